@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: install everything connect-c needs to build and test, on Debian 12.
+#   - Debian packages (compiler libs, librdkafka, libmicrohttpd, jansson, curl, libpq, cmocka, codecs)
+#   - a Python venv with pyarrow + duckdb (Parquet checks) in $KC_CACHE/venv
+#   - Kafka broker and the JVM Connect worker jars from Maven Central in $KC_CACHE (see
+#     tests/integration/services.sh)
+# Everything downloaded lives in $KC_CACHE (default ~/.cache/connect-c), outside the repo, and is
+# reused on the next run. Idempotent.
+set -euo pipefail
+KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
+export KC_CACHE
+mkdir -p "$KC_CACHE"
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libcmocka-dev
+  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev kcat curl python3-venv maven openjdk-17-jre-headless)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+if [ ! -x "$KC_CACHE/venv/bin/python" ]; then
+  python3 -m venv "$KC_CACHE/venv"
+fi
+if ! "$KC_CACHE/venv/bin/python" -c 'import pyarrow, duckdb, pytest' 2>/dev/null; then
+  "$KC_CACHE/venv/bin/pip" install -q -r "$here/tests/requirements.txt"
+fi
+
+# Service jars (Kafka broker, JVM Connect worker) into the cache.
+if [ -x "$here/tests/integration/services.sh" ]; then
+  "$here/tests/integration/services.sh" fetch
+fi
+echo "setup: ok (cache: $KC_CACHE)"
