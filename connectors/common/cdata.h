@@ -1,0 +1,132 @@
+/*
+ * connectors/common/cdata.h: Connect's data model in C -- schemas and values, as converters
+ * produce them, transforms rewrite them and sinks consume them.
+ *
+ * Everything here lives in a per-batch kc_arena (owned by the task's batch and released after
+ * the batch's offsets are committed), so nothing is freed one by one and building a value costs
+ * a few pointer bumps. Values are immutable once handed to a transform or a sink; a transform
+ * that changes a value builds a new one in the same arena.
+ *
+ * A Java null is a NULL `const struct cdata_value *`. Logical types (Decimal, Date, Time,
+ * Timestamp) are the base type plus a schema whose name says so, exactly as in Connect; a value
+ * converted without schema (JsonConverter schemas.enable=false) has schema == NULL and uses only
+ * INT64, FLOAT64, BOOLEAN, STRING, ARRAY and MAP (with STRING keys), as Connect infers them.
+ */
+#ifndef CDATA_H
+#define CDATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kc_arena.h"
+#include "kc_buf.h"
+#include "kc_error.h"
+
+enum cdata_type {
+    CDATA_INT8 = 0,
+    CDATA_INT16,
+    CDATA_INT32,
+    CDATA_INT64,
+    CDATA_FLOAT32,
+    CDATA_FLOAT64,
+    CDATA_BOOLEAN,
+    CDATA_STRING,
+    CDATA_BYTES,
+    CDATA_ARRAY,
+    CDATA_MAP,
+    CDATA_STRUCT,
+};
+
+#define CDATA_LOGICAL_DECIMAL "org.apache.kafka.connect.data.Decimal"
+#define CDATA_LOGICAL_DATE "org.apache.kafka.connect.data.Date"
+#define CDATA_LOGICAL_TIME "org.apache.kafka.connect.data.Time"
+#define CDATA_LOGICAL_TIMESTAMP "org.apache.kafka.connect.data.Timestamp"
+
+struct cdata_schema;
+
+struct cdata_field {
+    const char *name;                  /* arena */
+    int index;                         /* position in the struct */
+    const struct cdata_schema *schema; /* arena */
+};
+
+struct cdata_param {
+    const char *key;   /* arena */
+    const char *value; /* arena */
+};
+
+struct cdata_schema {
+    enum cdata_type type;
+    int optional;                           /* bool */
+    const char *name;                       /* NULL or e.g. CDATA_LOGICAL_TIMESTAMP */
+    int version;                            /* 0 = absent */
+    const char *doc;                        /* NULL = absent */
+    const struct cdata_param *params;       /* n_params entries */
+    size_t n_params;
+    const struct cdata_value *default_value; /* NULL = no default */
+    int has_default;                        /* default given (possibly null) */
+    const struct cdata_schema *items;       /* ARRAY */
+    const struct cdata_schema *keys;        /* MAP */
+    const struct cdata_schema *values;      /* MAP */
+    const struct cdata_field *fields;       /* STRUCT, n_fields entries, schema order */
+    size_t n_fields;
+};
+
+struct cdata_value {
+    enum cdata_type type;
+    uint32_t n; /* STRING/BYTES: byte length; ARRAY/MAP/STRUCT: element count */
+    /* Borrowed; set for STRUCT values and for values of logical types, else may be NULL. */
+    const struct cdata_schema *schema;
+    union {
+        int64_t i; /* INT8..INT64 (Date, Time as INT32; Timestamp as INT64) */
+        double f;  /* FLOAT32, FLOAT64 */
+        int b;     /* BOOLEAN */
+        const char *s; /* STRING (UTF-8, NUL-terminated for convenience) or BYTES (Decimal:
+                        * big-endian two's-complement unscaled value) */
+        const struct cdata_value *const *items; /* ARRAY elements; STRUCT fields in schema
+                                                 * order (NULL entry = null field) */
+        struct {
+            const struct cdata_value *const *keys;
+            const struct cdata_value *const *vals;
+        } map;
+    } u;
+};
+
+/* Constructors: all allocate in the arena and return NULL when it is exhausted. */
+struct cdata_value *cdata_int(struct kc_arena *a, enum cdata_type t, int64_t v);
+struct cdata_value *cdata_float(struct kc_arena *a, enum cdata_type t, double v);
+struct cdata_value *cdata_bool(struct kc_arena *a, int v);
+/* Copies n bytes (adds a NUL). */
+struct cdata_value *cdata_string(struct kc_arena *a, const char *s, size_t n);
+struct cdata_value *cdata_bytes(struct kc_arena *a, const void *p, size_t n);
+/* Elements arrays are allocated uninitialised with n slots; fill them before publishing. */
+struct cdata_value *cdata_array(struct kc_arena *a, uint32_t n, const struct cdata_value ***items);
+struct cdata_value *cdata_map(struct kc_arena *a, uint32_t n, const struct cdata_value ***keys,
+                              const struct cdata_value ***vals);
+struct cdata_value *cdata_struct(struct kc_arena *a, const struct cdata_schema *s,
+                                 const struct cdata_value ***fields);
+
+/* Lookups. cdata_struct_get: field value by name (NULL if absent or null). */
+const struct cdata_value *cdata_struct_get(const struct cdata_value *v, const char *field);
+/* Map value by string key (NULL if absent or null). */
+const struct cdata_value *cdata_map_get(const struct cdata_value *v, const char *key);
+const struct cdata_field *cdata_schema_field(const struct cdata_schema *s, const char *name);
+/* Schema parameter value or NULL. */
+const char *cdata_schema_param(const struct cdata_schema *s, const char *key);
+/* 1 if s is the named logical type. */
+int cdata_schema_is(const struct cdata_schema *s, const char *logical_name);
+/* Lower-case Connect type name ("int32", "struct"); Java enum name with upper=1 ("INT32"). */
+const char *cdata_type_name(enum cdata_type t, int upper);
+
+/*
+ * Append Java's `String.valueOf(value)` of the value Connect would hold, to buf: what the JVM's
+ * FileStreamSink writes. Longs print as decimal, doubles as Java's Double.toString ("1.0",
+ * "1.0E10"), maps in java.util.HashMap iteration order ("{a=1, b=x}"), lists as "[a, b]", structs
+ * as "Struct{a=1,b=x}" (null fields skipped), bytes as Java's byte[] identity (we print
+ * "[B@" + hash, which no user can rely on), null as "null".
+ * @thread any
+ * @return KC_OK or KC_ENOMEM (buf cap)
+ */
+int cdata_to_java_string(const struct cdata_value *v, struct kc_buf *buf);
+
+#endif

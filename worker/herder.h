@@ -1,0 +1,169 @@
+/*
+ * worker/herder.h: the herder owns connectors, tasks, their target and runtime states, and the
+ * worker's assignment. It is the only reader and writer of the config and status topics' state
+ * and runs on its own thread, fed by one op queue.
+ *
+ * This header is the contract REST (and main.c) use. Every call below is synchronous for the
+ * caller: it posts an op with a reply queue to the herder thread and waits up to
+ * HERDER_REQUEST_TIMEOUT_MS (the JVM's 90 s REST timeout); on timeout it returns KC_EIO with
+ * "Request timed out" and the late reply is dropped. All returned objects are owned by the
+ * caller and freed with the matching _free function. REST never holds herder pointers.
+ *
+ * Error mapping (rest/ turns these into the JVM's codes): KC_ENOENT -> 404, KC_EEXIST -> 409,
+ * KC_EINVAL -> 400, KC_RETRY -> 409 (rebalance / conflict), anything else -> 500. err->msg holds
+ * the JVM's exact message text.
+ */
+#ifndef HERDER_H
+#define HERDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kc_error.h"
+#include "kc_strmap.h"
+
+struct herder;
+struct worker_config; /* worker/worker_config.h */
+
+#define HERDER_REQUEST_TIMEOUT_MS 90000
+
+enum herder_target_state {
+    HERDER_TARGET_STARTED = 0,
+    HERDER_TARGET_PAUSED,
+    HERDER_TARGET_STOPPED,
+};
+
+/* Runtime states as in the status topic and REST. */
+enum herder_state {
+    HERDER_STATE_UNASSIGNED = 0,
+    HERDER_STATE_RUNNING,
+    HERDER_STATE_PAUSED,
+    HERDER_STATE_STOPPED,
+    HERDER_STATE_FAILED,
+    HERDER_STATE_RESTARTING,
+    HERDER_STATE_DESTROYED,
+};
+
+/* "RUNNING" etc. / parse (-1 if unknown). */
+const char *herder_state_name(enum herder_state s);
+int herder_state_parse(const char *s);
+const char *herder_target_state_name(enum herder_target_state t);
+
+/* ConnectorInfo: GET /connectors/{c} */
+struct herder_connector_info {
+    char *name;                /* owned */
+    struct kc_strmap config;   /* owned; raw stored config (unresolved ${...}) */
+    int n_tasks;               /* task ids 0..n_tasks-1 */
+    const char *type;          /* static: "sink", "source" or "unknown" */
+};
+void herder_connector_info_free(struct herder_connector_info *ci);
+
+struct herder_instance_status {
+    int id;            /* task id, or -1 for the connector */
+    enum herder_state state;
+    char *worker_id;   /* owned, "host:port" */
+    char *trace;       /* owned, NULL when none */
+    char *version;     /* owned, plugin version or NULL */
+};
+
+/* ConnectorStateInfo: GET /connectors/{c}/status */
+struct herder_connector_status {
+    char *name;                              /* owned */
+    struct herder_instance_status connector; /* connector's own status */
+    struct herder_instance_status *tasks;    /* owned array sorted by id */
+    size_t n_tasks;
+    const char *type;                        /* static */
+};
+void herder_connector_status_free(struct herder_connector_status *cs);
+
+/* Task configs: GET /connectors/{c}/tasks */
+struct herder_task_configs {
+    struct kc_strmap *tasks; /* owned array of n maps; index = task id */
+    size_t n;
+};
+void herder_task_configs_free(struct herder_task_configs *tc);
+
+/* Sink offsets: GET /connectors/{c}/offsets, PATCH body */
+struct herder_offset {
+    char *topic;   /* owned */
+    int32_t partition;
+    int64_t offset; /* committed offset (next to read); -1 in a PATCH = reset this partition */
+};
+struct herder_offsets {
+    struct herder_offset *o; /* owned array */
+    size_t n;
+};
+void herder_offsets_fini(struct herder_offsets *os);
+
+/* ---- lifecycle (main.c) ---- */
+
+/* Build the herder from validated worker config (borrowed for the herder's life). Connects to
+ * Kafka, creates/verifies internal topics, reads the config topic to its end. KC_EFATAL with a
+ * clear message when the worker cannot start. @thread main */
+int herder_new(const struct worker_config *wc, struct herder **out, struct kc_error *err);
+/* Start the herder thread; tasks start from then on. */
+int herder_start(struct herder *h, struct kc_error *err);
+/* Stop every task (each within task.shutdown.graceful.timeout.ms), write UNASSIGNED statuses,
+ * join the thread and free everything. NULL ok. @thread main */
+void herder_free(struct herder *h);
+/* 1 once startup finished (GET /health). @thread any */
+int herder_ready(const struct herder *h);
+/* Kafka cluster id (GET /), borrowed for the herder's life. */
+const char *herder_kafka_cluster_id(const struct herder *h);
+/* "host:port" this worker writes as worker_id. */
+const char *herder_worker_id(const struct herder *h);
+
+/* ---- REST calls (@thread rest) ---- */
+
+/* Names, sorted. names: owned array of owned strings (free each + the array with kc_free). */
+int herder_connectors_list(struct herder *h, char ***names, size_t *n, struct kc_error *err);
+int herder_connector_info(struct herder *h, const char *name, struct herder_connector_info **out,
+                          struct kc_error *err);
+int herder_connector_status(struct herder *h, const char *name,
+                            struct herder_connector_status **out, struct kc_error *err);
+int herder_task_status(struct herder *h, const char *name, int task,
+                       struct herder_instance_status *out, struct kc_error *err);
+int herder_task_configs(struct herder *h, const char *name, struct herder_task_configs **out,
+                        struct kc_error *err);
+
+/*
+ * Create or update a connector (POST /connectors, PUT .../config, PATCH .../config after REST
+ * merged the patch). The config is validated (framework keys, sink config_def, sink validate);
+ * invalid -> KC_EINVAL with the JVM's "Connector configuration is invalid and contains the
+ * following N error(s):..." message. Unknown class -> KC_EIO with the JVM's "Failed to find any
+ * class ..." text (REST answers 500). allow_replace=0 and the connector exists -> KC_EEXIST
+ * "Connector <c> already exists". initial_state is applied only on create (NULL = STARTED).
+ * *created tells 201 from 200; *out is the resulting ConnectorInfo.
+ */
+int herder_connector_put(struct herder *h, const char *name, const struct kc_strmap *config,
+                         int allow_replace, const enum herder_target_state *initial_state,
+                         int *created, struct herder_connector_info **out, struct kc_error *err);
+int herder_connector_delete(struct herder *h, const char *name, struct kc_error *err);
+/* PUT pause / resume / stop. */
+int herder_connector_target(struct herder *h, const char *name, enum herder_target_state ts,
+                            struct kc_error *err);
+/*
+ * POST /connectors/{c}/restart. With include_tasks=0 and only_failed=0 the connector object is
+ * restarted synchronously and *out stays NULL (REST answers 204); otherwise *out gets the
+ * ConnectorStateInfo with RESTARTING on the selected instances (REST answers 202).
+ */
+int herder_connector_restart(struct herder *h, const char *name, int include_tasks,
+                             int only_failed, struct herder_connector_status **out,
+                             struct kc_error *err);
+int herder_task_restart(struct herder *h, const char *name, int task, struct kc_error *err);
+
+/* Topics the connector's tasks consumed: owned array of owned names. */
+int herder_connector_topics(struct herder *h, const char *name, char ***topics, size_t *n,
+                            struct kc_error *err);
+int herder_connector_topics_reset(struct herder *h, const char *name, struct kc_error *err);
+
+/* KIP-875 offsets of a sink connector's consumer group. */
+int herder_connector_offsets(struct herder *h, const char *name, struct herder_offsets *out,
+                             struct kc_error *err);
+/* alter: entries with offset -1 reset that partition. reset: delete all. Both need the
+ * connector STOPPED (KC_EINVAL with the JVM message otherwise). */
+int herder_connector_offsets_alter(struct herder *h, const char *name,
+                                   const struct herder_offsets *os, struct kc_error *err);
+int herder_connector_offsets_reset(struct herder *h, const char *name, struct kc_error *err);
+
+#endif
