@@ -71,6 +71,8 @@ const char *kc_rc_name(int rc)
         return "KC_ENOENT";
     case KC_EEXIST:
         return "KC_EEXIST";
+    case KC_EPERM:
+        return "KC_EPERM";
     default:
         return "KC_UNKNOWN";
     }

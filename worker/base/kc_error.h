@@ -17,6 +17,7 @@ enum kc_rc {
     KC_EFATAL = -4, /* stop the task (or the worker) */
     KC_ENOENT = -5, /* the thing asked for does not exist (REST maps to 404) */
     KC_EEXIST = -6, /* the thing to create exists already (REST maps to 409) */
+    KC_EPERM = -7,  /* not allowed by configuration (REST maps to 403) */
 };
 
 #define KC_ERROR_MSG_MAX 512

@@ -1,0 +1,330 @@
+/*
+ * worker/dlq.c: what happens to a record that cannot be converted or written.
+ *
+ * Order as in the JVM: the failure is reported first (error log line, DLQ record), then the
+ * tolerance decides. DLQ records are produced asynchronously; dlq_flush() is called before every
+ * offset commit, so a committed offset never passes a DLQ record that Kafka did not acknowledge.
+ * A delivery failure is remembered and makes the next dlq_flush() fail.
+ *
+ * DLQ record: the original key and value bytes, the original headers, the original timestamp;
+ * with context headers enabled, the __connect.errors.* headers below as UTF-8 strings.
+ */
+#include "dlq.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "kc_alloc.h"
+#include "kc_log.h"
+
+#define DLQ_HDR_TOPIC "__connect.errors.topic"
+#define DLQ_HDR_PARTITION "__connect.errors.partition"
+#define DLQ_HDR_OFFSET "__connect.errors.offset"
+#define DLQ_HDR_CONNECTOR "__connect.errors.connector.name"
+#define DLQ_HDR_TASK "__connect.errors.task.id"
+#define DLQ_HDR_STAGE "__connect.errors.stage"
+#define DLQ_HDR_CLASS "__connect.errors.class.name"
+#define DLQ_HDR_EXC_CLASS "__connect.errors.exception.class.name"
+#define DLQ_HDR_EXC_MSG "__connect.errors.exception.message"
+#define DLQ_HDR_EXC_TRACE "__connect.errors.exception.stacktrace"
+
+struct dlq {
+    char *connector; /* owned */
+    int task_id;
+    int tolerate_all;
+    int log_enable;
+    int log_messages;
+    int context_headers;
+    char *topic;          /* owned, NULL = no DLQ */
+    rd_kafka_t *rk;       /* owned producer, NULL = no DLQ */
+    _Atomic long failed;  /* deliveries that failed since the last flush */
+    char last_error[256]; /* written by the delivery callback (producer poll, task thread) */
+};
+
+static const char *const stage_names[] = {"KEY_CONVERTER", "VALUE_CONVERTER", "HEADER_CONVERTER",
+                                          "TRANSFORMATION", "TASK_PUT"};
+
+const char *dlq_stage_name(enum dlq_stage s)
+{
+    return stage_names[s];
+}
+
+static int parse_bool(const char *key, const char *v, int dflt, int *out, struct kc_error *err)
+{
+    if (v == NULL) {
+        *out = dflt;
+        return KC_OK;
+    }
+    if (strcasecmp(v, "true") == 0) {
+        *out = 1;
+    } else if (strcasecmp(v, "false") == 0) {
+        *out = 0;
+    } else {
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid value %s for configuration %s: Expected value to be either "
+                            "true or false",
+                            v, key);
+    }
+    return KC_OK;
+}
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    struct dlq *d = opaque;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        atomic_fetch_add(&d->failed, 1);
+        snprintf(d->last_error, sizeof(d->last_error), "%s", rd_kafka_err2str(m->err));
+    }
+}
+
+static int create_topic(struct dlq *d, int rf, struct kc_error *err)
+{
+    char errstr[256];
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(d->topic, 1, rf, errstr, sizeof(errstr));
+    if (nt == NULL) {
+        return kc_error_set(err, KC_EINVAL, "Cannot create DLQ topic %s: %s", d->topic, errstr);
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(d->rk);
+    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(d->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(opt, 30000, errstr, sizeof(errstr));
+    rd_kafka_CreateTopics(d->rk, &nt, 1, opt, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 35000);
+    int rc = KC_OK;
+    if (ev == NULL) {
+        rc = kc_error_set(err, KC_EIO, "Timed out creating the DLQ topic %s", d->topic);
+    } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rc = kc_error_set(err, KC_EIO, "Cannot create DLQ topic %s: %s", d->topic,
+                          rd_kafka_event_error_string(ev));
+    } else {
+        const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+        size_t n;
+        const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &n);
+        for (size_t i = 0; i < n; i++) {
+            rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
+            if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                rc = kc_error_set(err, KC_EIO, "Cannot create DLQ topic %s: %s", d->topic,
+                                  rd_kafka_topic_result_error_string(tr[i]));
+            }
+        }
+    }
+    if (ev != NULL) {
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(opt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(nt);
+    return rc;
+}
+
+int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
+            const struct kc_strmap *producer_props, struct dlq **out, struct kc_error *err)
+{
+    struct dlq *d = kc_calloc(1, sizeof(*d));
+    int rc;
+    *out = NULL;
+    if (d == NULL || (d->connector = kc_strdup(connector)) == NULL) {
+        kc_free(d);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    d->task_id = task_id;
+    const char *tol = kc_strmap_get(cfg, "errors.tolerance");
+    if (tol == NULL || strcasecmp(tol, "none") == 0) {
+        d->tolerate_all = 0;
+    } else if (strcasecmp(tol, "all") == 0) {
+        d->tolerate_all = 1;
+    } else {
+        rc = kc_error_set(err, KC_EINVAL,
+                          "Invalid value %s for configuration errors.tolerance: String must be "
+                          "one of (case insensitive): NONE, ALL",
+                          tol);
+        goto fail;
+    }
+    if ((rc = parse_bool("errors.log.enable", kc_strmap_get(cfg, "errors.log.enable"), 0,
+                         &d->log_enable, err)) != KC_OK ||
+        (rc = parse_bool("errors.log.include.messages",
+                         kc_strmap_get(cfg, "errors.log.include.messages"), 0, &d->log_messages,
+                         err)) != KC_OK ||
+        (rc = parse_bool("errors.deadletterqueue.context.headers.enable",
+                         kc_strmap_get(cfg, "errors.deadletterqueue.context.headers.enable"), 0,
+                         &d->context_headers, err)) != KC_OK) {
+        goto fail;
+    }
+    const char *topic = kc_strmap_get(cfg, "errors.deadletterqueue.topic.name");
+    if (topic != NULL) {
+        while (*topic == ' ') {
+            topic++;
+        }
+    }
+    if (topic != NULL && topic[0] != '\0') {
+        const char *rfs = kc_strmap_get(cfg, "errors.deadletterqueue.topic.replication.factor");
+        char *end = NULL;
+        long rf = rfs != NULL ? strtol(rfs, &end, 10) : 3;
+        if (rfs != NULL && (end == rfs || *end != '\0' || rf < -1 || rf > 32767 || rf == 0)) {
+            rc = kc_error_set(err, KC_EINVAL,
+                              "Invalid value %s for configuration "
+                              "errors.deadletterqueue.topic.replication.factor: Not a number of "
+                              "type SHORT",
+                              rfs);
+            goto fail;
+        }
+        char errstr[512];
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        for (size_t i = 0; producer_props != NULL && i < producer_props->n; i++) {
+            const struct kc_strmap_entry *e = &producer_props->e[i];
+            if (e->value != NULL &&
+                rd_kafka_conf_set(conf, e->key, e->value, errstr, sizeof(errstr)) !=
+                    RD_KAFKA_CONF_OK) {
+                rd_kafka_conf_destroy(conf);
+                rc = kc_error_set(err, KC_EINVAL, "DLQ producer property %s: %s", e->key,
+                                  errstr);
+                goto fail;
+            }
+        }
+        /* Connect's DLQ producer defaults: acks=all, idempotence off, in-order delivery. */
+        rd_kafka_conf_set(conf, "acks", "all", errstr, sizeof(errstr));
+        rd_kafka_conf_set(conf, "max.in.flight.requests.per.connection", "1", errstr,
+                          sizeof(errstr));
+        char cid[300];
+        snprintf(cid, sizeof(cid), "connector-dlq-producer-%s-%d", connector, task_id);
+        rd_kafka_conf_set(conf, "client.id", cid, errstr, sizeof(errstr));
+        rd_kafka_conf_set_opaque(conf, d);
+        rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+        d->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+        if (d->rk == NULL) {
+            rc = kc_error_set(err, KC_EIO, "Cannot create the DLQ producer: %s", errstr);
+            goto fail;
+        }
+        if ((d->topic = kc_strdup(topic)) == NULL) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+            goto fail;
+        }
+        if ((rc = create_topic(d, (int)rf, err)) != KC_OK) {
+            goto fail;
+        }
+    }
+    *out = d;
+    return KC_OK;
+fail:
+    dlq_free(d);
+    return rc;
+}
+
+void dlq_free(struct dlq *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    if (d->rk != NULL) {
+        rd_kafka_flush(d->rk, 5000);
+        rd_kafka_destroy(d->rk);
+    }
+    kc_free(d->topic);
+    kc_free(d->connector);
+    kc_free(d);
+}
+
+static void add_hdr(rd_kafka_headers_t *h, const char *name, const char *value)
+{
+    rd_kafka_header_add(h, name, -1, value, value ? -1 : 0);
+}
+
+int dlq_report(struct dlq *d, const char *topic, int32_t partition, int64_t offset,
+               int64_t timestamp, int ts_type, const void *key, size_t key_len,
+               const void *value, size_t value_len, const void *orig_msg, enum dlq_stage stage,
+               const char *class_name, const char *exception_class, const char *message)
+{
+    if (d->log_enable) {
+        if (d->log_messages) {
+            kc_log(KC_LOG_ERROR, "errors",
+                   "Error encountered in task %s-%d. Executing stage '%s' with class '%s', where "
+                   "consumed record is {topic='%s', partition=%d, offset=%lld, timestamp=%lld, "
+                   "timestampType=%s}. %s: %s",
+                   d->connector, d->task_id, dlq_stage_name(stage), class_name ? class_name : "",
+                   topic, partition, (long long)offset, (long long)timestamp,
+                   ts_type == 1   ? "CreateTime"
+                   : ts_type == 2 ? "LogAppendTime"
+                                  : "NoTimestampType",
+                   exception_class, message ? message : "");
+        } else {
+            kc_log(KC_LOG_ERROR, "errors",
+                   "Error encountered in task %s-%d. Executing stage '%s' with class '%s'. %s: %s",
+                   d->connector, d->task_id, dlq_stage_name(stage), class_name ? class_name : "",
+                   exception_class, message ? message : "");
+        }
+    }
+    if (d->rk != NULL) {
+        rd_kafka_headers_t *h = NULL;
+        rd_kafka_headers_t *oh = NULL;
+        if (orig_msg != NULL &&
+            rd_kafka_message_headers((const rd_kafka_message_t *)orig_msg, &oh) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR &&
+            oh != NULL) {
+            h = rd_kafka_headers_copy(oh);
+        } else {
+            h = rd_kafka_headers_new(d->context_headers ? 10 : 0);
+        }
+        if (d->context_headers) {
+            char num[32];
+            add_hdr(h, DLQ_HDR_TOPIC, topic);
+            snprintf(num, sizeof(num), "%d", partition);
+            add_hdr(h, DLQ_HDR_PARTITION, num);
+            snprintf(num, sizeof(num), "%lld", (long long)offset);
+            add_hdr(h, DLQ_HDR_OFFSET, num);
+            add_hdr(h, DLQ_HDR_CONNECTOR, d->connector);
+            snprintf(num, sizeof(num), "%d", d->task_id);
+            add_hdr(h, DLQ_HDR_TASK, num);
+            add_hdr(h, DLQ_HDR_STAGE, dlq_stage_name(stage));
+            add_hdr(h, DLQ_HDR_CLASS, class_name ? class_name : "");
+            add_hdr(h, DLQ_HDR_EXC_CLASS, exception_class);
+            add_hdr(h, DLQ_HDR_EXC_MSG, message);
+            char *trace = kc_asprintf("%s: %s\n\tat connect-c.worker(dlq.c)\n", exception_class,
+                                      message ? message : "");
+            add_hdr(h, DLQ_HDR_EXC_TRACE, trace);
+            kc_free(trace);
+        }
+        rd_kafka_resp_err_t e;
+        for (;;) {
+            e = rd_kafka_producev(
+                d->rk, RD_KAFKA_V_TOPIC(d->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_KEY((void *)key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+                RD_KAFKA_V_TIMESTAMP(ts_type != 0 ? timestamp : 0), RD_KAFKA_V_HEADERS(h),
+                RD_KAFKA_V_END);
+            if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                break;
+            }
+            rd_kafka_poll(d->rk, 100);
+        }
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_headers_destroy(h);
+            atomic_fetch_add(&d->failed, 1);
+            snprintf(d->last_error, sizeof(d->last_error), "%s", rd_kafka_err2str(e));
+        }
+        rd_kafka_poll(d->rk, 0);
+    }
+    return d->tolerate_all ? KC_OK : KC_EFATAL;
+}
+
+int dlq_flush(struct dlq *d, int64_t timeout_ms, struct kc_error *err)
+{
+    if (d == NULL || d->rk == NULL) {
+        return KC_OK;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_flush(d->rk, (int)timeout_ms);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return kc_error_set(err, KC_EIO, "Timed out waiting for dead letter queue records to be "
+                                         "acknowledged by Kafka");
+    }
+    if (atomic_exchange(&d->failed, 0) != 0) {
+        return kc_error_set(err, KC_EIO, "Failed to send a record to the dead letter queue "
+                                         "topic %s: %s",
+                            d->topic, d->last_error);
+    }
+    return KC_OK;
+}

@@ -1,0 +1,939 @@
+/*
+ * worker/herder.c: the herder thread. It owns every connector's runtime (struct herder_conn),
+ * the worker's assignment and the status it reports, and is the only thread that touches the
+ * internal topics (through herder_store). Other threads talk to it with ops on h->q.
+ *
+ * Reconciliation: after every change of the config view or of an op, herder_reconcile() moves
+ * the running set towards the assignment. Today the assignment is "every connector and task in
+ * the config topic" (assignment_compute); when the worker-group protocol lands, the group
+ * leader's assignment replaces that one function and nothing else changes.
+ *
+ * Until that protocol exists, a worker must not share its group with another one: at start we
+ * look the group up and refuse to start if it has members, then hold a membership of our own
+ * (the "presence" consumer, client id "connect-<worker id>") so that a later worker sees us and
+ * refuses. A member left behind by our own previous run (kill -9) has our client id and is
+ * ignored: it expires with its session.
+ */
+#include "herder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_worker.h"
+#include "connector_config.h"
+#include "herder_int.h"
+#include "herder_store.h"
+#include "kafka_admin.h"
+#include "kc_alloc.h"
+#include "kc_log.h"
+#include "registry.h"
+
+#define HERDER_TICK_MS 100
+#define HERDER_PRESENCE_TIMEOUT_MS 15000
+
+static const char *const state_names[] = {"UNASSIGNED", "RUNNING", "PAUSED", "STOPPED",
+                                          "FAILED", "RESTARTING", "DESTROYED"};
+static const char *const target_names[] = {"STARTED", "PAUSED", "STOPPED"};
+
+const char *herder_state_name(enum herder_state s)
+{
+    return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "UNKNOWN";
+}
+
+int herder_state_parse(const char *s)
+{
+    for (size_t i = 0; s != NULL && i < sizeof(state_names) / sizeof(state_names[0]); i++) {
+        if (strcmp(state_names[i], s) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+const char *herder_target_state_name(enum herder_target_state t)
+{
+    return target_names[t];
+}
+
+/* ------------------------------------------------------------------ small frees */
+
+void herder_connector_info_free(struct herder_connector_info *ci)
+{
+    if (ci != NULL) {
+        kc_free(ci->name);
+        kc_strmap_fini(&ci->config);
+        kc_free(ci);
+    }
+}
+
+static void instance_status_fini(struct herder_instance_status *is)
+{
+    kc_free(is->worker_id);
+    kc_free(is->trace);
+    kc_free(is->version);
+    is->worker_id = is->trace = is->version = NULL;
+}
+
+void herder_connector_status_free(struct herder_connector_status *cs)
+{
+    if (cs == NULL) {
+        return;
+    }
+    kc_free(cs->name);
+    instance_status_fini(&cs->connector);
+    for (size_t i = 0; i < cs->n_tasks; i++) {
+        instance_status_fini(&cs->tasks[i]);
+    }
+    kc_free(cs->tasks);
+    kc_free(cs);
+}
+
+void herder_task_configs_free(struct herder_task_configs *tc)
+{
+    if (tc == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < tc->n; i++) {
+        kc_strmap_fini(&tc->tasks[i]);
+    }
+    kc_free(tc->tasks);
+    kc_free(tc);
+}
+
+void herder_offsets_fini(struct herder_offsets *os)
+{
+    if (os == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < os->n; i++) {
+        kc_free(os->o[i].topic);
+    }
+    kc_free(os->o);
+    os->o = NULL;
+    os->n = 0;
+}
+
+void herder_op_free(void *p)
+{
+    struct herder_op *op = p;
+    if (op == NULL) {
+        return;
+    }
+    kc_free(op->name);
+    kc_strmap_free(op->config);
+    kc_free(op->text);
+    herder_offsets_fini(&op->offsets);
+    for (size_t i = 0; i < op->n_names; i++) {
+        kc_free(op->names[i]);
+    }
+    kc_free(op->names);
+    herder_connector_info_free(op->info);
+    herder_connector_status_free(op->status);
+    instance_status_fini(&op->inst);
+    herder_task_configs_free(op->tcs);
+    kc_queue_unref(op->reply, NULL);
+    kc_free(op);
+}
+
+/* ------------------------------------------------------------------ worker config access */
+
+static const char *wprop(const struct herder *h, const char *key, const char *dflt)
+{
+    const char *v = kc_strmap_get(worker_config_props(h->wc), key);
+    return v != NULL ? v : dflt;
+}
+
+static int64_t wprop_ll(const struct herder *h, const char *key, int64_t dflt)
+{
+    const char *v = wprop(h, key, NULL);
+    if (v == NULL) {
+        return dflt;
+    }
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return end != v ? (int64_t)x : dflt;
+}
+
+/* ------------------------------------------------------------------ status */
+
+int herder_write_status(struct herder *h, const char *connector, int task, enum herder_state s,
+                        const char *trace, struct kc_error *err)
+{
+    const struct sink_connector_ops *ops = NULL;
+    const struct kc_strmap *cfg = herder_store_config(h->store, connector);
+    if (cfg != NULL) {
+        ops = sink_registry_find(kc_strmap_get(cfg, "connector.class"));
+    }
+    return herder_store_put_status(h->store, connector, task, s, trace, h->worker_id,
+                                   h->generation, ops ? ops->plugin_version : NULL, err);
+}
+
+static void write_status_logged(struct herder *h, const char *connector, int task,
+                                enum herder_state s, const char *trace)
+{
+    struct kc_error err = {0};
+    if (herder_write_status(h, connector, task, s, trace, &err) != KC_OK) {
+        kc_log(KC_LOG_WARN, "herder", "Could not write status of %s-%d: %s", connector, task,
+               err.msg);
+    }
+}
+
+/* ------------------------------------------------------------------ task callbacks */
+
+/* @thread task: post to the herder, never touch herder state. */
+static void on_task_state(void *opaque, const char *connector, int id, enum herder_state state,
+                          char *trace)
+{
+    struct herder *h = opaque;
+    struct herder_op *op = kc_calloc(1, sizeof(*op));
+    if (op == NULL || (op->name = kc_strdup(connector)) == NULL) {
+        kc_free(op);
+        kc_free(trace);
+        return;
+    }
+    op->type = HERDER_OP_TASK_STATE;
+    op->task = id;
+    op->state = state;
+    op->text = trace;
+    if (kc_queue_push(h->q, op) != KC_OK) {
+        herder_op_free(op);
+    }
+}
+
+static void on_task_topic(void *opaque, const char *connector, int id, const char *topic)
+{
+    struct herder *h = opaque;
+    struct herder_op *op = kc_calloc(1, sizeof(*op));
+    if (op == NULL) {
+        return;
+    }
+    op->type = HERDER_OP_TASK_TOPIC;
+    op->task = id;
+    op->name = kc_strdup(connector);
+    op->text = kc_strdup(topic);
+    if (op->name == NULL || op->text == NULL || kc_queue_push(h->q, op) != KC_OK) {
+        herder_op_free(op);
+    }
+}
+
+/* ------------------------------------------------------------------ connectors' runtime */
+
+struct herder_conn *herder_conn_find(struct herder *h, const char *name)
+{
+    for (struct herder_conn *hc = h->conns; hc != NULL; hc = hc->next) {
+        if (strcmp(hc->name, name) == 0) {
+            return hc;
+        }
+    }
+    return NULL;
+}
+
+static int64_t shutdown_timeout(const struct herder *h)
+{
+    return wprop_ll(h, "task.shutdown.graceful.timeout.ms", 5000);
+}
+
+/* Stop every task of hc, in parallel, each within the graceful timeout. */
+static void stop_tasks(struct herder *h, struct herder_conn *hc, int write_unassigned)
+{
+    for (int i = 0; i < hc->n_tasks; i++) {
+        if (hc->tasks[i] != NULL) {
+            task_stop(hc->tasks[i]);
+        }
+    }
+    int64_t deadline = kc_now_ms() + shutdown_timeout(h);
+    for (int i = 0; i < hc->n_tasks; i++) {
+        if (hc->tasks[i] == NULL) {
+            continue;
+        }
+        int64_t left = deadline - kc_now_ms();
+        if (!task_join(hc->tasks[i], left > 0 ? left : 0)) {
+            kc_log(KC_LOG_ERROR, "herder",
+                   "Graceful stop of task %s-%d failed (task.shutdown.graceful.timeout.ms)",
+                   hc->name, i);
+        }
+        task_free(hc->tasks[i]);
+        hc->tasks[i] = NULL;
+        if (write_unassigned) {
+            write_status_logged(h, hc->name, i, HERDER_STATE_UNASSIGNED, NULL);
+        }
+    }
+    kc_free(hc->tasks);
+    hc->tasks = NULL;
+    hc->n_tasks = 0;
+}
+
+static void conn_free(struct herder_conn *hc)
+{
+    if (hc != NULL) {
+        kc_free(hc->name);
+        kc_strmap_free(hc->applied_config);
+        kc_free(hc);
+    }
+}
+
+/* Put every `<prefix>k=v` of src into dst as k=v. */
+static void copy_prefixed(const struct kc_strmap *src, const char *prefix, struct kc_strmap *dst)
+{
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < src->n; i++) {
+        if (strncmp(src->e[i].key, prefix, pl) == 0 && src->e[i].key[pl] != '\0') {
+            kc_strmap_set(dst, src->e[i].key + pl, src->e[i].value);
+        }
+    }
+}
+
+/*
+ * The converter for one of key/value/header: the connector's own class and its
+ * `<which>.converter.*` keys if the connector sets the class, else the worker's (the JVM never
+ * merges the two).
+ */
+static const char *pick_converter(const struct herder *h, const struct kc_strmap *cfg,
+                                  const char *which, struct kc_strmap *props)
+{
+    char key[64], prefix[64];
+    snprintf(key, sizeof(key), "%s.converter", which);
+    snprintf(prefix, sizeof(prefix), "%s.converter.", which);
+    const char *cls = kc_strmap_get(cfg, key);
+    if (cls != NULL && cls[0] != '\0') {
+        copy_prefixed(cfg, prefix, props);
+        return cls;
+    }
+    copy_prefixed(worker_config_props(h->wc), prefix, props);
+    cls = wprop(h, key, NULL);
+    if (cls == NULL && strcmp(which, "header") == 0) {
+        cls = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
+    }
+    return cls;
+}
+
+static int start_task(struct herder *h, struct herder_conn *hc, int id,
+                      enum herder_target_state ts, struct kc_error *err)
+{
+    const struct kc_strmap *raw = herder_store_task_config(h->store, hc->name, id);
+    const struct kc_strmap *ccfg = herder_store_config(h->store, hc->name);
+    struct kc_strmap resolved, consumer, producer, kprops, vprops, hprops;
+    int rc;
+    kc_strmap_init(&resolved);
+    kc_strmap_init(&consumer);
+    kc_strmap_init(&producer);
+    kc_strmap_init(&kprops);
+    kc_strmap_init(&vprops);
+    kc_strmap_init(&hprops);
+    if (raw == NULL || ccfg == NULL) {
+        rc = kc_error_set(err, KC_ENOENT, "Unknown task: %s-%d", hc->name, id);
+        goto out;
+    }
+    /* ${provider:path:key} references resolve at use time, per worker. */
+    if ((rc = worker_config_resolve(h->wc, raw, &resolved, err)) != KC_OK) {
+        goto out;
+    }
+    /* Consumer: worker consumer.* + Connect's defaults + connector consumer.override.* */
+    if ((rc = worker_config_client_props(h->wc, "consumer.", &consumer, err)) != KC_OK ||
+        (rc = worker_config_client_props(h->wc, "producer.", &producer, err)) != KC_OK) {
+        goto out;
+    }
+    /* Overrides first, then the keys Connect always sets itself. */
+    if ((rc = worker_config_translate_overrides(&resolved, "consumer.override.", &consumer,
+                                                err)) != KC_OK ||
+        (rc = worker_config_translate_overrides(&resolved, "producer.override.", &producer,
+                                                err)) != KC_OK) {
+        goto out;
+    }
+    const char *group = kc_strmap_get(&resolved, "consumer.override.group.id");
+    char *dflt_group = kc_asprintf("connect-%s", hc->name);
+    char *client_id = kc_asprintf("connector-consumer-%s-%d", hc->name, id);
+    if (dflt_group == NULL || client_id == NULL) {
+        kc_free(dflt_group);
+        kc_free(client_id);
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        goto out;
+    }
+    kc_strmap_set(&consumer, "group.id", group != NULL ? group : dflt_group);
+    if (!kc_strmap_has(&consumer, "client.id")) {
+        kc_strmap_set(&consumer, "client.id", client_id);
+    }
+    kc_strmap_set(&consumer, "enable.auto.commit", "false");
+    kc_strmap_set(&consumer, "enable.auto.offset.store", "false");
+    if (!kc_strmap_has(&consumer, "auto.offset.reset")) {
+        kc_strmap_set(&consumer, "auto.offset.reset", "earliest");
+    }
+    kc_strmap_set(&consumer, "partition.assignment.strategy", "range");
+    kc_free(dflt_group);
+    kc_free(client_id);
+    struct task_spec spec = {
+        .connector = hc->name,
+        .id = id,
+        .ops = hc->ops,
+        .config = &resolved,
+        .consumer_props = &consumer,
+        .producer_props = &producer,
+        .offset_flush_interval_ms = wprop_ll(h, "offset.flush.interval.ms", 60000),
+        .offset_flush_timeout_ms = wprop_ll(h, "offset.flush.timeout.ms", 5000),
+        .start_paused = ts == HERDER_TARGET_PAUSED,
+        .cb = {.opaque = h, .on_state = on_task_state, .on_topic = on_task_topic},
+    };
+    spec.key_converter = pick_converter(h, ccfg, "key", &kprops);
+    spec.value_converter = pick_converter(h, ccfg, "value", &vprops);
+    spec.header_converter = pick_converter(h, ccfg, "header", &hprops);
+    spec.key_converter_props = &kprops;
+    spec.value_converter_props = &vprops;
+    spec.header_converter_props = &hprops;
+    rc = task_new(&spec, &hc->tasks[id], err);
+out:
+    kc_strmap_fini(&resolved);
+    kc_strmap_fini(&consumer);
+    kc_strmap_fini(&producer);
+    kc_strmap_fini(&kprops);
+    kc_strmap_fini(&vprops);
+    kc_strmap_fini(&hprops);
+    return rc;
+}
+
+/* Task configs as the JVM writes them: what the connector generated + task.class. */
+static int generate_task_configs(struct herder *h, struct herder_conn *hc,
+                                 const struct kc_strmap *cfg, struct kc_error *err)
+{
+    const char *tm = kc_strmap_get(cfg, "tasks.max");
+    int max_tasks = tm != NULL ? atoi(tm) : 1;
+    if (max_tasks < 1) {
+        max_tasks = 1;
+    }
+    struct kc_strmap *out = kc_calloc((size_t)max_tasks, sizeof(*out));
+    int n = 0, rc;
+    if (out == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < max_tasks; i++) {
+        kc_strmap_init(&out[i]);
+    }
+    rc = sink_call_task_configs(hc->ops, cfg, max_tasks, out, &n, err);
+    if (rc == KC_OK && n > max_tasks) {
+        rc = kc_error_set(err, KC_EINVAL,
+                          "The connector %s has generated %d tasks, which is greater than %d, "
+                          "the maximum number of tasks it is configured to create. ",
+                          hc->name, n, max_tasks);
+    }
+    if (rc == KC_OK) {
+        for (int i = 0; i < n; i++) {
+            kc_strmap_set(&out[i], "task.class", hc->ops->task_class);
+            /* Sinks: the worker copies topics / topics.regex into every task config. */
+            if (kc_strmap_has(cfg, "topics")) {
+                kc_strmap_set(&out[i], "topics", kc_strmap_get(cfg, "topics"));
+            }
+            if (kc_strmap_has(cfg, "topics.regex")) {
+                kc_strmap_set(&out[i], "topics.regex", kc_strmap_get(cfg, "topics.regex"));
+            }
+        }
+        /* Rewrite only when something differs from the committed set. */
+        int same = herder_store_task_count(h->store, hc->name) == n;
+        for (int i = 0; same && i < n; i++) {
+            const struct kc_strmap *cur = herder_store_task_config(h->store, hc->name, i);
+            same = cur != NULL && kc_strmap_equal(cur, &out[i]);
+        }
+        if (!same) {
+            kc_log(KC_LOG_INFO, "herder", "Writing %d task configs for connector %s", n,
+                   hc->name);
+            rc = herder_store_put_tasks(h->store, hc->name, out, n, err);
+        }
+    }
+    for (int i = 0; i < max_tasks; i++) {
+        kc_strmap_fini(&out[i]);
+    }
+    kc_free(out);
+    return rc;
+}
+
+/* Start (or restart) the connector instance: validate what we can and (re)generate tasks. */
+static void start_connector(struct herder *h, struct herder_conn *hc, const struct kc_strmap *cfg,
+                            enum herder_target_state ts)
+{
+    struct kc_error err = {0};
+    kc_strmap_free(hc->applied_config);
+    hc->applied_config = kc_strmap_dup(cfg);
+    hc->ops = sink_registry_find(kc_strmap_get(cfg, "connector.class"));
+    if (hc->ops == NULL) {
+        char *trace = kc_asprintf(
+            "org.apache.kafka.connect.errors.ConnectException: Failed to find any class that "
+            "implements Connector and which name matches %s\n\tat connect-c.worker.herder\n",
+            kc_strmap_get(cfg, "connector.class"));
+        hc->state = HERDER_STATE_FAILED;
+        write_status_logged(h, hc->name, -1, HERDER_STATE_FAILED, trace);
+        kc_free(trace);
+        return;
+    }
+    if (ts == HERDER_TARGET_STARTED &&
+        generate_task_configs(h, hc, cfg, &err) != KC_OK) {
+        char *trace = kc_asprintf("org.apache.kafka.connect.errors.ConnectException: %s\n\tat "
+                                  "connect-c.worker.herder\n",
+                                  err.msg);
+        hc->state = HERDER_STATE_FAILED;
+        write_status_logged(h, hc->name, -1, HERDER_STATE_FAILED, trace);
+        kc_free(trace);
+        return;
+    }
+    hc->state = ts == HERDER_TARGET_STOPPED  ? HERDER_STATE_STOPPED
+                : ts == HERDER_TARGET_PAUSED ? HERDER_STATE_PAUSED
+                                             : HERDER_STATE_RUNNING;
+    hc->applied_target = ts;
+    write_status_logged(h, hc->name, -1, hc->state, NULL);
+    kc_log(KC_LOG_INFO, "herder", "Connector %s is %s", hc->name, herder_state_name(hc->state));
+}
+
+/*
+ * The assignment: which connectors and tasks this worker runs. One worker per group for now,
+ * so it is everything the config topic holds. The group protocol will compute it instead.
+ */
+static int assignment_has_connector(struct herder *h, const char *name)
+{
+    return herder_store_config(h->store, name) != NULL;
+}
+
+static void reconcile_one(struct herder *h, const char *name)
+{
+    const struct kc_strmap *cfg = herder_store_config(h->store, name);
+    enum herder_target_state ts = herder_store_target(h->store, name);
+    struct herder_conn *hc = herder_conn_find(h, name);
+    struct kc_error err = {0};
+    if (hc == NULL) {
+        hc = kc_calloc(1, sizeof(*hc));
+        if (hc == NULL || (hc->name = kc_strdup(name)) == NULL) {
+            kc_free(hc);
+            return;
+        }
+        hc->applied_task_gen = -1;
+        hc->next = h->conns;
+        h->conns = hc;
+    }
+    hc->seen = 1;
+    /* New connector, changed config, or back from STOPPED: (re)start the instance. */
+    if (hc->applied_config == NULL || !kc_strmap_equal(hc->applied_config, cfg) ||
+        (hc->applied_target == HERDER_TARGET_STOPPED && ts != HERDER_TARGET_STOPPED) ||
+        (hc->state == HERDER_STATE_FAILED && hc->applied_target != ts)) {
+        start_connector(h, hc, cfg, ts);
+        /* Re-read: generating tasks may have written new task configs. */
+        cfg = herder_store_config(h->store, name);
+        if (cfg == NULL) {
+            return;
+        }
+    } else if (hc->applied_target != ts && hc->state != HERDER_STATE_FAILED) {
+        hc->applied_target = ts;
+        hc->state = ts == HERDER_TARGET_STOPPED  ? HERDER_STATE_STOPPED
+                    : ts == HERDER_TARGET_PAUSED ? HERDER_STATE_PAUSED
+                                                 : HERDER_STATE_RUNNING;
+        write_status_logged(h, name, -1, hc->state, NULL);
+    }
+    if (hc->ops == NULL) {
+        return;
+    }
+
+    /* Tasks follow the committed task configs. */
+    int64_t gen = herder_store_task_generation(h->store, name);
+    int want = ts == HERDER_TARGET_STOPPED ? 0 : herder_store_task_count(h->store, name);
+    if (gen != hc->applied_task_gen || want != hc->n_tasks) {
+        if (hc->n_tasks > 0) {
+            kc_log(KC_LOG_INFO, "herder", "Task configs of %s changed: restarting its tasks",
+                   name);
+            stop_tasks(h, hc, want == 0);
+        }
+        hc->applied_task_gen = gen;
+        if (want > 0) {
+            hc->tasks = kc_calloc((size_t)want, sizeof(*hc->tasks));
+            if (hc->tasks == NULL) {
+                return;
+            }
+            hc->n_tasks = want;
+            for (int i = 0; i < want; i++) {
+                if (start_task(h, hc, i, ts, &err) != KC_OK) {
+                    char *trace = kc_asprintf(
+                        "org.apache.kafka.connect.errors.ConnectException: %s\n\tat "
+                        "connect-c.worker.herder\n",
+                        err.msg);
+                    write_status_logged(h, name, i, HERDER_STATE_FAILED, trace);
+                    kc_free(trace);
+                }
+            }
+        }
+    } else {
+        for (int i = 0; i < hc->n_tasks; i++) {
+            if (hc->tasks[i] == NULL) {
+                continue;
+            }
+            if (ts == HERDER_TARGET_PAUSED) {
+                task_pause(hc->tasks[i]);
+            } else {
+                task_resume(hc->tasks[i]);
+            }
+        }
+    }
+}
+
+void herder_reconcile(struct herder *h)
+{
+    char **names = NULL;
+    size_t n = 0;
+    h->reconcile_needed = 0;
+    for (struct herder_conn *hc = h->conns; hc != NULL; hc = hc->next) {
+        hc->seen = 0;
+    }
+    if (herder_store_connectors(h->store, &names, &n) == KC_OK) {
+        for (size_t i = 0; i < n; i++) {
+            if (assignment_has_connector(h, names[i])) {
+                reconcile_one(h, names[i]);
+            }
+            kc_free(names[i]);
+        }
+        kc_free(names);
+    }
+    /* Connectors that are gone: stop them and tombstone their statuses (DESTROYED). */
+    struct herder_conn **pp = &h->conns;
+    while (*pp != NULL) {
+        struct herder_conn *hc = *pp;
+        if (hc->seen) {
+            pp = &hc->next;
+            continue;
+        }
+        int n_tasks = hc->n_tasks;
+        stop_tasks(h, hc, 0);
+        kc_log(KC_LOG_INFO, "herder", "Connector %s deleted", hc->name);
+        int *ids = NULL;
+        size_t nids = 0;
+        if (herder_store_status_task_ids(h->store, hc->name, &ids, &nids) == KC_OK) {
+            for (size_t i = 0; i < nids; i++) {
+                write_status_logged(h, hc->name, ids[i], HERDER_STATE_DESTROYED, NULL);
+            }
+            kc_free(ids);
+        }
+        (void)n_tasks;
+        write_status_logged(h, hc->name, -1, HERDER_STATE_DESTROYED, NULL);
+        struct kc_error err = {0};
+        herder_store_delete_topics(h->store, hc->name, &err);
+        *pp = hc->next;
+        conn_free(hc);
+    }
+}
+
+int herder_restart_connector(struct herder *h, const char *name, struct kc_error *err)
+{
+    struct herder_conn *hc = herder_conn_find(h, name);
+    const struct kc_strmap *cfg = herder_store_config(h->store, name);
+    if (cfg == NULL || hc == NULL) {
+        return kc_error_set(err, KC_ENOENT, "Unknown connector: %s", name);
+    }
+    write_status_logged(h, name, -1, HERDER_STATE_RESTARTING, NULL);
+    start_connector(h, hc, cfg, herder_store_target(h->store, name));
+    h->reconcile_needed = 1;
+    return KC_OK;
+}
+
+int herder_restart_task(struct herder *h, const char *name, int id, struct kc_error *err)
+{
+    struct herder_conn *hc = herder_conn_find(h, name);
+    if (herder_store_config(h->store, name) == NULL || hc == NULL) {
+        return kc_error_set(err, KC_ENOENT, "Unknown connector: %s", name);
+    }
+    if (id < 0 || id >= hc->n_tasks) {
+        return kc_error_set(err, KC_ENOENT, "Unknown task: %s-%d", name, id);
+    }
+    if (hc->tasks[id] != NULL) {
+        task_stop(hc->tasks[id]);
+        if (!task_join(hc->tasks[id], shutdown_timeout(h))) {
+            kc_log(KC_LOG_ERROR, "herder", "Graceful stop of task %s-%d failed", name, id);
+        }
+        task_free(hc->tasks[id]);
+        hc->tasks[id] = NULL;
+    }
+    write_status_logged(h, name, id, HERDER_STATE_RESTARTING, NULL);
+    if (start_task(h, hc, id, herder_store_target(h->store, name), err) != KC_OK) {
+        char *trace = kc_asprintf("org.apache.kafka.connect.errors.ConnectException: %s\n", err->msg);
+        write_status_logged(h, name, id, HERDER_STATE_FAILED, trace);
+        kc_free(trace);
+        return kc_error_set(err, KC_EIO, "Failed to start task: %s-%d", name, id);
+    }
+    return KC_OK;
+}
+
+static void on_restart_request(void *opaque, const char *name, int include_tasks, int only_failed)
+{
+    struct herder *h = opaque;
+    struct kc_error err = {0};
+    struct herder_instance_status is = {0};
+    int failed = herder_store_get_status(h->store, name, -1, &is) == KC_OK &&
+                 is.state == HERDER_STATE_FAILED;
+    instance_status_fini(&is);
+    if (!only_failed || failed) {
+        herder_restart_connector(h, name, &err);
+    }
+    struct herder_conn *hc = herder_conn_find(h, name);
+    if (!include_tasks || hc == NULL) {
+        return;
+    }
+    for (int i = 0; i < hc->n_tasks; i++) {
+        int tf = herder_store_get_status(h->store, name, i, &is) == KC_OK &&
+                 is.state == HERDER_STATE_FAILED;
+        instance_status_fini(&is);
+        if (!only_failed || tf) {
+            herder_restart_task(h, name, i, &err);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ the thread */
+
+static void handle_op(struct herder *h, struct herder_op *op)
+{
+    struct kc_error err = {0};
+    switch (op->type) {
+    case HERDER_OP_TASK_STATE: {
+        struct herder_conn *hc = herder_conn_find(h, op->name);
+        /* Drop reports from tasks that are no longer ours (a stopped generation). */
+        if (hc != NULL && op->task < hc->n_tasks && hc->tasks[op->task] != NULL) {
+            if (herder_write_status(h, op->name, op->task, op->state, op->text, &err) != KC_OK) {
+                kc_log(KC_LOG_WARN, "herder", "status write failed: %s", err.msg);
+            }
+        }
+        herder_op_free(op);
+        return;
+    }
+    case HERDER_OP_TASK_TOPIC: {
+        const char *track = wprop(h, "topic.tracking.enable", "true");
+        if (strcmp(track, "false") != 0) {
+            herder_store_put_topic(h->store, op->name, op->text, op->task, &err);
+        }
+        herder_op_free(op);
+        return;
+    }
+    default:
+        herder_handle_rest_op(h, op);
+        /* Reply. The op's reference to the reply queue moves into the push: if the requester
+         * gave up waiting, this unref is the last one and frees the queue and the op in it. */
+        struct kc_queue *reply = op->reply;
+        op->reply = NULL;
+        if (kc_queue_push(reply, op) != KC_OK) {
+            herder_op_free(op);
+        }
+        kc_queue_unref(reply, herder_op_free);
+        return;
+    }
+}
+
+static void *herder_main(void *arg)
+{
+    struct herder *h = arg;
+    herder_reconcile(h);
+    atomic_store(&h->ready, 1);
+    while (atomic_load(&h->running)) {
+        struct herder_op *op = kc_queue_pop(h->q, HERDER_TICK_MS);
+        if (op != NULL) {
+            handle_op(h, op);
+        }
+        int changed = 0;
+        herder_store_poll(h->store, 0, &changed);
+        herder_store_drain_restarts(h->store, on_restart_request, h);
+        if (changed || h->reconcile_needed) {
+            herder_reconcile(h);
+        }
+        if (h->presence != NULL) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(h->presence, 0);
+            if (m != NULL) {
+                rd_kafka_message_destroy(m);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ presence in the group */
+
+static int check_group_empty(struct herder *h, struct kc_error *err)
+{
+    const char *group = wprop(h, "group.id", NULL);
+    char errstr[512];
+    int rc = KC_OK;
+    rd_kafka_queue_t *q = rd_kafka_queue_new(h->admin);
+    rd_kafka_AdminOptions_t *opt =
+        rd_kafka_AdminOptions_new(h->admin, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    rd_kafka_AdminOptions_set_request_timeout(opt, 10000, errstr, sizeof(errstr));
+    rd_kafka_DescribeConsumerGroups(h->admin, &group, 1, opt, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, HERDER_PRESENCE_TIMEOUT_MS);
+    if (ev == NULL || rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        kc_log(KC_LOG_WARN, "herder", "Could not describe worker group %s: %s", group,
+               ev ? rd_kafka_event_error_string(ev) : "timed out");
+        goto out;
+    }
+    const rd_kafka_DescribeConsumerGroups_result_t *res =
+        rd_kafka_event_DescribeConsumerGroups_result(ev);
+    size_t n;
+    const rd_kafka_ConsumerGroupDescription_t **gs =
+        rd_kafka_DescribeConsumerGroups_result_groups(res, &n);
+    for (size_t i = 0; i < n; i++) {
+        size_t members = rd_kafka_ConsumerGroupDescription_member_count(gs[i]);
+        for (size_t m = 0; m < members; m++) {
+            const rd_kafka_MemberDescription_t *md =
+                rd_kafka_ConsumerGroupDescription_member(gs[i], m);
+            const char *inst = rd_kafka_MemberDescription_group_instance_id(md);
+            const char *cid = rd_kafka_MemberDescription_client_id(md);
+            (void)inst;
+            if (cid != NULL && strncmp(cid, "connect-", 8) == 0 &&
+                strcmp(cid + 8, h->worker_id) == 0) {
+                continue; /* our own membership from before a crash: it expires by itself */
+            }
+            rc = kc_error_set(
+                err, KC_EFATAL,
+                "Another worker is already a member of the Connect worker group '%s' (client "
+                "id '%s' on %s). connect-c does not implement the worker group protocol yet, "
+                "so two workers in one group would run the same tasks twice: stop the other "
+                "worker, or give this one its own group.id and internal topics.",
+                group, rd_kafka_MemberDescription_client_id(md),
+                rd_kafka_MemberDescription_host(md));
+            goto out;
+        }
+    }
+out:
+    if (ev != NULL) {
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(opt);
+    rd_kafka_queue_destroy(q);
+    return rc;
+}
+
+static int join_presence(struct herder *h, struct kc_error *err)
+{
+    struct kc_strmap props;
+    char errstr[512];
+    int rc;
+    kc_strmap_init(&props);
+    if ((rc = worker_config_client_props(h->wc, NULL, &props, err)) != KC_OK) {
+        kc_strmap_fini(&props);
+        return rc;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    for (size_t i = 0; i < props.n; i++) {
+        if (props.e[i].value != NULL) {
+            rd_kafka_conf_set(conf, props.e[i].key, props.e[i].value, errstr, sizeof(errstr));
+        }
+    }
+    kc_strmap_fini(&props);
+    char *cid = kc_asprintf("connect-%s", h->worker_id);
+    rd_kafka_conf_set(conf, "group.id", wprop(h, "group.id", ""), errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "client.id", cid ? cid : "connect-c", errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "session.timeout.ms", "10000", errstr, sizeof(errstr));
+    kc_free(cid);
+    h->presence = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    if (h->presence == NULL) {
+        return kc_error_set(err, KC_EIO, "Cannot create the worker group client: %s", errstr);
+    }
+    rd_kafka_poll_set_consumer(h->presence);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, wprop(h, "config.storage.topic", ""),
+                                      RD_KAFKA_PARTITION_UA);
+    rd_kafka_subscribe(h->presence, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    return KC_OK;
+}
+
+/* ------------------------------------------------------------------ lifecycle */
+
+int herder_new(const struct worker_config *wc, struct herder **out, struct kc_error *err)
+{
+    struct herder *h = kc_calloc(1, sizeof(*h));
+    int rc;
+    *out = NULL;
+    if (h == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    h->wc = wc;
+    h->worker_id = worker_config_worker_id(wc);
+    h->q = kc_queue_new();
+    if (h->worker_id == NULL || h->q == NULL) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = herder_store_open(wc, h->worker_id, &h->store, err)) != KC_OK) {
+        goto fail;
+    }
+    h->admin = kafka_admin_handle(herder_store_admin(h->store));
+    if ((rc = check_group_empty(h, err)) != KC_OK) {
+        goto fail;
+    }
+    h->cluster_id = kc_strdup(herder_store_cluster_id(h->store));
+    h->generation = herder_store_max_generation(h->store) + 1;
+    if ((rc = join_presence(h, err)) != KC_OK) {
+        goto fail;
+    }
+    *out = h;
+    return KC_OK;
+fail:
+    herder_free(h);
+    return rc;
+}
+
+int herder_start(struct herder *h, struct kc_error *err)
+{
+    atomic_store(&h->running, 1);
+    if (pthread_create(&h->thread, NULL, herder_main, h) != 0) {
+        atomic_store(&h->running, 0);
+        return kc_error_set(err, KC_EFATAL, "cannot start the herder thread");
+    }
+    h->thread_started = 1;
+    return KC_OK;
+}
+
+void herder_free(struct herder *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    if (h->thread_started) {
+        atomic_store(&h->running, 0);
+        kc_queue_wakeup(h->q);
+        pthread_join(h->thread, NULL);
+    }
+    /* Orderly shutdown: stop every task in parallel, then say UNASSIGNED like the JVM. */
+    for (struct herder_conn *hc = h->conns; hc != NULL; hc = hc->next) {
+        for (int i = 0; i < hc->n_tasks; i++) {
+            if (hc->tasks[i] != NULL) {
+                task_stop(hc->tasks[i]);
+            }
+        }
+    }
+    while (h->conns != NULL) {
+        struct herder_conn *hc = h->conns;
+        h->conns = hc->next;
+        stop_tasks(h, hc, 1);
+        write_status_logged(h, hc->name, -1, HERDER_STATE_UNASSIGNED, NULL);
+        conn_free(hc);
+    }
+    if (h->store != NULL) {
+        herder_store_flush(h->store, 5000);
+    }
+    if (h->presence != NULL) {
+        rd_kafka_consumer_close(h->presence);
+        rd_kafka_destroy(h->presence);
+    }
+    herder_store_free(h->store);
+    /* Ops still queued (late task reports) are freed with the queue. */
+    kc_queue_unref(h->q, herder_op_free);
+    kc_free(h->worker_id);
+    kc_free(h->cluster_id);
+    kc_free(h);
+}
+
+int herder_ready(const struct herder *h)
+{
+    return atomic_load(&((struct herder *)h)->ready);
+}
+
+const char *herder_kafka_cluster_id(const struct herder *h)
+{
+    return h->cluster_id ? h->cluster_id : "";
+}
+
+const char *herder_worker_id(const struct herder *h)
+{
+    return h->worker_id;
+}

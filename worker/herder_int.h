@@ -1,0 +1,110 @@
+/*
+ * worker/herder_int.h: state shared by the herder's own files (herder.c: thread, ops and
+ * reconciliation; herder_rest.c: the REST-facing calls; herder_store.c: the adapter over the
+ * config and status topics). Nothing outside the herder includes this.
+ */
+#ifndef HERDER_INT_H
+#define HERDER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "herder.h"
+#include "kc_queue.h"
+#include "sink.h"
+#include "task.h"
+
+struct herder_store; /* herder_store.c: config + status topics */
+
+/* Runtime of one connector assigned to this worker. Herder thread only. */
+struct herder_conn {
+    char *name;                           /* owned */
+    const struct sink_connector_ops *ops; /* static; NULL = class unknown here */
+    struct kc_strmap *applied_config;     /* owned: config the connector was started with */
+    enum herder_target_state applied_target;
+    int64_t applied_task_gen;             /* committed task-config generation the tasks run */
+    struct task **tasks;                  /* owned array of n_tasks (entries may be NULL) */
+    int n_tasks;
+    enum herder_state state;              /* connector instance state */
+    int seen;                             /* mark for the reconcile sweep */
+    struct herder_conn *next;
+};
+
+enum herder_op_type {
+    HERDER_OP_LIST = 1,       /* rest -> herder */
+    HERDER_OP_INFO,
+    HERDER_OP_STATUS,
+    HERDER_OP_TASK_STATUS,
+    HERDER_OP_TASK_CONFIGS,
+    HERDER_OP_PUT,
+    HERDER_OP_DELETE,
+    HERDER_OP_TARGET,
+    HERDER_OP_RESTART,
+    HERDER_OP_TASK_RESTART,
+    HERDER_OP_TOPICS,
+    HERDER_OP_TOPICS_RESET,
+    HERDER_OP_OFFSETS,
+    HERDER_OP_OFFSETS_ALTER,
+    HERDER_OP_OFFSETS_RESET,
+    HERDER_OP_TASK_STATE,     /* task -> herder: one-way */
+    HERDER_OP_TASK_TOPIC,     /* task -> herder: one-way */
+};
+
+/* An op and its reply. The requester owns it until it is pushed to h->q; then the herder owns
+ * it until it pushes it to reply; then reply's last reference frees it (op_free). */
+struct herder_op {
+    enum herder_op_type type;
+    struct kc_queue *reply; /* ref held by the op; NULL for one-way ops */
+    struct kc_error err;    /* result, filled by the herder */
+    int rc;
+    /* arguments (owned) */
+    char *name;
+    int task;
+    int flag_a, flag_b;     /* allow_replace / include_tasks, has_initial / only_failed */
+    enum herder_target_state target;
+    enum herder_state state;
+    struct kc_strmap *config;
+    char *text;             /* trace or topic */
+    struct herder_offsets offsets;
+    /* results (owned, taken by the requester) */
+    char **names;
+    size_t n_names;
+    struct herder_connector_info *info;
+    struct herder_connector_status *status;
+    struct herder_instance_status inst;
+    struct herder_task_configs *tcs;
+    int created;
+};
+
+struct herder {
+    const struct worker_config *wc; /* borrowed for the herder's life */
+    char *worker_id;                /* owned "host:port" */
+    char *cluster_id;               /* owned */
+    struct kc_queue *q;             /* owned ref: inbound ops */
+    pthread_t thread;
+    int thread_started;
+    _Atomic int running;
+    _Atomic int ready;
+    int32_t generation;             /* written into status records */
+    struct herder_store *store;     /* owned */
+    rd_kafka_t *presence;           /* owned: our membership in group.id (see herder.c) */
+    rd_kafka_t *admin;              /* borrowed from the store's admin client */
+    struct herder_conn *conns;      /* owned list */
+    int reconcile_needed;
+};
+
+/* herder.c */
+void herder_op_free(void *op);
+/* herder_rest.c: run one REST op on the herder thread. */
+void herder_handle_rest_op(struct herder *h, struct herder_op *op);
+/* herder.c: helpers the REST ops use */
+struct herder_conn *herder_conn_find(struct herder *h, const char *name);
+void herder_reconcile(struct herder *h);
+int herder_write_status(struct herder *h, const char *connector, int task, enum herder_state s,
+                        const char *trace, struct kc_error *err);
+int herder_restart_connector(struct herder *h, const char *name, struct kc_error *err);
+int herder_restart_task(struct herder *h, const char *name, int id, struct kc_error *err);
+
+#endif

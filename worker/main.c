@@ -1,0 +1,110 @@
+/*
+ * worker/main.c: connect-distributed, the process. Usage matches the JVM's
+ * `connect-distributed.sh worker.properties`: read the worker properties (plus the CONNECT_*
+ * environment of the Connect image), start the herder (internal topics, tasks) and the REST
+ * server, and run until SIGTERM or SIGINT; then stop every task within
+ * task.shutdown.graceful.timeout.ms, write UNASSIGNED statuses and exit 0.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_worker.h"
+#include "herder.h"
+#include "kc_log.h"
+#include "rest_server.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(const char *prog)
+{
+    fprintf(stderr,
+            "USAGE: %s [-daemon] connect-distributed.properties\n"
+            "Runs a Kafka Connect distributed worker (sink connectors). Worker properties may\n"
+            "also come from CONNECT_* environment variables (CONNECT_GROUP_ID -> group.id).\n",
+            prog);
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = NULL;
+    struct worker_config *wc = NULL;
+    struct herder *h = NULL;
+    struct rest_server *rs = NULL;
+    struct kc_error err = {0};
+    int status = 1;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(argv[0]);
+            return 0;
+        }
+        if (strcmp(argv[i], "-daemon") == 0) {
+            continue; /* accepted for script compatibility; we stay in the foreground */
+        }
+        if (path != NULL) {
+            usage(argv[0]);
+            return 2;
+        }
+        path = argv[i];
+    }
+    const char *lvl = getenv("CONNECT_LOG4J_ROOT_LOGLEVEL");
+    if (lvl != NULL && kc_log_level_parse(lvl) >= 0) {
+        kc_log_set_level(kc_log_level_parse(lvl));
+    }
+    if (path == NULL && getenv("CONNECT_BOOTSTRAP_SERVERS") == NULL) {
+        usage(argv[0]);
+        return 2;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    kc_log(KC_LOG_INFO, "main", "Kafka Connect worker initializing ...");
+    if (worker_config_load(path, (const char *const *)environ, &wc, &err) != KC_OK) {
+        kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
+        goto out;
+    }
+    worker_config_log(wc);
+    if (herder_new(wc, &h, &err) != KC_OK) {
+        kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
+        goto out;
+    }
+    if (rest_server_new(wc, h, &rs, &err) != KC_OK) {
+        kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
+        goto out;
+    }
+    if (herder_start(h, &err) != KC_OK) {
+        kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
+        goto out;
+    }
+    kc_log(KC_LOG_INFO, "main", "Kafka Connect started (worker id %s)", herder_worker_id(h));
+    while (!stop_requested) {
+        pause();
+    }
+    kc_log(KC_LOG_INFO, "main", "Kafka Connect stopping");
+    status = 0;
+out:
+    rest_server_free(rs);
+    herder_free(h);
+    worker_config_free(wc);
+    if (status == 0) {
+        kc_log(KC_LOG_INFO, "main", "Kafka Connect stopped");
+    }
+    return status;
+}

@@ -1,0 +1,855 @@
+/*
+ * worker/task.c: the sink task thread. It owns its consumer, converters, sink context, DLQ
+ * producer and batch arena; nothing here is touched by another thread except the op queue.
+ *
+ * The loop is the JVM's WorkerSinkTask cycle: poll a batch, convert (key, value, headers), put()
+ * the batch, and every offset.flush.interval.ms flush() the sink and commit. The invariant this
+ * file protects: an offset is committed only after flush() returned KC_OK for every record
+ * before it, and after every record that went to the DLQ was acknowledged by Kafka. `consumed`
+ * holds, per partition, the offset after the last record handed to put() (or tolerated); it is
+ * what a successful flush makes committable. A crash or kill -9 therefore causes redelivery of
+ * at most the records since the last commit, never loss.
+ */
+#include "task.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "conv.h"
+#include "dlq.h"
+#include "kc_alloc.h"
+#include "kc_arena.h"
+#include "kc_buf.h"
+#include "kc_log.h"
+#include "kc_queue.h"
+
+#define TASK_BATCH_MAX 500           /* the JVM's max.poll.records default */
+#define TASK_POLL_MS 200
+#define TASK_ARENA_CHUNK (256 * 1024)
+#define TASK_ARENA_LIMIT ((size_t)512 << 20)
+#define TASK_RETRY_BACKOFF_MIN_MS 100
+#define TASK_RETRY_BACKOFF_MAX_MS 10000
+
+enum task_op {
+    TASK_OP_PAUSE = 1,
+    TASK_OP_RESUME,
+    TASK_OP_STOP,
+};
+
+struct task {
+    /* Immutable after task_new. */
+    char *connector;                      /* owned */
+    int id;
+    const struct sink_connector_ops *ops; /* static */
+    struct kc_strmap *config;             /* owned */
+    struct kc_strmap *consumer_props;     /* owned */
+    struct conv *key_conv;                /* owned */
+    struct conv *value_conv;              /* owned */
+    struct conv *header_conv;             /* owned */
+    struct dlq *dlq;                      /* owned; errors.* handling and the DLQ producer */
+    int64_t flush_interval_ms;
+    int64_t flush_timeout_ms;
+    struct task_callbacks cb;
+    char **topics;                        /* owned list from `topics`, or NULL */
+    size_t n_topics;
+    char *topics_regex;                   /* owned, or NULL */
+
+    /* Cross-thread. */
+    struct kc_queue *ops_q;               /* owned ref: herder -> task ops (as intptr_t) */
+    pthread_t thread;
+    _Atomic int finished;                 /* set by the thread as its last act */
+    _Atomic int detached;
+
+    /* Task thread only. */
+    rd_kafka_t *rk;
+    rd_kafka_topic_partition_list_t *assigned; /* current assignment */
+    rd_kafka_topic_partition_list_t *consumed; /* next offset per partition, put or tolerated */
+    int dirty;                            /* consumed changed since the last commit */
+    int paused;
+    int failed;
+    int stopping;
+    int commit_requested;
+    void *sink_ctx;
+    struct kc_arena arena;
+    char **seen_topics;                   /* owned, for topic tracking */
+    size_t n_seen_topics;
+};
+
+/* ---------------------------------------------------------------- services for the sink */
+
+void sink_task_set_ctx(struct sink_task *st, void *ctx)
+{
+    ((struct task *)(void *)st)->sink_ctx = ctx;
+}
+
+void *sink_task_ctx(struct sink_task *st)
+{
+    return ((struct task *)(void *)st)->sink_ctx;
+}
+
+const char *sink_task_connector(const struct sink_task *st)
+{
+    return ((const struct task *)(const void *)st)->connector;
+}
+
+int sink_task_id(const struct sink_task *st)
+{
+    return ((const struct task *)(const void *)st)->id;
+}
+
+void sink_task_request_commit(struct sink_task *st)
+{
+    ((struct task *)(void *)st)->commit_requested = 1;
+}
+
+void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
+{
+    if (level > kc_log_level_current) {
+        return;
+    }
+    const struct task *t = (const struct task *)(const void *)st;
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    kc_log_write((enum kc_log_level)level, "task", "[%s|task-%d] %s", t->connector, t->id, msg);
+}
+
+int sink_task_report(struct sink_task *st, const struct sink_record *rec,
+                     const struct kc_error *cause)
+{
+    struct task *t = (struct task *)(void *)st;
+    return dlq_report(t->dlq, rec->topic, rec->partition, rec->offset, rec->timestamp,
+                      rec->ts_type, rec->key_raw, rec->key_len, rec->value_raw, rec->value_len,
+                      NULL, DLQ_STAGE_TASK_PUT, t->ops->task_class,
+                      "org.apache.kafka.connect.errors.ConnectException", cause->msg);
+}
+
+static struct sink_task *as_sink_task(struct task *t)
+{
+    return (struct sink_task *)(void *)t;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static void set_state(struct task *t, enum herder_state s, char *trace)
+{
+    if (t->cb.on_state != NULL) {
+        t->cb.on_state(t->cb.opaque, t->connector, t->id, s, trace);
+    } else {
+        kc_free(trace);
+    }
+}
+
+/* Java-style trace text for a failure, as the status topic and REST show it. */
+static char *make_trace(const char *exception_class, const char *msg, const char *cause_class,
+                        const char *cause_msg)
+{
+    if (cause_class != NULL) {
+        return kc_asprintf("%s: %s\n\tat connect-c.worker.task(task.c)\nCaused by: %s: %s\n"
+                           "\tat connect-c.worker.task(task.c)\n",
+                           exception_class, msg, cause_class, cause_msg ? cause_msg : "");
+    }
+    return kc_asprintf("%s: %s\n\tat connect-c.worker.task(task.c)\n", exception_class, msg);
+}
+
+static void fail_task(struct task *t, char *trace)
+{
+    t->failed = 1;
+    sink_task_log(as_sink_task(t), KC_LOG_ERROR,
+                  "Task threw an uncaught and unrecoverable exception. Task is being killed and "
+                  "will not recover until manually restarted: %s",
+                  trace ? trace : "(no trace)");
+    set_state(t, HERDER_STATE_FAILED, trace);
+}
+
+static void track_topic(struct task *t, const char *topic)
+{
+    for (size_t i = 0; i < t->n_seen_topics; i++) {
+        if (strcmp(t->seen_topics[i], topic) == 0) {
+            return;
+        }
+    }
+    char **n = kc_realloc(t->seen_topics, (t->n_seen_topics + 1) * sizeof(*n));
+    if (n == NULL) {
+        return;
+    }
+    t->seen_topics = n;
+    if ((n[t->n_seen_topics] = kc_strdup(topic)) == NULL) {
+        return;
+    }
+    t->n_seen_topics++;
+    if (t->cb.on_topic != NULL) {
+        t->cb.on_topic(t->cb.opaque, t->connector, t->id, topic);
+    }
+}
+
+static void mark_consumed(struct task *t, const char *topic, int32_t partition, int64_t next)
+{
+    rd_kafka_topic_partition_t *p =
+        rd_kafka_topic_partition_list_find(t->consumed, topic, partition);
+    if (p == NULL) {
+        p = rd_kafka_topic_partition_list_add(t->consumed, topic, partition);
+    }
+    p->offset = next;
+    t->dirty = 1;
+}
+
+/* ---------------------------------------------------------------- flush and commit */
+
+/*
+ * Flush the sink, wait for DLQ deliveries, then commit `consumed` (restricted to `only` when not
+ * NULL). Returns KC_OK, KC_RETRY (flush asked to retry: nothing committed), or negative (task
+ * must fail; err says why).
+ */
+static int flush_and_commit(struct task *t, const rd_kafka_topic_partition_list_t *only,
+                            struct kc_error *err)
+{
+    if (!t->dirty && !t->commit_requested) {
+        return KC_OK;
+    }
+    int rc = t->ops->flush(as_sink_task(t), err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    rc = dlq_flush(t->dlq, t->flush_timeout_ms, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    t->commit_requested = 0;
+    rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_new(t->consumed->cnt);
+    for (int i = 0; i < t->consumed->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &t->consumed->elems[i];
+        if (only != NULL && rd_kafka_topic_partition_list_find(only, p->topic, p->partition) ==
+                                NULL) {
+            continue;
+        }
+        if (t->assigned != NULL &&
+            rd_kafka_topic_partition_list_find(t->assigned, p->topic, p->partition) == NULL) {
+            continue; /* not ours any more: its new owner commits it */
+        }
+        rd_kafka_topic_partition_list_add(c, p->topic, p->partition)->offset = p->offset;
+    }
+    if (c->cnt > 0) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(t->rk, c, 0 /* sync */);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+            /* Like the JVM: a failed commit is logged and retried at the next interval. */
+            sink_task_log(as_sink_task(t), KC_LOG_WARN, "Commit of offsets failed: %s",
+                          rd_kafka_err2str(e));
+        } else {
+            sink_task_log(as_sink_task(t), KC_LOG_DEBUG, "Committed offsets for %d partitions",
+                          c->cnt);
+            if (only == NULL) {
+                t->dirty = 0;
+            }
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(c);
+    return KC_OK;
+}
+
+/* ---------------------------------------------------------------- rebalances */
+
+static void tp_list_from_rk(const rd_kafka_topic_partition_list_t *in, struct tp **arr,
+                            struct tp_list *out)
+{
+    *arr = kc_calloc((size_t)in->cnt + 1, sizeof(**arr));
+    out->tp = *arr;
+    out->n = 0;
+    if (*arr == NULL) {
+        return;
+    }
+    for (int i = 0; i < in->cnt; i++) {
+        (*arr)[i].topic = in->elems[i].topic;
+        (*arr)[i].partition = in->elems[i].partition;
+    }
+    out->n = (size_t)in->cnt;
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct task *t = opaque;
+    struct kc_error err = {0};
+    struct tp *arr = NULL;
+    struct tp_list tl;
+    tp_list_from_rk(parts, &arr, &tl);
+    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (t->assigned != NULL) {
+            rd_kafka_topic_partition_list_destroy(t->assigned);
+        }
+        t->assigned = rd_kafka_topic_partition_list_copy(parts);
+        rd_kafka_assign(rk, parts);
+        if (t->paused) {
+            rd_kafka_pause_partitions(rk, parts);
+        }
+        if (!t->failed && sink_call_open(t->ops, as_sink_task(t), &tl, &err) < 0) {
+            fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException", err.msg,
+                                    NULL, NULL));
+        }
+        sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions assigned: %d", parts->cnt);
+    } else {
+        /* Revocation: commit what the sink has made durable before letting go (the JVM commits
+         * synchronously in onPartitionsRevoked). */
+        if (!t->failed) {
+            int rc = flush_and_commit(t, parts, &err);
+            if (rc < 0) {
+                fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
+                                        err.msg, NULL, NULL));
+            }
+            if (sink_call_close(t->ops, as_sink_task(t), &tl, &err) < 0) {
+                sink_task_log(as_sink_task(t), KC_LOG_WARN, "close() failed: %s", err.msg);
+            }
+        }
+        for (int i = 0; i < parts->cnt; i++) {
+            rd_kafka_topic_partition_list_del(t->consumed, parts->elems[i].topic,
+                                              parts->elems[i].partition);
+        }
+        if (t->assigned != NULL) {
+            rd_kafka_topic_partition_list_destroy(t->assigned);
+            t->assigned = NULL;
+        }
+        rd_kafka_assign(rk, NULL);
+        sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions revoked: %d", parts->cnt);
+    }
+    kc_free(arr);
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    int l = level <= 3 ? KC_LOG_ERROR : level <= 4 ? KC_LOG_WARN : level <= 6 ? KC_LOG_INFO
+                                                                               : KC_LOG_DEBUG;
+    kc_log(l, "rdkafka", "%s: %s", fac, buf);
+}
+
+/* ---------------------------------------------------------------- conversion */
+
+struct conv_failure {
+    enum dlq_stage stage;
+    const char *class_name;
+    struct kc_error err;
+};
+
+static int convert_message(struct task *t, const rd_kafka_message_t *m, struct sink_record *r,
+                           struct conv_failure *cf)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    memset(r, 0, sizeof(*r));
+    r->topic = topic;
+    r->partition = m->partition;
+    r->offset = m->offset;
+    rd_kafka_timestamp_type_t tstype;
+    r->timestamp = rd_kafka_message_timestamp(m, &tstype);
+    r->ts_type = tstype == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? SINK_TS_CREATE
+                 : tstype == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? SINK_TS_LOG_APPEND
+                                                                : SINK_TS_NONE;
+    r->key_raw = m->key;
+    r->key_len = m->key_len;
+    r->value_raw = m->payload;
+    r->value_len = m->len;
+
+    cf->stage = DLQ_STAGE_KEY_CONVERTER;
+    cf->class_name = conv_class_name(t->key_conv);
+    if (conv_to_connect(t->key_conv, topic, m->key, m->key_len, &t->arena, &r->key_schema,
+                        &r->key, &cf->err) != KC_OK) {
+        return KC_EINVAL;
+    }
+
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != NULL) {
+        size_t nh = rd_kafka_header_cnt(hdrs);
+        struct sink_header *sh = kc_arena_calloc(&t->arena, nh * sizeof(*sh) + 1);
+        if (sh == NULL) {
+            kc_error_set(&cf->err, KC_ENOMEM, "batch arena exhausted");
+            return KC_ENOMEM;
+        }
+        cf->stage = DLQ_STAGE_HEADER_CONVERTER;
+        cf->class_name = conv_class_name(t->header_conv);
+        for (size_t i = 0; i < nh; i++) {
+            const char *name;
+            const void *val;
+            size_t len;
+            if (rd_kafka_header_get_all(hdrs, i, &name, &val, &len) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR) {
+                break;
+            }
+            sh[i].key = name;
+            sh[i].raw = val;
+            sh[i].raw_len = len;
+            if (conv_header_to_connect(t->header_conv, topic, name, val, len, &t->arena,
+                                       &sh[i].schema, &sh[i].value, &cf->err) != KC_OK) {
+                return KC_EINVAL;
+            }
+            r->n_headers = i + 1;
+        }
+        r->headers = sh;
+    }
+
+    if ((t->ops->flags & SINK_FLAG_RAW_VALUE) != 0) {
+        r->value_converted = 0;
+        return KC_OK;
+    }
+    cf->stage = DLQ_STAGE_VALUE_CONVERTER;
+    cf->class_name = conv_class_name(t->value_conv);
+    if (conv_to_connect(t->value_conv, topic, m->payload, m->len, &t->arena, &r->value_schema,
+                        &r->value, &cf->err) != KC_OK) {
+        return KC_EINVAL;
+    }
+    r->value_converted = 1;
+    return KC_OK;
+}
+
+/* ---------------------------------------------------------------- ops */
+
+/* Apply pending ops. wait_ms > 0 blocks for the first one. */
+static void drain_ops(struct task *t, int wait_ms)
+{
+    for (;;) {
+        void *item = kc_queue_pop(t->ops_q, wait_ms);
+        wait_ms = 0;
+        if (item == NULL) {
+            return;
+        }
+        switch ((enum task_op)(intptr_t)item) {
+        case TASK_OP_PAUSE:
+            if (!t->paused && !t->failed) {
+                t->paused = 1;
+                if (t->assigned != NULL) {
+                    rd_kafka_pause_partitions(t->rk, t->assigned);
+                }
+                set_state(t, HERDER_STATE_PAUSED, NULL);
+            }
+            break;
+        case TASK_OP_RESUME:
+            if (t->paused && !t->failed) {
+                t->paused = 0;
+                if (t->assigned != NULL) {
+                    rd_kafka_resume_partitions(t->rk, t->assigned);
+                }
+                set_state(t, HERDER_STATE_RUNNING, NULL);
+            }
+            break;
+        case TASK_OP_STOP:
+            t->stopping = 1;
+            break;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- the batch */
+
+/*
+ * Convert and put one batch of messages. Returns KC_OK, or negative when the task failed
+ * (fail_task already called). Messages stay owned by the caller.
+ */
+static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
+{
+    struct sink_record *recs = kc_arena_alloc(&t->arena, (n + 1) * sizeof(*recs));
+    size_t nr = 0;
+    struct kc_error err = {0};
+    if (recs == NULL) {
+        fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
+                                "out of memory converting a batch", NULL, NULL));
+        return KC_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_message_t *m = msgs[i];
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            continue; /* errors were handled by the caller */
+        }
+        struct conv_failure cf;
+        memset(&cf, 0, sizeof(cf));
+        if (convert_message(t, m, &recs[nr], &cf) == KC_OK) {
+            nr++;
+            continue;
+        }
+        /* Tolerable stage failed: the error reporter logs and DLQs it; tolerance decides. */
+        int rc = dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
+                            recs[nr].timestamp, recs[nr].ts_type, m->key, m->key_len, m->payload,
+                            m->len, m, cf.stage, cf.class_name,
+                            "org.apache.kafka.connect.errors.DataException", cf.err.msg);
+        if (rc != KC_OK) {
+            fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
+                                    "Tolerance exceeded in error handler",
+                                    "org.apache.kafka.connect.errors.DataException", cf.err.msg));
+            return KC_EFATAL;
+        }
+        /* Tolerated: the record is handled (skipped), its offset may be committed. */
+    }
+
+    int64_t backoff = TASK_RETRY_BACKOFF_MIN_MS;
+    int paused_for_retry = 0;
+    for (;;) {
+        int rc = nr > 0 ? t->ops->put(as_sink_task(t), recs, nr, &err) : KC_OK;
+        if (rc == KC_OK) {
+            break;
+        }
+        if (rc != KC_RETRY) {
+            fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
+                                    err.msg[0] ? err.msg : "put() failed", NULL, NULL));
+            return rc;
+        }
+        /* RetriableException: pause, keep the group membership alive, then redeliver the same
+         * batch (WorkerSinkTask does the same with context.timeout()). */
+        sink_task_log(as_sink_task(t), KC_LOG_WARN,
+                      "put() asked to retry (%s); retrying in %lld ms", err.msg,
+                      (long long)backoff);
+        if (!paused_for_retry && t->assigned != NULL) {
+            rd_kafka_pause_partitions(t->rk, t->assigned);
+            paused_for_retry = 1;
+        }
+        drain_ops(t, (int)backoff);
+        rd_kafka_message_t *stray = rd_kafka_consumer_poll(t->rk, 0);
+        if (stray != NULL) {
+            rd_kafka_message_destroy(stray); /* paused: only a race can deliver; redelivered */
+        }
+        if (t->stopping) {
+            return KC_RETRY; /* nothing kept: offsets of this batch stay uncommitted */
+        }
+        backoff = backoff * 2 > TASK_RETRY_BACKOFF_MAX_MS ? TASK_RETRY_BACKOFF_MAX_MS
+                                                          : backoff * 2;
+    }
+    if (paused_for_retry && t->assigned != NULL && !t->paused) {
+        rd_kafka_resume_partitions(t->rk, t->assigned);
+    }
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_message_t *m = msgs[i];
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            const char *topic = rd_kafka_topic_name(m->rkt);
+            mark_consumed(t, topic, m->partition, m->offset + 1);
+            track_topic(t, topic);
+        }
+    }
+    return KC_OK;
+}
+
+/* ---------------------------------------------------------------- thread */
+
+static int make_consumer(struct task *t, struct kc_error *err)
+{
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    for (size_t i = 0; i < t->consumer_props->n; i++) {
+        const struct kc_strmap_entry *e = &t->consumer_props->e[i];
+        if (e->value == NULL) {
+            continue;
+        }
+        if (rd_kafka_conf_set(conf, e->key, e->value, errstr, sizeof(errstr)) !=
+            RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            return kc_error_set(err, KC_EINVAL, "consumer property %s: %s", e->key, errstr);
+        }
+    }
+    rd_kafka_conf_set_opaque(conf, t);
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    if (t->rk == NULL) {
+        return kc_error_set(err, KC_EIO, "Failed to create consumer: %s", errstr);
+    }
+    rd_kafka_poll_set_consumer(t->rk);
+    size_t n = t->topics_regex != NULL ? 1 : t->n_topics;
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new((int)n);
+    if (t->topics_regex != NULL) {
+        /* librdkafka treats a leading '^' as a regex subscription; Java's topics.regex must
+         * match the whole topic name, hence the anchors. */
+        char *re = kc_asprintf("^(%s)$", t->topics_regex);
+        rd_kafka_topic_partition_list_add(sub, re ? re : t->topics_regex, RD_KAFKA_PARTITION_UA);
+        kc_free(re);
+    } else {
+        for (size_t i = 0; i < t->n_topics; i++) {
+            rd_kafka_topic_partition_list_add(sub, t->topics[i], RD_KAFKA_PARTITION_UA);
+        }
+    }
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(t->rk, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return kc_error_set(err, KC_EIO, "Failed to subscribe: %s", rd_kafka_err2str(e));
+    }
+    return KC_OK;
+}
+
+static void *task_main(void *arg)
+{
+    struct task *t = arg;
+    struct kc_error err = {0};
+    rd_kafka_message_t *msgs[TASK_BATCH_MAX];
+    int started = 0;
+
+    if (make_consumer(t, &err) != KC_OK) {
+        fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException", err.msg, NULL,
+                                NULL));
+        goto wait_stop;
+    }
+    if (t->ops->start(as_sink_task(t), t->config, &err) != KC_OK) {
+        fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException", err.msg, NULL,
+                                NULL));
+        goto wait_stop;
+    }
+    started = 1;
+    sink_task_log(as_sink_task(t), KC_LOG_INFO, "Sink task started");
+    drain_ops(t, 0);
+    if (!t->paused) {
+        set_state(t, HERDER_STATE_RUNNING, NULL);
+    }
+
+    rd_kafka_queue_t *cq = rd_kafka_queue_get_consumer(t->rk);
+    int64_t last_commit = kc_now_ms();
+    while (!t->stopping && !t->failed) {
+        drain_ops(t, 0);
+        if (t->stopping) {
+            break;
+        }
+        ssize_t n = rd_kafka_consume_batch_queue(cq, TASK_POLL_MS, msgs, TASK_BATCH_MAX);
+        if (n < 0) {
+            n = 0;
+        }
+        size_t good = 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (msgs[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                good++;
+            } else if (msgs[i]->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                sink_task_log(as_sink_task(t), KC_LOG_WARN, "Consumer error: %s",
+                              rd_kafka_message_errstr(msgs[i]));
+            }
+        }
+        if (good > 0) {
+            process_batch(t, msgs, (size_t)n);
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            rd_kafka_message_destroy(msgs[i]);
+        }
+        kc_arena_reset(&t->arena);
+        if (t->failed) {
+            break;
+        }
+        int64_t now = kc_now_ms();
+        if (t->commit_requested || now - last_commit >= t->flush_interval_ms) {
+            int rc = flush_and_commit(t, NULL, &err);
+            if (rc < 0) {
+                fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
+                                        err.msg, NULL, NULL));
+                break;
+            }
+            if (rc == KC_RETRY) {
+                sink_task_log(as_sink_task(t), KC_LOG_WARN, "flush() asked to retry: %s",
+                              err.msg);
+            }
+            last_commit = now;
+        }
+    }
+    rd_kafka_queue_destroy(cq);
+
+    if (!t->failed) {
+        /* Orderly stop: final flush + synchronous commit (the JVM commits on close). */
+        if (flush_and_commit(t, NULL, &err) < 0) {
+            sink_task_log(as_sink_task(t), KC_LOG_ERROR, "Final flush failed, offsets since "
+                          "the last commit will be redelivered: %s", err.msg);
+        }
+    }
+
+wait_stop:
+    if (t->rk != NULL) {
+        /* Leaving the group hands the partitions to the other tasks at once. The revocation
+         * callback runs here; after a failure it commits nothing. */
+        rd_kafka_consumer_close(t->rk);
+    }
+    if (started) {
+        t->ops->stop(as_sink_task(t));
+    }
+    if (t->rk != NULL) {
+        rd_kafka_destroy(t->rk);
+        t->rk = NULL;
+    }
+    /* A failed task stays FAILED until the herder stops or restarts it. */
+    while (!t->stopping) {
+        drain_ops(t, 1000);
+    }
+    atomic_store(&t->finished, 1);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- construction */
+
+static int split_topics(struct task *t, const char *topics, struct kc_error *err)
+{
+    const char *p = topics;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == ',') {
+            p++;
+        }
+        const char *s = p;
+        while (*p != '\0' && *p != ',') {
+            p++;
+        }
+        const char *e = p;
+        while (e > s && e[-1] == ' ') {
+            e--;
+        }
+        if (e > s) {
+            char **nt = kc_realloc(t->topics, (t->n_topics + 1) * sizeof(*nt));
+            if (nt == NULL) {
+                return kc_error_set(err, KC_ENOMEM, "out of memory");
+            }
+            t->topics = nt;
+            if ((nt[t->n_topics] = kc_strndup(s, (size_t)(e - s))) == NULL) {
+                return kc_error_set(err, KC_ENOMEM, "out of memory");
+            }
+            t->n_topics++;
+        }
+    }
+    return KC_OK;
+}
+
+static void task_destroy(struct task *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    conv_free(t->key_conv);
+    conv_free(t->value_conv);
+    conv_free(t->header_conv);
+    dlq_free(t->dlq);
+    kc_strmap_free(t->config);
+    kc_strmap_free(t->consumer_props);
+    for (size_t i = 0; i < t->n_topics; i++) {
+        kc_free(t->topics[i]);
+    }
+    kc_free(t->topics);
+    kc_free(t->topics_regex);
+    for (size_t i = 0; i < t->n_seen_topics; i++) {
+        kc_free(t->seen_topics[i]);
+    }
+    kc_free(t->seen_topics);
+    if (t->assigned != NULL) {
+        rd_kafka_topic_partition_list_destroy(t->assigned);
+    }
+    if (t->consumed != NULL) {
+        rd_kafka_topic_partition_list_destroy(t->consumed);
+    }
+    kc_arena_fini(&t->arena);
+    kc_queue_unref(t->ops_q, NULL);
+    kc_free(t->connector);
+    kc_free(t);
+}
+
+int task_new(const struct task_spec *spec, struct task **out, struct kc_error *err)
+{
+    struct task *t = kc_calloc(1, sizeof(*t));
+    int rc = KC_ENOMEM;
+    *out = NULL;
+    if (t == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    kc_arena_init(&t->arena, TASK_ARENA_CHUNK, TASK_ARENA_LIMIT);
+    t->id = spec->id;
+    t->ops = spec->ops;
+    t->cb = spec->cb;
+    t->flush_interval_ms = spec->offset_flush_interval_ms;
+    t->flush_timeout_ms = spec->offset_flush_timeout_ms;
+    t->paused = 0;
+    t->connector = kc_strdup(spec->connector);
+    t->config = kc_strmap_dup(spec->config);
+    t->consumer_props = kc_strmap_dup(spec->consumer_props);
+    t->ops_q = kc_queue_new();
+    t->consumed = rd_kafka_topic_partition_list_new(8);
+    if (t->connector == NULL || t->config == NULL || t->consumer_props == NULL ||
+        t->ops_q == NULL) {
+        kc_error_set(err, KC_ENOMEM, "out of memory");
+        goto fail;
+    }
+    const char *topics = kc_strmap_get(t->config, "topics");
+    const char *regex = kc_strmap_get(t->config, "topics.regex");
+    if (regex != NULL && regex[0] != '\0') {
+        if ((t->topics_regex = kc_strdup(regex)) == NULL) {
+            goto fail;
+        }
+    } else if (topics != NULL && (rc = split_topics(t, topics, err)) != KC_OK) {
+        goto fail;
+    }
+    if ((rc = conv_new(spec->key_converter, spec->key_converter_props, 1, &t->key_conv, err)) !=
+            KC_OK ||
+        (rc = conv_new(spec->value_converter, spec->value_converter_props, 0, &t->value_conv,
+                       err)) != KC_OK ||
+        (rc = conv_new(spec->header_converter, spec->header_converter_props, 0, &t->header_conv,
+                       err)) != KC_OK) {
+        goto fail;
+    }
+    if ((rc = dlq_new(t->connector, t->id, t->config, spec->producer_props, &t->dlq, err)) !=
+        KC_OK) {
+        goto fail;
+    }
+    if (spec->start_paused) {
+        kc_queue_push(t->ops_q, (void *)(intptr_t)TASK_OP_PAUSE);
+    }
+    if (pthread_create(&t->thread, NULL, task_main, t) != 0) {
+        rc = kc_error_set(err, KC_EFATAL, "cannot start task thread");
+        goto fail;
+    }
+    *out = t;
+    return KC_OK;
+fail:
+    task_destroy(t);
+    return rc < 0 ? rc : KC_ENOMEM;
+}
+
+static void post(struct task *t, enum task_op op)
+{
+    kc_queue_push(t->ops_q, (void *)(intptr_t)op);
+}
+
+void task_pause(struct task *t)
+{
+    post(t, TASK_OP_PAUSE);
+}
+
+void task_resume(struct task *t)
+{
+    post(t, TASK_OP_RESUME);
+}
+
+void task_stop(struct task *t)
+{
+    post(t, TASK_OP_STOP);
+}
+
+int task_join(struct task *t, int64_t timeout_ms)
+{
+    int64_t deadline = kc_now_ms() + timeout_ms;
+    while (!atomic_load(&t->finished)) {
+        if (kc_now_ms() >= deadline) {
+            return 0;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    pthread_join(t->thread, NULL);
+    atomic_store(&t->detached, 1);
+    return 1;
+}
+
+void task_free(struct task *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    if (!atomic_load(&t->detached)) {
+        if (!atomic_load(&t->finished)) {
+            /* Hung in the sink past its shutdown timeout: abandon it (the JVM does too). */
+            kc_log(KC_LOG_ERROR, "task", "[%s|task-%d] did not stop in time; abandoning it",
+                   t->connector, t->id);
+            pthread_detach(t->thread);
+            return;
+        }
+        pthread_join(t->thread, NULL);
+    }
+    task_destroy(t);
+}
