@@ -335,7 +335,8 @@ class Kafka:
             except ImportError as e:  # pragma: no cover - setup.sh installs it
                 import pytest
                 pytest.skip(f"confluent_kafka not installed ({e}); run scripts/setup.sh")
-            self._admin = AdminClient({"bootstrap.servers": self.bootstrap})
+            self._admin = AdminClient({"bootstrap.servers": self.bootstrap,
+                                       "log.connection.close": False})
         return self._admin
 
     def create_topic(self, topic: str, partitions: int = 1,
