@@ -22,6 +22,7 @@
 # KILL after KC_STOP_GRACE seconds, default 30). Environment:
 #   KC_CACHE               cache dir (default ${XDG_CACHE_HOME:-$HOME/.cache}/connect-c)
 #   KC_SERVICE_TIMEOUT     readiness timeout in seconds (default 120, times KC_TEST_TIMEOUT_SCALE)
+#   KC_REST_PORT           start-jvm-connect: use this REST port instead of a free one
 #   JAVA                   java binary (default: java on PATH; needs 17+)
 set -euo pipefail
 
@@ -299,8 +300,8 @@ cmd_start_jvm_connect() {
     cat "$run/$name.env"
     return 0
   fi
-  local port
-  port=$(free_port)
+  local port=${KC_REST_PORT:-}
+  [ -n "$port" ] || port=$(free_port)
   mkdir -p "$run/$name-plugins"
   [ -f "$run/log4j2.properties" ] || write_log4j2 "$run/log4j2.properties"
   {
