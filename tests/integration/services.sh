@@ -90,9 +90,12 @@ fetch_service() {
   command -v mvn >/dev/null || die "mvn not found (run scripts/setup.sh)"
   log "fetch: $aid -> $dir/lib (Maven Central)"
   rm -rf "$dir/lib.tmp"
-  mvn -B -q -Dstyle.color=never -f "$dir/pom.xml" -Dmaven.repo.local="$KC_CACHE/m2" \
-    "$DEP_PLUGIN:copy-dependencies" -DoutputDirectory="$dir/lib.tmp" -DincludeScope=runtime ||
-    die "fetch: maven failed for $aid"
+  if ! mvn -B -Dstyle.color=never -f "$dir/pom.xml" -Dmaven.repo.local="$KC_CACHE/m2" \
+    "$DEP_PLUGIN:copy-dependencies" -DoutputDirectory="$dir/lib.tmp" -DincludeScope=runtime \
+    >"$dir/mvn.log" 2>&1; then
+    tail -n 60 "$dir/mvn.log" >&2
+    die "fetch: maven failed for $aid (log: $dir/mvn.log)"
+  fi
   echo "$sum" >"$dir/lib.tmp/.complete"
   rm -rf "$dir/lib"
   mv "$dir/lib.tmp" "$dir/lib"
@@ -134,12 +137,12 @@ start_bg() {
   echo $! >"$run/$name.pid"
 }
 
-# pid_ours RUN_DIR PID: the process is alive and its command line names RUN_DIR (guards against
-# PID reuse after the service died).
+# pid_ours RUN_DIR PID: the process is alive and its command line names a file in RUN_DIR
+# (guards against PID reuse after the service died; zombies have an empty command line).
 pid_ours() {
   local run=$1 pid=$2
   [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$run"
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$run/"
 }
 
 alive() {
