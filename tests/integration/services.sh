@@ -284,6 +284,14 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # JVM Connect worker
 
+# connect_ready URL: REST answers /connectors and the herder finished startup. /connectors
+# answers [] while the worker still reads its internal topics (and even when it will never get
+# past that, e.g. an impossible replication factor); /health (KIP-1017) is 503 until startup is
+# done.
+connect_ready() {
+  curl -fsS "$1/connectors" && curl -fsS "$1/health"
+}
+
 cmd_start_jvm_connect() {
   [ $# -ge 2 ] || die "usage: $0 start-jvm-connect RUN_DIR NAME [key=value ...]"
   local run name
@@ -339,7 +347,7 @@ EOF
   start_bg "$run" "$name" "$JAVA" -Xms128m -Xmx1g "${JVM_OPTS[@]}" \
     "-Dlog4j2.configurationFile=$run/log4j2.properties" -cp "$CONNECT_DIR/lib/*" \
     org.apache.kafka.connect.cli.ConnectDistributed "$run/$name.properties"
-  wait_ready "$run" "$name" curl -fsS "http://127.0.0.1:$port/connectors" ||
+  wait_ready "$run" "$name" connect_ready "http://127.0.0.1:$port" ||
     die "JVM worker $name did not start"
   log "JVM worker $name ready on http://127.0.0.1:$port in $((SECONDS - t0)) s"
   cat >"$run/$name.env" <<EOF
