@@ -373,7 +373,21 @@ substitution). Internal-topic records are printed one per line as
 Input topic
 `{TOPIC}` holds 5 JSON records `{{"id":N,"msg":"hello-N"}}`. Connector `{C}` is a FileStreamSink.
 """
-    parts = [head, "## Summary\n", "| # | what | request | status |", "|---|---|---|---|",
+    notes = """## Observed outside this script (by hand, same worker build)
+
+- While the herder still reads its internal topics, `GET /connectors` already answers `200 []`
+  but `GET /health` answers **503** with
+  `{"status":"starting","message":"Worker is still starting up. The worker is currently initializing and reading to the end of internal topics, which began at 2026-11-21T12:44:44.629Z."}`.
+  With an impossible `config.storage.replication.factor=3` on one broker the worker stays in
+  that state (health 503, /connectors 200) and does not exit on SIGTERM within 30 s.
+- Jetty may close a kept-alive connection after answering 415 without reading the request
+  body; a client reusing that connection sees "connection closed without response".
+- Between runs, timestamps and the interleaving of records of different keys in the status
+  topic vary (status writes are asynchronous); the sequence per key is what is stable. Note the
+  sink task writes one `status-topic-...` record per record of its first batch (5 here), before
+  its own cache says the topic is known.
+"""
+    parts = [head, notes, "## Summary\n", "| # | what | request | status |", "|---|---|---|---|",
              *cap.summary, ""]
     parts += cap.out
     parts.append("\n## Internal topics as the worker wrote them (read with kcat, in offset order)\n")
