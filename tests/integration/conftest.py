@@ -55,9 +55,11 @@ def kafka(_broker_run_dir):
     svc = kc.Services(run_dir)
     svc.fetch()
     env = svc.start_kafka()
+    k = kc.Kafka(env["KC_BOOTSTRAP"], run_dir)
     try:
-        yield kc.Kafka(env["KC_BOOTSTRAP"], run_dir)
+        yield k
     finally:
+        k.close()
         svc.stop()
 
 

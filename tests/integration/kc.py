@@ -328,6 +328,12 @@ class Kafka:
 
     # -- admin (confluent_kafka) ---------------------------------------------------------------
 
+    def close(self) -> None:
+        """Drop the admin client (before the broker stops, so librdkafka does not log refusals)."""
+        self._admin = None
+        import gc
+        gc.collect()
+
     def admin(self):
         if self._admin is None:
             try:

@@ -122,6 +122,7 @@ def main() -> int:
         rest = kc.Rest(env["KC_CONNECT_URL"])
         run(cap, rest, kafka, out_dir)
         text = render(cap, kafka, env)
+        kafka.close()
         Path(args.out).write_text(text)
         print(f"wrote {args.out}", file=sys.stderr)
     finally:
