@@ -54,12 +54,17 @@ def scaled(seconds: float) -> float:
     return seconds * timeout_scale()
 
 
+class GiveUp(AssertionError):
+    """Raised by a wait_until predicate to stop waiting at once (e.g. the process died)."""
+
+
 def wait_until(pred: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2,
                what: str | None = None) -> Any:
     """Call pred() until it returns something truthy and return that value.
 
-    timeout is scaled by KC_TEST_TIMEOUT_SCALE. Exceptions raised by pred count as "not yet"; on
-    timeout an AssertionError names `what` and carries the last value or exception.
+    timeout is scaled by KC_TEST_TIMEOUT_SCALE. Exceptions raised by pred count as "not yet",
+    except GiveUp, which propagates; on timeout an AssertionError names `what` and carries the
+    last value or exception.
     """
     deadline = time.monotonic() + scaled(timeout)
     last: Any = None
@@ -69,6 +74,8 @@ def wait_until(pred: Callable[[], Any], timeout: float = 30.0, interval: float =
             if value:
                 return value
             last = value
+        except GiveUp:
+            raise
         except Exception as e:  # noqa: BLE001 - "not yet", reported on timeout
             last = e
         if time.monotonic() >= deadline:
@@ -573,15 +580,14 @@ class ConnectC(Rest):
     def wait_ready(self, timeout: float = 60) -> None:
         def ready():
             if self.proc is not None and self.proc.poll() is not None:
-                raise AssertionError(f"connect-distributed exited with {self.proc.returncode}:\n"
-                                     f"{self.log_tail()}")
+                raise GiveUp(f"connect-distributed exited with {self.proc.returncode}")
             try:
                 return self.get("/", timeout=2).status_code == 200
             except requests.RequestException:
                 return False
         try:
             wait_until(ready, timeout=timeout, interval=0.1, what=f"GET {self.url}/")
-        except AssertionError as e:
+        except AssertionError as e:  # GiveUp included
             raise AssertionError(f"{e}\n--- {self.log_path} ---\n{self.log_tail()}") from None
 
     @property

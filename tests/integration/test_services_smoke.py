@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import kc
 
@@ -46,6 +47,16 @@ def test_wait_until_scales_and_reports():
         assert "never" in str(e)
     else:
         raise AssertionError("wait_until did not time out")
+
+    def dead():
+        raise kc.GiveUp("process died")
+    t0 = time.monotonic()
+    try:
+        kc.wait_until(dead, timeout=30)
+    except kc.GiveUp:
+        assert time.monotonic() - t0 < 5
+    else:
+        raise AssertionError("GiveUp was swallowed")
 
 
 def test_jvm_filestream_sink(kafka, jvm_connect, unique_name, tmp_path):
