@@ -12,7 +12,7 @@ Fixtures:
   connect_c     function: factory connect_c(name=None, overrides=None, start=True) -> kc.ConnectC,
                 our worker binary; skips the test when the binary is not built. After the test
                 every worker is stopped (SIGTERM) and the test fails if a sanitizer reported
-                anything or the worker exited with a status other than 0 / SIGTERM / SIGKILL.
+                anything or the worker exited with a status other than 0 / 143 / SIGTERM / SIGKILL.
   unique_name   function: factory unique_name(prefix) -> unique topic/group/connector name.
 
 Environment: KC_BOOTSTRAP, KC_RUN_DIR, KC_TEST_TIMEOUT_SCALE, KC_BUILD_DIR, KC_CONNECT_BIN,
@@ -114,7 +114,7 @@ def connect_c(kafka, tmp_path):
     problems = []
     for w in workers:
         rc = w.stop()
-        if rc not in (None, 0, -signal.SIGTERM, -signal.SIGKILL):
+        if rc not in (None, 0, 143, 137, -signal.SIGTERM, -signal.SIGKILL):
             problems.append(f"{w.name}: exit status {rc}")
         errs = w.sanitizer_errors()
         if errs:
