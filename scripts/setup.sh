@@ -29,8 +29,12 @@ fi
 if [ ! -x "$KC_CACHE/venv/bin/python" ]; then
   python3 -m venv "$KC_CACHE/venv"
 fi
-if ! "$KC_CACHE/venv/bin/python" -c 'import pyarrow, duckdb, pytest' 2>/dev/null; then
+# Reinstall when tests/requirements.txt changes (its checksum is stamped into the venv).
+req_sum=$(sha256sum "$here/tests/requirements.txt" | cut -d' ' -f1)
+if [ "$(cat "$KC_CACHE/venv/.requirements.sha256" 2>/dev/null)" != "$req_sum" ] ||
+  ! "$KC_CACHE/venv/bin/python" -c 'import pyarrow, duckdb, pytest' 2>/dev/null; then
   "$KC_CACHE/venv/bin/pip" install -q -r "$here/tests/requirements.txt"
+  echo "$req_sum" >"$KC_CACHE/venv/.requirements.sha256"
 fi
 
 # Service jars (Kafka broker, JVM Connect worker) into the cache.

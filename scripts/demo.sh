@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# scripts/demo.sh: set up and run a local demo pipeline, all on 127.0.0.1.
+#
+#   scripts/demo.sh [start]   setup.sh, build, start a Kafka broker, start the worker on
+#                             127.0.0.1:8083 (or a free port if 8083 is taken), produce sample
+#                             JSON records, create a FileStreamSink connector with curl, wait for
+#                             the output file, print it and the connector status. Leaves
+#                             everything running.
+#   scripts/demo.sh status    print the worker URL, connectors and their status
+#   scripts/demo.sh stop      stop the worker and the broker, remove the demo directory
+#
+# Environment:
+#   KC_DEMO_WORKER=c|jvm  which worker serves the demo: c (default) = build/worker/connect-distributed,
+#                         jvm = the reference JVM Connect 4.1.0 worker (same properties), for
+#                         comparison
+#   KC_DEMO_DIR           demo state directory (default ${TMPDIR:-/tmp}/connect-c-demo-$USER)
+#   KC_SKIP_SETUP=1       skip scripts/setup.sh (packages and jars already there)
+#   KC_CACHE              cache dir for downloads (default ~/.cache/connect-c)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+export KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
+SERVICES=$here/tests/integration/services.sh
+DEMO_DIR=${KC_DEMO_DIR:-${TMPDIR:-/tmp}/connect-c-demo-${USER:-$(id -un)}}
+WORKER=${KC_DEMO_WORKER:-c}
+TOPIC=demo-orders
+CONNECTOR=demo-file-sink
+N=10
+
+say() { if [ -t 2 ]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi; }
+die() {
+  echo "demo.sh: error: $*" >&2
+  exit 1
+}
+
+port_free() {
+  python3 -c 'import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try: s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError: sys.exit(1)' "$1"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+worker_url() { sed -n 's/^KC_CONNECT_URL=//p' "$DEMO_DIR/worker.env" 2>/dev/null; }
+
+pretty() { python3 -m json.tool 2>/dev/null || cat; }
+
+# api METHOD URL [BODY]: print the response body; fail (showing it) on HTTP >= 400.
+api() {
+  local body code
+  body=$(mktemp)
+  code=$(curl -sS -o "$body" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+    ${3:+--data-binary "$3"} "$2") || {
+    rm -f "$body"
+    return 1
+  }
+  if [ "$code" -ge 400 ]; then
+    echo "demo.sh: $1 $2 -> HTTP $code: $(cat "$body")" >&2
+    rm -f "$body"
+    return 1
+  fi
+  pretty <"$body"
+  rm -f "$body"
+}
+
+cmd_stop() {
+  if [ ! -d "$DEMO_DIR" ]; then
+    echo "demo.sh: nothing running (no $DEMO_DIR)"
+    return 0
+  fi
+  say "stopping the demo in $DEMO_DIR"
+  "$SERVICES" stop "$DEMO_DIR"
+  rm -rf "$DEMO_DIR"
+  echo "demo.sh: stopped"
+}
+
+cmd_status() {
+  local url
+  url=$(worker_url)
+  [ -n "$url" ] || die "demo not running (no $DEMO_DIR/worker.env)"
+  echo "worker: $url ($(cat "$DEMO_DIR/worker.kind" 2>/dev/null || echo '?'))"
+  echo "kafka:  $(sed -n 's/^KC_BOOTSTRAP=//p' "$DEMO_DIR/env")"
+  curl -fsS "$url/connectors?expand=status" | pretty
+}
+
+# start_c_worker PORT BOOTSTRAP: our worker, pid/log in DEMO_DIR (services.sh stop stops it).
+start_c_worker() {
+  local port=$1 bootstrap=$2 bin=$here/build/worker/connect-distributed
+  [ -x "$bin" ] || die "worker binary not built: $bin (the build produced no worker yet; try KC_DEMO_WORKER=jvm)"
+  mkdir -p "$DEMO_DIR/plugins"
+  cat >"$DEMO_DIR/worker.properties" <<EOF
+bootstrap.servers=$bootstrap
+group.id=connect-c-demo
+listeners=http://127.0.0.1:$port
+rest.advertised.host.name=127.0.0.1
+rest.advertised.port=$port
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=false
+value.converter.schemas.enable=false
+config.storage.topic=connect-c-demo-configs
+config.storage.replication.factor=1
+offset.storage.topic=connect-c-demo-offsets
+offset.storage.replication.factor=1
+offset.storage.partitions=1
+status.storage.topic=connect-c-demo-status
+status.storage.replication.factor=1
+status.storage.partitions=1
+offset.flush.interval.ms=1000
+plugin.path=$DEMO_DIR/plugins
+EOF
+  nohup "$bin" "$DEMO_DIR/worker.properties" >"$DEMO_DIR/connect-c.log" 2>&1 </dev/null &
+  echo $! >"$DEMO_DIR/connect-c.pid"
+  local url=http://127.0.0.1:$port i
+  for ((i = 0; i < 240; i++)); do
+    if curl -fsS "$url/" >/dev/null 2>&1; then
+      printf 'KC_CONNECT_URL=%s\nKC_CONNECT_PORT=%s\nKC_CONNECT_LOG=%s\n' "$url" "$port" \
+        "$DEMO_DIR/connect-c.log" >"$DEMO_DIR/worker.env"
+      return 0
+    fi
+    if ! kill -0 "$(cat "$DEMO_DIR/connect-c.pid")" 2>/dev/null; then
+      tail -n 100 "$DEMO_DIR/connect-c.log" >&2
+      die "connect-distributed exited (log: $DEMO_DIR/connect-c.log)"
+    fi
+    sleep 0.25
+  done
+  tail -n 100 "$DEMO_DIR/connect-c.log" >&2
+  die "connect-distributed did not answer on $url within 60 s"
+}
+
+cmd_start() {
+  case $WORKER in c | jvm) ;; *) die "KC_DEMO_WORKER must be c or jvm, not '$WORKER'" ;; esac
+  if [ -f "$DEMO_DIR/env" ]; then
+    die "a demo is already set up in $DEMO_DIR: 'scripts/demo.sh status' or 'scripts/demo.sh stop'"
+  fi
+  if [ "${KC_SKIP_SETUP:-0}" != 1 ]; then
+    say "installing dependencies (scripts/setup.sh)"
+    "$here/scripts/setup.sh"
+  fi
+  if [ "$WORKER" = c ]; then
+    say "building (build/)"
+    local gen=()
+    if [ ! -f "$here/build/CMakeCache.txt" ] && command -v ninja >/dev/null; then gen=(-G Ninja); fi
+    cmake -S "$here" -B "$here/build" "${gen[@]}" >/dev/null
+    cmake --build "$here/build" -j 2
+    [ -x "$here/build/worker/connect-distributed" ] ||
+      die "the build produced no worker binary (build/worker/connect-distributed) yet; try KC_DEMO_WORKER=jvm"
+  fi
+
+  mkdir -p "$DEMO_DIR"
+  DEMO_STARTED=0
+  trap '[ "$DEMO_STARTED" = 1 ] || { echo "demo.sh: failed; stopping what was started" >&2; "$SERVICES" stop "$DEMO_DIR"; rm -rf "$DEMO_DIR"; }' EXIT
+  say "starting Kafka (KRaft, single node)"
+  "$SERVICES" start-kafka "$DEMO_DIR" >/dev/null
+  local bootstrap
+  bootstrap=$(sed -n 's/^KC_BOOTSTRAP=//p' "$DEMO_DIR/env")
+  echo "kafka: $bootstrap"
+
+  local port=8083
+  port_free "$port" || {
+    port=$(free_port)
+    echo "port 8083 is busy; using $port"
+  }
+  if [ "$WORKER" = jvm ]; then
+    say "starting the reference JVM Connect worker on 127.0.0.1:$port"
+    KC_REST_PORT=$port "$SERVICES" start-jvm-connect "$DEMO_DIR" connect-c-demo \
+      "plugin.path=$DEMO_DIR/plugins" >/dev/null
+    cp "$DEMO_DIR/connect-c-demo.env" "$DEMO_DIR/worker.env"
+  else
+    say "starting connect-distributed on 127.0.0.1:$port"
+    start_c_worker "$port" "$bootstrap"
+  fi
+  echo "$WORKER" >"$DEMO_DIR/worker.kind"
+  local url
+  url=$(worker_url)
+  api GET "$url/"
+
+  say "producing $N sample JSON records to topic $TOPIC"
+  local i
+  for ((i = 1; i <= N; i++)); do
+    printf '{"order_id":%d,"customer":"customer-%d","amount":%d.%02d,"currency":"EUR"}\n' \
+      "$i" $((i % 3)) $((i * 7)) $((i * 13 % 100))
+  done | kcat -P -b "$bootstrap" -t "$TOPIC"
+  kcat -C -b "$bootstrap" -t "$TOPIC" -e -q -c 3 -f '  %s\n'
+  echo "  ..."
+
+  local out=$DEMO_DIR/demo-sink.txt
+  say "creating connector $CONNECTOR (FileStreamSink -> $out)"
+  api POST "$url/connectors" "{\"name\":\"$CONNECTOR\",\"config\":{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSinkConnector\",\"tasks.max\":\"1\",\"topics\":\"$TOPIC\",\"file\":\"$out\"}}"
+
+  say "waiting for $N lines in $out"
+  for ((i = 0; i < 240; i++)); do
+    if [ -f "$out" ] && [ "$(wc -l <"$out")" -ge "$N" ]; then break; fi
+    sleep 0.25
+  done
+  [ -f "$out" ] && [ "$(wc -l <"$out")" -ge "$N" ] || {
+    api GET "$url/connectors/$CONNECTOR/status" >&2 || true
+    die "the sink did not write $N lines to $out within 60 s"
+  }
+  DEMO_STARTED=1
+  say "output file $out"
+  cat "$out"
+  say "connector status"
+  api GET "$url/connectors/$CONNECTOR/status"
+
+  cat <<EOF
+
+The demo is running ($WORKER worker):
+  REST API:    $url
+               curl -s $url/connectors?expand=status
+  Kafka:       $bootstrap
+               echo '{"order_id":99}' | kcat -P -b $bootstrap -t $TOPIC
+  sink output: $out   (tail -f it while producing more records)
+  worker log:  $(sed -n 's/^KC_CONNECT_LOG=//p' "$DEMO_DIR/worker.env")
+Stop everything with:  scripts/demo.sh stop
+EOF
+}
+
+case ${1:-start} in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+*)
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+  ;;
+esac

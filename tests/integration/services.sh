@@ -1,0 +1,401 @@
+#!/usr/bin/env bash
+# tests/integration/services.sh: real test services for connect-c, on 127.0.0.1 only, no Docker.
+#
+#   services.sh fetch
+#       Download the Kafka broker jars and the reference JVM Connect worker jars from Maven Central
+#       into $KC_CACHE/kafka-<v>/lib and $KC_CACHE/connect-<v>/lib (one throwaway pom per service,
+#       Maven repo at $KC_CACHE/m2). A second run with a complete cache does not start Maven.
+#   services.sh start-kafka [RUN_DIR]
+#       Format and start a single-node KRaft broker+controller on free ports; wait until `kcat -L`
+#       answers; write RUN_DIR/env (KC_BOOTSTRAP=127.0.0.1:<port>, ...) and print it on stdout.
+#       Without RUN_DIR a new temp dir is made (its path is in the printed KC_RUN_DIR).
+#   services.sh start-jvm-connect RUN_DIR NAME [key=value ...]
+#       Start a reference JVM distributed worker (Connect 4.1.0) against the broker of RUN_DIR (or
+#       $KC_BOOTSTRAP) on a free REST port. group.id defaults to NAME, the internal topics to
+#       NAME-configs / NAME-offsets / NAME-status; every key=value is appended to the worker
+#       properties (later keys win). Writes RUN_DIR/NAME.env (KC_CONNECT_URL=...) and prints it.
+#   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka or a worker)
+#   services.sh stop RUN_DIR               stop everything started in RUN_DIR (workers, then kafka)
+#
+# Logs: RUN_DIR/<name>.log (dumped to stderr when a service does not get ready). PIDs:
+# RUN_DIR/<name>.pid; stop only signals a PID whose command line still names RUN_DIR (TERM, then
+# KILL after KC_STOP_GRACE seconds, default 30). Environment:
+#   KC_CACHE               cache dir (default ${XDG_CACHE_HOME:-$HOME/.cache}/connect-c)
+#   KC_SERVICE_TIMEOUT     readiness timeout in seconds (default 120, times KC_TEST_TIMEOUT_SCALE)
+#   KC_REST_PORT           start-jvm-connect: use this REST port instead of a free one
+#   JAVA                   java binary (default: java on PATH; needs 17+)
+set -euo pipefail
+
+KAFKA_VERSION=4.1.0
+LOG4J2_VERSION=2.24.3
+DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg # any base64url UUID; fixed for reproducible runs
+
+KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
+JAVA=${JAVA:-java}
+KAFKA_DIR=$KC_CACHE/kafka-$KAFKA_VERSION
+CONNECT_DIR=$KC_CACHE/connect-$KAFKA_VERSION
+
+log() { echo "services.sh: $*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+timeout_s() {
+  local base=${KC_SERVICE_TIMEOUT:-120} scale=${KC_TEST_TIMEOUT_SCALE:-1}
+  awk -v b="$base" -v s="$scale" 'BEGIN { printf "%d\n", b * s }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# fetch
+
+# write_pom FILE ARTIFACTID "group:artifact:version" ...
+write_pom() {
+  local file=$1 aid=$2 dep g a v
+  shift 2
+  {
+    echo '<?xml version="1.0" encoding="UTF-8"?>'
+    echo '<project xmlns="http://maven.apache.org/POM/4.0.0">'
+    echo '  <modelVersion>4.0.0</modelVersion>'
+    echo '  <groupId>local.connect-c.testservices</groupId>'
+    echo "  <artifactId>$aid</artifactId>"
+    echo '  <version>1</version>'
+    echo '  <packaging>pom</packaging>'
+    echo '  <dependencies>'
+    for dep in "$@"; do
+      IFS=: read -r g a v <<<"$dep"
+      echo "    <dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency>"
+    done
+    echo '  </dependencies>'
+    echo '</project>'
+  } >"$file"
+}
+
+# fetch_service DIR ARTIFACTID DEPS...: DIR/lib holds the runtime jars when DIR/lib/.complete
+# matches the pom's checksum.
+fetch_service() {
+  local dir=$1 aid=$2
+  shift 2
+  mkdir -p "$dir"
+  write_pom "$dir/pom.xml.new" "$aid" "$@"
+  local sum
+  sum=$(sha256sum "$dir/pom.xml.new" | cut -d' ' -f1)
+  if [ -f "$dir/lib/.complete" ] && [ "$(cat "$dir/lib/.complete")" = "$sum" ]; then
+    rm -f "$dir/pom.xml.new"
+    log "fetch: $aid cached in $dir/lib"
+    return 0
+  fi
+  mv "$dir/pom.xml.new" "$dir/pom.xml"
+  command -v mvn >/dev/null || die "mvn not found (run scripts/setup.sh)"
+  log "fetch: $aid -> $dir/lib (Maven Central)"
+  rm -rf "$dir/lib.tmp"
+  if ! mvn -B -Dstyle.color=never -f "$dir/pom.xml" -Dmaven.repo.local="$KC_CACHE/m2" \
+    "$DEP_PLUGIN:copy-dependencies" -DoutputDirectory="$dir/lib.tmp" -DincludeScope=runtime \
+    >"$dir/mvn.log" 2>&1; then
+    tail -n 60 "$dir/mvn.log" >&2
+    die "fetch: maven failed for $aid (log: $dir/mvn.log)"
+  fi
+  echo "$sum" >"$dir/lib.tmp/.complete"
+  rm -rf "$dir/lib"
+  mv "$dir/lib.tmp" "$dir/lib"
+}
+
+cmd_fetch() {
+  local l4j=org.apache.logging.log4j
+  local trio=("$l4j:log4j-slf4j-impl:$LOG4J2_VERSION" "$l4j:log4j-core:$LOG4J2_VERSION"
+    "$l4j:log4j-api:$LOG4J2_VERSION")
+  fetch_service "$KAFKA_DIR" kafka-broker-libs \
+    "org.apache.kafka:kafka_2.13:$KAFKA_VERSION" "${trio[@]}"
+  fetch_service "$CONNECT_DIR" kafka-connect-libs \
+    "org.apache.kafka:connect-runtime:$KAFKA_VERSION" \
+    "org.apache.kafka:connect-file:$KAFKA_VERSION" "${trio[@]}"
+}
+
+need_libs() {
+  [ -f "$1/lib/.complete" ] || die "no jars in $1/lib: run '$0 fetch' (or scripts/setup.sh)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# process helpers
+
+free_port() {
+  python3 - <<'EOF'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+EOF
+}
+
+# start_bg RUN_DIR NAME CMD...: RUN_DIR/NAME.pid, RUN_DIR/NAME.log
+start_bg() {
+  local run=$1 name=$2
+  shift 2
+  nohup "$@" >"$run/$name.log" 2>&1 </dev/null &
+  echo $! >"$run/$name.pid"
+}
+
+# pid_ours RUN_DIR PID: the process is alive and its command line names a file in RUN_DIR
+# (guards against PID reuse after the service died; zombies have an empty command line).
+pid_ours() {
+  local run=$1 pid=$2
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$run/"
+}
+
+alive() {
+  local pid
+  pid=$(cat "$1/$2.pid" 2>/dev/null) || return 1
+  pid_ours "$1" "$pid"
+}
+
+# wait_ready RUN_DIR NAME CMD...: poll CMD until it succeeds; fail early if the service died.
+wait_ready() {
+  local run=$1 name=$2
+  shift 2
+  local deadline=$((SECONDS + $(timeout_s)))
+  until "$@" >/dev/null 2>&1; do
+    if ! alive "$run" "$name"; then
+      log "$name exited before it was ready; last log lines ($run/$name.log):"
+      tail -n 200 "$run/$name.log" >&2 || true
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "$name not ready after $(timeout_s) s; last log lines ($run/$name.log):"
+      tail -n 200 "$run/$name.log" >&2 || true
+      stop_one "$run" "$name"
+      return 1
+    fi
+    sleep 0.25
+  done
+}
+
+stop_one() {
+  local run=$1 name=$2 pid grace=${KC_STOP_GRACE:-30}
+  pid=$(cat "$run/$name.pid" 2>/dev/null) || return 0
+  if pid_ours "$run" "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < grace * 4; i++)); do
+      pid_ours "$run" "$pid" || break
+      sleep 0.25
+    done
+    if pid_ours "$run" "$pid"; then
+      log "$name (pid $pid) still running after ${grace}s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.2
+    fi
+  fi
+  rm -f "$run/$name.pid"
+}
+
+write_log4j2() {
+  cat >"$1" <<'EOF'
+status = warn
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.ak.name = org.apache.kafka
+logger.ak.level = WARN
+logger.connect.name = org.apache.kafka.connect
+logger.connect.level = INFO
+EOF
+}
+
+JVM_OPTS=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+  -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
+
+# ---------------------------------------------------------------------------------------------
+# kafka
+
+cmd_start_kafka() {
+  local run=${1:-}
+  if [ -z "$run" ]; then
+    run=$(mktemp -d "${TMPDIR:-/tmp}/kc-services.XXXXXX")
+  fi
+  mkdir -p "$run"
+  run=$(cd "$run" && pwd)
+  need_libs "$KAFKA_DIR"
+  if alive "$run" kafka; then
+    log "kafka already running in $run"
+    cat "$run/env"
+    return 0
+  fi
+  local port cport
+  port=$(free_port)
+  cport=$(free_port)
+  while [ "$cport" = "$port" ]; do cport=$(free_port); done
+  mkdir -p "$run/kafka/data"
+  rm -rf "$run/kafka/data"/*
+  write_log4j2 "$run/log4j2.properties"
+  cat >"$run/kafka/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$run/kafka/data
+num.partitions=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=2
+num.recovery.threads.per.data.dir=1
+log.retention.check.interval.ms=300000
+EOF
+  local lib="$KAFKA_DIR/lib/*" logopt="-Dlog4j2.configurationFile=$run/log4j2.properties"
+  local t0=$SECONDS
+  "$JAVA" -Xmx256m "$logopt" -cp "$lib" kafka.tools.StorageTool format -t "$CLUSTER_ID" \
+    -c "$run/kafka/server.properties" --ignore-formatted >"$run/kafka-format.log" 2>&1 || {
+    cat "$run/kafka-format.log" >&2
+    die "kafka storage format failed"
+  }
+  start_bg "$run" kafka "$JAVA" -Xms256m -Xmx768m "${JVM_OPTS[@]}" "$logopt" -cp "$lib" \
+    kafka.Kafka "$run/kafka/server.properties"
+  wait_ready "$run" kafka kcat -L -b "127.0.0.1:$port" -m 2 || die "kafka did not start"
+  log "kafka ready on 127.0.0.1:$port in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/env" <<EOF
+KC_RUN_DIR=$run
+KC_BOOTSTRAP=127.0.0.1:$port
+KC_KAFKA_PORT=$port
+KC_KAFKA_CONTROLLER_PORT=$cport
+KC_KAFKA_PID=$(cat "$run/kafka.pid")
+EOF
+  cat "$run/env"
+}
+
+# ---------------------------------------------------------------------------------------------
+# JVM Connect worker
+
+# connect_ready URL: REST answers /connectors and the herder finished startup. /connectors
+# answers [] while the worker still reads its internal topics (and even when it will never get
+# past that, e.g. an impossible replication factor); /health (KIP-1017) is 503 until startup is
+# done.
+connect_ready() {
+  curl -fsS "$1/connectors" && curl -fsS "$1/health"
+}
+
+cmd_start_jvm_connect() {
+  [ $# -ge 2 ] || die "usage: $0 start-jvm-connect RUN_DIR NAME [key=value ...]"
+  local run name
+  run=$(cd "$1" && pwd)
+  name=$2
+  shift 2
+  [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || die "bad worker name '$name'"
+  [ "$name" != kafka ] || die "'kafka' is reserved"
+  need_libs "$CONNECT_DIR"
+  local bootstrap=${KC_BOOTSTRAP:-}
+  if [ -f "$run/env" ]; then
+    bootstrap=$(sed -n 's/^KC_BOOTSTRAP=//p' "$run/env")
+  fi
+  [ -n "$bootstrap" ] || die "no broker: start-kafka into $run first or set KC_BOOTSTRAP"
+  if alive "$run" "$name"; then
+    log "$name already running in $run"
+    cat "$run/$name.env"
+    return 0
+  fi
+  local port=${KC_REST_PORT:-}
+  [ -n "$port" ] || port=$(free_port)
+  mkdir -p "$run/$name-plugins"
+  [ -f "$run/log4j2.properties" ] || write_log4j2 "$run/log4j2.properties"
+  {
+    cat <<EOF
+bootstrap.servers=$bootstrap
+group.id=$name
+listeners=http://127.0.0.1:$port
+rest.advertised.host.name=127.0.0.1
+rest.advertised.port=$port
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=false
+value.converter.schemas.enable=false
+config.storage.topic=$name-configs
+config.storage.replication.factor=1
+offset.storage.topic=$name-offsets
+offset.storage.replication.factor=1
+offset.storage.partitions=1
+status.storage.topic=$name-status
+status.storage.replication.factor=1
+status.storage.partitions=1
+offset.flush.interval.ms=1000
+plugin.path=$run/$name-plugins
+EOF
+    local kv
+    for kv in "$@"; do
+      [[ $kv == *=* ]] || die "not key=value: '$kv'"
+      echo "$kv"
+    done
+  } >"$run/$name.properties"
+  local t0=$SECONDS
+  start_bg "$run" "$name" "$JAVA" -Xms128m -Xmx1g "${JVM_OPTS[@]}" \
+    "-Dlog4j2.configurationFile=$run/log4j2.properties" -cp "$CONNECT_DIR/lib/*" \
+    org.apache.kafka.connect.cli.ConnectDistributed "$run/$name.properties"
+  wait_ready "$run" "$name" connect_ready "http://127.0.0.1:$port" ||
+    die "JVM worker $name did not start"
+  log "JVM worker $name ready on http://127.0.0.1:$port in $((SECONDS - t0)) s"
+  cat >"$run/$name.env" <<EOF
+KC_CONNECT_URL=http://127.0.0.1:$port
+KC_CONNECT_PORT=$port
+KC_CONNECT_PID=$(cat "$run/$name.pid")
+KC_CONNECT_PROPERTIES=$run/$name.properties
+KC_CONNECT_LOG=$run/$name.log
+EOF
+  cat "$run/$name.env"
+}
+
+# ---------------------------------------------------------------------------------------------
+# stop
+
+cmd_stop_one() {
+  [ $# -eq 2 ] || die "usage: $0 stop-one RUN_DIR NAME"
+  [ -d "$1" ] || return 0
+  stop_one "$(cd "$1" && pwd)" "$2"
+}
+
+cmd_stop() {
+  [ $# -eq 1 ] || die "usage: $0 stop RUN_DIR"
+  [ -d "$1" ] || return 0
+  local run f name
+  run=$(cd "$1" && pwd)
+  for f in "$run"/*.pid; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .pid)
+    [ "$name" = kafka ] || stop_one "$run" "$name"
+  done
+  stop_one "$run" kafka
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+[ $# -ge 1 ] || usage
+sub=$1
+shift
+case $sub in
+fetch) cmd_fetch "$@" ;;
+start-kafka) cmd_start_kafka "$@" ;;
+start-jvm-connect) cmd_start_jvm_connect "$@" ;;
+stop-one) cmd_stop_one "$@" ;;
+stop) cmd_stop "$@" ;;
+-h | --help | help) usage ;;
+*) usage ;;
+esac
