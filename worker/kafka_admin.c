@@ -379,31 +379,15 @@ static size_t policy_set(const char *policy, char *out, size_t outsz, int *only_
     return n;
 }
 
-/* TopicAdmin.verifyTopicCleanupPolicyOnlyCompact */
-static int verify_compact(struct kafka_admin *ka, const struct kafka_admin_topic_spec *spec,
-                          int timeout_ms, struct kc_error *err)
+int kafka_admin_compact_check(const struct kafka_admin_topic_spec *spec, const char *policy,
+                              struct kc_error *err)
 {
-    char *policy = NULL;
     char joined[256];
     int only_compact = 0;
-    struct kc_error derr;
-    int rc;
 
-    rc = kafka_admin_topic_cleanup_policy(ka, spec->name, timeout_ms, &policy, &derr);
-    if (rc == KC_OK && policy_set(policy, joined, sizeof(joined), &only_compact) == 0) {
-        rc = KC_ENOENT;
+    if (policy == NULL || policy_set(policy, joined, sizeof(joined), &only_compact) == 0) {
+        return KC_ENOENT;
     }
-    if (rc != KC_OK) {
-        kc_log(KC_LOG_INFO, LOG_FAC,
-               "Unable to use admin client to verify the cleanup policy of '%s' topic is "
-               "'compact', either because the broker is an older version or because the Kafka "
-               "principal used for Connect internal topics does not have the required permission "
-               "to describe topic configurations.",
-               spec->name);
-        kc_free(policy);
-        return KC_OK;
-    }
-    kc_free(policy);
     if (only_compact) {
         return KC_OK;
     }
@@ -415,6 +399,31 @@ static int verify_compact(struct kafka_admin *ka, const struct kafka_admin_topic
         "problems restarting this Connect cluster in the future. Change the '%s' property in "
         "the Connect worker configurations to use a topic with 'cleanup.policy=compact'.",
         spec->name, spec->config_key, spec->purpose, joined, spec->purpose, spec->config_key);
+}
+
+/* TopicAdmin.verifyTopicCleanupPolicyOnlyCompact */
+static int verify_compact(struct kafka_admin *ka, const struct kafka_admin_topic_spec *spec,
+                          int timeout_ms, struct kc_error *err)
+{
+    char *policy = NULL;
+    struct kc_error derr;
+    int rc;
+
+    rc = kafka_admin_topic_cleanup_policy(ka, spec->name, timeout_ms, &policy, &derr);
+    if (rc == KC_OK) {
+        rc = kafka_admin_compact_check(spec, policy, err);
+    }
+    kc_free(policy);
+    if (rc == KC_OK || rc == KC_EINVAL) {
+        return rc;
+    }
+    kc_log(KC_LOG_INFO, LOG_FAC,
+           "Unable to use admin client to verify the cleanup policy of '%s' topic is "
+           "'compact', either because the broker is an older version or because the Kafka "
+           "principal used for Connect internal topics does not have the required permission "
+           "to describe topic configurations.",
+           spec->name);
+    return KC_OK;
 }
 
 /* ---- create ---- */

@@ -68,6 +68,15 @@ int kafka_admin_topic_settings(const struct kc_strmap *worker_props, const char 
                                struct kc_strmap *out);
 
 /*
+ * The cleanup-policy verdict of TopicAdmin.verifyTopicCleanupPolicyOnlyCompact for a described
+ * policy string: KC_OK if it is exactly {compact} (split on ',', trimmed, lower-cased, as a set),
+ * KC_EINVAL with the JVM's ConfigException text otherwise, KC_ENOENT if policy is NULL or empty
+ * (the JVM then only logs that it could not verify). @thread any
+ */
+int kafka_admin_compact_check(const struct kafka_admin_topic_spec *spec, const char *policy,
+                              struct kc_error *err);
+
+/*
  * Create the topic if missing (CreateTopics with cleanup.policy=compact plus spec->configs),
  * retrying transient failures (timeouts, not enough brokers yet) until timeout_ms, as
  * TopicAdmin.createTopicsWithRetry does. If it existed, verify cleanup.policy is exactly
