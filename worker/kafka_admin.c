@@ -22,7 +22,8 @@
 #define LOG_FAC "kafka"
 
 struct kafka_admin {
-    rd_kafka_t *rk; /* owned */
+    rd_kafka_t *rk;              /* owned */
+    rd_kafka_resp_err_t last_err; /* code behind the last error a call reported */
 };
 
 /* ---- shared client setup ---- */
@@ -119,6 +120,13 @@ int kafka_admin_new(const struct kc_strmap *props, const char *client_id,
         kc_free(ka);
         return err != NULL ? err->rc : KC_EINVAL;
     }
+    /* A librdkafka producer's metadata requests would otherwise create any topic we merely
+     * look at (brokers default to auto.create.topics.enable=true). */
+    if (kafka_admin_conf_set(conf, "allow.auto.create.topics", "false", err) != KC_OK) {
+        rd_kafka_conf_destroy(conf);
+        kc_free(ka);
+        return err != NULL ? err->rc : KC_EINVAL;
+    }
     ka->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
     if (ka->rk == NULL) {
         rd_kafka_conf_destroy(conf);
@@ -157,8 +165,9 @@ static rd_kafka_AdminOptions_t *admin_options(struct kafka_admin *ka, rd_kafka_a
 }
 
 /* Wait for the one result of type want on q. Owned event or NULL with err set. */
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t want,
-                                    int timeout_ms, const char *what, struct kc_error *err)
+static rd_kafka_event_t *admin_wait(struct kafka_admin *ka, rd_kafka_queue_t *q,
+                                    rd_kafka_event_type_t want, int timeout_ms, const char *what,
+                                    struct kc_error *err)
 {
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
     rd_kafka_resp_err_t e;
@@ -175,6 +184,7 @@ static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t w
     }
     e = rd_kafka_event_error(ev);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ka->last_err = e;
         kc_error_set(err, kafka_admin_rc(e), "%s failed: %s", what, rd_kafka_event_error_string(ev));
         rd_kafka_event_destroy(ev);
         return NULL;
@@ -268,7 +278,7 @@ int kafka_admin_topic_cleanup_policy(struct kafka_admin *ka, const char *topic, 
 
     *policy = NULL;
     rd_kafka_DescribeConfigs(ka->rk, &res, 1, opts, q);
-    ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, timeout_ms, "DescribeConfigs", err);
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, timeout_ms, "DescribeConfigs", err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
         goto out;
@@ -465,7 +475,7 @@ static int create_once(struct kafka_admin *ka, const struct kafka_admin_topic_sp
     rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms > 2000 ? timeout_ms - 1000 : timeout_ms,
                                                 errstr, sizeof(errstr));
     rd_kafka_CreateTopics(ka->rk, &nt, 1, opts, q);
-    ev = admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT, timeout_ms, "CreateTopics", err);
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_CREATETOPICS_RESULT, timeout_ms, "CreateTopics", err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
         goto out;
@@ -573,7 +583,16 @@ int kafka_admin_topic_ensure(struct kafka_admin *ka, const struct kafka_admin_to
     }
     if (spec->single_partition) {
         /* KafkaConfigBackingStore.start(): checked whether or not we created it. */
-        rc = kafka_admin_topic_partitions(ka, spec->name, timeout_ms, &n, err);
+        /* Metadata of a topic created a moment ago may not have reached every broker. */
+        for (;;) {
+            int64_t left = deadline - kc_now_ms();
+            rc = kafka_admin_topic_partitions(ka, spec->name, left > 1000 ? (int)left : 1000, &n,
+                                              err);
+            if (rc == KC_OK || (rc != KC_ENOENT && rc != KC_RETRY) || deadline - kc_now_ms() <= 0) {
+                break;
+            }
+            sleep_ms(100);
+        }
         if (rc != KC_OK) {
             return rc;
         }
@@ -728,19 +747,21 @@ static rd_kafka_topic_partition_list_t *to_tpl(const struct kafka_admin_offsets 
 }
 
 /* Check a group result: group-level error, then each partition's. */
-static int group_result_check(const rd_kafka_group_result_t *gr, const char *what,
-                              const char *group, struct kc_error *err)
+static int group_result_check(struct kafka_admin *ka, const rd_kafka_group_result_t *gr,
+                              const char *what, const char *group, struct kc_error *err)
 {
     const rd_kafka_error_t *ge = rd_kafka_group_result_error(gr);
     const rd_kafka_topic_partition_list_t *parts;
 
     if (ge != NULL) {
+        ka->last_err = rd_kafka_error_code(ge);
         return kc_error_set(err, kafka_admin_rc(rd_kafka_error_code(ge)), "%s of group %s failed: %s",
                             what, group, rd_kafka_error_string(ge));
     }
     parts = rd_kafka_group_result_partitions(gr);
     for (int i = 0; parts != NULL && i < parts->cnt; i++) {
         if (parts->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ka->last_err = parts->elems[i].err;
             return kc_error_set(err, kafka_admin_rc(parts->elems[i].err),
                                 "%s of group %s failed for %s-%d: %s", what, group,
                                 parts->elems[i].topic, (int)parts->elems[i].partition,
@@ -761,7 +782,7 @@ static int cmp_offset(const void *a, const void *b)
     return (x->partition > y->partition) - (x->partition < y->partition);
 }
 
-int kafka_admin_group_offsets_list(struct kafka_admin *ka, const char *group, int timeout_ms,
+static int group_offsets_list_once(struct kafka_admin *ka, const char *group, int timeout_ms,
                                    struct kafka_admin_offsets *out, struct kc_error *err)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(ka->rk);
@@ -774,7 +795,7 @@ int kafka_admin_group_offsets_list(struct kafka_admin *ka, const char *group, in
     int rc = KC_OK;
 
     rd_kafka_ListConsumerGroupOffsets(ka->rk, &req, 1, opts, q);
-    ev = admin_wait(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, timeout_ms,
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, timeout_ms,
                     "ListConsumerGroupOffsets", err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
@@ -789,6 +810,7 @@ int kafka_admin_group_offsets_list(struct kafka_admin *ka, const char *group, in
             if (rd_kafka_error_code(ge) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) {
                 continue;
             }
+            ka->last_err = rd_kafka_error_code(ge);
             rc = kc_error_set(err, kafka_admin_rc(rd_kafka_error_code(ge)),
                               "ListConsumerGroupOffsets of group %s failed: %s", group,
                               rd_kafka_error_string(ge));
@@ -818,7 +840,7 @@ out:
     return rc;
 }
 
-int kafka_admin_group_offsets_alter(struct kafka_admin *ka, const char *group,
+static int group_offsets_alter_once(struct kafka_admin *ka, const char *group,
                                     const struct kafka_admin_offsets *os, int timeout_ms,
                                     struct kc_error *err)
 {
@@ -833,7 +855,7 @@ int kafka_admin_group_offsets_alter(struct kafka_admin *ka, const char *group,
     int rc = KC_OK;
 
     rd_kafka_AlterConsumerGroupOffsets(ka->rk, &req, 1, opts, q);
-    ev = admin_wait(q, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, timeout_ms,
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, timeout_ms,
                     "AlterConsumerGroupOffsets", err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
@@ -842,7 +864,7 @@ int kafka_admin_group_offsets_alter(struct kafka_admin *ka, const char *group,
     grs = rd_kafka_AlterConsumerGroupOffsets_result_groups(
         rd_kafka_event_AlterConsumerGroupOffsets_result(ev), &ngr);
     for (size_t i = 0; i < ngr && rc == KC_OK; i++) {
-        rc = group_result_check(grs[i], "AlterConsumerGroupOffsets", group, err);
+        rc = group_result_check(ka, grs[i], "AlterConsumerGroupOffsets", group, err);
     }
 out:
     if (ev != NULL) {
@@ -855,7 +877,7 @@ out:
     return rc;
 }
 
-int kafka_admin_group_offsets_delete(struct kafka_admin *ka, const char *group,
+static int group_offsets_delete_once(struct kafka_admin *ka, const char *group,
                                      const struct kafka_admin_offsets *os, int timeout_ms,
                                      struct kc_error *err)
 {
@@ -870,7 +892,7 @@ int kafka_admin_group_offsets_delete(struct kafka_admin *ka, const char *group,
     int rc = KC_OK;
 
     rd_kafka_DeleteConsumerGroupOffsets(ka->rk, &req, 1, opts, q);
-    ev = admin_wait(q, RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT, timeout_ms,
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT, timeout_ms,
                     "DeleteConsumerGroupOffsets", err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
@@ -879,7 +901,7 @@ int kafka_admin_group_offsets_delete(struct kafka_admin *ka, const char *group,
     grs = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
         rd_kafka_event_DeleteConsumerGroupOffsets_result(ev), &ngr);
     for (size_t i = 0; i < ngr && rc == KC_OK; i++) {
-        rc = group_result_check(grs[i], "DeleteConsumerGroupOffsets", group, err);
+        rc = group_result_check(ka, grs[i], "DeleteConsumerGroupOffsets", group, err);
     }
 out:
     if (ev != NULL) {
@@ -892,7 +914,7 @@ out:
     return rc;
 }
 
-int kafka_admin_group_delete(struct kafka_admin *ka, const char *group, int timeout_ms,
+static int group_delete_once(struct kafka_admin *ka, const char *group, int timeout_ms,
                              struct kc_error *err)
 {
     rd_kafka_DeleteGroup_t *req = rd_kafka_DeleteGroup_new(group);
@@ -904,7 +926,7 @@ int kafka_admin_group_delete(struct kafka_admin *ka, const char *group, int time
     int rc = KC_OK;
 
     rd_kafka_DeleteGroups(ka->rk, &req, 1, opts, q);
-    ev = admin_wait(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT, timeout_ms, "DeleteGroups", err);
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT, timeout_ms, "DeleteGroups", err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
         goto out;
@@ -913,6 +935,7 @@ int kafka_admin_group_delete(struct kafka_admin *ka, const char *group, int time
     for (size_t i = 0; i < ngr && rc == KC_OK; i++) {
         const rd_kafka_error_t *ge = rd_kafka_group_result_error(grs[i]);
         if (ge != NULL && rd_kafka_error_code(ge) != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) {
+            ka->last_err = rd_kafka_error_code(ge);
             rc = kc_error_set(err, kafka_admin_rc(rd_kafka_error_code(ge)),
                               "DeleteGroups of group %s failed: %s", group,
                               rd_kafka_error_string(ge));
@@ -928,7 +951,7 @@ out:
     return rc;
 }
 
-int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int timeout_ms,
+static int group_active_once(struct kafka_admin *ka, const char *group, int timeout_ms,
                              int *active, struct kc_error *err)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(ka->rk);
@@ -941,7 +964,7 @@ int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int time
 
     *active = 0;
     rd_kafka_DescribeConsumerGroups(ka->rk, &group, 1, opts, q);
-    ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, timeout_ms,
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, timeout_ms,
                     "DescribeConsumerGroups", err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
@@ -956,6 +979,7 @@ int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int time
             if (rd_kafka_error_code(ge) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) {
                 continue;
             }
+            ka->last_err = rd_kafka_error_code(ge);
             rc = kc_error_set(err, kafka_admin_rc(rd_kafka_error_code(ge)),
                               "DescribeConsumerGroups of group %s failed: %s", group,
                               rd_kafka_error_string(ge));
@@ -975,4 +999,66 @@ out:
     rd_kafka_AdminOptions_destroy(opts);
     rd_kafka_queue_destroy(q);
     return rc;
+}
+
+/* ---- coordinator retries ---- */
+
+/* Errors a group call meets while the coordinator moves or loads (right after a broker start):
+ * worth retrying within the caller's timeout. Membership errors are not: the caller must act. */
+static int coordinator_transient(rd_kafka_resp_err_t e)
+{
+    return e == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS ||
+           e == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
+           e == RD_KAFKA_RESP_ERR_NOT_COORDINATOR || e == RD_KAFKA_RESP_ERR__TRANSPORT ||
+           e == RD_KAFKA_RESP_ERR__WAIT_COORD;
+}
+
+#define GROUP_RETRY(call)                                                                          \
+    do {                                                                                           \
+        int64_t deadline_ = kc_now_ms() + timeout_ms;                                              \
+        int rc_;                                                                                   \
+        for (;;) {                                                                                 \
+            int64_t left_ = deadline_ - kc_now_ms();                                               \
+            int timeout_ms_ = left_ > 1000 ? (int)left_ : 1000;                                    \
+            (void)timeout_ms_;                                                                     \
+            ka->last_err = RD_KAFKA_RESP_ERR_NO_ERROR;                                             \
+            rc_ = (call);                                                                          \
+            if (rc_ == KC_OK || !coordinator_transient(ka->last_err) ||                            \
+                deadline_ - kc_now_ms() <= 200) {                                                  \
+                return rc_;                                                                        \
+            }                                                                                      \
+            sleep_ms(200);                                                                         \
+        }                                                                                          \
+    } while (0)
+
+int kafka_admin_group_offsets_list(struct kafka_admin *ka, const char *group, int timeout_ms,
+                                   struct kafka_admin_offsets *out, struct kc_error *err)
+{
+    GROUP_RETRY((kafka_admin_offsets_fini(out), group_offsets_list_once(ka, group, timeout_ms_, out, err)));
+}
+
+int kafka_admin_group_offsets_alter(struct kafka_admin *ka, const char *group,
+                                    const struct kafka_admin_offsets *os, int timeout_ms,
+                                    struct kc_error *err)
+{
+    GROUP_RETRY(group_offsets_alter_once(ka, group, os, timeout_ms_, err));
+}
+
+int kafka_admin_group_offsets_delete(struct kafka_admin *ka, const char *group,
+                                     const struct kafka_admin_offsets *os, int timeout_ms,
+                                     struct kc_error *err)
+{
+    GROUP_RETRY(group_offsets_delete_once(ka, group, os, timeout_ms_, err));
+}
+
+int kafka_admin_group_delete(struct kafka_admin *ka, const char *group, int timeout_ms,
+                             struct kc_error *err)
+{
+    GROUP_RETRY(group_delete_once(ka, group, timeout_ms_, err));
+}
+
+int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int timeout_ms,
+                             int *active, struct kc_error *err)
+{
+    GROUP_RETRY(group_active_once(ka, group, timeout_ms_, active, err));
 }

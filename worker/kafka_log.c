@@ -75,6 +75,7 @@ static int make_producer(struct kafka_log *kl, const struct kc_strmap *props, co
     }
     if (kafka_admin_conf_set(conf, "enable.idempotence", "false", err) != KC_OK ||
         kafka_admin_conf_set(conf, "partitioner", "murmur2_random", err) != KC_OK ||
+        kafka_admin_conf_set(conf, "allow.auto.create.topics", "false", err) != KC_OK ||
         set_default(conf, props, "acks", "all", err) != KC_OK ||
         set_default(conf, props, "message.timeout.ms", "30000", err) != KC_OK) {
         rd_kafka_conf_destroy(conf);
@@ -104,6 +105,7 @@ static int make_consumer(struct kafka_log *kl, const struct kc_strmap *props, co
     char errstr[512];
     rd_kafka_conf_t *conf = kafka_admin_conf_new(props, client_id, err);
     const struct rd_kafka_metadata *md = NULL;
+    int64_t deadline = kc_now_ms() + timeout_ms;
     rd_kafka_resp_err_t e;
 
     if (conf == NULL) {
@@ -125,19 +127,33 @@ static int make_consumer(struct kafka_log *kl, const struct kc_strmap *props, co
     if (kl->crkt == NULL || kl->cq == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
-    e = rd_kafka_metadata(kl->consumer, 0, kl->crkt, &md, timeout_ms);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return kc_error_set(err, kafka_admin_rc(e) == KC_RETRY ? KC_RETRY : KC_EIO,
-                            "Failed to fetch metadata of topic '%s': %s", kl->topic,
-                            rd_kafka_err2str(e));
-    }
-    if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        md->topics[0].partition_cnt <= 0) {
-        rd_kafka_resp_err_t te = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    /* A topic created a moment ago may be unknown to this broker's metadata for a while
+     * (the JVM's KafkaBasedLog also retries partitionsFor until its timeout). */
+    for (;;) {
+        int64_t left = deadline - kc_now_ms();
+        rd_kafka_resp_err_t te;
+        e = rd_kafka_metadata(kl->consumer, 0, kl->crkt, &md, left > 100 ? (int)left : 100);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return kc_error_set(err, kafka_admin_rc(e) == KC_RETRY ? KC_RETRY : KC_EIO,
+                                "Failed to fetch metadata of topic '%s': %s", kl->topic,
+                                rd_kafka_err2str(e));
+        }
+        if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+            md->topics[0].partition_cnt > 0) {
+            break;
+        }
+        te = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+        if (te == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            te = RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+        }
         rd_kafka_metadata_destroy(md);
-        return kc_error_set(err, te == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? KC_ENOENT : KC_EIO,
-                            "Could not look up partitions of topic '%s': %s", kl->topic,
-                            rd_kafka_err2str(te));
+        md = NULL;
+        if (deadline - kc_now_ms() <= 0) {
+            return kc_error_set(err, te == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? KC_ENOENT : KC_EIO,
+                                "Could not look up partitions of topic '%s': %s", kl->topic,
+                                rd_kafka_err2str(te));
+        }
+        rd_kafka_poll(kl->consumer, 100);
     }
     kl->n_partitions = md->topics[0].partition_cnt;
     rd_kafka_metadata_destroy(md);
