@@ -375,10 +375,12 @@ static void test_config_topic(const char *topic)
 
 /* ---- status topic ---- */
 
+static int32_t partition_count = 5;
+
 static int partition_cb(void *opaque, const rd_kafka_message_t *m)
 {
     int *bad = opaque;
-    int32_t want = murmur2_partition(m->key, m->key_len, 5);
+    int32_t want = murmur2_partition(m->key, m->key_len, partition_count);
     if (m->partition != want) {
         fprintf(stderr, "key %.*s in partition %d, Java would pick %d\n", (int)m->key_len,
                 (const char *)m->key, (int)m->partition, (int)want);
@@ -537,6 +539,7 @@ static void test_jvm_topics(void)
     const char *ctopic = getenv("KC_JVM_CONFIG_TOPIC");
     const char *stopic = getenv("KC_JVM_STATUS_TOPIC");
     const char *expect = getenv("KC_JVM_EXPECT_CONNECTOR");
+    const char *wname = getenv("KC_JVM_WRITE_CONNECTOR");
     struct kc_error err;
 
     if (ctopic != NULL) {
@@ -575,6 +578,49 @@ static void test_jvm_topics(void)
         }
         config_topic_free(ct);
         config_state_free(cs);
+    }
+    if (ctopic != NULL && wname != NULL) {
+        /* Create a connector the way our herder will: target state, then config. The JVM
+         * leader must pick it up, generate task configs and start it (checked over REST by
+         * run_jvm_crosscheck.sh). */
+        struct config_topic *ct = NULL;
+        struct config_record rec;
+        char *file = kc_asprintf("/tmp/%s.out", wname);
+        CHECK_RC(config_topic_new(&props, ctopic, "kc-it-jvm-writer", &ct, &err), KC_OK, &err);
+        if (ct != NULL) {
+            config_record_init(&rec);
+            rec.name = kc_strdup(wname);
+            rec.kind = CONFIG_RECORD_TARGET_STATE;
+            rec.target = HERDER_TARGET_STARTED;
+            write_rec(ct, &rec);
+            rec.kind = CONFIG_RECORD_CONNECTOR;
+            kc_strmap_set(&rec.props, "connector.class",
+                          "org.apache.kafka.connect.file.FileStreamSinkConnector");
+            kc_strmap_set(&rec.props, "tasks.max", "1");
+            kc_strmap_set(&rec.props, "topics", wname);
+            kc_strmap_set(&rec.props, "file", file);
+            kc_strmap_set(&rec.props, "name", wname);
+            write_rec(ct, &rec);
+            config_record_fini(&rec);
+            printf("wrote connector %s to %s\n", wname, ctopic);
+        }
+        config_topic_free(ct);
+        kc_free(file);
+    }
+    if (stopic != NULL) {
+        struct kafka_log *raw = NULL;
+        int counts[2] = {0, 0};
+        CHECK_RC(kafka_log_new(&props, stopic, "kc-it-jvm-raw", NULL, timeout_ms(30000), &raw, &err),
+                 KC_OK, &err);
+        if (raw != NULL) {
+            partition_count = kafka_log_partitions(raw);
+            CHECK_RC(kafka_log_read_to_end(raw, partition_cb, counts, timeout_ms(30000), &err),
+                     KC_OK, &err);
+            CHECK(counts[0] == 0);
+            printf("jvm status topic: %d partitions, %d records, %d not where murmur2 puts them\n",
+                   (int)partition_count, counts[1], counts[0]);
+        }
+        kafka_log_free(raw);
     }
     if (stopic != NULL) {
         struct status_topic *sts = NULL;
