@@ -57,7 +57,8 @@ static int apply_cb(void *opaque, const rd_kafka_message_t *m)
 {
     struct config_state *cs = opaque;
     if (m->key == NULL) {
-        kc_log(KC_LOG_ERROR, "config", "Discarding config update record with null key at offset %lld",
+        kc_log(KC_LOG_ERROR, "config",
+               "Discarding config update record with null key at offset %lld",
                (long long)m->offset);
         return KC_OK;
     }

@@ -61,7 +61,7 @@ struct config_record {
     /* CONNECTOR, TASK: the "properties" map in JSON order. Non-string JSON scalars are kept as
      * their JSON text (the JVM would carry them as Long/Boolean); JSON null as a NULL value. */
     struct kc_strmap props;
-    int count; /* COMMIT: "tasks"; TASKS_FENCING: "task-count" */
+    int count;                       /* COMMIT: "tasks"; TASKS_FENCING: "task-count" */
     enum herder_target_state target; /* TARGET_STATE: state.v2 if a string, else state */
     int include_tasks;               /* RESTART: missing or non-boolean -> 0 */
     int only_failed;                 /* RESTART: missing or non-boolean -> 0 */

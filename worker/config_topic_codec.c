@@ -378,7 +378,8 @@ int config_topic_value_session_key(struct kc_buf *b, const uint8_t *key, size_t 
 
 int config_topic_value_logger_level(struct kc_buf *b, const char *level)
 {
-    if (kc_buf_append_str(b, "{\"level\":") != KC_OK || config_topic_json_string(b, level) != KC_OK) {
+    if (kc_buf_append_str(b, "{\"level\":") != KC_OK ||
+        config_topic_json_string(b, level) != KC_OK) {
         return KC_ENOMEM;
     }
     return kc_buf_append_byte(b, '}');
@@ -584,8 +585,7 @@ static int decode_value(const json_t *root, struct config_record *rec, struct kc
         }
         ts = config_topic_target_state_parse(json_string_value(v));
         if (ts < 0) {
-            return kc_error_set(err, KC_EINVAL, "invalid target state '%s'",
-                                json_string_value(v));
+            return kc_error_set(err, KC_EINVAL, "invalid target state '%s'", json_string_value(v));
         }
         rec->target = (enum herder_target_state)ts;
         return KC_OK;
@@ -599,7 +599,8 @@ static int decode_value(const json_t *root, struct config_record *rec, struct kc
     case CONFIG_RECORD_SESSION_KEY:
         v = json_object_get(root, "key");
         if (!json_is_string(v)) {
-            return kc_error_set(err, KC_EINVAL, "session key 'key' field should be a String but is %s",
+            return kc_error_set(err, KC_EINVAL,
+                                "session key 'key' field should be a String but is %s",
                                 json_type_name(v));
         }
         switch (b64_decode(json_string_value(v), &rec->session_key, &rec->session_key_len)) {
@@ -622,9 +623,10 @@ static int decode_value(const json_t *root, struct config_record *rec, struct kc
         }
         v = json_object_get(root, "creation-timestamp");
         if (!json_is_integer(v)) {
-            return kc_error_set(err, KC_EINVAL,
-                                "session key 'creation-timestamp' field should be a long but it is %s",
-                                json_type_name(v));
+            return kc_error_set(
+                err, KC_EINVAL,
+                "session key 'creation-timestamp' field should be a long but it is %s",
+                json_type_name(v));
         }
         rec->session_created_ms = (int64_t)json_integer_value(v);
         return KC_OK;
@@ -670,8 +672,8 @@ int config_topic_decode(const char *key, size_t klen, const void *value, size_t 
     }
     root = json_loadb(value, vlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (root == NULL) {
-        return kc_error_set(err, KC_EINVAL, "value is not JSON: %s (line %d, column %d)",
-                            jerr.text, jerr.line, jerr.column);
+        return kc_error_set(err, KC_EINVAL, "value is not JSON: %s (line %d, column %d)", jerr.text,
+                            jerr.line, jerr.column);
     }
     *json_ok = 1;
     if (json_is_null(root)) {

@@ -298,8 +298,8 @@ static int apply_target_state(struct config_state *cs, struct config_record *rec
     int changed;
 
     if (rec->is_null) {
-        kc_log(KC_LOG_DEBUG, LOG_FAC, "Removed target state for connector %s due to null value in topic.",
-               rec->name);
+        kc_log(KC_LOG_DEBUG, LOG_FAC,
+               "Removed target state for connector %s due to null value in topic.", rec->name);
         if (c != NULL) {
             c->has_target = 0;
             /* Keep every connector with a config at a valid target state. */
@@ -495,8 +495,9 @@ int config_state_apply(struct config_state *cs, const char *key, size_t klen, co
         if (rec.kind == CONFIG_RECORD_RESTART || rec.kind == CONFIG_RECORD_TASKS_FENCING) {
             kc_log(KC_LOG_ERROR, LOG_FAC, "Ignoring %.*s: %s", (int)klen, key, err.msg);
         } else {
-            kc_log(KC_LOG_ERROR, LOG_FAC, "Ignoring config record %.*s because it is in the wrong format: %s",
-                   (int)klen, key, err.msg);
+            kc_log(KC_LOG_ERROR, LOG_FAC,
+                   "Ignoring config record %.*s because it is in the wrong format: %s", (int)klen,
+                   key, err.msg);
         }
         rc = KC_OK;
         goto out;
@@ -648,8 +649,7 @@ int64_t config_state_task_generation(const struct config_state *cs, const char *
     return c != NULL ? c->task_generation : -1;
 }
 
-const struct kc_strmap *config_state_applied_config(const struct config_state *cs,
-                                                    const char *name)
+const struct kc_strmap *config_state_applied_config(const struct config_state *cs, const char *name)
 {
     const struct cs_conn *c = conn_find(cs, name);
     return c != NULL ? c->applied : NULL;

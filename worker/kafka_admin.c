@@ -22,7 +22,7 @@
 #define LOG_FAC "kafka"
 
 struct kafka_admin {
-    rd_kafka_t *rk;              /* owned */
+    rd_kafka_t *rk;               /* owned */
     rd_kafka_resp_err_t last_err; /* code behind the last error a call reported */
 };
 
@@ -31,7 +31,7 @@ struct kafka_admin {
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     /* syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug. */
-    enum kc_log_level l = level <= 3 ? KC_LOG_ERROR
+    enum kc_log_level l = level <= 3   ? KC_LOG_ERROR
                           : level == 4 ? KC_LOG_WARN
                           : level <= 6 ? KC_LOG_INFO
                                        : KC_LOG_DEBUG;
@@ -103,8 +103,8 @@ int kafka_admin_rc(rd_kafka_resp_err_t e)
 
 /* ---- lifecycle ---- */
 
-int kafka_admin_new(const struct kc_strmap *props, const char *client_id,
-                    struct kafka_admin **out, struct kc_error *err)
+int kafka_admin_new(const struct kc_strmap *props, const char *client_id, struct kafka_admin **out,
+                    struct kc_error *err)
 {
     struct kafka_admin *ka = NULL;
     rd_kafka_conf_t *conf = NULL;
@@ -185,7 +185,8 @@ static rd_kafka_event_t *admin_wait(struct kafka_admin *ka, rd_kafka_queue_t *q,
     e = rd_kafka_event_error(ev);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
         ka->last_err = e;
-        kc_error_set(err, kafka_admin_rc(e), "%s failed: %s", what, rd_kafka_event_error_string(ev));
+        kc_error_set(err, kafka_admin_rc(e), "%s failed: %s", what,
+                     rd_kafka_event_error_string(ev));
         rd_kafka_event_destroy(ev);
         return NULL;
     }
@@ -209,15 +210,16 @@ int kafka_admin_topic_settings(const struct kc_strmap *worker_props, const char 
         if (strcmp(cfg, "partitions") == 0) {
             if (strcmp(prefix, "config.storage") == 0) {
                 kc_log(KC_LOG_WARN, LOG_FAC,
-                       "Ignoring '%s.partitions=%s' setting, since config topic partitions is always 1",
+                       "Ignoring '%s.partitions=%s' setting, since config topic partitions is "
+                       "always 1",
                        prefix, worker_props->e[i].value ? worker_props->e[i].value : "null");
             }
             continue;
         }
         if (strcmp(cfg, "cleanup.policy") == 0) {
             kc_log(KC_LOG_WARN, LOG_FAC,
-                   "Ignoring '%s.cleanup.policy=%s' setting, since compaction is always used", prefix,
-                   worker_props->e[i].value ? worker_props->e[i].value : "null");
+                   "Ignoring '%s.cleanup.policy=%s' setting, since compaction is always used",
+                   prefix, worker_props->e[i].value ? worker_props->e[i].value : "null");
             continue;
         }
         if (strcmp(cfg, "topic") == 0 || strcmp(cfg, "replication.factor") == 0 || *cfg == '\0') {
@@ -269,7 +271,8 @@ int kafka_admin_topic_cleanup_policy(struct kafka_admin *ka, const char *topic, 
                                      char **policy, struct kc_error *err)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(ka->rk);
-    rd_kafka_AdminOptions_t *opts = admin_options(ka, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms);
+    rd_kafka_AdminOptions_t *opts =
+        admin_options(ka, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms);
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
     rd_kafka_event_t *ev = NULL;
     const rd_kafka_ConfigResource_t **rs;
@@ -278,7 +281,8 @@ int kafka_admin_topic_cleanup_policy(struct kafka_admin *ka, const char *topic, 
 
     *policy = NULL;
     rd_kafka_DescribeConfigs(ka->rk, &res, 1, opts, q);
-    ev = admin_wait(ka, q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, timeout_ms, "DescribeConfigs", err);
+    ev = admin_wait(ka, q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, timeout_ms, "DescribeConfigs",
+                    err);
     if (ev == NULL) {
         rc = err != NULL ? err->rc : KC_EIO;
         goto out;
@@ -393,6 +397,7 @@ int kafka_admin_compact_check(const struct kafka_admin_topic_spec *spec, const c
                               struct kc_error *err)
 {
     char joined[256];
+    char *msg;
     int only_compact = 0;
 
     if (policy == NULL || policy_set(policy, joined, sizeof(joined), &only_compact) == 0) {
@@ -401,14 +406,21 @@ int kafka_admin_compact_check(const struct kafka_admin_topic_spec *spec, const c
     if (only_compact) {
         return KC_OK;
     }
-    return kc_error_set(
-        err, KC_EINVAL,
+    /* The JVM's text outgrows struct kc_error's buffer with long topic names: log it whole. */
+    msg = kc_asprintf(
         "Topic '%s' supplied via the '%s' property is required to have 'cleanup.policy=compact' "
         "to guarantee consistency and durability of %s, but found the topic currently has "
         "'cleanup.policy=%s'. Continuing would likely result in eventually losing %s and "
         "problems restarting this Connect cluster in the future. Change the '%s' property in "
         "the Connect worker configurations to use a topic with 'cleanup.policy=compact'.",
         spec->name, spec->config_key, spec->purpose, joined, spec->purpose, spec->config_key);
+    if (msg == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    kc_log(KC_LOG_ERROR, LOG_FAC, "%s", msg);
+    kc_error_set(err, KC_EINVAL, "%s", msg);
+    kc_free(msg);
+    return KC_EINVAL;
 }
 
 /* TopicAdmin.verifyTopicCleanupPolicyOnlyCompact */
@@ -472,8 +484,8 @@ static int create_once(struct kafka_admin *ka, const struct kafka_admin_topic_sp
     rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
     q = rd_kafka_queue_new(ka->rk);
     opts = admin_options(ka, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms);
-    rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms > 2000 ? timeout_ms - 1000 : timeout_ms,
-                                                errstr, sizeof(errstr));
+    rd_kafka_AdminOptions_set_operation_timeout(
+        opts, timeout_ms > 2000 ? timeout_ms - 1000 : timeout_ms, errstr, sizeof(errstr));
     rd_kafka_CreateTopics(ka->rk, &nt, 1, opts, q);
     ev = admin_wait(ka, q, RD_KAFKA_EVENT_CREATETOPICS_RESULT, timeout_ms, "CreateTopics", err);
     if (ev == NULL) {
@@ -560,11 +572,13 @@ int kafka_admin_topic_ensure(struct kafka_admin *ka, const struct kafka_admin_to
         }
         left = deadline - kc_now_ms();
         if (left <= 0) {
-            return kc_error_set(err, KC_RETRY, "Timeout expired while trying to create topic(s) '%s': %s",
+            return kc_error_set(err, KC_RETRY,
+                                "Timeout expired while trying to create topic(s) '%s': %s",
                                 spec->name, err != NULL ? err->msg : "");
         }
-        kc_log(KC_LOG_INFO, LOG_FAC, "'%s' topic creation failed due to '%s', retrying, %lldms remaining",
-               spec->name, err != NULL ? err->msg : "", (long long)left);
+        kc_log(KC_LOG_INFO, LOG_FAC,
+               "'%s' topic creation failed due to '%s', retrying, %lldms remaining", spec->name,
+               err != NULL ? err->msg : "", (long long)left);
         sleep_ms(left < 1000 ? (int)left : 1000); /* retry.backoff.max.ms */
     }
     if (rc != KC_OK) {
@@ -620,17 +634,16 @@ static int prop_int(const struct kc_strmap *props, const char *key, int def, int
     }
     l = strtol(v, &end, 10);
     if (end == v || *end != '\0' || l < -1 || l == 0 || l > 32767) {
-        return kc_error_set(err, KC_EINVAL,
-                            "Invalid value %s for configuration %s: must be -1 or a positive number",
-                            v, key);
+        return kc_error_set(
+            err, KC_EINVAL,
+            "Invalid value %s for configuration %s: must be -1 or a positive number", v, key);
     }
     *out = (int)l;
     return KC_OK;
 }
 
-int kafka_admin_internal_topics_ensure(struct kafka_admin *ka,
-                                       const struct kc_strmap *worker_props, int timeout_ms,
-                                       struct kc_error *err)
+int kafka_admin_internal_topics_ensure(struct kafka_admin *ka, const struct kc_strmap *worker_props,
+                                       int timeout_ms, struct kc_error *err)
 {
     static const struct {
         const char *prefix;
@@ -733,7 +746,8 @@ int kafka_admin_offsets_add(struct kafka_admin_offsets *os, const char *topic, i
     return KC_OK;
 }
 
-static rd_kafka_topic_partition_list_t *to_tpl(const struct kafka_admin_offsets *os, int with_offsets)
+static rd_kafka_topic_partition_list_t *to_tpl(const struct kafka_admin_offsets *os,
+                                               int with_offsets)
 {
     rd_kafka_topic_partition_list_t *tpl = rd_kafka_topic_partition_list_new((int)os->n);
     for (size_t i = 0; i < os->n; i++) {
@@ -755,8 +769,8 @@ static int group_result_check(struct kafka_admin *ka, const rd_kafka_group_resul
 
     if (ge != NULL) {
         ka->last_err = rd_kafka_error_code(ge);
-        return kc_error_set(err, kafka_admin_rc(rd_kafka_error_code(ge)), "%s of group %s failed: %s",
-                            what, group, rd_kafka_error_string(ge));
+        return kc_error_set(err, kafka_admin_rc(rd_kafka_error_code(ge)),
+                            "%s of group %s failed: %s", what, group, rd_kafka_error_string(ge));
     }
     parts = rd_kafka_group_result_partitions(gr);
     for (int i = 0; parts != NULL && i < parts->cnt; i++) {
@@ -882,7 +896,8 @@ static int group_offsets_delete_once(struct kafka_admin *ka, const char *group,
                                      struct kc_error *err)
 {
     rd_kafka_topic_partition_list_t *tpl = to_tpl(os, 0);
-    rd_kafka_DeleteConsumerGroupOffsets_t *req = rd_kafka_DeleteConsumerGroupOffsets_new(group, tpl);
+    rd_kafka_DeleteConsumerGroupOffsets_t *req =
+        rd_kafka_DeleteConsumerGroupOffsets_new(group, tpl);
     rd_kafka_queue_t *q = rd_kafka_queue_new(ka->rk);
     rd_kafka_AdminOptions_t *opts =
         admin_options(ka, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, timeout_ms);
@@ -951,8 +966,8 @@ out:
     return rc;
 }
 
-static int group_active_once(struct kafka_admin *ka, const char *group, int timeout_ms,
-                             int *active, struct kc_error *err)
+static int group_active_once(struct kafka_admin *ka, const char *group, int timeout_ms, int *active,
+                             struct kc_error *err)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(ka->rk);
     rd_kafka_AdminOptions_t *opts =
@@ -987,7 +1002,8 @@ static int group_active_once(struct kafka_admin *ka, const char *group, int time
         }
         st = rd_kafka_ConsumerGroupDescription_state(gds[i]);
         if (rd_kafka_ConsumerGroupDescription_member_count(gds[i]) > 0 ||
-            (st != RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY && st != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD &&
+            (st != RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY &&
+             st != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD &&
              st != RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN)) {
             *active = 1;
         }
@@ -1034,7 +1050,8 @@ static int coordinator_transient(rd_kafka_resp_err_t e)
 int kafka_admin_group_offsets_list(struct kafka_admin *ka, const char *group, int timeout_ms,
                                    struct kafka_admin_offsets *out, struct kc_error *err)
 {
-    GROUP_RETRY((kafka_admin_offsets_fini(out), group_offsets_list_once(ka, group, timeout_ms_, out, err)));
+    GROUP_RETRY(
+        (kafka_admin_offsets_fini(out), group_offsets_list_once(ka, group, timeout_ms_, out, err)));
 }
 
 int kafka_admin_group_offsets_alter(struct kafka_admin *ka, const char *group,
@@ -1057,8 +1074,8 @@ int kafka_admin_group_delete(struct kafka_admin *ka, const char *group, int time
     GROUP_RETRY(group_delete_once(ka, group, timeout_ms_, err));
 }
 
-int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int timeout_ms,
-                             int *active, struct kc_error *err)
+int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int timeout_ms, int *active,
+                             struct kc_error *err)
 {
     GROUP_RETRY(group_active_once(ka, group, timeout_ms_, active, err));
 }

@@ -38,8 +38,8 @@ int kafka_admin_rc(rd_kafka_resp_err_t e);
 struct kafka_admin;
 
 /* An admin client (a librdkafka producer handle used only for admin calls). props borrowed. */
-int kafka_admin_new(const struct kc_strmap *props, const char *client_id,
-                    struct kafka_admin **out, struct kc_error *err);
+int kafka_admin_new(const struct kc_strmap *props, const char *client_id, struct kafka_admin **out,
+                    struct kc_error *err);
 void kafka_admin_free(struct kafka_admin *ka);
 /* Borrowed handle, for callers that need metadata calls. */
 rd_kafka_t *kafka_admin_handle(struct kafka_admin *ka);
@@ -48,13 +48,13 @@ rd_kafka_t *kafka_admin_handle(struct kafka_admin *ka);
 
 /* One internal topic as the worker properties describe it. */
 struct kafka_admin_topic_spec {
-    const char *name;          /* borrowed: the topic */
-    int partitions;            /* -1 = broker default */
-    int replication_factor;    /* -1 = broker default */
+    const char *name;                /* borrowed: the topic */
+    int partitions;                  /* -1 = broker default */
+    int replication_factor;          /* -1 = broker default */
     const struct kc_strmap *configs; /* borrowed extra topic configs; may be NULL */
-    const char *config_key;    /* "config.storage.topic" etc., for messages */
-    const char *purpose;       /* "connector configurations" etc., for messages */
-    int single_partition;      /* 1 for the config topic: more than one partition is fatal */
+    const char *config_key;          /* "config.storage.topic" etc., for messages */
+    const char *purpose;             /* "connector configurations" etc., for messages */
+    int single_partition;            /* 1 for the config topic: more than one partition is fatal */
 };
 
 /*
@@ -98,9 +98,8 @@ int kafka_admin_topic_ensure(struct kafka_admin *ka, const struct kafka_admin_to
  * timeout_ms applies per topic (the JVM's default.api.timeout.ms, 60000).
  * @return as kafka_admin_topic_ensure; KC_EINVAL also for a missing/invalid property.
  */
-int kafka_admin_internal_topics_ensure(struct kafka_admin *ka,
-                                       const struct kc_strmap *worker_props, int timeout_ms,
-                                       struct kc_error *err);
+int kafka_admin_internal_topics_ensure(struct kafka_admin *ka, const struct kc_strmap *worker_props,
+                                       int timeout_ms, struct kc_error *err);
 
 /* Partition count of an existing topic; KC_ENOENT if it does not exist. */
 int kafka_admin_topic_partitions(struct kafka_admin *ka, const char *topic, int timeout_ms,
@@ -152,7 +151,7 @@ int kafka_admin_group_offsets_delete(struct kafka_admin *ka, const char *group,
 int kafka_admin_group_delete(struct kafka_admin *ka, const char *group, int timeout_ms,
                              struct kc_error *err);
 /* DescribeConsumerGroups: *active = 1 if the group has members (any state but Empty/Dead). */
-int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int timeout_ms,
-                             int *active, struct kc_error *err);
+int kafka_admin_group_active(struct kafka_admin *ka, const char *group, int timeout_ms, int *active,
+                             struct kc_error *err);
 
 #endif

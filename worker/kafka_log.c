@@ -19,14 +19,14 @@
 #define LOG_FAC "kafka"
 
 struct kafka_log {
-    char *topic;          /* owned */
-    rd_kafka_t *producer; /* owned */
-    rd_kafka_t *consumer; /* owned */
+    char *topic;            /* owned */
+    rd_kafka_t *producer;   /* owned */
+    rd_kafka_t *consumer;   /* owned */
     rd_kafka_topic_t *crkt; /* owned: consumer's topic handle */
     rd_kafka_queue_t *cq;   /* owned: every partition feeds it */
     int32_t n_partitions;
-    int64_t *next;         /* owned: per partition, -1 = nothing read */
-    uint64_t failures;     /* failed deliveries */
+    int64_t *next;     /* owned: per partition, -1 = nothing read */
+    uint64_t failures; /* failed deliveries */
 };
 
 /* Delivery state of one synchronous write; async sends pass NULL. */
@@ -44,9 +44,8 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         kl->failures++;
         if (w == NULL) {
-            kc_log(KC_LOG_ERROR, LOG_FAC, "Failed to write %.*s to topic %s: %s",
-                   (int)m->key_len, m->key != NULL ? (const char *)m->key : "", kl->topic,
-                   rd_kafka_err2str(m->err));
+            kc_log(KC_LOG_ERROR, LOG_FAC, "Failed to write %.*s to topic %s: %s", (int)m->key_len,
+                   m->key != NULL ? (const char *)m->key : "", kl->topic, rd_kafka_err2str(m->err));
         }
     }
     if (w != NULL) {
@@ -149,9 +148,9 @@ static int make_consumer(struct kafka_log *kl, const struct kc_strmap *props, co
         rd_kafka_metadata_destroy(md);
         md = NULL;
         if (deadline - kc_now_ms() <= 0) {
-            return kc_error_set(err, te == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? KC_ENOENT : KC_EIO,
-                                "Could not look up partitions of topic '%s': %s", kl->topic,
-                                rd_kafka_err2str(te));
+            return kc_error_set(
+                err, te == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? KC_ENOENT : KC_EIO,
+                "Could not look up partitions of topic '%s': %s", kl->topic, rd_kafka_err2str(te));
         }
         rd_kafka_poll(kl->consumer, 100);
     }
@@ -258,8 +257,8 @@ static int produce(struct kafka_log *kl, const char *key, const void *value, siz
     size_t klen = strlen(key);
     rd_kafka_resp_err_t e = rd_kafka_producev(
         kl->producer, RD_KAFKA_V_TOPIC(kl->topic), RD_KAFKA_V_KEY(key, klen),
-        RD_KAFKA_V_VALUE((void *)value, len),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(w), RD_KAFKA_V_END);
+        RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_OPAQUE(w), RD_KAFKA_V_END);
 
     if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(kl->producer, 0);
@@ -334,8 +333,8 @@ static int consume_one(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque
     return rc == KC_OK ? 1 : rc;
 }
 
-int kafka_log_read_to_end(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque,
-                          int timeout_ms, struct kc_error *err)
+int kafka_log_read_to_end(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque, int timeout_ms,
+                          struct kc_error *err)
 {
     int64_t deadline = kc_now_ms() + timeout_ms;
     int64_t *end = kc_malloc((size_t)kl->n_partitions * sizeof(*end));

@@ -57,8 +57,8 @@ uint64_t kafka_log_failures(const struct kafka_log *kl);
 
 /* Consume until every partition's position reaches the high watermark read at the start.
  * KC_OK, KC_RETRY on timeout, KC_EIO when the watermarks cannot be read, or fn's error. */
-int kafka_log_read_to_end(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque,
-                          int timeout_ms, struct kc_error *err);
+int kafka_log_read_to_end(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque, int timeout_ms,
+                          struct kc_error *err);
 /* Consume what arrives within timeout_ms; number of records applied or a negative kc_rc. */
 int kafka_log_poll(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque, int timeout_ms);
 /* Next offset to read from partition p, or -1 before anything was read from it. */

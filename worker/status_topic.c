@@ -83,7 +83,8 @@ int status_topic_put(struct status_topic *sts, const struct status_state *ss, co
     kc_buf_init(&value, STATUS_VALUE_MAX);
     if (safe && ss != NULL &&
         !status_state_can_write_safely(ss, connector, task, worker_id, generation)) {
-        kc_log(KC_LOG_DEBUG, "status", "Skipping %s write for %s%s%d: newer status by another worker",
+        kc_log(KC_LOG_DEBUG, "status",
+               "Skipping %s write for %s%s%d: newer status by another worker",
                status_topic_state_name(state), connector, task < 0 ? "" : "-", task < 0 ? 0 : task);
         rc = KC_OK;
         goto out;
@@ -116,7 +117,8 @@ int status_topic_put_topic(struct status_topic *sts, const char *topic, const ch
     int rc;
 
     kc_buf_init(&value, STATUS_VALUE_MAX);
-    if (key == NULL || status_topic_value_topic(&value, topic, connector, task, discover_ms) != KC_OK) {
+    if (key == NULL ||
+        status_topic_value_topic(&value, topic, connector, task, discover_ms) != KC_OK) {
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
     } else {
         rc = status_topic_send(sts, key, value.data, value.len, err);

@@ -54,10 +54,10 @@ struct status_topic_entry {
 
 struct status_record {
     enum status_record_kind kind;
-    char *connector; /* owned: from the key */
-    int task;        /* TASK: from the key */
-    char *topic;     /* owned: TOPIC: from the key */
-    int is_null;     /* tombstone */
+    char *connector;              /* owned: from the key */
+    int task;                     /* TASK: from the key */
+    char *topic;                  /* owned: TOPIC: from the key */
+    int is_null;                  /* tombstone */
     struct status_entry st;       /* CONNECTOR, TASK */
     struct status_topic_entry tp; /* TOPIC */
 };

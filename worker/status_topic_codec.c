@@ -27,7 +27,7 @@
 
 #define LOG_FAC "status"
 
-static const char *const state_names[] = {"UNASSIGNED", "RUNNING", "PAUSED", "STOPPED",
+static const char *const state_names[] = {"UNASSIGNED", "RUNNING",    "PAUSED",   "STOPPED",
                                           "FAILED",     "RESTARTING", "DESTROYED"};
 
 const char *status_topic_state_name(enum herder_state s)
@@ -125,9 +125,8 @@ int status_topic_value_status(struct kc_buf *b, enum herder_state state, const c
 int status_topic_value_topic(struct kc_buf *b, const char *topic, const char *connector,
                              int32_t task, int64_t discover_ms)
 {
-    if (kc_buf_append_str(b, "{\"topic\":{\"name\":") != KC_OK ||
-        str_or_null(b, topic) != KC_OK || kc_buf_append_str(b, ",\"connector\":") != KC_OK ||
-        str_or_null(b, connector) != KC_OK) {
+    if (kc_buf_append_str(b, "{\"topic\":{\"name\":") != KC_OK || str_or_null(b, topic) != KC_OK ||
+        kc_buf_append_str(b, ",\"connector\":") != KC_OK || str_or_null(b, connector) != KC_OK) {
         return KC_ENOMEM;
     }
     return kc_buf_printf(b, ",\"task\":%d,\"discoverTimestamp\":%lld}}", (int)task,
@@ -264,7 +263,8 @@ static int decode_topic(const json_t *root, struct status_topic_entry *tp, struc
     }
     if ((rc = dup_opt_string(json_object_get(inner, "name"), &tp->topic)) != KC_OK ||
         (rc = dup_opt_string(json_object_get(inner, "connector"), &tp->connector)) != KC_OK) {
-        return kc_error_set(err, rc, rc == KC_ENOMEM ? "out of memory" : "name/connector not strings");
+        return kc_error_set(err, rc,
+                            rc == KC_ENOMEM ? "out of memory" : "name/connector not strings");
     }
     v = json_object_get(inner, "task");
     if (!json_is_integer(v)) {
@@ -290,7 +290,8 @@ static int parse_key(const char *key, size_t klen, struct status_record *rec, st
     if (has_prefix(key, klen, STATUS_TOPIC_KEY_CONNECTOR)) {
         size_t p = strlen(STATUS_TOPIC_KEY_CONNECTOR);
         if (klen == p) {
-            return kc_error_set(err, KC_EINVAL, "invalid connector status key %.*s", (int)klen, key);
+            return kc_error_set(err, KC_EINVAL, "invalid connector status key %.*s", (int)klen,
+                                key);
         }
         rec->kind = STATUS_RECORD_CONNECTOR;
         rec->connector = kc_strndup(key + p, klen - p);
@@ -318,8 +319,9 @@ static int parse_key(const char *key, size_t klen, struct status_record *rec, st
             return kc_error_set(err, KC_EINVAL, "invalid topic status key %.*s", (int)klen, key);
         }
         if (delim == begin) {
-            return kc_error_set(err, KC_EINVAL, "invalid topic status key containing empty topic %.*s",
-                                (int)klen, key);
+            return kc_error_set(err, KC_EINVAL,
+                                "invalid topic status key containing empty topic %.*s", (int)klen,
+                                key);
         }
         cbegin = delim + strlen(STATUS_TOPIC_KEY_TOPIC_SEP);
         if (cbegin > klen) {

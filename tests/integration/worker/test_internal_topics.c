@@ -144,8 +144,8 @@ static void test_create_and_verify(struct kafka_admin *ka, const struct kc_strma
 
 static void test_broker_defaults(struct kafka_admin *ka, char *name)
 {
-    struct kafka_admin_topic_spec spec = {name, -1, -1, NULL, "offset.storage.topic",
-                                          "source connector offsets", 0};
+    struct kafka_admin_topic_spec spec = {
+        name, -1, -1, NULL, "offset.storage.topic", "source connector offsets", 0};
     struct kc_error err;
     int created = 0;
     int n = 0;
@@ -273,7 +273,8 @@ static void test_config_topic(const char *topic)
     rec.target = HERDER_TARGET_PAUSED;
     write_rec(ct, &rec); /* 1: initial state before the config */
     rec.kind = CONFIG_RECORD_CONNECTOR;
-    kc_strmap_set(&rec.props, "connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector");
+    kc_strmap_set(&rec.props, "connector.class",
+                  "org.apache.kafka.connect.file.FileStreamSinkConnector");
     kc_strmap_set(&rec.props, "tasks.max", "2");
     kc_strmap_set(&rec.props, "topics", "orders");
     kc_strmap_set(&rec.props, "name", "sink-a");
@@ -412,21 +413,22 @@ static void test_status_topic(const char *topic)
     CHECK_RC(status_topic_put(sts, NULL, "sink-a", -1, HERDER_STATE_RUNNING, NULL, "127.0.0.1:8083",
                               3, "4.1.0", 0, &err),
              KC_OK, &err);
-    CHECK_RC(status_topic_put(sts, NULL, "sink-a", 0, HERDER_STATE_RUNNING, NULL, "127.0.0.1:8083", 3,
-                              "4.1.0", 0, &err),
+    CHECK_RC(status_topic_put(sts, NULL, "sink-a", 0, HERDER_STATE_RUNNING, NULL, "127.0.0.1:8083",
+                              3, "4.1.0", 0, &err),
              KC_OK, &err);
     CHECK_RC(status_topic_put(sts, NULL, "sink-a", 1, HERDER_STATE_FAILED,
-                              "java.lang.RuntimeException: x\n\tat y\n", "127.0.0.1:8083", 3, NULL, 0,
-                              &err),
+                              "java.lang.RuntimeException: x\n\tat y\n", "127.0.0.1:8083", 3, NULL,
+                              0, &err),
              KC_OK, &err);
     /* Many keys, to check partitioning broadly, incl. non-ASCII names. */
     for (int i = 0; i < 40; i++) {
         snprintf(name, sizeof(name), i % 2 ? "c-%d" : "\xc3\xa9t\xc3\xa9-%d", i);
-        CHECK_RC(status_topic_put(sts, NULL, name, -1, HERDER_STATE_UNASSIGNED, NULL, "w:1", 1, NULL,
-                                  0, &err),
+        CHECK_RC(status_topic_put(sts, NULL, name, -1, HERDER_STATE_UNASSIGNED, NULL, "w:1", 1,
+                                  NULL, 0, &err),
                  KC_OK, &err);
     }
-    CHECK_RC(status_topic_put_topic(sts, "orders", "sink-a", 0, 1700000000000LL, &err), KC_OK, &err);
+    CHECK_RC(status_topic_put_topic(sts, "orders", "sink-a", 0, 1700000000000LL, &err), KC_OK,
+             &err);
     CHECK_RC(status_topic_flush(sts, timeout_ms(30000), &err), KC_OK, &err);
     CHECK(status_topic_failures(sts) == 0);
 
@@ -444,8 +446,8 @@ static void test_status_topic(const char *topic)
                               NULL, 1, &err),
              KC_OK, &err);
     /* DESTROYED is a tombstone; so is a topic reset. */
-    CHECK_RC(status_topic_put(sts, NULL, "sink-a", -1, HERDER_STATE_DESTROYED, NULL, "127.0.0.1:8083",
-                              4, NULL, 0, &err),
+    CHECK_RC(status_topic_put(sts, NULL, "sink-a", -1, HERDER_STATE_DESTROYED, NULL,
+                              "127.0.0.1:8083", 4, NULL, 0, &err),
              KC_OK, &err);
     CHECK_RC(status_topic_delete_topic(sts, "orders", "sink-a", &err), KC_OK, &err);
     CHECK_RC(status_topic_flush(sts, timeout_ms(30000), &err), KC_OK, &err);
@@ -517,7 +519,8 @@ static void test_group_offsets(struct kafka_admin *ka, const char *data_topic)
     /* Delete one partition's offset. */
     kafka_admin_offsets_fini(&os);
     kafka_admin_offsets_add(&os, data_topic, 1, -1);
-    CHECK_RC(kafka_admin_group_offsets_delete(ka, group, &os, timeout_ms(30000), &err), KC_OK, &err);
+    CHECK_RC(kafka_admin_group_offsets_delete(ka, group, &os, timeout_ms(30000), &err), KC_OK,
+             &err);
     CHECK_RC(kafka_admin_group_offsets_list(ka, group, timeout_ms(30000), &got, &err), KC_OK, &err);
     CHECK(got.n == 1 && got.o[0].partition == 0);
     kafka_admin_offsets_fini(&got);
@@ -560,12 +563,14 @@ static void test_jvm_topics(void)
                        config_topic_target_state_name(config_state_target_state(cs, names[i])),
                        tasks, config_state_inconsistent(cs, names[i]));
                 for (size_t k = 0; k < cfg->n; k++) {
-                    printf("  config %s=%s\n", cfg->e[k].key, cfg->e[k].value ? cfg->e[k].value : "(null)");
+                    printf("  config %s=%s\n", cfg->e[k].key,
+                           cfg->e[k].value ? cfg->e[k].value : "(null)");
                 }
                 for (int t = 0; t < tasks; t++) {
                     const struct kc_strmap *tc = config_state_task_config(cs, names[i], t);
                     for (size_t k = 0; tc != NULL && k < tc->n; k++) {
-                        printf("  task %d %s=%s\n", t, tc->e[k].key, tc->e[k].value ? tc->e[k].value : "(null)");
+                        printf("  task %d %s=%s\n", t, tc->e[k].key,
+                               tc->e[k].value ? tc->e[k].value : "(null)");
                     }
                 }
             }
@@ -610,8 +615,9 @@ static void test_jvm_topics(void)
     if (stopic != NULL) {
         struct kafka_log *raw = NULL;
         int counts[2] = {0, 0};
-        CHECK_RC(kafka_log_new(&props, stopic, "kc-it-jvm-raw", NULL, timeout_ms(30000), &raw, &err),
-                 KC_OK, &err);
+        CHECK_RC(
+            kafka_log_new(&props, stopic, "kc-it-jvm-raw", NULL, timeout_ms(30000), &raw, &err),
+            KC_OK, &err);
         if (raw != NULL) {
             partition_count = kafka_log_partitions(raw);
             CHECK_RC(kafka_log_read_to_end(raw, partition_cb, counts, timeout_ms(30000), &err),
@@ -627,8 +633,9 @@ static void test_jvm_topics(void)
         struct status_state *ss = status_state_new();
         const char **names = NULL;
         size_t n = 0;
-        CHECK_RC(status_topic_new(&props, stopic, "kc-it-jvm-status", timeout_ms(30000), &sts, &err),
-                 KC_OK, &err);
+        CHECK_RC(
+            status_topic_new(&props, stopic, "kc-it-jvm-status", timeout_ms(30000), &sts, &err),
+            KC_OK, &err);
         if (sts != NULL) {
             CHECK_RC(status_topic_read_to_end(sts, ss, timeout_ms(30000), &err), KC_OK, &err);
             status_state_connectors(ss, &names, &n);
@@ -669,7 +676,8 @@ int main(void)
     size_t ncleanup = 0;
 
     if (bootstrap == NULL || *bootstrap == '\0') {
-        printf("SKIP: KC_BOOTSTRAP is not set (start a broker with tests/integration/services.sh)\n");
+        printf(
+            "SKIP: KC_BOOTSTRAP is not set (start a broker with tests/integration/services.sh)\n");
         return 77;
     }
     kc_log_set_level(getenv("KC_TEST_VERBOSE") ? KC_LOG_DEBUG : KC_LOG_WARN);

@@ -51,9 +51,9 @@ static void expect_encoded(const struct config_record *rec, const char *want_key
 /* Apply key/value (NULL value = tombstone) at offset. */
 static void apply(struct config_state *cs, const char *key, const char *value, int64_t offset)
 {
-    assert_int_equal(config_state_apply(cs, key, strlen(key), value,
-                                        value != NULL ? strlen(value) : 0, offset),
-                     KC_OK);
+    assert_int_equal(
+        config_state_apply(cs, key, strlen(key), value, value != NULL ? strlen(value) : 0, offset),
+        KC_OK);
 }
 
 /* Decode then re-encode: the bytes must come back identical. */
@@ -88,14 +88,16 @@ static void roundtrip(const char *key, const char *value)
 static void test_config_topic_encode_every_kind(void **state)
 {
     struct config_record rec;
-    static const uint8_t key32[32] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-                                      16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    static const uint8_t key32[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                                      11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                      22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
     (void)state;
 
     config_record_init(&rec);
     rec.kind = CONFIG_RECORD_CONNECTOR;
     rec.name = kc_strdup("sink-a");
-    kc_strmap_set(&rec.props, "connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector");
+    kc_strmap_set(&rec.props, "connector.class",
+                  "org.apache.kafka.connect.file.FileStreamSinkConnector");
     kc_strmap_set(&rec.props, "tasks.max", "2");
     kc_strmap_set(&rec.props, "topics", "a,b");
     kc_strmap_set(&rec.props, "name", "sink-a");
@@ -134,10 +136,12 @@ static void test_config_topic_encode_every_kind(void **state)
     rec.kind = CONFIG_RECORD_RESTART;
     rec.include_tasks = 1;
     rec.only_failed = 0;
-    expect_encoded(&rec, "restart-connector-sink-a", "{\"include-tasks\":true,\"only-failed\":false}");
+    expect_encoded(&rec, "restart-connector-sink-a",
+                   "{\"include-tasks\":true,\"only-failed\":false}");
     rec.include_tasks = 0;
     rec.only_failed = 1;
-    expect_encoded(&rec, "restart-connector-sink-a", "{\"include-tasks\":false,\"only-failed\":true}");
+    expect_encoded(&rec, "restart-connector-sink-a",
+                   "{\"include-tasks\":false,\"only-failed\":true}");
 
     rec.kind = CONFIG_RECORD_TASKS_FENCING;
     rec.count = 4;
@@ -168,9 +172,10 @@ static void test_config_topic_json_escaping_is_jacksons(void **state)
     kc_buf_init(&b, 4096);
     /* quote, backslash, the five short escapes, other controls as upper-case \u00XX, slash and
      * DEL and UTF-8 untouched */
-    assert_int_equal(config_topic_json_string(&b, "a\"b\\c\b\t\n\f\r\x01\x1f/\x7f\xc3\xa9\xe2\x82\xac"),
-                     KC_OK);
-    assert_string_equal(b.data, "\"a\\\"b\\\\c\\b\\t\\n\\f\\r\\u0001\\u001F/\x7f\xc3\xa9\xe2\x82\xac\"");
+    assert_int_equal(
+        config_topic_json_string(&b, "a\"b\\c\b\t\n\f\r\x01\x1f/\x7f\xc3\xa9\xe2\x82\xac"), KC_OK);
+    assert_string_equal(b.data,
+                        "\"a\\\"b\\\\c\\b\\t\\n\\f\\r\\u0001\\u001F/\x7f\xc3\xa9\xe2\x82\xac\"");
     kc_buf_fini(&b);
 }
 
@@ -180,15 +185,17 @@ static void test_config_topic_jvm_records_roundtrip(void **state)
     /* connect-compat.md §4.3: records as the JVM worker 4.1.0 wrote them. */
     roundtrip("session-key", "{\"key\":\"xbdxQm9yZ2VkLWtleS1mb3ItdGVzdHMtb25seS0x4Eo=\","
                              "\"algorithm\":\"HmacSHA256\",\"creation-timestamp\":1795260576224}");
-    roundtrip("connector-fsink",
-              "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file."
-              "FileStreamSinkConnector\",\"tasks.max\":\"1\",\"topics\":\"bench1m\",\"file\":\"/tmp/"
-              "x.txt\",\"name\":\"fsink\"}}");
-    roundtrip("task-fsink-0",
-              "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file."
-              "FileStreamSinkConnector\",\"file\":\"/tmp/x.txt\",\"task.class\":\"org.apache.kafka."
-              "connect.file.FileStreamSinkTask\",\"tasks.max\":\"1\",\"topics\":\"bench1m\",\"name\":"
-              "\"fsink\"}}");
+    roundtrip(
+        "connector-fsink",
+        "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file."
+        "FileStreamSinkConnector\",\"tasks.max\":\"1\",\"topics\":\"bench1m\",\"file\":\"/tmp/"
+        "x.txt\",\"name\":\"fsink\"}}");
+    roundtrip(
+        "task-fsink-0",
+        "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file."
+        "FileStreamSinkConnector\",\"file\":\"/tmp/x.txt\",\"task.class\":\"org.apache.kafka."
+        "connect.file.FileStreamSinkTask\",\"tasks.max\":\"1\",\"topics\":\"bench1m\",\"name\":"
+        "\"fsink\"}}");
     roundtrip("commit-fsink", "{\"tasks\":1}");
     roundtrip("target-state-fsink", "{\"state\":\"PAUSED\",\"state.v2\":\"PAUSED\"}");
     roundtrip("target-state-fsink", "{\"state\":\"PAUSED\",\"state.v2\":\"STOPPED\"}");
@@ -198,8 +205,9 @@ static void test_config_topic_jvm_records_roundtrip(void **state)
     roundtrip("logger-cluster-org.apache.kafka", "{\"level\":\"TRACE\"}");
     roundtrip("tasks-fencing-src", "{\"task-count\":3}");
     /* Escapes and non-ASCII survive a round trip. */
-    roundtrip("connector-\xc3\xa9t\xc3\xa9",
-              "{\"properties\":{\"k\\\"q\":\"line1\\nline2\\t\\u0001\",\"name\":\"\xc3\xa9t\xc3\xa9\"}}");
+    roundtrip(
+        "connector-\xc3\xa9t\xc3\xa9",
+        "{\"properties\":{\"k\\\"q\":\"line1\\nline2\\t\\u0001\",\"name\":\"\xc3\xa9t\xc3\xa9\"}}");
 }
 
 static void test_config_topic_key_parse_order(void **state)
@@ -267,8 +275,10 @@ static void test_config_topic_decode_errors(void **state)
         {"target-state-a", "{\"state\":\"RUNNING\"}", 1},
         {"target-state-a", "{\"state\":\"paused\"}", 1},
         {"target-state-a", "{}", 1},
-        {"session-key", "{\"key\":\"AA==\",\"algorithm\":\"HmacSHA256\",\"creation-timestamp\":\"1\"}", 1},
-        {"session-key", "{\"key\":\"!!\",\"algorithm\":\"HmacSHA256\",\"creation-timestamp\":1}", 1},
+        {"session-key",
+         "{\"key\":\"AA==\",\"algorithm\":\"HmacSHA256\",\"creation-timestamp\":\"1\"}", 1},
+        {"session-key", "{\"key\":\"!!\",\"algorithm\":\"HmacSHA256\",\"creation-timestamp\":1}",
+         1},
         {"logger-cluster-x", "{\"level\":3}", 1},
         {"connector-a", "{\"properties\":", 0},
         {"connector-a", "not json", 0},
@@ -287,14 +297,15 @@ static void test_config_topic_decode_errors(void **state)
 
     /* Target state: a non-string state.v2 falls back to state; restart flags default to false. */
     config_record_init(&rec);
-    assert_int_equal(config_topic_decode("target-state-a", 14, "{\"state\":\"PAUSED\",\"state.v2\":5}",
-                                         31, &rec, &json_ok, &err),
+    assert_int_equal(config_topic_decode("target-state-a", 14,
+                                         "{\"state\":\"PAUSED\",\"state.v2\":5}", 31, &rec,
+                                         &json_ok, &err),
                      KC_OK);
     assert_int_equal(rec.target, HERDER_TARGET_PAUSED);
     config_record_fini(&rec);
     config_record_init(&rec);
-    assert_int_equal(config_topic_decode("restart-connector-a", 19, "{\"include-tasks\":\"yes\"}", 23,
-                                         &rec, &json_ok, &err),
+    assert_int_equal(config_topic_decode("restart-connector-a", 19, "{\"include-tasks\":\"yes\"}",
+                                         23, &rec, &json_ok, &err),
                      KC_OK);
     assert_int_equal(rec.include_tasks, 0);
     assert_int_equal(rec.only_failed, 0);
@@ -302,8 +313,8 @@ static void test_config_topic_decode_errors(void **state)
     /* Non-string property values keep their JSON text; null stays NULL. */
     config_record_init(&rec);
     assert_int_equal(config_topic_decode("connector-a", 11,
-                                         "{\"properties\":{\"n\":5,\"b\":true,\"z\":null}}", 40, &rec,
-                                         &json_ok, &err),
+                                         "{\"properties\":{\"n\":5,\"b\":true,\"z\":null}}", 40,
+                                         &rec, &json_ok, &err),
                      KC_OK);
     assert_string_equal(kc_strmap_get(&rec.props, "n"), "5");
     assert_string_equal(kc_strmap_get(&rec.props, "b"), "true");
@@ -315,11 +326,13 @@ static void test_config_topic_decode_errors(void **state)
 /* ---- reader state machine ---- */
 
 #define FSINK_CONN                                                                                 \
-    "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSinkConnector\"," \
+    "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file."                        \
+    "FileStreamSinkConnector\","                                                                   \
     "\"tasks.max\":\"1\",\"topics\":\"bench1m\",\"file\":\"/tmp/x.txt\",\"name\":\"fsink\"}}"
 #define FSINK_TASK                                                                                 \
-    "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSinkConnector\"," \
-    "\"file\":\"/tmp/x.txt\",\"task.class\":\"org.apache.kafka.connect.file.FileStreamSinkTask\","   \
+    "{\"properties\":{\"connector.class\":\"org.apache.kafka.connect.file."                        \
+    "FileStreamSinkConnector\","                                                                   \
+    "\"file\":\"/tmp/x.txt\",\"task.class\":\"org.apache.kafka.connect.file.FileStreamSinkTask\"," \
     "\"tasks.max\":\"1\",\"topics\":\"bench1m\",\"name\":\"fsink\"}}"
 
 static void test_config_state_jvm_sequence(void **state)
@@ -532,10 +545,11 @@ static void test_config_state_events_after_catch_up(void **state)
     assert_true(config_state_started(cs));
     apply(cs, "restart-connector-h", "{\"include-tasks\":true,\"only-failed\":false}", 3);
     apply(cs, "logger-cluster-org.x", "{\"level\":\"TRACE\"}", 4);
-    apply(cs, "restart-connector-h", NULL, 5);  /* null restart: ignored */
+    apply(cs, "restart-connector-h", NULL, 5); /* null restart: ignored */
     apply(cs, "target-state-h", "{\"state\":\"STARTED\",\"state.v2\":\"STARTED\"}", 6); /* same */
     apply(cs, "target-state-h", "{\"state\":\"PAUSED\",\"state.v2\":\"PAUSED\"}", 7);
-    apply(cs, "target-state-new", "{\"state\":\"PAUSED\",\"state.v2\":\"PAUSED\"}", 8); /* no config */
+    apply(cs, "target-state-new", "{\"state\":\"PAUSED\",\"state.v2\":\"PAUSED\"}",
+          8); /* no config */
     apply(cs, "connector-new", "{\"properties\":{}}", 9);
     apply(cs, "task-new-0", "{\"properties\":{}}", 10);
     apply(cs, "commit-new", "{\"tasks\":1}", 11);
@@ -609,7 +623,8 @@ static void test_config_state_sorted_and_target_defaults(void **state)
 static void test_config_state_alloc_failures(void **state)
 {
     static const char *const recs[][2] = {
-        {"session-key", "{\"key\":\"AAECAw==\",\"algorithm\":\"HmacSHA256\",\"creation-timestamp\":1}"},
+        {"session-key",
+         "{\"key\":\"AAECAw==\",\"algorithm\":\"HmacSHA256\",\"creation-timestamp\":1}"},
         {"connector-a", "{\"properties\":{\"name\":\"a\",\"x\":\"y\"}}"},
         {"task-a-0", "{\"properties\":{\"t\":\"0\"}}"},
         {"task-a-1", "{\"properties\":{\"t\":\"1\"}}"},

@@ -85,7 +85,8 @@ static void test_kafka_admin_compact_check_messages(void **state)
     spec.config_key = "status.storage.topic";
     spec.purpose = "connector and task statuses";
     assert_int_equal(kafka_admin_compact_check(&spec, "Delete , COMPACT,,delete", &err), KC_EINVAL);
-    assert_non_null(strstr(err.msg, "found the topic currently has 'cleanup.policy=compact,delete'"));
+    assert_non_null(
+        strstr(err.msg, "found the topic currently has 'cleanup.policy=compact,delete'"));
     assert_non_null(strstr(err.msg, "durability of connector and task statuses"));
     assert_non_null(strstr(err.msg, "Change the 'status.storage.topic' property"));
 }

@@ -28,24 +28,27 @@ static void test_status_topic_encode_exact(void **state)
     (void)state;
 
     kc_buf_init(&b, 4096);
-    assert_int_equal(status_topic_value_status(&b, HERDER_STATE_RUNNING, NULL, "127.0.0.1:8083", 2,
-                                               "4.1.0"),
-                     KC_OK);
-    assert_string_equal(b.data, "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"127.0.0.1:8083\","
-                                "\"generation\":2,\"version\":\"4.1.0\"}");
+    assert_int_equal(
+        status_topic_value_status(&b, HERDER_STATE_RUNNING, NULL, "127.0.0.1:8083", 2, "4.1.0"),
+        KC_OK);
+    assert_string_equal(b.data,
+                        "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"127.0.0.1:8083\","
+                        "\"generation\":2,\"version\":\"4.1.0\"}");
     kc_buf_reset(&b);
-    assert_int_equal(status_topic_value_status(&b, HERDER_STATE_FAILED,
-                                               "org.apache.kafka.connect.errors.ConnectException: boom\n"
-                                               "\tat X.y(X.java:1)\n",
-                                               "h:1", -1, NULL),
-                     KC_OK);
+    assert_int_equal(
+        status_topic_value_status(&b, HERDER_STATE_FAILED,
+                                  "org.apache.kafka.connect.errors.ConnectException: boom\n"
+                                  "\tat X.y(X.java:1)\n",
+                                  "h:1", -1, NULL),
+        KC_OK);
     assert_string_equal(b.data, "{\"state\":\"FAILED\",\"trace\":\"org.apache.kafka.connect.errors."
                                 "ConnectException: boom\\n\\tat X.y(X.java:1)\\n\",\"worker_id\":"
                                 "\"h:1\",\"generation\":-1,\"version\":null}");
     kc_buf_reset(&b);
     assert_int_equal(status_topic_value_topic(&b, "orders", "sink-a", 0, 1700000000000LL), KC_OK);
-    assert_string_equal(b.data, "{\"topic\":{\"name\":\"orders\",\"connector\":\"sink-a\",\"task\":0,"
-                                "\"discoverTimestamp\":1700000000000}}");
+    assert_string_equal(b.data,
+                        "{\"topic\":{\"name\":\"orders\",\"connector\":\"sink-a\",\"task\":0,"
+                        "\"discoverTimestamp\":1700000000000}}");
     kc_buf_fini(&b);
 
     k = status_topic_key_connector("fsink");
@@ -59,7 +62,8 @@ static void test_status_topic_encode_exact(void **state)
     kc_free(k);
 
     for (int s = HERDER_STATE_UNASSIGNED; s <= HERDER_STATE_DESTROYED; s++) {
-        assert_int_equal(status_topic_state_parse(status_topic_state_name((enum herder_state)s)), s);
+        assert_int_equal(status_topic_state_parse(status_topic_state_name((enum herder_state)s)),
+                         s);
     }
     assert_int_equal(status_topic_state_parse("running"), -1);
 }
@@ -71,16 +75,17 @@ static void test_status_topic_jvm_records(void **state)
     struct status_record rec;
     struct kc_error err;
     struct kc_buf b;
-    static const char conn[] = "{\"state\":\"PAUSED\",\"trace\":null,\"worker_id\":\"127.0.0.1:8083\","
-                               "\"generation\":5,\"version\":\"4.1.0\"}";
+    static const char conn[] =
+        "{\"state\":\"PAUSED\",\"trace\":null,\"worker_id\":\"127.0.0.1:8083\","
+        "\"generation\":5,\"version\":\"4.1.0\"}";
     static const char task[] = "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"127.0.0.1:"
                                "8083\",\"generation\":5,\"version\":\"4.1.0\"}";
     (void)state;
 
     /* Decode and re-encode byte for byte. */
     status_record_init(&rec);
-    assert_int_equal(status_topic_decode("status-connector-fsink", 22, conn, strlen(conn), &rec, &err),
-                     KC_OK);
+    assert_int_equal(
+        status_topic_decode("status-connector-fsink", 22, conn, strlen(conn), &rec, &err), KC_OK);
     assert_int_equal(rec.kind, STATUS_RECORD_CONNECTOR);
     assert_string_equal(rec.connector, "fsink");
     kc_buf_init(&b, 4096);
@@ -118,7 +123,8 @@ static void test_status_topic_key_rules(void **state)
 {
     struct status_record rec;
     struct kc_error err;
-    static const char v[] = "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}";
+    static const char v[] =
+        "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}";
     static const struct {
         const char *key;
         int rc;
@@ -173,13 +179,14 @@ static void test_status_topic_key_rules(void **state)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         status_record_init(&rec);
-        assert_int_equal(status_topic_decode("status-connector-a", 18, bad[i], strlen(bad[i]), &rec,
-                                             &err),
-                         KC_EINVAL);
+        assert_int_equal(
+            status_topic_decode("status-connector-a", 18, bad[i], strlen(bad[i]), &rec, &err),
+            KC_EINVAL);
         status_record_fini(&rec);
     }
     status_record_init(&rec);
-    assert_int_equal(status_topic_decode("status-connector-a", 18, v, strlen(v), &rec, &err), KC_OK);
+    assert_int_equal(status_topic_decode("status-connector-a", 18, v, strlen(v), &rec, &err),
+                     KC_OK);
     status_record_fini(&rec);
 }
 
@@ -188,23 +195,30 @@ static void test_status_state_unassigned_generation_rule(void **state)
     struct status_state *ss = status_state_new();
     (void)state;
 
-    apply(ss, "status-task-c-0", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w1\",\"generation\":5}");
+    apply(ss, "status-task-c-0",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w1\",\"generation\":5}");
     /* Stale UNASSIGNED of an older or equal generation: ignored. */
-    apply(ss, "status-task-c-0", "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":4}");
+    apply(ss, "status-task-c-0",
+          "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":4}");
     assert_int_equal(status_state_task(ss, "c", 0)->state, HERDER_STATE_RUNNING);
-    apply(ss, "status-task-c-0", "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":5}");
+    apply(ss, "status-task-c-0",
+          "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":5}");
     assert_int_equal(status_state_task(ss, "c", 0)->state, HERDER_STATE_RUNNING);
     /* Newer generation wins. */
-    apply(ss, "status-task-c-0", "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":6}");
+    apply(ss, "status-task-c-0",
+          "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":6}");
     assert_int_equal(status_state_task(ss, "c", 0)->state, HERDER_STATE_UNASSIGNED);
     assert_string_equal(status_state_task(ss, "c", 0)->worker_id, "w2");
     /* Other states of older generations are applied (the rule is UNASSIGNED-vs-RUNNING only). */
-    apply(ss, "status-task-c-0", "{\"state\":\"FAILED\",\"trace\":\"t\",\"worker_id\":\"w1\",\"generation\":1}");
+    apply(ss, "status-task-c-0",
+          "{\"state\":\"FAILED\",\"trace\":\"t\",\"worker_id\":\"w1\",\"generation\":1}");
     assert_int_equal(status_state_task(ss, "c", 0)->state, HERDER_STATE_FAILED);
     assert_string_equal(status_state_task(ss, "c", 0)->trace, "t");
     /* Connectors have no such rule. */
-    apply(ss, "status-connector-c", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w1\",\"generation\":5}");
-    apply(ss, "status-connector-c", "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":4}");
+    apply(ss, "status-connector-c",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w1\",\"generation\":5}");
+    apply(ss, "status-connector-c",
+          "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":4}");
     assert_int_equal(status_state_connector(ss, "c")->state, HERDER_STATE_UNASSIGNED);
     status_state_free(ss);
 }
@@ -218,11 +232,16 @@ static void test_status_state_tombstones_and_lookups(void **state)
     size_t n;
     (void)state;
 
-    apply(ss, "status-connector-c", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
-    apply(ss, "status-connector-b", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
-    apply(ss, "status-task-c-2", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
-    apply(ss, "status-task-c-0", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
-    apply(ss, "status-task-b-0", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
+    apply(ss, "status-connector-c",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
+    apply(ss, "status-connector-b",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
+    apply(ss, "status-task-c-2",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
+    apply(ss, "status-task-c-0",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
+    apply(ss, "status-task-b-0",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w\",\"generation\":1}");
     apply(ss, "status-topic-t1:connector-c",
           "{\"topic\":{\"name\":\"t1\",\"connector\":\"c\",\"task\":0,\"discoverTimestamp\":10}}");
     apply(ss, "status-topic-t2:connector-c",
@@ -269,11 +288,13 @@ static void test_status_state_safe_write(void **state)
     (void)state;
 
     assert_true(status_state_can_write_safely(ss, "c", -1, "w1", 1)); /* nothing cached */
-    apply(ss, "status-connector-c", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":5}");
+    apply(ss, "status-connector-c",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":5}");
     assert_true(status_state_can_write_safely(ss, "c", -1, "w2", 1));  /* same worker */
     assert_true(status_state_can_write_safely(ss, "c", -1, "w1", 5));  /* gen <= new */
     assert_false(status_state_can_write_safely(ss, "c", -1, "w1", 4)); /* older, other worker */
-    apply(ss, "status-task-c-1", "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":5}");
+    apply(ss, "status-task-c-1",
+          "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"w2\",\"generation\":5}");
     assert_false(status_state_can_write_safely(ss, "c", 1, "w1", 4));
     assert_true(status_state_can_write_safely(ss, "c", 0, "w1", 4));
     status_state_free(ss);
@@ -287,13 +308,15 @@ static void test_status_state_alloc_failures(void **state)
         kc_alloc_fail_after(fail);
         ss = status_state_new();
         if (ss != NULL) {
-            const char *v = "{\"state\":\"RUNNING\",\"trace\":\"x\",\"worker_id\":\"w\",\"generation\":1,\"version\":\"1\"}";
+            const char *v = "{\"state\":\"RUNNING\",\"trace\":\"x\",\"worker_id\":\"w\","
+                            "\"generation\":1,\"version\":\"1\"}";
             int rc = status_state_apply(ss, "status-task-c-0", 15, v, strlen(v));
             if (rc == KC_OK) {
                 rc = status_state_apply(ss, "status-connector-c", 18, v, strlen(v));
             }
             if (rc == KC_OK) {
-                const char *t = "{\"topic\":{\"name\":\"t\",\"connector\":\"c\",\"task\":0,\"discoverTimestamp\":1}}";
+                const char *t = "{\"topic\":{\"name\":\"t\",\"connector\":\"c\",\"task\":0,"
+                                "\"discoverTimestamp\":1}}";
                 rc = status_state_apply(ss, "status-topic-t:connector-c", 26, t, strlen(t));
             }
             assert_true(rc == KC_OK || rc == KC_ENOMEM);
