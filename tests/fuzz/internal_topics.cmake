@@ -1,0 +1,1 @@
+kc_fuzz_target(internal_topics kc_worker_topics)
