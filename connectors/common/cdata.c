@@ -730,6 +730,19 @@ static int append_date(struct kc_buf *buf, int64_t ms)
     }
     int64_t secs = rem / 1000;
     int w = (int)(((days % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+    if (days < -141427) {
+        /* Before 1582-10-15 java.util.Date (GregorianCalendar) uses the Julian calendar. */
+        int64_t c = days + 2440588 + 32082;
+        int64_t dd = (4 * c + 3) / 1461;
+        int64_t e = c - 1461 * dd / 4;
+        int64_t mm = (5 * e + 2) / 153;
+        int64_t jday = e - (153 * mm + 2) / 5 + 1;
+        int64_t jmon = mm + 3 - 12 * (mm / 10);
+        int64_t jyear = dd - 4800 + mm / 10;
+        return kc_buf_printf(buf, "%s %s %02d %02d:%02d:%02d UTC %lld", wd[w], mo[jmon - 1],
+                             (int)jday, (int)(secs / 3600), (int)(secs / 60 % 60),
+                             (int)(secs % 60), (long long)jyear);
+    }
     /* Howard Hinnant's civil_from_days. */
     int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;

@@ -170,8 +170,8 @@ size_t cdata_java_double_fmt(double d, char *out);
  * as "Struct{a=1,b=x}" (null fields skipped), bytes as Java's byte[] identity (we print
  * "[B@" + hash, which no user can rely on), null as "null". Decimal prints as BigDecimal
  * ("12.34", "1.2E+3"); Date, Time and Timestamp as java.util.Date in UTC
- * ("Thu Jan 01 00:00:00 UTC 1970", proleptic Gregorian: the JVM's Julian calendar before
- * 1582-10-15 is not emulated).
+ * ("Thu Jan 01 00:00:00 UTC 1970"; Julian calendar before 1582-10-15 as GregorianCalendar;
+ * the BC era is not emulated).
  *
  * HashMap order: java.util.HashMap iterates bucket by bucket, bucket = spread(hash) & (cap-1)
  * where spread(h) = h ^ (h >>> 16), and a bucket's chain keeps insertion order (resizes split

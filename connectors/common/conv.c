@@ -199,6 +199,13 @@ int conv_data_error(struct conv *c, struct kc_error *err, const char *java_msg,
     return KC_EINVAL;
 }
 
+int conv_schema_builder_error(struct conv *c, struct kc_error *err, const char *java_msg)
+{
+    int rc = conv_data_error(c, err, java_msg, NULL);
+    c->err_class = CONV_SCHEMA_BUILDER_EXCEPTION;
+    return rc;
+}
+
 int conv_data_error_keep(struct conv *c, struct kc_error *err, int rc)
 {
     if (rc == KC_EINVAL) {

@@ -53,6 +53,9 @@ extern const struct conv_ops conv_simple_header_ops;
  */
 int conv_data_error(struct conv *c, struct kc_error *err, const char *java_msg,
                     const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Same, for SchemaBuilder's own checks (a DataException subclass in the JVM). */
+#define CONV_SCHEMA_BUILDER_EXCEPTION "org.apache.kafka.connect.errors.SchemaBuilderException"
+int conv_schema_builder_error(struct conv *c, struct kc_error *err, const char *java_msg);
 /* Record that err (already set by a helper) is a DataException whose whole text is Java's. */
 int conv_data_error_keep(struct conv *c, struct kc_error *err, int rc);
 

@@ -396,7 +396,7 @@ static int schema_from_node(struct jconv *x, const struct cdata_value *node, str
             return conv_data_error(x->c, x->err, "Map schema did not specify the key type", NULL);
         }
         if (sub == NULL) {
-            return conv_data_error(x->c, x->err, "keySchema cannot be null.", NULL);
+            return conv_schema_builder_error(x->c, x->err, "keySchema cannot be null.");
         }
         if ((rc = schema_from_node(x, sub, sa, depth + 1, &s->keys)) != KC_OK) {
             return rc;
@@ -406,7 +406,7 @@ static int schema_from_node(struct jconv *x, const struct cdata_value *node, str
                                    NULL);
         }
         if (sub == NULL) {
-            return conv_data_error(x->c, x->err, "valueSchema cannot be null.", NULL);
+            return conv_schema_builder_error(x->c, x->err, "valueSchema cannot be null.");
         }
         if ((rc = schema_from_node(x, sub, sa, depth + 1, &s->values)) != KC_OK) {
             return rc;
@@ -433,7 +433,7 @@ static int schema_from_node(struct jconv *x, const struct cdata_value *node, str
                     snprintf(m, sizeof(m),
                              "Cannot create field because of field name duplication %.200s",
                              fname->u.s);
-                    return conv_data_error(x->c, x->err, m, NULL);
+                    return conv_schema_builder_error(x->c, x->err, m);
                 }
             }
             f[i].name = kc_arena_strndup(sa, fname->u.s, fname->n);
@@ -494,7 +494,7 @@ static int schema_from_node(struct jconv *x, const struct cdata_value *node, str
             return rc;
         }
         if (dv == NULL && !s->optional) {
-            return conv_data_error(x->c, x->err, "Invalid default value", NULL);
+            return conv_schema_builder_error(x->c, x->err, "Invalid default value");
         }
         s->has_default = 1;
         s->default_value = dv;
