@@ -288,9 +288,7 @@ bad:
 
 static size_t valid_prefix_len(const unsigned char *p, size_t n)
 {
-    /* Length of the longest valid sequence start at p (1..4), or 0 if p[0] cannot start one;
-     * partial valid prefixes report their length negated through *bad. Kept simple: we return
-     * the full sequence length when valid, else 0. */
+    /* Length of the valid sequence at p (1..4), or 0 if it is ill-formed. */
     unsigned b0 = p[0];
     if (b0 < 0x80) {
         return 1;
@@ -316,7 +314,8 @@ static size_t valid_prefix_len(const unsigned char *p, size_t n)
     return 0;
 }
 
-/* Bytes of the maximal subpart of an ill-formed sequence at p (at least 1). */
+/* Bytes of the maximal subpart of an ill-formed sequence at p (at least 1), as the JDK's UTF-8
+ * decoder replaces them. */
 static size_t bad_subpart_len(const unsigned char *p, size_t n)
 {
     unsigned b0 = p[0];
@@ -325,6 +324,9 @@ static size_t bad_subpart_len(const unsigned char *p, size_t n)
     if (b0 >= 0xC2 && b0 <= 0xDF) {
         need = 2;
     } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        if (b0 == 0xED && n >= 3 && p[1] >= 0xA0 && p[1] <= 0xBF && (p[2] & 0xC0) == 0x80) {
+            return 3; /* an encoded surrogate: the JDK replaces all three bytes with one U+FFFD */
+        }
         need = 3;
         lo = b0 == 0xE0 ? 0xA0 : 0x80;
         hi = b0 == 0xED ? 0x9F : 0xBF;

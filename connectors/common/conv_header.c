@@ -59,14 +59,18 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+/* yyyy-MM-dd, lenient like SimpleDateFormat: month 13 rolls into the next year, day 45 into
+ * the next month ("2024-13-45" is 2025-02-14). */
 static int parse_date(const char *s, int64_t *days)
 {
     int y, m, d;
     if (s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) ||
-        !digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31) {
+        !digits(s + 8, 2, &d)) {
         return 0;
     }
-    *days = days_from_civil(y, m, d);
+    int64_t yy = y + (m - 1 >= 0 ? (m - 1) / 12 : -1);
+    int mm = ((m - 1) % 12 + 12) % 12 + 1;
+    *days = days_from_civil(yy, mm, 1) + d - 1;
     return 1;
 }
 
@@ -74,8 +78,7 @@ static int parse_time(const char *s, int64_t *ms)
 {
     int h, mi, sec, milli;
     if (s[2] != ':' || s[5] != ':' || s[8] != '.' || s[12] != 'Z' || !digits(s, 2, &h) ||
-        !digits(s + 3, 2, &mi) || !digits(s + 6, 2, &sec) || !digits(s + 9, 3, &milli) ||
-        h > 23 || mi > 59 || sec > 59) {
+        !digits(s + 3, 2, &mi) || !digits(s + 6, 2, &sec) || !digits(s + 9, 3, &milli)) {
         return 0;
     }
     *ms = ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + milli;
