@@ -585,6 +585,29 @@ int cdata_java_float(float f, struct kc_buf *buf)
 
 /* ------------------------------------------------------------------ other toStrings */
 
+/*
+ * kc_buf_append without the per-call NUL and function call when there is room (the common
+ * case once the caller's buffer has grown); cdata_to_java_string terminates the string once.
+ */
+static inline int put(struct kc_buf *b, const void *p, size_t n)
+{
+    if (b->data != NULL && b->cap - b->len > n && b->limit - b->len >= n) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return KC_OK;
+    }
+    return kc_buf_append(b, p, n);
+}
+
+static inline int put_byte(struct kc_buf *b, char ch)
+{
+    if (b->data != NULL && b->cap - b->len > 1 && b->limit > b->len) {
+        b->data[b->len++] = ch;
+        return KC_OK;
+    }
+    return kc_buf_append(b, &ch, 1);
+}
+
 static int append_i64(struct kc_buf *buf, int64_t v)
 {
     char tmp[24];
@@ -594,7 +617,7 @@ static int append_i64(struct kc_buf *buf, int64_t v)
         tmp[n++] = '-';
     }
     n += u64_digits(u, tmp + n);
-    return kc_buf_append(buf, tmp, n);
+    return put(buf, tmp, n);
 }
 
 /* BigDecimal.toString of (big-endian two's-complement unscaled bytes, scale). */
@@ -763,6 +786,7 @@ static int append_date(struct kc_buf *buf, int64_t ms)
 
 static int append_value(const struct cdata_value *v, struct kc_buf *buf, int depth);
 
+
 /*
  * A JSON "\ud800" escape without its pair is legal for Jackson and gives a Java String with a
  * lone surrogate; we keep it as a 3-byte WTF-8 sequence (ED A0..BF xx) so hashCode stays right,
@@ -801,7 +825,7 @@ static void hashmap_order(const struct cdata_value *v, uint64_t *keyed, uint32_t
     /* Treeify-induced resizes: while cap < 64, a chain reaching 9 doubles the table. */
     uint32_t counts[64];
     uint32_t sized = 0;
-    for (uint32_t i = 0; i < n && cap < 64; i++) {
+    for (uint32_t i = 0; n >= 9 && i < n && cap < 64; i++) { /* < 9 keys: no chain reaches 9 */
         if (sized != cap) {
             memset(counts, 0, sizeof(counts));
             for (uint32_t j = 0; j < i; j++) {
@@ -868,24 +892,24 @@ static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth
         }
     }
     hashmap_order(v, keyed, order);
-    rc = kc_buf_append_byte(buf, '{');
+    rc = put_byte(buf, '{');
     for (uint32_t i = 0; rc == KC_OK && i < v->n; i++) {
         uint32_t k = order[i];
         if (i > 0) {
-            rc = kc_buf_append(buf, ", ", 2);
+            rc = put(buf, ", ", 2);
         }
         if (rc == KC_OK) {
             rc = append_value(v->u.map.keys[k], buf, depth + 1);
         }
         if (rc == KC_OK) {
-            rc = kc_buf_append_byte(buf, '=');
+            rc = put_byte(buf, '=');
         }
         if (rc == KC_OK) {
             rc = append_value(v->u.map.vals[k], buf, depth + 1);
         }
     }
     if (rc == KC_OK) {
-        rc = kc_buf_append_byte(buf, '}');
+        rc = put_byte(buf, '}');
     }
 out:
     if (keyed != skeyed) {
@@ -901,7 +925,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
 {
     int rc = KC_OK;
     if (v == NULL) {
-        return kc_buf_append(buf, "null", 4);
+        return put(buf, "null", 4);
     }
     if (depth > 2000) {
         /* Values come from parsers with depth caps; a hand-built cycle would loop forever. */
@@ -930,56 +954,58 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
         return append_i64(buf, v->u.i);
     case CDATA_FLOAT32:
         return cdata_java_float((float)v->u.f, buf);
-    case CDATA_FLOAT64:
-        return cdata_java_double(v->u.f, buf);
+    case CDATA_FLOAT64: {
+        char tmp[CDATA_JAVA_DOUBLE_MAX];
+        return put(buf, tmp, java_fp_fmt(v->u.f, 0, tmp));
+    }
     case CDATA_BOOLEAN:
-        return v->u.b ? kc_buf_append(buf, "true", 4) : kc_buf_append(buf, "false", 5);
+        return v->u.b ? put(buf, "true", 4) : put(buf, "false", 5);
     case CDATA_STRING:
         if (memchr(v->u.s, 0xED, v->n) != NULL) {
             return append_wtf8(buf, v->u.s, v->n);
         }
-        return kc_buf_append(buf, v->u.s, v->n);
+        return put(buf, v->u.s, v->n);
     case CDATA_BYTES: {
         /* Object.toString of a byte[]: "[B@" + identity hash; unreproducible by design. */
         uintptr_t id = (uintptr_t)v->u.s;
         return kc_buf_printf(buf, "[B@%x", (unsigned)((id >> 4) ^ (id >> 36)) & 0x7fffffffu);
     }
     case CDATA_ARRAY:
-        rc = kc_buf_append_byte(buf, '[');
+        rc = put_byte(buf, '[');
         for (uint32_t i = 0; rc == KC_OK && i < v->n; i++) {
             if (i > 0) {
-                rc = kc_buf_append(buf, ", ", 2);
+                rc = put(buf, ", ", 2);
             }
             if (rc == KC_OK) {
                 rc = append_value(v->u.items[i], buf, depth + 1);
             }
         }
-        return rc == KC_OK ? kc_buf_append_byte(buf, ']') : rc;
+        return rc == KC_OK ? put_byte(buf, ']') : rc;
     case CDATA_MAP:
         return append_map(v, buf, depth);
     case CDATA_STRUCT: {
         int first = 1;
-        rc = kc_buf_append(buf, "Struct{", 7);
+        rc = put(buf, "Struct{", 7);
         for (uint32_t i = 0; rc == KC_OK && i < v->n; i++) {
             const struct cdata_value *f = v->u.items[i];
             if (f == NULL) {
                 continue;
             }
             if (!first) {
-                rc = kc_buf_append_byte(buf, ',');
+                rc = put_byte(buf, ',');
             }
             first = 0;
             if (rc == KC_OK) {
                 rc = kc_buf_append_str(buf, s->fields[i].name);
             }
             if (rc == KC_OK) {
-                rc = kc_buf_append_byte(buf, '=');
+                rc = put_byte(buf, '=');
             }
             if (rc == KC_OK) {
                 rc = append_value(f, buf, depth + 1);
             }
         }
-        return rc == KC_OK ? kc_buf_append_byte(buf, '}') : rc;
+        return rc == KC_OK ? put_byte(buf, '}') : rc;
     }
     }
     return KC_OK;
@@ -987,5 +1013,9 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
 
 int cdata_to_java_string(const struct cdata_value *v, struct kc_buf *buf)
 {
-    return append_value(v, buf, 0);
+    int rc = append_value(v, buf, 0);
+    if (rc == KC_OK && buf->data != NULL) {
+        buf->data[buf->len] = '\0';
+    }
+    return rc;
 }

@@ -83,10 +83,10 @@ static void set_raw_end(struct cur *c, struct cdata_value *v)
     }
 }
 
-static int push(struct cur *c, const struct cdata_value *v)
+static int grow(struct cur *c)
 {
     struct jfast *j = c->j;
-    if (c->top == j->stack_cap) {
+    {
         size_t nc = j->stack_cap ? j->stack_cap * 2 : 256;
         const struct cdata_value **ns = kc_realloc(j->stack, nc * sizeof(*ns));
         if (ns == NULL) {
@@ -95,7 +95,15 @@ static int push(struct cur *c, const struct cdata_value *v)
         j->stack = ns;
         j->stack_cap = nc;
     }
-    j->stack[c->top++] = v;
+    return KC_OK;
+}
+
+static inline int push(struct cur *c, const struct cdata_value *v)
+{
+    if (c->top == c->j->stack_cap && grow(c) != KC_OK) {
+        return KC_ENOMEM;
+    }
+    c->j->stack[c->top++] = v;
     return KC_OK;
 }
 
@@ -152,16 +160,20 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
-static inline int has_special8(uint64_t x)
+/*
+ * Mask with the high bit set in the first byte (lowest address) of x that is < 0x20, '"', '\\'
+ * or >= 0x80 (SWAR); bits above the first hit may be spurious (borrows), so only the lowest set
+ * bit is meaningful. Little-endian load order is assumed (x86-64, aarch64).
+ */
+static inline uint64_t special8(uint64_t x)
 {
-    /* Any byte < 0x20, == '"', == '\\' or >= 0x80 (SWAR). */
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     uint64_t lt20 = (x - ones * 0x20) & ~x;
     uint64_t q = x ^ (ones * '"');
     uint64_t bs = x ^ (ones * '\\');
     uint64_t eqq = (q - ones) & ~q;
     uint64_t eqb = (bs - ones) & ~bs;
-    return ((lt20 | eqq | eqb | x) & highs) != 0;
+    return (lt20 | eqq | eqb | x) & highs;
 }
 
 static size_t put_utf8(unsigned char *o, uint32_t cp)
@@ -198,7 +210,9 @@ static int parse_string(struct cur *c, int as_value, const struct cdata_value **
         while ((size_t)(end - p) >= 8) {
             uint64_t x;
             memcpy(&x, p, 8);
-            if (has_special8(x)) {
+            uint64_t m = special8(x);
+            if (m != 0) {
+                p += __builtin_ctzll(m) >> 3;
                 break;
             }
             p += 8;
@@ -334,6 +348,36 @@ static int parse_number(struct cur *c, int root, const struct cdata_value **out)
     if (p >= end || *p < '0' || *p > '9') {
         c->p = p;
         return fail(c, "Expected digit (0-9) to follow minus sign, for valid numeric value");
+    }
+    /* Fast path: a plain integer of at most 18 digits (no leading zero games, no overflow). */
+    {
+        const unsigned char *q = p;
+        uint64_t fu = 0;
+        while (q < end && *q >= '0' && *q <= '9' && q - p < 19) {
+            fu = fu * 10 + (uint64_t)(*q - '0');
+            q++;
+        }
+        size_t nd = (size_t)(q - p);
+        if (nd > 0 && nd <= 18 && (*p != '0' || nd == 1) &&
+            (q >= end || (*q != '.' && *q != 'e' && *q != 'E' && (*q < '0' || *q > '9')))) {
+            if (root && q < end && *q != ' ' && *q != '\t' && *q != '\r' && *q != '\n') {
+                c->p = q;
+                return fail(c, "Expected space separating root-level values");
+            }
+            struct cdata_value *v = new_val(c, CDATA_INT64, 0, s);
+            if (v == NULL) {
+                return oom(c);
+            }
+            v->u.i = neg ? -(int64_t)fu : (int64_t)fu;
+            if (c->j->tree) {
+                ((struct jfast_node *)v)->flags =
+                    v->u.i >= INT32_MIN && v->u.i <= INT32_MAX ? JFAST_F_INT32 : 0;
+            }
+            c->p = q;
+            set_raw_end(c, v);
+            *out = v;
+            return KC_OK;
+        }
     }
     uint64_t u = 0;      /* integer digits mod 2^64 */
     uint64_t mant = 0;   /* first 19 significant digits (integer and fraction) */
