@@ -117,13 +117,69 @@ const char *cdata_schema_param(const struct cdata_schema *s, const char *key);
 int cdata_schema_is(const struct cdata_schema *s, const char *logical_name);
 /* Lower-case Connect type name ("int32", "struct"); Java enum name with upper=1 ("INT32"). */
 const char *cdata_type_name(enum cdata_type t, int upper);
+/* Parse a lower-case Connect/JSON type name ("int32", "float" = FLOAT32, "double" = FLOAT64, as
+ * JsonSchema spells them); -1 if unknown. */
+int cdata_type_parse(const char *name);
+/* A map's entry by string key: index or -1 (keys compared bytewise). */
+long cdata_map_find(const struct cdata_value *v, const char *key, size_t key_len);
+/* Decimal scale of a Decimal schema (parameter "scale"); KC_EINVAL if absent or not an int. */
+int cdata_decimal_scale(const struct cdata_schema *s, int32_t *scale, struct kc_error *err);
+
+/* Read-only built-in schemas (static storage, shared by every thread), as Connect's
+ * Schema.OPTIONAL_STRING_SCHEMA and friends. */
+extern const struct cdata_schema cdata_schema_optional_string; /* StringConverter */
+extern const struct cdata_schema cdata_schema_optional_bytes;  /* ByteArrayConverter */
+extern const struct cdata_schema cdata_schema_optional_int8;
+extern const struct cdata_schema cdata_schema_optional_int16;
+extern const struct cdata_schema cdata_schema_optional_int32;
+extern const struct cdata_schema cdata_schema_optional_int64;
+extern const struct cdata_schema cdata_schema_optional_float32;
+extern const struct cdata_schema cdata_schema_optional_float64;
+extern const struct cdata_schema cdata_schema_optional_boolean;
+/* Required (non-optional) primitives, as Schema.INT8_SCHEMA etc. (SimpleHeaderConverter). */
+extern const struct cdata_schema cdata_schema_int8;
+extern const struct cdata_schema cdata_schema_int16;
+extern const struct cdata_schema cdata_schema_int32;
+extern const struct cdata_schema cdata_schema_int64;
+extern const struct cdata_schema cdata_schema_float32;
+extern const struct cdata_schema cdata_schema_float64;
+extern const struct cdata_schema cdata_schema_boolean;
+extern const struct cdata_schema cdata_schema_string;
+extern const struct cdata_schema cdata_schema_bytes;
+
+/* Java's hashCode() of the value Connect would hold (String.hashCode over UTF-16 code units,
+ * Long.hashCode, Double.hashCode, List/Map hashCode, java.util.Date for Date/Time/Timestamp).
+ * Values whose Java hash is identity- or schema-based (byte[], Struct, BigDecimal) hash to 0.
+ * @thread any */
+int32_t cdata_java_hash(const struct cdata_value *v);
+
+/*
+ * Append Java's Double.toString(d) / Float.toString(f) (JDK 19+ shortest round-trip digits:
+ * "1.0", "1.0E10", "1.0E-5", "NaN", "-Infinity"). @thread any @return KC_OK or KC_ENOMEM
+ */
+int cdata_java_double(double d, struct kc_buf *buf);
+int cdata_java_float(float f, struct kc_buf *buf);
+/* Same digits into a caller array of at least CDATA_JAVA_DOUBLE_MAX bytes; returns length. */
+#define CDATA_JAVA_DOUBLE_MAX 32
+size_t cdata_java_double_fmt(double d, char *out);
 
 /*
  * Append Java's `String.valueOf(value)` of the value Connect would hold, to buf: what the JVM's
  * FileStreamSink writes. Longs print as decimal, doubles as Java's Double.toString ("1.0",
  * "1.0E10"), maps in java.util.HashMap iteration order ("{a=1, b=x}"), lists as "[a, b]", structs
  * as "Struct{a=1,b=x}" (null fields skipped), bytes as Java's byte[] identity (we print
- * "[B@" + hash, which no user can rely on), null as "null".
+ * "[B@" + hash, which no user can rely on), null as "null". Decimal prints as BigDecimal
+ * ("12.34", "1.2E+3"); Date, Time and Timestamp as java.util.Date in UTC
+ * ("Thu Jan 01 00:00:00 UTC 1970"; Julian calendar before 1582-10-15 as GregorianCalendar;
+ * the BC era is not emulated).
+ *
+ * HashMap order: java.util.HashMap iterates bucket by bucket, bucket = spread(hash) & (cap-1)
+ * where spread(h) = h ^ (h >>> 16), and a bucket's chain keeps insertion order (resizes split
+ * chains preserving relative order). Capacity starts at 16 and doubles when size > 0.75 cap, or
+ * when one chain reaches 9 entries while cap < 64 (treeifyBin resizes instead). We compute the
+ * final capacity that way and print entries sorted by (bucket, insertion index). Known gap: a
+ * chain of 9+ entries at cap >= 64 becomes a red-black tree in the JVM whose iteration order
+ * differs; we keep insertion order within such a bucket (needs adversarial colliding keys).
  * @thread any
  * @return KC_OK or KC_ENOMEM (buf cap)
  */

@@ -1,0 +1,1 @@
+kc_fuzz_target(json_converter kc_common)
