@@ -780,6 +780,13 @@ static void info_value_fini(struct conf_info_value *iv)
     kc_free(iv->recommended);
     kc_free(iv->group_override);
     kc_free(iv->name_override);
+    if (iv->def_owned != NULL) {
+        kc_free((char *)iv->def_owned->name);
+        kc_free((char *)iv->def_owned->doc);
+        kc_free((char *)iv->def_owned->group);
+        kc_free((char *)iv->def_owned->display_name);
+        kc_free(iv->def_owned);
+    }
 }
 
 void conf_infos_free(struct conf_infos *ci)
@@ -889,9 +896,7 @@ json_t *conf_def_to_json(const struct conf_def *d, const char *name_override,
     bad |= set_new(o, "group", str_or_null(group_override != NULL ? group_override : d->group));
     bad |= set_new(o, "width", json_string(conf_width_name(d->width)));
     bad |= set_new(o, "display_name",
-                   json_string(d->display_name != NULL   ? d->display_name
-                               : name_override != NULL ? name_override
-                                                       : d->name));
+                   json_string(d->display_name != NULL ? d->display_name : d->name));
     bad |= set_new(o, "dependents", deps);
     bad |= set_new(o, "order",
                    json_integer(order_override >= 0 ? order_override : d->order_in_group));

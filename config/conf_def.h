@@ -180,6 +180,9 @@ struct conf_info_value {
                                  * (embedded/prefixed keys: "transforms.a.type",
                                  * "consumer.override.x"); NULL = def->name */
     int has_value;              /* 0: the JVM's "value": null (definition-only entry) */
+    struct conf_def *def_owned; /* owned dynamic definition (alias keys such as
+                                 * "transforms.a.type"); when set, def points to it and its
+                                 * name, doc, group and display_name strings are owned too */
 };
 
 struct conf_infos {
