@@ -370,9 +370,21 @@ char *worker_config_dump(const struct worker_config *wc)
 void worker_config_log(const struct worker_config *wc)
 {
     char *s = worker_config_dump(wc);
+    const char *p = s;
 
-    if (s != NULL) {
-        kc_log(KC_LOG_INFO, "config", "%s", s);
+    /* kc_log caps one line at 2 KiB, and the dump is several KiB: emit it in chunks cut at
+     * line ends, so every "\tkey = value" line stays whole for operators' greps */
+    while (p != NULL && *p != '\0') {
+        size_t n = strlen(p);
+        if (n > 1800) {
+            const char *cut = p + 1800;
+            while (cut > p && cut[-1] != '\n') {
+                cut--;
+            }
+            n = cut > p ? (size_t)(cut - p) : 1800;
+        }
+        kc_log(KC_LOG_INFO, "config", "%.*s", (int)n, p);
+        p += n;
     }
     kc_free(s);
 }
