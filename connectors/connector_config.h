@@ -1,0 +1,89 @@
+/*
+ * connectors/connector_config.h: the framework's sink connector keys (Kafka's ConnectorConfig
+ * and SinkConnectorConfig) and connector-config validation as PUT
+ * /connector-plugins/{p}/config/validate and connector create/update perform it.
+ *
+ * Validation follows AbstractHerder.validateConnectorConfig + DistributedHerder of Kafka 4.1:
+ * framework keys enriched with per-alias transforms.<a>.* / predicates.<p>.* keys, the sink's
+ * own config_def keys and its validate() slot, SinkConnectorConfig's topics rules, the
+ * worker-group conflict check, null values, then consumer.override.* (and, with a DLQ topic,
+ * producer.override.* / admin.override.*) checked against the worker's override policy. The
+ * result is a struct conf_infos in the JVM's order with the JVM's messages.
+ */
+#ifndef CONNECTOR_CONFIG_H
+#define CONNECTOR_CONFIG_H
+
+#include <stddef.h>
+
+#include "conf_def.h"
+#include "conf_provider.h"
+#include "kc_error.h"
+#include "kc_strmap.h"
+
+struct sink_connector_ops; /* connectors/common/sink.h */
+struct worker_config;      /* config/conf_worker.h */
+struct json_t;
+
+/* The framework keys of a sink connector, in the JVM's definition order. */
+extern const struct conf_def connector_sink_def[];
+/* Kafka client keys (ConsumerConfig, ProducerConfig, AdminClientConfig), used to render and
+ * type *.override.* entries. */
+extern const struct conf_def connector_consumer_def[];
+extern const struct conf_def connector_producer_def[];
+extern const struct conf_def connector_admin_def[];
+
+/* What validation needs to know about the worker. All borrowed. */
+struct connector_worker_facts {
+    const char *worker_group_id;  /* the worker's group.id */
+    const char *override_policy;  /* connector.client.config.override.policy: "All", "None",
+                                   * "Principal" or a policy class name; NULL = "All" */
+    const struct conf_providers *providers; /* NULL = none: resolve ${...} before validating,
+                                             * as the JVM does */
+};
+
+/*
+ * Validate a connector config (values may be NULL, as JSON null in a REST body). Finds the
+ * sink by connector.class through the registry.
+ *  - no connector.class: KC_EINVAL "Connector config {k=v, ...} contains no connector type";
+ *  - unknown class: KC_ENOENT "Failed to find any class that implements Connector and which
+ *    name matches <x>, available connectors are: PluginDesc{...}, ...";
+ *  - provider failure while resolving: that error.
+ * Otherwise KC_OK and *out = the ConfigInfos (owned, conf_infos_free), whose error_count may be
+ * non-zero: validation errors are data, not a failure of this call.
+ * @thread any (rest, herder)
+ */
+int connector_config_validate(const struct kc_strmap *cfg, const struct connector_worker_facts *wf,
+                              struct conf_infos **out, struct kc_error *err);
+
+/* Same against a given sink (tests, or callers that already looked the sink up). */
+int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,
+                                  const struct connector_worker_facts *wf, struct conf_infos **out,
+                                  struct kc_error *err);
+
+/*
+ * The 400 text for an invalid config: "Connector configuration is invalid and contains the
+ * following N error(s):\n<e1>\n<e2>...\nYou can also find the above list of errors at the
+ * endpoint `/connector-plugins/{connectorType}/config/validate`". Owned, NULL on ENOMEM.
+ */
+char *connector_config_error_text(const struct conf_infos *ci);
+/* Same into err (KC_EINVAL; cut to fit err->msg). Returns KC_EINVAL, or KC_OK when
+ * ci->error_count == 0 (err untouched). */
+int connector_config_error_message(const struct conf_infos *ci, struct kc_error *err);
+
+/*
+ * GET /connector-plugins/{p}/config: a JSON array of definition objects, the sink's own keys
+ * first, then the framework sink keys it does not define itself. New reference, NULL on ENOMEM.
+ * @thread any
+ */
+struct json_t *connector_plugin_config_json(const struct sink_connector_ops *ops);
+
+/*
+ * Resolve ${provider:[path:]key} references of a stored (unresolved) connector or task config
+ * with the worker's providers, at use time. out is caller-initialised.
+ * @thread any
+ * @return KC_OK, provider errors, KC_ENOMEM
+ */
+int connector_config_resolve(const struct kc_strmap *cfg, const struct worker_config *wc,
+                             struct kc_strmap *out, struct kc_error *err);
+
+#endif

@@ -1,0 +1,484 @@
+/*
+ * tests/unit/config/test_connector_config.c: connector-config validation in the JVM's shape --
+ * the section 7.2 rules with their exact messages, entry order, error counting, alias groups,
+ * override policies, the 400 text, the unknown-class error, and GET .../config JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "connector_config.h"
+#include "kc_alloc.h"
+#include "sink.h"
+
+static const struct conf_def fake_def[] = {
+    {"file", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_HIGH, "Destination file.", "Sink", 1,
+     CONF_WIDTH_LONG, "File", NULL, 0, 0, NULL, NULL},
+    {"batch.size", CONF_INT, "100", 0, CONF_LOW, "Rows per batch.", "Sink", 2, CONF_WIDTH_SHORT,
+     "Batch size", conf_validate_range, 1, 1000, NULL, NULL},
+    {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL,
+     NULL},
+};
+
+static int fake_validate(const struct kc_strmap *cfg, struct kc_error *err)
+{
+    const char *f = kc_strmap_get(cfg, "file");
+    if (f != NULL && strcmp(f, "/forbidden") == 0) {
+        return kc_error_set(err, KC_EINVAL, "file: may not write to /forbidden");
+    }
+    return KC_OK;
+}
+
+static const char *const fake_classes[] = {"com.acme.FakeSinkConnector", NULL};
+static const struct sink_connector_ops fake_ops = {
+    .version = SINK_OPS_VERSION,
+    .name = "fake",
+    .class_names = fake_classes,
+    .plugin_version = "1.0",
+    .config_def = fake_def,
+    .validate = fake_validate,
+};
+
+static const struct connector_worker_facts facts = {"connect-cluster", "All", NULL};
+
+static struct kc_strmap *base_cfg(void)
+{
+    struct kc_strmap *m = kc_strmap_new();
+    kc_strmap_set(m, "name", "sink-a");
+    kc_strmap_set(m, "connector.class", "com.acme.FakeSinkConnector");
+    kc_strmap_set(m, "topics", "orders");
+    kc_strmap_set(m, "file", "/tmp/out");
+    return m;
+}
+
+static const struct conf_info_value *entry(const struct conf_infos *ci, const char *name)
+{
+    for (size_t i = 0; i < ci->n_configs; i++) {
+        if (strcmp(ci->configs[i].name, name) == 0) {
+            return &ci->configs[i];
+        }
+    }
+    return NULL;
+}
+
+static long entry_index(const struct conf_infos *ci, const char *name)
+{
+    for (size_t i = 0; i < ci->n_configs; i++) {
+        if (strcmp(ci->configs[i].name, name) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static struct conf_infos *validate(const struct kc_strmap *cfg,
+                                   const struct connector_worker_facts *wf)
+{
+    struct conf_infos *ci = NULL;
+    struct kc_error err;
+    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, wf, &ci, &err), KC_OK);
+    assert_non_null(ci);
+    return ci;
+}
+
+static void assert_only_error(const struct conf_infos *ci, const char *name, const char *msg)
+{
+    const struct conf_info_value *iv = entry(ci, name);
+    assert_non_null(iv);
+    assert_int_equal(iv->n_errors, 1);
+    assert_string_equal(iv->errors[0], msg);
+}
+
+static void test_connector_config_valid(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = validate(cfg, &facts);
+
+    assert_int_equal(ci->error_count, 0);
+    assert_string_equal(ci->name, "com.acme.FakeSinkConnector");
+    assert_int_equal(ci->n_groups, 5);
+    assert_string_equal(ci->groups[0], "Common");
+    assert_string_equal(ci->groups[1], "Transforms");
+    assert_string_equal(ci->groups[2], "Predicates");
+    assert_string_equal(ci->groups[3], "Error Handling");
+    assert_string_equal(ci->groups[4], "Sink");
+    /* framework keys in definition order, then the sink's keys */
+    assert_int_equal(entry_index(ci, "name"), 0);
+    assert_int_equal(entry_index(ci, "connector.class"), 1);
+    assert_true(entry_index(ci, "errors.deadletterqueue.context.headers.enable") <
+                entry_index(ci, "file"));
+    assert_string_equal(entry(ci, "tasks.max")->value, "1");
+    assert_string_equal(entry(ci, "batch.size")->value, "100");
+    assert_null(entry(ci, "key.converter")->value);
+    assert_string_equal(entry(ci, "topics")->value, "orders");
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_topics_rules(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci;
+
+    kc_strmap_set(cfg, "topics.regex", "orders.*");
+    ci = validate(cfg, &facts);
+    assert_int_equal(ci->error_count, 2);
+    assert_only_error(ci, "topics",
+                      "topics and topics.regex are mutually exclusive options, but both are set.");
+    assert_only_error(ci, "topics.regex",
+                      "topics and topics.regex are mutually exclusive options, but both are set.");
+    conf_infos_free(ci);
+
+    kc_strmap_del(cfg, "topics.regex");
+    kc_strmap_set(cfg, "topics", "  ");
+    ci = validate(cfg, &facts);
+    assert_int_equal(ci->error_count, 2);
+    assert_only_error(ci, "topics", "Must configure one of topics or topics.regex");
+    assert_only_error(ci, "topics.regex", "Must configure one of topics or topics.regex");
+    conf_infos_free(ci);
+
+    kc_strmap_set(cfg, "topics", "orders, dlq,orders");
+    kc_strmap_set(cfg, "errors.deadletterqueue.topic.name", " dlq ");
+    ci = validate(cfg, &facts);
+    assert_only_error(ci, "topics",
+                      "The DLQ topic 'dlq' may not be included in the list of topics "
+                      "('topics=[orders, dlq]') consumed by the connector");
+    conf_infos_free(ci);
+
+    kc_strmap_del(cfg, "topics");
+    kc_strmap_set(cfg, "topics.regex", "d.q");
+    ci = validate(cfg, &facts);
+    assert_only_error(ci, "topics.regex",
+                      "The DLQ topic 'dlq' may not be matched by the regex for the topics "
+                      "('topics.regex=d.q') consumed by the connector");
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_required_and_types(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci;
+
+    kc_strmap_del(cfg, "name");
+    kc_strmap_del(cfg, "file");
+    kc_strmap_set(cfg, "tasks.max", "x");
+    kc_strmap_set(cfg, "errors.tolerance", "some");
+    ci = validate(cfg, &facts);
+    assert_only_error(ci, "name", "Missing required configuration \"name\" which has no default value.");
+    assert_only_error(ci, "file", "Missing required configuration \"file\" which has no default value.");
+    assert_only_error(ci, "errors.tolerance",
+                      "Invalid value some for configuration errors.tolerance: String must be one "
+                      "of: none, all");
+    assert_int_equal(entry(ci, "tasks.max")->n_errors, 2);
+    assert_string_equal(entry(ci, "tasks.max")->errors[0],
+                        "Invalid value x for configuration tasks.max: Not a number of type INT");
+    assert_int_equal(ci->error_count, 5);
+    assert_null(entry(ci, "name")->value);
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_null_values(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci;
+
+    kc_strmap_set(cfg, "tasks.max", NULL);
+    kc_strmap_set(cfg, "custom.unknown", NULL);
+    ci = validate(cfg, &facts);
+    /* an undefined key comes first, with no definition */
+    assert_int_equal(entry_index(ci, "custom.unknown"), 0);
+    assert_null(ci->configs[0].def);
+    assert_only_error(ci, "custom.unknown",
+                      "Null value can not be supplied as the configuration value.");
+    const struct conf_info_value *tm = entry(ci, "tasks.max");
+    assert_int_equal(tm->n_errors, 2);
+    assert_string_equal(tm->errors[0],
+                        "Invalid value null for configuration tasks.max: Value must be non-null");
+    assert_string_equal(tm->errors[1], "Null value can not be supplied as the configuration value.");
+    assert_int_equal(ci->error_count, 3);
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_transforms(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci;
+
+    kc_strmap_set(cfg, "transforms", "route,drop,route");
+    kc_strmap_set(cfg, "transforms.route.type", "org.apache.kafka.connect.transforms.RegexRouter");
+    kc_strmap_set(cfg, "transforms.drop.negate", "true");
+    kc_strmap_set(cfg, "predicates", "isTomb");
+    kc_strmap_set(cfg, "predicates.isTomb.type",
+                  "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone");
+    ci = validate(cfg, &facts);
+    assert_only_error(ci, "transforms",
+                      "Invalid value [route, drop, route] for configuration transforms: Duplicate "
+                      "alias provided.");
+    const struct conf_info_value *dt = entry(ci, "transforms.drop.type");
+    assert_non_null(dt);
+    assert_int_equal(dt->n_errors, 2);
+    assert_string_equal(dt->errors[0], "Missing required configuration \"transforms.drop.type\" "
+                                       "which has no default value.");
+    assert_string_equal(dt->errors[1],
+                        "Config 'transforms.drop.negate' was provided but there is no config "
+                        "'transforms.drop.predicate' defining a predicate to be negated.");
+    /* route is fine: its embedded negate/predicate keys follow its type, in that order */
+    long rt = entry_index(ci, "transforms.route.type");
+    assert_true(rt > entry_index(ci, "errors.deadletterqueue.context.headers.enable"));
+    assert_int_equal(entry_index(ci, "transforms.route.negate"), rt + 1);
+    assert_int_equal(entry_index(ci, "transforms.route.predicate"), rt + 2);
+    assert_null(entry(ci, "transforms.drop.negate")); /* not embedded: drop has no type */
+    assert_non_null(entry(ci, "predicates.isTomb.type"));
+    assert_int_equal(ci->error_count, 3);
+    /* groups: framework, then per alias in definition order, then the sink's */
+    assert_int_equal(ci->n_groups, 8);
+    assert_string_equal(ci->groups[4], "Transforms: route");
+    assert_string_equal(ci->groups[5], "Transforms: drop");
+    assert_string_equal(ci->groups[6], "Predicates: isTomb");
+    assert_string_equal(ci->groups[7], "Sink");
+
+    json_t *j = conf_infos_to_json(ci);
+    char *s = json_dumps(j, JSON_COMPACT);
+    assert_non_null(strstr(s, "{\"definition\":{\"name\":\"transforms.route.type\",\"type\":\"CLASS\","
+                              "\"required\":true,\"default_value\":null,\"importance\":\"HIGH\","
+                              "\"documentation\":\"Class for the 'route' transformation.\","
+                              "\"group\":\"Transforms: route\",\"width\":\"LONG\",\"display_name\":"
+                              "\"Transformation type for route\",\"dependents\":[],\"order\":0}"));
+    assert_non_null(strstr(s, "{\"name\":\"transforms.route.negate\",\"type\":\"BOOLEAN\","
+                              "\"required\":false,\"default_value\":\"false\",\"importance\":"
+                              "\"MEDIUM\",\"documentation\":\"Whether the configured predicate "
+                              "should be negated.\",\"group\":\"Transforms: route\",\"width\":"
+                              "\"NONE\",\"display_name\":\"negate\",\"dependents\":[],\"order\":1}"));
+    free(s);
+    json_decref(j);
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_group_id_conflict(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct connector_worker_facts wf = {"connect-sink-a", "All", NULL};
+    struct conf_infos *ci = validate(cfg, &wf);
+
+    assert_only_error(ci, "name", "Consumer group for sink connector named sink-a conflicts with "
+                                  "Connect worker group connect-sink-a");
+    conf_infos_free(ci);
+    kc_strmap_set(cfg, "consumer.override.group.id", "connect-cluster");
+    ci = validate(cfg, &facts);
+    /* the main part has an undefined entry; the consumer part lists the override again */
+    assert_int_equal(entry_index(ci, "consumer.override.group.id"), 0);
+    assert_null(ci->configs[0].def);
+    assert_string_equal(ci->configs[0].errors[0],
+                        "Consumer group connect-cluster conflicts with Connect worker group "
+                        "connect-cluster");
+    const struct conf_info_value *last = &ci->configs[ci->n_configs - 1];
+    assert_string_equal(last->name, "consumer.override.group.id");
+    assert_non_null(last->def);
+    assert_string_equal(last->def->name, "group.id");
+    assert_int_equal(last->n_errors, 0);
+    assert_int_equal(ci->error_count, 1);
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_override_policy(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct connector_worker_facts none = {"connect-cluster", "None", NULL};
+    struct connector_worker_facts principal = {"connect-cluster", "Principal", NULL};
+    struct conf_infos *ci;
+
+    kc_strmap_set(cfg, "consumer.override.max.poll.records", "50");
+    kc_strmap_set(cfg, "consumer.override.sasl.jaas.config", "x required;");
+    kc_strmap_set(cfg, "producer.override.acks", "all"); /* no DLQ: producer part skipped */
+    ci = validate(cfg, &none);
+    assert_only_error(ci, "consumer.override.max.poll.records",
+                      "The 'None' policy does not allow 'max.poll.records' to be overridden in the "
+                      "connector configuration.");
+    assert_only_error(ci, "consumer.override.sasl.jaas.config",
+                      "The 'None' policy does not allow 'sasl.jaas.config' to be overridden in "
+                      "the connector configuration.");
+    assert_string_equal(entry(ci, "consumer.override.sasl.jaas.config")->value, "[hidden]");
+    assert_null(entry(ci, "producer.override.acks"));
+    assert_int_equal(ci->error_count, 2);
+    conf_infos_free(ci);
+
+    ci = validate(cfg, &principal);
+    assert_only_error(ci, "consumer.override.max.poll.records",
+                      "The 'Principal' policy does not allow 'max.poll.records' to be overridden "
+                      "in the connector configuration.");
+    assert_int_equal(entry(ci, "consumer.override.sasl.jaas.config")->n_errors, 0);
+    assert_int_equal(ci->error_count, 1);
+    conf_infos_free(ci);
+
+    /* with a DLQ topic the producer and admin overrides are checked too, producer first */
+    kc_strmap_set(cfg, "errors.deadletterqueue.topic.name", "dlq");
+    kc_strmap_set(cfg, "admin.override.retries", "3");
+    ci = validate(cfg, &facts);
+    assert_int_equal(ci->error_count, 0);
+    assert_true(entry_index(ci, "producer.override.acks") <
+                entry_index(ci, "consumer.override.max.poll.records"));
+    assert_true(entry_index(ci, "consumer.override.max.poll.records") <
+                entry_index(ci, "admin.override.retries"));
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_sink_validate_and_message(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci;
+    struct kc_error err;
+
+    kc_strmap_set(cfg, "file", "/forbidden");
+    kc_strmap_set(cfg, "batch.size", "5000");
+    ci = validate(cfg, &facts);
+    assert_only_error(ci, "file", "may not write to /forbidden");
+    assert_only_error(ci, "batch.size",
+                      "Invalid value 5000 for configuration batch.size: Value must be no more than "
+                      "1000");
+    assert_int_equal(ci->error_count, 2);
+    char *text = connector_config_error_text(ci);
+    assert_string_equal(text, "Connector configuration is invalid and contains the following 2 "
+                              "error(s):\nmay not write to /forbidden\nInvalid value 5000 for "
+                              "configuration batch.size: Value must be no more than 1000\nYou can "
+                              "also find the above list of errors at the endpoint "
+                              "`/connector-plugins/{connectorType}/config/validate`");
+    kc_free(text);
+    assert_int_equal(connector_config_error_message(ci, &err), KC_EINVAL);
+    assert_true(strncmp(err.msg, "Connector configuration is invalid", 34) == 0);
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_unknown_class_and_no_type(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = NULL;
+    struct kc_error err;
+
+    kc_strmap_set(cfg, "connector.class", "com.acme.Nope");
+    assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_ENOENT);
+    assert_null(ci);
+    static const char want[] = "Failed to find any class that implements Connector and which "
+                               "name matches com.acme.Nope, available connectors are: ";
+    assert_true(strncmp(err.msg, want, sizeof(want) - 1) == 0);
+    kc_strmap_del(cfg, "connector.class");
+    assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_EINVAL);
+    assert_string_equal(err.msg, "Connector config {name=sink-a, topics=orders, file=/tmp/out} "
+                                 "contains no connector type");
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_plugin_json(void **state)
+{
+    (void)state;
+    json_t *j = connector_plugin_config_json(&fake_ops);
+    assert_true(json_is_array(j));
+    assert_int_equal(json_array_size(j), 2 + conf_def_count(connector_sink_def));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "name")), "file");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(j, 2), "name")), "name");
+    json_t *tm = json_array_get(j, 5);
+    assert_string_equal(json_string_value(json_object_get(tm, "name")), "tasks.max");
+    assert_string_equal(json_string_value(json_object_get(tm, "display_name")), "Tasks max");
+    assert_string_equal(json_string_value(json_object_get(tm, "default_value")), "1");
+    json_decref(j);
+}
+
+static void test_connector_config_resolve_with_providers(void **state)
+{
+    (void)state;
+    char *envp[] = {"OUT_FILE=/tmp/resolved", NULL};
+    struct kc_strmap props, out;
+    struct conf_providers *cp = NULL;
+    struct kc_error err;
+    struct kc_strmap *cfg = base_cfg();
+
+    kc_strmap_init(&props);
+    kc_strmap_set(&props, "config.providers", "env");
+    kc_strmap_set(&props, "config.providers.env.class",
+                  "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+    assert_int_equal(conf_providers_new(&props, envp, &cp, &err), KC_OK);
+    kc_strmap_set(cfg, "file", "${env:OUT_FILE}");
+    struct connector_worker_facts wf = {"connect-cluster", "All", cp};
+    struct conf_infos *ci = validate(cfg, &wf);
+    assert_string_equal(entry(ci, "file")->value, "/tmp/resolved");
+    conf_infos_free(ci);
+    kc_strmap_init(&out);
+    assert_int_equal(connector_config_resolve(cfg, NULL, &out, &err), KC_OK);
+    assert_string_equal(kc_strmap_get(&out, "file"), "${env:OUT_FILE}"); /* no worker: as is */
+    kc_strmap_fini(&out);
+    conf_providers_free(cp);
+    kc_strmap_fini(&props);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_alloc_failures(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    int ok = 0;
+
+    kc_strmap_set(cfg, "transforms", "a");
+    kc_strmap_set(cfg, "transforms.a.type", "x.Y");
+    kc_strmap_set(cfg, "consumer.override.max.poll.records", "5");
+    kc_strmap_set(cfg, "unknown", NULL);
+    for (long n = 0; n < 20000 && !ok; n++) {
+        struct conf_infos *ci = NULL;
+        struct kc_error err;
+        kc_alloc_fail_after(n);
+        int rc = connector_config_validate_ops(cfg, &fake_ops, &facts, &ci, &err);
+        kc_alloc_fail_after(-1);
+        if (rc == KC_OK) {
+            ok = 1;
+            assert_int_equal(ci->error_count, 1);
+            json_t *j = conf_infos_to_json(ci);
+            json_decref(j);
+            conf_infos_free(ci);
+        } else {
+            assert_int_equal(rc, KC_ENOMEM);
+            assert_null(ci);
+        }
+    }
+    assert_true(ok);
+    kc_strmap_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_connector_config_valid),
+        cmocka_unit_test(test_connector_config_topics_rules),
+        cmocka_unit_test(test_connector_config_required_and_types),
+        cmocka_unit_test(test_connector_config_null_values),
+        cmocka_unit_test(test_connector_config_transforms),
+        cmocka_unit_test(test_connector_config_group_id_conflict),
+        cmocka_unit_test(test_connector_config_override_policy),
+        cmocka_unit_test(test_connector_config_sink_validate_and_message),
+        cmocka_unit_test(test_connector_config_unknown_class_and_no_type),
+        cmocka_unit_test(test_connector_config_plugin_json),
+        cmocka_unit_test(test_connector_config_resolve_with_providers),
+        cmocka_unit_test(test_connector_config_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
