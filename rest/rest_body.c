@@ -93,20 +93,42 @@ static void ls_skip(struct loc_scan *ls)
     }
 }
 
-/* Find the value at root[k1][k2] (k1/k2 NULL = stop there). On success start and end are byte
- * offsets of the value's first byte and one past its last byte. */
-static int ls_find(const char *s, size_t n, const char *k1, const char *k2, size_t *start,
-                   size_t *end)
+/* One step of a path into the body: an object key, or (key == NULL) an array index. */
+struct loc_step {
+    const char *key;
+    size_t idx;
+};
+
+/* Find the value at the end of path (depth steps; 0 = the root value). On success start/end are
+ * byte offsets of the value's first byte and one past its last byte. */
+static int ls_find_path(const char *s, size_t n, const struct loc_step *path, size_t depth,
+                        size_t *start, size_t *end)
 {
     struct loc_scan ls = {s, n, 0};
-    const char *keys[2] = {k1, k2};
-    for (int depth = 0; depth < 2 && keys[depth] != NULL; depth++) {
+    if (s == NULL) {
+        return -1;
+    }
+    for (size_t d = 0; d < depth; d++) {
         ls_ws(&ls);
+        if (path[d].key == NULL) {
+            if (ls.i >= n || s[ls.i] != '[') {
+                return -1;
+            }
+            ls.i++;
+            for (size_t k = 0; k < path[d].idx; k++) {
+                ls_skip(&ls);
+                ls_ws(&ls);
+                if (ls.i >= n || s[ls.i] != ',') {
+                    return -1;
+                }
+                ls.i++;
+            }
+            continue;
+        }
         if (ls.i >= n || s[ls.i] != '{') {
             return -1;
         }
         ls.i++;
-        int found = 0;
         for (;;) {
             ls_ws(&ls);
             if (ls.i >= n || s[ls.i] != '"') {
@@ -120,8 +142,7 @@ static int ls_find(const char *s, size_t n, const char *k1, const char *k2, size
                 return -1;
             }
             ls.i++;
-            if (ke - ks == strlen(keys[depth]) && memcmp(s + ks, keys[depth], ke - ks) == 0) {
-                found = 1;
+            if (ke - ks == strlen(path[d].key) && memcmp(s + ks, path[d].key, ke - ks) == 0) {
                 break;
             }
             ls_skip(&ls);
@@ -131,15 +152,19 @@ static int ls_find(const char *s, size_t n, const char *k1, const char *k2, size
             }
             ls.i++;
         }
-        if (!found) {
-            return -1;
-        }
     }
     ls_ws(&ls);
     *start = ls.i;
     ls_skip(&ls);
     *end = ls.i;
     return 0;
+}
+
+static int ls_find(const char *s, size_t n, const char *k1, const char *k2, size_t *start,
+                   size_t *end)
+{
+    struct loc_step p[2] = {{k1, 0}, {k2, 0}};
+    return ls_find_path(s, n, p, k1 == NULL ? 0 : k2 == NULL ? 1 : 2, start, end);
 }
 
 static void line_col(const char *s, size_t off, int *line, int *col)
@@ -189,10 +214,7 @@ int rest_body_json(const char *body, size_t len, json_t **out, int *status, stru
     }
     size_t rs = root_start(body, len);
     if (rs == len) {
-        char loc[256];
-        loc_suffix(loc, sizeof(loc), body, len, 1);
-        *status = 500;
-        return kc_error_set(err, KC_EINVAL, "No content to map due to end-of-input%s", loc);
+        return KC_OK; /* only white space: Jackson's provider also gives the resource null */
     }
     /* Jackson ignores what follows the root value (FAIL_ON_TRAILING_TOKENS is off) */
     json_t *j = json_loadb(body, len, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
@@ -375,48 +397,47 @@ static const char *token_name(const json_t *v)
                             : "Object value (token `JsonToken.START_OBJECT`)";
 }
 
-/* The message Jackson gives when a Map is wanted and v (not an object) was found. */
-static void map_mismatch(char *buf, size_t sz, const json_t *v)
+/* "<Kind> value (token `JsonToken.<TOKEN>`)" as Jackson names the token it found. */
+static const char *token_desc(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_ARRAY:
-        snprintf(buf, sz,
-                 "Cannot deserialize value of type "
-                 "`java.util.LinkedHashMap<java.lang.String,java.lang.String>` from Array value "
-                 "(token `JsonToken.START_ARRAY`)");
-        break;
+        return "Array value (token `JsonToken.START_ARRAY`)";
+    case JSON_OBJECT:
+        return "Object value (token `JsonToken.START_OBJECT`)";
     case JSON_STRING:
+        return "String value (token `JsonToken.VALUE_STRING`)";
+    case JSON_INTEGER:
+        return "Integer value (token `JsonToken.VALUE_NUMBER_INT`)";
+    case JSON_REAL:
+        return "Floating-point value (token `JsonToken.VALUE_NUMBER_FLOAT`)";
+    case JSON_TRUE:
+        return "Boolean value (token `JsonToken.VALUE_TRUE`)";
+    case JSON_FALSE:
+        return "Boolean value (token `JsonToken.VALUE_FALSE`)";
+    default:
+        return "Null value (token `JsonToken.VALUE_NULL`)";
+    }
+}
+
+/* The message Jackson gives when a Map of type `type` is wanted and v (not an object) was found:
+ * a String goes through the (absent) String creator, everything else is a token mismatch. */
+static void map_mismatch_t(char *buf, size_t sz, const json_t *v, const char *type)
+{
+    if (json_is_string(v)) {
         snprintf(buf, sz,
                  "Cannot construct instance of `java.util.LinkedHashMap` (although at least one "
                  "Creator exists): no String-argument constructor/factory method to deserialize "
                  "from String value ('%.200s')",
                  json_string_value(v));
-        break;
-    case JSON_INTEGER:
-        snprintf(buf, sz,
-                 "Cannot construct instance of `java.util.LinkedHashMap` (although at least one "
-                 "Creator exists): no int/Int-argument constructor/factory method to deserialize "
-                 "from Number value (%" JSON_INTEGER_FORMAT ")",
-                 json_integer_value(v));
-        break;
-    case JSON_REAL: {
-        char num[64];
-        java_double(num, sizeof(num), json_real_value(v));
-        snprintf(buf, sz,
-                 "Cannot construct instance of `java.util.LinkedHashMap` (although at least one "
-                 "Creator exists): no double/Double-argument constructor/factory method to "
-                 "deserialize from Number value (%s)",
-                 num);
-        break;
+        return;
     }
-    default:
-        snprintf(buf, sz,
-                 "Cannot construct instance of `java.util.LinkedHashMap` (although at least one "
-                 "Creator exists): no boolean/Boolean-argument constructor/factory method to "
-                 "deserialize from boolean value (%s)",
-                 json_is_true(v) ? "true" : "false");
-        break;
-    }
+    snprintf(buf, sz, "Cannot deserialize value of type `%s` from %s", type, token_desc(v));
+}
+
+static void map_mismatch(char *buf, size_t sz, const json_t *v)
+{
+    map_mismatch_t(buf, sz, v, "java.util.LinkedHashMap<java.lang.String,java.lang.String>");
 }
 
 /* Fill out from a JSON object of scalars. chain_prefix: Jackson's reference chain up to the map
@@ -699,10 +720,15 @@ static void offsets_clear(struct herder_offsets *os)
     os->n = 0;
 }
 
-int rest_offsets_body_parse(const json_t *j, struct herder_offsets *out, int *status,
-                            struct kc_error *err)
+#define CHAIN_ENT CO_S "[\"offsets\"]->java.util.ArrayList[%zu]->" CO_1
+
+int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
+                            struct herder_offsets *out, int *status, struct kc_error *err)
 {
     char *text = NULL;
+    char loc[256];
+    char msg[KC_ERROR_MSG_MAX];
+    size_t s = 0, e = 0;
     int rc = KC_OK;
 
     out->o = NULL;
@@ -712,79 +738,105 @@ int rest_offsets_body_parse(const json_t *j, struct herder_offsets *out, int *st
                     "Cannot invoke \"" CO_S ".offsets()\" because \"offsets\" is null");
     }
     if (!json_is_object(j)) {
+        loc_suffix(loc, sizeof(loc), body, root_start(body ? body : "", len), body != NULL);
         *status = 500;
-        return kc_error_set(err, KC_EINVAL,
-                            "Cannot deserialize value of type `" CO_S "` from %s",
-                            json_is_array(j) ? "Array value (token `JsonToken.START_ARRAY`)"
-                                             : "a non-object value");
+        if (json_is_string(j)) {
+            return kc_error_set(err, KC_EINVAL,
+                                "Cannot construct instance of `" CO_S
+                                "` (although at least one Creator exists): no String-argument "
+                                "constructor/factory method to deserialize from String value "
+                                "('%.200s')%s",
+                                json_string_value(j), loc);
+        }
+        return kc_error_set(err, KC_EINVAL, "Cannot deserialize value of type `" CO_S "` from %s%s",
+                            token_desc(j), loc);
     }
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)j, k, v)
     {
         if (strcmp(k, "offsets") != 0) {
+            struct loc_step p[1] = {{k, 0}};
+            int known = ls_find_path(body, len, p, 1, &s, &e) == 0;
+            loc_suffix(loc, sizeof(loc), body, e, known);
             *status = 500;
             return kc_error_set(err, KC_EINVAL,
                                 "Unrecognized field \"%.100s\" (class " CO_S
-                                "), not marked as ignorable (one known property: \"offsets\"]) "
+                                "), not marked as ignorable (one known property: \"offsets\"])%s "
                                 "(through reference chain: " CO_S "[\"%.100s\"])",
-                                k, k);
+                                k, loc, k);
+        }
+        if (!json_is_null(v) && !json_is_array(v)) {
+            struct loc_step p[1] = {{"offsets", 0}};
+            int known = ls_find_path(body, len, p, 1, &s, &e) == 0;
+            loc_suffix(loc, sizeof(loc), body, s, known);
+            *status = 500;
+            return kc_error_set(err, KC_EINVAL,
+                                "Cannot deserialize value of type `java.util.ArrayList<" CO_1
+                                ">` from %s%s (through reference chain: " CO_S "[\"offsets\"])",
+                                token_desc(v), loc);
         }
     }
     const json_t *arr = json_object_get(j, "offsets");
-    if (arr != NULL && !json_is_null(arr) && !json_is_array(arr)) {
-        *status = 500;
-        return kc_error_set(err, KC_EINVAL,
-                            "Cannot deserialize value of type `java.util.ArrayList<" CO_1
-                            ">` from %s (through reference chain: " CO_S "[\"offsets\"])",
-                            json_is_object(arr) ? "Object value (token `JsonToken.START_OBJECT`)"
-                            : json_is_string(arr) ? "String value (token `JsonToken.VALUE_STRING`)"
-                                                  : "a scalar value");
+    size_t n = json_array_size(arr);
+    /* Jackson maps the whole list before the resource looks at it */
+    for (size_t i = 0; i < n; i++) {
+        const json_t *ent = json_array_get(arr, i);
+        struct loc_step p[3] = {{"offsets", 0}, {NULL, i}, {NULL, 0}};
+        if (json_is_null(ent)) {
+            continue;
+        }
+        if (!json_is_object(ent)) {
+            int known = ls_find_path(body, len, p, 2, &s, &e) == 0;
+            loc_suffix(loc, sizeof(loc), body, s, known);
+            *status = 500;
+            return kc_error_set(err, KC_EINVAL,
+                                "Cannot deserialize value of type `" CO_1 "` from %s%s (through "
+                                "reference chain: " CO_S "[\"offsets\"]->java.util.ArrayList[%zu])",
+                                token_desc(ent), loc, i);
+        }
+        json_object_foreach((json_t *)ent, k, v)
+        {
+            p[2].key = k;
+            int known = ls_find_path(body, len, p, 3, &s, &e) == 0;
+            if (strcmp(k, "partition") != 0 && strcmp(k, "offset") != 0) {
+                loc_suffix(loc, sizeof(loc), body, e, known);
+                *status = 500;
+                return kc_error_set(err, KC_EINVAL,
+                                    "Unrecognized field \"%.100s\" (class " CO_1
+                                    "), not marked as ignorable (2 known properties: "
+                                    "\"partition\", \"offset\"])%s (through reference chain: "
+                                    CHAIN_ENT "[\"%.100s\"])",
+                                    k, loc, i, k);
+            }
+            if (!json_is_null(v) && !json_is_object(v)) {
+                loc_suffix(loc, sizeof(loc), body, s, known);
+                map_mismatch_t(msg, sizeof(msg), v,
+                               "java.util.LinkedHashMap<java.lang.String,java.lang.Object>");
+                *status = 500;
+                return kc_error_set(err, KC_EINVAL,
+                                    "%s%s (through reference chain: " CHAIN_ENT "[\"%s\"])", msg,
+                                    loc, i, k);
+            }
+        }
     }
-    if (arr == NULL || json_is_null(arr) || json_array_size(arr) == 0) {
+    if (arr == NULL || json_is_null(arr) || n == 0) {
         return fail(status, 400, err, KC_EINVAL,
                     "Partitions / offsets need to be provided for an alter offsets request");
     }
-    size_t n = json_array_size(arr);
+    for (size_t i = 0; i < n; i++) {
+        if (json_is_null(json_array_get(arr, i))) {
+            return fail(status, 500, err, KC_EINVAL,
+                        "Cannot invoke \"" CO_1 ".partition()\" because \"offset\" is null");
+        }
+    }
     out->o = kc_calloc(n, sizeof(*out->o));
     if (out->o == NULL) {
         return fail(status, 500, err, KC_ENOMEM, "out of memory");
     }
+    /* SinkUtils.parseSinkConnectorOffsets (run by the herder side in the JVM) */
     for (size_t i = 0; i < n; i++) {
         const json_t *ent = json_array_get(arr, i);
-        if (json_is_null(ent)) {
-            rc = fail(status, 500, err, KC_EINVAL,
-                      "Cannot invoke \"" CO_1 ".partition()\" because \"offset\" is null");
-            goto out;
-        }
-        if (!json_is_object(ent)) {
-            rc = fail(status, 500, err, KC_EINVAL,
-                      "Cannot deserialize value of type `" CO_1 "` from a non-object value");
-            goto out;
-        }
-        json_object_foreach((json_t *)ent, k, v)
-        {
-            if (strcmp(k, "partition") != 0 && strcmp(k, "offset") != 0) {
-                *status = 500;
-                rc = kc_error_set(err, KC_EINVAL,
-                                  "Unrecognized field \"%.100s\" (class " CO_1
-                                  "), not marked as ignorable (2 known properties: \"offset\", "
-                                  "\"partition\"]) (through reference chain: " CO_S
-                                  "[\"offsets\"]->java.util.ArrayList[%zu]->" CO_1 "[\"%.100s\"])",
-                                  k, i, k);
-                goto out;
-            }
-            if (!json_is_null(v) && !json_is_object(v)) {
-                *status = 500;
-                rc = kc_error_set(err, KC_EINVAL,
-                                  "Cannot deserialize value of type `java.util.LinkedHashMap<"
-                                  "java.lang.String,java.lang.Object>` from a non-object value "
-                                  "(through reference chain: " CO_S
-                                  "[\"offsets\"]->java.util.ArrayList[%zu]->" CO_1 "[\"%s\"])",
-                                  i, k);
-                goto out;
-            }
-        }
         const json_t *part = json_object_get(ent, "partition");
         const json_t *off = json_object_get(ent, "offset");
         if (part == NULL || json_is_null(part)) {
@@ -875,10 +927,12 @@ out:
 
 /* ---- PUT /admin/loggers/{n} ---- */
 
-int rest_logger_body_parse(const json_t *j, const char **level, int *status,
-                           struct kc_error *err)
+int rest_logger_body_parse(const json_t *j, const char *body, size_t len, const char **level,
+                           int *status, struct kc_error *err)
 {
     char msg[KC_ERROR_MSG_MAX];
+    char loc[256];
+    size_t s = 0, e = 0;
     *level = NULL;
     if (j == NULL || json_is_null(j)) {
         return fail(status, 500, err, KC_EINVAL,
@@ -886,19 +940,22 @@ int rest_logger_body_parse(const json_t *j, const char **level, int *status,
     }
     if (!json_is_object(j)) {
         map_mismatch(msg, sizeof(msg), j);
+        loc_suffix(loc, sizeof(loc), body, root_start(body ? body : "", len), body != NULL);
         *status = 500;
-        return kc_error_set(err, KC_EINVAL, "%s", msg);
+        return kc_error_set(err, KC_EINVAL, "%s%s", msg, loc);
     }
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)j, k, v)
     {
         if (!json_is_null(v) && (json_is_object(v) || json_is_array(v))) {
+            int known = ls_find(body, len, k, NULL, &s, &e) == 0;
+            loc_suffix(loc, sizeof(loc), body, s, known);
             *status = 500;
             return kc_error_set(err, KC_EINVAL,
-                                "Cannot deserialize value of type `java.lang.String` from %s "
+                                "Cannot deserialize value of type `java.lang.String` from %s%s "
                                 "(through reference chain: java.util.LinkedHashMap[\"%s\"])",
-                                token_name(v), k);
+                                token_name(v), loc, k);
         }
     }
     const json_t *lv = json_object_get(j, "level");

@@ -693,7 +693,7 @@ void rest_h_offsets_patch(const struct rest_ctx *ctx, const struct rest_request 
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
-    if (rest_offsets_body_parse(body, &os, &status, &err) != KC_OK) {
+    if (rest_offsets_body_parse(body, rq->body, rq->body_len, &os, &status, &err) != KC_OK) {
         /* The JVM checks the entries' shape on the herder side, after "unknown connector" and
          * "not stopped": let a missing connector win over a malformed entry. */
         if (status == 400 && strncmp(err.msg, "Partitions / offsets", 20) != 0) {

@@ -180,11 +180,11 @@ int rest_config_body_parse(const json_t *j, const char *body, size_t len, const 
                            struct kc_strmap *out, int *status, struct kc_error *err);
 /* PATCH /connectors/{c}/offsets body, validated like SinkUtils.parseSinkConnectorOffsets.
  * out is owned by the caller on KC_OK (herder_offsets_fini); emptied on failure. */
-int rest_offsets_body_parse(const json_t *j, struct herder_offsets *out, int *status,
-                            struct kc_error *err);
+int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
+                            struct herder_offsets *out, int *status, struct kc_error *err);
 /* PUT /admin/loggers/{n} body: *level = borrowed "level" string from j, or NULL when absent. */
-int rest_logger_body_parse(const json_t *j, const char **level, int *status,
-                           struct kc_error *err);
+int rest_logger_body_parse(const json_t *j, const char *body, size_t len, const char **level,
+                           int *status, struct kc_error *err);
 
 /* ---- handlers (rest_root.c, rest_connectors.c, rest_plugins.c, rest_loggers.c) ---- */
 void rest_h_root(const struct rest_ctx *, const struct rest_request *, struct rest_response *);

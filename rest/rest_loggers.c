@@ -321,7 +321,7 @@ void rest_h_logger_put(const struct rest_ctx *ctx, const struct rest_request *rq
 
     kc_error_clear(&err);
     if (rest_body_json(rq->body, rq->body_len, &body, &status, &err) != KC_OK ||
-        rest_logger_body_parse(body, &level, &status, &err) != KC_OK) {
+        rest_logger_body_parse(body, rq->body, rq->body_len, &level, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }

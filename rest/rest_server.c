@@ -215,8 +215,8 @@ void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct r
     const char *praw[2] = {NULL, NULL};
     size_t plen[2] = {0, 0};
     for (size_t i = 0; sr == 0 && i < sizeof(routes) / sizeof(routes[0]); i++) {
-        const char *tr[2];
-        size_t tl[2];
+        const char *tr[2] = {NULL, NULL};
+        size_t tl[2] = {0, 0};
         if (!route_visible(ctx, rq, &routes[i]) || !pattern_match(routes[i].pattern, &sp, tr, tl)) {
             continue;
         }
