@@ -247,7 +247,7 @@ static void test_rest_router_expand(void **state)
            "\"sink-a\",\"task\":0}],\"type\":\"sink\"}}}");
     struct call c;
     call_run(&ctx, &c, "GET", "/connectors?expand=info&expand=status", NULL, NULL);
-    assert_int_equal(strncmp(c.rs.body, "{\"sink-a\":{\"info\":", 19), 0);
+    assert_ptr_equal(strstr(c.rs.body, "{\"sink-a\":{\"info\":"), c.rs.body);
     call_fini(&c);
 }
 
