@@ -1,0 +1,58 @@
+/*
+ * rest/rest_root.c: GET / (ServerInfo) and GET /health (WorkerStatus).
+ *
+ * "version" is the Kafka Connect version whose REST API we reproduce ("4.1.0"), not connect-c's
+ * own: notebooks and tools compare it against Kafka versions to decide which endpoints exist
+ * (e.g. >= 3.5 for offsets, >= 3.9 for /health). "commit" is a 16-hex build id like the JVM's.
+ */
+#include <string.h>
+
+#include "herder.h"
+#include "rest_int.h"
+#include "rest_reply.h"
+
+#define REST_KAFKA_VERSION "4.1.0"
+
+void rest_h_root(const struct rest_ctx *ctx, const struct rest_request *rq,
+                 struct rest_response *rs)
+{
+    (void)rq;
+    json_t *o = json_object();
+    const char *cid = herder_kafka_cluster_id(ctx->h);
+    if (o == NULL || json_object_set_new(o, "version", json_string(REST_KAFKA_VERSION)) != 0 ||
+        json_object_set_new(o, "commit", json_string(ctx->commit_id)) != 0 ||
+        json_object_set_new(o, "kafka_cluster_id", cid ? json_string(cid) : json_null()) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    rest_respond_json(rs, 200, o);
+}
+
+/*
+ * The JVM asks the herder thread to answer within 10 s: ready -> healthy; not answering while
+ * starting -> 503 starting; not answering afterwards -> 500 unhealthy. herder.h offers only
+ * herder_ready() today, so a stuck herder thread still reads as healthy (see the report: we need
+ * a herder_health_check(h, timeout_ms)).
+ */
+static int health_ping(struct herder *h)
+{
+    return herder_ready(h) ? 1 : 0;
+}
+
+void rest_h_health(const struct rest_ctx *ctx, const struct rest_request *rq,
+                   struct rest_response *rs)
+{
+    (void)rq;
+    int ready = health_ping(ctx->h);
+    json_t *o = json_object();
+    if (o == NULL ||
+        json_object_set_new(o, "status", json_string(ready ? "healthy" : "starting")) != 0 ||
+        json_object_set_new(
+            o, "message",
+            json_string(ready ? "Worker has completed startup and is ready to handle requests."
+                              : "Worker is still starting up.")) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    rest_respond_json(rs, ready ? 200 : 503, o);
+}
