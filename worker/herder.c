@@ -141,7 +141,7 @@ void herder_op_free(void *p)
 
 static const char *wprop(const struct herder *h, const char *key, const char *dflt)
 {
-    const char *v = kc_strmap_get(worker_config_props(h->wc), key);
+    const char *v = kc_strmap_get((&h->wc->props), key);
     return v != NULL ? v : dflt;
 }
 
@@ -301,12 +301,28 @@ static const char *pick_converter(const struct herder *h, const struct kc_strmap
         copy_prefixed(cfg, prefix, props);
         return cls;
     }
-    copy_prefixed(worker_config_props(h->wc), prefix, props);
+    copy_prefixed((&h->wc->props), prefix, props);
     cls = wprop(h, key, NULL);
     if (cls == NULL && strcmp(which, "header") == 0) {
         cls = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
     }
     return cls;
+}
+
+/* Connector `<scope>override.*` keys (Java client names) as librdkafka properties on top of
+ * out. The override policy was checked when the config was validated. */
+static int translate_overrides(const struct kc_strmap *cfg, const char *scope,
+                               struct kc_strmap *out, struct kc_error *err)
+{
+    char prefix[32];
+    struct kc_strmap java;
+    int rc;
+    snprintf(prefix, sizeof(prefix), "%soverride.", scope);
+    kc_strmap_init(&java);
+    copy_prefixed(cfg, prefix, &java);
+    rc = java.n > 0 ? worker_config_translate_client(&java, scope, out, err) : KC_OK;
+    kc_strmap_fini(&java);
+    return rc;
 }
 
 static int start_task(struct herder *h, struct herder_conn *hc, int id,
@@ -327,7 +343,7 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         goto out;
     }
     /* ${provider:path:key} references resolve at use time, per worker. */
-    if ((rc = worker_config_resolve(h->wc, raw, &resolved, err)) != KC_OK) {
+    if ((rc = connector_config_resolve(raw, h->wc, &resolved, err)) != KC_OK) {
         goto out;
     }
     /* Consumer: worker consumer.* + Connect's defaults + connector consumer.override.* */
@@ -336,10 +352,8 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         goto out;
     }
     /* Overrides first, then the keys Connect always sets itself. */
-    if ((rc = worker_config_translate_overrides(&resolved, "consumer.override.", &consumer,
-                                                err)) != KC_OK ||
-        (rc = worker_config_translate_overrides(&resolved, "producer.override.", &producer,
-                                                err)) != KC_OK) {
+    if ((rc = translate_overrides(&resolved, "consumer.", &consumer, err)) != KC_OK ||
+        (rc = translate_overrides(&resolved, "producer.", &producer, err)) != KC_OK) {
         goto out;
     }
     const char *group = kc_strmap_get(&resolved, "consumer.override.group.id");
@@ -838,6 +852,44 @@ static int join_presence(struct herder *h, struct kc_error *err)
 
 /* ------------------------------------------------------------------ lifecycle */
 
+/*
+ * "host:port" as the JVM derives it: rest.advertised.host.name, else the first listener's host,
+ * else this machine's name; rest.advertised.port, else the first listener's port.
+ * Owned result.
+ */
+static char *make_worker_id(const struct worker_config *wc)
+{
+    char host[256] = "";
+    int port = 8083;
+    const char *l = kc_strmap_get(&wc->props, "listeners");
+    if (l == NULL || l[0] == '\0') {
+        l = "http://:8083";
+    }
+    const char *p = strstr(l, "://");
+    p = p != NULL ? p + 3 : l;
+    const char *colon = strchr(p, ':');
+    const char *comma = strchr(p, ',');
+    if (colon != NULL && (comma == NULL || colon < comma)) {
+        size_t n = (size_t)(colon - p);
+        if (n >= sizeof(host)) {
+            n = sizeof(host) - 1;
+        }
+        memcpy(host, p, n);
+        host[n] = '\0';
+        port = atoi(colon + 1);
+    }
+    if (wc->rest_advertised_host_name != NULL && wc->rest_advertised_host_name[0] != '\0') {
+        snprintf(host, sizeof(host), "%s", wc->rest_advertised_host_name);
+    }
+    if (host[0] == '\0' && gethostname(host, sizeof(host)) != 0) {
+        snprintf(host, sizeof(host), "localhost");
+    }
+    if (wc->rest_advertised_port > 0) {
+        port = wc->rest_advertised_port;
+    }
+    return kc_asprintf("%s:%d", host, port);
+}
+
 int herder_new(const struct worker_config *wc, struct herder **out, struct kc_error *err)
 {
     struct herder *h = kc_calloc(1, sizeof(*h));
@@ -847,7 +899,7 @@ int herder_new(const struct worker_config *wc, struct herder **out, struct kc_er
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     h->wc = wc;
-    h->worker_id = worker_config_worker_id(wc);
+    h->worker_id = make_worker_id(wc);
     h->q = kc_queue_new();
     if (h->worker_id == NULL || h->q == NULL) {
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");

@@ -342,9 +342,9 @@ static int do_put(struct herder *h, struct herder_op *op)
 {
     struct conf_infos *infos = NULL;
     struct connector_worker_facts facts = {
-        .worker_group_id = kc_strmap_get(worker_config_props(h->wc), "group.id"),
-        .override_policy =
-            kc_strmap_get(worker_config_props(h->wc), "connector.client.config.override.policy"),
+        .worker_group_id = h->wc->group_id,
+        .override_policy = h->wc->override_policy_name,
+        .providers = h->wc->providers,
     };
     int rc = connector_config_validate(op->config, &facts, &infos, &op->err);
     if (rc == KC_ENOENT) {
@@ -582,7 +582,7 @@ void herder_handle_rest_op(struct herder *h, struct herder_op *op)
         break;
     case HERDER_OP_TOPICS:
     case HERDER_OP_TOPICS_RESET: {
-        const struct kc_strmap *wp = worker_config_props(h->wc);
+        const struct kc_strmap *wp = (&h->wc->props);
         const char *en = kc_strmap_get(wp, "topic.tracking.enable");
         const char *ar = kc_strmap_get(wp, "topic.tracking.allow.reset");
         if (en != NULL && strcmp(en, "false") == 0) {

@@ -36,7 +36,7 @@ struct herder_store {
 int herder_store_open(const struct worker_config *wc, const char *worker_id,
                       struct herder_store **out, struct kc_error *err)
 {
-    const struct kc_strmap *wp = worker_config_props(wc);
+    const struct kc_strmap *wp = (&wc->props);
     struct herder_store *s = kc_calloc(1, sizeof(*s));
     struct kc_strmap props;
     char *cid = NULL;

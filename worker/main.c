@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf_worker.h"
 #include "herder.h"
 #include "kc_log.h"
+#include "kc_strmap.h"
 #include "rest_server.h"
 
 extern char **environ;
@@ -39,7 +41,8 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
     const char *path = NULL;
-    struct worker_config *wc = NULL;
+    struct worker_config wc;
+    int wc_loaded = 0;
     struct herder *h = NULL;
     struct rest_server *rs = NULL;
     struct kc_error err = {0};
@@ -76,16 +79,31 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     kc_log(KC_LOG_INFO, "main", "Kafka Connect worker initializing ...");
-    if (worker_config_load(path, (const char *const *)environ, &wc, &err) != KC_OK) {
+    if (worker_config_load(path, environ, &wc, &err) != KC_OK) {
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
         goto out;
     }
-    worker_config_log(wc);
-    if (herder_new(wc, &h, &err) != KC_OK) {
+    wc_loaded = 1;
+    worker_config_log(&wc);
+    if (herder_new(&wc, &h, &err) != KC_OK) {
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
         goto out;
     }
-    if (rest_server_new(wc, h, &rs, &err) != KC_OK) {
+    char advertised[300];
+    snprintf(advertised, sizeof(advertised), "http://%s/", herder_worker_id(h));
+    struct rest_server_config rcfg = {
+        .listeners = kc_strmap_get(&wc.props, "listeners"),
+        .admin_listeners = kc_strmap_has(&wc.props, "admin.listeners")
+                               ? kc_strmap_get(&wc.props, "admin.listeners")
+                               : NULL,
+        .allow_origin = wc.access_control_allow_origin,
+        .allow_methods = wc.access_control_allow_methods,
+        .response_headers = wc.response_http_headers_config,
+        .advertised_url = advertised,
+        .topic_tracking_disable = !wc.topic_tracking_enable,
+        .topic_tracking_reset_disable = !wc.topic_tracking_allow_reset,
+    };
+    if (rest_server_new(&rcfg, h, &rs, &err) != KC_OK) {
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
         goto out;
     }
@@ -95,14 +113,17 @@ int main(int argc, char **argv)
     }
     kc_log(KC_LOG_INFO, "main", "Kafka Connect started (worker id %s)", herder_worker_id(h));
     while (!stop_requested) {
-        pause();
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     kc_log(KC_LOG_INFO, "main", "Kafka Connect stopping");
     status = 0;
 out:
     rest_server_free(rs);
     herder_free(h);
-    worker_config_free(wc);
+    if (wc_loaded) {
+        worker_config_fini(&wc);
+    }
     if (status == 0) {
         kc_log(KC_LOG_INFO, "main", "Kafka Connect stopped");
     }

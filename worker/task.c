@@ -13,6 +13,7 @@
 #include "task.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ enum task_op {
 };
 
 struct task {
+    struct sink_task st; /* first: the sink's handle is the task itself */
     /* Immutable after task_new. */
     char *connector;                      /* owned */
     int id;
@@ -74,8 +76,6 @@ struct task {
     int paused;
     int failed;
     int stopping;
-    int commit_requested;
-    void *sink_ctx;
     struct kc_arena arena;
     char **seen_topics;                   /* owned, for topic tracking */
     size_t n_seen_topics;
@@ -83,47 +83,9 @@ struct task {
 
 /* ---------------------------------------------------------------- services for the sink */
 
-void sink_task_set_ctx(struct sink_task *st, void *ctx)
-{
-    ((struct task *)(void *)st)->sink_ctx = ctx;
-}
-
-void *sink_task_ctx(struct sink_task *st)
-{
-    return ((struct task *)(void *)st)->sink_ctx;
-}
-
-const char *sink_task_connector(const struct sink_task *st)
-{
-    return ((const struct task *)(const void *)st)->connector;
-}
-
-int sink_task_id(const struct sink_task *st)
-{
-    return ((const struct task *)(const void *)st)->id;
-}
-
-void sink_task_request_commit(struct sink_task *st)
-{
-    ((struct task *)(void *)st)->commit_requested = 1;
-}
-
-void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
-{
-    if (level > kc_log_level_current) {
-        return;
-    }
-    const struct task *t = (const struct task *)(const void *)st;
-    char msg[1536];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    kc_log_write((enum kc_log_level)level, "task", "[%s|task-%d] %s", t->connector, t->id, msg);
-}
-
-int sink_task_report(struct sink_task *st, const struct sink_record *rec,
-                     const struct kc_error *cause)
+/* sink_task.report: the errant-record reporter (stage TASK_PUT). */
+static int report_record(struct sink_task *st, const struct sink_record *rec,
+                         const struct kc_error *cause)
 {
     struct task *t = (struct task *)(void *)st;
     return dlq_report(t->dlq, rec->topic, rec->partition, rec->offset, rec->timestamp,
@@ -134,7 +96,7 @@ int sink_task_report(struct sink_task *st, const struct sink_record *rec,
 
 static struct sink_task *as_sink_task(struct task *t)
 {
-    return (struct sink_task *)(void *)t;
+    return &t->st;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -212,7 +174,7 @@ static void mark_consumed(struct task *t, const char *topic, int32_t partition, 
 static int flush_and_commit(struct task *t, const rd_kafka_topic_partition_list_t *only,
                             struct kc_error *err)
 {
-    if (!t->dirty && !t->commit_requested) {
+    if (!t->dirty && !t->st.commit_requested) {
         return KC_OK;
     }
     int rc = t->ops->flush(as_sink_task(t), err);
@@ -223,7 +185,7 @@ static int flush_and_commit(struct task *t, const rd_kafka_topic_partition_list_
     if (rc != KC_OK) {
         return rc;
     }
-    t->commit_requested = 0;
+    t->st.commit_requested = 0;
     rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_new(t->consumed->cnt);
     for (int i = 0; i < t->consumed->cnt; i++) {
         const rd_kafka_topic_partition_t *p = &t->consumed->elems[i];
@@ -632,7 +594,7 @@ static void *task_main(void *arg)
             break;
         }
         int64_t now = kc_now_ms();
-        if (t->commit_requested || now - last_commit >= t->flush_interval_ms) {
+        if (t->st.commit_requested || now - last_commit >= t->flush_interval_ms) {
             int rc = flush_and_commit(t, NULL, &err);
             if (rc < 0) {
                 fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
@@ -757,6 +719,9 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     t->flush_timeout_ms = spec->offset_flush_timeout_ms;
     t->paused = 0;
     t->connector = kc_strdup(spec->connector);
+    t->st.connector = t->connector;
+    t->st.id = spec->id;
+    t->st.report = report_record;
     t->config = kc_strmap_dup(spec->config);
     t->consumer_props = kc_strmap_dup(spec->consumer_props);
     t->ops_q = kc_queue_new();

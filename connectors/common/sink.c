@@ -5,8 +5,57 @@
  */
 #include "sink.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "kc_log.h"
+
+void sink_task_set_ctx(struct sink_task *st, void *ctx)
+{
+    st->ctx = ctx;
+}
+
+void *sink_task_ctx(struct sink_task *st)
+{
+    return st->ctx;
+}
+
+const char *sink_task_connector(const struct sink_task *st)
+{
+    return st->connector;
+}
+
+int sink_task_id(const struct sink_task *st)
+{
+    return st->id;
+}
+
+void sink_task_request_commit(struct sink_task *st)
+{
+    st->commit_requested = 1;
+}
+
+int sink_task_report(struct sink_task *st, const struct sink_record *rec,
+                     const struct kc_error *cause)
+{
+    /* Without a worker (unit tests of a sink) a bad record fails the batch. */
+    return st->report != NULL ? st->report(st, rec, cause) : KC_EFATAL;
+}
+
+void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
+{
+    if (level > kc_log_level_current) {
+        return;
+    }
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    kc_log_write((enum kc_log_level)level, "task", "[%s|task-%d] %s",
+                 st->connector ? st->connector : "?", st->id, msg);
+}
 
 int sink_call_validate(const struct sink_connector_ops *ops, const struct kc_strmap *cfg,
                        struct kc_error *err)

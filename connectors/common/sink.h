@@ -26,7 +26,21 @@
 #include "kc_strmap.h"
 
 struct conf_def;   /* config/conf_def.h */
-struct sink_task;  /* opaque, owned by the worker */
+struct sink_record;
+
+/*
+ * The sink's handle on its task. The worker embeds it in its own task object and fills it;
+ * sinks treat it as opaque and use the sink_task_* functions below.
+ */
+struct sink_task {
+    void *ctx;             /* the sink's private state (sink_task_set_ctx) */
+    const char *connector; /* borrowed from the worker's task */
+    int id;
+    int commit_requested;  /* set by sink_task_request_commit, cleared by the worker */
+    /* Set by the worker: applies errors.tolerance and the DLQ to one record. */
+    int (*report)(struct sink_task *st, const struct sink_record *rec,
+                  const struct kc_error *cause);
+};
 
 #define SINK_OPS_VERSION 1
 
