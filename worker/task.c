@@ -740,12 +740,12 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     } else if (topics != NULL && (rc = split_topics(t, topics, err)) != KC_OK) {
         goto fail;
     }
-    if ((rc = conv_new(spec->key_converter, spec->key_converter_props, 1, &t->key_conv, err)) !=
-            KC_OK ||
-        (rc = conv_new(spec->value_converter, spec->value_converter_props, 0, &t->value_conv,
-                       err)) != KC_OK ||
-        (rc = conv_new(spec->header_converter, spec->header_converter_props, 0, &t->header_conv,
-                       err)) != KC_OK) {
+    if ((rc = conv_new(spec->key_converter, spec->key_converter_props, CONV_ROLE_KEY,
+                       &t->key_conv, err)) != KC_OK ||
+        (rc = conv_new(spec->value_converter, spec->value_converter_props, CONV_ROLE_VALUE,
+                       &t->value_conv, err)) != KC_OK ||
+        (rc = conv_new(spec->header_converter, spec->header_converter_props, CONV_ROLE_HEADER,
+                       &t->header_conv, err)) != KC_OK) {
         goto fail;
     }
     if ((rc = dlq_new(t->connector, t->id, t->config, spec->producer_props, &t->dlq, err)) !=
