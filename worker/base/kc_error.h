@@ -20,7 +20,7 @@ enum kc_rc {
     KC_EPERM = -7,  /* not allowed by configuration (REST maps to 403) */
 };
 
-#define KC_ERROR_MSG_MAX 512
+#define KC_ERROR_MSG_MAX 1024
 
 struct kc_error {
     enum kc_rc rc;

@@ -62,7 +62,7 @@ static int run_vec(struct conv *c, const struct vec *v, struct kc_arena *a, stru
     int rc = conv_to_connect(c, "t", v->in, v->in_len, a, &s, &val, &err);
     if (v->ok) {
         if (rc != KC_OK) {
-            snprintf(why, whylen, "expected OK [%s], got rc %d: %s", v->out, rc, err.msg);
+            snprintf(why, whylen, "expected OK [%s], got rc %d: %.200s", v->out, rc, err.msg);
             return 0;
         }
         kc_buf_reset(b);
@@ -88,7 +88,7 @@ static int run_vec(struct conv *c, const struct vec *v, struct kc_arena *a, stru
     }
     const char *cls = conv_error_class(c);
     if (cls == NULL || strcmp(cls, v->jclass) != 0) {
-        snprintf(why, whylen, "class: want %s got %s (%s)", v->jclass, cls ? cls : "NULL", err.msg);
+        snprintf(why, whylen, "class: want %s got %s (%.200s)", v->jclass, cls ? cls : "NULL", err.msg);
         return 0;
     }
     size_t jl = conv_error_java_len(c);
