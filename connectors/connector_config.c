@@ -17,6 +17,9 @@
  */
 #include "connector_config.h"
 
+#include "cdata.h"
+#include "kc_arena.h"
+
 #include <jansson.h>
 #include <regex.h>
 #include <stdio.h>
@@ -637,22 +640,36 @@ static int vlist_emit(struct conf_infos *ci, struct vlist *l)
     return KC_OK;
 }
 
+/* Java's HashMap.toString() of the config, as the JVM's messages print it: hash order, via
+ * Connect's own data model (cdata_to_java_string emulates HashMap iteration). */
 static char *map_to_java_string(const struct kc_strmap *cfg)
 {
+    struct kc_arena a;
     struct kc_buf b;
-    int rc;
+    char *out = NULL;
+    const struct cdata_value **keys = NULL, **vals = NULL;
 
-    kc_buf_init(&b, 1 << 20);
-    rc = kc_buf_append_byte(&b, '{');
-    for (size_t i = 0; rc == KC_OK && i < cfg->n; i++) {
-        rc = kc_buf_printf(&b, "%s%s=%s", i > 0 ? ", " : "", cfg->e[i].key,
-                           cfg->e[i].value != NULL ? cfg->e[i].value : "null");
+    kc_arena_init(&a, 4096, (size_t)16 << 20);
+    kc_buf_init(&b, (size_t)1 << 20);
+    struct cdata_value *m = cdata_map(&a, (uint32_t)cfg->n, &keys, &vals);
+    if (m == NULL) {
+        goto out;
     }
-    if (rc != KC_OK || kc_buf_append_byte(&b, '}') != KC_OK) {
-        kc_buf_fini(&b);
-        return NULL;
+    for (size_t i = 0; i < cfg->n; i++) {
+        const char *v = cfg->e[i].value;
+        keys[i] = cdata_string(&a, cfg->e[i].key, strlen(cfg->e[i].key));
+        vals[i] = v != NULL ? cdata_string(&a, v, strlen(v)) : NULL;
+        if (keys[i] == NULL || (v != NULL && vals[i] == NULL)) {
+            goto out;
+        }
     }
-    return kc_buf_take(&b, NULL);
+    if (cdata_to_java_string(m, &b) == KC_OK) {
+        out = kc_buf_take(&b, NULL);
+    }
+out:
+    kc_buf_fini(&b);
+    kc_arena_fini(&a);
+    return out;
 }
 
 int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,

@@ -256,6 +256,8 @@ int rest_reply_status_for_rc(int rc)
         return 404;
     case KC_EEXIST:
         return 409;
+    case KC_EPERM:
+        return 403;
     case KC_EINVAL:
         return 400;
     case KC_RETRY:

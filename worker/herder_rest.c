@@ -66,6 +66,7 @@ static int call(struct herder *h, struct herder_op *op, struct herder_op **done,
     *done = r;
     if (err != NULL) {
         *err = r->err;
+        err->rc = r->rc; /* the op's verdict wins over the code of the error it wraps */
     }
     return r->rc;
 }
@@ -323,9 +324,14 @@ static int make_status(struct herder *h, const char *name, struct herder_connect
     cs->type = cfg != NULL ? connector_type(cfg) : "unknown";
     int *ids = NULL;
     size_t n = 0;
+    /* Only tasks of the current task set: a STOPPED connector shows none (as the JVM does). */
+    int n_tasks = herder_store_task_count(h->store, name);
     if (herder_store_status_task_ids(h->store, name, &ids, &n) == KC_OK && n > 0) {
         cs->tasks = kc_calloc(n, sizeof(*cs->tasks));
         for (size_t i = 0; cs->tasks != NULL && i < n; i++) {
+            if (ids[i] >= n_tasks) {
+                continue;
+            }
             if (herder_store_get_status(h->store, name, ids[i], &cs->tasks[cs->n_tasks]) ==
                 KC_OK) {
                 cs->tasks[cs->n_tasks].id = ids[i];

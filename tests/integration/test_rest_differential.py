@@ -91,6 +91,7 @@ def steps(topic: str, tmp: str):
         ("unknown-subroute", "GET", "/connectors/fsink/nope", None, None),
         ("wrong-method", "DELETE", "/connectors", None, None),
         ("wrong-method-2", "POST", "/connectors/fsink", None, None),
+        ("wait-offsets", None, "fsink", None, None),
         ("offsets-running", "GET", "/connectors/fsink/offsets", None, None),
         ("offsets-delete-running", "DELETE", "/connectors/fsink/offsets", None, None),
         ("pause", "PUT", "/connectors/fsink/pause", None, None),
@@ -151,9 +152,36 @@ def canon(body):
     return body
 
 
+def first_diff(a, b, path="$"):
+    """Where two JSON values first differ, for a readable failure."""
+    if type(a) is not type(b):
+        return f"{path}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for k in list(a) + [k for k in b if k not in a]:
+            if k not in a or k not in b:
+                return f"{path}.{k}: only in {'ours' if k in a else 'jvm'}"
+            d = first_diff(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_diff(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
 def run(w: kc.Rest, topic: str, tmp: str):
     out = {}
     for name, method, path, body, ctype in steps(topic, tmp):
+        if method is None and name == "wait-offsets":
+            kc.wait_until(lambda: w.get(f"/connectors/{path}/offsets").json()["offsets"],
+                          timeout=60, what="committed offsets")
+            continue
         if method is None:
             w.wait_running(path, timeout=60)
             continue
@@ -202,5 +230,5 @@ def test_rest_matches_jvm(kafka, connect_c, jvm_connect, tmp_path, unique_name):
         if kind == "body":
             continue
         if canon(obody) != canon(body):
-            problems.append(f"{name}: body differs\n  ours: {obody}\n  jvm:  {body}")
+            problems.append(f"{name}: body differs at {first_diff(canon(obody), canon(body))}")
     assert not problems, "\n".join(problems)
