@@ -28,10 +28,10 @@
 #include "kc_buf.h"
 #include "rest_int.h"
 
-#define JACKSON_SRC "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
 #define CCR "org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest"
 #define CO_S "org.apache.kafka.connect.runtime.rest.entities.ConnectorOffsets"
 #define CO_1 "org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset"
+#define JACKSON_SRC "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
 
 static int fail(int *status, int code, struct kc_error *err, enum kc_rc rc, const char *msg)
 {
@@ -203,58 +203,91 @@ static size_t root_start(const char *body, size_t len)
     return i;
 }
 
-/* ---- body -> json_t ---- */
+/* ---- body -> tree ---- */
 
-int rest_body_json(const char *body, size_t len, json_t **out, int *status, struct kc_error *err)
+int rest_body_read(struct rest_body *b, const char *text, size_t len, int *status,
+                   struct kc_error *err)
 {
-    json_error_t je;
-    *out = NULL;
-    if (body == NULL || len == 0) {
-        return KC_OK; /* Jackson's provider hands the resource a null entity */
-    }
-    size_t rs = root_start(body, len);
-    if (rs == len) {
-        return KC_OK; /* only white space: Jackson's provider also gives the resource null */
-    }
-    /* Jackson ignores what follows the root value (FAIL_ON_TRAILING_TOKENS is off) */
-    json_t *j = json_loadb(body, len, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
-    if (j != NULL) {
-        *out = j;
+    memset(b, 0, sizeof(*b));
+    b->text = text;
+    b->len = text ? len : 0;
+    if (text == NULL || len == 0) {
         return KC_OK;
     }
-    /* Jackson points at the offending character; jansson points past the token it read. */
-    size_t pos = je.position > 0 ? (size_t)je.position : 0;
-    const char *near = strstr(je.text, "near '");
-    if (near != NULL) {
-        near += 6;
-        size_t nl = strlen(near);
-        if (nl > 0 && near[nl - 1] == '\'') {
-            nl--;
+    if (rest_json_read(text, len, &b->jr) != KC_OK) {
+        return fail(status, 500, err, KC_ENOMEM, "out of memory");
+    }
+    return KC_OK;
+}
+
+void rest_body_fini(struct rest_body *b)
+{
+    if (b != NULL) {
+        rest_json_result_fini(&b->jr);
+    }
+}
+
+enum body_kind { BODY_CREATE, BODY_MAP, BODY_OFFSETS };
+
+/* Report the body's syntax error, with the reference chain Jackson adds when the error happened
+ * inside a bean property's value (or inside a list element). */
+static int syntax_fail(const struct rest_body *b, enum body_kind kind, int *status,
+                       struct kc_error *err)
+{
+    const struct rest_json_result *r = &b->jr;
+    char chain[KC_ERROR_MSG_MAX] = "";
+    size_t cl = 0;
+    for (size_t d = 0; d < r->depth && kind != BODY_MAP; d++) {
+        const struct rest_json_frame *f = &r->path[d];
+        int inside = d + 1 < r->depth || (r->in_string && f->value_started);
+        if (!inside) {
+            break;
         }
-        if (nl <= pos && memcmp(body + pos - nl, near, nl) == 0) {
-            pos -= nl;
+        const char *piece = NULL;
+        char tmp[256];
+        if (kind == BODY_CREATE && d == 0 &&
+            (strcmp(f->key, "name") == 0 || strcmp(f->key, "config") == 0 ||
+             strcmp(f->key, "initial_state") == 0)) {
+            snprintf(tmp, sizeof(tmp), CCR "[\"%s\"]", f->key);
+            piece = tmp;
+        } else if (kind == BODY_OFFSETS && d == 0 && strcmp(f->key, "offsets") == 0) {
+            piece = CO_S "[\"offsets\"]";
+        } else if (kind == BODY_OFFSETS && d == 1 && f->is_array) {
+            snprintf(tmp, sizeof(tmp), "java.util.ArrayList[%zu]", f->index);
+            piece = tmp;
+        } else if (kind == BODY_OFFSETS && d == 2 &&
+                   (strcmp(f->key, "partition") == 0 || strcmp(f->key, "offset") == 0)) {
+            snprintf(tmp, sizeof(tmp), CO_1 "[\"%s\"]", f->key);
+            piece = tmp;
+        }
+        if (piece == NULL) {
+            break;
+        }
+        cl += (size_t)snprintf(chain + cl, sizeof(chain) - cl, "%s%s", cl ? "->" : "", piece);
+        if (cl >= sizeof(chain)) {
+            break;
+        }
+        if (kind == BODY_CREATE) {
+            break;
         }
     }
-    char loc[256];
     *status = 500;
-    if (pos >= len || json_error_code(&je) == json_error_premature_end_of_input) {
-        loc_suffix(loc, sizeof(loc), body, len, 1);
-        return kc_error_set(err, KC_EINVAL, "Unexpected end-of-input%s", loc);
+    if (chain[0] != '\0') {
+        return kc_error_set(err, KC_EINVAL, "%.380s (through reference chain: %.120s)", r->msg,
+                            chain);
     }
-    loc_suffix(loc, sizeof(loc), body, pos, 1);
-    unsigned char c = (unsigned char)body[pos];
-    if (c < 0x20) {
-        return kc_error_set(err, KC_EINVAL,
-                            "Illegal character ((CTRL-CHAR, code %u)): only regular white space "
-                            "(\\r, \\n, \\t) is allowed between tokens%s",
-                            c, loc);
+    return kc_error_set(err, KC_EINVAL, "%s", r->msg);
+}
+
+/* Jackson's location for an unknown property: the parser has read the value's first token;
+ * strings and containers are read lazily, so it stands just after their first character,
+ * while numbers and keywords are read whole. */
+static size_t unknown_loc(const char *body, size_t s, size_t e)
+{
+    if (body != NULL && (body[s] == '"' || body[s] == '{' || body[s] == '[')) {
+        return s + 1;
     }
-    if (c < 0x80) {
-        return kc_error_set(err, KC_EINVAL, "Unexpected character ('%c' (code %u)): %s%s", c, c,
-                            je.text, loc);
-    }
-    return kc_error_set(err, KC_EINVAL, "Invalid UTF-8 or unexpected character (code %u): %s%s", c,
-                        je.text, loc);
+    return e;
 }
 
 /* ---- Jackson coercions ---- */
@@ -507,14 +540,20 @@ static char *trim_java(const char *s)
     return kc_strndup(s, n);
 }
 
-int rest_create_body_parse(const json_t *j, const char *body, size_t len,
-                               struct rest_create_body *out, int *status, struct kc_error *err)
+int rest_create_body_parse(const struct rest_body *b, struct rest_create_body *out, int *status,
+                           struct kc_error *err)
 {
     char msg[KC_ERROR_MSG_MAX];
     char loc[256];
     int config_seen = 0;
     size_t s = 0, e = 0;
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
 
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_CREATE, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         return fail(status, 500, err, KC_EINVAL,
                     "Cannot invoke \"" CCR ".name()\" because \"createRequest\" is null");
@@ -624,7 +663,7 @@ int rest_create_body_parse(const json_t *j, const char *body, size_t len,
             out->has_state = 1;
         } else {
             int known = ls_find(body, len, k, NULL, &s, &e) == 0;
-            loc_suffix(loc, sizeof(loc), body, e, known);
+            loc_suffix(loc, sizeof(loc), body, known ? unknown_loc(body, s, e) : 0, known);
             *status = 500;
             return kc_error_set(err, KC_EINVAL,
                                 "Unrecognized field \"%.100s\" (class " CCR
@@ -633,6 +672,9 @@ int rest_create_body_parse(const json_t *j, const char *body, size_t len,
                                 "[\"%.100s\"])",
                                 k, loc, k);
         }
+    }
+    if (b->jr.has_error) {
+        return syntax_fail(b, BODY_CREATE, status, err);
     }
     /* name: null -> "" (the JVM then lets the validator complain), trimmed */
     char *trimmed = trim_java(out->name ? out->name : "");
@@ -651,11 +693,17 @@ int rest_create_body_parse(const json_t *j, const char *body, size_t len,
 
 /* ---- flat config maps ---- */
 
-int rest_config_body_parse(const json_t *j, const char *body, size_t len, const char *what,
-                               struct kc_strmap *out, int *status, struct kc_error *err)
+int rest_config_body_parse(const struct rest_body *b, const char *what, struct kc_strmap *out,
+                           int *status, struct kc_error *err)
 {
     char msg[KC_ERROR_MSG_MAX];
     char loc[256];
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_MAP, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         *status = 500;
         return kc_error_set(err, KC_EINVAL,
@@ -668,7 +716,12 @@ int rest_config_body_parse(const json_t *j, const char *body, size_t len, const 
         *status = 500;
         return kc_error_set(err, KC_EINVAL, "%s%s", msg, loc);
     }
-    return map_from_object(j, out, "", body, len, NULL, status, err);
+    int rc = map_from_object(j, out, "", body, len, NULL, status, err);
+    if (rc == KC_OK && b->jr.has_error) {
+        kc_strmap_fini(out);
+        return syntax_fail(b, BODY_MAP, status, err);
+    }
+    return rc;
 }
 
 /* ---- PATCH /connectors/{c}/offsets ---- */
@@ -722,17 +775,23 @@ static void offsets_clear(struct herder_offsets *os)
 
 #define CHAIN_ENT CO_S "[\"offsets\"]->java.util.ArrayList[%zu]->" CO_1
 
-int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
-                            struct herder_offsets *out, int *status, struct kc_error *err)
+int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *out, int *status,
+                            struct kc_error *err)
 {
     char *text = NULL;
     char loc[256];
     char msg[KC_ERROR_MSG_MAX];
     size_t s = 0, e = 0;
     int rc = KC_OK;
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
 
     out->o = NULL;
     out->n = 0;
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_OFFSETS, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         return fail(status, 500, err, KC_EINVAL,
                     "Cannot invoke \"" CO_S ".offsets()\" because \"offsets\" is null");
@@ -758,7 +817,7 @@ int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
         if (strcmp(k, "offsets") != 0) {
             struct loc_step p[1] = {{k, 0}};
             int known = ls_find_path(body, len, p, 1, &s, &e) == 0;
-            loc_suffix(loc, sizeof(loc), body, e, known);
+            loc_suffix(loc, sizeof(loc), body, known ? unknown_loc(body, s, e) : 0, known);
             *status = 500;
             return kc_error_set(err, KC_EINVAL,
                                 "Unrecognized field \"%.100s\" (class " CO_S
@@ -800,7 +859,7 @@ int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
             p[2].key = k;
             int known = ls_find_path(body, len, p, 3, &s, &e) == 0;
             if (strcmp(k, "partition") != 0 && strcmp(k, "offset") != 0) {
-                loc_suffix(loc, sizeof(loc), body, e, known);
+                loc_suffix(loc, sizeof(loc), body, known ? unknown_loc(body, s, e) : 0, known);
                 *status = 500;
                 return kc_error_set(err, KC_EINVAL,
                                     "Unrecognized field \"%.100s\" (class " CO_1
@@ -819,6 +878,9 @@ int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
                                     loc, i, k);
             }
         }
+    }
+    if (b->jr.has_error) {
+        return syntax_fail(b, BODY_OFFSETS, status, err);
     }
     if (arr == NULL || json_is_null(arr) || n == 0) {
         return fail(status, 400, err, KC_EINVAL,
@@ -927,13 +989,19 @@ out:
 
 /* ---- PUT /admin/loggers/{n} ---- */
 
-int rest_logger_body_parse(const json_t *j, const char *body, size_t len, const char **level,
-                           int *status, struct kc_error *err)
+int rest_logger_body_parse(const struct rest_body *b, const char **level, int *status,
+                           struct kc_error *err)
 {
     char msg[KC_ERROR_MSG_MAX];
     char loc[256];
     size_t s = 0, e = 0;
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
     *level = NULL;
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_MAP, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         return fail(status, 500, err, KC_EINVAL,
                     "Cannot invoke \"java.util.Map.get(Object)\" because \"levelMap\" is null");
@@ -957,6 +1025,9 @@ int rest_logger_body_parse(const json_t *j, const char *body, size_t len, const 
                                 "(through reference chain: java.util.LinkedHashMap[\"%s\"])",
                                 token_name(v), loc, k);
         }
+    }
+    if (b->jr.has_error) {
+        return syntax_fail(b, BODY_MAP, status, err);
     }
     const json_t *lv = json_object_get(j, "level");
     if (lv == NULL || json_is_null(lv)) {
