@@ -577,10 +577,24 @@ int rest_create_body_parse(const struct rest_body *b, struct rest_create_body *o
                                                  : "boolean/Boolean",
                             json_is_string(j) ? "String value" : "value", loc);
     }
+    /* Jackson buffers properties it does not know until all three creator properties have
+     * been seen, and reports them once the object is complete (at its end); after that an
+     * unknown property fails at once. */
+    const char *deferred = NULL;
+    unsigned seen = 0;
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)j, k, v)
     {
+        unsigned bit = strcmp(k, "name") == 0 ? 1u : strcmp(k, "config") == 0 ? 2u
+                       : strcmp(k, "initial_state") == 0 ? 4u : 0u;
+        seen |= bit;
+        if (bit == 0 && seen != 7u) {
+            if (deferred == NULL) {
+                deferred = k;
+            }
+            continue;
+        }
         if (strcmp(k, "name") == 0) {
             char *text = NULL;
             int rc = scalar_text(v, &text);
@@ -675,6 +689,17 @@ int rest_create_body_parse(const struct rest_body *b, struct rest_create_body *o
     }
     if (b->jr.has_error) {
         return syntax_fail(b, BODY_CREATE, status, err);
+    }
+    if (deferred != NULL) {
+        int known = ls_find_path(body, len, NULL, 0, &s, &e) == 0;
+        loc_suffix(loc, sizeof(loc), body, e, known);
+        *status = 500;
+        return kc_error_set(err, KC_EINVAL,
+                            "Unrecognized field \"%.100s\" (class " CCR
+                            "), not marked as ignorable (3 known properties: \"config\", "
+                            "\"name\", \"initial_state\"])%s (through reference chain: " CCR
+                            "[\"%.100s\"])",
+                            deferred, loc, deferred);
     }
     /* name: null -> "" (the JVM then lets the validator complain), trimmed */
     char *trimmed = trim_java(out->name ? out->name : "");
@@ -810,10 +835,23 @@ int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *ou
         return kc_error_set(err, KC_EINVAL, "Cannot deserialize value of type `" CO_S "` from %s%s",
                             token_desc(j), loc);
     }
+    /* as for CreateConnectorRequest: unknown properties before the creator's "offsets" are
+     * reported at the end of the object, later ones at once */
+    const char *deferred = NULL;
+    int seen_offsets = 0;
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)j, k, v)
     {
+        if (strcmp(k, "offsets") != 0 && !seen_offsets) {
+            if (deferred == NULL) {
+                deferred = k;
+            }
+            continue;
+        }
+        if (strcmp(k, "offsets") == 0) {
+            seen_offsets = 1;
+        }
         if (strcmp(k, "offsets") != 0) {
             struct loc_step p[1] = {{k, 0}};
             int known = ls_find_path(body, len, p, 1, &s, &e) == 0;
@@ -854,8 +892,18 @@ int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *ou
                                 "reference chain: " CO_S "[\"offsets\"]->java.util.ArrayList[%zu])",
                                 token_desc(ent), loc, i);
         }
+        const char *edeferred = NULL;
+        unsigned eseen = 0;
         json_object_foreach((json_t *)ent, k, v)
         {
+            unsigned bit = strcmp(k, "partition") == 0 ? 1u : strcmp(k, "offset") == 0 ? 2u : 0u;
+            eseen |= bit;
+            if (bit == 0 && eseen != 3u) {
+                if (edeferred == NULL) {
+                    edeferred = k;
+                }
+                continue;
+            }
             p[2].key = k;
             int known = ls_find_path(body, len, p, 3, &s, &e) == 0;
             if (strcmp(k, "partition") != 0 && strcmp(k, "offset") != 0) {
@@ -878,6 +926,33 @@ int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *ou
                                     loc, i, k);
             }
         }
+        if (edeferred != NULL) {
+            if (b->jr.has_error) {
+                return syntax_fail(b, BODY_OFFSETS, status, err);
+            }
+            int known = ls_find_path(body, len, p, 2, &s, &e) == 0;
+            loc_suffix(loc, sizeof(loc), body, e, known);
+            *status = 500;
+            return kc_error_set(err, KC_EINVAL,
+                                "Unrecognized field \"%.100s\" (class " CO_1
+                                "), not marked as ignorable (2 known properties: \"partition\", "
+                                "\"offset\"])%s (through reference chain: " CHAIN_ENT
+                                "[\"%.100s\"])",
+                                edeferred, loc, i, edeferred);
+        }
+    }
+    if (deferred != NULL) {
+        if (b->jr.has_error) {
+            return syntax_fail(b, BODY_OFFSETS, status, err);
+        }
+        int known = ls_find_path(body, len, NULL, 0, &s, &e) == 0;
+        loc_suffix(loc, sizeof(loc), body, e, known);
+        *status = 500;
+        return kc_error_set(err, KC_EINVAL,
+                            "Unrecognized field \"%.100s\" (class " CO_S
+                            "), not marked as ignorable (one known property: \"offsets\"])%s "
+                            "(through reference chain: " CO_S "[\"%.100s\"])",
+                            deferred, loc, deferred);
     }
     if (b->jr.has_error) {
         return syntax_fail(b, BODY_OFFSETS, status, err);

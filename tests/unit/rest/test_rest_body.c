@@ -178,6 +178,23 @@ static void test_rest_body_syntax(void **state)
                   "Cannot deserialize value of type `java.lang.String` from Array value (token "
                   "`JsonToken.START_ARRAY`)" SRC "line: 1, column: 27] (through reference chain: "
                   CCR "[\"config\"]->java.util.LinkedHashMap[\"a\"])");
+    /* unknown properties before all creator properties are seen are reported at the end */
+    expect_create("{\"a\":1}{", 500,
+                  "Unrecognized field \"a\" (class " CCR "), not marked as ignorable (3 known "
+                  "properties: \"config\", \"name\", \"initial_state\"])" SRC "line: 1, column: 8] "
+                  "(through reference chain: " CCR "[\"a\"])");
+    expect_create("{\"extra\":1,\"name\":\"x\",\"config\":{\"a\":[1]}}", 500,
+                  "Cannot deserialize value of type `java.lang.String` from Array value (token "
+                  "`JsonToken.START_ARRAY`)" SRC "line: 1, column: 37] (through reference chain: "
+                  CCR "[\"config\"]->java.util.LinkedHashMap[\"a\"])");
+    expect_create("{\"extra\":1,\"name\":\"x\",\"config\":{}", 500,
+                  "Unexpected end-of-input: expected close marker for Object (start marker at "
+                  "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+                  "line: 1, column: 1])" SRC "line: 1, column: 34]");
+    expect_create("{\"name\":\"x\",\"config\":{},\"initial_state\":\"PAUSED\",\"e\":{\"z\":1}}", 500,
+                  "Unrecognized field \"e\" (class " CCR "), not marked as ignorable (3 known "
+                  "properties: \"config\", \"name\", \"initial_state\"])" SRC "line: 1, column: 55] "
+                  "(through reference chain: " CCR "[\"e\"])");
     expect_create("{\n \"name\":\"x\",}", 500,
                   "Unexpected character ('}' (code 125)): was expecting double-quote to start "
                   "field name" SRC "line: 2, column: 13]");
@@ -301,6 +318,13 @@ static void test_rest_body_offsets(void **state)
                    500,
                    "Unrecognized field \"x\" (class " CO_1 "), not marked as ignorable (2 known "
                    "properties: \"partition\", \"offset\"])" SRC "line: 1, column: 87] (through "
+                   "reference chain: " CO_S "[\"offsets\"]->java.util.ArrayList[0]->" CO_1
+                   "[\"x\"])");
+    expect_offsets("{\"offsets\":[{\"x\":1,\"partition\":{\"kafka_topic\":\"t\",\"kafka_partition\""
+                   ":1}}]}",
+                   500,
+                   "Unrecognized field \"x\" (class " CO_1 "), not marked as ignorable (2 known "
+                   "properties: \"partition\", \"offset\"])" SRC "line: 1, column: 72] (through "
                    "reference chain: " CO_S "[\"offsets\"]->java.util.ArrayList[0]->" CO_1
                    "[\"x\"])");
     expect_offsets("{\"offsets\":[null]}", 500,
