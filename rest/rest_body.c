@@ -33,6 +33,30 @@
 #define CO_1 "org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset"
 #define JACKSON_SRC "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
 
+/* The JSON type of a tree value, telling numbers (marked strings, see rest_json.c) apart. */
+static json_type jtype(const json_t *v)
+{
+    if (json_is_string(v) && json_string_length(v) >= 2 &&
+        json_string_value(v)[0] == REST_JSON_NUM_MARK) {
+        return json_string_value(v)[1] == 'i' ? JSON_INTEGER : JSON_REAL;
+    }
+    return json_typeof(v);
+}
+
+/* Source text of a number value. */
+static const char *num_text(const json_t *v)
+{
+    return json_string_value(v) + 2;
+}
+
+static int is_str(const json_t *v)
+{
+    return jtype(v) == JSON_STRING;
+}
+
+/* String.valueOf of the Integer/Long/BigInteger/Double Jackson's untyped reader makes. */
+static void java_number(char *buf, size_t sz, const json_t *v);
+
 static int fail(int *status, int code, struct kc_error *err, enum kc_rc rc, const char *msg)
 {
     *status = code;
@@ -69,6 +93,9 @@ static void ls_skip(struct loc_scan *ls)
             ls->i += ls->s[ls->i] == '\\' ? 2 : 1;
         }
         ls->i++;
+        if (ls->i > ls->n) {
+            ls->i = ls->n; /* never past the body, whatever it holds */
+        }
     } else if (c == '{' || c == '[') {
         int depth = 0;
         while (ls->i < ls->n) {
@@ -154,9 +181,9 @@ static int ls_find_path(const char *s, size_t n, const struct loc_step *path, si
         }
     }
     ls_ws(&ls);
-    *start = ls.i;
+    *start = ls.i < n ? ls.i : n;
     ls_skip(&ls);
-    *end = ls.i;
+    *end = ls.i < n ? ls.i : n;
     return 0;
 }
 
@@ -335,17 +362,30 @@ static void java_double(char *buf, size_t sz, double d)
     snprintf(buf, sz, "%s%sE%d", tmp, strchr(tmp, '.') ? "" : ".0", ex);
 }
 
+static void java_number(char *buf, size_t sz, const json_t *v)
+{
+    const char *t = num_text(v);
+    if (jtype(v) == JSON_INTEGER) {
+        /* Integer/Long print as parsed; a BigInteger keeps its digits ("-0" becomes "0") */
+        if (strcmp(t, "-0") == 0) {
+            t = "0";
+        }
+        snprintf(buf, sz, "%s", t);
+        return;
+    }
+    java_double(buf, sz, strtod(t, NULL));
+}
+
 /* String.valueOf(o) of a Jackson-untyped value (LinkedHashMap/ArrayList/Integer/Double...). */
 static int java_value_string(struct kc_buf *b, const json_t *v)
 {
     char num[64];
-    switch (json_typeof(v)) {
+    switch (jtype(v)) {
     case JSON_STRING:
         return kc_buf_append(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        return kc_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     case JSON_REAL:
-        java_double(num, sizeof(num), json_real_value(v));
+        java_number(num, sizeof(num), v);
         return kc_buf_append_str(b, num);
     case JSON_TRUE:
         return kc_buf_append_str(b, "true");
@@ -398,19 +438,16 @@ static int scalar_text(const json_t *v, char **out)
 {
     char num[64];
     *out = NULL;
-    switch (json_typeof(v)) {
+    (void)num;
+    switch (jtype(v)) {
     case JSON_NULL:
         return KC_OK;
     case JSON_STRING:
         *out = kc_strndup(json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
-        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        *out = kc_strdup(num);
-        break;
     case JSON_REAL:
-        java_double(num, sizeof(num), json_real_value(v));
-        *out = kc_strdup(num);
+        *out = kc_strdup(num_text(v)); /* Jackson keeps a number's text for a String */
         break;
     case JSON_TRUE:
         *out = kc_strdup("true");
@@ -433,7 +470,7 @@ static const char *token_name(const json_t *v)
 /* "<Kind> value (token `JsonToken.<TOKEN>`)" as Jackson names the token it found. */
 static const char *token_desc(const json_t *v)
 {
-    switch (json_typeof(v)) {
+    switch (jtype(v)) {
     case JSON_ARRAY:
         return "Array value (token `JsonToken.START_ARRAY`)";
     case JSON_OBJECT:
@@ -457,7 +494,7 @@ static const char *token_desc(const json_t *v)
  * a String goes through the (absent) String creator, everything else is a token mismatch. */
 static void map_mismatch_t(char *buf, size_t sz, const json_t *v, const char *type)
 {
-    if (json_is_string(v)) {
+    if (is_str(v)) {
         snprintf(buf, sz,
                  "Cannot construct instance of `java.util.LinkedHashMap` (although at least one "
                  "Creator exists): no String-argument constructor/factory method to deserialize "
@@ -571,11 +608,11 @@ int rest_create_body_parse(const struct rest_body *b, struct rest_create_body *o
                             "Cannot construct instance of `" CCR
                             "` (although at least one Creator exists): no %s-argument "
                             "constructor/factory method to deserialize from %s%s",
-                            json_is_string(j)    ? "String"
-                            : json_is_integer(j) ? "int/Int"
-                            : json_is_real(j)    ? "double/Double"
-                                                 : "boolean/Boolean",
-                            json_is_string(j) ? "String value" : "value", loc);
+                            is_str(j)                   ? "String"
+                            : jtype(j) == JSON_INTEGER ? "int/Int"
+                            : jtype(j) == JSON_REAL    ? "double/Double"
+                                                       : "boolean/Boolean",
+                            is_str(j) ? "String value" : "value", loc);
     }
     /* Jackson buffers properties it does not know until all three creator properties have
      * been seen, and reports them once the object is complete (at its end); after that an
@@ -824,7 +861,7 @@ int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *ou
     if (!json_is_object(j)) {
         loc_suffix(loc, sizeof(loc), body, root_start(body ? body : "", len), body != NULL);
         *status = 500;
-        if (json_is_string(j)) {
+        if (is_str(j)) {
             return kc_error_set(err, KC_EINVAL,
                                 "Cannot construct instance of `" CO_S
                                 "` (although at least one Creator exists): no String-argument "
@@ -1109,7 +1146,7 @@ int rest_logger_body_parse(const struct rest_body *b, const char **level, int *s
         return fail(status, 400, err, KC_EINVAL,
                     "Desired 'level' parameter was not specified in request.");
     }
-    if (!json_is_string(lv)) {
+    if (!is_str(lv)) {
         /* numbers/booleans become text in Jackson and are then no level */
         *status = 404;
         char *t = NULL;

@@ -6,6 +6,9 @@
  * rest_dispatch() (route table, 404/405/415) -> a handler in rest_<resource>.c -> struct
  * rest_response -> libmicrohttpd. Everything from rest_dispatch() down runs without a socket, so
  * the unit tests drive it directly.
+ *
+ * Every function here runs on libmicrohttpd's connection threads (@thread rest) and keeps no
+ * state between calls except the logger registry (its own mutex); nothing here is global.
  */
 #ifndef REST_INT_H
 #define REST_INT_H
@@ -175,6 +178,10 @@ struct rest_json_result {
     size_t depth;      /* open containers at the error */
     int in_string;     /* the error is inside a string value */
 };
+
+/* Numbers in the tree are strings holding this byte (never valid UTF-8, so never in a real
+ * string), then 'i' (integer) or 'r' (fraction/exponent), then the number's source text. */
+#define REST_JSON_NUM_MARK '\xff'
 
 /* Read body (not NUL-terminated). KC_OK (check res->has_error) or KC_ENOMEM. An empty or
  * all-white-space body gives root NULL and no error. */

@@ -377,20 +377,19 @@ static int read_number(struct jr *r, json_t **out)
             k++;
         }
     }
-    char num[128];
-    size_t nl = k - st < sizeof(num) - 1 ? k - st : sizeof(num) - 1;
-    memcpy(num, r->s + st, nl);
-    num[nl] = '\0';
+    /* Numbers keep their source text (Jackson's String deserializer uses it as is): a string
+     * marked with REST_JSON_NUM_MARK, then 'i' or 'r', then the text. */
+    struct kc_buf nb;
+    kc_buf_init(&nb, k - st + 8);
     r->i = k;
-    if (!is_real) {
-        errno = 0;
-        long long v = strtoll(num, NULL, 10);
-        if (errno == 0) {
-            *out = json_integer(v);
-            return *out ? 0 : -2;
-        }
+    if (kc_buf_append_byte(&nb, (uint8_t)REST_JSON_NUM_MARK) != KC_OK ||
+        kc_buf_append_byte(&nb, is_real ? 'r' : 'i') != KC_OK ||
+        kc_buf_append(&nb, r->s + st, k - st) != KC_OK) {
+        kc_buf_fini(&nb);
+        return -2;
     }
-    *out = json_real(strtod(num, NULL));
+    *out = json_stringn_nocheck(nb.data, nb.len);
+    kc_buf_fini(&nb);
     return *out ? 0 : -2;
 }
 

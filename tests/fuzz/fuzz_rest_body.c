@@ -31,6 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kc_error_clear(&err);
     int rc = rest_body_read(&b, body, size, &status, &err);
     check_err(rc, status, &err);
+    if (rc != KC_OK) {
+        rest_body_fini(&b); /* out of memory: nothing to parse */
+        return 0;
+    }
 
     struct rest_create_body cb;
     rest_create_body_init(&cb);

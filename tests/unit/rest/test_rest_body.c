@@ -67,6 +67,18 @@ static void test_rest_body_create_ok(void **state)
     assert_int_equal(cb.state, HERDER_TARGET_STOPPED);
     rest_create_body_fini(&cb);
 
+    /* numbers keep their source text, as Jackson's String deserializer does (JVM-observed) */
+    assert_int_equal(create("{\"name\":\"x\",\"config\":{\"a\":1.5e3,\"b\":1e20,\"c\":-0.0001,"
+                            "\"d\":1e333333,\"e\":123456789012345678901234567890}}",
+                            &cb, msg),
+                     0);
+    assert_string_equal(kc_strmap_get(&cb.config, "a"), "1.5e3");
+    assert_string_equal(kc_strmap_get(&cb.config, "b"), "1e20");
+    assert_string_equal(kc_strmap_get(&cb.config, "c"), "-0.0001");
+    assert_string_equal(kc_strmap_get(&cb.config, "d"), "1e333333");
+    assert_string_equal(kc_strmap_get(&cb.config, "e"), "123456789012345678901234567890");
+    rest_create_body_fini(&cb);
+
     assert_int_equal(create("{\"config\":{},\"initial_state\":null}", &cb, msg), 0);
     assert_string_equal(cb.name, "");
     assert_int_equal(cb.has_state, 0);
