@@ -398,17 +398,18 @@ static int read_value(struct jr *r, json_t **out, struct kc_buf *b);
 static int push(struct jr *r, int is_array)
 {
     if (r->depth >= MAX_DEPTH) {
-        return syntax(r, r->i + 1, 0,
-                      "Document nesting depth (%d) exceeds the maximum allowed (%d, from "
-                      "`StreamReadConstraints.getMaxNestingDepth()`)",
-                      MAX_DEPTH + 1, MAX_DEPTH);
+        syntax(r, r->i + 1, 0, "depth");
+        /* Jackson's StreamConstraintsException carries no location */
+        snprintf(r->res->msg, sizeof(r->res->msg),
+                 "Document nesting depth (%d) exceeds the maximum allowed (%d, from "
+                 "`StreamReadConstraints.getMaxNestingDepth()`)",
+                 MAX_DEPTH + 1, MAX_DEPTH);
+        return -1;
     }
-    if (r->depth < REST_JSON_MAX_PATH) {
-        struct rest_json_frame *f = &r->path[r->depth];
-        memset(f, 0, sizeof(*f));
-        f->is_array = is_array;
-        f->start = r->i;
-    }
+    struct rest_json_frame *f = &r->path[r->depth]; /* path has MAX_DEPTH entries */
+    memset(f, 0, sizeof(*f));
+    f->is_array = is_array;
+    f->start = r->i;
     r->depth++;
     return 0;
 }
@@ -420,7 +421,7 @@ static void pop(struct jr *r)
 
 static struct rest_json_frame *top(struct jr *r)
 {
-    return r->depth > 0 && r->depth <= REST_JSON_MAX_PATH ? &r->path[r->depth - 1] : NULL;
+    return r->depth > 0 ? &r->path[r->depth - 1] : NULL;
 }
 
 static int read_object(struct jr *r, json_t **out, struct kc_buf *b)
@@ -665,19 +666,24 @@ int rest_json_read(const char *body, size_t len, struct rest_json_result *res)
 {
     struct jr r;
     struct kc_buf b;
-    struct rest_json_frame frames[REST_JSON_MAX_PATH];
 
     memset(res, 0, sizeof(*res));
     memset(&r, 0, sizeof(r));
     r.s = (const unsigned char *)body;
     r.n = len;
     r.res = res;
-    r.path = frames;
     kc_buf_init(&b, len + 16);
     ws(&r);
     if (r.i >= r.n) {
         kc_buf_fini(&b);
         return KC_OK; /* empty: no value, no error (Jackson's provider gives null) */
+    }
+    /* one frame per open container, up to Jackson's nesting limit (on the heap: 1000 frames
+     * would be a lot of stack for a connection thread) */
+    r.path = kc_calloc(MAX_DEPTH + 1, sizeof(*r.path));
+    if (r.path == NULL) {
+        kc_buf_fini(&b);
+        return KC_ENOMEM;
     }
     int rc = read_value(&r, &res->root, &b);
     if (rc == 0) {
@@ -701,6 +707,7 @@ int rest_json_read(const char *body, size_t len, struct rest_json_result *res)
         }
     }
     kc_buf_fini(&b);
+    kc_free(r.path);
     if (rc == -2) {
         return KC_ENOMEM;
     }

@@ -143,6 +143,20 @@ static void test_rest_body_create_jvm_errors(void **state)
 static void test_rest_body_syntax(void **state)
 {
     (void)state;
+    char deep[2100];
+    size_t dl = 0;
+    dl += (size_t)snprintf(deep, sizeof(deep), "{\"x\":");
+    for (int i = 0; i < 1001; i++) {
+        deep[dl++] = '[';
+    }
+    for (int i = 0; i < 1001; i++) {
+        deep[dl++] = ']';
+    }
+    deep[dl++] = '}';
+    deep[dl] = '\0';
+    expect_create(deep, 500,
+                  "Document nesting depth (1001) exceeds the maximum allowed (1000, from "
+                  "`StreamReadConstraints.getMaxNestingDepth()`)");
     /* Jackson's syntax errors, as the 4.1.0 JVM answered them */
     expect_create("{bad", 500,
                   "Unexpected character ('b' (code 98)): was expecting double-quote to start field "
