@@ -66,6 +66,7 @@ struct rest_request {
     const char *body;        /* borrowed; NULL = no body */
     size_t body_len;
     int on_admin_listener;   /* the request came in on an admin.listeners socket */
+    const char *signature;   /* borrowed X-Connect-Authorization header or NULL */
     char *params[2];         /* owned: URL-decoded {c} and {n}/{p}/{logger} segments */
 };
 

@@ -196,6 +196,12 @@ static void test_rest_body_syntax(void **state)
     expect_create("{\"name\":\"x\",\"config\":{\"a\":}}", 500,
                   "Unexpected character ('}' (code 125)): expected a value" SRC "line: 1, column: "
                   "27] (through reference chain: " CCR "[\"config\"])");
+    /* tests/integration/reference/jvm_4.1.0_observations.md #16 */
+    expect_create("{\"name\": \"x\", \"config\": {", 500,
+                  "Unexpected end-of-input: expected close marker for Object (start marker at "
+                  "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+                  "line: 1, column: 25])" SRC "line: 1, column: 26] (through reference chain: " CCR
+                  "[\"config\"])");
     /* mapping errors met before the syntax error win, as in Jackson's streaming read */
     expect_create("[1,]", 500,
                   "Cannot deserialize value of type `" CCR "` from Array value (token "

@@ -78,7 +78,7 @@ static void test_rest_reply_tasks_offsets_error(void **state)
     struct herder_offset o[1] = {{.topic = "t", .partition = 3, .offset = 9007199254740993LL}};
     struct herder_offsets os = {o, 1};
     assert_dump(rest_reply_offsets(&os),
-                "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"t\",\"kafka_partition\":3},"
+                "{\"offsets\":[{\"partition\":{\"kafka_partition\":3,\"kafka_topic\":\"t\"},"
                 "\"offset\":{\"kafka_offset\":9007199254740993}}]}");
     assert_dump(rest_reply_error(404, "x\ty"), "{\"error_code\":404,\"message\":\"x\\ty\"}");
     assert_dump(rest_reply_error(500, NULL), "{\"error_code\":500,\"message\":null}");
