@@ -28,10 +28,34 @@
 #include "kc_buf.h"
 #include "rest_int.h"
 
-#define JACKSON_SRC "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
 #define CCR "org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest"
 #define CO_S "org.apache.kafka.connect.runtime.rest.entities.ConnectorOffsets"
 #define CO_1 "org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset"
+#define JACKSON_SRC "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
+
+/* The JSON type of a tree value, telling numbers (marked strings, see rest_json.c) apart. */
+static json_type jtype(const json_t *v)
+{
+    if (json_is_string(v) && json_string_length(v) >= 2 &&
+        json_string_value(v)[0] == REST_JSON_NUM_MARK) {
+        return json_string_value(v)[1] == 'i' ? JSON_INTEGER : JSON_REAL;
+    }
+    return json_typeof(v);
+}
+
+/* Source text of a number value. */
+static const char *num_text(const json_t *v)
+{
+    return json_string_value(v) + 2;
+}
+
+static int is_str(const json_t *v)
+{
+    return jtype(v) == JSON_STRING;
+}
+
+/* String.valueOf of the Integer/Long/BigInteger/Double Jackson's untyped reader makes. */
+static void java_number(char *buf, size_t sz, const json_t *v);
 
 static int fail(int *status, int code, struct kc_error *err, enum kc_rc rc, const char *msg)
 {
@@ -69,6 +93,9 @@ static void ls_skip(struct loc_scan *ls)
             ls->i += ls->s[ls->i] == '\\' ? 2 : 1;
         }
         ls->i++;
+        if (ls->i > ls->n) {
+            ls->i = ls->n; /* never past the body, whatever it holds */
+        }
     } else if (c == '{' || c == '[') {
         int depth = 0;
         while (ls->i < ls->n) {
@@ -154,9 +181,9 @@ static int ls_find_path(const char *s, size_t n, const struct loc_step *path, si
         }
     }
     ls_ws(&ls);
-    *start = ls.i;
+    *start = ls.i < n ? ls.i : n;
     ls_skip(&ls);
-    *end = ls.i;
+    *end = ls.i < n ? ls.i : n;
     return 0;
 }
 
@@ -203,58 +230,91 @@ static size_t root_start(const char *body, size_t len)
     return i;
 }
 
-/* ---- body -> json_t ---- */
+/* ---- body -> tree ---- */
 
-int rest_body_json(const char *body, size_t len, json_t **out, int *status, struct kc_error *err)
+int rest_body_read(struct rest_body *b, const char *text, size_t len, int *status,
+                   struct kc_error *err)
 {
-    json_error_t je;
-    *out = NULL;
-    if (body == NULL || len == 0) {
-        return KC_OK; /* Jackson's provider hands the resource a null entity */
-    }
-    size_t rs = root_start(body, len);
-    if (rs == len) {
-        return KC_OK; /* only white space: Jackson's provider also gives the resource null */
-    }
-    /* Jackson ignores what follows the root value (FAIL_ON_TRAILING_TOKENS is off) */
-    json_t *j = json_loadb(body, len, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
-    if (j != NULL) {
-        *out = j;
+    memset(b, 0, sizeof(*b));
+    b->text = text;
+    b->len = text ? len : 0;
+    if (text == NULL || len == 0) {
         return KC_OK;
     }
-    /* Jackson points at the offending character; jansson points past the token it read. */
-    size_t pos = je.position > 0 ? (size_t)je.position : 0;
-    const char *near = strstr(je.text, "near '");
-    if (near != NULL) {
-        near += 6;
-        size_t nl = strlen(near);
-        if (nl > 0 && near[nl - 1] == '\'') {
-            nl--;
+    if (rest_json_read(text, len, &b->jr) != KC_OK) {
+        return fail(status, 500, err, KC_ENOMEM, "out of memory");
+    }
+    return KC_OK;
+}
+
+void rest_body_fini(struct rest_body *b)
+{
+    if (b != NULL) {
+        rest_json_result_fini(&b->jr);
+    }
+}
+
+enum body_kind { BODY_CREATE, BODY_MAP, BODY_OFFSETS };
+
+/* Report the body's syntax error, with the reference chain Jackson adds when the error happened
+ * inside a bean property's value (or inside a list element). */
+static int syntax_fail(const struct rest_body *b, enum body_kind kind, int *status,
+                       struct kc_error *err)
+{
+    const struct rest_json_result *r = &b->jr;
+    char chain[KC_ERROR_MSG_MAX] = "";
+    size_t cl = 0;
+    for (size_t d = 0; d < r->depth && kind != BODY_MAP; d++) {
+        const struct rest_json_frame *f = &r->path[d];
+        int inside = d + 1 < r->depth || (r->in_string && f->value_started);
+        if (!inside) {
+            break;
         }
-        if (nl <= pos && memcmp(body + pos - nl, near, nl) == 0) {
-            pos -= nl;
+        const char *piece = NULL;
+        char tmp[256];
+        if (kind == BODY_CREATE && d == 0 &&
+            (strcmp(f->key, "name") == 0 || strcmp(f->key, "config") == 0 ||
+             strcmp(f->key, "initial_state") == 0)) {
+            snprintf(tmp, sizeof(tmp), CCR "[\"%s\"]", f->key);
+            piece = tmp;
+        } else if (kind == BODY_OFFSETS && d == 0 && strcmp(f->key, "offsets") == 0) {
+            piece = CO_S "[\"offsets\"]";
+        } else if (kind == BODY_OFFSETS && d == 1 && f->is_array) {
+            snprintf(tmp, sizeof(tmp), "java.util.ArrayList[%zu]", f->index);
+            piece = tmp;
+        } else if (kind == BODY_OFFSETS && d == 2 &&
+                   (strcmp(f->key, "partition") == 0 || strcmp(f->key, "offset") == 0)) {
+            snprintf(tmp, sizeof(tmp), CO_1 "[\"%s\"]", f->key);
+            piece = tmp;
+        }
+        if (piece == NULL) {
+            break;
+        }
+        cl += (size_t)snprintf(chain + cl, sizeof(chain) - cl, "%s%s", cl ? "->" : "", piece);
+        if (cl >= sizeof(chain)) {
+            break;
+        }
+        if (kind == BODY_CREATE) {
+            break;
         }
     }
-    char loc[256];
     *status = 500;
-    if (pos >= len || json_error_code(&je) == json_error_premature_end_of_input) {
-        loc_suffix(loc, sizeof(loc), body, len, 1);
-        return kc_error_set(err, KC_EINVAL, "Unexpected end-of-input%s", loc);
+    if (chain[0] != '\0') {
+        return kc_error_set(err, KC_EINVAL, "%.380s (through reference chain: %.120s)", r->msg,
+                            chain);
     }
-    loc_suffix(loc, sizeof(loc), body, pos, 1);
-    unsigned char c = (unsigned char)body[pos];
-    if (c < 0x20) {
-        return kc_error_set(err, KC_EINVAL,
-                            "Illegal character ((CTRL-CHAR, code %u)): only regular white space "
-                            "(\\r, \\n, \\t) is allowed between tokens%s",
-                            c, loc);
+    return kc_error_set(err, KC_EINVAL, "%s", r->msg);
+}
+
+/* Jackson's location for an unknown property: the parser has read the value's first token;
+ * strings and containers are read lazily, so it stands just after their first character,
+ * while numbers and keywords are read whole. */
+static size_t unknown_loc(const char *body, size_t s, size_t e)
+{
+    if (body != NULL && (body[s] == '"' || body[s] == '{' || body[s] == '[')) {
+        return s + 1;
     }
-    if (c < 0x80) {
-        return kc_error_set(err, KC_EINVAL, "Unexpected character ('%c' (code %u)): %s%s", c, c,
-                            je.text, loc);
-    }
-    return kc_error_set(err, KC_EINVAL, "Invalid UTF-8 or unexpected character (code %u): %s%s", c,
-                        je.text, loc);
+    return e;
 }
 
 /* ---- Jackson coercions ---- */
@@ -302,17 +362,30 @@ static void java_double(char *buf, size_t sz, double d)
     snprintf(buf, sz, "%s%sE%d", tmp, strchr(tmp, '.') ? "" : ".0", ex);
 }
 
+static void java_number(char *buf, size_t sz, const json_t *v)
+{
+    const char *t = num_text(v);
+    if (jtype(v) == JSON_INTEGER) {
+        /* Integer/Long print as parsed; a BigInteger keeps its digits ("-0" becomes "0") */
+        if (strcmp(t, "-0") == 0) {
+            t = "0";
+        }
+        snprintf(buf, sz, "%s", t);
+        return;
+    }
+    java_double(buf, sz, strtod(t, NULL));
+}
+
 /* String.valueOf(o) of a Jackson-untyped value (LinkedHashMap/ArrayList/Integer/Double...). */
 static int java_value_string(struct kc_buf *b, const json_t *v)
 {
     char num[64];
-    switch (json_typeof(v)) {
+    switch (jtype(v)) {
     case JSON_STRING:
         return kc_buf_append(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        return kc_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     case JSON_REAL:
-        java_double(num, sizeof(num), json_real_value(v));
+        java_number(num, sizeof(num), v);
         return kc_buf_append_str(b, num);
     case JSON_TRUE:
         return kc_buf_append_str(b, "true");
@@ -365,19 +438,16 @@ static int scalar_text(const json_t *v, char **out)
 {
     char num[64];
     *out = NULL;
-    switch (json_typeof(v)) {
+    (void)num;
+    switch (jtype(v)) {
     case JSON_NULL:
         return KC_OK;
     case JSON_STRING:
         *out = kc_strndup(json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
-        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        *out = kc_strdup(num);
-        break;
     case JSON_REAL:
-        java_double(num, sizeof(num), json_real_value(v));
-        *out = kc_strdup(num);
+        *out = kc_strdup(num_text(v)); /* Jackson keeps a number's text for a String */
         break;
     case JSON_TRUE:
         *out = kc_strdup("true");
@@ -400,7 +470,7 @@ static const char *token_name(const json_t *v)
 /* "<Kind> value (token `JsonToken.<TOKEN>`)" as Jackson names the token it found. */
 static const char *token_desc(const json_t *v)
 {
-    switch (json_typeof(v)) {
+    switch (jtype(v)) {
     case JSON_ARRAY:
         return "Array value (token `JsonToken.START_ARRAY`)";
     case JSON_OBJECT:
@@ -424,7 +494,7 @@ static const char *token_desc(const json_t *v)
  * a String goes through the (absent) String creator, everything else is a token mismatch. */
 static void map_mismatch_t(char *buf, size_t sz, const json_t *v, const char *type)
 {
-    if (json_is_string(v)) {
+    if (is_str(v)) {
         snprintf(buf, sz,
                  "Cannot construct instance of `java.util.LinkedHashMap` (although at least one "
                  "Creator exists): no String-argument constructor/factory method to deserialize "
@@ -507,14 +577,20 @@ static char *trim_java(const char *s)
     return kc_strndup(s, n);
 }
 
-int rest_create_body_parse(const json_t *j, const char *body, size_t len,
-                               struct rest_create_body *out, int *status, struct kc_error *err)
+int rest_create_body_parse(const struct rest_body *b, struct rest_create_body *out, int *status,
+                           struct kc_error *err)
 {
     char msg[KC_ERROR_MSG_MAX];
     char loc[256];
     int config_seen = 0;
     size_t s = 0, e = 0;
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
 
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_CREATE, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         return fail(status, 500, err, KC_EINVAL,
                     "Cannot invoke \"" CCR ".name()\" because \"createRequest\" is null");
@@ -532,16 +608,30 @@ int rest_create_body_parse(const json_t *j, const char *body, size_t len,
                             "Cannot construct instance of `" CCR
                             "` (although at least one Creator exists): no %s-argument "
                             "constructor/factory method to deserialize from %s%s",
-                            json_is_string(j)    ? "String"
-                            : json_is_integer(j) ? "int/Int"
-                            : json_is_real(j)    ? "double/Double"
-                                                 : "boolean/Boolean",
-                            json_is_string(j) ? "String value" : "value", loc);
+                            is_str(j)                   ? "String"
+                            : jtype(j) == JSON_INTEGER ? "int/Int"
+                            : jtype(j) == JSON_REAL    ? "double/Double"
+                                                       : "boolean/Boolean",
+                            is_str(j) ? "String value" : "value", loc);
     }
+    /* Jackson buffers properties it does not know until all three creator properties have
+     * been seen, and reports them once the object is complete (at its end); after that an
+     * unknown property fails at once. */
+    const char *deferred = NULL;
+    unsigned seen = 0;
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)j, k, v)
     {
+        unsigned bit = strcmp(k, "name") == 0 ? 1u : strcmp(k, "config") == 0 ? 2u
+                       : strcmp(k, "initial_state") == 0 ? 4u : 0u;
+        seen |= bit;
+        if (bit == 0 && seen != 7u) {
+            if (deferred == NULL) {
+                deferred = k;
+            }
+            continue;
+        }
         if (strcmp(k, "name") == 0) {
             char *text = NULL;
             int rc = scalar_text(v, &text);
@@ -624,7 +714,7 @@ int rest_create_body_parse(const json_t *j, const char *body, size_t len,
             out->has_state = 1;
         } else {
             int known = ls_find(body, len, k, NULL, &s, &e) == 0;
-            loc_suffix(loc, sizeof(loc), body, e, known);
+            loc_suffix(loc, sizeof(loc), body, known ? unknown_loc(body, s, e) : 0, known);
             *status = 500;
             return kc_error_set(err, KC_EINVAL,
                                 "Unrecognized field \"%.100s\" (class " CCR
@@ -633,6 +723,20 @@ int rest_create_body_parse(const json_t *j, const char *body, size_t len,
                                 "[\"%.100s\"])",
                                 k, loc, k);
         }
+    }
+    if (b->jr.has_error) {
+        return syntax_fail(b, BODY_CREATE, status, err);
+    }
+    if (deferred != NULL) {
+        int known = ls_find_path(body, len, NULL, 0, &s, &e) == 0;
+        loc_suffix(loc, sizeof(loc), body, e, known);
+        *status = 500;
+        return kc_error_set(err, KC_EINVAL,
+                            "Unrecognized field \"%.100s\" (class " CCR
+                            "), not marked as ignorable (3 known properties: \"config\", "
+                            "\"name\", \"initial_state\"])%s (through reference chain: " CCR
+                            "[\"%.100s\"])",
+                            deferred, loc, deferred);
     }
     /* name: null -> "" (the JVM then lets the validator complain), trimmed */
     char *trimmed = trim_java(out->name ? out->name : "");
@@ -651,11 +755,17 @@ int rest_create_body_parse(const json_t *j, const char *body, size_t len,
 
 /* ---- flat config maps ---- */
 
-int rest_config_body_parse(const json_t *j, const char *body, size_t len, const char *what,
-                               struct kc_strmap *out, int *status, struct kc_error *err)
+int rest_config_body_parse(const struct rest_body *b, const char *what, struct kc_strmap *out,
+                           int *status, struct kc_error *err)
 {
     char msg[KC_ERROR_MSG_MAX];
     char loc[256];
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_MAP, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         *status = 500;
         return kc_error_set(err, KC_EINVAL,
@@ -668,7 +778,12 @@ int rest_config_body_parse(const json_t *j, const char *body, size_t len, const 
         *status = 500;
         return kc_error_set(err, KC_EINVAL, "%s%s", msg, loc);
     }
-    return map_from_object(j, out, "", body, len, NULL, status, err);
+    int rc = map_from_object(j, out, "", body, len, NULL, status, err);
+    if (rc == KC_OK && b->jr.has_error) {
+        kc_strmap_fini(out);
+        return syntax_fail(b, BODY_MAP, status, err);
+    }
+    return rc;
 }
 
 /* ---- PATCH /connectors/{c}/offsets ---- */
@@ -722,17 +837,23 @@ static void offsets_clear(struct herder_offsets *os)
 
 #define CHAIN_ENT CO_S "[\"offsets\"]->java.util.ArrayList[%zu]->" CO_1
 
-int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
-                            struct herder_offsets *out, int *status, struct kc_error *err)
+int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *out, int *status,
+                            struct kc_error *err)
 {
     char *text = NULL;
     char loc[256];
     char msg[KC_ERROR_MSG_MAX];
     size_t s = 0, e = 0;
     int rc = KC_OK;
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
 
     out->o = NULL;
     out->n = 0;
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_OFFSETS, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         return fail(status, 500, err, KC_EINVAL,
                     "Cannot invoke \"" CO_S ".offsets()\" because \"offsets\" is null");
@@ -740,7 +861,7 @@ int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
     if (!json_is_object(j)) {
         loc_suffix(loc, sizeof(loc), body, root_start(body ? body : "", len), body != NULL);
         *status = 500;
-        if (json_is_string(j)) {
+        if (is_str(j)) {
             return kc_error_set(err, KC_EINVAL,
                                 "Cannot construct instance of `" CO_S
                                 "` (although at least one Creator exists): no String-argument "
@@ -751,14 +872,27 @@ int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
         return kc_error_set(err, KC_EINVAL, "Cannot deserialize value of type `" CO_S "` from %s%s",
                             token_desc(j), loc);
     }
+    /* as for CreateConnectorRequest: unknown properties before the creator's "offsets" are
+     * reported at the end of the object, later ones at once */
+    const char *deferred = NULL;
+    int seen_offsets = 0;
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)j, k, v)
     {
+        if (strcmp(k, "offsets") != 0 && !seen_offsets) {
+            if (deferred == NULL) {
+                deferred = k;
+            }
+            continue;
+        }
+        if (strcmp(k, "offsets") == 0) {
+            seen_offsets = 1;
+        }
         if (strcmp(k, "offsets") != 0) {
             struct loc_step p[1] = {{k, 0}};
             int known = ls_find_path(body, len, p, 1, &s, &e) == 0;
-            loc_suffix(loc, sizeof(loc), body, e, known);
+            loc_suffix(loc, sizeof(loc), body, known ? unknown_loc(body, s, e) : 0, known);
             *status = 500;
             return kc_error_set(err, KC_EINVAL,
                                 "Unrecognized field \"%.100s\" (class " CO_S
@@ -795,12 +929,22 @@ int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
                                 "reference chain: " CO_S "[\"offsets\"]->java.util.ArrayList[%zu])",
                                 token_desc(ent), loc, i);
         }
+        const char *edeferred = NULL;
+        unsigned eseen = 0;
         json_object_foreach((json_t *)ent, k, v)
         {
+            unsigned bit = strcmp(k, "partition") == 0 ? 1u : strcmp(k, "offset") == 0 ? 2u : 0u;
+            eseen |= bit;
+            if (bit == 0 && eseen != 3u) {
+                if (edeferred == NULL) {
+                    edeferred = k;
+                }
+                continue;
+            }
             p[2].key = k;
             int known = ls_find_path(body, len, p, 3, &s, &e) == 0;
             if (strcmp(k, "partition") != 0 && strcmp(k, "offset") != 0) {
-                loc_suffix(loc, sizeof(loc), body, e, known);
+                loc_suffix(loc, sizeof(loc), body, known ? unknown_loc(body, s, e) : 0, known);
                 *status = 500;
                 return kc_error_set(err, KC_EINVAL,
                                     "Unrecognized field \"%.100s\" (class " CO_1
@@ -819,6 +963,36 @@ int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
                                     loc, i, k);
             }
         }
+        if (edeferred != NULL) {
+            if (b->jr.has_error) {
+                return syntax_fail(b, BODY_OFFSETS, status, err);
+            }
+            int known = ls_find_path(body, len, p, 2, &s, &e) == 0;
+            loc_suffix(loc, sizeof(loc), body, e, known);
+            *status = 500;
+            return kc_error_set(err, KC_EINVAL,
+                                "Unrecognized field \"%.100s\" (class " CO_1
+                                "), not marked as ignorable (2 known properties: \"partition\", "
+                                "\"offset\"])%s (through reference chain: " CHAIN_ENT
+                                "[\"%.100s\"])",
+                                edeferred, loc, i, edeferred);
+        }
+    }
+    if (deferred != NULL) {
+        if (b->jr.has_error) {
+            return syntax_fail(b, BODY_OFFSETS, status, err);
+        }
+        int known = ls_find_path(body, len, NULL, 0, &s, &e) == 0;
+        loc_suffix(loc, sizeof(loc), body, e, known);
+        *status = 500;
+        return kc_error_set(err, KC_EINVAL,
+                            "Unrecognized field \"%.100s\" (class " CO_S
+                            "), not marked as ignorable (one known property: \"offsets\"])%s "
+                            "(through reference chain: " CO_S "[\"%.100s\"])",
+                            deferred, loc, deferred);
+    }
+    if (b->jr.has_error) {
+        return syntax_fail(b, BODY_OFFSETS, status, err);
     }
     if (arr == NULL || json_is_null(arr) || n == 0) {
         return fail(status, 400, err, KC_EINVAL,
@@ -927,13 +1101,19 @@ out:
 
 /* ---- PUT /admin/loggers/{n} ---- */
 
-int rest_logger_body_parse(const json_t *j, const char *body, size_t len, const char **level,
-                           int *status, struct kc_error *err)
+int rest_logger_body_parse(const struct rest_body *b, const char **level, int *status,
+                           struct kc_error *err)
 {
     char msg[KC_ERROR_MSG_MAX];
     char loc[256];
     size_t s = 0, e = 0;
+    const json_t *j = b->jr.root;
+    const char *body = b->text;
+    size_t len = b->len;
     *level = NULL;
+    if (b->jr.has_error && (j == NULL || json_is_null(j))) {
+        return syntax_fail(b, BODY_MAP, status, err);
+    }
     if (j == NULL || json_is_null(j)) {
         return fail(status, 500, err, KC_EINVAL,
                     "Cannot invoke \"java.util.Map.get(Object)\" because \"levelMap\" is null");
@@ -958,12 +1138,15 @@ int rest_logger_body_parse(const json_t *j, const char *body, size_t len, const 
                                 token_name(v), loc, k);
         }
     }
+    if (b->jr.has_error) {
+        return syntax_fail(b, BODY_MAP, status, err);
+    }
     const json_t *lv = json_object_get(j, "level");
     if (lv == NULL || json_is_null(lv)) {
         return fail(status, 400, err, KC_EINVAL,
                     "Desired 'level' parameter was not specified in request.");
     }
-    if (!json_is_string(lv)) {
+    if (!is_str(lv)) {
         /* numbers/booleans become text in Jackson and are then no level */
         *status = 404;
         char *t = NULL;

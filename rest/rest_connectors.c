@@ -272,13 +272,13 @@ void rest_h_connector_create(const struct rest_ctx *ctx, const struct rest_reque
     struct kc_error err;
     struct rest_create_body cb;
     struct herder_connector_info *ci = NULL;
-    json_t *body = NULL;
+    struct rest_body body;
     int status = 500, created = 0;
 
     kc_error_clear(&err);
     rest_create_body_init(&cb);
-    if (rest_body_json(rq->body, rq->body_len, &body, &status, &err) != KC_OK ||
-        rest_create_body_parse(body, rq->body, rq->body_len, &cb, &status, &err) != KC_OK) {
+    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+        rest_create_body_parse(&body, &cb, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
@@ -295,7 +295,7 @@ void rest_h_connector_create(const struct rest_ctx *ctx, const struct rest_reque
 out:
     herder_connector_info_free(ci);
     rest_create_body_fini(&cb);
-    json_decref(body);
+    rest_body_fini(&body);
 }
 
 /* ---- /connectors/{c} ---- */
@@ -346,14 +346,13 @@ void rest_h_config_put(const struct rest_ctx *ctx, const struct rest_request *rq
     struct kc_error err;
     struct kc_strmap cfg;
     struct herder_connector_info *ci = NULL;
-    json_t *body = NULL;
+    struct rest_body body;
     int status = 500, created = 0;
 
     kc_error_clear(&err);
     kc_strmap_init(&cfg);
-    if (rest_body_json(rq->body, rq->body_len, &body, &status, &err) != KC_OK ||
-        rest_config_body_parse(body, rq->body, rq->body_len, "connectorConfig", &cfg, &status,
-                               &err) != KC_OK) {
+    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+        rest_config_body_parse(&body, "connectorConfig", &cfg, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
@@ -373,7 +372,7 @@ void rest_h_config_put(const struct rest_ctx *ctx, const struct rest_request *rq
 out:
     herder_connector_info_free(ci);
     kc_strmap_fini(&cfg);
-    json_decref(body);
+    rest_body_fini(&body);
 }
 
 /*
@@ -388,18 +387,18 @@ void rest_h_config_patch(const struct rest_ctx *ctx, const struct rest_request *
     struct kc_error err;
     struct kc_strmap patch;
     struct herder_connector_info *cur = NULL, *ci = NULL;
-    json_t *body = NULL;
+    struct rest_body body;
     int status = 500, created = 0;
 
     kc_error_clear(&err);
     kc_strmap_init(&patch);
-    if (rest_body_json(rq->body, rq->body_len, &body, &status, &err) != KC_OK) {
+    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
-    if (body != NULL && !json_is_null(body) &&
-        rest_config_body_parse(body, rq->body, rq->body_len, "connectorConfigPatch", &patch,
-                               &status, &err) != KC_OK) {
+    int null_patch = !body.jr.has_error && (body.jr.root == NULL || json_is_null(body.jr.root));
+    if (!null_patch &&
+        rest_config_body_parse(&body, "connectorConfigPatch", &patch, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
@@ -407,7 +406,7 @@ void rest_h_config_patch(const struct rest_ctx *ctx, const struct rest_request *
         rest_respond_herder(rs, &err);
         goto out;
     }
-    if (body == NULL || json_is_null(body)) {
+    if (null_patch) {
         rest_respond_error(rs, 500,
                            "Cannot invoke \"java.util.Map.forEach(java.util.function.BiConsumer)\""
                            " because \"patch\" is null");
@@ -431,7 +430,7 @@ out:
     herder_connector_info_free(cur);
     herder_connector_info_free(ci);
     kc_strmap_fini(&patch);
-    json_decref(body);
+    rest_body_fini(&body);
 }
 
 void rest_h_status(const struct rest_ctx *ctx, const struct rest_request *rq,
@@ -531,14 +530,26 @@ void rest_h_tasks_config(const struct rest_ctx *ctx, const struct rest_request *
     herder_task_configs_free(tc);
 }
 
-/* Internal worker->leader endpoint. One worker has nobody to accept task configs from. */
+/*
+ * The internal endpoints (worker -> leader task configs, zombie fencing) first check the request
+ * signature (sessioned protocol), as the JVM does: none -> 400 "Internal request missing required
+ * signature" (observed for both on 4.1.0). This worker holds no session key, so a signed request
+ * can never verify: 403 as for a bad signature.
+ */
+static void internal_request(const struct rest_request *rq, struct rest_response *rs)
+{
+    if (rq->signature == NULL) {
+        rest_respond_error(rs, 400, "Internal request missing required signature");
+    } else {
+        rest_respond_error(rs, 403, "Internal request contained invalid signature.");
+    }
+}
+
 void rest_h_tasks_post(const struct rest_ctx *ctx, const struct rest_request *rq,
                        struct rest_response *rs)
 {
     (void)ctx;
-    (void)rq;
-    rest_respond_error(rs, 403,
-                       "Internal request to submit task configs is not supported by this worker");
+    internal_request(rq, rs);
 }
 
 void rest_h_task_status(const struct rest_ctx *ctx, const struct rest_request *rq,
@@ -578,14 +589,12 @@ void rest_h_task_restart(const struct rest_ctx *ctx, const struct rest_request *
     rest_respond_empty(rs, 204);
 }
 
-/* Zombie fencing is for exactly-once sources, and like every internal endpoint the JVM checks
- * the inter-worker signature first: an unsigned request is refused before anything else. */
+/* Zombie fencing is for exactly-once sources; every connector here is a sink. */
 void rest_h_fence(const struct rest_ctx *ctx, const struct rest_request *rq,
                   struct rest_response *rs)
 {
     (void)ctx;
-    (void)rq;
-    rest_respond_error(rs, 400, "Internal request missing required signature");
+    internal_request(rq, rs);
 }
 
 /* ---- topics ---- */
@@ -678,15 +687,15 @@ void rest_h_offsets_patch(const struct rest_ctx *ctx, const struct rest_request 
 {
     struct kc_error err, err2;
     struct herder_offsets os = {NULL, 0};
-    json_t *body = NULL;
+    struct rest_body body;
     int status = 500;
 
     kc_error_clear(&err);
-    if (rest_body_json(rq->body, rq->body_len, &body, &status, &err) != KC_OK) {
+    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
-    if (rest_offsets_body_parse(body, rq->body, rq->body_len, &os, &status, &err) != KC_OK) {
+    if (rest_offsets_body_parse(&body, &os, &status, &err) != KC_OK) {
         /* The JVM checks the entries' shape on the herder side, after "unknown connector" and
          * "not stopped": let a missing connector win over a malformed entry. */
         if (status == 400 && strncmp(err.msg, "Partitions / offsets", 20) != 0) {
@@ -708,7 +717,7 @@ void rest_h_offsets_patch(const struct rest_ctx *ctx, const struct rest_request 
     respond_message(rs, "The offsets for this connector have been altered successfully");
 out:
     herder_offsets_fini(&os);
-    json_decref(body);
+    rest_body_fini(&body);
 }
 
 void rest_h_offsets_delete(const struct rest_ctx *ctx, const struct rest_request *rq,

@@ -6,6 +6,9 @@
  * rest_dispatch() (route table, 404/405/415) -> a handler in rest_<resource>.c -> struct
  * rest_response -> libmicrohttpd. Everything from rest_dispatch() down runs without a socket, so
  * the unit tests drive it directly.
+ *
+ * Every function here runs on libmicrohttpd's connection threads (@thread rest) and keeps no
+ * state between calls except the logger registry (its own mutex); nothing here is global.
  */
 #ifndef REST_INT_H
 #define REST_INT_H
@@ -63,6 +66,7 @@ struct rest_request {
     const char *body;        /* borrowed; NULL = no body */
     size_t body_len;
     int on_admin_listener;   /* the request came in on an admin.listeners socket */
+    const char *signature;   /* borrowed X-Connect-Authorization header or NULL */
     char *params[2];         /* owned: URL-decoded {c} and {n}/{p}/{logger} segments */
 };
 
@@ -152,16 +156,62 @@ size_t *rest_java_map_order(const struct kc_strmap *m, int copy);
 /* Java String.hashCode() of UTF-8 s (UTF-16 code units). */
 int32_t rest_java_string_hash(const char *s);
 
+/* ---- rest_json.c: JSON reading with Jackson's failures ---- */
+
+#define REST_JSON_MAX_PATH 16
+
+/* One open container at the point of a syntax error. */
+struct rest_json_frame {
+    int is_array;
+    size_t start;      /* offset of its '{' or '[' */
+    char key[128];     /* object: the key whose value is being read */
+    size_t index;      /* array: the element being read */
+    int value_started; /* the slot's value got past its first token (or is a string) */
+};
+
+struct rest_json_result {
+    json_t *root;      /* owned: the tree, partial (open containers closed) on a syntax error */
+    int has_error;     /* 1: a syntax error; msg/offset/path describe it */
+    int trailing;      /* the error is in content after the root value */
+    size_t offset;     /* where Jackson reports it */
+    char msg[KC_ERROR_MSG_MAX]; /* Jackson's message with its location suffix */
+    struct rest_json_frame path[REST_JSON_MAX_PATH];
+    size_t depth;      /* open containers at the error */
+    int in_string;     /* the error is inside a string value */
+};
+
+/* Numbers in the tree are strings holding this byte (never valid UTF-8, so never in a real
+ * string), then 'i' (integer) or 'r' (fraction/exponent), then the number's source text. */
+#define REST_JSON_NUM_MARK '\xff'
+
+/* Read body (not NUL-terminated). KC_OK (check res->has_error) or KC_ENOMEM. An empty or
+ * all-white-space body gives root NULL and no error. */
+int rest_json_read(const char *body, size_t len, struct rest_json_result *res);
+void rest_json_result_fini(struct rest_json_result *res);
+
 /* ---- rest_body.c: request-body parsers (socket-free, fuzzed) ----
  * Each returns KC_OK, or fills *status (400/500) and err with the JVM's message. */
 
-/* Parse a JSON body the way Jackson would before the resource method runs. NULL body/empty ->
- * *out = NULL and KC_OK (JAX-RS hands the method a null entity). Syntax error -> 500 with a
- * Jackson-style "... at [Source: REDACTED ...; line: L, column: C]" message. */
-int rest_body_json(const char *body, size_t len, json_t **out, int *status, struct kc_error *err);
+/* A request body as Jackson saw it: the raw text and what rest_json_read() made of it. */
+struct rest_body {
+    const char *text; /* borrowed; NULL = no body */
+    size_t len;
+    struct rest_json_result jr;
+};
+
+/* Read text into b (a NULL/empty/white-space body gives jr.root NULL: JAX-RS then hands the
+ * resource a null entity). Syntax errors are kept in b->jr for the parsers below, which report
+ * them after the mapping errors Jackson would have raised first. KC_OK, or KC_ENOMEM with
+ * *status 500. b must be finished with rest_body_fini either way. */
+int rest_body_read(struct rest_body *b, const char *text, size_t len, int *status,
+                   struct kc_error *err);
+void rest_body_fini(struct rest_body *b);
+
+/* The parsers below return KC_OK, or fill *status (400/404/500) and err with the JVM's message
+ * and return a negative code. */
 
 /* POST /connectors body {name, config, initial_state}. name: owned, trimmed ("" if absent).
- * config: filled (JSON null values kept as NULL). *has_state/state from initial_state. */
+ * config: filled (JSON null values kept as NULL). has_state/state from initial_state. */
 struct rest_create_body {
     char *name;
     struct kc_strmap config;
@@ -170,21 +220,20 @@ struct rest_create_body {
 };
 void rest_create_body_init(struct rest_create_body *cb);
 void rest_create_body_fini(struct rest_create_body *cb);
-/* body/len: the raw text j came from (for Jackson's line/column), may be NULL/0. */
-int rest_create_body_parse(const json_t *j, const char *body, size_t len,
-                           struct rest_create_body *out, int *status, struct kc_error *err);
+int rest_create_body_parse(const struct rest_body *b, struct rest_create_body *out, int *status,
+                           struct kc_error *err);
 /* A flat Map<String,String> body (PUT/PATCH config, validate). Numbers/booleans become their
  * text, null stays NULL (as Jackson's String deserializer does); objects/arrays -> 500. A null
- * body -> 500 with the NPE text the JVM gives for `what` ("connectorConfig", ...). */
-int rest_config_body_parse(const json_t *j, const char *body, size_t len, const char *what,
-                           struct kc_strmap *out, int *status, struct kc_error *err);
-/* PATCH /connectors/{c}/offsets body, validated like SinkUtils.parseSinkConnectorOffsets.
- * out is owned by the caller on KC_OK (herder_offsets_fini); emptied on failure. */
-int rest_offsets_body_parse(const json_t *j, const char *body, size_t len,
-                            struct herder_offsets *out, int *status, struct kc_error *err);
-/* PUT /admin/loggers/{n} body: *level = borrowed "level" string from j, or NULL when absent. */
-int rest_logger_body_parse(const json_t *j, const char *body, size_t len, const char **level,
+ * body -> 500 with the NPE text the JVM gives for variable `what` ("connectorConfig", ...). */
+int rest_config_body_parse(const struct rest_body *b, const char *what, struct kc_strmap *out,
                            int *status, struct kc_error *err);
+/* PATCH /connectors/{c}/offsets body, validated like SinkUtils.parseSinkConnectorOffsets.
+ * out is owned by the caller on KC_OK (herder_offsets_fini); left empty on failure. */
+int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *out, int *status,
+                            struct kc_error *err);
+/* PUT /admin/loggers/{n} body: *level = "level" string borrowed from b, never NULL on KC_OK. */
+int rest_logger_body_parse(const struct rest_body *b, const char **level, int *status,
+                           struct kc_error *err);
 
 /* ---- handlers (rest_root.c, rest_connectors.c, rest_plugins.c, rest_loggers.c) ---- */
 void rest_h_root(const struct rest_ctx *, const struct rest_request *, struct rest_response *);

@@ -315,13 +315,13 @@ void rest_h_logger_put(const struct rest_ctx *ctx, const struct rest_request *rq
                        struct rest_response *rs)
 {
     struct kc_error err;
-    json_t *body = NULL;
+    struct rest_body body;
     const char *level = NULL;
     int status = 500;
 
     kc_error_clear(&err);
-    if (rest_body_json(rq->body, rq->body_len, &body, &status, &err) != KC_OK ||
-        rest_logger_body_parse(body, rq->body, rq->body_len, &level, &status, &err) != KC_OK) {
+    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+        rest_logger_body_parse(&body, &level, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
@@ -353,5 +353,5 @@ void rest_h_logger_put(const struct rest_ctx *ctx, const struct rest_request *rq
     }
     rest_respond_json(rs, 200, affected);
 out:
-    json_decref(body);
+    rest_body_fini(&body);
 }

@@ -119,16 +119,15 @@ void rest_h_plugin_validate(const struct rest_ctx *ctx, const struct rest_reques
     (void)ctx;
     struct kc_error err;
     struct kc_strmap cfg;
-    json_t *body = NULL;
+    struct rest_body body;
     struct conf_infos *infos = NULL;
     char *shown = NULL;
     int status = 500;
 
     kc_error_clear(&err);
     kc_strmap_init(&cfg);
-    if (rest_body_json(rq->body, rq->body_len, &body, &status, &err) != KC_OK ||
-        rest_config_body_parse(body, rq->body, rq->body_len, "connectorConfig", &cfg, &status,
-                               &err) != KC_OK) {
+    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+        rest_config_body_parse(&body, "connectorConfig", &cfg, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
@@ -171,5 +170,5 @@ out:
     conf_infos_free(infos);
     kc_free(shown);
     kc_strmap_fini(&cfg);
-    json_decref(body);
+    rest_body_fini(&body);
 }

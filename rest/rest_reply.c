@@ -202,8 +202,9 @@ json_t *rest_reply_offsets(const struct herder_offsets *os)
         json_t *e = json_object();
         json_t *part = json_object();
         json_t *off = json_object();
-        if (set_new(part, "kafka_topic", json_string(os->o[i].topic)) != 0 ||
-            set_new(part, "kafka_partition", json_integer(os->o[i].partition)) != 0 ||
+        /* the JVM's partition map is a HashMap: "kafka_partition" iterates first (observed) */
+        if (set_new(part, "kafka_partition", json_integer(os->o[i].partition)) != 0 ||
+            set_new(part, "kafka_topic", json_string(os->o[i].topic)) != 0 ||
             set_new(off, "kafka_offset", json_integer(os->o[i].offset)) != 0) {
             json_decref(e);
             json_decref(part);

@@ -9,7 +9,7 @@
  *                       unknown, trace is omitted when NULL or empty
  *   TaskInfo           {"id":{"connector","task"},"config"}
  *   tasks-config       {"<c>-<n>":{...}}
- *   ConnectorOffsets   {"offsets":[{"partition":{"kafka_topic","kafka_partition"},
+ *   ConnectorOffsets   {"offsets":[{"partition":{"kafka_partition","kafka_topic"},
  *                       "offset":{"kafka_offset"}}]}
  *   ErrorMessage       {"error_code":N,"message":"..."}
  * Output is compact (no whitespace), as Jackson's default; jansson escapes like Jackson (\n, \t,

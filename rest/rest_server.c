@@ -310,7 +310,23 @@ struct conn_state {
     struct kc_buf body;
     int too_large;
     int has_body;
+    int reject; /* 414/431: request line or headers over REST_MAX_HEADER_BYTES */
 };
+
+#define REST_MAX_HEADER_BYTES 8192
+
+struct hdr_size {
+    size_t uri;
+    size_t headers;
+};
+
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
 
 static size_t identity_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
@@ -446,12 +462,24 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         }
         kc_buf_init(&cs->body, srv->max_body);
         *con_cls = cs;
+        /* Jetty's 8 KiB request-header buffer: a longer URI -> 414, longer headers -> 431 */
+        struct hdr_size hs = {0, 0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, add_size, &hs.headers);
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_size, &hs.uri);
+        hs.uri += strlen(url) + strlen(method) + 10;
+        if (hs.uri > REST_MAX_HEADER_BYTES) {
+            cs->reject = 414;
+        } else if (hs.uri + hs.headers > REST_MAX_HEADER_BYTES) {
+            cs->reject = 431;
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > srv->max_body) {
-            cs->too_large = 1; /* answer now; MHD closes the connection after */
-        } else {
+            cs->too_large = 1;
+        }
+        if (!cs->too_large && cs->reject == 0) {
             return MHD_YES;
         }
+        /* else answer now, before any body; MHD closes the connection afterwards */
     }
     if (*upload_data_size > 0) {
         cs->has_body = 1;
@@ -474,9 +502,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     rq.body = cs->body.data;
     rq.body_len = cs->body.len;
     rq.on_admin_listener = rd->admin;
+    rq.signature = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Connect-Authorization");
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query, &rq.query);
 
-    if (cs->too_large) {
+    if (cs->reject == 414) {
+        respond_error(&resp, 414, "URI Too Long", 1);
+    } else if (cs->reject == 431) {
+        respond_error(&resp, 431, "Request Header Fields Too Large", 1);
+    } else if (cs->too_large) {
         respond_error(&resp, 413, "HTTP 413 Request Entity Too Large", 1);
     } else {
         rest_dispatch(&srv->ctx, &rq, &resp);

@@ -21,15 +21,15 @@
 static int create(const char *body, struct rest_create_body *cb, char *msg)
 {
     struct kc_error err;
-    json_t *j = NULL;
+    struct rest_body b;
     int status = 0;
     kc_error_clear(&err);
     rest_create_body_init(cb);
-    int rc = rest_body_json(body, body ? strlen(body) : 0, &j, &status, &err);
+    int rc = rest_body_read(&b, body, body ? strlen(body) : 0, &status, &err);
     if (rc == KC_OK) {
-        rc = rest_create_body_parse(j, body, body ? strlen(body) : 0, cb, &status, &err);
+        rc = rest_create_body_parse(&b, cb, &status, &err);
     }
-    json_decref(j);
+    rest_body_fini(&b);
     strcpy(msg, err.msg);
     return rc == KC_OK ? 0 : status;
 }
@@ -65,6 +65,18 @@ static void test_rest_body_create_ok(void **state)
     assert_string_equal(kc_strmap_get(&cb.config, "d"), "1.5");
     assert_int_equal(cb.has_state, 1);
     assert_int_equal(cb.state, HERDER_TARGET_STOPPED);
+    rest_create_body_fini(&cb);
+
+    /* numbers keep their source text, as Jackson's String deserializer does (JVM-observed) */
+    assert_int_equal(create("{\"name\":\"x\",\"config\":{\"a\":1.5e3,\"b\":1e20,\"c\":-0.0001,"
+                            "\"d\":1e333333,\"e\":123456789012345678901234567890}}",
+                            &cb, msg),
+                     0);
+    assert_string_equal(kc_strmap_get(&cb.config, "a"), "1.5e3");
+    assert_string_equal(kc_strmap_get(&cb.config, "b"), "1e20");
+    assert_string_equal(kc_strmap_get(&cb.config, "c"), "-0.0001");
+    assert_string_equal(kc_strmap_get(&cb.config, "d"), "1e333333");
+    assert_string_equal(kc_strmap_get(&cb.config, "e"), "123456789012345678901234567890");
     rest_create_body_fini(&cb);
 
     assert_int_equal(create("{\"config\":{},\"initial_state\":null}", &cb, msg), 0);
@@ -131,29 +143,107 @@ static void test_rest_body_create_jvm_errors(void **state)
 static void test_rest_body_syntax(void **state)
 {
     (void)state;
-    /* status and location match the JVM; Jackson's wording is approximated */
-    struct rest_create_body cb;
-    char msg[KC_ERROR_MSG_MAX];
-    assert_int_equal(create("{bad", &cb, msg), 500);
-    assert_non_null(strstr(msg, SRC "line: 1, column: 2]"));
-    rest_create_body_fini(&cb);
-    assert_int_equal(create("{\n \"name\":\"x\",}", &cb, msg), 500);
-    assert_non_null(strstr(msg, SRC "line: 2, column: 13]"));
-    rest_create_body_fini(&cb);
+    char deep[2100];
+    size_t dl = 0;
+    dl += (size_t)snprintf(deep, sizeof(deep), "{\"x\":");
+    for (int i = 0; i < 1001; i++) {
+        deep[dl++] = '[';
+    }
+    for (int i = 0; i < 1001; i++) {
+        deep[dl++] = ']';
+    }
+    deep[dl++] = '}';
+    deep[dl] = '\0';
+    expect_create(deep, 500,
+                  "Document nesting depth (1001) exceeds the maximum allowed (1000, from "
+                  "`StreamReadConstraints.getMaxNestingDepth()`)");
+    /* Jackson's syntax errors, as the 4.1.0 JVM answered them */
+    expect_create("{bad", 500,
+                  "Unexpected character ('b' (code 98)): was expecting double-quote to start field "
+                  "name" SRC "line: 1, column: 2]");
+    expect_create("{\"name\":\"x\",}", 500,
+                  "Unexpected character ('}' (code 125)): was expecting double-quote to start "
+                  "field name" SRC "line: 1, column: 13]");
+    expect_create("{\"name\":\"x\"", 500,
+                  "Unexpected end-of-input: expected close marker for Object (start marker at "
+                  "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+                  "line: 1, column: 1])" SRC "line: 1, column: 12]");
+    expect_create("{\"name\":\"x\" \"c\"}", 500,
+                  "Unexpected character ('\"' (code 34)): was expecting comma to separate Object "
+                  "entries" SRC "line: 1, column: 13]");
+    expect_create("abc", 500,
+                  "Unrecognized token 'abc': was expecting (JSON String, Number, Array, Object or "
+                  "token 'null', 'true' or 'false')" SRC "line: 1, column: 4]");
+    expect_create("{\"name\":\"x\",\"config\":{}} garbage", 500,
+                  "Unrecognized token 'garbage': was expecting (JSON String, Number, Array, Object "
+                  "or token 'null', 'true' or 'false')" SRC "line: 1, column: 33]");
+    expect_create("{\"name\":\"x\",\"config\":{\"a\":\"b\"}}}", 500,
+                  "Unexpected close marker '}': no open Object to close" SRC "line: 1, column: 32]");
+    expect_create("{\"name\":\"x\",\"config\":{\"a\":tru}}", 500,
+                  "Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or "
+                  "token 'null', 'true' or 'false')" SRC "line: 1, column: 31] (through reference "
+                  "chain: " CCR "[\"config\"])");
+    expect_create("{\"name\":\"x\",\"config\":{\"a\":\"b", 500,
+                  "Unexpected end-of-input in VALUE_STRING" SRC "line: 1, column: 29] (through "
+                  "reference chain: " CCR "[\"config\"])");
+    expect_create("{\"name\":\"x\",\"config\":{\"a\":01}}", 500,
+                  "Invalid numeric value: Leading zeroes not allowed" SRC "line: 1, column: 28] "
+                  "(through reference chain: " CCR "[\"config\"])");
+    expect_create("{\"name\":\"x\",\"config\":{\"a\" \"b\"}}", 500,
+                  "Unexpected character ('\"' (code 34)): was expecting a colon to separate field "
+                  "name and value" SRC "line: 1, column: 27] (through reference chain: " CCR
+                  "[\"config\"])");
+    expect_create("{\"name\":\"x\",\"config\":{\"a\":}}", 500,
+                  "Unexpected character ('}' (code 125)): expected a value" SRC "line: 1, column: "
+                  "27] (through reference chain: " CCR "[\"config\"])");
+    /* tests/integration/reference/jvm_4.1.0_observations.md #16 */
+    expect_create("{\"name\": \"x\", \"config\": {", 500,
+                  "Unexpected end-of-input: expected close marker for Object (start marker at "
+                  "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+                  "line: 1, column: 25])" SRC "line: 1, column: 26] (through reference chain: " CCR
+                  "[\"config\"])");
+    /* mapping errors met before the syntax error win, as in Jackson's streaming read */
+    expect_create("[1,]", 500,
+                  "Cannot deserialize value of type `" CCR "` from Array value (token "
+                  "`JsonToken.START_ARRAY`)" SRC "line: 1, column: 1]");
+    expect_create("{\"name\":\"x\",\"config\":{\"a\":[1]}", 500,
+                  "Cannot deserialize value of type `java.lang.String` from Array value (token "
+                  "`JsonToken.START_ARRAY`)" SRC "line: 1, column: 27] (through reference chain: "
+                  CCR "[\"config\"]->java.util.LinkedHashMap[\"a\"])");
+    /* unknown properties before all creator properties are seen are reported at the end */
+    expect_create("{\"a\":1}{", 500,
+                  "Unrecognized field \"a\" (class " CCR "), not marked as ignorable (3 known "
+                  "properties: \"config\", \"name\", \"initial_state\"])" SRC "line: 1, column: 8] "
+                  "(through reference chain: " CCR "[\"a\"])");
+    expect_create("{\"extra\":1,\"name\":\"x\",\"config\":{\"a\":[1]}}", 500,
+                  "Cannot deserialize value of type `java.lang.String` from Array value (token "
+                  "`JsonToken.START_ARRAY`)" SRC "line: 1, column: 37] (through reference chain: "
+                  CCR "[\"config\"]->java.util.LinkedHashMap[\"a\"])");
+    expect_create("{\"extra\":1,\"name\":\"x\",\"config\":{}", 500,
+                  "Unexpected end-of-input: expected close marker for Object (start marker at "
+                  "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+                  "line: 1, column: 1])" SRC "line: 1, column: 34]");
+    expect_create("{\"name\":\"x\",\"config\":{},\"initial_state\":\"PAUSED\",\"e\":{\"z\":1}}", 500,
+                  "Unrecognized field \"e\" (class " CCR "), not marked as ignorable (3 known "
+                  "properties: \"config\", \"name\", \"initial_state\"])" SRC "line: 1, column: 55] "
+                  "(through reference chain: " CCR "[\"e\"])");
+    expect_create("{\n \"name\":\"x\",}", 500,
+                  "Unexpected character ('}' (code 125)): was expecting double-quote to start "
+                  "field name" SRC "line: 2, column: 13]");
 }
 
 static int config_map(const char *body, struct kc_strmap *m, char *msg)
 {
     struct kc_error err;
-    json_t *j = NULL;
+    struct rest_body b;
     int status = 0;
     kc_error_clear(&err);
     kc_strmap_init(m);
-    int rc = rest_body_json(body, strlen(body), &j, &status, &err);
+    int rc = rest_body_read(&b, body, strlen(body), &status, &err);
     if (rc == KC_OK) {
-        rc = rest_config_body_parse(j, body, strlen(body), "connectorConfig", m, &status, &err);
+        rc = rest_config_body_parse(&b, "connectorConfig", m, &status, &err);
     }
-    json_decref(j);
+    rest_body_fini(&b);
     strcpy(msg, err.msg);
     return rc == KC_OK ? 0 : status;
 }
@@ -191,14 +281,14 @@ static void test_rest_body_config_map(void **state)
 static int offsets(const char *body, struct herder_offsets *os, char *msg)
 {
     struct kc_error err;
-    json_t *j = NULL;
+    struct rest_body b;
     int status = 0;
     kc_error_clear(&err);
-    int rc = rest_body_json(body, strlen(body), &j, &status, &err);
+    int rc = rest_body_read(&b, body, strlen(body), &status, &err);
     if (rc == KC_OK) {
-        rc = rest_offsets_body_parse(j, body, strlen(body), os, &status, &err);
+        rc = rest_offsets_body_parse(&b, os, &status, &err);
     }
-    json_decref(j);
+    rest_body_fini(&b);
     strcpy(msg, err.msg);
     return rc == KC_OK ? 0 : status;
 }
@@ -262,6 +352,13 @@ static void test_rest_body_offsets(void **state)
                    "properties: \"partition\", \"offset\"])" SRC "line: 1, column: 87] (through "
                    "reference chain: " CO_S "[\"offsets\"]->java.util.ArrayList[0]->" CO_1
                    "[\"x\"])");
+    expect_offsets("{\"offsets\":[{\"x\":1,\"partition\":{\"kafka_topic\":\"t\",\"kafka_partition\""
+                   ":1}}]}",
+                   500,
+                   "Unrecognized field \"x\" (class " CO_1 "), not marked as ignorable (2 known "
+                   "properties: \"partition\", \"offset\"])" SRC "line: 1, column: 72] (through "
+                   "reference chain: " CO_S "[\"offsets\"]->java.util.ArrayList[0]->" CO_1
+                   "[\"x\"])");
     expect_offsets("{\"offsets\":[null]}", 500,
                    "Cannot invoke \"" CO_1 ".partition()\" because \"offset\" is null");
     expect_offsets("{\"offsets\":[{\"partition\":\"p\"}]}", 500,
@@ -300,29 +397,41 @@ static void test_rest_body_offsets(void **state)
                         "offsets: '1000.0'. Offset values for sink connectors need to be integers.");
 }
 
+static int logger(const char *body, const char **level, char *msg, struct rest_body *b)
+{
+    struct kc_error err;
+    int status = 0;
+    kc_error_clear(&err);
+    int rc = rest_body_read(b, body, strlen(body), &status, &err);
+    if (rc == KC_OK) {
+        rc = rest_logger_body_parse(b, level, &status, &err);
+    }
+    strcpy(msg, err.msg);
+    return rc == KC_OK ? 0 : status;
+}
+
 static void test_rest_body_logger(void **state)
 {
     (void)state;
-    struct kc_error err;
-    int status = 0;
+    struct rest_body b;
     const char *level = NULL;
-    json_t *j = json_loads("{\"level\":\"debug\"}", 0, NULL);
-    assert_int_equal(rest_logger_body_parse(j, NULL, 0, &level, &status, &err), KC_OK);
+    char msg[KC_ERROR_MSG_MAX];
+    assert_int_equal(logger("{\"level\":\"debug\"}", &level, msg, &b), 0);
     assert_string_equal(level, "debug");
-    json_decref(j);
-    j = json_loads("{\"level\":5}", 0, NULL);
-    assert_int_equal(rest_logger_body_parse(j, NULL, 0, &level, &status, &err), KC_EINVAL);
-    assert_int_equal(status, 404);
-    assert_string_equal(err.msg, "invalid log level '5'.");
-    json_decref(j);
-    const char *b = "{\"level\":\"info\",\"x\":[1]}";
-    j = json_loads(b, 0, NULL);
-    assert_int_equal(rest_logger_body_parse(j, b, strlen(b), &level, &status, &err), KC_EINVAL);
-    assert_int_equal(status, 500);
-    assert_string_equal(err.msg, "Cannot deserialize value of type `java.lang.String` from Array "
-                                 "value (token `JsonToken.START_ARRAY`)" SRC "line: 1, column: 21] "
-                                 "(through reference chain: java.util.LinkedHashMap[\"x\"])");
-    json_decref(j);
+    rest_body_fini(&b);
+    assert_int_equal(logger("{\"level\":5}", &level, msg, &b), 404);
+    assert_string_equal(msg, "invalid log level '5'.");
+    rest_body_fini(&b);
+    assert_int_equal(logger("{\"level\":\"info\",\"x\":[1]}", &level, msg, &b), 500);
+    assert_string_equal(msg, "Cannot deserialize value of type `java.lang.String` from Array "
+                             "value (token `JsonToken.START_ARRAY`)" SRC "line: 1, column: 21] "
+                             "(through reference chain: java.util.LinkedHashMap[\"x\"])");
+    rest_body_fini(&b);
+    assert_int_equal(logger("[1]", &level, msg, &b), 500);
+    assert_string_equal(msg, "Cannot deserialize value of type "
+                             "`java.util.LinkedHashMap<java.lang.String,java.lang.String>` from "
+                             "Array value (token `JsonToken.START_ARRAY`)" SRC "line: 1, column: 1]");
+    rest_body_fini(&b);
 }
 
 static void test_rest_body_alloc_failures(void **state)

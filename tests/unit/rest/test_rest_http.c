@@ -56,7 +56,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 static void http(uint16_t port, const char *method, const char *path, const char *body,
                  const char *const *headers, struct http_reply *r)
 {
-    char url[512];
+    static char url[16384];
     memset(r, 0, sizeof(*r));
     snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port, path);
     CURL *curl = curl_easy_init();
@@ -164,6 +164,17 @@ static void test_rest_http_basic(void **state)
                         "\"FAILED\",\"worker_id\":\"h:8083\",\"version\":\"4.1.0\",\"trace\":"
                         "\"trace\\nline\"},{\"id\":1,\"state\":\"RUNNING\",\"worker_id\":\"h:8083\","
                         "\"version\":null}],\"type\":\"sink\"}");
+    /* Jetty's 8 KiB header buffer: long URI -> 414, long headers -> 431 */
+    static char longpath[9000];
+    memset(longpath, 'z', sizeof(longpath) - 1);
+    memcpy(longpath, "/connectors/", 12);
+    http(port, "GET", longpath, NULL, NULL, &r);
+    assert_int_equal(r.status, 414);
+    static char bighdr[17000];
+    snprintf(bighdr, sizeof(bighdr), "X-Big: %0*d", 16000, 0);
+    const char *const big[] = {bighdr, NULL};
+    http(port, "GET", "/", NULL, big, &r);
+    assert_int_equal(r.status, 431);
     rest_server_free(rs);
 }
 

@@ -78,7 +78,7 @@ static void test_rest_reply_tasks_offsets_error(void **state)
     struct herder_offset o[1] = {{.topic = "t", .partition = 3, .offset = 9007199254740993LL}};
     struct herder_offsets os = {o, 1};
     assert_dump(rest_reply_offsets(&os),
-                "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"t\",\"kafka_partition\":3},"
+                "{\"offsets\":[{\"partition\":{\"kafka_partition\":3,\"kafka_topic\":\"t\"},"
                 "\"offset\":{\"kafka_offset\":9007199254740993}}]}");
     assert_dump(rest_reply_error(404, "x\ty"), "{\"error_code\":404,\"message\":\"x\\ty\"}");
     assert_dump(rest_reply_error(500, NULL), "{\"error_code\":500,\"message\":null}");
@@ -124,6 +124,36 @@ static void test_rest_reply_java_order(void **state)
     assert_dump(rest_reply_config(&m, REST_ORDER_JAVA_HASHMAP),
                 "{\"connector.class\":\"FileStreamSink\",\"topics\":\"t\",\"name\":\"sink-a\"}");
     kc_strmap_fini(&m);
+}
+
+/* Orders seen on the real 4.1.0 worker (tests/integration/reference/jvm_4.1.0_observations.md) */
+static void test_rest_reply_java_order_observed(void **state)
+{
+    (void)state;
+    struct kc_strmap m;
+    kc_strmap_init(&m);
+    kc_strmap_set(&m, "connector.class", "C");
+    kc_strmap_set(&m, "tasks.max", "1");
+    kc_strmap_set(&m, "topics", "ref-input");
+    kc_strmap_set(&m, "file", "f");
+    kc_strmap_set(&m, "name", "fsink");
+    assert_dump(rest_reply_config(&m, REST_ORDER_JAVA_HASHMAP),
+                "{\"connector.class\":\"C\",\"file\":\"f\",\"tasks.max\":\"1\",\"topics\":"
+                "\"ref-input\",\"name\":\"fsink\"}");
+    kc_strmap_set(&m, "task.class", "T");
+    assert_dump(rest_reply_config(&m, REST_ORDER_JAVA_HASHMAP),
+                "{\"connector.class\":\"C\",\"file\":\"f\",\"task.class\":\"T\",\"tasks.max\":"
+                "\"1\",\"topics\":\"ref-input\",\"name\":\"fsink\"}");
+    kc_strmap_fini(&m);
+    const char *names[3] = {"fsink", "fsink-paused", "fsink-put"};
+    size_t order[3];
+    rest_java_order(names, 3, rest_java_table_size(3, 1), order);
+    assert_string_equal(names[order[0]], "fsink");
+    assert_string_equal(names[order[1]], "fsink-put");
+    assert_string_equal(names[order[2]], "fsink-paused");
+    rest_java_order(names, 3, rest_java_table_size(3, 0), order);
+    assert_string_equal(names[order[0]], "fsink-put");
+    assert_string_equal(names[order[1]], "fsink");
 }
 
 static void test_rest_reply_coding(void **state)
@@ -199,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_rest_reply_status),
         cmocka_unit_test(test_rest_reply_tasks_offsets_error),
         cmocka_unit_test(test_rest_reply_java_order),
+        cmocka_unit_test(test_rest_reply_java_order_observed),
         cmocka_unit_test(test_rest_reply_coding),
         cmocka_unit_test(test_rest_reply_listeners),
         cmocka_unit_test(test_rest_reply_header_rules),

@@ -212,7 +212,7 @@ static void test_rest_router_endpoints(void **state)
            "{\"error_code\":403,\"message\":\"Topic tracking is disabled.\"}");
     ctx.topic_tracking_disable = ctx.topic_tracking_reset_disable = 0;
     expect("GET", "/connectors/sink-a/offsets", NULL, NULL, 200,
-           "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"t\",\"kafka_partition\":0},"
+           "{\"offsets\":[{\"partition\":{\"kafka_partition\":0,\"kafka_topic\":\"t\"},"
            "\"offset\":{\"kafka_offset\":5}}]}");
     expect("DELETE", "/connectors/sink-a/offsets", NULL, NULL, 200,
            "{\"message\":\"The offsets for this connector have been reset successfully\"}");
@@ -226,8 +226,9 @@ static void test_rest_router_endpoints(void **state)
     expect("POST", "/connectors/nope/restart", NULL, NULL, 404,
            "{\"error_code\":404,\"message\":\"Unknown connector: nope\"}");
     expect("PUT", "/connectors/sink-a/fence", NULL, NULL, 400,
-           "{\"error_code\":400,\"message\":\"Connector sink-a is not a source connector\"}");
-    expect("POST", "/connectors/sink-a/tasks", JSON, "[]", 403, NULL);
+           "{\"error_code\":400,\"message\":\"Internal request missing required signature\"}");
+    expect("POST", "/connectors/sink-a/tasks", JSON, "[]", 400,
+           "{\"error_code\":400,\"message\":\"Internal request missing required signature\"}");
     expect("GET", "/connectors/nope/status", NULL, NULL, 404,
            "{\"error_code\":404,\"message\":\"No status found for connector nope\"}");
 }
