@@ -299,6 +299,42 @@ int kafka_log_write(struct kafka_log *kl, const char *key, const void *value, si
     return KC_OK;
 }
 
+int kafka_log_write_many(struct kafka_log *kl, const struct kafka_log_record *recs, size_t n,
+                         struct kc_error *err)
+{
+    struct write_wait *w = kc_calloc(n > 0 ? n : 1, sizeof(*w));
+    size_t sent = 0;
+    int rc = KC_OK;
+
+    if (w == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    while (sent < n) {
+        rc = produce(kl, recs[sent].key, recs[sent].value, recs[sent].vlen, &w[sent], err);
+        if (rc == KC_RETRY) { /* queue full: let deliveries drain, then try this one again */
+            rd_kafka_poll(kl->producer, 100);
+            rc = KC_OK;
+            continue;
+        }
+        if (rc != KC_OK) {
+            break;
+        }
+        sent++;
+    }
+    /* Even after a failure, wait for what was sent: the reports point into w. */
+    for (size_t i = 0; i < sent; i++) {
+        while (!w[i].done) {
+            rd_kafka_poll(kl->producer, 100);
+        }
+        if (rc == KC_OK && w[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rc = kc_error_set(err, KC_EIO, "Failed to write %s to topic %s: %s", recs[i].key,
+                              kl->topic, rd_kafka_err2str(w[i].err));
+        }
+    }
+    kc_free(w);
+    return rc;
+}
+
 int kafka_log_flush(struct kafka_log *kl, int timeout_ms, struct kc_error *err)
 {
     if (rd_kafka_flush(kl->producer, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -50,6 +50,16 @@ int kafka_log_send(struct kafka_log *kl, const char *key, const void *value, siz
 /* Produce and wait for the delivery report. KC_EIO with the error if delivery failed. */
 int kafka_log_write(struct kafka_log *kl, const char *key, const void *value, size_t vlen,
                     struct kc_error *err);
+/* One record of a batch: key NUL-terminated, value NULL = tombstone. Borrowed. */
+struct kafka_log_record {
+    const char *key;
+    const void *value;
+    size_t vlen;
+};
+/* Produce n records in order, then wait for every delivery report (the JVM's sendPrivileged
+ * with a list: "sent together"). KC_EIO with the first failure. */
+int kafka_log_write_many(struct kafka_log *kl, const struct kafka_log_record *recs, size_t n,
+                         struct kc_error *err);
 /* Wait for every queued record. KC_RETRY on timeout. */
 int kafka_log_flush(struct kafka_log *kl, int timeout_ms, struct kc_error *err);
 /* Records whose delivery failed (logged as they happen). */

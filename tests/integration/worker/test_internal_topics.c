@@ -374,6 +374,92 @@ static void test_config_topic(const char *topic)
     config_state_free(cs);
 }
 
+/* The KafkaConfigBackingStore operations and their write sequences. */
+static void test_config_store_ops(const char *topic)
+{
+    struct config_topic *ct = NULL;
+    struct config_state *cs = config_state_new();
+    struct kc_strmap config;
+    struct kc_strmap tasks[3];
+    struct config_event ev;
+    struct kc_error err;
+    enum herder_target_state paused = HERDER_TARGET_PAUSED;
+    static const uint8_t key[32] = {9};
+    int64_t off;
+
+    kc_strmap_init(&config);
+    kc_strmap_set(&config, "connector.class", "FileStreamSink");
+    kc_strmap_set(&config, "name", "ops");
+    for (int i = 0; i < 3; i++) {
+        char v[8];
+        snprintf(v, sizeof(v), "%d", i);
+        kc_strmap_init(&tasks[i]);
+        kc_strmap_set(&tasks[i], "task.class", "T");
+        kc_strmap_set(&tasks[i], "i", v);
+    }
+    CHECK_RC(config_topic_new(&props, topic, "kc-it-ops", &ct, &err), KC_OK, &err);
+    if (ct == NULL) {
+        goto out;
+    }
+    CHECK_RC(config_topic_read_to_end(ct, cs, timeout_ms(30000), &err), KC_OK, &err);
+    config_state_set_started(cs);
+    off = config_state_offset(cs);
+
+    /* Create with an initial state: two records, read back before returning. */
+    CHECK_RC(config_topic_put_connector(ct, cs, "ops", &config, &paused, &err), KC_OK, &err);
+    CHECK(config_state_offset(cs) == off + 2);
+    CHECK(config_state_contains(cs, "ops"));
+    CHECK(config_state_target_state(cs, "ops") == HERDER_TARGET_PAUSED);
+    CHECK(config_state_task_configs_changed(cs, "ops", tasks, 3) == 1);
+
+    CHECK_RC(config_topic_put_task_configs(ct, cs, "ops", tasks, 3, &err), KC_OK, &err);
+    CHECK(config_state_offset(cs) == off + 6);
+    CHECK(config_state_tasks(cs, "ops") == 3);
+    CHECK(config_state_task_configs_changed(cs, "ops", tasks, 3) == 0);
+    CHECK(kc_strmap_equal(config_state_task_config(cs, "ops", 2), &tasks[2]));
+
+    /* Stop: commit 0, then target state STOPPED. */
+    CHECK_RC(config_topic_put_task_configs(ct, cs, "ops", tasks, 0, &err), KC_OK, &err);
+    CHECK_RC(config_topic_put_target_state(ct, "ops", HERDER_TARGET_STOPPED, &err), KC_OK, &err);
+    CHECK_RC(config_topic_read_to_end(ct, cs, timeout_ms(30000), &err), KC_OK, &err);
+    CHECK(config_state_tasks(cs, "ops") == 0);
+    CHECK(config_state_target_state(cs, "ops") == HERDER_TARGET_STOPPED);
+
+    CHECK_RC(config_topic_put_restart(ct, cs, "ops", 1, 1, &err), KC_OK, &err);
+    CHECK_RC(config_topic_put_logger_level(ct, "org.apache.kafka.connect", "WARN", &err), KC_OK,
+             &err);
+    CHECK_RC(config_topic_put_session_key(ct, cs, key, sizeof(key), "HmacSHA256", 42, &err), KC_OK,
+             &err);
+    CHECK(config_state_session_key(cs) != NULL && config_state_session_key(cs)->created_ms == 42);
+
+    CHECK_RC(config_topic_remove_connector(ct, cs, "ops", &err), KC_OK, &err);
+    CHECK(!config_state_contains(cs, "ops"));
+    CHECK(config_state_target_state(cs, "ops") == -1);
+
+    /* The event stream a herder would drain, in order. */
+    {
+        static const enum config_event_type want[] = {
+            CONFIG_EVENT_CONNECTOR_UPDATE, CONFIG_EVENT_TASK_CONFIGS,     CONFIG_EVENT_TASK_CONFIGS,
+            CONFIG_EVENT_TARGET_STATE,     CONFIG_EVENT_RESTART,          CONFIG_EVENT_LOGGER_LEVEL,
+            CONFIG_EVENT_SESSION_KEY,      CONFIG_EVENT_CONNECTOR_REMOVE,
+        };
+        size_t i = 0;
+        while (config_state_event_next(cs, &ev)) {
+            CHECK(i < sizeof(want) / sizeof(want[0]) && ev.type == want[i]);
+            i++;
+            config_event_fini(&ev);
+        }
+        CHECK(i == sizeof(want) / sizeof(want[0]));
+    }
+out:
+    config_topic_free(ct);
+    config_state_free(cs);
+    kc_strmap_fini(&config);
+    for (int i = 0; i < 3; i++) {
+        kc_strmap_fini(&tasks[i]);
+    }
+}
+
 /* ---- status topic ---- */
 
 static int32_t partition_count = 5;
@@ -589,26 +675,26 @@ static void test_jvm_topics(void)
          * leader must pick it up, generate task configs and start it (checked over REST by
          * run_jvm_crosscheck.sh). */
         struct config_topic *ct = NULL;
-        struct config_record rec;
+        struct config_state *cs = config_state_new();
+        struct kc_strmap config;
+        enum herder_target_state started = HERDER_TARGET_STARTED;
         char *file = kc_asprintf("/tmp/%s.out", wname);
+        kc_strmap_init(&config);
+        kc_strmap_set(&config, "connector.class",
+                      "org.apache.kafka.connect.file.FileStreamSinkConnector");
+        kc_strmap_set(&config, "tasks.max", "1");
+        kc_strmap_set(&config, "topics", wname);
+        kc_strmap_set(&config, "file", file);
+        kc_strmap_set(&config, "name", wname);
         CHECK_RC(config_topic_new(&props, ctopic, "kc-it-jvm-writer", &ct, &err), KC_OK, &err);
         if (ct != NULL) {
-            config_record_init(&rec);
-            rec.name = kc_strdup(wname);
-            rec.kind = CONFIG_RECORD_TARGET_STATE;
-            rec.target = HERDER_TARGET_STARTED;
-            write_rec(ct, &rec);
-            rec.kind = CONFIG_RECORD_CONNECTOR;
-            kc_strmap_set(&rec.props, "connector.class",
-                          "org.apache.kafka.connect.file.FileStreamSinkConnector");
-            kc_strmap_set(&rec.props, "tasks.max", "1");
-            kc_strmap_set(&rec.props, "topics", wname);
-            kc_strmap_set(&rec.props, "file", file);
-            kc_strmap_set(&rec.props, "name", wname);
-            write_rec(ct, &rec);
-            config_record_fini(&rec);
+            CHECK_RC(config_topic_put_connector(ct, cs, wname, &config, &started, &err), KC_OK,
+                     &err);
+            CHECK(config_state_contains(cs, wname));
             printf("wrote connector %s to %s\n", wname, ctopic);
         }
+        kc_strmap_fini(&config);
+        config_state_free(cs);
         config_topic_free(ct);
         kc_free(file);
     }
@@ -720,6 +806,7 @@ int main(void)
     cleanup[ncleanup++] = topic_name("r-configs-unused");
 
     test_config_topic(cleanup[0]);
+    test_config_store_ops(cleanup[0]);
     test_status_topic(cleanup[2]);
     cleanup[ncleanup++] = topic_name("data");
     test_group_offsets(ka, cleanup[ncleanup - 1]);
