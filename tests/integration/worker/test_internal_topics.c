@@ -460,6 +460,58 @@ out:
     }
 }
 
+/* Records written transactionally (a JVM leader with exactly.once.source.support): the commit
+ * markers take offsets that are never delivered; read-to-end must still finish, and the config
+ * offset stays last record + 1, below the high watermark. */
+static void test_transaction_markers(struct kafka_admin *ka, const char *topic)
+{
+    struct kafka_admin_topic_spec spec = {
+        topic, 1, 1, NULL, "config.storage.topic", "connector configurations", 1};
+    struct config_topic *ct = NULL;
+    struct config_state *cs = config_state_new();
+    struct kc_error err;
+    char errstr[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_t *p;
+    rd_kafka_error_t *e;
+    char *txid = topic_name("txn");
+    static const char v[] = "{\"properties\":{\"name\":\"t\"}}";
+
+    CHECK_RC(kafka_admin_topic_ensure(ka, &spec, timeout_ms(60000), NULL, &err), KC_OK, &err);
+    rd_kafka_conf_set(conf, "bootstrap.servers", kc_strmap_get(&props, "bootstrap.servers"), errstr,
+                      sizeof(errstr));
+    rd_kafka_conf_set(conf, "transactional.id", txid, errstr, sizeof(errstr));
+    p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    CHECK(p != NULL);
+    e = rd_kafka_init_transactions(p, timeout_ms(60000));
+    CHECK(e == NULL);
+    for (int i = 0; e == NULL && i < 2; i++) {
+        rd_kafka_begin_transaction(p);
+        rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY("connector-t", 11),
+                          RD_KAFKA_V_VALUE((void *)v, sizeof(v) - 1),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        e = rd_kafka_commit_transaction(p, timeout_ms(60000));
+        CHECK(e == NULL);
+    }
+    if (e != NULL) {
+        fprintf(stderr, "transaction: %s\n", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    rd_kafka_destroy(p);
+    sleep(1); /* markers are written asynchronously after the commit returns */
+
+    CHECK_RC(config_topic_new(&props, topic, "kc-it-txn", &ct, &err), KC_OK, &err);
+    if (ct != NULL) {
+        CHECK_RC(config_topic_read_to_end(ct, cs, timeout_ms(15000), &err), KC_OK, &err);
+        CHECK(config_state_contains(cs, "t"));
+        CHECK(config_state_offset(cs) == 3);   /* records at 0 and 2, markers at 1 and 3 */
+        CHECK(config_topic_position(ct) == 4); /* past the last marker */
+    }
+    config_topic_free(ct);
+    config_state_free(cs);
+    kc_free(txid);
+}
+
 /* ---- status topic ---- */
 
 static int32_t partition_count = 5;
@@ -611,6 +663,44 @@ static void test_group_offsets(struct kafka_admin *ka, const char *data_topic)
     CHECK(got.n == 1 && got.o[0].partition == 0);
     kafka_admin_offsets_fini(&got);
 
+    /* A live member (a running sink task): the group is active and the broker refuses to
+     * alter its offsets (KC_RETRY, not retried internally: the caller must stop the tasks). */
+    {
+        char errstr[256];
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        rd_kafka_t *consumer;
+        rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_conf_set(conf, "bootstrap.servers", kc_strmap_get(&props, "bootstrap.servers"),
+                          errstr, sizeof(errstr));
+        rd_kafka_conf_set(conf, "group.id", group, errstr, sizeof(errstr));
+        consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+        CHECK(consumer != NULL);
+        rd_kafka_poll_set_consumer(consumer);
+        rd_kafka_topic_partition_list_add(sub, data_topic, RD_KAFKA_PARTITION_UA);
+        CHECK(rd_kafka_subscribe(consumer, sub) == RD_KAFKA_RESP_ERR_NO_ERROR);
+        rd_kafka_topic_partition_list_destroy(sub);
+        active = 0;
+        for (int i = 0; i < 60 && !active; i++) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 500);
+            if (m != NULL) {
+                rd_kafka_message_destroy(m);
+            }
+            CHECK_RC(kafka_admin_group_active(ka, group, timeout_ms(30000), &active, &err), KC_OK,
+                     &err);
+        }
+        CHECK(active == 1);
+        kafka_admin_offsets_fini(&os);
+        kafka_admin_offsets_add(&os, data_topic, 0, 0);
+        CHECK_RC(kafka_admin_group_offsets_alter(ka, group, &os, timeout_ms(30000), &err), KC_RETRY,
+                 &err);
+        fprintf(stderr, "alter with a live member: %s\n", err.msg);
+        rd_kafka_consumer_close(consumer);
+        rd_kafka_destroy(consumer);
+        CHECK_RC(kafka_admin_group_active(ka, group, timeout_ms(30000), &active, &err), KC_OK,
+                 &err);
+        CHECK(active == 0);
+    }
+
     /* Reset = delete the group (what the JVM does for sinks). */
     CHECK_RC(kafka_admin_group_delete(ka, group, timeout_ms(30000), &err), KC_OK, &err);
     CHECK_RC(kafka_admin_group_offsets_list(ka, group, timeout_ms(30000), &got, &err), KC_OK, &err);
@@ -758,7 +848,7 @@ int main(void)
     struct kc_strmap wp;
     struct kc_error err;
     char *cluster_id = NULL;
-    char *cleanup[16];
+    char *cleanup[24];
     size_t ncleanup = 0;
 
     if (bootstrap == NULL || *bootstrap == '\0') {
@@ -810,6 +900,8 @@ int main(void)
     test_status_topic(cleanup[2]);
     cleanup[ncleanup++] = topic_name("data");
     test_group_offsets(ka, cleanup[ncleanup - 1]);
+    cleanup[ncleanup++] = topic_name("txn-configs");
+    test_transaction_markers(ka, cleanup[ncleanup - 1]);
     test_jvm_topics();
 
     if (getenv("KC_TEST_KEEP_TOPICS") == NULL) {
