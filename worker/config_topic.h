@@ -245,7 +245,9 @@ struct config_topic;
  * sasl.*, ...) plus our settings: producer acks=all, enable.idempotence=false,
  * message.timeout.ms=30000 unless props set it; consumer without a group, reading partition 0
  * from the beginning. client_id may be NULL. librdkafka logs go to kc_log (facility "kafka").
- * @return KC_OK, KC_EINVAL (a property librdkafka rejects; err names it), KC_ENOMEM.
+ * Waits up to 30 s for the topic's metadata (it must exist: kafka_admin creates it).
+ * @return KC_OK, KC_EINVAL (a property librdkafka rejects; err names it), KC_ENOENT (no such
+ *         topic), KC_RETRY/KC_EIO (metadata unavailable), KC_ENOMEM.
  * @thread herder
  */
 int config_topic_new(const struct kc_strmap *props, const char *topic, const char *client_id,

@@ -27,8 +27,9 @@ typedef int (*kafka_log_apply_fn)(void *opaque, const rd_kafka_message_t *msg);
 
 /*
  * props: librdkafka properties (borrowed), applied to both clients; then the producer gets
- * enable.idempotence=false and partitioner=murmur2_random (Java's partitioner for non-null keys)
- * always, and acks=all and message.timeout.ms=30000 unless props set them; then producer_extra
+ * enable.idempotence=false, partitioner=murmur2_random (Java's partitioner for non-null keys) and
+ * allow.auto.create.topics=false always, and acks=all and message.timeout.ms=30000 unless props
+ * set them; then producer_extra
  * (borrowed, may be NULL) is applied to the producer only. The consumer gets
  * enable.auto.commit=false and no group. The topic must exist: its partition count is read from
  * metadata within timeout_ms.
