@@ -227,6 +227,14 @@ int config_state_fencing_count(const struct config_state *cs, const char *name);
 /* Borrowed, NULL if no valid session-key record was read. */
 const struct config_session_key *config_state_session_key(const struct config_state *cs);
 
+/*
+ * AbstractHerder.taskConfigsChanged: 1 if tasks[0..n) differ from what is committed for name
+ * (count, or any task map by content), or the connector config changed since the last
+ * consistent commit; 0 if the leader can skip rewriting them.
+ */
+int config_state_task_configs_changed(const struct config_state *cs, const char *name,
+                                      const struct kc_strmap *tasks, size_t n);
+
 /* ---- Kafka I/O ---- */
 
 struct config_topic;
@@ -237,7 +245,9 @@ struct config_topic;
  * sasl.*, ...) plus our settings: producer acks=all, enable.idempotence=false,
  * message.timeout.ms=30000 unless props set it; consumer without a group, reading partition 0
  * from the beginning. client_id may be NULL. librdkafka logs go to kc_log (facility "kafka").
- * @return KC_OK, KC_EINVAL (a property librdkafka rejects; err names it), KC_ENOMEM.
+ * Waits up to 30 s for the topic's metadata (it must exist: kafka_admin creates it).
+ * @return KC_OK, KC_EINVAL (a property librdkafka rejects; err names it), KC_ENOENT (no such
+ *         topic), KC_RETRY/KC_EIO (metadata unavailable), KC_ENOMEM.
  * @thread herder
  */
 int config_topic_new(const struct kc_strmap *props, const char *topic, const char *client_id,
@@ -269,5 +279,41 @@ int config_topic_poll(struct config_topic *ct, struct config_state *cs, int time
 
 /* Next offset this consumer will read (position), -1 before anything was read. */
 int64_t config_topic_position(const struct config_topic *ct);
+
+/*
+ * The JVM's KafkaConfigBackingStore write operations, each with its write sequence
+ * (connect-compat.md §4.2) and its 30 s budget (READ_WRITE_TOTAL_TIMEOUT_MS). The ones that
+ * read back apply everything up to the end of the topic into cs before returning, so the
+ * caller sees its own write. Errors: KC_EIO/KC_RETRY with the JVM's "Error writing ... to
+ * Kafka" text and the cause; KC_ENOMEM. All borrowed inputs. @thread herder
+ */
+#define CONFIG_TOPIC_RW_TIMEOUT_MS 30000
+
+/* [target-state-<c> if initial != NULL] + connector-<c>, sent together; then read to end. */
+int config_topic_put_connector(struct config_topic *ct, struct config_state *cs, const char *name,
+                               const struct kc_strmap *config,
+                               const enum herder_target_state *initial, struct kc_error *err);
+/* connector-<c> and target-state-<c> tombstones, sent together; then read to end. Old task and
+ * commit records stay, as in the JVM. */
+int config_topic_remove_connector(struct config_topic *ct, struct config_state *cs,
+                                  const char *name, struct kc_error *err);
+/* Read to end; task-<c>-0..n-1; read to end if n > 0; commit-<c> {"tasks":n}; read to end.
+ * n == 0 is the first half of a stop. */
+int config_topic_put_task_configs(struct config_topic *ct, struct config_state *cs,
+                                  const char *name, const struct kc_strmap *tasks, size_t n,
+                                  struct kc_error *err);
+/* target-state-<c>, waiting for delivery only (any worker may write it; no read-back). */
+int config_topic_put_target_state(struct config_topic *ct, const char *name,
+                                  enum herder_target_state ts, struct kc_error *err);
+/* restart-connector-<c>; then read to end. */
+int config_topic_put_restart(struct config_topic *ct, struct config_state *cs, const char *name,
+                             int include_tasks, int only_failed, struct kc_error *err);
+/* session-key; then read to end. */
+int config_topic_put_session_key(struct config_topic *ct, struct config_state *cs,
+                                 const uint8_t *key, size_t key_len, const char *algorithm,
+                                 int64_t created_ms, struct kc_error *err);
+/* logger-cluster-<ns>, waiting for delivery only. */
+int config_topic_put_logger_level(struct config_topic *ct, const char *ns, const char *level,
+                                  struct kc_error *err);
 
 #endif

@@ -665,3 +665,40 @@ const struct config_session_key *config_state_session_key(const struct config_st
 {
     return cs->has_session ? &cs->session : NULL;
 }
+
+static int maps_equal(const struct kc_strmap *a, const struct kc_strmap *b)
+{
+    if (a == NULL || b == NULL) {
+        return a == b;
+    }
+    return kc_strmap_equal(a, b);
+}
+
+int config_state_task_configs_changed(const struct config_state *cs, const char *name,
+                                      const struct kc_strmap *tasks, size_t n)
+{
+    const struct cs_conn *c = conn_find(cs, name);
+    int current = c != NULL && c->task_count > 0 ? c->task_count : 0;
+
+    if ((size_t)current != n) {
+        kc_log(KC_LOG_DEBUG, LOG_FAC, "Connector %s task count changed from %d to %zu", name,
+               current, n);
+        return 1;
+    }
+    for (int i = 0; i < current; i++) {
+        const struct kc_strmap *committed = taskmap_get(&c->committed, i);
+        if (committed == NULL || !kc_strmap_equal(committed, &tasks[i])) {
+            kc_log(KC_LOG_DEBUG, LOG_FAC, "Connector %s has change in configuration for task %s-%d",
+                   name, name, i);
+            return 1;
+        }
+    }
+    /* Objects.equals(applied, current): both absent counts as equal. */
+    if (c != NULL && !maps_equal(c->applied, c->config)) {
+        kc_log(KC_LOG_DEBUG, LOG_FAC,
+               "Forcing task restart for connector %s as its configuration appears to be updated",
+               name);
+        return 1;
+    }
+    return 0;
+}

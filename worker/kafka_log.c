@@ -4,8 +4,10 @@
  * The consumer uses librdkafka's simple (legacy) consumer API: one rd_kafka_consume_start_queue
  * per partition, all feeding one queue, starting at OFFSET_BEGINNING. That needs no group.id,
  * exactly like the JVM's manual assignment, so nothing is ever committed and no group shows up
- * on the brokers. Our position per partition is the offset after the last record consumed; we
- * do not use transactions, so no control records sit between it and the high watermark.
+ * on the brokers. Our position per partition is the offset after the last record consumed, or
+ * librdkafka's application position when that is further: transaction markers written by a
+ * transactional JVM leader occupy offsets but are never delivered, and the application
+ * position (like Java's consumer.position()) moves past them, so read-to-end still ends.
  */
 #include "kafka_log.h"
 
@@ -299,6 +301,42 @@ int kafka_log_write(struct kafka_log *kl, const char *key, const void *value, si
     return KC_OK;
 }
 
+int kafka_log_write_many(struct kafka_log *kl, const struct kafka_log_record *recs, size_t n,
+                         struct kc_error *err)
+{
+    struct write_wait *w = kc_calloc(n > 0 ? n : 1, sizeof(*w));
+    size_t sent = 0;
+    int rc = KC_OK;
+
+    if (w == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    while (sent < n) {
+        rc = produce(kl, recs[sent].key, recs[sent].value, recs[sent].vlen, &w[sent], err);
+        if (rc == KC_RETRY) { /* queue full: let deliveries drain, then try this one again */
+            rd_kafka_poll(kl->producer, 100);
+            rc = KC_OK;
+            continue;
+        }
+        if (rc != KC_OK) {
+            break;
+        }
+        sent++;
+    }
+    /* Even after a failure, wait for what was sent: the reports point into w. */
+    for (size_t i = 0; i < sent; i++) {
+        while (!w[i].done) {
+            rd_kafka_poll(kl->producer, 100);
+        }
+        if (rc == KC_OK && w[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rc = kc_error_set(err, KC_EIO, "Failed to write %s to topic %s: %s", recs[i].key,
+                              kl->topic, rd_kafka_err2str(w[i].err));
+        }
+    }
+    kc_free(w);
+    return rc;
+}
+
 int kafka_log_flush(struct kafka_log *kl, int timeout_ms, struct kc_error *err)
 {
     if (rd_kafka_flush(kl->producer, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -333,6 +371,32 @@ static int consume_one(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque
     return rc == KC_OK ? 1 : rc;
 }
 
+/*
+ * Transaction markers (a JVM leader with exactly.once.source.support writes the config topic
+ * transactionally) take an offset but are never delivered, so the offset after the last record
+ * can stay below the high watermark. librdkafka's application position moves past them, like
+ * the Java consumer's position(); take whichever is further.
+ */
+static void app_positions(struct kafka_log *kl)
+{
+    rd_kafka_topic_partition_list_t *tpl = rd_kafka_topic_partition_list_new(kl->n_partitions);
+    if (tpl == NULL) {
+        return;
+    }
+    for (int32_t p = 0; p < kl->n_partitions; p++) {
+        rd_kafka_topic_partition_list_add(tpl, kl->topic, p);
+    }
+    if (rd_kafka_position(kl->consumer, tpl) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < tpl->cnt; i++) {
+            int32_t p = tpl->elems[i].partition;
+            if (p >= 0 && p < kl->n_partitions && tpl->elems[i].offset > kl->next[p]) {
+                kl->next[p] = tpl->elems[i].offset;
+            }
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(tpl);
+}
+
 int kafka_log_read_to_end(struct kafka_log *kl, kafka_log_apply_fn fn, void *opaque, int timeout_ms,
                           struct kc_error *err)
 {
@@ -359,6 +423,7 @@ int kafka_log_read_to_end(struct kafka_log *kl, kafka_log_apply_fn fn, void *opa
     for (;;) {
         int behind = 0;
         int64_t left;
+        app_positions(kl);
         for (int32_t p = 0; p < kl->n_partitions; p++) {
             int64_t pos = kl->next[p] >= 0 ? kl->next[p] : start[p];
             if (pos < end[p]) {

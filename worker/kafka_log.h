@@ -27,8 +27,9 @@ typedef int (*kafka_log_apply_fn)(void *opaque, const rd_kafka_message_t *msg);
 
 /*
  * props: librdkafka properties (borrowed), applied to both clients; then the producer gets
- * enable.idempotence=false and partitioner=murmur2_random (Java's partitioner for non-null keys)
- * always, and acks=all and message.timeout.ms=30000 unless props set them; then producer_extra
+ * enable.idempotence=false, partitioner=murmur2_random (Java's partitioner for non-null keys) and
+ * allow.auto.create.topics=false always, and acks=all and message.timeout.ms=30000 unless props
+ * set them; then producer_extra
  * (borrowed, may be NULL) is applied to the producer only. The consumer gets
  * enable.auto.commit=false and no group. The topic must exist: its partition count is read from
  * metadata within timeout_ms.
@@ -50,6 +51,16 @@ int kafka_log_send(struct kafka_log *kl, const char *key, const void *value, siz
 /* Produce and wait for the delivery report. KC_EIO with the error if delivery failed. */
 int kafka_log_write(struct kafka_log *kl, const char *key, const void *value, size_t vlen,
                     struct kc_error *err);
+/* One record of a batch: key NUL-terminated, value NULL = tombstone. Borrowed. */
+struct kafka_log_record {
+    const char *key;
+    const void *value;
+    size_t vlen;
+};
+/* Produce n records in order, then wait for every delivery report (the JVM's sendPrivileged
+ * with a list: "sent together"). KC_EIO with the first failure. */
+int kafka_log_write_many(struct kafka_log *kl, const struct kafka_log_record *recs, size_t n,
+                         struct kc_error *err);
 /* Wait for every queued record. KC_RETRY on timeout. */
 int kafka_log_flush(struct kafka_log *kl, int timeout_ms, struct kc_error *err);
 /* Records whose delivery failed (logged as they happen). */

@@ -374,6 +374,144 @@ static void test_config_topic(const char *topic)
     config_state_free(cs);
 }
 
+/* The KafkaConfigBackingStore operations and their write sequences. */
+static void test_config_store_ops(const char *topic)
+{
+    struct config_topic *ct = NULL;
+    struct config_state *cs = config_state_new();
+    struct kc_strmap config;
+    struct kc_strmap tasks[3];
+    struct config_event ev;
+    struct kc_error err;
+    enum herder_target_state paused = HERDER_TARGET_PAUSED;
+    static const uint8_t key[32] = {9};
+    int64_t off;
+
+    kc_strmap_init(&config);
+    kc_strmap_set(&config, "connector.class", "FileStreamSink");
+    kc_strmap_set(&config, "name", "ops");
+    for (int i = 0; i < 3; i++) {
+        char v[8];
+        snprintf(v, sizeof(v), "%d", i);
+        kc_strmap_init(&tasks[i]);
+        kc_strmap_set(&tasks[i], "task.class", "T");
+        kc_strmap_set(&tasks[i], "i", v);
+    }
+    CHECK_RC(config_topic_new(&props, topic, "kc-it-ops", &ct, &err), KC_OK, &err);
+    if (ct == NULL) {
+        goto out;
+    }
+    CHECK_RC(config_topic_read_to_end(ct, cs, timeout_ms(30000), &err), KC_OK, &err);
+    config_state_set_started(cs);
+    off = config_state_offset(cs);
+
+    /* Create with an initial state: two records, read back before returning. */
+    CHECK_RC(config_topic_put_connector(ct, cs, "ops", &config, &paused, &err), KC_OK, &err);
+    CHECK(config_state_offset(cs) == off + 2);
+    CHECK(config_state_contains(cs, "ops"));
+    CHECK(config_state_target_state(cs, "ops") == HERDER_TARGET_PAUSED);
+    CHECK(config_state_task_configs_changed(cs, "ops", tasks, 3) == 1);
+
+    CHECK_RC(config_topic_put_task_configs(ct, cs, "ops", tasks, 3, &err), KC_OK, &err);
+    CHECK(config_state_offset(cs) == off + 6);
+    CHECK(config_state_tasks(cs, "ops") == 3);
+    CHECK(config_state_task_configs_changed(cs, "ops", tasks, 3) == 0);
+    CHECK(kc_strmap_equal(config_state_task_config(cs, "ops", 2), &tasks[2]));
+
+    /* Stop: commit 0, then target state STOPPED. */
+    CHECK_RC(config_topic_put_task_configs(ct, cs, "ops", tasks, 0, &err), KC_OK, &err);
+    CHECK_RC(config_topic_put_target_state(ct, "ops", HERDER_TARGET_STOPPED, &err), KC_OK, &err);
+    CHECK_RC(config_topic_read_to_end(ct, cs, timeout_ms(30000), &err), KC_OK, &err);
+    CHECK(config_state_tasks(cs, "ops") == 0);
+    CHECK(config_state_target_state(cs, "ops") == HERDER_TARGET_STOPPED);
+
+    CHECK_RC(config_topic_put_restart(ct, cs, "ops", 1, 1, &err), KC_OK, &err);
+    CHECK_RC(config_topic_put_logger_level(ct, "org.apache.kafka.connect", "WARN", &err), KC_OK,
+             &err);
+    CHECK_RC(config_topic_put_session_key(ct, cs, key, sizeof(key), "HmacSHA256", 42, &err), KC_OK,
+             &err);
+    CHECK(config_state_session_key(cs) != NULL && config_state_session_key(cs)->created_ms == 42);
+
+    CHECK_RC(config_topic_remove_connector(ct, cs, "ops", &err), KC_OK, &err);
+    CHECK(!config_state_contains(cs, "ops"));
+    CHECK(config_state_target_state(cs, "ops") == -1);
+
+    /* The event stream a herder would drain, in order. */
+    {
+        static const enum config_event_type want[] = {
+            CONFIG_EVENT_CONNECTOR_UPDATE, CONFIG_EVENT_TASK_CONFIGS,     CONFIG_EVENT_TASK_CONFIGS,
+            CONFIG_EVENT_TARGET_STATE,     CONFIG_EVENT_RESTART,          CONFIG_EVENT_LOGGER_LEVEL,
+            CONFIG_EVENT_SESSION_KEY,      CONFIG_EVENT_CONNECTOR_REMOVE,
+        };
+        size_t i = 0;
+        while (config_state_event_next(cs, &ev)) {
+            CHECK(i < sizeof(want) / sizeof(want[0]) && ev.type == want[i]);
+            i++;
+            config_event_fini(&ev);
+        }
+        CHECK(i == sizeof(want) / sizeof(want[0]));
+    }
+out:
+    config_topic_free(ct);
+    config_state_free(cs);
+    kc_strmap_fini(&config);
+    for (int i = 0; i < 3; i++) {
+        kc_strmap_fini(&tasks[i]);
+    }
+}
+
+/* Records written transactionally (a JVM leader with exactly.once.source.support): the commit
+ * markers take offsets that are never delivered; read-to-end must still finish, and the config
+ * offset stays last record + 1, below the high watermark. */
+static void test_transaction_markers(struct kafka_admin *ka, const char *topic)
+{
+    struct kafka_admin_topic_spec spec = {
+        topic, 1, 1, NULL, "config.storage.topic", "connector configurations", 1};
+    struct config_topic *ct = NULL;
+    struct config_state *cs = config_state_new();
+    struct kc_error err;
+    char errstr[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_t *p;
+    rd_kafka_error_t *e;
+    char *txid = topic_name("txn");
+    static const char v[] = "{\"properties\":{\"name\":\"t\"}}";
+
+    CHECK_RC(kafka_admin_topic_ensure(ka, &spec, timeout_ms(60000), NULL, &err), KC_OK, &err);
+    rd_kafka_conf_set(conf, "bootstrap.servers", kc_strmap_get(&props, "bootstrap.servers"), errstr,
+                      sizeof(errstr));
+    rd_kafka_conf_set(conf, "transactional.id", txid, errstr, sizeof(errstr));
+    p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    CHECK(p != NULL);
+    e = rd_kafka_init_transactions(p, timeout_ms(60000));
+    CHECK(e == NULL);
+    for (int i = 0; e == NULL && i < 2; i++) {
+        rd_kafka_begin_transaction(p);
+        rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY("connector-t", 11),
+                          RD_KAFKA_V_VALUE((void *)v, sizeof(v) - 1),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        e = rd_kafka_commit_transaction(p, timeout_ms(60000));
+        CHECK(e == NULL);
+    }
+    if (e != NULL) {
+        fprintf(stderr, "transaction: %s\n", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    rd_kafka_destroy(p);
+    sleep(1); /* markers are written asynchronously after the commit returns */
+
+    CHECK_RC(config_topic_new(&props, topic, "kc-it-txn", &ct, &err), KC_OK, &err);
+    if (ct != NULL) {
+        CHECK_RC(config_topic_read_to_end(ct, cs, timeout_ms(15000), &err), KC_OK, &err);
+        CHECK(config_state_contains(cs, "t"));
+        CHECK(config_state_offset(cs) == 3);   /* records at 0 and 2, markers at 1 and 3 */
+        CHECK(config_topic_position(ct) == 4); /* past the last marker */
+    }
+    config_topic_free(ct);
+    config_state_free(cs);
+    kc_free(txid);
+}
+
 /* ---- status topic ---- */
 
 static int32_t partition_count = 5;
@@ -525,6 +663,44 @@ static void test_group_offsets(struct kafka_admin *ka, const char *data_topic)
     CHECK(got.n == 1 && got.o[0].partition == 0);
     kafka_admin_offsets_fini(&got);
 
+    /* A live member (a running sink task): the group is active and the broker refuses to
+     * alter its offsets (KC_RETRY, not retried internally: the caller must stop the tasks). */
+    {
+        char errstr[256];
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        rd_kafka_t *consumer;
+        rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_conf_set(conf, "bootstrap.servers", kc_strmap_get(&props, "bootstrap.servers"),
+                          errstr, sizeof(errstr));
+        rd_kafka_conf_set(conf, "group.id", group, errstr, sizeof(errstr));
+        consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+        CHECK(consumer != NULL);
+        rd_kafka_poll_set_consumer(consumer);
+        rd_kafka_topic_partition_list_add(sub, data_topic, RD_KAFKA_PARTITION_UA);
+        CHECK(rd_kafka_subscribe(consumer, sub) == RD_KAFKA_RESP_ERR_NO_ERROR);
+        rd_kafka_topic_partition_list_destroy(sub);
+        active = 0;
+        for (int i = 0; i < 60 && !active; i++) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 500);
+            if (m != NULL) {
+                rd_kafka_message_destroy(m);
+            }
+            CHECK_RC(kafka_admin_group_active(ka, group, timeout_ms(30000), &active, &err), KC_OK,
+                     &err);
+        }
+        CHECK(active == 1);
+        kafka_admin_offsets_fini(&os);
+        kafka_admin_offsets_add(&os, data_topic, 0, 0);
+        CHECK_RC(kafka_admin_group_offsets_alter(ka, group, &os, timeout_ms(30000), &err), KC_RETRY,
+                 &err);
+        fprintf(stderr, "alter with a live member: %s\n", err.msg);
+        rd_kafka_consumer_close(consumer);
+        rd_kafka_destroy(consumer);
+        CHECK_RC(kafka_admin_group_active(ka, group, timeout_ms(30000), &active, &err), KC_OK,
+                 &err);
+        CHECK(active == 0);
+    }
+
     /* Reset = delete the group (what the JVM does for sinks). */
     CHECK_RC(kafka_admin_group_delete(ka, group, timeout_ms(30000), &err), KC_OK, &err);
     CHECK_RC(kafka_admin_group_offsets_list(ka, group, timeout_ms(30000), &got, &err), KC_OK, &err);
@@ -589,26 +765,26 @@ static void test_jvm_topics(void)
          * leader must pick it up, generate task configs and start it (checked over REST by
          * run_jvm_crosscheck.sh). */
         struct config_topic *ct = NULL;
-        struct config_record rec;
+        struct config_state *cs = config_state_new();
+        struct kc_strmap config;
+        enum herder_target_state started = HERDER_TARGET_STARTED;
         char *file = kc_asprintf("/tmp/%s.out", wname);
+        kc_strmap_init(&config);
+        kc_strmap_set(&config, "connector.class",
+                      "org.apache.kafka.connect.file.FileStreamSinkConnector");
+        kc_strmap_set(&config, "tasks.max", "1");
+        kc_strmap_set(&config, "topics", wname);
+        kc_strmap_set(&config, "file", file);
+        kc_strmap_set(&config, "name", wname);
         CHECK_RC(config_topic_new(&props, ctopic, "kc-it-jvm-writer", &ct, &err), KC_OK, &err);
         if (ct != NULL) {
-            config_record_init(&rec);
-            rec.name = kc_strdup(wname);
-            rec.kind = CONFIG_RECORD_TARGET_STATE;
-            rec.target = HERDER_TARGET_STARTED;
-            write_rec(ct, &rec);
-            rec.kind = CONFIG_RECORD_CONNECTOR;
-            kc_strmap_set(&rec.props, "connector.class",
-                          "org.apache.kafka.connect.file.FileStreamSinkConnector");
-            kc_strmap_set(&rec.props, "tasks.max", "1");
-            kc_strmap_set(&rec.props, "topics", wname);
-            kc_strmap_set(&rec.props, "file", file);
-            kc_strmap_set(&rec.props, "name", wname);
-            write_rec(ct, &rec);
-            config_record_fini(&rec);
+            CHECK_RC(config_topic_put_connector(ct, cs, wname, &config, &started, &err), KC_OK,
+                     &err);
+            CHECK(config_state_contains(cs, wname));
             printf("wrote connector %s to %s\n", wname, ctopic);
         }
+        kc_strmap_fini(&config);
+        config_state_free(cs);
         config_topic_free(ct);
         kc_free(file);
     }
@@ -672,7 +848,7 @@ int main(void)
     struct kc_strmap wp;
     struct kc_error err;
     char *cluster_id = NULL;
-    char *cleanup[16];
+    char *cleanup[24];
     size_t ncleanup = 0;
 
     if (bootstrap == NULL || *bootstrap == '\0') {
@@ -720,9 +896,12 @@ int main(void)
     cleanup[ncleanup++] = topic_name("r-configs-unused");
 
     test_config_topic(cleanup[0]);
+    test_config_store_ops(cleanup[0]);
     test_status_topic(cleanup[2]);
     cleanup[ncleanup++] = topic_name("data");
     test_group_offsets(ka, cleanup[ncleanup - 1]);
+    cleanup[ncleanup++] = topic_name("txn-configs");
+    test_transaction_markers(ka, cleanup[ncleanup - 1]);
     test_jvm_topics();
 
     if (getenv("KC_TEST_KEEP_TOPICS") == NULL) {

@@ -619,6 +619,40 @@ static void test_config_state_sorted_and_target_defaults(void **state)
     config_state_free(cs);
 }
 
+static void test_config_state_task_configs_changed(void **state)
+{
+    struct config_state *cs = config_state_new();
+    struct kc_strmap tasks[2];
+    (void)state;
+
+    kc_strmap_init(&tasks[0]);
+    kc_strmap_init(&tasks[1]);
+    kc_strmap_set(&tasks[0], "t", "0");
+    kc_strmap_set(&tasks[1], "t", "1");
+
+    /* Unknown connector: 0 tasks committed. */
+    assert_int_equal(config_state_task_configs_changed(cs, "k", tasks, 0), 0);
+    assert_int_equal(config_state_task_configs_changed(cs, "k", tasks, 2), 1);
+
+    apply(cs, "connector-k", "{\"properties\":{\"name\":\"k\"}}", 0);
+    /* Config present but never committed: applied (none) != current. */
+    assert_int_equal(config_state_task_configs_changed(cs, "k", tasks, 0), 1);
+    apply(cs, "task-k-0", "{\"properties\":{\"t\":\"0\"}}", 1);
+    apply(cs, "task-k-1", "{\"properties\":{\"t\":\"1\"}}", 2);
+    apply(cs, "commit-k", "{\"tasks\":2}", 3);
+    assert_int_equal(config_state_task_configs_changed(cs, "k", tasks, 2), 0);
+    assert_int_equal(config_state_task_configs_changed(cs, "k", tasks, 1), 1);
+    kc_strmap_set(&tasks[1], "t", "changed");
+    assert_int_equal(config_state_task_configs_changed(cs, "k", tasks, 2), 1);
+    kc_strmap_set(&tasks[1], "t", "1");
+    /* Same tasks, but the connector config changed since the commit. */
+    apply(cs, "connector-k", "{\"properties\":{\"name\":\"k\",\"x\":\"y\"}}", 4);
+    assert_int_equal(config_state_task_configs_changed(cs, "k", tasks, 2), 1);
+    kc_strmap_fini(&tasks[0]);
+    kc_strmap_fini(&tasks[1]);
+    config_state_free(cs);
+}
+
 /* Fail each allocation in turn during a full sequence: no crash, no leak (ASan), ENOMEM out. */
 static void test_config_state_alloc_failures(void **state)
 {
@@ -672,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_config_state_offset_accounting),
         cmocka_unit_test(test_config_state_events_after_catch_up),
         cmocka_unit_test(test_config_state_sorted_and_target_defaults),
+        cmocka_unit_test(test_config_state_task_configs_changed),
         cmocka_unit_test(test_config_state_alloc_failures),
     };
     kc_log_set_level(KC_LOG_ERROR - 1); /* the state machine logs every rejected record */
