@@ -15,15 +15,28 @@
 #include "kc_alloc.h"
 #include "registry.h"
 #include "rest_deps.h"
+#include "conv.h"
 #include "rest_int.h"
 #include "rest_reply.h"
 
+/* Everything but connectors, in the JVM's order: transformations, predicates (none shipped
+ * yet), then converters and header converters, each sorted by class (conv_plugins' order). */
 void rest_plugins_extra(json_t *arr)
 {
-    /* TODO(connectors): converters, header converters, transformations and predicates with
-     * their Java class names and types ("converter", "header_converter", "transformation",
-     * "predicate"), in the JVM's order after the connectors. */
-    (void)arr;
+    size_t n = 0;
+    const struct conv_plugin_desc *d = conv_plugins(&n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        if (o == NULL) {
+            return;
+        }
+        json_object_set_new(o, "class", json_string(d[i].class_name));
+        json_object_set_new(o, "type", json_string(d[i].type));
+        if (d[i].version != NULL) {
+            json_object_set_new(o, "version", json_string(d[i].version));
+        }
+        json_array_append_new(arr, o);
+    }
 }
 
 static int cmp_ops(const void *a, const void *b)

@@ -214,116 +214,30 @@ int64_t herder_store_task_generation(struct herder_store *s, const char *name)
     return config_state_task_generation(s->cs, name);
 }
 
-/* Write one config record (value NULL = tombstone). */
-static int write_record(struct herder_store *s, const char *key, const struct kc_buf *value,
-                        struct kc_error *err)
-{
-    return config_topic_write(s->ct, key, value ? value->data : NULL, value ? value->len : 0,
-                              err);
-}
-
-static int read_back(struct herder_store *s, struct kc_error *err)
-{
-    return config_topic_read_to_end(s->ct, s->cs, STORE_READ_TIMEOUT_MS, err);
-}
-
 int herder_store_put_connector(struct herder_store *s, const char *name,
                                const struct kc_strmap *cfg,
                                const enum herder_target_state *initial, struct kc_error *err)
 {
-    struct kc_buf v;
-    char *key = NULL;
-    int rc = KC_ENOMEM;
-    kc_buf_init(&v, STORE_VALUE_CAP);
-    if (initial != NULL) {
-        key = config_topic_key(CONFIG_RECORD_TARGET_STATE, name, 0);
-        if (key == NULL || config_topic_value_target_state(&v, *initial) != KC_OK ||
-            (rc = write_record(s, key, &v, err)) != KC_OK) {
-            goto out;
-        }
-        kc_free(key);
-        kc_buf_reset(&v);
-    }
-    key = config_topic_key(CONFIG_RECORD_CONNECTOR, name, 0);
-    if (key == NULL || config_topic_value_properties(&v, cfg) != KC_OK) {
-        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
-        goto out;
-    }
-    if ((rc = write_record(s, key, &v, err)) == KC_OK) {
-        rc = read_back(s, err);
-    }
-out:
-    if (rc == KC_ENOMEM && err != NULL && err->msg[0] == '\0') {
-        kc_error_set(err, KC_ENOMEM, "out of memory");
-    }
-    kc_free(key);
-    kc_buf_fini(&v);
-    return rc;
+    return config_topic_put_connector(s->ct, s->cs, name, cfg, initial, err);
 }
 
 int herder_store_delete_connector(struct herder_store *s, const char *name, struct kc_error *err)
 {
-    char *k1 = config_topic_key(CONFIG_RECORD_CONNECTOR, name, 0);
-    char *k2 = config_topic_key(CONFIG_RECORD_TARGET_STATE, name, 0);
-    int rc = KC_ENOMEM;
-    if (k1 != NULL && k2 != NULL && (rc = write_record(s, k1, NULL, err)) == KC_OK &&
-        (rc = write_record(s, k2, NULL, err)) == KC_OK) {
-        rc = read_back(s, err);
-    }
-    kc_free(k1);
-    kc_free(k2);
-    return rc;
+    return config_topic_remove_connector(s->ct, s->cs, name, err);
 }
 
 int herder_store_put_target(struct herder_store *s, const char *name,
                             enum herder_target_state ts, struct kc_error *err)
 {
-    struct kc_buf v;
-    int rc = KC_ENOMEM;
-    kc_buf_init(&v, STORE_VALUE_CAP);
-    char *key = config_topic_key(CONFIG_RECORD_TARGET_STATE, name, 0);
-    if (key != NULL && config_topic_value_target_state(&v, ts) == KC_OK &&
-        (rc = write_record(s, key, &v, err)) == KC_OK) {
-        rc = read_back(s, err);
-    }
-    kc_free(key);
-    kc_buf_fini(&v);
-    return rc;
+    /* The store only waits for delivery; we read back so the herder acts on it at once. */
+    int rc = config_topic_put_target_state(s->ct, name, ts, err);
+    return rc == KC_OK ? config_topic_read_to_end(s->ct, s->cs, STORE_READ_TIMEOUT_MS, err) : rc;
 }
 
 int herder_store_put_tasks(struct herder_store *s, const char *name, const struct kc_strmap *tasks,
                            int n, struct kc_error *err)
 {
-    struct kc_buf v;
-    char *key = NULL;
-    int rc = KC_OK;
-    kc_buf_init(&v, STORE_VALUE_CAP);
-    for (int i = 0; i < n && rc == KC_OK; i++) {
-        kc_buf_reset(&v);
-        key = config_topic_key(CONFIG_RECORD_TASK, name, i);
-        if (key == NULL || config_topic_value_properties(&v, &tasks[i]) != KC_OK) {
-            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
-        } else {
-            rc = write_record(s, key, &v, err);
-        }
-        kc_free(key);
-        key = NULL;
-    }
-    if (rc == KC_OK && n > 0) {
-        rc = read_back(s, err);
-    }
-    if (rc == KC_OK) {
-        kc_buf_reset(&v);
-        key = config_topic_key(CONFIG_RECORD_COMMIT, name, 0);
-        if (key == NULL || config_topic_value_commit(&v, n) != KC_OK) {
-            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
-        } else if ((rc = write_record(s, key, &v, err)) == KC_OK) {
-            rc = read_back(s, err);
-        }
-    }
-    kc_free(key);
-    kc_buf_fini(&v);
-    return rc;
+    return config_topic_put_task_configs(s->ct, s->cs, name, tasks, (size_t)n, err);
 }
 
 int herder_store_put_status(struct herder_store *s, const char *connector, int task,
