@@ -17,8 +17,7 @@
  */
 #include "connector_config.h"
 
-#include "cdata.h"
-#include "kc_arena.h"
+#include "jmap.h"
 
 #include <jansson.h>
 #include <regex.h>
@@ -640,38 +639,6 @@ static int vlist_emit(struct conf_infos *ci, struct vlist *l)
     return KC_OK;
 }
 
-/* Java's HashMap.toString() of the config, as the JVM's messages print it: hash order, via
- * Connect's own data model (cdata_to_java_string emulates HashMap iteration). */
-static char *map_to_java_string(const struct kc_strmap *cfg)
-{
-    struct kc_arena a;
-    struct kc_buf b;
-    char *out = NULL;
-    const struct cdata_value **keys = NULL, **vals = NULL;
-
-    kc_arena_init(&a, 4096, (size_t)16 << 20);
-    kc_buf_init(&b, (size_t)1 << 20);
-    struct cdata_value *m = cdata_map(&a, (uint32_t)cfg->n, &keys, &vals);
-    if (m == NULL) {
-        goto out;
-    }
-    for (size_t i = 0; i < cfg->n; i++) {
-        const char *v = cfg->e[i].value;
-        keys[i] = cdata_string(&a, cfg->e[i].key, strlen(cfg->e[i].key));
-        vals[i] = v != NULL ? cdata_string(&a, v, strlen(v)) : NULL;
-        if (keys[i] == NULL || (v != NULL && vals[i] == NULL)) {
-            goto out;
-        }
-    }
-    if (cdata_to_java_string(m, &b) == KC_OK) {
-        out = kc_buf_take(&b, NULL);
-    }
-out:
-    kc_buf_fini(&b);
-    kc_arena_fini(&a);
-    return out;
-}
-
 int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,
                                   const struct connector_worker_facts *wf, struct conf_infos **out,
                                   struct kc_error *err)
@@ -755,7 +722,7 @@ int connector_config_validate(const struct kc_strmap *cfg, const struct connecto
 
     *out = NULL;
     if (cls == NULL) {
-        char *shown = map_to_java_string(cfg);
+        char *shown = jmap_strmap_string(cfg);
         int rc = shown != NULL ? kc_error_set(err, KC_EINVAL,
                                               "Connector config %s contains no connector type", shown)
                                : kc_error_set(err, KC_ENOMEM, "out of memory");

@@ -21,6 +21,7 @@
 
 #include "herder.h"
 #include "kc_error.h"
+#include "jmap.h"
 #include "kc_strmap.h"
 #include "rest_loggers.h"
 
@@ -141,20 +142,7 @@ int rest_header_rules_parse(const char *s, struct rest_header_rule **out, size_t
                             struct kc_error *err);
 void rest_header_rules_free(struct rest_header_rule *r, size_t n);
 
-/*
- * Java's HashMap<String,String>.toString() of a copy of cfg: "{k=v, k2=null}" in the iteration
- * order a JVM HashMap built from cfg's entries in order would have (String.hashCode over UTF-16,
- * power-of-two table). The JVM puts this text in some error messages. Owned or NULL.
- */
-char *rest_java_hashmap_string(const struct kc_strmap *cfg);
-/* Java HashMap iteration order. table size for n entries: copy=1 for new HashMap<>(map), 0 for
- * a default map filled by n puts. order[0..n-1] gets the key indexes in iteration order. */
-size_t rest_java_table_size(size_t n, int copy);
-void rest_java_order(const char *const *keys, size_t n, size_t cap, size_t *order);
-/* Same for a map's keys; owned array (kc_free) or NULL. */
-size_t *rest_java_map_order(const struct kc_strmap *m, int copy);
-/* Java String.hashCode() of UTF-8 s (UTF-16 code units). */
-int32_t rest_java_string_hash(const char *s);
+/* Java HashMap order of config maps: connectors/common/jmap.h */
 
 /* ---- rest_json.c: JSON reading with Jackson's failures ---- */
 

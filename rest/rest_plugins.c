@@ -153,7 +153,7 @@ void rest_h_plugin_validate(const struct rest_ctx *ctx, const struct rest_reques
         goto out;
     }
     if (included == NULL) {
-        shown = rest_java_hashmap_string(&cfg);
+        shown = jmap_strmap_string(&cfg);
         if (shown == NULL) {
             rest_respond_error(rs, 500, "out of memory");
             goto out;
