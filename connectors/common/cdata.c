@@ -625,7 +625,7 @@ static int append_decimal(struct kc_buf *buf, const unsigned char *b, size_t n, 
 {
     int rc = KC_ENOMEM;
     /* Magnitude as base-1e9 limbs, most significant first. */
-    size_t nlimbs = n / 4 + 2;
+    size_t nlimbs = n * 8 / 29 + 2; /* 1e9 > 2^29 */
     unsigned char stackmag[64];
     uint32_t stacklimbs[32];
     char stackdig[320];

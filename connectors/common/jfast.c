@@ -640,7 +640,7 @@ static int parse_object(struct cur *c, int depth, const struct cdata_value **out
     size_t hs = c->j->tree ? sizeof(struct jfast_node) : sizeof(struct cdata_value);
     const struct cdata_value **keys = (const struct cdata_value **)((char *)m + hs);
     const struct cdata_value **vals = keys + n;
-    const struct cdata_value **kv = c->j->stack + base;
+    const struct cdata_value **kv = n > 0 ? c->j->stack + base : NULL;
     for (long i = 0; i < n; i++) {
         keys[i] = kv[2 * i];
         vals[i] = kv[2 * i + 1];
