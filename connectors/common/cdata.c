@@ -41,6 +41,7 @@ CDATA_PRIM(cdata_schema_float64, CDATA_FLOAT64, 0);
 CDATA_PRIM(cdata_schema_boolean, CDATA_BOOLEAN, 0);
 CDATA_PRIM(cdata_schema_string, CDATA_STRING, 0);
 CDATA_PRIM(cdata_schema_bytes, CDATA_BYTES, 0);
+CDATA_PRIM(cdata_schema_linked_map, CDATA_MAP, 1);
 
 /* ------------------------------------------------------------------ constructors */
 
@@ -876,6 +877,20 @@ static void hashmap_order(const struct cdata_value *v, uint64_t *keyed, uint32_t
     }
 }
 
+int cdata_map_java_order(const struct cdata_value *v, uint32_t *order)
+{
+    uint64_t skeyed[64];
+    uint64_t *keyed = v->n <= 64 ? skeyed : kc_malloc((size_t)v->n * sizeof(*keyed));
+    if (keyed == NULL) {
+        return KC_ENOMEM;
+    }
+    hashmap_order(v, keyed, order);
+    if (keyed != skeyed) {
+        kc_free(keyed);
+    }
+    return KC_OK;
+}
+
 static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth)
 {
     uint64_t skeyed[64];
@@ -891,7 +906,13 @@ static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth
             goto out;
         }
     }
-    hashmap_order(v, keyed, order);
+    if (v->schema == &cdata_schema_linked_map) {
+        for (uint32_t i = 0; i < v->n; i++) {
+            order[i] = i; /* LinkedHashMap: insertion order */
+        }
+    } else {
+        hashmap_order(v, keyed, order);
+    }
     rc = put_byte(buf, '{');
     for (uint32_t i = 0; rc == KC_OK && i < v->n; i++) {
         uint32_t k = order[i];

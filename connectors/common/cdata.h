@@ -147,11 +147,23 @@ extern const struct cdata_schema cdata_schema_boolean;
 extern const struct cdata_schema cdata_schema_string;
 extern const struct cdata_schema cdata_schema_bytes;
 
+/* Marker for a schemaless MAP value whose Java object is a LinkedHashMap (Flatten's output):
+ * set as the value's `schema`, it makes cdata_to_java_string iterate in insertion order instead
+ * of HashMap order. Type MAP, optional, no key/value schemas; the record's schema stays NULL. */
+extern const struct cdata_schema cdata_schema_linked_map;
+
 /* Java's hashCode() of the value Connect would hold (String.hashCode over UTF-16 code units,
  * Long.hashCode, Double.hashCode, List/Map hashCode, java.util.Date for Date/Time/Timestamp).
  * Values whose Java hash is identity- or schema-based (byte[], Struct, BigDecimal) hash to 0.
  * @thread any */
 int32_t cdata_java_hash(const struct cdata_value *v);
+
+/*
+ * The order java.util.HashMap iterates map v in (see cdata_to_java_string): order[0..v->n) gets
+ * entry indexes. For transforms that copy a HashMap entry by entry (Flatten) and so must insert
+ * in the JVM's order. @thread any @return KC_OK or KC_ENOMEM (maps over 64 entries allocate)
+ */
+int cdata_map_java_order(const struct cdata_value *v, uint32_t *order);
 
 /*
  * Append Java's Double.toString(d) / Float.toString(f) (JDK 19+ shortest round-trip digits:
