@@ -43,6 +43,43 @@ CDATA_PRIM(cdata_schema_string, CDATA_STRING, 0);
 CDATA_PRIM(cdata_schema_bytes, CDATA_BYTES, 0);
 CDATA_PRIM(cdata_schema_linked_map, CDATA_MAP, 1);
 
+/* hint_tab[k]: a HashMap whose table starts at 2^k entries. */
+#define HINT(k) {.type = CDATA_MAP, .optional = 1, .version = (k)}
+static const struct cdata_schema hint_tab[31] = {
+    HINT(0),  HINT(1),  HINT(2),  HINT(3),  HINT(4),  HINT(5),  HINT(6),  HINT(7),
+    HINT(8),  HINT(9),  HINT(10), HINT(11), HINT(12), HINT(13), HINT(14), HINT(15),
+    HINT(16), HINT(17), HINT(18), HINT(19), HINT(20), HINT(21), HINT(22), HINT(23),
+    HINT(24), HINT(25), HINT(26), HINT(27), HINT(28), HINT(29), HINT(30)};
+#undef HINT
+
+const struct cdata_schema *cdata_hashmap_hint(uint32_t initial_table_size)
+{
+    int k = 0;
+    while (k < 30 && (1u << k) < initial_table_size) {
+        k++;
+    }
+    return &hint_tab[k];
+}
+
+uint32_t cdata_hashmap_sized(uint32_t n)
+{
+    uint32_t c = 1;
+    while (c < n && c < (1u << 30)) {
+        c <<= 1;
+    }
+    return c;
+}
+
+uint32_t cdata_hashmap_copied(uint32_t n)
+{
+    /* JDK 19+ putMapEntries: tableSizeFor((int)Math.ceil(s / 0.75)); a 0-size copy keeps 16. */
+    if (n == 0) {
+        return 16;
+    }
+    uint64_t t = ((uint64_t)n * 4 + 2) / 3;
+    return cdata_hashmap_sized((uint32_t)(t > (1u << 30) ? (1u << 30) : t));
+}
+
 /* ------------------------------------------------------------------ constructors */
 
 struct cdata_value *cdata_int(struct kc_arena *a, enum cdata_type t, int64_t v)
@@ -813,11 +850,20 @@ static int append_wtf8(struct kc_buf *buf, const char *s, size_t n)
     return rc == KC_OK ? kc_buf_append(buf, s + run, n - run) : rc;
 }
 
+/* HashMap's resize threshold: (int)(cap * 0.75f); 0 for a 1-slot table. */
+static uint32_t thr(uint32_t cap)
+{
+    return (uint32_t)((uint64_t)cap * 3 / 4);
+}
+
 /* HashMap iteration order, see cdata.h. order[] receives entry indexes. */
 static void hashmap_order(const struct cdata_value *v, uint64_t *keyed, uint32_t *order)
 {
     uint32_t n = v->n;
     uint32_t cap = 16;
+    if (v->schema >= &hint_tab[0] && v->schema <= &hint_tab[30]) {
+        cap = 1u << (v->schema - &hint_tab[0]);
+    }
     uint32_t *h = order; /* reuse order[] as hash scratch first */
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x = (uint32_t)cdata_java_hash(v->u.map.keys[i]);
@@ -837,11 +883,11 @@ static void hashmap_order(const struct cdata_value *v, uint64_t *keyed, uint32_t
         if (++counts[h[i] & (cap - 1)] >= 9) {
             cap *= 2; /* treeifyBin -> resize() */
         }
-        if (i + 1 > cap / 4 * 3) {
+        if (i + 1 > thr(cap)) {
             cap *= 2; /* ++size > threshold */
         }
     }
-    while (n > cap / 4 * 3) {
+    while (n > thr(cap)) {
         cap *= 2;
     }
     for (uint32_t i = 0; i < n; i++) {

@@ -152,6 +152,19 @@ extern const struct cdata_schema cdata_schema_bytes;
  * of HashMap order. Type MAP, optional, no key/value schemas; the record's schema stays NULL. */
 extern const struct cdata_schema cdata_schema_linked_map;
 
+/*
+ * HashMap construction hints. A java.util.HashMap's iteration order depends on its final table
+ * size, which depends on how it was created: new HashMap<>() starts at 16 (JsonConverter's maps,
+ * and any MAP value without a hint), new HashMap<>(n) at tableSizeFor(n) (ReplaceField), and
+ * the copy constructor new HashMap<>(m) at tableSizeFor(ceil(m.size() / 0.75)) (InsertField,
+ * Cast; JDK 19+, JDK 17 over-allocates by one). Code building such a map sets the returned
+ * marker (static storage) as the MAP value's `schema`; its type is MAP, no key/value schemas.
+ */
+const struct cdata_schema *cdata_hashmap_hint(uint32_t initial_table_size);
+/* tableSizeFor(n) (HashMap(int)) and the copy constructor's initial table size for n entries. */
+uint32_t cdata_hashmap_sized(uint32_t n);
+uint32_t cdata_hashmap_copied(uint32_t n);
+
 /* Java's hashCode() of the value Connect would hold (String.hashCode over UTF-16 code units,
  * Long.hashCode, Double.hashCode, List/Map hashCode, java.util.Date for Date/Time/Timestamp).
  * Values whose Java hash is identity- or schema-based (byte[], Struct, BigDecimal) hash to 0.

@@ -224,6 +224,7 @@ static int ins_apply(struct smt *t, const struct sink_record *in, struct kc_aren
         }
         m->n = mb.n;
         m->u.map.vals = mb.v;
+        m->schema = cdata_hashmap_hint(cdata_hashmap_copied(v->n)); /* new HashMap<>(value) */
         smt_set_part(t, o, NULL, m);
         *out = o;
         return KC_OK;
@@ -394,6 +395,7 @@ static int repl_apply(struct smt *t, const struct sink_record *in, struct kc_are
         }
         m->n = mb.n;
         m->u.map.vals = mb.v;
+        m->schema = cdata_hashmap_hint(cdata_hashmap_sized(v->n)); /* new HashMap<>(size) */
         smt_set_part(t, o, NULL, m);
         *out = o;
         return KC_OK;
