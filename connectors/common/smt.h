@@ -8,6 +8,7 @@
  *   ReplaceField$Value|$Key   exclude, include, renames (old:new,...)
  *   ExtractField$Value|$Key   field
  *   Flatten$Value|$Key        delimiter (".")
+ *   Cast$Value|$Key           spec (field:type,... or one type for the whole value)
  *   RegexRouter               regex, replacement (Java "$1" group references)
  *   Filter                    drops every record it runs on (use with a predicate)
  * Predicates (org.apache.kafka.connect.transforms.predicates.*):
