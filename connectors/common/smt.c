@@ -19,6 +19,7 @@ static const struct smt_ops *const smt_table[] = {
     &smt_replace_field_key_ops,  &smt_extract_field_value_ops, &smt_extract_field_key_ops,
     &smt_flatten_value_ops,      &smt_flatten_key_ops,        &smt_regex_router_ops,
     &smt_filter_ops,             &smt_cast_value_ops,         &smt_cast_key_ops,
+    &smt_timestamp_value_ops,    &smt_timestamp_key_ops,
 };
 
 static int name_matches(const char *canonical, const char *user)
@@ -48,8 +49,8 @@ int smt_new(const char *class_name, const struct kc_strmap *props, struct smt **
     if (ops == NULL) {
         return kc_error_set(err, KC_ENOENT,
                             "Class %s could not be found (connect-c supports InsertField, "
-                            "ReplaceField, ExtractField, Flatten, Cast ($Value/$Key), "
-                            "RegexRouter, Filter)",
+                            "ReplaceField, ExtractField, Flatten, Cast, TimestampConverter "
+                            "($Value/$Key), RegexRouter, Filter)",
                             class_name != NULL ? class_name : "(null)");
     }
     struct smt *t = kc_calloc(1, sizeof(*t));

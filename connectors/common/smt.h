@@ -9,6 +9,8 @@
  *   ExtractField$Value|$Key   field
  *   Flatten$Value|$Key        delimiter (".")
  *   Cast$Value|$Key           spec (field:type,... or one type for the whole value)
+ *   TimestampConverter$Value|$Key  field, target.type, format (SimpleDateFormat subset, UTC;
+ *                             see smt_timestamp.c), unix.precision
  *   RegexRouter               regex, replacement (Java "$1" group references)
  *   Filter                    drops every record it runs on (use with a predicate)
  * Predicates (org.apache.kafka.connect.transforms.predicates.*):

@@ -32,6 +32,7 @@ extern const struct smt_ops smt_replace_field_value_ops, smt_replace_field_key_o
 extern const struct smt_ops smt_extract_field_value_ops, smt_extract_field_key_ops;
 extern const struct smt_ops smt_flatten_value_ops, smt_flatten_key_ops;
 extern const struct smt_ops smt_cast_value_ops, smt_cast_key_ops;
+extern const struct smt_ops smt_timestamp_value_ops, smt_timestamp_key_ops;
 extern const struct smt_ops smt_regex_router_ops, smt_filter_ops;
 
 /* Java's value.getClass().getName() for a Connect value ("java.lang.Long", "null"). */
