@@ -306,6 +306,15 @@ int cdata_decimal_scale(const struct cdata_schema *s, int32_t *scale, struct kc_
     return KC_OK;
 }
 
+int64_t cdata_date_ms(int64_t days)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(days, (int64_t)86400000, &r)) {
+        return days < 0 ? INT64_MIN : INT64_MAX;
+    }
+    return r;
+}
+
 /* ------------------------------------------------------------------ Java hashCode */
 
 /* Decode one UTF-8 (or WTF-8 surrogate) sequence; we trust our own validated strings. */
@@ -375,7 +384,7 @@ int32_t cdata_java_hash(const struct cdata_value *v)
     if (s != NULL && s->name != NULL &&
         (cdata_schema_is(s, CDATA_LOGICAL_DATE) || cdata_schema_is(s, CDATA_LOGICAL_TIME) ||
          cdata_schema_is(s, CDATA_LOGICAL_TIMESTAMP))) {
-        int64_t ms = cdata_schema_is(s, CDATA_LOGICAL_DATE) ? v->u.i * 86400000LL : v->u.i;
+        int64_t ms = cdata_schema_is(s, CDATA_LOGICAL_DATE) ? cdata_date_ms(v->u.i) : v->u.i;
         return long_hash(ms); /* java.util.Date.hashCode */
     }
     switch (v->type) {
@@ -791,7 +800,7 @@ static int append_date(struct kc_buf *buf, int64_t ms)
     }
     int64_t secs = rem / 1000;
     int w = (int)(((days % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
-    if (days < -141427) {
+    if (days < -141427 && days + 2440588 + 32082 >= 0) {
         /* Before 1582-10-15 java.util.Date (GregorianCalendar) uses the Julian calendar. */
         int64_t c = days + 2440588 + 32082;
         int64_t dd = (4 * c + 3) / 1461;
@@ -1001,7 +1010,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
     const struct cdata_schema *s = v->schema;
     if (s != NULL && s->name != NULL) {
         if (cdata_schema_is(s, CDATA_LOGICAL_DATE)) {
-            return append_date(buf, v->u.i * 86400000LL);
+            return append_date(buf, cdata_date_ms(v->u.i));
         }
         if (cdata_schema_is(s, CDATA_LOGICAL_TIME) || cdata_schema_is(s, CDATA_LOGICAL_TIMESTAMP)) {
             return append_date(buf, v->u.i);

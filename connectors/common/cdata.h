@@ -165,6 +165,9 @@ const struct cdata_schema *cdata_hashmap_hint(uint32_t initial_table_size);
 uint32_t cdata_hashmap_sized(uint32_t n);
 uint32_t cdata_hashmap_copied(uint32_t n);
 
+/* Milliseconds since the epoch of a Date value's days (saturating, never overflows). */
+int64_t cdata_date_ms(int64_t days);
+
 /* Java's hashCode() of the value Connect would hold (String.hashCode over UTF-16 code units,
  * Long.hashCode, Double.hashCode, List/Map hashCode, java.util.Date for Date/Time/Timestamp).
  * Values whose Java hash is identity- or schema-based (byte[], Struct, BigDecimal) hash to 0.

@@ -329,7 +329,7 @@ static int cast_value(const struct cdata_schema *s, const struct cdata_value *v,
     struct cdata_value *r = NULL;
     if (to == CDATA_STRING) {
         if (is_temporal) {
-            r = iso_string(a, is_date ? v->u.i * 86400000LL : v->u.i);
+            r = iso_string(a, is_date ? cdata_date_ms(v->u.i) : v->u.i);
         } else if (v->type == CDATA_STRING) {
             r = cdata_string(a, v->u.s, v->n);
         } else if (v->type == CDATA_BYTES && !is_decimal) {
@@ -396,7 +396,8 @@ static int cast_value(const struct cdata_schema *s, const struct cdata_value *v,
             r = cdata_int(a, to, l);
             break;
         case CDATA_FLOAT32:
-            r = cdata_float(a, to, isf ? v->u.f : (double)(float)(isb ? v->u.b : v->u.i));
+            /* float of a float is itself; of a long, (float)long (no double detour) */
+            r = cdata_float(a, to, isf ? v->u.f : isb ? (double)v->u.b : (double)(float)v->u.i);
             break;
         case CDATA_FLOAT64:
             r = cdata_float(a, to, d);

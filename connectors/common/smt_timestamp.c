@@ -414,6 +414,16 @@ static const struct cdata_schema ts_schemas[5][2] = {
      {.type = CDATA_INT64, .name = CDATA_LOGICAL_TIMESTAMP, .version = 1, .optional = 1}},
 };
 
+/* TimeUnit conversions saturate at Long.MIN_VALUE / Long.MAX_VALUE. */
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) {
+        return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+    }
+    return r;
+}
+
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
@@ -465,14 +475,14 @@ static int convert(const struct tsconv *c, const struct cdata_value *v, int from
                                 "Expected Unix timestamp to be a Long, but found class %s",
                                 smt_java_class(v));
         }
-        ms = c->unix_div > 1 ? v->u.i * c->unix_div : floor_div(v->u.i, c->unix_mul);
+        ms = c->unix_div > 1 ? sat_mul(v->u.i, c->unix_div) : v->u.i / c->unix_mul;
         break;
     default:
         if (v->type != CDATA_INT32 && v->type != CDATA_INT64) {
             return kc_error_set(err, KC_EINVAL, "Expected a java.util.Date, but found class %s",
                                 smt_java_class(v));
         }
-        ms = cdata_schema_is(v->schema, CDATA_LOGICAL_DATE) ? v->u.i * 86400000LL : v->u.i;
+        ms = cdata_schema_is(v->schema, CDATA_LOGICAL_DATE) ? cdata_date_ms(v->u.i) : v->u.i;
         break;
     }
     struct cdata_value *r = NULL;
@@ -490,7 +500,7 @@ static int convert(const struct tsconv *c, const struct cdata_value *v, int from
     }
     case TS_UNIX:
         r = cdata_int(a, CDATA_INT64,
-                      c->unix_div > 1 ? floor_div(ms, c->unix_div) : ms * c->unix_mul);
+                      c->unix_div > 1 ? ms / c->unix_div : sat_mul(ms, c->unix_mul));
         break;
     case TS_DATE:
         r = cdata_int(a, CDATA_INT32, floor_div(ms, 86400000));
