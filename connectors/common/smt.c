@@ -100,11 +100,27 @@ int smt_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
     if (t->pred != NULL && smt_predicate_test(t->pred, in) == t->negate) {
         return KC_OK;
     }
+    t->err_class = NULL;
     int rc = t->ops->apply(t, in, a, out, err);
     if (rc != KC_OK) {
         *out = NULL;
     }
+    if (rc == KC_EINVAL) {
+        /* The few non-DataException throws of the JVM transforms, told apart by message. */
+        if (strncmp(err->msg, "Unknown field: ", 15) == 0) {
+            t->err_class = "java.lang.IllegalArgumentException";
+        } else if (strncmp(err->msg, "Cannot create field because", 27) == 0) {
+            t->err_class = "org.apache.kafka.connect.errors.SchemaBuilderException";
+        } else {
+            t->err_class = SMT_DATA_EXCEPTION;
+        }
+    }
     return rc;
+}
+
+const char *smt_error_class(const struct smt *t)
+{
+    return t->err_class;
 }
 
 /* ---------------------------------------------------------------- helpers */

@@ -69,4 +69,9 @@ void smt_set_predicate(struct smt *t, const struct smt_predicate *p, int negate)
 int smt_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
               const struct sink_record **out, struct kc_error *err);
 
+/* Java exception class of the last KC_EINVAL from smt_apply, for the DLQ context headers
+ * (SMT_DATA_EXCEPTION, SchemaBuilderException or java.lang.IllegalArgumentException as the JVM
+ * throws them); NULL after success or KC_ENOMEM. @thread the smt's owner */
+const char *smt_error_class(const struct smt *t);
+
 #endif

@@ -24,6 +24,7 @@ struct smt {
     void *ctx;
     struct kc_arena conf; /* owned: parsed settings (field names, lists) */
     const struct smt_predicate *pred; /* borrowed, may be NULL */
+    const char *err_class;            /* static, last failure's Java exception class */
     int negate;
 };
 

@@ -397,7 +397,15 @@ static int parse_ms(const struct tsconv *c, const char *s, int64_t *out)
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
         return 0;
     }
-    *out = (days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec) * 1000 + msec;
+    if (y > 292278994 || y < -292275055) {
+        return 0; /* outside java.util.Date's range */
+    }
+    __int128 ms = ((__int128)days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec) *
+                      1000 + msec;
+    if (ms > INT64_MAX || ms < INT64_MIN) {
+        return 0;
+    }
+    *out = (int64_t)ms;
     return 1;
 }
 
