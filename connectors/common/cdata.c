@@ -93,13 +93,23 @@ struct cdata_value *cdata_int(struct kc_arena *a, enum cdata_type t, int64_t v)
     return r;
 }
 
+/* Java's (float) of a double: round to nearest, overflow to infinity (C leaves the overflow
+ * undefined, so it is spelled out). */
+static float java_d2f(double v)
+{
+    if (isfinite(v) && fabs(v) >= 0x1.ffffffp127) {
+        return v < 0 ? -INFINITY : INFINITY;
+    }
+    return (float)v;
+}
+
 struct cdata_value *cdata_float(struct kc_arena *a, enum cdata_type t, double v)
 {
     struct cdata_value *r = kc_arena_alloc(a, sizeof(*r));
     if (r != NULL) {
         memset(r, 0, sizeof(*r));
         r->type = t;
-        r->u.f = t == CDATA_FLOAT32 ? (double)(float)v : v;
+        r->u.f = t == CDATA_FLOAT32 ? (double)java_d2f(v) : v;
     }
     return r;
 }
@@ -395,7 +405,7 @@ int32_t cdata_java_hash(const struct cdata_value *v)
     case CDATA_INT64:
         return long_hash(v->u.i);
     case CDATA_FLOAT32: {
-        float f = (float)v->u.f;
+        float f = java_d2f(v->u.f);
         uint32_t u;
         if (isnan(f)) {
             u = 0x7fc00000u;
@@ -1029,7 +1039,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
     case CDATA_INT64:
         return append_i64(buf, v->u.i);
     case CDATA_FLOAT32:
-        return cdata_java_float((float)v->u.f, buf);
+        return cdata_java_float(java_d2f(v->u.f), buf);
     case CDATA_FLOAT64: {
         char tmp[CDATA_JAVA_DOUBLE_MAX];
         return put(buf, tmp, java_fp_fmt(v->u.f, 0, tmp));
