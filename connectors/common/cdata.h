@@ -75,7 +75,9 @@ struct cdata_schema {
 struct cdata_value {
     enum cdata_type type;
     uint32_t n; /* STRING/BYTES: byte length; ARRAY/MAP/STRUCT: element count */
-    /* Borrowed; set for STRUCT values and for values of logical types, else may be NULL. */
+    /* Borrowed; set for STRUCT values and for values of logical types, else may be NULL. On a
+     * schemaless MAP value it may be a Java construction marker (cdata_schema_linked_map,
+     * cdata_hashmap_hint: type MAP, no key/value schemas) that only toString looks at. */
     const struct cdata_schema *schema;
     union {
         int64_t i; /* INT8..INT64 (Date, Time as INT32; Timestamp as INT64) */
@@ -203,7 +205,8 @@ size_t cdata_java_double_fmt(double d, char *out);
  *
  * HashMap order: java.util.HashMap iterates bucket by bucket, bucket = spread(hash) & (cap-1)
  * where spread(h) = h ^ (h >>> 16), and a bucket's chain keeps insertion order (resizes split
- * chains preserving relative order). Capacity starts at 16 and doubles when size > 0.75 cap, or
+ * chains preserving relative order). Capacity starts at 16 (or the cdata_hashmap_hint size) and
+ * doubles when size > 0.75 cap, or
  * when one chain reaches 9 entries while cap < 64 (treeifyBin resizes instead). We compute the
  * final capacity that way and print entries sorted by (bucket, insertion index). Known gap: a
  * chain of 9+ entries at cap >= 64 becomes a red-black tree in the JVM whose iteration order
