@@ -843,6 +843,26 @@ static int append_date(struct kc_buf *buf, int64_t ms)
 
 static int append_value(const struct cdata_value *v, struct kc_buf *buf, int depth);
 
+/* Any 0xED byte (possible lone-surrogate lead)? Inline SWAR: most strings are short. */
+static inline int has_wtf8_lead(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x ^= ones * 0xED;
+        if (((x - ones) & ~x & highs) != 0) {
+            return 1;
+        }
+    }
+    for (; i < n; i++) {
+        if ((unsigned char)s[i] == 0xED) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /*
  * A JSON "\ud800" escape without its pair is legal for Jackson and gives a Java String with a
@@ -1047,7 +1067,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
     case CDATA_BOOLEAN:
         return v->u.b ? put(buf, "true", 4) : put(buf, "false", 5);
     case CDATA_STRING:
-        if (memchr(v->u.s, 0xED, v->n) != NULL) {
+        if (has_wtf8_lead(v->u.s, v->n)) {
             return append_wtf8(buf, v->u.s, v->n);
         }
         return put(buf, v->u.s, v->n);
