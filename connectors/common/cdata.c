@@ -41,6 +41,44 @@ CDATA_PRIM(cdata_schema_float64, CDATA_FLOAT64, 0);
 CDATA_PRIM(cdata_schema_boolean, CDATA_BOOLEAN, 0);
 CDATA_PRIM(cdata_schema_string, CDATA_STRING, 0);
 CDATA_PRIM(cdata_schema_bytes, CDATA_BYTES, 0);
+CDATA_PRIM(cdata_schema_linked_map, CDATA_MAP, 1);
+
+/* hint_tab[k]: a HashMap whose table starts at 2^k entries. */
+#define HINT(k) {.type = CDATA_MAP, .optional = 1, .version = (k)}
+static const struct cdata_schema hint_tab[31] = {
+    HINT(0),  HINT(1),  HINT(2),  HINT(3),  HINT(4),  HINT(5),  HINT(6),  HINT(7),
+    HINT(8),  HINT(9),  HINT(10), HINT(11), HINT(12), HINT(13), HINT(14), HINT(15),
+    HINT(16), HINT(17), HINT(18), HINT(19), HINT(20), HINT(21), HINT(22), HINT(23),
+    HINT(24), HINT(25), HINT(26), HINT(27), HINT(28), HINT(29), HINT(30)};
+#undef HINT
+
+const struct cdata_schema *cdata_hashmap_hint(uint32_t initial_table_size)
+{
+    int k = 0;
+    while (k < 30 && (1u << k) < initial_table_size) {
+        k++;
+    }
+    return &hint_tab[k];
+}
+
+uint32_t cdata_hashmap_sized(uint32_t n)
+{
+    uint32_t c = 1;
+    while (c < n && c < (1u << 30)) {
+        c <<= 1;
+    }
+    return c;
+}
+
+uint32_t cdata_hashmap_copied(uint32_t n)
+{
+    /* JDK 19+ putMapEntries: tableSizeFor((int)Math.ceil(s / 0.75)); a 0-size copy keeps 16. */
+    if (n == 0) {
+        return 16;
+    }
+    uint64_t t = ((uint64_t)n * 4 + 2) / 3;
+    return cdata_hashmap_sized((uint32_t)(t > (1u << 30) ? (1u << 30) : t));
+}
 
 /* ------------------------------------------------------------------ constructors */
 
@@ -55,13 +93,23 @@ struct cdata_value *cdata_int(struct kc_arena *a, enum cdata_type t, int64_t v)
     return r;
 }
 
+/* Java's (float) of a double: round to nearest, overflow to infinity (C leaves the overflow
+ * undefined, so it is spelled out). */
+static float java_d2f(double v)
+{
+    if (isfinite(v) && fabs(v) >= 0x1.ffffffp127) {
+        return v < 0 ? -INFINITY : INFINITY;
+    }
+    return (float)v;
+}
+
 struct cdata_value *cdata_float(struct kc_arena *a, enum cdata_type t, double v)
 {
     struct cdata_value *r = kc_arena_alloc(a, sizeof(*r));
     if (r != NULL) {
         memset(r, 0, sizeof(*r));
         r->type = t;
-        r->u.f = t == CDATA_FLOAT32 ? (double)(float)v : v;
+        r->u.f = t == CDATA_FLOAT32 ? (double)java_d2f(v) : v;
     }
     return r;
 }
@@ -268,6 +316,15 @@ int cdata_decimal_scale(const struct cdata_schema *s, int32_t *scale, struct kc_
     return KC_OK;
 }
 
+int64_t cdata_date_ms(int64_t days)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(days, (int64_t)86400000, &r)) {
+        return days < 0 ? INT64_MIN : INT64_MAX;
+    }
+    return r;
+}
+
 /* ------------------------------------------------------------------ Java hashCode */
 
 /* Decode one UTF-8 (or WTF-8 surrogate) sequence; we trust our own validated strings. */
@@ -337,7 +394,7 @@ int32_t cdata_java_hash(const struct cdata_value *v)
     if (s != NULL && s->name != NULL &&
         (cdata_schema_is(s, CDATA_LOGICAL_DATE) || cdata_schema_is(s, CDATA_LOGICAL_TIME) ||
          cdata_schema_is(s, CDATA_LOGICAL_TIMESTAMP))) {
-        int64_t ms = cdata_schema_is(s, CDATA_LOGICAL_DATE) ? v->u.i * 86400000LL : v->u.i;
+        int64_t ms = cdata_schema_is(s, CDATA_LOGICAL_DATE) ? cdata_date_ms(v->u.i) : v->u.i;
         return long_hash(ms); /* java.util.Date.hashCode */
     }
     switch (v->type) {
@@ -348,7 +405,7 @@ int32_t cdata_java_hash(const struct cdata_value *v)
     case CDATA_INT64:
         return long_hash(v->u.i);
     case CDATA_FLOAT32: {
-        float f = (float)v->u.f;
+        float f = java_d2f(v->u.f);
         uint32_t u;
         if (isnan(f)) {
             u = 0x7fc00000u;
@@ -625,7 +682,7 @@ static int append_decimal(struct kc_buf *buf, const unsigned char *b, size_t n, 
 {
     int rc = KC_ENOMEM;
     /* Magnitude as base-1e9 limbs, most significant first. */
-    size_t nlimbs = n / 4 + 2;
+    size_t nlimbs = n * 8 / 29 + 2; /* 1e9 > 2^29 */
     unsigned char stackmag[64];
     uint32_t stacklimbs[32];
     char stackdig[320];
@@ -753,7 +810,7 @@ static int append_date(struct kc_buf *buf, int64_t ms)
     }
     int64_t secs = rem / 1000;
     int w = (int)(((days % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
-    if (days < -141427) {
+    if (days < -141427 && days + 2440588 + 32082 >= 0) {
         /* Before 1582-10-15 java.util.Date (GregorianCalendar) uses the Julian calendar. */
         int64_t c = days + 2440588 + 32082;
         int64_t dd = (4 * c + 3) / 1461;
@@ -786,6 +843,26 @@ static int append_date(struct kc_buf *buf, int64_t ms)
 
 static int append_value(const struct cdata_value *v, struct kc_buf *buf, int depth);
 
+/* Any 0xED byte (possible lone-surrogate lead)? Inline SWAR: most strings are short. */
+static inline int has_wtf8_lead(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x ^= ones * 0xED;
+        if (((x - ones) & ~x & highs) != 0) {
+            return 1;
+        }
+    }
+    for (; i < n; i++) {
+        if ((unsigned char)s[i] == 0xED) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /*
  * A JSON "\ud800" escape without its pair is legal for Jackson and gives a Java String with a
@@ -812,11 +889,20 @@ static int append_wtf8(struct kc_buf *buf, const char *s, size_t n)
     return rc == KC_OK ? kc_buf_append(buf, s + run, n - run) : rc;
 }
 
+/* HashMap's resize threshold: (int)(cap * 0.75f); 0 for a 1-slot table. */
+static uint32_t thr(uint32_t cap)
+{
+    return (uint32_t)((uint64_t)cap * 3 / 4);
+}
+
 /* HashMap iteration order, see cdata.h. order[] receives entry indexes. */
 static void hashmap_order(const struct cdata_value *v, uint64_t *keyed, uint32_t *order)
 {
     uint32_t n = v->n;
     uint32_t cap = 16;
+    if (v->schema >= &hint_tab[0] && v->schema <= &hint_tab[30]) {
+        cap = 1u << (v->schema - &hint_tab[0]);
+    }
     uint32_t *h = order; /* reuse order[] as hash scratch first */
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x = (uint32_t)cdata_java_hash(v->u.map.keys[i]);
@@ -836,11 +922,11 @@ static void hashmap_order(const struct cdata_value *v, uint64_t *keyed, uint32_t
         if (++counts[h[i] & (cap - 1)] >= 9) {
             cap *= 2; /* treeifyBin -> resize() */
         }
-        if (i + 1 > cap / 4 * 3) {
+        if (i + 1 > thr(cap)) {
             cap *= 2; /* ++size > threshold */
         }
     }
-    while (n > cap / 4 * 3) {
+    while (n > thr(cap)) {
         cap *= 2;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -876,6 +962,20 @@ static void hashmap_order(const struct cdata_value *v, uint64_t *keyed, uint32_t
     }
 }
 
+int cdata_map_java_order(const struct cdata_value *v, uint32_t *order)
+{
+    uint64_t skeyed[64];
+    uint64_t *keyed = v->n <= 64 ? skeyed : kc_malloc((size_t)v->n * sizeof(*keyed));
+    if (keyed == NULL) {
+        return KC_ENOMEM;
+    }
+    hashmap_order(v, keyed, order);
+    if (keyed != skeyed) {
+        kc_free(keyed);
+    }
+    return KC_OK;
+}
+
 static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth)
 {
     uint64_t skeyed[64];
@@ -891,7 +991,13 @@ static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth
             goto out;
         }
     }
-    hashmap_order(v, keyed, order);
+    if (v->schema == &cdata_schema_linked_map) {
+        for (uint32_t i = 0; i < v->n; i++) {
+            order[i] = i; /* LinkedHashMap: insertion order */
+        }
+    } else {
+        hashmap_order(v, keyed, order);
+    }
     rc = put_byte(buf, '{');
     for (uint32_t i = 0; rc == KC_OK && i < v->n; i++) {
         uint32_t k = order[i];
@@ -934,7 +1040,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
     const struct cdata_schema *s = v->schema;
     if (s != NULL && s->name != NULL) {
         if (cdata_schema_is(s, CDATA_LOGICAL_DATE)) {
-            return append_date(buf, v->u.i * 86400000LL);
+            return append_date(buf, cdata_date_ms(v->u.i));
         }
         if (cdata_schema_is(s, CDATA_LOGICAL_TIME) || cdata_schema_is(s, CDATA_LOGICAL_TIMESTAMP)) {
             return append_date(buf, v->u.i);
@@ -953,7 +1059,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
     case CDATA_INT64:
         return append_i64(buf, v->u.i);
     case CDATA_FLOAT32:
-        return cdata_java_float((float)v->u.f, buf);
+        return cdata_java_float(java_d2f(v->u.f), buf);
     case CDATA_FLOAT64: {
         char tmp[CDATA_JAVA_DOUBLE_MAX];
         return put(buf, tmp, java_fp_fmt(v->u.f, 0, tmp));
@@ -961,7 +1067,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
     case CDATA_BOOLEAN:
         return v->u.b ? put(buf, "true", 4) : put(buf, "false", 5);
     case CDATA_STRING:
-        if (memchr(v->u.s, 0xED, v->n) != NULL) {
+        if (has_wtf8_lead(v->u.s, v->n)) {
             return append_wtf8(buf, v->u.s, v->n);
         }
         return put(buf, v->u.s, v->n);

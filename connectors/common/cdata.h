@@ -75,7 +75,9 @@ struct cdata_schema {
 struct cdata_value {
     enum cdata_type type;
     uint32_t n; /* STRING/BYTES: byte length; ARRAY/MAP/STRUCT: element count */
-    /* Borrowed; set for STRUCT values and for values of logical types, else may be NULL. */
+    /* Borrowed; set for STRUCT values and for values of logical types, else may be NULL. On a
+     * schemaless MAP value it may be a Java construction marker (cdata_schema_linked_map,
+     * cdata_hashmap_hint: type MAP, no key/value schemas) that only toString looks at. */
     const struct cdata_schema *schema;
     union {
         int64_t i; /* INT8..INT64 (Date, Time as INT32; Timestamp as INT64) */
@@ -147,11 +149,39 @@ extern const struct cdata_schema cdata_schema_boolean;
 extern const struct cdata_schema cdata_schema_string;
 extern const struct cdata_schema cdata_schema_bytes;
 
+/* Marker for a schemaless MAP value whose Java object is a LinkedHashMap (Flatten's output):
+ * set as the value's `schema`, it makes cdata_to_java_string iterate in insertion order instead
+ * of HashMap order. Type MAP, optional, no key/value schemas; the record's schema stays NULL. */
+extern const struct cdata_schema cdata_schema_linked_map;
+
+/*
+ * HashMap construction hints. A java.util.HashMap's iteration order depends on its final table
+ * size, which depends on how it was created: new HashMap<>() starts at 16 (JsonConverter's maps,
+ * and any MAP value without a hint), new HashMap<>(n) at tableSizeFor(n) (ReplaceField), and
+ * the copy constructor new HashMap<>(m) at tableSizeFor(ceil(m.size() / 0.75)) (InsertField,
+ * Cast; JDK 19+, JDK 17 over-allocates by one). Code building such a map sets the returned
+ * marker (static storage) as the MAP value's `schema`; its type is MAP, no key/value schemas.
+ */
+const struct cdata_schema *cdata_hashmap_hint(uint32_t initial_table_size);
+/* tableSizeFor(n) (HashMap(int)) and the copy constructor's initial table size for n entries. */
+uint32_t cdata_hashmap_sized(uint32_t n);
+uint32_t cdata_hashmap_copied(uint32_t n);
+
+/* Milliseconds since the epoch of a Date value's days (saturating, never overflows). */
+int64_t cdata_date_ms(int64_t days);
+
 /* Java's hashCode() of the value Connect would hold (String.hashCode over UTF-16 code units,
  * Long.hashCode, Double.hashCode, List/Map hashCode, java.util.Date for Date/Time/Timestamp).
  * Values whose Java hash is identity- or schema-based (byte[], Struct, BigDecimal) hash to 0.
  * @thread any */
 int32_t cdata_java_hash(const struct cdata_value *v);
+
+/*
+ * The order java.util.HashMap iterates map v in (see cdata_to_java_string): order[0..v->n) gets
+ * entry indexes. For transforms that copy a HashMap entry by entry (Flatten) and so must insert
+ * in the JVM's order. @thread any @return KC_OK or KC_ENOMEM (maps over 64 entries allocate)
+ */
+int cdata_map_java_order(const struct cdata_value *v, uint32_t *order);
 
 /*
  * Append Java's Double.toString(d) / Float.toString(f) (JDK 19+ shortest round-trip digits:
@@ -175,7 +205,8 @@ size_t cdata_java_double_fmt(double d, char *out);
  *
  * HashMap order: java.util.HashMap iterates bucket by bucket, bucket = spread(hash) & (cap-1)
  * where spread(h) = h ^ (h >>> 16), and a bucket's chain keeps insertion order (resizes split
- * chains preserving relative order). Capacity starts at 16 and doubles when size > 0.75 cap, or
+ * chains preserving relative order). Capacity starts at 16 (or the cdata_hashmap_hint size) and
+ * doubles when size > 0.75 cap, or
  * when one chain reaches 9 entries while cap < 64 (treeifyBin resizes instead). We compute the
  * final capacity that way and print entries sorted by (bucket, insertion index). Known gap: a
  * chain of 9+ entries at cap >= 64 becomes a red-black tree in the JVM whose iteration order

@@ -536,6 +536,12 @@ static int schema_get(struct jconv *x, const struct cdata_value *node, struct kc
     struct kc_arena *sa = cacheable ? &jc->cache_arena : a;
     const struct cdata_schema *s;
     int rc = schema_from_node(x, node, sa, 0, &s);
+    if (rc == KC_ENOMEM && cacheable) {
+        /* The cache arena is full: build this one in the batch arena, uncached. */
+        cacheable = 0;
+        sa = a;
+        rc = schema_from_node(x, node, sa, 0, &s);
+    }
     if (rc != KC_OK) {
         return rc;
     }

@@ -24,7 +24,25 @@ struct cur {
     struct kc_arena *a;
     struct kc_error *err;
     size_t top; /* used entries of j->stack */
+    char *bump; /* per-record block taken from the arena up front (small records only) */
+    char *bump_end;
 };
+
+/*
+ * Small records take one arena block sized for their likely tree (3x the input plus a little)
+ * and carve values out of it, saving a kc_arena_alloc call per value; what does not fit, or
+ * larger records, go to the arena directly. The unused tail of the block is the price.
+ */
+static inline void *cur_alloc(struct cur *c, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if ((size_t)(c->bump_end - c->bump) >= n) {
+        void *p = c->bump;
+        c->bump += n;
+        return p;
+    }
+    return kc_arena_alloc(c->a, n);
+}
 
 static int fail(struct cur *c, const char *what)
 {
@@ -59,7 +77,7 @@ static struct cdata_value *new_val(struct cur *c, enum cdata_type t, size_t extr
                                    const unsigned char *raw_start)
 {
     size_t hs = c->j->tree ? sizeof(struct jfast_node) : sizeof(struct cdata_value);
-    struct cdata_value *v = kc_arena_alloc(c->a, hs + extra);
+    struct cdata_value *v = cur_alloc(c, hs + extra);
     if (v == NULL) {
         return NULL;
     }
@@ -271,7 +289,7 @@ static int parse_string(struct cur *c, int as_value, const struct cdata_value **
     if (as_value) {
         v = new_val(c, CDATA_STRING, rawn + 1, raw_start);
     } else {
-        v = kc_arena_alloc(c->a, sizeof(*v) + rawn + 1);
+        v = cur_alloc(c, sizeof(*v) + rawn + 1);
         if (v != NULL) {
             v->type = CDATA_STRING;
             v->schema = NULL;
@@ -640,7 +658,7 @@ static int parse_object(struct cur *c, int depth, const struct cdata_value **out
     size_t hs = c->j->tree ? sizeof(struct jfast_node) : sizeof(struct cdata_value);
     const struct cdata_value **keys = (const struct cdata_value **)((char *)m + hs);
     const struct cdata_value **vals = keys + n;
-    const struct cdata_value **kv = c->j->stack + base;
+    const struct cdata_value **kv = n > 0 ? c->j->stack + base : NULL;
     for (long i = 0; i < n; i++) {
         keys[i] = kv[2 * i];
         vals[i] = kv[2 * i + 1];
@@ -798,6 +816,8 @@ int jfast_parse(struct jfast *j, const char *data, size_t len, struct kc_arena *
         .a = a,
         .err = err,
         .top = 0,
+        .bump = NULL,
+        .bump_end = NULL,
     };
     *out = NULL;
     *res = JFAST_MISSING;
@@ -807,6 +827,11 @@ int jfast_parse(struct jfast *j, const char *data, size_t len, struct kc_arena *
     skip_ws(&c);
     if (c.p >= c.end) {
         return KC_OK;
+    }
+    if (len <= 4096) {
+        size_t est = (len * 3 + 256 + 15) & ~(size_t)15;
+        c.bump = kc_arena_alloc(a, est);
+        c.bump_end = c.bump != NULL ? c.bump + est : NULL;
     }
     int rc = parse_value(&c, 1, 1, out);
     if (rc != KC_OK) {

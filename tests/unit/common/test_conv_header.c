@@ -1,6 +1,6 @@
 /*
  * tests/unit/common/test_conv_header.c: SimpleHeaderConverter inference. Expected schema types
- * and String.valueOf() come from the JVM (Kafka 4.1.0 SimpleHeaderConverter, JDK 17, UTC; see
+ * and String.valueOf() come from the JVM (Kafka 4.1.0 SimpleHeaderConverter, JDK 25, UTC; see
  * oracle/Hdr.java); rows marked GAP are where we knowingly keep a STRING (lists, maps, Decimal).
  */
 #include <setjmp.h>

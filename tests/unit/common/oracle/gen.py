@@ -171,3 +171,33 @@ with open('cases.txt', 'w') as f:
 with open('treeify.txt', 'w') as f:
     f.write('s\t%s\n' % treeify_case.encode().hex())
 print(len(cases))
+
+# --- randomized documents: 150 appended to the vectors (seed 2026); run gen_rand() to redo.
+def gen_rand(path='rand.txt', n=600):
+    import json, random, struct
+    random.seed(2026)
+    alph = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. \u00e9\u4e2d\U0001F600'
+    def rnum():
+        r = random.random()
+        if r < 0.3: return str(random.randint(-10**6, 10**6))
+        if r < 0.4: return str(random.randint(-2**63, 2**63 - 1))
+        if r < 0.45: return str(random.randint(2**63, 2**70))
+        if r < 0.7: return repr(round(random.uniform(-1e4, 1e4), random.randint(0, 6)))
+        if r < 0.85:
+            d = struct.unpack('<d', struct.pack('<Q', random.getrandbits(64)))[0]
+            return repr(d) if d == d and abs(d) != float('inf') else '0.5'
+        return '%de%d' % (random.randint(-99, 99), random.randint(-30, 30))
+    def rstr():
+        return ''.join(random.choice(alph) for _ in range(random.randint(0, 12)))
+    def rval(d):
+        r = random.random()
+        if d > 4 or r < 0.35: return rnum()
+        if r < 0.5: return json.dumps(rstr(), ensure_ascii=random.random() < 0.5)
+        if r < 0.55: return random.choice(['true', 'false', 'null'])
+        if r < 0.75:
+            return '[' + ','.join(rval(d + 1) for _ in range(random.randint(0, 5))) + ']'
+        k = random.randint(0, 30 if d == 0 else 8)
+        return '{' + ','.join('%s:%s' % (json.dumps(rstr(), ensure_ascii=False), rval(d + 1)) for _ in range(k)) + '}'
+    with open(path, 'w') as f:
+        for i in range(n):
+            f.write('s\t%s\n' % rval(0).encode().hex())
