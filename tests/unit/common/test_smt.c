@@ -118,13 +118,13 @@ static void test_smt_jvm_vectors(void **state)
             }
         } else if (sv[i].kind == SMTV_ERR) {
             if (rc != KC_EINVAL || strcmp(err.msg, sv[i].text) != 0) {
-                snprintf(why, sizeof(why), "expected error [%s], rc %d [%s]", sv[i].text, rc, err.msg);
+                snprintf(why, sizeof(why), "expected error [%.200s], rc %d [%.200s]", sv[i].text, rc, err.msg);
             } else if (strcmp(smt_error_class(t), sv[i].topic_or_class) != 0) {
                 snprintf(why, sizeof(why), "exception class %s, want %s", smt_error_class(t),
                          sv[i].topic_or_class);
             }
         } else if (rc != KC_OK) {
-            snprintf(why, sizeof(why), "rc %d: %s", rc, err.msg);
+            snprintf(why, sizeof(why), "rc %d: %.200s", rc, err.msg);
         } else {
             struct kc_buf b;
             kc_buf_init(&b, 1 << 20);
