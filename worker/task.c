@@ -29,6 +29,7 @@
 #include "kc_buf.h"
 #include "kc_log.h"
 #include "kc_queue.h"
+#include "smt.h"
 
 #define TASK_BATCH_MAX 500           /* the JVM's max.poll.records default */
 #define TASK_POLL_MS 200
@@ -55,6 +56,10 @@ struct task {
     struct conv *value_conv;              /* owned */
     struct conv *header_conv;             /* owned */
     struct dlq *dlq;                      /* owned; errors.* handling and the DLQ producer */
+    struct smt **smts;                    /* owned chain, in `transforms` order */
+    size_t n_smts;
+    struct smt_predicate **preds;         /* owned; referenced by smts */
+    size_t n_preds;
     int64_t flush_interval_ms;
     int64_t flush_timeout_ms;
     struct task_callbacks cb;
@@ -355,7 +360,7 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
         r->headers = sh;
     }
 
-    if ((t->ops->flags & SINK_FLAG_RAW_VALUE) != 0) {
+    if ((t->ops->flags & SINK_FLAG_RAW_VALUE) != 0 && t->n_smts == 0) {
         r->value_converted = 0;
         return KC_OK;
     }
@@ -366,6 +371,34 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
         return KC_EINVAL;
     }
     r->value_converted = 1;
+    return KC_OK;
+}
+
+/*
+ * Run the SMT chain on *rec in place. *kept = 0 when a transform dropped it. A failure fills
+ * cf (stage TRANSFORMATION, the transform's class) and returns KC_EINVAL.
+ */
+static int apply_transforms(struct task *t, struct sink_record *rec, int *kept,
+                            struct conv_failure *cf)
+{
+    const struct sink_record *cur = rec;
+    for (size_t i = 0; i < t->n_smts; i++) {
+        const struct sink_record *next = NULL;
+        if (smt_apply(t->smts[i], cur, &t->arena, &next, &cf->err) != KC_OK) {
+            cf->stage = DLQ_STAGE_TRANSFORMATION;
+            cf->class_name = smt_class_name(t->smts[i]);
+            return KC_EINVAL;
+        }
+        if (next == NULL) {
+            *kept = 0;
+            return KC_OK;
+        }
+        cur = next;
+    }
+    if (cur != rec) {
+        *rec = *cur;
+    }
+    *kept = 1;
     return KC_OK;
 }
 
@@ -430,9 +463,14 @@ static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
         struct conv_failure cf;
         memset(&cf, 0, sizeof(cf));
         if (convert_message(t, m, &recs[nr], &cf) == KC_OK) {
-            nr++;
+            int kept = 1;
+            if (t->n_smts > 0 && apply_transforms(t, &recs[nr], &kept, &cf) != KC_OK) {
+                goto failed; /* cf says which transform */
+            }
+            nr += (size_t)kept; /* a dropped record is handled: its offset moves on */
             continue;
         }
+    failed:;
         /* Tolerable stage failed: the error reporter logs and DLQs it; tolerance decides. */
         int rc = dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
                             recs[nr].timestamp, recs[nr].ts_type, m->key, m->key_len, m->payload,
@@ -671,6 +709,133 @@ static int split_topics(struct task *t, const char *topics, struct kc_error *err
     return KC_OK;
 }
 
+/* Comma-separated aliases of `key` (trimmed, empty entries skipped); owned array of owned. */
+static int split_list(const char *v, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    while (v != NULL && *v != '\0') {
+        while (*v == ' ' || *v == ',') {
+            v++;
+        }
+        const char *s = v;
+        while (*v != '\0' && *v != ',') {
+            v++;
+        }
+        const char *e = v;
+        while (e > s && e[-1] == ' ') {
+            e--;
+        }
+        if (e > s) {
+            char **na = kc_realloc(*out, (*n + 1) * sizeof(*na));
+            if (na == NULL) {
+                return KC_ENOMEM;
+            }
+            *out = na;
+            if ((na[*n] = kc_strndup(s, (size_t)(e - s))) == NULL) {
+                return KC_ENOMEM;
+            }
+            (*n)++;
+        }
+    }
+    return KC_OK;
+}
+
+static void free_list(char **l, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        kc_free(l[i]);
+    }
+    kc_free(l);
+}
+
+/* `<prefix><alias>.*` keys, prefix stripped, except "type" (and predicate/negate). */
+static void alias_props(const struct kc_strmap *cfg, const char *prefix, const char *alias,
+                        struct kc_strmap *out)
+{
+    size_t pl = strlen(prefix), al = strlen(alias);
+    for (size_t i = 0; i < cfg->n; i++) {
+        const char *k = cfg->e[i].key;
+        if (strncmp(k, prefix, pl) == 0 && strncmp(k + pl, alias, al) == 0 && k[pl + al] == '.') {
+            const char *sub = k + pl + al + 1;
+            if (strcmp(sub, "type") != 0 && strcmp(sub, "predicate") != 0 &&
+                strcmp(sub, "negate") != 0) {
+                kc_strmap_set(out, sub, cfg->e[i].value);
+            }
+        }
+    }
+}
+
+/*
+ * The SMT chain from `transforms` and `predicates` (validated when the connector was created;
+ * errors here still name the alias, for configs written by other workers).
+ */
+static int build_transforms(struct task *t, struct kc_error *err)
+{
+    char **aliases = NULL, **paliases = NULL;
+    size_t na = 0, np = 0;
+    int rc = KC_ENOMEM;
+    char key[512];
+    if (split_list(kc_strmap_get(t->config, "transforms"), &aliases, &na) != KC_OK ||
+        split_list(kc_strmap_get(t->config, "predicates"), &paliases, &np) != KC_OK) {
+        kc_error_set(err, KC_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (np > 0 && (t->preds = kc_calloc(np, sizeof(*t->preds))) == NULL) {
+        kc_error_set(err, KC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < np; i++) {
+        struct kc_strmap props;
+        kc_strmap_init(&props);
+        snprintf(key, sizeof(key), "predicates.%s.type", paliases[i]);
+        alias_props(t->config, "predicates.", paliases[i], &props);
+        rc = smt_predicate_new(kc_strmap_get(t->config, key), &props, &t->preds[i], err);
+        kc_strmap_fini(&props);
+        if (rc != KC_OK) {
+            goto out;
+        }
+        t->n_preds++;
+    }
+    if (na > 0 && (t->smts = kc_calloc(na, sizeof(*t->smts))) == NULL) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < na; i++) {
+        struct kc_strmap props;
+        kc_strmap_init(&props);
+        snprintf(key, sizeof(key), "transforms.%s.type", aliases[i]);
+        alias_props(t->config, "transforms.", aliases[i], &props);
+        rc = smt_new(kc_strmap_get(t->config, key), &props, &t->smts[i], err);
+        kc_strmap_fini(&props);
+        if (rc != KC_OK) {
+            goto out;
+        }
+        t->n_smts++;
+        snprintf(key, sizeof(key), "transforms.%s.predicate", aliases[i]);
+        const char *pa = kc_strmap_get(t->config, key);
+        if (pa != NULL && pa[0] != '\0') {
+            size_t k = 0;
+            while (k < np && strcmp(paliases[k], pa) != 0) {
+                k++;
+            }
+            if (k == np) {
+                rc = kc_error_set(err, KC_EINVAL, "Invalid value %s for configuration %s: "
+                                                  "unknown predicate alias", pa, key);
+                goto out;
+            }
+            snprintf(key, sizeof(key), "transforms.%s.negate", aliases[i]);
+            const char *neg = kc_strmap_get(t->config, key);
+            smt_set_predicate(t->smts[i], t->preds[k], neg != NULL && strcmp(neg, "true") == 0);
+        }
+    }
+    rc = KC_OK;
+out:
+    free_list(aliases, na);
+    free_list(paliases, np);
+    return rc;
+}
+
 static void task_destroy(struct task *t)
 {
     if (t == NULL) {
@@ -680,6 +845,14 @@ static void task_destroy(struct task *t)
     conv_free(t->value_conv);
     conv_free(t->header_conv);
     dlq_free(t->dlq);
+    for (size_t i = 0; i < t->n_smts; i++) {
+        smt_free(t->smts[i]);
+    }
+    kc_free(t->smts);
+    for (size_t i = 0; i < t->n_preds; i++) {
+        smt_predicate_free(t->preds[i]);
+    }
+    kc_free(t->preds);
     kc_strmap_free(t->config);
     kc_strmap_free(t->consumer_props);
     for (size_t i = 0; i < t->n_topics; i++) {
@@ -749,7 +922,8 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
         goto fail;
     }
     if ((rc = dlq_new(t->connector, t->id, t->config, spec->producer_props, &t->dlq, err)) !=
-        KC_OK) {
+            KC_OK ||
+        (rc = build_transforms(t, err)) != KC_OK) {
         goto fail;
     }
     if (spec->start_paused) {

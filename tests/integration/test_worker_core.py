@@ -251,3 +251,32 @@ def test_second_worker_in_same_group_refuses(kafka, connect_c, tmp_path):
     w2.proc = None  # its exit status 1 is the expected outcome, not a teardown problem
     # the first worker is unaffected
     assert w1.get("/connectors").status_code == 200
+
+
+def test_transforms_and_predicates(kafka, connect_c, tmp_path, unique_name):
+    """An SMT chain as users write it: drop tombstones with Filter + RecordIsTombstone, then
+    InsertField$Value adds a static field; offsets move past the dropped record."""
+    w = connect_c()
+    cname = unique_name("smt")
+    topic = unique_name("smt")
+    out = tmp_path / "smt.txt"
+    kafka.produce(topic, ['{"a":1}', None, '{"a":2}'], keys=["k1", "k2", "k3"])
+    w.create_connector(cname, sink_config(
+        topic, out, **{"key.converter": "org.apache.kafka.connect.storage.StringConverter",
+                       "transforms": "dropTombstones,addSource",
+                       "transforms.dropTombstones.type":
+                           "org.apache.kafka.connect.transforms.Filter",
+                       "transforms.dropTombstones.predicate": "isTombstone",
+                       "transforms.addSource.type":
+                           "org.apache.kafka.connect.transforms.InsertField$Value",
+                       "transforms.addSource.static.field": "src",
+                       "transforms.addSource.static.value": "kafka",
+                       "predicates": "isTombstone",
+                       "predicates.isTombstone.type":
+                           "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone"}))
+    w.wait_running(cname)
+    lines = wait_lines(out, 2)
+    time.sleep(kc.scaled(1))
+    assert file_lines(out) == ["{a=1, src=kafka}", "{a=2, src=kafka}"]
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 3,
+                  what="commit past the filtered tombstone")
