@@ -785,6 +785,7 @@ static void info_value_fini(struct conf_info_value *iv)
         kc_free((char *)iv->def_owned->doc);
         kc_free((char *)iv->def_owned->group);
         kc_free((char *)iv->def_owned->display_name);
+        kc_free((char *)iv->def_owned->default_value);
         kc_free(iv->def_owned);
     }
 }

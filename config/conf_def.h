@@ -182,7 +182,8 @@ struct conf_info_value {
     int has_value;              /* 0: the JVM's "value": null (definition-only entry) */
     struct conf_def *def_owned; /* owned dynamic definition (alias keys such as
                                  * "transforms.a.type"); when set, def points to it and its
-                                 * name, doc, group and display_name strings are owned too */
+                                 * name, doc, group, display_name and default_value strings
+                                 * are owned too */
 };
 
 struct conf_infos {

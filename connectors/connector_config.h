@@ -32,6 +32,24 @@ extern const struct conf_def connector_consumer_def[];
 extern const struct conf_def connector_producer_def[];
 extern const struct conf_def connector_admin_def[];
 
+/* Plugin kinds a connector config names by class. */
+enum connector_plugin_kind {
+    CONNECTOR_PLUGIN_TRANSFORMATION = 0,
+    CONNECTOR_PLUGIN_PREDICATE,
+    CONNECTOR_PLUGIN_CONVERTER,
+    CONNECTOR_PLUGIN_HEADER_CONVERTER,
+    CONNECTOR_PLUGIN_KINDS,
+};
+
+/* One plugin the worker can run (an SMT, predicate or converter written in C). */
+struct connector_plugin_info {
+    const char *class_name;            /* full Java class name; NULL ends an array */
+    const char *version;               /* reported version ("4.1.0"), NULL = none */
+    const struct conf_def *config_def; /* its own keys (NULL = none): embedded as
+                                        * transforms.<a>.<k> / predicates.<p>.<k>, or validated
+                                        * as key.converter.<k> etc. */
+};
+
 /* What validation needs to know about the worker. All borrowed. */
 struct connector_worker_facts {
     const char *worker_group_id;  /* the worker's group.id */
@@ -39,6 +57,16 @@ struct connector_worker_facts {
                                    * "Principal" or a policy class name; NULL = "All" */
     const struct conf_providers *providers; /* NULL = none: resolve ${...} before validating,
                                              * as the JVM does */
+    /* Kafka 4.1 (KIP-891) enrichment; leave NULL where unknown. The worker's converters become
+     * the defaults of key.converter / value.converter / header.converter. */
+    const char *key_converter;
+    const char *value_converter;
+    const char *header_converter;
+    /* Per kind, the available plugins (NULL-class_name-ended), or NULL = unknown: then any
+     * well-formed class name is accepted and nothing is recommended. When given, an unknown
+     * class is "Class X could not be found.", an alias (simple name) resolves to the full name,
+     * and the list is offered as recommended_values as the JVM does. */
+    const struct connector_plugin_info *plugins[CONNECTOR_PLUGIN_KINDS];
 };
 
 /*
@@ -48,6 +76,9 @@ struct connector_worker_facts {
  *  - unknown class: KC_ENOENT "Failed to find any class that implements Connector and which
  *    name matches <x>, available connectors are: PluginDesc{...}, ...";
  *  - provider failure while resolving: that error.
+ *  - a *.override.* value that does not parse as its client key's type: KC_EIO with the JVM's
+ *    500 text "org.apache.kafka.common.config.ConfigException: Invalid value x for
+ *    configuration retries: Not a number of type INT" (the JVM does not catch it either).
  * Otherwise KC_OK and *out = the ConfigInfos (owned, conf_infos_free), whose error_count may be
  * non-zero: validation errors are data, not a failure of this call.
  * @thread any (rest, herder)
