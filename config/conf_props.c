@@ -39,7 +39,6 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
     size_t i = *pos;
     int skip_ws = 1;
     int appended = 0; /* right after a continuation: a line end here ends the logical line */
-    int is_new = 1;
     int comment = 0;
     int backslash = 0;
 
@@ -52,7 +51,9 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
                 return 0;
             }
             if (backslash) {
-                line->len--; /* a lone trailing backslash at EOF is dropped */
+                /* a trailing backslash at EOF is dropped; the JDK still returns the line even
+                 * when nothing is left of it ("\" alone reads as the entry ""="") */
+                line->len--;
                 line->data[line->len] = '\0';
             }
             return 1;
@@ -72,11 +73,10 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
             skip_ws = 0;
             appended = 0;
         }
-        if (is_new) {
-            is_new = 0;
-            if (c == '#' || c == '!') {
-                comment = 1;
-            }
+        /* as the JDK's LineReader: '#' or '!' while the logical line is still empty starts a
+         * comment -- also right after a continuation of a line that held only "\" */
+        if (line->len == 0 && !comment && (c == '#' || c == '!') && c != '\n' && c != '\r') {
+            comment = 1;
         }
         if (c != '\n' && c != '\r') {
             if (comment) {
@@ -88,20 +88,30 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
             backslash = c == '\\' ? !backslash : 0;
             continue;
         }
-        /* c is a line terminator; swallow the \n of \r\n */
+        /* c is a line terminator. The JDK looks for more input right here, before handling a
+         * continuation: a terminator that ends the input ends the logical line, even one ending
+         * in "\" ("a\\\n<EOF>" reads as "a", "\\\n<EOF>" as an empty entry). */
+        int at_eof = i >= len;
         if (c == '\r' && i < len && buf[i] == '\n') {
-            i++;
+            i++; /* swallow the \n of \r\n */
         }
         (*lineno)++;
         if (comment || line->len == 0) {
             /* comment or whitespace-only line: start over */
             comment = 0;
-            is_new = 1;
             skip_ws = 1;
             backslash = 0;
             kc_buf_reset(line);
             *start_line = *lineno;
             continue;
+        }
+        if (at_eof) {
+            if (backslash) {
+                line->len--;
+                line->data[line->len] = '\0';
+            }
+            *pos = i;
+            return 1;
         }
         if (backslash) {
             line->len--; /* drop the continuation backslash and join the next line */
