@@ -153,7 +153,8 @@ int conf_validate_non_empty(const struct conf_def *d, const char *value, struct 
 int conf_validate_name(const struct conf_def *d, const char *value, struct kc_error *err);
 /* NonNullValidator: "entry must be non null" (value printed as "null"). */
 int conf_validate_non_null(const struct conf_def *d, const char *value, struct kc_error *err);
-/* A POSIX-extended approximation of Java's regex check: "Invalid regex: <reason>". */
+/* RegexValidator: Java regex syntax (conf_regex_check): "Invalid regex: <PatternSyntaxException
+ * message>". */
 int conf_validate_regex(const struct conf_def *d, const char *value, struct kc_error *err);
 
 /*

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf_regex.h"
 #include "conf_worker.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
@@ -697,10 +698,13 @@ static int sink_rules(struct vlist *defined, const struct kc_strmap *cfg)
     }
     if (rc == KC_OK && !is_blank(regex)) {
         regex_t re;
-        char *anchored = kc_asprintf("^(%s)$", regex);
-        if (anchored == NULL) {
+        char *anchored = NULL;
+        /* Matcher.matches() semantics through POSIX; patterns POSIX cannot express (or that
+         * would be costly to compile) skip this check rather than guess */
+        int trc = conf_regex_to_posix(regex, 1, &anchored);
+        if (trc == KC_ENOMEM) {
             rc = KC_ENOMEM;
-        } else if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) == 0) {
+        } else if (trc == KC_OK && regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) == 0) {
             if (regexec(&re, dlq, 0, NULL, 0) == 0) {
                 char *m = kc_asprintf("The DLQ topic '%s' may not be matched by the regex for the "
                                       "topics ('topics.regex=%s') consumed by the connector",

@@ -4,6 +4,7 @@
  * typed value parsers. Invariants: no crash, no leak, and every parsed key and value is a
  * proper NUL-terminated string.
  */
+#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "conf_def.h"
 #include "conf_props.h"
 #include "conf_provider.h"
+#include "conf_regex.h"
 #include "kc_alloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,6 +54,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kc_free(k);
         char *r = NULL;
         if (conf_providers_resolve_value(cp, m.e[i].value, &r, &err) == KC_OK) {
+            kc_free(r);
+        }
+        /* values as Java regexes: the checker, and the translation that must never hand
+         * regcomp a pattern that explodes */
+        char why[256];
+        if (conf_regex_check(m.e[i].value, why, sizeof(why)) == KC_OK &&
+            conf_regex_to_posix(m.e[i].value, 1, &r) == KC_OK) {
+            regex_t re;
+            if (regcomp(&re, r, REG_EXTENDED | REG_NOSUB) == 0) {
+                regfree(&re);
+            }
             kc_free(r);
         }
         const struct conf_def *d = &fuzz_defs[i % conf_def_count(fuzz_defs)];
