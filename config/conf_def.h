@@ -8,6 +8,9 @@
  * "Invalid value <v> for configuration <k>: <why>". As in the JVM, a value that fails to parse
  * becomes Java null and the validator still runs on it, so `tasks.max=x` reports two errors
  * ("Not a number of type INT" and "Value must be non-null").
+ *
+ * @thread any, for every function below: they touch only their arguments (conf_infos_* and
+ * conf_info_value_* mutate only the object passed, which one thread owns at a time).
  */
 #ifndef CONF_DEF_H
 #define CONF_DEF_H

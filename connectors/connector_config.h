@@ -86,7 +86,8 @@ struct connector_worker_facts {
 int connector_config_validate(const struct kc_strmap *cfg, const struct connector_worker_facts *wf,
                               struct conf_infos **out, struct kc_error *err);
 
-/* Same against a given sink (tests, or callers that already looked the sink up). */
+/* Same against a given sink (tests, or callers that already looked the sink up); ops may be
+ * NULL (framework keys only). @thread any */
 int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,
                                   const struct connector_worker_facts *wf, struct conf_infos **out,
                                   struct kc_error *err);
@@ -95,10 +96,11 @@ int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink
  * The 400 text for an invalid config: "Connector configuration is invalid and contains the
  * following N error(s):\n<e1>\n<e2>...\nYou can also find the above list of errors at the
  * endpoint `/connector-plugins/{connectorType}/config/validate`". Owned, NULL on ENOMEM.
+ * @thread any
  */
 char *connector_config_error_text(const struct conf_infos *ci);
 /* Same into err (KC_EINVAL; cut to fit err->msg). Returns KC_EINVAL, or KC_OK when
- * ci->error_count == 0 (err untouched). */
+ * ci->error_count == 0 (err untouched). @thread any */
 int connector_config_error_message(const struct conf_infos *ci, struct kc_error *err);
 
 /*
