@@ -327,6 +327,29 @@ static void test_conf_props_jdk_line_reader_corners(void **state)
     }
 }
 
+/* The image renders the environment as "key=value" lines that the JVM reads as .properties */
+static void test_conf_props_env_values_are_properties_text(void **state)
+{
+    (void)state;
+    char *envp[] = {"CONNECT_WIN_PATH=C:\\dir\\xyz", "CONNECT_SPACES=   lead and trail  ",
+                    "CONNECT_ESCAPED=a\\\\b\\tc", "CONNECT_UNI=\\u00e9", NULL};
+    struct kc_strmap m;
+    struct kc_error err;
+
+    kc_strmap_init(&m);
+    assert_int_equal(conf_props_apply_env(envp, &m, &err), KC_OK);
+    assert_kv(&m, "win.path", "C:dirxyz"); /* \\f would be a form feed, as in Java */
+    assert_kv(&m, "spaces", "lead and trail  ");
+    assert_kv(&m, "escaped", "a\\b\tc");
+    assert_kv(&m, "uni", "\xc3\xa9");
+    kc_strmap_fini(&m);
+    char *bad[] = {"CONNECT_X=\\u12", NULL};
+    kc_strmap_init(&m);
+    assert_int_equal(conf_props_apply_env(bad, &m, &err), KC_EINVAL);
+    assert_non_null(strstr(err.msg, "CONNECT_* environment: Malformed \\uxxxx encoding."));
+    kc_strmap_fini(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_conf_props_env_overrides_file),
         cmocka_unit_test(test_conf_props_alloc_failures),
         cmocka_unit_test(test_conf_props_jdk_line_reader_corners),
+        cmocka_unit_test(test_conf_props_env_values_are_properties_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
