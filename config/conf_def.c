@@ -872,7 +872,7 @@ json_t *conf_def_to_json(const struct conf_def *d, const char *name_override,
         /* ConfigDef.convertToString(parsed default): trims, joins lists with "," */
         struct conf_value v;
         if (conf_value_parse(d, d->default_value, &v, NULL) == KC_OK) {
-            dflt = conf_value_to_string(&v, 1);
+            dflt = conf_value_to_string(&v, 0); /* a password default prints "[hidden]" */
             bad |= dflt == NULL;
         } else {
             dflt = kc_strdup(d->default_value);

@@ -104,7 +104,9 @@ struct worker_config {
  * default value.` or `Invalid value x for configuration k: ...`; KC_EIO when the file cannot be
  * read. Keys that are neither defined nor under a known prefix get one WARN line each:
  * "The configuration 'x' was supplied but isn't a known config.".
- * wc is filled on success and zeroed on failure; free with worker_config_fini.
+ * wc is filled on success and zeroed on failure; free with worker_config_fini. envp is
+ * borrowed for wc's lifetime (the env config provider reads it at use time): pass environ or
+ * an array that outlives wc.
  * @thread main
  */
 int worker_config_load(const char *path, char *const *envp, struct worker_config *wc,

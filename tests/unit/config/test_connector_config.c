@@ -644,6 +644,23 @@ static void test_connector_config_plugin_json_matches_jvm(void **state)
     json_decref(j);
 }
 
+/* The JVM does not catch a type error in an override: the REST call fails with 500. */
+static void test_connector_config_override_parse_error(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = NULL;
+    struct kc_error err;
+
+    kc_strmap_set(cfg, "errors.deadletterqueue.topic.name", "dlq");
+    kc_strmap_set(cfg, "admin.override.retries", "x");
+    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, &facts, &ci, &err), KC_EIO);
+    assert_null(ci);
+    assert_string_equal(err.msg, "org.apache.kafka.common.config.ConfigException: Invalid value x "
+                                 "for configuration retries: Not a number of type INT");
+    kc_strmap_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -662,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_connector_config_matches_jvm_4_1),
         cmocka_unit_test(test_connector_config_error_text_matches_jvm),
         cmocka_unit_test(test_connector_config_plugin_json_matches_jvm),
+        cmocka_unit_test(test_connector_config_override_parse_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
