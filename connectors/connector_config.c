@@ -1139,17 +1139,39 @@ static int converter_part(struct conf_infos *ci, const struct kc_strmap *cfg,
     return rc;
 }
 
+/* Java's new HashMap<>(config).toString(), as the JVM's message prints the config: a copy
+ * constructor sizes the table for n / 0.75 + 1 entries, then HashMap iteration order.
+ * (main has the same rule as jmap_strmap_string in connectors/common/jmap.c.) */
 static char *map_to_java_string(const struct kc_strmap *cfg)
 {
+    struct hash_slot *slots = NULL;
     struct kc_buf b;
+    size_t cap = 1;
+    size_t want = (size_t)((float)cfg->n / 0.75f + 1.0f);
     int rc;
 
+    while (cap < want) {
+        cap *= 2;
+    }
     kc_buf_init(&b, 1 << 20);
+    slots = kc_malloc((cfg->n + 1) * sizeof(*slots));
+    if (slots == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->n; i++) {
+        slots[i].bucket = java_bucket(cfg->e[i].key, cap);
+        slots[i].index = i;
+    }
+    if (cfg->n > 1) {
+        qsort(slots, cfg->n, sizeof(*slots), hash_slot_cmp);
+    }
     rc = kc_buf_append_byte(&b, '{');
     for (size_t i = 0; rc == KC_OK && i < cfg->n; i++) {
-        rc = kc_buf_printf(&b, "%s%s=%s", i > 0 ? ", " : "", cfg->e[i].key,
-                           cfg->e[i].value != NULL ? cfg->e[i].value : "null");
+        const struct kc_strmap_entry *e = &cfg->e[slots[i].index];
+        rc = kc_buf_printf(&b, "%s%s=%s", i > 0 ? ", " : "", e->key,
+                           e->value != NULL ? e->value : "null");
     }
+    kc_free(slots);
     if (rc != KC_OK || kc_buf_append_byte(&b, '}') != KC_OK) {
         kc_buf_fini(&b);
         return NULL;

@@ -387,8 +387,20 @@ static void test_connector_config_unknown_class_and_no_type(void **state)
     assert_true(strncmp(err.msg, want, sizeof(want) - 1) == 0);
     kc_strmap_del(cfg, "connector.class");
     assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_EINVAL);
-    assert_string_equal(err.msg, "Connector config {name=sink-a, topics=orders, file=/tmp/out} "
+    /* Java's new HashMap<>(config).toString(), checked with a JDK 17 */
+    assert_string_equal(err.msg, "Connector config {name=sink-a, file=/tmp/out, topics=orders} "
                                  "contains no connector type");
+    kc_strmap_free(cfg);
+    /* a bigger map, also from a JDK 17 */
+    cfg = kc_strmap_new();
+    static const char *const keys[] = {"z", "topics", "a.b.c", "name", "tasks.max", "file", "x1",
+                                       "x2"};
+    for (size_t i = 0; i < 8; i++) {
+        kc_strmap_set(cfg, keys[i], "v");
+    }
+    assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_EINVAL);
+    assert_string_equal(err.msg, "Connector config {file=v, topics=v, tasks.max=v, a.b.c=v, "
+                                 "name=v, x1=v, z=v, x2=v} contains no connector type");
     kc_strmap_free(cfg);
 }
 
