@@ -673,6 +673,26 @@ static void test_connector_config_override_parse_error(void **state)
     kc_strmap_free(cfg);
 }
 
+/* REST calls without worker facts: the framework part must still be complete. */
+static void test_connector_config_null_facts(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = NULL;
+    struct kc_error err;
+
+    kc_strmap_set(cfg, "consumer.override.group.id", "g");
+    kc_strmap_set(cfg, "transforms", "a");
+    kc_strmap_set(cfg, "transforms.a.type", "x.Y");
+    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, NULL, &ci, &err), KC_OK);
+    assert_int_equal(ci->error_count, 0);
+    assert_string_equal(entry(ci, "connector.plugin.version")->value, "1.0");
+    assert_null(entry(ci, "key.converter")->value);
+    assert_non_null(entry(ci, "transforms.a.negate"));
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_connector_config_error_text_matches_jvm),
         cmocka_unit_test(test_connector_config_plugin_json_matches_jvm),
         cmocka_unit_test(test_connector_config_override_parse_error),
+        cmocka_unit_test(test_connector_config_null_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
