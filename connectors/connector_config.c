@@ -1393,3 +1393,14 @@ int connector_config_resolve(const struct kc_strmap *cfg, const struct worker_co
 {
     return conf_providers_transform(wc != NULL ? wc->providers : NULL, cfg, out, err);
 }
+
+void connector_config_facts_init(struct connector_worker_facts *wf, const struct worker_config *wc)
+{
+    memset(wf, 0, sizeof(*wf));
+    wf->worker_group_id = wc->group_id;
+    wf->override_policy = wc->override_policy_name;
+    wf->providers = wc->providers;
+    wf->key_converter = wc->key_converter;
+    wf->value_converter = wc->value_converter;
+    wf->header_converter = wc->header_converter;
+}

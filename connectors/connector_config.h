@@ -70,6 +70,14 @@ struct connector_worker_facts {
 };
 
 /*
+ * Fill wf from the worker config: group id, override policy, providers and the worker's
+ * converters (all borrowed from wc, which must outlive wf). plugins[] stay NULL; set them to the
+ * SMT / predicate / converter tables the worker implements for 4.1-identical answers.
+ * @thread any
+ */
+void connector_config_facts_init(struct connector_worker_facts *wf, const struct worker_config *wc);
+
+/*
  * Validate a connector config (values may be NULL, as JSON null in a REST body). Finds the
  * sink by connector.class through the registry.
  *  - no connector.class: KC_EINVAL "Connector config {k=v, ...} contains no connector type";

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "conf_worker.h"
 #include "connector_config.h"
 #include "kc_alloc.h"
 #include "sink.h"
@@ -693,6 +694,39 @@ static void test_connector_config_null_facts(void **state)
     kc_strmap_free(cfg);
 }
 
+static void test_connector_config_facts_from_worker(void **state)
+{
+    (void)state;
+    struct kc_strmap props;
+    struct worker_config wc;
+    struct connector_worker_facts wf;
+    struct kc_error err;
+
+    kc_strmap_init(&props);
+    kc_strmap_set(&props, "group.id", "connect-cluster");
+    kc_strmap_set(&props, "config.storage.topic", "c");
+    kc_strmap_set(&props, "offset.storage.topic", "o");
+    kc_strmap_set(&props, "status.storage.topic", "s");
+    kc_strmap_set(&props, "key.converter", "org.apache.kafka.connect.json.JsonConverter");
+    kc_strmap_set(&props, "value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    kc_strmap_set(&props, "connector.client.config.override.policy", "None");
+    assert_int_equal(worker_config_from_map(&props, NULL, &wc, &err), KC_OK);
+    connector_config_facts_init(&wf, &wc);
+    assert_string_equal(wf.worker_group_id, "connect-cluster");
+    assert_string_equal(wf.override_policy, "None");
+    assert_string_equal(wf.header_converter, "org.apache.kafka.connect.storage.SimpleHeaderConverter");
+    assert_null(wf.plugins[CONNECTOR_PLUGIN_CONVERTER]);
+
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = validate(cfg, &wf);
+    assert_string_equal(entry(ci, "value.converter")->value,
+                        "org.apache.kafka.connect.storage.StringConverter");
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+    worker_config_fini(&wc);
+    kc_strmap_fini(&props);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -713,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_connector_config_plugin_json_matches_jvm),
         cmocka_unit_test(test_connector_config_override_parse_error),
         cmocka_unit_test(test_connector_config_null_facts),
+        cmocka_unit_test(test_connector_config_facts_from_worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
