@@ -11,13 +11,13 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "conf_regex.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 
@@ -747,20 +747,14 @@ int conf_validate_non_null(const struct conf_def *d, const char *value, struct k
 
 int conf_validate_regex(const struct conf_def *d, const char *value, struct kc_error *err)
 {
-    regex_t re;
-    char why[160];
-    int rc;
+    char why[KC_ERROR_MSG_MAX];
 
     if (value == NULL) {
         return KC_OK;
     }
-    rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        regerror(rc, &re, why, sizeof(why));
-        regfree(&re);
+    if (conf_regex_check(value, why, sizeof(why)) != KC_OK) {
         return conf_error_invalid(err, d->name, value, "Invalid regex: %s", why);
     }
-    regfree(&re);
     return KC_OK;
 }
 
@@ -785,6 +779,7 @@ static void info_value_fini(struct conf_info_value *iv)
         kc_free((char *)iv->def_owned->doc);
         kc_free((char *)iv->def_owned->group);
         kc_free((char *)iv->def_owned->display_name);
+        kc_free((char *)iv->def_owned->default_value);
         kc_free(iv->def_owned);
     }
 }
@@ -877,7 +872,7 @@ json_t *conf_def_to_json(const struct conf_def *d, const char *name_override,
         /* ConfigDef.convertToString(parsed default): trims, joins lists with "," */
         struct conf_value v;
         if (conf_value_parse(d, d->default_value, &v, NULL) == KC_OK) {
-            dflt = conf_value_to_string(&v, 1);
+            dflt = conf_value_to_string(&v, 0); /* a password default prints "[hidden]" */
             bad |= dflt == NULL;
         } else {
             dflt = kc_strdup(d->default_value);

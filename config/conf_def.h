@@ -8,6 +8,9 @@
  * "Invalid value <v> for configuration <k>: <why>". As in the JVM, a value that fails to parse
  * becomes Java null and the validator still runs on it, so `tasks.max=x` reports two errors
  * ("Not a number of type INT" and "Value must be non-null").
+ *
+ * @thread any, for every function below: they touch only their arguments (conf_infos_* and
+ * conf_info_value_* mutate only the object passed, which one thread owns at a time).
  */
 #ifndef CONF_DEF_H
 #define CONF_DEF_H
@@ -153,7 +156,8 @@ int conf_validate_non_empty(const struct conf_def *d, const char *value, struct 
 int conf_validate_name(const struct conf_def *d, const char *value, struct kc_error *err);
 /* NonNullValidator: "entry must be non null" (value printed as "null"). */
 int conf_validate_non_null(const struct conf_def *d, const char *value, struct kc_error *err);
-/* A POSIX-extended approximation of Java's regex check: "Invalid regex: <reason>". */
+/* RegexValidator: Java regex syntax (conf_regex_check): "Invalid regex: <PatternSyntaxException
+ * message>". */
 int conf_validate_regex(const struct conf_def *d, const char *value, struct kc_error *err);
 
 /*
@@ -182,7 +186,8 @@ struct conf_info_value {
     int has_value;              /* 0: the JVM's "value": null (definition-only entry) */
     struct conf_def *def_owned; /* owned dynamic definition (alias keys such as
                                  * "transforms.a.type"); when set, def points to it and its
-                                 * name, doc, group and display_name strings are owned too */
+                                 * name, doc, group, display_name and default_value strings
+                                 * are owned too */
 };
 
 struct conf_infos {

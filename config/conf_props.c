@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,7 +40,6 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
     size_t i = *pos;
     int skip_ws = 1;
     int appended = 0; /* right after a continuation: a line end here ends the logical line */
-    int is_new = 1;
     int comment = 0;
     int backslash = 0;
 
@@ -52,7 +52,9 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
                 return 0;
             }
             if (backslash) {
-                line->len--; /* a lone trailing backslash at EOF is dropped */
+                /* a trailing backslash at EOF is dropped; the JDK still returns the line even
+                 * when nothing is left of it ("\" alone reads as the entry ""="") */
+                line->len--;
                 line->data[line->len] = '\0';
             }
             return 1;
@@ -72,11 +74,10 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
             skip_ws = 0;
             appended = 0;
         }
-        if (is_new) {
-            is_new = 0;
-            if (c == '#' || c == '!') {
-                comment = 1;
-            }
+        /* as the JDK's LineReader: '#' or '!' while the logical line is still empty starts a
+         * comment -- also right after a continuation of a line that held only "\" */
+        if (line->len == 0 && !comment && (c == '#' || c == '!') && c != '\n' && c != '\r') {
+            comment = 1;
         }
         if (c != '\n' && c != '\r') {
             if (comment) {
@@ -88,20 +89,30 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
             backslash = c == '\\' ? !backslash : 0;
             continue;
         }
-        /* c is a line terminator; swallow the \n of \r\n */
+        /* c is a line terminator. The JDK looks for more input right here, before handling a
+         * continuation: a terminator that ends the input ends the logical line, even one ending
+         * in "\" ("a\\\n<EOF>" reads as "a", "\\\n<EOF>" as an empty entry). */
+        int at_eof = i >= len;
         if (c == '\r' && i < len && buf[i] == '\n') {
-            i++;
+            i++; /* swallow the \n of \r\n */
         }
         (*lineno)++;
         if (comment || line->len == 0) {
             /* comment or whitespace-only line: start over */
             comment = 0;
-            is_new = 1;
             skip_ws = 1;
             backslash = 0;
             kc_buf_reset(line);
             *start_line = *lineno;
             continue;
+        }
+        if (at_eof) {
+            if (backslash) {
+                line->len--;
+                line->data[line->len] = '\0';
+            }
+            *pos = i;
+            return 1;
         }
         if (backslash) {
             line->len--; /* drop the continuation backslash and join the next line */
@@ -448,10 +459,27 @@ char *conf_props_env_to_key(const char *name)
     return a;
 }
 
+struct env_prop {
+    char *key;         /* owned */
+    const char *value; /* borrowed from envp */
+};
+
+static int env_prop_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct env_prop *)a)->key, ((const struct env_prop *)b)->key);
+}
+
 int conf_props_apply_env(char *const *envp, struct kc_strmap *out, struct kc_error *err)
 {
     static const char prefix[] = "CONNECT_";
+    struct env_prop *props = NULL;
+    size_t n = 0;
+    struct kc_buf text;
+    struct kc_strmap parsed;
+    int rc = KC_OK;
 
+    kc_buf_init(&text, (size_t)1 << 28);
+    kc_strmap_init(&parsed);
     for (size_t i = 0; envp != NULL && envp[i] != NULL; i++) {
         const char *e = envp[i];
         const char *eq = strchr(e, '=');
@@ -461,12 +489,48 @@ int conf_props_apply_env(char *const *envp, struct kc_strmap *out, struct kc_err
         }
         char *name = kc_strndup(e + sizeof(prefix) - 1, (size_t)(eq - e) - (sizeof(prefix) - 1));
         char *key = name != NULL ? conf_props_env_to_key(name) : NULL;
-        int rc = key != NULL ? kc_strmap_set(out, key, eq + 1) : KC_ENOMEM;
-        kc_free(key);
+        struct env_prop *np = key != NULL ? kc_realloc(props, (n + 1) * sizeof(*np)) : NULL;
         kc_free(name);
-        if (rc != KC_OK) {
-            return kc_error_set(err, KC_ENOMEM, "out of memory applying the environment");
+        if (np == NULL) {
+            kc_free(key);
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory applying the environment");
+            goto out;
+        }
+        props = np;
+        props[n].key = key;
+        props[n].value = eq + 1;
+        n++;
+    }
+    /* The image's `ub render-properties` writes "key=value" lines sorted by key, and the JVM
+     * then reads that file with java.util.Properties: escapes in values are interpreted (a
+     * backslash must be doubled), leading blanks dropped. Render and parse the same text. */
+    if (n > 1) {
+        qsort(props, n, sizeof(*props), env_prop_cmp);
+    }
+    for (size_t i = 0; i < n && rc == KC_OK; i++) {
+        rc = kc_buf_printf(&text, "%s=%s\n", props[i].key, props[i].value);
+    }
+    if (rc != KC_OK) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory applying the environment");
+        goto out;
+    }
+    rc = conf_props_parse(text.data != NULL ? text.data : "", text.len, &parsed, err);
+    if (rc == KC_EINVAL && err != NULL) {
+        char msg[KC_ERROR_MSG_MAX];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        kc_error_set(err, KC_EINVAL, "CONNECT_* environment: %s", msg);
+    }
+    for (size_t i = 0; rc == KC_OK && i < parsed.n; i++) {
+        if (kc_strmap_set(out, parsed.e[i].key, parsed.e[i].value) != KC_OK) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory applying the environment");
         }
     }
-    return KC_OK;
+out:
+    for (size_t i = 0; i < n; i++) {
+        kc_free(props[i].key);
+    }
+    kc_free(props);
+    kc_strmap_fini(&parsed);
+    kc_buf_fini(&text);
+    return rc;
 }

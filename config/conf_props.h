@@ -55,13 +55,16 @@ char *conf_props_env_to_key(const char *name);
 
 /*
  * Apply every "CONNECT_<X>=<v>" entry of envp (NULL-ended "NAME=value" strings, as environ)
- * to out as property conf_props_env_to_key(<X>) = v, replacing file values (the image writes
- * the environment into the properties file, so the environment wins). Entries without '=' or
- * with an empty name after the prefix are skipped. Variables that are no worker property
+ * to out as property conf_props_env_to_key(<X>), replacing file values (the image writes
+ * the environment into the properties file, so the environment wins). Exactly as in the image,
+ * the entries are rendered as "key=value" lines sorted by key and read back with the
+ * .properties rules, so values go through escape processing: CONNECT_X='C:\dir' gives
+ * "C:dir", leading blanks are dropped, a value ending in a backslash continues onto the next
+ * line. Entries without '=' or with an empty name after the prefix are skipped. Variables that are no worker property
  * (CONNECT_REST_PORT, CONNECT_LOG4J_*, CONNECT_CUB_*) land as keys too, as in the image; the
  * worker config then warns about them like the JVM does about unknown keys.
  * @thread any
- * @return KC_OK, KC_ENOMEM
+ * @return KC_OK, KC_EINVAL (a malformed \uxxxx in a value, as the JVM fails on), KC_ENOMEM
  */
 int conf_props_apply_env(char *const *envp, struct kc_strmap *out, struct kc_error *err);
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "conf_props.h"
+#include "conf_regex.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
@@ -217,11 +218,24 @@ static int configure(struct provider *pv, const struct kc_strmap *props, struct 
         return KC_OK;
     }
     /* Java's matcher().matches() is a whole-string match */
-    char *anchored = kc_asprintf("^(%s)$", pat);
-    if (anchored == NULL) {
+    char *anchored = NULL;
+    char why[KC_ERROR_MSG_MAX];
+    int rc = conf_regex_check(pat, why, sizeof(why));
+    if (rc != KC_OK) {
+        return kc_error_set(err, KC_EINVAL, "Invalid value %s for configuration %s: %s", pat, key,
+                            why);
+    }
+    rc = conf_regex_to_posix(pat, 1, &anchored);
+    if (rc == KC_ENOMEM) {
         return kc_error_set(err, KC_ENOMEM, "out of memory configuring %s", pv->name);
     }
-    int rc = regcomp(&pv->allow_re, anchored, REG_EXTENDED | REG_NOSUB);
+    if (rc != KC_OK) {
+        return kc_error_set(err, KC_EINVAL,
+                            "%s=%s uses regular-expression features connect-c cannot evaluate "
+                            "(look-around, back-references, inline flags, \\p{...}, ...)",
+                            key, pat);
+    }
+    rc = regcomp(&pv->allow_re, anchored, REG_EXTENDED | REG_NOSUB);
     kc_free(anchored);
     if (rc != 0) {
         return kc_error_set(err, KC_EINVAL, "Invalid value %s for configuration %s: invalid regex",

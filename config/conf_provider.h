@@ -46,8 +46,9 @@ struct conf_providers; /* opaque, immutable once built: safe to share between th
  */
 int conf_providers_new(const struct kc_strmap *props, char *const *envp,
                        struct conf_providers **out, struct kc_error *err);
+/* NULL ok. @thread any (once no other thread uses cp) */
 void conf_providers_free(struct conf_providers *cp);
-/* Number of configured providers (0 = resolution is the identity). */
+/* Number of configured providers (0 = resolution is the identity). @thread any */
 size_t conf_providers_count(const struct conf_providers *cp);
 
 /*

@@ -104,19 +104,24 @@ struct worker_config {
  * default value.` or `Invalid value x for configuration k: ...`; KC_EIO when the file cannot be
  * read. Keys that are neither defined nor under a known prefix get one WARN line each:
  * "The configuration 'x' was supplied but isn't a known config.".
- * wc is filled on success and zeroed on failure; free with worker_config_fini.
+ * wc is filled on success and zeroed on failure; free with worker_config_fini. envp is
+ * borrowed for wc's lifetime (the env config provider reads it at use time): pass environ or
+ * an array that outlives wc.
  * @thread main
  */
 int worker_config_load(const char *path, char *const *envp, struct worker_config *wc,
                        struct kc_error *err);
 
-/* Same from an already-built property map (copied), e.g. for tests and embedding. */
+/* Same from an already-built property map (copied), e.g. for tests and embedding.
+ * @thread main */
 int worker_config_from_map(const struct kc_strmap *props, char *const *envp,
                            struct worker_config *wc, struct kc_error *err);
 
+/* Free what wc owns (NULL and zeroed objects are fine). @thread main */
 void worker_config_fini(struct worker_config *wc);
 
-/* The parsed value of a defined key (borrowed), or NULL if name is not a worker key. */
+/* The parsed value of a defined key (borrowed from wc), or NULL if name is not a worker key.
+ * @thread any */
 const struct conf_value *worker_config_value(const struct worker_config *wc, const char *name);
 
 /* 1 if name is a worker key or sits under a prefix the worker understands. @thread any */
@@ -126,6 +131,7 @@ int worker_config_key_known(const char *name);
  * The JVM's startup dump: "DistributedConfig values: \n" then "\tkey = value\n" for every
  * defined key sorted by name, values as AbstractConfig.logAll prints them (passwords
  * "[hidden]", lists "[a, b]", classes "class x", null "null"). Owned string, NULL on ENOMEM.
+ * @thread any
  */
 char *worker_config_dump(const struct worker_config *wc);
 /* Log worker_config_dump at INFO. @thread any */

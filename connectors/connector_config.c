@@ -17,8 +17,6 @@
  */
 #include "connector_config.h"
 
-#include "jmap.h"
-
 #include <jansson.h>
 #include <regex.h>
 #include <stdio.h>
@@ -26,7 +24,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf_regex.h"
 #include "conf_worker.h"
+#include "jmap.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "registry.h"
@@ -36,12 +36,18 @@
 
 /* One key of the enriched definition and its result, before it becomes a conf_info_value. */
 struct vkey {
-    const struct conf_def *def; /* borrowed, or def_owned */
-    struct conf_def *def_owned; /* owned dynamic definition */
-    char *name;                 /* owned */
-    char *value;                /* owned string form (passwords hidden), NULL = null */
-    char **errors;              /* owned */
+    const struct conf_def *def;  /* borrowed, or def_owned */
+    const struct conf_def *vdef; /* def whose validator runs (embedded plugin keys: the plugin's
+                                  * own, unprefixed, as ConfigDef.embed does); NULL = def */
+    struct conf_def *def_owned;  /* owned dynamic definition */
+    int class_kind;              /* enum connector_plugin_kind the CLASS value names, or -1 */
+    char *name;                  /* owned */
+    char *value;                 /* owned string form (passwords hidden), NULL = null */
+    char **errors;               /* owned */
     size_t n_errors;
+    char **recommended;          /* owned */
+    size_t n_recommended;
+    int invisible;               /* ConfigValue.visible(false) */
 };
 
 struct vlist {
@@ -49,21 +55,33 @@ struct vlist {
     size_t n;
 };
 
+static void free_strings(char **a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        kc_free(a[i]);
+    }
+    kc_free(a);
+}
+
+static void def_owned_free(struct conf_def *d)
+{
+    if (d != NULL) {
+        kc_free((char *)d->name);
+        kc_free((char *)d->doc);
+        kc_free((char *)d->group);
+        kc_free((char *)d->display_name);
+        kc_free((char *)d->default_value);
+        kc_free(d);
+    }
+}
+
 static void vkey_fini(struct vkey *k)
 {
     kc_free(k->name);
     kc_free(k->value);
-    for (size_t i = 0; i < k->n_errors; i++) {
-        kc_free(k->errors[i]);
-    }
-    kc_free(k->errors);
-    if (k->def_owned != NULL) {
-        kc_free((char *)k->def_owned->name);
-        kc_free((char *)k->def_owned->doc);
-        kc_free((char *)k->def_owned->group);
-        kc_free((char *)k->def_owned->display_name);
-        kc_free(k->def_owned);
-    }
+    free_strings(k->errors, k->n_errors);
+    free_strings(k->recommended, k->n_recommended);
+    def_owned_free(k->def_owned);
 }
 
 static void vlist_fini(struct vlist *l)
@@ -76,6 +94,7 @@ static void vlist_fini(struct vlist *l)
     l->n = 0;
 }
 
+/* Append a key; the returned pointer is valid until the next vlist_add. */
 static struct vkey *vlist_add(struct vlist *l, const char *name)
 {
     struct vkey *nk = kc_realloc(l->k, (l->n + 1) * sizeof(*nk));
@@ -85,6 +104,7 @@ static struct vkey *vlist_add(struct vlist *l, const char *name)
     }
     l->k = nk;
     memset(&nk[l->n], 0, sizeof(nk[0]));
+    nk[l->n].class_kind = -1;
     nk[l->n].name = kc_strdup(name);
     if (nk[l->n].name == NULL) {
         return NULL;
@@ -102,131 +122,337 @@ static struct vkey *vlist_find(struct vlist *l, const char *name)
     return NULL;
 }
 
-static int vkey_add_error(struct vkey *k, const char *msg)
+static int push_string(char ***arr, size_t *n, const char *s)
 {
-    char *m = kc_strdup(msg);
-    char **ne;
+    char *m = kc_strdup(s);
+    char **na;
 
     if (m == NULL) {
         return KC_ENOMEM;
     }
-    ne = kc_realloc(k->errors, (k->n_errors + 1) * sizeof(*ne));
-    if (ne == NULL) {
+    na = kc_realloc(*arr, (*n + 1) * sizeof(*na));
+    if (na == NULL) {
         kc_free(m);
         return KC_ENOMEM;
     }
-    ne[k->n_errors++] = m;
-    k->errors = ne;
+    na[(*n)++] = m;
+    *arr = na;
     return KC_OK;
 }
 
-/* Parse and validate one defined key against cfg, filling k->value and k->errors. */
-static int vkey_validate(struct vkey *k, const struct kc_strmap *cfg)
+static int vkey_add_error(struct vkey *k, const char *msg)
 {
-    struct conf_value v;
-    int rc = conf_def_validate_one(k->def, kc_strmap_has(cfg, k->name), kc_strmap_get(cfg, k->name),
-                                   &v, &k->errors, &k->n_errors);
+    return push_string(&k->errors, &k->n_errors, msg);
+}
 
+/* ---- plugins known to the worker ---- */
+
+static const char *const kind_suffix[] = {"Transformation", "Predicate", "Converter",
+                                          "HeaderConverter"};
+
+/* The plugin of this kind named cls (full name, simple name, or simple name without the kind's
+ * suffix, like the JVM's aliases); NULL if unknown or no list. */
+static const struct connector_plugin_info *plugin_find(const struct connector_worker_facts *wf,
+                                                       int kind, const char *cls)
+{
+    const struct connector_plugin_info *p;
+
+    if (wf == NULL || kind < 0 || cls == NULL || (p = wf->plugins[kind]) == NULL) {
+        return NULL;
+    }
+    for (; p->class_name != NULL; p++) {
+        const char *simple = strrchr(p->class_name, '.');
+        size_t slen;
+        simple = simple != NULL ? simple + 1 : p->class_name;
+        slen = strlen(simple);
+        size_t xlen = strlen(kind_suffix[kind]);
+        if (strcmp(p->class_name, cls) == 0 || strcmp(simple, cls) == 0 ||
+            (slen > xlen && strcmp(simple + slen - xlen, kind_suffix[kind]) == 0 &&
+             strlen(cls) == slen - xlen && strncmp(simple, cls, slen - xlen) == 0)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static int plugin_list_known(const struct connector_worker_facts *wf, int kind)
+{
+    return wf != NULL && kind >= 0 && wf->plugins[kind] != NULL;
+}
+
+static int recommend_plugins(struct vkey *k, const struct connector_worker_facts *wf, int kind)
+{
+    if (!plugin_list_known(wf, kind)) {
+        return KC_OK;
+    }
+    for (const struct connector_plugin_info *p = wf->plugins[kind]; p->class_name != NULL; p++) {
+        if (push_string(&k->recommended, &k->n_recommended, p->class_name) != KC_OK) {
+            return KC_ENOMEM;
+        }
+    }
+    return KC_OK;
+}
+
+/*
+ * Parse and validate one defined key against cfg (ConfigDef.parseForValidate), filling
+ * k->value and k->errors. A CLASS naming a plugin kind must be one the worker has, when the
+ * worker said which it has; its value is then the full class name.
+ */
+static int vkey_validate(struct vkey *k, const struct kc_strmap *cfg,
+                         const struct connector_worker_facts *wf)
+{
+    struct conf_def d = *k->def;
+    const struct conf_def *vd = k->vdef != NULL ? k->vdef : k->def;
+    struct conf_value v;
+    struct kc_error e;
+    char *str = NULL;
+    int present = kc_strmap_has(cfg, k->name);
+    const char *raw = kc_strmap_get(cfg, k->name);
+    int rc;
+
+    d.validator = NULL;
+    rc = conf_def_validate_one(&d, present, raw, &v, &k->errors, &k->n_errors);
+    if (rc == KC_OK && !v.is_null && k->class_kind >= 0 && plugin_list_known(wf, k->class_kind)) {
+        const struct connector_plugin_info *p = plugin_find(wf, k->class_kind, v.u.s);
+        char *canon = p != NULL ? kc_strdup(p->class_name) : NULL;
+        if (p == NULL) {
+            const char *shown = present && raw != NULL ? raw : v.u.s;
+            conf_error_invalid(&e, k->name, shown, "Class %s could not be found.", shown);
+            rc = vkey_add_error(k, e.msg);
+            conf_value_fini(&v);
+        } else if (canon == NULL) {
+            rc = KC_ENOMEM;
+        } else {
+            kc_free(v.u.s);
+            v.u.s = canon;
+        }
+    }
+    if (rc == KC_OK && vd->validator != NULL) {
+        if (!v.is_null && (str = conf_value_to_string(&v, 1)) == NULL) {
+            rc = KC_ENOMEM;
+        } else {
+            kc_error_clear(&e);
+            int vrc = vd->validator(vd, str, &e);
+            if (vrc == KC_ENOMEM) {
+                rc = KC_ENOMEM;
+            } else if (vrc != KC_OK) {
+                rc = vkey_add_error(k, e.msg);
+            }
+        }
+    }
     if (rc == KC_OK && !v.is_null) {
         k->value = conf_value_to_string(&v, 0);
         if (k->value == NULL) {
             rc = KC_ENOMEM;
         }
     }
+    kc_free(str);
     conf_value_fini(&v);
     return rc;
 }
 
-/* An owned definition for an alias key ("transforms.<a>.type" and friends). */
+/* An owned copy of tmpl under another name (embedded and alias keys). Strings are copied. */
 static struct conf_def *dyn_def(const struct conf_def *tmpl, const char *name, const char *doc,
-                                const char *group, int order, const char *display)
+                                const char *group, int order, const char *display,
+                                const char *dflt, int dflt_null)
 {
-    struct conf_def *d = kc_malloc(sizeof(*d));
+    struct conf_def *d = kc_calloc(1, sizeof(*d));
 
     if (d == NULL) {
         return NULL;
     }
     *d = *tmpl;
     d->name = kc_strdup(name);
-    d->doc = kc_strdup(doc);
-    d->group = kc_strdup(group);
-    d->display_name = kc_strdup(display);
+    d->doc = doc != NULL ? kc_strdup(doc) : NULL;
+    d->group = group != NULL ? kc_strdup(group) : NULL;
+    d->display_name = display != NULL ? kc_strdup(display) : NULL;
+    d->default_value = dflt != NULL ? kc_strdup(dflt) : NULL;
+    d->default_is_null = dflt == NULL && dflt_null;
     d->order_in_group = order;
-    if (d->name == NULL || d->doc == NULL || d->group == NULL || d->display_name == NULL) {
-        kc_free((char *)d->name);
-        kc_free((char *)d->doc);
-        kc_free((char *)d->group);
-        kc_free((char *)d->display_name);
-        kc_free(d);
+    if (d->name == NULL || (doc != NULL && d->doc == NULL) || (group != NULL && d->group == NULL) ||
+        (display != NULL && d->display_name == NULL) || (dflt != NULL && d->default_value == NULL)) {
+        def_owned_free(d);
         return NULL;
     }
     return d;
+}
+
+/* Add a key with an owned definition; the vkey pointer is returned through *out. */
+static int add_dyn_key(struct vlist *l, const struct conf_def *tmpl, const char *name,
+                       const char *doc, const char *group, int order, const char *display,
+                       const char *dflt, int dflt_null, struct vkey **out)
+{
+    struct vkey *k = vlist_add(l, name);
+
+    *out = NULL;
+    if (k == NULL) {
+        return KC_ENOMEM;
+    }
+    k->def_owned = dyn_def(tmpl, name, doc, group, order, display, dflt, dflt_null);
+    if (k->def_owned == NULL) {
+        return KC_ENOMEM;
+    }
+    k->def = k->def_owned;
+    *out = k;
+    return KC_OK;
 }
 
 static const struct conf_def alias_type_tmpl = {
     .name = "type", .type = CONF_CLASS, .default_value = CONF_NO_DEFAULT, .importance = CONF_HIGH,
     .width = CONF_WIDTH_LONG, .order_in_group = 0,
 };
-static const struct conf_def negate_tmpl = {
-    .name = "negate", .type = CONF_BOOLEAN, .default_value = "false", .importance = CONF_MEDIUM,
-    .width = CONF_WIDTH_NONE,
+static const struct conf_def alias_version_tmpl = {
+    .name = "plugin.version", .type = CONF_STRING, .importance = CONF_HIGH,
+    .width = CONF_WIDTH_LONG, .order_in_group = 1,
 };
-static const struct conf_def predicate_tmpl = {
-    .name = "predicate", .type = CONF_STRING, .default_is_null = 1, .importance = CONF_MEDIUM,
-    .width = CONF_WIDTH_NONE,
+/* TransformationStage's implicit keys, defined without group, order or display name */
+static const struct conf_def implicit_keys[] = {
+    {"predicate", CONF_STRING, NULL, 1, CONF_MEDIUM,
+     "The alias of a predicate used to determine whether to apply this transformation.", NULL,
+     -1, CONF_WIDTH_NONE, "predicate", NULL, 0, 0, NULL, NULL},
+    {"negate", CONF_BOOLEAN, "false", 0, CONF_MEDIUM,
+     "Whether the configured predicate should be negated.", NULL, -1, CONF_WIDTH_NONE, "negate",
+     NULL, 0, 0, NULL, NULL},
+    {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL,
+     NULL},
 };
+
+/* ConfigDef.sortedConfigs: group (null first, then by first appearance), order in group, keys
+ * without default first, importance, name. */
+struct embed_key {
+    const struct conf_def *d;
+    int group_ord;
+};
+
+static int embed_cmp(const void *a, const void *b)
+{
+    const struct embed_key *x = a;
+    const struct embed_key *y = b;
+    int xr = conf_def_required(x->d);
+    int yr = conf_def_required(y->d);
+
+    if (x->group_ord != y->group_ord) {
+        return x->group_ord < y->group_ord ? -1 : 1;
+    }
+    if (x->d->order_in_group != y->d->order_in_group) {
+        return x->d->order_in_group < y->d->order_in_group ? -1 : 1;
+    }
+    if (xr != yr) {
+        return xr ? -1 : 1;
+    }
+    if (x->d->importance != y->d->importance) {
+        return x->d->importance < y->d->importance ? -1 : 1;
+    }
+    return strcmp(x->d->name, y->d->name);
+}
+
+/* Embed a plugin's keys (plus the implicit ones for transformations) after its type and
+ * version keys, as ConfigDef.embed(prefix, group, 2, child) does. */
+static int embed_plugin_keys(struct vlist *defined, const struct kc_strmap *cfg,
+                             const struct connector_worker_facts *wf, const char *prefix,
+                             const char *group, const struct conf_def *plugin_def, int transforms)
+{
+    struct embed_key *ek = NULL;
+    const char **groups = NULL;
+    size_t n = 0;
+    size_t n_groups = 0;
+    size_t cap = conf_def_count(plugin_def) + (transforms ? 2 : 0);
+    int rc = KC_OK;
+
+    if (cap == 0) {
+        return KC_OK;
+    }
+    ek = kc_calloc(cap, sizeof(*ek));
+    groups = kc_calloc(cap, sizeof(*groups));
+    if (ek == NULL || groups == NULL) {
+        rc = KC_ENOMEM;
+        goto out;
+    }
+    for (const struct conf_def *d = plugin_def; d != NULL && d->name != NULL; d++) {
+        /* the implicit keys mask a transformation's own keys of the same name */
+        if (transforms && (strcmp(d->name, "predicate") == 0 || strcmp(d->name, "negate") == 0)) {
+            continue;
+        }
+        ek[n].d = d;
+        ek[n].group_ord = -1;
+        if (d->group != NULL) {
+            size_t g = 0;
+            while (g < n_groups && strcmp(groups[g], d->group) != 0) {
+                g++;
+            }
+            if (g == n_groups) {
+                groups[n_groups++] = d->group;
+            }
+            ek[n].group_ord = (int)g;
+        }
+        n++;
+    }
+    for (size_t i = 0; transforms && i < 2; i++) {
+        ek[n].d = &implicit_keys[i];
+        ek[n].group_ord = -1;
+        n++;
+    }
+    qsort(ek, n, sizeof(*ek), embed_cmp);
+    for (size_t i = 0; rc == KC_OK && i < n; i++) {
+        const struct conf_def *d = ek[i].d;
+        char *name = kc_asprintf("%s%s", prefix, d->name);
+        char *grp = d->group != NULL ? kc_asprintf("%s: %s", group, d->group) : kc_strdup(group);
+        struct vkey *k = NULL;
+        if (name == NULL || grp == NULL) {
+            rc = KC_ENOMEM;
+        } else {
+            /* a key defined without display name shows its own (unprefixed) name */
+            rc = add_dyn_key(defined, d, name, d->doc, grp, 2 + (int)i,
+                             d->display_name != NULL ? d->display_name : d->name,
+                             d->default_value, d->default_is_null, &k);
+        }
+        if (rc == KC_OK) {
+            k->vdef = d;
+            rc = vkey_validate(k, cfg, wf);
+        }
+        kc_free(name);
+        kc_free(grp);
+    }
+out:
+    kc_free(ek);
+    kc_free(groups);
+    return rc;
+}
 
 /* Unique aliases of a LIST key in first-seen order (LinkedHashSet). Owned strings. */
 static int unique_aliases(const struct kc_strmap *cfg, const char *key, char ***out, size_t *n)
 {
     struct conf_def d = {.name = key, .type = CONF_LIST};
     struct conf_value v;
-    int rc;
+    int rc = KC_OK;
 
     *out = NULL;
     *n = 0;
-    rc = conf_value_parse(&d, kc_strmap_get(cfg, key), &v, NULL);
-    if (rc != KC_OK || v.is_null) {
-        conf_value_fini(&v);
-        return rc == KC_ENOMEM ? KC_ENOMEM : KC_OK;
+    if (conf_value_parse(&d, kc_strmap_get(cfg, key), &v, NULL) == KC_ENOMEM) {
+        return KC_ENOMEM;
     }
-    for (size_t i = 0; i < v.u.list.n; i++) {
+    for (size_t i = 0; !v.is_null && rc == KC_OK && i < v.u.list.n; i++) {
         int seen = 0;
         for (size_t j = 0; j < *n; j++) {
             seen |= strcmp((*out)[j], v.u.list.items[i]) == 0;
         }
-        if (seen) {
-            continue;
+        if (!seen) {
+            rc = push_string(out, n, v.u.list.items[i]);
         }
-        char **na = kc_realloc(*out, (*n + 1) * sizeof(*na));
-        if (na == NULL) {
-            conf_value_fini(&v);
-            return KC_ENOMEM;
-        }
-        *out = na;
-        na[*n] = kc_strdup(v.u.list.items[i]);
-        if (na[*n] == NULL) {
-            conf_value_fini(&v);
-            return KC_ENOMEM;
-        }
-        (*n)++;
     }
     conf_value_fini(&v);
-    return KC_OK;
+    return rc;
 }
 
-static void free_strings(char **a, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        kc_free(a[i]);
-    }
-    kc_free(a);
-}
-
-/* Add transforms.<a>.* or predicates.<p>.* keys for every alias. */
-static int add_alias_keys(struct vlist *defined, const struct kc_strmap *cfg, int transforms)
+/* transforms.<a>.type, .plugin.version and embedded keys for every transformation alias (or
+ * the same for predicates). */
+static int add_alias_keys(struct vlist *defined, const struct kc_strmap *cfg,
+                          const struct connector_worker_facts *wf, int transforms)
 {
     const char *list_key = transforms ? "transforms" : "predicates";
+    const char *kind_word = transforms ? "transformation" : "predicate";
+    const char *kind_cap = transforms ? "Transformation" : "Predicate";
+    int kind = transforms ? CONNECTOR_PLUGIN_TRANSFORMATION : CONNECTOR_PLUGIN_PREDICATE;
     char **aliases = NULL;
     size_t n = 0;
     int rc = unique_aliases(cfg, list_key, &aliases, &n);
@@ -234,67 +460,147 @@ static int add_alias_keys(struct vlist *defined, const struct kc_strmap *cfg, in
     for (size_t i = 0; rc == KC_OK && i < n; i++) {
         const char *a = aliases[i];
         char *group = kc_asprintf("%s: %s", transforms ? "Transforms" : "Predicates", a);
+        char *prefix = kc_asprintf("%s.%s.", list_key, a);
         char *name = kc_asprintf("%s.%s.type", list_key, a);
-        char *doc = kc_asprintf("Class for the '%s' %s.", a, transforms ? "transformation" : "predicate");
-        char *disp = kc_asprintf("%s type for %s", transforms ? "Transformation" : "Predicate", a);
+        char *doc = kc_asprintf("Class for the '%s' %s.", a, kind_word);
+        char *disp = kc_asprintf("%s type for %s", kind_cap, a);
+        char *vname = kc_asprintf("%s.%s.plugin.version", list_key, a);
+        char *vdoc = kc_asprintf("Version of the '%s' %s.", a, kind_word);
+        char *vdisp = kc_asprintf("%s version for %s", kind_cap, a);
         struct vkey *k = NULL;
+        const struct connector_plugin_info *plugin = NULL;
+        int type_ok = 0;
 
         rc = KC_ENOMEM;
-        if (group != NULL && name != NULL && doc != NULL && disp != NULL &&
-            (k = vlist_add(defined, name)) != NULL &&
-            (k->def_owned = dyn_def(&alias_type_tmpl, name, doc, group, 0, disp)) != NULL) {
-            k->def = k->def_owned;
-            rc = vkey_validate(k, cfg);
+        if (group != NULL && prefix != NULL && name != NULL && doc != NULL && disp != NULL &&
+            vname != NULL && vdoc != NULL && vdisp != NULL) {
+            rc = add_dyn_key(defined, &alias_type_tmpl, name, doc, group, 0, disp, NULL, 0, &k);
+        }
+        if (rc == KC_OK) {
+            k->class_kind = kind;
+            rc = vkey_validate(k, cfg, wf);
+            rc = rc == KC_OK ? recommend_plugins(k, wf, kind) : rc;
+            type_ok = k->value != NULL;
+            plugin = type_ok ? plugin_find(wf, kind, k->value) : NULL;
         }
         if (rc == KC_OK && transforms) {
             /* TransformationStage validateProps, run by the type key's validator */
-            char *neg = kc_asprintf("transforms.%s.negate", a);
-            char *pred = kc_asprintf("transforms.%s.predicate", a);
-            if (neg == NULL || pred == NULL) {
-                rc = KC_ENOMEM;
-            } else if (kc_strmap_has(cfg, neg) && !kc_strmap_has(cfg, pred)) {
-                char msg[KC_ERROR_MSG_MAX];
-                snprintf(msg, sizeof(msg),
-                         "Config '%s' was provided but there is no config '%s' defining a "
-                         "predicate to be negated.",
-                         neg, pred);
-                rc = vkey_add_error(k, msg);
+            char neg[512], pred[512];
+            snprintf(neg, sizeof(neg), "%snegate", prefix);
+            snprintf(pred, sizeof(pred), "%spredicate", prefix);
+            if (kc_strmap_has(cfg, neg) && !kc_strmap_has(cfg, pred)) {
+                char *msg = kc_asprintf("Config '%s' was provided but there is no config '%s' "
+                                        "defining a predicate to be negated.",
+                                        neg, pred);
+                rc = msg != NULL ? vkey_add_error(k, msg) : KC_ENOMEM;
+                kc_free(msg);
             }
-            /* the embedded keys exist only when the type names a loadable class */
-            if (rc == KC_OK && k->n_errors == 0) {
-                struct vkey *kn = vlist_add(defined, neg);
-                rc = kn != NULL && (kn->def_owned = dyn_def(&negate_tmpl, neg,
-                                                             "Whether the configured predicate "
-                                                             "should be negated.",
-                                                             group, 1, "negate")) != NULL
-                         ? KC_OK
-                         : KC_ENOMEM;
-                if (rc == KC_OK) {
-                    kn->def = kn->def_owned;
-                    rc = vkey_validate(kn, cfg);
-                }
-                struct vkey *kp = rc == KC_OK ? vlist_add(defined, pred) : NULL;
-                rc = kp != NULL && (kp->def_owned = dyn_def(&predicate_tmpl, pred,
-                                                             "The alias of a predicate used to "
-                                                             "determine whether to apply this "
-                                                             "transformation.",
-                                                             group, 2, "predicate")) != NULL
-                         ? KC_OK
-                         : KC_ENOMEM;
-                if (rc == KC_OK) {
-                    kp->def = kp->def_owned;
-                    rc = vkey_validate(kp, cfg);
-                }
+        }
+        if (rc == KC_OK) {
+            const char *ver = plugin != NULL ? plugin->version : NULL;
+            rc = add_dyn_key(defined, &alias_version_tmpl, vname, vdoc, group, 1, vdisp, ver, 1,
+                             &k);
+            rc = rc == KC_OK ? vkey_validate(k, cfg, wf) : rc;
+            if (rc == KC_OK && ver != NULL) {
+                rc = push_string(&k->recommended, &k->n_recommended, ver);
             }
-            kc_free(neg);
-            kc_free(pred);
+        }
+        /* the plugin's keys are embedded only when the type names a loadable class */
+        if (rc == KC_OK && type_ok) {
+            rc = embed_plugin_keys(defined, cfg, wf, prefix, group,
+                                   plugin != NULL ? plugin->config_def : NULL, transforms);
         }
         kc_free(group);
+        kc_free(prefix);
         kc_free(name);
         kc_free(doc);
         kc_free(disp);
+        kc_free(vname);
+        kc_free(vdoc);
+        kc_free(vdisp);
     }
     free_strings(aliases, n);
+    return rc;
+}
+
+/* The framework keys, with the 4.1 dynamic defaults (worker converters, plugin versions). */
+static int add_framework_keys(struct vlist *defined, const struct kc_strmap *cfg,
+                              const struct sink_connector_ops *ops,
+                              const struct connector_worker_facts *wf)
+{
+    static const struct {
+        const char *key;
+        int kind;
+    } conv[] = {{"key.converter", CONNECTOR_PLUGIN_CONVERTER},
+                {"value.converter", CONNECTOR_PLUGIN_CONVERTER},
+                {"header.converter", CONNECTOR_PLUGIN_HEADER_CONVERTER}};
+    int rc = KC_OK;
+
+    for (const struct conf_def *d = connector_sink_def; rc == KC_OK && d->name != NULL; d++) {
+        const char *dflt = NULL;
+        const char *version = NULL;
+        int kind = -1;
+        int is_version = 0;
+        struct vkey *k = NULL;
+
+        if (strcmp(d->name, "connector.plugin.version") == 0) {
+            version = ops != NULL ? ops->plugin_version : NULL;
+            is_version = 1;
+        }
+        for (size_t i = 0; i < 3; i++) {
+            size_t kl = strlen(conv[i].key);
+            if (strcmp(d->name, conv[i].key) == 0) {
+                kind = conv[i].kind;
+                dflt = wf == NULL ? NULL
+                       : i == 0   ? wf->key_converter
+                       : i == 1   ? wf->value_converter
+                                  : wf->header_converter;
+            } else if (strncmp(d->name, conv[i].key, kl) == 0 &&
+                       strcmp(d->name + kl, ".plugin.version") == 0) {
+                /* the version of the converter in effect: the connector's, else the worker's */
+                const char *cls = kc_strmap_get(cfg, conv[i].key);
+                if (cls == NULL && wf != NULL) {
+                    cls = i == 0 ? wf->key_converter : i == 1 ? wf->value_converter
+                                                              : wf->header_converter;
+                }
+                const struct connector_plugin_info *p = plugin_find(wf, conv[i].kind, cls);
+                version = p != NULL ? p->version : NULL;
+                is_version = 1;
+            }
+        }
+        if (dflt != NULL || version != NULL) {
+            rc = add_dyn_key(defined, d, d->name, d->doc, d->group, d->order_in_group,
+                             d->display_name, dflt != NULL ? dflt : version, 1, &k);
+        } else {
+            k = vlist_add(defined, d->name);
+            rc = k != NULL ? KC_OK : KC_ENOMEM;
+            if (k != NULL) {
+                k->def = d;
+            }
+        }
+        if (rc != KC_OK) {
+            break;
+        }
+        k->class_kind = kind;
+        rc = vkey_validate(k, cfg, wf);
+        if (rc == KC_OK && kind >= 0) {
+            rc = recommend_plugins(k, wf, kind);
+        }
+        if (rc == KC_OK && is_version && version != NULL) {
+            rc = push_string(&k->recommended, &k->n_recommended, version);
+        }
+    }
+    /* a converter's version key is visible only while the converter class resolves (the JVM's
+     * version recommender looks at the parsed class) */
+    for (size_t i = 0; rc == KC_OK && i < 3; i++) {
+        struct vkey *kc = vlist_find(defined, conv[i].key);
+        char vname[64];
+        snprintf(vname, sizeof(vname), "%s.plugin.version", conv[i].key);
+        struct vkey *kv = vlist_find(defined, vname);
+        if (kc != NULL && kv != NULL && kc->value == NULL && kc_strmap_has(cfg, conv[i].key)) {
+            kv->invisible = 1;
+        }
+    }
     return rc;
 }
 
@@ -393,10 +699,13 @@ static int sink_rules(struct vlist *defined, const struct kc_strmap *cfg)
     }
     if (rc == KC_OK && !is_blank(regex)) {
         regex_t re;
-        char *anchored = kc_asprintf("^(%s)$", regex);
-        if (anchored == NULL) {
+        char *anchored = NULL;
+        /* Matcher.matches() semantics through POSIX; patterns POSIX cannot express (or that
+         * would be costly to compile) skip this check rather than guess */
+        int trc = conf_regex_to_posix(regex, 1, &anchored);
+        if (trc == KC_ENOMEM) {
             rc = KC_ENOMEM;
-        } else if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) == 0) {
+        } else if (trc == KC_OK && regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) == 0) {
             if (regexec(&re, dlq, 0, NULL, 0) == 0) {
                 char *m = kc_asprintf("The DLQ topic '%s' may not be matched by the regex for the "
                                       "topics ('topics.regex=%s') consumed by the connector",
@@ -473,7 +782,7 @@ static int null_rule(struct vlist *defined, struct vlist *undefined, const struc
 
 /* The sink's own keys and its validate() slot. */
 static int sink_keys(struct vlist *defined, struct vlist *undefined, const struct kc_strmap *cfg,
-                     const struct sink_connector_ops *ops)
+                     const struct sink_connector_ops *ops, const struct connector_worker_facts *wf)
 {
     struct kc_error e;
     int rc = KC_OK;
@@ -487,7 +796,7 @@ static int sink_keys(struct vlist *defined, struct vlist *undefined, const struc
             return KC_ENOMEM;
         }
         k->def = d;
-        rc = vkey_validate(k, cfg);
+        rc = vkey_validate(k, cfg, wf);
         if (rc != KC_OK) {
             return rc;
         }
@@ -554,69 +863,49 @@ static const char *policy_name(const char *policy)
     return "None";
 }
 
-/* One client-override part (AbstractHerder.validateClientOverrides + prefixedConfigInfos). */
-static int override_part(struct conf_infos *ci, const struct kc_strmap *cfg, const char *prefix,
-                         const struct conf_def *table, const char *policy)
+/* ---- java.util.HashMap iteration order ----
+ * Several parts of the JVM's answer are listed in HashMap order (validateAll's result map,
+ * originalsWithPrefix, ConfigDef.validate): buckets by the spread String.hashCode at the
+ * map's final capacity, insertion order inside a bucket. Clients compare these lists, so we
+ * reproduce the order rather than sort. */
+
+/* Reorder l->k in the iteration order of a HashMap of map_size entries containing them. */
+static int vlist_hash_order(struct vlist *l, size_t map_size)
 {
-    size_t plen = strlen(prefix);
+    const char **keys;
+    size_t *order;
+    struct vkey *sorted;
 
-    for (size_t i = 0; i < cfg->n; i++) {
-        const char *key = cfg->e[i].key;
-        const char *raw = cfg->e[i].value;
-        char *value = NULL;
-        char msg[KC_ERROR_MSG_MAX];
-        struct kc_error e;
-        int failed = 0;
-
-        if (strncmp(key, prefix, plen) != 0 || key[plen] == '\0') {
-            continue;
-        }
-        const char *name = key + plen;
-        const struct conf_def *d = conf_def_find(table, name);
-        if (d != NULL && raw != NULL) {
-            struct conf_value v;
-            int rc = conf_value_parse(d, raw, &v, &e);
-            if (rc == KC_ENOMEM) {
-                return KC_ENOMEM;
-            }
-            if (rc == KC_OK && !v.is_null && (value = conf_value_to_string(&v, 0)) == NULL) {
-                conf_value_fini(&v);
-                return KC_ENOMEM;
-            }
-            conf_value_fini(&v);
-            failed = rc != KC_OK;
-        } else if (raw != NULL && (value = kc_strdup(raw)) == NULL) {
-            return KC_ENOMEM;
-        }
-        struct conf_info_value *iv = conf_infos_add(ci, d, key, value, 1);
-        kc_free(value);
-        if (iv == NULL) {
-            return KC_ENOMEM;
-        }
-        if (d != NULL && (iv->name_override = kc_strdup(key)) == NULL) {
-            return KC_ENOMEM;
-        }
-        if (failed && conf_info_value_add_error(iv, e.msg) != KC_OK) {
-            return KC_ENOMEM;
-        }
-        if (!policy_allows(policy, name)) {
-            snprintf(msg, sizeof(msg),
-                     "The '%s' policy does not allow '%s' to be overridden in the connector "
-                     "configuration.",
-                     policy_name(policy), name);
-            if (conf_info_value_add_error(iv, msg) != KC_OK) {
-                return KC_ENOMEM;
-            }
-        }
-        if (iv->n_errors > 0) {
-            ci->error_count++;
-        }
+    if (l->n < 2) {
+        return KC_OK;
     }
+    keys = kc_malloc(l->n * sizeof(*keys));
+    order = kc_malloc(l->n * sizeof(*order));
+    sorted = kc_malloc(l->n * sizeof(*sorted));
+    if (keys == NULL || order == NULL || sorted == NULL) {
+        kc_free(keys);
+        kc_free(order);
+        kc_free(sorted);
+        return KC_ENOMEM;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        keys[i] = l->k[i].name;
+    }
+    jmap_order(keys, l->n, jmap_table_size(map_size, 0), order);
+    for (size_t i = 0; i < l->n; i++) {
+        sorted[i] = l->k[order[i]];
+    }
+    memcpy(l->k, sorted, l->n * sizeof(*sorted));
+    kc_free(sorted);
+    kc_free(order);
+    kc_free(keys);
     return KC_OK;
 }
 
-/* Move a vlist into ci (ownership of every string moves; the list is emptied). */
-static int vlist_emit(struct conf_infos *ci, struct vlist *l)
+/* Move a vlist into ci (ownership of every string moves; the list is emptied).
+ * count_keys: error_count grows by failing keys (prefixed parts) instead of by messages. */
+static int vlist_emit(struct conf_infos *ci, struct vlist *l, const char *name_prefix,
+                      int count_keys)
 {
     for (size_t i = 0; i < l->n; i++) {
         struct vkey *k = &l->k[i];
@@ -626,11 +915,22 @@ static int vlist_emit(struct conf_infos *ci, struct vlist *l)
         }
         iv->errors = k->errors;
         iv->n_errors = k->n_errors;
+        iv->recommended = k->recommended;
+        iv->n_recommended = k->n_recommended;
         iv->def_owned = k->def_owned;
+        iv->visible = !k->invisible;
         k->errors = NULL;
         k->n_errors = 0;
+        k->recommended = NULL;
+        k->n_recommended = 0;
         k->def_owned = NULL;
-        ci->error_count += (int)iv->n_errors;
+        if (name_prefix != NULL && iv->def != NULL) {
+            iv->name_override = kc_strdup(k->name);
+            if (iv->name_override == NULL) {
+                return KC_ENOMEM;
+            }
+        }
+        ci->error_count += count_keys ? iv->n_errors > 0 : (int)iv->n_errors;
         if (iv->def != NULL && iv->def->group != NULL &&
             conf_infos_add_group(ci, iv->def->group) != KC_OK) {
             return KC_ENOMEM;
@@ -639,6 +939,154 @@ static int vlist_emit(struct conf_infos *ci, struct vlist *l)
     return KC_OK;
 }
 
+/*
+ * One client-override part (AbstractHerder.validateClientOverrides + prefixedConfigInfos):
+ * every <prefix><k> key, typed by the client's definition, checked against the policy, in
+ * HashMap order. A value that does not parse as its type is the JVM's uncaught 500.
+ */
+static int override_part(struct conf_infos *ci, const struct kc_strmap *cfg, const char *prefix,
+                         const struct conf_def *table, const char *policy, struct kc_error *err)
+{
+    struct vlist part = {NULL, 0};
+    size_t plen = strlen(prefix);
+    int rc = KC_OK;
+
+    for (size_t i = 0; rc == KC_OK && i < cfg->n; i++) {
+        const char *key = cfg->e[i].key;
+        const char *raw = cfg->e[i].value;
+        char msg[KC_ERROR_MSG_MAX];
+        struct kc_error e;
+
+        if (strncmp(key, prefix, plen) != 0 || key[plen] == '\0') {
+            continue;
+        }
+        const char *name = key + plen;
+        const struct conf_def *d = conf_def_find(table, name);
+        struct vkey *k = vlist_add(&part, key);
+        if (k == NULL) {
+            rc = KC_ENOMEM;
+            break;
+        }
+        k->def = d;
+        if (d != NULL && raw != NULL) {
+            struct conf_value v;
+            int prc = conf_value_parse(d, raw, &v, &e);
+            if (prc == KC_OK && !v.is_null && (k->value = conf_value_to_string(&v, 0)) == NULL) {
+                prc = KC_ENOMEM;
+            }
+            conf_value_fini(&v);
+            if (prc == KC_EINVAL) {
+                rc = kc_error_set(err, KC_EIO, "org.apache.kafka.common.config.ConfigException: %s",
+                                  e.msg);
+                goto out;
+            }
+            rc = prc;
+        } else if (raw != NULL && (k->value = kc_strdup(raw)) == NULL) {
+            rc = KC_ENOMEM;
+        }
+        if (rc == KC_OK && !policy_allows(policy, name)) {
+            snprintf(msg, sizeof(msg),
+                     "The '%s' policy does not allow '%s' to be overridden in the connector "
+                     "configuration.",
+                     policy_name(policy), name);
+            rc = vkey_add_error(k, msg);
+        }
+    }
+    if (rc == KC_OK) {
+        /* HashMap order of the stripped names */
+        for (size_t i = 0; i < part.n; i++) {
+            memmove(part.k[i].name, part.k[i].name + plen, strlen(part.k[i].name + plen) + 1);
+        }
+        rc = vlist_hash_order(&part, part.n);
+        for (size_t i = 0; rc == KC_OK && i < part.n; i++) {
+            char *full = kc_asprintf("%s%s", prefix, part.k[i].name);
+            if (full == NULL) {
+                rc = KC_ENOMEM;
+                break;
+            }
+            kc_free(part.k[i].name);
+            part.k[i].name = full;
+        }
+    }
+    if (rc == KC_OK) {
+        rc = vlist_emit(ci, &part, prefix, 1);
+    }
+    if (rc == KC_ENOMEM) {
+        kc_error_set(err, KC_ENOMEM, "out of memory validating the connector config");
+    }
+out:
+    vlist_fini(&part);
+    return rc;
+}
+
+/*
+ * A converter the connector configures itself (AbstractHerder.validateConverterConfig): its
+ * keys, read from <prop>.* plus converter.type=key|value|header, validated against the
+ * converter's own definition and listed as <prop>.<k> in HashMap order.
+ */
+static int converter_part(struct conf_infos *ci, const struct kc_strmap *cfg,
+                          const struct conf_infos *main_part, const char *prop,
+                          const char *type_value, int kind,
+                          const struct connector_worker_facts *wf)
+{
+    const struct connector_plugin_info *p;
+    const struct conf_info_value *mv = NULL;
+    struct kc_strmap sub;
+    struct vlist part = {NULL, 0};
+    size_t plen = strlen(prop);
+    int rc = KC_OK;
+
+    if (kc_strmap_get(cfg, prop) == NULL) {
+        return KC_OK;
+    }
+    for (size_t i = 0; i < main_part->n_configs; i++) {
+        if (strcmp(main_part->configs[i].name, prop) == 0) {
+            mv = &main_part->configs[i];
+        }
+    }
+    if (mv == NULL || mv->n_errors > 0 || mv->value == NULL) {
+        return KC_OK;
+    }
+    p = plugin_find(wf, kind, mv->value);
+    if (p == NULL || p->config_def == NULL) {
+        return KC_OK;
+    }
+    kc_strmap_init(&sub);
+    for (size_t i = 0; rc == KC_OK && i < cfg->n; i++) {
+        const char *k = cfg->e[i].key;
+        if (strncmp(k, prop, plen) == 0 && k[plen] == '.' && k[plen + 1] != '\0') {
+            rc = kc_strmap_set(&sub, k + plen + 1, cfg->e[i].value);
+        }
+    }
+    if (rc == KC_OK && !kc_strmap_has(&sub, "converter.type")) {
+        rc = kc_strmap_set(&sub, "converter.type", type_value);
+    }
+    for (const struct conf_def *d = p->config_def; rc == KC_OK && d->name != NULL; d++) {
+        struct vkey *k = vlist_add(&part, d->name);
+        if (k == NULL) {
+            rc = KC_ENOMEM;
+            break;
+        }
+        k->def = d;
+        rc = vkey_validate(k, &sub, wf);
+    }
+    rc = rc == KC_OK ? vlist_hash_order(&part, part.n) : rc;
+    for (size_t i = 0; rc == KC_OK && i < part.n; i++) {
+        char *full = kc_asprintf("%s.%s", prop, part.k[i].name);
+        if (full == NULL) {
+            rc = KC_ENOMEM;
+            break;
+        }
+        kc_free(part.k[i].name);
+        part.k[i].name = full;
+    }
+    rc = rc == KC_OK ? vlist_emit(ci, &part, prop, 1) : rc;
+    vlist_fini(&part);
+    kc_strmap_fini(&sub);
+    return rc;
+}
+
+
 int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,
                                   const struct connector_worker_facts *wf, struct conf_infos **out,
                                   struct kc_error *err)
@@ -646,8 +1094,11 @@ int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink
     struct kc_strmap resolved;
     struct vlist defined = {NULL, 0};
     struct vlist undefined = {NULL, 0};
+    struct vlist sink_undefined = {NULL, 0};
     struct conf_infos *ci = NULL;
     const char *policy = wf != NULL ? wf->override_policy : NULL;
+    const char *dlq;
+    size_t n_enriched;
     int rc = KC_OK;
 
     *out = NULL;
@@ -671,35 +1122,50 @@ int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink
         rc = KC_ENOMEM;
         goto out;
     }
-    /* 1. framework keys, alias keys, sink keys */
-    for (const struct conf_def *d = connector_sink_def; rc == KC_OK && d->name != NULL; d++) {
-        struct vkey *k = vlist_add(&defined, d->name);
-        if (k == NULL) {
-            rc = KC_ENOMEM;
-            break;
-        }
-        k->def = d;
-        rc = vkey_validate(k, cfg);
-    }
-    rc = rc == KC_OK ? add_alias_keys(&defined, cfg, 1) : rc;
-    rc = rc == KC_OK ? add_alias_keys(&defined, cfg, 0) : rc;
+    /* 1. the enriched definition: framework keys, then transformation and predicate aliases */
+    rc = add_framework_keys(&defined, cfg, ops, wf);
+    rc = rc == KC_OK ? add_alias_keys(&defined, cfg, wf, 1) : rc;
+    rc = rc == KC_OK ? add_alias_keys(&defined, cfg, wf, 0) : rc;
+    n_enriched = defined.n;
     rc = rc == KC_OK ? sink_rules(&defined, cfg) : rc;
     rc = rc == KC_OK ? group_id_rule(&defined, &undefined, cfg,
                                      wf != NULL ? wf->worker_group_id : NULL)
                      : rc;
     rc = rc == KC_OK ? null_rule(&defined, &undefined, cfg) : rc;
-    rc = rc == KC_OK && ops != NULL ? sink_keys(&defined, &undefined, cfg, ops) : rc;
-    rc = rc == KC_OK ? vlist_emit(ci, &undefined) : rc;
-    rc = rc == KC_OK ? vlist_emit(ci, &defined) : rc;
-    /* 2. client overrides: producer, consumer, admin (mergeConfigInfos order) */
-    if (rc == KC_OK && !is_blank(kc_strmap_get(cfg, "errors.deadletterqueue.topic.name"))) {
-        rc = override_part(ci, cfg, "producer.override.", connector_producer_def, policy);
+    /* undefined entries come out of validateAll's HashMap, which also holds every enriched key */
+    rc = rc == KC_OK ? vlist_hash_order(&undefined, n_enriched + undefined.n) : rc;
+    rc = rc == KC_OK && ops != NULL ? sink_keys(&defined, &sink_undefined, cfg, ops, wf) : rc;
+    rc = rc == KC_OK ? vlist_emit(ci, &undefined, NULL, 0) : rc;
+    rc = rc == KC_OK ? vlist_emit(ci, &sink_undefined, NULL, 0) : rc;
+    rc = rc == KC_OK ? vlist_emit(ci, &defined, NULL, 0) : rc;
+    if (rc != KC_OK) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory validating the connector config");
+        goto out;
     }
-    rc = rc == KC_OK ? override_part(ci, cfg, "consumer.override.", connector_consumer_def, policy)
+    /* 2. client overrides: producer, consumer, admin (mergeConfigInfos order); the producer
+     * and admin client exist for a sink only when it has a DLQ topic */
+    dlq = kc_strmap_get(cfg, "errors.deadletterqueue.topic.name");
+    if (!is_blank(dlq)) {
+        rc = override_part(ci, cfg, "producer.override.", connector_producer_def, policy, err);
+    }
+    rc = rc == KC_OK ? override_part(ci, cfg, "consumer.override.", connector_consumer_def, policy,
+                                     err)
                      : rc;
-    if (rc == KC_OK && !is_blank(kc_strmap_get(cfg, "errors.deadletterqueue.topic.name"))) {
-        rc = override_part(ci, cfg, "admin.override.", connector_admin_def, policy);
+    if (rc == KC_OK && !is_blank(dlq)) {
+        rc = override_part(ci, cfg, "admin.override.", connector_admin_def, policy, err);
     }
+    if (rc != KC_OK) {
+        goto out;
+    }
+    /* 3. converters the connector sets itself: header, key, value */
+    rc = converter_part(ci, cfg, ci, "header.converter", "header",
+                        CONNECTOR_PLUGIN_HEADER_CONVERTER, wf);
+    rc = rc == KC_OK ? converter_part(ci, cfg, ci, "key.converter", "key",
+                                      CONNECTOR_PLUGIN_CONVERTER, wf)
+                     : rc;
+    rc = rc == KC_OK ? converter_part(ci, cfg, ci, "value.converter", "value",
+                                      CONNECTOR_PLUGIN_CONVERTER, wf)
+                     : rc;
     if (rc != KC_OK) {
         rc = kc_error_set(err, KC_ENOMEM, "out of memory validating the connector config");
         goto out;
@@ -710,6 +1176,7 @@ out:
     conf_infos_free(ci);
     vlist_fini(&defined);
     vlist_fini(&undefined);
+    vlist_fini(&sink_undefined);
     kc_strmap_fini(&resolved);
     return rc;
 }
@@ -812,10 +1279,16 @@ json_t *connector_plugin_config_json(const struct sink_connector_ops *ops)
         }
     }
     for (const struct conf_def *d = connector_sink_def; d->name != NULL; d++) {
+        struct conf_def dv = *d;
         if (conf_def_find(ops->config_def, d->name) != NULL) {
             continue;
         }
-        if (json_array_append_new(arr, conf_def_to_json(d, NULL, NULL, -1)) != 0) {
+        if (strcmp(d->name, "connector.plugin.version") == 0 && ops->plugin_version != NULL) {
+            /* 4.1 reports the plugin's own version as this key's default */
+            dv.default_value = ops->plugin_version;
+            dv.default_is_null = 0;
+        }
+        if (json_array_append_new(arr, conf_def_to_json(&dv, NULL, NULL, -1)) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -827,4 +1300,15 @@ int connector_config_resolve(const struct kc_strmap *cfg, const struct worker_co
                              struct kc_strmap *out, struct kc_error *err)
 {
     return conf_providers_transform(wc != NULL ? wc->providers : NULL, cfg, out, err);
+}
+
+void connector_config_facts_init(struct connector_worker_facts *wf, const struct worker_config *wc)
+{
+    memset(wf, 0, sizeof(*wf));
+    wf->worker_group_id = wc->group_id;
+    wf->override_policy = wc->override_policy_name;
+    wf->providers = wc->providers;
+    wf->key_converter = wc->key_converter;
+    wf->value_converter = wc->value_converter;
+    wf->header_converter = wc->header_converter;
 }

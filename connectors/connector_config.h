@@ -32,6 +32,24 @@ extern const struct conf_def connector_consumer_def[];
 extern const struct conf_def connector_producer_def[];
 extern const struct conf_def connector_admin_def[];
 
+/* Plugin kinds a connector config names by class. */
+enum connector_plugin_kind {
+    CONNECTOR_PLUGIN_TRANSFORMATION = 0,
+    CONNECTOR_PLUGIN_PREDICATE,
+    CONNECTOR_PLUGIN_CONVERTER,
+    CONNECTOR_PLUGIN_HEADER_CONVERTER,
+    CONNECTOR_PLUGIN_KINDS,
+};
+
+/* One plugin the worker can run (an SMT, predicate or converter written in C). */
+struct connector_plugin_info {
+    const char *class_name;            /* full Java class name; NULL ends an array */
+    const char *version;               /* reported version ("4.1.0"), NULL = none */
+    const struct conf_def *config_def; /* its own keys (NULL = none): embedded as
+                                        * transforms.<a>.<k> / predicates.<p>.<k>, or validated
+                                        * as key.converter.<k> etc. */
+};
+
 /* What validation needs to know about the worker. All borrowed. */
 struct connector_worker_facts {
     const char *worker_group_id;  /* the worker's group.id */
@@ -39,7 +57,25 @@ struct connector_worker_facts {
                                    * "Principal" or a policy class name; NULL = "All" */
     const struct conf_providers *providers; /* NULL = none: resolve ${...} before validating,
                                              * as the JVM does */
+    /* Kafka 4.1 (KIP-891) enrichment; leave NULL where unknown. The worker's converters become
+     * the defaults of key.converter / value.converter / header.converter. */
+    const char *key_converter;
+    const char *value_converter;
+    const char *header_converter;
+    /* Per kind, the available plugins (NULL-class_name-ended), or NULL = unknown: then any
+     * well-formed class name is accepted and nothing is recommended. When given, an unknown
+     * class is "Class X could not be found.", an alias (simple name) resolves to the full name,
+     * and the list is offered as recommended_values as the JVM does. */
+    const struct connector_plugin_info *plugins[CONNECTOR_PLUGIN_KINDS];
 };
+
+/*
+ * Fill wf from the worker config: group id, override policy, providers and the worker's
+ * converters (all borrowed from wc, which must outlive wf). plugins[] stay NULL; set them to the
+ * SMT / predicate / converter tables the worker implements for 4.1-identical answers.
+ * @thread any
+ */
+void connector_config_facts_init(struct connector_worker_facts *wf, const struct worker_config *wc);
 
 /*
  * Validate a connector config (values may be NULL, as JSON null in a REST body). Finds the
@@ -48,6 +84,9 @@ struct connector_worker_facts {
  *  - unknown class: KC_ENOENT "Failed to find any class that implements Connector and which
  *    name matches <x>, available connectors are: PluginDesc{...}, ...";
  *  - provider failure while resolving: that error.
+ *  - a *.override.* value that does not parse as its client key's type: KC_EIO with the JVM's
+ *    500 text "org.apache.kafka.common.config.ConfigException: Invalid value x for
+ *    configuration retries: Not a number of type INT" (the JVM does not catch it either).
  * Otherwise KC_OK and *out = the ConfigInfos (owned, conf_infos_free), whose error_count may be
  * non-zero: validation errors are data, not a failure of this call.
  * @thread any (rest, herder)
@@ -55,7 +94,8 @@ struct connector_worker_facts {
 int connector_config_validate(const struct kc_strmap *cfg, const struct connector_worker_facts *wf,
                               struct conf_infos **out, struct kc_error *err);
 
-/* Same against a given sink (tests, or callers that already looked the sink up). */
+/* Same against a given sink (tests, or callers that already looked the sink up); ops may be
+ * NULL (framework keys only). @thread any */
 int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,
                                   const struct connector_worker_facts *wf, struct conf_infos **out,
                                   struct kc_error *err);
@@ -64,10 +104,11 @@ int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink
  * The 400 text for an invalid config: "Connector configuration is invalid and contains the
  * following N error(s):\n<e1>\n<e2>...\nYou can also find the above list of errors at the
  * endpoint `/connector-plugins/{connectorType}/config/validate`". Owned, NULL on ENOMEM.
+ * @thread any
  */
 char *connector_config_error_text(const struct conf_infos *ci);
 /* Same into err (KC_EINVAL; cut to fit err->msg). Returns KC_EINVAL, or KC_OK when
- * ci->error_count == 0 (err untouched). */
+ * ci->error_count == 0 (err untouched). @thread any */
 int connector_config_error_message(const struct conf_infos *ci, struct kc_error *err);
 
 /*

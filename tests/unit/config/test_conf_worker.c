@@ -307,6 +307,41 @@ static void test_conf_worker_alloc_failures(void **state)
     kc_strmap_fini(&m);
 }
 
+/* data/distributed_config_values.txt is what the JVM's DistributedConfig holds for these props,
+ * printed as AbstractConfig.logAll prints it. */
+static void test_conf_worker_dump_matches_jvm(void **state)
+{
+    (void)state;
+    struct kc_strmap m;
+    struct worker_config wc;
+    struct kc_error err;
+    char path[1024];
+    char *expected;
+    long n;
+    FILE *f;
+
+    base_props(&m);
+    kc_strmap_set(&m, "ssl.truststore.password", "pw");
+    kc_strmap_set(&m, "sasl.login.refresh.window.jitter", "0.1");
+    assert_int_equal(load_map(&m, &wc, &err), KC_OK);
+    snprintf(path, sizeof(path), "%s/distributed_config_values.txt", KC_TEST_DATA_DIR);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    expected = malloc((size_t)n + 1);
+    assert_int_equal(fread(expected, 1, (size_t)n, f), (size_t)n);
+    expected[n] = '\0';
+    fclose(f);
+    char *dump = worker_config_dump(&wc);
+    assert_string_equal(dump, expected);
+    kc_free(dump);
+    free(expected);
+    worker_config_fini(&wc);
+    kc_strmap_fini(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_conf_worker_load_file_env_providers),
         cmocka_unit_test(test_conf_worker_client_props),
         cmocka_unit_test(test_conf_worker_alloc_failures),
+        cmocka_unit_test(test_conf_worker_dump_matches_jvm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

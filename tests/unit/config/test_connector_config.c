@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "conf_worker.h"
 #include "connector_config.h"
 #include "kc_alloc.h"
 #include "sink.h"
@@ -46,7 +47,7 @@ static const struct sink_connector_ops fake_ops = {
     .validate = fake_validate,
 };
 
-static const struct connector_worker_facts facts = {"connect-cluster", "All", NULL};
+static const struct connector_worker_facts facts = {.worker_group_id = "connect-cluster", .override_policy = "All"};
 
 static struct kc_strmap *base_cfg(void)
 {
@@ -240,8 +241,9 @@ static void test_connector_config_transforms(void **state)
     /* route is fine: its embedded negate/predicate keys follow its type, in that order */
     long rt = entry_index(ci, "transforms.route.type");
     assert_true(rt > entry_index(ci, "errors.deadletterqueue.context.headers.enable"));
-    assert_int_equal(entry_index(ci, "transforms.route.negate"), rt + 1);
-    assert_int_equal(entry_index(ci, "transforms.route.predicate"), rt + 2);
+    assert_int_equal(entry_index(ci, "transforms.route.plugin.version"), rt + 1);
+    assert_int_equal(entry_index(ci, "transforms.route.negate"), rt + 2);
+    assert_int_equal(entry_index(ci, "transforms.route.predicate"), rt + 3);
     assert_null(entry(ci, "transforms.drop.negate")); /* not embedded: drop has no type */
     assert_non_null(entry(ci, "predicates.isTomb.type"));
     assert_int_equal(ci->error_count, 3);
@@ -263,7 +265,7 @@ static void test_connector_config_transforms(void **state)
                               "\"required\":false,\"default_value\":\"false\",\"importance\":"
                               "\"MEDIUM\",\"documentation\":\"Whether the configured predicate "
                               "should be negated.\",\"group\":\"Transforms: route\",\"width\":"
-                              "\"NONE\",\"display_name\":\"negate\",\"dependents\":[],\"order\":1}"));
+                              "\"NONE\",\"display_name\":\"negate\",\"dependents\":[],\"order\":2}"));
     free(s);
     json_decref(j);
     conf_infos_free(ci);
@@ -274,7 +276,7 @@ static void test_connector_config_group_id_conflict(void **state)
 {
     (void)state;
     struct kc_strmap *cfg = base_cfg();
-    struct connector_worker_facts wf = {"connect-sink-a", "All", NULL};
+    struct connector_worker_facts wf = {.worker_group_id = "connect-sink-a", .override_policy = "All"};
     struct conf_infos *ci = validate(cfg, &wf);
 
     assert_only_error(ci, "name", "Consumer group for sink connector named sink-a conflicts with "
@@ -302,8 +304,9 @@ static void test_connector_config_override_policy(void **state)
 {
     (void)state;
     struct kc_strmap *cfg = base_cfg();
-    struct connector_worker_facts none = {"connect-cluster", "None", NULL};
-    struct connector_worker_facts principal = {"connect-cluster", "Principal", NULL};
+    struct connector_worker_facts none = {.worker_group_id = "connect-cluster", .override_policy = "None"};
+    struct connector_worker_facts principal = {.worker_group_id = "connect-cluster",
+                                                .override_policy = "Principal"};
     struct conf_infos *ci;
 
     kc_strmap_set(cfg, "consumer.override.max.poll.records", "50");
@@ -389,6 +392,17 @@ static void test_connector_config_unknown_class_and_no_type(void **state)
     assert_string_equal(err.msg, "Connector config {name=sink-a, file=/tmp/out, topics=orders} "
                                  "contains no connector type");
     kc_strmap_free(cfg);
+    /* a bigger map, also from a JDK 17 */
+    cfg = kc_strmap_new();
+    static const char *const keys[] = {"z", "topics", "a.b.c", "name", "tasks.max", "file", "x1",
+                                       "x2"};
+    for (size_t i = 0; i < 8; i++) {
+        kc_strmap_set(cfg, keys[i], "v");
+    }
+    assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_EINVAL);
+    assert_string_equal(err.msg, "Connector config {file=v, topics=v, tasks.max=v, a.b.c=v, "
+                                 "name=v, x1=v, z=v, x2=v} contains no connector type");
+    kc_strmap_free(cfg);
 }
 
 static void test_connector_config_plugin_json(void **state)
@@ -421,7 +435,8 @@ static void test_connector_config_resolve_with_providers(void **state)
                   "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
     assert_int_equal(conf_providers_new(&props, envp, &cp, &err), KC_OK);
     kc_strmap_set(cfg, "file", "${env:OUT_FILE}");
-    struct connector_worker_facts wf = {"connect-cluster", "All", cp};
+    struct connector_worker_facts wf = {
+        .worker_group_id = "connect-cluster", .override_policy = "All", .providers = cp};
     struct conf_infos *ci = validate(cfg, &wf);
     assert_string_equal(entry(ci, "file")->value, "/tmp/resolved");
     conf_infos_free(ci);
@@ -465,6 +480,253 @@ static void test_connector_config_alloc_failures(void **state)
     kc_strmap_free(cfg);
 }
 
+/* ---- parity with the JVM worker (fixtures in data/, see data/README) ---- */
+
+static const struct conf_def jvm_file_def[] = {
+    {"file", CONF_STRING, NULL, 1, CONF_HIGH,
+     "Destination filename. If not specified, the standard output will be used", NULL, -1,
+     CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL, NULL},
+    {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL,
+     NULL},
+};
+static const struct conf_def jvm_router_def[] = {
+    {"regex", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_HIGH, "Regular expression to use for matching.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_regex, 0, 0, NULL, NULL},
+    {"replacement", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_HIGH, "Replacement string.", NULL, -1,
+     CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL, NULL},
+    {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL,
+     NULL},
+};
+static const struct conf_def jvm_tnm_def[] = {
+    {"pattern", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_MEDIUM,
+     "A Java regular expression for matching against the name of a record's topic.", NULL, -1,
+     CONF_WIDTH_NONE, NULL, conf_validate_regex, 0, 0, NULL, NULL},
+    {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL,
+     NULL},
+};
+static const char *const jvm_ctypes[] = {"key", "value", "header", NULL};
+static const struct conf_def jvm_sconv_def[] = {
+    {"converter.type", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_LOW, "How this converter will be used.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_in, 0, 0, jvm_ctypes, NULL},
+    {"converter.encoding", CONF_STRING, "UTF-8", 0, CONF_HIGH,
+     "The name of the Java character set to use for encoding strings as byte arrays.", NULL, -1,
+     CONF_WIDTH_MEDIUM, "Encoding", NULL, 0, 0, NULL, NULL},
+    {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL,
+     NULL},
+};
+#define T "org.apache.kafka.connect.transforms."
+#define PL(c) {c, "4.1.0", NULL}
+static const struct connector_plugin_info jvm_smts[] = {
+    PL(T "Cast$Key"), PL(T "Cast$Value"), PL(T "DropHeaders"), PL(T "ExtractField$Key"),
+    PL(T "ExtractField$Value"), PL(T "Filter"), PL(T "Flatten$Key"), PL(T "Flatten$Value"),
+    PL(T "HeaderFrom$Key"), PL(T "HeaderFrom$Value"), PL(T "HoistField$Key"),
+    PL(T "HoistField$Value"), PL(T "InsertField$Key"), PL(T "InsertField$Value"),
+    PL(T "InsertHeader"), PL(T "MaskField$Key"), PL(T "MaskField$Value"),
+    {T "RegexRouter", "4.1.0", jvm_router_def}, PL(T "ReplaceField$Key"),
+    PL(T "ReplaceField$Value"), PL(T "SetSchemaMetadata$Key"), PL(T "SetSchemaMetadata$Value"),
+    PL(T "TimestampConverter$Key"), PL(T "TimestampConverter$Value"), PL(T "TimestampRouter"),
+    PL(T "ValueToKey"), {NULL, NULL, NULL}};
+static const struct connector_plugin_info jvm_preds[] = {
+    PL(T "predicates.HasHeaderKey"), PL(T "predicates.RecordIsTombstone"),
+    {T "predicates.TopicNameMatches", "4.1.0", jvm_tnm_def}, {NULL, NULL, NULL}};
+#define C "org.apache.kafka.connect.converters."
+static const struct connector_plugin_info jvm_convs[] = {
+    PL(C "BooleanConverter"), PL(C "ByteArrayConverter"), PL(C "DoubleConverter"),
+    PL(C "FloatConverter"), PL(C "IntegerConverter"), PL(C "LongConverter"),
+    PL(C "ShortConverter"), PL("org.apache.kafka.connect.json.JsonConverter"),
+    {"org.apache.kafka.connect.storage.StringConverter", "4.1.0", jvm_sconv_def},
+    {NULL, NULL, NULL}};
+static const struct connector_plugin_info jvm_hconvs[] = {
+    PL(C "BooleanConverter"), PL(C "ByteArrayConverter"), PL(C "DoubleConverter"),
+    PL(C "FloatConverter"), PL(C "IntegerConverter"), PL(C "LongConverter"),
+    PL(C "ShortConverter"), PL("org.apache.kafka.connect.json.JsonConverter"),
+    PL("org.apache.kafka.connect.storage.SimpleHeaderConverter"),
+    {"org.apache.kafka.connect.storage.StringConverter", "4.1.0", jvm_sconv_def},
+    {NULL, NULL, NULL}};
+static const char *const jvm_file_classes[] = {"org.apache.kafka.connect.file.FileStreamSinkConnector",
+                                               NULL};
+static const struct sink_connector_ops jvm_file_ops = {
+    .version = SINK_OPS_VERSION,
+    .name = "file",
+    .class_names = jvm_file_classes,
+    .plugin_version = "4.1.0",
+    .config_def = jvm_file_def,
+};
+static const struct connector_worker_facts jvm_facts = {
+    .worker_group_id = "cfgcheck-jvm",
+    .override_policy = "All",
+    .key_converter = "org.apache.kafka.connect.json.JsonConverter",
+    .value_converter = "org.apache.kafka.connect.json.JsonConverter",
+    .header_converter = "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+    .plugins = {jvm_smts, jvm_preds, jvm_convs, jvm_hconvs},
+};
+
+static char *read_text(const char *name)
+{
+    char path[1024];
+    FILE *f;
+    long n;
+    char *buf;
+
+    snprintf(path, sizeof(path), "%s/%s", KC_TEST_DATA_DIR, name);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    while (n > 0 && buf[n - 1] == '\n') {
+        buf[--n] = '\0';
+    }
+    return buf;
+}
+
+static struct conf_infos *validate_fixture(const char *input)
+{
+    char *text = read_text(input);
+    json_error_t je;
+    json_t *in = json_loads(text, 0, &je);
+    struct kc_strmap m;
+    const char *k;
+    json_t *v;
+    struct conf_infos *ci = NULL;
+    struct kc_error err;
+
+    assert_non_null(in);
+    kc_strmap_init(&m);
+    json_object_foreach(in, k, v)
+    {
+        kc_strmap_set(&m, k, json_is_null(v) ? NULL : json_string_value(v));
+    }
+    assert_int_equal(connector_config_validate_ops(&m, &jvm_file_ops, &jvm_facts, &ci, &err), KC_OK);
+    kc_strmap_fini(&m);
+    json_decref(in);
+    free(text);
+    return ci;
+}
+
+static void test_connector_config_matches_jvm_4_1(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {"validate_basic", "validate_transforms", "validate_errors"};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char in[128], want[128];
+        snprintf(in, sizeof(in), "%s.in.json", cases[i]);
+        snprintf(want, sizeof(want), "%s.jvm.json", cases[i]);
+        struct conf_infos *ci = validate_fixture(in);
+        json_t *j = conf_infos_to_json(ci);
+        char *got = json_dumps(j, JSON_COMPACT);
+        char *expected = read_text(want);
+        assert_string_equal(got, expected); /* byte for byte what the JVM answered */
+        free(expected);
+        free(got);
+        json_decref(j);
+        conf_infos_free(ci);
+    }
+}
+
+static void test_connector_config_error_text_matches_jvm(void **state)
+{
+    (void)state;
+    struct conf_infos *ci = validate_fixture("create_invalid.in.json");
+    char *body = read_text("create_invalid.jvm.json");
+    json_error_t je;
+    json_t *j = json_loads(body, 0, &je);
+    char *text = connector_config_error_text(ci);
+
+    assert_int_equal(json_integer_value(json_object_get(j, "error_code")), 400);
+    assert_string_equal(text, json_string_value(json_object_get(j, "message")));
+    kc_free(text);
+    json_decref(j);
+    free(body);
+    conf_infos_free(ci);
+}
+
+static void test_connector_config_plugin_json_matches_jvm(void **state)
+{
+    (void)state;
+    json_t *j = connector_plugin_config_json(&jvm_file_ops);
+    char *got = json_dumps(j, JSON_COMPACT);
+    char *expected = read_text("plugin_config_filestreamsink.jvm.json");
+    assert_string_equal(got, expected);
+    free(expected);
+    free(got);
+    json_decref(j);
+}
+
+/* The JVM does not catch a type error in an override: the REST call fails with 500. */
+static void test_connector_config_override_parse_error(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = NULL;
+    struct kc_error err;
+
+    kc_strmap_set(cfg, "errors.deadletterqueue.topic.name", "dlq");
+    kc_strmap_set(cfg, "admin.override.retries", "x");
+    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, &facts, &ci, &err), KC_EIO);
+    assert_null(ci);
+    assert_string_equal(err.msg, "org.apache.kafka.common.config.ConfigException: Invalid value x "
+                                 "for configuration retries: Not a number of type INT");
+    kc_strmap_free(cfg);
+}
+
+/* REST calls without worker facts: the framework part must still be complete. */
+static void test_connector_config_null_facts(void **state)
+{
+    (void)state;
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = NULL;
+    struct kc_error err;
+
+    kc_strmap_set(cfg, "consumer.override.group.id", "g");
+    kc_strmap_set(cfg, "transforms", "a");
+    kc_strmap_set(cfg, "transforms.a.type", "x.Y");
+    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, NULL, &ci, &err), KC_OK);
+    assert_int_equal(ci->error_count, 0);
+    assert_string_equal(entry(ci, "connector.plugin.version")->value, "1.0");
+    assert_null(entry(ci, "key.converter")->value);
+    assert_non_null(entry(ci, "transforms.a.negate"));
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+}
+
+static void test_connector_config_facts_from_worker(void **state)
+{
+    (void)state;
+    struct kc_strmap props;
+    struct worker_config wc;
+    struct connector_worker_facts wf;
+    struct kc_error err;
+
+    kc_strmap_init(&props);
+    kc_strmap_set(&props, "group.id", "connect-cluster");
+    kc_strmap_set(&props, "config.storage.topic", "c");
+    kc_strmap_set(&props, "offset.storage.topic", "o");
+    kc_strmap_set(&props, "status.storage.topic", "s");
+    kc_strmap_set(&props, "key.converter", "org.apache.kafka.connect.json.JsonConverter");
+    kc_strmap_set(&props, "value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    kc_strmap_set(&props, "connector.client.config.override.policy", "None");
+    assert_int_equal(worker_config_from_map(&props, NULL, &wc, &err), KC_OK);
+    connector_config_facts_init(&wf, &wc);
+    assert_string_equal(wf.worker_group_id, "connect-cluster");
+    assert_string_equal(wf.override_policy, "None");
+    assert_string_equal(wf.header_converter, "org.apache.kafka.connect.storage.SimpleHeaderConverter");
+    assert_null(wf.plugins[CONNECTOR_PLUGIN_CONVERTER]);
+
+    struct kc_strmap *cfg = base_cfg();
+    struct conf_infos *ci = validate(cfg, &wf);
+    assert_string_equal(entry(ci, "value.converter")->value,
+                        "org.apache.kafka.connect.storage.StringConverter");
+    conf_infos_free(ci);
+    kc_strmap_free(cfg);
+    worker_config_fini(&wc);
+    kc_strmap_fini(&props);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +742,12 @@ int main(void)
         cmocka_unit_test(test_connector_config_plugin_json),
         cmocka_unit_test(test_connector_config_resolve_with_providers),
         cmocka_unit_test(test_connector_config_alloc_failures),
+        cmocka_unit_test(test_connector_config_matches_jvm_4_1),
+        cmocka_unit_test(test_connector_config_error_text_matches_jvm),
+        cmocka_unit_test(test_connector_config_plugin_json_matches_jvm),
+        cmocka_unit_test(test_connector_config_override_parse_error),
+        cmocka_unit_test(test_connector_config_null_facts),
+        cmocka_unit_test(test_connector_config_facts_from_worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
