@@ -18,6 +18,7 @@
 #include "connector_config.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,9 @@
 
 #include "conf_regex.h"
 #include "conf_worker.h"
+#include "conv.h"
 #include "jmap.h"
+#include "smt.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "registry.h"
@@ -1311,4 +1314,53 @@ void connector_config_facts_init(struct connector_worker_facts *wf, const struct
     wf->key_converter = wc->key_converter;
     wf->value_converter = wc->value_converter;
     wf->header_converter = wc->header_converter;
+}
+
+/* ---- the plugins this build implements ---- */
+
+#define BUILTIN_MAX 64
+
+static struct connector_plugin_info builtin[CONNECTOR_PLUGIN_KINDS][BUILTIN_MAX + 1];
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static int cmp_plugin(const void *a, const void *b)
+{
+    return strcmp(((const struct connector_plugin_info *)a)->class_name,
+                  ((const struct connector_plugin_info *)b)->class_name);
+}
+
+static void builtin_fill(void)
+{
+    size_t n[CONNECTOR_PLUGIN_KINDS] = {0};
+    const char *c;
+    for (size_t i = 0; (c = smt_transform_class(i)) != NULL && n[0] < BUILTIN_MAX; i++) {
+        builtin[CONNECTOR_PLUGIN_TRANSFORMATION][n[0]++] =
+            (struct connector_plugin_info){c, CONV_PLUGIN_VERSION, NULL};
+    }
+    for (size_t i = 0; (c = smt_predicate_class(i)) != NULL && n[1] < BUILTIN_MAX; i++) {
+        builtin[CONNECTOR_PLUGIN_PREDICATE][n[1]++] =
+            (struct connector_plugin_info){c, CONV_PLUGIN_VERSION, NULL};
+    }
+    size_t nc = 0;
+    const struct conv_plugin_desc *d = conv_plugins(&nc);
+    for (size_t i = 0; i < nc; i++) {
+        int kind = strcmp(d[i].type, "header_converter") == 0 ? CONNECTOR_PLUGIN_HEADER_CONVERTER
+                                                              : CONNECTOR_PLUGIN_CONVERTER;
+        if (n[kind] < BUILTIN_MAX) {
+            builtin[kind][n[kind]++] =
+                (struct connector_plugin_info){d[i].class_name, d[i].version, NULL};
+        }
+    }
+    for (int k = 0; k < CONNECTOR_PLUGIN_KINDS; k++) {
+        qsort(builtin[k], n[k], sizeof(builtin[k][0]), cmp_plugin);
+        builtin[k][n[k]].class_name = NULL; /* terminator */
+    }
+}
+
+void connector_config_facts_builtin_plugins(struct connector_worker_facts *wf)
+{
+    pthread_once(&builtin_once, builtin_fill);
+    for (int k = 0; k < CONNECTOR_PLUGIN_KINDS; k++) {
+        wf->plugins[k] = builtin[k];
+    }
 }

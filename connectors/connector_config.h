@@ -78,6 +78,12 @@ struct connector_worker_facts {
 void connector_config_facts_init(struct connector_worker_facts *wf, const struct worker_config *wc);
 
 /*
+ * Point wf->plugins[] at the transformations, predicates and converters this build implements
+ * (tables built once, static, shared). @thread any
+ */
+void connector_config_facts_builtin_plugins(struct connector_worker_facts *wf);
+
+/*
  * Validate a connector config (values may be NULL, as JSON null in a REST body). Finds the
  * sink by connector.class through the registry.
  *  - no connector.class: KC_EINVAL "Connector config {k=v, ...} contains no connector type";

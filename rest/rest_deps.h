@@ -35,8 +35,8 @@ json_t *connector_plugin_config_json(const struct sink_connector_ops *ops);
  * (conf_infos_free), even when it reports errors. Unknown connector.class -> KC_EIO with the
  * JVM's "Failed to find any class ..." message (REST answers 500). (connectors/connector_config.h)
  */
-struct connector_config_facts;
-int connector_config_validate(const struct kc_strmap *cfg, const struct connector_config_facts *facts,
+struct connector_worker_facts;
+int connector_config_validate(const struct kc_strmap *cfg, const struct connector_worker_facts *facts,
                               struct conf_infos **infos, struct kc_error *err);
 
 #endif

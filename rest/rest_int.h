@@ -45,6 +45,7 @@ struct rest_ctx {
     char *commit_id;              /* owned: GET / "commit" */
     int topic_tracking_disable;
     int topic_tracking_reset_disable;
+    const struct connector_worker_facts *facts; /* borrowed: what validation knows of us */
     int admin_mode;               /* 0: /admin on main listeners, 1: own listeners, 2: disabled */
 };
 

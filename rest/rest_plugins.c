@@ -16,26 +16,53 @@
 #include "registry.h"
 #include "rest_deps.h"
 #include "conv.h"
+#include "smt.h"
 #include "rest_int.h"
 #include "rest_reply.h"
 
-/* Everything but connectors, in the JVM's order: transformations, predicates (none shipped
- * yet), then converters and header converters, each sorted by class (conv_plugins' order). */
+static void add_plugin(json_t *arr, const char *cls, const char *type, const char *version)
+{
+    json_t *o = json_object();
+    if (o == NULL) {
+        return;
+    }
+    json_object_set_new(o, "class", json_string(cls));
+    json_object_set_new(o, "type", json_string(type));
+    if (version != NULL) {
+        json_object_set_new(o, "version", json_string(version));
+    }
+    json_array_append_new(arr, o);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Transformations or predicates, sorted by class. */
+static void add_smts(json_t *arr, const char *(*get)(size_t), const char *type)
+{
+    const char *cls[64];
+    size_t n = 0;
+    while (n < 64 && (cls[n] = get(n)) != NULL) {
+        n++;
+    }
+    qsort(cls, n, sizeof(cls[0]), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        add_plugin(arr, cls[i], type, CONV_PLUGIN_VERSION);
+    }
+}
+
+/* Everything but connectors, in the JVM's order: transformations, predicates, then converters
+ * and header converters, each sorted by class (conv_plugins' order). */
 void rest_plugins_extra(json_t *arr)
 {
     size_t n = 0;
+    add_smts(arr, smt_transform_class, "transformation");
+    add_smts(arr, smt_predicate_class, "predicate");
     const struct conv_plugin_desc *d = conv_plugins(&n);
     for (size_t i = 0; i < n; i++) {
-        json_t *o = json_object();
-        if (o == NULL) {
-            return;
-        }
-        json_object_set_new(o, "class", json_string(d[i].class_name));
-        json_object_set_new(o, "type", json_string(d[i].type));
-        if (d[i].version != NULL) {
-            json_object_set_new(o, "version", json_string(d[i].version));
-        }
-        json_array_append_new(arr, o);
+        add_plugin(arr, d[i].class_name, d[i].type, d[i].version);
     }
 }
 
@@ -129,7 +156,6 @@ int rest_plugin_type_matches(const char *included, const char *requested)
 void rest_h_plugin_validate(const struct rest_ctx *ctx, const struct rest_request *rq,
                             struct rest_response *rs)
 {
-    (void)ctx;
     struct kc_error err;
     struct kc_strmap cfg;
     struct rest_body body;
@@ -165,9 +191,10 @@ void rest_h_plugin_validate(const struct rest_ctx *ctx, const struct rest_reques
         kc_free(msg);
         goto out;
     }
-    if (connector_config_validate(&cfg, NULL, &infos, &err) != KC_OK) {
-        int st = rest_reply_status_for_rc(err.rc);
-        if (st == 500) {
+    if (connector_config_validate(&cfg, ctx->facts, &infos, &err) != KC_OK) {
+        /* An unknown class is the JVM's 500 too (the plugin lookup throws inside validate). */
+        int st = err.rc == KC_ENOENT ? 500 : rest_reply_status_for_rc(err.rc);
+        if (st == 500 && strncmp(err.msg, "org.apache.kafka.", 17) != 0) {
             /* ExecutionException.getMessage() = cause.toString() */
             char *msg = kc_asprintf("org.apache.kafka.connect.errors.ConnectException: %s",
                                     err.msg);

@@ -631,6 +631,7 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
     srv->ctx.h = h;
     srv->ctx.admin_mode = admin_mode;
     srv->ctx.topic_tracking_disable = cfg->topic_tracking_disable;
+    srv->ctx.facts = cfg->facts;
     srv->ctx.topic_tracking_reset_disable = cfg->topic_tracking_reset_disable;
     srv->max_body = cfg->max_body_bytes ? cfg->max_body_bytes : REST_DEFAULT_MAX_BODY_BYTES;
     srv->ctx.commit_id = kc_strdup(cfg->commit_id ? cfg->commit_id : default_commit);

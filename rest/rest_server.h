@@ -15,6 +15,7 @@
 #include "kc_error.h"
 
 struct herder;
+struct connector_worker_facts;
 struct rest_server;
 
 #define REST_DEFAULT_LISTENERS "http://:8083"
@@ -41,6 +42,9 @@ struct rest_server_config {
     int topic_tracking_disable;  /* 1 = "topic.tracking.enable=false" */
     int topic_tracking_reset_disable; /* 1 = "topic.tracking.allow.reset=false" */
     const char *commit_id;       /* GET / "commit"; NULL = build's id */
+    /* Borrowed for the server's life: the worker facts config validation uses (group id,
+     * override policy, converters, built-in plugins); NULL = none. */
+    const struct connector_worker_facts *facts;
 };
 
 /*

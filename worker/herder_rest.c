@@ -347,11 +347,9 @@ static int make_status(struct herder *h, const char *name, struct herder_connect
 static int do_put(struct herder *h, struct herder_op *op)
 {
     struct conf_infos *infos = NULL;
-    struct connector_worker_facts facts = {
-        .worker_group_id = h->wc->group_id,
-        .override_policy = h->wc->override_policy_name,
-        .providers = h->wc->providers,
-    };
+    struct connector_worker_facts facts;
+    connector_config_facts_init(&facts, h->wc);
+    connector_config_facts_builtin_plugins(&facts);
     int rc = connector_config_validate(op->config, &facts, &infos, &op->err);
     if (rc == KC_ENOENT) {
         /* Unknown plugin: Connect 4.1 answers 400 with "Failed to find any class ...". */

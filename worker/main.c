@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "conf_worker.h"
+#include "connector_config.h"
 #include "herder.h"
 #include "kc_log.h"
 #include "kc_strmap.h"
@@ -89,6 +90,9 @@ int main(int argc, char **argv)
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
         goto out;
     }
+    struct connector_worker_facts facts;
+    connector_config_facts_init(&facts, &wc);
+    connector_config_facts_builtin_plugins(&facts);
     char advertised[300];
     snprintf(advertised, sizeof(advertised), "http://%s/", herder_worker_id(h));
     struct rest_server_config rcfg = {
@@ -102,6 +106,7 @@ int main(int argc, char **argv)
         .advertised_url = advertised,
         .topic_tracking_disable = !wc.topic_tracking_enable,
         .topic_tracking_reset_disable = !wc.topic_tracking_allow_reset,
+        .facts = &facts,
     };
     if (rest_server_new(&rcfg, h, &rs, &err) != KC_OK) {
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);

@@ -22,6 +22,23 @@ static const struct smt_ops *const smt_table[] = {
     &smt_timestamp_value_ops,    &smt_timestamp_key_ops,
 };
 
+static const char *const predicate_classes[] = {
+    PPKG "HasHeaderKey",
+    PPKG "RecordIsTombstone",
+    PPKG "TopicNameMatches",
+};
+
+const char *smt_transform_class(size_t i)
+{
+    return i < sizeof(smt_table) / sizeof(smt_table[0]) ? smt_table[i]->class_name : NULL;
+}
+
+const char *smt_predicate_class(size_t i)
+{
+    return i < sizeof(predicate_classes) / sizeof(predicate_classes[0]) ? predicate_classes[i]
+                                                                         : NULL;
+}
+
 static int name_matches(const char *canonical, const char *user)
 {
     if (strcmp(canonical, user) == 0) {

@@ -74,4 +74,9 @@ int smt_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
  * throws them); NULL after success or KC_ENOMEM. @thread the smt's owner */
 const char *smt_error_class(const struct smt *t);
 
+/* The i-th supported transformation / predicate class (canonical Java name), NULL past the
+ * end: for GET /connector-plugins and for validation. @thread any */
+const char *smt_transform_class(size_t i);
+const char *smt_predicate_class(size_t i);
+
 #endif

@@ -71,7 +71,7 @@ json_t *connector_plugin_config_json(const struct sink_connector_ops *ops)
     return json_pack("[{s:s}]", "name", "file");
 }
 
-int connector_config_validate(const struct kc_strmap *cfg, const struct connector_config_facts *facts,
+int connector_config_validate(const struct kc_strmap *cfg, const struct connector_worker_facts *facts,
                               struct conf_infos **infos, struct kc_error *err)
 {
     (void)facts;
