@@ -280,3 +280,41 @@ def test_transforms_and_predicates(kafka, connect_c, tmp_path, unique_name):
     assert file_lines(out) == ["{a=1, src=kafka}", "{a=2, src=kafka}"]
     kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 3,
                   what="commit past the filtered tombstone")
+
+
+def test_refuses_bad_config_topic(kafka, connect_c, unique_name):
+    """An existing config topic with two partitions (or not compacted) stops the worker at start
+    with the JVM's message; nothing is written."""
+    name = unique_name("badcfg")
+    kafka.create_topic(f"{name}-configs", partitions=2, config={"cleanup.policy": "compact"})
+    w = connect_c(name=name, start=False)
+    w.start(wait=False)
+    assert w.proc.wait(timeout=kc.scaled(60)) != 0
+    assert "is required to have a single partition" in w.log_text()
+    w.proc = None
+    name2 = unique_name("delcfg")
+    kafka.create_topic(f"{name2}-configs", partitions=1, config={"cleanup.policy": "delete"})
+    w2 = connect_c(name=name2, start=False)
+    w2.start(wait=False)
+    assert w2.proc.wait(timeout=kc.scaled(60)) != 0
+    assert "cleanup.policy=compact" in w2.log_text()
+    w2.proc = None
+
+
+def test_bad_worker_property_names_the_key(kafka, connect_c):
+    w = connect_c(overrides={"offset.flush.interval.ms": "soon"}, start=False)
+    w.start(wait=False)
+    assert w.proc.wait(timeout=kc.scaled(30)) != 0
+    assert "offset.flush.interval.ms" in w.log_text()
+    w.proc = None
+
+
+def test_environment_only_configuration(kafka, connect_c, tmp_path, unique_name):
+    """Like the Connect image: no properties file, everything from CONNECT_* variables."""
+    w = connect_c(start=False)
+    env = {"CONNECT_" + k.upper().replace("_", "__").replace("-", "___").replace(".", "_"): str(v)
+           for k, v in w.props.items()}
+    w.properties_path.write_text("")
+    w.start(env=env)
+    assert w.get("/connectors").json() == []
+    assert w.get("/").json()["kafka_cluster_id"]
