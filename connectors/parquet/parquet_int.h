@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "kc_buf.h"
 #include "kc_error.h"
 #include "parquet.h"
@@ -230,6 +232,7 @@ int parquet_compress(enum parquet_codec codec, int level, const void *in, size_t
 
 struct parquet_node {
     char *name;        /* owned */
+    size_t name_len;
     int parent;        /* -1 for the root */
     int *children;     /* owned node ids, in order */
     int nchildren;
@@ -269,5 +272,85 @@ enum parquet_sort {
     PARQUET_SORT_FLOAT,
 };
 enum parquet_sort parquet_node_sort(const struct parquet_node *nd);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Arena and the fast JSON parser (parquet_jv.c) */
+
+struct parquet_arena_chunk;
+
+/* Bump allocator for one record's values; reset between records. */
+struct parquet_arena {
+    struct parquet_arena_chunk *head; /* owned chain */
+};
+
+void parquet_arena_init(struct parquet_arena *a);
+void parquet_arena_fini(struct parquet_arena *a);
+void parquet_arena_reset(struct parquet_arena *a);
+/* 16-byte aligned, NULL when out of memory. Valid until the next reset. */
+void *parquet_arena_alloc(struct parquet_arena *a, size_t n);
+
+#define PARQUET_JV_MAX_DEPTH 256
+
+enum parquet_jv_type {
+    PARQUET_JV_NULL = 0,
+    PARQUET_JV_FALSE,
+    PARQUET_JV_TRUE,
+    PARQUET_JV_INT,
+    PARQUET_JV_REAL,
+    PARQUET_JV_STRING,
+    PARQUET_JV_ARRAY,
+    PARQUET_JV_OBJECT,
+};
+
+struct parquet_jv_member;
+
+/* A parsed JSON value; everything it points to lives in the parser's arena. */
+struct parquet_jv {
+    enum parquet_jv_type type;
+    uint32_t n; /* string bytes, array items or object members */
+    union {
+        int64_t i;
+        double d;
+        const char *s; /* NUL-terminated (may also hold NULs: use n) */
+        struct parquet_jv *items;
+        struct parquet_jv_member *members;
+    } u;
+};
+
+struct parquet_jv_member {
+    const char *key; /* NUL-terminated, no NUL inside */
+    uint32_t key_len;
+    struct parquet_jv v;
+};
+
+struct parquet_jv_parser {
+    struct parquet_arena arena;
+    struct parquet_jv_member *stack; /* owned: items of the open containers */
+    size_t sp;
+    size_t cap;
+};
+
+void parquet_jv_parser_init(struct parquet_jv_parser *ps);
+void parquet_jv_parser_fini(struct parquet_jv_parser *ps);
+/* Parse exactly one JSON value from text[0..len). Resets the arena first, so the previous
+ * result dies. @return KC_OK, KC_EINVAL (err says where), KC_ENOMEM */
+int parquet_jv_parse(struct parquet_jv_parser *ps, const char *text, size_t len,
+                     struct parquet_jv *out, struct kc_error *err);
+/* Copy a jansson value (resets the arena). Object keys are borrowed from j. */
+int parquet_jv_from_json(struct parquet_jv_parser *ps, const json_t *j, struct parquet_jv *out,
+                         struct kc_error *err);
+/* Append compact JSON text for v. */
+int parquet_jv_dump(const struct parquet_jv *v, struct kc_buf *b);
+/* Member value by key, or NULL. *hint is where to look first; it is updated to the slot after
+ * the match, so looking fields up in the order they were written costs one compare each. */
+const struct parquet_jv *parquet_jv_get(const struct parquet_jv *obj, const char *key,
+                                        size_t key_len, uint32_t *hint);
+
+/* parquet_json.c entry points on parsed values (the json_t API wraps them). */
+struct parquet_json_infer;
+int parquet_json_write_jv(struct parquet_writer *w, const struct parquet_jv *record,
+                          unsigned flags, struct kc_error *err);
+int parquet_json_infer_add_jv(struct parquet_json_infer *inf, const struct parquet_jv *record,
+                              struct kc_error *err);
 
 #endif

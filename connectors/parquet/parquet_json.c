@@ -352,23 +352,23 @@ static int parse_uuid(const char *s, size_t n, uint8_t out[16])
     return 0;
 }
 
-static const char *json_kind(const json_t *v)
+static const char *json_kind(const struct parquet_jv *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    switch (v->type) {
+    case PARQUET_JV_OBJECT:
         return "object";
-    case JSON_ARRAY:
+    case PARQUET_JV_ARRAY:
         return "array";
-    case JSON_STRING:
+    case PARQUET_JV_STRING:
         return "string";
-    case JSON_INTEGER:
+    case PARQUET_JV_INT:
         return "integer";
-    case JSON_REAL:
+    case PARQUET_JV_REAL:
         return "real";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case PARQUET_JV_TRUE:
+    case PARQUET_JV_FALSE:
         return "boolean";
-    case JSON_NULL:
+    case PARQUET_JV_NULL:
         return "null";
     }
     return "?";
@@ -440,23 +440,26 @@ static int fail(struct shred *sh, int id, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     node_path(sh->s, id, path, sizeof(path));
+    if (path[0] == '\0') {
+        return kc_error_set(sh->err, KC_EINVAL, "%s", msg);
+    }
     return kc_error_set(sh->err, KC_EINVAL, "field '%s': %s", path, msg);
 }
 
-static int want(struct shred *sh, int id, const char *what, const json_t *v)
+static int want(struct shred *sh, int id, const char *what, const struct parquet_jv *v)
 {
     return fail(sh, id, "expected %s, got %s", what, json_kind(v));
 }
 
 /* A JSON number as an exact integer (integral reals accepted). */
-static int json_exact_int(const json_t *v, int64_t *out)
+static int json_exact_int(const struct parquet_jv *v, int64_t *out)
 {
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v);
+    if ((v->type == PARQUET_JV_INT)) {
+        *out = v->u.i;
         return 0;
     }
-    if (json_is_real(v)) {
-        double d = json_real_value(v);
+    if ((v->type == PARQUET_JV_REAL)) {
+        double d = v->u.d;
         if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == floor(d)) {
             *out = (int64_t)d;
             return 0;
@@ -479,7 +482,7 @@ static int special_float(const char *s, double *out)
     return 0;
 }
 
-static int decimal_value(struct shred *sh, int id, const json_t *v, i128 *out)
+static int decimal_value(struct shred *sh, int id, const struct parquet_jv *v, i128 *out)
 {
     const struct parquet_node *nd = &sh->s->nodes[id];
     int scale = nd->lt.scale;
@@ -490,15 +493,15 @@ static int decimal_value(struct shred *sh, int id, const json_t *v, i128 *out)
     if (nd->lt.precision >= 38) {
         limit = I128_1E38;
     }
-    if (json_is_integer(v)) {
+    if ((v->type == PARQUET_JV_INT)) {
         char text[32];
-        snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
+        snprintf(text, sizeof(text), "%lld", (long long)v->u.i);
         if (decimal_parse(text, strlen(text), scale, out)) {
             return fail(sh, id, "%s does not fit DECIMAL(%d,%d)", text, nd->lt.precision, scale);
         }
-    } else if (json_is_real(v)) {
+    } else if ((v->type == PARQUET_JV_REAL)) {
         char text[400];
-        double d = json_real_value(v);
+        double d = v->u.d;
         if (!isfinite(d) || fabs(d) > 1e38) {
             return fail(sh, id, "number out of range for DECIMAL(%d,%d)", nd->lt.precision,
                         scale);
@@ -507,9 +510,9 @@ static int decimal_value(struct shred *sh, int id, const json_t *v, i128 *out)
         if (decimal_parse(text, strlen(text), scale, out)) {
             return fail(sh, id, "%s does not fit DECIMAL(%d,%d)", text, nd->lt.precision, scale);
         }
-    } else if (json_is_string(v) && (nd->jflags & PARQUET_JF_BASE64)) {
+    } else if ((v->type == PARQUET_JV_STRING) && (nd->jflags & PARQUET_JF_BASE64)) {
         const uint8_t *b;
-        int r = base64_decode(json_string_value(v), json_string_length(v), &sh->tmp);
+        int r = base64_decode(v->u.s, (size_t)v->n, &sh->tmp);
         if (r == -2) {
             return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
         }
@@ -522,10 +525,10 @@ static int decimal_value(struct shred *sh, int id, const json_t *v, i128 *out)
             x = x * 256 + b[i];
         }
         *out = x;
-    } else if (json_is_string(v)) {
-        if (decimal_parse(json_string_value(v), json_string_length(v), scale, out)) {
+    } else if ((v->type == PARQUET_JV_STRING)) {
+        if (decimal_parse(v->u.s, (size_t)v->n, scale, out)) {
             return fail(sh, id, "'%.40s' is not a decimal that fits DECIMAL(%d,%d) exactly",
-                        json_string_value(v), nd->lt.precision, scale);
+                        v->u.s, nd->lt.precision, scale);
         }
     } else {
         return want(sh, id, "a decimal number or string", v);
@@ -547,7 +550,7 @@ static int int_range(struct shred *sh, int id, int64_t x, int64_t lo, int64_t hi
 }
 
 /* A JSON string or integer as a temporal value in the column's unit. */
-static int temporal_value(struct shred *sh, int id, const json_t *v, int64_t *out)
+static int temporal_value(struct shred *sh, int id, const struct parquet_jv *v, int64_t *out)
 {
     const struct parquet_node *nd = &sh->s->nodes[id];
     enum parquet_logical_kind k = nd->lt.kind;
@@ -558,13 +561,13 @@ static int temporal_value(struct shred *sh, int id, const json_t *v, int64_t *ou
     if (json_exact_int(v, out) == 0) {
         return KC_OK;
     }
-    if (!json_is_string(v)) {
+    if (!(v->type == PARQUET_JV_STRING)) {
         return want(sh, id, k == PARQUET_LOGICAL_DATE ? "days or a date string"
                                                        : "a number or an ISO-8601 string",
                     v);
     }
-    const char *str = json_string_value(v);
-    size_t n = json_string_length(v);
+    const char *str = v->u.s;
+    size_t n = (size_t)v->n;
     if (k == PARQUET_LOGICAL_TIME) {
         size_t pos = 0;
         if (parse_clock(str, n, &pos, &nanos, &nd_digits) || pos != n ||
@@ -588,34 +591,28 @@ static int temporal_value(struct shred *sh, int id, const json_t *v, int64_t *ou
     return KC_OK;
 }
 
-static int json_text(struct shred *sh, const json_t *v)
+static int json_text(struct shred *sh, const struct parquet_jv *v)
 {
-    size_t need = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (need == 0) {
-        return kc_error_set(sh->err, KC_EINVAL, "parquet: cannot serialize a JSON value");
-    }
     kc_buf_reset(&sh->tmp);
-    if (kc_buf_reserve(&sh->tmp, need) != KC_OK) {
+    if (parquet_jv_dump(v, &sh->tmp) != KC_OK) {
         return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
     }
-    json_dumpb(v, sh->tmp.data, need, JSON_COMPACT | JSON_ENCODE_ANY);
-    sh->tmp.len = need;
     return KC_OK;
 }
 
-static int leaf_value(struct shred *sh, int id, const json_t *v, struct leafval *lv)
+static int leaf_value(struct shred *sh, int id, const struct parquet_jv *v, struct leafval *lv)
 {
     const struct parquet_node *nd = &sh->s->nodes[id];
     const struct parquet_logical *lt = &nd->lt;
-    int64_t x;
+    int64_t x = 0;
     int rc;
 
     switch (nd->type) {
     case PARQUET_BOOLEAN:
-        if (!json_is_boolean(v)) {
+        if (!(v->type == PARQUET_JV_TRUE || v->type == PARQUET_JV_FALSE)) {
             return want(sh, id, "boolean", v);
         }
-        lv->u.b = json_is_true(v);
+        lv->u.b = (v->type == PARQUET_JV_TRUE);
         lv->p = &lv->u.b;
         lv->len = 1;
         return KC_OK;
@@ -679,16 +676,16 @@ static int leaf_value(struct shred *sh, int id, const json_t *v, struct leafval 
     case PARQUET_FLOAT:
     case PARQUET_DOUBLE: {
         double d;
-        if (json_is_integer(v)) {
-            json_int_t i = json_integer_value(v);
+        if ((v->type == PARQUET_JV_INT)) {
+            int64_t i = v->u.i;
             d = (double)i;
-            if ((json_int_t)d != i || d >= 9223372036854775808.0) {
+            if (d >= 9223372036854775808.0 || (int64_t)d != i) {
                 return fail(sh, id, "integer %lld has no exact floating-point value",
                             (long long)i);
             }
-        } else if (json_is_real(v)) {
-            d = json_real_value(v);
-        } else if (json_is_string(v) && special_float(json_string_value(v), &d) == 0) {
+        } else if ((v->type == PARQUET_JV_REAL)) {
+            d = v->u.d;
+        } else if ((v->type == PARQUET_JV_STRING) && special_float(v->u.s, &d) == 0) {
             /* NaN and infinities have no JSON literal */
         } else {
             return want(sh, id, "number", v);
@@ -711,7 +708,7 @@ static int leaf_value(struct shred *sh, int id, const json_t *v, struct leafval 
     case PARQUET_INT96:
         return fail(sh, id, "INT96 columns cannot be fed from JSON");
     case PARQUET_BYTE_ARRAY:
-        if (lt->kind == PARQUET_LOGICAL_JSON && (!json_is_string(v) || (nd->jflags &
+        if (lt->kind == PARQUET_LOGICAL_JSON && (!(v->type == PARQUET_JV_STRING) || (nd->jflags &
                                                                          PARQUET_JF_JSON_ALL))) {
             rc = json_text(sh, v);
             if (rc != KC_OK) {
@@ -721,11 +718,11 @@ static int leaf_value(struct shred *sh, int id, const json_t *v, struct leafval 
             lv->len = sh->tmp.len;
             return KC_OK;
         }
-        if (!json_is_string(v)) {
+        if (!(v->type == PARQUET_JV_STRING)) {
             return want(sh, id, "string", v);
         }
         if (nd->jflags & PARQUET_JF_BASE64) {
-            int r = base64_decode(json_string_value(v), json_string_length(v), &sh->tmp);
+            int r = base64_decode(v->u.s, (size_t)v->n, &sh->tmp);
             if (r == -2) {
                 return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
             }
@@ -736,14 +733,14 @@ static int leaf_value(struct shred *sh, int id, const json_t *v, struct leafval 
             lv->len = sh->tmp.len;
             return KC_OK;
         }
-        lv->p = json_string_value(v);
-        lv->len = json_string_length(v);
+        lv->p = v->u.s;
+        lv->len = (size_t)v->n;
         return KC_OK;
     case PARQUET_FIXED_LEN_BYTE_ARRAY:
         lv->len = (size_t)nd->type_length;
         if (lt->kind == PARQUET_LOGICAL_UUID) {
-            if (!json_is_string(v) ||
-                parse_uuid(json_string_value(v), json_string_length(v), lv->u.fixed)) {
+            if (!(v->type == PARQUET_JV_STRING) ||
+                parse_uuid(v->u.s, (size_t)v->n, lv->u.fixed)) {
                 return fail(sh, id, "expected a UUID string, got %s", json_kind(v));
             }
             lv->p = lv->u.fixed;
@@ -767,11 +764,11 @@ static int leaf_value(struct shred *sh, int id, const json_t *v, struct leafval 
             lv->p = lv->u.fixed;
             return KC_OK;
         }
-        if (!json_is_string(v)) {
+        if (!(v->type == PARQUET_JV_STRING)) {
             return want(sh, id, "base64 string", v);
         }
         {
-            int r = base64_decode(json_string_value(v), json_string_length(v), &sh->tmp);
+            int r = base64_decode(v->u.s, (size_t)v->n, &sh->tmp);
             if (r == -2) {
                 return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
             }
@@ -811,10 +808,50 @@ static int emit_nulls(struct shred *sh, int id, int rep, int def)
     return KC_OK;
 }
 
-static int shred_node(struct shred *sh, int id, const json_t *v, int rep, int def);
+static int shred_node(struct shred *sh, int id, const struct parquet_jv *v, int rep, int def);
+static int shred_fields(struct shred *sh, int id, const struct parquet_jv *v, int rep, int def);
+
+/* The fields of struct node id (or the root) from object v. */
+static int shred_fields(struct shred *sh, int id, const struct parquet_jv *v, int rep, int def)
+{
+    const struct parquet_node *nd = &sh->s->nodes[id];
+    uint32_t hint = 0;
+    size_t matched = 0;
+    int rc;
+    for (int c = 0; c < nd->nchildren; c++) {
+        const struct parquet_node *kid = &sh->s->nodes[nd->children[c]];
+        const struct parquet_jv *x = parquet_jv_get(v, kid->name, kid->name_len, &hint);
+        matched += x != NULL;
+        rc = shred_node(sh, nd->children[c], x, rep, def);
+        if (rc != KC_OK) {
+            return rc;
+        }
+    }
+    if (matched < (size_t)v->n && sh->dry) {
+        /* Keys the schema lacks, or a key given twice. */
+        for (uint32_t i = 0; i < v->n; i++) {
+            const struct parquet_jv_member *m = &v->u.members[i];
+            int found = 0;
+            for (int c = 0; c < nd->nchildren && !found; c++) {
+                const struct parquet_node *kid = &sh->s->nodes[nd->children[c]];
+                found = kid->name_len == m->key_len && memcmp(kid->name, m->key, m->key_len) == 0;
+            }
+            if (!found && !(sh->flags & PARQUET_JSON_IGNORE_UNKNOWN)) {
+                return fail(sh, id, "unknown field '%.100s' (not in the schema)", m->key);
+            }
+            for (uint32_t j = 0; found && j < i; j++) {
+                if (v->u.members[j].key_len == m->key_len &&
+                    memcmp(v->u.members[j].key, m->key, m->key_len) == 0) {
+                    return fail(sh, id, "duplicate key '%.100s'", m->key);
+                }
+            }
+        }
+    }
+    return KC_OK;
+}
 
 /* One present (non-null) value of node id; def already counts the node itself. */
-static int shred_present(struct shred *sh, int id, const json_t *v, int rep, int def)
+static int shred_present(struct shred *sh, int id, const struct parquet_jv *v, int rep, int def)
 {
     const struct parquet_node *nd = &sh->s->nodes[id];
     const struct parquet_node *parent = nd->parent >= 0 ? &sh->s->nodes[nd->parent] : NULL;
@@ -829,7 +866,7 @@ static int shred_present(struct shred *sh, int id, const json_t *v, int rep, int
         return put(sh, id, rep, def, lv.p, lv.len);
     }
     if (nd->lt.kind == PARQUET_LOGICAL_LIST) {
-        if (!json_is_array(v)) {
+        if (!(v->type == PARQUET_JV_ARRAY)) {
             return want(sh, id, "array", v);
         }
         return shred_node(sh, nd->children[0], v, rep, def);
@@ -844,23 +881,21 @@ static int shred_present(struct shred *sh, int id, const json_t *v, int rep, int
         int val = kv->nchildren > 1 ? kv->children[1] : -1;
         int item_def = def + 1;
         size_t i = 0;
-        if (json_is_object(v)) {
-            const char *k;
-            json_t *x;
+        if ((v->type == PARQUET_JV_OBJECT)) {
             const struct parquet_node *kn = &sh->s->nodes[key];
             if (kn->type != PARQUET_BYTE_ARRAY || (kn->jflags & PARQUET_JF_BASE64) ||
                 kn->lt.kind == PARQUET_LOGICAL_JSON) {
                 return fail(sh, id, "map keys are not strings: give an array of [key, value]");
             }
-            if (json_object_size(v) == 0) {
+            if ((size_t)v->n == 0) {
                 return emit_nulls(sh, nd->children[0], rep, def);
             }
-            json_object_foreach((json_t *)v, k, x)
-            {
-                int r = i++ == 0 ? rep : kv->max_rep;
-                rc = put(sh, key, r, item_def, k, strlen(k));
+            for (i = 0; i < v->n; i++) {
+                const struct parquet_jv_member *m = &v->u.members[i];
+                int r = i == 0 ? rep : kv->max_rep;
+                rc = put(sh, key, r, item_def, m->key, m->key_len);
                 if (rc == KC_OK && val >= 0) {
-                    rc = shred_node(sh, val, x, r, item_def);
+                    rc = shred_node(sh, val, &m->v, r, item_def);
                 }
                 if (rc != KC_OK) {
                     return rc;
@@ -868,21 +903,21 @@ static int shred_present(struct shred *sh, int id, const json_t *v, int rep, int
             }
             return KC_OK;
         }
-        if (!json_is_array(v)) {
+        if (!(v->type == PARQUET_JV_ARRAY)) {
             return want(sh, id, "object or array of [key, value] pairs", v);
         }
-        if (json_array_size(v) == 0) {
+        if ((size_t)v->n == 0) {
             return emit_nulls(sh, nd->children[0], rep, def);
         }
-        for (i = 0; i < json_array_size(v); i++) {
-            const json_t *pair = json_array_get(v, i);
+        for (i = 0; i < (size_t)v->n; i++) {
+            const struct parquet_jv *pair = (&v->u.items[i]);
             int r = i == 0 ? rep : kv->max_rep;
-            if (!json_is_array(pair) || json_array_size(pair) != 2) {
+            if (!(pair->type == PARQUET_JV_ARRAY) || (size_t)pair->n != 2) {
                 return fail(sh, id, "map entries must be [key, value] arrays");
             }
-            rc = shred_node(sh, key, json_array_get(pair, 0), r, item_def);
+            rc = shred_node(sh, key, (&pair->u.items[0]), r, item_def);
             if (rc == KC_OK && val >= 0) {
-                rc = shred_node(sh, val, json_array_get(pair, 1), r, item_def);
+                rc = shred_node(sh, val, (&pair->u.items[1]), r, item_def);
             }
             if (rc != KC_OK) {
                 return rc;
@@ -891,63 +926,40 @@ static int shred_present(struct shred *sh, int id, const json_t *v, int rep, int
         return KC_OK;
     }
     /* A struct. */
-    if (!json_is_object(v)) {
+    if (!(v->type == PARQUET_JV_OBJECT)) {
         return want(sh, id, "object", v);
     }
-    size_t matched = 0;
-    for (int c = 0; c < nd->nchildren; c++) {
-        const json_t *x = json_object_get(v, sh->s->nodes[nd->children[c]].name);
-        matched += x != NULL;
-        rc = shred_node(sh, nd->children[c], x, rep, def);
-        if (rc != KC_OK) {
-            return rc;
-        }
-    }
-    if (matched < json_object_size(v) && !(sh->flags & PARQUET_JSON_IGNORE_UNKNOWN)) {
-        const char *k;
-        json_t *x;
-        json_object_foreach((json_t *)v, k, x)
-        {
-            int found = 0;
-            for (int c = 0; c < nd->nchildren && !found; c++) {
-                found = strcmp(sh->s->nodes[nd->children[c]].name, k) == 0;
-            }
-            if (!found) {
-                return fail(sh, id, "unknown field '%.100s' (not in the schema)", k);
-            }
-        }
-    }
-    return KC_OK;
+    return shred_fields(sh, id, v, rep, def);
 }
 
 /* Node id with value v (NULL when the key is missing) at levels rep/def of its parent. */
-static int shred_node(struct shred *sh, int id, const json_t *v, int rep, int def)
+static int shred_node(struct shred *sh, int id, const struct parquet_jv *v, int rep, int def)
 {
     const struct parquet_node *nd = &sh->s->nodes[id];
     if (nd->rep == PARQUET_REPEATED) {
         size_t n;
-        if (v == NULL || json_is_null(v)) {
+        if (v == NULL || (v->type == PARQUET_JV_NULL)) {
             return emit_nulls(sh, id, rep, def);
         }
-        if (!json_is_array(v)) {
+        if (!(v->type == PARQUET_JV_ARRAY)) {
             return want(sh, id, "array", v);
         }
-        n = json_array_size(v);
+        n = (size_t)v->n;
         if (n == 0) {
             return emit_nulls(sh, id, rep, def);
         }
         for (size_t i = 0; i < n; i++) {
-            const json_t *item = json_array_get(v, i);
+            const struct parquet_jv *item = (&v->u.items[i]);
             int r = i == 0 ? rep : nd->max_rep;
             int rc;
-            if (json_is_null(item) && nd->is_leaf) {
+            if ((item->type == PARQUET_JV_NULL) && nd->is_leaf) {
                 return fail(sh, id, "null inside a repeated field");
             }
-            if (json_is_null(item) && nd->nchildren == 1 &&
+            if ((item->type == PARQUET_JV_NULL) && nd->nchildren == 1 &&
                 nd->parent >= 0 && sh->s->nodes[nd->parent].lt.kind == PARQUET_LOGICAL_LIST) {
                 /* A null list item: the element node decides whether that is allowed. */
                 rc = shred_node(sh, nd->children[0], NULL, r, def + 1);
-            } else if (json_is_null(item)) {
+            } else if ((item->type == PARQUET_JV_NULL)) {
                 return fail(sh, id, "null inside a repeated field");
             } else {
                 rc = shred_present(sh, id, item, r, def + 1);
@@ -958,7 +970,7 @@ static int shred_node(struct shred *sh, int id, const json_t *v, int rep, int de
         }
         return KC_OK;
     }
-    if (v == NULL || json_is_null(v)) {
+    if (v == NULL || (v->type == PARQUET_JV_NULL)) {
         if (nd->rep == PARQUET_REQUIRED) {
             return fail(sh, id, v == NULL ? "required field is missing" : "required field is null");
         }
@@ -967,11 +979,10 @@ static int shred_node(struct shred *sh, int id, const json_t *v, int rep, int de
     return shred_present(sh, id, v, rep, def + (nd->rep == PARQUET_OPTIONAL));
 }
 
-int parquet_json_write(struct parquet_writer *w, const json_t *record, unsigned flags,
+int parquet_json_write_jv(struct parquet_writer *w, const struct parquet_jv *record, unsigned flags,
                        struct kc_error *err)
 {
     struct shred sh;
-    const struct parquet_node *root;
     int rc;
 
     memset(&sh, 0, sizeof(sh));
@@ -980,43 +991,35 @@ int parquet_json_write(struct parquet_writer *w, const json_t *record, unsigned 
     sh.flags = flags;
     sh.err = err;
     kc_buf_init(&sh.tmp, PARQUET_BUF_LIMIT);
-    root = &sh.s->nodes[PARQUET_SCHEMA_ROOT];
-    if (!json_is_object(record)) {
+    if (record == NULL || record->type != PARQUET_JV_OBJECT) {
         rc = kc_error_set(err, KC_EINVAL, "record is %s, not an object",
                           record != NULL ? json_kind(record) : "missing");
         goto out;
     }
     for (sh.dry = 1; sh.dry >= 0; sh.dry--) {
-        size_t matched = 0;
-        for (int c = 0; c < root->nchildren; c++) {
-            const json_t *x = json_object_get(record, sh.s->nodes[root->children[c]].name);
-            matched += x != NULL;
-            rc = shred_node(&sh, root->children[c], x, 0, 0);
-            if (rc != KC_OK) {
-                goto out;
-            }
-        }
-        if (sh.dry && matched < json_object_size(record) &&
-            !(flags & PARQUET_JSON_IGNORE_UNKNOWN)) {
-            const char *k;
-            json_t *x;
-            json_object_foreach((json_t *)record, k, x)
-            {
-                int found = 0;
-                for (int c = 0; c < root->nchildren && !found; c++) {
-                    found = strcmp(sh.s->nodes[root->children[c]].name, k) == 0;
-                }
-                if (!found) {
-                    rc = kc_error_set(err, KC_EINVAL,
-                                      "field '%.100s': unknown field (not in the schema)", k);
-                    goto out;
-                }
-            }
+        rc = shred_fields(&sh, PARQUET_SCHEMA_ROOT, record, 0, 0);
+        if (rc != KC_OK) {
+            goto out;
         }
     }
     rc = parquet_writer_end_row(w, err);
 out:
     kc_buf_fini(&sh.tmp);
+    return rc;
+}
+
+int parquet_json_write(struct parquet_writer *w, const json_t *record, unsigned flags,
+                       struct kc_error *err)
+{
+    struct parquet_jv_parser ps;
+    struct parquet_jv v;
+    int rc;
+    parquet_jv_parser_init(&ps);
+    rc = parquet_jv_from_json(&ps, record, &v, err);
+    if (rc == KC_OK) {
+        rc = parquet_json_write_jv(w, &v, flags, err);
+    }
+    parquet_jv_parser_fini(&ps);
     return rc;
 }
 
@@ -1364,23 +1367,23 @@ void parquet_json_infer_free(struct parquet_json_infer *inf)
     }
 }
 
-static enum ikind kind_of(const json_t *v)
+static enum ikind kind_of(const struct parquet_jv *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    switch (v->type) {
+    case PARQUET_JV_OBJECT:
         return IK_OBJECT;
-    case JSON_ARRAY:
+    case PARQUET_JV_ARRAY:
         return IK_ARRAY;
-    case JSON_STRING:
+    case PARQUET_JV_STRING:
         return IK_STRING;
-    case JSON_INTEGER:
+    case PARQUET_JV_INT:
         return IK_INT;
-    case JSON_REAL:
+    case PARQUET_JV_REAL:
         return IK_REAL;
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case PARQUET_JV_TRUE:
+    case PARQUET_JV_FALSE:
         return IK_BOOL;
-    case JSON_NULL:
+    case PARQUET_JV_NULL:
         break;
     }
     return IK_NULL;
@@ -1392,7 +1395,7 @@ static void make_json(struct inode *nd)
     nd->k = IK_JSON;
 }
 
-static int merge(struct parquet_json_infer *inf, struct inode *nd, const json_t *v, int depth)
+static int merge(struct parquet_json_infer *inf, struct inode *nd, const struct parquet_jv *v, int depth)
 {
     enum ikind k = kind_of(v);
     if (k == IK_NULL || nd->k == IK_JSON) {
@@ -1415,7 +1418,7 @@ static int merge(struct parquet_json_infer *inf, struct inode *nd, const json_t 
     if (k == IK_STRING && inf->infer_timestamps) {
         int64_t secs, nanos;
         int digits;
-        enum temporal t = parse_temporal(json_string_value(v), json_string_length(v), &secs,
+        enum temporal t = parse_temporal(v->u.s, (size_t)v->n, &secs,
                                          &nanos, &digits);
         nd->temporal[t]++;
         if (t != TEMPORAL_NONE && (digits > 9 || nanos % 1000 != 0)) {
@@ -1426,17 +1429,16 @@ static int merge(struct parquet_json_infer *inf, struct inode *nd, const json_t 
             nd->temporal[TEMPORAL_NONE]++; /* out of range for any unit: keep text */
         }
     } else if (k == IK_OBJECT) {
-        const char *key;
-        json_t *x;
-        json_object_foreach((json_t *)v, key, x)
-        {
+        for (uint32_t mi = 0; mi < v->n; mi++) {
+            const char *key = v->u.members[mi].key;
+            const struct parquet_jv *x = &v->u.members[mi].v;
             struct inode *kid;
             json_t *pos = nd->index != NULL ? json_object_get(nd->index, key) : NULL;
             if (pos != NULL) {
                 kid = nd->kids[json_integer_value(pos)];
             } else {
-                if (inf->nodes >= PARQUET_MAX_COLUMNS || strlen(key) > PARQUET_MAX_NAME ||
-                    !parquet_utf8_valid(key, strlen(key))) {
+                if (inf->nodes >= PARQUET_MAX_COLUMNS ||
+                    v->u.members[mi].key_len > PARQUET_MAX_NAME) {
                     make_json(nd); /* too wide or unnameable: keep the object as text */
                     return KC_OK;
                 }
@@ -1483,8 +1485,8 @@ static int merge(struct parquet_json_infer *inf, struct inode *nd, const json_t 
             }
             inf->nodes++;
         }
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            int rc = merge(inf, nd->elem, json_array_get(v, i), depth + 1);
+        for (size_t i = 0; i < (size_t)v->n; i++) {
+            int rc = merge(inf, nd->elem, (&v->u.items[i]), depth + 1);
             if (rc != KC_OK) {
                 return rc;
             }
@@ -1493,10 +1495,10 @@ static int merge(struct parquet_json_infer *inf, struct inode *nd, const json_t 
     return KC_OK;
 }
 
-int parquet_json_infer_add(struct parquet_json_infer *inf, const json_t *record,
+int parquet_json_infer_add_jv(struct parquet_json_infer *inf, const struct parquet_jv *record,
                            struct kc_error *err)
 {
-    if (!json_is_object(record)) {
+    if (record == NULL || record->type != PARQUET_JV_OBJECT) {
         return kc_error_set(err, KC_EINVAL, "record is %s, not an object",
                             record != NULL ? json_kind(record) : "missing");
     }
@@ -1508,6 +1510,21 @@ int parquet_json_infer_add(struct parquet_json_infer *inf, const json_t *record,
     }
     inf->records++;
     return KC_OK;
+}
+
+int parquet_json_infer_add(struct parquet_json_infer *inf, const json_t *record,
+                           struct kc_error *err)
+{
+    struct parquet_jv_parser ps;
+    struct parquet_jv v;
+    int rc;
+    parquet_jv_parser_init(&ps);
+    rc = parquet_jv_from_json(&ps, record, &v, err);
+    if (rc == KC_OK) {
+        rc = parquet_json_infer_add_jv(inf, &v, err);
+    }
+    parquet_jv_parser_fini(&ps);
+    return rc;
 }
 
 static int build(struct parquet_schema *s, int parent, const char *name, const struct inode *nd,

@@ -24,7 +24,8 @@ enum jsonl_mode {
 };
 
 struct pending {
-    json_t *rec; /* owned reference */
+    char *text; /* owned copy of the line, parsed again when the sample is written */
+    size_t len;
     uint64_t line;
 };
 
@@ -42,6 +43,7 @@ struct parquet_jsonl {
     struct pending *pend;           /* owned array */
     size_t npend;
     size_t pend_cap;
+    struct parquet_jv_parser ps; /* parses each line into its arena */
     struct kc_buf line; /* a line split across feed calls */
     int skipping;       /* the current line is too long: drop it */
     uint64_t lineno;
@@ -71,6 +73,26 @@ static void report_msg(struct parquet_jsonl *c, uint64_t line, const char *msg)
     struct kc_error e;
     kc_error_set(&e, KC_EINVAL, "%s", msg);
     report(c, line, &e);
+}
+
+static int is_key(const struct parquet_jv_member *m, const char *k)
+{
+    return m->key_len == strlen(k) && memcmp(m->key, k, m->key_len) == 0;
+}
+
+/* A JsonConverter envelope {"schema": ..., "payload": ...}: its payload; else v itself. */
+static const struct parquet_jv *envelope_payload(const struct parquet_jv *v)
+{
+    if (v->type == PARQUET_JV_OBJECT && v->n == 2) {
+        const struct parquet_jv_member *m = v->u.members;
+        if (is_key(&m[0], "schema") && is_key(&m[1], "payload")) {
+            return &m[1].v;
+        }
+        if (is_key(&m[1], "schema") && is_key(&m[0], "payload")) {
+            return &m[0].v;
+        }
+    }
+    return v;
 }
 
 static int open_file(struct parquet_jsonl *c, struct parquet_schema *s, struct kc_error *err)
@@ -106,9 +128,10 @@ static int close_file(struct parquet_jsonl *c, struct kc_error *err)
 }
 
 /* Write one record to the open file: KC_EINVAL = this record does not fit (err says why). */
-static int write_record(struct parquet_jsonl *c, const json_t *rec, struct kc_error *err)
+static int write_record(struct parquet_jsonl *c, const struct parquet_jv *rec,
+                        struct kc_error *err)
 {
-    int rc = parquet_json_write(c->w, rec, c->o.write_flags, err);
+    int rc = parquet_json_write_jv(c->w, rec, c->o.write_flags, err);
     if (rc == KC_OK) {
         c->rows++;
     }
@@ -118,7 +141,7 @@ static int write_record(struct parquet_jsonl *c, const json_t *rec, struct kc_er
 static void drop_pending(struct parquet_jsonl *c)
 {
     for (size_t i = 0; i < c->npend; i++) {
-        json_decref(c->pend[i].rec);
+        kc_free(c->pend[i].text);
     }
     c->npend = 0;
 }
@@ -150,7 +173,11 @@ static int flush_sample(struct parquet_jsonl *c, struct kc_error *err)
         goto out;
     }
     for (size_t i = 0; i < c->npend; i++) {
-        rc = write_record(c, c->pend[i].rec, &e);
+        struct parquet_jv v;
+        rc = parquet_jv_parse(&c->ps, c->pend[i].text, c->pend[i].len, &v, &e);
+        if (rc == KC_OK) {
+            rc = write_record(c, envelope_payload(&v), &e);
+        }
         if (rc == KC_EINVAL) {
             report(c, c->pend[i].line, &e);
             rc = KC_OK;
@@ -166,7 +193,8 @@ out:
     return rc;
 }
 
-static int sample_add(struct parquet_jsonl *c, json_t *rec, uint64_t line, struct kc_error *err)
+static int sample_add(struct parquet_jsonl *c, const struct parquet_jv *rec, const char *text,
+                      size_t len, uint64_t line, struct kc_error *err)
 {
     struct kc_error e;
     int rc;
@@ -185,7 +213,7 @@ static int sample_add(struct parquet_jsonl *c, json_t *rec, uint64_t line, struc
         c->pend = p;
         c->pend_cap = ncap;
     }
-    rc = parquet_json_infer_add(c->inf, rec, &e);
+    rc = parquet_json_infer_add_jv(c->inf, rec, &e);
     if (rc == KC_EINVAL) {
         report(c, line, &e);
         return KC_OK;
@@ -194,7 +222,11 @@ static int sample_add(struct parquet_jsonl *c, json_t *rec, uint64_t line, struc
         *err = e;
         return rc;
     }
-    c->pend[c->npend].rec = json_incref(rec);
+    c->pend[c->npend].text = kc_strndup(text, len);
+    if (c->pend[c->npend].text == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
+    c->pend[c->npend].len = len;
     c->pend[c->npend].line = line;
     c->npend++;
     if (c->npend >= c->o.infer_records) {
@@ -203,13 +235,13 @@ static int sample_add(struct parquet_jsonl *c, json_t *rec, uint64_t line, struc
     return KC_OK;
 }
 
-static int handle_record(struct parquet_jsonl *c, json_t *rec, uint64_t line,
-                         struct kc_error *err)
+static int handle_record(struct parquet_jsonl *c, const struct parquet_jv *rec, const char *text,
+                         size_t len, uint64_t line, struct kc_error *err)
 {
     struct kc_error e;
     int rc;
 
-    if (!json_is_object(rec)) {
+    if (rec->type != PARQUET_JV_OBJECT) {
         kc_error_set(&e, KC_EINVAL, "record is not a JSON object");
         report(c, line, &e);
         return KC_OK;
@@ -236,7 +268,7 @@ static int handle_record(struct parquet_jsonl *c, json_t *rec, uint64_t line,
         return rc;
     }
     if (c->w == NULL) {
-        return sample_add(c, rec, line, err);
+        return sample_add(c, rec, text, len, line, err);
     }
     rc = write_record(c, rec, &e);
     if (rc == KC_EINVAL && c->o.on_mismatch == PARQUET_JSON_ROTATE) {
@@ -244,7 +276,7 @@ static int handle_record(struct parquet_jsonl *c, json_t *rec, uint64_t line,
         if (rc != KC_OK) {
             return rc;
         }
-        return sample_add(c, rec, line, err);
+        return sample_add(c, rec, text, len, line, err);
     }
     if (rc == KC_EINVAL) {
         report(c, line, &e);
@@ -259,10 +291,10 @@ static int handle_record(struct parquet_jsonl *c, json_t *rec, uint64_t line,
 static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
                         struct kc_error *err)
 {
-    json_error_t jerr;
-    json_t *v;
-    json_t *rec;
-    int rc = KC_OK;
+    struct parquet_jv v;
+    const struct parquet_jv *rec;
+    struct kc_error e;
+    int rc;
     size_t i = 0;
 
     while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) {
@@ -274,33 +306,34 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
     if (i == n) {
         return KC_OK;
     }
-    v = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-    if (v == NULL) {
-        struct kc_error e;
-        kc_error_set(&e, KC_EINVAL, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+    rc = parquet_jv_parse(&c->ps, p, n, &v, &e);
+    if (rc == KC_EINVAL) {
         report(c, line, &e);
         return KC_OK;
     }
-    rec = v;
-    if (json_is_object(v) && json_object_size(v) == 2 && json_object_get(v, "schema") != NULL &&
-        json_object_get(v, "payload") != NULL) {
-        json_t *schema = json_object_get(v, "schema");
-        rec = json_object_get(v, "payload");
-        if (c->mode == MODE_UNDECIDED && json_is_object(schema)) {
+    if (rc != KC_OK) {
+        *err = e;
+        return rc;
+    }
+    rec = envelope_payload(&v);
+    if (rec != &v && c->mode == MODE_UNDECIDED) {
+        /* The first envelope's schema becomes the file schema (parsed by jansson, once). */
+        json_t *j = json_loadb(p, n, 0, NULL);
+        json_t *schema = json_object_get(j, "schema");
+        if (json_is_object(schema)) {
             c->connect_schema = json_incref(schema);
             c->mode = MODE_CONNECT;
         }
+        json_decref(j);
     }
     if (c->mode == MODE_UNDECIDED) {
         c->mode = MODE_INFER;
     }
-    if (json_is_null(rec)) {
+    if (rec->type == PARQUET_JV_NULL) {
         report_msg(c, line, "null record (tombstone): nothing to write");
-    } else {
-        rc = handle_record(c, rec, line, err);
+        return KC_OK;
     }
-    json_decref(v);
-    return rc;
+    return handle_record(c, rec, p, n, line, err);
 }
 
 int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_options *o,
@@ -328,6 +361,7 @@ int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_opt
     c->bad = bad;
     c->opaque = opaque;
     kc_buf_init(&c->line, c->o.max_line_bytes);
+    parquet_jv_parser_init(&c->ps);
     if (o->connect_schema != NULL) {
         /* Check it now, so a bad schema is an error before any input. */
         struct parquet_schema *s;
@@ -443,6 +477,7 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
     kc_free(c->pend);
     parquet_json_infer_free(c->inf);
     json_decref(c->connect_schema);
+    parquet_jv_parser_fini(&c->ps);
     kc_buf_fini(&c->line);
     kc_free(c);
 }

@@ -33,6 +33,7 @@ struct parquet_schema *parquet_schema_new(void)
         kc_free(s);
         return NULL;
     }
+    s->nodes[0].name_len = 6;
     s->nodes[0].parent = -1;
     s->nodes[0].leaf = -1;
     s->n = 1;
@@ -106,6 +107,7 @@ static int add_node(struct parquet_schema *s, int parent, const char *name,
     nd = &s->nodes[s->n];
     memset(nd, 0, sizeof(*nd));
     nd->name = kc_strndup(name, name_len);
+    nd->name_len = name_len;
     if (nd->name == NULL) {
         return kc_error_set(err, KC_ENOMEM, "parquet schema: out of memory");
     }
