@@ -957,7 +957,10 @@ static int shred_node(struct shred *sh, int id, const struct parquet_jv *v, int 
             }
             if ((item->type == PARQUET_JV_NULL) && nd->nchildren == 1 &&
                 nd->parent >= 0 && sh->s->nodes[nd->parent].lt.kind == PARQUET_LOGICAL_LIST) {
-                /* A null list item: the element node decides whether that is allowed. */
+                /* A null list item: allowed when the element is optional. */
+                if (sh->s->nodes[nd->children[0]].rep == PARQUET_REQUIRED) {
+                    return fail(sh, nd->children[0], "null item in a list of required elements");
+                }
                 rc = shred_node(sh, nd->children[0], NULL, r, def + 1);
             } else if ((item->type == PARQUET_JV_NULL)) {
                 return fail(sh, id, "null inside a repeated field");

@@ -555,12 +555,17 @@ int parquet_writer_append_null(struct parquet_writer *w, int leaf, struct kc_err
     return parquet_writer_write(w, leaf, 0, w->cols[leaf].max_def - 1, NULL, 0, err);
 }
 
-static int flat_append(struct parquet_writer *w, int leaf, const void *v, size_t len,
-                       struct kc_error *err)
+static int flat_append(struct parquet_writer *w, int leaf, enum parquet_type type, const void *v,
+                       size_t len, struct kc_error *err)
 {
     int rc = flat_check(w, leaf, err);
     if (rc != KC_OK) {
         return rc;
+    }
+    if (w->cols[leaf].type != type &&
+        !(type == PARQUET_BYTE_ARRAY && w->cols[leaf].type == PARQUET_FIXED_LEN_BYTE_ARRAY)) {
+        return kc_error_set(err, KC_EINVAL, "parquet: column '%s' has another physical type",
+                            w->cols[leaf].nd->name);
     }
     return parquet_writer_write(w, leaf, 0, w->cols[leaf].max_def, v, len, err);
 }
@@ -568,37 +573,37 @@ static int flat_append(struct parquet_writer *w, int leaf, const void *v, size_t
 int parquet_writer_append_bool(struct parquet_writer *w, int leaf, int v, struct kc_error *err)
 {
     uint8_t b = v != 0;
-    return flat_append(w, leaf, &b, 1, err);
+    return flat_append(w, leaf, PARQUET_BOOLEAN, &b, 1, err);
 }
 
 int parquet_writer_append_i32(struct parquet_writer *w, int leaf, int32_t v,
                               struct kc_error *err)
 {
-    return flat_append(w, leaf, &v, 4, err);
+    return flat_append(w, leaf, PARQUET_INT32, &v, 4, err);
 }
 
 int parquet_writer_append_i64(struct parquet_writer *w, int leaf, int64_t v,
                               struct kc_error *err)
 {
-    return flat_append(w, leaf, &v, 8, err);
+    return flat_append(w, leaf, PARQUET_INT64, &v, 8, err);
 }
 
 int parquet_writer_append_float(struct parquet_writer *w, int leaf, float v,
                                 struct kc_error *err)
 {
-    return flat_append(w, leaf, &v, 4, err);
+    return flat_append(w, leaf, PARQUET_FLOAT, &v, 4, err);
 }
 
 int parquet_writer_append_double(struct parquet_writer *w, int leaf, double v,
                                  struct kc_error *err)
 {
-    return flat_append(w, leaf, &v, 8, err);
+    return flat_append(w, leaf, PARQUET_DOUBLE, &v, 8, err);
 }
 
 int parquet_writer_append_bytes(struct parquet_writer *w, int leaf, const void *p, size_t len,
                                 struct kc_error *err)
 {
-    return flat_append(w, leaf, p, len, err);
+    return flat_append(w, leaf, PARQUET_BYTE_ARRAY, p, len, err);
 }
 
 /* ------------------------------------------------------------------------------------------ */
