@@ -190,7 +190,7 @@ static void test_parquet_json_write_errors(void **state)
         }
         json_decref(j);
     }
-    json_t *good = parse("{\"id\": 1, \"v\": -128, \"p\": \"12.34\", \"l\": [{\"x\": 1}]}");
+    json_t *good = parse("{\"id\": 1, \"v\": -128, \"p\": 12.34, \"l\": [{\"x\": 1}]}");
     assert_int_equal(parquet_json_write(w, good, 0, &err), KC_OK);
     json_decref(good);
     good = parse("{\"id\": 2, \"zz\": 5}");
