@@ -3,7 +3,8 @@
  * the connect-parquet command and the fuzz target.
  *
  * Each line is one record: a JSON object, or a JsonConverter envelope {"schema", "payload"}
- * whose payload is the record (the first envelope's schema is used when no schema was given).
+ * whose payload is the record (the first envelope's schema is used when no schema was given),
+ * or an array of such objects, each a record of that line (one message carrying many rows).
  * Blank lines are skipped. With no Connect schema, the first infer_records good records are
  * held as parsed values (the only memory that grows with input, and it is capped by
  * infer_records x max_line_bytes), a schema is inferred from them, and they are written; later
@@ -43,7 +44,8 @@ struct parquet_jsonl {
     struct pending *pend;           /* owned array */
     size_t npend;
     size_t pend_cap;
-    struct parquet_jv_parser ps; /* parses each line into its arena */
+    struct parquet_jv_parser ps;        /* parses each line into its arena */
+    struct parquet_jv_parser sample_ps; /* re-parses held records: ps may still be in use */
     struct kc_buf line; /* a line split across feed calls */
     int skipping;       /* the current line is too long: drop it */
     uint64_t lineno;
@@ -174,9 +176,9 @@ static int flush_sample(struct parquet_jsonl *c, struct kc_error *err)
     }
     for (size_t i = 0; i < c->npend; i++) {
         struct parquet_jv v;
-        rc = parquet_jv_parse(&c->ps, c->pend[i].text, c->pend[i].len, &v, &e);
+        rc = parquet_jv_parse(&c->sample_ps, c->pend[i].text, c->pend[i].len, &v, &e);
         if (rc == KC_OK) {
-            rc = write_record(c, envelope_payload(&v), &e);
+            rc = write_record(c, &v, &e);
         }
         if (rc == KC_EINVAL) {
             report(c, c->pend[i].line, &e);
@@ -193,10 +195,11 @@ out:
     return rc;
 }
 
-static int sample_add(struct parquet_jsonl *c, const struct parquet_jv *rec, const char *text,
-                      size_t len, uint64_t line, struct kc_error *err)
+static int sample_add(struct parquet_jsonl *c, const struct parquet_jv *rec, uint64_t line,
+                      struct kc_error *err)
 {
     struct kc_error e;
+    struct kc_buf text;
     int rc;
     if (c->inf == NULL) {
         c->inf = parquet_json_infer_new(c->o.infer_timestamps);
@@ -222,11 +225,16 @@ static int sample_add(struct parquet_jsonl *c, const struct parquet_jv *rec, con
         *err = e;
         return rc;
     }
-    c->pend[c->npend].text = kc_strndup(text, len);
+    /* Keep the record as compact JSON text (not the line: a line may hold several records). */
+    kc_buf_init(&text, PARQUET_BUF_LIMIT);
+    if (parquet_jv_dump(rec, &text) != KC_OK) {
+        kc_buf_fini(&text);
+        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
+    c->pend[c->npend].text = kc_buf_take(&text, &c->pend[c->npend].len);
     if (c->pend[c->npend].text == NULL) {
         return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
     }
-    c->pend[c->npend].len = len;
     c->pend[c->npend].line = line;
     c->npend++;
     if (c->npend >= c->o.infer_records) {
@@ -235,8 +243,8 @@ static int sample_add(struct parquet_jsonl *c, const struct parquet_jv *rec, con
     return KC_OK;
 }
 
-static int handle_record(struct parquet_jsonl *c, const struct parquet_jv *rec, const char *text,
-                         size_t len, uint64_t line, struct kc_error *err)
+static int handle_record(struct parquet_jsonl *c, const struct parquet_jv *rec, uint64_t line,
+                         struct kc_error *err)
 {
     struct kc_error e;
     int rc;
@@ -268,7 +276,7 @@ static int handle_record(struct parquet_jsonl *c, const struct parquet_jv *rec, 
         return rc;
     }
     if (c->w == NULL) {
-        return sample_add(c, rec, text, len, line, err);
+        return sample_add(c, rec, line, err);
     }
     rc = write_record(c, rec, &e);
     if (rc == KC_EINVAL && c->o.on_mismatch == PARQUET_JSON_ROTATE) {
@@ -276,7 +284,7 @@ static int handle_record(struct parquet_jsonl *c, const struct parquet_jv *rec, 
         if (rc != KC_OK) {
             return rc;
         }
-        return sample_add(c, rec, text, len, line, err);
+        return sample_add(c, rec, line, err);
     }
     if (rc == KC_EINVAL) {
         report(c, line, &e);
@@ -333,7 +341,18 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
         report_msg(c, line, "null record (tombstone): nothing to write");
         return KC_OK;
     }
-    return handle_record(c, rec, p, n, line, err);
+    if (rec->type == PARQUET_JV_ARRAY) {
+        /* One message carrying an array of rows (as the network-telemetry pipeline sends):
+         * each item is a record of this line, as ClickHouse's JSONEachRow would take it. */
+        for (uint32_t k = 0; k < rec->n; k++) {
+            rc = handle_record(c, &rec->u.items[k], line, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    }
+    return handle_record(c, rec, line, err);
 }
 
 int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_options *o,
@@ -362,6 +381,7 @@ int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_opt
     c->opaque = opaque;
     kc_buf_init(&c->line, c->o.max_line_bytes);
     parquet_jv_parser_init(&c->ps);
+    parquet_jv_parser_init(&c->sample_ps);
     if (o->connect_schema != NULL) {
         /* Check it now, so a bad schema is an error before any input. */
         struct parquet_schema *s;
@@ -478,6 +498,7 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
     parquet_json_infer_free(c->inf);
     json_decref(c->connect_schema);
     parquet_jv_parser_fini(&c->ps);
+    parquet_jv_parser_fini(&c->sample_ps);
     kc_buf_fini(&c->line);
     kc_free(c);
 }
