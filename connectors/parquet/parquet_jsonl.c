@@ -329,6 +329,20 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
         json_t *j = json_loadb(p, n, 0, NULL);
         json_t *schema = json_object_get(j, "schema");
         if (json_is_object(schema)) {
+            struct parquet_schema *s = NULL;
+            rc = parquet_json_schema_from_connect(schema, &s, &e);
+            parquet_schema_free(s);
+            if (rc == KC_ENOMEM) {
+                json_decref(j);
+                *err = e;
+                return rc;
+            }
+            if (rc != KC_OK) {
+                /* A schema we cannot use: this record is bad, the next envelope may do. */
+                json_decref(j);
+                report(c, line, &e);
+                return KC_OK;
+            }
             c->connect_schema = json_incref(schema);
             c->mode = MODE_CONNECT;
         }

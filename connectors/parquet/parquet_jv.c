@@ -292,7 +292,6 @@ static int parse_number(struct jv_parse *jp, struct parquet_jv *v)
     const char *p = s;
     const char *end = jp->end;
     uint64_t mant = 0;
-    int digits = 0;
     int frac_digits = 0;
     int is_real = 0;
     int neg = 0;
@@ -314,7 +313,6 @@ static int parse_number(struct jv_parse *jp, struct parquet_jv *v)
             mant_overflow = 1;
         } else {
             mant = mant * 10 + (uint64_t)(*p - '0');
-            digits += mant != 0;
         }
         p++;
     }
@@ -480,7 +478,9 @@ static int parse_container(struct jv_parse *jp, struct parquet_jv *v, int is_obj
         if (m == NULL) {
             return nomem(jp);
         }
-        memcpy(m, ps->stack + base, n * sizeof(*m));
+        if (n > 0) {
+            memcpy(m, ps->stack + base, n * sizeof(*m));
+        }
         v->u.members = m;
     } else {
         struct parquet_jv *items = parquet_arena_alloc(&ps->arena, (n ? n : 1) * sizeof(*items));

@@ -487,6 +487,9 @@ int parquet_writer_write(struct parquet_writer *w, int leaf, int rep, int def, c
             return kc_error_set(err, KC_EINVAL, "parquet: column '%s': NULL value",
                                 c->nd->name);
         }
+        if (v == NULL) {
+            v = ""; /* an empty byte array given as (NULL, 0) */
+        }
         if (c->width != 0 && len != c->width) {
             return kc_error_set(err, KC_EINVAL,
                                 "parquet: column '%s': value has %zu bytes, the type needs %zu",
