@@ -298,3 +298,48 @@ def test_parquet_policy_fuzz_corpus_readable(cli, workdir, case):
     assert rc in (0, 1), se
     for f in sorted(workdir.glob("out*.parquet")):
         read_both(f)
+
+
+def test_parquet_policy_dictionary_fallback(cli, workdir):
+    """A dictionary past --dictionary-bytes falls back to PLAIN mid-chunk; readers see both."""
+    recs = [{"hi": "value-%06d-%s" % (i, "z" * (i % 7)), "lo": "k%d" % (i % 3)}
+            for i in range(3000)]
+    inp = workdir / "d.jsonl"
+    inp.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    out = workdir / "d.parquet"
+    rc, so, se = run_cli(cli, ["--dictionary-bytes", "2k", "--page-rows", "100", inp, out])
+    assert rc == 0, se
+    md = pq.ParquetFile(out).metadata
+    cols = {md.row_group(0).column(c).path_in_schema: md.row_group(0).column(c)
+            for c in range(md.num_columns)}
+    assert {"PLAIN", "RLE_DICTIONARY"} <= set(cols["hi"].encodings)
+    assert cols["hi"].has_dictionary_page
+    assert "RLE_DICTIONARY" in cols["lo"].encodings
+    t = read_both(out)
+    assert t.column("hi").to_pylist() == [r["hi"] for r in recs]
+    assert t.column("lo").to_pylist() == [r["lo"] for r in recs]
+    st = cols["hi"].statistics
+    assert st.min == min(r["hi"] for r in recs) and st.max == max(r["hi"] for r in recs)
+
+
+def test_parquet_policy_typed_api_file(workdir):
+    """The typed append API (via the bench's encoder) against pyarrow's own JSON reading."""
+    enc = os.environ.get("KC_PARQUET_ENCODE")
+    if not enc:
+        pytest.skip("KC_PARQUET_ENCODE not set")
+    import random
+    rnd = random.Random(7)
+    recs = [{"user_id": "user-%d" % rnd.randrange(50), "event_type": rnd.choice(["a", "b"]),
+             "timestamp": 1732000000000 - 10**9 + i, "session_id": "%x" % rnd.getrandbits(40),
+             "device": "\u00e9\u65e5" if i % 5 == 0 else "web", "value": rnd.random() * 10,
+             "seq": i, "pad": "x" * (i % 40)} for i in range(25000)]
+    inp = workdir / "t.jsonl"
+    inp.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    out = workdir / "t.parquet"
+    import subprocess
+    subprocess.run([enc, str(inp), str(out), "zstd"], check=True, capture_output=True)
+    t = read_both(out)
+    assert t.column("timestamp").type == pa.timestamp("ms", tz="UTC")
+    for name in ("user_id", "event_type", "session_id", "device", "value", "seq", "pad"):
+        assert t.column(name).to_pylist() == [r[name] for r in recs], name
+    assert t.column("timestamp").cast(pa.int64()).to_pylist() == [r["timestamp"] for r in recs]
