@@ -238,6 +238,17 @@ void parquet_dict_fini(struct parquet_dict *d)
     d->cap = 0;
 }
 
+void parquet_dict_freeze(struct parquet_dict *d)
+{
+    /* Only the page body is needed from now on: drop the lookup structures. */
+    kc_free(d->slots);
+    kc_free(d->ents);
+    d->slots = NULL;
+    d->ents = NULL;
+    d->nslots = 0;
+    d->cap = 0;
+}
+
 void parquet_dict_reset(struct parquet_dict *d)
 {
     if (d->slots != NULL) {
@@ -249,13 +260,13 @@ void parquet_dict_reset(struct parquet_dict *d)
 
 size_t parquet_dict_bytes(const struct parquet_dict *d)
 {
-    return d->data.len + d->nslots * sizeof(uint32_t) + d->cap * sizeof(d->ents[0]);
+    return d->data.len + d->nslots * sizeof(d->slots[0]) + d->cap * sizeof(d->ents[0]);
 }
 
 static int dict_grow_slots(struct parquet_dict *d)
 {
     size_t nslots = d->nslots ? d->nslots * 2 : DICT_MIN_SLOTS;
-    uint32_t *slots = kc_calloc(nslots, sizeof(uint32_t));
+    uint64_t *slots = kc_calloc(nslots, sizeof(uint64_t));
     if (slots == NULL) {
         return KC_ENOMEM;
     }
@@ -264,7 +275,7 @@ static int dict_grow_slots(struct parquet_dict *d)
         while (slots[s] != 0) {
             s = (s + 1) & (nslots - 1);
         }
-        slots[s] = i + 1;
+        slots[s] = (uint64_t)d->ents[i].hash << 32 | (i + 1);
     }
     kc_free(d->slots);
     d->slots = slots;
@@ -284,10 +295,24 @@ int parquet_dict_insert(struct parquet_dict *d, const void *p, size_t n, uint32_
     }
     s = h & (d->nslots - 1);
     while (d->slots[s] != 0) {
-        const struct parquet_dict_entry *e = &d->ents[d->slots[s] - 1];
-        if (e->hash == h && e->len == n && memcmp(d->data.data + e->off, p, n) == 0) {
-            *index = d->slots[s] - 1;
-            return KC_OK;
+        /* The slot carries the hash, so a probe past another value costs no entry lookup. */
+        if ((uint32_t)(d->slots[s] >> 32) == h) {
+            uint32_t i = (uint32_t)d->slots[s] - 1;
+            const struct parquet_dict_entry *e = &d->ents[i];
+            const char *q = d->data.data + e->off;
+            int same;
+            if (n == 8 && e->len == 8) {
+                uint64_t a, b;
+                memcpy(&a, q, 8);
+                memcpy(&b, p, 8);
+                same = a == b;
+            } else {
+                same = e->len == n && memcmp(q, p, n) == 0;
+            }
+            if (same) {
+                *index = i;
+                return KC_OK;
+            }
         }
         s = (s + 1) & (d->nslots - 1);
     }
@@ -315,7 +340,7 @@ int parquet_dict_insert(struct parquet_dict *d, const void *p, size_t n, uint32_
     if (kc_buf_append(&d->data, p, n) != KC_OK) {
         return KC_ENOMEM;
     }
-    d->slots[s] = d->n + 1;
+    d->slots[s] = (uint64_t)h << 32 | (d->n + 1);
     *index = d->n++;
     *added = 1;
     return KC_OK;

@@ -202,7 +202,7 @@ struct parquet_dict_entry {
 };
 
 struct parquet_dict {
-    uint32_t *slots; /* owned; entry index + 1, 0 = empty; nslots is a power of two */
+    uint64_t *slots; /* owned; hash << 32 | (entry index + 1), 0 = empty; power-of-two count */
     size_t nslots;
     struct parquet_dict_entry *ents; /* owned */
     uint32_t n;
@@ -214,6 +214,8 @@ struct parquet_dict {
 void parquet_dict_init(struct parquet_dict *d, int len_prefix);
 void parquet_dict_fini(struct parquet_dict *d);
 void parquet_dict_reset(struct parquet_dict *d);
+/* No more inserts until the next reset: frees the lookup table, keeps the page body (data, n). */
+void parquet_dict_freeze(struct parquet_dict *d);
 /* Index of p[0..n) in d, adding it if new. *added (OUT) says whether it was new.
  * @return KC_OK or KC_ENOMEM */
 int parquet_dict_insert(struct parquet_dict *d, const void *p, size_t n, uint32_t *index,
@@ -290,6 +292,7 @@ void parquet_arena_reset(struct parquet_arena *a);
 void *parquet_arena_alloc(struct parquet_arena *a, size_t n);
 
 #define PARQUET_JV_MAX_DEPTH 256
+#define PARQUET_JV_MAX_VALUES ((size_t)1 << 21)
 
 enum parquet_jv_type {
     PARQUET_JV_NULL = 0,

@@ -9,7 +9,8 @@
  * (JSON_REJECT_DUPLICATES aside, which the shredder enforces): UTF-8 is validated, lone
  * surrogates are rejected, \u0000 is allowed in strings but not in keys, integers that do not
  * fit int64 and reals that overflow are rejected. Nesting is capped at PARQUET_JV_MAX_DEPTH so
- * hostile input cannot exhaust the stack. The arena is reset per record, so memory is bounded
+ * hostile input cannot exhaust the stack, and values per record at PARQUET_JV_MAX_VALUES so a
+ * long line of tiny values cannot blow up the parser's memory. The arena is reset per record, so memory is bounded
  * by the largest record.
  */
 #include <math.h>
@@ -101,6 +102,7 @@ struct jv_parse {
     struct kc_error *err;
     const char *start;
     int depth;
+    size_t values;
 };
 
 static int perr(struct jv_parse *jp, const char *what)
@@ -509,6 +511,10 @@ static int literal(struct jv_parse *jp, const char *word, size_t n)
 static int parse_value(struct jv_parse *jp, struct parquet_jv *v)
 {
     memset(v, 0, sizeof(*v));
+    if (++jp->values > PARQUET_JV_MAX_VALUES) {
+        /* A long line of tiny values would cost ~40 bytes of parser state each. */
+        return perr(jp, "too many values in one record");
+    }
     skip_ws(jp);
     if (jp->p >= jp->end) {
         return perr(jp, "value expected");
@@ -553,7 +559,7 @@ void parquet_jv_parser_fini(struct parquet_jv_parser *ps)
 int parquet_jv_parse(struct parquet_jv_parser *ps, const char *text, size_t len,
                      struct parquet_jv *out, struct kc_error *err)
 {
-    struct jv_parse jp = {text, text + len, ps, err, text, 0};
+    struct jv_parse jp = {text, text + len, ps, err, text, 0, 0};
     int rc;
     parquet_arena_reset(&ps->arena);
     ps->sp = 0;

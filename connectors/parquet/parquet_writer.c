@@ -759,6 +759,7 @@ static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct
     if (c->fallback_pending) {
         c->fallback_pending = 0;
         c->dict_active = 0;
+        parquet_dict_freeze(&c->dict);
     }
     c->page_dict = c->dict_active;
     return KC_OK;

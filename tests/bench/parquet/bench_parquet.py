@@ -98,7 +98,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1000000)
     ap.add_argument("--dir", default="/tmp/connect-c-bench-parquet")
     ap.add_argument("--rss-rows", default="")
-    ap.add_argument("--rss-row-group-bytes", default="16M")
+    ap.add_argument("--rss-row-group-bytes", default="default,16M")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     data = os.path.join(a.dir, "bench-%d.jsonl" % a.rows)
@@ -149,20 +149,18 @@ def main():
           % (res["ours_e2e"][1] / res["pyarrow_e2e"][1]))
 
     if a.rss_rows:
-        print("peak RSS of connect-parquet by row count (--row-group-bytes %s):"
-              % a.rss_row_group_bytes)
-        for n in [int(x) for x in a.rss_rows.split(",")]:
-            path = os.path.join(a.dir, "bench-%d.jsonl" % n)
-            generate(path, n)
-            out_path = os.path.join(a.dir, "rss-%d.parquet" % n)
-            p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", a.cli, "--schema", schema,
-                                "--codec", "snappy", "--row-group-bytes",
-                                a.rss_row_group_bytes, path, out_path],
-                               capture_output=True, text=True)
-            rss_kb, u, s = p.stderr.strip().splitlines()[-1].split()
-            print("  %9d rows: peak RSS %7.1f MiB, CPU %.2f s, file %d bytes"
-                  % (n, int(rss_kb) / 1024.0, float(u) + float(s), os.path.getsize(out_path)))
-
+        for rgb in a.rss_row_group_bytes.split(","):
+            print("peak RSS of connect-parquet by row count (row groups: %s):"
+                  % ("default 64M" if rgb == "default" else "--row-group-bytes " + rgb))
+            for n in [int(x) for x in a.rss_rows.split(",")]:
+                path = os.path.join(a.dir, "bench-%d.jsonl" % n)
+                generate(path, n)
+                out_path = os.path.join(a.dir, "rss-%d.parquet" % n)
+                flags = [] if rgb == "default" else ["--row-group-bytes", rgb]
+                cpu, rss, _, _ = run_measured([a.cli, "--schema", schema, "--codec", "snappy"] +
+                                              flags + [path, out_path], a.dir)
+                print("  %9d rows: peak RSS %7.1f MiB, CPU %.2f s, file %d bytes"
+                      % (n, rss, cpu, os.path.getsize(out_path)))
 
 if __name__ == "__main__":
     main()
