@@ -1427,8 +1427,9 @@ static int merge(struct parquet_json_infer *inf, struct inode *nd, const struct 
         if (t != TEMPORAL_NONE && (digits > 9 || nanos % 1000 != 0)) {
             nd->nanos = 1;
         }
-        if (t != TEMPORAL_NONE && to_unit(secs, nanos, digits, PARQUET_NANOS, &secs) &&
-            to_unit(secs, nanos, digits, PARQUET_MICROS, &secs)) {
+        int64_t scratch;
+        if (t != TEMPORAL_NONE && to_unit(secs, nanos, digits, PARQUET_NANOS, &scratch) &&
+            to_unit(secs, nanos, digits, PARQUET_MICROS, &scratch)) {
             nd->temporal[TEMPORAL_NONE]++; /* out of range for any unit: keep text */
         }
     } else if (k == IK_OBJECT) {

@@ -13,7 +13,7 @@
 #include "kc_alloc.h"
 #include "parquet_int.h"
 
-#define PARQUET_MAX_DEPTH 64
+#define PARQUET_MAX_DEPTH 128 /* inference nests at most PARQUET_JSON_MAX_DEPTH x 2 + 1 */
 
 struct parquet_schema *parquet_schema_new(void)
 {
