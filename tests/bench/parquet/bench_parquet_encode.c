@@ -41,9 +41,14 @@ static void str_add(struct strcol *c, size_t row, const char *p, size_t n)
     if (c->len + n > c->cap) {
         c->cap = (c->cap + n) * 2;
         c->bytes = realloc(c->bytes, c->cap);
+        if (c->bytes == NULL) {
+            abort();
+        }
     }
-    memcpy(c->bytes + c->len, p, n);
-    c->len += n;
+    if (n > 0) {
+        memcpy(c->bytes + c->len, p, n);
+        c->len += n;
+    }
     c->off[row + 1] = (uint32_t)c->len;
 }
 
