@@ -133,6 +133,20 @@ int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_opt
  * unless the output failed (KC_EIO, KC_ENOMEM: stop). */
 int parquet_jsonl_feed(struct parquet_jsonl *c, const void *buf, size_t len,
                        struct kc_error *err);
+/*
+ * One record that is not line-framed (a Kafka message value, which may be pretty-printed over
+ * several lines): the same handling as a line, with `id` (say, the record's offset) given to
+ * the bad callback in place of the line number. Do not mix with a partial line from feed.
+ */
+int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, uint64_t id,
+                         struct kc_error *err);
+/*
+ * Close the open file now (footer written, close callback called); the next record opens a
+ * new one, with a fresh sample when the schema is inferred. For rotation by count or time.
+ */
+int parquet_jsonl_rotate(struct parquet_jsonl *c, struct kc_error *err);
+/* Bytes held: the open writer's buffered bytes plus the records held for inference. */
+size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c);
 /* Process a last unterminated line, flush and close the open file. */
 int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err);
 uint64_t parquet_jsonl_rows(const struct parquet_jsonl *c);

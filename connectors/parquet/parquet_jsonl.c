@@ -12,6 +12,7 @@
  * new sample from that record. A bad record never reaches a file: it is reported with its
  * 1-based line number and the converter goes on.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "kc_alloc.h"
@@ -455,6 +456,39 @@ int parquet_jsonl_feed(struct parquet_jsonl *c, const void *buf, size_t len,
         p = nl + 1;
     }
     return KC_OK;
+}
+
+int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, uint64_t id,
+                         struct kc_error *err)
+{
+    if (len > c->o.max_line_bytes) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "record longer than %zu bytes", c->o.max_line_bytes);
+        report_msg(c, id, msg);
+        return KC_OK;
+    }
+    return process_line(c, buf, len, id, err);
+}
+
+int parquet_jsonl_rotate(struct parquet_jsonl *c, struct kc_error *err)
+{
+    int rc = KC_OK;
+    if (c->w == NULL && c->npend > 0) {
+        rc = flush_sample(c, err); /* a file for the records held so far */
+    }
+    if (rc == KC_OK) {
+        rc = close_file(c, err);
+    }
+    return rc;
+}
+
+size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c)
+{
+    size_t n = c->w != NULL ? parquet_writer_buffered_bytes(c->w) : 0;
+    for (size_t i = 0; i < c->npend; i++) {
+        n += c->pend[i].len;
+    }
+    return n + c->line.len;
 }
 
 int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err)

@@ -324,6 +324,36 @@ static void test_parquet_json_lines_alloc_failure(void **state)
     }
 }
 
+static void test_parquet_json_records_and_rotate(void **state)
+{
+    struct parquet_jsonl_options o;
+    struct parquet_jsonl *c = NULL;
+    struct kc_error err;
+    struct run r;
+    const char *pretty = "{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ]\n}\n";
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    parquet_jsonl_options_init(&o);
+    o.infer_records = 10;
+    assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r, &err), KC_OK);
+    assert_int_equal(parquet_jsonl_record(c, pretty, strlen(pretty), 100, &err), KC_OK);
+    assert_int_equal(parquet_jsonl_record(c, "{\"a\": \"no\"", 12, 101, &err), KC_OK);
+    assert_true(parquet_jsonl_buffered_bytes(c) > 0); /* one record held for inference */
+    assert_int_equal(r.nfiles, 0);
+    assert_int_equal(parquet_jsonl_rotate(c, &err), KC_OK); /* writes the held record */
+    assert_int_equal(r.nfiles, 1);
+    assert_memory_equal(r.files[0].data + r.files[0].len - 4, "PAR1", 4);
+    assert_int_equal(parquet_jsonl_rotate(c, &err), KC_OK); /* nothing open: no-op */
+    assert_int_equal(parquet_jsonl_record(c, "{\"a\": 2}", 8, 102, &err), KC_OK);
+    assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+    assert_int_equal(r.nfiles, 2);
+    assert_int_equal(parquet_jsonl_rows(c), 2);
+    assert_int_equal(r.nbad, 1);
+    assert_int_equal(r.bad_lines[0], 101); /* the caller's id, not a line number */
+    parquet_jsonl_free(c);
+    run_fini(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_parquet_json_write_errors),
         cmocka_unit_test(test_parquet_json_lines),
         cmocka_unit_test(test_parquet_json_lines_alloc_failure),
+        cmocka_unit_test(test_parquet_json_records_and_rotate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
