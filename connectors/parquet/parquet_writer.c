@@ -1079,26 +1079,28 @@ int parquet_writer_new(struct parquet_writer **out, struct parquet_schema *s,
     kc_buf_init(&w->s_header, PARQUET_BUF_LIMIT);
     rc = parquet_schema_finish(s, err);
     if (rc != KC_OK) {
-        goto fail;
+        goto out;
     }
     w->created_by = kc_strdup(o->created_by != NULL ? o->created_by : PARQUET_VERSION_STRING);
     w->cols = kc_calloc((size_t)s->nleaves, sizeof(*w->cols));
     if (w->created_by == NULL || w->cols == NULL) {
         rc = kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
-        goto fail;
+        goto out;
     }
     for (int i = 0; i < s->nleaves; i++) {
         w->ncols = i + 1;
         if (column_init(w, &w->cols[i], s->leaves[i]) != KC_OK) {
             rc = kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
-            goto fail;
+            goto out;
         }
+    }
+out:
+    if (rc != KC_OK) {
+        parquet_writer_free(w); /* frees the schema too: it was taken */
+        return rc;
     }
     *out = w;
     return KC_OK;
-fail:
-    parquet_writer_free(w);
-    return rc;
 }
 
 void parquet_writer_free(struct parquet_writer *w)
