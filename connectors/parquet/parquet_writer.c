@@ -1067,6 +1067,9 @@ int parquet_writer_new(struct parquet_writer **out, struct parquet_schema *s,
     if (w->o.page_rows == 0) {
         w->o.page_rows = 20000;
     }
+    if (w->o.dictionary_page_bytes > ((size_t)1 << 30)) {
+        w->o.dictionary_page_bytes = (size_t)1 << 30; /* page sizes are int32 in the format */
+    }
     if (w->o.row_group_bytes == 0) {
         w->o.row_group_bytes = (size_t)64 << 20;
     }
