@@ -181,6 +181,58 @@ static void test_parquet_thrift_file_metadata(void **state)
     parquet_schema_free(s);
 }
 
+static void test_parquet_thrift_row_group(void **state)
+{
+    struct kc_buf b;
+    struct parquet_chunk_meta m;
+    const char *path[] = {"a"};
+    static const uint8_t mn[4] = {1, 0, 0, 0};
+    static const uint8_t mx[4] = {2, 0, 0, 0};
+    (void)state;
+    memset(&m, 0, sizeof(m));
+    m.type = PARQUET_INT32;
+    m.encodings = 1u << PARQUET_ENC_PLAIN | 1u << PARQUET_ENC_RLE;
+    m.path = path;
+    m.path_len = 1;
+    m.codec = PARQUET_CODEC_SNAPPY;
+    m.num_values = 2;
+    m.total_uncompressed = 30;
+    m.total_compressed = 20;
+    m.data_page_offset = 4;
+    m.dictionary_page_offset = -1;
+    m.stats.has_minmax = 1;
+    m.stats.min = mn;
+    m.stats.min_len = 4;
+    m.stats.max = mx;
+    m.stats.max_len = 4;
+    kc_buf_init(&b, 4096);
+    assert_int_equal(parquet_thrift_row_group(&b, &m, 1, 2, 4, 0, NULL), KC_OK);
+    ASSERT_BYTES(&b,
+                 0x19, 0x1C,             /* columns: list of 1 struct */
+                 0x26, 0x08,             /* ColumnChunk.file_offset 4 (field 2) */
+                 0x1C,                   /* meta_data (field 3) */
+                 0x15, 0x02,             /* type INT32 */
+                 0x19, 0x25, 0x00, 0x06, /* encodings [PLAIN, RLE] */
+                 0x19, 0x18, 0x01, 'a',  /* path_in_schema ["a"] */
+                 0x15, 0x02,             /* codec SNAPPY */
+                 0x16, 0x04,             /* num_values 2 */
+                 0x16, 0x3C,             /* total_uncompressed_size 30 */
+                 0x16, 0x28,             /* total_compressed_size 20 */
+                 0x26, 0x08,             /* data_page_offset 4 (field 9, delta 2) */
+                 0x3C,                   /* statistics (field 12, delta 3) */
+                 0x36, 0x00,             /*   null_count 0 (field 3) */
+                 0x28, 0x04, 2, 0, 0, 0, /*   max_value (field 5) */
+                 0x18, 0x04, 1, 0, 0, 0, /*   min_value (field 6) */
+                 0x00, 0x00, 0x00,       /* end Statistics, ColumnMetaData, ColumnChunk */
+                 0x16, 0x3C,             /* total_byte_size 30 */
+                 0x16, 0x04,             /* num_rows 2 */
+                 0x26, 0x08,             /* file_offset 4 (field 5) */
+                 0x16, 0x28,             /* total_compressed_size 20 */
+                 0x14, 0x00,             /* ordinal 0 (i16) */
+                 0x00);
+    kc_buf_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_parquet_thrift_page_header_v1),
         cmocka_unit_test(test_parquet_thrift_page_header_v2_and_dict),
         cmocka_unit_test(test_parquet_thrift_file_metadata),
+        cmocka_unit_test(test_parquet_thrift_row_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
