@@ -110,6 +110,23 @@ COLUMNS = {
                "parameters": {"parquet.logical": "TIMESTAMP(NANOS,false)"}},
               cycle([2**62, -2**62, "1900-01-01T00:00:00.000000001", None]),
               cycle([2**62, -2**62, -2208988800 * 10**9 + 1, None]), "temporal"),
+    "ts_ms_local": ({"type": "int64", "optional": True,
+                     "parameters": {"parquet.logical": "TIMESTAMP(MILLIS,false)"}},
+                    cycle([-1, 1732000000123, "2024-02-29 23:59:59.5", None]),
+                    cycle([-10**6, 1732000000123 * 10**6, 1709251199500 * 10**6, None]),
+                    "temporal"),
+    "ts_us_local": ({"type": "int64", "optional": True,
+                     "parameters": {"parquet.logical": "TIMESTAMP(MICROS,false)"}},
+                    cycle([-62135596800000000, 0, None]),
+                    cycle([-62135596800000000 * 1000, 0, None]), "temporal"),
+    "ts_ns_utc": ({"type": "int64", "optional": True,
+                   "parameters": {"parquet.logical": "TIMESTAMP(NANOS,true)"}},
+                  cycle([1, -1, "2262-04-11T23:47:16.854775807Z", None]),
+                  cycle([1, -1, 2**63 - 1, None]), "temporal"),
+    "time_ms_local": ({"type": "int32", "optional": True,
+                       "parameters": {"parquet.logical": "TIME(MILLIS,false)"}},
+                      cycle([1, "23:59:59.999", None]), cycle([10**6, 86399999 * 10**6, None]),
+                      "temporal"),
     "time_us": ({"type": "int64", "optional": True,
                  "parameters": {"parquet.logical": "TIME(MICROS,true)"}},
                 cycle([0, 86399999999, None]), cycle([0, 86399999999000, None]), "temporal"),
@@ -302,6 +319,20 @@ def test_parquet_golden_types(cli, workdir, codec, page_version, dictionary, sma
                 assert ("RLE_DICTIONARY" in cc.encodings) == dictionary
     table = pq.read_table(out)
     check_table(table, "pyarrow")
+    # Units and UTC adjustment as pyarrow maps the logical types.
+    want_types = {"ts_ms": pa.timestamp("ms", tz="UTC"), "ts_us": pa.timestamp("us", tz="UTC"),
+                  "ts_ns": pa.timestamp("ns"), "ts_ms_local": pa.timestamp("ms"),
+                  "ts_us_local": pa.timestamp("us"), "ts_ns_utc": pa.timestamp("ns", tz="UTC"),
+                  "date": pa.date32(), "time": pa.time32("ms"), "time_ms_local": pa.time32("ms"),
+                  "time_us": pa.time64("us"), "time_ns": pa.time64("ns"), "i8": pa.int8(),
+                  "i16": pa.int16(), "u8": pa.uint8(), "u16": pa.uint16(), "u32": pa.uint32(),
+                  "u64": pa.uint64(), "f32": pa.float32(), "dec9": pa.decimal128(9, 2),
+                  "dec18": pa.decimal128(18, 4), "dec38": pa.decimal128(38, 10),
+                  "rs": pa.string(), "bin": pa.binary()}
+    for name, t in want_types.items():
+        assert table.schema.field(name).type == t, (name, table.schema.field(name).type)
+    assert table.schema.field("ri64").nullable is False
+    assert table.schema.field("i64").nullable is True
     check_stats(md, small)
 
     # DuckDB, through its own Parquet reader
