@@ -19,12 +19,7 @@
 
 int parquet_bit_width(uint32_t max_value)
 {
-    int w = 0;
-    while (max_value != 0) {
-        w++;
-        max_value >>= 1;
-    }
-    return w;
+    return max_value == 0 ? 0 : 32 - __builtin_clz(max_value);
 }
 
 void parquet_rle_init(struct parquet_rle *r, struct kc_buf *out, int bit_width)
