@@ -4,12 +4,10 @@
 import os
 import pathlib
 import shutil
-import subprocess
 
 import pytest
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
+from parquet_helpers import ROOT
 
 
 def _cli_path():
@@ -40,9 +38,3 @@ def workdir(tmp_path, request):
     d.mkdir(parents=True)
     return d
 
-
-def run_cli(cli, args, stdin=None, timeout=300):
-    """Run connect-parquet; return (returncode, stdout, stderr) as text."""
-    p = subprocess.run([cli] + [str(a) for a in args], input=stdin, capture_output=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import run_cli
+from parquet_helpers import run_cli
 
 decimal.getcontext().prec = 60
 D = decimal.Decimal

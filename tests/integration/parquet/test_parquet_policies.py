@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ROOT, run_cli
+from parquet_helpers import ROOT, run_cli
 
 
 def read_both(path):
