@@ -91,6 +91,7 @@ enum parquet_codec {
 #define PARQUET_MAX_LEVEL 250    /* definition or repetition level */
 #define PARQUET_MAX_COLUMNS 10000 /* leaf columns per schema */
 #define PARQUET_MAX_NAME 1024    /* bytes in a field name */
+#define PARQUET_MAX_VALUE_BYTES ((size_t)1 << 30) /* one BYTE_ARRAY value (pages are int32) */
 
 struct parquet_schema;
 struct parquet_writer;
@@ -232,7 +233,7 @@ int parquet_writer_append_bytes(struct parquet_writer *w, int leaf, const void *
 
 /*
  * End the current row. Every leaf must have received at least one entry since the last row
- * end (KC_EINVAL otherwise, and the writer is poisoned: the row is half written). May cut
+ * end (KC_EFATAL otherwise, and the writer is poisoned: the row is half written). May cut
  * pages and a row group, so it may call the write callback.
  */
 int parquet_writer_end_row(struct parquet_writer *w, struct kc_error *err);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kc_alloc.h"
@@ -51,7 +52,7 @@ static void usage(FILE *f)
             "  --no-dictionary         PLAIN encoding only\n"
             "  --dictionary-bytes B    dictionary size before falling back to PLAIN (default 1M)\n"
             "  --memory-cap B          hard cap on buffered bytes (forces row-group cuts)\n"
-            "  --max-line-bytes B      longer lines are bad records (default 64M)\n"
+            "  --max-line-bytes B      longer lines are bad records (default 64M, at most 1G)\n"
             "  --kv KEY=VALUE          add footer key-value metadata (repeatable)\n"
             "  --created-by TEXT       footer created_by\n"
             "  --quiet                 do not print bad records\n"
@@ -258,7 +259,8 @@ int main(int argc, char **argv)
             o.writer.dictionary_page_bytes = sz;
         } else if (strcmp(a, "--memory-cap") == 0 && parse_size(v, &sz) == 0) {
             o.writer.memory_cap = sz;
-        } else if (strcmp(a, "--max-line-bytes") == 0 && parse_size(v, &sz) == 0 && sz > 0) {
+        } else if (strcmp(a, "--max-line-bytes") == 0 && parse_size(v, &sz) == 0 && sz > 0 &&
+                   sz <= ((size_t)1 << 30)) {
             o.max_line_bytes = sz;
         } else if (strcmp(a, "--created-by") == 0) {
             o.writer.created_by = v;
@@ -343,7 +345,14 @@ int main(int argc, char **argv)
     status = parquet_jsonl_bad_records(c) > 0 ? 1 : 0;
 out:
     if (cl.out != NULL && cl.out != stdout) {
+        /* A file left open here has no footer: remove it rather than leave one readers
+         * reject. Completed files (closed through cli_close) stay. */
+        struct stat sb;
+        int regular = fstat(fileno(cl.out), &sb) == 0 && S_ISREG(sb.st_mode);
         fclose(cl.out);
+        if (cl.out_name != NULL && regular) {
+            unlink(cl.out_name); /* never a device or a pipe the user named */
+        }
     }
     kc_free(cl.out_name);
     kc_free(buf);

@@ -495,7 +495,7 @@ int parquet_writer_write(struct parquet_writer *w, int leaf, int rep, int def, c
                                 "parquet: column '%s': value has %zu bytes, the type needs %zu",
                                 c->nd->name, len, c->width);
         }
-        if (c->width == 0 && len > INT32_MAX) {
+        if (c->width == 0 && len > PARQUET_MAX_VALUE_BYTES) {
             return kc_error_set(err, KC_EINVAL, "parquet: column '%s': value of %zu bytes is too "
                                                 "large",
                                 c->nd->name, len);
