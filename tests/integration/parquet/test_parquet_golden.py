@@ -193,6 +193,38 @@ COLUMNS = {
 }
 
 
+NESTABLE = [n for n, c in COLUMNS.items()
+            if c[3] in ("plain", "float", "temporal") and c[0]["type"] not in
+            ("array", "map", "struct") and c[0].get("optional")]
+
+
+def _list_of(xs, r):
+    """Row r of the list variant: [x_r, null, x_r+1], [], null or [x_r]."""
+    k = r % 4
+    if k == 0:
+        return [xs[r], None, xs[(r + 1) % N_ROWS]]
+    if k == 1:
+        return []
+    if k == 2:
+        return None
+    return [xs[r]]
+
+
+def _struct_of(xs, r):
+    return None if r % 3 == 1 else {"v": xs[r]}
+
+
+for _n in NESTABLE:
+    _fs, _inp, _exp, _kind = COLUMNS[_n]
+    COLUMNS["L_" + _n] = ({"type": "array", "optional": True, "items": dict(_fs)},
+                          [_list_of(_inp, r) for r in range(N_ROWS)],
+                          [_list_of(_exp, r) for r in range(N_ROWS)], "nested")
+    COLUMNS["S_" + _n] = ({"type": "struct", "optional": True,
+                           "fields": [dict(_fs, field="v")]},
+                          [_struct_of(_inp, r) for r in range(N_ROWS)],
+                          [_struct_of(_exp, r) for r in range(N_ROWS)], "nested")
+
+
 def connect_schema():
     fields = []
     for name, (fs, _, _, _) in COLUMNS.items():
@@ -207,7 +239,7 @@ def input_lines():
     for r in range(N_ROWS):
         rec = {name: col[1][r] for name, col in COLUMNS.items()}
         # Leave some nulls out entirely (a missing optional field is a null).
-        for name in ("i8", "s", "st"):
+        for name in ("i8", "s", "st", "S_dec38", "L_uuid"):
             if rec[name] is None and r % 2:
                 del rec[name]
         lines.append(json.dumps(rec, ensure_ascii=(r % 2 == 0)))
@@ -236,30 +268,52 @@ def norm(v):
     return v
 
 
-def temporal_ns(col):
-    t = col.type
+def arrow_values(arr):
+    """Python values of a pyarrow Array, with every temporal value (at any depth) as integer
+    nanoseconds, so units and time zones compare exactly whatever the reader's mapping."""
+    t = arr.type
+    if isinstance(t, pa.ExtensionType):
+        arr = arr.storage
+        t = arr.type
+    valid = arr.is_valid().to_pylist()
     if pa.types.is_date32(t):
-        return [None if x is None else x * DAY_NS for x in col.cast(pa.int32()).to_pylist()]
-    unit = t.unit
-    if pa.types.is_time32(t):
-        ints = col.cast(pa.int32()).to_pylist()
-    else:
-        ints = col.cast(pa.int64()).to_pylist()
-    return [None if x is None else x * NS[unit] for x in ints]
+        ints = arr.cast(pa.int32()).to_pylist()
+        return [None if x is None else x * DAY_NS for x in ints]
+    if pa.types.is_timestamp(t) or pa.types.is_time(t):
+        ints = arr.cast(pa.int32() if pa.types.is_time32(t) else pa.int64()).to_pylist()
+        return [None if x is None else x * NS[t.unit] for x in ints]
+    if pa.types.is_map(t):
+        keys = arrow_values(arr.keys)
+        items = arrow_values(arr.items)
+        offs = arr.offsets.to_pylist()
+        return [list(zip(keys[offs[i]:offs[i + 1]], items[offs[i]:offs[i + 1]]))
+                if valid[i] else None for i in range(len(arr))]
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        child = arrow_values(arr.values)
+        offs = arr.offsets.to_pylist()
+        return [child[offs[i]:offs[i + 1]] if valid[i] else None for i in range(len(arr))]
+    if pa.types.is_struct(t):
+        cols = {t.field(k).name: arrow_values(arr.field(k)) for k in range(t.num_fields)}
+        return [{k: v[i] for k, v in cols.items()} if valid[i] else None
+                for i in range(len(arr))]
+    return arr.to_pylist()
+
+
+def decode_text(v):
+    if isinstance(v, bytes):
+        return v.decode()
+    if isinstance(v, list):
+        return [decode_text(x) for x in v]
+    if isinstance(v, dict):
+        return {k: decode_text(x) for k, x in v.items()}
+    return v
 
 
 def values(table, name, kind):
-    col = table.column(name)
-    if kind == "temporal":
-        return temporal_ns(col)
-    if isinstance(col.type, pa.ExtensionType):
-        col = col.cast(col.type.storage_type)
-    vals = col.to_pylist()
-    if kind == "map":
-        vals = [None if v is None else [tuple(kv) if not isinstance(kv, dict)
-                                        else (kv["key"], kv["value"]) for kv in v] for v in vals]
-    if name == "enum" or name == "js":
-        vals = [v.decode() if isinstance(v, bytes) else v for v in vals]
+    col = table.column(name).combine_chunks()
+    vals = arrow_values(col)
+    if name.endswith("enum") or name.endswith("js"):
+        vals = decode_text(vals)   # ENUM and JSON may come back as binary
     return [norm(v) for v in vals]
 
 
