@@ -154,8 +154,27 @@ static int parse_string(struct jv_parse *jp, const char **out, uint32_t *out_len
     char *dst;
     size_t n = 0;
 
-    /* First pass: find the closing quote, validating UTF-8 and noting escapes. */
+    /* First pass: find the closing quote, validating UTF-8 and noting escapes. Plain ASCII
+     * runs are skipped eight bytes at a time: a word is plain when no byte is '"', '\\', a
+     * control character or non-ASCII (the classic has-zero-byte tests). */
     while (q < end) {
+        while (end - q >= 8) {
+            const uint64_t ones = 0x0101010101010101ull;
+            const uint64_t highs = 0x8080808080808080ull;
+            uint64_t w;
+            memcpy(&w, q, 8);
+            uint64_t quote = w ^ (ones * '"');
+            uint64_t bslash = w ^ (ones * '\\');
+            uint64_t special = ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
+                               ((w - ones * 0x20) & ~w) | w;
+            if ((special & highs) != 0) {
+                break;
+            }
+            q += 8;
+        }
+        if (q >= end) {
+            break;
+        }
         unsigned char c = (unsigned char)*q;
         if (c == '"') {
             break;

@@ -280,6 +280,39 @@ static void test_parquet_encode_jv_parse(void **state)
     assert_int_equal(parses(deep), KC_EINVAL); /* nesting past PARQUET_JV_MAX_DEPTH */
 }
 
+static void test_parquet_encode_jv_string_scan(void **state)
+{
+    /* Special bytes at every position of the 8-byte scan: escapes, UTF-8, control chars. */
+    (void)state;
+    for (int at = 0; at < 20; at++) {
+        char text[64];
+        char want[64];
+        struct parquet_jv_parser ps;
+        struct parquet_jv v;
+        struct kc_error err;
+        memset(want, 'a', sizeof(want));
+        parquet_jv_parser_init(&ps);
+        /* "aaa..\naaa" -> newline at `at` */
+        snprintf(text, sizeof(text), "\"%.*s\\n%.*s\"", at, want, 19 - at, want);
+        assert_int_equal(parquet_jv_parse(&ps, text, strlen(text), &v, &err), KC_OK);
+        assert_int_equal(v.n, 20);
+        assert_int_equal(v.u.s[at], '\n');
+        /* two-byte UTF-8 at `at` */
+        snprintf(text, sizeof(text), "\"%.*s\xc3\xa9%.*s\"", at, want, 19 - at, want);
+        assert_int_equal(parquet_jv_parse(&ps, text, strlen(text), &v, &err), KC_OK);
+        assert_int_equal(v.n, 21);
+        /* invalid byte, raw tab and a quote at `at` */
+        snprintf(text, sizeof(text), "\"%.*s\xff%.*s\"", at, want, 19 - at, want);
+        assert_int_equal(parquet_jv_parse(&ps, text, strlen(text), &v, &err), KC_EINVAL);
+        snprintf(text, sizeof(text), "\"%.*s\t%.*s\"", at, want, 19 - at, want);
+        assert_int_equal(parquet_jv_parse(&ps, text, strlen(text), &v, &err), KC_EINVAL);
+        snprintf(text, sizeof(text), "[\"%.*s\", 1]", at, want);
+        assert_int_equal(parquet_jv_parse(&ps, text, strlen(text), &v, &err), KC_OK);
+        assert_int_equal(v.u.items[0].n, (uint32_t)at);
+        parquet_jv_parser_fini(&ps);
+    }
+}
+
 static void test_parquet_encode_jv_alloc_failure(void **state)
 {
     const char *text = "{\"a\": [1, 2, {\"b\": \"ccc\\n\"}], \"d\": \"xyz\"}";
@@ -308,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_parquet_encode_dict_alloc_failure),
         cmocka_unit_test(test_parquet_encode_utf8),
         cmocka_unit_test(test_parquet_encode_jv_parse),
+        cmocka_unit_test(test_parquet_encode_jv_string_scan),
         cmocka_unit_test(test_parquet_encode_jv_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
