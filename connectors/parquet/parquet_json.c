@@ -1303,7 +1303,6 @@ enum ikind {
 struct inode {
     enum ikind k;
     uint64_t temporal[4]; /* strings seen per enum temporal class */
-    int nanos;            /* some timestamp had sub-microsecond digits */
     char **names;         /* owned; object keys in first-seen order */
     struct inode **kids;  /* owned */
     json_t *index;        /* owned: name -> position, for wide objects */
@@ -1423,15 +1422,13 @@ static int merge(struct parquet_json_infer *inf, struct inode *nd, const struct 
         int digits;
         enum temporal t = parse_temporal(v->u.s, (size_t)v->n, &secs,
                                          &nanos, &digits);
-        nd->temporal[t]++;
-        if (t != TEMPORAL_NONE && (digits > 9 || nanos % 1000 != 0)) {
-            nd->nanos = 1;
-        }
         int64_t scratch;
-        if (t != TEMPORAL_NONE && to_unit(secs, nanos, digits, PARQUET_NANOS, &scratch) &&
-            to_unit(secs, nanos, digits, PARQUET_MICROS, &scratch)) {
-            nd->temporal[TEMPORAL_NONE]++; /* out of range for any unit: keep text */
+        /* Inferred timestamps are MICROS: Spark cannot read NANOS. A value finer than a
+         * microsecond, or out of the micros range, keeps the field as text (lossless). */
+        if (t != TEMPORAL_NONE && to_unit(secs, nanos, digits, PARQUET_MICROS, &scratch)) {
+            t = TEMPORAL_NONE;
         }
+        nd->temporal[t]++;
     } else if (k == IK_OBJECT) {
         for (uint32_t mi = 0; mi < v->n; mi++) {
             const char *key = v->u.members[mi].key;
@@ -1552,7 +1549,7 @@ static int build(struct parquet_schema *s, int parent, const char *name, const s
                 type = PARQUET_INT32;
             } else if (total > 0 && (t[TEMPORAL_NAIVE] == total || t[TEMPORAL_ZONED] == total)) {
                 lt.kind = PARQUET_LOGICAL_TIMESTAMP;
-                lt.unit = nd->nanos ? PARQUET_NANOS : PARQUET_MICROS;
+                lt.unit = PARQUET_MICROS;
                 lt.utc = t[TEMPORAL_ZONED] == total;
                 type = PARQUET_INT64;
             }

@@ -68,8 +68,10 @@ struct parquet_json_infer;
  * reals DOUBLE (integers and reals mixed: DOUBLE), strings STRING; a field whose values
  * disagree in any other way (string and number, object and array, ...) becomes a JSON text
  * column, so no sampled record is lost. Fields only ever null become STRING. With
- * infer_timestamps, a string field whose every sampled value is an ISO-8601 date-time becomes
- * TIMESTAMP(MICROS), UTC-adjusted if every value carried a zone, naive if none did.
+ * infer_timestamps, a string field whose every sampled value is a YYYY-MM-DD date becomes DATE,
+ * and one whose every value is an ISO-8601 date-time TIMESTAMP(MICROS), UTC-adjusted if every
+ * value carried a zone, naive if none did (finer than microseconds: kept as text, since Spark
+ * cannot read NANOS).
  */
 struct parquet_json_infer *parquet_json_infer_new(int infer_timestamps);
 void parquet_json_infer_free(struct parquet_json_infer *inf);

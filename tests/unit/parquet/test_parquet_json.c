@@ -127,7 +127,8 @@ static void test_parquet_json_infer_policy(void **state)
 
     inf = parquet_json_infer_new(1);
     const char *ts[] = {"{\"t\": \"2025-01-15T10:30:00Z\", \"d\": \"2024-12-01\", "
-                        "\"n\": \"2025-01-15 10:30:00.123456\", \"m\": \"2025-01-15\"}",
+                        "\"n\": \"2025-01-15 10:30:00.123456\", \"m\": \"2025-01-15\", "
+                        "\"ns\": \"2025-01-15T10:30:00.123456789Z\"}",
                         "{\"t\": \"2025-01-15T10:30:00+02:00\", \"d\": \"1969-07-20\", "
                         "\"n\": \"2025-01-15T10:30:00\", \"m\": \"2025-01-15T00:00:00Z\"}"};
     for (size_t i = 0; i < 2; i++) {
@@ -142,6 +143,8 @@ static void test_parquet_json_infer_policy(void **state)
     assert_int_equal(node(s, "n")->lt.kind, PARQUET_LOGICAL_TIMESTAMP);
     assert_false(node(s, "n")->lt.utc);
     assert_int_equal(node(s, "m")->lt.kind, PARQUET_LOGICAL_STRING); /* mixed: stays text */
+    assert_int_equal(node(s, "ns")->lt.kind, PARQUET_LOGICAL_STRING); /* finer than micros */
+    assert_int_equal(node(s, "t")->lt.unit, PARQUET_MICROS);
     parquet_schema_free(s);
     parquet_json_infer_free(inf);
 }
