@@ -1,0 +1,552 @@
+/*
+ * connectors/parquet/parquet_jsonl.c: a stream of JSON lines into Parquet files, shared by
+ * the connect-parquet command and the fuzz target.
+ *
+ * Each line is one record: a JSON object, or a JsonConverter envelope {"schema", "payload"}
+ * whose payload is the record (the first envelope's schema is used when no schema was given),
+ * or an array of such objects, each a record of that line (one message carrying many rows).
+ * Blank lines are skipped. With no Connect schema, the first infer_records good records are
+ * held as parsed values (the only memory that grows with input, and it is capped by
+ * infer_records x max_line_bytes), a schema is inferred from them, and they are written; later
+ * records that do not fit are reported, or with PARQUET_JSON_ROTATE close the file and start a
+ * new sample from that record. A bad record never reaches a file: it is reported with its
+ * 1-based line number and the converter goes on.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kc_alloc.h"
+#include "parquet_int.h"
+#include "parquet_json.h"
+
+enum jsonl_mode {
+    MODE_UNDECIDED = 0,
+    MODE_CONNECT,
+    MODE_INFER,
+};
+
+struct pending {
+    char *text; /* owned copy of the line, parsed again when the sample is written */
+    size_t len;
+    uint64_t line;
+};
+
+struct parquet_jsonl {
+    struct parquet_jsonl_options o;
+    json_t *connect_schema; /* owned reference, or NULL */
+    parquet_jsonl_open_fn *open;
+    parquet_jsonl_close_fn *close;
+    parquet_jsonl_bad_fn *bad;
+    void *opaque;
+    enum jsonl_mode mode;
+    struct parquet_writer *w; /* owned; the open file */
+    unsigned files;           /* files opened so far */
+    struct parquet_json_infer *inf; /* owned; the sample in progress */
+    struct pending *pend;           /* owned array */
+    size_t npend;
+    size_t pend_cap;
+    struct parquet_jv_parser ps;        /* parses each line into its arena */
+    struct parquet_jv_parser sample_ps; /* re-parses held records: ps may still be in use */
+    struct kc_buf line; /* a line split across feed calls */
+    int skipping;       /* the current line is too long: drop it */
+    uint64_t lineno;
+    uint64_t rows;
+    uint64_t nbad;
+};
+
+void parquet_jsonl_options_init(struct parquet_jsonl_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    parquet_writer_options_init(&o->writer);
+    o->infer_records = 1000;
+    o->on_mismatch = PARQUET_JSON_SKIP;
+    o->max_line_bytes = (size_t)64 << 20;
+}
+
+static void report(struct parquet_jsonl *c, uint64_t line, const struct kc_error *why)
+{
+    c->nbad++;
+    if (c->bad != NULL) {
+        c->bad(c->opaque, line, why);
+    }
+}
+
+static void report_msg(struct parquet_jsonl *c, uint64_t line, const char *msg)
+{
+    struct kc_error e;
+    kc_error_set(&e, KC_EINVAL, "%s", msg);
+    report(c, line, &e);
+}
+
+static int is_key(const struct parquet_jv_member *m, const char *k)
+{
+    return m->key_len == strlen(k) && memcmp(m->key, k, m->key_len) == 0;
+}
+
+/* A JsonConverter envelope {"schema": ..., "payload": ...}: its payload; else v itself. */
+static const struct parquet_jv *envelope_payload(const struct parquet_jv *v)
+{
+    if (v->type == PARQUET_JV_OBJECT && v->n == 2) {
+        const struct parquet_jv_member *m = v->u.members;
+        if (is_key(&m[0], "schema") && is_key(&m[1], "payload")) {
+            return &m[1].v;
+        }
+        if (is_key(&m[1], "schema") && is_key(&m[0], "payload")) {
+            return &m[0].v;
+        }
+    }
+    return v;
+}
+
+static int open_file(struct parquet_jsonl *c, struct parquet_schema *s, struct kc_error *err)
+{
+    parquet_write_fn *write = NULL;
+    void *wopaque = NULL;
+    int rc = c->open(c->opaque, c->files, &write, &wopaque, err);
+    if (rc != KC_OK) {
+        parquet_schema_free(s);
+        return rc;
+    }
+    c->files++;
+    rc = parquet_writer_new(&c->w, s, &c->o.writer, write, wopaque, err);
+    for (size_t i = 0; rc == KC_OK && i < c->o.nkv; i++) {
+        rc = parquet_writer_kv_add(c->w, c->o.kv[2 * i], c->o.kv[2 * i + 1], err);
+    }
+    return rc;
+}
+
+static int close_file(struct parquet_jsonl *c, struct kc_error *err)
+{
+    int rc;
+    if (c->w == NULL) {
+        return KC_OK;
+    }
+    rc = parquet_writer_close(c->w, err);
+    parquet_writer_free(c->w);
+    c->w = NULL;
+    if (rc == KC_OK && c->close != NULL) {
+        rc = c->close(c->opaque, c->files - 1, err);
+    }
+    return rc;
+}
+
+/* Write one record to the open file: KC_EINVAL = this record does not fit (err says why). */
+static int write_record(struct parquet_jsonl *c, const struct parquet_jv *rec,
+                        struct kc_error *err)
+{
+    int rc = parquet_json_write_jv(c->w, rec, c->o.write_flags, err);
+    if (rc == KC_OK) {
+        c->rows++;
+    }
+    return rc;
+}
+
+static void drop_pending(struct parquet_jsonl *c)
+{
+    for (size_t i = 0; i < c->npend; i++) {
+        kc_free(c->pend[i].text);
+    }
+    c->npend = 0;
+}
+
+/* The sample is complete: infer, open a file, write the sampled records. */
+static int flush_sample(struct parquet_jsonl *c, struct kc_error *err)
+{
+    struct parquet_schema *s = NULL;
+    struct kc_error e;
+    int rc = KC_OK;
+
+    if (c->npend == 0) {
+        goto out;
+    }
+    rc = parquet_json_infer_schema(c->inf, &s, &e);
+    if (rc == KC_EINVAL) {
+        for (size_t i = 0; i < c->npend; i++) {
+            report(c, c->pend[i].line, &e);
+        }
+        rc = KC_OK;
+        goto out;
+    }
+    if (rc != KC_OK) {
+        *err = e;
+        goto out;
+    }
+    rc = open_file(c, s, err);
+    if (rc != KC_OK) {
+        goto out;
+    }
+    for (size_t i = 0; i < c->npend; i++) {
+        struct parquet_jv v;
+        rc = parquet_jv_parse(&c->sample_ps, c->pend[i].text, c->pend[i].len, &v, &e);
+        if (rc == KC_OK) {
+            rc = write_record(c, &v, &e);
+        }
+        if (rc == KC_EINVAL) {
+            report(c, c->pend[i].line, &e);
+            rc = KC_OK;
+        } else if (rc != KC_OK) {
+            *err = e;
+            goto out;
+        }
+    }
+out:
+    drop_pending(c);
+    parquet_json_infer_free(c->inf);
+    c->inf = NULL;
+    return rc;
+}
+
+static int sample_add(struct parquet_jsonl *c, const struct parquet_jv *rec, uint64_t line,
+                      struct kc_error *err)
+{
+    struct kc_error e;
+    struct kc_buf text;
+    int rc;
+    if (c->inf == NULL) {
+        c->inf = parquet_json_infer_new(c->o.infer_timestamps);
+        if (c->inf == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+        }
+    }
+    if (c->npend == c->pend_cap) {
+        size_t ncap = c->pend_cap ? c->pend_cap * 2 : 64;
+        struct pending *p = kc_realloc(c->pend, ncap * sizeof(*p));
+        if (p == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+        }
+        c->pend = p;
+        c->pend_cap = ncap;
+    }
+    rc = parquet_json_infer_add_jv(c->inf, rec, &e);
+    if (rc == KC_EINVAL) {
+        report(c, line, &e);
+        return KC_OK;
+    }
+    if (rc != KC_OK) {
+        *err = e;
+        return rc;
+    }
+    /* Keep the record as compact JSON text (not the line: a line may hold several records). */
+    kc_buf_init(&text, PARQUET_BUF_LIMIT);
+    if (parquet_jv_dump(rec, &text) != KC_OK) {
+        kc_buf_fini(&text);
+        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
+    c->pend[c->npend].text = kc_buf_take(&text, &c->pend[c->npend].len);
+    if (c->pend[c->npend].text == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
+    c->pend[c->npend].line = line;
+    c->npend++;
+    if (c->npend >= c->o.infer_records) {
+        return flush_sample(c, err);
+    }
+    return KC_OK;
+}
+
+static int handle_record(struct parquet_jsonl *c, const struct parquet_jv *rec, uint64_t line,
+                         struct kc_error *err)
+{
+    struct kc_error e;
+    int rc;
+
+    if (rec->type != PARQUET_JV_OBJECT) {
+        kc_error_set(&e, KC_EINVAL, "record is not a JSON object");
+        report(c, line, &e);
+        return KC_OK;
+    }
+    if (c->mode == MODE_CONNECT) {
+        if (c->w == NULL) {
+            struct parquet_schema *s;
+            rc = parquet_json_schema_from_connect(c->connect_schema, &s, err);
+            if (rc == KC_OK) {
+                rc = open_file(c, s, err);
+            }
+            if (rc != KC_OK) {
+                return rc;
+            }
+        }
+        rc = write_record(c, rec, &e);
+        if (rc == KC_EINVAL) {
+            report(c, line, &e);
+            return KC_OK;
+        }
+        if (rc != KC_OK) {
+            *err = e;
+        }
+        return rc;
+    }
+    if (c->w == NULL) {
+        return sample_add(c, rec, line, err);
+    }
+    rc = write_record(c, rec, &e);
+    if (rc == KC_EINVAL && c->o.on_mismatch == PARQUET_JSON_ROTATE) {
+        rc = close_file(c, err);
+        if (rc != KC_OK) {
+            return rc;
+        }
+        return sample_add(c, rec, line, err);
+    }
+    if (rc == KC_EINVAL) {
+        report(c, line, &e);
+        return KC_OK;
+    }
+    if (rc != KC_OK) {
+        *err = e;
+    }
+    return rc;
+}
+
+static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
+                        struct kc_error *err)
+{
+    struct parquet_jv v;
+    const struct parquet_jv *rec;
+    struct kc_error e;
+    int rc;
+    size_t i = 0;
+
+    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) {
+        n--;
+    }
+    while (i < n && (p[i] == ' ' || p[i] == '\t')) {
+        i++;
+    }
+    if (i == n) {
+        return KC_OK;
+    }
+    rc = parquet_jv_parse(&c->ps, p, n, &v, &e);
+    if (rc == KC_EINVAL) {
+        report(c, line, &e);
+        return KC_OK;
+    }
+    if (rc != KC_OK) {
+        *err = e;
+        return rc;
+    }
+    rec = envelope_payload(&v);
+    if (rec != &v && c->mode == MODE_UNDECIDED) {
+        /* The first envelope's schema becomes the file schema (parsed by jansson, once). */
+        json_t *j = json_loadb(p, n, 0, NULL);
+        json_t *schema = json_object_get(j, "schema");
+        if (json_is_object(schema)) {
+            struct parquet_schema *s = NULL;
+            rc = parquet_json_schema_from_connect(schema, &s, &e);
+            parquet_schema_free(s);
+            if (rc == KC_ENOMEM) {
+                json_decref(j);
+                *err = e;
+                return rc;
+            }
+            if (rc != KC_OK) {
+                /* A schema we cannot use: this record is bad, the next envelope may do. */
+                json_decref(j);
+                report(c, line, &e);
+                return KC_OK;
+            }
+            c->connect_schema = json_incref(schema);
+            c->mode = MODE_CONNECT;
+        }
+        json_decref(j);
+    }
+    if (c->mode == MODE_UNDECIDED) {
+        c->mode = MODE_INFER;
+    }
+    if (rec->type == PARQUET_JV_NULL) {
+        report_msg(c, line, "null record (tombstone): nothing to write");
+        return KC_OK;
+    }
+    if (rec->type == PARQUET_JV_ARRAY) {
+        /* One message carrying an array of rows (as the network-telemetry pipeline sends):
+         * each item is a record of this line, as ClickHouse's JSONEachRow would take it. */
+        for (uint32_t k = 0; k < rec->n; k++) {
+            rc = handle_record(c, &rec->u.items[k], line, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    }
+    return handle_record(c, rec, line, err);
+}
+
+int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_options *o,
+                      parquet_jsonl_open_fn *open, parquet_jsonl_close_fn *close,
+                      parquet_jsonl_bad_fn *bad, void *opaque, struct kc_error *err)
+{
+    struct parquet_jsonl *c;
+    *out = NULL;
+    if (open == NULL) {
+        return kc_error_set(err, KC_EINVAL, "parquet: jsonl converter needs an open callback");
+    }
+    c = kc_calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
+    c->o = *o;
+    if (c->o.infer_records == 0) {
+        c->o.infer_records = 1000;
+    }
+    if (c->o.max_line_bytes == 0) {
+        c->o.max_line_bytes = (size_t)64 << 20;
+    }
+    c->open = open;
+    c->close = close;
+    c->bad = bad;
+    c->opaque = opaque;
+    kc_buf_init(&c->line, c->o.max_line_bytes);
+    parquet_jv_parser_init(&c->ps);
+    parquet_jv_parser_init(&c->sample_ps);
+    if (o->connect_schema != NULL) {
+        /* Check it now, so a bad schema is an error before any input. */
+        struct parquet_schema *s;
+        int rc = parquet_json_schema_from_connect(o->connect_schema, &s, err);
+        if (rc != KC_OK) {
+            kc_free(c);
+            return rc;
+        }
+        parquet_schema_free(s);
+        c->connect_schema = json_incref((json_t *)o->connect_schema);
+        c->mode = MODE_CONNECT;
+    }
+    *out = c;
+    return KC_OK;
+}
+
+int parquet_jsonl_feed(struct parquet_jsonl *c, const void *buf, size_t len,
+                       struct kc_error *err)
+{
+    const char *p = buf;
+    const char *end = p + len;
+    int rc = KC_OK;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl != NULL ? nl : end;
+        size_t n = (size_t)(stop - p);
+
+        if (c->skipping) {
+            /* Rest of an over-long line. */
+        } else if (c->line.len == 0 && nl != NULL) {
+            if (n > c->o.max_line_bytes) {
+                c->skipping = 1;
+            } else {
+                rc = process_line(c, p, n, c->lineno + 1, err);
+            }
+        } else if (kc_buf_append(&c->line, p, n) != KC_OK) {
+            c->skipping = 1; /* the buffer emptied itself at its cap */
+        } else if (nl != NULL) {
+            rc = process_line(c, c->line.data, c->line.len, c->lineno + 1, err);
+            kc_buf_reset(&c->line);
+        }
+        if (rc != KC_OK) {
+            return rc;
+        }
+        if (nl == NULL) {
+            break;
+        }
+        c->lineno++;
+        if (c->skipping) {
+            char msg[96];
+            snprintf(msg, sizeof(msg), "line longer than %zu bytes", c->o.max_line_bytes);
+            report_msg(c, c->lineno, msg);
+            c->skipping = 0;
+            kc_buf_reset(&c->line);
+        }
+        p = nl + 1;
+    }
+    return KC_OK;
+}
+
+int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, uint64_t id,
+                         struct kc_error *err)
+{
+    if (len > c->o.max_line_bytes) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "record longer than %zu bytes", c->o.max_line_bytes);
+        report_msg(c, id, msg);
+        return KC_OK;
+    }
+    return process_line(c, buf, len, id, err);
+}
+
+int parquet_jsonl_rotate(struct parquet_jsonl *c, struct kc_error *err)
+{
+    int rc = KC_OK;
+    if (c->w == NULL && c->npend > 0) {
+        rc = flush_sample(c, err); /* a file for the records held so far */
+    }
+    if (rc == KC_OK) {
+        rc = close_file(c, err);
+    }
+    return rc;
+}
+
+size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c)
+{
+    size_t n = c->w != NULL ? parquet_writer_buffered_bytes(c->w) : 0;
+    for (size_t i = 0; i < c->npend; i++) {
+        n += c->pend[i].len;
+    }
+    return n + c->line.len;
+}
+
+int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err)
+{
+    int rc = KC_OK;
+    if (c->skipping) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "line longer than %zu bytes", c->o.max_line_bytes);
+        report_msg(c, c->lineno + 1, msg);
+        c->skipping = 0;
+    } else if (c->line.len > 0) {
+        rc = process_line(c, c->line.data, c->line.len, c->lineno + 1, err);
+    }
+    kc_buf_fini(&c->line);
+    if (rc == KC_OK && c->w == NULL && c->npend > 0) {
+        rc = flush_sample(c, err);
+    }
+    if (rc == KC_OK && c->w == NULL && c->mode == MODE_CONNECT && c->files == 0) {
+        /* No records: still write an empty file with the given schema. */
+        struct parquet_schema *s;
+        rc = parquet_json_schema_from_connect(c->connect_schema, &s, err);
+        if (rc == KC_OK) {
+            rc = open_file(c, s, err);
+        }
+    }
+    if (rc == KC_OK) {
+        rc = close_file(c, err);
+    }
+    return rc;
+}
+
+uint64_t parquet_jsonl_rows(const struct parquet_jsonl *c)
+{
+    return c->rows;
+}
+
+uint64_t parquet_jsonl_bad_records(const struct parquet_jsonl *c)
+{
+    return c->nbad;
+}
+
+unsigned parquet_jsonl_files(const struct parquet_jsonl *c)
+{
+    return c->files;
+}
+
+void parquet_jsonl_free(struct parquet_jsonl *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    parquet_writer_free(c->w);
+    drop_pending(c);
+    kc_free(c->pend);
+    parquet_json_infer_free(c->inf);
+    json_decref(c->connect_schema);
+    parquet_jv_parser_fini(&c->ps);
+    parquet_jv_parser_fini(&c->sample_ps);
+    kc_buf_fini(&c->line);
+    kc_free(c);
+}

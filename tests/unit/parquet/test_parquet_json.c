@@ -1,0 +1,373 @@
+/*
+ * tests/unit/parquet/test_parquet_json.c: the JSON front end: Connect schemas to Parquet
+ * schemas, the inference policy, per-record errors that leave the writer usable, and the
+ * JSON-lines converter (line numbers, rotation) with every allocation failed in turn.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kc_alloc.h"
+#include "parquet.h"
+#include "parquet_int.h"
+#include "parquet_json.h"
+
+static int null_write(void *opaque, const void *buf, size_t len)
+{
+    size_t *n = opaque;
+    (void)buf;
+    *n += len;
+    return 0;
+}
+
+static const struct parquet_node *node(const struct parquet_schema *s, const char *name)
+{
+    for (int i = 0; i < s->n; i++) {
+        if (strcmp(s->nodes[i].name, name) == 0) {
+            return &s->nodes[i];
+        }
+    }
+    fail_msg("no node %s", name);
+    return NULL;
+}
+
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+    if (j == NULL) {
+        fail_msg("bad test JSON: %s", e.text);
+    }
+    return j;
+}
+
+static void test_parquet_json_connect_schema(void **state)
+{
+    const char *text =
+        "{\"type\":\"struct\",\"fields\":["
+        "{\"field\":\"id\",\"type\":\"int64\"},"
+        "{\"field\":\"small\",\"type\":\"int8\",\"optional\":true},"
+        "{\"field\":\"ts\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\"},"
+        "{\"field\":\"d\",\"type\":\"int32\",\"name\":\"org.apache.kafka.connect.data.Date\"},"
+        "{\"field\":\"t\",\"type\":\"int32\",\"name\":\"org.apache.kafka.connect.data.Time\"},"
+        "{\"field\":\"amount\",\"type\":\"bytes\",\"name\":\"org.apache.kafka.connect.data.Decimal\","
+        "\"parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":\"30\"}},"
+        "{\"field\":\"u\",\"type\":\"string\",\"parameters\":{\"parquet.logical\":\"UUID\"}},"
+        "{\"field\":\"tags\",\"type\":\"array\",\"items\":{\"type\":\"string\"},\"optional\":true},"
+        "{\"field\":\"m\",\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":true},"
+        "\"values\":{\"type\":\"double\",\"optional\":true}},"
+        "{\"field\":\"meta\",\"type\":\"struct\",\"optional\":true,\"fields\":["
+        "{\"field\":\"fw\",\"type\":\"string\"}]}]}";
+    json_t *j = parse(text);
+    struct parquet_schema *s = NULL;
+    struct kc_error err;
+    (void)state;
+    assert_int_equal(parquet_json_schema_from_connect(j, &s, &err), KC_OK);
+    assert_int_equal(parquet_schema_leaf_count(s), 11);
+    assert_int_equal(node(s, "id")->rep, PARQUET_REQUIRED);
+    assert_int_equal(node(s, "small")->lt.kind, PARQUET_LOGICAL_INT);
+    assert_int_equal(node(s, "small")->lt.bit_width, 8);
+    assert_int_equal(node(s, "ts")->lt.kind, PARQUET_LOGICAL_TIMESTAMP);
+    assert_int_equal(node(s, "ts")->lt.unit, PARQUET_MILLIS);
+    assert_int_equal(node(s, "d")->lt.kind, PARQUET_LOGICAL_DATE);
+    assert_int_equal(node(s, "t")->type, PARQUET_INT32);
+    assert_int_equal(node(s, "amount")->type, PARQUET_FIXED_LEN_BYTE_ARRAY);
+    assert_int_equal(node(s, "amount")->type_length, 13);
+    assert_int_equal(node(s, "u")->type_length, 16);
+    assert_int_equal(node(s, "tags")->lt.kind, PARQUET_LOGICAL_LIST);
+    assert_int_equal(node(s, "key")->rep, PARQUET_REQUIRED); /* forced for MAP keys */
+    assert_int_equal(node(s, "fw")->max_def, 1);
+    parquet_schema_free(s);
+    json_decref(j);
+
+    j = parse("{\"type\":\"string\"}");
+    assert_int_equal(parquet_json_schema_from_connect(j, &s, &err), KC_EINVAL);
+    assert_non_null(strstr(err.msg, "top level"));
+    json_decref(j);
+    j = parse("{\"type\":\"struct\",\"fields\":[{\"field\":\"x\",\"type\":\"int32\","
+              "\"parameters\":{\"parquet.logical\":\"TIMESTAMP(SECONDS,true)\"}}]}");
+    assert_int_equal(parquet_json_schema_from_connect(j, &s, &err), KC_EINVAL);
+    json_decref(j);
+}
+
+static void test_parquet_json_infer_policy(void **state)
+{
+    const char *recs[] = {
+        "{\"a\": 1, \"b\": \"x\", \"c\": 1, \"n\": null, \"o\": {\"p\": 1}, \"l\": [1]}",
+        "{\"a\": 2.5, \"b\": 3, \"c\": 2, \"o\": {\"q\": true}, \"l\": [], \"e\": {}}",
+    };
+    struct parquet_json_infer *inf = parquet_json_infer_new(0);
+    struct parquet_schema *s = NULL;
+    struct kc_error err;
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *j = parse(recs[i]);
+        assert_int_equal(parquet_json_infer_add(inf, j, &err), KC_OK);
+        json_decref(j);
+    }
+    json_t *arr = parse("[1]");
+    assert_int_equal(parquet_json_infer_add(inf, arr, &err), KC_EINVAL);
+    json_decref(arr);
+    assert_int_equal(parquet_json_infer_schema(inf, &s, &err), KC_OK);
+    assert_int_equal(node(s, "a")->type, PARQUET_DOUBLE);          /* int + real */
+    assert_int_equal(node(s, "b")->lt.kind, PARQUET_LOGICAL_JSON); /* string + int */
+    assert_int_equal(node(s, "c")->type, PARQUET_INT64);
+    assert_int_equal(node(s, "n")->lt.kind, PARQUET_LOGICAL_STRING); /* only nulls */
+    assert_int_equal(node(s, "q")->type, PARQUET_BOOLEAN);           /* union of keys */
+    assert_int_equal(node(s, "element")->type, PARQUET_INT64);
+    assert_int_equal(node(s, "e")->lt.kind, PARQUET_LOGICAL_JSON); /* only {} */
+    assert_int_equal(node(s, "a")->rep, PARQUET_OPTIONAL);
+    parquet_schema_free(s);
+    parquet_json_infer_free(inf);
+
+    inf = parquet_json_infer_new(1);
+    const char *ts[] = {"{\"t\": \"2025-01-15T10:30:00Z\", \"d\": \"2024-12-01\", "
+                        "\"n\": \"2025-01-15 10:30:00.123456\", \"m\": \"2025-01-15\", "
+                        "\"ns\": \"2025-01-15T10:30:00.123456789Z\"}",
+                        "{\"t\": \"2025-01-15T10:30:00+02:00\", \"d\": \"1969-07-20\", "
+                        "\"n\": \"2025-01-15T10:30:00\", \"m\": \"2025-01-15T00:00:00Z\"}"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *j = parse(ts[i]);
+        assert_int_equal(parquet_json_infer_add(inf, j, &err), KC_OK);
+        json_decref(j);
+    }
+    assert_int_equal(parquet_json_infer_schema(inf, &s, &err), KC_OK);
+    assert_int_equal(node(s, "t")->lt.kind, PARQUET_LOGICAL_TIMESTAMP);
+    assert_true(node(s, "t")->lt.utc);
+    assert_int_equal(node(s, "d")->lt.kind, PARQUET_LOGICAL_DATE);
+    assert_int_equal(node(s, "n")->lt.kind, PARQUET_LOGICAL_TIMESTAMP);
+    assert_false(node(s, "n")->lt.utc);
+    assert_int_equal(node(s, "m")->lt.kind, PARQUET_LOGICAL_STRING); /* mixed: stays text */
+    assert_int_equal(node(s, "ns")->lt.kind, PARQUET_LOGICAL_STRING); /* finer than micros */
+    assert_int_equal(node(s, "t")->lt.unit, PARQUET_MICROS);
+    parquet_schema_free(s);
+    parquet_json_infer_free(inf);
+}
+
+static void test_parquet_json_write_errors(void **state)
+{
+    json_t *cs = parse("{\"type\":\"struct\",\"fields\":["
+                       "{\"field\":\"id\",\"type\":\"int32\"},"
+                       "{\"field\":\"v\",\"type\":\"int8\",\"optional\":true},"
+                       "{\"field\":\"p\",\"type\":\"bytes\",\"optional\":true,"
+                       "\"name\":\"org.apache.kafka.connect.data.Decimal\","
+                       "\"parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":\"4\"}},"
+                       "{\"field\":\"l\",\"type\":\"array\",\"optional\":true,"
+                       "\"items\":{\"type\":\"struct\",\"fields\":["
+                       "{\"field\":\"x\",\"type\":\"double\"}]}}]}");
+    struct parquet_schema *s = NULL;
+    struct parquet_writer *w = NULL;
+    struct parquet_writer_options o;
+    struct kc_error err;
+    size_t written = 0;
+    static const struct {
+        const char *rec;
+        const char *msg;
+    } bad[] = {
+        {"{\"v\": 1}", "field 'id': required field is missing"},
+        {"{\"id\": \"1\"}", "field 'id': expected int32, got string"},
+        {"{\"id\": 1, \"v\": 128}", "field 'v': 128 out of range [-128, 127]"},
+        {"{\"id\": 1, \"zz\": 1}", "unknown field 'zz'"},
+        {"{\"id\": 1, \"p\": \"1.001\"}", "expected base64 of 1..16 bytes (Connect Decimal)"},
+        {"{\"id\": 1, \"p\": \"AYah\"}", "more than 4 digits"},
+        {"{\"id\": 1, \"l\": [{\"x\": 1}, {\"x\": \"no\"}]}", "field 'l[].x': expected number"},
+        {"{\"id\": 1, \"l\": [null]}", "field 'l[]': null item in a list of required elements"},
+        {"{\"id\": 4294967296}", "out of range"},
+        {"[]", "record is array, not an object"},
+    };
+    (void)state;
+    assert_int_equal(parquet_json_schema_from_connect(cs, &s, &err), KC_OK);
+    parquet_writer_options_init(&o);
+    assert_int_equal(parquet_writer_new(&w, s, &o, null_write, &written, &err), KC_OK);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *j = parse(bad[i].rec);
+        kc_error_clear(&err);
+        assert_int_equal(parquet_json_write(w, j, 0, &err), KC_EINVAL);
+        if (strstr(err.msg, bad[i].msg) == NULL) {
+            fail_msg("record %s: got '%s', want '%s'", bad[i].rec, err.msg, bad[i].msg);
+        }
+        json_decref(j);
+    }
+    json_t *good = parse("{\"id\": 1, \"v\": -128, \"p\": 12.34, \"l\": [{\"x\": 1}]}");
+    assert_int_equal(parquet_json_write(w, good, 0, &err), KC_OK);
+    json_decref(good);
+    good = parse("{\"id\": 2, \"zz\": 5}");
+    assert_int_equal(parquet_json_write(w, good, PARQUET_JSON_IGNORE_UNKNOWN, &err), KC_OK);
+    json_decref(good);
+    assert_int_equal(parquet_writer_rows(w), 2);
+    assert_int_equal(parquet_writer_close(w, &err), KC_OK);
+    assert_true(written > 0);
+    parquet_writer_free(w);
+    json_decref(cs);
+}
+
+/* JSON lines conversion into memory. */
+struct run {
+    struct kc_buf files[8];
+    unsigned nfiles;
+    uint64_t bad_lines[16];
+    unsigned nbad;
+};
+
+static int run_write(void *opaque, const void *buf, size_t len)
+{
+    struct kc_buf *b = opaque;
+    return kc_buf_append(b, buf, len) == KC_OK ? 0 : -1;
+}
+
+static int run_open(void *opaque, unsigned index, parquet_write_fn **write, void **wopaque,
+                    struct kc_error *err)
+{
+    struct run *r = opaque;
+    if (index >= 8) {
+        return kc_error_set(err, KC_EINVAL, "too many files");
+    }
+    kc_buf_init(&r->files[index], (size_t)1 << 30);
+    r->nfiles = index + 1;
+    *write = run_write;
+    *wopaque = &r->files[index];
+    return KC_OK;
+}
+
+static void run_bad(void *opaque, uint64_t line, const struct kc_error *why)
+{
+    struct run *r = opaque;
+    (void)why;
+    if (r->nbad < 16) {
+        r->bad_lines[r->nbad++] = line;
+    }
+}
+
+static int convert(const char *input, enum parquet_json_mismatch mm, struct run *r,
+                   uint64_t *rows)
+{
+    struct parquet_jsonl_options o;
+    struct parquet_jsonl *c = NULL;
+    struct kc_error err;
+    int rc;
+    memset(r, 0, sizeof(*r));
+    parquet_jsonl_options_init(&o);
+    o.infer_records = 2;
+    o.on_mismatch = mm;
+    rc = parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, r, &err);
+    /* Feed in uneven pieces so lines span calls. */
+    for (size_t at = 0, n = strlen(input); rc == KC_OK && at < n; at += 7) {
+        rc = parquet_jsonl_feed(c, input + at, n - at < 7 ? n - at : 7, &err);
+    }
+    if (rc == KC_OK) {
+        rc = parquet_jsonl_finish(c, &err);
+    }
+    if (c != NULL) {
+        *rows = parquet_jsonl_rows(c);
+    }
+    parquet_jsonl_free(c);
+    return rc;
+}
+
+static void run_fini(struct run *r)
+{
+    for (unsigned i = 0; i < r->nfiles; i++) {
+        kc_buf_fini(&r->files[i]);
+    }
+}
+
+static const char *jsonl_input = "{\"a\": 1, \"b\": \"x\"}\n"
+                                 "\n"
+                                 "{\"a\": 2, \"b\": \"y\"}\r\n"
+                                 "{\"a\": \"three\"}\n"
+                                 "not json\n"
+                                 "{\"a\": 4, \"c\": [1, 2]}\n"
+                                 "{\"a\": 5}";
+
+static void test_parquet_json_lines(void **state)
+{
+    struct run r;
+    uint64_t rows = 0;
+    (void)state;
+    assert_int_equal(convert(jsonl_input, PARQUET_JSON_SKIP, &r, &rows), KC_OK);
+    assert_int_equal(rows, 3);
+    assert_int_equal(r.nfiles, 1);
+    assert_int_equal(r.nbad, 3);
+    assert_int_equal(r.bad_lines[0], 4);
+    assert_int_equal(r.bad_lines[1], 5);
+    assert_int_equal(r.bad_lines[2], 6);
+    assert_memory_equal(r.files[0].data, "PAR1", 4);
+    run_fini(&r);
+
+    assert_int_equal(convert(jsonl_input, PARQUET_JSON_ROTATE, &r, &rows), KC_OK);
+    /* line 4 starts file 2 (a: JSON text via its own sample of 4 and 6), line 5 is bad */
+    assert_int_equal(r.nfiles, 2);
+    assert_int_equal(r.nbad, 1);
+    assert_int_equal(r.bad_lines[0], 5);
+    assert_int_equal(rows, 5);
+    run_fini(&r);
+}
+
+static void test_parquet_json_lines_alloc_failure(void **state)
+{
+    struct run r;
+    uint64_t rows;
+    long before, total;
+    (void)state;
+    before = kc_alloc_calls();
+    assert_int_equal(convert(jsonl_input, PARQUET_JSON_ROTATE, &r, &rows), KC_OK);
+    total = kc_alloc_calls() - before;
+    run_fini(&r);
+    for (long n = 0; n < total; n++) {
+        kc_alloc_fail_after(n);
+        int rc = convert(jsonl_input, PARQUET_JSON_ROTATE, &r, &rows);
+        kc_alloc_fail_after(-1);
+        assert_true(rc == KC_OK || rc == KC_ENOMEM || rc == KC_EIO);
+        run_fini(&r);
+    }
+}
+
+static void test_parquet_json_records_and_rotate(void **state)
+{
+    struct parquet_jsonl_options o;
+    struct parquet_jsonl *c = NULL;
+    struct kc_error err;
+    struct run r;
+    const char *pretty = "{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ]\n}\n";
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    parquet_jsonl_options_init(&o);
+    o.infer_records = 10;
+    assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r, &err), KC_OK);
+    assert_int_equal(parquet_jsonl_record(c, pretty, strlen(pretty), 100, &err), KC_OK);
+    const char *broken = "{\"a\": \"no\"";
+    assert_int_equal(parquet_jsonl_record(c, broken, strlen(broken), 101, &err), KC_OK);
+    assert_true(parquet_jsonl_buffered_bytes(c) > 0); /* one record held for inference */
+    assert_int_equal(r.nfiles, 0);
+    assert_int_equal(parquet_jsonl_rotate(c, &err), KC_OK); /* writes the held record */
+    assert_int_equal(r.nfiles, 1);
+    assert_memory_equal(r.files[0].data + r.files[0].len - 4, "PAR1", 4);
+    assert_int_equal(parquet_jsonl_rotate(c, &err), KC_OK); /* nothing open: no-op */
+    const char *two = "{\"a\": 2}";
+    assert_int_equal(parquet_jsonl_record(c, two, strlen(two), 102, &err), KC_OK);
+    assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+    assert_int_equal(r.nfiles, 2);
+    assert_int_equal(parquet_jsonl_rows(c), 2);
+    assert_int_equal(r.nbad, 1);
+    assert_int_equal(r.bad_lines[0], 101); /* the caller's id, not a line number */
+    parquet_jsonl_free(c);
+    run_fini(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parquet_json_connect_schema),
+        cmocka_unit_test(test_parquet_json_infer_policy),
+        cmocka_unit_test(test_parquet_json_write_errors),
+        cmocka_unit_test(test_parquet_json_lines),
+        cmocka_unit_test(test_parquet_json_lines_alloc_failure),
+        cmocka_unit_test(test_parquet_json_records_and_rotate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
