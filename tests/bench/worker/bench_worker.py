@@ -252,7 +252,9 @@ def http_status(port: int, path: str, timeout: float = 1.0) -> int | None:
 
 
 class Worker:
-    def __init__(self, label: str, cmd: list[str], workdir: Path, port: int):
+    def __init__(self, label: str, cmd: list[str], workdir: Path, port: int,
+                 env: dict[str, str] | None = None):
+        self.env = env
         self.label = label
         self.cmd = cmd
         self.workdir = workdir
@@ -266,7 +268,7 @@ class Worker:
         logf = open(self.log_path, "ab")
         t0 = time.monotonic()
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=logf,
-                                     stderr=subprocess.STDOUT, cwd=self.workdir)
+                                     stderr=subprocess.STDOUT, cwd=self.workdir, env=self.env)
         logf.close()
         out: dict = {}
         deadline = t0 + kc.scaled(180)
@@ -351,8 +353,11 @@ def run_worker(label: str, kind: str, args, bootstrap: str, topic: str, base: Pa
     (workdir / "plugins").mkdir(exist_ok=True)
     port = kc.free_port()
     props_path = workdir / "worker.properties"
-    kc.write_properties(props_path, worker_props(bootstrap, name, port, workdir / "plugins",
-                                                 args.offset_flush_ms))
+    props = worker_props(bootstrap, name, port, workdir / "plugins", args.offset_flush_ms)
+    for kv in args.prop + (args.cc_prop if kind == "cc" else args.jvm_prop):
+        k, _, v = kv.partition("=")
+        props[k] = v
+    kc.write_properties(props_path, props)
     if kind == "cc":
         binary = kc.connect_bin()
         if not (binary.is_file() and os.access(binary, os.X_OK)):
@@ -367,14 +372,28 @@ def run_worker(label: str, kind: str, args, bootstrap: str, topic: str, base: Pa
         out_file.unlink()
     m: dict = {"label": label, "cmd": shlex.join(cmd), "out_file": out_file,
                "log": workdir / "worker.log"}
-    w = Worker(label, cmd, workdir, port)
-    log(f"{label}: exec {shlex.join(cmd)}")
+    extra_env = dict(kv.partition("=")[::2] for kv in (args.cc_env if kind == "cc" else []))
+    env = dict(os.environ, **extra_env)
+    if kind == "cc":
+        ldd = subprocess.run(["ldd", cmd[0]], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True, env=env).stdout
+        m["librdkafka"] = next((ln.split("=>")[1].split("(")[0].strip()
+                                for ln in ldd.splitlines() if "librdkafka" in ln), "?")
+        m["env"] = " ".join(f"{k}={v}" for k, v in extra_env.items())
+    else:
+        jv = subprocess.run([cmd[0], "-version"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True).stdout.splitlines()
+        m["java"] = jv[0] if jv else "?"
+    w = Worker(label, cmd, workdir, port, env)
+    log(f"{label}: exec {shlex.join(cmd)}" + (f" (env {m['env']})" if m.get("env") else ""))
     try:
         m.update(w.start())
         log(f"{label}: pid {w.pid}, GET /connectors 200 after {m['ready_connectors'] * 1e3:.1f} ms,"
             f" GET /health 200 after {m['ready_health'] * 1e3:.1f} ms")
         time.sleep(args.idle_wait)
         m["idle_rss"] = status_kib(w.pid, "VmRSS") * 1024
+        m["idle_rss_anon"] = status_kib(w.pid, "RssAnon") * 1024
+        m["idle_rss_file"] = status_kib(w.pid, "RssFile") * 1024
         m["idle_threads"] = threads(w.pid)
         m["idle_cpu"] = cpu_seconds(w.pid)  # CPU used by start-up and idling so far
         log(f"{label}: idle RSS {m['idle_rss'] / 2**20:.1f} MiB ({m['idle_threads']} threads), "
@@ -490,9 +509,11 @@ def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, 
     for k, v in meta.items():
         p(f"{k}: {v}")
     if cc:
-        p(f"connect-c exec: {cc['cmd']}")
+        p(f"connect-c exec: {cc['cmd']}" + (f"  (env {cc['env']})" if cc.get("env") else ""))
+        p(f"connect-c librdkafka: {cc.get('librdkafka')}")
     if jvm:
         p(f"JVM exec:       {jvm['cmd']}")
+        p(f"JVM: {jvm.get('java')}")
     p("")
     rows = [
         # key, label, fmt, better: "higher" / "lower"
@@ -508,6 +529,8 @@ def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, 
         ("peak_rss", "peak RSS (VmHWM)", mib, "lower"),
         ("peak_rss_sampled", "peak RSS (VmRSS 100 ms samples)", mib, "lower"),
         ("idle_rss", f"idle RSS ({args.idle_wait:g} s after ready)", mib, "lower"),
+        ("idle_rss_anon", "  of which anonymous (RssAnon)", mib, "lower"),
+        ("idle_rss_file", "  of which file-backed (RssFile: code, libs)", mib, "lower"),
         ("ready_connectors", "exec -> GET /connectors 200", lambda v: f"{v * 1e3:.1f} ms",
          "lower"),
         ("ready_health", "exec -> GET /health 200", lambda v: f"{v * 1e3:.1f} ms", "lower"),
@@ -549,6 +572,12 @@ def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, 
             ok = m.get("lines") == args.records
             p(f"{m['label']}: output lines {m.get('lines')} (expected {args.records}) "
               f"{'OK' if ok else 'WRONG'}; exit status {m.get('exit')}; log {m['log']}")
+            try:
+                for ln in Path(m["log"]).read_text(errors="replace").splitlines():
+                    if ln.startswith("rdkafka_shim:"):
+                        p(f"  {ln}")
+            except OSError:
+                pass
     if cmp_res is not None:
         p(f"outputs byte-identical: {cmp_res['identical']}; identical after sorting: "
           f"{cmp_res['identical_sorted']}")
@@ -574,6 +603,16 @@ def main() -> int:
     ap.add_argument("--workers", default="cc,jvm", help="which workers, in order: cc,jvm")
     ap.add_argument("--offset-flush-ms", type=int, default=60000,
                     help="offset.flush.interval.ms for both workers (JVM default 60000)")
+    ap.add_argument("--prop", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra worker property for both workers (repeatable)")
+    ap.add_argument("--cc-prop", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra worker property for connect-c only (experiments; repeatable)")
+    ap.add_argument("--jvm-prop", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra worker property for the JVM only (experiments; repeatable)")
+    ap.add_argument("--cc-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra environment for connect-c only, e.g. LD_PRELOAD=<build>/tests/"
+                         "bench/worker/libkc_bench_rdkafka_shim.so, LD_LIBRARY_PATH=<newer "
+                         "librdkafka> (experiments; repeatable)")
     ap.add_argument("--idle-wait", type=float, default=3.0)
     ap.add_argument("--timeout", type=float, default=600, help="per-run limit, seconds")
     ap.add_argument("--workdir", help="keep files here (default: a temp dir, removed at the end)")
@@ -609,7 +648,10 @@ def main() -> int:
             cmp_res = compare_outputs(results["cc"]["out_file"], results["jvm"]["out_file"], base)
         meta = {
             "records": f"{args.records} in topic {topic}, {args.partitions} partition(s), "
-                       f"tasks.max={args.tasks}, offset.flush.interval.ms={args.offset_flush_ms}",
+                       f"tasks.max={args.tasks}, offset.flush.interval.ms={args.offset_flush_ms}"
+                       + "".join(f", {w}: {kv}" for w, lst in (("both", args.prop),
+                                 ("connect-c", args.cc_prop), ("JVM", args.jvm_prop))
+                                 for kv in lst),
             "broker": bootstrap + (" (started by this run)" if services else " (KC_BOOTSTRAP)"),
             "machine": f"{os.cpu_count()} CPUs, load average at end "
                        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
