@@ -265,7 +265,7 @@ class Worker:
 
     def start(self) -> dict:
         """Spawn; return exec->ready times (s) for GET /connectors and GET /health."""
-        logf = open(self.log_path, "ab")
+        logf = open(self.log_path, "wb")
         t0 = time.monotonic()
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=logf,
                                      stderr=subprocess.STDOUT, cwd=self.workdir, env=self.env)

@@ -5,6 +5,7 @@
  *     KCB_CONSUMER / KCB_PRODUCER ("key=value,key=value"), to every consumer / producer the
  *     worker creates (e.g. KCB_CONSUMER=fetch.queue.backoff.ms=10,queued.max.messages.kbytes=4096,
  *     the first of which needs librdkafka >= 2.2: point LD_LIBRARY_PATH at a newer librdkafka.so.1);
+ *   - with KCB_PRODUCER_WARMUP=1, asks every new producer for all topics' metadata once;
  *   - counts what the sink task's rd_kafka_consume_batch_queue() returned, how long the calls that
  *     returned records took, how many returned nothing (each such call waited the task's whole
  *     poll timeout: the fetcher had stalled), and the time spent in write(2) calls of >= 16 KiB
@@ -68,7 +69,17 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     if (list != NULL && list[0] != '\0' && conf != NULL) {
         apply_props(conf, list);
     }
-    return real(type, conf, errstr, size);
+    rd_kafka_t *rk = real(type, conf, errstr, size);
+    /* KCB_PRODUCER_WARMUP=1: fetch all topics' metadata once when a producer is created, so its
+     * first send to an existing topic does not wait for librdkafka's topic scan. */
+    const char *warm = getenv("KCB_PRODUCER_WARMUP");
+    if (rk != NULL && type == RD_KAFKA_PRODUCER && warm != NULL && strcmp(warm, "1") == 0) {
+        const struct rd_kafka_metadata *md = NULL;
+        if (rd_kafka_metadata(rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_metadata_destroy(md);
+        }
+    }
+    return rk;
 }
 
 ssize_t rd_kafka_consume_batch_queue(rd_kafka_queue_t *rkqu, int timeout_ms,
