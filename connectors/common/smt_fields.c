@@ -669,7 +669,7 @@ static int flatten_apply(struct smt *t, const struct sink_record *in, struct kc_
         return rc;
     }
     size_t nl = count_struct_leaves(s);
-    struct cdata_field *f;
+    struct cdata_field *f = NULL;
     struct cdata_schema *ns = struct_schema_new(s, nl, a, &f);
     const struct cdata_value **fv = kc_arena_calloc(a, (nl ? nl : 1) * sizeof(*fv));
     if (ns == NULL || fv == NULL) {

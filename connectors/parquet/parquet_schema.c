@@ -130,7 +130,7 @@ int parquet_schema_add_group(struct parquet_schema *s, int parent, const char *n
                              enum parquet_repetition rep, const struct parquet_logical *lt,
                              int *id_out, struct kc_error *err)
 {
-    int id;
+    int id = -1;
     int rc;
     if (lt != NULL && lt->kind != PARQUET_LOGICAL_NONE && lt->kind != PARQUET_LOGICAL_LIST &&
         lt->kind != PARQUET_LOGICAL_MAP) {
@@ -266,7 +266,7 @@ int parquet_schema_add_leaf(struct parquet_schema *s, int parent, const char *na
                             struct kc_error *err)
 {
     struct parquet_logical none = {0};
-    int id;
+    int id = -1;
     int rc;
     if (lt == NULL) {
         lt = &none;
