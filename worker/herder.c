@@ -814,6 +814,18 @@ out:
     return rc;
 }
 
+static void presence_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+                                  rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct herder *h = opaque;
+    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(rk, parts);
+        h->presence_joined = 1;
+    } else {
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
 static int join_presence(struct herder *h, struct kc_error *err)
 {
     struct kc_strmap props;
@@ -837,6 +849,8 @@ static int join_presence(struct herder *h, struct kc_error *err)
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
     rd_kafka_conf_set(conf, "session.timeout.ms", "10000", errstr, sizeof(errstr));
     kc_free(cid);
+    rd_kafka_conf_set_opaque(conf, h);
+    rd_kafka_conf_set_rebalance_cb(conf, presence_rebalance_cb);
     h->presence = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (h->presence == NULL) {
         return kc_error_set(err, KC_EIO, "Cannot create the worker group client: %s", errstr);
@@ -847,6 +861,18 @@ static int join_presence(struct herder *h, struct kc_error *err)
                                       RD_KAFKA_PARTITION_UA);
     rd_kafka_subscribe(h->presence, sub);
     rd_kafka_topic_partition_list_destroy(sub);
+    /* Be visible in the group before saying we are up, so a worker started next sees us. */
+    int64_t deadline = kc_now_ms() + HERDER_PRESENCE_TIMEOUT_MS;
+    while (!h->presence_joined && kc_now_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(h->presence, 100);
+        if (m != NULL) {
+            rd_kafka_message_destroy(m);
+        }
+    }
+    if (!h->presence_joined) {
+        kc_log(KC_LOG_WARN, "herder", "Joining worker group %s is taking long; going on",
+               wprop(h, "group.id", ""));
+    }
     return KC_OK;
 }
 
@@ -905,18 +931,6 @@ int herder_new(const struct worker_config *wc, struct herder **out, struct kc_er
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = herder_store_open(wc, h->worker_id, &h->store, err)) != KC_OK) {
-        goto fail;
-    }
-    h->admin = kafka_admin_handle(herder_store_admin(h->store));
-    if ((rc = check_group_empty(h, err)) != KC_OK) {
-        goto fail;
-    }
-    h->cluster_id = kc_strdup(herder_store_cluster_id(h->store));
-    h->generation = herder_store_max_generation(h->store) + 1;
-    if ((rc = join_presence(h, err)) != KC_OK) {
-        goto fail;
-    }
     *out = h;
     return KC_OK;
 fail:
@@ -926,6 +940,19 @@ fail:
 
 int herder_start(struct herder *h, struct kc_error *err)
 {
+    int rc;
+    if ((rc = herder_store_open(h->wc, h->worker_id, &h->store, err)) != KC_OK) {
+        return rc;
+    }
+    h->admin = kafka_admin_handle(herder_store_admin(h->store));
+    if ((rc = check_group_empty(h, err)) != KC_OK) {
+        return rc;
+    }
+    h->cluster_id = kc_strdup(herder_store_cluster_id(h->store));
+    h->generation = herder_store_max_generation(h->store) + 1;
+    if ((rc = join_presence(h, err)) != KC_OK) {
+        return rc;
+    }
     atomic_store(&h->running, 1);
     if (pthread_create(&h->thread, NULL, herder_main, h) != 0) {
         atomic_store(&h->running, 0);
@@ -940,6 +967,7 @@ void herder_free(struct herder *h)
     if (h == NULL) {
         return;
     }
+    atomic_store(&h->closing, 1); /* REST waiters give up now */
     if (h->thread_started) {
         atomic_store(&h->running, 0);
         kc_queue_wakeup(h->q);
@@ -973,6 +1001,13 @@ void herder_free(struct herder *h)
     kc_free(h->worker_id);
     kc_free(h->cluster_id);
     kc_free(h);
+}
+
+void herder_close_requests(struct herder *h)
+{
+    if (h != NULL) {
+        atomic_store(&h->closing, 1);
+    }
 }
 
 int herder_ready(const struct herder *h)

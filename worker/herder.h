@@ -97,15 +97,20 @@ void herder_offsets_fini(struct herder_offsets *os);
 
 /* ---- lifecycle (main.c) ---- */
 
-/* Build the herder from validated worker config (borrowed for the herder's life). Connects to
- * Kafka, creates/verifies internal topics, reads the config topic to its end. KC_EFATAL with a
- * clear message when the worker cannot start. @thread main */
+/* Build the herder from validated worker config (borrowed for the herder's life); no I/O, so
+ * the REST server can answer (GET /connectors: [], /health: 503) while the worker starts, as
+ * the JVM's does. @thread main */
 int herder_new(const struct worker_config *wc, struct herder **out, struct kc_error *err);
-/* Start the herder thread; tasks start from then on. */
+/* Connect to Kafka, create/verify the internal topics, read them to their end, check that no
+ * other worker holds the group, then start the herder thread; tasks start from then on.
+ * KC_EFATAL/KC_EINVAL with a clear message when the worker cannot start. @thread main */
 int herder_start(struct herder *h, struct kc_error *err);
 /* Stop every task (each within task.shutdown.graceful.timeout.ms), write UNASSIGNED statuses,
  * join the thread and free everything. NULL ok. @thread main */
 void herder_free(struct herder *h);
+/* Make REST calls that wait on the herder return at once (KC_EIO "Request timed out"): called
+ * before the REST server is stopped, so its threads are not held for 90 s. @thread any */
+void herder_close_requests(struct herder *h);
 /* 1 once startup finished (GET /health). @thread any */
 int herder_ready(const struct herder *h);
 /* Kafka cluster id (GET /), borrowed for the herder's life. */

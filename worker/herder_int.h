@@ -87,9 +87,11 @@ struct herder {
     int thread_started;
     _Atomic int running;
     _Atomic int ready;
+    _Atomic int closing;            /* set by herder_free: REST calls stop waiting */
     int32_t generation;             /* written into status records */
     struct herder_store *store;     /* owned */
     rd_kafka_t *presence;           /* owned: our membership in group.id (see herder.c) */
+    int presence_joined;            /* set by its rebalance callback (herder/main thread) */
     rd_kafka_t *admin;              /* borrowed from the store's admin client */
     struct herder_conn *conns;      /* owned list */
     int reconcile_needed;

@@ -58,7 +58,12 @@ static int call(struct herder *h, struct herder_op *op, struct herder_op **done,
         kc_queue_unref(reply, NULL);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
-    struct herder_op *r = kc_queue_pop(reply, HERDER_REQUEST_TIMEOUT_MS);
+    /* Wait in slices, so a worker shutting down (or failing to start) releases its waiters. */
+    struct herder_op *r = NULL;
+    int64_t deadline = kc_now_ms() + HERDER_REQUEST_TIMEOUT_MS;
+    while (r == NULL && !atomic_load(&h->closing) && kc_now_ms() < deadline) {
+        r = kc_queue_pop(reply, 250);
+    }
     kc_queue_unref(reply, herder_op_free);
     if (r == NULL) {
         return kc_error_set(err, KC_EIO, "Request timed out");
@@ -74,6 +79,12 @@ static int call(struct herder *h, struct herder_op *op, struct herder_op **done,
 int herder_connectors_list(struct herder *h, char ***names, size_t *n, struct kc_error *err)
 {
     struct herder_op *r;
+    if (!herder_ready(h)) {
+        /* The JVM answers [] while it is still reading the config topic. */
+        *names = kc_calloc(1, sizeof(**names));
+        *n = 0;
+        return *names != NULL ? KC_OK : kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
     int rc = call(h, op_new(HERDER_OP_LIST, NULL), &r, err);
     if (rc == KC_OK) {
         *names = r->names;

@@ -124,6 +124,7 @@ int main(int argc, char **argv)
     kc_log(KC_LOG_INFO, "main", "Kafka Connect stopping");
     status = 0;
 out:
+    herder_close_requests(h);
     rest_server_free(rs);
     herder_free(h);
     if (wc_loaded) {

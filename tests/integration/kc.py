@@ -582,11 +582,11 @@ class ConnectC(Rest):
             if self.proc is not None and self.proc.poll() is not None:
                 raise GiveUp(f"connect-distributed exited with {self.proc.returncode}")
             try:
-                return self.get("/", timeout=2).status_code == 200
+                return self.get("/health", timeout=2).status_code == 200
             except requests.RequestException:
                 return False
         try:
-            wait_until(ready, timeout=timeout, interval=0.1, what=f"GET {self.url}/")
+            wait_until(ready, timeout=timeout, interval=0.1, what=f"GET {self.url}/health")
         except AssertionError as e:  # GiveUp included
             raise AssertionError(f"{e}\n--- {self.log_path} ---\n{self.log_tail()}") from None
 

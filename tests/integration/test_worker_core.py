@@ -316,5 +316,6 @@ def test_environment_only_configuration(kafka, connect_c, tmp_path, unique_name)
            for k, v in w.props.items()}
     w.properties_path.write_text("")
     w.start(env=env)
+    kc.wait_until(lambda: w.get("/health").status_code == 200, what="healthy")
     assert w.get("/connectors").json() == []
     assert w.get("/").json()["kafka_cluster_id"]
