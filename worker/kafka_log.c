@@ -97,6 +97,17 @@ static int make_producer(struct kafka_log *kl, const struct kc_strmap *props, co
         return kc_error_set(err, KC_EINVAL, "Failed to create producer for %s: %s", kl->topic,
                             errstr);
     }
+    /* Learn the topic's leader now: otherwise the first send waits for librdkafka's 1 s
+     * metadata timer, and the first POST /connectors takes a second. A failure here only
+     * means the first send finds out itself. */
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(kl->producer, kl->topic, NULL);
+    if (rkt != NULL) {
+        const struct rd_kafka_metadata *md = NULL;
+        if (rd_kafka_metadata(kl->producer, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_metadata_destroy(md);
+        }
+        rd_kafka_topic_destroy(rkt);
+    }
     return KC_OK;
 }
 

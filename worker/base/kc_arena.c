@@ -19,6 +19,7 @@ struct kc_arena_chunk {
 void kc_arena_init(struct kc_arena *a, size_t chunk_size, size_t limit)
 {
     a->head = NULL;
+    a->spare = NULL;
     a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
     a->used = 0;
     a->limit = limit;
@@ -39,39 +40,28 @@ void kc_arena_fini(struct kc_arena *a)
         return;
     }
     free_chain(a->head);
+    free_chain(a->spare);
     a->head = NULL;
+    a->spare = NULL;
     a->used = 0;
 }
 
 void kc_arena_reset(struct kc_arena *a)
 {
-    if (a->head == NULL) {
-        return;
-    }
-    /* Keep the oldest standard-size chunk: walk to the tail. */
-    struct kc_arena_chunk *keep = NULL, *c = a->head, *prev = NULL;
-    while (c != NULL) {
-        if (c->size == a->chunk_size) {
-            keep = c;
-        }
-        c = c->next;
-    }
-    c = a->head;
+    struct kc_arena_chunk *c = a->head;
     while (c != NULL) {
         struct kc_arena_chunk *n = c->next;
-        if (c != keep) {
+        if (c->size == a->chunk_size) {
+            c->pos = 0;
+            c->next = a->spare;
+            a->spare = c;
+        } else {
+            a->used -= sizeof(*c) + c->size;
             kc_free(c);
         }
         c = n;
     }
-    (void)prev;
-    a->head = keep;
-    a->used = 0;
-    if (keep != NULL) {
-        keep->next = NULL;
-        keep->pos = 0;
-        a->used = sizeof(*keep) + keep->size;
-    }
+    a->head = NULL;
 }
 
 void *kc_arena_alloc(struct kc_arena *a, size_t n)
@@ -87,6 +77,14 @@ void *kc_arena_alloc(struct kc_arena *a, size_t n)
         return p;
     }
     size_t size = n > a->chunk_size / 4 ? n : a->chunk_size;
+    if (size == a->chunk_size && a->spare != NULL) {
+        struct kc_arena_chunk *sc = a->spare;
+        a->spare = sc->next;
+        sc->pos = n;
+        sc->next = c;
+        a->head = sc;
+        return sc->data;
+    }
     if (size > SIZE_MAX - sizeof(*c) || a->used + sizeof(*c) + size > a->limit) {
         return NULL;
     }

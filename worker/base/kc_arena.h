@@ -12,15 +12,17 @@
 struct kc_arena_chunk;
 
 struct kc_arena {
-    struct kc_arena_chunk *head; /* owned list, newest first */
+    struct kc_arena_chunk *head; /* owned list of chunks in use, newest first */
+    struct kc_arena_chunk *spare; /* owned standard-size chunks kept by kc_arena_reset */
     size_t chunk_size;           /* default size of a new chunk */
-    size_t used;                 /* bytes handed out + chunk overhead, for the cap */
+    size_t used;                 /* bytes of chunks held (in use and spare), for the cap */
     size_t limit;                /* hard cap on total chunk bytes */
 };
 
 void kc_arena_init(struct kc_arena *a, size_t chunk_size, size_t limit);
 void kc_arena_fini(struct kc_arena *a);
-/* Forget every allocation; keeps one chunk to avoid malloc churn per batch. */
+/* Forget every allocation; keeps the standard-size chunks for reuse (no malloc or page-fault
+ * churn per batch), frees oversized ones. */
 void kc_arena_reset(struct kc_arena *a);
 /* 16-byte aligned, or NULL when out of memory or past the limit. Never free the result. */
 void *kc_arena_alloc(struct kc_arena *a, size_t n);
