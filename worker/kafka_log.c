@@ -123,8 +123,11 @@ static int make_consumer(struct kafka_log *kl, const struct kc_strmap *props, co
     if (conf == NULL) {
         return err != NULL ? err->rc : KC_EINVAL;
     }
+    /* fetch.wait.max.ms: every config write is read back before REST answers, so a long-poll
+     * fetch that started before the write must not hold the answer for half a second. */
     if (kafka_admin_conf_set(conf, "enable.auto.commit", "false", err) != KC_OK ||
-        kafka_admin_conf_set(conf, "enable.auto.offset.store", "false", err) != KC_OK) {
+        kafka_admin_conf_set(conf, "enable.auto.offset.store", "false", err) != KC_OK ||
+        kafka_admin_conf_set(conf, "fetch.wait.max.ms", "50", err) != KC_OK) {
         rd_kafka_conf_destroy(conf);
         return err != NULL ? err->rc : KC_EINVAL;
     }
