@@ -2,6 +2,7 @@
 # scripts/setup.sh: install everything connect-c needs to build and test, on Debian 12.
 #   - Debian packages (compiler libs, librdkafka, libmicrohttpd, jansson, curl, libpq, cmocka, codecs)
 #   - a Python venv with pyarrow + duckdb (Parquet checks) in $KC_CACHE/venv
+#   - librdkafka 2.12 built from source (scripts/build-librdkafka.sh) into $KC_CACHE
 #   - Kafka broker and the JVM Connect worker jars from Maven Central in $KC_CACHE (see
 #     tests/integration/services.sh)
 # Everything downloaded lives in $KC_CACHE (default ~/.cache/connect-c), outside the repo, and is
@@ -36,6 +37,10 @@ if [ "$(cat "$KC_CACHE/venv/.requirements.sha256" 2>/dev/null)" != "$req_sum" ] 
   "$KC_CACHE/venv/bin/pip" install -q -r "$here/tests/requirements.txt"
   echo "$req_sum" >"$KC_CACHE/venv/.requirements.sha256"
 fi
+
+# librdkafka >= 2.2 (Debian 12 ships 2.0.2, whose fetcher stalls): built once into the cache;
+# CMakeLists.txt finds it there.
+"$here/scripts/build-librdkafka.sh" >/dev/null
 
 # Service jars (Kafka broker, JVM Connect worker) into the cache.
 if [ -x "$here/tests/integration/services.sh" ]; then

@@ -20,6 +20,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "kafka_admin.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
 
@@ -175,17 +176,10 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
             goto fail;
         }
         char errstr[512];
-        rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        for (size_t i = 0; producer_props != NULL && i < producer_props->n; i++) {
-            const struct kc_strmap_entry *e = &producer_props->e[i];
-            if (e->value != NULL &&
-                rd_kafka_conf_set(conf, e->key, e->value, errstr, sizeof(errstr)) !=
-                    RD_KAFKA_CONF_OK) {
-                rd_kafka_conf_destroy(conf);
-                rc = kc_error_set(err, KC_EINVAL, "DLQ producer property %s: %s", e->key,
-                                  errstr);
-                goto fail;
-            }
+        rd_kafka_conf_t *conf = kafka_admin_conf_new(producer_props, NULL, err);
+        if (conf == NULL) {
+            rc = err != NULL ? err->rc : KC_EINVAL;
+            goto fail;
         }
         /* Connect's DLQ producer defaults: acks=all, idempotence off, in-order delivery. */
         rd_kafka_conf_set(conf, "acks", "all", errstr, sizeof(errstr));

@@ -375,6 +375,21 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         kc_strmap_set(&consumer, "auto.offset.reset", "earliest");
     }
     kc_strmap_set(&consumer, "partition.assignment.strategy", "range");
+    /* Prefetch: a small queue refilled promptly. Bounded memory per task (the JVM fetches
+     * max.poll.records at a time) at full speed; librdkafka < 2.2 has no
+     * fetch.queue.backoff.ms and stalls 1 s per refill, so it keeps its big defaults. */
+    if (rd_kafka_version() >= 0x020200ff) {
+        static const char *const prefetch[][2] = {
+            {"fetch.queue.backoff.ms", "10"},
+            {"queued.max.messages.kbytes", "2048"},
+            {"queued.min.messages", "5000"},
+        };
+        for (size_t i = 0; i < sizeof(prefetch) / sizeof(prefetch[0]); i++) {
+            if (!kc_strmap_has(&consumer, prefetch[i][0])) {
+                kc_strmap_set(&consumer, prefetch[i][0], prefetch[i][1]);
+            }
+        }
+    }
     kc_free(dflt_group);
     kc_free(client_id);
     struct task_spec spec = {
@@ -836,13 +851,11 @@ static int join_presence(struct herder *h, struct kc_error *err)
         kc_strmap_fini(&props);
         return rc;
     }
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    for (size_t i = 0; i < props.n; i++) {
-        if (props.e[i].value != NULL) {
-            rd_kafka_conf_set(conf, props.e[i].key, props.e[i].value, errstr, sizeof(errstr));
-        }
-    }
+    rd_kafka_conf_t *conf = kafka_admin_conf_new(&props, NULL, err);
     kc_strmap_fini(&props);
+    if (conf == NULL) {
+        return err != NULL ? err->rc : KC_EINVAL;
+    }
     char *cid = kc_asprintf("connect-%s", h->worker_id);
     rd_kafka_conf_set(conf, "group.id", wprop(h, "group.id", ""), errstr, sizeof(errstr));
     rd_kafka_conf_set(conf, "client.id", cid ? cid : "connect-c", errstr, sizeof(errstr));

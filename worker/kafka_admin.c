@@ -70,6 +70,13 @@ rd_kafka_conf_t *kafka_admin_conf_new(const struct kc_strmap *props, const char 
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
+    /* KIP-714 client metrics (librdkafka >= 2.5): off, like the JVM worker has no metrics
+     * reporter here; each client would otherwise keep telemetry state and push every few
+     * seconds. A user who wants it sets enable.metrics.push=true (a later key wins). */
+    if (rd_kafka_version() >= 0x020500ff && (props == NULL ||
+                                            !kc_strmap_has(props, "enable.metrics.push"))) {
+        kafka_admin_conf_set(conf, "enable.metrics.push", "false", NULL);
+    }
     rd_kafka_conf_set_log_cb(conf, log_cb);
     return conf;
 }

@@ -24,6 +24,7 @@
 
 #include "conv.h"
 #include "dlq.h"
+#include "kafka_admin.h"
 #include "kc_alloc.h"
 #include "kc_arena.h"
 #include "kc_buf.h"
@@ -289,14 +290,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
     kc_free(arr);
 }
 
-static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    (void)rk;
-    int l = level <= 3 ? KC_LOG_ERROR : level <= 4 ? KC_LOG_WARN : level <= 6 ? KC_LOG_INFO
-                                                                               : KC_LOG_DEBUG;
-    kc_log(l, "rdkafka", "%s: %s", fac, buf);
-}
-
 /* ---------------------------------------------------------------- conversion */
 
 struct conv_failure {
@@ -536,21 +529,12 @@ static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
 static int make_consumer(struct task *t, struct kc_error *err)
 {
     char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    for (size_t i = 0; i < t->consumer_props->n; i++) {
-        const struct kc_strmap_entry *e = &t->consumer_props->e[i];
-        if (e->value == NULL) {
-            continue;
-        }
-        if (rd_kafka_conf_set(conf, e->key, e->value, errstr, sizeof(errstr)) !=
-            RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            return kc_error_set(err, KC_EINVAL, "consumer property %s: %s", e->key, errstr);
-        }
+    rd_kafka_conf_t *conf = kafka_admin_conf_new(t->consumer_props, NULL, err);
+    if (conf == NULL) {
+        return err->rc;
     }
     rd_kafka_conf_set_opaque(conf, t);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    rd_kafka_conf_set_log_cb(conf, log_cb);
     t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (t->rk == NULL) {
         return kc_error_set(err, KC_EIO, "Failed to create consumer: %s", errstr);
