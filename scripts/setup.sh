@@ -15,7 +15,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libcmocka-dev
-  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev kcat curl python3-venv maven openjdk-17-jre-headless)
+  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev xz-utils kcat curl python3-venv maven
+  openjdk-17-jre-headless)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -41,6 +42,8 @@ fi
 # librdkafka >= 2.2 (Debian 12 ships 2.0.2, whose fetcher stalls): built once into the cache;
 # CMakeLists.txt finds it there.
 "$here/scripts/build-librdkafka.sh" >/dev/null
+# libmicrohttpd without TLS, static (no GnuTLS in the worker's memory); same cache.
+"$here/scripts/build-libmicrohttpd.sh" >/dev/null
 
 # Service jars (Kafka broker, JVM Connect worker) into the cache.
 if [ -x "$here/tests/integration/services.sh" ]; then

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# scripts/build-libmicrohttpd.sh: libmicrohttpd without TLS, as a static library, into the cache.
+#
+# Why: Debian's libmicrohttpd12 links GnuTLS (and with it p11-kit, nettle, hogweed, tasn1,
+# idn2, unistring): about 2.3 MiB of resident code in a worker whose REST API is plain HTTP
+# (the JVM worker's https listeners are not supported yet). Built static and without HTTPS,
+# the REST server costs only the few pages it uses, which keeps an idle worker under 10 MiB.
+#
+# Source: Debian 12's own orig tarball of the packaged version (same code as libmicrohttpd-dev),
+# pinned by sha256. Installs into $KC_CACHE/libmicrohttpd-<version>; CMakeLists.txt prefers it
+# when present and falls back to the system library otherwise. Idempotent; the install is
+# staged and moved into place at the end. Logs go to stderr; the last line of stdout is the
+# prefix.
+#
+# Env: KC_CACHE (cache dir), KC_BUILD_JOBS (parallel compile jobs, default 2).
+set -euo pipefail
+
+VERSION=0.9.75
+SHA256=796e7e217a4802679fcac667a4e98501c53185dcf50ca0583870e84192620131
+URL=http://deb.debian.org/debian/pool/main/libm/libmicrohttpd/libmicrohttpd_${VERSION}.orig.tar.xz
+
+KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
+prefix=$KC_CACHE/libmicrohttpd-$VERSION
+jobs=${KC_BUILD_JOBS:-2}
+log() { echo "build-libmicrohttpd: $*" >&2; }
+
+if [ -f "$prefix/lib/pkgconfig/libmicrohttpd.pc" ]; then
+  echo "$prefix"
+  exit 0
+fi
+mkdir -p "$KC_CACHE/downloads"
+exec 9>"$KC_CACHE/downloads/.libmicrohttpd.lock"
+flock 9
+if [ -f "$prefix/lib/pkgconfig/libmicrohttpd.pc" ]; then # built while we waited
+  echo "$prefix"
+  exit 0
+fi
+
+tarball=$KC_CACHE/downloads/libmicrohttpd_${VERSION}.orig.tar.xz
+if [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>/dev/null; then
+  log "downloading $URL"
+  curl -fsSL --retry 3 -o "$tarball.part" "$URL"
+  mv "$tarball.part" "$tarball"
+fi
+if ! echo "$SHA256  $tarball" | sha256sum -c --quiet -; then
+  log "checksum mismatch for $tarball"
+  rm -f "$tarball"
+  exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kc-mhd.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+tar -xJf "$tarball" -C "$work"
+src=$work/libmicrohttpd-$VERSION
+stage=$work/stage
+log "building libmicrohttpd $VERSION (static, no HTTPS) with -j$jobs"
+(
+  cd "$src"
+  ./configure --quiet --prefix="$prefix" --enable-static --disable-shared --with-pic \
+    --disable-https --without-gnutls --disable-doc --disable-examples --disable-curl \
+    --disable-dauth --disable-postprocessor \
+    --enable-epoll=auto >&2
+  make -j"$jobs" -C src/microhttpd >&2
+  make -C src/microhttpd install DESTDIR="$stage" >&2
+  make -C src/include install DESTDIR="$stage" >&2
+) || { log "build failed"; exit 1; }
+# pkg-config file (configure writes it at the top of the tree)
+mkdir -p "$stage$prefix/lib/pkgconfig"
+cp "$src/libmicrohttpd.pc" "$stage$prefix/lib/pkgconfig/"
+rm -rf "$prefix.tmp"
+mv "$stage$prefix" "$prefix.tmp"
+mv "$prefix.tmp" "$prefix"
+log "done: libmicrohttpd $VERSION in $prefix"
+echo "$prefix"
