@@ -381,8 +381,8 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
     if (rd_kafka_version() >= 0x020200ff) {
         static const char *const prefetch[][2] = {
             {"fetch.queue.backoff.ms", "10"},
-            {"queued.max.messages.kbytes", "2048"},
-            {"queued.min.messages", "5000"},
+            {"queued.max.messages.kbytes", "8192"},
+            {"queued.min.messages", "20000"},
         };
         for (size_t i = 0; i < sizeof(prefetch) / sizeof(prefetch[0]); i++) {
             if (!kc_strmap_has(&consumer, prefetch[i][0])) {
