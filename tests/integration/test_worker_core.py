@@ -319,3 +319,30 @@ def test_environment_only_configuration(kafka, connect_c, tmp_path, unique_name)
     kc.wait_until(lambda: w.get("/health").status_code == 200, what="healthy")
     assert w.get("/connectors").json() == []
     assert w.get("/").json()["kafka_cluster_id"]
+
+
+def test_reconfigure_and_group_override(kafka, connect_c, tmp_path, unique_name):
+    """PUT .../config restarts the tasks on the new config; consumer.override.group.id moves the
+    committed offsets to that group (the default override policy is All)."""
+    w = connect_c()
+    cname, topic, group = unique_name("rc"), unique_name("rc"), unique_name("grp")
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    kafka.produce_lines(topic, 5, fmt='"a{i}"')
+    w.create_connector(cname, sink_config(topic, first, **{"consumer.override.group.id": group}))
+    wait_lines(first, 5)
+    kc.wait_until(lambda: kafka.committed_offsets(group).get((topic, 0)) == 5,
+                  what="offsets in the override group")
+    assert kafka.committed_offsets(f"connect-{cname}") == {}
+    r = w.put(f"/connectors/{cname}/config",
+              json=sink_config(topic, second, **{"consumer.override.group.id": group}))
+    assert r.status_code == 200, r.text
+    assert r.json()["config"]["file"] == str(second)
+    # the new task opens its file when it starts; records produced from then on are its own
+    kc.wait_until(second.exists, what="the reconfigured task started")
+    kafka.produce_lines(topic, 3, fmt='"b{i}"')
+    # the reconfigured task resumes from the committed offsets and writes to the new file
+    assert wait_lines(second, 3) == ["b0", "b1", "b2"]
+    assert len(file_lines(first)) == 5
+    tasks = w.get(f"/connectors/{cname}/tasks").json()
+    assert tasks[0]["config"]["file"] == str(second)
+    assert tasks[0]["config"]["task.class"] == "org.apache.kafka.connect.file.FileStreamSinkTask"
