@@ -4,6 +4,7 @@
  * the JVM's 90 s). herder_handle_rest_op() runs on the herder thread and is the only code here
  * that reads herder state. Messages are the JVM's, word for word, since users grep for them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,7 +453,13 @@ static int list_group_offsets(struct herder *h, const char *group, struct herder
     int rc = kafka_admin_group_offsets_list(herder_store_admin(h->store), group, ADMIN_TIMEOUT_MS,
                                             &ko, err);
     if (rc == KC_OK && ko.n > 0) {
-        /* Same layout, so the array moves over as is. */
+        /* Same layout (checked below at compile time), so the array moves over as is. */
+        _Static_assert(sizeof(struct herder_offset) == sizeof(struct kafka_admin_offset) &&
+                           offsetof(struct herder_offset, partition) ==
+                               offsetof(struct kafka_admin_offset, partition) &&
+                           offsetof(struct herder_offset, offset) ==
+                               offsetof(struct kafka_admin_offset, offset),
+                       "herder_offset and kafka_admin_offset must share a layout");
         out->o = (struct herder_offset *)(void *)ko.o;
         out->n = ko.n;
         ko.o = NULL;
