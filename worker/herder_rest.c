@@ -420,16 +420,12 @@ static int do_restart(struct herder *h, struct herder_op *op)
             plan->tasks[i].state = HERDER_STATE_RESTARTING;
         }
     }
-    /* Act on the plan (the JVM's leader writes a restart record and the owners act on it; one
-     * worker owns everything here, so it acts at once). */
-    struct kc_error e2 = {0};
-    if (restart_conn) {
-        herder_restart_connector(h, name, &e2);
-    }
-    for (size_t i = 0; i < plan->n_tasks; i++) {
-        if (plan->tasks[i].state == HERDER_STATE_RESTARTING) {
-            herder_restart_task(h, name, plan->tasks[i].id, &e2);
-        }
+    /* As the JVM's leader does: write restart-connector-<c>; the owners (today: us) act on it
+     * when they read it back (herder_store_drain_restarts), so every worker sees the request. */
+    int rc = herder_store_put_restart(h->store, name, include_tasks, only_failed, &op->err);
+    if (rc != KC_OK) {
+        herder_connector_status_free(plan);
+        return rc;
     }
     op->status = plan;
     return KC_OK;

@@ -52,6 +52,9 @@ int herder_store_put_connector(struct herder_store *s, const char *name,
 int herder_store_delete_connector(struct herder_store *s, const char *name, struct kc_error *err);
 int herder_store_put_target(struct herder_store *s, const char *name,
                             enum herder_target_state ts, struct kc_error *err);
+/* restart-connector-<c> {"include-tasks":..,"only-failed":..}; acted on when read back. */
+int herder_store_put_restart(struct herder_store *s, const char *name, int include_tasks,
+                             int only_failed, struct kc_error *err);
 /* task-<c>-0..n-1 then commit-<c> {"tasks":n} */
 int herder_store_put_tasks(struct herder_store *s, const char *name, const struct kc_strmap *tasks,
                            int n, struct kc_error *err);

@@ -153,6 +153,10 @@ def test_tolerance_none_fails_task_and_restart(kafka, connect_c, tmp_path, uniqu
     body = r.json()
     assert body["connector"]["state"] == "RUNNING"
     assert body["tasks"][0]["state"] == "RESTARTING"
+    # the request went through the config topic, in the JVM's record format
+    recs = kafka.consume(w.config_topic, timeout=30)
+    restart = [r for r in recs if r.key == f"restart-connector-{cname}"]
+    assert restart and restart[-1].json() == {"include-tasks": True, "only-failed": True}
     # it fails again on the same record, as the JVM does
     kc.wait_until(lambda: w.status(cname)["tasks"][0]["state"] == "FAILED",
                   what="FAILED again")
