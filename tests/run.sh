@@ -3,6 +3,7 @@
 #   1. scripts/setup.sh           Debian packages, Python venv, Kafka + JVM Connect jars ($KC_CACHE)
 #   2. build/                     normal build (RelWithDebInfo)
 #      build-asan/                Debug build with -DKC_SANITIZE=address,undefined
+#      build-clang/               clang build, compiled with -Werror only (KC_SKIP_CLANG=1 skips)
 #   3. ctest -L 'unit|fuzz'       on both builds
 #   4. one Kafka broker (tests/integration/services.sh), exported as KC_BOOTSTRAP / KC_RUN_DIR so
 #      every integration suite reuses it
@@ -54,6 +55,12 @@ if [ "${KC_SKIP_ASAN:-0}" != 1 ]; then
   stage "build: build-asan/ (address,undefined)"
   configure_build "$here/build-asan" -DCMAKE_BUILD_TYPE=Debug -DKC_SANITIZE=address,undefined
   builds+=(build-asan)
+fi
+if [ "${KC_SKIP_CLANG:-0}" != 1 ] && command -v clang >/dev/null; then
+  # The house rule is warning-free on gcc and clang: clang compiles everything with -Werror
+  # (its unit tests are not run again; gcc's builds run them).
+  stage "build: build-clang/ (clang, -Werror, compile only)"
+  configure_build "$here/build-clang" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
