@@ -19,6 +19,7 @@
 #include "kc_alloc.h"
 #include "kc_log.h"
 #include "kc_queue.h"
+#include "herder.h"
 #include "rest_int.h"
 #include "rest_reply.h"
 
@@ -346,8 +347,15 @@ void rest_h_logger_put(const struct rest_ctx *ctx, const struct rest_request *rq
         goto out;
     }
     if (cluster) {
-        /* single worker: applied here; the JVM answers 204 and writes logger-cluster-<ns> */
+        /* Applied here, and written as logger-cluster-<ns> to the config topic as the JVM
+         * does, so every worker sharing these topics (JVM ones included) applies it too. */
         json_decref(affected);
+        struct kc_error werr;
+        kc_error_clear(&werr);
+        if (herder_logger_cluster(ctx->h, rq->params[0], canon, &werr) != KC_OK) {
+            kc_log(KC_LOG_WARN, "rest", "Could not write the cluster-wide level of %s: %s",
+                   rq->params[0], werr.msg);
+        }
         rs->status = 204;
         goto out;
     }

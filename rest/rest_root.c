@@ -29,30 +29,28 @@ void rest_h_root(const struct rest_ctx *ctx, const struct rest_request *rq,
 }
 
 /*
- * The JVM asks the herder thread to answer within 10 s: ready -> healthy; not answering while
- * starting -> 503 starting; not answering afterwards -> 500 unhealthy. herder.h offers only
- * herder_ready() today, so a stuck herder thread still reads as healthy (see the report: we need
- * a herder_health_check(h, timeout_ms)).
+ * The JVM asks the herder thread to answer within 10 s: ready -> healthy; still starting ->
+ * 503 starting; not answering afterwards -> 500 unhealthy.
  */
-static int health_ping(struct herder *h)
-{
-    return herder_ready(h) ? 1 : 0;
-}
+#define REST_HEALTH_TIMEOUT_MS 10000
 
 void rest_h_health(const struct rest_ctx *ctx, const struct rest_request *rq,
                    struct rest_response *rs)
 {
     (void)rq;
-    int ready = health_ping(ctx->h);
+    struct kc_error err;
+    kc_error_clear(&err);
+    int rc = herder_health_check(ctx->h, REST_HEALTH_TIMEOUT_MS, &err);
+    const char *status = rc == KC_OK ? "healthy" : rc == KC_RETRY ? "starting" : "unhealthy";
+    const char *msg = rc == KC_OK    ? "Worker has completed startup and is ready to handle requests."
+                      : rc == KC_RETRY ? "Worker is still starting up."
+                                       : "Worker was unable to handle this request and may be "
+                                         "unable to handle other requests.";
     json_t *o = json_object();
-    if (o == NULL ||
-        json_object_set_new(o, "status", json_string(ready ? "healthy" : "starting")) != 0 ||
-        json_object_set_new(
-            o, "message",
-            json_string(ready ? "Worker has completed startup and is ready to handle requests."
-                              : "Worker is still starting up.")) != 0) {
+    if (o == NULL || json_object_set_new(o, "status", json_string(status)) != 0 ||
+        json_object_set_new(o, "message", json_string(msg)) != 0) {
         json_decref(o);
         o = NULL;
     }
-    rest_respond_json(rs, ready ? 200 : 503, o);
+    rest_respond_json(rs, rc == KC_OK ? 200 : rc == KC_RETRY ? 503 : 500, o);
 }

@@ -1030,7 +1030,8 @@ int herder_ready(const struct herder *h)
 
 const char *herder_kafka_cluster_id(const struct herder *h)
 {
-    return h->cluster_id ? h->cluster_id : "";
+    /* Written by herder_start before `ready` is set; read only after it (REST threads). */
+    return herder_ready(h) ? h->cluster_id : NULL;
 }
 
 const char *herder_worker_id(const struct herder *h)

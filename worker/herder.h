@@ -111,6 +111,9 @@ void herder_free(struct herder *h);
 /* Make REST calls that wait on the herder return at once (KC_EIO "Request timed out"): called
  * before the REST server is stopped, so its threads are not held for 90 s. @thread any */
 void herder_close_requests(struct herder *h);
+/* Ask the herder thread to answer within timeout_ms (GET /health): KC_OK if it did, KC_EIO if
+ * it did not (stuck), KC_RETRY while the worker is still starting. @thread rest */
+int herder_health_check(struct herder *h, int timeout_ms, struct kc_error *err);
 /* 1 once startup finished (GET /health). @thread any */
 int herder_ready(const struct herder *h);
 /* Kafka cluster id (GET /), borrowed for the herder's life. */
@@ -156,6 +159,10 @@ int herder_connector_restart(struct herder *h, const char *name, int include_tas
                              int only_failed, struct herder_connector_status **out,
                              struct kc_error *err);
 int herder_task_restart(struct herder *h, const char *name, int task, struct kc_error *err);
+
+/* PUT /admin/loggers/{ns}?scope=cluster: write logger-cluster-<ns> {"level":...}. */
+int herder_logger_cluster(struct herder *h, const char *ns, const char *level,
+                          struct kc_error *err);
 
 /* Topics the connector's tasks consumed: owned array of owned names. */
 int herder_connector_topics(struct herder *h, const char *name, char ***topics, size_t *n,

@@ -48,6 +48,8 @@ enum herder_op_type {
     HERDER_OP_OFFSETS,
     HERDER_OP_OFFSETS_ALTER,
     HERDER_OP_OFFSETS_RESET,
+    HERDER_OP_PING,           /* rest -> herder: answers at once (health check) */
+    HERDER_OP_LOGGER,         /* rest -> herder: write a logger-cluster record */
     HERDER_OP_TASK_STATE,     /* task -> herder: one-way */
     HERDER_OP_TASK_TOPIC,     /* task -> herder: one-way */
 };

@@ -22,6 +22,9 @@
 
 /* ------------------------------------------------------------------ requester side */
 
+static int call_timeout(struct herder *h, struct herder_op *op, struct herder_op **done,
+                        int64_t timeout_ms, struct kc_error *err);
+
 static struct herder_op *op_new(enum herder_op_type type, const char *name)
 {
     struct herder_op *op = kc_calloc(1, sizeof(*op));
@@ -44,6 +47,12 @@ static struct herder_op *op_new(enum herder_op_type type, const char *name)
 static int call(struct herder *h, struct herder_op *op, struct herder_op **done,
                 struct kc_error *err)
 {
+    return call_timeout(h, op, done, HERDER_REQUEST_TIMEOUT_MS, err);
+}
+
+static int call_timeout(struct herder *h, struct herder_op *op, struct herder_op **done,
+                        int64_t timeout_ms, struct kc_error *err)
+{
     *done = NULL;
     if (op == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -61,7 +70,7 @@ static int call(struct herder *h, struct herder_op *op, struct herder_op **done,
     }
     /* Wait in slices, so a worker shutting down (or failing to start) releases its waiters. */
     struct herder_op *r = NULL;
-    int64_t deadline = kc_now_ms() + HERDER_REQUEST_TIMEOUT_MS;
+    int64_t deadline = kc_now_ms() + timeout_ms;
     while (r == NULL && !atomic_load(&h->closing) && kc_now_ms() < deadline) {
         r = kc_queue_pop(reply, 250);
     }
@@ -75,6 +84,30 @@ static int call(struct herder *h, struct herder_op *op, struct herder_op **done,
         err->rc = r->rc; /* the op's verdict wins over the code of the error it wraps */
     }
     return r->rc;
+}
+
+int herder_health_check(struct herder *h, int timeout_ms, struct kc_error *err)
+{
+    struct herder_op *r;
+    if (!herder_ready(h)) {
+        return kc_error_set(err, KC_RETRY, "Worker is still starting up.");
+    }
+    int rc = call_timeout(h, op_new(HERDER_OP_PING, NULL), &r, timeout_ms, err);
+    herder_op_free(r);
+    return rc;
+}
+
+int herder_logger_cluster(struct herder *h, const char *ns, const char *level,
+                          struct kc_error *err)
+{
+    struct herder_op *op = op_new(HERDER_OP_LOGGER, ns), *r;
+    if (op != NULL && (op->text = kc_strdup(level)) == NULL) {
+        herder_op_free(op);
+        op = NULL;
+    }
+    int rc = call(h, op, &r, err);
+    herder_op_free(r);
+    return rc;
 }
 
 int herder_connectors_list(struct herder *h, char ***names, size_t *n, struct kc_error *err)
@@ -518,6 +551,11 @@ void herder_handle_rest_op(struct herder *h, struct herder_op *op)
     char gbuf[512];
     op->rc = KC_OK;
     switch (op->type) {
+    case HERDER_OP_PING:
+        break;
+    case HERDER_OP_LOGGER:
+        op->rc = herder_store_put_logger(h->store, name, op->text, err);
+        break;
     case HERDER_OP_LIST:
         op->rc = herder_store_connectors(h->store, &op->names, &op->n_names);
         break;

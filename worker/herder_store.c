@@ -234,6 +234,12 @@ int herder_store_put_target(struct herder_store *s, const char *name,
     return rc == KC_OK ? config_topic_read_to_end(s->ct, s->cs, STORE_READ_TIMEOUT_MS, err) : rc;
 }
 
+int herder_store_put_logger(struct herder_store *s, const char *ns, const char *level,
+                            struct kc_error *err)
+{
+    return config_topic_put_logger_level(s->ct, ns, level, err);
+}
+
 int herder_store_put_restart(struct herder_store *s, const char *name, int include_tasks,
                              int only_failed, struct kc_error *err)
 {

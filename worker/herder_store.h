@@ -52,6 +52,9 @@ int herder_store_put_connector(struct herder_store *s, const char *name,
 int herder_store_delete_connector(struct herder_store *s, const char *name, struct kc_error *err);
 int herder_store_put_target(struct herder_store *s, const char *name,
                             enum herder_target_state ts, struct kc_error *err);
+/* logger-cluster-<ns> {"level":...} */
+int herder_store_put_logger(struct herder_store *s, const char *ns, const char *level,
+                            struct kc_error *err);
 /* restart-connector-<c> {"include-tasks":..,"only-failed":..}; acted on when read back. */
 int herder_store_put_restart(struct herder_store *s, const char *name, int include_tasks,
                              int only_failed, struct kc_error *err);

@@ -350,3 +350,15 @@ def test_reconfigure_and_group_override(kafka, connect_c, tmp_path, unique_name)
     tasks = w.get(f"/connectors/{cname}/tasks").json()
     assert tasks[0]["config"]["file"] == str(second)
     assert tasks[0]["config"]["task.class"] == "org.apache.kafka.connect.file.FileStreamSinkTask"
+
+
+def test_health_and_cluster_logger_record(kafka, connect_c):
+    w = connect_c()
+    h = w.get("/health")
+    assert (h.status_code, h.json()["status"]) == (200, "healthy")
+    r = w.put("/admin/loggers/org.apache.kafka.connect?scope=cluster", json={"level": "DEBUG"})
+    assert r.status_code == 204, r.text
+    recs = kafka.consume(w.config_topic, timeout=30)
+    lvl = [x for x in recs if x.key == "logger-cluster-org.apache.kafka.connect"]
+    assert lvl and lvl[-1].json() == {"level": "DEBUG"}
+    assert w.get("/admin/loggers/org.apache.kafka.connect").json()["level"] == "DEBUG"
