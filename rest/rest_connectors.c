@@ -377,9 +377,9 @@ out:
 
 /*
  * PATCH: the JVM merges on the herder thread (ConnectUtils.patchConfig: a HashMap copy, null
- * removes, anything else replaces) and validates like PUT. herder.h has no patch call, so we read
- * the config, merge here and put it back with allow_replace=1; a connector deleted between the two
- * calls would be re-created (the JVM's single herder-thread step cannot race).
+ * removes, anything else replaces) and validates like PUT; herder_connector_patch does the same
+ * in one herder step. The existence check comes first, as the JVM's 404 precedes its
+ * null-patch failure.
  */
 void rest_h_config_patch(const struct rest_ctx *ctx, const struct rest_request *rq,
                          struct rest_response *rs)
@@ -388,7 +388,7 @@ void rest_h_config_patch(const struct rest_ctx *ctx, const struct rest_request *
     struct kc_strmap patch;
     struct herder_connector_info *cur = NULL, *ci = NULL;
     struct rest_body body;
-    int status = 500, created = 0;
+    int status = 500;
 
     kc_error_clear(&err);
     kc_strmap_init(&patch);
@@ -412,16 +412,7 @@ void rest_h_config_patch(const struct rest_ctx *ctx, const struct rest_request *
                            " because \"patch\" is null");
         goto out;
     }
-    for (size_t i = 0; i < patch.n; i++) {
-        if (patch.e[i].value == NULL) {
-            kc_strmap_del(&cur->config, patch.e[i].key);
-        } else if (kc_strmap_set(&cur->config, patch.e[i].key, patch.e[i].value) != KC_OK) {
-            rest_respond_error(rs, 500, "out of memory");
-            goto out;
-        }
-    }
-    if (herder_connector_put(ctx->h, rq->params[0], &cur->config, 1, NULL, &created, &ci, &err) !=
-        KC_OK) {
+    if (herder_connector_patch(ctx->h, rq->params[0], &patch, &ci, &err) != KC_OK) {
         rest_respond_herder(rs, &err);
         goto out;
     }

@@ -146,6 +146,11 @@ int herder_task_configs(struct herder *h, const char *name, struct herder_task_c
 int herder_connector_put(struct herder *h, const char *name, const struct kc_strmap *config,
                          int allow_replace, const enum herder_target_state *initial_state,
                          int *created, struct herder_connector_info **out, struct kc_error *err);
+/* PATCH .../config: merge patch into the stored config on the herder thread (a NULL value
+ * removes the key, others replace), then validate and store like herder_connector_put.
+ * KC_ENOENT "Connector <c> not found" when absent. *out: the resulting ConnectorInfo. */
+int herder_connector_patch(struct herder *h, const char *name, const struct kc_strmap *patch,
+                           struct herder_connector_info **out, struct kc_error *err);
 int herder_connector_delete(struct herder *h, const char *name, struct kc_error *err);
 /* PUT pause / resume / stop. */
 int herder_connector_target(struct herder *h, const char *name, enum herder_target_state ts,

@@ -213,6 +213,23 @@ int herder_connector_put(struct herder *h, const char *name, const struct kc_str
     return rc;
 }
 
+int herder_connector_patch(struct herder *h, const char *name, const struct kc_strmap *patch,
+                           struct herder_connector_info **out, struct kc_error *err)
+{
+    struct herder_op *op = op_new(HERDER_OP_PATCH, name), *r;
+    if (op != NULL && (op->config = kc_strmap_dup(patch)) == NULL) {
+        herder_op_free(op);
+        op = NULL;
+    }
+    int rc = call(h, op, &r, err);
+    if (rc == KC_OK && out != NULL) {
+        *out = r->info;
+        r->info = NULL;
+    }
+    herder_op_free(r);
+    return rc;
+}
+
 static int simple_call(struct herder *h, enum herder_op_type type, const char *name, int task,
                        int a, int b, enum herder_target_state ts, struct kc_error *err)
 {
@@ -600,6 +617,34 @@ void herder_handle_rest_op(struct herder *h, struct herder_op *op)
     case HERDER_OP_PUT:
         op->rc = do_put(h, op);
         break;
+    case HERDER_OP_PATCH: {
+        /* ConnectUtils.patchConfig on the herder thread: nothing can come in between. */
+        const struct kc_strmap *cur = herder_store_config(h->store, name);
+        struct kc_strmap *merged = cur != NULL ? kc_strmap_dup(cur) : NULL;
+        if (cur == NULL) {
+            op->rc = kc_error_set(err, KC_ENOENT, "Connector %s not found", name);
+            break;
+        }
+        for (size_t i = 0; merged != NULL && i < op->config->n; i++) {
+            const struct kc_strmap_entry *e = &op->config->e[i];
+            if (e->value == NULL) {
+                kc_strmap_del(merged, e->key);
+            } else if (kc_strmap_set(merged, e->key, e->value) != KC_OK) {
+                kc_strmap_free(merged);
+                merged = NULL;
+            }
+        }
+        if (merged == NULL) {
+            op->rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+            break;
+        }
+        kc_strmap_free(op->config);
+        op->config = merged;
+        op->flag_a = 1; /* replace */
+        op->flag_b = 0; /* no initial state */
+        op->rc = do_put(h, op);
+        break;
+    }
     case HERDER_OP_DELETE:
         if (!known) {
             op->rc = kc_error_set(err, KC_ENOENT, "Connector %s not found", name);

@@ -267,6 +267,27 @@ int herder_connector_put(struct herder *h, const char *name, const struct kc_str
     return KC_OK;
 }
 
+/* Merge like the real herder, then hand the result to the fake put (which records it). */
+int herder_connector_patch(struct herder *h, const char *name, const struct kc_strmap *patch,
+                           struct herder_connector_info **out, struct kc_error *err)
+{
+    struct herder_connector_info *cur = NULL;
+    int created = 0, rc = herder_connector_info(h, name, &cur, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < patch->n; i++) {
+        if (patch->e[i].value == NULL) {
+            kc_strmap_del(&cur->config, patch->e[i].key);
+        } else {
+            kc_strmap_set(&cur->config, patch->e[i].key, patch->e[i].value);
+        }
+    }
+    rc = herder_connector_put(h, name, &cur->config, 1, NULL, &created, out, err);
+    herder_connector_info_free(cur);
+    return rc;
+}
+
 int herder_connector_delete(struct herder *h, const char *name, struct kc_error *err)
 {
     (void)h;
