@@ -362,3 +362,29 @@ def test_health_and_cluster_logger_record(kafka, connect_c):
     lvl = [x for x in recs if x.key == "logger-cluster-org.apache.kafka.connect"]
     assert lvl and lvl[-1].json() == {"level": "DEBUG"}
     assert w.get("/admin/loggers/org.apache.kafka.connect").json()["level"] == "DEBUG"
+
+
+def test_two_tasks_share_partitions_and_regex(kafka, connect_c, tmp_path, unique_name):
+    """tasks.max=2 over two topics of 3 partitions picked by topics.regex: both tasks run in the
+    connector's group, share the partitions, and every record arrives once."""
+    w = connect_c()
+    cname = unique_name("multi")
+    base = unique_name("mt")
+    t1, t2 = kafka.create_topic(f"{base}-a", partitions=3), kafka.create_topic(f"{base}-b",
+                                                                              partitions=3)
+    out = tmp_path / "multi.txt"
+    for t in (t1, t2):
+        for p in range(3):
+            kafka.produce(t, [json.dumps({"t": t[-1], "p": p, "i": i}) for i in range(20)],
+                          partition=p)
+    cfg = sink_config("", out, **{"tasks.max": "2"})
+    del cfg["topics"]
+    cfg["topics.regex"] = f"{base}-.*"
+    w.create_connector(cname, cfg)
+    st = w.wait_running(cname, tasks=2)
+    assert [t["id"] for t in st["tasks"]] == [0, 1]
+    lines = wait_lines(out, 120)
+    assert len(lines) == 120 and len(set(lines)) == 120
+    kc.wait_until(lambda: sum(kafka.committed_offsets(f"connect-{cname}").values()) == 120,
+                  what="all 6 partitions committed")
+    assert sorted(w.get(f"/connectors/{cname}/topics").json()[cname]["topics"]) == [t1, t2]
