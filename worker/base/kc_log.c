@@ -50,22 +50,30 @@ void kc_log_set_level(int level)
 void kc_log_write(enum kc_log_level level, const char *fac, const char *fmt, ...)
 {
     char line[2048];
+    char suffix[64];
     struct timeval tv;
     struct tm tm;
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
-    int n = snprintf(line, sizeof(line), "[%04d-%02d-%02d %02d:%02d:%02d,%03d] %s ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (int)(tv.tv_usec / 1000), kc_log_level_name((int)level));
+    int sl = snprintf(suffix, sizeof(suffix), " (%s)\n", fac ? fac : "-");
+    if (sl < 0 || (size_t)sl >= sizeof(suffix)) {
+        sl = (int)sizeof(suffix) - 1;
+        suffix[sl - 1] = '\n';
+    }
+    /* Room for the message is whatever the prefix and the suffix leave; a longer message is
+     * cut, never the "(facility)" tag or the newline. */
+    size_t room = sizeof(line) - (size_t)sl;
+    int n = snprintf(line, room, "[%04d-%02d-%02d %02d:%02d:%02d,%03d] %s ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (int)(tv.tv_usec / 1000), kc_log_level_name((int)level));
+    size_t used = n > 0 ? (size_t)n : 0;
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    int m = vsnprintf(line + used, room - used, fmt, ap);
     va_end(ap);
-    size_t used = (size_t)n + (m > 0 ? (size_t)m : 0);
-    if (used >= sizeof(line) - 1) {
-        used = sizeof(line) - 2;
+    if (m > 0) {
+        used += (size_t)m < room - used ? (size_t)m : room - used - 1;
     }
-    snprintf(line + used, sizeof(line) - used, " (%s)\n", fac ? fac : "-");
-    line[sizeof(line) - 2] = line[sizeof(line) - 2] ? line[sizeof(line) - 2] : '\n';
+    memcpy(line + used, suffix, (size_t)sl + 1);
     fputs(line, stderr);
 }
