@@ -152,7 +152,17 @@ static void test_broker_defaults(struct kafka_admin *ka, char *name)
 
     CHECK_RC(kafka_admin_topic_ensure(ka, &spec, timeout_ms(60000), &created, &err), KC_OK, &err);
     CHECK(created == 1);
-    CHECK_RC(kafka_admin_topic_partitions(ka, name, 10000, &n, &err), KC_OK, &err);
+    /* A topic created a moment ago can still be missing from the metadata of the broker we
+     * ask next (propagation): poll for it, as the JVM's admin callers retry. */
+    int prc = KC_ENOENT;
+    for (int i = 0; i < 100 && prc == KC_ENOENT; i++) {
+        prc = kafka_admin_topic_partitions(ka, name, 10000, &n, &err);
+        if (prc == KC_ENOENT) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    CHECK_RC(prc, KC_OK, &err);
     CHECK(n >= 1);
     CHECK_RC(kafka_admin_topic_ensure(ka, &spec, timeout_ms(60000), &created, &err), KC_OK, &err);
     CHECK(created == 0);
