@@ -591,7 +591,12 @@ static int start_daemon(struct rest_server *srv, struct rest_daemon *rd,
     return KC_OK;
 }
 
-static const char *default_commit = "c0c0a0c0ffee0001";
+/* GET / "commit": the 16 leading hex digits of the git commit this was built from, as the JVM
+ * reports its own; a build outside git says so with zeros. */
+#ifndef KC_GIT_COMMIT
+#define KC_GIT_COMMIT "0000000000000000"
+#endif
+static const char *default_commit = KC_GIT_COMMIT;
 
 int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
                     struct rest_server **out, struct kc_error *err)
