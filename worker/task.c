@@ -35,7 +35,7 @@
 #define TASK_BATCH_MAX 500           /* the JVM's max.poll.records default */
 #define TASK_POLL_MS 200
 #define TASK_ARENA_CHUNK (256 * 1024)
-#define TASK_ARENA_LIMIT ((size_t)512 << 20)
+#define TASK_ARENA_LIMIT ((size_t)64 << 20) /* converted data of one slice of a batch */
 #define TASK_RETRY_BACKOFF_MIN_MS 100
 #define TASK_RETRY_BACKOFF_MAX_MS 10000
 
@@ -318,9 +318,10 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
 
     cf->stage = DLQ_STAGE_KEY_CONVERTER;
     cf->class_name = conv_class_name(t->key_conv);
-    if (conv_to_connect(t->key_conv, topic, m->key, m->key_len, &t->arena, &r->key_schema,
-                        &r->key, &cf->err) != KC_OK) {
-        return KC_EINVAL;
+    int rc = conv_to_connect(t->key_conv, topic, m->key, m->key_len, &t->arena, &r->key_schema,
+                             &r->key, &cf->err);
+    if (rc != KC_OK) {
+        return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
     }
 
     rd_kafka_headers_t *hdrs = NULL;
@@ -344,9 +345,10 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
             sh[i].key = name;
             sh[i].raw = val;
             sh[i].raw_len = len;
-            if (conv_header_to_connect(t->header_conv, topic, name, val, len, &t->arena,
-                                       &sh[i].schema, &sh[i].value, &cf->err) != KC_OK) {
-                return KC_EINVAL;
+            rc = conv_header_to_connect(t->header_conv, topic, name, val, len, &t->arena,
+                                        &sh[i].schema, &sh[i].value, &cf->err);
+            if (rc != KC_OK) {
+                return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
             }
             r->n_headers = i + 1;
         }
@@ -359,9 +361,10 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
     }
     cf->stage = DLQ_STAGE_VALUE_CONVERTER;
     cf->class_name = conv_class_name(t->value_conv);
-    if (conv_to_connect(t->value_conv, topic, m->payload, m->len, &t->arena, &r->value_schema,
-                        &r->value, &cf->err) != KC_OK) {
-        return KC_EINVAL;
+    rc = conv_to_connect(t->value_conv, topic, m->payload, m->len, &t->arena, &r->value_schema,
+                         &r->value, &cf->err);
+    if (rc != KC_OK) {
+        return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
     }
     r->value_converted = 1;
     return KC_OK;
@@ -377,10 +380,11 @@ static int apply_transforms(struct task *t, struct sink_record *rec, int *kept,
     const struct sink_record *cur = rec;
     for (size_t i = 0; i < t->n_smts; i++) {
         const struct sink_record *next = NULL;
-        if (smt_apply(t->smts[i], cur, &t->arena, &next, &cf->err) != KC_OK) {
+        int rc = smt_apply(t->smts[i], cur, &t->arena, &next, &cf->err);
+        if (rc != KC_OK) {
             cf->stage = DLQ_STAGE_TRANSFORMATION;
             cf->class_name = smt_class_name(t->smts[i]);
-            return KC_EINVAL;
+            return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
         }
         if (next == NULL) {
             *kept = 0;
@@ -435,40 +439,53 @@ static void drain_ops(struct task *t, int wait_ms)
 /* ---------------------------------------------------------------- the batch */
 
 /*
- * Convert and put one batch of messages. Returns KC_OK, or negative when the task failed
- * (fail_task already called). Messages stay owned by the caller.
+ * Convert and put messages from the front of msgs until they are all done or the batch arena
+ * is full; *done = how many messages were handled (put, dropped by a transform, or tolerated).
+ * A message that does not fit into an empty arena on its own is a bad record ("too large").
+ * Returns KC_OK, or negative when the task failed (fail_task already called). Messages stay
+ * owned by the caller; the caller resets the arena afterwards.
  */
-static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
+static int process_slice(struct task *t, rd_kafka_message_t **msgs, size_t n, size_t *done)
 {
     struct sink_record *recs = kc_arena_alloc(&t->arena, (n + 1) * sizeof(*recs));
-    size_t nr = 0;
+    size_t nr = 0, i;
     struct kc_error err = {0};
+    *done = 0;
     if (recs == NULL) {
         fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
                                 "out of memory converting a batch", NULL, NULL));
         return KC_ENOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
         rd_kafka_message_t *m = msgs[i];
         if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             continue; /* errors were handled by the caller */
         }
         struct conv_failure cf;
         memset(&cf, 0, sizeof(cf));
-        if (convert_message(t, m, &recs[nr], &cf) == KC_OK) {
-            int kept = 1;
-            if (t->n_smts > 0 && apply_transforms(t, &recs[nr], &kept, &cf) != KC_OK) {
-                goto failed; /* cf says which transform */
-            }
+        int kept = 1;
+        int rc = convert_message(t, m, &recs[nr], &cf);
+        if (rc == KC_OK && t->n_smts > 0) {
+            rc = apply_transforms(t, &recs[nr], &kept, &cf);
+        }
+        if (rc == KC_OK) {
             nr += (size_t)kept; /* a dropped record is handled: its offset moves on */
             continue;
         }
-    failed:;
+        if (rc == KC_ENOMEM && i > 0) {
+            break; /* arena full: put what we have, the caller starts a new slice here */
+        }
+        if (rc == KC_ENOMEM) {
+            snprintf(cf.err.msg, sizeof(cf.err.msg),
+                     "Record of %zu bytes does not fit into the task's %zu MiB of batch memory "
+                     "once converted",
+                     m->len + m->key_len, (size_t)(TASK_ARENA_LIMIT >> 20));
+        }
         /* Tolerable stage failed: the error reporter logs and DLQs it; tolerance decides. */
-        int rc = dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
-                            recs[nr].timestamp, recs[nr].ts_type, m->key, m->key_len, m->payload,
-                            m->len, m, cf.stage, cf.class_name,
-                            "org.apache.kafka.connect.errors.DataException", cf.err.msg);
+        rc = dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
+                        recs[nr].timestamp, recs[nr].ts_type, m->key, m->key_len, m->payload,
+                        m->len, m, cf.stage, cf.class_name,
+                        "org.apache.kafka.connect.errors.DataException", cf.err.msg);
         if (rc != KC_OK) {
             fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
                                     "Tolerance exceeded in error handler",
@@ -477,6 +494,7 @@ static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
         }
         /* Tolerated: the record is handled (skipped), its offset may be committed. */
     }
+    size_t handled = i;
 
     int64_t backoff = TASK_RETRY_BACKOFF_MIN_MS;
     int paused_for_retry = 0;
@@ -513,13 +531,36 @@ static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
     if (paused_for_retry && t->assigned != NULL && !t->paused) {
         rd_kafka_resume_partitions(t->rk, t->assigned);
     }
-    for (size_t i = 0; i < n; i++) {
-        rd_kafka_message_t *m = msgs[i];
+    for (size_t k = 0; k < handled; k++) {
+        rd_kafka_message_t *m = msgs[k];
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             const char *topic = rd_kafka_topic_name(m->rkt);
             mark_consumed(t, topic, m->partition, m->offset + 1);
             track_topic(t, topic);
         }
+    }
+    *done = handled;
+    return KC_OK;
+}
+
+/* Convert and put a polled batch, in as many slices as the batch memory needs. */
+static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
+{
+    size_t start = 0;
+    int slices = 0;
+    while (start < n) {
+        size_t done = 0;
+        int rc = process_slice(t, msgs + start, n - start, &done);
+        kc_arena_reset(&t->arena);
+        if (rc != KC_OK) {
+            return rc;
+        }
+        start += done;
+        slices++;
+    }
+    if (slices > 1) {
+        sink_task_log(as_sink_task(t), KC_LOG_DEBUG, "Batch of %zu records put in %d slices",
+                      n, slices);
     }
     return KC_OK;
 }

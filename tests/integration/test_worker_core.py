@@ -388,3 +388,23 @@ def test_two_tasks_share_partitions_and_regex(kafka, connect_c, tmp_path, unique
     kc.wait_until(lambda: sum(kafka.committed_offsets(f"connect-{cname}").values()) == 120,
                   what="all 6 partitions committed")
     assert sorted(w.get(f"/connectors/{cname}/topics").json()[cname]["topics"]) == [t1, t2]
+
+
+def test_large_records_are_put_in_slices(kafka, connect_c, tmp_path, unique_name):
+    """Records whose converted form is large (150k-element arrays, ~6 MB each as Connect data):
+    a polled batch needs more than the task's 64 MiB of batch memory, so the task puts it in
+    slices; every record arrives, in order, and offsets move to the end."""
+    w = connect_c(start=False)
+    w.start(env={"CONNECT_LOG4J_ROOT_LOGLEVEL": "DEBUG"})
+    cname, topic = unique_name("big"), unique_name("big")
+    out = tmp_path / "big.txt"
+    nums = [1] * 150_000
+    kafka.produce(topic, [json.dumps({"i": i, "nums": nums}) for i in range(40)])
+    w.create_connector(cname, sink_config(topic, out))
+    lines = wait_lines(out, 40, timeout=120)
+    listed = "[" + ", ".join(["1"] * 150_000) + "]"
+    # java.util.HashMap order: "i" before "nums"
+    assert lines == [f"{{i={i}, nums={listed}}}" for i in range(40)]
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 40,
+                  what="all 40 committed")
+    assert "put in" in w.log_text() and "slices" in w.log_text()

@@ -46,12 +46,20 @@ void kc_arena_fini(struct kc_arena *a)
     a->used = 0;
 }
 
+/* Spare chunks kept across resets, at most: a batch of huge records must not pin its memory. */
+#define KC_ARENA_SPARE_MAX_BYTES ((size_t)8 << 20)
+
 void kc_arena_reset(struct kc_arena *a)
 {
     struct kc_arena_chunk *c = a->head;
+    size_t spare_bytes = 0;
+    for (struct kc_arena_chunk *s = a->spare; s != NULL; s = s->next) {
+        spare_bytes += s->size;
+    }
     while (c != NULL) {
         struct kc_arena_chunk *n = c->next;
-        if (c->size == a->chunk_size) {
+        if (c->size == a->chunk_size && spare_bytes + c->size <= KC_ARENA_SPARE_MAX_BYTES) {
+            spare_bytes += c->size;
             c->pos = 0;
             c->next = a->spare;
             a->spare = c;

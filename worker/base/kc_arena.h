@@ -21,8 +21,8 @@ struct kc_arena {
 
 void kc_arena_init(struct kc_arena *a, size_t chunk_size, size_t limit);
 void kc_arena_fini(struct kc_arena *a);
-/* Forget every allocation; keeps the standard-size chunks for reuse (no malloc or page-fault
- * churn per batch), frees oversized ones. */
+/* Forget every allocation; keeps up to 8 MiB of standard-size chunks for reuse (no malloc or
+ * page-fault churn per batch), frees the rest and every oversized one. */
 void kc_arena_reset(struct kc_arena *a);
 /* 16-byte aligned, or NULL when out of memory or past the limit. Never free the result. */
 void *kc_arena_alloc(struct kc_arena *a, size_t n);
