@@ -28,14 +28,6 @@ static void free_names(char **names, size_t n)
     kc_free(names);
 }
 
-static void instance_status_fini(struct herder_instance_status *st)
-{
-    kc_free(st->worker_id);
-    kc_free(st->trace);
-    kc_free(st->version);
-    memset(st, 0, sizeof(*st));
-}
-
 /* Integer.valueOf for the {task} path parameter; -1 when it is not an int (the JVM then has no
  * matching resource method and answers 404 "HTTP 404 Not Found"). */
 static int parse_task_id(const char *s, int *out)
@@ -560,7 +552,7 @@ void rest_h_task_status(const struct rest_ctx *ctx, const struct rest_request *r
     } else {
         rest_respond_json(rs, 200, rest_reply_instance_status(&st, 1));
     }
-    instance_status_fini(&st);
+    herder_instance_status_fini(&st);
 }
 
 void rest_h_task_restart(const struct rest_ctx *ctx, const struct rest_request *rq,

@@ -129,10 +129,8 @@ int config_topic_value_logger_level(struct kc_buf *b, const char *level);
  * characters as \u00XX upper-case; '/' and non-ASCII UTF-8 as is). Shared with status_topic.c. */
 int config_topic_json_string(struct kc_buf *b, const char *s);
 
-/* "STARTED"/"PAUSED"/"STOPPED", and back (-1 if unknown; exact, case-sensitive like
- * TargetState.valueOf). */
-const char *config_topic_target_state_name(enum herder_target_state ts);
-int config_topic_target_state_parse(const char *s);
+/* Target-state names: herder_target_state_name / herder_target_state_parse (herder.h; exact,
+ * case-sensitive like TargetState.valueOf). */
 
 /* ---- reader state machine ---- */
 

@@ -46,29 +46,6 @@ void config_record_fini(struct config_record *rec)
     config_record_init(rec);
 }
 
-static const char *const target_names[] = {"STARTED", "PAUSED", "STOPPED"};
-
-const char *config_topic_target_state_name(enum herder_target_state ts)
-{
-    if ((int)ts < 0 || (int)ts > (int)HERDER_TARGET_STOPPED) {
-        return "STARTED";
-    }
-    return target_names[ts];
-}
-
-int config_topic_target_state_parse(const char *s)
-{
-    if (s == NULL) {
-        return -1;
-    }
-    for (int i = 0; i <= (int)HERDER_TARGET_STOPPED; i++) {
-        if (strcmp(s, target_names[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 /* ---- keys ---- */
 
 char *config_topic_key(enum config_record_kind kind, const char *name, int task)
@@ -327,7 +304,7 @@ int config_topic_value_target_state(struct kc_buf *b, enum herder_target_state t
     /* KafkaConfigBackingStore.putTargetState: old readers only know STARTED and PAUSED. */
     enum herder_target_state v1 = ts == HERDER_TARGET_STOPPED ? HERDER_TARGET_PAUSED : ts;
     return kc_buf_printf(b, "{\"state\":\"%s\",\"state.v2\":\"%s\"}",
-                         config_topic_target_state_name(v1), config_topic_target_state_name(ts));
+                         herder_target_state_name(v1), herder_target_state_name(ts));
 }
 
 int config_topic_value_restart(struct kc_buf *b, int include_tasks, int only_failed)
@@ -583,7 +560,7 @@ static int decode_value(const json_t *root, struct config_record *rec, struct kc
             return kc_error_set(err, KC_EINVAL, "'state' field should be a String but is %s",
                                 json_type_name(v));
         }
-        ts = config_topic_target_state_parse(json_string_value(v));
+        ts = herder_target_state_parse(json_string_value(v));
         if (ts < 0) {
             return kc_error_set(err, KC_EINVAL, "invalid target state '%s'", json_string_value(v));
         }

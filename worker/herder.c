@@ -33,88 +33,6 @@
 #define HERDER_TICK_MS 100
 #define HERDER_PRESENCE_TIMEOUT_MS 15000
 
-static const char *const state_names[] = {"UNASSIGNED", "RUNNING", "PAUSED", "STOPPED",
-                                          "FAILED", "RESTARTING", "DESTROYED"};
-static const char *const target_names[] = {"STARTED", "PAUSED", "STOPPED"};
-
-const char *herder_state_name(enum herder_state s)
-{
-    return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "UNKNOWN";
-}
-
-int herder_state_parse(const char *s)
-{
-    for (size_t i = 0; s != NULL && i < sizeof(state_names) / sizeof(state_names[0]); i++) {
-        if (strcmp(state_names[i], s) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
-const char *herder_target_state_name(enum herder_target_state t)
-{
-    return target_names[t];
-}
-
-/* ------------------------------------------------------------------ small frees */
-
-void herder_connector_info_free(struct herder_connector_info *ci)
-{
-    if (ci != NULL) {
-        kc_free(ci->name);
-        kc_strmap_fini(&ci->config);
-        kc_free(ci);
-    }
-}
-
-static void instance_status_fini(struct herder_instance_status *is)
-{
-    kc_free(is->worker_id);
-    kc_free(is->trace);
-    kc_free(is->version);
-    is->worker_id = is->trace = is->version = NULL;
-}
-
-void herder_connector_status_free(struct herder_connector_status *cs)
-{
-    if (cs == NULL) {
-        return;
-    }
-    kc_free(cs->name);
-    instance_status_fini(&cs->connector);
-    for (size_t i = 0; i < cs->n_tasks; i++) {
-        instance_status_fini(&cs->tasks[i]);
-    }
-    kc_free(cs->tasks);
-    kc_free(cs);
-}
-
-void herder_task_configs_free(struct herder_task_configs *tc)
-{
-    if (tc == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < tc->n; i++) {
-        kc_strmap_fini(&tc->tasks[i]);
-    }
-    kc_free(tc->tasks);
-    kc_free(tc);
-}
-
-void herder_offsets_fini(struct herder_offsets *os)
-{
-    if (os == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < os->n; i++) {
-        kc_free(os->o[i].topic);
-    }
-    kc_free(os->o);
-    os->o = NULL;
-    os->n = 0;
-}
-
 void herder_op_free(void *p)
 {
     struct herder_op *op = p;
@@ -131,7 +49,7 @@ void herder_op_free(void *p)
     kc_free(op->names);
     herder_connector_info_free(op->info);
     herder_connector_status_free(op->status);
-    instance_status_fini(&op->inst);
+    herder_instance_status_fini(&op->inst);
     herder_task_configs_free(op->tcs);
     kc_queue_unref(op->reply, NULL);
     kc_free(op);
@@ -691,7 +609,7 @@ static void on_restart_request(void *opaque, const char *name, int include_tasks
     struct herder_instance_status is = {0};
     int failed = herder_store_get_status(h->store, name, -1, &is) == KC_OK &&
                  is.state == HERDER_STATE_FAILED;
-    instance_status_fini(&is);
+    herder_instance_status_fini(&is);
     if (!only_failed || failed) {
         herder_restart_connector(h, name, &err);
     }
@@ -702,7 +620,7 @@ static void on_restart_request(void *opaque, const char *name, int include_tasks
     for (int i = 0; i < hc->n_tasks; i++) {
         int tf = herder_store_get_status(h->store, name, i, &is) == KC_OK &&
                  is.state == HERDER_STATE_FAILED;
-        instance_status_fini(&is);
+        herder_instance_status_fini(&is);
         if (!only_failed || tf) {
             herder_restart_task(h, name, i, &err);
         }

@@ -48,6 +48,7 @@ enum herder_state {
 const char *herder_state_name(enum herder_state s);
 int herder_state_parse(const char *s);
 const char *herder_target_state_name(enum herder_target_state t);
+int herder_target_state_parse(const char *s);
 
 /* ConnectorInfo: GET /connectors/{c} */
 struct herder_connector_info {
@@ -65,6 +66,9 @@ struct herder_instance_status {
     char *trace;       /* owned, NULL when none */
     char *version;     /* owned, plugin version or NULL */
 };
+
+/* Free the owned strings of one status (the struct itself is the caller's). NULL ok. */
+void herder_instance_status_fini(struct herder_instance_status *is);
 
 /* ConnectorStateInfo: GET /connectors/{c}/status */
 struct herder_connector_status {

@@ -85,7 +85,7 @@ int status_topic_put(struct status_topic *sts, const struct status_state *ss, co
         !status_state_can_write_safely(ss, connector, task, worker_id, generation)) {
         kc_log(KC_LOG_DEBUG, "status",
                "Skipping %s write for %s%s%d: newer status by another worker",
-               status_topic_state_name(state), connector, task < 0 ? "" : "-", task < 0 ? 0 : task);
+               herder_state_name(state), connector, task < 0 ? "" : "-", task < 0 ? 0 : task);
         rc = KC_OK;
         goto out;
     }

@@ -67,10 +67,8 @@ void status_topic_entry_fini(struct status_topic_entry *e);
 void status_record_init(struct status_record *rec);
 void status_record_fini(struct status_record *rec);
 
-/* "RUNNING" etc. and back (-1 if unknown; exact, like State.valueOf). DESTROYED has a name but
- * is never serialised: it is written as a tombstone. @thread any */
-const char *status_topic_state_name(enum herder_state s);
-int status_topic_state_parse(const char *s);
+/* State names: herder_state_name / herder_state_parse (herder.h; exact, like State.valueOf).
+ * DESTROYED has a name but is never serialised: it is written as a tombstone. */
 
 /* Owned keys (kc_free); NULL on allocation failure. @thread any */
 char *status_topic_key_connector(const char *connector);

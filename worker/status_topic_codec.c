@@ -27,29 +27,6 @@
 
 #define LOG_FAC "status"
 
-static const char *const state_names[] = {"UNASSIGNED", "RUNNING",    "PAUSED",   "STOPPED",
-                                          "FAILED",     "RESTARTING", "DESTROYED"};
-
-const char *status_topic_state_name(enum herder_state s)
-{
-    if ((int)s < 0 || (int)s > (int)HERDER_STATE_DESTROYED) {
-        return "UNASSIGNED";
-    }
-    return state_names[s];
-}
-
-int status_topic_state_parse(const char *s)
-{
-    if (s == NULL) {
-        return -1;
-    }
-    for (int i = 0; i <= (int)HERDER_STATE_DESTROYED; i++) {
-        if (strcmp(s, state_names[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
 
 void status_entry_fini(struct status_entry *e)
 {
@@ -112,7 +89,7 @@ static int str_or_null(struct kc_buf *b, const char *s)
 int status_topic_value_status(struct kc_buf *b, enum herder_state state, const char *trace,
                               const char *worker_id, int32_t generation, const char *version)
 {
-    if (kc_buf_printf(b, "{\"state\":\"%s\",\"trace\":", status_topic_state_name(state)) != KC_OK ||
+    if (kc_buf_printf(b, "{\"state\":\"%s\",\"trace\":", herder_state_name(state)) != KC_OK ||
         str_or_null(b, trace) != KC_OK || kc_buf_append_str(b, ",\"worker_id\":") != KC_OK ||
         str_or_null(b, worker_id) != KC_OK ||
         kc_buf_printf(b, ",\"generation\":%d,\"version\":", (int)generation) != KC_OK ||
@@ -201,7 +178,7 @@ static int decode_status(const json_t *root, struct status_entry *st, struct kc_
     const json_t *v = json_object_get(root, "state");
     int s;
 
-    if (!json_is_string(v) || (s = status_topic_state_parse(json_string_value(v))) < 0) {
+    if (!json_is_string(v) || (s = herder_state_parse(json_string_value(v))) < 0) {
         return kc_error_set(err, KC_EINVAL, "invalid or missing 'state'");
     }
     st->state = (enum herder_state)s;

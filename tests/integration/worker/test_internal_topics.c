@@ -746,7 +746,7 @@ static void test_jvm_topics(void)
                 const struct kc_strmap *cfg = config_state_connector_config(cs, names[i]);
                 int tasks = config_state_tasks(cs, names[i]);
                 printf("connector %s target=%s tasks=%d inconsistent=%d\n", names[i],
-                       config_topic_target_state_name(config_state_target_state(cs, names[i])),
+                       herder_target_state_name(config_state_target_state(cs, names[i])),
                        tasks, config_state_inconsistent(cs, names[i]));
                 for (size_t k = 0; k < cfg->n; k++) {
                     printf("  config %s=%s\n", cfg->e[k].key,
@@ -830,13 +830,13 @@ static void test_jvm_topics(void)
                 int *ids = NULL;
                 size_t nid = 0;
                 printf("status connector %s %s worker=%s gen=%d version=%s\n", names[i],
-                       status_topic_state_name(e->state), e->worker_id ? e->worker_id : "(null)",
+                       herder_state_name(e->state), e->worker_id ? e->worker_id : "(null)",
                        (int)e->generation, e->version ? e->version : "(null)");
                 status_state_task_ids(ss, names[i], &ids, &nid);
                 for (size_t k = 0; k < nid; k++) {
                     const struct status_entry *te = status_state_task(ss, names[i], ids[k]);
                     printf("status task %s-%d %s gen=%d\n", names[i], ids[k],
-                           status_topic_state_name(te->state), (int)te->generation);
+                           herder_state_name(te->state), (int)te->generation);
                 }
                 kc_free(ids);
             }

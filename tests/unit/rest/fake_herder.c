@@ -20,29 +20,6 @@ int fake_herder_last_put_replace = -1;
 struct herder_offsets fake_herder_last_alter;
 int fake_herder_restart_async = 0;
 
-static const char *const state_names[] = {"UNASSIGNED", "RUNNING", "PAUSED",   "STOPPED",
-                                          "FAILED",     "RESTARTING", "DESTROYED"};
-
-const char *herder_state_name(enum herder_state s)
-{
-    return state_names[s];
-}
-
-int herder_state_parse(const char *s)
-{
-    for (int i = 0; i < 7; i++) {
-        if (strcmp(s, state_names[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-const char *herder_target_state_name(enum herder_target_state t)
-{
-    return t == HERDER_TARGET_STARTED ? "STARTED" : t == HERDER_TARGET_PAUSED ? "PAUSED" : "STOPPED";
-}
-
 void fake_herder_reset(void)
 {
     fake_herder_is_ready = 1;
@@ -89,62 +66,6 @@ const char *herder_worker_id(const struct herder *h)
 {
     (void)h;
     return "h:8083";
-}
-
-void herder_connector_info_free(struct herder_connector_info *ci)
-{
-    if (ci == NULL) {
-        return;
-    }
-    kc_free(ci->name);
-    kc_strmap_fini(&ci->config);
-    kc_free(ci);
-}
-
-static void instance_fini(struct herder_instance_status *st)
-{
-    kc_free(st->worker_id);
-    kc_free(st->trace);
-    kc_free(st->version);
-}
-
-void herder_connector_status_free(struct herder_connector_status *cs)
-{
-    if (cs == NULL) {
-        return;
-    }
-    kc_free(cs->name);
-    instance_fini(&cs->connector);
-    for (size_t i = 0; i < cs->n_tasks; i++) {
-        instance_fini(&cs->tasks[i]);
-    }
-    kc_free(cs->tasks);
-    kc_free(cs);
-}
-
-void herder_task_configs_free(struct herder_task_configs *tc)
-{
-    if (tc == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < tc->n; i++) {
-        kc_strmap_fini(&tc->tasks[i]);
-    }
-    kc_free(tc->tasks);
-    kc_free(tc);
-}
-
-void herder_offsets_fini(struct herder_offsets *os)
-{
-    if (os == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < os->n; i++) {
-        kc_free(os->o[i].topic);
-    }
-    kc_free(os->o);
-    os->o = NULL;
-    os->n = 0;
 }
 
 int herder_connectors_list(struct herder *h, char ***names, size_t *n, struct kc_error *err)

@@ -62,10 +62,10 @@ static void test_status_topic_encode_exact(void **state)
     kc_free(k);
 
     for (int s = HERDER_STATE_UNASSIGNED; s <= HERDER_STATE_DESTROYED; s++) {
-        assert_int_equal(status_topic_state_parse(status_topic_state_name((enum herder_state)s)),
+        assert_int_equal(herder_state_parse(herder_state_name((enum herder_state)s)),
                          s);
     }
-    assert_int_equal(status_topic_state_parse("running"), -1);
+    assert_int_equal(herder_state_parse("running"), -1);
 }
 
 static void test_status_topic_jvm_records(void **state)
