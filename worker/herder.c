@@ -55,25 +55,6 @@ void herder_op_free(void *p)
     kc_free(op);
 }
 
-/* ------------------------------------------------------------------ worker config access */
-
-static const char *wprop(const struct herder *h, const char *key, const char *dflt)
-{
-    const char *v = kc_strmap_get((&h->wc->props), key);
-    return v != NULL ? v : dflt;
-}
-
-static int64_t wprop_ll(const struct herder *h, const char *key, int64_t dflt)
-{
-    const char *v = wprop(h, key, NULL);
-    if (v == NULL) {
-        return dflt;
-    }
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    return end != v ? (int64_t)x : dflt;
-}
-
 /* ------------------------------------------------------------------ status */
 
 int herder_write_status(struct herder *h, const char *connector, int task, enum herder_state s,
@@ -150,7 +131,7 @@ struct herder_conn *herder_conn_find(struct herder *h, const char *name)
 
 static int64_t shutdown_timeout(const struct herder *h)
 {
-    return wprop_ll(h, "task.shutdown.graceful.timeout.ms", 5000);
+    return h->wc->task_shutdown_graceful_timeout_ms;
 }
 
 /* Stop every task of hc, in parallel, each within the graceful timeout. */
@@ -219,11 +200,11 @@ static const char *pick_converter(const struct herder *h, const struct kc_strmap
         copy_prefixed(cfg, prefix, props);
         return cls;
     }
-    copy_prefixed((&h->wc->props), prefix, props);
-    cls = wprop(h, key, NULL);
-    if (cls == NULL && strcmp(which, "header") == 0) {
-        cls = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
-    }
+    copy_prefixed(&h->wc->props, prefix, props);
+    /* The worker's classes, with header.converter's default applied by its definition. */
+    cls = which[0] == 'k' ? h->wc->key_converter
+          : which[0] == 'v' ? h->wc->value_converter
+                            : h->wc->header_converter;
     return cls;
 }
 
@@ -317,8 +298,8 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         .config = &resolved,
         .consumer_props = &consumer,
         .producer_props = &producer,
-        .offset_flush_interval_ms = wprop_ll(h, "offset.flush.interval.ms", 60000),
-        .offset_flush_timeout_ms = wprop_ll(h, "offset.flush.timeout.ms", 5000),
+        .offset_flush_interval_ms = h->wc->offset_flush_interval_ms,
+        .offset_flush_timeout_ms = h->wc->offset_flush_timeout_ms,
         .start_paused = ts == HERDER_TARGET_PAUSED,
         .cb = {.opaque = h, .on_state = on_task_state, .on_topic = on_task_topic},
     };
@@ -542,7 +523,6 @@ void herder_reconcile(struct herder *h)
             pp = &hc->next;
             continue;
         }
-        int n_tasks = hc->n_tasks;
         stop_tasks(h, hc, 0);
         kc_log(KC_LOG_INFO, "herder", "Connector %s deleted", hc->name);
         int *ids = NULL;
@@ -553,7 +533,6 @@ void herder_reconcile(struct herder *h)
             }
             kc_free(ids);
         }
-        (void)n_tasks;
         write_status_logged(h, hc->name, -1, HERDER_STATE_DESTROYED, NULL);
         struct kc_error err = {0};
         herder_store_delete_topics(h->store, hc->name, &err);
@@ -645,8 +624,7 @@ static void handle_op(struct herder *h, struct herder_op *op)
         return;
     }
     case HERDER_OP_TASK_TOPIC: {
-        const char *track = wprop(h, "topic.tracking.enable", "true");
-        if (strcmp(track, "false") != 0) {
+        if (h->wc->topic_tracking_enable) {
             herder_store_put_topic(h->store, op->name, op->text, op->task, &err);
         }
         herder_op_free(op);
@@ -696,7 +674,7 @@ static void *herder_main(void *arg)
 
 static int check_group_empty(struct herder *h, struct kc_error *err)
 {
-    const char *group = wprop(h, "group.id", NULL);
+    const char *group = h->wc->group_id;
     char errstr[512];
     int rc = KC_OK;
     rd_kafka_queue_t *q = rd_kafka_queue_new(h->admin);
@@ -775,7 +753,7 @@ static int join_presence(struct herder *h, struct kc_error *err)
         return err != NULL ? err->rc : KC_EINVAL;
     }
     char *cid = kc_asprintf("connect-%s", h->worker_id);
-    rd_kafka_conf_set(conf, "group.id", wprop(h, "group.id", ""), errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "group.id", h->wc->group_id, errstr, sizeof(errstr));
     rd_kafka_conf_set(conf, "client.id", cid ? cid : "connect-c", errstr, sizeof(errstr));
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
     rd_kafka_conf_set(conf, "session.timeout.ms", "10000", errstr, sizeof(errstr));
@@ -788,7 +766,7 @@ static int join_presence(struct herder *h, struct kc_error *err)
     }
     rd_kafka_poll_set_consumer(h->presence);
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(sub, wprop(h, "config.storage.topic", ""),
+    rd_kafka_topic_partition_list_add(sub, h->wc->config_storage_topic,
                                       RD_KAFKA_PARTITION_UA);
     rd_kafka_subscribe(h->presence, sub);
     rd_kafka_topic_partition_list_destroy(sub);
@@ -802,7 +780,7 @@ static int join_presence(struct herder *h, struct kc_error *err)
     }
     if (!h->presence_joined) {
         kc_log(KC_LOG_WARN, "herder", "Joining worker group %s is taking long; going on",
-               wprop(h, "group.id", ""));
+               h->wc->group_id);
     }
     return KC_OK;
 }

@@ -294,7 +294,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 
 struct conv_failure {
     enum dlq_stage stage;
-    const char *class_name;
+    const char *class_name;      /* the converter or transform that failed */
+    const char *exception_class; /* the Java exception it raised (NULL: DataException) */
     struct kc_error err;
 };
 
@@ -321,6 +322,7 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
     int rc = conv_to_connect(t->key_conv, topic, m->key, m->key_len, &t->arena, &r->key_schema,
                              &r->key, &cf->err);
     if (rc != KC_OK) {
+        cf->exception_class = conv_error_class(t->key_conv);
         return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
     }
 
@@ -348,6 +350,7 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
             rc = conv_header_to_connect(t->header_conv, topic, name, val, len, &t->arena,
                                         &sh[i].schema, &sh[i].value, &cf->err);
             if (rc != KC_OK) {
+                cf->exception_class = conv_error_class(t->header_conv);
                 return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
             }
             r->n_headers = i + 1;
@@ -364,6 +367,7 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
     rc = conv_to_connect(t->value_conv, topic, m->payload, m->len, &t->arena, &r->value_schema,
                          &r->value, &cf->err);
     if (rc != KC_OK) {
+        cf->exception_class = conv_error_class(t->value_conv);
         return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
     }
     r->value_converted = 1;
@@ -384,6 +388,7 @@ static int apply_transforms(struct task *t, struct sink_record *rec, int *kept,
         if (rc != KC_OK) {
             cf->stage = DLQ_STAGE_TRANSFORMATION;
             cf->class_name = smt_class_name(t->smts[i]);
+            cf->exception_class = smt_error_class(t->smts[i]);
             return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
         }
         if (next == NULL) {
@@ -482,14 +487,15 @@ static int process_slice(struct task *t, rd_kafka_message_t **msgs, size_t n, si
                      m->len + m->key_len, (size_t)(TASK_ARENA_LIMIT >> 20));
         }
         /* Tolerable stage failed: the error reporter logs and DLQs it; tolerance decides. */
+        const char *exc = cf.exception_class != NULL
+                              ? cf.exception_class
+                              : "org.apache.kafka.connect.errors.DataException";
         rc = dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
                         recs[nr].timestamp, recs[nr].ts_type, m->key, m->key_len, m->payload,
-                        m->len, m, cf.stage, cf.class_name,
-                        "org.apache.kafka.connect.errors.DataException", cf.err.msg);
+                        m->len, m, cf.stage, cf.class_name, exc, cf.err.msg);
         if (rc != KC_OK) {
             fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
-                                    "Tolerance exceeded in error handler",
-                                    "org.apache.kafka.connect.errors.DataException", cf.err.msg));
+                                    "Tolerance exceeded in error handler", exc, cf.err.msg));
             return KC_EFATAL;
         }
         /* Tolerated: the record is handled (skipped), its offset may be committed. */
@@ -704,37 +710,8 @@ wait_stop:
 
 /* ---------------------------------------------------------------- construction */
 
-static int split_topics(struct task *t, const char *topics, struct kc_error *err)
-{
-    const char *p = topics;
-    while (*p != '\0') {
-        while (*p == ' ' || *p == ',') {
-            p++;
-        }
-        const char *s = p;
-        while (*p != '\0' && *p != ',') {
-            p++;
-        }
-        const char *e = p;
-        while (e > s && e[-1] == ' ') {
-            e--;
-        }
-        if (e > s) {
-            char **nt = kc_realloc(t->topics, (t->n_topics + 1) * sizeof(*nt));
-            if (nt == NULL) {
-                return kc_error_set(err, KC_ENOMEM, "out of memory");
-            }
-            t->topics = nt;
-            if ((nt[t->n_topics] = kc_strndup(s, (size_t)(e - s))) == NULL) {
-                return kc_error_set(err, KC_ENOMEM, "out of memory");
-            }
-            t->n_topics++;
-        }
-    }
-    return KC_OK;
-}
-
-/* Comma-separated aliases of `key` (trimmed, empty entries skipped); owned array of owned. */
+/* A comma-separated list (topics, transforms, predicates): trimmed, empty entries skipped, as
+ * ConfigDef's LIST type parses it. *out: owned array of owned strings (free_list). */
 static int split_list(const char *v, char ***out, size_t *n)
 {
     *out = NULL;
@@ -880,15 +857,9 @@ static void task_destroy(struct task *t)
     kc_free(t->preds);
     kc_strmap_free(t->config);
     kc_strmap_free(t->consumer_props);
-    for (size_t i = 0; i < t->n_topics; i++) {
-        kc_free(t->topics[i]);
-    }
-    kc_free(t->topics);
+    free_list(t->topics, t->n_topics);
     kc_free(t->topics_regex);
-    for (size_t i = 0; i < t->n_seen_topics; i++) {
-        kc_free(t->seen_topics[i]);
-    }
-    kc_free(t->seen_topics);
+    free_list(t->seen_topics, t->n_seen_topics);
     if (t->assigned != NULL) {
         rd_kafka_topic_partition_list_destroy(t->assigned);
     }
@@ -935,7 +906,8 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
         if ((t->topics_regex = kc_strdup(regex)) == NULL) {
             goto fail;
         }
-    } else if (topics != NULL && (rc = split_topics(t, topics, err)) != KC_OK) {
+    } else if (topics != NULL && split_list(topics, &t->topics, &t->n_topics) != KC_OK) {
+        kc_error_set(err, KC_ENOMEM, "out of memory");
         goto fail;
     }
     if ((rc = conv_new(spec->key_converter, spec->key_converter_props, CONV_ROLE_KEY,

@@ -104,14 +104,8 @@ static int file_task_put(struct sink_task *st, const struct sink_record *recs, s
     struct file_sink *fs = sink_task_ctx(st);
     for (size_t i = 0; i < n; i++) {
         const struct sink_record *r = &recs[i];
-        int rc;
-        if (!r->value_converted) {
-            /* Raw fast path is not requested by this sink; treat as bytes of a string. */
-            rc = r->value_raw ? kc_buf_append(&fs->out, r->value_raw, r->value_len)
-                              : kc_buf_append_str(&fs->out, "null");
-        } else {
-            rc = cdata_to_java_string(r->value, &fs->out);
-        }
+        /* This sink does not ask for raw values, so the worker always converted them. */
+        int rc = cdata_to_java_string(r->value, &fs->out);
         if (rc == KC_OK) {
             rc = kc_buf_append_byte(&fs->out, '\n');
         }
