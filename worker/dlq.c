@@ -181,17 +181,25 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
             rc = err != NULL ? err->rc : KC_EINVAL;
             goto fail;
         }
-        /* Connect's DLQ producer defaults: acks=all, idempotence off, in-order delivery. */
-        rd_kafka_conf_set(conf, "acks", "all", errstr, sizeof(errstr));
-        rd_kafka_conf_set(conf, "max.in.flight.requests.per.connection", "1", errstr,
-                          sizeof(errstr));
+        /* Connect's DLQ producer defaults (acks=all, in-order delivery, its own client id);
+         * producer.* and producer.override.* from the user win, as in the JVM. */
         char cid[300];
         snprintf(cid, sizeof(cid), "connector-dlq-producer-%s-%d", connector, task_id);
-        rd_kafka_conf_set(conf, "client.id", cid, errstr, sizeof(errstr));
+        const char *const dflt[][2] = {
+            {"acks", "all"},
+            {"max.in.flight.requests.per.connection", "1"},
+            {"client.id", cid},
+        };
+        for (size_t i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++) {
+            if (producer_props == NULL || !kc_strmap_has(producer_props, dflt[i][0])) {
+                rd_kafka_conf_set(conf, dflt[i][0], dflt[i][1], errstr, sizeof(errstr));
+            }
+        }
         rd_kafka_conf_set_opaque(conf, d);
         rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
         d->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
         if (d->rk == NULL) {
+            rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */
             rc = kc_error_set(err, KC_EIO, "Cannot create the DLQ producer: %s", errstr);
             goto fail;
         }

@@ -762,6 +762,7 @@ static int join_presence(struct herder *h, struct kc_error *err)
     rd_kafka_conf_set_rebalance_cb(conf, presence_rebalance_cb);
     h->presence = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (h->presence == NULL) {
+        rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */
         return kc_error_set(err, KC_EIO, "Cannot create the worker group client: %s", errstr);
     }
     rd_kafka_poll_set_consumer(h->presence);

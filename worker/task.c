@@ -584,6 +584,7 @@ static int make_consumer(struct task *t, struct kc_error *err)
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (t->rk == NULL) {
+        rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */
         return kc_error_set(err, KC_EIO, "Failed to create consumer: %s", errstr);
     }
     rd_kafka_poll_set_consumer(t->rk);
