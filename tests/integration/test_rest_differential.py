@@ -192,7 +192,10 @@ def run(w: kc.Rest, topic: str, tmp: str):
         if method is None:
             w.wait_running(path, timeout=60)
             continue
-        headers = {}
+        # A fresh connection per request: after a 4xx it answers without reading the body (415,
+        # for one), the JVM's Jetty closes the connection without saying "Connection: close", and
+        # a client reusing it races that close (seen in CI: RemoteDisconnected on the next POST).
+        headers = {"Connection": "close"}
         data = None
         if body is not None:
             data = body if isinstance(body, str) else json.dumps(body)
