@@ -99,6 +99,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def complete_lines(path: Path) -> list[str]:
+    """The lines of a file a sink is still writing, without the one it may be half-way through
+    (text after the last newline); [] while the file does not exist."""
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        return []
+    return text.split("\n")[:-1]
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     env = {}
     for line in Path(path).read_text().splitlines():

@@ -53,7 +53,7 @@ def run_both(kafka, connect_c, jvm_connect, tmp_path, topic, extra, n):
                "file": str(out)}
         cfg.update(extra)
         w.create_connector(kc.unique("par"), cfg)
-        kc.wait_until(lambda: out.exists() and len(out.read_text().splitlines()) >= n,
+        kc.wait_until(lambda: len(kc.complete_lines(out)) >= n,
                       timeout=60, what=f"{n} lines from {who}")
         outs[who] = out.read_bytes()
     return outs

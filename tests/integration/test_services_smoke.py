@@ -73,7 +73,7 @@ def test_jvm_filestream_sink(kafka, jvm_connect, unique_name, tmp_path):
     assert r.headers["Location"].endswith(f"/connectors/{name}")
     st = w.wait_running(name, tasks=1)
 
-    kc.wait_until(lambda: out.exists() and len(out.read_text().splitlines()) >= n,
+    kc.wait_until(lambda: len(kc.complete_lines(out)) >= n,
                   timeout=60, what=f"{n} lines in {out}")
     assert out.read_text().splitlines() == [f"rec-{i}" for i in range(n)]
 

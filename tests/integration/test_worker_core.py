@@ -19,10 +19,8 @@ FILE_SINK = kc.FILE_SINK
 
 
 def file_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text().splitlines()
-    except FileNotFoundError:
-        return []
+    # complete lines only: the last one may be half written (a 450 kB record was, once)
+    return kc.complete_lines(path)
 
 
 def sink_config(topic: str, out: Path, **extra) -> dict:
