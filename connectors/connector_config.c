@@ -965,6 +965,9 @@ static int override_part(struct conf_infos *ci, const struct kc_strmap *cfg, con
         }
         const char *name = key + plen;
         const struct conf_def *d = conf_def_find(table, name);
+        if (d == NULL) {
+            d = conf_def_find(connector_client_common_def, name);
+        }
         struct vkey *k = vlist_add(&part, key);
         if (k == NULL) {
             rc = KC_ENOMEM;

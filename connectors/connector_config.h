@@ -27,7 +27,8 @@ struct json_t;
 /* The framework keys of a sink connector, in the JVM's definition order. */
 extern const struct conf_def connector_sink_def[];
 /* Kafka client keys (ConsumerConfig, ProducerConfig, AdminClientConfig), used to render and
- * type *.override.* entries. */
+ * type *.override.* entries: each client's own keys, then the keys common to all three. */
+extern const struct conf_def connector_client_common_def[];
 extern const struct conf_def connector_consumer_def[];
 extern const struct conf_def connector_producer_def[];
 extern const struct conf_def connector_admin_def[];
