@@ -507,25 +507,6 @@ char *conf_value_to_log_string(const struct conf_value *v)
 
 /* ---- validate one key ---- */
 
-static int push_msg(char ***arr, size_t *n, const char *msg)
-{
-    char *m = kc_strdup(msg);
-    char **na;
-
-    if (m == NULL) {
-        return KC_ENOMEM;
-    }
-    na = kc_realloc(*arr, (*n + 1) * sizeof(*na));
-    if (na == NULL) {
-        kc_free(m);
-        return KC_ENOMEM;
-    }
-    na[*n] = m;
-    *arr = na;
-    (*n)++;
-    return KC_OK;
-}
-
 int conf_def_validate_one(const struct conf_def *d, int raw_present, const char *raw,
                           struct conf_value *value, char ***errors, size_t *n_errors)
 {
@@ -542,14 +523,14 @@ int conf_def_validate_one(const struct conf_def *d, int raw_present, const char 
         if (rc == KC_ENOMEM) {
             return KC_ENOMEM;
         }
-        if (rc != KC_OK && push_msg(errors, n_errors, e.msg) != KC_OK) {
+        if (rc != KC_OK && kc_strv_push(errors, n_errors, e.msg) != KC_OK) {
             return KC_ENOMEM;
         }
     } else if (conf_def_required(d)) {
         char msg[KC_ERROR_MSG_MAX];
         snprintf(msg, sizeof(msg), "Missing required configuration \"%s\" which has no default value.",
                  d->name);
-        if (push_msg(errors, n_errors, msg) != KC_OK) {
+        if (kc_strv_push(errors, n_errors, msg) != KC_OK) {
             return KC_ENOMEM;
         }
     } else if (!d->default_is_null && d->default_value != NULL) {
@@ -573,7 +554,7 @@ int conf_def_validate_one(const struct conf_def *d, int raw_present, const char 
     if (rc == KC_ENOMEM) {
         return KC_ENOMEM;
     }
-    if (rc != KC_OK && push_msg(errors, n_errors, e.msg) != KC_OK) {
+    if (rc != KC_OK && kc_strv_push(errors, n_errors, e.msg) != KC_OK) {
         return KC_ENOMEM;
     }
     return KC_OK;
@@ -829,7 +810,7 @@ struct conf_info_value *conf_infos_add(struct conf_infos *ci, const struct conf_
 
 int conf_info_value_add_error(struct conf_info_value *iv, const char *msg)
 {
-    return push_msg(&iv->errors, &iv->n_errors, msg);
+    return kc_strv_push(&iv->errors, &iv->n_errors, msg);
 }
 
 int conf_infos_add_group(struct conf_infos *ci, const char *group)
@@ -839,7 +820,7 @@ int conf_infos_add_group(struct conf_infos *ci, const char *group)
             return KC_OK;
         }
     }
-    return push_msg(&ci->groups, &ci->n_groups, group);
+    return kc_strv_push(&ci->groups, &ci->n_groups, group);
 }
 
 /* ---- JSON ---- */

@@ -125,27 +125,9 @@ static struct vkey *vlist_find(struct vlist *l, const char *name)
     return NULL;
 }
 
-static int push_string(char ***arr, size_t *n, const char *s)
-{
-    char *m = kc_strdup(s);
-    char **na;
-
-    if (m == NULL) {
-        return KC_ENOMEM;
-    }
-    na = kc_realloc(*arr, (*n + 1) * sizeof(*na));
-    if (na == NULL) {
-        kc_free(m);
-        return KC_ENOMEM;
-    }
-    na[(*n)++] = m;
-    *arr = na;
-    return KC_OK;
-}
-
 static int vkey_add_error(struct vkey *k, const char *msg)
 {
-    return push_string(&k->errors, &k->n_errors, msg);
+    return kc_strv_push(&k->errors, &k->n_errors, msg);
 }
 
 /* ---- plugins known to the worker ---- */
@@ -189,7 +171,7 @@ static int recommend_plugins(struct vkey *k, const struct connector_worker_facts
         return KC_OK;
     }
     for (const struct connector_plugin_info *p = wf->plugins[kind]; p->class_name != NULL; p++) {
-        if (push_string(&k->recommended, &k->n_recommended, p->class_name) != KC_OK) {
+        if (kc_strv_push(&k->recommended, &k->n_recommended, p->class_name) != KC_OK) {
             return KC_ENOMEM;
         }
     }
@@ -440,7 +422,7 @@ static int unique_aliases(const struct kc_strmap *cfg, const char *key, char ***
             seen |= strcmp((*out)[j], v.u.list.items[i]) == 0;
         }
         if (!seen) {
-            rc = push_string(out, n, v.u.list.items[i]);
+            rc = kc_strv_push(out, n, v.u.list.items[i]);
         }
     }
     conf_value_fini(&v);
@@ -505,7 +487,7 @@ static int add_alias_keys(struct vlist *defined, const struct kc_strmap *cfg,
                              &k);
             rc = rc == KC_OK ? vkey_validate(k, cfg, wf) : rc;
             if (rc == KC_OK && ver != NULL) {
-                rc = push_string(&k->recommended, &k->n_recommended, ver);
+                rc = kc_strv_push(&k->recommended, &k->n_recommended, ver);
             }
         }
         /* the plugin's keys are embedded only when the type names a loadable class */
@@ -590,7 +572,7 @@ static int add_framework_keys(struct vlist *defined, const struct kc_strmap *cfg
             rc = recommend_plugins(k, wf, kind);
         }
         if (rc == KC_OK && is_version && version != NULL) {
-            rc = push_string(&k->recommended, &k->n_recommended, version);
+            rc = kc_strv_push(&k->recommended, &k->n_recommended, version);
         }
     }
     /* a converter's version key is visible only while the converter class resolves (the JVM's

@@ -4,6 +4,8 @@
  */
 #include "kc_alloc.h"
 
+#include "kc_error.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -83,6 +85,22 @@ char *kc_strndup(const char *s, size_t n)
 char *kc_strdup(const char *s)
 {
     return s == NULL ? NULL : kc_strndup(s, strlen(s));
+}
+
+int kc_strv_push(char ***arr, size_t *n, const char *s)
+{
+    char *m = kc_strdup(s);
+    if (m == NULL) {
+        return KC_ENOMEM;
+    }
+    char **na = kc_realloc(*arr, (*n + 1) * sizeof(*na));
+    if (na == NULL) {
+        kc_free(m);
+        return KC_ENOMEM;
+    }
+    na[(*n)++] = m;
+    *arr = na;
+    return KC_OK;
 }
 
 char *kc_asprintf(const char *fmt, ...)

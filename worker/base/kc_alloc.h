@@ -17,6 +17,9 @@ char *kc_strdup(const char *s);
 char *kc_strndup(const char *s, size_t n);
 /* Owned printf result, or NULL on failure. */
 char *kc_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Append an owned copy of s to the owned array *arr of *n strings: KC_OK, or KC_ENOMEM with
+ * *arr and *n unchanged. */
+int kc_strv_push(char ***arr, size_t *n, const char *s);
 
 /*
  * Failure injection for tests: after kc_alloc_fail_after(n), the (n+1)th allocation from now
