@@ -20,6 +20,7 @@
 
 #include "kc_alloc.h"
 #include "kc_buf.h"
+#include "kc_hex.h"
 
 /* One logical line can be as long as the input; the cap only guards against wraparound. */
 #define LINE_CAP ((size_t)1 << 31)
@@ -127,20 +128,6 @@ static int read_line(const char *buf, size_t len, size_t *pos, size_t *lineno,
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static int put_utf8(struct kc_buf *out, uint32_t cp)
 {
     uint8_t b[4];
@@ -177,7 +164,7 @@ static long read_u4(const char *s, size_t n, size_t *i)
         return -1;
     }
     for (int k = 0; k < 4; k++) {
-        int h = hexval(s[*i + (size_t)k]);
+        int h = kc_hexval((unsigned char)s[*i + (size_t)k]);
         if (h < 0) {
             return -1;
         }

@@ -10,6 +10,7 @@
 
 #include "kc_alloc.h"
 #include "kc_buf.h"
+#include "kc_hex.h"
 #include "rest_int.h"
 
 void rest_request_init(struct rest_request *rq)
@@ -49,20 +50,6 @@ void rest_response_fini(struct rest_response *rs)
     memset(rs, 0, sizeof(*rs));
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 char *rest_url_decode(const char *s, size_t n, int plus_is_space)
 {
     char *out = kc_malloc(n + 1);
@@ -76,8 +63,8 @@ char *rest_url_decode(const char *s, size_t n, int plus_is_space)
                 kc_free(out);
                 return NULL;
             }
-            int a = hexval((unsigned char)s[i + 1]);
-            int b = hexval((unsigned char)s[i + 2]);
+            int a = kc_hexval((unsigned char)s[i + 1]);
+            int b = kc_hexval((unsigned char)s[i + 2]);
             if (a < 0 || b < 0 || (a == 0 && b == 0)) {
                 kc_free(out);
                 return NULL;
@@ -106,7 +93,7 @@ char *rest_path_encode(const char *s)
         int rc;
         if (isalnum(*p) || (*p != '\0' && strchr(keep, *p) != NULL)) {
             rc = kc_buf_append_byte(&b, *p);
-        } else if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+        } else if (*p == '%' && kc_hexval(p[1]) >= 0 && kc_hexval(p[2]) >= 0) {
             rc = kc_buf_append_byte(&b, *p); /* already encoded: UriBuilder keeps it */
         } else {
             rc = kc_buf_printf(&b, "%%%02X", *p);

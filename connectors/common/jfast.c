@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kc_alloc.h"
+#include "kc_hex.h"
 
 struct cur {
     const unsigned char *p;
@@ -127,21 +128,9 @@ static inline int push(struct cur *c, const struct cdata_value *v)
 
 /* ---------------------------------------------------------------- strings */
 
-static int hexval(unsigned ch)
-{
-    if (ch >= '0' && ch <= '9') {
-        return (int)(ch - '0');
-    }
-    ch |= 0x20;
-    if (ch >= 'a' && ch <= 'f') {
-        return (int)(ch - 'a' + 10);
-    }
-    return -1;
-}
-
 static int read_hex4(const unsigned char *p)
 {
-    int a = hexval(p[0]), b = hexval(p[1]), d = hexval(p[2]), e = hexval(p[3]);
+    int a = kc_hexval(p[0]), b = kc_hexval(p[1]), d = kc_hexval(p[2]), e = kc_hexval(p[3]);
     if ((a | b | d | e) < 0) {
         return -1;
     }
