@@ -20,6 +20,7 @@
 #include "conf_regex.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
+#include "kc_text.h"
 
 /* Longest message we build in a kc_error; values are cut to keep the text inside it. */
 #define VALUE_SHOW_MAX 200
@@ -104,40 +105,6 @@ static char *java_trim_dup(const char *s)
 static int is_java_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/* Integer.parseInt / Long.parseLong syntax: [+-]?[0-9]+ within [lo, hi]. */
-static int parse_java_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
-{
-    const char *p = s;
-    int neg = 0;
-    uint64_t acc = 0;
-    uint64_t limit;
-
-    if (*p == '+' || *p == '-') {
-        neg = *p == '-';
-        p++;
-    }
-    if (*p == '\0') {
-        return -1;
-    }
-    limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9') {
-            return -1;
-        }
-        unsigned dgt = (unsigned)(*p - '0');
-        if (acc > (limit - dgt) / 10) {
-            return -1;
-        }
-        acc = acc * 10 + dgt;
-    }
-    int64_t v = neg ? (acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc) : (int64_t)acc;
-    if (v < lo || v > hi) {
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 /* Double.parseDouble syntax, near enough: strtod over the whole string, an optional trailing
@@ -298,7 +265,7 @@ int conf_value_parse(const struct conf_def *d, const char *raw, struct conf_valu
     case CONF_LONG: {
         int64_t lo = d->type == CONF_INT ? INT32_MIN : d->type == CONF_SHORT ? INT16_MIN : INT64_MIN;
         int64_t hi = d->type == CONF_INT ? INT32_MAX : d->type == CONF_SHORT ? INT16_MAX : INT64_MAX;
-        if (parse_java_int(t, lo, hi, &out->u.i) == 0) {
+        if (kc_parse_java_int(t, strlen(t), lo, hi, &out->u.i) == 0) {
             out->is_null = 0;
         } else {
             rc = conf_error_invalid(err, d->name, raw, "Not a number of type %s",

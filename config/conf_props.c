@@ -20,7 +20,7 @@
 
 #include "kc_alloc.h"
 #include "kc_buf.h"
-#include "kc_hex.h"
+#include "kc_text.h"
 
 /* One logical line can be as long as the input; the cap only guards against wraparound. */
 #define LINE_CAP ((size_t)1 << 31)

@@ -15,9 +15,7 @@
  * offsets shape per SinkUtils.parseSinkConnectorOffsets) answer 400 with the JVM's text.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 
 #include "kc_alloc.h"
 #include "kc_buf.h"
+#include "kc_text.h"
 #include "rest_int.h"
 
 #define CCR "org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest"
@@ -788,31 +787,6 @@ int rest_config_body_parse(const struct rest_body *b, const char *what, struct k
 
 /* ---- PATCH /connectors/{c}/offsets ---- */
 
-/* Integer.parseInt / Long.parseLong on the text: optional sign, digits, in range. */
-static int java_parse_long(const char *s, int64_t lo, int64_t hi, int64_t *out)
-{
-    const char *p = s;
-    if (*p == '+' || *p == '-') {
-        p++;
-    }
-    if (*p == '\0') {
-        return -1;
-    }
-    for (const char *q = p; *q; q++) {
-        if (!isdigit((unsigned char)*q)) {
-            return -1;
-        }
-    }
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi) {
-        return -1;
-    }
-    *out = (int64_t)v;
-    return 0;
-}
-
 static char *value_string(const json_t *v)
 {
     struct kc_buf b;
@@ -1044,7 +1018,7 @@ int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *ou
             goto out;
         }
         int64_t pnum = 0;
-        if (java_parse_long(text, INT32_MIN, INT32_MAX, &pnum) != 0) {
+        if (kc_parse_java_int(text, strlen(text), INT32_MIN, INT32_MAX, &pnum) != 0) {
             *status = 400;
             rc = kc_error_set(err, KC_EINVAL,
                               "Failed to parse the following Kafka partition value in the "
@@ -1073,7 +1047,7 @@ int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *ou
             goto out;
         }
         int64_t onum = 0;
-        if (java_parse_long(text, INT64_MIN, INT64_MAX, &onum) != 0) {
+        if (kc_parse_java_int(text, strlen(text), INT64_MIN, INT64_MAX, &onum) != 0) {
             *status = 400;
             rc = kc_error_set(err, KC_EINVAL,
                               "Failed to parse the following Kafka offset value in the provided "

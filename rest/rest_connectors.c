@@ -8,8 +8,6 @@
  * 409, KC_EINVAL 400, KC_RETRY 409, else 500, with err.msg as the message (the herder writes the
  * JVM's words). Messages written here are the JVM resource's own (observed on 4.1.0).
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include "herder.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
+#include "kc_text.h"
 #include "rest_int.h"
 #include "rest_reply.h"
 
@@ -32,21 +31,8 @@ static void free_names(char **names, size_t n)
  * matching resource method and answers 404 "HTTP 404 Not Found"). */
 static int parse_task_id(const char *s, int *out)
 {
-    const char *p = s;
-    if (*p == '+' || *p == '-') {
-        p++;
-    }
-    if (*p == '\0') {
-        return -1;
-    }
-    for (const char *q = p; *q; q++) {
-        if (!isdigit((unsigned char)*q)) {
-            return -1;
-        }
-    }
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno != 0 || v < -2147483648LL || v > 2147483647LL) {
+    int64_t v;
+    if (kc_parse_java_int(s, strlen(s), INT32_MIN, INT32_MAX, &v) != 0) {
         return -1;
     }
     *out = (int)v;

@@ -10,7 +10,7 @@
 
 #include "kc_alloc.h"
 #include "kc_buf.h"
-#include "kc_hex.h"
+#include "kc_text.h"
 #include "rest_int.h"
 
 void rest_request_init(struct rest_request *rq)

@@ -18,14 +18,13 @@
  */
 #include "config_topic.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "kc_alloc.h"
+#include "kc_text.h"
 
 void config_record_init(struct config_record *rec)
 {
@@ -80,45 +79,6 @@ static int has_prefix(const char *key, size_t klen, const char *prefix)
 }
 
 /*
- * Java's Integer.parseInt: optional sign, decimal digits only, must fit in int32.
- * Returns 1 and sets *out on success.
- */
-static int java_parse_int(const char *s, size_t n, int *out)
-{
-    size_t i = 0;
-    int neg = 0;
-    long long v = 0;
-
-    if (n == 0) {
-        return 0;
-    }
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        i = 1;
-        if (n == 1) {
-            return 0;
-        }
-    }
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-        v = v * 10 + (s[i] - '0');
-        if (v > (long long)INT_MAX + 1) {
-            return 0;
-        }
-    }
-    if (neg) {
-        v = -v;
-    }
-    if (v > INT_MAX || v < INT_MIN) {
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
-}
-
-/*
  * The JVM's parseTaskId: key.split("-"), at least 3 parts, last part an int, connector = parts
  * 1..len-2 joined with "-". String.split drops trailing empty strings, so "task-a-0-" parses as
  * ("a", 0) and "task-a-" has too few parts.
@@ -143,9 +103,12 @@ static int parse_task_key(const char *key, size_t klen, struct config_record *re
         return 0;
     }
     first_dash = (size_t)((const char *)memchr(key, '-', end) - key);
-    if (!java_parse_int(key + last_dash + 1, end - last_dash - 1, &rec->task)) {
+    int64_t task;
+    if (kc_parse_java_int(key + last_dash + 1, end - last_dash - 1, INT32_MIN, INT32_MAX, &task) !=
+        0) {
         return 0;
     }
+    rec->task = (int)task;
     rec->name = kc_strndup(key + first_dash + 1, last_dash - first_dash - 1);
     return rec->name != NULL ? 1 : -1;
 }

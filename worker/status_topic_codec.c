@@ -15,7 +15,6 @@
  */
 #include "status_topic.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +23,7 @@
 #include "config_topic.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
+#include "kc_text.h"
 
 #define LOG_FAC "status"
 
@@ -112,39 +112,6 @@ int status_topic_value_topic(struct kc_buf *b, const char *topic, const char *co
 
 /* ---- decoding ---- */
 
-/* Integer.parseInt on [s, s+n). */
-static int parse_int(const char *s, size_t n, int *out)
-{
-    size_t i = 0;
-    int neg = 0;
-    long long v = 0;
-
-    if (n == 0) {
-        return 0;
-    }
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        if (++i == n) {
-            return 0;
-        }
-    }
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-        v = v * 10 + (s[i] - '0');
-        if (v > (long long)INT_MAX + 1) {
-            return 0;
-        }
-    }
-    v = neg ? -v : v;
-    if (v > INT_MAX || v < INT_MIN) {
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
-}
-
 /* parseConnectorTaskId: key.split("-") (trailing empties dropped), >= 4 parts. */
 static int parse_task_key(const char *key, size_t klen, struct status_record *rec)
 {
@@ -166,9 +133,12 @@ static int parse_task_key(const char *key, size_t klen, struct status_record *re
             last = i;
         }
     }
-    if (nparts < 4 || !parse_int(key + last + 1, end - last - 1, &rec->task)) {
+    int64_t task;
+    if (nparts < 4 ||
+        kc_parse_java_int(key + last + 1, end - last - 1, INT32_MIN, INT32_MAX, &task) != 0) {
         return 0;
     }
+    rec->task = (int)task;
     rec->connector = kc_strndup(key + dash[1] + 1, last - dash[1] - 1);
     return rec->connector != NULL ? 1 : -1;
 }

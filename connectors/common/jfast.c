@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "kc_alloc.h"
-#include "kc_hex.h"
+#include "kc_text.h"
 
 struct cur {
     const unsigned char *p;

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "kc_alloc.h"
+#include "kc_text.h"
 #include "smt_int.h"
 
 #define TPKG "org.apache.kafka.connect.transforms."
@@ -226,38 +227,6 @@ static int out_of_range(const struct cdata_value *v, struct kc_error *err)
                         "Value (%.200s) was out of range for requested data type", v->u.s);
 }
 
-/* Java's Long.parseLong-style integer parse with range [lo, hi]. */
-static int parse_java_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
-{
-    const char *p = s;
-    int neg = 0;
-    if (*p == '+' || *p == '-') {
-        neg = *p == '-';
-        p++;
-    }
-    if (*p == '\0') {
-        return 0;
-    }
-    __int128 v = 0;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            return 0;
-        }
-        v = v * 10 + (*p - '0');
-        if (v > (__int128)INT64_MAX + 1) {
-            return 0;
-        }
-    }
-    if (neg) {
-        v = -v;
-    }
-    if (v < lo || v > hi) {
-        return 0;
-    }
-    *out = (int64_t)v;
-    return 1;
-}
-
 /* Double.parseDouble: trims white space; decimal, NaN, Infinity, optional f/d suffix. */
 static int parse_java_double(const char *s, double *out)
 {
@@ -357,7 +326,7 @@ static int cast_value(const struct cdata_schema *s, const struct cdata_value *v,
         static const int64_t hi[] = {INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX};
         if (is_int_type(to)) {
             int64_t x;
-            if (!parse_java_int(v->u.s, lo[to], hi[to], &x)) {
+            if (kc_parse_java_int(v->u.s, v->n, lo[to], hi[to], &x) != 0) {
                 return out_of_range(v, err);
             }
             r = cdata_int(a, to, x);

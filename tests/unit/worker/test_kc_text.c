@@ -1,0 +1,84 @@
+/*
+ * tests/unit/worker/test_kc_text.c: the base room's text helpers (worker/base/kc_text.h): hex
+ * digits, and Integer.parseInt / Long.parseLong as the JVM answers them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kc_text.h"
+
+static void test_hexval_every_byte(void **state)
+{
+    (void)state;
+    const char *digits = "0123456789abcdef";
+    for (unsigned c = 0; c < 256; c++) {
+        const char *lo = c != 0 ? strchr(digits, (int)c) : NULL;
+        const char *up = c >= 'A' && c <= 'F' ? strchr(digits, (int)(c | 0x20)) : NULL;
+        int want = lo != NULL ? (int)(lo - digits) : up != NULL ? (int)(up - digits) : -1;
+        assert_int_equal(kc_hexval(c), want);
+    }
+}
+
+static int parse(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+    return kc_parse_java_int(s, strlen(s), lo, hi, out);
+}
+
+static void test_parse_java_int_accepts(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    assert_int_equal(parse("0", INT32_MIN, INT32_MAX, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(parse("+17", INT32_MIN, INT32_MAX, &v), 0);
+    assert_int_equal(v, 17);
+    assert_int_equal(parse("-0042", INT32_MIN, INT32_MAX, &v), 0);
+    assert_int_equal(v, -42);
+    assert_int_equal(parse("2147483647", INT32_MIN, INT32_MAX, &v), 0);
+    assert_int_equal(v, INT32_MAX);
+    assert_int_equal(parse("-2147483648", INT32_MIN, INT32_MAX, &v), 0);
+    assert_int_equal(v, INT32_MIN);
+    assert_int_equal(parse("9223372036854775807", INT64_MIN, INT64_MAX, &v), 0);
+    assert_true(v == INT64_MAX);
+    assert_int_equal(parse("-9223372036854775808", INT64_MIN, INT64_MAX, &v), 0);
+    assert_true(v == INT64_MIN);
+    /* only the n bytes given are read */
+    assert_int_equal(kc_parse_java_int("12-x", 2, INT32_MIN, INT32_MAX, &v), 0);
+    assert_int_equal(v, 12);
+}
+
+static void test_parse_java_int_refuses(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "+", "-", " 1", "1 ", "1_000", "0x10", "1e3", "1.0",
+                                      "--1", "+-1", "\xd9\xa3" /* ARABIC-INDIC THREE */};
+    int64_t v = 99;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(parse(bad[i], INT64_MIN, INT64_MAX, &v), -1);
+    }
+    assert_int_equal(parse("2147483648", INT32_MIN, INT32_MAX, &v), -1);
+    assert_int_equal(parse("-2147483649", INT32_MIN, INT32_MAX, &v), -1);
+    assert_int_equal(parse("9223372036854775808", INT64_MIN, INT64_MAX, &v), -1);
+    assert_int_equal(parse("-9223372036854775809", INT64_MIN, INT64_MAX, &v), -1);
+    assert_int_equal(parse("99999999999999999999999", INT64_MIN, INT64_MAX, &v), -1);
+    assert_int_equal(parse("128", INT8_MIN, INT8_MAX, &v), -1);
+    /* a NUL inside the n bytes is not a digit (Java strings may hold one) */
+    assert_int_equal(kc_parse_java_int("1\0" "2", 3, INT32_MIN, INT32_MAX, &v), -1);
+    assert_int_equal(v, 99); /* untouched on failure */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hexval_every_byte),
+        cmocka_unit_test(test_parse_java_int_accepts),
+        cmocka_unit_test(test_parse_java_int_refuses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
