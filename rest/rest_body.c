@@ -798,17 +798,6 @@ static char *value_string(const json_t *v)
     return kc_buf_take(&b, NULL);
 }
 
-/* herder_offsets_fini lives in the herder; the parser frees its own partial result. */
-static void offsets_clear(struct herder_offsets *os)
-{
-    for (size_t i = 0; i < os->n; i++) {
-        kc_free(os->o[i].topic);
-    }
-    kc_free(os->o);
-    os->o = NULL;
-    os->n = 0;
-}
-
 #define CHAIN_ENT CO_S "[\"offsets\"]->java.util.ArrayList[%zu]->" CO_1
 
 int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *out, int *status,
@@ -1068,7 +1057,7 @@ int rest_offsets_body_parse(const struct rest_body *b, struct herder_offsets *ou
 out:
     kc_free(text);
     if (rc != KC_OK) {
-        offsets_clear(out);
+        herder_offsets_fini(out);
     }
     return rc;
 }
