@@ -20,6 +20,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "conf_def.h"
+#include "connector_config.h"
 #include "kafka_admin.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
@@ -56,23 +58,23 @@ const char *dlq_stage_name(enum dlq_stage s)
     return stage_names[s];
 }
 
-static int parse_bool(const char *key, const char *v, int dflt, int *out, struct kc_error *err)
+/* One framework key of the connector config, parsed as the JVM's SinkConnectorConfig does
+ * (trimmed, typed; the definition's default when absent). */
+static int sink_value(const struct kc_strmap *cfg, const char *key, struct conf_value *v,
+                      struct kc_error *err)
 {
-    if (v == NULL) {
-        *out = dflt;
-        return KC_OK;
-    }
-    if (strcasecmp(v, "true") == 0) {
-        *out = 1;
-    } else if (strcasecmp(v, "false") == 0) {
-        *out = 0;
-    } else {
-        return kc_error_set(err, KC_EINVAL,
-                            "Invalid value %s for configuration %s: Expected value to be either "
-                            "true or false",
-                            v, key);
-    }
-    return KC_OK;
+    const struct conf_def *d = conf_def_find(connector_sink_def, key);
+    const char *raw = kc_strmap_get(cfg, key);
+    return conf_value_parse(d, raw != NULL ? raw : d->default_value, v, err);
+}
+
+static int sink_bool(const struct kc_strmap *cfg, const char *key, int *out, struct kc_error *err)
+{
+    struct conf_value v;
+    int rc = sink_value(cfg, key, &v, err);
+    *out = rc == KC_OK && v.u.b;
+    conf_value_fini(&v);
+    return rc;
 }
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -135,46 +137,28 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     d->task_id = task_id;
-    const char *tol = kc_strmap_get(cfg, "errors.tolerance");
-    if (tol == NULL || strcasecmp(tol, "none") == 0) {
-        d->tolerate_all = 0;
-    } else if (strcasecmp(tol, "all") == 0) {
-        d->tolerate_all = 1;
-    } else {
-        rc = kc_error_set(err, KC_EINVAL,
-                          "Invalid value %s for configuration errors.tolerance: String must be "
-                          "one of (case insensitive): NONE, ALL",
-                          tol);
-        goto fail;
-    }
-    if ((rc = parse_bool("errors.log.enable", kc_strmap_get(cfg, "errors.log.enable"), 0,
-                         &d->log_enable, err)) != KC_OK ||
-        (rc = parse_bool("errors.log.include.messages",
-                         kc_strmap_get(cfg, "errors.log.include.messages"), 0, &d->log_messages,
-                         err)) != KC_OK ||
-        (rc = parse_bool("errors.deadletterqueue.context.headers.enable",
-                         kc_strmap_get(cfg, "errors.deadletterqueue.context.headers.enable"), 0,
-                         &d->context_headers, err)) != KC_OK) {
-        goto fail;
-    }
-    const char *topic = kc_strmap_get(cfg, "errors.deadletterqueue.topic.name");
-    if (topic != NULL) {
-        while (*topic == ' ') {
-            topic++;
-        }
-    }
-    if (topic != NULL && topic[0] != '\0') {
-        const char *rfs = kc_strmap_get(cfg, "errors.deadletterqueue.topic.replication.factor");
-        char *end = NULL;
-        long rf = rfs != NULL ? strtol(rfs, &end, 10) : 3;
-        if (rfs != NULL && (end == rfs || *end != '\0' || rf < -1 || rf > 32767 || rf == 0)) {
+    struct conf_value tol, topic = {0}, rf = {0};
+    if ((rc = sink_value(cfg, "errors.tolerance", &tol, err)) == KC_OK) {
+        /* the definition's validator is case-insensitive: NONE, ALL */
+        d->tolerate_all = strcasecmp(tol.u.s, "all") == 0;
+        if (!d->tolerate_all && strcasecmp(tol.u.s, "none") != 0) {
             rc = kc_error_set(err, KC_EINVAL,
-                              "Invalid value %s for configuration "
-                              "errors.deadletterqueue.topic.replication.factor: Not a number of "
-                              "type SHORT",
-                              rfs);
-            goto fail;
+                              "Invalid value %s for configuration errors.tolerance: String must "
+                              "be one of (case insensitive): NONE, ALL",
+                              tol.u.s);
         }
+    }
+    conf_value_fini(&tol);
+    if (rc != KC_OK || (rc = sink_bool(cfg, "errors.log.enable", &d->log_enable, err)) != KC_OK ||
+        (rc = sink_bool(cfg, "errors.log.include.messages", &d->log_messages, err)) != KC_OK ||
+        (rc = sink_bool(cfg, "errors.deadletterqueue.context.headers.enable",
+                        &d->context_headers, err)) != KC_OK ||
+        (rc = sink_value(cfg, "errors.deadletterqueue.topic.name", &topic, err)) != KC_OK ||
+        (rc = sink_value(cfg, "errors.deadletterqueue.topic.replication.factor", &rf, err)) !=
+            KC_OK) {
+        goto fail;
+    }
+    if (topic.u.s[0] != '\0') {
         char errstr[512];
         rd_kafka_conf_t *conf = kafka_admin_conf_new(producer_props, NULL, err);
         if (conf == NULL) {
@@ -203,17 +187,18 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
             rc = kc_error_set(err, KC_EIO, "Cannot create the DLQ producer: %s", errstr);
             goto fail;
         }
-        if ((d->topic = kc_strdup(topic)) == NULL) {
-            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
-            goto fail;
-        }
-        if ((rc = create_topic(d, (int)rf, err)) != KC_OK) {
+        d->topic = topic.u.s; /* moves over */
+        topic.u.s = NULL;
+        if ((rc = create_topic(d, (int)rf.u.i, err)) != KC_OK) {
             goto fail;
         }
     }
+    conf_value_fini(&topic);
     *out = d;
     return KC_OK;
 fail:
+    conf_value_fini(&topic);
+    conf_value_fini(&rf);
     dlq_free(d);
     return rc;
 }

@@ -99,10 +99,12 @@ def test_dlq_with_context_headers(kafka, connect_c, tmp_path, unique_name):
                   headers={"orig": "h"})
     w.create_connector(cname, sink_config(
         topic, out, **{"key.converter": "org.apache.kafka.connect.storage.StringConverter",
-                       "errors.tolerance": "all",
-                       "errors.deadletterqueue.topic.name": dlq,
-                       "errors.deadletterqueue.topic.replication.factor": "1",
-                       "errors.deadletterqueue.context.headers.enable": "true",
+                       # typed as users do: SinkConnectorConfig trims every value, and
+                       # booleans ignore case
+                       "errors.tolerance": " all",
+                       "errors.deadletterqueue.topic.name": f"{dlq} ",
+                       "errors.deadletterqueue.topic.replication.factor": " 1",
+                       "errors.deadletterqueue.context.headers.enable": "True ",
                        "errors.log.enable": "true", "errors.log.include.messages": "true"}))
     w.wait_running(cname)
     assert wait_lines(out, 2) == ["{ok=1}", "{ok=2}"]
