@@ -1284,6 +1284,19 @@ json_t *connector_plugin_config_json(const struct sink_connector_ops *ops)
     return arr;
 }
 
+int connector_config_value(const struct kc_strmap *cfg, const char *key, struct conf_value *out,
+                           struct kc_error *err)
+{
+    const struct conf_def *d = conf_def_find(connector_sink_def, key);
+    if (d == NULL) {
+        memset(out, 0, sizeof(*out));
+        out->is_null = 1;
+        return kc_error_set(err, KC_EINVAL, "Unknown configuration '%s'", key);
+    }
+    const char *raw = kc_strmap_get(cfg, key);
+    return conf_value_parse(d, raw != NULL ? raw : d->default_value, out, err);
+}
+
 int connector_config_resolve(const struct kc_strmap *cfg, const struct worker_config *wc,
                              struct kc_strmap *out, struct kc_error *err)
 {

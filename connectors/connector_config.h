@@ -126,6 +126,16 @@ int connector_config_error_message(const struct conf_infos *ci, struct kc_error 
 struct json_t *connector_plugin_config_json(const struct sink_connector_ops *ops);
 
 /*
+ * One framework key of a sink connector config (a connector_sink_def key), parsed as the JVM's
+ * SinkConnectorConfig does: trimmed and typed, the definition's default when absent. Tasks read
+ * their settings (topics, transforms, errors.*) through this. out is always initialised.
+ * @thread any
+ * @return KC_OK, KC_EINVAL (err: the JVM's message), KC_ENOMEM
+ */
+int connector_config_value(const struct kc_strmap *cfg, const char *key, struct conf_value *out,
+                           struct kc_error *err);
+
+/*
  * Resolve ${provider:[path:]key} references of a stored (unresolved) connector or task config
  * with the worker's providers, at use time. out is caller-initialised.
  * @thread any

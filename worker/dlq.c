@@ -20,7 +20,6 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "conf_def.h"
 #include "connector_config.h"
 #include "kafka_admin.h"
 #include "kc_alloc.h"
@@ -58,20 +57,10 @@ const char *dlq_stage_name(enum dlq_stage s)
     return stage_names[s];
 }
 
-/* One framework key of the connector config, parsed as the JVM's SinkConnectorConfig does
- * (trimmed, typed; the definition's default when absent). */
-static int sink_value(const struct kc_strmap *cfg, const char *key, struct conf_value *v,
-                      struct kc_error *err)
-{
-    const struct conf_def *d = conf_def_find(connector_sink_def, key);
-    const char *raw = kc_strmap_get(cfg, key);
-    return conf_value_parse(d, raw != NULL ? raw : d->default_value, v, err);
-}
-
 static int sink_bool(const struct kc_strmap *cfg, const char *key, int *out, struct kc_error *err)
 {
     struct conf_value v;
-    int rc = sink_value(cfg, key, &v, err);
+    int rc = connector_config_value(cfg, key, &v, err);
     *out = rc == KC_OK && v.u.b;
     conf_value_fini(&v);
     return rc;
@@ -138,7 +127,7 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
     }
     d->task_id = task_id;
     struct conf_value tol, topic = {0}, rf = {0};
-    if ((rc = sink_value(cfg, "errors.tolerance", &tol, err)) == KC_OK) {
+    if ((rc = connector_config_value(cfg, "errors.tolerance", &tol, err)) == KC_OK) {
         /* the definition's validator is case-insensitive: NONE, ALL */
         d->tolerate_all = strcasecmp(tol.u.s, "all") == 0;
         if (!d->tolerate_all && strcasecmp(tol.u.s, "none") != 0) {
@@ -153,9 +142,10 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
         (rc = sink_bool(cfg, "errors.log.include.messages", &d->log_messages, err)) != KC_OK ||
         (rc = sink_bool(cfg, "errors.deadletterqueue.context.headers.enable",
                         &d->context_headers, err)) != KC_OK ||
-        (rc = sink_value(cfg, "errors.deadletterqueue.topic.name", &topic, err)) != KC_OK ||
-        (rc = sink_value(cfg, "errors.deadletterqueue.topic.replication.factor", &rf, err)) !=
-            KC_OK) {
+        (rc = connector_config_value(cfg, "errors.deadletterqueue.topic.name", &topic, err)) !=
+            KC_OK ||
+        (rc = connector_config_value(cfg, "errors.deadletterqueue.topic.replication.factor", &rf,
+                                     err)) != KC_OK) {
         goto fail;
     }
     if (topic.u.s[0] != '\0') {

@@ -22,6 +22,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "connector_config.h"
 #include "conv.h"
 #include "dlq.h"
 #include "kafka_admin.h"
@@ -594,11 +595,17 @@ static int make_consumer(struct task *t, struct kc_error *err)
         /* librdkafka treats a leading '^' as a regex subscription; Java's topics.regex must
          * match the whole topic name, hence the anchors. */
         char *re = kc_asprintf("^(%s)$", t->topics_regex);
-        rd_kafka_topic_partition_list_add(sub, re ? re : t->topics_regex, RD_KAFKA_PARTITION_UA);
+        if (re == NULL) {
+            rd_kafka_topic_partition_list_destroy(sub);
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+        rd_kafka_topic_partition_list_add(sub, re, RD_KAFKA_PARTITION_UA);
         kc_free(re);
     } else {
         for (size_t i = 0; i < t->n_topics; i++) {
-            rd_kafka_topic_partition_list_add(sub, t->topics[i], RD_KAFKA_PARTITION_UA);
+            if (t->topics[i][0] != '\0') { /* "a,,b" lists an empty name; nothing to read */
+                rd_kafka_topic_partition_list_add(sub, t->topics[i], RD_KAFKA_PARTITION_UA);
+            }
         }
     }
     rd_kafka_resp_err_t e = rd_kafka_subscribe(t->rk, sub);
@@ -713,37 +720,6 @@ wait_stop:
 
 /* A comma-separated list (topics, transforms, predicates): trimmed, empty entries skipped, as
  * ConfigDef's LIST type parses it. *out: owned array of owned strings (free_list). */
-static int split_list(const char *v, char ***out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    while (v != NULL && *v != '\0') {
-        while (*v == ' ' || *v == ',') {
-            v++;
-        }
-        const char *s = v;
-        while (*v != '\0' && *v != ',') {
-            v++;
-        }
-        const char *e = v;
-        while (e > s && e[-1] == ' ') {
-            e--;
-        }
-        if (e > s) {
-            char **na = kc_realloc(*out, (*n + 1) * sizeof(*na));
-            if (na == NULL) {
-                return KC_ENOMEM;
-            }
-            *out = na;
-            if ((na[*n] = kc_strndup(s, (size_t)(e - s))) == NULL) {
-                return KC_ENOMEM;
-            }
-            (*n)++;
-        }
-    }
-    return KC_OK;
-}
-
 static void free_list(char **l, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -775,15 +751,21 @@ static void alias_props(const struct kc_strmap *cfg, const char *prefix, const c
  */
 static int build_transforms(struct task *t, struct kc_error *err)
 {
-    char **aliases = NULL, **paliases = NULL;
-    size_t na = 0, np = 0;
-    int rc = KC_ENOMEM;
+    struct conf_value tv, pv;
+    int rc = connector_config_value(t->config, "transforms", &tv, err);
+    if (rc == KC_OK) {
+        rc = connector_config_value(t->config, "predicates", &pv, err);
+    } else {
+        pv = (struct conf_value){.is_null = 1};
+    }
+    char **aliases = tv.is_null ? NULL : tv.u.list.items;
+    char **paliases = pv.is_null ? NULL : pv.u.list.items;
+    size_t na = tv.is_null ? 0 : tv.u.list.n, np = pv.is_null ? 0 : pv.u.list.n;
     char key[512];
-    if (split_list(kc_strmap_get(t->config, "transforms"), &aliases, &na) != KC_OK ||
-        split_list(kc_strmap_get(t->config, "predicates"), &paliases, &np) != KC_OK) {
-        kc_error_set(err, KC_ENOMEM, "out of memory");
+    if (rc != KC_OK) {
         goto out;
     }
+    rc = KC_ENOMEM;
     if (np > 0 && (t->preds = kc_calloc(np, sizeof(*t->preds))) == NULL) {
         kc_error_set(err, KC_ENOMEM, "out of memory");
         goto out;
@@ -815,27 +797,45 @@ static int build_transforms(struct task *t, struct kc_error *err)
             goto out;
         }
         t->n_smts++;
+        /* ConnectorConfig's per-transform keys: predicate (STRING) and negate (BOOLEAN) */
+        static const struct conf_def predicate_def = {.name = "predicate", .type = CONF_STRING,
+                                                      .default_is_null = 1};
+        static const struct conf_def negate_def = {.name = "negate", .type = CONF_BOOLEAN,
+                                                   .default_value = "false"};
+        struct conf_value pa, neg;
         snprintf(key, sizeof(key), "transforms.%s.predicate", aliases[i]);
-        const char *pa = kc_strmap_get(t->config, key);
-        if (pa != NULL && pa[0] != '\0') {
+        if ((rc = conf_value_parse(&predicate_def, kc_strmap_get(t->config, key), &pa, err)) !=
+            KC_OK) {
+            goto out;
+        }
+        if (!pa.is_null && pa.u.s[0] != '\0') {
             size_t k = 0;
-            while (k < np && strcmp(paliases[k], pa) != 0) {
+            while (k < np && strcmp(paliases[k], pa.u.s) != 0) {
                 k++;
             }
             if (k == np) {
                 rc = kc_error_set(err, KC_EINVAL, "Invalid value %s for configuration %s: "
-                                                  "unknown predicate alias", pa, key);
+                                                  "unknown predicate alias", pa.u.s, key);
+                conf_value_fini(&pa);
                 goto out;
             }
             snprintf(key, sizeof(key), "transforms.%s.negate", aliases[i]);
-            const char *neg = kc_strmap_get(t->config, key);
-            smt_set_predicate(t->smts[i], t->preds[k], neg != NULL && strcmp(neg, "true") == 0);
+            const char *raw = kc_strmap_get(t->config, key);
+            rc = conf_value_parse(&negate_def, raw != NULL ? raw : "false", &neg, err);
+            if (rc == KC_OK) {
+                smt_set_predicate(t->smts[i], t->preds[k], neg.u.b);
+            }
+            conf_value_fini(&neg);
+        }
+        conf_value_fini(&pa);
+        if (rc != KC_OK) {
+            goto out;
         }
     }
     rc = KC_OK;
 out:
-    free_list(aliases, na);
-    free_list(paliases, np);
+    conf_value_fini(&tv);
+    conf_value_fini(&pv);
     return rc;
 }
 
@@ -901,14 +901,18 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
         kc_error_set(err, KC_ENOMEM, "out of memory");
         goto fail;
     }
-    const char *topics = kc_strmap_get(t->config, "topics");
-    const char *regex = kc_strmap_get(t->config, "topics.regex");
-    if (regex != NULL && regex[0] != '\0') {
-        if ((t->topics_regex = kc_strdup(regex)) == NULL) {
-            goto fail;
-        }
-    } else if (topics != NULL && split_list(topics, &t->topics, &t->n_topics) != KC_OK) {
-        kc_error_set(err, KC_ENOMEM, "out of memory");
+    struct conf_value topics, regex;
+    if ((rc = connector_config_value(t->config, "topics.regex", &regex, err)) == KC_OK &&
+        regex.u.s[0] != '\0') {
+        t->topics_regex = regex.u.s; /* moves over */
+        regex.u.s = NULL;
+    } else if (rc == KC_OK &&
+               (rc = connector_config_value(t->config, "topics", &topics, err)) == KC_OK) {
+        t->topics = topics.u.list.items; /* moves over */
+        t->n_topics = topics.u.list.n;
+    }
+    conf_value_fini(&regex);
+    if (rc != KC_OK) {
         goto fail;
     }
     if ((rc = conv_new(spec->key_converter, spec->key_converter_props, CONV_ROLE_KEY,

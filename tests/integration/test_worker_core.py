@@ -267,15 +267,16 @@ def test_transforms_and_predicates(kafka, connect_c, tmp_path, unique_name):
     kafka.produce(topic, ['{"a":1}', None, '{"a":2}'], keys=["k1", "k2", "k3"])
     w.create_connector(cname, sink_config(
         topic, out, **{"key.converter": "org.apache.kafka.connect.storage.StringConverter",
-                       "transforms": "dropTombstones,addSource",
+                       # spaces as users type them: the JVM trims every value
+                       "transforms": " dropTombstones, addSource ",
                        "transforms.dropTombstones.type":
                            "org.apache.kafka.connect.transforms.Filter",
-                       "transforms.dropTombstones.predicate": "isTombstone",
+                       "transforms.dropTombstones.predicate": "isTombstone ",
                        "transforms.addSource.type":
                            "org.apache.kafka.connect.transforms.InsertField$Value",
                        "transforms.addSource.static.field": "src",
                        "transforms.addSource.static.value": "kafka",
-                       "predicates": "isTombstone",
+                       "predicates": " isTombstone",
                        "predicates.isTombstone.type":
                            "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone"}))
     w.wait_running(cname)
@@ -379,7 +380,7 @@ def test_two_tasks_share_partitions_and_regex(kafka, connect_c, tmp_path, unique
                           partition=p)
     cfg = sink_config("", out, **{"tasks.max": "2"})
     del cfg["topics"]
-    cfg["topics.regex"] = f"{base}-.*"
+    cfg["topics.regex"] = f" {base}-.* "  # trimmed, as the JVM does
     w.create_connector(cname, cfg)
     st = w.wait_running(cname, tasks=2)
     assert [t["id"] for t in st["tasks"]] == [0, 1]
