@@ -324,13 +324,23 @@ out:
 static int generate_task_configs(struct herder *h, struct herder_conn *hc,
                                  const struct kc_strmap *cfg, struct kc_error *err)
 {
-    const char *tm = kc_strmap_get(cfg, "tasks.max");
-    int max_tasks = tm != NULL ? atoi(tm) : 1;
+    /* validated (an INT, at least 1) when the config was written; a config another worker
+     * wrote may still be bad, and the connector then fails with the JVM's message */
+    struct conf_value tm;
+    int rc = connector_config_value(cfg, "tasks.max", &tm, err);
+    int max_tasks = rc == KC_OK && !tm.is_null ? (int)tm.u.i : 0;
+    conf_value_fini(&tm);
+    if (rc != KC_OK) {
+        return rc;
+    }
     if (max_tasks < 1) {
-        max_tasks = 1;
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid value %d for configuration tasks.max: Value must be at "
+                            "least 1",
+                            max_tasks);
     }
     struct kc_strmap *out = kc_calloc((size_t)max_tasks, sizeof(*out));
-    int n = 0, rc;
+    int n = 0;
     if (out == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }

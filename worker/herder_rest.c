@@ -683,14 +683,11 @@ void herder_handle_rest_op(struct herder *h, struct herder_op *op)
         break;
     case HERDER_OP_TOPICS:
     case HERDER_OP_TOPICS_RESET: {
-        const struct kc_strmap *wp = (&h->wc->props);
-        const char *en = kc_strmap_get(wp, "topic.tracking.enable");
-        const char *ar = kc_strmap_get(wp, "topic.tracking.allow.reset");
-        if (en != NULL && strcmp(en, "false") == 0) {
+        if (!h->wc->topic_tracking_enable) {
             op->rc = kc_error_set(err, KC_EPERM, "Topic tracking is disabled.");
             break;
         }
-        if (op->type == HERDER_OP_TOPICS_RESET && ar != NULL && strcmp(ar, "false") == 0) {
+        if (op->type == HERDER_OP_TOPICS_RESET && !h->wc->topic_tracking_allow_reset) {
             op->rc = kc_error_set(err, KC_EPERM, "Topic tracking reset is disabled.");
             break;
         }
