@@ -1,7 +1,7 @@
 /*
  * worker/herder_int.h: state shared by the herder's own files (herder.c: thread, ops and
- * reconciliation; herder_rest.c: the REST-facing calls; herder_store.c: the adapter over the
- * config and status topics). Nothing outside the herder includes this.
+ * reconciliation; herder_api.c: the herder's request API, the calls REST makes; herder_store.c:
+ * the adapter over the config and status topics). Nothing outside the herder includes this.
  */
 #ifndef HERDER_INT_H
 #define HERDER_INT_H
@@ -102,7 +102,7 @@ struct herder {
 
 /* herder.c */
 void herder_op_free(void *op);
-/* herder_rest.c: run one REST op on the herder thread. */
+/* herder_api.c: run one request op on the herder thread. */
 void herder_handle_rest_op(struct herder *h, struct herder_op *op);
 /* herder.c: helpers the REST ops use */
 struct herder_conn *herder_conn_find(struct herder *h, const char *name);

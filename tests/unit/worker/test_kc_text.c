@@ -1,5 +1,5 @@
 /*
- * tests/unit/worker/test_kc_text.c: the base room's text helpers (worker/base/kc_text.h): hex
+ * tests/unit/worker/test_kc_text.c: the base room's text helpers (base/kc_text.h): hex
  * digits, and Integer.parseInt / Long.parseLong as the JVM answers them.
  */
 #include <setjmp.h>

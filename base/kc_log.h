@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_log.h: leveled logging in the JVM worker's line shape, so operators' greps keep
+ * base/kc_log.h: leveled logging in the JVM worker's line shape, so operators' greps keep
  * working: "[2026-11-21 12:00:00,123] INFO message (facility)".
  * kc_log() checks the level before evaluating its arguments (redis's serverLog).
  */

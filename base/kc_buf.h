@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_buf.h: growable byte buffer with a hard cap (curl's dynbuf). On any failure
+ * base/kc_buf.h: growable byte buffer with a hard cap (curl's dynbuf). On any failure
  * (cap reached or out of memory) the buffer frees its contents and stays empty-but-usable, so
  * error paths have nothing left to release. The data is always NUL-terminated after len.
  */

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_strmap.c: ordered string map over a growable array of owned pairs.
+ * base/kc_strmap.c: ordered string map over a growable array of owned pairs.
  */
 #include "kc_strmap.h"
 

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_text.c: Java's integer parsing (see kc_text.h).
+ * base/kc_text.c: Java's integer parsing (see kc_text.h).
  */
 #include "kc_text.h"
 

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_queue.h: a refcounted, thread-safe FIFO of opaque pointers with timed waits.
+ * base/kc_queue.h: a refcounted, thread-safe FIFO of opaque pointers with timed waits.
  * It carries ops between threads (REST -> herder, herder -> task) and replies back. Refcounted
  * so a REST waiter that gave up and the herder that replies late never free it under each other.
  */

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_text.h: small text helpers the decoders share: the value of a hex digit (JSON
+ * base/kc_text.h: small text helpers the decoders share: the value of a hex digit (JSON
  * \u escapes, properties \uXXXX escapes, URL %XX escapes) and Java's integer parsing.
  */
 #ifndef KC_TEXT_H

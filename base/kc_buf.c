@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_buf.c: the capped growable buffer. Growth doubles; the cap is checked before
+ * base/kc_buf.c: the capped growable buffer. Growth doubles; the cap is checked before
  * any allocation so a hostile input cannot make us allocate past it.
  */
 #include "kc_buf.h"

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_error.c: filling struct kc_error. Formatting into the fixed buffer truncates
+ * base/kc_error.c: filling struct kc_error. Formatting into the fixed buffer truncates
  * rather than allocates, so an out-of-memory path can still report itself.
  */
 #include "kc_error.h"

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_alloc.c: malloc wrappers with a failure-injection counter for tests.
+ * base/kc_alloc.c: malloc wrappers with a failure-injection counter for tests.
  * In production the counter is negative and costs one relaxed load per allocation.
  */
 #include "kc_alloc.h"

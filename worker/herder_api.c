@@ -1,7 +1,7 @@
 /*
- * worker/herder_rest.c: the REST-facing half of the herder. The public herder_* calls run on
- * REST threads: each builds an op, posts it to the herder thread and waits for the reply (up to
- * the JVM's 90 s). herder_handle_rest_op() runs on the herder thread and is the only code here
+ * worker/herder_api.c: the herder's request API (what REST calls). Its public herder_* calls
+ * run on REST threads: each builds an op, posts it to the herder thread and waits for the
+ * reply (up to the JVM's 90 s). herder_handle_rest_op() runs on the herder thread and is the only code here
  * that reads herder state. Messages are the JVM's, word for word, since users grep for them.
  */
 #include <stddef.h>

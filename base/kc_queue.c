@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_queue.c: mutex + condition variable FIFO. Waits use CLOCK_MONOTONIC so a wall
+ * base/kc_queue.c: mutex + condition variable FIFO. Waits use CLOCK_MONOTONIC so a wall
  * clock jump never stretches or cuts a timeout.
  */
 #include "kc_queue.h"

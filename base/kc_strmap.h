@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_strmap.h: an ordered string-to-string map (insertion order kept), the shape of
+ * base/kc_strmap.h: an ordered string-to-string map (insertion order kept), the shape of
  * every config in Connect: worker properties, connector configs, task configs. Lookups are
  * linear; configs have tens of keys. A NULL value is allowed (JSON null in a REST body).
  */

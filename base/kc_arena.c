@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_arena.c: chunked bump allocation. Large requests get a chunk of their own so
+ * base/kc_arena.c: chunked bump allocation. Large requests get a chunk of their own so
  * the common small allocations keep filling the current chunk.
  */
 #include "kc_arena.h"

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_arena.h: bump allocator for memory that lives exactly as long as one thing (a
+ * base/kc_arena.h: bump allocator for memory that lives exactly as long as one thing (a
  * converted batch, a REST request). Allocations are never freed one by one; kc_arena_reset()
  * keeps the first chunk for reuse, kc_arena_fini() releases everything. Capped: an arena never
  * grows past its limit, so a hostile record cannot exhaust memory.

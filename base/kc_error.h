@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_error.h: return codes and the caller-owned error object used everywhere.
+ * base/kc_error.h: return codes and the caller-owned error object used everywhere.
  *
  * Every fallible function returns an enum kc_rc and writes its message once, where the cause is
  * known, into the caller's struct kc_error (curl's error buffer, librdkafka's error object).

@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_alloc.h: the one allocation seam. Every room allocates through kc_malloc and
+ * base/kc_alloc.h: the one allocation seam. Every room allocates through kc_malloc and
  * friends, so tests can fail the Nth allocation (curl's torture mode) and count live bytes.
  */
 #ifndef KC_ALLOC_H

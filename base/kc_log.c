@@ -1,5 +1,5 @@
 /*
- * worker/base/kc_log.c: writes log lines to stderr, one fputs per line so lines from different
+ * base/kc_log.c: writes log lines to stderr, one fputs per line so lines from different
  * threads never interleave within a line.
  */
 #include "kc_log.h"
