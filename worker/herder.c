@@ -273,7 +273,15 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
     if (!kc_strmap_has(&consumer, "auto.offset.reset")) {
         kc_strmap_set(&consumer, "auto.offset.reset", "earliest");
     }
-    kc_strmap_set(&consumer, "partition.assignment.strategy", "range");
+    /* Cooperative: a rebalance moves only the partitions that change owner; the task's other
+     * partitions stay open with what the sink buffered. A consumer.override of the strategy is
+     * honoured (librdkafka's names: range, roundrobin, cooperative-sticky). */
+    const char *strategy = kc_strmap_get(&consumer, "partition.assignment.strategy");
+    if (strategy == NULL || strstr(strategy, "cooperative-sticky") != NULL) {
+        /* Java's [RangeAssignor, CooperativeStickyAssignor] means "move to cooperative";
+         * librdkafka refuses a list that mixes the two protocols. */
+        kc_strmap_set(&consumer, "partition.assignment.strategy", "cooperative-sticky");
+    }
     /* Prefetch: a small queue refilled promptly. Bounded memory per task (the JVM fetches
      * max.poll.records at a time) at full speed; librdkafka < 2.2 has no
      * fetch.queue.backoff.ms and stalls 1 s per refill, so it keeps its big defaults. */

@@ -2,13 +2,21 @@
  * worker/task.c: the sink task thread. It owns its consumer, converters, sink context, DLQ
  * producer and batch arena; nothing here is touched by another thread except the op queue.
  *
- * The loop is the JVM's WorkerSinkTask cycle: poll a batch, convert (key, value, headers), put()
- * the batch, and every offset.flush.interval.ms flush() the sink and commit. The invariant this
- * file protects: an offset is committed only after flush() returned KC_OK for every record
- * before it, and after every record that went to the DLQ was acknowledged by Kafka. `consumed`
- * holds, per partition, the offset after the last record handed to put() (or tolerated); it is
- * what a successful flush makes committable. A crash or kill -9 therefore causes redelivery of
- * at most the records since the last commit, never loss.
+ * The loop is the JVM's WorkerSinkTask cycle: poll a batch, convert (key, value, headers), run
+ * the transforms, put() the batch, and at each commit point ask the sink which offsets are
+ * durable (pre_commit, or flush + everything consumed) and commit those. The bookkeeping lives
+ * in worker/offsets.c; this file keeps the loop and talks to librdkafka. The invariant: an
+ * offset is committed only after the sink said every record before it is durable, and after
+ * every record that went to the DLQ was acknowledged by Kafka. A crash or kill -9 therefore
+ * causes redelivery of at most the records since the last commit, never loss.
+ *
+ * Memory: the converted batch and what the sink reports it holds share the task's byte budget
+ * (task.memory.budget.bytes). At the budget the task calls a commit point to make room, and
+ * while that frees nothing it pauses every partition (still polling, so the group membership
+ * stays alive) until the sink is below three quarters of the budget.
+ *
+ * Partitions move cooperatively: a rebalance revokes (commits, then closes) only the partitions
+ * that move; the others stay open with their buffered records.
  */
 #include "task.h"
 
@@ -31,14 +39,20 @@
 #include "kc_buf.h"
 #include "kc_log.h"
 #include "kc_queue.h"
+#include "offsets.h"
 #include "smt.h"
 
 #define TASK_BATCH_MAX 500           /* the JVM's max.poll.records default */
 #define TASK_POLL_MS 200
 #define TASK_ARENA_CHUNK (256 * 1024)
 #define TASK_ARENA_LIMIT ((size_t)64 << 20) /* converted data of one slice of a batch */
+#define TASK_SLICE_MIN ((size_t)1 << 20)    /* a slice may always take this much */
 #define TASK_RETRY_BACKOFF_MIN_MS 100
 #define TASK_RETRY_BACKOFF_MAX_MS 10000
+#define TASK_COMMITTED_TIMEOUT_MS 30000     /* reading committed offsets on assignment */
+#define TASK_BUDGET_DEFAULT ((size_t)256 << 20)
+#define TASK_CONNECT_EXC "org.apache.kafka.connect.errors.ConnectException"
+#define TASK_KEY_BUDGET "task.memory.budget.bytes"
 
 enum task_op {
     TASK_OP_PAUSE = 1,
@@ -77,34 +91,112 @@ struct task {
 
     /* Task thread only. */
     rd_kafka_t *rk;
-    rd_kafka_topic_partition_list_t *assigned; /* current assignment */
-    rd_kafka_topic_partition_list_t *consumed; /* next offset per partition, put or tolerated */
-    int dirty;                            /* consumed changed since the last commit */
-    int paused;
+    struct offsets offs;                  /* per assigned partition: positions, pauses */
+    struct offsets_budget budget;
+    int paused;                           /* the user's pause (target state PAUSED) */
     int failed;
     int stopping;
     struct kc_arena arena;
     char **seen_topics;                   /* owned, for topic tracking */
     size_t n_seen_topics;
+    rd_kafka_message_t **stash;           /* owned messages polled while a put was retried */
+    size_t n_stash, cap_stash;
+    /* The slice being put, so a report can find its record (not reported twice on retry). */
+    const struct sink_record *put_recs;
+    size_t put_n;
+    unsigned char *put_reported;          /* put_n flags, in `reported` while putting */
+    unsigned char *reported;              /* owned, cap_reported bytes */
+    size_t cap_reported;
+    int64_t next_tick;
 };
 
-/* ---------------------------------------------------------------- services for the sink */
-
-/* sink_task.report: the errant-record reporter (stage TASK_PUT). */
-static int report_record(struct sink_task *st, const struct sink_record *rec,
-                         const struct kc_error *cause)
-{
-    struct task *t = (struct task *)(void *)st;
-    return dlq_report(t->dlq, rec->topic, rec->partition, rec->offset, rec->timestamp,
-                      rec->ts_type, rec->key_raw, rec->key_len, rec->value_raw, rec->value_len,
-                      NULL, DLQ_STAGE_TASK_PUT, t->ops->task_class,
-                      "org.apache.kafka.connect.errors.ConnectException", cause->msg);
-}
+static void fail_task(struct task *t, char *trace);
+static char *make_trace(const char *exception_class, const char *msg, const char *cause_class,
+                        const char *cause_msg);
+static void apply_pauses(struct task *t);
 
 static struct sink_task *as_sink_task(struct task *t)
 {
     return &t->st;
 }
+
+static struct task *task_of(const struct sink_task *st)
+{
+    return (struct task *)(void *)st;
+}
+
+/* ---------------------------------------------------------------- services for the sink */
+
+/* The errant-record reporter (stage TASK_PUT): the original Kafka record goes to the DLQ, with
+ * its topic before any RegexRouter and its original headers. */
+static int svc_report(struct sink_task *st, const struct sink_record *rec,
+                      const char *exception_class, const struct kc_error *cause)
+{
+    struct task *t = task_of(st);
+    if (t->put_recs != NULL && rec >= t->put_recs && rec < t->put_recs + t->put_n) {
+        size_t i = (size_t)(rec - t->put_recs);
+        if (t->put_reported[i]) {
+            return KC_OK; /* reported on an earlier try of this batch */
+        }
+        t->put_reported[i] = 1;
+    }
+    const rd_kafka_message_t *m = rec->origin;
+    if (m != NULL) {
+        return dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
+                          rec->timestamp, rec->ts_type, m->key, m->key_len, m->payload, m->len,
+                          m, DLQ_STAGE_TASK_PUT, t->ops->task_class, exception_class,
+                          cause->msg);
+    }
+    return dlq_report(t->dlq, rec->topic, rec->partition, rec->offset, rec->timestamp,
+                      rec->ts_type, rec->key_raw, rec->key_len, rec->value_raw, rec->value_len,
+                      NULL, DLQ_STAGE_TASK_PUT, t->ops->task_class, exception_class,
+                      cause->msg);
+}
+
+static int svc_rewind(struct sink_task *st, const char *topic, int32_t partition, int64_t offset,
+                      struct kc_error *err)
+{
+    struct task *t = task_of(st);
+    int rc = offsets_request_rewind(&t->offs, topic, partition, offset, err);
+    if (rc == KC_OK) {
+        sink_task_log(st, KC_LOG_INFO, "Sink asked to continue %s-%d from offset %lld", topic,
+                      (int)partition, (long long)offset);
+    }
+    return rc;
+}
+
+static void svc_pause(struct sink_task *st, const char *topic, int32_t partition, int pause)
+{
+    struct task *t = task_of(st);
+    struct offsets_part *p = offsets_find(&t->offs, topic, partition);
+    if (p == NULL) {
+        return;
+    }
+    if (pause) {
+        offsets_pause(&t->offs, p, OFFSETS_PAUSE_SINK);
+    } else {
+        offsets_resume(&t->offs, p, OFFSETS_PAUSE_SINK);
+    }
+    apply_pauses(t);
+}
+
+static void svc_buffered(struct sink_task *st, size_t bytes)
+{
+    task_of(st)->budget.sink_bytes = bytes;
+}
+
+static size_t svc_budget(const struct sink_task *st)
+{
+    return task_of(st)->budget.limit;
+}
+
+static const struct sink_task_services task_services = {
+    .report = svc_report,
+    .rewind = svc_rewind,
+    .pause = svc_pause,
+    .buffered = svc_buffered,
+    .budget = svc_budget,
+};
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -131,12 +223,21 @@ static char *make_trace(const char *exception_class, const char *msg, const char
 
 static void fail_task(struct task *t, char *trace)
 {
+    if (t->failed) {
+        kc_free(trace);
+        return;
+    }
     t->failed = 1;
     sink_task_log(as_sink_task(t), KC_LOG_ERROR,
                   "Task threw an uncaught and unrecoverable exception. Task is being killed and "
                   "will not recover until manually restarted: %s",
                   trace ? trace : "(no trace)");
     set_state(t, HERDER_STATE_FAILED, trace);
+}
+
+static void fail_with(struct task *t, const char *msg)
+{
+    fail_task(t, make_trace(TASK_CONNECT_EXC, msg, NULL, NULL));
 }
 
 static void track_topic(struct task *t, const char *topic)
@@ -160,135 +261,343 @@ static void track_topic(struct task *t, const char *topic)
     }
 }
 
-static void mark_consumed(struct task *t, const char *topic, int32_t partition, int64_t next)
+/* Tell the consumer about pause bits that changed (user, sink, budget). */
+static void apply_pauses(struct task *t)
 {
-    rd_kafka_topic_partition_t *p =
-        rd_kafka_topic_partition_list_find(t->consumed, topic, partition);
-    if (p == NULL) {
-        p = rd_kafka_topic_partition_list_add(t->consumed, topic, partition);
+    if (t->rk == NULL) {
+        return;
     }
-    p->offset = next;
-    t->dirty = 1;
-}
-
-/* ---------------------------------------------------------------- flush and commit */
-
-/*
- * Flush the sink, wait for DLQ deliveries, then commit `consumed` (restricted to `only` when not
- * NULL). Returns KC_OK, KC_RETRY (flush asked to retry: nothing committed), or negative (task
- * must fail; err says why).
- */
-static int flush_and_commit(struct task *t, const rd_kafka_topic_partition_list_t *only,
-                            struct kc_error *err)
-{
-    if (!t->dirty && !t->st.commit_requested) {
-        return KC_OK;
-    }
-    int rc = t->ops->flush(as_sink_task(t), err);
-    if (rc != KC_OK) {
-        return rc;
-    }
-    rc = dlq_flush(t->dlq, t->flush_timeout_ms, err);
-    if (rc != KC_OK) {
-        return rc;
-    }
-    t->st.commit_requested = 0;
-    rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_new(t->consumed->cnt);
-    for (int i = 0; i < t->consumed->cnt; i++) {
-        const rd_kafka_topic_partition_t *p = &t->consumed->elems[i];
-        if (only != NULL && rd_kafka_topic_partition_list_find(only, p->topic, p->partition) ==
-                                NULL) {
+    rd_kafka_topic_partition_list_t *pause = NULL, *resume = NULL;
+    for (size_t i = 0; i < t->offs.n; i++) {
+        struct offsets_part *p = &t->offs.p[i];
+        unsigned want = p->paused != 0;
+        if (want == p->applied_pause) {
             continue;
         }
-        if (t->assigned != NULL &&
-            rd_kafka_topic_partition_list_find(t->assigned, p->topic, p->partition) == NULL) {
-            continue; /* not ours any more: its new owner commits it */
+        rd_kafka_topic_partition_list_t **l = want ? &pause : &resume;
+        if (*l == NULL) {
+            *l = rd_kafka_topic_partition_list_new(4);
         }
-        rd_kafka_topic_partition_list_add(c, p->topic, p->partition)->offset = p->offset;
+        rd_kafka_topic_partition_list_add(*l, p->topic, p->partition);
+        p->applied_pause = want;
     }
-    if (c->cnt > 0) {
-        rd_kafka_resp_err_t e = rd_kafka_commit(t->rk, c, 0 /* sync */);
-        if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-            /* Like the JVM: a failed commit is logged and retried at the next interval. */
-            sink_task_log(as_sink_task(t), KC_LOG_WARN, "Commit of offsets failed: %s",
-                          rd_kafka_err2str(e));
-        } else {
-            sink_task_log(as_sink_task(t), KC_LOG_DEBUG, "Committed offsets for %d partitions",
-                          c->cnt);
-            if (only == NULL) {
-                t->dirty = 0;
+    if (pause != NULL) {
+        rd_kafka_pause_partitions(t->rk, pause);
+        rd_kafka_topic_partition_list_destroy(pause);
+    }
+    if (resume != NULL) {
+        rd_kafka_resume_partitions(t->rk, resume);
+        rd_kafka_topic_partition_list_destroy(resume);
+    }
+}
+
+/* Seek the partitions the sink asked to rewind (from open or put). */
+static void apply_rewinds(struct task *t)
+{
+    if (!t->offs.rewinds) {
+        return;
+    }
+    t->offs.rewinds = 0;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+    for (size_t i = 0; i < t->offs.n; i++) {
+        struct offsets_part *p = &t->offs.p[i];
+        if (p->rewind != OFFSETS_NONE) {
+            rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->rewind;
+            p->rewind = OFFSETS_NONE;
+        }
+    }
+    if (l->cnt > 0) {
+        rd_kafka_error_t *e = rd_kafka_seek_partitions(t->rk, l, 10000);
+        if (e != NULL) {
+            char *msg = kc_asprintf("Could not rewind as the sink asked: %s",
+                                    rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+            fail_with(t, msg != NULL ? msg : "Could not rewind as the sink asked");
+            kc_free(msg);
+        }
+        for (int i = 0; i < l->cnt; i++) {
+            if (l->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                sink_task_log(as_sink_task(t), KC_LOG_WARN, "Rewind of %s-%d failed: %s",
+                              l->elems[i].topic, (int)l->elems[i].partition,
+                              rd_kafka_err2str(l->elems[i].err));
             }
         }
     }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* 1 when a message belongs to a partition with a rewind still to apply: it was fetched before
+ * the rewind and is not handed to the sink (the seek delivers it again). */
+static int rewound(struct task *t, const rd_kafka_message_t *m)
+{
+    if (!t->offs.rewinds) {
+        return 0;
+    }
+    const struct offsets_part *p =
+        offsets_find(&t->offs, rd_kafka_topic_name(m->rkt), m->partition);
+    return p == NULL || p->rewind != OFFSETS_NONE;
+}
+
+/* ---------------------------------------------------------------- commit points */
+
+/*
+ * Ask the sink what is durable (pre_commit, or flush + everything consumed), wait for DLQ
+ * deliveries, then commit it with its metadata (restricted to `only` when not NULL). Returns
+ * KC_OK, KC_RETRY (the sink asked to retry: nothing committed), or negative (the task must
+ * fail; err says why). A failed commit is logged and retried at the next commit point, as the
+ * JVM does.
+ */
+static int commit_point(struct task *t, const struct tp_list *only, struct kc_error *err)
+{
+    int requested = t->st.commit_requested;
+    if (!offsets_pending(&t->offs) && !requested) {
+        return KC_OK;
+    }
+    t->st.commit_requested = 0;
+    size_t cap = t->offs.n + 1;
+    struct sink_offset *consumed = kc_calloc(cap, sizeof(*consumed));
+    struct sink_offset *durable = kc_calloc(cap, sizeof(*durable));
+    int rc = KC_OK;
+    if (consumed == NULL || durable == NULL) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory committing offsets");
+        goto out;
+    }
+    size_t n = offsets_consumed_list(&t->offs, only, consumed), nd = 0;
+    rc = sink_call_pre_commit(t->ops, as_sink_task(t), consumed, n, durable, &nd, err);
+    if (rc != KC_OK) {
+        goto out;
+    }
+    if (nd > n) {
+        rc = kc_error_set(err, KC_EINVAL, "Sink %s returned %zu offsets from preCommit for %zu "
+                          "partitions", t->ops->name, nd, n);
+        goto out;
+    }
+    if ((rc = offsets_set_durable(&t->offs, durable, nd, t->ops->name, err)) != KC_OK ||
+        (rc = dlq_flush(t->dlq, t->flush_timeout_ms, err)) != KC_OK) {
+        goto out;
+    }
+    size_t nc = offsets_commit_list(&t->offs, only, consumed);
+    if (nc == 0) {
+        goto out;
+    }
+    rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_new((int)nc);
+    for (size_t i = 0; i < nc; i++) {
+        rd_kafka_topic_partition_t *e =
+            rd_kafka_topic_partition_list_add(c, consumed[i].topic, consumed[i].partition);
+        e->offset = consumed[i].offset;
+        if (consumed[i].metadata != NULL) {
+            e->metadata_size = strlen(consumed[i].metadata);
+            e->metadata = kc_malloc(e->metadata_size + 1); /* freed by the list: libc malloc */
+            if (e->metadata != NULL) {
+                memcpy(e->metadata, consumed[i].metadata, e->metadata_size + 1);
+            } else {
+                e->metadata_size = 0;
+            }
+        }
+    }
+    rd_kafka_resp_err_t e = rd_kafka_commit(t->rk, c, 0 /* sync */);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        sink_task_log(as_sink_task(t), KC_LOG_WARN, "Commit of offsets failed: %s",
+                      rd_kafka_err2str(e));
+    } else {
+        if (offsets_committed(&t->offs, consumed, nc) != KC_OK) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory committing offsets");
+        }
+        sink_task_log(as_sink_task(t), KC_LOG_DEBUG, "Committed offsets for %zu partitions",
+                      nc);
+    }
     rd_kafka_topic_partition_list_destroy(c);
-    return KC_OK;
+out:
+    if (rc == KC_RETRY && requested) {
+        t->st.commit_requested = 1;
+    }
+    kc_free(consumed);
+    kc_free(durable);
+    return rc;
+}
+
+/* A commit point whose failure fails the task. Returns 0 when the task failed. */
+static int commit_or_fail(struct task *t, const struct tp_list *only)
+{
+    struct kc_error err = {0};
+    int rc = commit_point(t, only, &err);
+    if (rc < 0) {
+        fail_with(t, err.msg[0] ? err.msg : "offset commit failed");
+        return 0;
+    }
+    if (rc == KC_RETRY) {
+        sink_task_log(as_sink_task(t), KC_LOG_WARN, "The sink asked to retry its commit: %s",
+                      err.msg);
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------- byte budget */
+
+/* Re-evaluate the budget: at the limit, make room through a commit point; while nothing can be
+ * released, pause every partition; below the low-water mark, resume. */
+static void check_budget(struct task *t)
+{
+    int move = offsets_budget_check(&t->budget);
+    if (t->budget.spent && move >= 0) {
+        sink_task_log(as_sink_task(t), move > 0 ? KC_LOG_INFO : KC_LOG_DEBUG,
+                      "Byte budget reached (%zu of %zu bytes); committing to make room",
+                      offsets_budget_used(&t->budget), t->budget.limit);
+        t->st.commit_requested = 1;
+        if (!commit_or_fail(t, NULL)) {
+            return;
+        }
+        move = offsets_budget_check(&t->budget);
+    }
+    if (t->budget.spent) {
+        offsets_pause_all(&t->offs, OFFSETS_PAUSE_BUDGET);
+    } else if (move < 0 || move == 0) {
+        offsets_resume_all(&t->offs, OFFSETS_PAUSE_BUDGET);
+    }
+    apply_pauses(t);
 }
 
 /* ---------------------------------------------------------------- rebalances */
 
-static void tp_list_from_rk(const rd_kafka_topic_partition_list_t *in, struct tp **arr,
-                            struct tp_list *out)
+/* Read the group's committed offsets and metadata of newly assigned partitions. */
+static void read_committed(struct task *t, rd_kafka_topic_partition_list_t *parts)
 {
-    *arr = kc_calloc((size_t)in->cnt + 1, sizeof(**arr));
-    out->tp = *arr;
+    rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(parts);
+    rd_kafka_resp_err_t e = rd_kafka_committed(t->rk, c, TASK_COMMITTED_TIMEOUT_MS);
+    for (int i = 0; i < parts->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &c->elems[i];
+        int64_t off = e == RD_KAFKA_RESP_ERR_NO_ERROR && p->err == RD_KAFKA_RESP_ERR_NO_ERROR
+                          ? p->offset
+                          : OFFSETS_NONE;
+        char *md = NULL;
+        if (off >= 0 && p->metadata != NULL && p->metadata_size > 0) {
+            md = kc_malloc(p->metadata_size + 1);
+            if (md != NULL) {
+                memcpy(md, p->metadata, p->metadata_size);
+                md[p->metadata_size] = '\0';
+            }
+        }
+        if (offsets_assign(&t->offs, p->topic, p->partition, off, md) != KC_OK) {
+            fail_with(t, "out of memory assigning partitions");
+        }
+        kc_free(md);
+    }
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        sink_task_log(as_sink_task(t), KC_LOG_WARN,
+                      "Could not read committed offsets of assigned partitions: %s",
+                      rd_kafka_err2str(e));
+    }
+    rd_kafka_topic_partition_list_destroy(c);
+}
+
+/* The sink's view of a partition list; committed offsets from the bookkeeping. */
+static struct tp *tp_array(struct task *t, const rd_kafka_topic_partition_list_t *in,
+                           struct tp_list *out)
+{
+    struct tp *arr = kc_calloc((size_t)in->cnt + 1, sizeof(*arr));
+    out->tp = arr;
     out->n = 0;
-    if (*arr == NULL) {
-        return;
+    if (arr == NULL) {
+        return NULL;
     }
     for (int i = 0; i < in->cnt; i++) {
-        (*arr)[i].topic = in->elems[i].topic;
-        (*arr)[i].partition = in->elems[i].partition;
+        const struct offsets_part *p =
+            offsets_find(&t->offs, in->elems[i].topic, in->elems[i].partition);
+        arr[i].topic = in->elems[i].topic;
+        arr[i].partition = in->elems[i].partition;
+        arr[i].committed = p != NULL ? p->committed : SINK_OFFSET_NONE;
+        arr[i].metadata = p != NULL ? p->committed_md : NULL;
     }
     out->n = (size_t)in->cnt;
+    return arr;
+}
+
+static void on_assign(struct task *t, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      int cooperative)
+{
+    struct kc_error err = {0};
+    struct tp_list tl;
+    read_committed(t, parts);
+    struct tp *arr = tp_array(t, parts, &tl);
+    if (arr == NULL) {
+        fail_with(t, "out of memory assigning partitions");
+    } else if (!t->failed && sink_call_open(t->ops, as_sink_task(t), &tl, &err) < 0) {
+        fail_with(t, err.msg);
+    }
+    /* Rewinds asked for from open() become the start positions. */
+    for (int i = 0; i < parts->cnt; i++) {
+        struct offsets_part *p =
+            offsets_find(&t->offs, parts->elems[i].topic, parts->elems[i].partition);
+        if (p != NULL && p->rewind != OFFSETS_NONE) {
+            parts->elems[i].offset = p->rewind;
+            p->rewind = OFFSETS_NONE;
+        }
+        if (p != NULL && t->paused) {
+            offsets_pause(&t->offs, p, OFFSETS_PAUSE_USER);
+        }
+        if (p != NULL && t->budget.spent) {
+            offsets_pause(&t->offs, p, OFFSETS_PAUSE_BUDGET);
+        }
+    }
+    if (cooperative) {
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+        if (e != NULL) {
+            sink_task_log(as_sink_task(t), KC_LOG_WARN, "incremental assign failed: %s",
+                          rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(rk, parts);
+    }
+    apply_pauses(t);
+    kc_free(arr);
+    sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions assigned: %d (now %zu)", parts->cnt,
+                  t->offs.n);
+}
+
+static void on_revoke(struct task *t, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      int cooperative)
+{
+    struct kc_error err = {0};
+    struct tp_list tl;
+    struct tp *arr = tp_array(t, parts, &tl);
+    int lost = rd_kafka_assignment_lost(rk);
+    if (!t->failed && arr != NULL) {
+        /* Commit what the sink made durable before letting go (the JVM commits synchronously
+         * in onPartitionsRevoked); lost partitions already belong to someone else. */
+        if (!lost) {
+            commit_or_fail(t, &tl);
+        }
+        if (sink_call_close(t->ops, as_sink_task(t), &tl, &err) < 0) {
+            sink_task_log(as_sink_task(t), KC_LOG_WARN, "close() failed: %s", err.msg);
+        }
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        offsets_revoke(&t->offs, parts->elems[i].topic, parts->elems[i].partition);
+    }
+    if (cooperative) {
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+        if (e != NULL) {
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(rk, NULL);
+    }
+    kc_free(arr);
+    sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions %s: %d (now %zu)",
+                  lost ? "lost" : "revoked", parts->cnt, t->offs.n);
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     struct task *t = opaque;
-    struct kc_error err = {0};
-    struct tp *arr = NULL;
-    struct tp_list tl;
-    tp_list_from_rk(parts, &arr, &tl);
+    int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        if (t->assigned != NULL) {
-            rd_kafka_topic_partition_list_destroy(t->assigned);
-        }
-        t->assigned = rd_kafka_topic_partition_list_copy(parts);
-        rd_kafka_assign(rk, parts);
-        if (t->paused) {
-            rd_kafka_pause_partitions(rk, parts);
-        }
-        if (!t->failed && sink_call_open(t->ops, as_sink_task(t), &tl, &err) < 0) {
-            fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException", err.msg,
-                                    NULL, NULL));
-        }
-        sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions assigned: %d", parts->cnt);
+        on_assign(t, rk, parts, cooperative);
     } else {
-        /* Revocation: commit what the sink has made durable before letting go (the JVM commits
-         * synchronously in onPartitionsRevoked). */
-        if (!t->failed) {
-            int rc = flush_and_commit(t, parts, &err);
-            if (rc < 0) {
-                fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
-                                        err.msg, NULL, NULL));
-            }
-            if (sink_call_close(t->ops, as_sink_task(t), &tl, &err) < 0) {
-                sink_task_log(as_sink_task(t), KC_LOG_WARN, "close() failed: %s", err.msg);
-            }
-        }
-        for (int i = 0; i < parts->cnt; i++) {
-            rd_kafka_topic_partition_list_del(t->consumed, parts->elems[i].topic,
-                                              parts->elems[i].partition);
-        }
-        if (t->assigned != NULL) {
-            rd_kafka_topic_partition_list_destroy(t->assigned);
-            t->assigned = NULL;
-        }
-        rd_kafka_assign(rk, NULL);
-        sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions revoked: %d", parts->cnt);
+        on_revoke(t, rk, parts, cooperative);
     }
-    kc_free(arr);
 }
 
 /* ---------------------------------------------------------------- conversion */
@@ -317,7 +626,11 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
     r->key_len = m->key_len;
     r->value_raw = m->payload;
     r->value_len = m->len;
+    r->origin = m;
 
+    if ((t->ops->flags & SINK_FLAG_NO_KEY) != 0 && t->n_smts == 0) {
+        goto headers; /* the sink never reads it: raw bytes only */
+    }
     cf->stage = DLQ_STAGE_KEY_CONVERTER;
     cf->class_name = conv_class_name(t->key_conv);
     int rc = conv_to_connect(t->key_conv, topic, m->key, m->key_len, &t->arena, &r->key_schema,
@@ -327,8 +640,11 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
         return rc == KC_ENOMEM ? KC_ENOMEM : KC_EINVAL;
     }
 
+headers:;
     rd_kafka_headers_t *hdrs = NULL;
-    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != NULL) {
+    int want_headers = (t->ops->flags & SINK_FLAG_NO_HEADERS) == 0 || t->n_smts > 0;
+    if (want_headers && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        hdrs != NULL) {
         size_t nh = rd_kafka_header_cnt(hdrs);
         struct sink_header *sh = kc_arena_calloc(&t->arena, nh * sizeof(*sh) + 1);
         if (sh == NULL) {
@@ -420,18 +736,16 @@ static void drain_ops(struct task *t, int wait_ms)
         case TASK_OP_PAUSE:
             if (!t->paused && !t->failed) {
                 t->paused = 1;
-                if (t->assigned != NULL) {
-                    rd_kafka_pause_partitions(t->rk, t->assigned);
-                }
+                offsets_pause_all(&t->offs, OFFSETS_PAUSE_USER);
+                apply_pauses(t);
                 set_state(t, HERDER_STATE_PAUSED, NULL);
             }
             break;
         case TASK_OP_RESUME:
             if (t->paused && !t->failed) {
                 t->paused = 0;
-                if (t->assigned != NULL) {
-                    rd_kafka_resume_partitions(t->rk, t->assigned);
-                }
+                offsets_resume_all(&t->offs, OFFSETS_PAUSE_USER);
+                apply_pauses(t);
                 set_state(t, HERDER_STATE_RUNNING, NULL);
             }
             break;
@@ -445,37 +759,56 @@ static void drain_ops(struct task *t, int wait_ms)
 /* ---------------------------------------------------------------- the batch */
 
 /*
- * Convert and put messages from the front of msgs until they are all done or the batch arena
- * is full; *done = how many messages were handled (put, dropped by a transform, or tolerated).
- * A message that does not fit into an empty arena on its own is a bad record ("too large").
- * Returns KC_OK, or negative when the task failed (fail_task already called). Messages stay
- * owned by the caller; the caller resets the arena afterwards.
+ * A batch goes through four steps, each its own function:
+ *   convert_slice   messages -> sink records in the arena (converters, transforms), until the
+ *                   arena (bounded by the byte budget) is full; failures go to report_failure;
+ *   report_failure  errors.tolerance and the DLQ for one record that failed conversion;
+ *   put_slice       put() with the retry loop (KC_RETRY: back off, keep the group alive);
+ *   mark_handled    consumed offsets move past every message the slice handled.
  */
-static int process_slice(struct task *t, rd_kafka_message_t **msgs, size_t n, size_t *done)
+
+/* errors.tolerance + DLQ for a record that failed in a converter or transform. 0 when the
+ * task failed. */
+static int report_failure(struct task *t, const rd_kafka_message_t *m,
+                          const struct sink_record *partial, struct conv_failure *cf)
 {
-    struct sink_record *recs = kc_arena_alloc(&t->arena, (n + 1) * sizeof(*recs));
-    size_t nr = 0, i;
-    struct kc_error err = {0};
-    *done = 0;
-    if (recs == NULL) {
-        fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
-                                "out of memory converting a batch", NULL, NULL));
-        return KC_ENOMEM;
+    const char *exc = cf->exception_class != NULL
+                          ? cf->exception_class
+                          : "org.apache.kafka.connect.errors.DataException";
+    int rc = dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
+                        partial->timestamp, partial->ts_type, m->key, m->key_len, m->payload,
+                        m->len, m, cf->stage, cf->class_name, exc, cf->err.msg);
+    if (rc != KC_OK) {
+        fail_task(t, make_trace(TASK_CONNECT_EXC, "Tolerance exceeded in error handler", exc,
+                                cf->err.msg));
+        return 0;
     }
+    return 1; /* tolerated: the record is handled (skipped), its offset may be committed */
+}
+
+/*
+ * Convert messages from the front of msgs into recs until they are all done or the arena is
+ * full. *handled = messages dealt with (converted, dropped by a transform, tolerated, or
+ * skipped for a pending rewind); *nr = records to put. KC_ENOMEM only when the task failed.
+ */
+static int convert_slice(struct task *t, rd_kafka_message_t **msgs, size_t n,
+                         struct sink_record *recs, size_t *nr, size_t *handled)
+{
+    size_t i, k = 0;
     for (i = 0; i < n; i++) {
         rd_kafka_message_t *m = msgs[i];
-        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            continue; /* errors were handled by the caller */
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR || rewound(t, m)) {
+            continue; /* errors were handled by the caller; rewound ones come again */
         }
         struct conv_failure cf;
         memset(&cf, 0, sizeof(cf));
         int kept = 1;
-        int rc = convert_message(t, m, &recs[nr], &cf);
+        int rc = convert_message(t, m, &recs[k], &cf);
         if (rc == KC_OK && t->n_smts > 0) {
-            rc = apply_transforms(t, &recs[nr], &kept, &cf);
+            rc = apply_transforms(t, &recs[k], &kept, &cf);
         }
         if (rc == KC_OK) {
-            nr += (size_t)kept; /* a dropped record is handled: its offset moves on */
+            k += (size_t)kept; /* a dropped record is handled: its offset moves on */
             continue;
         }
         if (rc == KC_ENOMEM && i > 0) {
@@ -485,67 +818,176 @@ static int process_slice(struct task *t, rd_kafka_message_t **msgs, size_t n, si
             snprintf(cf.err.msg, sizeof(cf.err.msg),
                      "Record of %zu bytes does not fit into the task's %zu MiB of batch memory "
                      "once converted",
-                     m->len + m->key_len, (size_t)(TASK_ARENA_LIMIT >> 20));
+                     m->len + m->key_len, t->arena.limit >> 20);
         }
-        /* Tolerable stage failed: the error reporter logs and DLQs it; tolerance decides. */
-        const char *exc = cf.exception_class != NULL
-                              ? cf.exception_class
-                              : "org.apache.kafka.connect.errors.DataException";
-        rc = dlq_report(t->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
-                        recs[nr].timestamp, recs[nr].ts_type, m->key, m->key_len, m->payload,
-                        m->len, m, cf.stage, cf.class_name, exc, cf.err.msg);
-        if (rc != KC_OK) {
-            fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
-                                    "Tolerance exceeded in error handler", exc, cf.err.msg));
+        if (!report_failure(t, m, &recs[k], &cf)) {
             return KC_EFATAL;
         }
-        /* Tolerated: the record is handled (skipped), its offset may be committed. */
     }
-    size_t handled = i;
+    *nr = k;
+    *handled = i;
+    return KC_OK;
+}
 
-    int64_t backoff = TASK_RETRY_BACKOFF_MIN_MS;
-    int paused_for_retry = 0;
-    for (;;) {
-        int rc = nr > 0 ? t->ops->put(as_sink_task(t), recs, nr, &err) : KC_OK;
-        if (rc == KC_OK) {
-            break;
+/* Keep a message polled while a put() was retried: it is put after the current batch. */
+static void stash_message(struct task *t, rd_kafka_message_t *m)
+{
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_message_destroy(m); /* errors while retrying: EOF and the like */
+        return;
+    }
+    if (t->n_stash == t->cap_stash) {
+        size_t cap = t->cap_stash ? t->cap_stash * 2 : 64;
+        rd_kafka_message_t **ns = kc_realloc(t->stash, cap * sizeof(*ns));
+        if (ns == NULL) {
+            /* Not put and not marked: its offset is not committed; seek back so it comes
+             * again rather than be skipped by later records of its partition. */
+            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+            rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition)
+                ->offset = m->offset;
+            rd_kafka_error_t *e = rd_kafka_seek_partitions(t->rk, l, 10000);
+            if (e != NULL) {
+                rd_kafka_error_destroy(e);
+                fail_with(t, "out of memory keeping records polled during a retry");
+            }
+            rd_kafka_topic_partition_list_destroy(l);
+            rd_kafka_message_destroy(m);
+            return;
         }
+        t->stash = ns;
+        t->cap_stash = cap;
+    }
+    t->stash[t->n_stash++] = m;
+}
+
+/* Drop records the sink reported during a try that then asked to retry: they are handled. */
+static size_t drop_reported(struct task *t, struct sink_record *recs, size_t nr)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nr; i++) {
+        if (!t->put_reported[i]) {
+            recs[k] = recs[i];
+            t->put_reported[k] = 0;
+            k++;
+        }
+    }
+    return k;
+}
+
+/* put() with the retry loop. Returns KC_OK, KC_RETRY (stopping: nothing kept), or negative
+ * (the task failed). */
+static int put_slice(struct task *t, struct sink_record *recs, size_t nr)
+{
+    struct kc_error err = {0};
+    int64_t backoff = TASK_RETRY_BACKOFF_MIN_MS;
+    int paused_for_retry = 0, rc = KC_OK;
+    /* Not from the arena: a slice ends when the arena is full. */
+    if (nr > t->cap_reported) {
+        unsigned char *r = kc_realloc(t->reported, nr);
+        if (r == NULL) {
+            fail_with(t, "out of memory putting a batch");
+            return KC_ENOMEM;
+        }
+        t->reported = r;
+        t->cap_reported = nr;
+    }
+    if (nr > 0) {
+        memset(t->reported, 0, nr);
+    }
+    t->put_reported = t->reported;
+    t->put_recs = recs;
+    t->put_n = nr;
+    for (;;) {
+        rc = nr > 0 ? t->ops->put(as_sink_task(t), recs, nr, &err) : KC_OK;
         if (rc != KC_RETRY) {
-            fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
-                                    err.msg[0] ? err.msg : "put() failed", NULL, NULL));
-            return rc;
+            break;
         }
         /* RetriableException: pause, keep the group membership alive, then redeliver the same
          * batch (WorkerSinkTask does the same with context.timeout()). */
         sink_task_log(as_sink_task(t), KC_LOG_WARN,
                       "put() asked to retry (%s); retrying in %lld ms", err.msg,
                       (long long)backoff);
-        if (!paused_for_retry && t->assigned != NULL) {
-            rd_kafka_pause_partitions(t->rk, t->assigned);
+        nr = drop_reported(t, recs, nr);
+        t->put_n = nr;
+        if (!paused_for_retry) {
+            offsets_pause_all(&t->offs, OFFSETS_PAUSE_USER);
+            apply_pauses(t);
             paused_for_retry = 1;
         }
         drain_ops(t, (int)backoff);
-        rd_kafka_message_t *stray = rd_kafka_consumer_poll(t->rk, 0);
-        if (stray != NULL) {
-            rd_kafka_message_destroy(stray); /* paused: only a race can deliver; redelivered */
+        /* Serves rebalances. Partitions assigned meanwhile are not paused yet, so a message can
+         * come back: keep it for after this batch (never drop it, a later commit would cover
+         * it). */
+        rd_kafka_message_t *m;
+        while ((m = rd_kafka_consumer_poll(t->rk, 0)) != NULL) {
+            stash_message(t, m);
         }
-        if (t->stopping) {
-            return KC_RETRY; /* nothing kept: offsets of this batch stay uncommitted */
+        offsets_pause_all(&t->offs, OFFSETS_PAUSE_USER);
+        apply_pauses(t);
+        if (t->stopping || t->failed) {
+            rc = KC_RETRY; /* nothing kept: offsets of this batch stay uncommitted */
+            break;
         }
         backoff = backoff * 2 > TASK_RETRY_BACKOFF_MAX_MS ? TASK_RETRY_BACKOFF_MAX_MS
                                                           : backoff * 2;
     }
-    if (paused_for_retry && t->assigned != NULL && !t->paused) {
-        rd_kafka_resume_partitions(t->rk, t->assigned);
+    t->put_recs = NULL;
+    t->put_n = 0;
+    t->put_reported = NULL;
+    if (paused_for_retry && !t->paused) {
+        offsets_resume_all(&t->offs, OFFSETS_PAUSE_USER);
+        apply_pauses(t);
     }
+    if (rc < 0) {
+        fail_with(t, err.msg[0] ? err.msg : "put() failed");
+    }
+    return rc;
+}
+
+/* Consumed offsets move past every message of the slice (put, dropped, tolerated), except for
+ * partitions the sink rewound meanwhile. */
+static void mark_handled(struct task *t, rd_kafka_message_t **msgs, size_t handled)
+{
     for (size_t k = 0; k < handled; k++) {
         rd_kafka_message_t *m = msgs[k];
-        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && !rewound(t, m)) {
             const char *topic = rd_kafka_topic_name(m->rkt);
-            mark_consumed(t, topic, m->partition, m->offset + 1);
+            offsets_mark_consumed(&t->offs, topic, m->partition, m->offset);
             track_topic(t, topic);
         }
     }
+}
+
+/*
+ * Convert and put messages from the front of msgs until they are all done or the batch memory
+ * is full; *done = how many messages were handled. A message that does not fit into an empty
+ * arena on its own is a bad record ("too large"). Returns KC_OK, KC_RETRY (stopping), or
+ * negative when the task failed. The caller resets the arena afterwards.
+ */
+static int process_slice(struct task *t, rd_kafka_message_t **msgs, size_t n, size_t *done)
+{
+    *done = 0;
+    /* The slice may use what the budget leaves (at least TASK_SLICE_MIN). */
+    size_t room = offsets_budget_room(&t->budget);
+    t->arena.limit = room < TASK_SLICE_MIN ? TASK_SLICE_MIN
+                     : room > TASK_ARENA_LIMIT ? TASK_ARENA_LIMIT
+                                               : room;
+    struct sink_record *recs = kc_arena_alloc(&t->arena, (n + 1) * sizeof(*recs));
+    if (recs == NULL) {
+        fail_with(t, "out of memory converting a batch");
+        return KC_ENOMEM;
+    }
+    size_t nr = 0, handled = 0;
+    int rc = convert_slice(t, msgs, n, recs, &nr, &handled);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    t->budget.batch_bytes = kc_arena_bytes(&t->arena);
+    offsets_budget_check(&t->budget);
+    if ((rc = put_slice(t, recs, nr)) != KC_OK) {
+        return rc;
+    }
+    mark_handled(t, msgs, handled);
     *done = handled;
     return KC_OK;
 }
@@ -559,17 +1001,74 @@ static int process_batch(struct task *t, rd_kafka_message_t **msgs, size_t n)
         size_t done = 0;
         int rc = process_slice(t, msgs + start, n - start, &done);
         kc_arena_reset(&t->arena);
+        t->budget.batch_bytes = 0;
         if (rc != KC_OK) {
             return rc;
         }
         start += done;
         slices++;
+        apply_rewinds(t);
+        if (start < n) {
+            check_budget(t); /* the sink may hold more now: make room before the next slice */
+            if (t->failed) {
+                return KC_EFATAL;
+            }
+        }
     }
     if (slices > 1) {
         sink_task_log(as_sink_task(t), KC_LOG_DEBUG, "Batch of %zu records put in %d slices",
                       n, slices);
     }
     return KC_OK;
+}
+
+/*
+ * A consumer error. Like the JVM's consumer, which throws from poll(): a fatal error, an
+ * authorization failure or an offset reset with no policy fails the task; the rest (a topic
+ * not there yet, a broker down) are logged and the consumer keeps trying.
+ */
+static void consumer_error(struct task *t, const rd_kafka_message_t *m)
+{
+    rd_kafka_resp_err_t e = m->err;
+    const char *topic = m->rkt != NULL ? rd_kafka_topic_name(m->rkt) : NULL;
+    char fatal[512];
+    char *trace = NULL;
+    switch (e) {
+    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+        return;
+    case RD_KAFKA_RESP_ERR__FATAL:
+        rd_kafka_fatal_error(t->rk, fatal, sizeof(fatal));
+        trace = make_trace("org.apache.kafka.common.KafkaException", fatal, NULL, NULL);
+        break;
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED: {
+        char *msg = kc_asprintf("Not authorized to access topics: [%s]", topic ? topic : "");
+        trace = make_trace("org.apache.kafka.common.errors.TopicAuthorizationException",
+                           msg ? msg : "Not authorized to access topics", NULL, NULL);
+        kc_free(msg);
+        break;
+    }
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+        trace = make_trace("org.apache.kafka.common.errors.GroupAuthorizationException",
+                           rd_kafka_message_errstr(m), NULL, NULL);
+        break;
+    case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET: {
+        char *msg = kc_asprintf("Undefined offset with no reset policy for partitions: [%s-%d]",
+                                topic ? topic : "", (int)m->partition);
+        trace = make_trace("org.apache.kafka.clients.consumer.NoOffsetForPartitionException",
+                           msg ? msg : "Undefined offset with no reset policy", NULL, NULL);
+        kc_free(msg);
+        break;
+    }
+    default:
+        if (rd_kafka_fatal_error(t->rk, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            trace = make_trace("org.apache.kafka.common.KafkaException", fatal, NULL, NULL);
+            break;
+        }
+        sink_task_log(as_sink_task(t), KC_LOG_WARN, "Consumer error: %s",
+                      rd_kafka_message_errstr(m));
+        return;
+    }
+    fail_task(t, trace);
 }
 
 /* ---------------------------------------------------------------- thread */
@@ -616,6 +1115,40 @@ static int make_consumer(struct task *t, struct kc_error *err)
     return KC_OK;
 }
 
+/* Put, then free, messages stashed during a retry. */
+static void process_stash(struct task *t)
+{
+    while (t->n_stash > 0 && !t->failed && !t->stopping) {
+        rd_kafka_message_t **batch = t->stash;
+        size_t n = t->n_stash;
+        t->stash = NULL;
+        t->n_stash = t->cap_stash = 0;
+        process_batch(t, batch, n);
+        for (size_t i = 0; i < n; i++) {
+            rd_kafka_message_destroy(batch[i]);
+        }
+        kc_free(batch);
+    }
+}
+
+/* The sink's timer: tick when its deadline passed. 0 when the task failed. */
+static int run_tick(struct task *t, int64_t now)
+{
+    if (now < t->next_tick) {
+        return 1;
+    }
+    struct kc_error err = {0};
+    int rc = sink_call_tick(t->ops, as_sink_task(t), now, &t->next_tick, &err);
+    if (rc < 0) {
+        fail_with(t, err.msg[0] ? err.msg : "tick failed");
+        return 0;
+    }
+    if (rc == KC_RETRY) {
+        sink_task_log(as_sink_task(t), KC_LOG_WARN, "tick asked to retry: %s", err.msg);
+    }
+    return 1;
+}
+
 static void *task_main(void *arg)
 {
     struct task *t = arg;
@@ -624,17 +1157,16 @@ static void *task_main(void *arg)
     int started = 0;
 
     if (make_consumer(t, &err) != KC_OK) {
-        fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException", err.msg, NULL,
-                                NULL));
+        fail_with(t, err.msg);
         goto wait_stop;
     }
     if (t->ops->start(as_sink_task(t), t->config, &err) != KC_OK) {
-        fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException", err.msg, NULL,
-                                NULL));
+        fail_with(t, err.msg);
         goto wait_stop;
     }
     started = 1;
-    sink_task_log(as_sink_task(t), KC_LOG_INFO, "Sink task started");
+    sink_task_log(as_sink_task(t), KC_LOG_INFO, "Sink task started (byte budget %zu MiB)",
+                  t->budget.limit >> 20);
     drain_ops(t, 0);
     if (!t->paused) {
         set_state(t, HERDER_STATE_RUNNING, NULL);
@@ -642,12 +1174,23 @@ static void *task_main(void *arg)
 
     rd_kafka_queue_t *cq = rd_kafka_queue_get_consumer(t->rk);
     int64_t last_commit = kc_now_ms();
+    t->next_tick = 0;
     while (!t->stopping && !t->failed) {
         drain_ops(t, 0);
         if (t->stopping) {
             break;
         }
-        ssize_t n = rd_kafka_consume_batch_queue(cq, TASK_POLL_MS, msgs, TASK_BATCH_MAX);
+        process_stash(t);
+        check_budget(t);
+        if (t->failed) {
+            break;
+        }
+        int64_t now = kc_now_ms();
+        int64_t wait = t->next_tick - now;
+        int64_t to_commit = last_commit + t->flush_interval_ms - now;
+        wait = wait < to_commit ? wait : to_commit;
+        wait = wait < 0 ? 0 : wait > TASK_POLL_MS ? TASK_POLL_MS : wait;
+        ssize_t n = rd_kafka_consume_batch_queue(cq, (int)wait, msgs, TASK_BATCH_MAX);
         if (n < 0) {
             n = 0;
         }
@@ -655,12 +1198,11 @@ static void *task_main(void *arg)
         for (ssize_t i = 0; i < n; i++) {
             if (msgs[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
                 good++;
-            } else if (msgs[i]->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                sink_task_log(as_sink_task(t), KC_LOG_WARN, "Consumer error: %s",
-                              rd_kafka_message_errstr(msgs[i]));
+            } else if (!t->failed) {
+                consumer_error(t, msgs[i]);
             }
         }
-        if (good > 0) {
+        if (good > 0 && !t->failed) {
             process_batch(t, msgs, (size_t)n);
         }
         for (ssize_t i = 0; i < n; i++) {
@@ -670,17 +1212,13 @@ static void *task_main(void *arg)
         if (t->failed) {
             break;
         }
-        int64_t now = kc_now_ms();
+        now = kc_now_ms();
+        if (!run_tick(t, now)) {
+            break;
+        }
         if (t->st.commit_requested || now - last_commit >= t->flush_interval_ms) {
-            int rc = flush_and_commit(t, NULL, &err);
-            if (rc < 0) {
-                fail_task(t, make_trace("org.apache.kafka.connect.errors.ConnectException",
-                                        err.msg, NULL, NULL));
+            if (!commit_or_fail(t, NULL)) {
                 break;
-            }
-            if (rc == KC_RETRY) {
-                sink_task_log(as_sink_task(t), KC_LOG_WARN, "flush() asked to retry: %s",
-                              err.msg);
             }
             last_commit = now;
         }
@@ -688,8 +1226,9 @@ static void *task_main(void *arg)
     rd_kafka_queue_destroy(cq);
 
     if (!t->failed) {
-        /* Orderly stop: final flush + synchronous commit (the JVM commits on close). */
-        if (flush_and_commit(t, NULL, &err) < 0) {
+        /* Orderly stop: final commit point (the JVM commits on close). */
+        t->st.commit_requested = 1;
+        if (commit_point(t, NULL, &err) < 0) {
             sink_task_log(as_sink_task(t), KC_LOG_ERROR, "Final flush failed, offsets since "
                           "the last commit will be redelivered: %s", err.msg);
         }
@@ -704,6 +1243,10 @@ wait_stop:
     if (started) {
         t->ops->stop(as_sink_task(t));
     }
+    for (size_t i = 0; i < t->n_stash; i++) {
+        rd_kafka_message_destroy(t->stash[i]); /* never put, never committed */
+    }
+    t->n_stash = 0;
     if (t->rk != NULL) {
         rd_kafka_destroy(t->rk);
         t->rk = NULL;
@@ -745,6 +1288,15 @@ static void alias_props(const struct kc_strmap *cfg, const char *prefix, const c
     }
 }
 
+/* *key = prefix + alias + suffix (owned; the previous one is freed). */
+static int alias_key(char **key, const char *prefix, const char *alias, const char *suffix,
+                     struct kc_error *err)
+{
+    kc_free(*key);
+    *key = kc_asprintf("%s%s%s", prefix, alias, suffix);
+    return *key != NULL ? KC_OK : kc_error_set(err, KC_ENOMEM, "out of memory");
+}
+
 /*
  * The SMT chain from `transforms` and `predicates` (validated when the connector was created;
  * errors here still name the alias, for configs written by other workers).
@@ -761,7 +1313,7 @@ static int build_transforms(struct task *t, struct kc_error *err)
     char **aliases = tv.is_null ? NULL : tv.u.list.items;
     char **paliases = pv.is_null ? NULL : pv.u.list.items;
     size_t na = tv.is_null ? 0 : tv.u.list.n, np = pv.is_null ? 0 : pv.u.list.n;
-    char key[512];
+    char *key = NULL; /* owned; built per alias, without a cap on the alias length */
     if (rc != KC_OK) {
         goto out;
     }
@@ -773,7 +1325,10 @@ static int build_transforms(struct task *t, struct kc_error *err)
     for (size_t i = 0; i < np; i++) {
         struct kc_strmap props;
         kc_strmap_init(&props);
-        snprintf(key, sizeof(key), "predicates.%s.type", paliases[i]);
+        if ((rc = alias_key(&key, "predicates.", paliases[i], ".type", err)) != KC_OK) {
+            kc_strmap_fini(&props);
+            goto out;
+        }
         alias_props(t->config, "predicates.", paliases[i], &props);
         rc = smt_predicate_new(kc_strmap_get(t->config, key), &props, &t->preds[i], err);
         kc_strmap_fini(&props);
@@ -789,7 +1344,10 @@ static int build_transforms(struct task *t, struct kc_error *err)
     for (size_t i = 0; i < na; i++) {
         struct kc_strmap props;
         kc_strmap_init(&props);
-        snprintf(key, sizeof(key), "transforms.%s.type", aliases[i]);
+        if ((rc = alias_key(&key, "transforms.", aliases[i], ".type", err)) != KC_OK) {
+            kc_strmap_fini(&props);
+            goto out;
+        }
         alias_props(t->config, "transforms.", aliases[i], &props);
         rc = smt_new(kc_strmap_get(t->config, key), &props, &t->smts[i], err);
         kc_strmap_fini(&props);
@@ -803,7 +1361,9 @@ static int build_transforms(struct task *t, struct kc_error *err)
         static const struct conf_def negate_def = {.name = "negate", .type = CONF_BOOLEAN,
                                                    .default_value = "false"};
         struct conf_value pa, neg;
-        snprintf(key, sizeof(key), "transforms.%s.predicate", aliases[i]);
+        if ((rc = alias_key(&key, "transforms.", aliases[i], ".predicate", err)) != KC_OK) {
+            goto out;
+        }
         if ((rc = conf_value_parse(&predicate_def, kc_strmap_get(t->config, key), &pa, err)) !=
             KC_OK) {
             goto out;
@@ -819,7 +1379,10 @@ static int build_transforms(struct task *t, struct kc_error *err)
                 conf_value_fini(&pa);
                 goto out;
             }
-            snprintf(key, sizeof(key), "transforms.%s.negate", aliases[i]);
+            if ((rc = alias_key(&key, "transforms.", aliases[i], ".negate", err)) != KC_OK) {
+                conf_value_fini(&pa);
+                goto out;
+            }
             const char *raw = kc_strmap_get(t->config, key);
             rc = conf_value_parse(&negate_def, raw != NULL ? raw : "false", &neg, err);
             if (rc == KC_OK) {
@@ -834,8 +1397,29 @@ static int build_transforms(struct task *t, struct kc_error *err)
     }
     rc = KC_OK;
 out:
+    kc_free(key);
     conf_value_fini(&tv);
     conf_value_fini(&pv);
+    return rc;
+}
+
+/* task.memory.budget.bytes of the connector, over the worker's default. */
+static int read_budget(struct task *t, struct kc_error *err)
+{
+    static const struct conf_def budget_def = {.name = TASK_KEY_BUDGET, .type = CONF_LONG,
+                                               .default_is_null = 1};
+    struct conf_value v;
+    int rc = conf_value_parse(&budget_def, kc_strmap_get(t->config, TASK_KEY_BUDGET), &v, err);
+    if (rc == KC_OK && !v.is_null) {
+        if (v.u.i < (int64_t)TASK_SLICE_MIN) {
+            rc = kc_error_set(err, KC_EINVAL, "Invalid value %lld for configuration %s: Value "
+                              "must be at least %zu", (long long)v.u.i, TASK_KEY_BUDGET,
+                              TASK_SLICE_MIN);
+        } else {
+            offsets_budget_init(&t->budget, (size_t)v.u.i);
+        }
+    }
+    conf_value_fini(&v);
     return rc;
 }
 
@@ -861,12 +1445,9 @@ static void task_destroy(struct task *t)
     free_list(t->topics, t->n_topics);
     kc_free(t->topics_regex);
     free_list(t->seen_topics, t->n_seen_topics);
-    if (t->assigned != NULL) {
-        rd_kafka_topic_partition_list_destroy(t->assigned);
-    }
-    if (t->consumed != NULL) {
-        rd_kafka_topic_partition_list_destroy(t->consumed);
-    }
+    offsets_fini(&t->offs);
+    kc_free(t->stash);
+    kc_free(t->reported);
     kc_arena_fini(&t->arena);
     kc_queue_unref(t->ops_q, NULL);
     kc_free(t->connector);
@@ -891,11 +1472,13 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     t->connector = kc_strdup(spec->connector);
     t->st.connector = t->connector;
     t->st.id = spec->id;
-    t->st.report = report_record;
+    t->st.svc = &task_services;
+    offsets_init(&t->offs);
+    offsets_budget_init(&t->budget, spec->budget_bytes > 0 ? (size_t)spec->budget_bytes
+                                                           : TASK_BUDGET_DEFAULT);
     t->config = kc_strmap_dup(spec->config);
     t->consumer_props = kc_strmap_dup(spec->consumer_props);
     t->ops_q = kc_queue_new();
-    t->consumed = rd_kafka_topic_partition_list_new(8);
     if (t->connector == NULL || t->config == NULL || t->consumer_props == NULL ||
         t->ops_q == NULL) {
         kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -926,6 +1509,9 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     if ((rc = dlq_new(t->connector, t->id, t->config, spec->producer_props, &t->dlq, err)) !=
             KC_OK ||
         (rc = build_transforms(t, err)) != KC_OK) {
+        goto fail;
+    }
+    if ((rc = read_budget(t, err)) != KC_OK) {
         goto fail;
     }
     if (spec->start_paused) {

@@ -1,6 +1,6 @@
 /*
- * worker/task.h: one sink task = one thread running consume -> convert -> put -> flush ->
- * commit with its own librdkafka consumer in the connector's group. The herder creates tasks
+ * worker/task.h: one sink task = one thread running consume -> convert -> put -> pre_commit
+ * -> commit with its own librdkafka consumer in the connector's group. The herder creates tasks
  * from a task spec, steers them with ops (pause, resume, stop) and hears back through the
  * callbacks in the spec, which run on the task's thread and must only post to the herder.
  */
@@ -42,6 +42,7 @@ struct task_spec {
     int64_t offset_flush_interval_ms;
     int64_t offset_flush_timeout_ms;
     int start_paused;                     /* target state PAUSED at start */
+    int64_t budget_bytes;                 /* task.memory.budget.bytes; 0 = the default */
     struct task_callbacks cb;
 };
 

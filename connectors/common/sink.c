@@ -6,6 +6,7 @@
 #include "sink.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,11 +37,66 @@ void sink_task_request_commit(struct sink_task *st)
     st->commit_requested = 1;
 }
 
+int sink_task_report_exception(struct sink_task *st, const struct sink_record *rec,
+                               const char *exception_class, const struct kc_error *cause)
+{
+    /* Without a worker or harness a bad record fails the batch. */
+    if (st->svc == NULL || st->svc->report == NULL) {
+        return KC_EFATAL;
+    }
+    return st->svc->report(st, rec,
+                           exception_class != NULL
+                               ? exception_class
+                               : "org.apache.kafka.connect.errors.ConnectException",
+                           cause);
+}
+
 int sink_task_report(struct sink_task *st, const struct sink_record *rec,
                      const struct kc_error *cause)
 {
-    /* Without a worker (unit tests of a sink) a bad record fails the batch. */
-    return st->report != NULL ? st->report(st, rec, cause) : KC_EFATAL;
+    return sink_task_report_exception(st, rec, NULL, cause);
+}
+
+int sink_task_rewind(struct sink_task *st, const char *topic, int32_t partition, int64_t offset,
+                     struct kc_error *err)
+{
+    if (st->svc == NULL || st->svc->rewind == NULL) {
+        return kc_error_set(err, KC_EINVAL, "this task cannot rewind");
+    }
+    if (offset < 0) {
+        return kc_error_set(err, KC_EINVAL, "Invalid offset %lld to rewind %s-%d to",
+                            (long long)offset, topic, (int)partition);
+    }
+    return st->svc->rewind(st, topic, partition, offset, err);
+}
+
+void sink_task_pause_partition(struct sink_task *st, const char *topic, int32_t partition)
+{
+    if (st->svc != NULL && st->svc->pause != NULL) {
+        st->svc->pause(st, topic, partition, 1);
+    }
+}
+
+void sink_task_resume_partition(struct sink_task *st, const char *topic, int32_t partition)
+{
+    if (st->svc != NULL && st->svc->pause != NULL) {
+        st->svc->pause(st, topic, partition, 0);
+    }
+}
+
+void sink_task_buffered(struct sink_task *st, size_t bytes)
+{
+    if (st->svc != NULL && st->svc->buffered != NULL) {
+        st->svc->buffered(st, bytes);
+    }
+}
+
+size_t sink_task_budget(const struct sink_task *st)
+{
+    if (st->svc != NULL && st->svc->budget != NULL) {
+        return st->svc->budget(st);
+    }
+    return SIZE_MAX;
 }
 
 void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
@@ -95,6 +151,36 @@ int sink_call_close(const struct sink_connector_ops *ops, struct sink_task *st,
                     const struct tp_list *parts, struct kc_error *err)
 {
     return ops->close != NULL ? ops->close(st, parts, err) : KC_OK;
+}
+
+int sink_call_pre_commit(const struct sink_connector_ops *ops, struct sink_task *st,
+                         const struct sink_offset *consumed, size_t n,
+                         struct sink_offset *durable, size_t *n_out, struct kc_error *err)
+{
+    *n_out = 0;
+    if (ops->version >= 2 && ops->pre_commit != NULL) {
+        return ops->pre_commit(st, consumed, n, durable, n_out, err);
+    }
+    int rc = ops->flush(st, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        durable[i] = consumed[i];
+        durable[i].metadata = NULL;
+    }
+    *n_out = n;
+    return KC_OK;
+}
+
+int sink_call_tick(const struct sink_connector_ops *ops, struct sink_task *st, int64_t now_ms,
+                   int64_t *next_ms, struct kc_error *err)
+{
+    *next_ms = now_ms + 200;
+    if (ops->version >= 2 && ops->tick != NULL) {
+        return ops->tick(st, now_ms, next_ms, err);
+    }
+    return KC_OK;
 }
 
 int sink_class_matches(const char *canonical, const char *user_value)

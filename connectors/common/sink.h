@@ -2,18 +2,41 @@
  * connectors/common/sink.h: the contract between the worker and every native sink.
  *
  * A sink is one const struct sink_connector_ops (registered in connectors/registry.c) plus its
- * own folder. The worker runs each task on its own thread: start -> (open -> put* -> flush ->
- * [commit by the worker] ...)* -> close -> stop. Records arrive as struct sink_record, which
- * carries both the raw Kafka bytes and, unless the sink asked for raw values, the converted
- * Connect value. A sink with SINK_FLAG_RAW_VALUE set gets value == NULL and value_schema == NULL
- * whenever no transform is configured, so it may parse the raw bytes itself (the fast path);
- * when transforms are configured the worker always converts.
+ * own folder. The worker runs each task on its own thread:
+ *
+ *   start -> (open -> (put | tick | pre_commit)* -> close)* -> stop
+ *
+ * Records arrive as struct sink_record, which carries both the raw Kafka bytes and, unless the
+ * sink asked for raw values, the converted Connect value. A sink with SINK_FLAG_RAW_VALUE set
+ * gets value == NULL and value_schema == NULL whenever no transform is configured, so it may
+ * parse the raw bytes itself (the fast path, see base/kc_jscan.h); when transforms are
+ * configured the worker always converts. SINK_FLAG_NO_KEY / SINK_FLAG_NO_HEADERS say the sink
+ * never reads the converted key / headers: the worker then skips their conversion (raw bytes
+ * stay available).
  *
  * Return codes (enum kc_rc): put() KC_OK = accepted (may still be buffered); KC_RETRY = nothing
  * was kept, hand me the same batch again later (Connect's RetriableException); negative = fail
  * the task, err says why. One bad record goes to sink_task_report() and put() goes on with the
- * rest. flush() returns KC_OK only once every record given to put() before it is durable in the
- * target; only then does the worker commit those offsets.
+ * rest.
+ *
+ * Which offsets the worker commits (version 2). At each commit point (offset.flush.interval.ms,
+ * sink_task_request_commit, a revocation, the byte budget, stop) the worker calls pre_commit
+ * with the consumed offsets (per partition, the offset after the last record put) and commits
+ * what it answers: per partition the offset up to which records are durable in the target, and
+ * optionally a metadata string stored with the group's commit and handed back to open() after a
+ * restart. A sink may answer fewer partitions or lower offsets than it was given (records still
+ * buffered), never higher (the task fails). Commits never move backwards. When pre_commit is
+ * NULL the worker calls flush() and commits everything consumed: flush() returns KC_OK only once
+ * every record given to put() before it is durable (Connect's default SinkTask.preCommit).
+ *
+ * Errant records and retries: a record reported with sink_task_report() during a put() that
+ * then returns KC_RETRY counts as handled: it went to the DLQ (or failed the task) once, and the
+ * batch handed over again no longer contains it.
+ *
+ * Memory: a task has a byte budget (task.memory.budget.bytes) covering the converted batch and
+ * what the sink holds. A sink that buffers reports its bytes with sink_task_buffered(); the
+ * worker stops consumption at the budget, calls pre_commit (or flush) to make room, and resumes
+ * below three quarters of it. A sink never needs to grow past sink_task_budget().
  */
 #ifndef SINK_H
 #define SINK_H
@@ -37,12 +60,33 @@ struct sink_task {
     const char *connector; /* borrowed from the worker's task */
     int id;
     int commit_requested;  /* set by sink_task_request_commit, cleared by the worker */
-    /* Set by the worker: applies errors.tolerance and the DLQ to one record. */
-    int (*report)(struct sink_task *st, const struct sink_record *rec,
-                  const struct kc_error *cause);
+    const struct sink_task_services *svc; /* set by the worker (or the test harness) */
+    void *svc_ctx;                        /* the worker's, for svc */
 };
 
-#define SINK_OPS_VERSION 1
+struct sink_offset {
+    const char *topic; /* borrowed */
+    int32_t partition;
+    int64_t offset;       /* the next offset to read, as Kafka commits it */
+    const char *metadata; /* commit metadata, NULL = none. In pre_commit's answer it borrows
+                           * from the sink until its next call; in open() from the worker. */
+};
+
+/*
+ * What the worker (worker/task.c) or the sink harness (tests/harness) does for a sink. Sinks do
+ * not call these directly; they use the sink_task_* functions below.
+ */
+struct sink_task_services {
+    int (*report)(struct sink_task *st, const struct sink_record *rec,
+                  const char *exception_class, const struct kc_error *cause);
+    int (*rewind)(struct sink_task *st, const char *topic, int32_t partition, int64_t offset,
+                  struct kc_error *err);
+    void (*pause)(struct sink_task *st, const char *topic, int32_t partition, int pause);
+    void (*buffered)(struct sink_task *st, size_t bytes);
+    size_t (*budget)(const struct sink_task *st);
+};
+
+#define SINK_OPS_VERSION 2
 
 /* Kafka record timestamp types, as in Java's TimestampType. */
 enum sink_ts_type {
@@ -81,12 +125,20 @@ struct sink_record {
 
     const struct sink_header *headers; /* n_headers entries, arena */
     size_t n_headers;
+
+    const void *origin; /* the worker's: the Kafka record this came from (errant records) */
 };
 
 struct tp {
     const char *topic; /* borrowed */
     int32_t partition;
+    /* In open() (version 2): the group's committed offset (SINK_OFFSET_NONE = none) and its
+     * commit metadata (NULL = none), borrowed for the call. */
+    int64_t committed;
+    const char *metadata;
 };
+
+#define SINK_OFFSET_NONE (-1001)
 
 struct tp_list {
     const struct tp *tp;
@@ -95,6 +147,8 @@ struct tp_list {
 
 /* Flags in sink_connector_ops.flags */
 #define SINK_FLAG_RAW_VALUE 0x1 /* may take raw value bytes when no transform is configured */
+#define SINK_FLAG_NO_KEY 0x2     /* never reads key/key_schema: the key is not converted */
+#define SINK_FLAG_NO_HEADERS 0x4 /* never reads headers: they are not converted */
 
 struct sink_connector_ops {
     int version;                       /* SINK_OPS_VERSION; new slots go at the end */
@@ -123,8 +177,28 @@ struct sink_connector_ops {
     int (*validate)(const struct kc_strmap *cfg, struct kc_error *err);
     int (*task_configs)(const struct kc_strmap *cfg, int max_tasks, struct kc_strmap *out,
                         int *n_out, struct kc_error *err);
+    /* open: the partitions now assigned (version 2: with committed offset and metadata); the
+     * sink may call sink_task_rewind() from here. close: the partitions revoked, after their
+     * last commit; the sink drops what it holds for them. */
     int (*open)(struct sink_task *st, const struct tp_list *parts, struct kc_error *err);
     int (*close)(struct sink_task *st, const struct tp_list *parts, struct kc_error *err);
+
+    /* ---- version 2; MAY be NULL ---- */
+
+    /*
+     * pre_commit: given consumed[0..n) (per partition the offset after the last record put),
+     * fill durable[0..*n_out) (caller array of n entries) with the offsets that are durable,
+     * and their metadata. KC_OK commits them; KC_RETRY commits nothing this time; negative
+     * fails the task. NULL: flush(), then everything consumed.
+     */
+    int (*pre_commit)(struct sink_task *st, const struct sink_offset *consumed, size_t n,
+                      struct sink_offset *durable, size_t *n_out, struct kc_error *err);
+    /*
+     * tick: called on the task thread at least every *next_ms (ms since epoch; the sink sets
+     * it, default: every poll, at most 200 ms apart) even when no record arrives, for flushes
+     * by age. Same return codes as put (KC_RETRY: logged, called again later).
+     */
+    int (*tick)(struct sink_task *st, int64_t now_ms, int64_t *next_ms, struct kc_error *err);
 };
 
 /* ---- Services the worker gives a running sink task (worker/task.c implements them) ---- */
@@ -143,8 +217,30 @@ int sink_task_id(const struct sink_task *st);
  */
 int sink_task_report(struct sink_task *st, const struct sink_record *rec,
                      const struct kc_error *cause);
-/* Ask the worker to commit (flush) soon, e.g. after a file rotation. @thread task */
+/* The same, naming the Java exception class the DLQ headers and the error log show
+ * (sink_task_report uses org.apache.kafka.connect.errors.ConnectException). @thread task */
+int sink_task_report_exception(struct sink_task *st, const struct sink_record *rec,
+                               const char *exception_class, const struct kc_error *cause);
+/* Ask the worker to commit (pre_commit / flush) soon, e.g. after a file rotation.
+ * @thread task */
 void sink_task_request_commit(struct sink_task *st);
+/*
+ * SinkTaskContext.offset: continue `partition` from `offset`. Callable from open() and put();
+ * the worker seeks before the next batch, and records of that partition still in the current
+ * batch after this call are not handed over. KC_ENOENT when the task does not own it.
+ * @thread task
+ */
+int sink_task_rewind(struct sink_task *st, const char *topic, int32_t partition, int64_t offset,
+                     struct kc_error *err);
+/* SinkTaskContext.pause/resume of one partition (the sink's own reason, e.g. a slow table;
+ * independent of the user's pause). @thread task */
+void sink_task_pause_partition(struct sink_task *st, const char *topic, int32_t partition);
+void sink_task_resume_partition(struct sink_task *st, const char *topic, int32_t partition);
+/* Report the bytes the sink holds now (buffers, open files), for the task's byte budget.
+ * @thread task */
+void sink_task_buffered(struct sink_task *st, size_t bytes);
+/* The task's byte budget (converted batch + sink buffers). @thread task */
+size_t sink_task_budget(const struct sink_task *st);
 /* Log with the "[<connector>|task-<n>]" prefix. */
 void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -159,6 +255,13 @@ int sink_call_open(const struct sink_connector_ops *ops, struct sink_task *st,
                    const struct tp_list *parts, struct kc_error *err);
 int sink_call_close(const struct sink_connector_ops *ops, struct sink_task *st,
                     const struct tp_list *parts, struct kc_error *err);
+/* pre_commit, or flush() then everything consumed (durable[] = consumed[]). */
+int sink_call_pre_commit(const struct sink_connector_ops *ops, struct sink_task *st,
+                         const struct sink_offset *consumed, size_t n,
+                         struct sink_offset *durable, size_t *n_out, struct kc_error *err);
+/* tick, or nothing (next = now + 200 ms). */
+int sink_call_tick(const struct sink_connector_ops *ops, struct sink_task *st, int64_t now_ms,
+                   int64_t *next_ms, struct kc_error *err);
 
 /*
  * 1 if the user's connector.class value names this canonical Java class: the full name, the
