@@ -431,7 +431,10 @@ static const struct client_key client_keys[] = {
     {"ssl.key.password", "ssl.key.password", TR_SAME, SC_COMMON},
     {"ssl.endpoint.identification.algorithm", NULL, TR_SPECIAL, SC_COMMON},
     {"request.timeout.ms", NULL, TR_SPECIAL, SC_COMMON},
-    {"metadata.max.age.ms", "metadata.max.age.ms", TR_SAME, SC_COMMON},
+    /* Java refreshes metadata (and regex subscriptions) every metadata.max.age.ms; librdkafka
+     * does so every topic.metadata.refresh.interval.ms (its metadata.max.age.ms is only the
+     * cache age, 3x the interval by default). */
+    {"metadata.max.age.ms", "topic.metadata.refresh.interval.ms", TR_RENAME, SC_COMMON},
     {"connections.max.idle.ms", "connections.max.idle.ms", TR_SAME, SC_COMMON},
     {"retry.backoff.ms", "retry.backoff.ms", TR_SAME, SC_COMMON},
     {"retry.backoff.max.ms", "retry.backoff.max.ms", TR_SAME, SC_COMMON},

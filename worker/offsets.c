@@ -230,8 +230,13 @@ int offsets_pending(const struct offsets *o)
 {
     for (size_t i = 0; i < o->n; i++) {
         const struct offsets_part *p = &o->p[i];
-        if (p->consumed != OFFSETS_NONE &&
-            (p->committed == OFFSETS_NONE || p->consumed > p->committed)) {
+        if (p->consumed == OFFSETS_NONE) {
+            continue;
+        }
+        /* Records handed over and not yet durable (also after a rewind below the commit:
+         * the sink holds them again), or durable and not yet committed. */
+        if (p->durable == OFFSETS_NONE || p->consumed > p->durable ||
+            p->committed == OFFSETS_NONE || p->consumed > p->committed) {
             return 1;
         }
         if (needs_commit(p)) {

@@ -100,7 +100,8 @@ size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
                            struct sink_offset *out);
 /* The group accepted a commit of these entries. */
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n);
-/* 1 when some partition has records consumed but not yet committed. */
+/* 1 when some partition has records handed to the sink and not yet durable, or durable and
+ * not yet committed. */
 int offsets_pending(const struct offsets *o);
 
 /* SinkTaskContext.offset: continue `partition` from `offset` (applied before the next batch;

@@ -627,6 +627,9 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
     r->value_raw = m->payload;
     r->value_len = m->len;
     r->origin = m;
+    r->kafka_topic = topic;
+    r->kafka_partition = m->partition;
+    r->kafka_offset = m->offset;
 
     if ((t->ops->flags & SINK_FLAG_NO_KEY) != 0 && t->n_smts == 0) {
         goto headers; /* the sink never reads it: raw bytes only */
@@ -715,7 +718,15 @@ static int apply_transforms(struct task *t, struct sink_record *rec, int *kept,
         cur = next;
     }
     if (cur != rec) {
+        const char *kt = rec->kafka_topic;
+        int32_t kp = rec->kafka_partition;
+        int64_t ko = rec->kafka_offset;
+        const void *origin = rec->origin;
         *rec = *cur;
+        rec->kafka_topic = kt; /* whatever a transform did, these name the Kafka record */
+        rec->kafka_partition = kp;
+        rec->kafka_offset = ko;
+        rec->origin = origin;
     }
     *kept = 1;
     return KC_OK;

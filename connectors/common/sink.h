@@ -126,6 +126,13 @@ struct sink_record {
     const struct sink_header *headers; /* n_headers entries, arena */
     size_t n_headers;
 
+    /* Where the record came from, untouched by transforms (KIP-793's originalTopic,
+     * originalKafkaPartition, originalKafkaOffset): the partitions pre_commit, open and close
+     * speak of. A sink that tracks durability per partition keys it by these, not by topic /
+     * partition, which a RegexRouter may have changed. */
+    const char *kafka_topic;
+    int32_t kafka_partition;
+    int64_t kafka_offset;
     const void *origin; /* the worker's: the Kafka record this came from (errant records) */
 };
 
