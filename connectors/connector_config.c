@@ -217,7 +217,7 @@ static int vkey_validate(struct vkey *k, const struct kc_strmap *cfg,
             rc = KC_ENOMEM;
         } else {
             kc_error_clear(&e);
-            int vrc = vd->validator(vd, str, &e);
+            int vrc = conf_def_run_validator(k->def, vd, str, &e);
             if (vrc == KC_ENOMEM) {
                 rc = KC_ENOMEM;
             } else if (vrc != KC_OK) {
