@@ -516,7 +516,7 @@ int conf_def_validate_one(const struct conf_def *d, int raw_present, const char 
         }
     }
     kc_error_clear(&e);
-    rc = d->validator(d, str, &e);
+    rc = conf_def_run_validator(d, d, str, &e);
     kc_free(str);
     if (rc == KC_ENOMEM) {
         return KC_ENOMEM;
@@ -525,6 +525,33 @@ int conf_def_validate_one(const struct conf_def *d, int raw_present, const char 
         return KC_ENOMEM;
     }
     return KC_OK;
+}
+
+int conf_def_run_validator(const struct conf_def *d, const struct conf_def *vd, const char *value,
+                           struct kc_error *err)
+{
+    char shown[VALUE_SHOW_MAX + 1];
+    size_t cut;
+    int n;
+    int rc = vd->validator(vd, value, err);
+
+    if (rc != KC_EINVAL || d->type != CONF_PASSWORD || value == NULL || err == NULL) {
+        return rc;
+    }
+    /* ConfigException prints the Password object, whose toString() is "[hidden]" */
+    cut = strlen(value) < VALUE_SHOW_MAX ? strlen(value) : VALUE_SHOW_MAX;
+    memcpy(shown, value, cut);
+    shown[cut] = '\0';
+    n = (int)strlen("Invalid value ");
+    if (strncmp(err->msg, "Invalid value ", (size_t)n) == 0 &&
+        strncmp(err->msg + n, shown, cut) == 0 &&
+        strncmp(err->msg + n + cut, " for configuration ", 19) == 0) {
+        char rest[KC_ERROR_MSG_MAX];
+        size_t len = strlen(err->msg + n + cut);
+        memcpy(rest, err->msg + n + cut, len + 1); /* err->msg is rewritten below */
+        kc_error_set(err, KC_EINVAL, "Invalid value [hidden]%s", rest);
+    }
+    return rc;
 }
 
 /* ---- validators ---- */

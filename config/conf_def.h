@@ -138,6 +138,16 @@ void conf_double_to_string(double d, char *buf, size_t len);
 int conf_def_validate_one(const struct conf_def *d, int raw_present, const char *raw,
                           struct conf_value *value, char ***errors, size_t *n_errors);
 
+/*
+ * Run vd's validator (vd may be an embedded plugin's own definition; d is the key as the user
+ * named it) on value, the string form of a parsed value (NULL = Java null). When d is a
+ * PASSWORD the value is replaced by "[hidden]" in the message, as the JVM prints the Password
+ * object. @thread any
+ * @return the validator's code
+ */
+int conf_def_run_validator(const struct conf_def *d, const struct conf_def *vd, const char *value,
+                           struct kc_error *err);
+
 /* ---- generic validators (Kafka's messages) ---- */
 
 /* Range.atLeast / between over d->min..d->max: "Value must be at least N" / "Value must be no

@@ -148,7 +148,7 @@ static json_t *expansions_for(const struct rest_ctx *ctx, const struct rest_requ
         vals[slot] = v;
     }
     size_t order[2];
-    jmap_order(keys, nk, 16, order);
+    kc_jmap_order(keys, nk, 16, order);
     for (size_t k = 0; k < nk; k++) {
         if (json_object_set_new(o, keys[order[k]], vals[order[k]]) != 0) {
             vals[order[k]] = NULL;
@@ -187,7 +187,7 @@ void rest_h_connectors_list(const struct rest_ctx *ctx, const struct rest_reques
     }
     if (rest_query_get(&rq->query, "expand") == NULL) {
         /* the herder's names come from a HashMap key set (copied per snapshot) */
-        jmap_order((const char *const *)names, n, jmap_table_size(n, 1), order);
+        kc_jmap_order((const char *const *)names, n, kc_jmap_table_size(n, 1), order);
         out = json_array();
         for (size_t i = 0; out != NULL && i < n; i++) {
             if (json_array_append_new(out, json_string(names[order[i]])) != 0) {
@@ -222,7 +222,7 @@ void rest_h_connectors_list(const struct rest_ctx *ctx, const struct rest_reques
         }
     }
     /* out is a HashMap<String, Map>: Java iteration order */
-    jmap_order(knames, kept, jmap_table_size(kept, 0), order);
+    kc_jmap_order(knames, kept, kc_jmap_table_size(kept, 0), order);
     out = json_object();
     for (size_t k = 0; k < kept; k++) {
         size_t i = order[k];

@@ -21,7 +21,7 @@
 
 #include "herder.h"
 #include "kc_error.h"
-#include "jmap.h"
+#include "kc_jmap.h"
 #include "kc_strmap.h"
 #include "rest_loggers.h"
 
@@ -143,7 +143,7 @@ int rest_header_rules_parse(const char *s, struct rest_header_rule **out, size_t
                             struct kc_error *err);
 void rest_header_rules_free(struct rest_header_rule *r, size_t n);
 
-/* Java HashMap order of config maps: connectors/common/jmap.h */
+/* Java HashMap order of config maps: base/kc_jmap.h */
 
 /* ---- rest_json.c: JSON reading with Jackson's failures ---- */
 

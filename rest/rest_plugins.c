@@ -179,7 +179,7 @@ void rest_h_plugin_validate(const struct rest_ctx *ctx, const struct rest_reques
         goto out;
     }
     if (included == NULL) {
-        shown = jmap_strmap_string(&cfg);
+        shown = kc_jmap_strmap_string(&cfg);
         if (shown == NULL) {
             rest_respond_error(rs, 500, "out of memory");
             goto out;

@@ -36,7 +36,7 @@ json_t *rest_reply_config(const struct kc_strmap *m, enum rest_map_order ord)
         return NULL;
     }
     if (ord != REST_ORDER_INSERTION) {
-        order = jmap_strmap_order(m, ord == REST_ORDER_JAVA_HASHMAP_COPY);
+        order = kc_jmap_strmap_order(m, ord == REST_ORDER_JAVA_HASHMAP_COPY);
         if (order == NULL) {
             json_decref(o);
             return NULL;

@@ -11,6 +11,7 @@
 
 #include "conf_worker.h"
 #include "connector_config.h"
+#include "connector_plugins.h"
 #include "herder_int.h"
 #include "herder_store.h"
 #include "kafka_admin.h"
@@ -411,7 +412,7 @@ static int do_put(struct herder *h, struct herder_op *op)
     struct conf_infos *infos = NULL;
     struct connector_worker_facts facts;
     connector_config_facts_init(&facts, h->wc);
-    connector_config_facts_builtin_plugins(&facts);
+    connector_plugins_facts(&facts);
     int rc = connector_config_validate(op->config, &facts, &infos, &op->err);
     if (rc == KC_ENOENT) {
         /* Unknown plugin: Connect 4.1 answers 400 with "Failed to find any class ...". */

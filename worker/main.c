@@ -15,6 +15,7 @@
 
 #include "conf_worker.h"
 #include "connector_config.h"
+#include "connector_plugins.h"
 #include "herder.h"
 #include "kc_log.h"
 #include "kc_strmap.h"
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
     }
     struct connector_worker_facts facts;
     connector_config_facts_init(&facts, &wc);
-    connector_config_facts_builtin_plugins(&facts);
+    connector_plugins_facts(&facts);
     char advertised[300];
     snprintf(advertised, sizeof(advertised), "http://%s/", herder_worker_id(h));
     struct rest_server_config rcfg = {

@@ -11,7 +11,6 @@
 
 #include "connector_config.h"
 #include "kc_alloc.h"
-#include "sink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,11 +49,9 @@ static int fz_validate(const struct kc_strmap *cfg, struct kc_error *err)
 }
 
 static const char *const fz_classes[] = {"com.acme.FuzzSinkConnector", NULL};
-static const struct sink_connector_ops fz_ops = {
-    .version = SINK_OPS_VERSION,
-    .name = "fuzz",
+static const struct connector_sink_info fz_sink = {
     .class_names = fz_classes,
-    .plugin_version = "1.0",
+    .version = "1.0",
     .config_def = fz_sink_def,
     .validate = fz_validate,
 };
@@ -88,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             kc_strmap_set(&m, k, NULL);
         }
     }
-    if (connector_config_validate_ops(&m, &fz_ops, &wf, &ci, &err) == KC_OK) {
+    if (connector_config_validate_sink(&m, &fz_sink, &wf, &ci, &err) == KC_OK) {
         json_t *j = conf_infos_to_json(ci);
         int counted = 0;
         for (size_t i = 0; i < ci->n_configs; i++) {

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = rest_config_body_parse(&b, "connectorConfig", &m, &status, &err);
     check_err(rc, status, &err);
     if (rc == KC_OK) {
-        char *s = jmap_strmap_string(&m);
+        char *s = kc_jmap_strmap_string(&m);
         kc_free(s);
     }
     kc_strmap_fini(&m);

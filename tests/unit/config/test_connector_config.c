@@ -17,7 +17,6 @@
 #include "conf_worker.h"
 #include "connector_config.h"
 #include "kc_alloc.h"
-#include "sink.h"
 
 static const struct conf_def fake_def[] = {
     {"file", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_HIGH, "Destination file.", "Sink", 1,
@@ -38,16 +37,15 @@ static int fake_validate(const struct kc_strmap *cfg, struct kc_error *err)
 }
 
 static const char *const fake_classes[] = {"com.acme.FakeSinkConnector", NULL};
-static const struct sink_connector_ops fake_ops = {
-    .version = SINK_OPS_VERSION,
-    .name = "fake",
+static const struct connector_sink_info fake_sink = {
     .class_names = fake_classes,
-    .plugin_version = "1.0",
+    .version = "1.0",
     .config_def = fake_def,
     .validate = fake_validate,
 };
 
-static const struct connector_worker_facts facts = {.worker_group_id = "connect-cluster", .override_policy = "All"};
+static const struct connector_worker_facts facts = {
+    .worker_group_id = "connect-cluster", .override_policy = "All", .sinks = &fake_sink, .n_sinks = 1};
 
 static struct kc_strmap *base_cfg(void)
 {
@@ -84,7 +82,7 @@ static struct conf_infos *validate(const struct kc_strmap *cfg,
 {
     struct conf_infos *ci = NULL;
     struct kc_error err;
-    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, wf, &ci, &err), KC_OK);
+    assert_int_equal(connector_config_validate_sink(cfg, &fake_sink, wf, &ci, &err), KC_OK);
     assert_non_null(ci);
     return ci;
 }
@@ -386,6 +384,23 @@ static void test_connector_config_unknown_class_and_no_type(void **state)
     static const char want[] = "Failed to find any class that implements Connector and which "
                                "name matches com.acme.Nope, available connectors are: ";
     assert_true(strncmp(err.msg, want, sizeof(want) - 1) == 0);
+    /* the sinks the facts describe, as the JVM's PluginDesc.toString() lists them */
+    assert_string_equal(err.msg + sizeof(want) - 1,
+                        "PluginDesc{klass=class com.acme.FakeSinkConnector, "
+                        "name='com.acme.FakeSinkConnector', version='1.0', encodedVersion=1.0, "
+                        "type=sink, typeName='sink', location='classpath'}");
+    /* found by full name, simple name, and simple name without "Connector" */
+    static const char *const names[] = {"com.acme.FakeSinkConnector", "FakeSinkConnector",
+                                        "FakeSink"};
+    for (size_t i = 0; i < 3; i++) {
+        kc_strmap_set(cfg, "connector.class", names[i]);
+        assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_OK);
+        assert_non_null(entry(ci, "batch.size")); /* the sink's own keys were validated */
+        conf_infos_free(ci);
+        ci = NULL;
+    }
+    kc_strmap_set(cfg, "connector.class", "FakeSinkConn");
+    assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_ENOENT);
     kc_strmap_del(cfg, "connector.class");
     assert_int_equal(connector_config_validate(cfg, &facts, &ci, &err), KC_EINVAL);
     /* Java's new HashMap<>(config).toString(), checked with a JDK 17 */
@@ -408,7 +423,7 @@ static void test_connector_config_unknown_class_and_no_type(void **state)
 static void test_connector_config_plugin_json(void **state)
 {
     (void)state;
-    json_t *j = connector_plugin_config_json(&fake_ops);
+    json_t *j = connector_config_plugin_json(&fake_sink);
     assert_true(json_is_array(j));
     assert_int_equal(json_array_size(j), 2 + conf_def_count(connector_sink_def));
     assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "name")), "file");
@@ -463,7 +478,7 @@ static void test_connector_config_alloc_failures(void **state)
         struct conf_infos *ci = NULL;
         struct kc_error err;
         kc_alloc_fail_after(n);
-        int rc = connector_config_validate_ops(cfg, &fake_ops, &facts, &ci, &err);
+        int rc = connector_config_validate_sink(cfg, &fake_sink, &facts, &ci, &err);
         kc_alloc_fail_after(-1);
         if (rc == KC_OK) {
             ok = 1;
@@ -545,11 +560,9 @@ static const struct connector_plugin_info jvm_hconvs[] = {
     {NULL, NULL, NULL}};
 static const char *const jvm_file_classes[] = {"org.apache.kafka.connect.file.FileStreamSinkConnector",
                                                NULL};
-static const struct sink_connector_ops jvm_file_ops = {
-    .version = SINK_OPS_VERSION,
-    .name = "file",
+static const struct connector_sink_info jvm_file_sink = {
     .class_names = jvm_file_classes,
-    .plugin_version = "4.1.0",
+    .version = "4.1.0",
     .config_def = jvm_file_def,
 };
 static const struct connector_worker_facts jvm_facts = {
@@ -601,7 +614,7 @@ static struct conf_infos *validate_fixture(const char *input)
     {
         kc_strmap_set(&m, k, json_is_null(v) ? NULL : json_string_value(v));
     }
-    assert_int_equal(connector_config_validate_ops(&m, &jvm_file_ops, &jvm_facts, &ci, &err), KC_OK);
+    assert_int_equal(connector_config_validate_sink(&m, &jvm_file_sink, &jvm_facts, &ci, &err), KC_OK);
     kc_strmap_fini(&m);
     json_decref(in);
     free(text);
@@ -648,7 +661,7 @@ static void test_connector_config_error_text_matches_jvm(void **state)
 static void test_connector_config_plugin_json_matches_jvm(void **state)
 {
     (void)state;
-    json_t *j = connector_plugin_config_json(&jvm_file_ops);
+    json_t *j = connector_config_plugin_json(&jvm_file_sink);
     char *got = json_dumps(j, JSON_COMPACT);
     char *expected = read_text("plugin_config_filestreamsink.jvm.json");
     assert_string_equal(got, expected);
@@ -667,7 +680,7 @@ static void test_connector_config_override_parse_error(void **state)
 
     kc_strmap_set(cfg, "errors.deadletterqueue.topic.name", "dlq");
     kc_strmap_set(cfg, "admin.override.retries", "x");
-    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, &facts, &ci, &err), KC_EIO);
+    assert_int_equal(connector_config_validate_sink(cfg, &fake_sink, &facts, &ci, &err), KC_EIO);
     assert_null(ci);
     assert_string_equal(err.msg, "org.apache.kafka.common.config.ConfigException: Invalid value x "
                                  "for configuration retries: Not a number of type INT");
@@ -685,7 +698,7 @@ static void test_connector_config_null_facts(void **state)
     kc_strmap_set(cfg, "consumer.override.group.id", "g");
     kc_strmap_set(cfg, "transforms", "a");
     kc_strmap_set(cfg, "transforms.a.type", "x.Y");
-    assert_int_equal(connector_config_validate_ops(cfg, &fake_ops, NULL, &ci, &err), KC_OK);
+    assert_int_equal(connector_config_validate_sink(cfg, &fake_sink, NULL, &ci, &err), KC_OK);
     assert_int_equal(ci->error_count, 0);
     assert_string_equal(entry(ci, "connector.plugin.version")->value, "1.0");
     assert_null(entry(ci, "key.converter")->value);

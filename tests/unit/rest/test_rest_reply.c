@@ -93,15 +93,15 @@ static void test_rest_reply_tasks_offsets_error(void **state)
 static void test_rest_reply_java_order(void **state)
 {
     (void)state;
-    assert_int_equal(jmap_string_hash("name"), 3373707);
-    assert_int_equal(jmap_string_hash("connector.class"), -862495593);
-    assert_int_equal(jmap_string_hash("\xc3\xa9"), 233);
-    assert_int_equal(jmap_string_hash("\xf0\x9f\x98\x80"), 1772899);
-    assert_int_equal(jmap_table_size(0, 0), 16);
-    assert_int_equal(jmap_table_size(12, 0), 16);
-    assert_int_equal(jmap_table_size(13, 0), 32);
-    assert_int_equal(jmap_table_size(4, 1), 8);
-    assert_int_equal(jmap_table_size(1, 1), 2);
+    assert_int_equal(kc_jmap_string_hash("name"), 3373707);
+    assert_int_equal(kc_jmap_string_hash("connector.class"), -862495593);
+    assert_int_equal(kc_jmap_string_hash("\xc3\xa9"), 233);
+    assert_int_equal(kc_jmap_string_hash("\xf0\x9f\x98\x80"), 1772899);
+    assert_int_equal(kc_jmap_table_size(0, 0), 16);
+    assert_int_equal(kc_jmap_table_size(12, 0), 16);
+    assert_int_equal(kc_jmap_table_size(13, 0), 32);
+    assert_int_equal(kc_jmap_table_size(4, 1), 8);
+    assert_int_equal(kc_jmap_table_size(1, 1), 2);
     /* observed on the JVM: new HashMap<>(topics, name, a, b) prints {name=n, a=1, b=null, topics=t} */
     struct kc_strmap m;
     kc_strmap_init(&m);
@@ -109,12 +109,12 @@ static void test_rest_reply_java_order(void **state)
     kc_strmap_set(&m, "name", "n");
     kc_strmap_set(&m, "a", "1");
     kc_strmap_set(&m, "b", NULL);
-    char *s = jmap_strmap_string(&m);
+    char *s = kc_jmap_strmap_string(&m);
     assert_string_equal(s, "{name=n, a=1, b=null, topics=t}");
     kc_free(s);
     kc_strmap_fini(&m);
     kc_strmap_init(&m);
-    s = jmap_strmap_string(&m);
+    s = kc_jmap_strmap_string(&m);
     assert_string_equal(s, "{}");
     kc_free(s);
     /* a FileStreamSink config as GET /connectors/{c}/config orders it */
@@ -147,11 +147,11 @@ static void test_rest_reply_java_order_observed(void **state)
     kc_strmap_fini(&m);
     const char *names[3] = {"fsink", "fsink-paused", "fsink-put"};
     size_t order[3];
-    jmap_order(names, 3, jmap_table_size(3, 1), order);
+    kc_jmap_order(names, 3, kc_jmap_table_size(3, 1), order);
     assert_string_equal(names[order[0]], "fsink");
     assert_string_equal(names[order[1]], "fsink-put");
     assert_string_equal(names[order[2]], "fsink-paused");
-    jmap_order(names, 3, jmap_table_size(3, 0), order);
+    kc_jmap_order(names, 3, kc_jmap_table_size(3, 0), order);
     assert_string_equal(names[order[0]], "fsink-put");
     assert_string_equal(names[order[1]], "fsink");
 }

@@ -1,5 +1,5 @@
 /*
- * connectors/connector_config.h: the framework's sink connector keys (Kafka's ConnectorConfig
+ * config/connector_config.h: the framework's sink connector keys (Kafka's ConnectorConfig
  * and SinkConnectorConfig) and connector-config validation as PUT
  * /connector-plugins/{p}/config/validate and connector create/update perform it.
  *
@@ -9,6 +9,10 @@
  * worker-group conflict check, null values, then consumer.override.* (and, with a DLQ topic,
  * producer.override.* / admin.override.*) checked against the worker's override policy. The
  * result is a struct conf_infos in the JVM's order with the JVM's messages.
+ *
+ * This room knows no sink and no SMT: what validation needs of the plugins (each sink's keys,
+ * version and validate slot; the SMT, predicate and converter classes) arrives in struct
+ * connector_worker_facts, filled by connectors/connector_plugins.c.
  */
 #ifndef CONNECTOR_CONFIG_H
 #define CONNECTOR_CONFIG_H
@@ -20,7 +24,6 @@
 #include "kc_error.h"
 #include "kc_strmap.h"
 
-struct sink_connector_ops; /* connectors/common/sink.h */
 struct worker_config;      /* config/conf_worker.h */
 struct json_t;
 
@@ -51,6 +54,21 @@ struct connector_plugin_info {
                                         * as key.converter.<k> etc. */
 };
 
+/*
+ * One native sink as validation sees it: a copy of the parts of its ops table that validation
+ * reads (connectors/connector_plugins.c fills it), so config/ includes nothing from connectors/.
+ * All borrowed from static tables.
+ */
+struct connector_sink_info {
+    const char *const *class_names;    /* connector.class values it accepts, NULL-ended; the
+                                        * first is the canonical Java class name */
+    const char *version;               /* plugin version, NULL = none */
+    const struct conf_def *config_def; /* the sink's own keys, NULL = none */
+    /* MAY be NULL (accept): the sink's cross-key checks; on failure KC_EINVAL with err naming
+     * the key as "<key>: <message>" (anything else lands on connector.class). */
+    int (*validate)(const struct kc_strmap *cfg, struct kc_error *err);
+};
+
 /* What validation needs to know about the worker. All borrowed. */
 struct connector_worker_facts {
     const char *worker_group_id;  /* the worker's group.id */
@@ -68,25 +86,31 @@ struct connector_worker_facts {
      * class is "Class X could not be found.", an alias (simple name) resolves to the full name,
      * and the list is offered as recommended_values as the JVM does. */
     const struct connector_plugin_info *plugins[CONNECTOR_PLUGIN_KINDS];
+    /* The sinks this worker runs, in registry order (n_sinks entries; NULL = none): where
+     * connector_config_validate looks connector.class up, by full name or JVM alias. */
+    const struct connector_sink_info *sinks;
+    size_t n_sinks;
 };
 
 /*
  * Fill wf from the worker config: group id, override policy, providers and the worker's
- * converters (all borrowed from wc, which must outlive wf). plugins[] stay NULL; set them to the
- * SMT / predicate / converter tables the worker implements for 4.1-identical answers.
+ * converters (all borrowed from wc, which must outlive wf). plugins[] and sinks stay NULL;
+ * connector_plugins_facts (connectors/connector_plugins.h) points them at what this build
+ * implements, for 4.1-identical answers.
  * @thread any
  */
 void connector_config_facts_init(struct connector_worker_facts *wf, const struct worker_config *wc);
 
 /*
- * Point wf->plugins[] at the transformations, predicates and converters this build implements
- * (tables built once, static, shared). @thread any
+ * The JVM's plugin aliases (PluginUtils.simpleName / prunedName): 1 if name is class_name, its
+ * simple name, or its simple name without the kind's suffix ("Connector", "Transformation",
+ * "Predicate", "Converter", "HeaderConverter"; NULL = none). @thread any
  */
-void connector_config_facts_builtin_plugins(struct connector_worker_facts *wf);
+int connector_config_class_matches(const char *class_name, const char *suffix, const char *name);
 
 /*
  * Validate a connector config (values may be NULL, as JSON null in a REST body). Finds the
- * sink by connector.class through the registry.
+ * sink by connector.class among wf->sinks.
  *  - no connector.class: KC_EINVAL "Connector config {k=v, ...} contains no connector type";
  *  - unknown class: KC_ENOENT "Failed to find any class that implements Connector and which
  *    name matches <x>, available connectors are: PluginDesc{...}, ...";
@@ -101,11 +125,12 @@ void connector_config_facts_builtin_plugins(struct connector_worker_facts *wf);
 int connector_config_validate(const struct kc_strmap *cfg, const struct connector_worker_facts *wf,
                               struct conf_infos **out, struct kc_error *err);
 
-/* Same against a given sink (tests, or callers that already looked the sink up); ops may be
+/* Same against a given sink (tests, or callers that already looked the sink up); sink may be
  * NULL (framework keys only). @thread any */
-int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,
-                                  const struct connector_worker_facts *wf, struct conf_infos **out,
-                                  struct kc_error *err);
+int connector_config_validate_sink(const struct kc_strmap *cfg,
+                                   const struct connector_sink_info *sink,
+                                   const struct connector_worker_facts *wf, struct conf_infos **out,
+                                   struct kc_error *err);
 
 /*
  * The 400 text for an invalid config: "Connector configuration is invalid and contains the
@@ -123,7 +148,7 @@ int connector_config_error_message(const struct conf_infos *ci, struct kc_error 
  * first, then the framework sink keys it does not define itself. New reference, NULL on ENOMEM.
  * @thread any
  */
-struct json_t *connector_plugin_config_json(const struct sink_connector_ops *ops);
+struct json_t *connector_config_plugin_json(const struct connector_sink_info *sink);
 
 /*
  * One framework key of a sink connector config (a connector_sink_def key), parsed as the JVM's

@@ -1,7 +1,7 @@
 /*
- * connectors/common/jmap.c: java.util.HashMap iteration order for string maps (see jmap.h).
+ * base/kc_jmap.c: java.util.HashMap iteration order for string maps (see kc_jmap.h).
  */
-#include "jmap.h"
+#include "kc_jmap.h"
 
 #include "kc_alloc.h"
 #include "kc_buf.h"
@@ -39,7 +39,7 @@ static uint32_t utf8_next(const unsigned char *s, size_t *i)
     return cp;
 }
 
-int32_t jmap_string_hash(const char *s)
+int32_t kc_jmap_string_hash(const char *s)
 {
     uint32_t h = 0;
     size_t i = 0;
@@ -57,7 +57,7 @@ int32_t jmap_string_hash(const char *s)
     return (int32_t)h;
 }
 
-size_t jmap_table_size(size_t n, int copy)
+size_t kc_jmap_table_size(size_t n, int copy)
 {
     size_t cap = copy ? 1 : 16;
     if (copy) {
@@ -75,7 +75,7 @@ size_t jmap_table_size(size_t n, int copy)
     return cap;
 }
 
-void jmap_order(const char *const *keys, size_t n, size_t cap, size_t *order)
+void kc_jmap_order(const char *const *keys, size_t n, size_t cap, size_t *order)
 {
     /* Iteration = bucket index order; inside a bucket, insertion order (resizes keep it). */
     for (size_t i = 0; i < n; i++) {
@@ -83,11 +83,11 @@ void jmap_order(const char *const *keys, size_t n, size_t cap, size_t *order)
     }
     for (size_t i = 1; i < n; i++) {
         size_t x = order[i];
-        uint32_t hx = (uint32_t)jmap_string_hash(keys[x]);
+        uint32_t hx = (uint32_t)kc_jmap_string_hash(keys[x]);
         hx = (hx ^ (hx >> 16)) & (uint32_t)(cap - 1);
         size_t j = i;
         while (j > 0) {
-            uint32_t hy = (uint32_t)jmap_string_hash(keys[order[j - 1]]);
+            uint32_t hy = (uint32_t)kc_jmap_string_hash(keys[order[j - 1]]);
             hy = (hy ^ (hy >> 16)) & (uint32_t)(cap - 1);
             if (hy <= hx) {
                 break;
@@ -99,7 +99,7 @@ void jmap_order(const char *const *keys, size_t n, size_t cap, size_t *order)
     }
 }
 
-size_t *jmap_strmap_order(const struct kc_strmap *m, int copy)
+size_t *kc_jmap_strmap_order(const struct kc_strmap *m, int copy)
 {
     size_t *order = kc_calloc(m->n + 1, sizeof(*order));
     const char **keys = kc_calloc(m->n + 1, sizeof(*keys));
@@ -111,16 +111,16 @@ size_t *jmap_strmap_order(const struct kc_strmap *m, int copy)
     for (size_t i = 0; i < m->n; i++) {
         keys[i] = m->e[i].key;
     }
-    jmap_order(keys, m->n, jmap_table_size(m->n, copy), order);
+    kc_jmap_order(keys, m->n, kc_jmap_table_size(m->n, copy), order);
     kc_free(keys);
     return order;
 }
 
-char *jmap_strmap_string(const struct kc_strmap *cfg)
+char *kc_jmap_strmap_string(const struct kc_strmap *cfg)
 {
     struct kc_buf b;
     char *res = NULL;
-    size_t *order = jmap_strmap_order(cfg, 1);
+    size_t *order = kc_jmap_strmap_order(cfg, 1);
 
     kc_buf_init(&b, 4 * 1024 * 1024);
     if (order == NULL || kc_buf_append_byte(&b, '{') != KC_OK) {

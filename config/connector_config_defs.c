@@ -1,5 +1,5 @@
 /*
- * connectors/connector_config_defs.c: definition tables copied from the Kafka 4.1 JVM:
+ * config/connector_config_defs.c: definition tables copied from the Kafka 4.1 JVM:
  * SinkConnectorConfig (the framework keys every sink connector has, with the groups, orders,
  * widths and display names the validate endpoint shows) and the client configs
  * (ConsumerConfig, ProducerConfig, AdminClientConfig) used to render *.override.* entries.

@@ -1,5 +1,5 @@
 /*
- * connectors/connector_config.c: connector-config validation in the JVM's shape.
+ * config/connector_config.c: connector-config validation in the JVM's shape.
  *
  * The JVM builds one ConfigInfos from three sources, and so do we, in this order:
  *  1. "main": every key of the enriched definition (framework keys, then for each unique
@@ -10,15 +10,14 @@
  *     "definition": null;
  *  2. consumer.override.* (and producer.override.* / admin.override.* when a DLQ topic is set,
  *     producer before consumer before admin) checked against the override policy;
- *  3. converter entries -- not produced yet: converter config definitions live with the
- *     converters in connectors/common.
+ *  3. converter entries: each converter the connector sets itself, validated against the
+ *     converter's own definition when the worker's facts carry it.
  * error_count counts messages in part 1 and failing keys in part 2, as mergeConfigInfos does.
  * Transformation and predicate classes are checked for syntax only until SMTs exist in C.
  */
 #include "connector_config.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +26,9 @@
 
 #include "conf_regex.h"
 #include "conf_worker.h"
-#include "conv.h"
-#include "jmap.h"
-#include "smt.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
-#include "registry.h"
-#include "sink.h"
+#include "kc_jmap.h"
 
 #define NULL_VALUE_MSG "Null value can not be supplied as the configuration value."
 
@@ -135,6 +130,22 @@ static int vkey_add_error(struct vkey *k, const char *msg)
 static const char *const kind_suffix[] = {"Transformation", "Predicate", "Converter",
                                           "HeaderConverter"};
 
+int connector_config_class_matches(const char *class_name, const char *suffix, const char *name)
+{
+    const char *simple = strrchr(class_name, '.');
+    size_t slen;
+    size_t xlen = suffix != NULL ? strlen(suffix) : 0;
+
+    if (name == NULL) {
+        return 0;
+    }
+    simple = simple != NULL ? simple + 1 : class_name;
+    slen = strlen(simple);
+    return strcmp(class_name, name) == 0 || strcmp(simple, name) == 0 ||
+           (xlen > 0 && slen > xlen && strcmp(simple + slen - xlen, suffix) == 0 &&
+            strlen(name) == slen - xlen && strncmp(simple, name, slen - xlen) == 0);
+}
+
 /* The plugin of this kind named cls (full name, simple name, or simple name without the kind's
  * suffix, like the JVM's aliases); NULL if unknown or no list. */
 static const struct connector_plugin_info *plugin_find(const struct connector_worker_facts *wf,
@@ -146,15 +157,22 @@ static const struct connector_plugin_info *plugin_find(const struct connector_wo
         return NULL;
     }
     for (; p->class_name != NULL; p++) {
-        const char *simple = strrchr(p->class_name, '.');
-        size_t slen;
-        simple = simple != NULL ? simple + 1 : p->class_name;
-        slen = strlen(simple);
-        size_t xlen = strlen(kind_suffix[kind]);
-        if (strcmp(p->class_name, cls) == 0 || strcmp(simple, cls) == 0 ||
-            (slen > xlen && strcmp(simple + slen - xlen, kind_suffix[kind]) == 0 &&
-             strlen(cls) == slen - xlen && strncmp(simple, cls, slen - xlen) == 0)) {
+        if (connector_config_class_matches(p->class_name, kind_suffix[kind], cls)) {
             return p;
+        }
+    }
+    return NULL;
+}
+
+/* The sink that accepts cls (any of its class names, or their JVM aliases), or NULL. */
+static const struct connector_sink_info *sink_find(const struct connector_worker_facts *wf,
+                                                   const char *cls)
+{
+    for (size_t i = 0; wf != NULL && wf->sinks != NULL && i < wf->n_sinks; i++) {
+        for (const char *const *c = wf->sinks[i].class_names; c != NULL && *c != NULL; c++) {
+            if (connector_config_class_matches(*c, "Connector", cls)) {
+                return &wf->sinks[i];
+            }
         }
     }
     return NULL;
@@ -217,7 +235,7 @@ static int vkey_validate(struct vkey *k, const struct kc_strmap *cfg,
             rc = KC_ENOMEM;
         } else {
             kc_error_clear(&e);
-            int vrc = vd->validator(vd, str, &e);
+            int vrc = conf_def_run_validator(k->def, vd, str, &e);
             if (vrc == KC_ENOMEM) {
                 rc = KC_ENOMEM;
             } else if (vrc != KC_OK) {
@@ -510,7 +528,7 @@ static int add_alias_keys(struct vlist *defined, const struct kc_strmap *cfg,
 
 /* The framework keys, with the 4.1 dynamic defaults (worker converters, plugin versions). */
 static int add_framework_keys(struct vlist *defined, const struct kc_strmap *cfg,
-                              const struct sink_connector_ops *ops,
+                              const struct connector_sink_info *sink,
                               const struct connector_worker_facts *wf)
 {
     static const struct {
@@ -529,7 +547,7 @@ static int add_framework_keys(struct vlist *defined, const struct kc_strmap *cfg
         struct vkey *k = NULL;
 
         if (strcmp(d->name, "connector.plugin.version") == 0) {
-            version = ops != NULL ? ops->plugin_version : NULL;
+            version = sink != NULL ? sink->version : NULL;
             is_version = 1;
         }
         for (size_t i = 0; i < 3; i++) {
@@ -767,12 +785,13 @@ static int null_rule(struct vlist *defined, struct vlist *undefined, const struc
 
 /* The sink's own keys and its validate() slot. */
 static int sink_keys(struct vlist *defined, struct vlist *undefined, const struct kc_strmap *cfg,
-                     const struct sink_connector_ops *ops, const struct connector_worker_facts *wf)
+                     const struct connector_sink_info *sink,
+                     const struct connector_worker_facts *wf)
 {
     struct kc_error e;
     int rc = KC_OK;
 
-    for (const struct conf_def *d = ops->config_def; d != NULL && d->name != NULL; d++) {
+    for (const struct conf_def *d = sink->config_def; d != NULL && d->name != NULL; d++) {
         if (vlist_find(defined, d->name) != NULL) {
             continue; /* a framework key the sink redeclares keeps its framework entry */
         }
@@ -786,11 +805,11 @@ static int sink_keys(struct vlist *defined, struct vlist *undefined, const struc
             return rc;
         }
     }
-    if (ops->validate == NULL) {
+    if (sink->validate == NULL) {
         return KC_OK; /* the default of the MAY slot: accept */
     }
     kc_error_clear(&e);
-    rc = ops->validate(cfg, &e);
+    rc = sink->validate(cfg, &e);
     if (rc == KC_ENOMEM) {
         return KC_ENOMEM;
     }
@@ -876,7 +895,7 @@ static int vlist_hash_order(struct vlist *l, size_t map_size)
     for (size_t i = 0; i < l->n; i++) {
         keys[i] = l->k[i].name;
     }
-    jmap_order(keys, l->n, jmap_table_size(map_size, 0), order);
+    kc_jmap_order(keys, l->n, kc_jmap_table_size(map_size, 0), order);
     for (size_t i = 0; i < l->n; i++) {
         sorted[i] = l->k[order[i]];
     }
@@ -1075,9 +1094,10 @@ static int converter_part(struct conf_infos *ci, const struct kc_strmap *cfg,
 }
 
 
-int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink_connector_ops *ops,
-                                  const struct connector_worker_facts *wf, struct conf_infos **out,
-                                  struct kc_error *err)
+int connector_config_validate_sink(const struct kc_strmap *cfg,
+                                   const struct connector_sink_info *sink,
+                                   const struct connector_worker_facts *wf, struct conf_infos **out,
+                                   struct kc_error *err)
 {
     struct kc_strmap resolved;
     struct vlist defined = {NULL, 0};
@@ -1111,7 +1131,7 @@ int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink
         goto out;
     }
     /* 1. the enriched definition: framework keys, then transformation and predicate aliases */
-    rc = add_framework_keys(&defined, cfg, ops, wf);
+    rc = add_framework_keys(&defined, cfg, sink, wf);
     rc = rc == KC_OK ? add_alias_keys(&defined, cfg, wf, 1) : rc;
     rc = rc == KC_OK ? add_alias_keys(&defined, cfg, wf, 0) : rc;
     n_enriched = defined.n;
@@ -1122,7 +1142,7 @@ int connector_config_validate_ops(const struct kc_strmap *cfg, const struct sink
     rc = rc == KC_OK ? null_rule(&defined, &undefined, cfg) : rc;
     /* undefined entries come out of validateAll's HashMap, which also holds every enriched key */
     rc = rc == KC_OK ? vlist_hash_order(&undefined, n_enriched + undefined.n) : rc;
-    rc = rc == KC_OK && ops != NULL ? sink_keys(&defined, &sink_undefined, cfg, ops, wf) : rc;
+    rc = rc == KC_OK && sink != NULL ? sink_keys(&defined, &sink_undefined, cfg, sink, wf) : rc;
     rc = rc == KC_OK ? vlist_emit(ci, &undefined, NULL, 0) : rc;
     rc = rc == KC_OK ? vlist_emit(ci, &sink_undefined, NULL, 0) : rc;
     rc = rc == KC_OK ? vlist_emit(ci, &defined, NULL, 0) : rc;
@@ -1173,19 +1193,19 @@ int connector_config_validate(const struct kc_strmap *cfg, const struct connecto
                               struct conf_infos **out, struct kc_error *err)
 {
     const char *cls = kc_strmap_get(cfg, "connector.class");
-    const struct sink_connector_ops *ops;
+    const struct connector_sink_info *sink;
 
     *out = NULL;
     if (cls == NULL) {
-        char *shown = jmap_strmap_string(cfg);
+        char *shown = kc_jmap_strmap_string(cfg);
         int rc = shown != NULL ? kc_error_set(err, KC_EINVAL,
                                               "Connector config %s contains no connector type", shown)
                                : kc_error_set(err, KC_ENOMEM, "out of memory");
         kc_free(shown);
         return rc;
     }
-    ops = sink_registry_find(cls);
-    if (ops == NULL) {
+    sink = sink_find(wf, cls);
+    if (sink == NULL) {
         struct kc_buf b;
         int rc;
         kc_buf_init(&b, KC_ERROR_MSG_MAX * 4);
@@ -1193,12 +1213,13 @@ int connector_config_validate(const struct kc_strmap *cfg, const struct connecto
                            "Failed to find any class that implements Connector and which name "
                            "matches %s, available connectors are: ",
                            cls);
-        for (size_t i = 0; rc == KC_OK && i < sink_registry_count(); i++) {
-            const struct sink_connector_ops *o = sink_registry_get(i);
-            const char *c = o->class_names != NULL && o->class_names[0] != NULL
-                                ? o->class_names[0]
-                                : o->name;
-            const char *ver = o->plugin_version != NULL ? o->plugin_version : "undefined";
+        for (size_t i = 0; rc == KC_OK && wf != NULL && wf->sinks != NULL && i < wf->n_sinks; i++) {
+            const struct connector_sink_info *o = &wf->sinks[i];
+            if (o->class_names == NULL || o->class_names[0] == NULL) {
+                continue;
+            }
+            const char *c = o->class_names[0];
+            const char *ver = o->version != NULL ? o->version : "undefined";
             rc = kc_buf_printf(&b,
                                "%sPluginDesc{klass=class %s, name='%s', version='%s', "
                                "encodedVersion=%s, type=sink, typeName='sink', "
@@ -1209,7 +1230,7 @@ int connector_config_validate(const struct kc_strmap *cfg, const struct connecto
         kc_buf_fini(&b);
         return rc;
     }
-    return connector_config_validate_ops(cfg, ops, wf, out, err);
+    return connector_config_validate_sink(cfg, sink, wf, out, err);
 }
 
 char *connector_config_error_text(const struct conf_infos *ci)
@@ -1253,14 +1274,14 @@ int connector_config_error_message(const struct conf_infos *ci, struct kc_error 
     return rc;
 }
 
-json_t *connector_plugin_config_json(const struct sink_connector_ops *ops)
+json_t *connector_config_plugin_json(const struct connector_sink_info *sink)
 {
     json_t *arr = json_array();
 
     if (arr == NULL) {
         return NULL;
     }
-    for (const struct conf_def *d = ops->config_def; d != NULL && d->name != NULL; d++) {
+    for (const struct conf_def *d = sink->config_def; d != NULL && d->name != NULL; d++) {
         if (json_array_append_new(arr, conf_def_to_json(d, NULL, NULL, -1)) != 0) {
             json_decref(arr);
             return NULL;
@@ -1268,12 +1289,12 @@ json_t *connector_plugin_config_json(const struct sink_connector_ops *ops)
     }
     for (const struct conf_def *d = connector_sink_def; d->name != NULL; d++) {
         struct conf_def dv = *d;
-        if (conf_def_find(ops->config_def, d->name) != NULL) {
+        if (conf_def_find(sink->config_def, d->name) != NULL) {
             continue;
         }
-        if (strcmp(d->name, "connector.plugin.version") == 0 && ops->plugin_version != NULL) {
+        if (strcmp(d->name, "connector.plugin.version") == 0 && sink->version != NULL) {
             /* 4.1 reports the plugin's own version as this key's default */
-            dv.default_value = ops->plugin_version;
+            dv.default_value = sink->version;
             dv.default_is_null = 0;
         }
         if (json_array_append_new(arr, conf_def_to_json(&dv, NULL, NULL, -1)) != 0) {
@@ -1312,53 +1333,4 @@ void connector_config_facts_init(struct connector_worker_facts *wf, const struct
     wf->key_converter = wc->key_converter;
     wf->value_converter = wc->value_converter;
     wf->header_converter = wc->header_converter;
-}
-
-/* ---- the plugins this build implements ---- */
-
-#define BUILTIN_MAX 64
-
-static struct connector_plugin_info builtin[CONNECTOR_PLUGIN_KINDS][BUILTIN_MAX + 1];
-static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
-
-static int cmp_plugin(const void *a, const void *b)
-{
-    return strcmp(((const struct connector_plugin_info *)a)->class_name,
-                  ((const struct connector_plugin_info *)b)->class_name);
-}
-
-static void builtin_fill(void)
-{
-    size_t n[CONNECTOR_PLUGIN_KINDS] = {0};
-    const char *c;
-    for (size_t i = 0; (c = smt_transform_class(i)) != NULL && n[0] < BUILTIN_MAX; i++) {
-        builtin[CONNECTOR_PLUGIN_TRANSFORMATION][n[0]++] =
-            (struct connector_plugin_info){c, CONV_PLUGIN_VERSION, NULL};
-    }
-    for (size_t i = 0; (c = smt_predicate_class(i)) != NULL && n[1] < BUILTIN_MAX; i++) {
-        builtin[CONNECTOR_PLUGIN_PREDICATE][n[1]++] =
-            (struct connector_plugin_info){c, CONV_PLUGIN_VERSION, NULL};
-    }
-    size_t nc = 0;
-    const struct conv_plugin_desc *d = conv_plugins(&nc);
-    for (size_t i = 0; i < nc; i++) {
-        int kind = strcmp(d[i].type, "header_converter") == 0 ? CONNECTOR_PLUGIN_HEADER_CONVERTER
-                                                              : CONNECTOR_PLUGIN_CONVERTER;
-        if (n[kind] < BUILTIN_MAX) {
-            builtin[kind][n[kind]++] =
-                (struct connector_plugin_info){d[i].class_name, d[i].version, NULL};
-        }
-    }
-    for (int k = 0; k < CONNECTOR_PLUGIN_KINDS; k++) {
-        qsort(builtin[k], n[k], sizeof(builtin[k][0]), cmp_plugin);
-        builtin[k][n[k]].class_name = NULL; /* terminator */
-    }
-}
-
-void connector_config_facts_builtin_plugins(struct connector_worker_facts *wf)
-{
-    pthread_once(&builtin_once, builtin_fill);
-    for (int k = 0; k < CONNECTOR_PLUGIN_KINDS; k++) {
-        wf->plugins[k] = builtin[k];
-    }
 }
