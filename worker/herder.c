@@ -162,6 +162,8 @@ static int64_t shutdown_timeout(const struct herder *h)
     return h->wc->task_shutdown_graceful_timeout_ms;
 }
 
+static int stopping_has(const struct herder *h, const char *connector, int id);
+
 /* Is op a report of the live task it names (not of a stopped or abandoned one)? */
 static int report_is_current(struct herder *h, const struct herder_op *op)
 {
@@ -169,6 +171,29 @@ static int report_is_current(struct herder *h, const struct herder_op *op)
     return hc != NULL && op->task >= 0 && op->task < hc->n_tasks && hc->tasks[op->task] != NULL &&
            hc->handles[op->task] != NULL &&
            herder_handle_serial(hc->handles[op->task]) == op->serial;
+}
+
+int herder_tasks_stopping(const struct herder *h, const char *name)
+{
+    return stopping_has(h, name, -1);
+}
+
+/* Handle again the ops that waited for a connector's tasks to stop. @thread herder */
+static void unpark(struct herder *h)
+{
+    struct herder_op **pp = &h->parked;
+    while (*pp != NULL) {
+        struct herder_op *op = *pp;
+        if (op->name != NULL && herder_tasks_stopping(h, op->name)) {
+            pp = &op->next;
+            continue;
+        }
+        *pp = op->next;
+        op->next = NULL;
+        if (herder_handle_rest_op(h, op)) {
+            herder_reply(op);
+        }
+    }
 }
 
 static int stopping_has(const struct herder *h, const char *connector, int id)
@@ -865,6 +890,7 @@ static void *herder_main(void *arg)
             for (struct herder_conn *hc = h->conns; hc != NULL; hc = hc->next) {
                 start_pending_tasks(h, hc);
             }
+            unpark(h);
         }
         int changed = 0;
         herder_store_poll(h->store, 0, &changed);
@@ -1103,6 +1129,12 @@ void herder_free(struct herder *h)
     }
     /* An admin call in flight ends within its own timeout; its op is freed with h->q. */
     herder_jobs_free(h->jobs);
+    while (h->parked != NULL) {
+        struct herder_op *op = h->parked;
+        h->parked = op->next;
+        op->rc = kc_error_set(&op->err, KC_EIO, "Request timed out");
+        herder_reply(op);
+    }
     /* Orderly shutdown: stop every task in parallel, then say UNASSIGNED like the JVM. The
      * herder thread is gone, so this thread may wait for them now. */
     for (struct herder_conn *hc = h->conns; hc != NULL; hc = hc->next) {

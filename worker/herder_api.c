@@ -748,6 +748,14 @@ int herder_handle_rest_op(struct herder *h, struct herder_op *op)
         if ((op->rc = require_stopped(h, name, err)) != KC_OK) {
             break;
         }
+        if (herder_tasks_stopping(h, name)) {
+            /* Stopped in the config, but a task is still leaving the group: the broker would
+             * refuse the change (the group has members), so the op waits for the task to go
+             * and is handled again then, as the JVM's stop-and-await would have ordered it. */
+            op->next = h->parked;
+            h->parked = op;
+            return 0;
+        }
         return post_admin(h, op);
     default:
         op->rc = kc_error_set(err, KC_EFATAL, "unknown op %d", (int)op->type);

@@ -69,6 +69,7 @@ struct herder_op {
     int rc;
     int done;               /* the jobs thread ran it: the herder only answers it now */
     uint64_t serial;        /* task -> herder ops: the reporting task's handle serial */
+    struct herder_op *next; /* on h->parked */
     /* arguments (owned) */
     char *name;
     int task;
@@ -109,6 +110,7 @@ struct herder {
     struct herder_jobs *jobs;       /* owned: admin calls run there, never on the herder */
     struct herder_stopping *stopping; /* owned list: tasks asked to stop, not yet joined */
     uint64_t next_serial;           /* for task handles */
+    struct herder_op *parked;       /* owned list: offsets changes waiting for tasks to stop */
 };
 
 /* herder.c */
@@ -118,6 +120,9 @@ void herder_op_free(void *op);
 int herder_handle_rest_op(struct herder *h, struct herder_op *op);
 /* herder_api.c: the jobs thread's runner for offsets ops (ctx: struct kafka_admin). */
 void herder_admin_run(void *ctx, void *item);
+/* herder.c: 1 while a task of connector name is still stopping (its consumer may still be in
+ * the group). */
+int herder_tasks_stopping(const struct herder *h, const char *name);
 /* herder.c: answer a request op (push it to its reply queue). */
 void herder_reply(struct herder_op *op);
 /* herder.c: helpers the REST ops use */
