@@ -104,7 +104,8 @@ struct herder {
     struct herder_store *store;     /* owned */
     rd_kafka_t *presence;           /* owned: our membership in group.id (see herder.c) */
     int presence_joined;            /* set by its rebalance callback (herder/main thread) */
-    rd_kafka_t *admin;              /* borrowed from the store's admin client */
+    rd_kafka_t *admin;              /* borrowed from the store's admin client; used by
+                                       herder_start only (then the jobs thread owns it) */
     struct herder_conn *conns;      /* owned list */
     int reconcile_needed;
     struct herder_jobs *jobs;       /* owned: admin calls run there, never on the herder */

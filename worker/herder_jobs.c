@@ -32,10 +32,10 @@ static void *jobs_main(void *arg)
             continue;
         }
         j->run(j->ctx, item);
+        atomic_fetch_sub(&j->pending, 1); /* before the push: whoever pops it sees 0 */
         if (kc_queue_push(j->done, item) != KC_OK) {
             j->free_item(item);
         }
-        atomic_fetch_sub(&j->pending, 1);
     }
     return NULL;
 }
