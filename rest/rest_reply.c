@@ -180,13 +180,15 @@ json_t *rest_reply_tasks_config(const char *connector, const struct herder_task_
         return NULL;
     }
     for (size_t i = 0; i < tc->n; i++) {
-        char key[KC_ERROR_MSG_MAX];
-        /* ConnectorTaskId.toString(): "<connector>-<task>" */
-        if ((size_t)snprintf(key, sizeof(key), "%s-%zu", connector, i) >= sizeof(key) ||
+        /* ConnectorTaskId.toString(): "<connector>-<task>", however long the name is */
+        char *key = kc_asprintf("%s-%zu", connector, i);
+        if (key == NULL ||
             set_new(o, key, rest_reply_config(&tc->tasks[i], REST_ORDER_JAVA_HASHMAP)) != 0) {
+            kc_free(key);
             json_decref(o);
             return NULL;
         }
+        kc_free(key);
     }
     return o;
 }

@@ -19,11 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf_worker.h"
 #include "connector_config.h"
+#include "herder_handle.h"
 #include "herder_int.h"
+#include "herder_jobs.h"
 #include "herder_store.h"
 #include "kafka_admin.h"
 #include "kc_alloc.h"
@@ -31,6 +34,28 @@
 #include "registry.h"
 
 #define HERDER_TICK_MS 100
+#define HERDER_STOPPING_TICK_MS 10 /* how often tasks that are stopping are looked at */
+
+/*
+ * A task asked to stop and not yet joined. The herder never waits for a task (the JVM's default
+ * task.shutdown.graceful.timeout.ms is 5 s per batch of tasks, time in which no REST call, status
+ * write or report would be served): stop_tasks() only asks and moves the task here, and every
+ * loop of the herder thread looks again (sweep_stopping). A task that ended is freed; one past
+ * its deadline is abandoned (its handle is dead already, see herder_handle.h). New tasks of the
+ * same connector start only once every old one is off this list, so two generations of a task
+ * never consume at once, as with the JVM's stop-and-await.
+ */
+struct herder_stopping {
+    struct task *t;             /* owned */
+    struct herder_handle *th;   /* owned: the herder's and (once joined) the task's reference */
+    char *connector;            /* owned */
+    int id;
+    int64_t deadline;           /* monotonic ms: abandon after this */
+    int write_unassigned;       /* write UNASSIGNED once it is gone (unless a new task runs) */
+    int restart;                /* start task id again once it is gone */
+    struct herder_op *op;       /* owned, may be NULL: the REST restart request to answer */
+    struct herder_stopping *next;
+};
 #define HERDER_PRESENCE_TIMEOUT_MS 15000
 
 void herder_op_free(void *p)
@@ -42,6 +67,7 @@ void herder_op_free(void *p)
     kc_free(op->name);
     kc_strmap_free(op->config);
     kc_free(op->text);
+    kc_free(op->group);
     herder_offsets_fini(&op->offsets);
     for (size_t i = 0; i < op->n_names; i++) {
         kc_free(op->names[i]);
@@ -81,11 +107,11 @@ static void write_status_logged(struct herder *h, const char *connector, int tas
 
 /* ------------------------------------------------------------------ task callbacks */
 
-/* @thread task: post to the herder, never touch herder state. */
+/* @thread task: post through the task's handle, never touch the herder (it may be gone). */
 static void on_task_state(void *opaque, const char *connector, int id, enum herder_state state,
                           char *trace)
 {
-    struct herder *h = opaque;
+    struct herder_handle *th = opaque;
     struct herder_op *op = kc_calloc(1, sizeof(*op));
     if (op == NULL || (op->name = kc_strdup(connector)) == NULL) {
         kc_free(op);
@@ -96,23 +122,25 @@ static void on_task_state(void *opaque, const char *connector, int id, enum herd
     op->task = id;
     op->state = state;
     op->text = trace;
-    if (kc_queue_push(h->q, op) != KC_OK) {
-        herder_op_free(op);
+    op->serial = herder_handle_serial(th);
+    if (herder_handle_post(th, op) != KC_OK) {
+        herder_op_free(op); /* the herder let go of this task: the report is dropped */
     }
 }
 
 static void on_task_topic(void *opaque, const char *connector, int id, const char *topic)
 {
-    struct herder *h = opaque;
+    struct herder_handle *th = opaque;
     struct herder_op *op = kc_calloc(1, sizeof(*op));
     if (op == NULL) {
         return;
     }
     op->type = HERDER_OP_TASK_TOPIC;
     op->task = id;
+    op->serial = herder_handle_serial(th);
     op->name = kc_strdup(connector);
     op->text = kc_strdup(topic);
-    if (op->name == NULL || op->text == NULL || kc_queue_push(h->q, op) != KC_OK) {
+    if (op->name == NULL || op->text == NULL || herder_handle_post(th, op) != KC_OK) {
         herder_op_free(op);
     }
 }
@@ -134,39 +162,147 @@ static int64_t shutdown_timeout(const struct herder *h)
     return h->wc->task_shutdown_graceful_timeout_ms;
 }
 
-/* Stop every task of hc, in parallel, each within the graceful timeout. */
+static int stopping_has(const struct herder *h, const char *connector, int id);
+
+/* Is op a report of the live task it names (not of a stopped or abandoned one)? */
+static int report_is_current(struct herder *h, const struct herder_op *op)
+{
+    struct herder_conn *hc = herder_conn_find(h, op->name);
+    return hc != NULL && op->task >= 0 && op->task < hc->n_tasks && hc->tasks[op->task] != NULL &&
+           hc->handles[op->task] != NULL &&
+           herder_handle_serial(hc->handles[op->task]) == op->serial;
+}
+
+int herder_tasks_stopping(const struct herder *h, const char *name)
+{
+    return stopping_has(h, name, -1);
+}
+
+/* Handle again the ops that waited for a connector's tasks to stop. @thread herder */
+static void unpark(struct herder *h)
+{
+    struct herder_op **pp = &h->parked;
+    while (*pp != NULL) {
+        struct herder_op *op = *pp;
+        if (op->name != NULL && herder_tasks_stopping(h, op->name)) {
+            pp = &op->next;
+            continue;
+        }
+        *pp = op->next;
+        op->next = NULL;
+        if (herder_handle_rest_op(h, op)) {
+            herder_reply(op);
+        }
+    }
+}
+
+static int stopping_has(const struct herder *h, const char *connector, int id)
+{
+    for (const struct herder_stopping *s = h->stopping; s != NULL; s = s->next) {
+        if (strcmp(s->connector, connector) == 0 && (id < 0 || s->id == id)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Ask task id of hc to stop and move it to h->stopping; hc no longer has it. Its handle dies
+ * now: what it reports while it stops belongs to no live task. Returns the entry, or NULL when
+ * out of memory (the task is then waited for here, as a last resort).
+ */
+static struct herder_stopping *stop_one(struct herder *h, struct herder_conn *hc, int id,
+                                        int write_unassigned)
+{
+    struct task *t = hc->tasks[id];
+    struct herder_handle *th = hc->handles[id];
+    hc->tasks[id] = NULL;
+    hc->handles[id] = NULL;
+    task_stop(t);
+    herder_handle_kill(th);
+    struct herder_stopping *st = kc_calloc(1, sizeof(*st));
+    if (st == NULL || (st->connector = kc_strdup(hc->name)) == NULL) {
+        kc_free(st);
+        int ended = task_join(t, shutdown_timeout(h));
+        task_free(t);
+        herder_handle_release(th);
+        if (ended) {
+            herder_handle_release(th); /* the task's reference: its thread is gone */
+        }
+        return NULL;
+    }
+    st->t = t;
+    st->th = th;
+    st->id = id;
+    st->deadline = kc_now_ms() + shutdown_timeout(h);
+    st->write_unassigned = write_unassigned;
+    st->next = h->stopping;
+    h->stopping = st;
+    return st;
+}
+
+/* Stop every task of hc, in parallel, each within the graceful timeout; returns at once. */
 static void stop_tasks(struct herder *h, struct herder_conn *hc, int write_unassigned)
 {
     for (int i = 0; i < hc->n_tasks; i++) {
         if (hc->tasks[i] != NULL) {
-            task_stop(hc->tasks[i]);
-        }
-    }
-    int64_t deadline = kc_now_ms() + shutdown_timeout(h);
-    for (int i = 0; i < hc->n_tasks; i++) {
-        if (hc->tasks[i] == NULL) {
-            continue;
-        }
-        int64_t left = deadline - kc_now_ms();
-        if (!task_join(hc->tasks[i], left > 0 ? left : 0)) {
-            kc_log(KC_LOG_ERROR, "herder",
-                   "Graceful stop of task %s-%d failed (task.shutdown.graceful.timeout.ms)",
-                   hc->name, i);
-        }
-        task_free(hc->tasks[i]);
-        hc->tasks[i] = NULL;
-        if (write_unassigned) {
-            write_status_logged(h, hc->name, i, HERDER_STATE_UNASSIGNED, NULL);
+            stop_one(h, hc, i, write_unassigned);
         }
     }
     kc_free(hc->tasks);
+    kc_free(hc->handles);
     hc->tasks = NULL;
+    hc->handles = NULL;
     hc->n_tasks = 0;
+    hc->start_pending = 0;
+}
+
+static void start_restarted(struct herder *h, struct herder_stopping *st);
+
+/*
+ * Look at the stopping tasks once, without waiting: free those that ended, abandon those past
+ * their deadline, and do what each entry asked for once its task is gone. @thread herder (and
+ * main at shutdown, after the herder thread ended)
+ */
+static void sweep_stopping(struct herder *h)
+{
+    struct herder_stopping **pp = &h->stopping;
+    while (*pp != NULL) {
+        struct herder_stopping *st = *pp;
+        int ended = task_join(st->t, 0);
+        if (!ended && kc_now_ms() < st->deadline) {
+            pp = &st->next;
+            continue;
+        }
+        *pp = st->next;
+        if (!ended) {
+            kc_log(KC_LOG_ERROR, "herder",
+                   "Graceful stop of task %s-%d failed (task.shutdown.graceful.timeout.ms)",
+                   st->connector, st->id);
+        }
+        task_free(st->t); /* an abandoned task is detached and keeps its handle reference */
+        herder_handle_release(st->th);
+        if (ended) {
+            herder_handle_release(st->th);
+        }
+        struct herder_conn *hc = herder_conn_find(h, st->connector);
+        int replaced = hc != NULL && st->id < hc->n_tasks && hc->tasks[st->id] != NULL;
+        if (st->write_unassigned && !replaced) {
+            write_status_logged(h, st->connector, st->id, HERDER_STATE_UNASSIGNED, NULL);
+        }
+        if (st->restart) {
+            start_restarted(h, st);
+        }
+        kc_free(st->connector);
+        kc_free(st);
+    }
 }
 
 static void conn_free(struct herder_conn *hc)
 {
     if (hc != NULL) {
+        kc_free(hc->tasks);
+        kc_free(hc->handles);
         kc_free(hc->name);
         kc_strmap_free(hc->applied_config);
         kc_free(hc);
@@ -299,6 +435,11 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
     }
     kc_free(dflt_group);
     kc_free(client_id);
+    struct herder_handle *th = herder_handle_new(h->q, ++h->next_serial, herder_op_free);
+    if (th == NULL) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        goto out;
+    }
     struct task_spec spec = {
         .connector = hc->name,
         .id = id,
@@ -309,7 +450,7 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         .offset_flush_interval_ms = h->wc->offset_flush_interval_ms,
         .offset_flush_timeout_ms = h->wc->offset_flush_timeout_ms,
         .start_paused = ts == HERDER_TARGET_PAUSED,
-        .cb = {.opaque = h, .on_state = on_task_state, .on_topic = on_task_topic},
+        .cb = {.opaque = th, .on_state = on_task_state, .on_topic = on_task_topic},
     };
     spec.key_converter = pick_converter(h, ccfg, "key", &kprops);
     spec.value_converter = pick_converter(h, ccfg, "value", &vprops);
@@ -318,6 +459,13 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
     spec.value_converter_props = &vprops;
     spec.header_converter_props = &hprops;
     rc = task_new(&spec, &hc->tasks[id], err);
+    if (rc == KC_OK) {
+        hc->handles[id] = th;
+    } else {
+        herder_handle_kill(th); /* no task thread ever held it */
+        herder_handle_release(th);
+        herder_handle_release(th);
+    }
 out:
     kc_strmap_fini(&resolved);
     kc_strmap_fini(&consumer);
@@ -437,12 +585,37 @@ static int assignment_has_connector(struct herder *h, const char *name)
     return herder_store_config(h->store, name) != NULL;
 }
 
+/*
+ * Start the tasks of hc's new generation once no task of its previous one is still stopping
+ * (the JVM stops and awaits the old tasks before it starts new ones). @thread herder
+ */
+static void start_pending_tasks(struct herder *h, struct herder_conn *hc)
+{
+    if (!hc->start_pending || stopping_has(h, hc->name, -1)) {
+        return;
+    }
+    hc->start_pending = 0;
+    enum herder_target_state ts = herder_store_target(h->store, hc->name);
+    for (int i = 0; i < hc->n_tasks; i++) {
+        struct kc_error err = {0};
+        if (hc->tasks[i] != NULL) {
+            continue; /* restarted on its own meanwhile */
+        }
+        if (start_task(h, hc, i, ts, &err) != KC_OK) {
+            char *trace = kc_asprintf("org.apache.kafka.connect.errors.ConnectException: %s\n\tat "
+                                      "connect-c.worker.herder\n",
+                                      err.msg);
+            write_status_logged(h, hc->name, i, HERDER_STATE_FAILED, trace);
+            kc_free(trace);
+        }
+    }
+}
+
 static void reconcile_one(struct herder *h, const char *name)
 {
     const struct kc_strmap *cfg = herder_store_config(h->store, name);
     enum herder_target_state ts = herder_store_target(h->store, name);
     struct herder_conn *hc = herder_conn_find(h, name);
-    struct kc_error err = {0};
     if (hc == NULL) {
         hc = kc_calloc(1, sizeof(*hc));
         if (hc == NULL || (hc->name = kc_strdup(name)) == NULL) {
@@ -487,20 +660,17 @@ static void reconcile_one(struct herder *h, const char *name)
         hc->applied_task_gen = gen;
         if (want > 0) {
             hc->tasks = kc_calloc((size_t)want, sizeof(*hc->tasks));
-            if (hc->tasks == NULL) {
+            hc->handles = kc_calloc((size_t)want, sizeof(*hc->handles));
+            if (hc->tasks == NULL || hc->handles == NULL) {
+                kc_free(hc->tasks);
+                kc_free(hc->handles);
+                hc->tasks = NULL;
+                hc->handles = NULL;
                 return;
             }
             hc->n_tasks = want;
-            for (int i = 0; i < want; i++) {
-                if (start_task(h, hc, i, ts, &err) != KC_OK) {
-                    char *trace = kc_asprintf(
-                        "org.apache.kafka.connect.errors.ConnectException: %s\n\tat "
-                        "connect-c.worker.herder\n",
-                        err.msg);
-                    write_status_logged(h, name, i, HERDER_STATE_FAILED, trace);
-                    kc_free(trace);
-                }
-            }
+            hc->start_pending = 1;
+            start_pending_tasks(h, hc);
         }
     } else {
         for (int i = 0; i < hc->n_tasks; i++) {
@@ -572,7 +742,40 @@ int herder_restart_connector(struct herder *h, const char *name, struct kc_error
     return KC_OK;
 }
 
-int herder_restart_task(struct herder *h, const char *name, int id, struct kc_error *err)
+/* Start task id of st->connector again now that its old task is gone; answer st->op. */
+static void start_restarted(struct herder *h, struct herder_stopping *st)
+{
+    struct herder_op *op = st->op;
+    struct kc_error local = {0};
+    struct kc_error *err = op != NULL ? &op->err : &local;
+    struct herder_conn *hc = herder_conn_find(h, st->connector);
+    int rc = KC_OK;
+    st->op = NULL;
+    if (!atomic_load(&h->running)) {
+        rc = kc_error_set(err, KC_EIO, "Request timed out"); /* shutting down */
+    } else if (hc == NULL || herder_store_config(h->store, st->connector) == NULL) {
+        rc = kc_error_set(err, KC_ENOENT, "Unknown connector: %s", st->connector);
+    } else if (st->id >= hc->n_tasks) {
+        rc = kc_error_set(err, KC_ENOENT, "Unknown task: %s-%d", st->connector, st->id);
+    } else if (hc->tasks[st->id] == NULL && !hc->start_pending) {
+        write_status_logged(h, st->connector, st->id, HERDER_STATE_RESTARTING, NULL);
+        if (start_task(h, hc, st->id, herder_store_target(h->store, st->connector), err) !=
+            KC_OK) {
+            char *trace =
+                kc_asprintf("org.apache.kafka.connect.errors.ConnectException: %s\n", err->msg);
+            write_status_logged(h, st->connector, st->id, HERDER_STATE_FAILED, trace);
+            kc_free(trace);
+            rc = kc_error_set(err, KC_EIO, "Failed to start task: %s-%d", st->connector, st->id);
+        }
+    }
+    if (op != NULL) {
+        op->rc = rc;
+        herder_reply(op);
+    }
+}
+
+int herder_restart_task(struct herder *h, const char *name, int id, struct herder_op *op,
+                        struct kc_error *err)
 {
     struct herder_conn *hc = herder_conn_find(h, name);
     if (herder_store_config(h->store, name) == NULL || hc == NULL) {
@@ -581,21 +784,27 @@ int herder_restart_task(struct herder *h, const char *name, int id, struct kc_er
     if (id < 0 || id >= hc->n_tasks) {
         return kc_error_set(err, KC_ENOENT, "Unknown task: %s-%d", name, id);
     }
+    struct herder_stopping tmp = {.connector = (char *)name, .id = id, .restart = 1, .op = op};
     if (hc->tasks[id] != NULL) {
-        task_stop(hc->tasks[id]);
-        if (!task_join(hc->tasks[id], shutdown_timeout(h))) {
-            kc_log(KC_LOG_ERROR, "herder", "Graceful stop of task %s-%d failed", name, id);
+        struct herder_stopping *st = stop_one(h, hc, id, 0);
+        if (st != NULL) {
+            st->restart = 1; /* start_restarted() answers op once the old task is gone */
+            st->op = op;
+            return KC_OK;
         }
-        task_free(hc->tasks[id]);
-        hc->tasks[id] = NULL;
+        start_restarted(h, &tmp); /* out of memory: it was waited for in place */
+        return KC_OK;
     }
-    write_status_logged(h, name, id, HERDER_STATE_RESTARTING, NULL);
-    if (start_task(h, hc, id, herder_store_target(h->store, name), err) != KC_OK) {
-        char *trace = kc_asprintf("org.apache.kafka.connect.errors.ConnectException: %s\n", err->msg);
-        write_status_logged(h, name, id, HERDER_STATE_FAILED, trace);
-        kc_free(trace);
-        return kc_error_set(err, KC_EIO, "Failed to start task: %s-%d", name, id);
+    if (hc->start_pending || stopping_has(h, name, id)) {
+        /* A start of this task is already waiting for its old one to stop: that is the
+         * restart asked for. */
+        if (op != NULL) {
+            op->rc = KC_OK;
+            herder_reply(op);
+        }
+        return KC_OK;
     }
+    start_restarted(h, &tmp);
     return KC_OK;
 }
 
@@ -619,7 +828,7 @@ static void on_restart_request(void *opaque, const char *name, int include_tasks
                  is.state == HERDER_STATE_FAILED;
         herder_instance_status_fini(&is);
         if (!only_failed || tf) {
-            herder_restart_task(h, name, i, &err);
+            herder_restart_task(h, name, i, NULL, &err);
         }
     }
 }
@@ -631,9 +840,9 @@ static void handle_op(struct herder *h, struct herder_op *op)
     struct kc_error err = {0};
     switch (op->type) {
     case HERDER_OP_TASK_STATE: {
-        struct herder_conn *hc = herder_conn_find(h, op->name);
-        /* Drop reports from tasks that are no longer ours (a stopped generation). */
-        if (hc != NULL && op->task < hc->n_tasks && hc->tasks[op->task] != NULL) {
+        /* Drop reports from tasks that are no longer ours (stopping, stopped or abandoned): a
+         * new task with the same id must not be credited with them. */
+        if (report_is_current(h, op)) {
             if (herder_write_status(h, op->name, op->task, op->state, op->text, &err) != KC_OK) {
                 kc_log(KC_LOG_WARN, "herder", "status write failed: %s", err.msg);
             }
@@ -642,24 +851,35 @@ static void handle_op(struct herder *h, struct herder_op *op)
         return;
     }
     case HERDER_OP_TASK_TOPIC: {
-        if (h->wc->topic_tracking_enable) {
+        if (h->wc->topic_tracking_enable && report_is_current(h, op)) {
             herder_store_put_topic(h->store, op->name, op->text, op->task, &err);
         }
         herder_op_free(op);
         return;
     }
     default:
-        herder_handle_rest_op(h, op);
-        /* Reply. The op's reference to the reply queue moves into the push: if the requester
-         * gave up waiting, this unref is the last one and frees the queue and the op in it. */
-        struct kc_queue *reply = op->reply;
-        op->reply = NULL;
-        if (kc_queue_push(reply, op) != KC_OK) {
-            herder_op_free(op);
+        /* A done op comes back from the jobs thread with its answer filled in. */
+        if (op->done || herder_handle_rest_op(h, op)) {
+            herder_reply(op);
         }
-        kc_queue_unref(reply, herder_op_free);
         return;
     }
+}
+
+void herder_reply(struct herder_op *op)
+{
+    /* The op's reference to the reply queue moves into the push: if the requester gave up
+     * waiting, this unref is the last one and frees the queue and the op in it. */
+    struct kc_queue *reply = op->reply;
+    op->reply = NULL;
+    if (reply == NULL) {
+        herder_op_free(op);
+        return;
+    }
+    if (kc_queue_push(reply, op) != KC_OK) {
+        herder_op_free(op);
+    }
+    kc_queue_unref(reply, herder_op_free);
 }
 
 static void *herder_main(void *arg)
@@ -668,9 +888,17 @@ static void *herder_main(void *arg)
     herder_reconcile(h);
     atomic_store(&h->ready, 1);
     while (atomic_load(&h->running)) {
-        struct herder_op *op = kc_queue_pop(h->q, HERDER_TICK_MS);
+        struct herder_op *op =
+            kc_queue_pop(h->q, h->stopping != NULL ? HERDER_STOPPING_TICK_MS : HERDER_TICK_MS);
         if (op != NULL) {
             handle_op(h, op);
+        }
+        if (h->stopping != NULL) {
+            sweep_stopping(h);
+            for (struct herder_conn *hc = h->conns; hc != NULL; hc = hc->next) {
+                start_pending_tasks(h, hc);
+            }
+            unpark(h);
         }
         int changed = 0;
         herder_store_poll(h->store, 0, &changed);
@@ -881,6 +1109,12 @@ int herder_start(struct herder *h, struct kc_error *err)
     if ((rc = join_presence(h, err)) != KC_OK) {
         return rc;
     }
+    /* From here on the admin client belongs to the jobs thread alone. */
+    h->jobs = herder_jobs_new(herder_admin_run, herder_store_admin(h->store), h->q,
+                              herder_op_free);
+    if (h->jobs == NULL) {
+        return kc_error_set(err, KC_EFATAL, "cannot start the herder's jobs thread");
+    }
     atomic_store(&h->running, 1);
     if (pthread_create(&h->thread, NULL, herder_main, h) != 0) {
         atomic_store(&h->running, 0);
@@ -901,18 +1135,29 @@ void herder_free(struct herder *h)
         kc_queue_wakeup(h->q);
         pthread_join(h->thread, NULL);
     }
-    /* Orderly shutdown: stop every task in parallel, then say UNASSIGNED like the JVM. */
+    /* An admin call in flight ends within its own timeout; its op is freed with h->q. */
+    herder_jobs_free(h->jobs);
+    while (h->parked != NULL) {
+        struct herder_op *op = h->parked;
+        h->parked = op->next;
+        op->rc = kc_error_set(&op->err, KC_EIO, "Request timed out");
+        herder_reply(op);
+    }
+    /* Orderly shutdown: stop every task in parallel, then say UNASSIGNED like the JVM. The
+     * herder thread is gone, so this thread may wait for them now. */
     for (struct herder_conn *hc = h->conns; hc != NULL; hc = hc->next) {
-        for (int i = 0; i < hc->n_tasks; i++) {
-            if (hc->tasks[i] != NULL) {
-                task_stop(hc->tasks[i]);
-            }
+        stop_tasks(h, hc, 1);
+    }
+    while (h->stopping != NULL) {
+        sweep_stopping(h);
+        if (h->stopping != NULL) {
+            struct timespec ts = {0, HERDER_STOPPING_TICK_MS * 1000 * 1000};
+            nanosleep(&ts, NULL);
         }
     }
     while (h->conns != NULL) {
         struct herder_conn *hc = h->conns;
         h->conns = hc->next;
-        stop_tasks(h, hc, 1);
         write_status_logged(h, hc->name, -1, HERDER_STATE_UNASSIGNED, NULL);
         conn_free(hc);
     }

@@ -13,6 +13,7 @@
 #include "connector_config.h"
 #include "connector_plugins.h"
 #include "herder_int.h"
+#include "herder_jobs.h"
 #include "herder_store.h"
 #include "kafka_admin.h"
 #include "kc_alloc.h"
@@ -482,23 +483,21 @@ static int do_restart(struct herder *h, struct herder_op *op)
     return KC_OK;
 }
 
-static const char *group_of(struct herder *h, const char *name, char *buf, size_t len)
+/* The sink's consumer group: consumer.override.group.id, else connect-<name>. Owned; NULL when
+ * out of memory. Built without a cap: a long connector name must not turn into another
+ * group's name. */
+static char *group_of(struct herder *h, const char *name)
 {
     const struct kc_strmap *cfg = herder_store_config(h->store, name);
     const char *g = cfg ? kc_strmap_get(cfg, "consumer.override.group.id") : NULL;
-    if (g != NULL) {
-        return g;
-    }
-    snprintf(buf, len, "connect-%s", name);
-    return buf;
+    return g != NULL ? kc_strdup(g) : kc_asprintf("connect-%s", name);
 }
 
-static int list_group_offsets(struct herder *h, const char *group, struct herder_offsets *out,
-                              struct kc_error *err)
+static int list_group_offsets(struct kafka_admin *ka, const char *group,
+                              struct herder_offsets *out, struct kc_error *err)
 {
     struct kafka_admin_offsets ko = {0};
-    int rc = kafka_admin_group_offsets_list(herder_store_admin(h->store), group, ADMIN_TIMEOUT_MS,
-                                            &ko, err);
+    int rc = kafka_admin_group_offsets_list(ka, group, ADMIN_TIMEOUT_MS, &ko, err);
     if (rc == KC_OK && ko.n > 0) {
         /* Same layout (checked below at compile time), so the array moves over as is. */
         _Static_assert(sizeof(struct herder_offset) == sizeof(struct kafka_admin_offset) &&
@@ -516,11 +515,10 @@ static int list_group_offsets(struct herder *h, const char *group, struct herder
     return rc;
 }
 
-static int alter_group_offsets(struct herder *h, const char *group,
+static int alter_group_offsets(struct kafka_admin *ka, const char *group,
                                const struct herder_offsets *os, int reset_all,
                                struct kc_error *err)
 {
-    struct kafka_admin *ka = herder_store_admin(h->store);
     if (reset_all) {
         /* The JVM resets a sink connector's offsets by deleting its consumer group. */
         return kafka_admin_group_delete(ka, group, ADMIN_TIMEOUT_MS, err);
@@ -561,12 +559,41 @@ static int require_stopped(struct herder *h, const char *name, struct kc_error *
     return KC_OK;
 }
 
-void herder_handle_rest_op(struct herder *h, struct herder_op *op)
+/*
+ * @thread jobs: the admin calls of the offsets ops, with what the herder thread checked and
+ * resolved (op->group). Touches nothing but the admin client, which after herder_start is used
+ * by this thread alone.
+ */
+void herder_admin_run(void *ctx, void *item)
+{
+    struct kafka_admin *ka = ctx;
+    struct herder_op *op = item;
+    if (op->type == HERDER_OP_OFFSETS) {
+        op->rc = list_group_offsets(ka, op->group, &op->offsets, &op->err);
+    } else {
+        op->rc = alter_group_offsets(ka, op->group, &op->offsets,
+                                     op->type == HERDER_OP_OFFSETS_RESET, &op->err);
+    }
+    op->done = 1;
+}
+
+/* Hand an offsets op to the jobs thread: 0 (it comes back as a done op), or 1 with op->rc set
+ * when it could not be handed over. */
+static int post_admin(struct herder *h, struct herder_op *op)
+{
+    op->group = group_of(h, op->name);
+    if (op->group == NULL || h->jobs == NULL || herder_jobs_post(h->jobs, op) != KC_OK) {
+        op->rc = kc_error_set(&op->err, KC_ENOMEM, "out of memory");
+        return 1;
+    }
+    return 0;
+}
+
+int herder_handle_rest_op(struct herder *h, struct herder_op *op)
 {
     const char *name = op->name;
     struct kc_error *err = &op->err;
     int known = name != NULL && herder_store_config(h->store, name) != NULL;
-    char gbuf[512];
     op->rc = KC_OK;
     switch (op->type) {
     case HERDER_OP_PING:
@@ -680,7 +707,11 @@ void herder_handle_rest_op(struct herder *h, struct herder_op *op)
         op->rc = do_restart(h, op);
         break;
     case HERDER_OP_TASK_RESTART:
-        op->rc = herder_restart_task(h, name, op->task, err);
+        /* Answered once the old task stopped and the new one started (herder.c). */
+        op->rc = herder_restart_task(h, name, op->task, op, err);
+        if (op->rc == KC_OK) {
+            return 0;
+        }
         break;
     case HERDER_OP_TOPICS:
     case HERDER_OP_TOPICS_RESET: {
@@ -708,8 +739,7 @@ void herder_handle_rest_op(struct herder *h, struct herder_op *op)
             op->rc = kc_error_set(err, KC_ENOENT, "Connector %s not found", name);
             break;
         }
-        op->rc = list_group_offsets(h, group_of(h, name, gbuf, sizeof(gbuf)), &op->offsets, err);
-        break;
+        return post_admin(h, op);
     case HERDER_OP_OFFSETS_ALTER:
     case HERDER_OP_OFFSETS_RESET:
         if (!known) {
@@ -719,11 +749,18 @@ void herder_handle_rest_op(struct herder *h, struct herder_op *op)
         if ((op->rc = require_stopped(h, name, err)) != KC_OK) {
             break;
         }
-        op->rc = alter_group_offsets(h, group_of(h, name, gbuf, sizeof(gbuf)), &op->offsets,
-                                     op->type == HERDER_OP_OFFSETS_RESET, err);
-        break;
+        if (herder_tasks_stopping(h, name)) {
+            /* Stopped in the config, but a task is still leaving the group: the broker would
+             * refuse the change (the group has members), so the op waits for the task to go
+             * and is handled again then, as the JVM's stop-and-await would have ordered it. */
+            op->next = h->parked;
+            h->parked = op;
+            return 0;
+        }
+        return post_admin(h, op);
     default:
         op->rc = kc_error_set(err, KC_EFATAL, "unknown op %d", (int)op->type);
         break;
     }
+    return 1;
 }

@@ -16,7 +16,10 @@
 #include "sink.h"
 #include "task.h"
 
-struct herder_store; /* herder_store.c: config + status topics */
+struct herder_store;   /* herder_store.c: config + status topics */
+struct herder_handle;  /* herder_handle.c: a task's callback opaque */
+struct herder_jobs;    /* herder_jobs.c: the thread for blocking calls */
+struct herder_stopping;
 
 /* Runtime of one connector assigned to this worker. Herder thread only. */
 struct herder_conn {
@@ -26,7 +29,9 @@ struct herder_conn {
     enum herder_target_state applied_target;
     int64_t applied_task_gen;             /* committed task-config generation the tasks run */
     struct task **tasks;                  /* owned array of n_tasks (entries may be NULL) */
+    struct herder_handle **handles;       /* owned array of n_tasks: tasks[i]'s callback opaque */
     int n_tasks;
+    int start_pending;                    /* tasks wait for the old generation to stop */
     enum herder_state state;              /* connector instance state */
     int seen;                             /* mark for the reconcile sweep */
     struct herder_conn *next;
@@ -62,6 +67,9 @@ struct herder_op {
     struct kc_queue *reply; /* ref held by the op; NULL for one-way ops */
     struct kc_error err;    /* result, filled by the herder */
     int rc;
+    int done;               /* the jobs thread ran it: the herder only answers it now */
+    uint64_t serial;        /* task -> herder ops: the reporting task's handle serial */
+    struct herder_op *next; /* on h->parked */
     /* arguments (owned) */
     char *name;
     int task;
@@ -70,6 +78,7 @@ struct herder_op {
     enum herder_state state;
     struct kc_strmap *config;
     char *text;             /* trace or topic */
+    char *group;            /* offsets ops: the consumer group, set by the herder thread */
     struct herder_offsets offsets;
     /* results (owned, taken by the requester) */
     char **names;
@@ -95,21 +104,38 @@ struct herder {
     struct herder_store *store;     /* owned */
     rd_kafka_t *presence;           /* owned: our membership in group.id (see herder.c) */
     int presence_joined;            /* set by its rebalance callback (herder/main thread) */
-    rd_kafka_t *admin;              /* borrowed from the store's admin client */
+    rd_kafka_t *admin;              /* borrowed from the store's admin client; used by
+                                       herder_start only (then the jobs thread owns it) */
     struct herder_conn *conns;      /* owned list */
     int reconcile_needed;
+    struct herder_jobs *jobs;       /* owned: admin calls run there, never on the herder */
+    struct herder_stopping *stopping; /* owned list: tasks asked to stop, not yet joined */
+    uint64_t next_serial;           /* for task handles */
+    struct herder_op *parked;       /* owned list: offsets changes waiting for tasks to stop */
 };
 
 /* herder.c */
 void herder_op_free(void *op);
-/* herder_api.c: run one request op on the herder thread. */
-void herder_handle_rest_op(struct herder *h, struct herder_op *op);
+/* herder_api.c: run one request op on the herder thread. 1: answered (reply now); 0: the op
+ * moved on (to the jobs thread, or waits for a task to stop) and comes back later. */
+int herder_handle_rest_op(struct herder *h, struct herder_op *op);
+/* herder_api.c: the jobs thread's runner for offsets ops (ctx: struct kafka_admin). */
+void herder_admin_run(void *ctx, void *item);
+/* herder.c: 1 while a task of connector name is still stopping (its consumer may still be in
+ * the group). */
+int herder_tasks_stopping(const struct herder *h, const char *name);
+/* herder.c: answer a request op (push it to its reply queue). */
+void herder_reply(struct herder_op *op);
 /* herder.c: helpers the REST ops use */
 struct herder_conn *herder_conn_find(struct herder *h, const char *name);
 void herder_reconcile(struct herder *h);
 int herder_write_status(struct herder *h, const char *connector, int task, enum herder_state s,
                         const char *trace, struct kc_error *err);
 int herder_restart_connector(struct herder *h, const char *name, struct kc_error *err);
-int herder_restart_task(struct herder *h, const char *name, int id, struct kc_error *err);
+/* Stop task id of name without waiting; it is started again once the old one has stopped (or
+ * been abandoned). op (may be NULL) is answered then: KC_OK, or the start error. Returns KC_OK
+ * if the restart is under way (op then belongs to the herder), else the error (op untouched). */
+int herder_restart_task(struct herder *h, const char *name, int id, struct herder_op *op,
+                        struct kc_error *err);
 
 #endif

@@ -45,7 +45,22 @@ const struct kc_strmap *herder_store_task_config(struct herder_store *s, const c
 /* Changes whenever a new set of task configs is committed for this connector. */
 int64_t herder_store_task_generation(struct herder_store *s, const char *name);
 
-/* ---- config writes: each is written, then the topic is read to its end ---- */
+/*
+ * ---- config writes: each is written, then the topic is read to its end ----
+ *
+ * These block the herder thread on purpose, and they are the only network waits left on it
+ * (status and topic writes below are fire-and-forget; admin calls run on the jobs thread). Each
+ * waits for the produce ack (bounded by the producer's message.timeout.ms, 30 s) and then reads
+ * the topic back to its end (bounded by CONFIG_TOPIC_RW_TIMEOUT_MS, 30 s, shared with the ack
+ * for the multi-record writes). The JVM does the same: DistributedHerder calls
+ * KafkaConfigBackingStore.putConnectorConfig / putTaskConfigs / putTargetState on its own thread,
+ * which send and get() the write (READ_WRITE_TOTAL_TIMEOUT_MS, 30 s) and then readToEnd() before
+ * returning, and the REST write answers only after that. The herder is the single writer of the
+ * config view, so the next op must see this write applied: answering first and reading back
+ * later would let a GET right after a 201 miss the connector, which the JVM never does. Only an
+ * unreachable or slow broker makes them slow, and then REST answers "Request timed out" exactly
+ * where the JVM's would.
+ */
 int herder_store_put_connector(struct herder_store *s, const char *name,
                                const struct kc_strmap *cfg,
                                const enum herder_target_state *initial, struct kc_error *err);

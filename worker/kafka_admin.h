@@ -5,8 +5,9 @@
  * the KIP-875 REST offsets API. Also the shared client setup (properties -> rd_kafka_conf_t,
  * librdkafka logs -> kc_log) used by config_topic.c and status_topic.c.
  *
- * Threading: a kafka_admin is used by one thread at a time (the herder); every call blocks up to
- * its timeout on a private result queue.
+ * Threading: a kafka_admin is used by one thread at a time (the main thread while the herder
+ * starts, then the herder's jobs thread alone: the herder itself never waits on an admin call);
+ * every call blocks up to its timeout on a private result queue.
  */
 #ifndef KAFKA_ADMIN_H
 #define KAFKA_ADMIN_H

@@ -409,3 +409,84 @@ def test_large_records_are_put_in_slices(kafka, connect_c, tmp_path, unique_name
     kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 40,
                   what="all 40 committed")
     assert "put in" in w.log_text() and "slices" in w.log_text()
+
+
+def test_offsets_api_long_connector_name(kafka, connect_c, tmp_path, unique_name):
+    """A 1000-byte connector name: the offsets endpoints act on the whole connect-<name> group.
+    The group name was built in a 512-byte buffer, so GET showed another (empty) group's
+    offsets and PATCH/DELETE changed that one."""
+    cname = unique_name("long") + "-" + "n" * 1000
+    cname = cname[:1000]
+    group = f"connect-{cname}"
+    w = connect_c()
+    topic = unique_name("longtopic")
+    out = tmp_path / "long.txt"
+    kafka.produce_lines(topic, 10, fmt='"x{i}"')
+    assert w.create_connector(cname, sink_config(topic, out)).status_code == 201
+    wait_lines(out, 10)
+    kc.wait_until(lambda: kafka.committed_offsets(group).get((topic, 0)) == 10,
+                  what="offset 10 committed in the full group")
+    assert w.get(f"/connectors/{cname}/offsets").json() == {"offsets": [
+        {"partition": {"kafka_topic": topic, "kafka_partition": 0},
+         "offset": {"kafka_offset": 10}}]}
+    r = w.get(f"/connectors/{cname}/tasks-config")
+    assert r.status_code == 200 and f"{cname}-0" in r.json(), r.text
+    assert w.put(f"/connectors/{cname}/stop").status_code == 204
+    kc.wait_until(lambda: w.status(cname)["connector"]["state"] == "STOPPED", what="STOPPED")
+    r = w.patch(f"/connectors/{cname}/offsets", json={"offsets": [
+        {"partition": {"kafka_topic": topic, "kafka_partition": 0},
+         "offset": {"kafka_offset": 3}}]})
+    assert r.status_code == 200, r.text
+    assert kafka.committed_offsets(group) == {(topic, 0): 3}
+    assert kafka.committed_offsets(group[:511]) == {}
+    r = w.delete(f"/connectors/{cname}/offsets")
+    assert r.status_code == 200, r.text
+    assert kafka.committed_offsets(group) == {}
+
+
+def test_herder_answers_while_a_task_is_stuck_stopping(kafka, connect_c, tmp_path, unique_name):
+    """The herder never waits for a task to stop. A FileStreamSink whose file is a FIFO with no
+    reader hangs in start (open blocks); a task restart then has to stop a task that does not
+    stop for task.shutdown.graceful.timeout.ms. Meanwhile GET /connectors and GET status answer
+    at once (they waited behind the herder's task_join for the whole timeout), and the restart
+    is answered (204) once the old task is gone and the new one started."""
+    import threading
+    cname = unique_name("stuck")
+    w = connect_c(overrides={"task.shutdown.graceful.timeout.ms": 15000})
+    topic = unique_name(cname)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    kafka.produce_lines(topic, 3, fmt='"x{i}"')
+    assert w.create_connector(cname, sink_config(topic, fifo)).status_code == 201
+    kc.wait_until(lambda: w.get(f"/connectors/{cname}/tasks").json(), what="task configs")
+    time.sleep(1.5)  # the task thread is now blocked opening the FIFO (it never reports)
+    answer: dict = {}
+
+    def restart():
+        t0 = time.monotonic()
+        answer["status"] = w.post(f"/connectors/{cname}/tasks/0/restart", timeout=60).status_code
+        answer["took"] = time.monotonic() - t0
+
+    th = threading.Thread(target=restart)
+    th.start()
+    time.sleep(0.5)  # the restart is in the herder: the old task was asked to stop
+    t0 = time.monotonic()
+    r = w.get("/connectors", timeout=30)
+    took = time.monotonic() - t0
+    assert r.status_code == 200 and cname in r.json()
+    assert took < kc.scaled(3), f"GET /connectors took {took:.1f}s while a task was stopping"
+    t0 = time.monotonic()
+    assert w.get(f"/connectors/{cname}/status", timeout=30).status_code == 200
+    assert time.monotonic() - t0 < kc.scaled(3)
+    assert "status" not in answer  # still waiting for the old task
+    # a reader lets the old task's open return; it stops, the new task starts and opens the FIFO
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        # answered once the old task is gone: stopped, or abandoned after the 15 s timeout
+        th.join(timeout=kc.scaled(40))
+        assert answer.get("status") == 204, answer
+        w.wait_running(cname)
+        assert w.delete(f"/connectors/{cname}").status_code == 204
+        kc.wait_until(lambda: w.get(f"/connectors/{cname}").status_code == 404, what="deleted")
+    finally:
+        os.close(rfd)

@@ -90,6 +90,30 @@ static void test_rest_reply_tasks_offsets_error(void **state)
     assert_int_equal(rest_reply_status_for_rc(KC_ENOMEM), 500);
 }
 
+/* GET /connectors/{c}/tasks-config keys each task "<connector>-<id>" however long the name:
+ * a 2000-byte name used to overflow a fixed key buffer and fail the whole answer. */
+static void test_rest_reply_tasks_config_long_name(void **state)
+{
+    (void)state;
+    char name[2001];
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    struct kc_strmap m[1];
+    kc_strmap_init(&m[0]);
+    kc_strmap_set(&m[0], "task.class", "T");
+    struct herder_task_configs tc = {.tasks = m, .n = 1};
+    json_t *j = rest_reply_tasks_config(name, &tc);
+    assert_non_null(j);
+    char key[2010];
+    snprintf(key, sizeof(key), "%s-0", name);
+    json_t *cfg = json_object_get(j, key);
+    assert_non_null(cfg);
+    assert_string_equal(json_string_value(json_object_get(cfg, "task.class")), "T");
+    assert_int_equal(json_object_size(j), 1);
+    json_decref(j);
+    kc_strmap_fini(&m[0]);
+}
+
 static void test_rest_reply_java_order(void **state)
 {
     (void)state;
@@ -228,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_rest_reply_connector_info),
         cmocka_unit_test(test_rest_reply_status),
         cmocka_unit_test(test_rest_reply_tasks_offsets_error),
+        cmocka_unit_test(test_rest_reply_tasks_config_long_name),
         cmocka_unit_test(test_rest_reply_java_order),
         cmocka_unit_test(test_rest_reply_java_order_observed),
         cmocka_unit_test(test_rest_reply_coding),
