@@ -1099,6 +1099,14 @@ static int make_consumer(struct task *t, struct kc_error *err)
         return kc_error_set(err, KC_EIO, "Failed to create consumer: %s", errstr);
     }
     rd_kafka_poll_set_consumer(t->rk);
+    return KC_OK;
+}
+
+/* Join the group only once the sink started: librdkafka joins from its own thread at
+ * subscribe, and a member whose sink hangs in start would hold every rebalance of the group
+ * for max.poll.interval.ms. */
+static int subscribe(struct task *t, struct kc_error *err)
+{
     size_t n = t->topics_regex != NULL ? 1 : t->n_topics;
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new((int)n);
     if (t->topics_regex != NULL) {
@@ -1176,6 +1184,10 @@ static void *task_main(void *arg)
         goto wait_stop;
     }
     started = 1;
+    if (subscribe(t, &err) != KC_OK) {
+        fail_with(t, err.msg);
+        goto wait_stop;
+    }
     sink_task_log(as_sink_task(t), KC_LOG_INFO, "Sink task started (byte budget %zu MiB)",
                   t->budget.limit >> 20);
     drain_ops(t, 0);
