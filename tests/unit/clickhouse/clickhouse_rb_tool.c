@@ -147,41 +147,38 @@ int main(int argc, char **argv)
     }
     c.settings = settings;
     c.n_settings = ns;
-    struct clickhouse_http *ch;
+    struct clickhouse_http *ch = NULL;
     struct clickhouse_http_result res = {0};
     struct kc_error err;
-    int rc;
-    if ((rc = clickhouse_http_new(&c, &ch, &err)) != KC_OK) {
-        return fail_req(rc, &res, &err);
-    }
-    if (is_query) {
-        struct kc_buf b;
-        kc_buf_init(&b, (size_t)1 << 30);
-        rc = clickhouse_http_query(ch, argv[4], &b, &res, &err);
-        if (rc != KC_OK) {
-            return fail_req(rc, &res, &err);
-        }
-        fwrite(b.data != NULL ? b.data : "", 1, b.len, stdout);
-        kc_buf_fini(&b);
-        clickhouse_http_free(ch);
-        return 0;
-    }
-    int maj, min, pat;
-    if ((rc = clickhouse_http_version(ch, &maj, &min, &pat, &err)) != KC_OK) {
-        return fail_req(rc, &res, &err);
-    }
-    struct clickhouse_table t;
-    if ((rc = clickhouse_http_describe(ch, argv[4], argv[5], &t, &err)) != KC_OK) {
-        return fail_req(rc, &res, &err);
-    }
-    struct clickhouse_rb_plan p;
-    /* RowBinaryWithDefaults exists from 23.x; 18.16 gets plain RowBinary. */
-    clickhouse_rb_plan_init(&p, &t, maj >= 23 ? CH_RB_WITH_DEFAULTS : CH_RB_PLAIN, &err);
-    size_t jl, errors;
-    char *json = slurp(argv[6], &jl);
-    struct kc_buf body, sql;
+    struct clickhouse_table t = {0};
+    struct clickhouse_rb_plan p = {0};
+    struct kc_buf body, sql, answer;
+    char *json = NULL;
+    int rc, status = 0;
     kc_buf_init(&body, (size_t)1 << 30);
     kc_buf_init(&sql, 1 << 20);
+    kc_buf_init(&answer, (size_t)1 << 30);
+    if ((rc = clickhouse_http_new(&c, &ch, &err)) != KC_OK) {
+        goto out;
+    }
+    if (is_query) {
+        if ((rc = clickhouse_http_query(ch, argv[4], &answer, &res, &err)) == KC_OK) {
+            fwrite(answer.data != NULL ? answer.data : "", 1, answer.len, stdout);
+        }
+        goto out;
+    }
+    int maj, min, pat;
+    if ((rc = clickhouse_http_version(ch, &maj, &min, &pat, &err)) != KC_OK ||
+        (rc = clickhouse_http_describe(ch, argv[4], argv[5], &t, &err)) != KC_OK) {
+        goto out;
+    }
+    /* RowBinaryWithDefaults exists from 23.x; 18.16 gets plain RowBinary. */
+    if ((rc = clickhouse_rb_plan_init(&p, &t, maj >= 23 ? CH_RB_WITH_DEFAULTS : CH_RB_PLAIN,
+                                      &err)) != KC_OK) {
+        goto out;
+    }
+    size_t jl, errors;
+    json = slurp(argv[6], &jl);
     size_t rows = encode_lines(&p, json, jl, &body, &errors);
     clickhouse_rb_insert_sql(&p, argv[4], argv[5], &sql);
     char tokset[512];
@@ -192,16 +189,20 @@ int main(int argc, char **argv)
         extra[n_extra++] = tokset;
     }
     rc = clickhouse_http_insert(ch, sql.data, body.data, body.len, extra, n_extra, &res, &err);
-    if (rc != KC_OK) {
-        return fail_req(rc, &res, &err);
+    if (rc == KC_OK) {
+        printf("rows=%zu errors=%zu server=%d.%d.%d sent=%zu\n", rows, errors, maj, min, pat,
+               res.sent_bytes);
     }
-    printf("rows=%zu errors=%zu server=%d.%d.%d sent=%zu\n", rows, errors, maj, min, pat,
-           res.sent_bytes);
+out:
+    if (rc != KC_OK) {
+        status = fail_req(rc, &res, &err);
+    }
+    kc_free(json);
+    kc_buf_fini(&answer);
     kc_buf_fini(&body);
     kc_buf_fini(&sql);
-    kc_free(json);
     clickhouse_rb_plan_fini(&p);
     clickhouse_table_fini(&t);
     clickhouse_http_free(ch);
-    return 0;
+    return status;
 }
