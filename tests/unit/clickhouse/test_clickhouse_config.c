@@ -172,12 +172,39 @@ static void test_config_parse(void **state)
     kc_strmap_free(p);
 }
 
+/* Allocation failure at every step of a full parse: KC_ENOMEM and no leak, then success. */
+static void test_config_alloc_failures(void **state)
+{
+    (void)state;
+    struct kc_strmap *p = kc_strmap_new();
+    kc_strmap_set(p, "hostname", "h");
+    kc_strmap_set(p, "topic2TableMap", "a=b, c=d");
+    kc_strmap_set(p, "clickhouseSettings", "x=1");
+    kc_strmap_set(p, "dateTimeFormats", "f=yyyy");
+    for (long n = 0;; n++) {
+        struct clickhouse_config c;
+        struct kc_error err;
+        kc_alloc_fail_after(n);
+        int rc = clickhouse_config_parse(p, &c, &err);
+        kc_alloc_fail_after(-1);
+        if (rc == KC_OK) {
+            assert_int_equal(c.topic2table.n, 2);
+            clickhouse_config_fini(&c);
+            break;
+        }
+        assert_int_equal(rc, KC_ENOMEM);
+        assert_true(n < 5000);
+    }
+    kc_strmap_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_def_table),
         cmocka_unit_test(test_topic_map),
         cmocka_unit_test(test_config_parse),
+        cmocka_unit_test(test_config_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -528,6 +528,42 @@ static void test_rb_buffer_cap(void **state)
     clickhouse_table_fini(&t);
 }
 
+/* Allocation failure at every step: KC_ENOMEM, nothing leaked (ASan), then success. */
+static void test_rb_alloc_failures(void **state)
+{
+    (void)state;
+    static const char msg[] = "[{\"c\":{\"a\":[1.5,null]},\"t\":\"2024-01-02T03:04:05Z\","
+                              "\"s\":\"xyz\"},{\"c\":{},\"t\":0}]";
+    struct clickhouse_table t;
+    table_of("c\tMap(String, Array(Nullable(Decimal(38, 2))))\t\t\nt\tDateTime64(3)\t\t\n"
+             "s\tLowCardinality(String)\tDEFAULT\t''\n", &t);
+    for (long n = 0;; n++) {
+        struct clickhouse_rb_plan p;
+        struct kc_error err;
+        struct kc_arena a;
+        struct kc_buf b;
+        size_t rows = 0;
+        kc_alloc_fail_after(n);
+        int rc = clickhouse_rb_plan_init(&p, &t, CH_RB_WITH_DEFAULTS, &err);
+        if (rc == KC_OK) {
+            kc_arena_init(&a, 256, 1 << 20);
+            kc_buf_init(&b, 1 << 20);
+            rc = clickhouse_rb_json(&p, msg, strlen(msg), &a, &b, &rows, &err);
+            kc_buf_fini(&b);
+            kc_arena_fini(&a);
+            clickhouse_rb_plan_fini(&p);
+        }
+        kc_alloc_fail_after(-1);
+        if (rc == KC_OK) {
+            assert_int_equal(rows, 2);
+            break;
+        }
+        assert_int_equal(rc, KC_ENOMEM);
+        assert_true(n < 1000);
+    }
+    clickhouse_table_fini(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,7 +571,7 @@ int main(void)
         cmocka_unit_test(test_rb_defaults_plain), cmocka_unit_test(test_rb_defaults_modern),
         cmocka_unit_test(test_rb_json_shapes),    cmocka_unit_test(test_rb_nested),
         cmocka_unit_test(test_rb_connect_values), cmocka_unit_test(test_parse_datetime),
-        cmocka_unit_test(test_rb_buffer_cap),
+        cmocka_unit_test(test_rb_buffer_cap),     cmocka_unit_test(test_rb_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
