@@ -4,6 +4,7 @@
  * clickhouse_config.h for the effective-default quirks.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "clickhouse_config.h"
 #include "kc_alloc.h"
@@ -354,6 +355,7 @@ void clickhouse_config_fini(struct clickhouse_config *cfg)
         }
         kc_free(*strs[i]);
     }
+    kc_free(cfg->proxy_url);
     clickhouse_topic_map_fini(&cfg->topic2table);
     clickhouse_config_free_strv(cfg->settings, cfg->n_settings);
     clickhouse_config_free_strv(cfg->date_time_formats, cfg->n_date_time_formats);
@@ -561,6 +563,20 @@ int clickhouse_config_parse(const struct kc_strmap *props, struct clickhouse_con
         p[n - b] = '\0';
     }
 
+    if (cfg->proxy_type[0] != '\0' && strcasecmp(cfg->proxy_type, "direct") != 0) {
+        if (cfg->proxy_host[0] == '\0' || cfg->proxy_port < 1 || cfg->proxy_port > 65535) {
+            rc = kc_error_set(err, KC_EINVAL, "proxyType %s needs proxyHost and a proxyPort in "
+                              "1..65535", cfg->proxy_type);
+            goto fail;
+        }
+        cfg->proxy_url = kc_asprintf("%s://%s:%d",
+                                     strcasecmp(cfg->proxy_type, "socks") == 0 ? "socks5h" : "http",
+                                     cfg->proxy_host, cfg->proxy_port);
+        if (cfg->proxy_url == NULL) {
+            goto oom;
+        }
+    }
+
     /* Cross-key rules of the JVM task. */
     if (cfg->exactly_once && cfg->buffer_flush_time_ms > 0) {
         rc = kc_error_set(err, KC_EINVAL, "bufferFlushTime > 0 is not allowed with "
@@ -596,6 +612,8 @@ int clickhouse_config_http(const struct clickhouse_config *cfg, int server_major
     hc->database = cfg->database;
     hc->connect_timeout_ms = 10000;
     hc->timeout_ms = cfg->insert_timeout_ms;
+    hc->socket_timeout_ms = (long)cfg->timeout_seconds * 1000;
+    hc->proxy = cfg->proxy_url;
     hc->compression = cfg->compression;
     char **list = NULL;
     size_t n = 0;

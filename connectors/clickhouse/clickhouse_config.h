@@ -85,6 +85,7 @@ struct clickhouse_config {
     int auto_evolve_ddl_refresh_retries;
     int auto_evolve_struct_to_json;
     enum clickhouse_compression compression; /* connect-c's own key "compression" */
+    char *proxy_url; /* owned; from proxyType/proxyHost/proxyPort, NULL = none */
 };
 
 /*
@@ -103,7 +104,9 @@ int clickhouse_config_parse(const struct kc_strmap *props, struct clickhouse_con
 void clickhouse_config_fini(struct clickhouse_config *cfg);
 
 /*
- * The HTTP connection settings for cfg (pointers borrowed from cfg; settings adjusted to the
+ * The HTTP connection settings for cfg (pointers borrowed from cfg: timeoutSeconds is the
+ * socket timeout, clickhouseClientInsertTimeoutMs the whole-request timeout, proxyType/Host/Port
+ * the proxy; jdbcConnectionProperties are JDBC-client options and are not sent; settings adjusted to the
  * server: async_insert=0 only from 20.x where the setting exists, as an unknown setting fails
  * every query on 18.16). server_major 0 = unknown (nothing version-specific added). Call again
  * after SELECT version() to get the final list. *extra_owned must be freed with

@@ -101,6 +101,7 @@ int clickhouse_http_new(const struct clickhouse_http_conf *conf, struct clickhou
     }
     /* The pointers of the copied conf are the caller's; drop them so nothing uses them later. */
     ch->conf.host = ch->conf.user = ch->conf.password = ch->conf.database = ch->conf.sni = NULL;
+    ch->conf.proxy = NULL;
     ch->conf.settings = NULL;
 
     CURL *curl = ch->curl;
@@ -110,6 +111,15 @@ int clickhouse_http_new(const struct clickhouse_http_conf *conf, struct clickhou
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      conf->connect_timeout_ms > 0 ? conf->connect_timeout_ms : 10000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, conf->timeout_ms > 0 ? conf->timeout_ms : 0L);
+    if (conf->socket_timeout_ms > 0) {
+        /* The JVM client's socket timeout: libcurl has no per-read timeout, so "less than one
+         * byte per second for that long" aborts the transfer (CURLE_OPERATION_TIMEDOUT). */
+        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, (conf->socket_timeout_ms + 999) / 1000);
+    }
+    if (conf->proxy != NULL && conf->proxy[0] != '\0') {
+        curl_easy_setopt(curl, CURLOPT_PROXY, conf->proxy); /* curl copies the string */
+    }
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, ch);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -432,6 +442,7 @@ static int do_post(struct clickhouse_http *ch, const char *query, const char *co
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
     res->curl_code = (int)cc;
     res->sent_bytes = wire_len;
+    curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &res->new_connections);
     if (cc != CURLE_OK) {
         rc = kc_error_set(err, curl_retriable(cc) ? KC_RETRY : KC_EIO,
                           "ClickHouse at %s: %s", ch->base, curl_easy_strerror(cc));

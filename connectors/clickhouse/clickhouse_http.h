@@ -58,6 +58,8 @@ struct clickhouse_http_conf {
     size_t n_settings;
     long connect_timeout_ms; /* 0 = 10000 */
     long timeout_ms;         /* whole request; 0 = none */
+    long socket_timeout_ms;  /* abort when nothing moves for this long (timeoutSeconds); 0 = none */
+    const char *proxy;       /* NULL, or a curl proxy URL: "http://h:p", "socks5h://h:p" */
     enum clickhouse_compression compression;
     int compression_level; /* 0 = the codec's default */
 };
@@ -69,6 +71,7 @@ struct clickhouse_http_result {
     int code;         /* ClickHouse exception code, 0 when none */
     int curl_code;    /* CURLcode of the transfer */
     size_t sent_bytes; /* body bytes on the wire (after compression) */
+    long new_connections; /* connections opened for this request: 0 when keep-alive reused one */
 };
 
 /* @return KC_OK, KC_EINVAL (bad conf), KC_ENOMEM. The handle connects on first use. */

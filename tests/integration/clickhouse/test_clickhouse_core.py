@@ -205,6 +205,8 @@ def test_1816_transport(ch, tmp_path):
     assert "rows=1000 errors=0" in out.stdout
     sent = int(out.stdout.split("sent=")[1])
     assert sent < 1000 * 7 / 2, sent  # gzip really shrank the body
+    # One connection for version, DESCRIBE and INSERT: the insert reused it (keep-alive).
+    assert "new_connections=0" in out.stdout
     assert "rows=1000" in insert(ch, "kv", src, "--user", "tester", "--password", "secret").stdout
     assert ch.rows("SELECT count() AS c, sum(v) AS s FROM t.kv") == [{"c": "2000",
                                                                      "s": str(2 * 499500)}]

@@ -190,8 +190,8 @@ int main(int argc, char **argv)
     }
     rc = clickhouse_http_insert(ch, sql.data, body.data, body.len, extra, n_extra, &res, &err);
     if (rc == KC_OK) {
-        printf("rows=%zu errors=%zu server=%d.%d.%d sent=%zu\n", rows, errors, maj, min, pat,
-               res.sent_bytes);
+        printf("rows=%zu errors=%zu server=%d.%d.%d new_connections=%ld sent=%zu\n", rows,
+               errors, maj, min, pat, res.new_connections, res.sent_bytes);
     }
 out:
     if (rc != KC_OK) {

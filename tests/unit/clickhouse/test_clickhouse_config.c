@@ -123,6 +123,9 @@ static void test_config_parse(void **state)
     assert_int_equal(clickhouse_config_http(&c, 18, &hc, &owned, &n, &err), KC_OK);
     assert_int_equal(n, 4); /* no async_insert for 18.16 */
     assert_string_equal(hc.password, "pw");
+    assert_int_equal(hc.socket_timeout_ms, 30000);
+    assert_int_equal(hc.timeout_ms, 240000);
+    assert_null(hc.proxy);
     clickhouse_config_free_strv(owned, n);
     assert_int_equal(clickhouse_config_http(&c, 24, &hc, &owned, &n, &err), KC_OK);
     assert_int_equal(n, 5);
@@ -165,6 +168,14 @@ static void test_config_parse(void **state)
     assert_int_equal(c.exactly_once, 1);
     assert_int_equal(c.ignore_partitions_when_batching, 0); /* ignored with exactlyOnce */
     assert_int_equal(c.compression, CH_COMPRESS_ZSTD);
+    clickhouse_config_fini(&c);
+    kc_strmap_set(p, "proxyType", "socks");
+    kc_strmap_set(p, "proxyHost", "px");
+    assert_int_equal(clickhouse_config_parse(p, &c, &err), KC_EINVAL);
+    assert_non_null(strstr(err.msg, "proxyPort"));
+    kc_strmap_set(p, "proxyPort", "1080");
+    assert_int_equal(clickhouse_config_parse(p, &c, &err), KC_OK);
+    assert_string_equal(c.proxy_url, "socks5h://px:1080");
     clickhouse_config_fini(&c);
     kc_strmap_set(p, "compression", "lz4");
     assert_int_equal(clickhouse_config_parse(p, &c, &err), KC_EINVAL);
