@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: install everything connect-c needs to build and test, on Debian 12.
-#   - Debian packages (compiler libs, librdkafka, libmicrohttpd, jansson, curl, libpq, cmocka, codecs)
+#   - Debian packages (compiler libs, librdkafka, libmicrohttpd, jansson, curl, libpq, cmocka, codecs,
+#     clickhouse-server 18.16 for tests/integration/clickhouse; its packaged service is not used:
+#     services.sh start-clickhouse runs a private one on free loopback ports)
 #   - a Python venv with pyarrow + duckdb (Parquet checks) in $KC_CACHE/venv
 #   - librdkafka 2.12 built from source (scripts/build-librdkafka.sh) into $KC_CACHE
 #   - Kafka broker and the JVM Connect worker jars from Maven Central in $KC_CACHE (see
@@ -16,7 +18,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libcmocka-dev
   libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev xz-utils kcat curl python3-venv maven
-  openjdk-17-jre-headless)
+  openjdk-17-jre-headless clickhouse-server clickhouse-client)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -26,6 +28,12 @@ if ((${#missing[@]})); then
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  # clickhouse-server's postinst starts the packaged service (8123/9000) where systemd runs;
+  # tests start their own on free ports, so the packaged one is switched off.
+  if [[ " ${missing[*]} " == *" clickhouse-server "* ]] && command -v systemctl >/dev/null &&
+    systemctl is-enabled clickhouse-server >/dev/null 2>&1; then
+    $SUDO systemctl disable --now clickhouse-server || true
+  fi
 fi
 
 if [ ! -x "$KC_CACHE/venv/bin/python" ]; then
@@ -34,7 +42,7 @@ fi
 # Reinstall when tests/requirements.txt changes (its checksum is stamped into the venv).
 req_sum=$(sha256sum "$here/tests/requirements.txt" | cut -d' ' -f1)
 if [ "$(cat "$KC_CACHE/venv/.requirements.sha256" 2>/dev/null)" != "$req_sum" ] ||
-  ! "$KC_CACHE/venv/bin/python" -c 'import pyarrow, duckdb, pytest' 2>/dev/null; then
+  ! "$KC_CACHE/venv/bin/python" -c 'import pyarrow, duckdb, pytest, chdb' 2>/dev/null; then
   "$KC_CACHE/venv/bin/pip" install -q -r "$here/tests/requirements.txt"
   echo "$req_sum" >"$KC_CACHE/venv/.requirements.sha256"
 fi

@@ -14,7 +14,14 @@
 #       $KC_BOOTSTRAP) on a free REST port. group.id defaults to NAME, the internal topics to
 #       NAME-configs / NAME-offsets / NAME-status; every key=value is appended to the worker
 #       properties (later keys win). Writes RUN_DIR/NAME.env (KC_CONNECT_URL=...) and prints it.
-#   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka or a worker)
+#   services.sh start-clickhouse RUN_DIR
+#       Start Debian's clickhouse-server (18.16, apt package clickhouse-server) with a private
+#       config under RUN_DIR/clickhouse: HTTP, native and interserver ports are free loopback ports
+#       (never 8123/9000/9009), users `default` (no password) and `tester` (password `secret`).
+#       Writes RUN_DIR/clickhouse.env (KC_CLICKHOUSE_HTTP_PORT=..., KC_CLICKHOUSE_TCP_PORT=...) and
+#       prints it. Stop it with `stop-one RUN_DIR clickhouse` (or `stop RUN_DIR`).
+#   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka, clickhouse
+#                                          or a worker)
 #   services.sh stop RUN_DIR               stop everything started in RUN_DIR (workers, then kafka)
 #
 # Logs: RUN_DIR/<name>.log (dumped to stderr when a service does not get ready). PIDs:
@@ -361,6 +368,80 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
+# clickhouse
+
+cmd_start_clickhouse() {
+  [ $# -eq 1 ] || die "usage: $0 start-clickhouse RUN_DIR"
+  mkdir -p "$1"
+  local run
+  run=$(cd "$1" && pwd)
+  local server=${KC_CLICKHOUSE_SERVER:-/usr/sbin/clickhouse-server}
+  [ -x "$server" ] || die "no $server: run scripts/setup.sh (apt package clickhouse-server)"
+  if alive "$run" clickhouse; then
+    log "clickhouse already running in $run"
+    cat "$run/clickhouse.env"
+    return 0
+  fi
+  local ch=$run/clickhouse http tcp inter
+  http=$(free_port)
+  tcp=$(free_port)
+  inter=$(free_port)
+  while [ "$tcp" = "$http" ]; do tcp=$(free_port); done
+  while [ "$inter" = "$http" ] || [ "$inter" = "$tcp" ]; do inter=$(free_port); done
+  mkdir -p "$ch"/{data,tmp,user_files,log,format_schemas}
+  cat >"$ch/config.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>information</level><log>$ch/log/server.log</log>
+          <errorlog>$ch/log/error.log</errorlog><size>100M</size><count>2</count></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$http</http_port>
+  <tcp_port>$tcp</tcp_port>
+  <interserver_http_port>$inter</interserver_http_port>
+  <path>$ch/data/</path>
+  <tmp_path>$ch/tmp/</tmp_path>
+  <user_files_path>$ch/user_files/</user_files_path>
+  <format_schema_path>$ch/format_schemas/</format_schema_path>
+  <users_config>$ch/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <timezone>UTC</timezone>
+  <mark_cache_size>268435456</mark_cache_size>
+  <uncompressed_cache_size>268435456</uncompressed_cache_size>
+  <max_concurrent_queries>50</max_concurrent_queries>
+  <mlock_executable>false</mlock_executable>
+</yandex>
+EOF
+  cat >"$ch/users.xml" <<'EOF'
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage>
+    <allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>
+  </default></profiles>
+  <users>
+    <default><password></password><networks><ip>127.0.0.1</ip></networks>
+             <profile>default</profile><quota>default</quota></default>
+    <tester><password>secret</password><networks><ip>127.0.0.1</ip></networks>
+            <profile>default</profile><quota>default</quota></tester>
+  </users>
+  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
+    <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>
+  </interval></default></quotas>
+</yandex>
+EOF
+  local t0=$SECONDS
+  start_bg "$run" clickhouse "$server" --config-file="$ch/config.xml"
+  wait_ready "$run" clickhouse curl -fsS "http://127.0.0.1:$http/ping" || die "clickhouse did not start"
+  log "clickhouse ready on 127.0.0.1:$http in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/clickhouse.env" <<EOF
+KC_CLICKHOUSE_HTTP_PORT=$http
+KC_CLICKHOUSE_TCP_PORT=$tcp
+KC_CLICKHOUSE_INTERSERVER_PORT=$inter
+EOF
+  cat "$run/clickhouse.env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # stop
 
 cmd_stop_one() {
@@ -394,6 +475,7 @@ case $sub in
 fetch) cmd_fetch "$@" ;;
 start-kafka) cmd_start_kafka "$@" ;;
 start-jvm-connect) cmd_start_jvm_connect "$@" ;;
+start-clickhouse) cmd_start_clickhouse "$@" ;;
 stop-one) cmd_stop_one "$@" ;;
 stop) cmd_stop "$@" ;;
 -h | --help | help) usage ;;

@@ -1,0 +1,1419 @@
+/*
+ * connectors/clickhouse/clickhouse_rowbinary.c: the RowBinary encoder. See clickhouse_rowbinary.h
+ * for the wire format and the value rules; this file is the per-type conversion.
+ *
+ * Integers of every width go through one 256-bit sign-and-magnitude value (struct wide), so
+ * Int8..UInt256 and Decimal32..256 share one range check and one little-endian writer; the
+ * common 64-bit cases take a shortcut.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clickhouse_rowbinary.h"
+#include "jfast.h"
+#include "kc_alloc.h"
+
+struct enc {
+    const struct clickhouse_rb_plan *plan;
+    struct kc_buf *out;
+    struct kc_error *err;
+    const struct clickhouse_column *col; /* column being written, for messages */
+    int tree;                            /* values are jfast_node (raw number text available) */
+};
+
+/* 256-bit magnitude (little-endian 64-bit limbs) and a sign. */
+struct wide {
+    uint64_t m[4];
+    int neg;
+};
+
+/* ---- error messages ---- */
+
+static void value_text(const struct cdata_value *v, char *buf, size_t n)
+{
+    if (v == NULL) {
+        snprintf(buf, n, "null");
+        return;
+    }
+    switch (v->type) {
+    case CDATA_INT8:
+    case CDATA_INT16:
+    case CDATA_INT32:
+    case CDATA_INT64:
+        snprintf(buf, n, "%lld", (long long)v->u.i);
+        break;
+    case CDATA_FLOAT32:
+    case CDATA_FLOAT64:
+        snprintf(buf, n, "%.17g", v->u.f);
+        break;
+    case CDATA_BOOLEAN:
+        snprintf(buf, n, "%s", v->u.b ? "true" : "false");
+        break;
+    case CDATA_STRING:
+        snprintf(buf, n, "\"%.*s\"%s", (int)(v->n > 80 ? 80 : v->n), v->u.s, v->n > 80 ? "..." : "");
+        break;
+    default:
+        snprintf(buf, n, "a %s", cdata_type_name(v->type, 0));
+        break;
+    }
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(struct enc *e, const struct cdata_value *v,
+                                                      const char *fmt, ...)
+{
+    char why[256], val[128], type[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    value_text(v, val, sizeof(val));
+    struct kc_buf tb;
+    kc_buf_init(&tb, sizeof(type) - 1);
+    if (clickhouse_type_format(e->col->type, &tb) == KC_OK && tb.data != NULL) {
+        snprintf(type, sizeof(type), "%s", tb.data);
+    } else {
+        snprintf(type, sizeof(type), "?");
+    }
+    kc_buf_fini(&tb);
+    return kc_error_set(e->err, KC_EINVAL, "column '%s' (%s): cannot write %s: %s", e->col->name,
+                        type, val, why);
+}
+
+static int oom(struct enc *e)
+{
+    return kc_error_set(e->err, KC_ENOMEM, "RowBinary buffer: out of memory or over its cap");
+}
+
+/* ---- writers ---- */
+
+static int put(struct enc *e, const void *p, size_t n)
+{
+    return kc_buf_append(e->out, p, n) == KC_OK ? KC_OK : oom(e);
+}
+
+static int put_le(struct enc *e, uint64_t v, int width)
+{
+    unsigned char b[8];
+    for (int i = 0; i < width; i++) {
+        b[i] = (unsigned char)(v >> (8 * i));
+    }
+    return put(e, b, (size_t)width);
+}
+
+static int put_leb128(struct enc *e, uint64_t v)
+{
+    unsigned char b[10];
+    size_t n = 0;
+    do {
+        unsigned char c = v & 0x7f;
+        v >>= 7;
+        b[n++] = c | (v ? 0x80 : 0);
+    } while (v);
+    return put(e, b, n);
+}
+
+/* ---- 256-bit helpers ---- */
+
+static void wide_from_i64(struct wide *w, int64_t v)
+{
+    memset(w, 0, sizeof(*w));
+    w->neg = v < 0;
+    w->m[0] = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+static int wide_is_zero(const struct wide *w)
+{
+    return (w->m[0] | w->m[1] | w->m[2] | w->m[3]) == 0;
+}
+
+/* w = w * 10 + d; 0 on overflow past 2^256. */
+static int wide_mul10_add(struct wide *w, unsigned d)
+{
+    unsigned __int128 carry = d;
+    for (int i = 0; i < 4; i++) {
+        unsigned __int128 x = (unsigned __int128)w->m[i] * 10 + carry;
+        w->m[i] = (uint64_t)x;
+        carry = x >> 64;
+    }
+    return carry == 0;
+}
+
+/* w = w / 10 (truncating). */
+static void wide_div10(struct wide *w)
+{
+    unsigned __int128 rem = 0;
+    for (int i = 3; i >= 0; i--) {
+        unsigned __int128 x = (rem << 64) | w->m[i];
+        w->m[i] = (uint64_t)(x / 10);
+        rem = x % 10;
+    }
+}
+
+static int wide_cmp(const struct wide *a, const struct wide *b)
+{
+    for (int i = 3; i >= 0; i--) {
+        if (a->m[i] != b->m[i]) {
+            return a->m[i] < b->m[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+/* |w| < 10^p ? */
+static int wide_fits_digits(const struct wide *w, int p)
+{
+    struct wide lim;
+    memset(&lim, 0, sizeof(lim));
+    lim.m[0] = 1;
+    for (int i = 0; i < p; i++) {
+        if (!wide_mul10_add(&lim, 0)) {
+            return 1;
+        }
+    }
+    return wide_cmp(w, &lim) < 0;
+}
+
+/*
+ * Decimal text ("-12.345", "1e3", "007") scaled by 10^scale into w. Fraction digits past the
+ * scale are dropped (truncation toward zero, as ClickHouse converts). *frac_lost says whether a
+ * non-zero digit was dropped. Returns 0 if the text is not a number, -1 on overflow.
+ */
+static int wide_parse(const char *s, size_t n, int scale, struct wide *w, int *frac_lost)
+{
+    size_t i = 0;
+    memset(w, 0, sizeof(*w));
+    *frac_lost = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) {
+        i++;
+    }
+    while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+        n--;
+    }
+    if (i < n && (s[i] == '-' || s[i] == '+')) {
+        w->neg = s[i] == '-';
+        i++;
+    }
+    size_t ds = i, de, fs = 0, fe = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        i++;
+    }
+    de = i;
+    if (i < n && s[i] == '.') {
+        fs = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            i++;
+        }
+        fe = i;
+    }
+    if (de == ds && fe == fs) {
+        return 0;
+    }
+    long exp = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < n && (s[i] == '-' || s[i] == '+')) {
+            eneg = s[i] == '-';
+            i++;
+        }
+        size_t es = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (exp < 100000) {
+                exp = exp * 10 + (s[i] - '0');
+            }
+            i++;
+        }
+        if (i == es) {
+            return 0;
+        }
+        exp = eneg ? -exp : exp;
+    }
+    if (i != n) {
+        return 0;
+    }
+    /* Digits d1..dk (integer then fraction) times 10^(exp + scale - nfrac). */
+    long shift = exp + scale - (long)(fe - fs);
+    size_t nd = (de - ds) + (fe - fs);
+    for (size_t k = 0; k < nd; k++) {
+        char c = k < de - ds ? s[ds + k] : s[fs + (k - (de - ds))];
+        /* Digits that fall below the unit once shifted are dropped. */
+        if (shift < 0 && (long)(nd - k) <= -shift) {
+            if (c != '0') {
+                *frac_lost = 1;
+            }
+            continue;
+        }
+        if (!wide_mul10_add(w, (unsigned)(c - '0'))) {
+            return -1;
+        }
+    }
+    for (long k = 0; k < shift; k++) {
+        if (!wide_mul10_add(w, 0)) {
+            return -1;
+        }
+    }
+    if (wide_is_zero(w)) {
+        w->neg = 0;
+    }
+    return 1;
+}
+
+/* Write w as a little-endian integer of `width` bytes, signed or not, after a range check. */
+static int put_wide(struct enc *e, const struct cdata_value *v, const struct wide *w, int width,
+                    int is_signed)
+{
+    int bits = width * 8;
+    /* Magnitude limit: 2^bits - 1 unsigned; 2^(bits-1) - 1 signed, 2^(bits-1) when negative. */
+    int top = is_signed ? bits - 1 : bits;
+    int over = 0, low_bits = 0;
+    if (!is_signed && w->neg && !wide_is_zero(w)) {
+        return fail(e, v, "negative value for an unsigned type");
+    }
+    for (int b = 0; b < 256; b++) {
+        int set = (int)(w->m[b / 64] >> (b % 64) & 1);
+        if (b < top) {
+            low_bits |= set;
+        } else if (b == top && is_signed) {
+            over |= set && !(w->neg && !low_bits);
+        } else {
+            over |= set;
+        }
+    }
+    if (over) {
+        return fail(e, v, "out of range for a %d-bit %s integer", bits,
+                    is_signed ? "signed" : "unsigned");
+    }
+    uint64_t limbs[4];
+    memcpy(limbs, w->m, sizeof(limbs));
+    if (w->neg) { /* two's complement */
+        unsigned __int128 carry = 1;
+        for (int i = 0; i < 4; i++) {
+            unsigned __int128 x = (unsigned __int128)(~limbs[i]) + carry;
+            limbs[i] = (uint64_t)x;
+            carry = x >> 64;
+        }
+    }
+    unsigned char b[32];
+    for (int i = 0; i < width; i++) {
+        b[i] = (unsigned char)(limbs[i / 8] >> (8 * (i % 8)));
+    }
+    return put(e, b, (size_t)width);
+}
+
+/* The raw source text of a schemaless number, if the parser kept it. */
+static int raw_text(const struct enc *e, const struct cdata_value *v, const char **s, size_t *n)
+{
+    if (e->tree && v != NULL && (v->type == CDATA_INT64 || v->type == CDATA_FLOAT64)) {
+        const struct jfast_node *jn = jfast_node_of(v);
+        if (jn->raw != NULL) {
+            *s = jn->raw;
+            *n = jn->raw_len;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Value as an integer scaled by 10^scale (scale 0 for integer columns). */
+static int get_wide(struct enc *e, const struct cdata_value *v, int scale, int integer_only,
+                    struct wide *w)
+{
+    const char *s = NULL;
+    size_t n = 0;
+    int lost = 0, r;
+    char tmp[64];
+    switch (v->type) {
+    case CDATA_INT8:
+    case CDATA_INT16:
+    case CDATA_INT32:
+    case CDATA_INT64:
+        if (raw_text(e, v, &s, &n) && (jfast_node_of(v)->flags & JFAST_F_BIG)) {
+            break; /* beyond int64: parse the text */
+        }
+        if (v->schema != NULL && cdata_schema_is(v->schema, CDATA_LOGICAL_DATE)) {
+            return fail(e, v, "a Date does not convert to a number column");
+        }
+        wide_from_i64(w, v->u.i);
+        for (int i = 0; i < scale; i++) {
+            if (!wide_mul10_add(w, 0)) {
+                return fail(e, v, "overflow");
+            }
+        }
+        return KC_OK;
+    case CDATA_BOOLEAN:
+        wide_from_i64(w, v->u.b ? 1 : 0);
+        for (int i = 0; i < scale; i++) {
+            wide_mul10_add(w, 0);
+        }
+        return KC_OK;
+    case CDATA_FLOAT32:
+    case CDATA_FLOAT64:
+        if (!isfinite(v->u.f)) {
+            return fail(e, v, "not a finite number");
+        }
+        if (!raw_text(e, v, &s, &n)) {
+            /* %.17g round-trips a double; its decimal expansion is what we scale. */
+            n = (size_t)snprintf(tmp, sizeof(tmp), "%.17g", v->u.f);
+            s = tmp;
+        }
+        break;
+    case CDATA_STRING:
+        s = v->u.s;
+        n = v->n;
+        break;
+    case CDATA_BYTES:
+        if (v->schema != NULL && cdata_schema_is(v->schema, CDATA_LOGICAL_DECIMAL)) {
+            /* Big-endian two's complement unscaled value, at the schema's scale. */
+            int32_t vs;
+            if (cdata_decimal_scale(v->schema, &vs, NULL) != KC_OK || v->n > 32 || vs < 0) {
+                return fail(e, v, "Decimal with a bad scale or more than 32 bytes");
+            }
+            const unsigned char *b = (const unsigned char *)v->u.s;
+            unsigned char le[32];
+            int negv = v->n > 0 && (b[0] & 0x80);
+            memset(le, negv ? 0xff : 0, sizeof(le));
+            for (uint32_t i = 0; i < v->n; i++) {
+                le[i] = b[v->n - 1 - i];
+            }
+            memset(w, 0, sizeof(*w));
+            for (int i = 0; i < 32; i++) {
+                w->m[i / 8] |= (uint64_t)le[i] << (8 * (i % 8));
+            }
+            if (negv) {
+                unsigned __int128 carry = 1;
+                for (int i = 0; i < 4; i++) {
+                    unsigned __int128 x = (unsigned __int128)(~w->m[i]) + carry;
+                    w->m[i] = (uint64_t)x;
+                    carry = x >> 64;
+                }
+                w->neg = 1;
+            }
+            for (int i = vs; i < scale; i++) {
+                if (!wide_mul10_add(w, 0)) {
+                    return fail(e, v, "overflow");
+                }
+            }
+            for (int i = scale; i < vs; i++) {
+                wide_div10(w); /* truncates, as ClickHouse's Decimal conversion */
+            }
+            (void)integer_only; /* a Decimal into an integer column is truncated, as ClickHouse */
+            return KC_OK;
+        }
+        return fail(e, v, "bytes do not convert to a number");
+    default:
+        return fail(e, v, "not a number");
+    }
+    r = wide_parse(s, n, scale, w, &lost);
+    if (r == 0) {
+        return fail(e, v, "not a number");
+    }
+    if (r < 0) {
+        return fail(e, v, "overflow");
+    }
+    if (integer_only && lost) {
+        return fail(e, v, "not an integer");
+    }
+    return KC_OK;
+}
+
+static int enc_int(struct enc *e, const struct cdata_value *v, int width, int is_signed)
+{
+    /* Shortcut for the common case: a 64-bit integer into a <= 64-bit column. */
+    if (width <= 8 && v->type >= CDATA_INT8 && v->type <= CDATA_INT64 &&
+        !(e->tree && (jfast_node_of(v)->flags & JFAST_F_BIG)) &&
+        !(v->schema != NULL && cdata_schema_is(v->schema, CDATA_LOGICAL_DATE))) {
+        int64_t x = v->u.i;
+        if (is_signed) {
+            int64_t lo = width == 8 ? INT64_MIN : -((int64_t)1 << (width * 8 - 1));
+            int64_t hi = width == 8 ? INT64_MAX : ((int64_t)1 << (width * 8 - 1)) - 1;
+            if (x < lo || x > hi) {
+                return fail(e, v, "out of range for a %d-bit signed integer", width * 8);
+            }
+        } else if (x < 0 || (width < 8 && (uint64_t)x >> (width * 8))) {
+            return fail(e, v, "out of range for a %d-bit unsigned integer", width * 8);
+        }
+        return put_le(e, (uint64_t)x, width);
+    }
+    struct wide w;
+    int rc = get_wide(e, v, 0, 1, &w);
+    return rc != KC_OK ? rc : put_wide(e, v, &w, width, is_signed);
+}
+
+static int get_double(struct enc *e, const struct cdata_value *v, double *d)
+{
+    switch (v->type) {
+    case CDATA_INT8:
+    case CDATA_INT16:
+    case CDATA_INT32:
+    case CDATA_INT64:
+        *d = (double)v->u.i;
+        return KC_OK;
+    case CDATA_FLOAT32:
+    case CDATA_FLOAT64:
+        *d = v->u.f;
+        return KC_OK;
+    case CDATA_BOOLEAN:
+        *d = v->u.b ? 1 : 0;
+        return KC_OK;
+    case CDATA_STRING: {
+        char *end;
+        char tmp[128];
+        if (v->n == 0 || v->n >= sizeof(tmp)) {
+            return fail(e, v, "not a number");
+        }
+        memcpy(tmp, v->u.s, v->n);
+        tmp[v->n] = '\0';
+        *d = strtod(tmp, &end);
+        if (*end != '\0') {
+            return fail(e, v, "not a number");
+        }
+        return KC_OK;
+    }
+    default:
+        return fail(e, v, "not a number");
+    }
+}
+
+/* ---- time ---- */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int digits(const char *s, size_t n, size_t at, size_t k, int *out)
+{
+    if (at + k > n) {
+        return 0;
+    }
+    int v = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (s[at + i] < '0' || s[at + i] > '9') {
+            return 0;
+        }
+        v = v * 10 + (s[at + i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+int clickhouse_parse_datetime(const char *s, size_t n, int64_t *sec, uint32_t *nanos,
+                              int *has_zone, struct kc_error *err)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    size_t i = 0;
+    *nanos = 0;
+    *has_zone = 0;
+    if (!digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || !digits(s, n, 5, 2, &mo) ||
+        s[7] != '-' || !digits(s, n, 8, 2, &d)) {
+        goto bad;
+    }
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+        (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))) {
+        goto bad;
+    }
+    i = 10;
+    if (i < n && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
+        i++;
+        if (!digits(s, n, i, 2, &h) || i + 2 >= n || s[i + 2] != ':' ||
+            !digits(s, n, i + 3, 2, &mi)) {
+            goto bad;
+        }
+        i += 5;
+        if (i < n && s[i] == ':') {
+            if (!digits(s, n, i + 1, 2, &se)) {
+                goto bad;
+            }
+            i += 3;
+            if (i < n && (s[i] == '.' || s[i] == ',')) {
+                i++;
+                size_t fs = i;
+                uint32_t f = 0;
+                while (i < n && s[i] >= '0' && s[i] <= '9') {
+                    if (i - fs < 9) {
+                        f = f * 10 + (uint32_t)(s[i] - '0');
+                    }
+                    i++;
+                }
+                if (i == fs) {
+                    goto bad;
+                }
+                for (size_t k = i - fs; k < 9; k++) {
+                    f *= 10;
+                }
+                *nanos = f;
+            }
+        }
+        if (h > 23 || mi > 59 || se > 60) {
+            goto bad;
+        }
+    }
+    int64_t off = 0;
+    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+        *has_zone = 1;
+        i++;
+    } else if (i < n && (s[i] == '+' || s[i] == '-') && i > 10) {
+        int oh, om = 0, sign = s[i] == '-' ? -1 : 1;
+        i++;
+        if (!digits(s, n, i, 2, &oh)) {
+            goto bad;
+        }
+        i += 2;
+        if (i < n && s[i] == ':') {
+            i++;
+        }
+        if (i < n && !digits(s, n, i, 2, &om)) {
+            goto bad;
+        }
+        if (i < n) {
+            i += 2;
+        }
+        if (oh > 18 || om > 59) {
+            goto bad;
+        }
+        off = sign * (oh * 3600 + om * 60);
+        *has_zone = 1;
+    }
+    if (i != n) {
+        goto bad;
+    }
+    *sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
+    return KC_OK;
+bad:
+    return kc_error_set(err, KC_EINVAL, "'%.*s' is not a date-time (expected YYYY-MM-DD[Thh:mm:ss"
+                        "[.fraction]][Z|+hh:mm])", (int)(n > 64 ? 64 : n), s);
+}
+
+static int tz_is_utc(const char *tz)
+{
+    return tz == NULL || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 ||
+           strcmp(tz, "GMT") == 0 || strcmp(tz, "Etc/GMT") == 0 || strcmp(tz, "UCT") == 0 ||
+           strcmp(tz, "Zulu") == 0 || strcmp(tz, "Etc/Zulu") == 0 || strcmp(tz, "Z") == 0;
+}
+
+static int64_t pow10i(int p)
+{
+    int64_t r = 1;
+    while (p-- > 0) {
+        r *= 10;
+    }
+    return r;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/*
+ * Any accepted input into ticks of 10^-prec seconds (prec 0 = DateTime seconds).
+ * *as_days: the input was a plain date (Date/Date32 want days).
+ */
+static int get_ticks(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *v,
+                     int prec, int64_t *ticks)
+{
+    const int64_t scale = pow10i(prec);
+    const struct cdata_schema *sc = v->schema;
+    if (v->type >= CDATA_INT8 && v->type <= CDATA_INT64) {
+        if (sc != NULL && cdata_schema_is(sc, CDATA_LOGICAL_TIMESTAMP)) {
+            /* Connect Timestamp: epoch millis, rescaled (the JVM writer does the same). */
+            if (prec >= 3) {
+                int64_t m = pow10i(prec - 3);
+                if (v->u.i > INT64_MAX / m || v->u.i < INT64_MIN / m) {
+                    return fail(e, v, "overflow");
+                }
+                *ticks = v->u.i * m;
+            } else {
+                *ticks = floor_div(v->u.i, pow10i(3 - prec));
+            }
+            return KC_OK;
+        }
+        if (sc != NULL && cdata_schema_is(sc, CDATA_LOGICAL_DATE)) {
+            if (v->u.i > INT64_MAX / 86400 / scale || v->u.i < INT64_MIN / 86400 / scale) {
+                return fail(e, v, "overflow");
+            }
+            *ticks = v->u.i * 86400 * scale;
+            return KC_OK;
+        }
+        if (sc != NULL && t->kind == CH_DATETIME64) {
+            /* Schema'd INT64 into DateTime64: already ticks (the official RowBinary writer). */
+            *ticks = v->u.i;
+            return KC_OK;
+        }
+        /* Schema'd int into DateTime, or a schemaless number: seconds (JSONEachRow). */
+        if (v->u.i > INT64_MAX / scale || v->u.i < INT64_MIN / scale) {
+            return fail(e, v, "overflow");
+        }
+        *ticks = v->u.i * scale;
+        return KC_OK;
+    }
+    if (v->type == CDATA_FLOAT32 || v->type == CDATA_FLOAT64) {
+        /* Seconds with a fraction: exact through the decimal text. */
+        struct wide w;
+        int rc = get_wide(e, v, prec, 0, &w);
+        if (rc != KC_OK) {
+            return rc;
+        }
+        if (w.m[1] || w.m[2] || w.m[3] || w.m[0] > (uint64_t)INT64_MAX) {
+            return fail(e, v, "overflow");
+        }
+        *ticks = w.neg ? -(int64_t)w.m[0] : (int64_t)w.m[0];
+        return KC_OK;
+    }
+    if (v->type == CDATA_STRING) {
+        size_t nd = 0;
+        while (nd < v->n && v->u.s[nd] >= '0' && v->u.s[nd] <= '9') {
+            nd++;
+        }
+        if (nd == v->n && nd > 0) {
+            /* ClickHouse's text rule: up to 10 digits are seconds, more are ticks. */
+            struct wide w;
+            int lost;
+            if (wide_parse(v->u.s, v->n, nd <= 10 ? prec : 0, &w, &lost) != 1 || w.m[1] ||
+                w.m[0] > (uint64_t)INT64_MAX) {
+                return fail(e, v, "overflow");
+            }
+            *ticks = (int64_t)w.m[0];
+            return KC_OK;
+        }
+        int64_t sec;
+        uint32_t nanos;
+        int has_zone;
+        struct kc_error perr;
+        if (clickhouse_parse_datetime(v->u.s, v->n, &sec, &nanos, &has_zone, &perr) != KC_OK) {
+            return fail(e, v, "%s", perr.msg);
+        }
+        if (!has_zone && !tz_is_utc(t->tz)) {
+            return fail(e, v, "a date-time without offset for a column in time zone '%s' (only UTC "
+                        "is implemented for naive text; add Z or +hh:mm)", t->tz);
+        }
+        if (sec > INT64_MAX / scale - 1 || sec < INT64_MIN / scale + 1) {
+            return fail(e, v, "overflow");
+        }
+        *ticks = sec * scale + (int64_t)(nanos / (uint32_t)pow10i(9 - prec));
+        return KC_OK;
+    }
+    return fail(e, v, "not a date-time");
+}
+
+/* Days since the epoch for Date/Date32. */
+static int get_days(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *v,
+                    int64_t *days)
+{
+    const struct cdata_schema *sc = v->schema;
+    if (v->type >= CDATA_INT8 && v->type <= CDATA_INT64) {
+        if (sc != NULL && cdata_schema_is(sc, CDATA_LOGICAL_TIMESTAMP)) {
+            *days = floor_div(v->u.i, 86400000);
+        } else {
+            *days = v->u.i; /* Connect Date, a schema'd int, or a JSON number: days */
+        }
+        return KC_OK;
+    }
+    if (v->type == CDATA_STRING) {
+        int64_t sec;
+        uint32_t nanos;
+        int has_zone;
+        struct kc_error perr;
+        if (clickhouse_parse_datetime(v->u.s, v->n, &sec, &nanos, &has_zone, &perr) != KC_OK) {
+            return fail(e, v, "%s", perr.msg);
+        }
+        (void)t;
+        *days = floor_div(sec, 86400);
+        return KC_OK;
+    }
+    return fail(e, v, "not a date");
+}
+
+/* ---- the per-type encoder ---- */
+
+static int enc_value(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *v);
+
+/* The zero value of a type: what a missing or null field becomes where no DEFAULT applies. */
+static int enc_zero(struct enc *e, const struct clickhouse_type *t)
+{
+    static const unsigned char zeros[32];
+    switch (t->kind) {
+    case CH_INT8: case CH_UINT8: case CH_BOOL: return put(e, zeros, 1);
+    case CH_INT16: case CH_UINT16: case CH_DATE: return put(e, zeros, 2);
+    case CH_INT32: case CH_UINT32: case CH_FLOAT32: case CH_DATE32: case CH_DATETIME:
+    case CH_IPV4:
+        return put(e, zeros, 4);
+    case CH_INT64: case CH_UINT64: case CH_FLOAT64: case CH_DATETIME64: return put(e, zeros, 8);
+    case CH_INT128: case CH_UINT128: case CH_UUID: case CH_IPV6: return put(e, zeros, 16);
+    case CH_INT256: case CH_UINT256: return put(e, zeros, 32);
+    case CH_DECIMAL: return put(e, zeros, (size_t)clickhouse_decimal_width(t->precision));
+    case CH_STRING: case CH_ARRAY: case CH_MAP: return put(e, zeros, 1); /* length/count 0 */
+    case CH_FIXEDSTRING:
+        for (uint32_t i = 0; i < t->fixed_len; i += 32) {
+            int rc = put(e, zeros, t->fixed_len - i < 32 ? t->fixed_len - i : 32);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    case CH_ENUM8:
+    case CH_ENUM16: {
+        /* ClickHouse's Enum default is its smallest value. */
+        int m = t->n_enum ? t->enum_values[0] : 0;
+        for (size_t i = 1; i < t->n_enum; i++) {
+            m = t->enum_values[i] < m ? t->enum_values[i] : m;
+        }
+        return put_le(e, (uint64_t)(int64_t)m, t->kind == CH_ENUM8 ? 1 : 2);
+    }
+    case CH_NULLABLE: case CH_NOTHING: return put_le(e, 1, 1);
+    case CH_LOWCARDINALITY: return enc_zero(e, t->args[0]);
+    case CH_TUPLE:
+        for (size_t i = 0; i < t->n_args; i++) {
+            int rc = enc_zero(e, t->args[i]);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    }
+    return KC_OK;
+}
+
+static int enc_string(struct enc *e, const struct cdata_value *v, const char **s, size_t *n,
+                      char *tmp, size_t tmp_len)
+{
+    const char *raw;
+    size_t rn;
+    switch (v->type) {
+    case CDATA_STRING:
+    case CDATA_BYTES:
+        *s = v->u.s;
+        *n = v->n;
+        return KC_OK;
+    case CDATA_INT8: case CDATA_INT16: case CDATA_INT32: case CDATA_INT64:
+    case CDATA_FLOAT32: case CDATA_FLOAT64:
+        /* A JSON number into a String column keeps its text (JSONEachRow reads it so). */
+        if (raw_text(e, v, &raw, &rn)) {
+            *s = raw;
+            *n = rn;
+            return KC_OK;
+        }
+        if (v->type <= CDATA_INT64) {
+            *n = (size_t)snprintf(tmp, tmp_len, "%lld", (long long)v->u.i);
+        } else {
+            *n = (size_t)snprintf(tmp, tmp_len, "%.17g", v->u.f);
+        }
+        *s = tmp;
+        return KC_OK;
+    case CDATA_BOOLEAN:
+        *s = v->u.b ? "true" : "false";
+        *n = strlen(*s);
+        return KC_OK;
+    default:
+        return fail(e, v, "not a string");
+    }
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int enc_uuid(struct enc *e, const struct cdata_value *v)
+{
+    unsigned char b[16];
+    if (v->type == CDATA_BYTES && v->n == 16) {
+        memcpy(b, v->u.s, 16);
+    } else if (v->type == CDATA_STRING) {
+        size_t k = 0;
+        for (size_t i = 0; i < v->n; i++) {
+            char c = v->u.s[i];
+            if (c == '-' && (i == 8 || i == 13 || i == 18 || i == 23) && v->n == 36) {
+                continue;
+            }
+            int hi = hexval(c), lo = i + 1 < v->n ? hexval(v->u.s[i + 1]) : -1;
+            if (hi < 0 || lo < 0 || k >= 16) {
+                return fail(e, v, "not a UUID");
+            }
+            b[k++] = (unsigned char)(hi << 4 | lo);
+            i++;
+        }
+        if (k != 16 || (v->n != 36 && v->n != 32)) {
+            return fail(e, v, "not a UUID");
+        }
+    } else {
+        return fail(e, v, "not a UUID");
+    }
+    /* ClickHouse keeps a UUID as two UInt64 (high half first), each little-endian. */
+    unsigned char o[16];
+    for (int i = 0; i < 8; i++) {
+        o[i] = b[7 - i];
+        o[8 + i] = b[15 - i];
+    }
+    return put(e, o, 16);
+}
+
+static int enc_enum(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *v)
+{
+    int width = t->kind == CH_ENUM8 ? 1 : 2;
+    if (v->type == CDATA_STRING) {
+        for (size_t i = 0; i < t->n_enum; i++) {
+            if (strlen(t->enum_names[i]) == v->n && memcmp(t->enum_names[i], v->u.s, v->n) == 0) {
+                return put_le(e, (uint64_t)(int64_t)t->enum_values[i], width);
+            }
+        }
+        return fail(e, v, "not one of the Enum's names");
+    }
+    if (v->type >= CDATA_INT8 && v->type <= CDATA_INT64) {
+        for (size_t i = 0; i < t->n_enum; i++) {
+            if (t->enum_values[i] == v->u.i) {
+                return put_le(e, (uint64_t)v->u.i, width);
+            }
+        }
+        return fail(e, v, "not one of the Enum's values");
+    }
+    return fail(e, v, "not an Enum name or value");
+}
+
+static int enc_ip(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *v)
+{
+    char tmp[64];
+    if (t->kind == CH_IPV4) {
+        if (v->type >= CDATA_INT8 && v->type <= CDATA_INT64) {
+            if (v->u.i < 0 || v->u.i > 0xffffffffLL) {
+                return fail(e, v, "out of range for IPv4");
+            }
+            return put_le(e, (uint64_t)v->u.i, 4);
+        }
+        struct in_addr a;
+        if (v->type != CDATA_STRING || v->n >= sizeof(tmp)) {
+            return fail(e, v, "not an IPv4 address");
+        }
+        memcpy(tmp, v->u.s, v->n);
+        tmp[v->n] = '\0';
+        if (inet_pton(AF_INET, tmp, &a) != 1) {
+            return fail(e, v, "not an IPv4 address");
+        }
+        return put_le(e, ntohl(a.s_addr), 4);
+    }
+    if (v->type == CDATA_BYTES && v->n == 16) {
+        return put(e, v->u.s, 16);
+    }
+    if (v->type != CDATA_STRING || v->n >= sizeof(tmp)) {
+        return fail(e, v, "not an IPv6 address");
+    }
+    memcpy(tmp, v->u.s, v->n);
+    tmp[v->n] = '\0';
+    unsigned char b[16];
+    struct in_addr a4;
+    if (inet_pton(AF_INET6, tmp, b) == 1) {
+        return put(e, b, 16);
+    }
+    if (inet_pton(AF_INET, tmp, &a4) == 1) {
+        /* An IPv4 text into IPv6 becomes the mapped address ::ffff:a.b.c.d, as ClickHouse does. */
+        memset(b, 0, 10);
+        b[10] = b[11] = 0xff;
+        memcpy(b + 12, &a4.s_addr, 4);
+        return put(e, b, 16);
+    }
+    return fail(e, v, "not an IPv6 address");
+}
+
+/* Element i of a Tuple from a STRUCT/MAP (by name, or by position when unnamed) or an ARRAY. */
+static int tuple_elem(const struct clickhouse_type *t, const struct cdata_value *v, size_t i,
+                      const struct cdata_value **out, int *found)
+{
+    *out = NULL;
+    *found = 0;
+    if (v->type == CDATA_ARRAY) {
+        if (i < v->n) {
+            *out = v->u.items[i];
+            *found = 1;
+        }
+        return KC_OK;
+    }
+    if (v->type == CDATA_STRUCT) {
+        if (t->names[i] != NULL) {
+            const struct cdata_field *f = cdata_schema_field(v->schema, t->names[i]);
+            if (f != NULL) {
+                *out = v->u.items[f->index];
+                *found = 1;
+            }
+        } else if (i < v->n) {
+            *out = v->u.items[i];
+            *found = 1;
+        }
+        return KC_OK;
+    }
+    if (v->type == CDATA_MAP) {
+        if (t->names[i] != NULL) {
+            long k = cdata_map_find(v, t->names[i], strlen(t->names[i]));
+            if (k >= 0) {
+                *out = v->u.map.vals[k];
+                *found = 1;
+            }
+        } else if (i < v->n) {
+            *out = v->u.map.vals[i];
+            *found = 1;
+        }
+        return KC_OK;
+    }
+    return KC_EINVAL;
+}
+
+static int enc_value(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *v)
+{
+    int rc;
+    if (t->kind == CH_NULLABLE) {
+        if (v == NULL) {
+            return put_le(e, 1, 1);
+        }
+        rc = put_le(e, 0, 1);
+        return rc != KC_OK ? rc : enc_value(e, t->args[0], v);
+    }
+    if (t->kind == CH_LOWCARDINALITY) {
+        return enc_value(e, t->args[0], v);
+    }
+    if (v == NULL) {
+        /* null inside a non-Nullable type: the type's zero value (input_format_null_as_default;
+         * the official connector writes null arrays as empty ones). */
+        return enc_zero(e, t);
+    }
+    switch (t->kind) {
+    case CH_INT8: return enc_int(e, v, 1, 1);
+    case CH_INT16: return enc_int(e, v, 2, 1);
+    case CH_INT32: return enc_int(e, v, 4, 1);
+    case CH_INT64: return enc_int(e, v, 8, 1);
+    case CH_INT128: return enc_int(e, v, 16, 1);
+    case CH_INT256: return enc_int(e, v, 32, 1);
+    case CH_UINT8: return enc_int(e, v, 1, 0);
+    case CH_UINT16: return enc_int(e, v, 2, 0);
+    case CH_UINT32: return enc_int(e, v, 4, 0);
+    case CH_UINT64: return enc_int(e, v, 8, 0);
+    case CH_UINT128: return enc_int(e, v, 16, 0);
+    case CH_UINT256: return enc_int(e, v, 32, 0);
+    case CH_BOOL: {
+        int b;
+        if (v->type == CDATA_BOOLEAN) {
+            b = v->u.b != 0;
+        } else if (v->type >= CDATA_INT8 && v->type <= CDATA_INT64) {
+            b = v->u.i != 0;
+        } else if (v->type == CDATA_FLOAT64 || v->type == CDATA_FLOAT32) {
+            b = v->u.f != 0;
+        } else if (v->type == CDATA_STRING && (v->n == 4 && memcmp(v->u.s, "true", 4) == 0)) {
+            b = 1;
+        } else if (v->type == CDATA_STRING && (v->n == 5 && memcmp(v->u.s, "false", 5) == 0)) {
+            b = 0;
+        } else {
+            return fail(e, v, "not a boolean");
+        }
+        return put_le(e, (uint64_t)b, 1);
+    }
+    case CH_FLOAT32:
+    case CH_FLOAT64: {
+        double d = 0;
+        if ((rc = get_double(e, v, &d)) != KC_OK) {
+            return rc;
+        }
+        if (t->kind == CH_FLOAT64) {
+            uint64_t u;
+            memcpy(&u, &d, 8);
+            return put_le(e, u, 8);
+        }
+        if (isfinite(d) && fabs(d) > 3.4028234663852886e38) {
+            return fail(e, v, "out of range for Float32");
+        }
+        float f = (float)d;
+        uint32_t u;
+        memcpy(&u, &f, 4);
+        return put_le(e, u, 4);
+    }
+    case CH_DECIMAL: {
+        struct wide w;
+        if ((rc = get_wide(e, v, t->scale, 0, &w)) != KC_OK) {
+            return rc;
+        }
+        if (!wide_fits_digits(&w, t->precision)) {
+            return fail(e, v, "more than %d digits", t->precision);
+        }
+        return put_wide(e, v, &w, clickhouse_decimal_width(t->precision), 1);
+    }
+    case CH_STRING:
+    case CH_FIXEDSTRING: {
+        const char *s = NULL;
+        size_t n = 0;
+        char tmp[40];
+        if ((rc = enc_string(e, v, &s, &n, tmp, sizeof(tmp))) != KC_OK) {
+            return rc;
+        }
+        if (t->kind == CH_STRING) {
+            rc = put_leb128(e, n);
+            return rc != KC_OK ? rc : put(e, s, n);
+        }
+        if (n > t->fixed_len) {
+            return fail(e, v, "%zu bytes do not fit FixedString(%u)", n, t->fixed_len);
+        }
+        if ((rc = put(e, s, n)) != KC_OK) {
+            return rc;
+        }
+        for (size_t i = n; i < t->fixed_len; i++) {
+            if ((rc = put_le(e, 0, 1)) != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    }
+    case CH_UUID: return enc_uuid(e, v);
+    case CH_DATE:
+    case CH_DATE32: {
+        int64_t days = 0;
+        if ((rc = get_days(e, t, v, &days)) != KC_OK) {
+            return rc;
+        }
+        if (t->kind == CH_DATE) {
+            if (days < 0 || days > 65535) {
+                return fail(e, v, "outside Date's range 1970-01-01..2149-06-06");
+            }
+            return put_le(e, (uint64_t)days, 2);
+        }
+        if (days < INT32_MIN || days > INT32_MAX) {
+            return fail(e, v, "outside Date32's range");
+        }
+        return put_le(e, (uint64_t)days, 4);
+    }
+    case CH_DATETIME: {
+        int64_t s = 0;
+        if ((rc = get_ticks(e, t, v, 0, &s)) != KC_OK) {
+            return rc;
+        }
+        if (s < 0 || s > 0xffffffffLL) {
+            return fail(e, v, "outside DateTime's range 1970..2106");
+        }
+        return put_le(e, (uint64_t)s, 4);
+    }
+    case CH_DATETIME64: {
+        int64_t ticks = 0;
+        if ((rc = get_ticks(e, t, v, t->precision, &ticks)) != KC_OK) {
+            return rc;
+        }
+        return put_le(e, (uint64_t)ticks, 8);
+    }
+    case CH_ENUM8:
+    case CH_ENUM16: return enc_enum(e, t, v);
+    case CH_IPV4:
+    case CH_IPV6: return enc_ip(e, t, v);
+    case CH_ARRAY:
+        if (v->type != CDATA_ARRAY) {
+            return fail(e, v, "not an array");
+        }
+        if ((rc = put_leb128(e, v->n)) != KC_OK) {
+            return rc;
+        }
+        for (uint32_t i = 0; i < v->n; i++) {
+            if ((rc = enc_value(e, t->args[0], v->u.items[i])) != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    case CH_MAP:
+        if (v->type != CDATA_MAP) {
+            return fail(e, v, "not a map");
+        }
+        if ((rc = put_leb128(e, v->n)) != KC_OK) {
+            return rc;
+        }
+        for (uint32_t i = 0; i < v->n; i++) {
+            if ((rc = enc_value(e, t->args[0], v->u.map.keys[i])) != KC_OK ||
+                (rc = enc_value(e, t->args[1], v->u.map.vals[i])) != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    case CH_TUPLE:
+        for (size_t i = 0; i < t->n_args; i++) {
+            const struct cdata_value *x;
+            int found;
+            if (tuple_elem(t, v, i, &x, &found) != KC_OK) {
+                return fail(e, v, "not a struct, object or array for a Tuple");
+            }
+            if ((rc = enc_value(e, t->args[i], x)) != KC_OK) {
+                return rc;
+            }
+        }
+        return KC_OK;
+    case CH_NOTHING:
+        return fail(e, v, "only NULL fits Nothing");
+    case CH_NULLABLE:
+    case CH_LOWCARDINALITY:
+        break; /* handled above */
+    }
+    return fail(e, v, "unsupported type");
+}
+
+/* ---- rows ---- */
+
+/* Field `name` of a row: *found = 0 when absent; *v NULL for null. */
+static void row_field(const struct cdata_value *row, const char *name, size_t len,
+                      const struct cdata_value **v, int *found)
+{
+    *v = NULL;
+    *found = 0;
+    if (row->type == CDATA_STRUCT) {
+        for (size_t i = 0; i < row->schema->n_fields; i++) {
+            const struct cdata_field *f = &row->schema->fields[i];
+            if (strlen(f->name) == len && memcmp(f->name, name, len) == 0) {
+                *v = row->u.items[f->index];
+                *found = 1;
+                return;
+            }
+        }
+    } else if (row->type == CDATA_MAP) {
+        long k = cdata_map_find(row, name, len);
+        if (k >= 0) {
+            *v = row->u.map.vals[k];
+            *found = 1;
+        }
+    }
+}
+
+/* Flattened Nested: column "n.a" Array(T) from field n = [{a:..}, ...]. */
+static int enc_nested(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *arr,
+                      const char *sub)
+{
+    int rc = put_leb128(e, arr->n);
+    for (uint32_t i = 0; i < arr->n && rc == KC_OK; i++) {
+        const struct cdata_value *el = arr->u.items[i], *x = NULL;
+        int found = 0;
+        if (el != NULL && (el->type == CDATA_MAP || el->type == CDATA_STRUCT)) {
+            row_field(el, sub, strlen(sub), &x, &found);
+        }
+        rc = enc_value(e, t->args[0], x);
+    }
+    return rc;
+}
+
+int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhouse_table *table,
+                            enum clickhouse_rb_format format, struct kc_error *err)
+{
+    p->table = table;
+    p->format = format;
+    p->send = kc_calloc(table->n_cols ? table->n_cols : 1, 1);
+    if (p->send == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < table->n_cols; i++) {
+        const struct clickhouse_column *c = &table->cols[i];
+        p->send[i] = clickhouse_column_insertable(c) &&
+                     (format == CH_RB_WITH_DEFAULTS || c->def != CH_DEFAULT_DEFAULT);
+    }
+    return KC_OK;
+}
+
+void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p)
+{
+    if (p != NULL) {
+        kc_free(p->send);
+        p->send = NULL;
+    }
+}
+
+int clickhouse_rb_plan_include(struct clickhouse_rb_plan *p, const struct cdata_value *row)
+{
+    int changed = 0;
+    if (p->format != CH_RB_PLAIN || row == NULL) {
+        return 0;
+    }
+    for (size_t i = 0; i < p->table->n_cols; i++) {
+        const struct clickhouse_column *c = &p->table->cols[i];
+        if (p->send[i] || c->def != CH_DEFAULT_DEFAULT) {
+            continue;
+        }
+        const struct cdata_value *v;
+        int found;
+        row_field(row, c->name, strlen(c->name), &v, &found);
+        if (found && v != NULL) {
+            p->send[i] = 1;
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+static int put_ident(struct kc_buf *out, const char *s)
+{
+    int rc = kc_buf_append_byte(out, '`');
+    for (; *s != '\0' && rc == KC_OK; s++) {
+        if (*s == '`' || *s == '\\') {
+            rc = kc_buf_append_byte(out, '\\');
+        }
+        rc = rc ? rc : kc_buf_append_byte(out, (uint8_t)*s);
+    }
+    return rc ? rc : kc_buf_append_byte(out, '`');
+}
+
+int clickhouse_rb_insert_sql(const struct clickhouse_rb_plan *p, const char *db,
+                             const char *table, struct kc_buf *out)
+{
+    int rc = kc_buf_append_str(out, "INSERT INTO ");
+    if (db != NULL && rc == KC_OK) {
+        rc = put_ident(out, db);
+        rc = rc ? rc : kc_buf_append_byte(out, '.');
+    }
+    rc = rc ? rc : put_ident(out, table);
+    rc = rc ? rc : kc_buf_append_str(out, " (");
+    int first = 1;
+    for (size_t i = 0; i < p->table->n_cols && rc == KC_OK; i++) {
+        if (!p->send[i]) {
+            continue;
+        }
+        if (!first) {
+            rc = kc_buf_append_str(out, ", ");
+        }
+        first = 0;
+        rc = rc ? rc : put_ident(out, p->table->cols[i].name);
+    }
+    rc = rc ? rc : kc_buf_append_str(out, p->format == CH_RB_WITH_DEFAULTS
+                                              ? ") FORMAT RowBinaryWithDefaults"
+                                              : ") FORMAT RowBinary");
+    return rc;
+}
+
+static int encode_row(struct enc *e, const struct cdata_value *row)
+{
+    const struct clickhouse_table *tb = e->plan->table;
+    int strict = row->type == CDATA_STRUCT; /* schema'd: validated like the official connector */
+    int rc = KC_OK;
+    if (row->type != CDATA_STRUCT && row->type != CDATA_MAP) {
+        return kc_error_set(e->err, KC_EINVAL, "a ClickHouse row must be a struct or a JSON object, "
+                            "not %s", cdata_type_name(row->type, 0));
+    }
+    for (size_t i = 0; i < tb->n_cols && rc == KC_OK; i++) {
+        const struct clickhouse_column *c = &tb->cols[i];
+        if (!e->plan->send[i]) {
+            continue;
+        }
+        e->col = c;
+        const struct cdata_value *v;
+        int found;
+        size_t nl = strlen(c->name);
+        row_field(row, c->name, nl, &v, &found);
+        if (!found && c->type->kind == CH_ARRAY) {
+            const char *dot = memchr(c->name, '.', nl);
+            if (dot != NULL) {
+                const struct cdata_value *parent;
+                int pf;
+                row_field(row, c->name, (size_t)(dot - c->name), &parent, &pf);
+                if (pf && parent != NULL && parent->type == CDATA_ARRAY) {
+                    if (e->plan->format == CH_RB_WITH_DEFAULTS) {
+                        rc = put_le(e, 0, 1);
+                    }
+                    rc = rc ? rc : enc_nested(e, c->type, parent, dot + 1);
+                    continue;
+                }
+            }
+        }
+        int missing = !found || (v == NULL && c->type->kind != CH_NULLABLE);
+        if (missing && c->def == CH_DEFAULT_DEFAULT && e->plan->format == CH_RB_WITH_DEFAULTS) {
+            rc = put_le(e, 1, 1);
+            continue;
+        }
+        if (e->plan->format == CH_RB_WITH_DEFAULTS) {
+            if ((rc = put_le(e, 0, 1)) != KC_OK) {
+                break;
+            }
+        }
+        if (missing) {
+            if (c->type->kind == CH_NULLABLE) {
+                rc = put_le(e, 1, 1);
+            } else if (strict && c->def == CH_DEFAULT_NONE) {
+                rc = kc_error_set(e->err, KC_EINVAL, "column '%s' has no DEFAULT and is not "
+                                  "Nullable, but the record has no value for it", c->name);
+            } else {
+                rc = enc_zero(e, c->type);
+            }
+            continue;
+        }
+        rc = enc_value(e, c->type, v);
+    }
+    return rc;
+}
+
+static void truncate(struct kc_buf *out, size_t mark)
+{
+    out->len = mark;
+    if (out->data != NULL) {
+        out->data[mark] = '\0';
+    }
+}
+
+int clickhouse_rb_row(const struct clickhouse_rb_plan *p, const struct cdata_value *row,
+                      struct kc_buf *out, struct kc_error *err)
+{
+    struct enc e = {.plan = p, .out = out, .err = err, .col = NULL, .tree = 0};
+    size_t mark = out->len;
+    if (row == NULL) {
+        return kc_error_set(err, KC_EINVAL, "a null record has no row to insert");
+    }
+    int rc = encode_row(&e, row);
+    if (rc == KC_EINVAL) {
+        truncate(out, mark); /* the record's partial bytes go; earlier rows stay */
+    }
+    return rc;
+}
+
+int clickhouse_rb_json(const struct clickhouse_rb_plan *p, const char *data, size_t len,
+                       struct kc_arena *a, struct kc_buf *out, size_t *rows,
+                       struct kc_error *err)
+{
+    struct jfast j;
+    const struct cdata_value *v = NULL;
+    enum jfast_result res;
+    size_t mark = out->len;
+    struct enc e = {.plan = p, .out = out, .err = err, .col = NULL, .tree = 1};
+    *rows = 0;
+    /* Tree mode keeps each number's source text: exact Decimals and UInt64/Int128 beyond int64. */
+    jfast_init(&j, 1);
+    int rc = jfast_parse(&j, data, len, a, &v, &res, err);
+    jfast_fini(&j);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    if (res == JFAST_MISSING || v == NULL) {
+        return kc_error_set(err, KC_EINVAL, "empty or null JSON value has no row to insert");
+    }
+    if (v->type == CDATA_MAP) {
+        rc = encode_row(&e, v);
+        *rows = rc == KC_OK;
+    } else if (v->type == CDATA_ARRAY) {
+        for (uint32_t i = 0; i < v->n && rc == KC_OK; i++) {
+            const struct cdata_value *r = v->u.items[i];
+            if (r == NULL || r->type != CDATA_MAP) {
+                rc = kc_error_set(err, KC_EINVAL, "element %u of the JSON array is not an object",
+                                  i);
+                break;
+            }
+            rc = encode_row(&e, r);
+            if (rc == KC_EINVAL && err != NULL) {
+                char msg[KC_ERROR_MSG_MAX];
+                memcpy(msg, err->msg, sizeof(msg));
+                kc_error_set(err, KC_EINVAL, "row %u of the JSON array: %s", i, msg);
+            }
+            *rows += rc == KC_OK;
+        }
+    } else {
+        rc = kc_error_set(err, KC_EINVAL, "a JSON %s is not a row (expected an object or an array "
+                          "of objects)", cdata_type_name(v->type, 0));
+    }
+    if (rc == KC_EINVAL) {
+        truncate(out, mark);
+        *rows = 0;
+    }
+    return rc;
+}

@@ -1,0 +1,5 @@
+kc_fuzz_target(clickhouse_rowbinary kc_sink_clickhouse_core)
+if(KC_FUZZ)
+  target_compile_options(kc_sink_clickhouse_core PRIVATE -fsanitize=fuzzer-no-link)
+  target_link_options(kc_sink_clickhouse_core INTERFACE -fsanitize=fuzzer-no-link)
+endif()
