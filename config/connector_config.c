@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "conf_regex.h"
+#include "conf_values.h"
 #include "conf_worker.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
@@ -808,40 +809,60 @@ static int sink_keys(struct vlist *defined, struct vlist *undefined, const struc
     if (sink->validate == NULL) {
         return KC_OK; /* the default of the MAY slot: accept */
     }
+    /* Cross-key checks run on the typed values, as Connector.validate runs after ConfigDef's
+     * per-key pass: a key that failed that pass (its error is listed already) reads as its
+     * default here. */
+    const struct conf_def *const tables[] = {sink->config_def};
+    struct conf_values *cv = NULL;
+    struct kc_strmap *good = kc_strmap_dup(cfg);
+    if (good == NULL) {
+        return KC_ENOMEM;
+    }
+    for (const struct conf_def *d = sink->config_def; d != NULL && d->name != NULL; d++) {
+        const struct vkey *k = vlist_find(defined, d->name);
+        if (k != NULL && k->n_errors > 0) {
+            kc_strmap_del(good, d->name);
+        }
+    }
     kc_error_clear(&e);
-    rc = sink->validate(cfg, &e);
+    rc = conf_values_parse(tables, 1, good, &cv, NULL, &e);
+    kc_strmap_free(good);
     if (rc == KC_ENOMEM) {
         return KC_ENOMEM;
     }
-    if (rc == KC_OK) {
-        return KC_OK;
+    if (rc != KC_OK) {
+        return KC_OK; /* a required key is missing: listed already */
     }
-    /* contract: "<key>: <message>"; anything else lands on connector.class */
-    const char *sep = strstr(e.msg, ": ");
-    struct vkey *k = NULL;
-    const char *msg = e.msg;
-    if (sep != NULL) {
-        char key[256];
-        snprintf(key, sizeof(key), "%.*s", (int)(sep - e.msg), e.msg);
-        k = vlist_find(defined, key);
-        if (k == NULL && kc_strmap_has(cfg, key)) {
-            k = vlist_find(undefined, key);
+    struct conf_infos *errs = kc_calloc(1, sizeof(*errs));
+    if (errs == NULL) {
+        conf_values_free(cv);
+        return KC_ENOMEM;
+    }
+    rc = sink->validate(cv, errs, &e);
+    for (size_t i = 0; rc == KC_OK && i < errs->n_configs; i++) {
+        const struct conf_info_value *iv = &errs->configs[i];
+        struct vkey *k = vlist_find(defined, iv->name);
+        if (k == NULL && kc_strmap_has(cfg, iv->name)) {
+            k = vlist_find(undefined, iv->name);
             if (k == NULL) {
-                k = vlist_add(undefined, key);
-                const char *v = kc_strmap_get(cfg, key);
+                k = vlist_add(undefined, iv->name);
+                const char *v = kc_strmap_get(cfg, iv->name);
                 if (k == NULL || (v != NULL && (k->value = kc_strdup(v)) == NULL)) {
-                    return KC_ENOMEM;
+                    rc = KC_ENOMEM;
+                    break;
                 }
             }
         }
-        if (k != NULL) {
-            msg = sep + 2;
+        if (k == NULL) {
+            k = vlist_find(defined, "connector.class"); /* a key nobody set: name the sink */
+        }
+        for (size_t j = 0; rc == KC_OK && k != NULL && j < iv->n_errors; j++) {
+            rc = vkey_add_error(k, iv->errors[j]);
         }
     }
-    if (k == NULL) {
-        k = vlist_find(defined, "connector.class");
-    }
-    return k != NULL ? vkey_add_error(k, msg) : KC_OK;
+    conf_infos_free(errs);
+    conf_values_free(cv);
+    return rc == KC_ENOMEM ? KC_ENOMEM : KC_OK;
 }
 
 static int policy_allows(const char *policy, const char *key)

@@ -24,7 +24,8 @@
 #include "kc_error.h"
 #include "kc_strmap.h"
 
-struct worker_config;      /* config/conf_worker.h */
+struct worker_config;
+struct conf_values; /* config/conf_values.h */      /* config/conf_worker.h */
 struct json_t;
 
 /* The framework keys of a sink connector, in the JVM's definition order. */
@@ -66,7 +67,8 @@ struct connector_sink_info {
     const struct conf_def *config_def; /* the sink's own keys, NULL = none */
     /* MAY be NULL (accept): the sink's cross-key checks; on failure KC_EINVAL with err naming
      * the key as "<key>: <message>" (anything else lands on connector.class). */
-    int (*validate)(const struct kc_strmap *cfg, struct kc_error *err);
+    int (*validate)(const struct conf_values *cv, struct conf_infos *errs,
+                    struct kc_error *err); /* the sink's cross-key checks (sink.h) */
 };
 
 /* What validation needs to know about the worker. All borrowed. */

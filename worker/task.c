@@ -30,6 +30,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "conf_values.h"
 #include "connector_config.h"
 #include "conv.h"
 #include "dlq.h"
@@ -67,6 +68,7 @@ struct task {
     int id;
     const struct sink_connector_ops *ops; /* static */
     struct kc_strmap *config;             /* owned */
+    struct conf_values *cv;               /* owned: config typed by the sink's config_def */
     struct kc_strmap *consumer_props;     /* owned */
     struct conv *key_conv;                /* owned */
     struct conv *value_conv;              /* owned */
@@ -1179,7 +1181,12 @@ static void *task_main(void *arg)
         fail_with(t, err.msg);
         goto wait_stop;
     }
-    if (t->ops->start(as_sink_task(t), t->config, &err) != KC_OK) {
+    const struct conf_def *const tables[] = {t->ops->config_def};
+    if (conf_values_parse(tables, 1, t->config, &t->cv, NULL, &err) != KC_OK) {
+        fail_with(t, err.msg);
+        goto wait_stop;
+    }
+    if (t->ops->start(as_sink_task(t), t->cv, &err) != KC_OK) {
         fail_with(t, err.msg);
         goto wait_stop;
     }
@@ -1464,6 +1471,7 @@ static void task_destroy(struct task *t)
     }
     kc_free(t->preds);
     kc_strmap_free(t->config);
+    conf_values_free(t->cv);
     kc_strmap_free(t->consumer_props);
     free_list(t->topics, t->n_topics);
     kc_free(t->topics_regex);

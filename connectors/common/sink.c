@@ -113,13 +113,13 @@ void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
                  st->connector ? st->connector : "?", st->id, msg);
 }
 
-int sink_call_validate(const struct sink_connector_ops *ops, const struct kc_strmap *cfg,
-                       struct kc_error *err)
+int sink_call_validate(const struct sink_connector_ops *ops, const struct conf_values *cv,
+                       struct conf_infos *errs, struct kc_error *err)
 {
     if (ops->validate == NULL) {
         return KC_OK;
     }
-    return ops->validate(cfg, err);
+    return ops->validate(cv, errs, err);
 }
 
 int sink_call_task_configs(const struct sink_connector_ops *ops, const struct kc_strmap *cfg,

@@ -48,7 +48,9 @@
 #include "kc_error.h"
 #include "kc_strmap.h"
 
-struct conf_def;   /* config/conf_def.h */
+struct conf_def;    /* config/conf_def.h */
+struct conf_infos;  /* config/conf_def.h */
+struct conf_values; /* config/conf_values.h */
 struct sink_record;
 
 /*
@@ -168,9 +170,10 @@ struct sink_connector_ops {
                                         * added by the worker) */
     unsigned flags;                    /* SINK_FLAG_* */
 
-    /* MUST be set. Always called on the task's own thread. cfg is the task config (resolved),
-     * borrowed for the call; copy what you keep. */
-    int (*start)(struct sink_task *st, const struct kc_strmap *cfg, struct kc_error *err);
+    /* MUST be set. Always called on the task's own thread. cv is the task config (resolved),
+     * parsed, trimmed, typed and defaulted by config_def (conf_values_* getters; framework and
+     * unknown keys through conf_values_raw); it stays valid until stop() returns. */
+    int (*start)(struct sink_task *st, const struct conf_values *cv, struct kc_error *err);
     int (*put)(struct sink_task *st, const struct sink_record *recs, size_t n,
                struct kc_error *err);
     int (*flush)(struct sink_task *st, struct kc_error *err);
@@ -178,10 +181,12 @@ struct sink_connector_ops {
 
     /* MAY be NULL; defaults: validate accepts; task_configs copies the connector config to
      * each of max_tasks tasks; open/close accept silently.
-     * validate: extra cross-key checks; on failure return KC_EINVAL with err naming the key as
-     * "<key>: <message>". task_configs: fill out[0..*n_out-1] (caller-provided array of
-     * max_tasks initialised maps) and set *n_out. */
-    int (*validate)(const struct kc_strmap *cfg, struct kc_error *err);
+     * validate: cross-key checks, called once every key of config_def parsed. Report each
+     * problem against its key with conf_values_add_error(errs, key, message), as the JVM's
+     * config/validate lists them; return KC_OK (errors are data) or KC_ENOMEM.
+     * task_configs: fill out[0..*n_out-1] (caller-provided array of max_tasks initialised
+     * maps) and set *n_out. */
+    int (*validate)(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err);
     int (*task_configs)(const struct kc_strmap *cfg, int max_tasks, struct kc_strmap *out,
                         int *n_out, struct kc_error *err);
     /* open: the partitions now assigned (version 2: with committed offset and metadata); the
@@ -253,8 +258,8 @@ void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- Calls through the ops table, applying the defaults of MAY slots ---- */
-int sink_call_validate(const struct sink_connector_ops *ops, const struct kc_strmap *cfg,
-                       struct kc_error *err);
+int sink_call_validate(const struct sink_connector_ops *ops, const struct conf_values *cv,
+                       struct conf_infos *errs, struct kc_error *err);
 int sink_call_task_configs(const struct sink_connector_ops *ops, const struct kc_strmap *cfg,
                            int max_tasks, struct kc_strmap *out, int *n_out,
                            struct kc_error *err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf_def.h"
+#include "conf_values.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
@@ -66,7 +67,7 @@ static int write_all(struct file_sink *fs, struct kc_error *err)
     return KC_OK;
 }
 
-static int file_task_start(struct sink_task *st, const struct kc_strmap *cfg,
+static int file_task_start(struct sink_task *st, const struct conf_values *cv,
                            struct kc_error *err)
 {
     struct file_sink *fs = kc_calloc(1, sizeof(*fs));
@@ -74,7 +75,7 @@ static int file_task_start(struct sink_task *st, const struct kc_strmap *cfg,
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     kc_buf_init(&fs->out, FILE_SINK_BUF_CAP);
-    const char *path = kc_strmap_get(cfg, FILE_SINK_KEY_FILE);
+    const char *path = conf_values_string(cv, FILE_SINK_KEY_FILE);
     if (path == NULL || path[0] == '\0') {
         fs->fd = STDOUT_FILENO;
         fs->own_fd = 0;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "conf_def.h"
+#include "conf_values.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
@@ -63,16 +64,10 @@ static const struct conf_def buffering_config_def[] = {
     {.name = NULL},
 };
 
-static long long_key(const struct kc_strmap *cfg, const char *key, long dflt)
-{
-    const char *v = kc_strmap_get(cfg, key);
-    return v != NULL && v[0] != '\0' ? strtol(v, NULL, 10) : dflt;
-}
-
-static int buffering_start(struct sink_task *st, const struct kc_strmap *cfg,
+static int buffering_start(struct sink_task *st, const struct conf_values *cv,
                            struct kc_error *err)
 {
-    const char *path = kc_strmap_get(cfg, "file");
+    const char *path = conf_values_string(cv, "file");
     if (path == NULL || path[0] == '\0') {
         return kc_error_set(err, KC_EINVAL, "file: required");
     }
@@ -86,11 +81,11 @@ static int buffering_start(struct sink_task *st, const struct kc_strmap *cfg,
         kc_free(bs);
         return kc_error_set_errno(err, KC_EFATAL, e, "cannot open %s", path);
     }
-    const char *op = kc_strmap_get(cfg, "opened.file");
+    const char *op = conf_values_string(cv, "opened.file");
     bs->opened_path = op != NULL && op[0] != '\0' ? kc_strdup(op) : NULL;
-    bs->rewind = long_key(cfg, "rewind.offset", -1);
-    bs->retry_puts = long_key(cfg, "retry.puts", 0);
-    bs->report_every = long_key(cfg, "report.every", 0);
+    bs->rewind = conf_values_long(cv, "rewind.offset");
+    bs->retry_puts = conf_values_long(cv, "retry.puts");
+    bs->report_every = conf_values_long(cv, "report.every");
     sink_task_set_ctx(st, bs);
     return KC_OK;
 }

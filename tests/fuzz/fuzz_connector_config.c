@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf_values.h"
 #include "connector_config.h"
 #include "kc_alloc.h"
 
@@ -42,10 +43,12 @@ static const struct connector_plugin_info fz_convs[] = {
     {NULL, NULL, NULL},
 };
 
-static int fz_validate(const struct kc_strmap *cfg, struct kc_error *err)
+static int fz_validate(const struct conf_values *cv, struct conf_infos *errs,
+                       struct kc_error *err)
 {
-    const char *f = kc_strmap_get(cfg, "file");
-    return f != NULL && f[0] == '!' ? kc_error_set(err, KC_EINVAL, "%s: bad", f + 1) : KC_OK;
+    (void)err;
+    const char *f = kc_strmap_get(conf_values_raw(cv), "file");
+    return f != NULL && f[0] == '!' ? conf_values_add_error(errs, f + 1, "bad") : KC_OK;
 }
 
 static const char *const fz_classes[] = {"com.acme.FuzzSinkConnector", NULL};

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "conf_worker.h"
+#include "conf_values.h"
 #include "connector_config.h"
 #include "kc_alloc.h"
 
@@ -27,11 +28,13 @@ static const struct conf_def fake_def[] = {
      NULL},
 };
 
-static int fake_validate(const struct kc_strmap *cfg, struct kc_error *err)
+static int fake_validate(const struct conf_values *cv, struct conf_infos *errs,
+                         struct kc_error *err)
 {
-    const char *f = kc_strmap_get(cfg, "file");
+    (void)err;
+    const char *f = conf_values_string(cv, "file");
     if (f != NULL && strcmp(f, "/forbidden") == 0) {
-        return kc_error_set(err, KC_EINVAL, "file: may not write to /forbidden");
+        return conf_values_add_error(errs, "file", "may not write to /forbidden");
     }
     return KC_OK;
 }
