@@ -174,7 +174,7 @@ static inline __attribute__((always_inline)) int scan_string(struct kc_jscan *js
             return kc_jscan_fail(js, "Unexpected end-of-input in a string");
         }
         unsigned ch = *p;
-        if (ch == '"') {
+        if (__builtin_expect(ch == '"', 1)) {
             break;
         }
         if (ch == '\\') {
@@ -385,7 +385,8 @@ static inline int root_follow(struct kc_jscan *js, const unsigned char *p)
     return KC_OK;
 }
 
-int kc_jscan_number(struct kc_jscan *js, struct kc_jscan_num *n)
+static inline __attribute__((always_inline)) int scan_number(struct kc_jscan *js,
+                                                             struct kc_jscan_num *n)
 {
     const unsigned char *s = js->p, *p = s, *end = js->end;
     int neg = 0, strict = js->dialect == KC_JSCAN_STRICT;
@@ -395,7 +396,8 @@ int kc_jscan_number(struct kc_jscan *js, struct kc_jscan_num *n)
     }
     if (p >= end || *p < '0' || *p > '9') {
         js->p = p;
-        return kc_jscan_fail(js, "Expected digit (0-9) to follow minus sign, for valid numeric value");
+        return kc_jscan_fail(
+            js, "Expected digit (0-9) to follow minus sign, for valid numeric value");
     }
     n->raw = (const char *)s;
     n->big = 0;
@@ -543,23 +545,114 @@ int kc_jscan_number(struct kc_jscan *js, struct kc_jscan_num *n)
 
 /* ---------------------------------------------------------------- literals, containers */
 
+int kc_jscan_number(struct kc_jscan *js, struct kc_jscan_num *n)
+{
+    return scan_number(js, n);
+}
+
 static int is_ident_char(unsigned ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
            ch == '_' || ch == '$' || ch >= 0x80;
 }
 
-int kc_jscan_literal(struct kc_jscan *js, enum kc_jscan_kind kind)
+static inline int scan_literal(struct kc_jscan *js, enum kc_jscan_kind kind)
 {
     const char *word = kind == KC_JSCAN_TRUE ? "true" : kind == KC_JSCAN_FALSE ? "false" : "null";
     size_t n = kind == KC_JSCAN_FALSE ? 5 : 4;
     if ((size_t)(js->end - js->p) < n || memcmp(js->p, word, n) != 0 ||
         (js->p + n < js->end && is_ident_char(js->p[n]))) {
-        return kc_jscan_fail(js, "Unrecognized token: was expecting (JSON String, Number, Array, Object or "
-                        "token 'null', 'true' or 'false')");
+        return kc_jscan_fail(js, "Unrecognized token: was expecting (JSON String, Number, Array, "
+                                 "Object or token 'null', 'true' or 'false')");
     }
     js->p += n;
     return KC_OK;
+}
+
+int kc_jscan_literal(struct kc_jscan *js, enum kc_jscan_kind kind)
+{
+    return scan_literal(js, kind);
+}
+
+/* One value token, scalars consumed whole, containers entered; the common path of
+ * kc_jscan_next/member/item, inlined into each so a member costs one call. */
+static inline __attribute__((always_inline)) int scan_token(struct kc_jscan *js,
+                                                            struct kc_jscan_tok *t)
+{
+    skip_ws(js);
+    /* An if-chain, most frequent first, not a switch: a jump table's indirect branch
+     * mispredicts whenever string and number values alternate, which is every record. The
+     * hints keep GCC from turning the chain back into a jump table. */
+    if (js->p < js->end && js->depth < js->max_depth) {
+        unsigned ch = *js->p;
+        if (__builtin_expect(ch == '"', 1)) {
+            t->kind = KC_JSCAN_STRING;
+            return scan_string(js, &t->u.s, 0);
+        }
+        if (__builtin_expect(ch == '-' || (ch >= '0' && ch <= '9'), 1)) {
+            t->kind = KC_JSCAN_NUMBER;
+            return scan_number(js, &t->u.n);
+        }
+        if (ch == '{' || ch == '[') {
+            t->kind = ch == '{' ? KC_JSCAN_OBJECT : KC_JSCAN_ARRAY;
+            return kc_jscan_enter(js);
+        }
+        if (ch == 't' || ch == 'f' || ch == 'n') {
+            t->kind = ch == 't' ? KC_JSCAN_TRUE : ch == 'f' ? KC_JSCAN_FALSE : KC_JSCAN_NULL;
+            return scan_literal(js, t->kind);
+        }
+    }
+    return kc_jscan_peek_slow(js, &t->kind);
+}
+
+int kc_jscan_next(struct kc_jscan *js, struct kc_jscan_tok *t)
+{
+    return scan_token(js, t);
+}
+
+int kc_jscan_member(struct kc_jscan *js, struct kc_jscan_str *key, struct kc_jscan_tok *t)
+{
+    skip_ws(js);
+    if (js->first) {
+        js->first = 0;
+        if (js->p < js->end && *js->p == '}') {
+            return kc_jscan_leave_(js);
+        }
+    } else if (js->p < js->end && *js->p == ',') {
+        js->p++;
+        skip_ws(js);
+    } else if (js->p < js->end && *js->p == '}') {
+        return kc_jscan_leave_(js);
+    } else {
+        return kc_jscan_fail(
+            js, "Unexpected character: was expecting comma to separate Object entries");
+    }
+    if (js->p >= js->end || *js->p != '"') {
+        return kc_jscan_fail(
+            js, "Unexpected character: was expecting double-quote to start field name");
+    }
+    int rc = scan_string(js, key, 1);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    skip_ws(js);
+    if (js->p >= js->end || *js->p != ':') {
+        return kc_jscan_fail(
+            js, "Unexpected character: was expecting a colon to separate field name and value");
+    }
+    js->p++;
+    rc = scan_token(js, t);
+    return rc != KC_OK ? rc : 1;
+}
+
+int kc_jscan_item(struct kc_jscan *js, struct kc_jscan_tok *t)
+{
+    int r = kc_jscan_item_next(js);
+    if (r <= 0) {
+        return r;
+    }
+    int rc = scan_token(js, t);
+    return rc != KC_OK ? rc : 1;
 }
 
 int kc_jscan_object_next(struct kc_jscan *js, const char **key, size_t *key_len,

@@ -32,7 +32,9 @@
  * call consumes it: kc_jscan_string(), kc_jscan_number(), kc_jscan_literal(), kc_jscan_enter()
  * (then kc_jscan_member_next() / kc_jscan_item_next() until they return 0), kc_jscan_value()
  * (any value, validated, as a raw span) or kc_jscan_skip(). kc_jscan_finish() checks what
- * follows the root value. A sink walking a top-level object:
+ * follows the root value. Builders that take every value (jfast, parquet_jv) use the token
+ * calls instead, one call per member: kc_jscan_next(), kc_jscan_member(), kc_jscan_item().
+ * A sink walking a top-level object:
  *
  *     kc_jscan_begin(&js, data, len, err);
  *     if (kc_jscan_peek(&js, &kind) != KC_OK || kind != KC_JSCAN_OBJECT) ... not an object
@@ -104,6 +106,16 @@ struct kc_jscan_num {
     double d;
 };
 
+/* The next value as one token: scalars are consumed whole (strings validated, numbers
+ * converted), containers are entered (their members or items follow). */
+struct kc_jscan_tok {
+    enum kc_jscan_kind kind;
+    union {
+        struct kc_jscan_str s; /* STRING */
+        struct kc_jscan_num n; /* NUMBER */
+    } u;
+};
+
 /* Any value as a validated raw span (containers included), for kc_jscan_val_*. */
 struct kc_jscan_val {
     enum kc_jscan_kind kind;
@@ -145,19 +157,24 @@ static inline void kc_jscan_ws(struct kc_jscan *js)
 static inline int kc_jscan_peek(struct kc_jscan *js, enum kc_jscan_kind *kind)
 {
     kc_jscan_ws(js);
+    /* If-chain, not a switch: see scan_token in kc_jscan.c. */
     if (js->p < js->end && js->depth < js->max_depth) {
-        switch (*js->p) {
-        case '{': *kind = KC_JSCAN_OBJECT; return KC_OK;
-        case '[': *kind = KC_JSCAN_ARRAY; return KC_OK;
-        case '"': *kind = KC_JSCAN_STRING; return KC_OK;
-        case 't': *kind = KC_JSCAN_TRUE; return KC_OK;
-        case 'f': *kind = KC_JSCAN_FALSE; return KC_OK;
-        case 'n': *kind = KC_JSCAN_NULL; return KC_OK;
-        case '-': case '0': case '1': case '2': case '3': case '4':
-        case '5': case '6': case '7': case '8': case '9':
+        unsigned ch = *js->p;
+        if (__builtin_expect(ch == '"', 1)) {
+            *kind = KC_JSCAN_STRING;
+            return KC_OK;
+        }
+        if (__builtin_expect(ch == '-' || (ch >= '0' && ch <= '9'), 1)) {
             *kind = KC_JSCAN_NUMBER;
             return KC_OK;
-        default: break;
+        }
+        if (ch == '{' || ch == '[') {
+            *kind = ch == '{' ? KC_JSCAN_OBJECT : KC_JSCAN_ARRAY;
+            return KC_OK;
+        }
+        if (ch == 't' || ch == 'f' || ch == 'n') {
+            *kind = ch == 't' ? KC_JSCAN_TRUE : ch == 'f' ? KC_JSCAN_FALSE : KC_JSCAN_NULL;
+            return KC_OK;
         }
     }
     return kc_jscan_peek_slow(js, kind);
@@ -229,7 +246,8 @@ static inline int kc_jscan_member_next(struct kc_jscan *js, struct kc_jscan_str 
         js->first = 0;
         return kc_jscan_member_slow(js, key);
     }
-    return kc_jscan_fail(js, "Unexpected character: was expecting comma to separate Object entries");
+    return kc_jscan_fail(js,
+                         "Unexpected character: was expecting comma to separate Object entries");
 }
 
 /* In an array: 1 when an item follows (not consumed), 0 when the ']' was consumed. */
@@ -257,6 +275,17 @@ static inline int kc_jscan_item_next(struct kc_jscan *js)
  * the scanner's scratch (valid until the next call); *kind is the value's, as from peek. */
 int kc_jscan_object_next(struct kc_jscan *js, const char **key, size_t *key_len,
                          enum kc_jscan_kind *kind);
+
+/*
+ * Token calls: one call per value, for builders that take every value (jfast, parquet_jv).
+ * kc_jscan_next: the next value as a token (END only at the root of an empty document).
+ * kc_jscan_member: in an object, 1 with the raw key and the value's token, 0 when the '}' was
+ *   consumed. kc_jscan_item: in an array, 1 with the item's token, 0 when the ']' was consumed.
+ * A container token has been entered: walk it with member/item (or *_next) until 0.
+ */
+int kc_jscan_next(struct kc_jscan *js, struct kc_jscan_tok *t);
+int kc_jscan_member(struct kc_jscan *js, struct kc_jscan_str *key, struct kc_jscan_tok *t);
+int kc_jscan_item(struct kc_jscan *js, struct kc_jscan_tok *t);
 
 /* Consume the next value whatever it is, validating all of it. */
 int kc_jscan_skip(struct kc_jscan *js);

@@ -157,7 +157,8 @@ static int make_number(struct cur *c, const struct kc_jscan_num *n,
 
 /* ---------------------------------------------------------------- containers */
 
-static int parse_value(struct cur *c, const struct cdata_value **out);
+static int build_value(struct cur *c, const struct kc_jscan_tok *t,
+                       const struct cdata_value **out);
 
 static int key_eq(const struct cdata_value *a, const struct cdata_value *b)
 {
@@ -182,11 +183,19 @@ static long dedupe_pairs(struct cur *c, size_t base, size_t npairs)
     const struct cdata_value **kv = c->j->stack + base;
     size_t out = 0;
     if (npairs <= 16) {
+        /* Compare a tag (length, first and last byte) kept in a local array before touching
+         * the keys themselves: distinct keys almost always differ there, so the quadratic scan
+         * stays in registers and L1 instead of chasing a pointer per pair. */
+        uint32_t tag[16];
         for (size_t i = 0; i < npairs; i++) {
             const struct cdata_value *k = kv[2 * i];
+            uint32_t t = k->n << 16;
+            if (k->n > 0) {
+                t ^= (uint32_t)(unsigned char)k->u.s[0] << 8 ^ (unsigned char)k->u.s[k->n - 1];
+            }
             size_t f = out;
             for (size_t m = 0; m < out; m++) {
-                if (key_eq(kv[2 * m], k)) {
+                if (tag[m] == t && key_eq(kv[2 * m], k)) {
                     f = m;
                     break;
                 }
@@ -194,6 +203,7 @@ static long dedupe_pairs(struct cur *c, size_t base, size_t npairs)
             if (f < out) {
                 kv[2 * f + 1] = kv[2 * i + 1];
             } else {
+                tag[out] = t;
                 kv[2 * out] = k;
                 kv[2 * out + 1] = kv[2 * i + 1];
                 out++;
@@ -237,17 +247,17 @@ static long dedupe_pairs(struct cur *c, size_t base, size_t npairs)
     return (long)out;
 }
 
-static int parse_object(struct cur *c, const struct cdata_value **out)
+/* The scanner has just entered an object ('{' at raw_start). */
+static int parse_object(struct cur *c, const char *raw_start, const struct cdata_value **out)
 {
-    const char *raw_start = (const char *)c->js->p;
     size_t base = c->top;
     int rc, r;
     struct kc_jscan_str ks;
-    kc_jscan_enter(c->js);
-    while ((r = kc_jscan_member_next(c->js, &ks)) == 1) {
+    struct kc_jscan_tok t;
+    while ((r = kc_jscan_member(c->js, &ks, &t)) == 1) {
         const struct cdata_value *k = NULL, *v = NULL;
         if ((rc = make_string(c, &ks, 0, &k)) != KC_OK || (rc = push(c, k)) != KC_OK ||
-            (rc = parse_value(c, &v)) != KC_OK || (rc = push(c, v)) != KC_OK) {
+            (rc = build_value(c, &t, &v)) != KC_OK || (rc = push(c, v)) != KC_OK) {
             return rc;
         }
     }
@@ -280,15 +290,15 @@ static int parse_object(struct cur *c, const struct cdata_value **out)
     return KC_OK;
 }
 
-static int parse_array(struct cur *c, const struct cdata_value **out)
+/* The scanner has just entered an array ('[' at raw_start). */
+static int parse_array(struct cur *c, const char *raw_start, const struct cdata_value **out)
 {
-    const char *raw_start = (const char *)c->js->p;
     size_t base = c->top;
     int rc, r;
-    kc_jscan_enter(c->js);
-    while ((r = kc_jscan_item_next(c->js)) == 1) {
+    struct kc_jscan_tok t;
+    while ((r = kc_jscan_item(c->js, &t)) == 1) {
         const struct cdata_value *v = NULL;
-        if ((rc = parse_value(c, &v)) != KC_OK || (rc = push(c, v)) != KC_OK) {
+        if ((rc = build_value(c, &t, &v)) != KC_OK || (rc = push(c, v)) != KC_OK) {
             return rc;
         }
     }
@@ -317,54 +327,41 @@ static int parse_array(struct cur *c, const struct cdata_value **out)
     return KC_OK;
 }
 
-static int parse_value(struct cur *c, const struct cdata_value **out)
+/* A value from its token (containers: the scanner is inside them). */
+static int build_value(struct cur *c, const struct kc_jscan_tok *t,
+                       const struct cdata_value **out)
 {
-    enum kc_jscan_kind kind;
-    int rc = kc_jscan_peek(c->js, &kind);
-    if (rc != KC_OK) {
-        return rc;
+    /* An if-chain, not a switch: see scan_token in kc_jscan.c. The hints keep GCC from
+     * turning the chain back into a jump table. */
+    enum kc_jscan_kind kind = t->kind;
+    if (__builtin_expect(kind == KC_JSCAN_STRING, 1)) {
+        return make_string(c, &t->u.s, 1, out);
     }
-    switch (kind) {
-    case KC_JSCAN_OBJECT:
-        return parse_object(c, out);
-    case KC_JSCAN_ARRAY:
-        return parse_array(c, out);
-    case KC_JSCAN_STRING: {
-        struct kc_jscan_str s;
-        if ((rc = kc_jscan_string(c->js, &s)) != KC_OK) {
-            return rc;
-        }
-        return make_string(c, &s, 1, out);
+    if (__builtin_expect(kind == KC_JSCAN_NUMBER, 1)) {
+        return make_number(c, &t->u.n, out);
     }
-    case KC_JSCAN_NUMBER: {
-        struct kc_jscan_num n;
-        if ((rc = kc_jscan_number(c->js, &n)) != KC_OK) {
-            return rc;
-        }
-        return make_number(c, &n, out);
+    if (kind == KC_JSCAN_OBJECT) {
+        return parse_object(c, (const char *)c->js->p - 1, out);
     }
-    case KC_JSCAN_TRUE:
-    case KC_JSCAN_FALSE: {
-        const char *s = (const char *)c->js->p;
-        if ((rc = kc_jscan_literal(c->js, kind)) != KC_OK) {
-            return rc;
-        }
-        struct cdata_value *v = new_val(c, CDATA_BOOLEAN, 0, s);
+    if (kind == KC_JSCAN_ARRAY) {
+        return parse_array(c, (const char *)c->js->p - 1, out);
+    }
+    if (kind == KC_JSCAN_TRUE || kind == KC_JSCAN_FALSE) {
+        int b = kind == KC_JSCAN_TRUE;
+        struct cdata_value *v = new_val(c, CDATA_BOOLEAN, 0, (const char *)c->js->p - (b ? 4 : 5));
         if (v == NULL) {
             return oom(c);
         }
-        v->u.b = kind == KC_JSCAN_TRUE;
+        v->u.b = b;
         set_raw_end(c, v);
         *out = v;
         return KC_OK;
     }
-    case KC_JSCAN_NULL:
+    if (kind == KC_JSCAN_NULL) {
         *out = NULL;
-        return kc_jscan_literal(c->js, kind);
-    case KC_JSCAN_END:
-        break;
+        return KC_OK;
     }
-    /* peek reports END only at the root, where jfast_parse handles it first. */
+    /* The scanner gives END only at the root, where jfast_parse handles it first. */
     return kc_error_set(c->err, KC_EINVAL, "Unexpected end-of-input: expected a value");
 }
 
@@ -400,12 +397,12 @@ int jfast_parse(struct jfast *j, const char *data, size_t len, struct kc_arena *
         .bump = NULL,
         .bump_end = NULL,
     };
-    enum kc_jscan_kind kind;
+    struct kc_jscan_tok t;
     *out = NULL;
     *res = JFAST_MISSING;
     kc_jscan_begin(&j->js, data, len, err);
-    int rc = kc_jscan_peek(&j->js, &kind);
-    if (rc != KC_OK || kind == KC_JSCAN_END) {
+    int rc = kc_jscan_next(&j->js, &t);
+    if (rc != KC_OK || t.kind == KC_JSCAN_END) {
         return rc;
     }
     if (len <= 4096) {
@@ -413,7 +410,7 @@ int jfast_parse(struct jfast *j, const char *data, size_t len, struct kc_arena *
         c.bump = kc_arena_alloc(a, est);
         c.bump_end = c.bump != NULL ? c.bump + est : NULL;
     }
-    rc = parse_value(&c, out);
+    rc = build_value(&c, &t, out);
     if (rc == KC_OK) {
         rc = kc_jscan_finish(&j->js); /* Jackson: trailing content is ignored */
     }

@@ -9,8 +9,8 @@
  * surrogates are rejected, \u0000 is allowed in strings but not in keys, integers that do not
  * fit int64 and reals that overflow are rejected. Nesting is capped at PARQUET_JV_MAX_DEPTH so
  * hostile input cannot exhaust the stack, and values per record at PARQUET_JV_MAX_VALUES so a
- * long line of tiny values cannot blow up the parser's memory. The arena is reset per record, so memory is bounded
- * by the largest record.
+ * long line of tiny values cannot blow up the parser's memory. The arena is reset per record,
+ * so memory is bounded by the largest record.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,8 +135,9 @@ static int stack_push(struct jv_parse *jp)
     return KC_OK;
 }
 
-static int parse_value(struct jv_parse *jp, struct parquet_jv *v);
+static int build_value(struct jv_parse *jp, const struct kc_jscan_tok *t, struct parquet_jv *v);
 
+/* The scanner has just entered the container. */
 static int parse_container(struct jv_parse *jp, struct parquet_jv *v, int is_obj)
 {
     struct parquet_jv_parser *ps = jp->ps;
@@ -144,10 +145,10 @@ static int parse_container(struct jv_parse *jp, struct parquet_jv *v, int is_obj
     size_t n;
     int rc, r;
 
-    kc_jscan_enter(jp->js);
     for (;;) {
         struct kc_jscan_str key;
-        r = is_obj ? kc_jscan_member_next(jp->js, &key) : kc_jscan_item_next(jp->js);
+        struct kc_jscan_tok t;
+        r = is_obj ? kc_jscan_member(jp->js, &key, &t) : kc_jscan_item(jp->js, &t);
         if (r <= 0) {
             break;
         }
@@ -165,10 +166,10 @@ static int parse_container(struct jv_parse *jp, struct parquet_jv *v, int is_obj
             ps->stack[at].key_len = klen;
         }
         struct parquet_jv item;
-        if ((rc = parse_value(jp, &item)) != KC_OK) {
+        if ((rc = build_value(jp, &t, &item)) != KC_OK) {
             return rc;
         }
-        ps->stack[at].v = item; /* the stack may have moved during parse_value */
+        ps->stack[at].v = item; /* the stack may have moved during build_value */
     }
     if (r < 0) {
         return r;
@@ -202,10 +203,11 @@ static int parse_container(struct jv_parse *jp, struct parquet_jv *v, int is_obj
     return KC_OK;
 }
 
-static int parse_value(struct jv_parse *jp, struct parquet_jv *v)
+/* A value from its token. An if-chain with hints, not a switch, for the reason given at
+ * scan_token in base/kc_jscan.c (a jump table mispredicts on every record). */
+static int build_value(struct jv_parse *jp, const struct kc_jscan_tok *t, struct parquet_jv *v)
 {
-    enum kc_jscan_kind kind;
-    int rc;
+    enum kc_jscan_kind kind = t->kind;
     memset(v, 0, sizeof(*v));
     if (++jp->values > PARQUET_JV_MAX_VALUES) {
         /* A long line of tiny values would cost ~40 bytes of parser state each. */
@@ -213,47 +215,28 @@ static int parse_value(struct jv_parse *jp, struct parquet_jv *v)
                             "invalid JSON: too many values in one record at offset %zu",
                             kc_jscan_offset(jp->js));
     }
-    if ((rc = kc_jscan_peek(jp->js, &kind)) != KC_OK) {
-        return rc;
-    }
-    switch (kind) {
-    case KC_JSCAN_OBJECT:
-        return parse_container(jp, v, 1);
-    case KC_JSCAN_ARRAY:
-        return parse_container(jp, v, 0);
-    case KC_JSCAN_STRING: {
-        struct kc_jscan_str s;
-        if ((rc = kc_jscan_string(jp->js, &s)) != KC_OK) {
-            return rc;
-        }
+    if (__builtin_expect(kind == KC_JSCAN_STRING, 1)) {
         v->type = PARQUET_JV_STRING;
-        return copy_string(jp, &s, &v->u.s, &v->n);
+        return copy_string(jp, &t->u.s, &v->u.s, &v->n);
     }
-    case KC_JSCAN_NUMBER: {
-        struct kc_jscan_num n;
-        if ((rc = kc_jscan_number(jp->js, &n)) != KC_OK) {
-            return rc;
-        }
-        if (n.is_float) {
+    if (__builtin_expect(kind == KC_JSCAN_NUMBER, 1)) {
+        if (t->u.n.is_float) {
             v->type = PARQUET_JV_REAL;
-            v->u.d = n.d;
+            v->u.d = t->u.n.d;
         } else {
             v->type = PARQUET_JV_INT; /* strict dialect: big integers were rejected */
-            v->u.i = n.i;
+            v->u.i = t->u.n.i;
         }
         return KC_OK;
     }
-    case KC_JSCAN_TRUE:
-        v->type = PARQUET_JV_TRUE;
-        return kc_jscan_literal(jp->js, kind);
-    case KC_JSCAN_FALSE:
-        v->type = PARQUET_JV_FALSE;
-        return kc_jscan_literal(jp->js, kind);
-    case KC_JSCAN_NULL:
-        v->type = PARQUET_JV_NULL;
-        return kc_jscan_literal(jp->js, kind);
-    case KC_JSCAN_END:
-        break;
+    if (kind == KC_JSCAN_OBJECT || kind == KC_JSCAN_ARRAY) {
+        return parse_container(jp, v, kind == KC_JSCAN_OBJECT);
+    }
+    if (kind == KC_JSCAN_TRUE || kind == KC_JSCAN_FALSE || kind == KC_JSCAN_NULL) {
+        v->type = kind == KC_JSCAN_TRUE    ? PARQUET_JV_TRUE
+                  : kind == KC_JSCAN_FALSE ? PARQUET_JV_FALSE
+                                           : PARQUET_JV_NULL;
+        return KC_OK;
     }
     return kc_error_set(jp->err, KC_EINVAL, "invalid JSON: a value expected at offset %zu",
                         kc_jscan_offset(jp->js));
@@ -284,8 +267,13 @@ int parquet_jv_parse(struct parquet_jv_parser *ps, const char *text, size_t len,
     int rc;
     parquet_arena_reset(&ps->arena);
     ps->sp = 0;
+    struct kc_jscan_tok t;
     kc_jscan_begin(&ps->js, text, len, err);
-    rc = parse_value(&jp, out);
+    rc = kc_jscan_next(&ps->js, &t);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    rc = build_value(&jp, &t, out);
     if (rc != KC_OK) {
         return rc;
     }
