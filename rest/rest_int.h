@@ -80,6 +80,7 @@ struct rest_response {
     const char *ctype;   /* other static content type (OPTIONS answers text/plain), or NULL */
     char *location;      /* owned Location header value, or NULL */
     char *allow;         /* owned Allow header value, or NULL */
+    int www_authenticate; /* 1: a 401 that carries the Basic challenge */
 };
 
 void rest_request_init(struct rest_request *rq);

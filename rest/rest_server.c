@@ -17,6 +17,7 @@
  * {"error_code":413,"message":"HTTP 413 Request Entity Too Large"}.
  */
 #include "rest_server.h"
+#include "rest_auth.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -303,6 +304,7 @@ struct rest_server {
     char *allow_methods; /* owned */
     struct rest_header_rule *rules;
     size_t n_rules;
+    const struct rest_auth *auth; /* borrowed, NULL = no authentication */
 };
 
 /* Per-connection state, from the first access-handler call to the completed callback. */
@@ -405,6 +407,10 @@ static enum MHD_Result send_response(struct rest_server *srv, struct MHD_Connect
     }
     if (resp->allow != NULL) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+    }
+    if (resp->www_authenticate) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Basic realm=\"Kafka Connect\", charset=\"UTF-8\"");
     }
     const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
     if (srv->allow_origin != NULL && origin != NULL && origin_allowed(srv->allow_origin, origin)) {
@@ -511,6 +517,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         respond_error(&resp, 431, "Request Header Fields Too Large", 1);
     } else if (cs->too_large) {
         respond_error(&resp, 413, "HTTP 413 Request Entity Too Large", 1);
+    } else if (!rest_auth_allows(srv->auth, method, url,
+                                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                             "Authorization"))) {
+        /* The JVM's JaasBasicAuthFilter answer, plus the challenge browsers and curl expect. */
+        resp.status = 401;
+        resp.body = kc_strdup(REST_AUTH_DENIED);
+        resp.body_len = resp.body != NULL ? strlen(resp.body) : 0;
+        resp.ctype = "text/plain";
+        resp.json = 0;
+        resp.www_authenticate = 1;
     } else {
         rest_dispatch(&srv->ctx, &rq, &resp);
     }
@@ -641,6 +657,7 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
     srv->max_body = cfg->max_body_bytes ? cfg->max_body_bytes : REST_DEFAULT_MAX_BODY_BYTES;
     srv->ctx.commit_id = kc_strdup(cfg->commit_id ? cfg->commit_id : default_commit);
     srv->ctx.loggers = rest_loggers_new(NULL);
+    srv->auth = cfg->auth;
     srv->allow_methods = kc_strdup(cfg->allow_methods && cfg->allow_methods[0]
                                        ? cfg->allow_methods
                                        : "GET,POST,HEAD");

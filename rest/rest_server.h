@@ -24,6 +24,8 @@ struct rest_server;
 
 /* Worker properties the REST layer reads; every string is borrowed for the call to
  * rest_server_new() only (the server copies what it keeps). Zero-initialised = JVM defaults. */
+struct rest_auth; /* rest_auth.h */
+
 struct rest_server_config {
     const char *listeners;       /* "listeners": comma list of http://host:port; NULL/"" =
                                   * REST_DEFAULT_LISTENERS; empty host = all interfaces; port 0 =
@@ -45,6 +47,8 @@ struct rest_server_config {
     /* Borrowed for the server's life: the worker facts config validation uses (group id,
      * override policy, converters, built-in plugins); NULL = none. */
     const struct connector_worker_facts *facts;
+    /* Borrowed for the server's life: REST authentication (rest_auth.h); NULL = none. */
+    const struct rest_auth *auth;
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "herder.h"
 #include "kc_log.h"
 #include "kc_strmap.h"
+#include "rest_auth.h"
 #include "rest_server.h"
 
 extern char **environ;
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
     int wc_loaded = 0;
     struct herder *h = NULL;
     struct rest_server *rs = NULL;
+    struct rest_auth *auth = NULL;
     struct kc_error err = {0};
     int status = 1;
 
@@ -110,6 +112,11 @@ int main(int argc, char **argv)
     connector_plugins_facts(&facts);
     char advertised[300];
     snprintf(advertised, sizeof(advertised), "http://%s/", herder_worker_id(h));
+    if (rest_auth_new(wc.rest_extension_classes.items, wc.rest_extension_classes.n,
+                      getenv("KAFKA_OPTS"), &auth, &err) != KC_OK) {
+        kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
+        goto out;
+    }
     struct rest_server_config rcfg = {
         .listeners = kc_strmap_get(&wc.props, "listeners"),
         .admin_listeners = kc_strmap_has(&wc.props, "admin.listeners")
@@ -122,6 +129,7 @@ int main(int argc, char **argv)
         .topic_tracking_disable = !wc.topic_tracking_enable,
         .topic_tracking_reset_disable = !wc.topic_tracking_allow_reset,
         .facts = &facts,
+        .auth = auth,
     };
     if (rest_server_new(&rcfg, h, &rs, &err) != KC_OK) {
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
@@ -141,6 +149,7 @@ int main(int argc, char **argv)
 out:
     herder_close_requests(h);
     rest_server_free(rs);
+    rest_auth_free(auth);
     herder_free(h);
     if (wc_loaded) {
         worker_config_fini(&wc);
