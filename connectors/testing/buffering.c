@@ -12,7 +12,8 @@
  * retry.puts (the first N put() calls answer KC_RETRY), opened.file (open() appends the
  * committed offset and metadata it was handed, one "<topic>\t<partition>\t<offset>\t<md>" line
  * per partition), report.every (every Nth record is reported as errant with
- * IllegalStateException instead of kept).
+ * IllegalStateException instead of kept), tick.flush.ms (> 0: pre_commit writes nothing and
+ * answers what tick() wrote, records held that long: a sink that flushes by age).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
+#include "kc_queue.h"
 #include "sink.h"
 
 struct buffering_part {
@@ -37,6 +39,8 @@ struct buffering_part {
     size_t n_chunks;
     size_t len;            /* bytes in chunks */
     int64_t next;        /* offset after the last record kept */
+    int64_t written;     /* offset after the last record written, -1 = none */
+    int64_t first_ms;    /* when the oldest held record arrived */
     char md[64];         /* metadata of the last answer (fits: two numbers) */
 };
 
@@ -47,6 +51,7 @@ struct buffering_sink {
     long retry_puts;
     long report_every;
     long seen;
+    int64_t tick_flush_ms; /* > 0: only tick() writes, records held this long */
     struct buffering_part *parts; /* owned array */
     size_t n_parts;
     size_t held; /* bytes across every part */
@@ -65,6 +70,9 @@ static const struct conf_def buffering_config_def[] = {
      .doc = "The first N put() calls ask to be retried.", .order_in_group = -1},
     {.name = "report.every", .type = CONF_LONG, .default_value = "0", .importance = CONF_LOW,
      .doc = "Every Nth record is reported as errant (0 = none).", .order_in_group = -1},
+    {.name = "tick.flush.ms", .type = CONF_LONG, .default_value = "0", .importance = CONF_LOW,
+     .doc = "When > 0, pre_commit writes nothing and answers what tick() wrote: records held "
+            "this long.", .order_in_group = -1},
     {.name = NULL},
 };
 
@@ -90,6 +98,7 @@ static int buffering_start(struct sink_task *st, const struct conf_values *cv,
     bs->rewind = conf_values_long(cv, "rewind.offset");
     bs->retry_puts = conf_values_long(cv, "retry.puts");
     bs->report_every = conf_values_long(cv, "report.every");
+    bs->tick_flush_ms = conf_values_long(cv, "tick.flush.ms");
     sink_task_set_ctx(st, bs);
     return KC_OK;
 }
@@ -117,6 +126,7 @@ static struct buffering_part *part_get(struct buffering_sink *bs, const char *to
     }
     p->partition = partition;
     p->next = -1;
+    p->written = -1;
     bs->n_parts++;
     return p;
 }
@@ -222,6 +232,9 @@ static int buffering_put(struct sink_task *st, const struct sink_record *recs, s
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
         size_t before = p->len;
+        if (before == 0) {
+            p->first_ms = kc_now_ms();
+        }
         if (append_line(p, r) != KC_OK) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
@@ -253,6 +266,7 @@ static int write_part(struct buffering_sink *bs, struct buffering_part *p, struc
     }
     bs->held -= p->len;
     chunks_free(p);
+    p->written = p->next;
     return KC_OK;
 }
 
@@ -264,6 +278,17 @@ static int buffering_pre_commit(struct sink_task *st, const struct sink_offset *
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct buffering_part *p = part_get(bs, consumed[i].topic, consumed[i].partition, 0);
+        if (bs->tick_flush_ms > 0) {
+            /* Only what tick() wrote is durable; the rest stays held. */
+            if (p != NULL && p->written >= 0) {
+                int64_t off = p->written < consumed[i].offset ? p->written : consumed[i].offset;
+                durable[k] = consumed[i];
+                durable[k].offset = off;
+                snprintf(p->md, sizeof(p->md), "buffering:%lld", (long long)off);
+                durable[k++].metadata = p->md;
+            }
+            continue;
+        }
         if (p != NULL) {
             int rc = write_part(bs, p, err);
             if (rc != KC_OK) {
@@ -279,6 +304,27 @@ static int buffering_pre_commit(struct sink_task *st, const struct sink_offset *
         k++;
     }
     *n_out = k;
+    sink_task_buffered(st, bs->held);
+    return KC_OK;
+}
+
+static int buffering_tick(struct sink_task *st, int64_t now_ms, int64_t *next_ms,
+                          struct kc_error *err)
+{
+    struct buffering_sink *bs = sink_task_ctx(st);
+    *next_ms = now_ms + 100;
+    if (bs->tick_flush_ms <= 0) {
+        return KC_OK;
+    }
+    for (size_t i = 0; i < bs->n_parts; i++) {
+        struct buffering_part *p = &bs->parts[i];
+        if (p->len > 0 && now_ms - p->first_ms >= bs->tick_flush_ms) {
+            int rc = write_part(bs, p, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        }
+    }
     sink_task_buffered(st, bs->held);
     return KC_OK;
 }
@@ -374,4 +420,5 @@ const struct sink_connector_ops buffering_sink_ops = {
     .open = buffering_open,
     .close = buffering_close,
     .pre_commit = buffering_pre_commit,
+    .tick = buffering_tick,
 };

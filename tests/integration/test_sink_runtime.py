@@ -274,3 +274,19 @@ def test_long_transform_and_predicate_aliases(kafka, connect_c, tmp_path, unique
     lines = kc.wait_until(lambda: (lambda ls: ls if len(ls) >= 2 else None)(
         kc.complete_lines(out)), what="both records kept (only tombstones are filtered)")
     assert lines == ["{a=1}", "{a=2}"]
+
+
+def test_tick_flushes_by_age_and_idle_partitions_are_committed(kafka, connect_c, tmp_path,
+                                                               unique_name):
+    """With tick.flush.ms the buffering sink writes only from its timer (records held 300 ms)
+    and its pre_commit answers only what the timer wrote. Ten records, then nothing: the timer
+    still runs on the task thread with no record arriving, and the idle partition is committed
+    once its records are durable."""
+    cname, topic = unique_name("tick"), unique_name("tick")
+    out = tmp_path / "out.tsv"
+    w = worker(connect_c)
+    kafka.produce(topic, [f"v{i}" for i in range(10)])
+    w.create_connector(cname, buffering_config(topic, out, **{"tick.flush.ms": "300"}))
+    w.wait_running(cname)
+    wait_committed(kafka, f"connect-{cname}", {(topic, 0): 10}, timeout=30)
+    assert [o for _, _, o, _ in rows(out)] == list(range(10))

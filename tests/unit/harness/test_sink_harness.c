@@ -280,6 +280,30 @@ static void test_crash_restarts_from_commit_with_metadata(void **state)
     unlink(opened.path);
 }
 
+static void test_tick_writes_and_commit_follows(void **state)
+{
+    (void)state;
+    struct tmp t;
+    struct kc_error err = {0};
+    tmp_make(&t);
+    const char *kv[] = {"tick.flush.ms", "1", NULL};
+    struct sink_harness *h = harness(&buffering_sink_ops, t.path, kv);
+    produce_n(h, "t", 0, 0, 10);
+    ok(sink_harness_assign(h, "t", 0, &err), &err);
+    ok(sink_harness_drain(h, 4, 10, &err), &err);
+    ok(sink_harness_commit(h, &err), &err);
+    /* nothing written yet: pre_commit answers nothing durable */
+    assert_int_equal(sink_harness_committed(h, "t", 0, NULL), SINK_OFFSET_NONE);
+    assert_int_equal(count_lines(t.path), 0);
+    usleep(5000);
+    ok(sink_harness_tick(h, INT64_MAX / 2, &err), &err);
+    assert_int_equal(count_lines(t.path), 10);
+    ok(sink_harness_commit(h, &err), &err);
+    assert_int_equal(sink_harness_committed(h, "t", 0, NULL), 10);
+    sink_harness_free(h);
+    unlink(t.path);
+}
+
 /* A sink that claims one record more than it was given. */
 static int greedy_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err)
 {
@@ -364,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_budget_forces_commits_and_bounds_the_sink),
         cmocka_unit_test(test_crash_restarts_from_commit_with_metadata),
         cmocka_unit_test(test_pre_commit_above_consumed_is_refused),
+        cmocka_unit_test(test_tick_writes_and_commit_follows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
