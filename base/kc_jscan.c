@@ -9,6 +9,8 @@
  */
 #include "kc_jscan.h"
 
+#include "kc_text.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,21 +61,9 @@ int kc_jscan_peek_slow(struct kc_jscan *js, enum kc_jscan_kind *kind)
 
 /* ---------------------------------------------------------------- strings */
 
-static inline int hexval(unsigned c)
-{
-    if (c >= '0' && c <= '9') {
-        return (int)(c - '0');
-    }
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f') {
-        return (int)(c - 'a' + 10);
-    }
-    return -1;
-}
-
 static int read_hex4(const unsigned char *p)
 {
-    int a = hexval(p[0]), b = hexval(p[1]), d = hexval(p[2]), e = hexval(p[3]);
+    int a = kc_hexval(p[0]), b = kc_hexval(p[1]), d = kc_hexval(p[2]), e = kc_hexval(p[3]);
     if ((a | b | d | e) < 0) {
         return -1;
     }

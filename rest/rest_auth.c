@@ -15,6 +15,7 @@
 #include "kc_buf.h"
 #include "kc_log.h"
 #include "kc_strmap.h"
+#include "kc_text.h"
 
 struct rest_auth {
     struct kc_strmap users; /* user -> password */
@@ -300,20 +301,6 @@ void rest_auth_free(struct rest_auth *a)
 
 /* ---------------------------------------------------------------- requests */
 
-static int b64val(int c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /* Standard base64 with padding into out (cap bytes); the decoded length, or -1. */
 static long b64_decode(const char *s, char *out, size_t cap)
 {
@@ -324,7 +311,8 @@ static long b64_decode(const char *s, char *out, size_t cap)
     for (size_t i = 0; i < n; i += 4) {
         int v[4];
         for (int j = 0; j < 4; j++) {
-            v[j] = s[i + j] == '=' && i + 4 == n && j >= 2 ? 0 : b64val((unsigned char)s[i + j]);
+            v[j] = s[i + j] == '=' && i + 4 == n && j >= 2 ? 0
+                                                      : kc_b64val((unsigned char)s[i + j], 0);
             if (v[j] < 0) {
                 return -1;
             }

@@ -10,6 +10,8 @@
  */
 #include "jfast.h"
 
+#include "kc_text.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,26 +426,6 @@ int jfast_parse(struct jfast *j, const char *data, size_t len, struct kc_arena *
 
 /* ---------------------------------------------------------------- base64 */
 
-static int b64val(unsigned ch)
-{
-    if (ch >= 'A' && ch <= 'Z') {
-        return (int)(ch - 'A');
-    }
-    if (ch >= 'a' && ch <= 'z') {
-        return (int)(ch - 'a' + 26);
-    }
-    if (ch >= '0' && ch <= '9') {
-        return (int)(ch - '0' + 52);
-    }
-    if (ch == '+') {
-        return 62;
-    }
-    if (ch == '/') {
-        return 63;
-    }
-    return -1;
-}
-
 int jfast_base64_decode(const char *s, size_t n, struct kc_arena *a, unsigned char **out,
                         size_t *out_len, struct kc_error *err)
 {
@@ -464,8 +446,8 @@ int jfast_base64_decode(const char *s, size_t n, struct kc_arena *a, unsigned ch
                                 "'MIME-NO-LINEFEEDS' expects padding (one or more '=' "
                                 "characters) at the end");
         }
-        int v0 = b64val((unsigned char)s[i]), v1 = b64val((unsigned char)s[i + 1]);
-        int v2 = b64val((unsigned char)s[i + 2]), v3 = b64val((unsigned char)s[i + 3]);
+        int v0 = kc_b64val((unsigned char)s[i], 0), v1 = kc_b64val((unsigned char)s[i + 1], 0);
+        int v2 = kc_b64val((unsigned char)s[i + 2], 0), v3 = kc_b64val((unsigned char)s[i + 3], 0);
         if (v0 < 0 || v1 < 0) {
             return kc_error_set(err, KC_EINVAL, "Illegal character in base64 content at %zu",
                                 v0 < 0 ? i : i + 1);
