@@ -55,6 +55,7 @@ struct s3_file {
     struct s3_object *obj;     /* owned */
     struct parquet_jsonl *pj;  /* owned; NULL for JSON lines */
     int bad;                   /* set by the bad callback during one record */
+    unsigned flushed_round;    /* enforce_budget's round that last flushed it */
     struct kc_error why;
 };
 
@@ -82,6 +83,7 @@ struct s3_sink {
     struct kc_buf path; /* scratch */
     struct kc_buf enc;  /* scratch */
     size_t budget;
+    unsigned round; /* enforce_budget calls */
 };
 
 /* ---- small helpers ---- */
@@ -540,6 +542,11 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
  * group to its spool file. */
 static int enforce_budget(struct s3_sink *s, struct kc_error *err)
 {
+    size_t budget = sink_task_budget(s->st); /* may change while the task runs */
+    if (budget != 0) {
+        s->budget = budget;
+    }
+    s->round++;
     for (;;) {
         size_t total = 0, big = 0;
         struct s3_file *largest = NULL;
@@ -547,16 +554,19 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
             for (struct s3_file *f = s->tps[i]->files; f != NULL; f = f->next) {
                 size_t b = f->pj != NULL ? parquet_jsonl_buffered_bytes(f->pj) : 0;
                 total += b;
-                if (b > big) {
+                if (b > big && f->flushed_round != s->round) {
                     big = b;
                     largest = f;
                 }
             }
         }
-        sink_task_buffered(s->st, total);
-        if (total <= s->budget / 4 * 3 || largest == NULL || big < 4096) {
+        /* Each file writes its row group at most once per call: what stays is the writers'
+         * floor (open pages, dictionaries), which the worker's pause covers. */
+        if (total <= s->budget / 4 * 3 || largest == NULL) {
+            sink_task_buffered(s->st, total);
             return KC_OK;
         }
+        largest->flushed_round = s->round;
         int rc = parquet_jsonl_flush_row_group(largest->pj, err);
         if (rc != KC_OK) {
             return rc;
