@@ -71,6 +71,9 @@ struct s3_tp {
     int64_t schedule_due; /* wall clock of the next scheduled rotation; 0 none */
     int skip;        /* rewound during this put: drop its remaining records */
     int64_t next_offset; /* after the last record put into the set */
+    int64_t handled; /* after the last record written or reported; -1 none since open. A
+                      * replay sets it back to the boundary, so a commit before the replayed
+                      * records arrive cannot claim what was dropped. */
 };
 
 struct s3_sink {
@@ -149,6 +152,7 @@ static struct s3_tp *tp_add(struct s3_sink *s, const char *topic, int32_t partit
     }
     tp->partition = partition;
     tp->boundary = -1;
+    tp->handled = -1;
     s->tps[s->n_tps++] = tp;
     return tp;
 }
@@ -293,6 +297,7 @@ static int set_replay(struct s3_sink *s, struct s3_tp *tp, const struct kc_error
                   (int)tp->partition, (long long)tp->boundary);
     tp_drop_files(tp);
     tp->skip = 1;
+    tp->handled = tp->boundary;
     if (tp->boundary < 0) {
         return kc_error_set(err, KC_EFATAL, "%s", why->msg);
     }
@@ -636,6 +641,10 @@ static int s3_task_put(struct sink_task *st, const struct sink_record *recs, siz
         if (rc != KC_OK) {
             return rc;
         }
+        struct s3_tp *tp = tp_find(s, recs[i].kafka_topic, recs[i].kafka_partition);
+        if (tp != NULL && !tp->skip) {
+            tp->handled = recs[i].kafka_offset + 1;
+        }
     }
     return enforce_budget(s, err);
 }
@@ -663,6 +672,9 @@ static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *co
             }
             off = tp->boundary;
         } else if (tp != NULL) {
+            if (tp->handled >= 0 && tp->handled < off) {
+                off = tp->handled; /* a replay is under way: not past what was dropped */
+            }
             tp->boundary = off; /* nothing open: the next set starts here */
         }
         durable[k].topic = consumed[i].topic;
@@ -685,6 +697,7 @@ static int s3_task_open(struct sink_task *st, const struct tp_list *parts, struc
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
         tp_drop_files(tp);
+        tp->handled = -1;
         if (p->committed != SINK_OFFSET_NONE && p->committed >= 0) {
             /* Recovery: rebuild the open set from its first record, so its objects get the
              * names (and rows) a run without the crash would have given them. */

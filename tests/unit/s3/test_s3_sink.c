@@ -15,7 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -368,6 +372,110 @@ static void test_budget_many_partitions(void **state)
     rm_rf(dir);
 }
 
+/* ---- an S3 endpoint that is down for a while: answers 503 to the first `down` PUTs ---- */
+
+static struct {
+    int lfd, port, down, puts_ok, puts_failed;
+    char keys[64][160]; /* keys stored, in order */
+    pthread_t th;
+} fake;
+
+static void *fake_serve(void *arg)
+{
+    (void)arg;
+    static char buf[1 << 16];
+    for (;;) {
+        int fd = accept(fake.lfd, NULL, NULL);
+        if (fd < 0) {
+            return NULL;
+        }
+        size_t len = 0;
+        char *end = NULL;
+        while (end == NULL) {
+            ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+            if (r <= 0) {
+                break;
+            }
+            len += (size_t)r;
+            buf[len] = '\0';
+            end = strstr(buf, "\r\n\r\n");
+        }
+        if (end == NULL) {
+            close(fd);
+            continue;
+        }
+        char method[16] = "", target[512] = "";
+        sscanf(buf, "%15s %511s", method, target);
+        const char *cl = strstr(buf, "Content-Length:");
+        size_t want = cl ? (size_t)strtoull(cl + 15, NULL, 10) : 0, have = len - (size_t)(end + 4 - buf);
+        while (have < want) {
+            ssize_t r = recv(fd, buf, sizeof(buf), 0);
+            if (r <= 0) {
+                break;
+            }
+            have += (size_t)r;
+        }
+        int status = 200;
+        if (strcmp(method, "PUT") == 0) {
+            if (fake.down > 0) {
+                fake.down--;
+                fake.puts_failed++;
+                status = 503;
+            } else if (fake.puts_ok < 64) {
+                snprintf(fake.keys[fake.puts_ok++], sizeof(fake.keys[0]), "%s", target);
+            }
+        }
+        char resp[128];
+        snprintf(resp, sizeof(resp), "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                 status);
+        send(fd, resp, strlen(resp), MSG_NOSIGNAL);
+        close(fd);
+    }
+}
+
+static void test_store_down_then_back(void **state)
+{
+    (void)state;
+    memset(&fake, 0, sizeof(fake));
+    fake.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fake.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t l = sizeof(a);
+    getsockname(fake.lfd, (struct sockaddr *)&a, &l);
+    listen(fake.lfd, 16);
+    fake.down = 4; /* each commit tries twice (s3.part.retries=1): two failed commits */
+    pthread_create(&fake.th, NULL, fake_serve, NULL);
+    char url[64], spool[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", ntohs(a.sin_port));
+    tmpdir(spool, sizeof(spool));
+    const char *kv[] = {"store.url", url, "aws.access.key.id", "AK", "aws.secret.access.key",
+                        "SK", "s3.part.retries", "1", "s3.retry.backoff.ms", "1",
+                        "s3.spool.dir", spool, "flush.size", "5", NULL};
+    struct sink_harness *h = mk("/unused", kv);
+    struct kc_error err;
+    produce_iot(h, 0, 0, 15, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    /* the first set fails twice: dropped, rewound to 0, and rebuilt */
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(sink_harness_poll(h, 5, NULL, &err), 0);
+        assert_int_equal(sink_harness_commit(h, &err), 0);
+        int64_t c = sink_harness_committed(h, "iot", 0, NULL);
+        assert_true(c == SINK_OFFSET_NONE || c <= fake.puts_ok * 5); /* never past an object */
+    }
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 15);
+    assert_int_equal(fake.puts_failed, 4);
+    assert_int_equal(fake.puts_ok, 3);
+    assert_string_equal(fake.keys[0], "/iot-data/raw/iot/year%3D2024/month%3D06/day%3D01/"
+                                      "hour%3D10/iot%2B0%2B0000000000.snappy.parquet");
+    assert_non_null(strstr(fake.keys[1], "iot%2B0%2B0000000005.snappy"));
+    assert_non_null(strstr(fake.keys[2], "iot%2B0%2B0000000010.snappy"));
+    sink_harness_free(h);
+    shutdown(fake.lfd, SHUT_RDWR);
+    close(fake.lfd);
+    pthread_join(fake.th, NULL);
+    rm_rf(spool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_rotate_by_schedule),
         cmocka_unit_test(test_bad_records),
         cmocka_unit_test(test_budget_many_partitions),
+        cmocka_unit_test(test_store_down_then_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
