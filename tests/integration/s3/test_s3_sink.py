@@ -243,3 +243,35 @@ def test_kill9_same_objects_no_duplicates(kafka, connect_c, tmp_path, unique_nam
     assert starts[0] == 0
     assert not list(root.rglob("*.inprogress"))
     check_parquet(sorted(root.rglob("*.parquet")), events)
+
+
+def test_1000_partitions_under_64mib(kafka, connect_c, tmp_path, unique_name):
+    """1,000 partitions, each with an open Parquet file at once, under a 64 MiB task budget:
+    every record lands once, and the worker's peak RSS stays under the budget."""
+    topic, cname = unique_name("iot-wide"), unique_name("s3wide")
+    root = tmp_path / "store"
+    parts, per = 1000, 40
+    kafka.create_topic(topic, partitions=parts)
+    events = iot_events(parts * per, seed=11)
+    w = connect_c()
+    # event i goes to partition i % parts: every partition gets `per` events, interleaved
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 20})
+    for i, e in enumerate(events):
+        p.produce(topic, json.dumps(e).encode(), partition=i % parts)
+        if i % 10000 == 0:
+            p.flush()
+    p.flush()
+    w.create_connector(cname, sink_config(topic, **{
+        "store.url": f"file://{root}", "flush.size": str(per),
+        "task.memory.budget.bytes": str(64 << 20), "parquet.infer.records": "1000"}))
+    group = f"connect-{cname}"
+    kc.wait_until(lambda: sum(kafka.committed_offsets(group).values()) == parts * per,
+                  timeout=kc.scaled(300), what="all records committed")
+    with open(f"/proc/{w.pid}/status") as f:
+        hwm_kib = next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+    print(f"1000 partitions: worker peak RSS {hwm_kib / 1024:.1f} MiB")
+    files = sorted(root.rglob("*.parquet"))
+    assert len({f.name.split("+")[1] for f in files}) == parts
+    check_parquet(files, events)
+    assert hwm_kib < 64 * 1024, f"peak RSS {hwm_kib / 1024:.1f} MiB"
