@@ -275,3 +275,59 @@ def test_1000_partitions_under_64mib(kafka, connect_c, tmp_path, unique_name):
     assert len({f.name.split("+")[1] for f in files}) == parts
     check_parquet(files, events)
     assert hwm_kib < 64 * 1024, f"peak RSS {hwm_kib / 1024:.1f} MiB"
+
+
+def test_connect_schema_envelopes_and_transforms(kafka, connect_c, tmp_path, unique_name):
+    """JsonConverter envelopes bring their Connect schema (Timestamp -> TIMESTAMP(MILLIS, UTC),
+    int32 -> INT32, required -> REQUIRED); with a transform configured the worker converts and
+    the sink writes the transformed value (ReplaceField drops `location`, Flatten the nesting)."""
+    topic = unique_name("iot-env")
+    kafka.create_topic(topic, partitions=1)
+    schema = {"type": "struct", "name": "iot", "optional": False, "fields": [
+        {"field": "device_id", "type": "string", "optional": False},
+        {"field": "ts", "type": "int64", "optional": False,
+         "name": "org.apache.kafka.connect.data.Timestamp", "version": 1},
+        {"field": "battery_level", "type": "int32", "optional": True},
+        {"field": "value", "type": "double", "optional": True}]}
+    base_ms = int(T0.timestamp() * 1000)
+    rows = [{"device_id": f"d{i % 3}", "ts": base_ms + i * 60000, "battery_level": 50 + i,
+             "value": i / 4} for i in range(20)]
+    kafka.produce(topic, [json.dumps({"schema": schema, "payload": r}) for r in rows],
+                  partition=0)
+    w = connect_c()
+    root = tmp_path / "store"
+    cname = unique_name("s3env")
+    w.create_connector(cname, sink_config(topic, **{
+        "store.url": f"file://{root}", "flush.size": "10", "timestamp.field": "ts"}))
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 20,
+                  timeout=kc.scaled(60), what="envelopes committed")
+    files = sorted((root / "raw" / topic).rglob("*.parquet"))
+    t = pq.read_table(files[0])
+    assert str(t.schema.field("ts").type) == "timestamp[ms, tz=UTC]"
+    assert str(t.schema.field("battery_level").type) == "int32"
+    assert not t.schema.field("device_id").nullable
+    got = [r for f in files for r in pq.read_table(f).to_pylist()]
+    assert [int(r["ts"].timestamp() * 1000) for r in got] == [r["ts"] for r in rows]
+    assert [f.name.split("+")[2] for f in files] == ["0000000000.snappy.parquet",
+                                                    "0000000010.snappy.parquet"]
+
+    # transforms: schemaless IoT events, location dropped, metadata flattened
+    topic2, cname2 = unique_name("iot-smt"), unique_name("s3smt")
+    kafka.create_topic(topic2, partitions=1)
+    events = iot_events(30, seed=5)
+    kafka.produce(topic2, [json.dumps(e) for e in events], partition=0)
+    root2 = tmp_path / "store2"
+    w.create_connector(cname2, sink_config(topic2, **{
+        "store.url": f"file://{root2}", "flush.size": "10",
+        "transforms": "drop,flat",
+        "transforms.drop.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+        "transforms.drop.exclude": "location",
+        "transforms.flat.type": "org.apache.kafka.connect.transforms.Flatten$Value"}))
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname2}").get((topic2, 0)) == 30,
+                  timeout=kc.scaled(60), what="transformed records committed")
+    got = [r for f in sorted(root2.rglob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    assert len(got) == 30
+    assert "location" not in got[0] and "metadata" not in got[0]
+    assert [r["metadata.firmware_version"] for r in got] == \
+        [e["metadata"]["firmware_version"] for e in events]
+    assert [r["seq"] for r in got] == list(range(30))
