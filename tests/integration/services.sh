@@ -2,8 +2,9 @@
 # tests/integration/services.sh: real test services for connect-c, on 127.0.0.1 only, no Docker.
 #
 #   services.sh fetch
-#       Download the Kafka broker jars and the reference JVM Connect worker jars from Maven Central
-#       into $KC_CACHE/kafka-<v>/lib and $KC_CACHE/connect-<v>/lib (one throwaway pom per service,
+#       Download the Kafka broker jars, the reference JVM Connect worker jars and S3Proxy from Maven
+#       Central into $KC_CACHE/kafka-<v>/lib, $KC_CACHE/connect-<v>/lib and $KC_CACHE/s3proxy-<v>/lib
+#       (one throwaway pom per service,
 #       Maven repo at $KC_CACHE/m2). A second run with a complete cache does not start Maven.
 #   services.sh start-kafka [RUN_DIR]
 #       Format and start a single-node KRaft broker+controller on free ports; wait until `kcat -L`
