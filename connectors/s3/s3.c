@@ -371,10 +371,18 @@ static json_t *cdata_to_json(const struct cdata_value *v, int depth)
 
 /* ---- one record ---- */
 
-static int report(struct s3_sink *s, const struct sink_record *r, const struct kc_error *why)
+/* One record the sink cannot write: errors.tolerance decides (DLQ and go on, or fail). */
+static int report(struct s3_sink *s, const struct sink_record *r, const struct kc_error *why,
+                  struct kc_error *err)
 {
-    return sink_task_report_exception(s->st, r, "org.apache.kafka.connect.errors.DataException",
-                                      why);
+    int rc = sink_task_report_exception(s->st, r, "org.apache.kafka.connect.errors.DataException",
+                                        why);
+    if (rc != KC_OK) {
+        return kc_error_set(err, rc < 0 ? rc : KC_EFATAL, "%s-%d offset %lld: %s",
+                            r->kafka_topic, (int)r->kafka_partition, (long long)r->kafka_offset,
+                            why->msg);
+    }
+    return KC_OK;
 }
 
 static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_record *r,
@@ -440,26 +448,25 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             owned = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
             if (owned == NULL) {
                 json_decref(doc);
-                return report(s, r, (kc_error_set(&why, KC_EINVAL, "value cannot be written as "
-                                                                   "JSON"), &why));
+                kc_error_set(&why, KC_EINVAL, "value cannot be written as JSON");
+                return report(s, r, &why, err);
             }
             buf = owned;
             len = strlen(owned);
         }
     }
     if (buf == NULL) {
-        return report(s, r, (kc_error_set(&why, KC_EINVAL, "Null valued records are not "
-                                                            "writeable with current "
-                                                            "behavior.on.null.values 'fail' "
-                                                            "setting."), &why));
+        kc_error_set(&why, KC_EINVAL, "Null valued records are not writeable with current "
+                                      "behavior.on.null.values 'fail' setting.");
+        return report(s, r, &why, err);
     }
     if (doc == NULL && s3_partitioner_needs_value(s->part)) {
         json_error_t je;
         doc = json_loadb(buf, len, JSON_DECODE_ANY, &je);
         if (doc == NULL) {
             free(owned); /* json_dumps: jansson's allocator */
-            return report(s, r, (kc_error_set(&why, KC_EINVAL, "invalid JSON: %s", je.text),
-                                 &why));
+            kc_error_set(&why, KC_EINVAL, "invalid JSON: %s", je.text);
+            return report(s, r, &why, err);
         }
     }
     const json_t *val = doc;
@@ -480,7 +487,8 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     json_decref(doc);
     if (rc != KC_OK) {
         free(owned);
-        return rc == KC_ENOMEM ? kc_error_set(err, KC_ENOMEM, "%s", why.msg) : report(s, r, &why);
+        return rc == KC_ENOMEM ? kc_error_set(err, KC_ENOMEM, "%s", why.msg)
+                               : report(s, r, &why, err);
     }
     const char *encoded = s->enc.data;
     /* rotation by record time (and by a change of encoded partition), before this record */
@@ -513,7 +521,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                 why = f->why;
             }
         }
-        return report(s, r, &why);
+        return report(s, r, &why, err);
     }
     if (rc != KC_OK) {
         return rc == KC_ENOMEM || rc == KC_EFATAL ? kc_error_set(err, rc, "%s", why.msg)

@@ -331,3 +331,34 @@ def test_connect_schema_envelopes_and_transforms(kafka, connect_c, tmp_path, uni
     assert [r["metadata.firmware_version"] for r in got] == \
         [e["metadata"]["firmware_version"] for e in events]
     assert [r["seq"] for r in got] == list(range(30))
+
+
+def test_bad_record_fails_task_or_goes_to_dlq(kafka, connect_c, tmp_path, unique_name):
+    """Raw values reach the sink unconverted, so bad JSON is the sink's to report: with
+    errors.tolerance=none the task fails naming the record; with all + a DLQ the record goes to
+    the DLQ and the others are written."""
+    topic = unique_name("iot-bad")
+    kafka.create_topic(topic, partitions=1)
+    good = iot_events(9, seed=9)
+    vals = [json.dumps(e) for e in good[:4]] + ["{not json"] + [json.dumps(e) for e in good[4:]]
+    kafka.produce(topic, vals, partition=0)
+    w = connect_c()
+    c1 = unique_name("s3bad")
+    w.create_connector(c1, sink_config(topic, **{"store.url": f"file://{tmp_path / 'a'}"}))
+
+    def failed():
+        t = w.status(c1).get("tasks", [])
+        return t and t[0]["state"] == "FAILED" and t[0]
+    t = kc.wait_until(failed, timeout=kc.scaled(60), what="task FAILED")
+    assert "offset 4: invalid JSON" in t.get("trace", ""), t
+    dlq, c2 = unique_name("dlq"), unique_name("s3dlq")
+    w.create_connector(c2, sink_config(topic, **{
+        "store.url": f"file://{tmp_path / 'b'}", "flush.size": "8", "errors.tolerance": "all",
+        "errors.deadletterqueue.topic.name": dlq,
+        "errors.deadletterqueue.topic.replication.factor": "1"}))
+    # 8 good records (offsets 0-3, 5-8) fill the set; offset 9 stays in the open one
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{c2}").get((topic, 0)) == 9,
+                  timeout=kc.scaled(60), what="good records committed")
+    assert [r.value for r in kafka.consume(dlq, count=1)] in ([b"{not json"], ["{not json"])
+    got = [r for f in sorted((tmp_path / "b").rglob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    assert [r["seq"] for r in got] == [e["seq"] for e in good[:8]]
