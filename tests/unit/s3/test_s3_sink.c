@@ -376,7 +376,7 @@ static void test_budget_many_partitions(void **state)
 
 static struct {
     int lfd, port, down, puts_ok, puts_failed;
-    char keys[64][160]; /* keys stored, in order */
+    char keys[64][512]; /* keys stored, in order */
     pthread_t th;
 } fake;
 
