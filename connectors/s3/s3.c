@@ -240,7 +240,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         /* a row group never holds more than a quarter of the budget */
         size_t rg = s->budget / 4;
         o.writer.row_group_bytes = rg < ((size_t)1 << 20) ? ((size_t)1 << 20)
-                                   : rg > ((size_t)64 << 20) ? ((size_t)64 << 20) : rg;
+                                   : rg > ((size_t)16 << 20) ? ((size_t)16 << 20) : rg;
         o.writer.memory_cap = o.writer.row_group_bytes;
         o.infer_records = s->c.infer_records;
         o.infer_timestamps = s->c.infer_timestamps;
