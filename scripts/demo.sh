@@ -3,9 +3,15 @@
 #
 #   scripts/demo.sh [start]   setup.sh, build, start a Kafka broker, start the worker on
 #                             127.0.0.1:8083 (or a free port if 8083 is taken), produce sample
-#                             JSON records, create a FileStreamSink connector with curl, wait for
-#                             the output file, print it and the connector status. Leaves
+#                             IoT sensor events (schemaless JSON), create an S3 sink connector
+#                             (io.confluent.connect.s3.S3SinkConnector) on the local store
+#                             (store.url=file://<demo dir>/lake) that writes Snappy Parquet under
+#                             raw/iot-events/year=/month=/day=/hour=/ by each event's own
+#                             timestamp, wait for the objects, then print a DuckDB query over
+#                             them (per-device 95th percentile, events per hour). Leaves
 #                             everything running.
+#   scripts/demo.sh file      the same start, but sample orders into a FileStreamSink connector
+#                             (output file printed); works with KC_DEMO_WORKER=jvm too
 #   scripts/demo.sh status    print the worker URL, connectors and their status
 #   scripts/demo.sh stop      stop the worker and the broker, remove the demo directory
 #
@@ -25,6 +31,9 @@ WORKER=${KC_DEMO_WORKER:-c}
 TOPIC=demo-orders
 CONNECTOR=demo-file-sink
 N=10
+IOT_TOPIC=iot-events
+IOT_CONNECTOR=demo-s3-sink
+IOT_N=600
 
 say() { if [ -t 2 ]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi; }
 die() {
@@ -131,7 +140,11 @@ EOF
 }
 
 cmd_start() {
+  local mode=${1:-s3}
   case $WORKER in c | jvm) ;; *) die "KC_DEMO_WORKER must be c or jvm, not '$WORKER'" ;; esac
+  if [ "$mode" = s3 ] && [ "$WORKER" = jvm ]; then
+    die "the S3 Parquet demo needs the connect-c worker (the JVM worker has no S3 sink plugin); try 'scripts/demo.sh file'"
+  fi
   if [ -f "$DEMO_DIR/env" ]; then
     die "a demo is already set up in $DEMO_DIR: 'scripts/demo.sh status' or 'scripts/demo.sh stop'"
   fi
@@ -177,8 +190,16 @@ cmd_start() {
   url=$(worker_url)
   api GET "$url/"
 
+  if [ "$mode" = s3 ]; then
+    demo_s3 "$url" "$bootstrap"
+  else
+    demo_file "$url" "$bootstrap"
+  fi
+}
+
+demo_file() {
+  local url=$1 bootstrap=$2 i
   say "producing $N sample JSON records to topic $TOPIC"
-  local i
   for ((i = 1; i <= N; i++)); do
     printf '{"order_id":%d,"customer":"customer-%d","amount":%d.%02d,"currency":"EUR"}\n' \
       "$i" $((i % 3)) $((i * 7)) $((i * 13 % 100))
@@ -218,8 +239,94 @@ Stop everything with:  scripts/demo.sh stop
 EOF
 }
 
+
+# demo_s3 URL BOOTSTRAP: IoT events -> S3 sink on the local store -> Parquet -> DuckDB.
+demo_s3() {
+  local url=$1 bootstrap=$2 lake=$DEMO_DIR/lake py=$KC_CACHE/venv/bin/python
+  [ -x "$py" ] || die "no $py (scripts/setup.sh installs the venv with duckdb)"
+  say "producing $IOT_N sample IoT sensor events to topic $IOT_TOPIC"
+  "$py" - "$IOT_N" >"$DEMO_DIR/iot.jsonl" <<'EOF'
+import json, random, sys
+from datetime import datetime, timedelta, timezone
+rnd = random.Random(42)
+t0 = datetime(2025, 7, 28, 13, 0, tzinfo=timezone.utc)
+kinds = {"temperature": "°C", "humidity": "%", "pressure": "hPa"}
+for i in range(int(sys.argv[1])):
+    kind = list(kinds)[i % 3]
+    print(json.dumps({
+        "device_id": f"{kind[:4]}_{i % 4:03d}", "device_type": kind.upper() + "_SENSOR",
+        "timestamp": (t0 + timedelta(seconds=18 * i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "location": rnd.choice(["Living Room", "Kitchen", "Garage"]),
+        "value": round(rnd.gauss({"temperature": 22, "humidity": 45, "pressure": 1013}[kind], 3), 2),
+        "unit": kinds[kind], "battery_level": rnd.randint(20, 100),
+        "signal_strength": -rnd.randint(40, 90),
+        "metadata": {"firmware_version": "1.2.%d" % (i % 3), "calibration_date": "2024-12-01"},
+    }, ensure_ascii=False))
+EOF
+  kcat -P -b "$bootstrap" -t "$IOT_TOPIC" <"$DEMO_DIR/iot.jsonl"
+  head -n 2 "$DEMO_DIR/iot.jsonl" | sed 's/^/  /'
+  echo "  ..."
+
+  say "creating connector $IOT_CONNECTOR (S3 sink, local store $lake)"
+  api POST "$url/connectors" "$(cat <<EOF
+{"name":"$IOT_CONNECTOR","config":{
+  "connector.class":"io.confluent.connect.s3.S3SinkConnector","tasks.max":"1",
+  "topics":"$IOT_TOPIC","store.url":"file://$lake","s3.bucket.name":"iot-data",
+  "topics.dir":"raw","flush.size":"100",
+  "format.class":"io.confluent.connect.s3.format.parquet.ParquetFormat","parquet.codec":"snappy",
+  "partitioner.class":"io.confluent.connect.storage.partitioner.TimeBasedPartitioner",
+  "path.format":"'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH","partition.duration.ms":"3600000",
+  "locale":"en-US","timezone":"UTC",
+  "timestamp.extractor":"RecordField","timestamp.field":"timestamp"}}
+EOF
+)"
+
+  say "waiting for $IOT_N rows in $lake/raw"
+  local q="SELECT count(*) FROM read_parquet('$lake/raw/**/*.parquet', hive_partitioning=1)" i rows=0
+  for ((i = 0; i < 240; i++)); do
+    if compgen -G "$lake/raw/$IOT_TOPIC/*/*/*/*/*.parquet" >/dev/null; then
+      rows=$("$py" -c "import duckdb,sys; print(duckdb.sql(sys.argv[1]).fetchall()[0][0])" "$q" 2>/dev/null || echo 0)
+      [ "$rows" -ge "$IOT_N" ] && break
+    fi
+    sleep 0.25
+  done
+  [ "$rows" -ge "$IOT_N" ] || {
+    api GET "$url/connectors/$IOT_CONNECTOR/status" >&2 || true
+    die "the S3 sink did not write $IOT_N rows under $lake within 60 s (rows: $rows)"
+  }
+  DEMO_STARTED=1
+  say "objects written"
+  (cd "$lake" && find raw -name '*.parquet' | sort | sed 's/^/  /')
+  say "DuckDB over the Parquet files"
+  "$py" - "$lake" <<'EOF'
+import duckdb, sys
+src = f"read_parquet('{sys.argv[1]}/raw/**/*.parquet', hive_partitioning=1)"
+for title, q in [
+    ("95th percentile of value per device", f"SELECT device_id, any_value(unit) AS unit, count(*) AS events, round(quantile_cont(value, 0.95), 2) AS p95 FROM {src} GROUP BY device_id ORDER BY device_id"),
+    ("events per hour", f"SELECT year, month, day, hour, count(*) AS events FROM {src} GROUP BY ALL ORDER BY ALL"),
+]:
+    print(f"-- {title}\n{q}")
+    duckdb.sql(q).show()
+EOF
+  say "connector status"
+  api GET "$url/connectors/$IOT_CONNECTOR/status"
+
+  cat <<EOF
+
+The demo is running ($WORKER worker):
+  REST API:    $url
+               curl -s $url/connectors?expand=status
+  Kafka:       $bootstrap
+               kcat -P -b $bootstrap -t $IOT_TOPIC < $DEMO_DIR/iot.jsonl   (100 more per object)
+  lake:        $lake/raw  (Parquet, Snappy; objects appear per 100 events and partition)
+  worker log:  $(sed -n 's/^KC_CONNECT_LOG=//p' "$DEMO_DIR/worker.env")
+Stop everything with:  scripts/demo.sh stop
+EOF
+}
+
 case ${1:-start} in
-start) cmd_start ;;
+start | s3) cmd_start s3 ;;
+file) cmd_start file ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 *)

@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libcmocka-dev
-  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev xz-utils kcat curl python3-venv maven
+  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev tzdata xz-utils kcat curl python3-venv maven
   openjdk-17-jre-headless clickhouse-server clickhouse-client)
 
 missing=()
