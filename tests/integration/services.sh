@@ -20,6 +20,12 @@
 #       (never 8123/9000/9009), users `default` (no password) and `tester` (password `secret`).
 #       Writes RUN_DIR/clickhouse.env (KC_CLICKHOUSE_HTTP_PORT=..., KC_CLICKHOUSE_TCP_PORT=...) and
 #       prints it. Stop it with `stop-one RUN_DIR clickhouse` (or `stop RUN_DIR`).
+#   services.sh start-questdb RUN_DIR
+#       Start QuestDB (Maven Central org.questdb:questdb, the last Java 17 line) with its root under
+#       RUN_DIR/questdb: HTTP (REST /exec and ILP /write), ILP/TCP, PG wire and the minimal HTTP
+#       server on free loopback ports (never 9000/9009/8812). Writes RUN_DIR/questdb.env
+#       (KC_QUESTDB_HTTP_PORT=..., KC_QUESTDB_ILP_PORT=..., KC_QUESTDB_PG_PORT=...) and prints it.
+#       `fetch` downloads its jar too. Stop it with `stop-one RUN_DIR questdb`.
 #   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka, clickhouse
 #                                          or a worker)
 #   services.sh stop RUN_DIR               stop everything started in RUN_DIR (workers, then kafka)
@@ -35,6 +41,7 @@ set -euo pipefail
 
 KAFKA_VERSION=4.1.0
 LOG4J2_VERSION=2.24.3
+QUESTDB_VERSION=9.3.2 # 9.4+ needs Java 25 (class file 69); Debian 12 has 17
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg # any base64url UUID; fixed for reproducible runs
 
@@ -42,6 +49,7 @@ KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
 JAVA=${JAVA:-java}
 KAFKA_DIR=$KC_CACHE/kafka-$KAFKA_VERSION
 CONNECT_DIR=$KC_CACHE/connect-$KAFKA_VERSION
+QUESTDB_DIR=$KC_CACHE/questdb-$QUESTDB_VERSION
 
 log() { echo "services.sh: $*" >&2; }
 die() {
@@ -117,6 +125,7 @@ cmd_fetch() {
   fetch_service "$CONNECT_DIR" kafka-connect-libs \
     "org.apache.kafka:connect-runtime:$KAFKA_VERSION" \
     "org.apache.kafka:connect-file:$KAFKA_VERSION" "${trio[@]}"
+  fetch_service "$QUESTDB_DIR" questdb-server "org.questdb:questdb:$QUESTDB_VERSION"
 }
 
 need_libs() {
@@ -442,6 +451,54 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
+# questdb
+
+cmd_start_questdb() {
+  [ $# -eq 1 ] || die "usage: $0 start-questdb RUN_DIR"
+  mkdir -p "$1"
+  local run
+  run=$(cd "$1" && pwd)
+  [ -f "$QUESTDB_DIR/lib/.complete" ] ||
+    fetch_service "$QUESTDB_DIR" questdb-server "org.questdb:questdb:$QUESTDB_VERSION"
+  if alive "$run" questdb; then
+    log "questdb already running in $run"
+    cat "$run/questdb.env"
+    return 0
+  fi
+  local q=$run/questdb http ilp pg min used=" " p v
+  for p in http ilp pg min; do
+    v=$(free_port)
+    while [[ $used == *" $v "* ]]; do v=$(free_port); done
+    used="$used$v "
+    printf -v "$p" '%s' "$v"
+  done
+  mkdir -p "$q/conf"
+  cat >"$q/conf/server.conf" <<EOF
+http.bind.to=127.0.0.1:$http
+http.min.net.bind.to=127.0.0.1:$min
+pg.net.bind.to=127.0.0.1:$pg
+line.tcp.net.bind.to=127.0.0.1:$ilp
+line.udp.enabled=false
+telemetry.enabled=false
+shared.worker.count=2
+EOF
+  local t0=$SECONDS
+  start_bg "$run" questdb "$JAVA" -Xms128m -Xmx512m -XX:+UseParallelGC -Dnoebug \
+    --add-exports java.base/jdk.internal.math=io.questdb \
+    -p "$QUESTDB_DIR/lib/questdb-$QUESTDB_VERSION.jar" -m io.questdb/io.questdb.ServerMain -d "$q"
+  wait_ready "$run" questdb curl -fsS "http://127.0.0.1:$http/exec?query=SELECT%201" ||
+    die "questdb did not start"
+  log "questdb ready on 127.0.0.1:$http in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/questdb.env" <<EOF
+KC_QUESTDB_HTTP_PORT=$http
+KC_QUESTDB_ILP_PORT=$ilp
+KC_QUESTDB_PG_PORT=$pg
+KC_QUESTDB_MIN_PORT=$min
+EOF
+  cat "$run/questdb.env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # stop
 
 cmd_stop_one() {
@@ -476,6 +533,7 @@ fetch) cmd_fetch "$@" ;;
 start-kafka) cmd_start_kafka "$@" ;;
 start-jvm-connect) cmd_start_jvm_connect "$@" ;;
 start-clickhouse) cmd_start_clickhouse "$@" ;;
+start-questdb) cmd_start_questdb "$@" ;;
 stop-one) cmd_stop_one "$@" ;;
 stop) cmd_stop "$@" ;;
 -h | --help | help) usage ;;
