@@ -901,20 +901,23 @@ int questdb_ilp_append(struct questdb_ilp *e, const struct sink_record *rec,
     if (rc != KC_OK) {
         return rc;
     }
-    size_t need = e->scratch.len * 2 + e->tags.len + e->fields.len + 32;
+    char num[32];
+    int nl = e->has_ts ? snprintf(num, sizeof(num), " %lld", (long long)e->ts_nanos) : 0;
+    size_t need = e->scratch.len + e->tags.len + (e->fields.len > 0 ? e->fields.len + 1 : 0) +
+                  (size_t)nl + 1;
+    for (size_t i = 0; i < e->scratch.len; i++) {
+        char c = e->scratch.data[i];
+        need += c == ' ' || c == '=' || c == '\\';
+    }
     if (buf->len + need > buf->limit) {
         return kc_error_set(err, KC_ENOMEM, "the ILP buffer is full");
     }
-    size_t before = buf->len;
-    char num[32];
-    int nl = e->has_ts ? snprintf(num, sizeof(num), " %lld", (long long)e->ts_nanos) : 0;
+    /* Room is checked, so an append fails only when memory runs out (buf then frees itself). */
     if (questdb_ilp_escape_name(buf, e->scratch.data, e->scratch.len) != KC_OK ||
         kc_buf_append(buf, e->tags.data, e->tags.len) != KC_OK ||
         (e->fields.len > 0 && (kc_buf_append_byte(buf, ' ') != KC_OK ||
                                kc_buf_append(buf, e->fields.data, e->fields.len) != KC_OK)) ||
         kc_buf_append(buf, num, (size_t)nl) != KC_OK || kc_buf_append_byte(buf, '\n') != KC_OK) {
-        /* cannot happen within the reserved room unless memory ran out: buf was freed */
-        (void)before;
         return oom(err);
     }
     return KC_OK;
