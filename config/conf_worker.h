@@ -62,6 +62,7 @@ struct worker_config {
     int admin_listeners_set;           /* 0: null -> admin endpoints on the main listeners */
     struct worker_list admin_listeners;/* set and empty: admin endpoints disabled */
     int64_t offset_flush_interval_ms;
+    int64_t task_memory_budget_bytes; /* connect-c's task.memory.budget.bytes */
     int64_t offset_flush_timeout_ms;
     int64_t task_shutdown_graceful_timeout_ms;
     const char *key_converter;

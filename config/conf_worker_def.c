@@ -660,5 +660,9 @@ const struct conf_def worker_config_def[] = {
     {"metadata.recovery.rebootstrap.trigger.ms", CONF_LONG, "300000", 0, CONF_LOW,
      "If a client configured to rebootstrap using <code>metadata.recovery.strategy=rebootstrap</code> is unable to obtain metadata from any of the brokers in the last known metadata for this interval, client repeats the bootstrap process using <code>bootstrap.servers</code> configuration.",
      NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 0, INT64_MAX, NULL, NULL},
+    /* connect-c's own: the JVM has no such bound (its sinks' most reported failure). */
+    {"task.memory.budget.bytes", CONF_LONG, "268435456", 0, CONF_MEDIUM,
+     "connect-c: bytes a sink task may hold, converted batch and the sink's buffers together; at the budget the task commits to make room and pauses consumption until the sink is below three quarters of it. A connector config may set its own.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 1048576, INT64_MAX, NULL, NULL},
     {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -110,6 +110,7 @@ struct task {
     unsigned char *reported;              /* owned, cap_reported bytes */
     size_t cap_reported;
     int64_t next_tick;
+    size_t avg_record;                    /* running average of raw record bytes */
 };
 
 static void fail_task(struct task *t, char *trace);
@@ -996,10 +997,11 @@ static int process_slice(struct task *t, rd_kafka_message_t **msgs, size_t n, si
         return rc;
     }
     t->budget.batch_bytes = kc_arena_bytes(&t->arena);
-    offsets_budget_check(&t->budget);
     if ((rc = put_slice(t, recs, nr)) != KC_OK) {
         return rc;
     }
+    size_t used = offsets_budget_used(&t->budget); /* the batch and what the sink took of it */
+    t->budget.peak = used > t->budget.peak ? used : t->budget.peak;
     mark_handled(t, msgs, handled);
     *done = handled;
     return KC_OK;
@@ -1086,6 +1088,34 @@ static void consumer_error(struct task *t, const rd_kafka_message_t *m)
 
 /* ---------------------------------------------------------------- thread */
 
+/* librdkafka's prefetch queue and fetch size come out of the byte budget: at most a quarter of
+ * it each (never more than what was configured), so a small budget is not blown by records
+ * waiting in librdkafka. */
+static void budget_prefetch(struct task *t, rd_kafka_conf_t *conf)
+{
+    char val[64], errstr[256];
+    size_t len = sizeof(val);
+    size_t quarter = t->budget.limit / 8;
+    long long kb = 8192;
+    if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", val, &len) == RD_KAFKA_CONF_OK) {
+        kb = atoll(val);
+    }
+    if ((size_t)kb * 1024 > quarter) {
+        snprintf(val, sizeof(val), "%zu", quarter / 1024 > 0 ? quarter / 1024 : 1);
+        rd_kafka_conf_set(conf, "queued.max.messages.kbytes", val, errstr, sizeof(errstr));
+    }
+    len = sizeof(val);
+    long long fetch = 52428800;
+    if (rd_kafka_conf_get(conf, "fetch.max.bytes", val, &len) == RD_KAFKA_CONF_OK) {
+        fetch = atoll(val);
+    }
+    size_t floor = (size_t)1 << 20; /* max.partition.fetch.bytes' default: the least it takes */
+    if ((size_t)fetch > quarter && quarter >= floor) {
+        snprintf(val, sizeof(val), "%zu", quarter);
+        rd_kafka_conf_set(conf, "fetch.max.bytes", val, errstr, sizeof(errstr));
+    }
+}
+
 static int make_consumer(struct task *t, struct kc_error *err)
 {
     char errstr[512];
@@ -1095,6 +1125,7 @@ static int make_consumer(struct task *t, struct kc_error *err)
     }
     rd_kafka_conf_set_opaque(conf, t);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    budget_prefetch(t, conf);
     t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (t->rk == NULL) {
         rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */
@@ -1134,6 +1165,17 @@ static int subscribe(struct task *t, struct kc_error *err)
         return kc_error_set(err, KC_EIO, "Failed to subscribe: %s", rd_kafka_err2str(e));
     }
     return KC_OK;
+}
+
+/* Records to poll at once: the JVM's max.poll.records, fewer when their raw bytes (by the
+ * running average) would not fit in what the budget leaves. */
+static size_t batch_max(const struct task *t)
+{
+    size_t room = offsets_budget_room(&t->budget);
+    /* Until a batch was seen, assume large records: the first poll may not overshoot. */
+    size_t avg = t->avg_record > 0 ? t->avg_record : (size_t)64 << 10;
+    size_t n = room / 2 / avg;
+    return n < 1 ? 1 : n > TASK_BATCH_MAX ? TASK_BATCH_MAX : n;
 }
 
 /* Put, then free, messages stashed during a retry. */
@@ -1220,20 +1262,27 @@ static void *task_main(void *arg)
         int64_t to_commit = last_commit + t->flush_interval_ms - now;
         wait = wait < to_commit ? wait : to_commit;
         wait = wait < 0 ? 0 : wait > TASK_POLL_MS ? TASK_POLL_MS : wait;
-        ssize_t n = rd_kafka_consume_batch_queue(cq, (int)wait, msgs, TASK_BATCH_MAX);
+        ssize_t n = rd_kafka_consume_batch_queue(cq, (int)wait, msgs, batch_max(t));
         if (n < 0) {
             n = 0;
         }
-        size_t good = 0;
+        size_t good = 0, bytes = 0;
         for (ssize_t i = 0; i < n; i++) {
             if (msgs[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
                 good++;
+                bytes += msgs[i]->len + msgs[i]->key_len;
             } else if (!t->failed) {
                 consumer_error(t, msgs[i]);
             }
         }
+        if (good > 0) {
+            size_t avg = bytes / good + 1;
+            t->avg_record = t->avg_record == 0 ? avg : (t->avg_record * 7 + avg) / 8;
+        }
         if (good > 0 && !t->failed) {
+            t->budget.raw_bytes = bytes;
             process_batch(t, msgs, (size_t)n);
+            t->budget.raw_bytes = 0;
         }
         for (ssize_t i = 0; i < n; i++) {
             rd_kafka_message_destroy(msgs[i]);
@@ -1272,6 +1321,8 @@ wait_stop:
     }
     if (started) {
         t->ops->stop(as_sink_task(t));
+        sink_task_log(as_sink_task(t), KC_LOG_INFO, "Sink task stopped (byte budget %zu MiB, "
+                      "peak use %zu KiB)", t->budget.limit >> 20, t->budget.peak >> 10);
     }
     for (size_t i = 0; i < t->n_stash; i++) {
         rd_kafka_message_destroy(t->stash[i]); /* never put, never committed */

@@ -31,7 +31,11 @@
 struct buffering_part {
     char *topic; /* owned */
     int32_t partition;
-    struct kc_buf lines; /* records not yet written */
+    struct kc_buf *chunks; /* owned: records not yet written, in chunks of about 1 MiB so the
+                            * memory held is what is buffered (one growing buffer would keep
+                            * twice that resident after its last doubling) */
+    size_t n_chunks;
+    size_t len;            /* bytes in chunks */
     int64_t next;        /* offset after the last record kept */
     char md[64];         /* metadata of the last answer (fits: two numbers) */
 };
@@ -113,15 +117,64 @@ static struct buffering_part *part_get(struct buffering_sink *bs, const char *to
     }
     p->partition = partition;
     p->next = -1;
-    kc_buf_init(&p->lines, (size_t)1 << 34);
     bs->n_parts++;
     return p;
 }
 
+#define BUFFERING_CHUNK ((size_t)1 << 20)
+
+static void chunks_free(struct buffering_part *p)
+{
+    for (size_t i = 0; i < p->n_chunks; i++) {
+        kc_buf_fini(&p->chunks[i]);
+    }
+    kc_free(p->chunks);
+    p->chunks = NULL;
+    p->n_chunks = 0;
+    p->len = 0;
+}
+
+/* One record's line, into the last chunk or a new one. */
+static int append_line(struct buffering_part *p, const struct sink_record *r)
+{
+    char head[192];
+    int hn = snprintf(head, sizeof(head), "%s\t%d\t%lld\t", r->topic, (int)r->partition,
+                      (long long)r->offset);
+    if (hn < 0) {
+        return KC_EINVAL;
+    }
+    size_t hl = (size_t)hn < sizeof(head) ? (size_t)hn : sizeof(head) - 1;
+    size_t need = hl + r->value_len + 1;
+    struct kc_buf *b = p->n_chunks > 0 ? &p->chunks[p->n_chunks - 1] : NULL;
+    if (b == NULL || (b->len > 0 && b->len + need > BUFFERING_CHUNK)) {
+        struct kc_buf *nc = kc_realloc(p->chunks, (p->n_chunks + 1) * sizeof(*nc));
+        if (nc == NULL) {
+            return KC_ENOMEM;
+        }
+        p->chunks = nc;
+        b = &nc[p->n_chunks++];
+        kc_buf_init(b, (size_t)1 << 34);
+        if (kc_buf_reserve(b, need > BUFFERING_CHUNK ? need : BUFFERING_CHUNK) != KC_OK) {
+            return KC_ENOMEM;
+        }
+    }
+    int rc = kc_buf_append(b, head, hl);
+    if (rc == KC_OK && r->value_raw != NULL) {
+        rc = kc_buf_append(b, r->value_raw, r->value_len);
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(b, '\n');
+    }
+    if (rc == KC_OK) {
+        p->len += need - (r->value_raw == NULL ? r->value_len : 0);
+    }
+    return rc;
+}
+
 static void part_drop(struct buffering_sink *bs, struct buffering_part *p)
 {
-    bs->held -= p->lines.len;
-    kc_buf_fini(&p->lines);
+    bs->held -= p->len;
+    chunks_free(p);
     kc_free(p->topic);
     size_t i = (size_t)(p - bs->parts);
     memmove(&bs->parts[i], &bs->parts[i + 1], (bs->n_parts - i - 1) * sizeof(*p));
@@ -168,19 +221,11 @@ static int buffering_put(struct sink_task *st, const struct sink_record *recs, s
         if (p == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
-        size_t before = p->lines.len;
-        int rc = kc_buf_printf(&p->lines, "%s\t%d\t%lld\t", r->topic, (int)r->partition,
-                               (long long)r->offset);
-        if (rc == KC_OK && r->value_raw != NULL) {
-            rc = kc_buf_append(&p->lines, r->value_raw, r->value_len);
-        }
-        if (rc == KC_OK) {
-            rc = kc_buf_append_byte(&p->lines, '\n');
-        }
-        if (rc != KC_OK) {
+        size_t before = p->len;
+        if (append_line(p, r) != KC_OK) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
-        bs->held += p->lines.len - before;
+        bs->held += p->len - before;
         p->next = r->kafka_offset + 1;
     }
     sink_task_buffered(st, bs->held);
@@ -189,22 +234,25 @@ static int buffering_put(struct sink_task *st, const struct sink_record *recs, s
 
 static int write_part(struct buffering_sink *bs, struct buffering_part *p, struct kc_error *err)
 {
-    size_t off = 0;
-    while (off < p->lines.len) {
-        ssize_t w = write(bs->fd, p->lines.data + off, p->lines.len - off);
-        if (w < 0 && errno == EINTR) {
-            continue;
+    for (size_t i = 0; i < p->n_chunks; i++) {
+        const struct kc_buf *b = &p->chunks[i];
+        size_t off = 0;
+        while (off < b->len) {
+            ssize_t w = write(bs->fd, b->data + off, b->len - off);
+            if (w < 0 && errno == EINTR) {
+                continue;
+            }
+            if (w < 0) {
+                return kc_error_set_errno(err, KC_RETRY, errno, "write failed");
+            }
+            off += (size_t)w;
         }
-        if (w < 0) {
-            return kc_error_set_errno(err, KC_RETRY, errno, "write failed");
-        }
-        off += (size_t)w;
     }
-    if (p->lines.len > 0 && fdatasync(bs->fd) != 0) {
+    if (p->len > 0 && fdatasync(bs->fd) != 0) {
         return kc_error_set_errno(err, KC_RETRY, errno, "fdatasync failed");
     }
-    bs->held -= p->lines.len;
-    kc_buf_reset(&p->lines);
+    bs->held -= p->len;
+    chunks_free(p);
     return KC_OK;
 }
 
