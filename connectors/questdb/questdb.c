@@ -147,6 +147,18 @@ static int record_value(struct questdb_sink *qs, const struct sink_record *rec,
     return rc;
 }
 
+/* The line buffer's cap: max_buf_size, or half the task's byte budget if that is smaller (the
+ * other half is for the converted batch), never below 4 KiB. */
+static size_t buffer_cap(struct sink_task *st, const struct questdb_sink *qs)
+{
+    size_t cap = (size_t)qs->qc.client.max_buf_size;
+    size_t budget = sink_task_budget(st);
+    if (budget > 0 && budget / 2 < cap) {
+        cap = budget / 2 > 4096 ? budget / 2 : 4096;
+    }
+    return cap;
+}
+
 static int questdb_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err)
 {
     struct questdb_sink *qs = kc_calloc(1, sizeof(*qs));
@@ -178,11 +190,7 @@ static int questdb_start(struct sink_task *st, const struct conf_values *cv, str
         questdb_stop(st);
         return rc;
     }
-    size_t cap = (size_t)qs->qc.client.max_buf_size;
-    size_t budget = sink_task_budget(st);
-    if (budget > 0 && budget / 2 < cap) {
-        cap = budget / 2 > 4096 ? budget / 2 : 4096;
-    }
+    size_t cap = buffer_cap(st, qs);
     kc_buf_init(&qs->lines, cap);
     static const char *const tnames[] = {"ILP/HTTP", "ILP/TCP", "PostgreSQL wire"};
     sink_task_log(st, KC_LOG_INFO,
@@ -298,6 +306,14 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
     }
     qs->last_put_ms = now;
     kc_arena_reset(&qs->arena);
+    size_t cap = buffer_cap(st, qs);
+    if (qs->lines.len > cap) {
+        int rc = flush_lines(st, qs, err); /* the budget shrank under what we hold */
+        if (rc != KC_OK) {
+            return rc == KC_EINVAL ? rc : KC_RETRY;
+        }
+    }
+    qs->lines.limit = cap;
     size_t start_len = qs->lines.len, start_rows = qs->rows;
     for (size_t i = 0; i < qs->n_parts; i++) {
         qs->parts[i].mark = qs->parts[i].put_next;
