@@ -8,7 +8,7 @@ Connectors are created through the worker's REST API with the JSON a user's curl
     epoch micros) and IoT readings (device_id/device_type symbols, value, battery_level,
     signal_strength, event timestamp as a string) on two topics, two connectors; then
     `SELECT timestamp, repo, count() FROM github_events SAMPLE BY 5m` gives the expected counts.
-    Over ILP/HTTP and ILP/TCP.
+    Over ILP/HTTP, ILP/TCP (the pipeline's legacy `host` key) and PostgreSQL wire (pg::).
   * bad records (not JSON, an array field, a null designated timestamp) go to the DLQ with
     errors.tolerance=all, and every good record arrives.
   * exactly-once: a WAL table with DEDUP UPSERT KEYS(timestamp, seq); the worker is killed with
@@ -108,6 +108,8 @@ def us_iso(us: int) -> str:
 def client_conf(questdb: QuestDB, transport: str) -> str:
     if transport == "http":
         return f"http::addr=127.0.0.1:{questdb.http};auto_flush_rows=1000;"
+    if transport == "pg":
+        return f"pg::addr=127.0.0.1:{questdb.pg};username=admin;password=quest;"
     return f"tcp::addr=127.0.0.1:{questdb.ilp};"
 
 
@@ -117,7 +119,7 @@ def create(w: kc.ConnectC, name: str, config: dict) -> None:
     w.wait_running(name)
 
 
-@pytest.mark.parametrize("transport", ["http", "tcp"])
+@pytest.mark.parametrize("transport", ["http", "tcp", "pg"])
 def test_questdb_seed_scenario(kafka, connect_c, questdb, unique_name, transport):
     gh_topic, iot_topic = unique_name("github_events"), unique_name("iot_data")
     gh_table, iot_table = gh_topic, iot_topic
