@@ -354,7 +354,10 @@ int questdb_client_conf_parse(const char *s, struct questdb_client_conf *out,
         goto out;
     }
     if (!rows_set) {
-        out->auto_flush_rows = out->transport == QUESTDB_TCP ? 600 : 75000;
+        /* PG: a pipeline's results are all held by libpq until read, so keep them fewer. */
+        out->auto_flush_rows = out->transport == QUESTDB_TCP  ? 600
+                               : out->transport == QUESTDB_PG ? 10000
+                                                              : 75000;
     }
     if (out->transport == QUESTDB_PG && out->dbname == NULL) {
         rc = set_str(&out->dbname, "qdb", err);
