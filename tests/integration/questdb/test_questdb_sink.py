@@ -11,6 +11,8 @@ Connectors are created through the worker's REST API with the JSON a user's curl
     Over ILP/HTTP, ILP/TCP (the pipeline's legacy `host` key) and PostgreSQL wire (pg::).
   * bad records (not JSON, an array field, a null designated timestamp) go to the DLQ with
     errors.tolerance=all, and every good record arrives.
+  * QuestDB stopped (SIGSTOP) for 30 s mid-stream: the sink retries, holds at most its byte
+    budget (worker RSS checked), and once QuestDB runs again every record arrives exactly once.
   * exactly-once: a WAL table with DEDUP UPSERT KEYS(timestamp, seq); the worker is killed with
     SIGKILL mid-stream and restarted; every record is in the table once.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -36,7 +39,8 @@ SERVICES = HERE.parent / "services.sh"
 
 
 class QuestDB:
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], pid: int | None = None):
+        self.pid = pid
         self.http = int(env["KC_QUESTDB_HTTP_PORT"])
         self.ilp = int(env["KC_QUESTDB_ILP_PORT"])
         self.pg = int(env["KC_QUESTDB_PG_PORT"])
@@ -59,7 +63,8 @@ class QuestDB:
 @pytest.fixture(scope="module")
 def questdb(tmp_path_factory):
     if os.environ.get("KC_QUESTDB_HTTP_PORT"):
-        yield QuestDB(dict(os.environ))
+        pid = os.environ.get("KC_QUESTDB_PID")
+        yield QuestDB(dict(os.environ), int(pid) if pid else None)
         return
     run = tmp_path_factory.mktemp("questdb")
     p = subprocess.run(["bash", str(SERVICES), "start-questdb", str(run)], capture_output=True,
@@ -67,7 +72,8 @@ def questdb(tmp_path_factory):
     if p.returncode != 0:
         pytest.skip(f"QuestDB did not start: {p.stderr[-2000:]}")
     try:
-        yield QuestDB(kc.read_env_file(run / "questdb.env"))
+        yield QuestDB(kc.read_env_file(run / "questdb.env"),
+                      int((run / "questdb.pid").read_text().strip()))
     finally:
         subprocess.run(["bash", str(SERVICES), "stop-one", str(run), "questdb"], timeout=120)
 
@@ -209,3 +215,49 @@ def test_questdb_exactly_once_after_kill(kafka, connect_c, questdb, unique_name)
     time.sleep(2)
     assert questdb.count(topic) == n
     assert questdb.rows(f'SELECT count_distinct(seq) FROM "{topic}"') == [[n]]
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_questdb_stopped_30s_mid_stream(kafka, connect_c, questdb, unique_name):
+    if questdb.pid is None:
+        pytest.skip("needs QuestDB's pid (KC_QUESTDB_PID) to stop it")
+    topic = unique_name("qstop")
+    questdb.exec(f'CREATE TABLE "{topic}" (seq LONG, pad VARCHAR, timestamp TIMESTAMP) '
+                 f'TIMESTAMP(timestamp) PARTITION BY DAY WAL DEDUP UPSERT KEYS(timestamp, seq)')
+    n = 200_000
+    pad = "p" * 150
+    kafka.produce(topic, [{"seq": i, "pad": pad, "at": BASE_US + i} for i in range(20_000)])
+    budget = 32 * 1024 * 1024
+    w = connect_c(overrides={"task.memory.budget.bytes": budget})
+    create(w, "qdb-stop", {
+        "connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
+        "table": topic, "include.key": "false", "timestamp.field.name": "at",
+        "client.conf.string": f"http::addr=127.0.0.1:{questdb.http};auto_flush_rows=2000;"
+                              f"retry_timeout=2000;request_timeout=2000;",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false"})
+    kc.wait_until(lambda: questdb.count(topic) >= 2000, timeout=60, what="first rows")
+    rss_before = rss_mib(w.pid)
+    os.kill(questdb.pid, signal.SIGSTOP)
+    peak = rss_before
+    try:
+        kafka.produce(topic, [{"seq": i, "pad": pad, "at": BASE_US + i}
+                              for i in range(20_000, n)])
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            peak = max(peak, rss_mib(w.pid))
+            time.sleep(0.5)
+    finally:
+        os.kill(questdb.pid, signal.SIGCONT)
+    assert w.running()
+    kc.wait_until(lambda: questdb.count(topic) == n, timeout=120, what=f"{n} rows")
+    assert questdb.rows(f'SELECT count_distinct(seq) FROM "{topic}"') == [[n]]
+    # 30 MB of records arrived while QuestDB was stopped; the worker held at most its budget
+    assert peak - rss_before < budget / 2**20, (rss_before, peak)
