@@ -261,3 +261,26 @@ def test_questdb_stopped_30s_mid_stream(kafka, connect_c, questdb, unique_name):
     assert questdb.rows(f'SELECT count_distinct(seq) FROM "{topic}"') == [[n]]
     # 30 MB of records arrived while QuestDB was stopped; the worker held at most its budget
     assert peak - rss_before < budget / 2**20, (rss_before, peak)
+
+
+def test_questdb_plugin_and_validate(connect_c):
+    w = connect_c()
+    plugins = w.get("/connector-plugins").json()
+    assert {"class": "io.questdb.kafka.QuestDBSinkConnector", "type": "sink",
+            "version": "0.23"} in plugins
+    cfg = {"connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": "t", "name": "v",
+           "client.conf.string": "http::addr=h:9000;password=hunter2;bogus=1;",
+           "timestamp.units": "hours", "timestamp.kafka.native": "true",
+           "timestamp.field.name": "ts"}
+    r = w.put("/connector-plugins/QuestDBSinkConnector/config/validate", json=cfg)
+    assert r.status_code == 200, r.text
+    assert "hunter2" not in r.text
+    errs = {c["value"]["name"]: c["value"]["errors"] for c in r.json()["configs"]}
+    assert any("timestamp.units" in e for e in errs["timestamp.units"])
+    ok = dict(cfg, **{"timestamp.units": "auto"})
+    r = w.put("/connector-plugins/QuestDBSinkConnector/config/validate", json=ok)
+    errs = {c["value"]["name"]: c["value"]["errors"] for c in r.json()["configs"]}
+    assert "hunter2" not in r.text
+    assert any("unknown key 'bogus'" in e for e in errs["client.conf.string"])
+    assert any("cannot be used together" in e for e in errs["timestamp.kafka.native"])
+    assert r.json()["error_count"] == 2
