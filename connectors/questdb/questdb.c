@@ -6,7 +6,10 @@
  * Flushes happen when the buffer holds auto_flush_rows rows or auto_flush_bytes bytes (end of a
  * put), when no record arrived for allowed.lag ms or the oldest row is auto_flush_interval ms old
  * (tick), when the buffer reaches its byte cap (mid-put), and at every commit point
- * (pre_commit). Over TCP every put ends with a flush, as the JVM connector does.
+ * (pre_commit). Over TCP every put ends with a flush, as the JVM connector does; so does every
+ * put when errors.tolerance=all, so that a row QuestDB refuses (HTTP 400 naming its line) is one
+ * of the current put's records and can be reported while the rest is sent again. With
+ * errors.tolerance=none a refused row fails the task with QuestDB's message, as in the JVM.
  *
  * Durability invariant: per Kafka partition we keep put_next (the offset after the last record
  * put) and durable_next (put_next as it was at the last acknowledged flush), and pre_commit
@@ -70,6 +73,15 @@ struct questdb_sink {
     struct conv *conv; /* owned; NULL = JSON through jfast */
     struct jfast jf;
     struct kc_arena arena; /* values parsed from raw bytes, reset per put */
+    /* Lines of the current put: put_recs[k] is the record of buffer line (rows - n_put_recs + k);
+     * borrowed from put()'s batch, valid only during put. */
+    const struct sink_record **put_recs; /* owned array */
+    size_t n_put_recs, cap_put_recs;
+    int in_put;
+    /* errors.tolerance=all: every put ends with a flush, so a row QuestDB refuses is always one
+     * the current put wrote, and can be reported (the JVM connector keeps the batch's records
+     * and replays them row by row instead; our records are borrowed for the put only). */
+    int flush_every_put;
     /* TCP retry accounting (max.retries, reset after 10 clean flushes, as the JVM task) */
     long tcp_failures;
     long clean_flushes;
@@ -190,6 +202,8 @@ static int questdb_start(struct sink_task *st, const struct conf_values *cv, str
         questdb_stop(st);
         return rc;
     }
+    const char *tol = kc_strmap_get(conf_values_raw(cv), "errors.tolerance");
+    qs->flush_every_put = tol != NULL && strcmp(tol, "all") == 0;
     size_t cap = buffer_cap(st, qs);
     kc_buf_init(&qs->lines, cap);
     static const char *const tnames[] = {"ILP/HTTP", "ILP/TCP", "PostgreSQL wire"};
@@ -229,7 +243,8 @@ static struct questdb_part *part_get(struct questdb_sink *qs, const char *topic,
 }
 
 /* Send the buffer; on success every partition's put_next is durable. */
-static int flush_lines(struct sink_task *st, struct questdb_sink *qs, struct kc_error *err)
+static int send_lines(struct sink_task *st, struct questdb_sink *qs, long *bad_line,
+                      struct kc_error *err)
 {
     if (qs->lines.len == 0) {
         for (size_t i = 0; i < qs->n_parts; i++) {
@@ -238,9 +253,9 @@ static int flush_lines(struct sink_task *st, struct questdb_sink *qs, struct kc_
         return KC_OK;
     }
     int rc;
-    long bad_line = 0;
+    *bad_line = 0;
     if (qs->http != NULL) {
-        rc = questdb_http_send(qs->http, qs->lines.data, qs->lines.len, &bad_line, err);
+        rc = questdb_http_send(qs->http, qs->lines.data, qs->lines.len, bad_line, err);
     } else if (qs->tcp != NULL) {
         rc = questdb_tcp_send(qs->tcp, qs->lines.data, qs->lines.len, err);
         if (rc == KC_RETRY) {
@@ -254,7 +269,7 @@ static int flush_lines(struct sink_task *st, struct questdb_sink *qs, struct kc_
             qs->tcp_failures = 0;
         }
     } else {
-        rc = questdb_pg_send(qs->pg, qs->lines.data, qs->lines.len, &bad_line, err);
+        rc = questdb_pg_send(qs->pg, qs->lines.data, qs->lines.len, bad_line, err);
     }
     if (rc != KC_OK) {
         sink_task_log(st, rc == KC_RETRY ? KC_LOG_WARN : KC_LOG_ERROR,
@@ -270,7 +285,95 @@ static int flush_lines(struct sink_task *st, struct questdb_sink *qs, struct kc_
         qs->parts[i].durable_next = qs->parts[i].put_next;
     }
     sink_task_buffered(st, 0);
+    qs->n_put_recs = 0;
     return KC_OK;
+}
+
+/* Byte range of line idx (0-based) in the buffer. A '\n' ends a line unless an odd number of
+ * backslashes precede it (an escaped line break inside a string or name). */
+static int line_range(const struct kc_buf *b, size_t idx, size_t *from, size_t *to)
+{
+    size_t line = 0, start = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->data[i] != '\n') {
+            continue;
+        }
+        size_t bs = 0;
+        while (bs < i && b->data[i - 1 - bs] == '\\') {
+            bs++;
+        }
+        if (bs % 2 == 1) {
+            continue;
+        }
+        if (line == idx) {
+            *from = start;
+            *to = i + 1;
+            return 1;
+        }
+        line++;
+        start = i + 1;
+    }
+    return 0;
+}
+
+/*
+ * QuestDB refused a line the current put wrote: report its record and take the line out.
+ * @return KC_OK (retry the flush), the report's failure (errors.tolerance=none)
+ */
+static int refuse_line(struct sink_task *st, struct questdb_sink *qs, size_t line,
+                       const struct kc_error *cause, struct kc_error *err)
+{
+    size_t first = qs->rows - qs->n_put_recs, k = line - first, from, to;
+    int rc = sink_task_report_exception(st, qs->put_recs[k],
+                                        "io.questdb.client.LineSenderException", cause);
+    if (rc != KC_OK) {
+        return kc_error_set(err, rc, "%s", cause->msg);
+    }
+    if (line_range(&qs->lines, line, &from, &to)) {
+        memmove(qs->lines.data + from, qs->lines.data + to, qs->lines.len - to);
+        qs->lines.len -= to - from;
+        qs->lines.data[qs->lines.len] = '\0';
+    }
+    memmove(&qs->put_recs[k], &qs->put_recs[k + 1], (qs->n_put_recs - k - 1) * sizeof(*qs->put_recs));
+    qs->n_put_recs--;
+    qs->rows--;
+    return KC_OK;
+}
+
+/*
+ * Flush. A row QuestDB refuses that the current put wrote is reported and the rest sent again;
+ * one written by an earlier put fails the task with QuestDB's message (its record is gone; with
+ * errors.tolerance=all that cannot happen, see flush_every_put).
+ */
+static int flush_lines(struct sink_task *st, struct questdb_sink *qs, struct kc_error *err)
+{
+    for (;;) {
+        long bad = 0;
+        int rc = send_lines(st, qs, &bad, err);
+        if (rc != KC_EINVAL || qs->tcp != NULL) {
+            return rc;
+        }
+        size_t first = qs->rows - qs->n_put_recs;
+        if (qs->in_put && bad > 0 && (size_t)bad > first && (size_t)bad <= qs->rows) {
+            struct kc_error cause = *err;
+            if (qs->qc.dlq_send_batch_on_error) {
+                /* dlq.send.batch.on.error: every row of this put goes to the DLQ */
+                while (qs->n_put_recs > 0) {
+                    rc = refuse_line(st, qs, first, &cause, err);
+                    if (rc != KC_OK) {
+                        return rc;
+                    }
+                }
+                continue;
+            }
+            rc = refuse_line(st, qs, (size_t)bad - 1, &cause, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+            continue;
+        }
+        return rc;
+    }
 }
 
 /* Take this put's lines back out: the buffer as it was at start_len, offsets at their marks. */
@@ -281,9 +384,17 @@ static void rollback(struct questdb_sink *qs, size_t start_len, size_t start_row
         qs->lines.data[start_len] = '\0';
     }
     qs->rows = start_rows;
+    qs->n_put_recs = 0;
     for (size_t i = 0; i < qs->n_parts; i++) {
         qs->parts[i].put_next = qs->parts[i].mark;
     }
+}
+
+static int end_put(struct questdb_sink *qs, int rc)
+{
+    qs->in_put = 0;
+    qs->n_put_recs = 0;
+    return rc;
 }
 
 static int report(struct sink_task *st, const struct sink_record *rec, const char *cls,
@@ -296,6 +407,22 @@ static int report(struct sink_task *st, const struct sink_record *rec, const cha
     return KC_OK;
 }
 
+/* Remember that buffer line (rows - 1) came from r. */
+static int note_line(struct questdb_sink *qs, const struct sink_record *r)
+{
+    if (qs->n_put_recs == qs->cap_put_recs) {
+        size_t cap = qs->cap_put_recs ? qs->cap_put_recs * 2 : 256;
+        const struct sink_record **v = kc_realloc(qs->put_recs, cap * sizeof(*v));
+        if (v == NULL) {
+            return KC_ENOMEM;
+        }
+        qs->put_recs = v;
+        qs->cap_put_recs = cap;
+    }
+    qs->put_recs[qs->n_put_recs++] = r;
+    return KC_OK;
+}
+
 static int questdb_put(struct sink_task *st, const struct sink_record *recs, size_t n,
                        struct kc_error *err)
 {
@@ -305,12 +432,14 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
         return KC_OK;
     }
     qs->last_put_ms = now;
+    qs->in_put = 1;
+    qs->n_put_recs = 0;
     kc_arena_reset(&qs->arena);
     size_t cap = buffer_cap(st, qs);
     if (qs->lines.len > cap) {
         int rc = flush_lines(st, qs, err); /* the budget shrank under what we hold */
         if (rc != KC_OK) {
-            return rc == KC_EINVAL ? rc : KC_RETRY;
+            return end_put(qs, rc);
         }
     }
     qs->lines.limit = cap;
@@ -323,7 +452,7 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
         struct questdb_part *p = part_get(qs, r->kafka_topic, r->kafka_partition, 1);
         if (p == NULL) {
             rollback(qs, start_len, start_rows);
-            return kc_error_set(err, KC_ENOMEM, "out of memory");
+            return end_put(qs, kc_error_set(err, KC_ENOMEM, "out of memory"));
         }
         const struct cdata_schema *vs;
         const struct cdata_value *v;
@@ -333,14 +462,14 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
             rc = report(st, r, "org.apache.kafka.connect.errors.DataException", &cause, err);
             if (rc != KC_OK) {
                 rollback(qs, start_len, start_rows);
-                return rc;
+                return end_put(qs, rc);
             }
             p->put_next = r->kafka_offset + 1;
             continue;
         }
         if (rc != KC_OK) {
             rollback(qs, start_len, start_rows);
-            return kc_error_set(err, rc, "%s", cause.msg);
+            return end_put(qs, kc_error_set(err, rc, "%s", cause.msg));
         }
         int skipped = 0;
         size_t before = qs->lines.len;
@@ -350,7 +479,7 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
             rc = flush_lines(st, qs, err);
             if (rc != KC_OK) {
                 rollback(qs, start_len, start_rows);
-                return rc;
+                return end_put(qs, rc);
             }
             start_len = 0;
             start_rows = 0;
@@ -358,6 +487,7 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
                 qs->parts[j].mark = qs->parts[j].put_next;
             }
             kc_error_clear(&cause);
+            before = 0;
             rc = questdb_ilp_append(&qs->enc, r, vs, v, &qs->lines, &skipped, &cause);
         }
         if (rc == KC_ENOMEM && qs->lines.len == 0 && before == 0 && qs->lines.limit > 0) {
@@ -369,24 +499,28 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
             rc = report(st, r, "org.apache.kafka.connect.errors.ConnectException", &cause, err);
             if (rc != KC_OK) {
                 rollback(qs, start_len, start_rows);
-                return rc;
+                return end_put(qs, rc);
             }
         } else if (rc != KC_OK) {
             /* Allocation failed inside the buffer, which dropped its contents: nothing of it
              * was acknowledged, so failing the task loses nothing. */
             qs->rows = 0;
-            return kc_error_set(err, KC_ENOMEM, "%s", cause.msg);
+            return end_put(qs, kc_error_set(err, KC_ENOMEM, "%s", cause.msg));
         } else if (!skipped) {
             if (qs->rows == 0) {
                 qs->first_row_ms = now;
             }
             qs->rows++;
+            if (note_line(qs, r) != KC_OK) {
+                rollback(qs, start_len, start_rows);
+                return end_put(qs, kc_error_set(err, KC_ENOMEM, "out of memory"));
+            }
         }
         p->put_next = r->kafka_offset + 1;
     }
     sink_task_buffered(st, qs->lines.len);
     const struct questdb_client_conf *c = &qs->qc.client;
-    if (qs->tcp != NULL || (int64_t)qs->rows >= c->auto_flush_rows ||
+    if (qs->tcp != NULL || qs->flush_every_put || (int64_t)qs->rows >= c->auto_flush_rows ||
         (c->auto_flush_bytes > 0 && (int64_t)qs->lines.len >= c->auto_flush_bytes)) {
         int rc = flush_lines(st, qs, err);
         if (rc != KC_OK) {
@@ -394,11 +528,11 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
                 rollback(qs, start_len, start_rows);
                 sink_task_buffered(st, qs->lines.len);
             }
-            return rc;
+            return end_put(qs, rc);
         }
         sink_task_request_commit(st);
     }
-    return KC_OK;
+    return end_put(qs, KC_OK);
 }
 
 static int questdb_flush(struct sink_task *st, struct kc_error *err)
@@ -435,13 +569,10 @@ static int questdb_pre_commit(struct sink_task *st, const struct sink_offset *co
 {
     struct questdb_sink *qs = sink_task_ctx(st);
     int rc = flush_lines(st, qs, err);
-    if (rc < 0 && rc != KC_EINVAL) {
+    if (rc < 0) {
         return rc;
     }
-    if (rc == KC_EINVAL) {
-        return rc; /* QuestDB refused the data: the task fails with its message */
-    }
-    /* On KC_RETRY answer what was acknowledged before. */
+    /* On KC_RETRY (QuestDB unreachable) answer what was acknowledged before. */
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct questdb_part *p = part_get(qs, consumed[i].topic, consumed[i].partition, 0);
@@ -492,6 +623,7 @@ static void questdb_stop(struct sink_task *st)
         kc_free(qs->parts[i].topic);
     }
     kc_free(qs->parts);
+    kc_free(qs->put_recs);
     questdb_ilp_fini(&qs->enc);
     questdb_conf_fini(&qs->qc);
     kc_free(qs);

@@ -284,3 +284,41 @@ def test_questdb_plugin_and_validate(connect_c):
     assert any("unknown key 'bogus'" in e for e in errs["client.conf.string"])
     assert any("cannot be used together" in e for e in errs["timestamp.kafka.native"])
     assert r.json()["error_count"] == 2
+
+
+@pytest.mark.parametrize("tolerance", ["all", "none"])
+def test_questdb_refused_rows(kafka, connect_c, questdb, unique_name, tolerance):
+    """Rows QuestDB itself refuses (a string into an existing LONG column): with a DLQ they go
+    there one by one and the rest is written; without, the task fails with QuestDB's message."""
+    topic, dlq = unique_name("qref"), unique_name("qrefdlq")
+    questdb.exec(f'CREATE TABLE "{topic}" (seq LONG, n LONG, timestamp TIMESTAMP) '
+                 f'TIMESTAMP(timestamp) PARTITION BY DAY WAL')
+    values = [json.dumps({"seq": i, "n": i, "ts": BASE_US + i}) for i in range(30)]
+    values[12] = json.dumps({"seq": 12, "n": "twelve", "ts": BASE_US + 12})
+    values[25] = json.dumps({"seq": 25, "n": "twenty-five", "ts": BASE_US + 25})
+    kafka.produce(topic, values)
+    w = connect_c()
+    cfg = {"connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
+           "table": topic, "include.key": "false", "timestamp.field.name": "ts",
+           "client.conf.string": f"http::addr=127.0.0.1:{questdb.http};",
+           "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+           "value.converter.schemas.enable": "false", "errors.tolerance": tolerance}
+    if tolerance == "all":
+        cfg.update({"errors.deadletterqueue.topic.name": dlq,
+                    "errors.deadletterqueue.topic.replication.factor": "1"})
+    r = w.put(f"/connectors/qref-{tolerance}/config", json=cfg)
+    assert r.status_code in (200, 201), r.text
+    if tolerance == "none":
+        def failed():
+            st = w.status(f"qref-{tolerance}")
+            t = st.get("tasks", [{}])
+            return t and t[0].get("state") == "FAILED" and t[0]
+        t = kc.wait_until(failed, timeout=60, what="task FAILED")
+        assert "cast error" in t["trace"], t["trace"][:2000]
+        assert questdb.count(topic) == 0
+        return
+    kc.wait_until(lambda: questdb.count(topic) == 28, timeout=60, what="28 rows")
+    bad = kafka.consume(dlq, count=2, timeout=60)
+    assert sorted(r.value for r in bad) == sorted([values[12], values[25]])
+    time.sleep(1)
+    assert questdb.count(topic) == 28

@@ -1,10 +1,12 @@
 /*
  * tests/unit/questdb/test_questdb_sink.c: the QuestDB sink driven by the sink harness (in-memory
  * Kafka log) against a stub QuestDB /write endpoint on loopback that records every body and
- * answers 204, 500 (transient) or 400 with QuestDB's error JSON. Proves: offsets are committed
+ * answers 204, 500 (transient) or, for a body with a line holding BAD, 400 with QuestDB's error
+ * JSON naming that line. Proves: offsets are committed
  * only for rows QuestDB acknowledged; a failed flush inside put takes the batch's lines back out
  * (KC_RETRY, no line sent twice from one buffer); allowed.lag flushes an idle buffer on tick; bad
- * records are reported one by one while the rest is written; a crash replays from the last
+ * records are reported one by one while the rest is written, including rows QuestDB itself
+ * refuses (found by the line number in its answer); a crash replays from the last
  * commit; the buffer stays within the task's byte budget.
  */
 #include <arpa/inet.h>
@@ -57,16 +59,32 @@ static void handle(struct stub *s, int fd)
                 pthread_mutex_lock(&s->mu);
                 int st = s->status;
                 s->requests++;
+                /* A line holding BAD is refused, as QuestDB refuses a cast error: the whole
+                 * request, naming the 1-based line. */
+                long bad_line = 0, line = 1;
+                for (size_t i = hl; i < hl + len && st == 204; i++) {
+                    if (in.data[i] == '\n') {
+                        line++;
+                    } else if (i + 3 <= hl + len && memcmp(in.data + i, "BAD", 3) == 0) {
+                        bad_line = line;
+                        st = 400;
+                    }
+                }
+                if (st == 400 && bad_line == 0) {
+                    bad_line = 1;
+                }
                 if (st == 204) {
                     kc_buf_append(&s->bodies, in.data + hl, len);
                 }
                 pthread_mutex_unlock(&s->mu);
-                char resp[512];
-                const char *body = st == 400 ? "{\"code\":\"invalid\",\"message\":\"failed to "
-                                               "parse line protocol:errors encountered on "
-                                               "line(s):\\nerror in line 1: cast error\","
-                                               "\"line\":1,\"errorId\":\"x-1\"}"
-                                             : "";
+                char resp[512], body[256] = "";
+                if (st == 400) {
+                    snprintf(body, sizeof(body),
+                             "{\"code\":\"invalid\",\"message\":\"failed to parse line "
+                             "protocol:errors encountered on line(s):\\nerror in line %ld: cast "
+                             "error\",\"line\":%ld,\"errorId\":\"x-1\"}",
+                             bad_line, bad_line);
+                }
                 int n = snprintf(resp, sizeof(resp),
                                  "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
                                  "Content-Length: %zu\r\n\r\n%s",
@@ -280,20 +298,71 @@ static void test_questdb_sink_reports_bad_records(void **state)
     stub_stop(s);
 }
 
-static void test_questdb_sink_server_refusal_fails_task(void **state)
+static void produce_bad(struct sink_harness *h)
+{
+    const char *v = "{\"seq\":99,\"v\":1.5,\"s\":\"BAD\"}";
+    assert_int_equal(sink_harness_produce(h, "t", 0, NULL, v, strlen(v), 1), KC_OK);
+}
+
+/* QuestDB refuses a row written by the current put: it is reported, the rest is sent again. */
+static void test_questdb_sink_refused_row_in_put(void **state)
+{
+    (void)state;
+    struct stub *s = stub_start();
+    struct sink_harness *h = start(s, "auto_flush_rows=5;", "errors.tolerance", "all");
+    struct kc_error err = {0};
+    produce(h, 0, 2);
+    produce_bad(h);
+    produce(h, 3, 2);
+    assert_int_equal(sink_harness_drain(h, 100, 10, &err), KC_OK);
+    assert_int_equal(sink_harness_reported(h), 1);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 2);
+    assert_int_equal(stub_lines(s), 4);
+    assert_int_equal(sink_harness_commit(h, &err), KC_OK);
+    assert_int_equal(sink_harness_committed(h, "t", 0, NULL), 5);
+    sink_harness_free(h);
+    stub_stop(s);
+}
+
+/* Refused at a commit point, where the records are gone (errors.tolerance=none buffers across
+ * puts): the task fails with QuestDB's words and nothing is committed. */
+static void test_questdb_sink_refused_at_commit_fails(void **state)
 {
     (void)state;
     struct stub *s = stub_start();
     struct sink_harness *h = start(s, "", NULL, NULL);
     struct kc_error err = {0};
     produce(h, 0, 3);
-    assert_int_equal(sink_harness_drain(h, 100, 10, &err), KC_OK);
-    stub_set(s, 400);
+    produce_bad(h);
+    assert_int_equal(sink_harness_drain(h, 2, 10, &err), KC_OK);
+    assert_int_equal(stub_lines(s), 0);
     int rc = sink_harness_commit(h, &err);
     assert_true(rc < 0);
     assert_non_null(strstr(err.msg, "cast error"));
-    assert_non_null(strstr(err.msg, "line 1"));
+    assert_non_null(strstr(err.msg, "line 4"));
     assert_int_equal(sink_harness_committed(h, "t", 0, NULL), SINK_OFFSET_NONE);
+    sink_harness_free(h);
+    stub_stop(s);
+}
+
+/* errors.tolerance=all: every put is flushed, so a refused row always belongs to the put. */
+static void test_questdb_sink_tolerance_all_flushes_every_put(void **state)
+{
+    (void)state;
+    struct stub *s = stub_start();
+    struct sink_harness *h = start(s, "", "errors.tolerance", "all");
+    struct kc_error err = {0};
+    produce(h, 0, 3);
+    produce_bad(h);
+    produce(h, 4, 3);
+    assert_int_equal(sink_harness_poll(h, 2, NULL, &err), KC_OK);
+    assert_int_equal(stub_lines(s), 2);
+    assert_int_equal(sink_harness_drain(h, 2, 10, &err), KC_OK);
+    assert_int_equal(sink_harness_reported(h), 1);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 3);
+    assert_int_equal(stub_lines(s), 6);
+    assert_int_equal(sink_harness_commit(h, &err), KC_OK);
+    assert_int_equal(sink_harness_committed(h, "t", 0, NULL), 7);
     sink_harness_free(h);
     stub_stop(s);
 }
@@ -354,7 +423,9 @@ int main(void)
         cmocka_unit_test(test_questdb_sink_put_retry_rolls_back),
         cmocka_unit_test(test_questdb_sink_allowed_lag_tick),
         cmocka_unit_test(test_questdb_sink_reports_bad_records),
-        cmocka_unit_test(test_questdb_sink_server_refusal_fails_task),
+        cmocka_unit_test(test_questdb_sink_refused_row_in_put),
+        cmocka_unit_test(test_questdb_sink_refused_at_commit_fails),
+        cmocka_unit_test(test_questdb_sink_tolerance_all_flushes_every_put),
         cmocka_unit_test(test_questdb_sink_crash_replays),
         cmocka_unit_test(test_questdb_sink_budget),
     };
