@@ -194,16 +194,19 @@ def test_questdb_bad_records_to_dlq(kafka, connect_c, questdb, unique_name):
     assert questdb.rows(f'SELECT sum(seq) FROM "{topic}"') == [[sum(range(20))]]
 
 
-def test_questdb_exactly_once_after_kill(kafka, connect_c, questdb, unique_name):
+@pytest.mark.parametrize("ts_from", ["field", "kafka"])
+def test_questdb_exactly_once_after_kill(kafka, connect_c, questdb, unique_name, ts_from):
     topic = unique_name("qdedup")
     questdb.exec(f'CREATE TABLE "{topic}" (seq LONG, v DOUBLE, timestamp TIMESTAMP) '
                  f'TIMESTAMP(timestamp) PARTITION BY DAY WAL DEDUP UPSERT KEYS(timestamp, seq)')
     n = 20000
     kafka.produce(topic, [{"seq": i, "v": i / 2, "at": BASE_US + i} for i in range(n)])
     w = connect_c(overrides={"offset.flush.interval.ms": 60000})
+    ts = ({"timestamp.field.name": "at"} if ts_from == "field"
+          else {"timestamp.kafka.native": "true"})
     create(w, "qdb-eos", {
         "connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
-        "table": topic, "include.key": "false", "timestamp.field.name": "at",
+        "table": topic, "include.key": "false", **ts,
         "client.conf.string": f"http::addr=127.0.0.1:{questdb.http};auto_flush_rows=500;",
         "consumer.override.max.poll.records": "500",
         "value.converter": "org.apache.kafka.connect.json.JsonConverter",
@@ -215,6 +218,10 @@ def test_questdb_exactly_once_after_kill(kafka, connect_c, questdb, unique_name)
     time.sleep(2)
     assert questdb.count(topic) == n
     assert questdb.rows(f'SELECT count_distinct(seq) FROM "{topic}"') == [[n]]
+    if ts_from == "kafka":  # the designated timestamp is the record's Kafka timestamp
+        first = kafka.consume(topic, count=1)[0]
+        got = questdb.rows(f'SELECT timestamp FROM "{topic}" WHERE seq = 0')[0][0]
+        assert got == us_iso(first.timestamp * 1000)
 
 
 def rss_mib(pid: int) -> float:
