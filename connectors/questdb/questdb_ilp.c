@@ -532,6 +532,28 @@ static int put_symbol(struct questdb_ilp *e, const char *v, size_t n, struct kc_
     return KC_OK;
 }
 
+/* Decimal digits of v into out (at least 21 bytes); returns the length. snprintf costs a
+ * locale-aware formatter per column. */
+static size_t fmt_i64(int64_t v, char *out)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    size_t k = 0;
+    if (v < 0) {
+        out[k++] = '-';
+    }
+    while (n > 0) {
+        out[k++] = tmp[--n];
+    }
+    out[k] = '\0';
+    return k;
+}
+
 static int put_long(struct questdb_ilp *e, int64_t v, struct kc_error *err)
 {
     char num[32];
@@ -548,7 +570,8 @@ static int put_long(struct questdb_ilp *e, int64_t v, struct kc_error *err)
     if (questdb_name_in(qc->doubles, qc->n_doubles, e->scratch.data)) {
         l = cdata_java_double_fmt((double)v, num);
     } else {
-        l = (size_t)snprintf(num, sizeof(num), "%lldi", (long long)v);
+        l = fmt_i64(v, num);
+        num[l++] = 'i';
     }
     return kc_buf_append(&e->fields, num, l) == KC_OK ? KC_OK : oom(err);
 }
@@ -679,8 +702,12 @@ static int handle_children(struct questdb_ilp *e, const char *name, const struct
                            const struct cdata_value *v, const char *fallback, int depth,
                            struct kc_error *err)
 {
+    /* Child names are built on the stack when they fit (no allocation per record), else in a
+     * kc_buf. */
+    char small[256];
     struct kc_buf cn;
     int rc = KC_OK;
+    size_t plen = strlen(name);
     kc_buf_init(&cn, 1 << 20);
     for (uint32_t i = 0; i < v->n && rc == KC_OK; i++) {
         const char *child;
@@ -701,13 +728,27 @@ static int handle_children(struct questdb_ilp *e, const char *name, const struct
             cv = v->u.map.vals[i];
             cs = s != NULL ? s->values : NULL;
         }
-        kc_buf_reset(&cn);
-        if (child_name(&cn, name, child) != KC_OK) {
-            rc = oom(err);
-            break;
+        const char *full;
+        size_t clen = strlen(child);
+        if (plen + 1 + clen < sizeof(small)) {
+            if (plen > 0) {
+                memcpy(small, name, plen);
+                small[plen] = '_';
+                memcpy(small + plen + 1, child, clen + 1);
+            } else {
+                memcpy(small, child, clen + 1);
+            }
+            full = small;
+        } else {
+            kc_buf_reset(&cn);
+            if (child_name(&cn, name, child) != KC_OK) {
+                rc = oom(err);
+                break;
+            }
+            full = cn.data;
         }
         /* A struct's fields lose the fallback (handleStruct passes ""); a map's keep it. */
-        rc = handle_object(e, cn.data, cs, cv, v->type == CDATA_STRUCT ? "" : fallback, depth + 1,
+        rc = handle_object(e, full, cs, cv, v->type == CDATA_STRUCT ? "" : fallback, depth + 1,
                            err);
     }
     kc_buf_fini(&cn);
@@ -902,7 +943,11 @@ int questdb_ilp_append(struct questdb_ilp *e, const struct sink_record *rec,
         return rc;
     }
     char num[32];
-    int nl = e->has_ts ? snprintf(num, sizeof(num), " %lld", (long long)e->ts_nanos) : 0;
+    int nl = 0;
+    if (e->has_ts) {
+        num[0] = ' ';
+        nl = (int)fmt_i64(e->ts_nanos, num + 1) + 1;
+    }
     size_t need = e->scratch.len + e->tags.len + (e->fields.len > 0 ? e->fields.len + 1 : 0) +
                   (size_t)nl + 1;
     for (size_t i = 0; i < e->scratch.len; i++) {
