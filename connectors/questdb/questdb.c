@@ -76,6 +76,7 @@ struct questdb_sink {
     /* Lines of the current put: put_recs[k] is the record of buffer line (rows - n_put_recs + k);
      * borrowed from put()'s batch, valid only during put. */
     const struct sink_record **put_recs; /* owned array */
+    size_t *put_offs; /* owned: byte offset in lines where put_recs[k]'s line starts */
     size_t n_put_recs, cap_put_recs;
     int in_put;
     /* errors.tolerance=all: every put ends with a flush, so a row QuestDB refuses is always one
@@ -289,33 +290,6 @@ static int send_lines(struct sink_task *st, struct questdb_sink *qs, long *bad_l
     return KC_OK;
 }
 
-/* Byte range of line idx (0-based) in the buffer. A '\n' ends a line unless an odd number of
- * backslashes precede it (an escaped line break inside a string or name). */
-static int line_range(const struct kc_buf *b, size_t idx, size_t *from, size_t *to)
-{
-    size_t line = 0, start = 0;
-    for (size_t i = 0; i < b->len; i++) {
-        if (b->data[i] != '\n') {
-            continue;
-        }
-        size_t bs = 0;
-        while (bs < i && b->data[i - 1 - bs] == '\\') {
-            bs++;
-        }
-        if (bs % 2 == 1) {
-            continue;
-        }
-        if (line == idx) {
-            *from = start;
-            *to = i + 1;
-            return 1;
-        }
-        line++;
-        start = i + 1;
-    }
-    return 0;
-}
-
 /*
  * QuestDB refused a line the current put wrote: report its record and take the line out.
  * @return KC_OK (retry the flush), the report's failure (errors.tolerance=none)
@@ -329,12 +303,20 @@ static int refuse_line(struct sink_task *st, struct questdb_sink *qs, size_t lin
     if (rc != KC_OK) {
         return kc_error_set(err, rc, "%s", cause->msg);
     }
-    if (line_range(&qs->lines, line, &from, &to)) {
-        memmove(qs->lines.data + from, qs->lines.data + to, qs->lines.len - to);
-        qs->lines.len -= to - from;
-        qs->lines.data[qs->lines.len] = '\0';
+    /* Lines are cut by the offsets noted when they were written: array fields are binary and
+     * may hold '\n' bytes. */
+    from = qs->put_offs[k];
+    to = k + 1 < qs->n_put_recs ? qs->put_offs[k + 1] : qs->lines.len;
+    memmove(qs->lines.data + from, qs->lines.data + to, qs->lines.len - to);
+    qs->lines.len -= to - from;
+    qs->lines.data[qs->lines.len] = '\0';
+    for (size_t j = k + 1; j < qs->n_put_recs; j++) {
+        qs->put_offs[j] -= to - from;
     }
-    memmove(&qs->put_recs[k], &qs->put_recs[k + 1], (qs->n_put_recs - k - 1) * sizeof(*qs->put_recs));
+    memmove(&qs->put_recs[k], &qs->put_recs[k + 1],
+            (qs->n_put_recs - k - 1) * sizeof(*qs->put_recs));
+    memmove(&qs->put_offs[k], &qs->put_offs[k + 1],
+            (qs->n_put_recs - k - 1) * sizeof(*qs->put_offs));
     qs->n_put_recs--;
     qs->rows--;
     return KC_OK;
@@ -407,8 +389,8 @@ static int report(struct sink_task *st, const struct sink_record *rec, const cha
     return KC_OK;
 }
 
-/* Remember that buffer line (rows - 1) came from r. */
-static int note_line(struct questdb_sink *qs, const struct sink_record *r)
+/* Remember that buffer line (rows - 1), starting at byte off, came from r. */
+static int note_line(struct questdb_sink *qs, const struct sink_record *r, size_t off)
 {
     if (qs->n_put_recs == qs->cap_put_recs) {
         size_t cap = qs->cap_put_recs ? qs->cap_put_recs * 2 : 256;
@@ -417,8 +399,14 @@ static int note_line(struct questdb_sink *qs, const struct sink_record *r)
             return KC_ENOMEM;
         }
         qs->put_recs = v;
+        size_t *o = kc_realloc(qs->put_offs, cap * sizeof(*o));
+        if (o == NULL) {
+            return KC_ENOMEM;
+        }
+        qs->put_offs = o;
         qs->cap_put_recs = cap;
     }
+    qs->put_offs[qs->n_put_recs] = off;
     qs->put_recs[qs->n_put_recs++] = r;
     return KC_OK;
 }
@@ -511,7 +499,7 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
                 qs->first_row_ms = now;
             }
             qs->rows++;
-            if (note_line(qs, r) != KC_OK) {
+            if (note_line(qs, r, before) != KC_OK) {
                 rollback(qs, start_len, start_rows);
                 return end_put(qs, kc_error_set(err, KC_ENOMEM, "out of memory"));
             }
@@ -624,6 +612,7 @@ static void questdb_stop(struct sink_task *st)
     }
     kc_free(qs->parts);
     kc_free(qs->put_recs);
+    kc_free(qs->put_offs);
     questdb_ilp_fini(&qs->enc);
     questdb_conf_fini(&qs->qc);
     kc_free(qs);

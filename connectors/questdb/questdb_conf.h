@@ -102,6 +102,7 @@ struct questdb_conf {
     int64_t max_retries;      /* TCP */
     int64_t retry_backoff_ms; /* TCP */
     int dlq_send_batch_on_error;
+    int arrays; /* write DOUBLE[] columns (ILP v2 binary): HTTP unless protocol_version=1 */
 };
 
 extern const struct conf_def questdb_config_def[];

@@ -6,6 +6,7 @@
  *
  *     line   = table { "," tag "=" tagval } " " field "=" fval { "," field "=" fval } [ " " ts ] "\n"
  *     fval   = int "i" | double | "t" | "f" | '"' string '"' | micros "t"   (TIMESTAMP column)
+ *            | "=" 0x0E 0x0A ndims dim*(u32 LE) double*(f64 LE)   (DOUBLE[], ILP v2 binary)
  *     ts     = nanoseconds since the epoch (absent: the server stamps the row, "atNow")
  *
  * Escaping: in the table name, tag names, tag values and field names a backslash goes before
@@ -16,7 +17,10 @@
  * the value under value.prefix; struct fields and map keys are flattened with '_' ("a_b"), a
  * primitive key or value becomes "key" / "value" when its prefix is empty, and '.' in a name
  * becomes '_'. Null fields are left out. Symbols (the `symbols` list) become tags, which ILP puts
- * before fields; a number in a symbol column is sent as its text. The designated timestamp field
+ * before fields; a number in a symbol column is sent as its text. Arrays of numbers (rectangular,
+ * no nulls) become DOUBLE[] columns in ILP v2's binary field form when the server takes it
+ * (questdb_conf's `arrays`); their bytes may include '\n', so lines are found by the offsets the
+ * sink keeps, never by scanning. The designated timestamp field
  * is consumed (not written as a column). Invariant: a record that fails leaves the output buffer
  * byte for byte as it was, and state from a failed record never leaks into the next one (the
  * JVM connector's bug #40).
@@ -637,6 +641,120 @@ static int put_string(struct questdb_ilp *e, const char *s, size_t n, struct kc_
 }
 
 static int unsupported(struct questdb_ilp *e, const char *name, const char *what,
+                       struct kc_error *err);
+
+#define QDB_ARRAY_MAX_DIMS 32
+#define QDB_ARRAY_BINARY 14 /* ILP v2: '=' then this type byte marks a binary array field */
+#define QDB_ARRAY_DOUBLE 10 /* element type tag: DOUBLE */
+
+/* Shape of a rectangular array of numbers; KC_EINVAL for jagged, nulls or non-numbers. */
+static int array_shape(const struct cdata_value *v, int depth, uint32_t *dims, int *ndims,
+                       int *leaf, struct kc_error *err)
+{
+    if (depth >= QDB_ARRAY_MAX_DIMS) {
+        return kc_error_set(err, KC_EINVAL, "array has more than %d dimensions",
+                            QDB_ARRAY_MAX_DIMS);
+    }
+    if (depth >= *ndims) {
+        *ndims = depth + 1;
+        dims[depth] = v->n;
+    } else if (dims[depth] != v->n) {
+        return kc_error_set(err, KC_EINVAL, "array is not rectangular (jagged)");
+    }
+    int nested = -1;
+    for (uint32_t i = 0; i < v->n; i++) {
+        const struct cdata_value *it = v->u.items[i];
+        if (it == NULL) {
+            return kc_error_set(err, KC_EINVAL, "array has a null element");
+        }
+        int is_arr = it->type == CDATA_ARRAY;
+        if (!is_arr && (it->type > CDATA_FLOAT64)) {
+            return kc_error_set(err, KC_EINVAL, "array element of type %s (numbers only)",
+                                cdata_type_name(it->type, 1));
+        }
+        if (nested >= 0 && nested != is_arr) {
+            return kc_error_set(err, KC_EINVAL, "array is not rectangular (jagged)");
+        }
+        nested = is_arr;
+        if (is_arr) {
+            int rc = array_shape(it, depth + 1, dims, ndims, leaf, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        } else if (*leaf < 0) {
+            *leaf = depth;
+        } else if (*leaf != depth) {
+            return kc_error_set(err, KC_EINVAL, "array is not rectangular (jagged)");
+        }
+    }
+    return KC_OK;
+}
+
+static int array_data(struct kc_buf *b, const struct cdata_value *v)
+{
+    for (uint32_t i = 0; i < v->n; i++) {
+        const struct cdata_value *it = v->u.items[i];
+        if (it->type == CDATA_ARRAY) {
+            if (array_data(b, it) != KC_OK) {
+                return KC_ENOMEM;
+            }
+            continue;
+        }
+        double d = it->type <= CDATA_INT64 ? (double)it->u.i : it->u.f;
+        uint64_t bits;
+        unsigned char le[8];
+        memcpy(&bits, &d, 8);
+        for (int k = 0; k < 8; k++) {
+            le[k] = (unsigned char)(bits >> (8 * k));
+        }
+        if (kc_buf_append(b, le, 8) != KC_OK) {
+            return KC_ENOMEM;
+        }
+    }
+    return KC_OK;
+}
+
+/* A DOUBLE[] field in ILP v2's binary form: name "==" 14 10 ndims dims(u32 LE)... data(f64 LE). */
+static int put_array(struct questdb_ilp *e, const struct cdata_value *v, struct kc_error *err)
+{
+    uint32_t dims[QDB_ARRAY_MAX_DIMS];
+    int ndims = 0, leaf = -1;
+    int rc = array_shape(v, 0, dims, &ndims, &leaf, err);
+    if (rc == KC_OK && leaf >= 0 && leaf != ndims - 1) {
+        rc = kc_error_set(err, KC_EINVAL, "array is not rectangular (jagged)");
+    }
+    if (rc != KC_OK) {
+        char msg[KC_ERROR_MSG_MAX];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        return kc_error_set(err, KC_EINVAL, "column %s: %s", e->scratch.data, msg);
+    }
+    if (questdb_name_in(e->qc->symbols, e->qc->n_symbols, e->scratch.data)) {
+        return kc_error_set(err, KC_EINVAL, "column %s: an array cannot be a symbol",
+                            e->scratch.data);
+    }
+    if ((rc = field_start(e, err)) != KC_OK) {
+        return rc;
+    }
+    unsigned char hdr[3 + 4 * QDB_ARRAY_MAX_DIMS];
+    size_t hl = 0;
+    hdr[hl++] = '=';
+    hdr[hl++] = QDB_ARRAY_BINARY;
+    hdr[hl++] = QDB_ARRAY_DOUBLE;
+    if (kc_buf_append(&e->fields, hdr, hl) != KC_OK ||
+        kc_buf_append_byte(&e->fields, (uint8_t)ndims) != KC_OK) {
+        return oom(err);
+    }
+    for (int i = 0; i < ndims; i++) {
+        unsigned char le[4] = {(unsigned char)dims[i], (unsigned char)(dims[i] >> 8),
+                               (unsigned char)(dims[i] >> 16), (unsigned char)(dims[i] >> 24)};
+        if (kc_buf_append(&e->fields, le, 4) != KC_OK) {
+            return oom(err);
+        }
+    }
+    return array_data(&e->fields, v) == KC_OK ? KC_OK : oom(err);
+}
+
+static int unsupported(struct questdb_ilp *e, const char *name, const char *what,
                        struct kc_error *err)
 {
     if (e->qc->skip_unsupported) {
@@ -823,7 +941,10 @@ static int handle_object(struct questdb_ilp *e, const char *name, const struct c
     case CDATA_BYTES:
         return unsupported(e, e->scratch.data, "BYTES", err);
     case CDATA_ARRAY:
-        return unsupported(e, e->scratch.data, "ARRAY", err);
+        if (!e->qc->arrays) {
+            return unsupported(e, e->scratch.data, "ARRAY", err);
+        }
+        return put_array(e, v, err);
     default:
         return unsupported(e, e->scratch.data, cdata_type_name(v->type, 1), err);
     }

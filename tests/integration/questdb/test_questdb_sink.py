@@ -329,3 +329,25 @@ def test_questdb_refused_rows(kafka, connect_c, questdb, unique_name, tolerance)
     assert sorted(r.value for r in bad) == sorted([values[12], values[25]])
     time.sleep(1)
     assert questdb.count(topic) == 28
+
+
+def test_questdb_double_arrays(kafka, connect_c, questdb, unique_name):
+    """Arrays of numbers become DOUBLE[] columns (ILP v2 binary) over HTTP; bytes such as '\\n'
+    (0x0a) inside the binary doubles do not split lines."""
+    topic = unique_name("qarr")
+    recs = [{"seq": i, "v": [i + 0.5, 10.0, 2.0 ** -1074 * 10], "m": [[i, 1], [2, 3]],
+             "ts": BASE_US + i} for i in range(20)]
+    kafka.produce(topic, recs)
+    w = connect_c()
+    create(w, "qdb-arr", {
+        "connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
+        "table": topic, "include.key": "false", "timestamp.field.name": "ts",
+        "client.conf.string": f"http::addr=127.0.0.1:{questdb.http};",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false"})
+    kc.wait_until(lambda: questdb.count(topic) == 20, timeout=60, what="20 rows")
+    types = dict(questdb.rows(f"SELECT \"column\", type FROM table_columns('{topic}')"))
+    assert types["v"] == "DOUBLE[]" and types["m"] == "DOUBLE[][]", types
+    r = questdb.exec(f'SELECT seq, v, m FROM "{topic}" WHERE seq = 3')
+    seq, v, m = r["dataset"][0]
+    assert seq == 3 and v[:2] == [3.5, 10.0] and m == [[3.0, 1.0], [2.0, 3.0]]

@@ -350,6 +350,41 @@ static void test_questdb_ilp_buffer_untouched(void **state)
     fx_fini(&f);
 }
 
+static void test_questdb_ilp_arrays(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f);
+    f.qc.include_key = 0;
+    f.qc.arrays = 1;
+    fx_ready(&f);
+    assert_int_equal(enc(&f, "{\"a\":[1.5,-2],\"n\":1}", NULL, NULL), KC_OK);
+    static const unsigned char want1[] = {
+        't', ' ', 'a', '=', '=', 14, 10, 1, 2, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0xf8, 0x3f, /* 1.5 */
+        0, 0, 0, 0, 0, 0, 0, 0xc0,    /* -2.0 */
+        ',', 'n', '=', '1', 'i', '\n'};
+    assert_int_equal(f.out.len, sizeof(want1));
+    assert_memory_equal(f.out.data, want1, sizeof(want1));
+    /* 2-D, and the empty array */
+    assert_int_equal(enc(&f, "{\"m\":[[1],[2]],\"e\":[]}", NULL, NULL), KC_OK);
+    static const unsigned char want2[] = {
+        't', ' ', 'm', '=', '=', 14, 10, 2, 2, 0, 0, 0, 1, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40,
+        ',', 'e', '=', '=', 14, 10, 1, 0, 0, 0, 0, '\n'};
+    assert_int_equal(f.out.len, sizeof(want2));
+    assert_memory_equal(f.out.data, want2, sizeof(want2));
+    static const char *bad[] = {"{\"a\":[[1,2],[3]]}", "{\"a\":[[1],2]}", "{\"a\":[1,null]}",
+                                "{\"a\":[\"x\"]}", "{\"a\":[[1],[[2]]]}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct kc_error err = {0};
+        assert_int_equal(enc(&f, bad[i], NULL, &err), KC_EINVAL);
+        assert_non_null(strstr(err.msg, "column a: "));
+        assert_int_equal(f.out.len, 0);
+    }
+    fx_fini(&f);
+}
+
 static int64_t parse(const char *pattern, const char *s, int expect_rc)
 {
     struct questdb_ts_format *fmt = NULL;
@@ -398,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_questdb_ilp_table_template),
         cmocka_unit_test(test_questdb_ilp_schema_struct),
         cmocka_unit_test(test_questdb_ilp_buffer_untouched),
+        cmocka_unit_test(test_questdb_ilp_arrays),
         cmocka_unit_test(test_questdb_ts_patterns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,7 +282,7 @@ static void test_questdb_sink_reports_bad_records(void **state)
     struct sink_harness *h = start(s, "", "errors.tolerance", "all");
     struct kc_error err = {0};
     produce(h, 0, 2);
-    const char *bad[] = {"{not json", "{\"a\":[1,2]}", "{\"a-b\":1}"};
+    const char *bad[] = {"{not json", "{\"a\":[[1],2]}", "{\"a-b\":1}"};
     for (size_t i = 0; i < 3; i++) {
         sink_harness_produce(h, "t", 0, NULL, bad[i], strlen(bad[i]), 1);
     }
