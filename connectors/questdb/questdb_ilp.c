@@ -4,7 +4,8 @@
  *
  * One record is one line:
  *
- *     line   = table { "," tag "=" tagval } " " field "=" fval { "," field "=" fval } [ " " ts ] "\n"
+ *     line   = table { "," tag "=" tagval } " " field "=" fval { "," field "=" fval }
+ *              [ " " ts ] "\n"
  *     fval   = int "i" | double | "t" | "f" | '"' string '"' | micros "t"   (TIMESTAMP column)
  *            | "=" 0x0E 0x0A ndims dim*(u32 LE) double*(f64 LE)   (DOUBLE[], ILP v2 binary)
  *     ts     = nanoseconds since the epoch (absent: the server stamps the row, "atNow")

@@ -318,7 +318,8 @@ static int ensure_schema(struct questdb_pg *pg, const struct pg_row *row, struct
             rc = kc_error_set(err, KC_ENOMEM, "out of memory");
             goto out;
         }
-        if ((rc = exec_sql(pg, b.data, err)) != KC_OK || (rc = remember_col(pg, key.data)) != KC_OK) {
+        if ((rc = exec_sql(pg, b.data, err)) != KC_OK ||
+            (rc = remember_col(pg, key.data)) != KC_OK) {
             goto out;
         }
     }
@@ -340,7 +341,8 @@ static int ensure_schema(struct questdb_pg *pg, const struct pg_row *row, struct
             rc = kc_error_set(err, KC_ENOMEM, "out of memory");
             goto out;
         }
-        if ((rc = exec_sql(pg, b.data, err)) != KC_OK || (rc = remember_col(pg, key.data)) != KC_OK) {
+        if ((rc = exec_sql(pg, b.data, err)) != KC_OK ||
+            (rc = remember_col(pg, key.data)) != KC_OK) {
             goto out;
         }
     }

@@ -3,7 +3,8 @@
  * "<flags byte><pattern>\n<json value>". The flags pick symbols/doubles/designated timestamp
  * options; the pattern is compiled as timestamp.string.format. Invariants: a refused record
  * leaves the buffer byte for byte as it was; an accepted one adds exactly one line ending in
- * '\n' with no other raw newline outside escapes (unless binary array fields are on); nothing leaks or overruns (ASan/UBSan).
+ * '\n' with no other raw newline outside escapes (unless binary array fields are on, whose
+ * doubles may hold 0x0a); nothing leaks or overruns (ASan/UBSan).
  */
 #include <stdint.h>
 #include <stdlib.h>
