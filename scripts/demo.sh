@@ -12,6 +12,12 @@
 #                             everything running.
 #   scripts/demo.sh file      the same start, but sample orders into a FileStreamSink connector
 #                             (output file printed); works with KC_DEMO_WORKER=jvm too
+#   scripts/demo.sh questdb   the same broker and worker plus QuestDB (services.sh start-questdb,
+#                             free ports): produces GitHub-style events to topic github_events,
+#                             creates the pipeline's questdb-github connector with curl (its own
+#                             config: legacy ILP/TCP host, symbols type,repo, created_at as the
+#                             designated timestamp), waits for the rows and prints
+#                             SELECT timestamp, repo, count() FROM github_events SAMPLE BY 5m.
 #   scripts/demo.sh status    print the worker URL, connectors and their status
 #   scripts/demo.sh stop      stop the worker and the broker, remove the demo directory
 #
@@ -142,8 +148,8 @@ EOF
 cmd_start() {
   local mode=${1:-s3}
   case $WORKER in c | jvm) ;; *) die "KC_DEMO_WORKER must be c or jvm, not '$WORKER'" ;; esac
-  if [ "$mode" = s3 ] && [ "$WORKER" = jvm ]; then
-    die "the S3 Parquet demo needs the connect-c worker (the JVM worker has no S3 sink plugin); try 'scripts/demo.sh file'"
+  if [ "$mode" != file ] && [ "$WORKER" = jvm ]; then
+    die "the $mode demo needs the connect-c worker (the JVM worker has no such sink plugin); try 'scripts/demo.sh file'"
   fi
   if [ -f "$DEMO_DIR/env" ]; then
     die "a demo is already set up in $DEMO_DIR: 'scripts/demo.sh status' or 'scripts/demo.sh stop'"
@@ -190,11 +196,11 @@ cmd_start() {
   url=$(worker_url)
   api GET "$url/"
 
-  if [ "$mode" = s3 ]; then
-    demo_s3 "$url" "$bootstrap"
-  else
-    demo_file "$url" "$bootstrap"
-  fi
+  case $mode in
+  s3) demo_s3 "$url" "$bootstrap" ;;
+  questdb) demo_questdb "$url" "$bootstrap" ;;
+  *) demo_file "$url" "$bootstrap" ;;
+  esac
 }
 
 demo_file() {
@@ -324,9 +330,67 @@ Stop everything with:  scripts/demo.sh stop
 EOF
 }
 
+# demo_questdb URL BOOTSTRAP: GitHub events -> QuestDB sink (ILP/TCP) -> SAMPLE BY.
+demo_questdb() {
+  local url=$1 bootstrap=$2
+  say "starting QuestDB (Maven Central jar, free loopback ports)"
+  "$SERVICES" start-questdb "$DEMO_DIR" >/dev/null
+  local qhttp qilp
+  qhttp=$(sed -n 's/^KC_QUESTDB_HTTP_PORT=//p' "$DEMO_DIR/questdb.env")
+  qilp=$(sed -n 's/^KC_QUESTDB_ILP_PORT=//p' "$DEMO_DIR/questdb.env")
+  echo "questdb: http://127.0.0.1:$qhttp (REST, ILP/HTTP), ILP/TCP 127.0.0.1:$qilp"
+
+  local n=300
+  say "producing $n GitHub-style events to topic github_events (created_at = epoch micros)"
+  python3 - "$n" <<'PY' | kcat -P -b "$bootstrap" -t github_events
+import json, sys, time
+n = int(sys.argv[1])
+start = int(time.time()) // 300 * 300 * 1_000_000 - 1_800_000_000  # six 5-minute windows back
+repos = ["cs-jsi/chisel4ml", "questdb/questdb", "apache/kafka", "torvalds/linux"]
+types = ["PushEvent", "WatchEvent", "IssuesEvent", "PullRequestEvent"]
+for i in range(n):
+    print(json.dumps({"type": types[i % 4], "repo": repos[(i * 7) % 4], "actor": f"user-{i % 17}",
+                      "created_at": start + i * 6_000_000}))
+PY
+
+  say "creating connector questdb-github (the pipeline's config) with curl"
+  api PUT "$url/connectors/questdb-github/config" "{\"connector.class\":\"io.questdb.kafka.QuestDBSinkConnector\",\"topics\":\"github_events\",\"table\":\"github_events\",\"host\":\"127.0.0.1:$qilp\",\"symbols\":\"type,repo\",\"timestamp.field.name\":\"created_at\",\"include.key\":false,\"key.converter\":\"org.apache.kafka.connect.storage.StringConverter\",\"value.converter\":\"org.apache.kafka.connect.json.JsonConverter\",\"value.converter.schemas.enable\":false}"
+
+  say "waiting for $n rows in github_events"
+  local i got=0
+  for ((i = 0; i < 240; i++)); do
+    got=$(curl -fsS "http://127.0.0.1:$qhttp/exec?query=SELECT%20count()%20FROM%20github_events" 2>/dev/null |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["dataset"][0][0])' 2>/dev/null || echo 0)
+    [ "$got" -ge "$n" ] && break
+    sleep 0.25
+  done
+  [ "$got" -ge "$n" ] || {
+    api GET "$url/connectors/questdb-github/status" >&2 || true
+    die "only $got of $n rows reached QuestDB within 60 s"
+  }
+  DEMO_STARTED=1
+  say "SELECT timestamp, repo, count() FROM github_events SAMPLE BY 5m"
+  curl -fsS -G "http://127.0.0.1:$qhttp/exec" \
+    --data-urlencode "query=SELECT timestamp, repo, count() FROM github_events SAMPLE BY 5m ORDER BY timestamp, repo" |
+    python3 -c 'import json,sys
+r = json.load(sys.stdin)
+print("%-28s %-20s %s" % tuple(c["name"] for c in r["columns"]))
+for row in r["dataset"]:
+    print("%-28s %-20s %s" % tuple(row))'
+  cat <<EOF
+
+The QuestDB demo is running ($WORKER worker):
+  REST API:  $url   (curl -s $url/connectors/questdb-github/status)
+  QuestDB:   http://127.0.0.1:$qhttp/exec?query=...   (ports in $DEMO_DIR/questdb.env)
+  Kafka:     $bootstrap   (topic github_events)
+Stop everything with:  scripts/demo.sh stop
+EOF
+}
+
 case ${1:-start} in
 start | s3) cmd_start s3 ;;
 file) cmd_start file ;;
+questdb) cmd_start questdb ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 *)

@@ -27,6 +27,12 @@
 #       checked against the identity `kcaccess` / credential `kcsecret`. Writes RUN_DIR/s3.env
 #       (KC_S3_ENDPOINT=http://127.0.0.1:<port>, KC_S3_ACCESS_KEY, KC_S3_SECRET_KEY, KC_S3_DATA)
 #       and prints it. Buckets are directories of KC_S3_DATA (create them with a PUT).
+#   services.sh start-questdb RUN_DIR
+#       Start QuestDB (Maven Central org.questdb:questdb, the last Java 17 line) with its root under
+#       RUN_DIR/questdb: HTTP (REST /exec and ILP /write), ILP/TCP, PG wire and the minimal HTTP
+#       server on free loopback ports (never 9000/9009/8812). Writes RUN_DIR/questdb.env
+#       (KC_QUESTDB_HTTP_PORT=..., KC_QUESTDB_ILP_PORT=..., KC_QUESTDB_PG_PORT=...) and prints it.
+#       `fetch` downloads its jar too. Stop it with `stop-one RUN_DIR questdb`.
 #   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka, clickhouse
 #                                          or a worker)
 #   services.sh stop RUN_DIR               stop everything started in RUN_DIR (workers, then kafka)
@@ -42,6 +48,7 @@ set -euo pipefail
 
 KAFKA_VERSION=4.1.0
 LOG4J2_VERSION=2.24.3
+QUESTDB_VERSION=9.3.2 # 9.4+ needs Java 25 (class file 69); Debian 12 has 17
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg # any base64url UUID; fixed for reproducible runs
 
@@ -51,6 +58,7 @@ KAFKA_DIR=$KC_CACHE/kafka-$KAFKA_VERSION
 CONNECT_DIR=$KC_CACHE/connect-$KAFKA_VERSION
 S3PROXY_VERSION=2.6.0
 S3PROXY_DIR=$KC_CACHE/s3proxy-$S3PROXY_VERSION
+QUESTDB_DIR=$KC_CACHE/questdb-$QUESTDB_VERSION
 
 log() { echo "services.sh: $*" >&2; }
 die() {
@@ -127,6 +135,7 @@ cmd_fetch() {
     "org.apache.kafka:connect-runtime:$KAFKA_VERSION" \
     "org.apache.kafka:connect-file:$KAFKA_VERSION" "${trio[@]}"
   fetch_service "$S3PROXY_DIR" s3proxy-libs "org.gaul:s3proxy:$S3PROXY_VERSION"
+  fetch_service "$QUESTDB_DIR" questdb-server "org.questdb:questdb:$QUESTDB_VERSION"
 }
 
 need_libs() {
@@ -493,6 +502,54 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
+# questdb
+
+cmd_start_questdb() {
+  [ $# -eq 1 ] || die "usage: $0 start-questdb RUN_DIR"
+  mkdir -p "$1"
+  local run
+  run=$(cd "$1" && pwd)
+  [ -f "$QUESTDB_DIR/lib/.complete" ] ||
+    fetch_service "$QUESTDB_DIR" questdb-server "org.questdb:questdb:$QUESTDB_VERSION"
+  if alive "$run" questdb; then
+    log "questdb already running in $run"
+    cat "$run/questdb.env"
+    return 0
+  fi
+  local q=$run/questdb http ilp pg min used=" " p v
+  for p in http ilp pg min; do
+    v=$(free_port)
+    while [[ $used == *" $v "* ]]; do v=$(free_port); done
+    used="$used$v "
+    printf -v "$p" '%s' "$v"
+  done
+  mkdir -p "$q/conf"
+  cat >"$q/conf/server.conf" <<EOF
+http.bind.to=127.0.0.1:$http
+http.min.net.bind.to=127.0.0.1:$min
+pg.net.bind.to=127.0.0.1:$pg
+line.tcp.net.bind.to=127.0.0.1:$ilp
+line.udp.enabled=false
+telemetry.enabled=false
+shared.worker.count=2
+EOF
+  local t0=$SECONDS
+  start_bg "$run" questdb "$JAVA" -Xms128m -Xmx512m -XX:+UseParallelGC -Dnoebug \
+    --add-exports java.base/jdk.internal.math=io.questdb \
+    -p "$QUESTDB_DIR/lib/questdb-$QUESTDB_VERSION.jar" -m io.questdb/io.questdb.ServerMain -d "$q"
+  wait_ready "$run" questdb curl -fsS "http://127.0.0.1:$http/exec?query=SELECT%201" ||
+    die "questdb did not start"
+  log "questdb ready on 127.0.0.1:$http in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/questdb.env" <<EOF
+KC_QUESTDB_HTTP_PORT=$http
+KC_QUESTDB_ILP_PORT=$ilp
+KC_QUESTDB_PG_PORT=$pg
+KC_QUESTDB_MIN_PORT=$min
+EOF
+  cat "$run/questdb.env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # stop
 
 cmd_stop_one() {
@@ -528,6 +585,7 @@ start-kafka) cmd_start_kafka "$@" ;;
 start-jvm-connect) cmd_start_jvm_connect "$@" ;;
 start-clickhouse) cmd_start_clickhouse "$@" ;;
 start-s3) cmd_start_s3 "$@" ;;
+start-questdb) cmd_start_questdb "$@" ;;
 stop-one) cmd_stop_one "$@" ;;
 stop) cmd_stop "$@" ;;
 -h | --help | help) usage ;;
