@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
@@ -73,6 +74,7 @@ struct task {
     struct conv *key_conv;                /* owned */
     struct conv *value_conv;              /* owned */
     struct conv *header_conv;             /* owned */
+    int value_schemas_enable;             /* the value converter's schemas.enable (JSON) */
     struct dlq *dlq;                      /* owned; errors.* handling and the DLQ producer */
     struct smt **smts;                    /* owned chain, in `transforms` order */
     size_t n_smts;
@@ -193,12 +195,20 @@ static size_t svc_budget(const struct sink_task *st)
     return task_of(st)->budget.limit;
 }
 
+static const char *svc_value_converter(const struct sink_task *st, int *schemas_enable)
+{
+    const struct task *t = task_of(st);
+    *schemas_enable = t->value_schemas_enable;
+    return conv_class_name(t->value_conv);
+}
+
 static const struct sink_task_services task_services = {
     .report = svc_report,
     .rewind = svc_rewind,
     .pause = svc_pause,
     .buffered = svc_buffered,
     .budget = svc_budget,
+    .value_converter = svc_value_converter,
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1301,6 +1311,7 @@ static void *task_main(void *arg)
             }
             last_commit = now;
         }
+        apply_rewinds(t); /* asked for from tick or pre_commit: seek before the next poll */
     }
     rd_kafka_queue_destroy(cq);
 
@@ -1580,6 +1591,11 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     if (rc != KC_OK) {
         goto fail;
     }
+    const char *se = spec->value_converter_props != NULL
+                         ? kc_strmap_get(spec->value_converter_props, "schemas.enable")
+                         : NULL;
+    /* JsonConverter's default is true; the value is trimmed and case-free as ConfigDef reads it */
+    t->value_schemas_enable = se == NULL || strncasecmp(se + strspn(se, " \t"), "false", 5) != 0;
     if ((rc = conv_new(spec->key_converter, spec->key_converter_props, CONV_ROLE_KEY,
                        &t->key_conv, err)) != KC_OK ||
         (rc = conv_new(spec->value_converter, spec->value_converter_props, CONV_ROLE_VALUE,

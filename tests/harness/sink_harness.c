@@ -59,6 +59,8 @@ struct sink_harness {
     size_t n_reported;
     size_t budget_commits;
     size_t peak;
+    int tolerate; /* errors.tolerance=all (default) */
+    int schemas_enable;
 };
 
 static struct sink_harness *harness_of(const struct sink_task *st)
@@ -101,6 +103,9 @@ static int svc_report(struct sink_task *st, const struct sink_record *rec,
     (void)exception_class;
     (void)cause;
     struct sink_harness *h = harness_of(st);
+    if (!h->tolerate) {
+        return KC_EFATAL; /* errors.tolerance=none: the sink's put() must fail */
+    }
     if (h->put_recs != NULL && rec >= h->put_recs && rec < h->put_recs + h->put_n) {
         size_t i = (size_t)(rec - h->put_recs);
         if (h->reported_now[i]) {
@@ -150,12 +155,23 @@ static size_t svc_budget(const struct sink_task *st)
     return harness_of(st)->budget.limit;
 }
 
+static const char *svc_value_converter(const struct sink_task *st, int *schemas_enable)
+{
+    const struct sink_harness *h = harness_of(st);
+    *schemas_enable = h->schemas_enable;
+    return conv_class_name(h->value_conv);
+}
+
+/* Rewinds asked for outside put() (open, tick, pre_commit) move the positions. */
+static void apply_rewinds(struct sink_harness *h);
+
 static const struct sink_task_services harness_services = {
     .report = svc_report,
     .rewind = svc_rewind,
     .pause = svc_pause,
     .buffered = svc_buffered,
     .budget = svc_budget,
+    .value_converter = svc_value_converter,
 };
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -183,14 +199,17 @@ int sink_harness_new(const struct sink_connector_ops *ops, const struct kc_strma
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     h->ops = ops;
+    h->tolerate = 1;
     offsets_init(&h->offs);
     offsets_budget_init(&h->budget, HARNESS_BUDGET_DEFAULT);
     kc_arena_init(&h->arena, 64 * 1024, (size_t)256 << 20);
     h->config = kc_strmap_dup(config);
     struct kc_strmap plain;
     kc_strmap_init(&plain);
-    kc_strmap_set(&plain, "schemas.enable", "false");
     const char *vc = kc_strmap_get(config, "value.converter");
+    const char *se = kc_strmap_get(config, "value.converter.schemas.enable");
+    h->schemas_enable = se != NULL && strcmp(se, "true") == 0;
+    kc_strmap_set(&plain, "schemas.enable", h->schemas_enable ? "true" : "false");
     const char *kcl = kc_strmap_get(config, "key.converter");
     const struct conf_def *const tables[] = {ops->config_def};
     int rc = h->config == NULL ? kc_error_set(err, KC_ENOMEM, "out of memory") : KC_OK;
@@ -539,18 +558,7 @@ int sink_harness_poll(struct sink_harness *h, size_t max, size_t *n_put, struct 
         }
     }
     kc_free(recs);
-    /* Rewinds asked for during put move the positions. */
-    if (h->offs.rewinds) {
-        h->offs.rewinds = 0;
-        for (size_t i = 0; i < h->offs.n; i++) {
-            struct offsets_part *op = &h->offs.p[i];
-            struct hpart *p = hpart_find(h, op->topic, op->partition, 0);
-            if (op->rewind != OFFSETS_NONE && p != NULL) {
-                p->position = op->rewind;
-                op->rewind = OFFSETS_NONE;
-            }
-        }
-    }
+    apply_rewinds(h); /* asked for during put */
     if (rc != KC_OK) {
         return rc;
     }
@@ -561,6 +569,22 @@ int sink_harness_poll(struct sink_harness *h, size_t max, size_t *n_put, struct 
         offsets_budget_check(&h->budget);
     }
     return rc;
+}
+
+static void apply_rewinds(struct sink_harness *h)
+{
+    if (!h->offs.rewinds) {
+        return;
+    }
+    h->offs.rewinds = 0;
+    for (size_t i = 0; i < h->offs.n; i++) {
+        struct offsets_part *op = &h->offs.p[i];
+        struct hpart *p = hpart_find(h, op->topic, op->partition, 0);
+        if (op->rewind != OFFSETS_NONE && p != NULL) {
+            p->position = op->rewind;
+            op->rewind = OFFSETS_NONE;
+        }
+    }
 }
 
 int sink_harness_drain(struct sink_harness *h, size_t batch, int max_polls,
@@ -585,12 +609,21 @@ int sink_harness_drain(struct sink_harness *h, size_t batch, int max_polls,
 int sink_harness_tick(struct sink_harness *h, int64_t now_ms, struct kc_error *err)
 {
     int64_t next = 0;
-    return sink_call_tick(h->ops, &h->st, now_ms, &next, err);
+    int rc = sink_call_tick(h->ops, &h->st, now_ms, &next, err);
+    apply_rewinds(h);
+    return rc;
 }
 
 int sink_harness_commit(struct sink_harness *h, struct kc_error *err)
 {
-    return commit_point(h, NULL, err);
+    int rc = commit_point(h, NULL, err);
+    apply_rewinds(h);
+    return rc;
+}
+
+void sink_harness_set_tolerance(struct sink_harness *h, int all)
+{
+    h->tolerate = all;
 }
 
 int sink_harness_crash(struct sink_harness *h, struct kc_error *err)

@@ -75,6 +75,9 @@ int64_t sink_harness_reported_offset(const struct sink_harness *h, size_t i);
 void sink_harness_set_budget(struct sink_harness *h, size_t bytes);
 size_t sink_harness_peak_buffered(const struct sink_harness *h);
 size_t sink_harness_budget_commits(const struct sink_harness *h);
+/* errors.tolerance: all (1, the default: reported records are counted and skipped) or none (0:
+ * sink_task_report answers KC_EFATAL, so the sink's put() fails). */
+void sink_harness_set_tolerance(struct sink_harness *h, int all);
 /* The sink's ctx (for white-box checks) and its handle. */
 void *sink_harness_sink_ctx(struct sink_harness *h);
 

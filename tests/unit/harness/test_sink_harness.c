@@ -304,6 +304,30 @@ static void test_tick_writes_and_commit_follows(void **state)
     unlink(t.path);
 }
 
+/* A sink that rewinds every partition to 0 on its first tick, and counts what it is given. */
+static int rewinder_seen;
+static int rewinder_ticks;
+
+static int rewinder_put(struct sink_task *st, const struct sink_record *recs, size_t n,
+                        struct kc_error *err)
+{
+    (void)st;
+    (void)recs;
+    (void)err;
+    rewinder_seen += (int)n;
+    return KC_OK;
+}
+
+static int rewinder_tick(struct sink_task *st, int64_t now_ms, int64_t *next_ms,
+                         struct kc_error *err)
+{
+    *next_ms = now_ms + 1000;
+    if (rewinder_ticks++ == 0) {
+        return sink_task_rewind(st, "t", 0, 0, err);
+    }
+    return KC_OK;
+}
+
 /* A sink that claims one record more than it was given. */
 static int greedy_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err)
 {
@@ -362,6 +386,75 @@ static const struct sink_connector_ops greedy_ops = {
     .pre_commit = greedy_pre_commit,
 };
 
+static const struct conf_def rewinder_def[] = {{.name = NULL}};
+static const char *const rewinder_classes[] = {"com.acme.RewinderSinkConnector", NULL};
+static int nop_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err);
+static int nop_flush(struct sink_task *st, struct kc_error *err);
+static void nop_stop(struct sink_task *st);
+static const struct sink_connector_ops rewinder_ops = {
+    .version = SINK_OPS_VERSION,
+    .name = "rewinder",
+    .class_names = rewinder_classes,
+    .config_def = rewinder_def,
+    .flags = SINK_FLAG_RAW_VALUE,
+    .start = nop_start,
+    .put = rewinder_put,
+    .flush = nop_flush,
+    .stop = nop_stop,
+    .tick = rewinder_tick,
+};
+
+static int nop_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err)
+{
+    return greedy_start(st, cv, err);
+}
+
+static int nop_flush(struct sink_task *st, struct kc_error *err)
+{
+    return greedy_flush(st, err);
+}
+
+static void nop_stop(struct sink_task *st)
+{
+    greedy_stop(st);
+}
+
+static void test_rewind_from_tick_and_value_converter(void **state)
+{
+    (void)state;
+    struct kc_error err = {0};
+    struct sink_harness *h = harness(&rewinder_ops, "/dev/null", NULL);
+    int schemas = -1;
+    struct sink_task *st = (struct sink_task *)(void *)h; /* the harness's handle comes first */
+    assert_string_equal(sink_task_value_converter(st, &schemas),
+                        "org.apache.kafka.connect.json.JsonConverter");
+    assert_int_equal(schemas, 0);
+    produce_n(h, "t", 0, 0, 6);
+    ok(sink_harness_assign(h, "t", 0, &err), &err);
+    ok(sink_harness_drain(h, 10, 3, &err), &err);
+    assert_int_equal(rewinder_seen, 6);
+    ok(sink_harness_tick(h, 1, &err), &err); /* rewinds to 0 */
+    ok(sink_harness_drain(h, 10, 3, &err), &err);
+    assert_int_equal(rewinder_seen, 12);
+    sink_harness_free(h);
+}
+
+static void test_tolerance_none_fails_put(void **state)
+{
+    (void)state;
+    struct tmp t;
+    struct kc_error err = {0};
+    tmp_make(&t);
+    const char *kv[] = {"report.every", "2", NULL};
+    struct sink_harness *h = harness(&buffering_sink_ops, t.path, kv);
+    sink_harness_set_tolerance(h, 0);
+    produce_n(h, "t", 0, 0, 4);
+    ok(sink_harness_assign(h, "t", 0, &err), &err);
+    assert_true(sink_harness_poll(h, 10, NULL, &err) < 0);
+    sink_harness_free(h);
+    unlink(t.path);
+}
+
 static void test_pre_commit_above_consumed_is_refused(void **state)
 {
     (void)state;
@@ -389,6 +482,8 @@ int main(void)
         cmocka_unit_test(test_crash_restarts_from_commit_with_metadata),
         cmocka_unit_test(test_pre_commit_above_consumed_is_refused),
         cmocka_unit_test(test_tick_writes_and_commit_follows),
+        cmocka_unit_test(test_rewind_from_tick_and_value_converter),
+        cmocka_unit_test(test_tolerance_none_fails_put),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
