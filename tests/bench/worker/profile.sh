@@ -51,7 +51,7 @@ fi
 out=$(cd "$out" && pwd)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-name=kc-profile-$$-$RANDOM
+name=kc-profile-$$-$RANDOM # also the connector's name: a fresh consumer group every run
 mkdir -p "$out/plugins"
 # bench_worker.py's worker_props(): those of services.sh / kc.ConnectC, flush every 60 s
 cat >"$out/worker.properties" <<EOF
@@ -98,10 +98,12 @@ perf_pid=$!
 sleep 1 # perf attaches
 t0=$(date +%s.%N)
 curl -sf -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/connectors" \
-    -d "{\"name\":\"profile-sink\",\"config\":{\"connector.class\":\"FileStreamSink\",\"tasks.max\":\"1\",\"topics\":\"$topic\",\"file\":\"$sink_out\"}}" >/dev/null
+    -d "{\"name\":\"$name\",\"config\":{\"connector.class\":\"FileStreamSink\",\"tasks.max\":\"1\",\"topics\":\"$topic\",\"file\":\"$sink_out\"}}" >/dev/null
+deadline=$(( $(date +%s) + 600 ))
 while :; do
     n=$( [[ -f $sink_out ]] && wc -l <"$sink_out" || echo 0)
     (( n >= records )) && break
+    if (( $(date +%s) > deadline )); then echo "only $n of $records lines after 600 s" >&2; exit 1; fi
     if ! kill -0 "$wpid" 2>/dev/null; then echo "worker died; log:" >&2; tail -20 "$out/worker.log" >&2; exit 1; fi
     sleep 0.05
 done
