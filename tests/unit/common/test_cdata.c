@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,6 +231,27 @@ static void test_cdata_hashmap_int_keys(void **state)
     kc_arena_fini(&a);
 }
 
+/* Long.toString at every digit count and both ends (two digits per division in the printer). */
+static void test_cdata_long_tostring(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    kc_arena_init(&a, 4096, 1 << 20);
+    char want[32];
+    int64_t v = 1;
+    for (int d = 1; d <= 19; d++, v *= 10) {
+        const int64_t cases[] = {v, v - 1, -v, v + 7, v * 9 / 10 + v / 3};
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            snprintf(want, sizeof(want), "%lld", (long long)cases[i]);
+            assert_string_equal(tostr(cdata_int(&a, CDATA_INT64, cases[i])), want);
+        }
+    }
+    assert_string_equal(tostr(cdata_int(&a, CDATA_INT64, INT64_MAX)), "9223372036854775807");
+    assert_string_equal(tostr(cdata_int(&a, CDATA_INT64, INT64_MIN)), "-9223372036854775808");
+    assert_string_equal(tostr(cdata_int(&a, CDATA_INT32, 0)), "0");
+    kc_arena_fini(&a);
+}
+
 /* A map of string keys (values: their index) with an optional construction marker. */
 static struct cdata_value *strmap(struct kc_arena *a, const char *const *keys, uint32_t n,
                                   const struct cdata_schema *marker)
@@ -344,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_cdata_hashmap_int_keys),
         cmocka_unit_test(test_cdata_buf_cap_and_dates),
         cmocka_unit_test(test_cdata_memo_same_output),
+        cmocka_unit_test(test_cdata_long_tostring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
