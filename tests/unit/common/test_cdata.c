@@ -239,7 +239,7 @@ static void test_cdata_long_tostring(void **state)
     kc_arena_init(&a, 4096, 1 << 20);
     char want[32];
     int64_t v = 1;
-    for (int d = 1; d <= 19; d++, v *= 10) {
+    for (int d = 1; d <= 19; d++, v = d <= 19 ? v * 10 : v) { /* v = 10^(d-1), no overflow */
         const int64_t cases[] = {v, v - 1, -v, v + 7, v * 9 / 10 + v / 3};
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
             snprintf(want, sizeof(want), "%lld", (long long)cases[i]);
