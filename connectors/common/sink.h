@@ -12,7 +12,8 @@
  * parse the raw bytes itself (the fast path, see base/kc_jscan.h); when transforms are
  * configured the worker always converts. SINK_FLAG_NO_KEY / SINK_FLAG_NO_HEADERS say the sink
  * never reads the converted key / headers: the worker then skips their conversion (raw bytes
- * stay available).
+ * stay available); headers only when the header converter rejects nothing (conv_header_total),
+ * so the flag never changes which records fail.
  *
  * Return codes (enum kc_rc): put() KC_OK = accepted (may still be buffered); KC_RETRY = nothing
  * was kept, hand me the same batch again later (Connect's RetriableException); negative = fail
