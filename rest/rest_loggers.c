@@ -321,7 +321,8 @@ void rest_h_logger_put(const struct rest_ctx *ctx, const struct rest_request *rq
     int status = 500;
 
     kc_error_clear(&err);
-    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+    if (rest_body_read_shaped(&body, rq->body, rq->body_len, REST_BODY_MAP, &status,
+                              &err) != KC_OK ||
         rest_logger_body_parse(&body, &level, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
