@@ -398,7 +398,7 @@ void worker_config_log(const struct worker_config *wc)
             }
             n = cut > p ? (size_t)(cut - p) : 1800;
         }
-        kc_log(KC_LOG_INFO, "config", "%.*s", (int)n, p);
+        kc_log_block(KC_LOG_INFO, "config", p, n);
         p += n;
     }
     kc_free(s);
