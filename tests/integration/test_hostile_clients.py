@@ -172,3 +172,28 @@ def test_10mib_flat_config_costs_bounded_memory(kafka, connect_c, tmp_path):
     assert r.json()["message"] == ("Request body has more than 65536 entries in one JSON object "
                                    "or array")
     assert grew < 64, f"a 10 MiB config grew RSS by {grew:.0f} MiB"
+
+
+def test_bounded_tasks_max_and_loggers(kafka, connect_c, tmp_path):
+    name = kc.unique("hostile")
+    w = connect_c()
+    cfg = {"connector.class": FILE_SINK, "tasks.max": "100000", "topics": name,
+           "file": str(tmp_path / "out.txt")}
+    r = w.post("/connectors", json={"name": name, "config": cfg})
+    assert r.status_code == 400, r.text
+    assert ("Invalid value 100000 for configuration tasks.max: Value must be no more than 1024"
+            in r.json()["message"])
+    cfg["tasks.max"] = "1024"
+    cfg["name"] = name
+    r = w.put("/connector-plugins/FileStreamSinkConnector/config/validate", json=cfg)
+    assert r.status_code == 200 and r.json()["error_count"] == 0, r.text
+    # logger names are the client's to choose: the registry keeps at most 1024 (root included)
+    codes = [w.put(f"/admin/loggers/hostile.logger.{i}", json={"level": "WARN"}).status_code
+             for i in range(1024)]
+    assert codes.count(200) == 1023 and codes[-1] == 400, codes[-3:]
+    r = w.put("/admin/loggers/hostile.logger.5000", json={"level": "WARN"})
+    assert r.status_code == 400
+    assert r.json()["message"] == ("Cannot set the level of logger hostile.logger.5000: "
+                                   "connect-c keeps at most 1024 named loggers")
+    # a known one can still change
+    assert w.put("/admin/loggers/hostile.logger.7", json={"level": "ERROR"}).status_code == 200
