@@ -24,6 +24,12 @@ def status_kib(pid: int, field: str) -> int:
     raise AssertionError(f"no {field}")
 
 
+def sanitized(w: kc.ConnectC) -> bool:
+    """An ASan build: its shadow memory and quarantine are not the worker's, so RSS bounds hold
+    on the normal build only (the requests still run, for their answers and sanitizer reports)."""
+    return b"__asan_init" in w.binary.read_bytes()
+
+
 def reset_peak(pid: int) -> None:
     """Reset VmHWM (the peak RSS) to the current RSS (proc(5): clear_refs 5)."""
     with open(f"/proc/{pid}/clear_refs", "w") as f:
@@ -139,7 +145,7 @@ def test_10mib_body_costs_little_memory(kafka, connect_c):
         peak = max(peak, status_kib(w.pid, "VmHWM"))
     grew = (peak - before) / 1024
     print(f"10 MiB body: RSS {before / 1024:.1f} MiB -> {peak / 1024:.1f} MiB (+{grew:.1f} MiB)")
-    assert grew < 64, f"a 10 MiB body grew RSS by {grew:.0f} MiB"
+    assert sanitized(w) or grew < 64, f"a 10 MiB body grew RSS by {grew:.0f} MiB"
 
 
 def test_10mib_flat_config_costs_bounded_memory(kafka, connect_c, tmp_path):
@@ -171,7 +177,7 @@ def test_10mib_flat_config_costs_bounded_memory(kafka, connect_c, tmp_path):
     assert r.status_code == 400, r.text[:300]
     assert r.json()["message"] == ("Request body has more than 65536 entries in one JSON object "
                                    "or array")
-    assert grew < 64, f"a 10 MiB config grew RSS by {grew:.0f} MiB"
+    assert sanitized(w) or grew < 64, f"a 10 MiB config grew RSS by {grew:.0f} MiB"
 
 
 def test_bounded_tasks_max_and_loggers(kafka, connect_c, tmp_path):
