@@ -301,12 +301,12 @@ struct rest_server {
     struct rest_ctx ctx;
     struct rest_daemon *daemons; /* owned */
     size_t n_daemons;
+    struct rest_guard *guard; /* owned: header and body deadlines */
     size_t max_body;
     char *allow_origin;  /* owned or NULL */
     char *allow_methods; /* owned */
     struct rest_header_rule *rules;
     size_t n_rules;
-    struct rest_guard *guard; /* owned: header and body deadlines */
 };
 
 /* Per-connection state, from the first access-handler call to the completed callback. */
