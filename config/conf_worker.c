@@ -192,6 +192,11 @@ static int fill_typed(struct worker_config *wc, struct kc_error *err)
     wc->offset_flush_timeout_ms = get_int(wc, "offset.flush.timeout.ms", 5000);
     wc->task_shutdown_graceful_timeout_ms = get_int(wc, "task.shutdown.graceful.timeout.ms", 5000);
     wc->task_memory_budget_bytes = get_int(wc, "task.memory.budget.bytes", 268435456);
+    wc->rest_max_connections = (int32_t)get_int(wc, "rest.max.connections", 64);
+    wc->rest_max_connections_per_ip = (int32_t)get_int(wc, "rest.max.connections.per.ip", 32);
+    wc->rest_header_timeout_ms = (int32_t)get_int(wc, "rest.request.header.timeout.ms", 30000);
+    wc->rest_body_timeout_ms = (int32_t)get_int(wc, "rest.request.body.timeout.ms", 90000);
+    wc->rest_max_body_bytes = (int32_t)get_int(wc, "rest.max.request.body.bytes", 10485760);
     wc->key_converter = get_str(wc, "key.converter");
     wc->value_converter = get_str(wc, "value.converter");
     wc->header_converter = get_str(wc, "header.converter");
@@ -393,7 +398,7 @@ void worker_config_log(const struct worker_config *wc)
             }
             n = cut > p ? (size_t)(cut - p) : 1800;
         }
-        kc_log(KC_LOG_INFO, "config", "%.*s", (int)n, p);
+        kc_log_block(KC_LOG_INFO, "config", p, n);
         p += n;
     }
     kc_free(s);

@@ -63,6 +63,11 @@ struct worker_config {
     struct worker_list admin_listeners;/* set and empty: admin endpoints disabled */
     int64_t offset_flush_interval_ms;
     int64_t task_memory_budget_bytes; /* connect-c's task.memory.budget.bytes */
+    int32_t rest_max_connections;        /* connect-c's rest.max.connections */
+    int32_t rest_max_connections_per_ip; /* connect-c's rest.max.connections.per.ip */
+    int32_t rest_header_timeout_ms;      /* connect-c's rest.request.header.timeout.ms */
+    int32_t rest_body_timeout_ms;        /* connect-c's rest.request.body.timeout.ms */
+    int32_t rest_max_body_bytes;         /* connect-c's rest.max.request.body.bytes */
     int64_t offset_flush_timeout_ms;
     int64_t task_shutdown_graceful_timeout_ms;
     const char *key_converter;

@@ -128,6 +128,11 @@ int main(int argc, char **argv)
         .advertised_url = advertised,
         .topic_tracking_disable = !wc.topic_tracking_enable,
         .topic_tracking_reset_disable = !wc.topic_tracking_allow_reset,
+        .max_connections = (unsigned)wc.rest_max_connections,
+        .max_connections_per_ip = (unsigned)wc.rest_max_connections_per_ip,
+        .header_timeout_ms = (unsigned)wc.rest_header_timeout_ms,
+        .body_timeout_ms = (unsigned)wc.rest_body_timeout_ms,
+        .max_body_bytes = (size_t)wc.rest_max_body_bytes,
         .facts = &facts,
         .auth = auth,
     };

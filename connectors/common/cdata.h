@@ -211,9 +211,13 @@ size_t cdata_java_double_fmt(double d, char *out);
  * final capacity that way and print entries sorted by (bucket, insertion index). Known gap: a
  * chain of 9+ entries at cap >= 64 becomes a red-black tree in the JVM whose iteration order
  * differs; we keep insertion order within such a bucket (needs adversarial colliding keys).
+ * Decimals: BigDecimal.toString. Base conversion is quadratic in the unscaled value's length, so
+ * one over CDATA_DECIMAL_MAX_BYTES (about 39,000 digits; real ones have at most a few dozen) is
+ * refused rather than let a 1 MB record hold a task for minutes.
  * @thread any
- * @return KC_OK or KC_ENOMEM (buf cap)
+ * @return KC_OK, KC_ENOMEM (buf cap) or KC_EINVAL (a Decimal over CDATA_DECIMAL_MAX_BYTES)
  */
+#define CDATA_DECIMAL_MAX_BYTES 16384
 int cdata_to_java_string(const struct cdata_value *v, struct kc_buf *buf);
 
 /*

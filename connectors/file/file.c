@@ -111,6 +111,13 @@ static int file_task_put(struct sink_task *st, const struct sink_record *recs, s
         if (rc == KC_OK) {
             rc = kc_buf_append_byte(&fs->out, '\n');
         }
+        if (rc == KC_EINVAL) {
+            return kc_error_set(err, KC_EFATAL,
+                                "FileStreamSinkTask: a Decimal of more than %d bytes in record "
+                                "%s-%d@%lld is too large to print",
+                                CDATA_DECIMAL_MAX_BYTES, r->topic, (int)r->partition,
+                                (long long)r->offset);
+        }
         if (rc != KC_OK) {
             return kc_error_set(err, KC_EFATAL, "FileStreamSinkTask: out of memory buffering "
                                                 "records");

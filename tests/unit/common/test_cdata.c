@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -184,6 +185,55 @@ static void test_cdata_decimal_tostring(void **state)
                         "6646139978924579364519035301401722.88" /* 2^119 / 100 */);
     assert_string_equal(tostr(dec(&a, "\x80\x00\x00\x00\x00\x00\x00\x00", 8, "0")), "-9223372036854775808");
     assert_string_equal(tostr(dec(&a, "\x00", 1, "2")), "0.00");
+    /* lengths that are not whole 32-bit words */
+    assert_string_equal(tostr(dec(&a, "\x01\x00\x00", 3, "0")), "65536");
+    assert_string_equal(tostr(dec(&a, "\xff\x00\x00", 3, "0")), "-65536");
+    assert_string_equal(tostr(dec(&a, "\x7f\xff\xff\xff\xff", 5, "0")), "549755813887");
+    assert_string_equal(tostr(dec(&a, "\x00\x00\x00\x00\x00\x00\x01", 7, "0")), "1");
+    kc_arena_fini(&a);
+}
+
+/* Decimal -> string was quadratic in the value's length, one pass over the bytes per nine
+ * digits: a 1 MB Decimal held a task for minutes. Words instead of bytes, and a cap. */
+static void test_cdata_decimal_long(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    kc_arena_init(&a, 1 << 16, 1 << 26);
+    /* 10^1000, built by repeated multiplication by 10 of a big-endian byte string */
+    static unsigned char ten[512];
+    memset(ten, 0, sizeof(ten));
+    ten[sizeof(ten) - 1] = 1;
+    for (int k = 0; k < 1000; k++) {
+        unsigned carry = 0;
+        for (size_t i = sizeof(ten); i-- > 0;) {
+            unsigned v = ten[i] * 10u + carry;
+            ten[i] = (unsigned char)v;
+            carry = v >> 8;
+        }
+    }
+    char want[1002];
+    want[0] = '1';
+    memset(want + 1, '0', 1000);
+    want[1001] = '\0';
+    assert_string_equal(tostr(dec(&a, (const char *)ten, sizeof(ten), "0")), want);
+
+    /* the cap: CDATA_DECIMAL_MAX_BYTES prints quickly, one byte more is refused */
+    size_t n = CDATA_DECIMAL_MAX_BYTES + 1;
+    char *big = kc_arena_alloc(&a, n);
+    memset(big, 0x5a, n);
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 24);
+    assert_int_equal(cdata_to_java_string(dec(&a, big, n, "0"), &b), KC_EINVAL);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(cdata_to_java_string(dec(&a, big, n - 1, "0"), &b), KC_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    print_message("16 KiB Decimal: %zu digits in %.3f s\n", b.len, dt);
+    assert_true(b.len > 39000);
+    assert_true(dt < 1.0);
+    kc_buf_fini(&b);
     kc_arena_fini(&a);
 }
 
@@ -362,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_cdata_double_tostring_jdk19),
         cmocka_unit_test(test_cdata_constructors_lookups),
         cmocka_unit_test(test_cdata_decimal_tostring),
+        cmocka_unit_test(test_cdata_decimal_long),
         cmocka_unit_test(test_cdata_java_hash),
         cmocka_unit_test(test_cdata_hashmap_int_keys),
         cmocka_unit_test(test_cdata_buf_cap_and_dates),
