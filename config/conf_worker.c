@@ -301,6 +301,14 @@ int worker_config_from_map(const struct kc_strmap *props, char *const *envp,
                    wc->props.e[i].key);
         }
     }
+    /* Compose files written for the JVM image always set plugin.path (CONNECT_PLUGIN_PATH), a
+     * list of jar directories; our plugins are compiled in, so the key is accepted, has no
+     * effect, and the operator is told so once. */
+    if (wc->plugin_path.n > 0) {
+        kc_log(KC_LOG_INFO, "config",
+               "plugin.path is ignored: connect-c's connectors, converters and transforms are "
+               "built in (GET /connector-plugins lists them)");
+    }
 out:
     for (size_t i = 0; i < n_errors; i++) {
         kc_free(errors[i]);

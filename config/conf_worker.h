@@ -109,7 +109,8 @@ struct worker_config {
  * ConfigDef.parse does: KC_EINVAL with `Missing required configuration "group.id" which has no
  * default value.` or `Invalid value x for configuration k: ...`; KC_EIO when the file cannot be
  * read. Keys that are neither defined nor under a known prefix get one WARN line each:
- * "The configuration 'x' was supplied but isn't a known config.".
+ * "The configuration 'x' was supplied but isn't a known config.". A non-empty plugin.path gets
+ * one INFO line saying it is ignored (the plugins are built in).
  * wc is filled on success and zeroed on failure; free with worker_config_fini. envp is
  * borrowed for wc's lifetime (the env config provider reads it at use time): pass environ or
  * an array that outlives wc.
