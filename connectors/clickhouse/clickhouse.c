@@ -99,7 +99,8 @@ struct ch_part {
     /* exactly-once */
     struct ch_slot sealed;       /* cut, boundary recorded or to be recorded; n == 0 = none */
     int sealed_announced;        /* pre_commit answered its boundary */
-    int64_t replay_last;         /* -1, or the recorded last offset of a batch to rebuild */
+    int64_t replay_first;        /* a recorded batch to rebuild: [replay_first, replay_last] */
+    int64_t replay_last;         /* -1 = none */
     char md[96];                 /* metadata of the last answer */
 };
 
@@ -290,6 +291,21 @@ static struct ch_slot *part_slot(struct ch_part *p, struct ch_table *t)
     return &p->slots[p->n_slots++];
 }
 
+/* Exactly-once: the open slot becomes p's sealed batch (p->sealed must be empty). announced:
+ * its boundary is already in Kafka (a replay), so it may be inserted at once. */
+static void eo_seal(struct ch_part *p, int announced)
+{
+    struct ch_slot *sl = &p->slots[0];
+    struct kc_buf spare = p->sealed.rows; /* empty: swap the buffers, copy nothing */
+    p->sealed = *sl;
+    sl->rows = spare;
+    kc_buf_reset(&sl->rows);
+    sl->n = 0;
+    sl->first = sl->last = -1;
+    sl->flush = 0;
+    p->sealed_announced = announced;
+}
+
 /* The offset up to which p's records are in ClickHouse (or were reported / skipped). */
 static int64_t part_durable(const struct ch_part *p)
 {
@@ -306,6 +322,51 @@ static int64_t part_durable(const struct ch_part *p)
         }
     }
     return d;
+}
+
+/* The partition a slot belongs to. */
+static struct ch_part *slot_owner(struct ch_sink *s, const struct ch_slot *sl)
+{
+    for (size_t q = 0; q < s->n_parts; q++) {
+        struct ch_part *p = s->parts[q];
+        if (sl == &p->sealed) {
+            return p;
+        }
+        for (size_t r = 0; r < p->n_slots; r++) {
+            if (sl == &p->slots[r]) {
+                return p;
+            }
+        }
+    }
+    return NULL;
+}
+
+/*
+ * After a schema error: drop every row p holds (encoded for the old columns) and read them
+ * again from the first one (rewind at the next put). A sealed batch whose boundary is in Kafka
+ * is rebuilt with exactly that boundary.
+ */
+static void part_drop_rows(struct ch_sink *s, struct ch_part *p)
+{
+    int64_t from = -1;
+    if (p->sealed.n > 0) {
+        from = p->sealed.first;
+        if (p->sealed_announced) {
+            p->replay_first = p->sealed.first;
+            p->replay_last = p->sealed.last;
+        }
+        slot_clear(s, &p->sealed);
+    }
+    for (size_t r = 0; r < p->n_slots; r++) {
+        struct ch_slot *sl = &p->slots[r];
+        if (sl->n > 0 && (from < 0 || sl->first < from)) {
+            from = sl->first;
+        }
+        slot_clear(s, sl);
+    }
+    if (from >= 0 && (p->rewind_to < 0 || from < p->rewind_to)) {
+        p->rewind_to = from;
+    }
 }
 
 /* ------------------------------------------------------------------ inserts */
@@ -468,18 +529,10 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                               "re-reading its records", t->name, t->err.msg);
                 t->stale = 1;
                 for (size_t k = 0; k < job_nslots[j]; k++) {
-                    struct ch_slot *sl = job_slots[j][k];
-                    for (size_t q = 0; q < s->n_parts; q++) {
-                        struct ch_part *p = s->parts[q];
-                        int mine = sl == &p->sealed;
-                        for (size_t r = 0; r < p->n_slots && !mine; r++) {
-                            mine = sl == &p->slots[r];
-                        }
-                        if (mine && (p->rewind_to < 0 || sl->first < p->rewind_to)) {
-                            p->rewind_to = sl->first;
-                        }
+                    struct ch_part *p = slot_owner(s, job_slots[j][k]);
+                    if (p != NULL) {
+                        part_drop_rows(s, p);
                     }
-                    slot_clear(s, sl);
                 }
                 continue;
             }
@@ -573,16 +626,10 @@ static int flush_due(struct sink_task *st, struct ch_sink *s, int force, int in_
             }
             if (!s->cfg.exactly_once) {
                 marked[nm++] = sl;
-            } else if (p->sealed.n == 0) {
-                /* Cut here; the boundary goes to Kafka before the insert. */
-                struct kc_buf tmp = p->sealed.rows;
-                p->sealed = *sl;
-                p->sealed.rows = sl->rows;
-                sl->rows = tmp;
-                kc_buf_reset(&sl->rows);
-                sl->n = 0;
-                sl->first = sl->last = -1;
-                p->sealed_announced = 0;
+            } else if (p->sealed.n == 0 && p->replay_last < 0) {
+                /* Cut here; the boundary goes to Kafka before the insert. (A batch being
+                 * replayed ends where it was recorded, whatever the thresholds say.) */
+                eo_seal(p, 0);
                 sink_task_request_commit(st);
             }
         }
@@ -650,6 +697,19 @@ static int encode_record(struct ch_sink *s, struct ch_table *t, const struct sin
                         "expected an object, a struct or an array of them", t->name);
 }
 
+/* Exactly-once replay: once p reaches offset `at` past the recorded batch's last offset, the
+ * rows gathered since its first offset are that batch again, sealed and already announced. */
+static void eo_replay_end(struct ch_sink *s, struct ch_part *p, int64_t at)
+{
+    if (!s->cfg.exactly_once || p->replay_last < 0 || at <= p->replay_last) {
+        return;
+    }
+    if (p->n_slots > 0 && p->slots[0].n > 0 && p->sealed.n == 0) {
+        eo_seal(p, 1);
+    }
+    p->replay_last = -1;
+}
+
 /* The table for a record's topic (enableDbTopicSplit is not implemented: refused at start). */
 static const char *route(const struct ch_sink *s, const char *topic)
 {
@@ -677,7 +737,6 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
             }
             p->next = p->rewind_to;
             p->rewind_to = -1;
-            p->replay_last = -1;
         }
     }
     int64_t now = kc_now_ms();
@@ -687,6 +746,7 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         if (p == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
+        eo_replay_end(s, p, r->kafka_offset);
         if (r->value_converted ? r->value == NULL : r->value_raw == NULL) {
             /* Tombstone: skipped, as the official connector does. */
             p->next = r->kafka_offset + 1;
@@ -805,18 +865,9 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         t->bytes += added;
         s->held += added;
         p->next = r->kafka_offset + 1;
-        /* Exactly-once replay: the recorded batch ends here; it was recorded already. */
-        if (s->cfg.exactly_once && p->replay_last >= 0 && r->kafka_offset >= p->replay_last &&
-            p->sealed.n == 0 && sl->n > 0) {
-            struct kc_buf tmp = p->sealed.rows;
-            p->sealed = *sl;
-            sl->rows = tmp;
-            kc_buf_reset(&sl->rows);
-            sl->n = 0;
-            sl->first = sl->last = -1;
-            p->sealed_announced = 1;
-            p->replay_last = -1;
-        }
+    }
+    for (size_t q = 0; q < s->n_parts; q++) {
+        eo_replay_end(s, s->parts[q], s->parts[q]->next);
     }
     sink_task_buffered(st, s->held);
     int rc = flush_due(st, s, 0, 1, err);
@@ -851,7 +902,13 @@ static int ch_pre_commit(struct sink_task *st, const struct sink_offset *consume
                 d = consumed[i].offset;
             }
             durable[k].offset = d;
-            if (s->cfg.exactly_once && p->sealed.n > 0 && d == p->sealed.first) {
+            if (s->cfg.exactly_once && p->replay_last >= 0 && p->replay_first <= d) {
+                /* Rebuilding a recorded batch: keep its record in Kafka until it is sent. */
+                durable[k].offset = p->replay_first;
+                snprintf(p->md, sizeof(p->md), CH_EO_MD_PREFIX "%lld-%lld",
+                         (long long)p->replay_first, (long long)p->replay_last);
+                durable[k].metadata = p->md;
+            } else if (s->cfg.exactly_once && p->sealed.n > 0 && d == p->sealed.first) {
                 snprintf(p->md, sizeof(p->md), CH_EO_MD_PREFIX "%lld-%lld",
                          (long long)p->sealed.first, (long long)p->sealed.last);
                 durable[k].metadata = p->md;
@@ -899,6 +956,7 @@ static int ch_open(struct sink_task *st, const struct tp_list *parts, struct kc_
             /* A batch was cut and maybe inserted: rebuild exactly [a, b], same token. */
             sink_task_log(st, KC_LOG_INFO, "%s-%d: replaying the recorded batch %lld-%lld "
                           "with its deduplication token", tp->topic, (int)tp->partition, a, b);
+            p->replay_first = a;
             p->replay_last = b;
             if (tp->committed != a) {
                 int rc = sink_task_rewind(st, tp->topic, tp->partition, a, err);
