@@ -6,6 +6,8 @@
 #ifndef KC_LOG_H
 #define KC_LOG_H
 
+#include <stddef.h>
+
 enum kc_log_level {
     KC_LOG_ERROR = 0,
     KC_LOG_WARN = 1,
@@ -23,9 +25,13 @@ extern volatile int kc_log_level_current;
         }                                                                                          \
     } while (0)
 
-/* @thread any. fac is a short facility tag ("herder", "task", "rest"). */
+/* @thread any. fac is a short facility tag ("herder", "task", "rest"). Control characters in
+ * the formatted message are escaped (\n, \r, \xNN; tab kept), so text from a request or a
+ * record cannot forge a log line. */
 void kc_log_write(enum kc_log_level level, const char *fac, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A multi-line block of our own text (the worker config dump), written as is. @thread any */
+void kc_log_block(enum kc_log_level level, const char *fac, const char *text, size_t len);
 /* Parse "INFO", "debug", ...; -1 if unknown. Java names: ERROR WARN INFO DEBUG TRACE (+ FATAL, OFF, ALL). */
 int kc_log_level_parse(const char *s);
 const char *kc_log_level_name(int level);

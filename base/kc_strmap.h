@@ -1,7 +1,10 @@
 /*
  * base/kc_strmap.h: an ordered string-to-string map (insertion order kept), the shape of
- * every config in Connect: worker properties, connector configs, task configs. Lookups are
- * linear; configs have tens of keys. A NULL value is allowed (JSON null in a REST body).
+ * every config in Connect: worker properties, connector configs, task configs. Small maps are
+ * searched linearly; past KC_STRMAP_INDEX_MIN keys an open-addressing hash index over the
+ * array is kept, so a hostile 50k-key config costs O(n) to fill, copy and compare, not O(n^2).
+ * A NULL value is allowed (JSON null in a REST body). Callers read e[0..n) directly; only this
+ * module writes them, which keeps the index true.
  */
 #ifndef KC_STRMAP_H
 #define KC_STRMAP_H
@@ -13,10 +16,15 @@ struct kc_strmap_entry {
     char *value; /* owned, may be NULL */
 };
 
+/* Below this many keys a linear scan beats hashing; above it the index is built. */
+#define KC_STRMAP_INDEX_MIN 16
+
 struct kc_strmap {
     struct kc_strmap_entry *e; /* owned array */
     size_t n;
     size_t cap;
+    size_t *idx;    /* owned, NULL for small maps: slot -> entry index + 1, 0 = empty */
+    size_t idx_cap; /* power of two, at least twice n */
 };
 
 void kc_strmap_init(struct kc_strmap *m);

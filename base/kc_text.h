@@ -21,6 +21,28 @@ static inline int kc_hexval(unsigned c)
     return -1;
 }
 
+/* The value of a base64 digit: 0..63 for the standard alphabet ('+', '/'), and for the URL-safe
+ * one too ('-', '_') when url_safe is set; -1 for anything else (padding included). */
+static inline int kc_b64val(unsigned c, int url_safe)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return (int)(c - 'A');
+    }
+    if (c >= 'a' && c <= 'z') {
+        return (int)(c - 'a' + 26);
+    }
+    if (c >= '0' && c <= '9') {
+        return (int)(c - '0' + 52);
+    }
+    if (c == '+' || (url_safe && c == '-')) {
+        return 62;
+    }
+    if (c == '/' || (url_safe && c == '_')) {
+        return 63;
+    }
+    return -1;
+}
+
 /*
  * Integer.parseInt / Long.parseLong on the n bytes at s: an optional sign, then ASCII digits
  * only (no spaces, no empty digits), the value within [lo, hi]. 0 and *out set, or -1.

@@ -191,6 +191,12 @@ static int fill_typed(struct worker_config *wc, struct kc_error *err)
     wc->offset_flush_interval_ms = get_int(wc, "offset.flush.interval.ms", 60000);
     wc->offset_flush_timeout_ms = get_int(wc, "offset.flush.timeout.ms", 5000);
     wc->task_shutdown_graceful_timeout_ms = get_int(wc, "task.shutdown.graceful.timeout.ms", 5000);
+    wc->task_memory_budget_bytes = get_int(wc, "task.memory.budget.bytes", 268435456);
+    wc->rest_max_connections = (int32_t)get_int(wc, "rest.max.connections", 64);
+    wc->rest_max_connections_per_ip = (int32_t)get_int(wc, "rest.max.connections.per.ip", 32);
+    wc->rest_header_timeout_ms = (int32_t)get_int(wc, "rest.request.header.timeout.ms", 30000);
+    wc->rest_body_timeout_ms = (int32_t)get_int(wc, "rest.request.body.timeout.ms", 90000);
+    wc->rest_max_body_bytes = (int32_t)get_int(wc, "rest.max.request.body.bytes", 10485760);
     wc->key_converter = get_str(wc, "key.converter");
     wc->value_converter = get_str(wc, "value.converter");
     wc->header_converter = get_str(wc, "header.converter");
@@ -295,6 +301,14 @@ int worker_config_from_map(const struct kc_strmap *props, char *const *envp,
                    wc->props.e[i].key);
         }
     }
+    /* Compose files written for the JVM image always set plugin.path (CONNECT_PLUGIN_PATH), a
+     * list of jar directories; our plugins are compiled in, so the key is accepted, has no
+     * effect, and the operator is told so once. */
+    if (wc->plugin_path.n > 0) {
+        kc_log(KC_LOG_INFO, "config",
+               "plugin.path is ignored: connect-c's connectors, converters and transforms are "
+               "built in (GET /connector-plugins lists them)");
+    }
 out:
     for (size_t i = 0; i < n_errors; i++) {
         kc_free(errors[i]);
@@ -353,11 +367,20 @@ char *worker_config_dump(const struct worker_config *wc)
     qsort(idx, wc->n_values, sizeof(*idx), cmp_def_index);
     kc_buf_init(&b, (size_t)1 << 24);
     rc = kc_buf_append_str(&b, "DistributedConfig values: \n");
-    for (size_t i = 0; rc == KC_OK && i < wc->n_values; i++) {
-        char *v = conf_value_to_log_string(&wc->values[idx[i]]);
-        rc = v != NULL ? kc_buf_printf(&b, "\t%s = %s\n", worker_config_def[idx[i]].name, v)
-                       : KC_ENOMEM;
-        kc_free(v);
+    /* The JVM's keys as the JVM logs them; connect-c's own ("connect-c:" docs) after them. */
+    for (int own = 0; own < 2; own++) {
+        if (own && rc == KC_OK) {
+            rc = kc_buf_append_str(&b, "connect-c values: \n");
+        }
+        for (size_t i = 0; rc == KC_OK && i < wc->n_values; i++) {
+            const struct conf_def *d = &worker_config_def[idx[i]];
+            if ((d->doc != NULL && strncmp(d->doc, "connect-c:", 10) == 0) != own) {
+                continue;
+            }
+            char *v = conf_value_to_log_string(&wc->values[idx[i]]);
+            rc = v != NULL ? kc_buf_printf(&b, "\t%s = %s\n", d->name, v) : KC_ENOMEM;
+            kc_free(v);
+        }
     }
     kc_free(idx);
     if (rc != KC_OK) {
@@ -383,7 +406,7 @@ void worker_config_log(const struct worker_config *wc)
             }
             n = cut > p ? (size_t)(cut - p) : 1800;
         }
-        kc_log(KC_LOG_INFO, "config", "%.*s", (int)n, p);
+        kc_log_block(KC_LOG_INFO, "config", p, n);
         p += n;
     }
     kc_free(s);

@@ -62,6 +62,12 @@ struct worker_config {
     int admin_listeners_set;           /* 0: null -> admin endpoints on the main listeners */
     struct worker_list admin_listeners;/* set and empty: admin endpoints disabled */
     int64_t offset_flush_interval_ms;
+    int64_t task_memory_budget_bytes; /* connect-c's task.memory.budget.bytes */
+    int32_t rest_max_connections;        /* connect-c's rest.max.connections */
+    int32_t rest_max_connections_per_ip; /* connect-c's rest.max.connections.per.ip */
+    int32_t rest_header_timeout_ms;      /* connect-c's rest.request.header.timeout.ms */
+    int32_t rest_body_timeout_ms;        /* connect-c's rest.request.body.timeout.ms */
+    int32_t rest_max_body_bytes;         /* connect-c's rest.max.request.body.bytes */
     int64_t offset_flush_timeout_ms;
     int64_t task_shutdown_graceful_timeout_ms;
     const char *key_converter;
@@ -103,7 +109,8 @@ struct worker_config {
  * ConfigDef.parse does: KC_EINVAL with `Missing required configuration "group.id" which has no
  * default value.` or `Invalid value x for configuration k: ...`; KC_EIO when the file cannot be
  * read. Keys that are neither defined nor under a known prefix get one WARN line each:
- * "The configuration 'x' was supplied but isn't a known config.".
+ * "The configuration 'x' was supplied but isn't a known config.". A non-empty plugin.path gets
+ * one INFO line saying it is ignored (the plugins are built in).
  * wc is filled on success and zeroed on failure; free with worker_config_fini. envp is
  * borrowed for wc's lifetime (the env config provider reads it at use time): pass environ or
  * an array that outlives wc.

@@ -660,5 +660,26 @@ const struct conf_def worker_config_def[] = {
     {"metadata.recovery.rebootstrap.trigger.ms", CONF_LONG, "300000", 0, CONF_LOW,
      "If a client configured to rebootstrap using <code>metadata.recovery.strategy=rebootstrap</code> is unable to obtain metadata from any of the brokers in the last known metadata for this interval, client repeats the bootstrap process using <code>bootstrap.servers</code> configuration.",
      NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 0, INT64_MAX, NULL, NULL},
+    /* connect-c's own: the JVM has no such bound (its sinks' most reported failure). */
+    {"task.memory.budget.bytes", CONF_LONG, "268435456", 0, CONF_MEDIUM,
+     "connect-c: bytes a sink task may hold, converted batch and the sink's buffers together; at the budget the task commits to make room and pauses consumption until the sink is below three quarters of it. A connector config may set its own.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 1048576, INT64_MAX, NULL, NULL},
+    /* connect-c's own REST limits: Jetty's thread pool and timeouts have no exact equivalent
+     * in a thread-per-connection server, and these keep slow or hostile clients from pinning it. */
+    {"rest.max.connections", CONF_INT, "64", 0, CONF_LOW,
+     "connect-c: concurrent REST connections on each listener (one thread each). Connections past it are closed on accept.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 1, 65536, NULL, NULL},
+    {"rest.max.connections.per.ip", CONF_INT, "32", 0, CONF_LOW,
+     "connect-c: concurrent REST connections from one client address on each listener, so one client cannot take them all. Behind a proxy every request comes from the proxy's address: raise it to rest.max.connections there.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 1, 65536, NULL, NULL},
+    {"rest.request.header.timeout.ms", CONF_INT, "30000", 0, CONF_LOW,
+     "connect-c: time a REST client has to send a request line and headers, counted from the connection's accept or the end of its previous request; past it the connection is closed, however slowly it was still sending.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 100, 3600000, NULL, NULL},
+    {"rest.request.body.timeout.ms", CONF_INT, "90000", 0, CONF_LOW,
+     "connect-c: time a REST client has to send a request body once its headers are in; past it the connection is closed.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 100, 3600000, NULL, NULL},
+    {"rest.max.request.body.bytes", CONF_INT, "10485760", 0, CONF_LOW,
+     "connect-c: largest REST request body; a longer one is answered 413 without being read.",
+     NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_range, 4096, 1073741824, NULL, NULL},
     {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -1115,6 +1115,72 @@ static int converter_part(struct conf_infos *ci, const struct kc_strmap *cfg,
 }
 
 
+/* Replace every occurrence of secret in *s with shown; KC_OK or KC_ENOMEM (then *s is kept). */
+static int replace_all(char **s, const char *secret, const char *shown)
+{
+    size_t sl = strlen(secret);
+    if (*s == NULL || sl == 0 || strstr(*s, secret) == NULL) {
+        return KC_OK;
+    }
+    struct kc_buf b;
+    kc_buf_init(&b, (size_t)1 << 24);
+    const char *p = *s, *hit;
+    int rc = KC_OK;
+    while (rc == KC_OK && (hit = strstr(p, secret)) != NULL) {
+        rc = kc_buf_append(&b, p, (size_t)(hit - p));
+        rc = rc == KC_OK ? kc_buf_append_str(&b, shown) : rc;
+        p = hit + sl;
+    }
+    rc = rc == KC_OK ? kc_buf_append_str(&b, p) : rc;
+    rc = rc == KC_OK ? kc_buf_append(&b, "", 0) : rc;
+    if (rc != KC_OK) {
+        kc_buf_fini(&b);
+        return rc;
+    }
+    kc_free(*s);
+    *s = kc_buf_take(&b, NULL);
+    return KC_OK;
+}
+
+/*
+ * A value a config provider resolved (${file:...}, ${env:...}) may be a secret: the validate
+ * endpoint and the 400 of a failed create would echo it, in the entry's value and in messages
+ * such as "Invalid value <secret> for configuration ...". Show the reference instead. The JVM
+ * echoes the resolved value; connect-c does not. Short values (under 6 bytes) are replaced only
+ * in their own key's entry, where they cannot be mistaken for other text.
+ */
+static int mask_resolved(struct conf_infos *ci, const struct kc_strmap *raw,
+                         const struct kc_strmap *resolved)
+{
+    int rc = KC_OK;
+    for (size_t k = 0; rc == KC_OK && k < raw->n; k++) {
+        const char *ref = raw->e[k].value;
+        const char *val = kc_strmap_get(resolved, raw->e[k].key);
+        if (ref == NULL || val == NULL || strcmp(ref, val) == 0 || val[0] == '\0') {
+            continue;
+        }
+        for (size_t i = 0; rc == KC_OK && i < ci->n_configs; i++) {
+            struct conf_info_value *iv = &ci->configs[i];
+            int own = iv->name != NULL && strcmp(iv->name, raw->e[k].key) == 0;
+            if (!own && strlen(val) < 6) {
+                continue;
+            }
+            if (own && iv->value != NULL && strcmp(iv->value, val) == 0) {
+                char *r = kc_strdup(ref);
+                if (r == NULL) {
+                    return KC_ENOMEM;
+                }
+                kc_free(iv->value);
+                iv->value = r;
+            }
+            for (size_t j = 0; rc == KC_OK && j < iv->n_errors; j++) {
+                rc = replace_all(&iv->errors[j], val, ref);
+            }
+        }
+    }
+    return rc;
+}
+
 int connector_config_validate_sink(const struct kc_strmap *cfg,
                                    const struct connector_sink_info *sink,
                                    const struct connector_worker_facts *wf, struct conf_infos **out,
@@ -1127,6 +1193,7 @@ int connector_config_validate_sink(const struct kc_strmap *cfg,
     struct conf_infos *ci = NULL;
     const char *policy = wf != NULL ? wf->override_policy : NULL;
     const char *dlq;
+    const struct kc_strmap *raw = cfg;
     size_t n_enriched;
     int rc = KC_OK;
 
@@ -1195,6 +1262,7 @@ int connector_config_validate_sink(const struct kc_strmap *cfg,
     rc = rc == KC_OK ? converter_part(ci, cfg, ci, "value.converter", "value",
                                       CONNECTOR_PLUGIN_CONVERTER, wf)
                      : rc;
+    rc = rc == KC_OK && cfg != raw ? mask_resolved(ci, raw, cfg) : rc;
     if (rc != KC_OK) {
         rc = kc_error_set(err, KC_ENOMEM, "out of memory validating the connector config");
         goto out;

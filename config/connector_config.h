@@ -17,6 +17,9 @@
 #ifndef CONNECTOR_CONFIG_H
 #define CONNECTOR_CONFIG_H
 
+/* Largest tasks.max (and so task count) connect-c accepts; see connector_config_defs.c. */
+#define CONNECTOR_MAX_TASKS 1024
+
 #include <stddef.h>
 
 #include "conf_def.h"

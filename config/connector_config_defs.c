@@ -79,7 +79,10 @@ const struct conf_def connector_sink_def[] = {
      "Common", 3, CONF_WIDTH_MEDIUM, "Connector version", NULL, INT64_MIN, INT64_MAX, NULL, NULL},
     {"tasks.max", CONF_INT, "1", 0, CONF_HIGH,
      "Maximum number of tasks to use for this connector.",
-     "Common", 4, CONF_WIDTH_SHORT, "Tasks max", conf_validate_range, 1, INT64_MAX, NULL, NULL},
+     /* connect-c runs every task of the cluster in one process (a thread and a consumer
+      * each), and a FileStreamSink makes as many task configs as tasks.max says: bounded at
+      * CONNECTOR_MAX_TASKS, so a typo of 100000 is a 400, not 100000 config records. */
+     "Common", 4, CONF_WIDTH_SHORT, "Tasks max", conf_validate_range, 1, CONNECTOR_MAX_TASKS, NULL, NULL},
     {"tasks.max.enforce", CONF_BOOLEAN, "true", 0, CONF_LOW,
      "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By default, connectors that generate too many tasks will fail, and existing sets of tasks that exceed the tasks.max property will also be failed. If this property is set to false, then connectors will be allowed to generate more than the maximum number of tasks, and existing sets of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated and will be removed in an upcoming major release.",
      "Common", 5, CONF_WIDTH_SHORT, "Enforce tasks max", NULL, INT64_MIN, INT64_MAX, NULL, NULL},

@@ -231,8 +231,8 @@ static size_t root_start(const char *body, size_t len)
 
 /* ---- body -> tree ---- */
 
-int rest_body_read(struct rest_body *b, const char *text, size_t len, int *status,
-                   struct kc_error *err)
+static int body_read(struct rest_body *b, const char *text, size_t len,
+                     const struct rest_json_keep *keep, int *status, struct kc_error *err)
 {
     memset(b, 0, sizeof(*b));
     b->text = text;
@@ -240,10 +240,41 @@ int rest_body_read(struct rest_body *b, const char *text, size_t len, int *statu
     if (text == NULL || len == 0) {
         return KC_OK;
     }
-    if (rest_json_read(text, len, &b->jr) != KC_OK) {
+    if (rest_json_read_pruned(text, len, keep, &b->jr) != KC_OK) {
         return fail(status, 500, err, KC_ENOMEM, "out of memory");
     }
     return KC_OK;
+}
+
+int rest_body_read(struct rest_body *b, const char *text, size_t len, int *status,
+                   struct kc_error *err)
+{
+    return body_read(b, text, len, &rest_json_keep_all, status, err);
+}
+
+int rest_body_read_shaped(struct rest_body *b, const char *text, size_t len,
+                          enum rest_body_shape shape, int *status, struct kc_error *err)
+{
+    /* What each parser looks into; every other container is only asked for its type.
+     * create: the root object and its "config" object; no array anywhere.
+     * map: the root object. offsets: every object, and arrays below the root (the "offsets"
+     * list, and values printed whole into messages). */
+    static const struct rest_json_keep keep_create = {2, 0, 0, REST_BODY_MAX_MEMBERS};
+    static const struct rest_json_keep keep_map = {1, 0, 0, REST_BODY_MAX_MEMBERS};
+    static const struct rest_json_keep keep_offsets = {SIZE_MAX, 1, SIZE_MAX,
+                                                       REST_BODY_MAX_MEMBERS};
+    const struct rest_json_keep *keep = shape == REST_BODY_CREATE ? &keep_create
+                                        : shape == REST_BODY_MAP  ? &keep_map
+                                                                  : &keep_offsets;
+    int rc = body_read(b, text, len, keep, status, err);
+    if (rc == KC_OK && b->jr.too_many) {
+        /* not the JVM's (it has no bound): connect-c refuses what would cost it hundreds of MiB */
+        *status = 400;
+        return kc_error_set(err, KC_EINVAL,
+                            "Request body has more than %d entries in one JSON object or array",
+                            REST_BODY_MAX_MEMBERS);
+    }
+    return rc;
 }
 
 void rest_body_fini(struct rest_body *b)

@@ -255,7 +255,8 @@ void rest_h_connector_create(const struct rest_ctx *ctx, const struct rest_reque
 
     kc_error_clear(&err);
     rest_create_body_init(&cb);
-    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+    if (rest_body_read_shaped(&body, rq->body, rq->body_len, REST_BODY_CREATE, &status,
+                              &err) != KC_OK ||
         rest_create_body_parse(&body, &cb, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
@@ -329,7 +330,8 @@ void rest_h_config_put(const struct rest_ctx *ctx, const struct rest_request *rq
 
     kc_error_clear(&err);
     kc_strmap_init(&cfg);
-    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+    if (rest_body_read_shaped(&body, rq->body, rq->body_len, REST_BODY_MAP, &status,
+                              &err) != KC_OK ||
         rest_config_body_parse(&body, "connectorConfig", &cfg, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
@@ -370,7 +372,8 @@ void rest_h_config_patch(const struct rest_ctx *ctx, const struct rest_request *
 
     kc_error_clear(&err);
     kc_strmap_init(&patch);
-    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK) {
+    if (rest_body_read_shaped(&body, rq->body, rq->body_len, REST_BODY_MAP, &status,
+                              &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }
@@ -660,7 +663,8 @@ void rest_h_offsets_patch(const struct rest_ctx *ctx, const struct rest_request 
     int status = 500;
 
     kc_error_clear(&err);
-    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK) {
+    if (rest_body_read_shaped(&body, rq->body, rq->body_len, REST_BODY_OFFSETS, &status,
+                              &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
     }

@@ -80,6 +80,7 @@ struct rest_response {
     const char *ctype;   /* other static content type (OPTIONS answers text/plain), or NULL */
     char *location;      /* owned Location header value, or NULL */
     char *allow;         /* owned Allow header value, or NULL */
+    int www_authenticate; /* 1: a 401 that carries the Basic challenge */
 };
 
 void rest_request_init(struct rest_request *rq);
@@ -167,6 +168,7 @@ struct rest_json_result {
     struct rest_json_frame path[REST_JSON_MAX_PATH];
     size_t depth;      /* open containers at the error */
     int in_string;     /* the error is inside a string value */
+    int too_many;      /* a kept container had more than keep->max_members children */
 };
 
 /* Numbers in the tree are strings holding this byte (never valid UTF-8, so never in a real
@@ -176,6 +178,16 @@ struct rest_json_result {
 /* Read body (not NUL-terminated). KC_OK (check res->has_error) or KC_ENOMEM. An empty or
  * all-white-space body gives root NULL and no error. */
 int rest_json_read(const char *body, size_t len, struct rest_json_result *res);
+/* Which containers keep their children (depth 0 = the root): objects at depth < object_depth,
+ * arrays at depth in [array_from, array_to). Others are read and left empty. */
+struct rest_json_keep {
+    size_t object_depth;
+    size_t array_from, array_to;
+    size_t max_members; /* a kept container with more children sets too_many; 0 = no cap */
+};
+extern const struct rest_json_keep rest_json_keep_all;
+int rest_json_read_pruned(const char *body, size_t len, const struct rest_json_keep *keep,
+                          struct rest_json_result *res);
 void rest_json_result_fini(struct rest_json_result *res);
 
 /* ---- rest_body.c: request-body parsers (socket-free, fuzzed) ----
@@ -194,6 +206,19 @@ struct rest_body {
  * *status 500. b must be finished with rest_body_fini either way. */
 int rest_body_read(struct rest_body *b, const char *text, size_t len, int *status,
                    struct kc_error *err);
+/* The same, keeping only what the parser for shape reads (see rest_json_read_pruned): what a
+ * request handler calls, so a 10 MiB body costs a few times its size, not 50 times. The parser
+ * answers exactly as it does on the full tree (the fuzz target checks it). */
+/* Entries in one object or array of a body (config keys, offsets): past it, 400. A JVM config
+ * has tens of keys; 65536 leaves room for generated ones and bounds the tree to tens of MiB. */
+#define REST_BODY_MAX_MEMBERS 65536
+enum rest_body_shape {
+    REST_BODY_CREATE,  /* rest_create_body_parse */
+    REST_BODY_MAP,     /* rest_config_body_parse, rest_logger_body_parse */
+    REST_BODY_OFFSETS, /* rest_offsets_body_parse */
+};
+int rest_body_read_shaped(struct rest_body *b, const char *text, size_t len,
+                          enum rest_body_shape shape, int *status, struct kc_error *err);
 void rest_body_fini(struct rest_body *b);
 
 /* The parsers below return KC_OK, or fill *status (400/404/500) and err with the JVM's message

@@ -14,6 +14,12 @@
  * token plus the character that ended it; end of input points after the last byte; trailing
  * content after the root value is read as one more token only (an invalid one is an error, a
  * valid one is ignored); nesting deeper than 1000 is refused.
+ *
+ * Jackson maps a body onto a bean or a Map<String,String> and stops at the first value of the
+ * wrong type, so most of a hostile body is never materialised on the JVM. A full jansson tree of
+ * 10 MiB of "[{"a":1},...]" is half a GiB, so rest_json_read_pruned reads every byte (syntax
+ * errors, their locations and paths are unchanged) but keeps children only in the containers
+ * the body's reader looks into: the others stay in the tree empty, with their type.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -37,7 +43,15 @@ struct jr {
     /* path of the values being read (one entry per open container) */
     struct rest_json_frame *path;
     size_t depth;
+    struct rest_json_keep keep;
 };
+
+/* Whether the container just opened (its frame is the top one) keeps its children. */
+static int keeps_children(const struct jr *r, int is_array)
+{
+    size_t d = r->depth - 1;
+    return is_array ? d >= r->keep.array_from && d < r->keep.array_to : d < r->keep.object_depth;
+}
 
 static void loc_of(const unsigned char *s, size_t off, int *line, int *col)
 {
@@ -436,6 +450,7 @@ static int read_object(struct jr *r, json_t **out, struct kc_buf *b)
     }
     r->i++; /* '{' */
     int first = 1;
+    int keep = keeps_children(r, 0);
     for (;;) {
         ws(r);
         if (r->i >= r->n) {
@@ -485,8 +500,15 @@ static int read_object(struct jr *r, json_t **out, struct kc_buf *b)
         ws(r);
         json_t *v = NULL;
         rc = read_value(r, &v, b);
-        if (v != NULL) {
+        if (v != NULL && keep && r->keep.max_members > 0 &&
+            json_object_size(o) >= r->keep.max_members) {
+            r->res->too_many = 1;
+            keep = 0; /* the rest is read for its syntax only; the body is refused */
+        }
+        if (v != NULL && keep) {
             json_object_set_new(o, kname, v);
+        } else {
+            json_decref(v); /* read for its syntax only: the body's reader needs its type */
         }
         kc_free(kname);
         if (rc != 0) {
@@ -526,6 +548,7 @@ static int read_array(struct jr *r, json_t **out, struct kc_buf *b)
     }
     r->i++; /* '[' */
     size_t idx = 0;
+    int keep = keeps_children(r, 1);
     for (;;) {
         ws(r);
         if (r->i >= r->n) {
@@ -542,8 +565,15 @@ static int read_array(struct jr *r, json_t **out, struct kc_buf *b)
         }
         json_t *v = NULL;
         int rc = read_value(r, &v, b);
-        if (v != NULL) {
+        if (v != NULL && keep && r->keep.max_members > 0 &&
+            json_array_size(a) >= r->keep.max_members) {
+            r->res->too_many = 1;
+            keep = 0;
+        }
+        if (v != NULL && keep) {
             json_array_append_new(a, v);
+        } else {
+            json_decref(v);
         }
         if (rc != 0) {
             return rc;
@@ -662,13 +692,22 @@ static int read_value(struct jr *r, json_t **out, struct kc_buf *b)
     return unexpected(r, r->i, "expected a valid value " TOKEN_LIST);
 }
 
+const struct rest_json_keep rest_json_keep_all = {SIZE_MAX, 0, SIZE_MAX, 0};
+
 int rest_json_read(const char *body, size_t len, struct rest_json_result *res)
+{
+    return rest_json_read_pruned(body, len, &rest_json_keep_all, res);
+}
+
+int rest_json_read_pruned(const char *body, size_t len, const struct rest_json_keep *keep,
+                          struct rest_json_result *res)
 {
     struct jr r;
     struct kc_buf b;
 
     memset(res, 0, sizeof(*res));
     memset(&r, 0, sizeof(r));
+    r.keep = *keep;
     r.s = (const unsigned char *)body;
     r.n = len;
     r.res = res;

@@ -221,6 +221,14 @@ static void set_one(struct logger_entry *e, const char *level, int64_t now_ms)
     }
 }
 
+int rest_loggers_full(struct rest_loggers *lg, const char *name)
+{
+    pthread_mutex_lock(&lg->lock);
+    int full = find(lg, name) == NULL && lg->n >= REST_LOGGERS_MAX;
+    pthread_mutex_unlock(&lg->lock);
+    return full;
+}
+
 json_t *rest_loggers_set(struct rest_loggers *lg, const char *name, const char *level,
                          int64_t now_ms)
 {
@@ -321,7 +329,8 @@ void rest_h_logger_put(const struct rest_ctx *ctx, const struct rest_request *rq
     int status = 500;
 
     kc_error_clear(&err);
-    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+    if (rest_body_read_shaped(&body, rq->body, rq->body_len, REST_BODY_MAP, &status,
+                              &err) != KC_OK ||
         rest_logger_body_parse(&body, &level, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;
@@ -340,6 +349,15 @@ void rest_h_logger_put(const struct rest_ctx *ctx, const struct rest_request *rq
                "Received invalid scope '%s' in request to adjust logging level; will default "
                "to worker",
                scope);
+    }
+    if (rest_loggers_full(ctx->loggers, rq->params[0])) {
+        char msg[KC_ERROR_MSG_MAX];
+        snprintf(msg, sizeof(msg),
+                 "Cannot set the level of logger %.200s: connect-c keeps at most %d named "
+                 "loggers",
+                 rq->params[0], REST_LOGGERS_MAX);
+        rest_respond_error(rs, 400, msg);
+        goto out;
     }
     json_t *affected = rest_loggers_set(ctx->loggers, rq->params[0], canon, kc_wall_ms());
     if (affected == NULL) {

@@ -165,7 +165,8 @@ void rest_h_plugin_validate(const struct rest_ctx *ctx, const struct rest_reques
 
     kc_error_clear(&err);
     kc_strmap_init(&cfg);
-    if (rest_body_read(&body, rq->body, rq->body_len, &status, &err) != KC_OK ||
+    if (rest_body_read_shaped(&body, rq->body, rq->body_len, REST_BODY_MAP, &status,
+                              &err) != KC_OK ||
         rest_config_body_parse(&body, "connectorConfig", &cfg, &status, &err) != KC_OK) {
         rest_respond_error(rs, status, err.msg);
         goto out;

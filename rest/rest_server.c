@@ -14,9 +14,12 @@
  * text/plain with an Allow list; an empty path segment or an encoded '/' -> 400 (Jetty's
  * "Ambiguous URI ..." rejections; Jetty writes them as HTML, we as the usual JSON error).
  * Not in the JVM: a request body cap (Jetty has none for JSON) -> 413
- * {"error_code":413,"message":"HTTP 413 Request Entity Too Large"}.
+ * {"error_code":413,"message":"HTTP 413 Request Entity Too Large"}; a cap on connections in all
+ * and per client address, and deadlines for a request's headers and body (rest_guard.c), so
+ * slow clients cannot take every connection thread.
  */
 #include "rest_server.h"
+#include "rest_auth.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -32,6 +35,7 @@
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
+#include "rest_guard.h"
 #include "rest_int.h"
 #include "rest_reply.h"
 
@@ -298,11 +302,13 @@ struct rest_server {
     struct rest_ctx ctx;
     struct rest_daemon *daemons; /* owned */
     size_t n_daemons;
+    struct rest_guard *guard; /* owned: header and body deadlines */
     size_t max_body;
     char *allow_origin;  /* owned or NULL */
     char *allow_methods; /* owned */
     struct rest_header_rule *rules;
     size_t n_rules;
+    const struct rest_auth *auth; /* borrowed, NULL = no authentication */
 };
 
 /* Per-connection state, from the first access-handler call to the completed callback. */
@@ -406,6 +412,10 @@ static enum MHD_Result send_response(struct rest_server *srv, struct MHD_Connect
     if (resp->allow != NULL) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
     }
+    if (resp->www_authenticate) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Basic realm=\"Kafka Connect\", charset=\"UTF-8\"");
+    }
     const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
     if (srv->allow_origin != NULL && origin != NULL && origin_allowed(srv->allow_origin, origin)) {
         MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
@@ -462,6 +472,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         }
         kc_buf_init(&cs->body, srv->max_body);
         *con_cls = cs;
+        rest_guard_mark(conn, REST_GUARD_BODY);
         /* Jetty's 8 KiB request-header buffer: a longer URI -> 414, longer headers -> 431 */
         struct hdr_size hs = {0, 0};
         MHD_get_connection_values(conn, MHD_HEADER_KIND, add_size, &hs.headers);
@@ -489,6 +500,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         *upload_data_size = 0;
         return MHD_YES;
     }
+    rest_guard_mark(conn, REST_GUARD_HANDLING);
 
     struct rest_request rq;
     struct rest_response resp;
@@ -511,6 +523,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         respond_error(&resp, 431, "Request Header Fields Too Large", 1);
     } else if (cs->too_large) {
         respond_error(&resp, 413, "HTTP 413 Request Entity Too Large", 1);
+    } else if (!rest_auth_allows(srv->auth, method, url,
+                                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                             "Authorization"))) {
+        /* The JVM's JaasBasicAuthFilter answer, plus the challenge browsers and curl expect. */
+        resp.status = 401;
+        resp.body = kc_strdup(REST_AUTH_DENIED);
+        resp.body_len = resp.body != NULL ? strlen(resp.body) : 0;
+        resp.ctype = "text/plain";
+        resp.json = 0;
+        resp.www_authenticate = 1;
     } else {
         rest_dispatch(&srv->ctx, &rq, &resp);
     }
@@ -525,8 +547,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     (void)toe;
+    rest_guard_mark(conn, REST_GUARD_HEADERS); /* keep-alive: the next request's clock starts */
     struct conn_state *cs = *con_cls;
     if (cs != NULL) {
         kc_buf_fini(&cs->body);
@@ -536,25 +558,33 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static int start_daemon(struct rest_server *srv, struct rest_daemon *rd,
-                        const struct rest_listener *l, unsigned max_conn, struct kc_error *err)
+                        const struct rest_listener *l, const struct rest_server_config *cfg,
+                        struct kc_error *err)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_POLL;
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
     rd->rs = srv;
+    unsigned max_conn = cfg->max_connections ? cfg->max_connections : REST_DEFAULT_MAX_CONNECTIONS;
+    unsigned per_ip = cfg->max_connections_per_ip ? cfg->max_connections_per_ip
+                                                  : REST_DEFAULT_MAX_CONNECTIONS_PER_IP;
     if (l->host[0] == '\0') {
         rd->d = MHD_start_daemon(flags | MHD_USE_DUAL_STACK, l->port, NULL, NULL, access_cb, rd,
                                  MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape, NULL,
                                  MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
                                  MHD_OPTION_CONNECTION_LIMIT, max_conn,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                                 MHD_OPTION_NOTIFY_CONNECTION, rest_guard_notify, srv->guard,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, REST_IDLE_TIMEOUT_S, MHD_OPTION_END);
         if (rd->d == NULL) { /* no IPv6 in this container: IPv4 only */
             rd->d = MHD_start_daemon(flags, l->port, NULL, NULL, access_cb, rd,
                                      MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape, NULL,
                                      MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
                                      MHD_OPTION_CONNECTION_LIMIT, max_conn,
-                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+                                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                                 MHD_OPTION_NOTIFY_CONNECTION, rest_guard_notify, srv->guard,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, REST_IDLE_TIMEOUT_S, MHD_OPTION_END);
         }
     } else {
         struct addrinfo hints, *ai = NULL;
@@ -580,7 +610,9 @@ static int start_daemon(struct rest_server *srv, struct rest_daemon *rd,
                                  MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape, NULL,
                                  MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
                                  MHD_OPTION_CONNECTION_LIMIT, max_conn,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                                 MHD_OPTION_NOTIFY_CONNECTION, rest_guard_notify, srv->guard,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, REST_IDLE_TIMEOUT_S, MHD_OPTION_END);
     }
     if (rd->d == NULL) {
         return kc_error_set(err, KC_EIO, "Unable to initialize REST server: failed to bind to %s:%u",
@@ -641,6 +673,7 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
     srv->max_body = cfg->max_body_bytes ? cfg->max_body_bytes : REST_DEFAULT_MAX_BODY_BYTES;
     srv->ctx.commit_id = kc_strdup(cfg->commit_id ? cfg->commit_id : default_commit);
     srv->ctx.loggers = rest_loggers_new(NULL);
+    srv->auth = cfg->auth;
     srv->allow_methods = kc_strdup(cfg->allow_methods && cfg->allow_methods[0]
                                        ? cfg->allow_methods
                                        : "GET,POST,HEAD");
@@ -666,11 +699,17 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
         goto out;
     }
-    unsigned max_conn = cfg->max_connections ? cfg->max_connections : REST_DEFAULT_MAX_CONNECTIONS;
+    rc = rest_guard_new(cfg->header_timeout_ms ? cfg->header_timeout_ms
+                                               : REST_DEFAULT_HEADER_TIMEOUT_MS,
+                        cfg->body_timeout_ms ? cfg->body_timeout_ms : REST_DEFAULT_BODY_TIMEOUT_MS,
+                        &srv->guard, err);
+    if (rc != KC_OK) {
+        goto out;
+    }
     for (size_t i = 0; i < n_main + n_admin; i++) {
         struct rest_daemon *rd = &srv->daemons[i];
         rd->admin = i >= n_main;
-        rc = start_daemon(srv, rd, i < n_main ? &main_l[i] : &admin_l[i - n_main], max_conn, err);
+        rc = start_daemon(srv, rd, i < n_main ? &main_l[i] : &admin_l[i - n_main], cfg, err);
         if (rc != KC_OK) {
             goto out;
         }
@@ -713,6 +752,7 @@ void rest_server_free(struct rest_server *rs)
     for (size_t i = 0; i < rs->n_daemons; i++) {
         MHD_stop_daemon(rs->daemons[i].d);
     }
+    rest_guard_free(rs->guard);
     kc_free(rs->daemons);
     rest_loggers_free(rs->ctx.loggers);
     kc_free(rs->ctx.advertised_base);

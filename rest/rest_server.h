@@ -21,9 +21,18 @@ struct rest_server;
 #define REST_DEFAULT_LISTENERS "http://:8083"
 #define REST_DEFAULT_MAX_BODY_BYTES (10u * 1024u * 1024u)
 #define REST_DEFAULT_MAX_CONNECTIONS 64u
+/* Half the connections: one client address cannot take them all. */
+#define REST_DEFAULT_MAX_CONNECTIONS_PER_IP 32u
+/* Jetty's idle timeout (30 s) as the header deadline; a 10 MiB body at 1 Mbit/s fits in 90 s. */
+#define REST_DEFAULT_HEADER_TIMEOUT_MS 30000u
+#define REST_DEFAULT_BODY_TIMEOUT_MS 90000u
+/* libmicrohttpd's idle timeout (no byte either way), as Jetty's idleTimeout. */
+#define REST_IDLE_TIMEOUT_S 30u
 
 /* Worker properties the REST layer reads; every string is borrowed for the call to
  * rest_server_new() only (the server copies what it keeps). Zero-initialised = JVM defaults. */
+struct rest_auth; /* rest_auth.h */
+
 struct rest_server_config {
     const char *listeners;       /* "listeners": comma list of http://host:port; NULL/"" =
                                   * REST_DEFAULT_LISTENERS; empty host = all interfaces; port 0 =
@@ -39,12 +48,17 @@ struct rest_server_config {
     size_t max_body_bytes;       /* request body cap; 0 = REST_DEFAULT_MAX_BODY_BYTES */
     unsigned max_connections;    /* concurrent connections (one MHD thread each, since a
                                   * request may wait 90 s on the herder); 0 = default 64 */
+    unsigned max_connections_per_ip; /* from one client address; 0 = default 32 */
+    unsigned header_timeout_ms;  /* request line and headers must be in by then; 0 = 30 s */
+    unsigned body_timeout_ms;    /* the body, once the headers are in; 0 = 90 s */
     int topic_tracking_disable;  /* 1 = "topic.tracking.enable=false" */
     int topic_tracking_reset_disable; /* 1 = "topic.tracking.allow.reset=false" */
     const char *commit_id;       /* GET / "commit"; NULL = build's id */
     /* Borrowed for the server's life: the worker facts config validation uses (group id,
      * override policy, converters, built-in plugins); NULL = none. */
     const struct connector_worker_facts *facts;
+    /* Borrowed for the server's life: REST authentication (rest_auth.h); NULL = none. */
+    const struct rest_auth *auth;
 };
 
 /*

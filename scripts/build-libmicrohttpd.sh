@@ -6,8 +6,9 @@
 # (the JVM worker's https listeners are not supported yet). Built static and without HTTPS,
 # the REST server costs only the few pages it uses, which keeps an idle worker under 10 MiB.
 #
-# Source: Debian 12's own orig tarball of the packaged version (same code as libmicrohttpd-dev),
-# pinned by sha256. Installs into $KC_CACHE/libmicrohttpd-<version>; CMakeLists.txt prefers it
+# Source: Debian's orig tarball of libmicrohttpd 1.0.1 (the current upstream release, packaged in
+# Debian 13; Debian 12 still ships 0.9.75), pinned by sha256. Compiled with -D_FORTIFY_SOURCE=2
+# and -fstack-protector-strong: it parses every byte a client sends. Installs into $KC_CACHE/libmicrohttpd-<version>; CMakeLists.txt prefers it
 # when present and falls back to the system library otherwise. Idempotent; the install is
 # staged and moved into place at the end. Logs go to stderr; the last line of stdout is the
 # prefix.
@@ -15,9 +16,9 @@
 # Env: KC_CACHE (cache dir), KC_BUILD_JOBS (parallel compile jobs, default 2).
 set -euo pipefail
 
-VERSION=0.9.75
-SHA256=796e7e217a4802679fcac667a4e98501c53185dcf50ca0583870e84192620131
-URL=http://deb.debian.org/debian/pool/main/libm/libmicrohttpd/libmicrohttpd_${VERSION}.orig.tar.xz
+VERSION=1.0.1
+SHA256=a89e09fc9b4de34dde19f4fcb4faaa1ce10299b9908db1132bbfa1de47882b94
+URL=http://deb.debian.org/debian/pool/main/libm/libmicrohttpd/libmicrohttpd_${VERSION}.orig.tar.gz
 
 KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
 prefix=$KC_CACHE/libmicrohttpd-$VERSION
@@ -36,7 +37,7 @@ if [ -f "$prefix/lib/pkgconfig/libmicrohttpd.pc" ]; then # built while we waited
   exit 0
 fi
 
-tarball=$KC_CACHE/downloads/libmicrohttpd_${VERSION}.orig.tar.xz
+tarball=$KC_CACHE/downloads/libmicrohttpd_${VERSION}.orig.tar.gz
 if [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>/dev/null; then
   log "downloading $URL"
   curl -fsSL --retry 3 -o "$tarball.part" "$URL"
@@ -50,12 +51,13 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kc-mhd.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-tar -xJf "$tarball" -C "$work"
+tar -xzf "$tarball" -C "$work"
 src=$work/libmicrohttpd-$VERSION
 stage=$work/stage
-log "building libmicrohttpd $VERSION (static, no HTTPS) with -j$jobs"
+log "building libmicrohttpd $VERSION (static, no HTTPS, fortified) with -j$jobs"
 (
   cd "$src"
+  CFLAGS="-O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong" \
   ./configure --quiet --prefix="$prefix" --enable-static --disable-shared --with-pic \
     --disable-https --without-gnutls --disable-doc --disable-examples --disable-curl \
     --disable-dauth --disable-postprocessor \

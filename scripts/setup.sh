@@ -2,7 +2,8 @@
 # scripts/setup.sh: install everything connect-c needs to build and test, on Debian 12.
 #   - Debian packages (compiler libs, librdkafka, libmicrohttpd, jansson, curl, libpq, cmocka, codecs,
 #     clickhouse-server 18.16 for tests/integration/clickhouse; its packaged service is not used:
-#     services.sh start-clickhouse runs a private one on free loopback ports)
+#     services.sh start-clickhouse runs a private one on free loopback ports; podman, runc and
+#     debootstrap for tests/integration/container, which builds docker/Dockerfile offline)
 #   - a Python venv with pyarrow + duckdb (Parquet checks) in $KC_CACHE/venv
 #   - librdkafka 2.12 built from source (scripts/build-librdkafka.sh) into $KC_CACHE
 #   - Kafka broker and the JVM Connect worker jars from Maven Central in $KC_CACHE (see
@@ -17,8 +18,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libcmocka-dev
-  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev xz-utils kcat curl python3-venv maven
-  openjdk-17-jre-headless clickhouse-server clickhouse-client)
+  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev tzdata xz-utils kcat curl python3-venv maven
+  openjdk-17-jre-headless clickhouse-server clickhouse-client
+  podman runc uidmap slirp4netns fuse-overlayfs podman-compose debootstrap)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -449,6 +449,7 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         .producer_props = &producer,
         .offset_flush_interval_ms = h->wc->offset_flush_interval_ms,
         .offset_flush_timeout_ms = h->wc->offset_flush_timeout_ms,
+        .budget_bytes = h->wc->task_memory_budget_bytes,
         .start_paused = ts == HERDER_TARGET_PAUSED,
         .cb = {.opaque = th, .on_state = on_task_state, .on_topic = on_task_topic},
     };

@@ -26,6 +26,13 @@ struct herder;
 struct worker_config; /* worker/worker_config.h */
 
 #define HERDER_REQUEST_TIMEOUT_MS 90000
+/* Connectors a cluster of connect-c workers runs at most: a create past it is a 400. Each
+ * connector's tasks run in this process; JVM clusters past a few hundred are rare. */
+#define HERDER_MAX_CONNECTORS 1024
+/* Requests queued for the herder thread at most; past it a request is refused with a 400
+ * instead of waiting. REST callers are bounded by rest.max.connections, but a caller that gave
+ * up after HERDER_REQUEST_TIMEOUT_MS leaves its request queued. */
+#define HERDER_MAX_QUEUED_OPS 1024
 
 enum herder_target_state {
     HERDER_TARGET_STARTED = 0,

@@ -65,6 +65,15 @@ static int call_timeout(struct herder *h, struct herder_op *op, struct herder_op
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     op->reply = kc_queue_ref(reply); /* the op's reference, handed back with the reply */
+    if (kc_queue_len(h->q) >= HERDER_MAX_QUEUED_OPS) {
+        /* A herder stuck for long (each caller gives up after 90 s but its op stays queued)
+         * must not let requests pile up without bound. */
+        herder_op_free(op);
+        kc_queue_unref(reply, NULL);
+        return kc_error_set(err, KC_EINVAL,
+                            "Request refused: %d requests are already waiting for the herder",
+                            HERDER_MAX_QUEUED_OPS);
+    }
     if (kc_queue_push(h->q, op) != KC_OK) {
         herder_op_free(op);
         kc_queue_unref(reply, NULL);
@@ -431,6 +440,22 @@ static int do_put(struct herder *h, struct herder_op *op)
     int exists = herder_store_config(h->store, op->name) != NULL;
     if (exists && !op->flag_a) {
         return kc_error_set(&op->err, KC_EEXIST, "Connector %s already exists", op->name);
+    }
+    if (!exists) {
+        char **names = NULL;
+        size_t n = 0;
+        if (herder_store_connectors(h->store, &names, &n) == KC_OK) {
+            for (size_t i = 0; i < n; i++) {
+                kc_free(names[i]);
+            }
+            kc_free(names);
+        }
+        if (n >= HERDER_MAX_CONNECTORS) {
+            return kc_error_set(&op->err, KC_EINVAL,
+                                "Cannot create connector %s: the cluster already has %zu "
+                                "connectors, the most connect-c runs is %d",
+                                op->name, n, HERDER_MAX_CONNECTORS);
+        }
     }
     enum herder_target_state ts = op->target;
     rc = herder_store_put_connector(h->store, op->name, op->config,

@@ -303,7 +303,7 @@ void offsets_budget_init(struct offsets_budget *b, size_t limit)
 
 size_t offsets_budget_used(const struct offsets_budget *b)
 {
-    return b->sink_bytes + b->batch_bytes;
+    return b->sink_bytes + b->batch_bytes + b->raw_bytes;
 }
 
 size_t offsets_budget_room(const struct offsets_budget *b)

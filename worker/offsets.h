@@ -122,7 +122,8 @@ struct offsets_budget {
     size_t limit;      /* bytes: converted batch + sink buffers may not pass it */
     size_t low;        /* resume consumption below this (3/4 of the limit) */
     size_t sink_bytes; /* last figure the sink reported (sink_task_buffered) */
-    size_t batch_bytes; /* the batch being converted and put */
+    size_t batch_bytes; /* the batch being converted and put (arena) */
+    size_t raw_bytes;   /* the polled records' own bytes, held while their batch is put */
     size_t peak;       /* highest total seen, for metrics and tests */
     int spent;         /* consumption is stopped for the budget */
 };

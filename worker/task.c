@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
@@ -73,6 +74,7 @@ struct task {
     struct conv *key_conv;                /* owned */
     struct conv *value_conv;              /* owned */
     struct conv *header_conv;             /* owned */
+    int value_schemas_enable;             /* the value converter's schemas.enable (JSON) */
     struct dlq *dlq;                      /* owned; errors.* handling and the DLQ producer */
     struct smt **smts;                    /* owned chain, in `transforms` order */
     size_t n_smts;
@@ -110,6 +112,7 @@ struct task {
     unsigned char *reported;              /* owned, cap_reported bytes */
     size_t cap_reported;
     int64_t next_tick;
+    size_t avg_record;                    /* running average of raw record bytes */
 };
 
 static void fail_task(struct task *t, char *trace);
@@ -192,12 +195,20 @@ static size_t svc_budget(const struct sink_task *st)
     return task_of(st)->budget.limit;
 }
 
+static const char *svc_value_converter(const struct sink_task *st, int *schemas_enable)
+{
+    const struct task *t = task_of(st);
+    *schemas_enable = t->value_schemas_enable;
+    return conv_class_name(t->value_conv);
+}
+
 static const struct sink_task_services task_services = {
     .report = svc_report,
     .rewind = svc_rewind,
     .pause = svc_pause,
     .buffered = svc_buffered,
     .budget = svc_budget,
+    .value_converter = svc_value_converter,
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -647,7 +658,11 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
 
 headers:;
     rd_kafka_headers_t *hdrs = NULL;
-    int want_headers = (t->ops->flags & SINK_FLAG_NO_HEADERS) == 0 || t->n_smts > 0;
+    /* Skipped only when that cannot change which records fail: librdkafka builds a header
+     * list for every record it is asked about, even an empty one (a malloc and a free per
+     * record, about a tenth of the task thread's CPU with FileStreamSink). */
+    int want_headers = (t->ops->flags & SINK_FLAG_NO_HEADERS) == 0 || t->n_smts > 0 ||
+                       !conv_header_total(t->header_conv);
     if (want_headers && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
         hdrs != NULL) {
         size_t nh = rd_kafka_header_cnt(hdrs);
@@ -958,16 +973,35 @@ static int put_slice(struct task *t, struct sink_record *recs, size_t nr)
 }
 
 /* Consumed offsets move past every message of the slice (put, dropped, tolerated), except for
- * partitions the sink rewound meanwhile. */
+ * partitions the sink rewound meanwhile. A batch comes in runs of one partition: each run is
+ * marked once, at its highest offset (consumed only moves up), and its topic tracked once,
+ * rather than a partition lookup and topic string compares per record. */
 static void mark_handled(struct task *t, rd_kafka_message_t **msgs, size_t handled)
 {
-    for (size_t k = 0; k < handled; k++) {
+    const rd_kafka_topic_t *tracked = NULL; /* topic handle already passed to track_topic */
+    size_t k = 0;
+    while (k < handled) {
         rd_kafka_message_t *m = msgs[k];
-        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && !rewound(t, m)) {
-            const char *topic = rd_kafka_topic_name(m->rkt);
-            offsets_mark_consumed(&t->offs, topic, m->partition, m->offset);
-            track_topic(t, topic);
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            k++;
+            continue;
         }
+        int64_t hi = m->offset;
+        size_t e = k + 1;
+        while (e < handled && msgs[e]->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+               msgs[e]->rkt == m->rkt && msgs[e]->partition == m->partition) {
+            hi = msgs[e]->offset > hi ? msgs[e]->offset : hi;
+            e++;
+        }
+        if (!rewound(t, m)) { /* a rewind is per partition: the same for the whole run */
+            const char *topic = rd_kafka_topic_name(m->rkt);
+            offsets_mark_consumed(&t->offs, topic, m->partition, hi);
+            if (m->rkt != tracked) {
+                track_topic(t, topic);
+                tracked = m->rkt;
+            }
+        }
+        k = e;
     }
 }
 
@@ -996,10 +1030,11 @@ static int process_slice(struct task *t, rd_kafka_message_t **msgs, size_t n, si
         return rc;
     }
     t->budget.batch_bytes = kc_arena_bytes(&t->arena);
-    offsets_budget_check(&t->budget);
     if ((rc = put_slice(t, recs, nr)) != KC_OK) {
         return rc;
     }
+    size_t used = offsets_budget_used(&t->budget); /* the batch and what the sink took of it */
+    t->budget.peak = used > t->budget.peak ? used : t->budget.peak;
     mark_handled(t, msgs, handled);
     *done = handled;
     return KC_OK;
@@ -1086,6 +1121,34 @@ static void consumer_error(struct task *t, const rd_kafka_message_t *m)
 
 /* ---------------------------------------------------------------- thread */
 
+/* librdkafka's prefetch queue and fetch size come out of the byte budget: at most a quarter of
+ * it each (never more than what was configured), so a small budget is not blown by records
+ * waiting in librdkafka. */
+static void budget_prefetch(struct task *t, rd_kafka_conf_t *conf)
+{
+    char val[64], errstr[256];
+    size_t len = sizeof(val);
+    size_t quarter = t->budget.limit / 8;
+    long long kb = 8192;
+    if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", val, &len) == RD_KAFKA_CONF_OK) {
+        kb = atoll(val);
+    }
+    if ((size_t)kb * 1024 > quarter) {
+        snprintf(val, sizeof(val), "%zu", quarter / 1024 > 0 ? quarter / 1024 : 1);
+        rd_kafka_conf_set(conf, "queued.max.messages.kbytes", val, errstr, sizeof(errstr));
+    }
+    len = sizeof(val);
+    long long fetch = 52428800;
+    if (rd_kafka_conf_get(conf, "fetch.max.bytes", val, &len) == RD_KAFKA_CONF_OK) {
+        fetch = atoll(val);
+    }
+    size_t floor = (size_t)1 << 20; /* max.partition.fetch.bytes' default: the least it takes */
+    if ((size_t)fetch > quarter && quarter >= floor) {
+        snprintf(val, sizeof(val), "%zu", quarter);
+        rd_kafka_conf_set(conf, "fetch.max.bytes", val, errstr, sizeof(errstr));
+    }
+}
+
 static int make_consumer(struct task *t, struct kc_error *err)
 {
     char errstr[512];
@@ -1095,6 +1158,7 @@ static int make_consumer(struct task *t, struct kc_error *err)
     }
     rd_kafka_conf_set_opaque(conf, t);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    budget_prefetch(t, conf);
     t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (t->rk == NULL) {
         rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */
@@ -1134,6 +1198,17 @@ static int subscribe(struct task *t, struct kc_error *err)
         return kc_error_set(err, KC_EIO, "Failed to subscribe: %s", rd_kafka_err2str(e));
     }
     return KC_OK;
+}
+
+/* Records to poll at once: the JVM's max.poll.records, fewer when their raw bytes (by the
+ * running average) would not fit in what the budget leaves. */
+static size_t batch_max(const struct task *t)
+{
+    size_t room = offsets_budget_room(&t->budget);
+    /* Until a batch was seen, assume large records: the first poll may not overshoot. */
+    size_t avg = t->avg_record > 0 ? t->avg_record : (size_t)64 << 10;
+    size_t n = room / 2 / avg;
+    return n < 1 ? 1 : n > TASK_BATCH_MAX ? TASK_BATCH_MAX : n;
 }
 
 /* Put, then free, messages stashed during a retry. */
@@ -1220,20 +1295,27 @@ static void *task_main(void *arg)
         int64_t to_commit = last_commit + t->flush_interval_ms - now;
         wait = wait < to_commit ? wait : to_commit;
         wait = wait < 0 ? 0 : wait > TASK_POLL_MS ? TASK_POLL_MS : wait;
-        ssize_t n = rd_kafka_consume_batch_queue(cq, (int)wait, msgs, TASK_BATCH_MAX);
+        ssize_t n = rd_kafka_consume_batch_queue(cq, (int)wait, msgs, batch_max(t));
         if (n < 0) {
             n = 0;
         }
-        size_t good = 0;
+        size_t good = 0, bytes = 0;
         for (ssize_t i = 0; i < n; i++) {
             if (msgs[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
                 good++;
+                bytes += msgs[i]->len + msgs[i]->key_len;
             } else if (!t->failed) {
                 consumer_error(t, msgs[i]);
             }
         }
+        if (good > 0) {
+            size_t avg = bytes / good + 1;
+            t->avg_record = t->avg_record == 0 ? avg : (t->avg_record * 7 + avg) / 8;
+        }
         if (good > 0 && !t->failed) {
+            t->budget.raw_bytes = bytes;
             process_batch(t, msgs, (size_t)n);
+            t->budget.raw_bytes = 0;
         }
         for (ssize_t i = 0; i < n; i++) {
             rd_kafka_message_destroy(msgs[i]);
@@ -1252,6 +1334,7 @@ static void *task_main(void *arg)
             }
             last_commit = now;
         }
+        apply_rewinds(t); /* asked for from tick or pre_commit: seek before the next poll */
     }
     rd_kafka_queue_destroy(cq);
 
@@ -1272,6 +1355,8 @@ wait_stop:
     }
     if (started) {
         t->ops->stop(as_sink_task(t));
+        sink_task_log(as_sink_task(t), KC_LOG_INFO, "Sink task stopped (byte budget %zu MiB, "
+                      "peak use %zu KiB)", t->budget.limit >> 20, t->budget.peak >> 10);
     }
     for (size_t i = 0; i < t->n_stash; i++) {
         rd_kafka_message_destroy(t->stash[i]); /* never put, never committed */
@@ -1529,6 +1614,11 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     if (rc != KC_OK) {
         goto fail;
     }
+    const char *se = spec->value_converter_props != NULL
+                         ? kc_strmap_get(spec->value_converter_props, "schemas.enable")
+                         : NULL;
+    /* JsonConverter's default is true; the value is trimmed and case-free as ConfigDef reads it */
+    t->value_schemas_enable = se == NULL || strncasecmp(se + strspn(se, " \t"), "false", 5) != 0;
     if ((rc = conv_new(spec->key_converter, spec->key_converter_props, CONV_ROLE_KEY,
                        &t->key_conv, err)) != KC_OK ||
         (rc = conv_new(spec->value_converter, spec->value_converter_props, CONV_ROLE_VALUE,

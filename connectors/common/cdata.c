@@ -445,17 +445,32 @@ static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Two digits per division, written from the end, then one copy: every integer and every
+ * Double.toString goes through here (a quarter of FileStreamSink's printing time digit by
+ * digit). */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
 static size_t u64_digits(uint64_t m, char *out)
 {
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + m % 10);
-        m /= 10;
-    } while (m != 0);
-    for (size_t i = 0; i < n; i++) {
-        out[i] = tmp[n - 1 - i];
+    char tmp[20]; /* UINT64_MAX has 20 digits */
+    char *p = tmp + sizeof(tmp);
+    while (m >= 100) {
+        unsigned r = (unsigned)(m % 100);
+        m /= 100;
+        p -= 2;
+        memcpy(p, &digit_pairs[2 * r], 2);
     }
+    if (m >= 10) {
+        p -= 2;
+        memcpy(p, &digit_pairs[2 * m], 2);
+    } else {
+        *--p = (char)('0' + m);
+    }
+    size_t n = (size_t)(tmp + sizeof(tmp) - p);
+    memcpy(out, p, n);
     return n;
 }
 
@@ -683,11 +698,17 @@ static int append_decimal(struct kc_buf *buf, const unsigned char *b, size_t n, 
     int rc = KC_ENOMEM;
     /* Magnitude as base-1e9 limbs, most significant first. */
     size_t nlimbs = n * 8 / 29 + 2; /* 1e9 > 2^29 */
+    size_t nwords = (n + 3) / 4;
     unsigned char stackmag[64];
-    uint32_t stacklimbs[32];
+    uint32_t stacklimbs[32 + 16];
     char stackdig[320];
+    if (n > CDATA_DECIMAL_MAX_BYTES) {
+        return KC_EINVAL;
+    }
     unsigned char *mag = n <= sizeof(stackmag) ? stackmag : kc_malloc(n ? n : 1);
-    uint32_t *limbs = nlimbs <= 32 ? stacklimbs : kc_malloc(nlimbs * sizeof(uint32_t));
+    /* limbs, then the magnitude as words */
+    uint32_t *limbs = nlimbs + nwords <= 48 ? stacklimbs
+                                             : kc_malloc((nlimbs + nwords) * sizeof(uint32_t));
     size_t maxdig = nlimbs * 9 + 1;
     char *dig = maxdig <= sizeof(stackdig) ? stackdig : kc_malloc(maxdig);
     if (mag == NULL || limbs == NULL || dig == NULL) {
@@ -705,20 +726,31 @@ static int append_decimal(struct kc_buf *buf, const unsigned char *b, size_t n, 
             carry = v >> 8;
         }
     }
-    /* Repeated division of the byte string by 1e9. */
+    /* Repeated division by 1e9, over 32-bit words (a quarter of the steps bytes take); the
+     * word count shrinks as the top words empty. Still quadratic, which is why the caller caps
+     * the length. */
+    size_t nw = (n + 3) / 4;
+    uint32_t *w = limbs + nlimbs;
+    for (size_t i = 0; i < nw; i++) {
+        w[i] = 0;
+    }
+    for (size_t i = 0; i < n; i++) { /* big-endian bytes -> big-endian words, right-aligned */
+        size_t pos = nw * 4 - n + i;
+        w[pos / 4] |= (uint32_t)mag[i] << (8 * (3 - pos % 4));
+    }
     size_t nl = 0;
     size_t start = 0;
     for (;;) {
-        while (start < n && mag[start] == 0) {
+        while (start < nw && w[start] == 0) {
             start++;
         }
-        if (start >= n) {
+        if (start >= nw) {
             break;
         }
         uint64_t rem = 0;
-        for (size_t i = start; i < n; i++) {
-            uint64_t cur = (rem << 8) | mag[i];
-            mag[i] = (unsigned char)(cur / 1000000000u);
+        for (size_t i = start; i < nw; i++) {
+            uint64_t cur = (rem << 32) | w[i];
+            w[i] = (uint32_t)(cur / 1000000000u);
             rem = cur % 1000000000u;
         }
         limbs[nl++] = (uint32_t)rem;
@@ -976,14 +1008,91 @@ int cdata_map_java_order(const struct cdata_value *v, uint32_t *order)
     return KC_OK;
 }
 
-static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth)
+/* A key whose Java hash is a function of its bytes alone. */
+static int memo_key(const struct cdata_value *k)
+{
+    return k != NULL && k->type == CDATA_STRING && (k->schema == NULL || k->schema->name == NULL);
+}
+
+/* The memo's order when it was computed for exactly v's keys (same bytes, same order). */
+static const uint32_t *memo_lookup(const struct cdata_memo *m, const struct cdata_value *v)
+{
+    if (m->n == 0 || m->n != v->n || m->hint != v->schema) {
+        return NULL;
+    }
+    const uint32_t *order = m->mem;
+    const uint32_t *klen = order + m->n;
+    const char *kb = (const char *)(klen + m->n);
+    for (uint32_t i = 0; i < v->n; i++) {
+        const struct cdata_value *k = v->u.map.keys[i];
+        if (!memo_key(k) || k->n != klen[i] || memcmp(k->u.s, kb, k->n) != 0) {
+            return NULL;
+        }
+        kb += k->n;
+    }
+    return order;
+}
+
+static void memo_store(struct cdata_memo *m, const struct cdata_value *v, const uint32_t *order)
+{
+    size_t bytes = 0;
+    m->n = 0;
+    if (v->n == 0 || v->n > CDATA_MEMO_MAX_KEYS) {
+        return;
+    }
+    for (uint32_t i = 0; i < v->n; i++) {
+        if (!memo_key(v->u.map.keys[i])) {
+            return;
+        }
+        bytes += v->u.map.keys[i]->n;
+    }
+    if (bytes > CDATA_MEMO_MAX_BYTES) {
+        return;
+    }
+    size_t need = 2 * (size_t)v->n * sizeof(uint32_t) + bytes;
+    if (need > m->cap) {
+        void *p = kc_realloc(m->mem, need);
+        if (p == NULL) {
+            return; /* stays empty: the next map is ordered the ordinary way */
+        }
+        m->mem = p;
+        m->cap = need;
+    }
+    uint32_t *o = m->mem;
+    uint32_t *klen = o + v->n;
+    char *kb = (char *)(klen + v->n);
+    memcpy(o, order, (size_t)v->n * sizeof(*o));
+    for (uint32_t i = 0; i < v->n; i++) {
+        const struct cdata_value *k = v->u.map.keys[i];
+        klen[i] = k->n;
+        memcpy(kb, k->u.s, k->n);
+        kb += k->n;
+    }
+    m->n = v->n;
+    m->hint = v->schema;
+}
+
+void cdata_memo_fini(struct cdata_memo *memo)
+{
+    if (memo != NULL) {
+        kc_free(memo->mem);
+        memset(memo, 0, sizeof(*memo));
+    }
+}
+
+static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth,
+                      struct cdata_memo *memo)
 {
     uint64_t skeyed[64];
     uint32_t sorder[64];
     uint64_t *keyed = skeyed;
     uint32_t *order = sorder;
+    const uint32_t *known = NULL;
     int rc;
-    if (v->n > 64) {
+    if (memo != NULL && v->schema != &cdata_schema_linked_map &&
+        (known = memo_lookup(memo, v)) != NULL) {
+        order = (uint32_t *)(uintptr_t)known; /* read only below */
+    } else if (v->n > 64) {
         keyed = kc_malloc((size_t)v->n * sizeof(*keyed));
         order = kc_malloc((size_t)v->n * sizeof(*order));
         if (keyed == NULL || order == NULL) {
@@ -991,12 +1100,17 @@ static int append_map(const struct cdata_value *v, struct kc_buf *buf, int depth
             goto out;
         }
     }
-    if (v->schema == &cdata_schema_linked_map) {
+    if (known != NULL) {
+        /* computed for these very keys by an earlier call */
+    } else if (v->schema == &cdata_schema_linked_map) {
         for (uint32_t i = 0; i < v->n; i++) {
             order[i] = i; /* LinkedHashMap: insertion order */
         }
     } else {
         hashmap_order(v, keyed, order);
+        if (memo != NULL) {
+            memo_store(memo, v, order);
+        }
     }
     rc = put_byte(buf, '{');
     for (uint32_t i = 0; rc == KC_OK && i < v->n; i++) {
@@ -1021,7 +1135,7 @@ out:
     if (keyed != skeyed) {
         kc_free(keyed);
     }
-    if (order != sorder) {
+    if (order != sorder && known == NULL) {
         kc_free(order);
     }
     return rc;
@@ -1088,7 +1202,7 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
         }
         return rc == KC_OK ? put_byte(buf, ']') : rc;
     case CDATA_MAP:
-        return append_map(v, buf, depth);
+        return append_map(v, buf, depth, NULL);
     case CDATA_STRUCT: {
         int first = 1;
         rc = put(buf, "Struct{", 7);
@@ -1115,6 +1229,19 @@ static int append_value(const struct cdata_value *v, struct kc_buf *buf, int dep
     }
     }
     return KC_OK;
+}
+
+int cdata_to_java_string_memo(const struct cdata_value *v, struct kc_buf *buf,
+                              struct cdata_memo *memo)
+{
+    if (v == NULL || v->type != CDATA_MAP || (v->schema != NULL && v->schema->name != NULL)) {
+        return cdata_to_java_string(v, buf); /* what append_value does before it reaches maps */
+    }
+    int rc = append_map(v, buf, 0, memo);
+    if (rc == KC_OK && buf->data != NULL) {
+        buf->data[buf->len] = '\0';
+    }
+    return rc;
 }
 
 int cdata_to_java_string(const struct cdata_value *v, struct kc_buf *buf)

@@ -211,9 +211,36 @@ size_t cdata_java_double_fmt(double d, char *out);
  * final capacity that way and print entries sorted by (bucket, insertion index). Known gap: a
  * chain of 9+ entries at cap >= 64 becomes a red-black tree in the JVM whose iteration order
  * differs; we keep insertion order within such a bucket (needs adversarial colliding keys).
+ * Decimals: BigDecimal.toString. Base conversion is quadratic in the unscaled value's length, so
+ * one over CDATA_DECIMAL_MAX_BYTES (about 39,000 digits; real ones have at most a few dozen) is
+ * refused rather than let a 1 MB record hold a task for minutes.
  * @thread any
- * @return KC_OK or KC_ENOMEM (buf cap)
+ * @return KC_OK, KC_ENOMEM (buf cap) or KC_EINVAL (a Decimal over CDATA_DECIMAL_MAX_BYTES)
  */
+#define CDATA_DECIMAL_MAX_BYTES 16384
 int cdata_to_java_string(const struct cdata_value *v, struct kc_buf *buf);
+
+/*
+ * The HashMap order of the last top-level map printed with cdata_to_java_string_memo, with the
+ * keys it was computed for. Records of one topic mostly carry the same keys in the same order,
+ * so the order (a Java hash per key and a sort) is computed once and afterwards only checked
+ * against the keys' bytes. A cache only: a map it does not fit (keys that are not all strings,
+ * more than CDATA_MEMO_MAX_KEYS keys or CDATA_MEMO_MAX_BYTES of key bytes, no memory) is
+ * ordered the ordinary way. Zero-initialise; owned by its caller, freed by cdata_memo_fini.
+ */
+#define CDATA_MEMO_MAX_KEYS 64
+#define CDATA_MEMO_MAX_BYTES 4096
+struct cdata_memo {
+    uint32_t n;                      /* keys remembered, 0 = none */
+    const struct cdata_schema *hint; /* the map's construction marker (capacity hint) */
+    void *mem;                       /* owned: order[n], key_len[n], then the key bytes */
+    size_t cap;                      /* bytes allocated at mem */
+};
+
+/* cdata_to_java_string with a memo (not NULL) of the top-level map's order. Same output.
+ * @thread the memo's owner */
+int cdata_to_java_string_memo(const struct cdata_value *v, struct kc_buf *buf,
+                              struct cdata_memo *memo);
+void cdata_memo_fini(struct cdata_memo *memo);
 
 #endif

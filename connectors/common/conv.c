@@ -171,6 +171,11 @@ int conv_header_to_connect(struct conv *c, const char *topic, const char *header
     return rc;
 }
 
+int conv_header_total(const struct conv *c)
+{
+    return c->ops->header_to_connect != NULL && (c->ops->caps & CONV_HEADER_TOTAL) != 0;
+}
+
 const char *conv_error_class(const struct conv *c)
 {
     return c->err_class;

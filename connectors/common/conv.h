@@ -104,6 +104,13 @@ int conv_header_to_connect(struct conv *c, const char *topic, const char *header
                            const struct cdata_schema **schema, const struct cdata_value **value,
                            struct kc_error *err);
 
+/*
+ * 1 when conv_header_to_connect accepts every header (SimpleHeaderConverter: what it cannot parse
+ * stays a string) and fails only for lack of memory, so skipping the conversion for a sink that
+ * never reads headers cannot change which records fail. @thread any
+ */
+int conv_header_total(const struct conv *c);
+
 /* Java exception class of the last failure (CONV_DATA_EXCEPTION), or NULL if the last call
  * succeeded or failed for lack of memory. @thread the conv's owner */
 const char *conv_error_class(const struct conv *c);

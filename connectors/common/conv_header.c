@@ -311,7 +311,7 @@ static int sh_to_connect(struct conv *c, const char *topic, const void *data, si
 
 const struct conv_ops conv_simple_header_ops = {
     .class_name = "org.apache.kafka.connect.storage.SimpleHeaderConverter",
-    .caps = CONV_CAN_HEADER,
+    .caps = CONV_CAN_HEADER | CONV_HEADER_TOTAL, /* unparsable text stays a string */
     .init = sh_init,
     .to_connect = sh_to_connect,
     .header_to_connect = sh_to_connect_header,

@@ -9,6 +9,7 @@
 
 #define CONV_CAN_CONVERT 0x1 /* implements Converter */
 #define CONV_CAN_HEADER 0x2  /* implements HeaderConverter */
+#define CONV_HEADER_TOTAL 0x4 /* header_to_connect rejects nothing: fails only for lack of memory */
 
 struct conv_ops {
     const char *class_name; /* canonical Java class */

@@ -1,6 +1,7 @@
 /*
  * connectors/common/jfast.h: the record-path JSON parser. It reads one JSON document straight
- * into cdata values in a kc_arena (no intermediate tree, no jansson), with the leniencies and
+ * into cdata values in a kc_arena (no intermediate tree, no jansson), tokenized by the shared
+ * scanner base/kc_jscan.c in its Jackson dialect, with the leniencies and
  * limits of the JVM's JsonDeserializer (Jackson ObjectMapper.readTree as JsonConverter sets it
  * up), so a record the JVM accepts is accepted here and vice versa:
  *
@@ -32,9 +33,10 @@
 #include "cdata.h"
 #include "kc_arena.h"
 #include "kc_error.h"
+#include "kc_jscan.h"
 
-#define JFAST_MAX_DEPTH 1000
-#define JFAST_MAX_NUMBER_LEN 1000
+#define JFAST_MAX_DEPTH KC_JSCAN_JACKSON_MAX_DEPTH
+#define JFAST_MAX_NUMBER_LEN KC_JSCAN_MAX_NUMBER_LEN
 
 /* In tree mode every value is a struct jfast_node (v first, so a value pointer casts back),
  * carrying what JsonConverter's schema path needs from Jackson's JsonNode. */
@@ -55,6 +57,7 @@ struct jfast {
     uint32_t *dedup; /* owned scratch hash table for large objects */
     size_t dedup_cap;
     int tree; /* build struct jfast_node (1) or plain cdata_value (0) */
+    struct kc_jscan js; /* the tokenizer (Jackson dialect); all syntax rules live there */
 };
 
 enum jfast_result {

@@ -153,6 +153,15 @@ int sink_call_close(const struct sink_connector_ops *ops, struct sink_task *st,
     return ops->close != NULL ? ops->close(st, parts, err) : KC_OK;
 }
 
+const char *sink_task_value_converter(const struct sink_task *st, int *schemas_enable)
+{
+    *schemas_enable = 0;
+    if (st->svc != NULL && st->svc->value_converter != NULL) {
+        return st->svc->value_converter(st, schemas_enable);
+    }
+    return NULL;
+}
+
 int sink_call_pre_commit(const struct sink_connector_ops *ops, struct sink_task *st,
                          const struct sink_offset *consumed, size_t n,
                          struct sink_offset *durable, size_t *n_out, struct kc_error *err)

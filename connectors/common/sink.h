@@ -12,7 +12,8 @@
  * parse the raw bytes itself (the fast path, see base/kc_jscan.h); when transforms are
  * configured the worker always converts. SINK_FLAG_NO_KEY / SINK_FLAG_NO_HEADERS say the sink
  * never reads the converted key / headers: the worker then skips their conversion (raw bytes
- * stay available).
+ * stay available); headers only when the header converter rejects nothing (conv_header_total),
+ * so the flag never changes which records fail.
  *
  * Return codes (enum kc_rc): put() KC_OK = accepted (may still be buffered); KC_RETRY = nothing
  * was kept, hand me the same batch again later (Connect's RetriableException); negative = fail
@@ -86,6 +87,7 @@ struct sink_task_services {
     void (*pause)(struct sink_task *st, const char *topic, int32_t partition, int pause);
     void (*buffered)(struct sink_task *st, size_t bytes);
     size_t (*budget)(const struct sink_task *st);
+    const char *(*value_converter)(const struct sink_task *st, int *schemas_enable);
 };
 
 #define SINK_OPS_VERSION 2
@@ -237,9 +239,9 @@ int sink_task_report_exception(struct sink_task *st, const struct sink_record *r
  * @thread task */
 void sink_task_request_commit(struct sink_task *st);
 /*
- * SinkTaskContext.offset: continue `partition` from `offset`. Callable from open() and put();
- * the worker seeks before the next batch, and records of that partition still in the current
- * batch after this call are not handed over. KC_ENOENT when the task does not own it.
+ * SinkTaskContext.offset: continue `partition` from `offset`. Callable from open(), put(),
+ * tick() and pre_commit(); the worker seeks before the next batch, and records of that
+ * partition still in the current batch after this call are not handed over. KC_ENOENT when the task does not own it.
  * @thread task
  */
 int sink_task_rewind(struct sink_task *st, const char *topic, int32_t partition, int64_t offset,
@@ -253,6 +255,10 @@ void sink_task_resume_partition(struct sink_task *st, const char *topic, int32_t
 void sink_task_buffered(struct sink_task *st, size_t bytes);
 /* The task's byte budget (converted batch + sink buffers). @thread task */
 size_t sink_task_budget(const struct sink_task *st);
+/* The effective value converter's Java class (the connector's value.converter, or the worker's),
+ * and for JsonConverter whether schemas.enable is on: what raw value bytes are, for a sink on
+ * the raw fast path. NULL when unknown (no worker). @thread task */
+const char *sink_task_value_converter(const struct sink_task *st, int *schemas_enable);
 /* Log with the "[<connector>|task-<n>]" prefix. */
 void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -310,7 +310,15 @@ static int cast_value(const struct cdata_schema *s, const struct cdata_value *v,
             if (!is_decimal) {
                 plain.schema = NULL;
             }
-            if (cdata_to_java_string(&plain, &b) != KC_OK) {
+            int rc = cdata_to_java_string(&plain, &b);
+            if (rc == KC_EINVAL) {
+                kc_buf_fini(&b);
+                return kc_error_set(err, KC_EINVAL,
+                                    "Cast of a Decimal of more than %d bytes to string is not "
+                                    "supported by connect-c",
+                                    CDATA_DECIMAL_MAX_BYTES);
+            }
+            if (rc != KC_OK) {
                 kc_buf_fini(&b);
                 return smt_oom(err);
             }

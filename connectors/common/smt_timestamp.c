@@ -222,11 +222,28 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+/* v zero-padded to width, as "%0*lld" prints it. The width is the pattern letter's repeat
+ * count, which the pattern's author chooses ("yyyy...y" 40 times), so the padding is written
+ * straight into b: only the digits, at most 20 of them, go through the small buffer. */
 static int put_num(struct kc_buf *b, int64_t v, int width)
 {
     char tmp[32];
-    int n = snprintf(tmp, sizeof(tmp), "%0*lld", width, (long long)v);
-    return kc_buf_append(b, tmp, (size_t)n);
+    int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        return KC_EINVAL; /* cannot happen for a 64-bit value */
+    }
+    const char *digits = tmp;
+    int rc = KC_OK;
+    if (v < 0) {
+        rc = kc_buf_append_byte(b, '-');
+        digits++;
+        n--;
+        width--;
+    }
+    for (int i = n; rc == KC_OK && i < width; i++) {
+        rc = kc_buf_append_byte(b, '0');
+    }
+    return rc == KC_OK ? kc_buf_append(b, digits, (size_t)n) : rc;
 }
 
 static int format_ms(const struct tsconv *c, int64_t ms, struct kc_buf *b)

@@ -28,6 +28,7 @@ struct file_sink {
     int own_fd;
     char *path;     /* owned, NULL = stdout */
     struct kc_buf out; /* lines not yet written */
+    struct cdata_memo memo; /* HashMap order of the last record's keys */
 };
 
 static const struct conf_def file_sink_config_def[] = {
@@ -106,9 +107,16 @@ static int file_task_put(struct sink_task *st, const struct sink_record *recs, s
     for (size_t i = 0; i < n; i++) {
         const struct sink_record *r = &recs[i];
         /* This sink does not ask for raw values, so the worker always converted them. */
-        int rc = cdata_to_java_string(r->value, &fs->out);
+        int rc = cdata_to_java_string_memo(r->value, &fs->out, &fs->memo);
         if (rc == KC_OK) {
             rc = kc_buf_append_byte(&fs->out, '\n');
+        }
+        if (rc == KC_EINVAL) {
+            return kc_error_set(err, KC_EFATAL,
+                                "FileStreamSinkTask: a Decimal of more than %d bytes in record "
+                                "%s-%d@%lld is too large to print",
+                                CDATA_DECIMAL_MAX_BYTES, r->topic, (int)r->partition,
+                                (long long)r->offset);
         }
         if (rc != KC_OK) {
             return kc_error_set(err, KC_EFATAL, "FileStreamSinkTask: out of memory buffering "
@@ -143,6 +151,7 @@ static void file_task_stop(struct sink_task *st)
         close(fs->fd);
     }
     kc_buf_fini(&fs->out);
+    cdata_memo_fini(&fs->memo);
     kc_free(fs->path);
     kc_free(fs);
     sink_task_set_ctx(st, NULL);
@@ -160,7 +169,7 @@ const struct sink_connector_ops file_sink_ops = {
     .task_class = "org.apache.kafka.connect.file.FileStreamSinkTask",
     .plugin_version = "4.1.0",
     .config_def = file_sink_config_def,
-    .flags = 0,
+    .flags = SINK_FLAG_NO_HEADERS, /* FileStreamSinkTask prints values only */
     .start = file_task_start,
     .put = file_task_put,
     .flush = file_task_flush,

@@ -179,7 +179,9 @@ struct parquet_writer_options {
     size_t row_group_bytes;       /* cut a row group past this many buffered bytes; 64 MiB */
     size_t row_group_rows;        /* and past this many rows; 0 = no limit */
     size_t memory_cap;            /* buffered bytes that force a row-group cut at the next row
-                                   * end, whatever row_group_bytes says; 0 = none */
+                                   * end, whatever row_group_bytes says; 0 = none. A capped
+                                   * writer also frees its chunk buffers and dictionary tables
+                                   * after each row group (many open files, one budget). */
     const char *created_by;       /* borrowed; NULL: "connect-c parquet <version>" */
 };
 

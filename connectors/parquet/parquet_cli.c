@@ -9,8 +9,11 @@
  * 1 some records were bad (the files are still complete and valid), 2 usage, 3 failure.
  * Everything else lives in the library; this file only parses flags and moves bytes.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,37 +62,47 @@ static void usage(FILE *f)
             "Sizes take k, m, g suffixes (powers of 1024).\n");
 }
 
+/* "123", "64k", "1G": a size in bytes, or -1 for anything else -- a sign, trailing text, or a
+ * value whose suffix would shift it past 64 bits or past size_t (it once wrapped silently:
+ * "17179869184G" became 0, "-1" a huge size). */
 static int parse_size(const char *s, size_t *out)
 {
     char *end;
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    if (!isdigit((unsigned char)*s)) {
+        return -1;
+    }
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno != 0 || end == s) {
         return -1;
     }
+    unsigned shift = 0;
     switch (*end) {
     case 'k':
     case 'K':
-        v <<= 10;
+        shift = 10;
         end++;
         break;
     case 'm':
     case 'M':
-        v <<= 20;
+        shift = 20;
         end++;
         break;
     case 'g':
     case 'G':
-        v <<= 30;
+        shift = 30;
         end++;
         break;
     default:
         break;
     }
-    if (*end != '\0') {
+    if (*end != '\0' || v > (ULLONG_MAX >> shift) || (v << shift) > (unsigned long long)SIZE_MAX) {
         return -1;
     }
-    *out = (size_t)v;
+    *out = (size_t)(v << shift);
     return 0;
 }
 

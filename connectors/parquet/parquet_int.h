@@ -16,6 +16,7 @@
 
 #include "kc_buf.h"
 #include "kc_error.h"
+#include "kc_jscan.h"
 #include "parquet.h"
 
 /* Scratch buffers never need more than one page (plus headers); a row is at most this big. */
@@ -328,6 +329,7 @@ struct parquet_jv_member {
 
 struct parquet_jv_parser {
     struct parquet_arena arena;
+    struct kc_jscan js; /* the tokenizer, strict dialect */
     struct parquet_jv_member *stack; /* owned: items of the open containers */
     size_t sp;
     size_t cap;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kc_alloc.h"
+#include "kc_text.h"
 #include "parquet_int.h"
 #include "parquet_json.h"
 
@@ -274,26 +275,6 @@ static int decimal_parse(const char *s, size_t n, int scale, i128 *out)
     return 0;
 }
 
-static int b64_value(int c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+' || c == '-') {
-        return 62;
-    }
-    if (c == '/' || c == '_') {
-        return 63;
-    }
-    return -1;
-}
-
 /* Standard or URL-safe base64, padding optional. */
 static int base64_decode(const char *s, size_t n, struct kc_buf *out)
 {
@@ -307,7 +288,7 @@ static int base64_decode(const char *s, size_t n, struct kc_buf *out)
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        int v = b64_value((unsigned char)s[i]);
+        int v = kc_b64val((unsigned char)s[i], 1);
         if (v < 0) {
             return -1;
         }

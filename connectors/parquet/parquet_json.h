@@ -147,6 +147,12 @@ int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, u
  * new one, with a fresh sample when the schema is inferred. For rotation by count or time.
  */
 int parquet_jsonl_rotate(struct parquet_jsonl *c, struct kc_error *err);
+/*
+ * Release memory without closing the file: infer the schema from the records held (if the
+ * sample is still open) and write the open row group. For a caller keeping one byte budget
+ * over many converters (the S3 sink flushes the largest).
+ */
+int parquet_jsonl_flush_row_group(struct parquet_jsonl *c, struct kc_error *err);
 /* Bytes held: the open writer's buffered bytes plus the records held for inference. */
 size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c);
 /* Process a last unterminated line, flush and close the open file. */

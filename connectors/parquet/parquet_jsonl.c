@@ -482,6 +482,18 @@ int parquet_jsonl_rotate(struct parquet_jsonl *c, struct kc_error *err)
     return rc;
 }
 
+int parquet_jsonl_flush_row_group(struct parquet_jsonl *c, struct kc_error *err)
+{
+    int rc = KC_OK;
+    if (c->w == NULL && c->npend > 0) {
+        rc = flush_sample(c, err); /* infer from what is held: the sample is memory too */
+    }
+    if (rc == KC_OK && c->w != NULL) {
+        rc = parquet_writer_flush_row_group(c->w, err);
+    }
+    return rc;
+}
+
 size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c)
 {
     size_t n = c->w != NULL ? parquet_writer_buffered_bytes(c->w) : 0;

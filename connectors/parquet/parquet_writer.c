@@ -156,8 +156,19 @@ static void column_fini(struct parquet_column *c)
 
 static void column_chunk_reset(struct parquet_writer *w, struct parquet_column *c)
 {
-    kc_buf_reset(&c->chunk);
-    parquet_dict_reset(&c->dict);
+    if (w->o.memory_cap != 0) {
+        /* A capped writer (one of many open files under one budget) gives the row group's
+         * memory back: the dictionary's hash table alone is >= 8 KiB per column. */
+        int len_prefix = c->dict.len_prefix;
+        size_t limit = c->chunk.limit;
+        kc_buf_fini(&c->chunk);
+        kc_buf_init(&c->chunk, limit);
+        parquet_dict_fini(&c->dict);
+        parquet_dict_init(&c->dict, len_prefix);
+    } else {
+        kc_buf_reset(&c->chunk);
+        parquet_dict_reset(&c->dict);
+    }
     c->dict_active = w->o.dictionary && c->type != PARQUET_BOOLEAN;
     c->page_dict = c->dict_active;
     c->fallback_pending = 0;

@@ -12,7 +12,8 @@
  * retry.puts (the first N put() calls answer KC_RETRY), opened.file (open() appends the
  * committed offset and metadata it was handed, one "<topic>\t<partition>\t<offset>\t<md>" line
  * per partition), report.every (every Nth record is reported as errant with
- * IllegalStateException instead of kept).
+ * IllegalStateException instead of kept), tick.flush.ms (> 0: pre_commit writes nothing and
+ * answers what tick() wrote, records held that long: a sink that flushes by age).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,13 +27,20 @@
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
+#include "kc_queue.h"
 #include "sink.h"
 
 struct buffering_part {
     char *topic; /* owned */
     int32_t partition;
-    struct kc_buf lines; /* records not yet written */
+    struct kc_buf *chunks; /* owned: records not yet written, in chunks of about 1 MiB so the
+                            * memory held is what is buffered (one growing buffer would keep
+                            * twice that resident after its last doubling) */
+    size_t n_chunks;
+    size_t len;            /* bytes in chunks */
     int64_t next;        /* offset after the last record kept */
+    int64_t written;     /* offset after the last record written, -1 = none */
+    int64_t first_ms;    /* when the oldest held record arrived */
     char md[64];         /* metadata of the last answer (fits: two numbers) */
 };
 
@@ -43,6 +51,7 @@ struct buffering_sink {
     long retry_puts;
     long report_every;
     long seen;
+    int64_t tick_flush_ms; /* > 0: only tick() writes, records held this long */
     struct buffering_part *parts; /* owned array */
     size_t n_parts;
     size_t held; /* bytes across every part */
@@ -61,6 +70,9 @@ static const struct conf_def buffering_config_def[] = {
      .doc = "The first N put() calls ask to be retried.", .order_in_group = -1},
     {.name = "report.every", .type = CONF_LONG, .default_value = "0", .importance = CONF_LOW,
      .doc = "Every Nth record is reported as errant (0 = none).", .order_in_group = -1},
+    {.name = "tick.flush.ms", .type = CONF_LONG, .default_value = "0", .importance = CONF_LOW,
+     .doc = "When > 0, pre_commit writes nothing and answers what tick() wrote: records held "
+            "this long.", .order_in_group = -1},
     {.name = NULL},
 };
 
@@ -86,6 +98,7 @@ static int buffering_start(struct sink_task *st, const struct conf_values *cv,
     bs->rewind = conf_values_long(cv, "rewind.offset");
     bs->retry_puts = conf_values_long(cv, "retry.puts");
     bs->report_every = conf_values_long(cv, "report.every");
+    bs->tick_flush_ms = conf_values_long(cv, "tick.flush.ms");
     sink_task_set_ctx(st, bs);
     return KC_OK;
 }
@@ -113,15 +126,65 @@ static struct buffering_part *part_get(struct buffering_sink *bs, const char *to
     }
     p->partition = partition;
     p->next = -1;
-    kc_buf_init(&p->lines, (size_t)1 << 34);
+    p->written = -1;
     bs->n_parts++;
     return p;
 }
 
+#define BUFFERING_CHUNK ((size_t)1 << 20)
+
+static void chunks_free(struct buffering_part *p)
+{
+    for (size_t i = 0; i < p->n_chunks; i++) {
+        kc_buf_fini(&p->chunks[i]);
+    }
+    kc_free(p->chunks);
+    p->chunks = NULL;
+    p->n_chunks = 0;
+    p->len = 0;
+}
+
+/* One record's line, into the last chunk or a new one. */
+static int append_line(struct buffering_part *p, const struct sink_record *r)
+{
+    char head[192];
+    int hn = snprintf(head, sizeof(head), "%s\t%d\t%lld\t", r->topic, (int)r->partition,
+                      (long long)r->offset);
+    if (hn < 0) {
+        return KC_EINVAL;
+    }
+    size_t hl = (size_t)hn < sizeof(head) ? (size_t)hn : sizeof(head) - 1;
+    size_t need = hl + r->value_len + 1;
+    struct kc_buf *b = p->n_chunks > 0 ? &p->chunks[p->n_chunks - 1] : NULL;
+    if (b == NULL || (b->len > 0 && b->len + need > BUFFERING_CHUNK)) {
+        struct kc_buf *nc = kc_realloc(p->chunks, (p->n_chunks + 1) * sizeof(*nc));
+        if (nc == NULL) {
+            return KC_ENOMEM;
+        }
+        p->chunks = nc;
+        b = &nc[p->n_chunks++];
+        kc_buf_init(b, (size_t)1 << 34);
+        if (kc_buf_reserve(b, need > BUFFERING_CHUNK ? need : BUFFERING_CHUNK) != KC_OK) {
+            return KC_ENOMEM;
+        }
+    }
+    int rc = kc_buf_append(b, head, hl);
+    if (rc == KC_OK && r->value_raw != NULL) {
+        rc = kc_buf_append(b, r->value_raw, r->value_len);
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(b, '\n');
+    }
+    if (rc == KC_OK) {
+        p->len += need - (r->value_raw == NULL ? r->value_len : 0);
+    }
+    return rc;
+}
+
 static void part_drop(struct buffering_sink *bs, struct buffering_part *p)
 {
-    bs->held -= p->lines.len;
-    kc_buf_fini(&p->lines);
+    bs->held -= p->len;
+    chunks_free(p);
     kc_free(p->topic);
     size_t i = (size_t)(p - bs->parts);
     memmove(&bs->parts[i], &bs->parts[i + 1], (bs->n_parts - i - 1) * sizeof(*p));
@@ -168,19 +231,14 @@ static int buffering_put(struct sink_task *st, const struct sink_record *recs, s
         if (p == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
-        size_t before = p->lines.len;
-        int rc = kc_buf_printf(&p->lines, "%s\t%d\t%lld\t", r->topic, (int)r->partition,
-                               (long long)r->offset);
-        if (rc == KC_OK && r->value_raw != NULL) {
-            rc = kc_buf_append(&p->lines, r->value_raw, r->value_len);
+        size_t before = p->len;
+        if (before == 0) {
+            p->first_ms = kc_now_ms();
         }
-        if (rc == KC_OK) {
-            rc = kc_buf_append_byte(&p->lines, '\n');
-        }
-        if (rc != KC_OK) {
+        if (append_line(p, r) != KC_OK) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
-        bs->held += p->lines.len - before;
+        bs->held += p->len - before;
         p->next = r->kafka_offset + 1;
     }
     sink_task_buffered(st, bs->held);
@@ -189,22 +247,26 @@ static int buffering_put(struct sink_task *st, const struct sink_record *recs, s
 
 static int write_part(struct buffering_sink *bs, struct buffering_part *p, struct kc_error *err)
 {
-    size_t off = 0;
-    while (off < p->lines.len) {
-        ssize_t w = write(bs->fd, p->lines.data + off, p->lines.len - off);
-        if (w < 0 && errno == EINTR) {
-            continue;
+    for (size_t i = 0; i < p->n_chunks; i++) {
+        const struct kc_buf *b = &p->chunks[i];
+        size_t off = 0;
+        while (off < b->len) {
+            ssize_t w = write(bs->fd, b->data + off, b->len - off);
+            if (w < 0 && errno == EINTR) {
+                continue;
+            }
+            if (w < 0) {
+                return kc_error_set_errno(err, KC_RETRY, errno, "write failed");
+            }
+            off += (size_t)w;
         }
-        if (w < 0) {
-            return kc_error_set_errno(err, KC_RETRY, errno, "write failed");
-        }
-        off += (size_t)w;
     }
-    if (p->lines.len > 0 && fdatasync(bs->fd) != 0) {
+    if (p->len > 0 && fdatasync(bs->fd) != 0) {
         return kc_error_set_errno(err, KC_RETRY, errno, "fdatasync failed");
     }
-    bs->held -= p->lines.len;
-    kc_buf_reset(&p->lines);
+    bs->held -= p->len;
+    chunks_free(p);
+    p->written = p->next;
     return KC_OK;
 }
 
@@ -216,6 +278,17 @@ static int buffering_pre_commit(struct sink_task *st, const struct sink_offset *
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct buffering_part *p = part_get(bs, consumed[i].topic, consumed[i].partition, 0);
+        if (bs->tick_flush_ms > 0) {
+            /* Only what tick() wrote is durable; the rest stays held. */
+            if (p != NULL && p->written >= 0) {
+                int64_t off = p->written < consumed[i].offset ? p->written : consumed[i].offset;
+                durable[k] = consumed[i];
+                durable[k].offset = off;
+                snprintf(p->md, sizeof(p->md), "buffering:%lld", (long long)off);
+                durable[k++].metadata = p->md;
+            }
+            continue;
+        }
         if (p != NULL) {
             int rc = write_part(bs, p, err);
             if (rc != KC_OK) {
@@ -231,6 +304,27 @@ static int buffering_pre_commit(struct sink_task *st, const struct sink_offset *
         k++;
     }
     *n_out = k;
+    sink_task_buffered(st, bs->held);
+    return KC_OK;
+}
+
+static int buffering_tick(struct sink_task *st, int64_t now_ms, int64_t *next_ms,
+                          struct kc_error *err)
+{
+    struct buffering_sink *bs = sink_task_ctx(st);
+    *next_ms = now_ms + 100;
+    if (bs->tick_flush_ms <= 0) {
+        return KC_OK;
+    }
+    for (size_t i = 0; i < bs->n_parts; i++) {
+        struct buffering_part *p = &bs->parts[i];
+        if (p->len > 0 && now_ms - p->first_ms >= bs->tick_flush_ms) {
+            int rc = write_part(bs, p, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        }
+    }
     sink_task_buffered(st, bs->held);
     return KC_OK;
 }
@@ -326,4 +420,5 @@ const struct sink_connector_ops buffering_sink_ops = {
     .open = buffering_open,
     .close = buffering_close,
     .pre_commit = buffering_pre_commit,
+    .tick = buffering_tick,
 };

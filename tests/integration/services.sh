@@ -2,8 +2,9 @@
 # tests/integration/services.sh: real test services for connect-c, on 127.0.0.1 only, no Docker.
 #
 #   services.sh fetch
-#       Download the Kafka broker jars and the reference JVM Connect worker jars from Maven Central
-#       into $KC_CACHE/kafka-<v>/lib and $KC_CACHE/connect-<v>/lib (one throwaway pom per service,
+#       Download the Kafka broker jars, the reference JVM Connect worker jars and S3Proxy from Maven
+#       Central into $KC_CACHE/kafka-<v>/lib, $KC_CACHE/connect-<v>/lib and $KC_CACHE/s3proxy-<v>/lib
+#       (one throwaway pom per service,
 #       Maven repo at $KC_CACHE/m2). A second run with a complete cache does not start Maven.
 #   services.sh start-kafka [RUN_DIR]
 #       Format and start a single-node KRaft broker+controller on free ports; wait until `kcat -L`
@@ -22,6 +23,18 @@
 #       A restart in the same RUN_DIR keeps its ports when they are still free.
 #       Writes RUN_DIR/clickhouse.env (KC_CLICKHOUSE_HTTP_PORT=..., KC_CLICKHOUSE_TCP_PORT=...) and
 #       prints it. Stop it with `stop-one RUN_DIR clickhouse` (or `stop RUN_DIR`).
+#   services.sh start-s3 RUN_DIR
+#       Start S3Proxy (Maven Central org.gaul:s3proxy, fetched into $KC_CACHE/s3proxy-<v>) with
+#       its filesystem backend under RUN_DIR/s3/data on a free loopback port, SigV4 (and v2)
+#       checked against the identity `kcaccess` / credential `kcsecret`. Writes RUN_DIR/s3.env
+#       (KC_S3_ENDPOINT=http://127.0.0.1:<port>, KC_S3_ACCESS_KEY, KC_S3_SECRET_KEY, KC_S3_DATA)
+#       and prints it. Buckets are directories of KC_S3_DATA (create them with a PUT).
+#   services.sh start-questdb RUN_DIR
+#       Start QuestDB (Maven Central org.questdb:questdb, the last Java 17 line) with its root under
+#       RUN_DIR/questdb: HTTP (REST /exec and ILP /write), ILP/TCP, PG wire and the minimal HTTP
+#       server on free loopback ports (never 9000/9009/8812). Writes RUN_DIR/questdb.env
+#       (KC_QUESTDB_HTTP_PORT=..., KC_QUESTDB_ILP_PORT=..., KC_QUESTDB_PG_PORT=...) and prints it.
+#       `fetch` downloads its jar too. Stop it with `stop-one RUN_DIR questdb`.
 #   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka, clickhouse
 #                                          or a worker)
 #   services.sh stop RUN_DIR               stop everything started in RUN_DIR (workers, then kafka)
@@ -37,6 +50,7 @@ set -euo pipefail
 
 KAFKA_VERSION=4.1.0
 LOG4J2_VERSION=2.24.3
+QUESTDB_VERSION=9.3.2 # 9.4+ needs Java 25 (class file 69); Debian 12 has 17
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qg # any base64url UUID; fixed for reproducible runs
 
@@ -44,6 +58,9 @@ KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
 JAVA=${JAVA:-java}
 KAFKA_DIR=$KC_CACHE/kafka-$KAFKA_VERSION
 CONNECT_DIR=$KC_CACHE/connect-$KAFKA_VERSION
+S3PROXY_VERSION=2.6.0
+S3PROXY_DIR=$KC_CACHE/s3proxy-$S3PROXY_VERSION
+QUESTDB_DIR=$KC_CACHE/questdb-$QUESTDB_VERSION
 
 log() { echo "services.sh: $*" >&2; }
 die() {
@@ -119,6 +136,8 @@ cmd_fetch() {
   fetch_service "$CONNECT_DIR" kafka-connect-libs \
     "org.apache.kafka:connect-runtime:$KAFKA_VERSION" \
     "org.apache.kafka:connect-file:$KAFKA_VERSION" "${trio[@]}"
+  fetch_service "$S3PROXY_DIR" s3proxy-libs "org.gaul:s3proxy:$S3PROXY_VERSION"
+  fetch_service "$QUESTDB_DIR" questdb-server "org.questdb:questdb:$QUESTDB_VERSION"
 }
 
 need_libs() {
@@ -468,6 +487,95 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
+# s3proxy
+
+cmd_start_s3() {
+  [ $# -eq 1 ] || die "usage: $0 start-s3 RUN_DIR"
+  mkdir -p "$1"
+  local run
+  run=$(cd "$1" && pwd)
+  if [ ! -f "$S3PROXY_DIR/lib/.complete" ]; then
+    fetch_service "$S3PROXY_DIR" s3proxy-libs "org.gaul:s3proxy:$S3PROXY_VERSION"
+  fi
+  if alive "$run" s3; then
+    log "s3proxy already running in $run"
+    cat "$run/s3.env"
+    return 0
+  fi
+  local port
+  port=$(free_port)
+  mkdir -p "$run/s3/data"
+  cat >"$run/s3/s3proxy.conf" <<EOF
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=kcaccess
+s3proxy.credential=kcsecret
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$run/s3/data
+EOF
+  local t0=$SECONDS
+  start_bg "$run" s3 "$JAVA" -Xmx512m -DLOG_LEVEL=info -cp "$S3PROXY_DIR/lib/*" org.gaul.s3proxy.Main \
+    --properties "$run/s3/s3proxy.conf"
+  wait_ready "$run" s3 curl -s -o /dev/null "http://127.0.0.1:$port/" || die "s3proxy did not start"
+  log "s3proxy ready on 127.0.0.1:$port in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/s3.env" <<EOF
+KC_S3_ENDPOINT=http://127.0.0.1:$port
+KC_S3_ACCESS_KEY=kcaccess
+KC_S3_SECRET_KEY=kcsecret
+KC_S3_DATA=$run/s3/data
+EOF
+  cat "$run/s3.env"
+}
+
+# ---------------------------------------------------------------------------------------------
+# questdb
+
+cmd_start_questdb() {
+  [ $# -eq 1 ] || die "usage: $0 start-questdb RUN_DIR"
+  mkdir -p "$1"
+  local run
+  run=$(cd "$1" && pwd)
+  [ -f "$QUESTDB_DIR/lib/.complete" ] ||
+    fetch_service "$QUESTDB_DIR" questdb-server "org.questdb:questdb:$QUESTDB_VERSION"
+  if alive "$run" questdb; then
+    log "questdb already running in $run"
+    cat "$run/questdb.env"
+    return 0
+  fi
+  local q=$run/questdb http ilp pg min used=" " p v
+  for p in http ilp pg min; do
+    v=$(free_port)
+    while [[ $used == *" $v "* ]]; do v=$(free_port); done
+    used="$used$v "
+    printf -v "$p" '%s' "$v"
+  done
+  mkdir -p "$q/conf"
+  cat >"$q/conf/server.conf" <<EOF
+http.bind.to=127.0.0.1:$http
+http.min.net.bind.to=127.0.0.1:$min
+pg.net.bind.to=127.0.0.1:$pg
+line.tcp.net.bind.to=127.0.0.1:$ilp
+line.udp.enabled=false
+telemetry.enabled=false
+shared.worker.count=2
+EOF
+  local t0=$SECONDS
+  start_bg "$run" questdb "$JAVA" -Xms128m -Xmx512m -XX:+UseParallelGC -Dnoebug \
+    --add-exports java.base/jdk.internal.math=io.questdb \
+    -p "$QUESTDB_DIR/lib/questdb-$QUESTDB_VERSION.jar" -m io.questdb/io.questdb.ServerMain -d "$q"
+  wait_ready "$run" questdb curl -fsS "http://127.0.0.1:$http/exec?query=SELECT%201" ||
+    die "questdb did not start"
+  log "questdb ready on 127.0.0.1:$http in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/questdb.env" <<EOF
+KC_QUESTDB_HTTP_PORT=$http
+KC_QUESTDB_ILP_PORT=$ilp
+KC_QUESTDB_PG_PORT=$pg
+KC_QUESTDB_MIN_PORT=$min
+EOF
+  cat "$run/questdb.env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # stop
 
 cmd_stop_one() {
@@ -502,6 +610,8 @@ fetch) cmd_fetch "$@" ;;
 start-kafka) cmd_start_kafka "$@" ;;
 start-jvm-connect) cmd_start_jvm_connect "$@" ;;
 start-clickhouse) cmd_start_clickhouse "$@" ;;
+start-s3) cmd_start_s3 "$@" ;;
+start-questdb) cmd_start_questdb "$@" ;;
 stop-one) cmd_stop_one "$@" ;;
 stop) cmd_stop "$@" ;;
 -h | --help | help) usage ;;

@@ -207,6 +207,21 @@ def run(w: kc.Rest, topic: str, tmp: str):
     return out
 
 
+# Native sinks whose JVM plugin the reference worker does not install (it has connect-file
+# only): removed from our list before comparing. Each is compared with its JVM connector's
+# documented keys in its own tests.
+# Our native sinks: the reference JVM image ships only connect-file, so these are left out of the
+# plugin lists compared (their own tests check how they are listed and validated).
+NATIVE_SINKS = {"io.confluent.connect.s3.S3SinkConnector", "io.questdb.kafka.QuestDBSinkConnector",
+                "com.clickhouse.kafka.connect.ClickHouseSinkConnector"}
+
+
+def drop_native_sinks(body):
+    if not isinstance(body, list):
+        return body
+    return [p for p in body if p.get("class") not in NATIVE_SINKS]
+
+
 def drop_jvm_only_plugins(body, ours=None):
     """The JVM's list without what connect-c does not ship (source connectors, SMTs we have not
     written yet); everything connect-c lists must be in the JVM's list too."""
@@ -235,6 +250,7 @@ def test_rest_matches_jvm(kafka, connect_c, jvm_connect, tmp_path, unique_name):
             body = sorted(body) if isinstance(body, dict) else body
             obody = sorted(obody) if isinstance(obody, dict) else obody
         if kind == "plugins":
+            obody = drop_native_sinks(obody)
             body = drop_jvm_only_plugins(body, obody)
         if ocode != code:
             problems.append(f"{name}: status {ocode} != JVM {code}\n  ours: {obody}\n  jvm:  {body}")

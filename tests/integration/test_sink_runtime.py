@@ -225,3 +225,68 @@ def test_offset_reset_none_without_commit_fails_the_task(kafka, connect_c, tmp_p
         "org.apache.kafka.clients.consumer.NoOffsetForPartitionException: Undefined offset "
         f"with no reset policy for partitions: [{topic}-0]")
     assert rows(out) == []
+
+
+def test_key_and_headers_are_not_converted_for_a_sink_that_never_reads_them(
+        kafka, connect_c, tmp_path, unique_name):
+    """The buffering sink says it reads neither keys nor headers (SINK_FLAG_NO_KEY,
+    SINK_FLAG_NO_HEADERS): keys that are not JSON do not fail its records under the worker's
+    JsonConverter, where a sink that reads keys gets them as conversion errors."""
+    cname, topic = unique_name("nokey"), unique_name("nokey")
+    out = tmp_path / "out.tsv"
+    w = worker(connect_c)
+    kafka.produce(topic, [f"v{i}" for i in range(5)], keys=[f"{{not json {i}" for i in range(5)],
+                  headers={"h": "{also not json"})
+    w.create_connector(cname, buffering_config(topic, out))
+    w.wait_running(cname)
+    wait_committed(kafka, f"connect-{cname}", {(topic, 0): 5})
+    assert [v for _, _, _, v in rows(out)] == [f"v{i}" for i in range(5)]
+    # the same records through FileStreamSink (which reads keys) fail in the key converter
+    fcname, fout = unique_name("withkey"), tmp_path / "file.txt"
+    w.create_connector(fcname, {"connector.class": kc.FILE_SINK, "topics": topic,
+                                "file": str(fout)})
+
+    def failed():
+        tasks = w.status(fcname).get("tasks") or []
+        return tasks[0] if tasks and tasks[0]["state"] == "FAILED" else None
+    t = kc.wait_until(failed, timeout=60, what="FileStreamSink task FAILED on the keys")
+    assert "Converting byte[] to Kafka Connect data failed" in t["trace"] or \
+        "JsonConverter" in t["trace"] or "DataException" in t["trace"]
+
+
+def test_long_transform_and_predicate_aliases(kafka, connect_c, tmp_path, unique_name):
+    """Aliases longer than the 512-byte buffers the task once built their keys in: the
+    predicate must still apply (a dropped predicate made the Filter drop every record)."""
+    cname, topic = unique_name("alias"), unique_name("alias")
+    out = tmp_path / "out.txt"
+    t_alias, p_alias = "t" * 600, "p" * 700
+    w = connect_c()
+    kafka.produce(topic, ['{"a":1}', '{"a":2}'])
+    w.create_connector(cname, {
+        "connector.class": kc.FILE_SINK, "topics": topic, "file": str(out),
+        "transforms": t_alias,
+        f"transforms.{t_alias}.type": "org.apache.kafka.connect.transforms.Filter",
+        f"transforms.{t_alias}.predicate": p_alias,
+        "predicates": p_alias,
+        f"predicates.{p_alias}.type":
+            "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone"})
+    w.wait_running(cname)
+    lines = kc.wait_until(lambda: (lambda ls: ls if len(ls) >= 2 else None)(
+        kc.complete_lines(out)), what="both records kept (only tombstones are filtered)")
+    assert lines == ["{a=1}", "{a=2}"]
+
+
+def test_tick_flushes_by_age_and_idle_partitions_are_committed(kafka, connect_c, tmp_path,
+                                                               unique_name):
+    """With tick.flush.ms the buffering sink writes only from its timer (records held 300 ms)
+    and its pre_commit answers only what the timer wrote. Ten records, then nothing: the timer
+    still runs on the task thread with no record arriving, and the idle partition is committed
+    once its records are durable."""
+    cname, topic = unique_name("tick"), unique_name("tick")
+    out = tmp_path / "out.tsv"
+    w = worker(connect_c)
+    kafka.produce(topic, [f"v{i}" for i in range(10)])
+    w.create_connector(cname, buffering_config(topic, out, **{"tick.flush.ms": "300"}))
+    w.wait_running(cname)
+    wait_committed(kafka, f"connect-{cname}", {(topic, 0): 10}, timeout=30)
+    assert [o for _, _, o, _ in rows(out)] == list(range(10))

@@ -40,6 +40,7 @@ import re
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,10 @@ TARGETS = [
     ("idle_rss", "idle RSS <= 10 MiB", lambda o, j: o <= 10 * 1024 * 1024),
     ("ready_connectors", ">= 50x faster exec -> REST ready", lambda o, j: j / o >= 50.0),
 ]
+
+# The sink runtime issue's aim: the whole FileStreamSink path within this many times a raw
+# consume's CPU per record (kc_bench_raw_consume, same librdkafka, same topic, same run).
+RAW_CPU_TARGET = 1.3
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -453,6 +458,47 @@ def run_worker(label: str, kind: str, args, bootstrap: str, topic: str, base: Pa
     return m
 
 
+def raw_bin() -> Path:
+    return kc.build_dir() / "tests" / "bench" / "worker" / "kc_bench_raw_consume"
+
+
+def run_raw(args, bootstrap: str, topic: str) -> dict:
+    """The ceiling: kc_bench_raw_consume (the task's consumer settings, records thrown away)
+    reads the same N records; its own getrusage() CPU at the Nth record, consumer creation and
+    group join included as in the workers' POST -> N lines window."""
+    binary = raw_bin()
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        raise SystemExit(f"raw consumer not built: {binary} (ninja kc_bench_raw_consume)")
+    cmd = [str(binary), "-b", bootstrap, "-t", topic, "-n", str(args.records)]
+    m: dict = {"label": "raw consume", "cmd": shlex.join(cmd)}
+    ldd = subprocess.run(["ldd", cmd[0]], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True).stdout
+    m["librdkafka"] = next((ln.split("=>")[1].split("(")[0].strip()
+                            for ln in ldd.splitlines() if "librdkafka" in ln), "?")
+    log(f"raw consume: exec {m['cmd']}")
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=kc.scaled(args.timeout))
+    line = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else ""
+    f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+    if p.returncode != 0 or int(f.get("records", -1)) != args.records:
+        raise RuntimeError(f"raw consume failed (exit {p.returncode}): {line}\n{p.stderr}")
+    m["lines"] = int(f["records"])
+    m["exit"] = p.returncode
+    m["wall"] = float(f["wall_s"])
+    m["first_line"] = float(f["first_s"])
+    m["cpu"] = float(f["cpu_s"])
+    m["peak_rss"] = int(f["maxrss_kib"]) * 1024
+    m["rec_per_s"] = args.records / m["wall"]
+    if m["wall"] > m["first_line"] > 0:
+        m["rec_per_s_flow"] = args.records / (m["wall"] - m["first_line"])
+    m["cpu_per_m"] = m["cpu"] / args.records * 1e6
+    m["rec_per_cpu"] = args.records / m["cpu"] if m["cpu"] > 0 else float("inf")
+    log(f"raw consume: {args.records} records in {m['wall']:.2f} s (first after "
+        f"{m['first_line'] * 1e3:.0f} ms), {m['cpu']:.2f} CPU-s (user {float(f['user_s']):.2f}, "
+        f"sys {float(f['sys_s']):.2f}), max RSS {m['peak_rss'] / 2**20:.1f} MiB")
+    return m
+
+
 # ------------------------------------------------------------------------------------------------
 # output comparison
 
@@ -499,12 +545,35 @@ def mib(x: float) -> str:
     return f"{x / 2**20:.1f} MiB"
 
 
-def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, command: str,
+def median(xs: list) -> float:
+    return statistics.median(xs)
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Per metric, the median over the runs (numbers only); run 1's text fields."""
+    if not runs:
+        return {}
+    out = dict(runs[0])
+    for k in runs[0]:
+        vals = [r[k] for r in runs if isinstance(r.get(k), (int, float)) and
+                not isinstance(r.get(k), bool)]
+        if vals and len(vals) == len(runs):
+            out[k] = median(vals)
+    out["lines_all"] = [r.get("lines") for r in runs]
+    return out
+
+
+def spread(vals: list[float], fmt) -> str:
+    return f"{fmt(min(vals))} / {fmt(median(vals))} / {fmt(max(vals))}"
+
+
+def print_report(args, results: dict[str, list[dict]], cmps: list[dict], command: str,
                  meta: dict) -> int:
     p = print
+    cc, jvm, raw = (summarize(results.get(k, [])) or None for k in ("cc", "jvm", "raw"))
     p("")
-    p(f"== connect-c vs JVM Connect {KAFKA_VERSION}: FileStreamSink + JsonConverter "
-      f"(schemas.enable=false) ==")
+    p(f"== connect-c vs JVM Connect {KAFKA_VERSION} vs a raw consume: FileStreamSink + "
+      f"JsonConverter (schemas.enable=false) ==")
     p(f"command: {command}")
     for k, v in meta.items():
         p(f"{k}: {v}")
@@ -514,6 +583,12 @@ def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, 
     if jvm:
         p(f"JVM exec:       {jvm['cmd']}")
         p(f"JVM: {jvm.get('java')}")
+    if raw:
+        p(f"raw consume:    {raw['cmd']}")
+        p(f"raw consume librdkafka: {raw.get('librdkafka')}")
+    if args.repeat > 1:
+        p(f"figures: median of {args.repeat} runs each (runs interleaved: "
+          f"{','.join(results)} per round)")
     p("")
     rows = [
         # key, label, fmt, better: "higher" / "lower"
@@ -535,22 +610,29 @@ def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, 
          "lower"),
         ("ready_health", "exec -> GET /health 200", lambda v: f"{v * 1e3:.1f} ms", "lower"),
         ("idle_cpu", "CPU-s from exec to idle sample", lambda v: f"{v:.2f} s", "lower"),
-        ("run_threads", "threads while running", lambda v: f"{v}", "lower"),
+        ("run_threads", "threads while running", lambda v: f"{v:g}", "lower"),
     ]
-    hdr = ("metric", "connect-c", "JVM", "ratio (bigger = connect-c better)")
+    hdr = ("metric", "connect-c", "JVM", "raw consume", "ratio JVM:connect-c (bigger = "
+           "connect-c better)", "connect-c/raw")
     table = []
+
+    def num(v) -> bool:
+        return isinstance(v, (int, float)) and bool(v)
+
     for key, label, fmt, better in rows:
         o = cc.get(key) if cc else None
         j = jvm.get(key) if jvm else None
+        r = raw.get(key) if raw else None
         ratio = ""
-        if isinstance(o, (int, float)) and isinstance(j, (int, float)) and o and j:
+        if num(o) and num(j):
             if better == "higher":
                 ratio = f"{o / j:.2f}x (ours/JVM)"
             else:
                 ratio = f"{j / o:.2f}x (JVM/ours)"
+        vs_raw = f"{o / r:.2f}" if num(o) and num(r) else ""
         table.append((label, fmt(o) if o is not None else "-", fmt(j) if j is not None else "-",
-                      ratio))
-    widths = [max(len(r[i]) for r in [hdr, *table]) for i in range(4)]
+                      fmt(r) if r is not None else "-", ratio, vs_raw))
+    widths = [max(len(r[i]) for r in [hdr, *table]) for i in range(len(hdr))]
     line = "| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(hdr)) + " |"
     p(line)
     p("|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -558,7 +640,28 @@ def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, 
         p("| " + " | ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
                             for i, c in enumerate(r)) + " |")
     p("")
+    if args.repeat > 1:
+        p("spread over the runs (min / median / max):")
+        for kind, runs in results.items():
+            lab = runs[0]["label"]
+            p(f"  {lab}: CPU-s per 1M {spread([x['cpu_per_m'] for x in runs], lambda v: f'{v:.3f}')}"
+              f"; records/s {spread([x['rec_per_s'] for x in runs], lambda v: f'{v:,.0f}')}"
+              f"; peak RSS {spread([x['peak_rss'] for x in runs], mib)}")
+        p("")
     status = 0
+    if cc and raw:
+        # pairs from the same round: the machine's speed drifts less within a round
+        pairs = [a["cpu"] / b["cpu"] for a, b in zip(results["cc"], results["raw"])]
+        rates = [a["rec_per_s"] / b["rec_per_s"] for a, b in zip(results["cc"], results["raw"])]
+        pc = median(pairs)
+        p(f"connect-c / raw consume, CPU per record: {pc:.2f}x (median of {len(pairs)} paired "
+          f"runs{', min ' + f'{min(pairs):.2f}x' if len(pairs) > 1 else ''}); records/s "
+          f"{median(rates) * 100:.0f}% of raw")
+        verdict = "PASS" if pc <= RAW_CPU_TARGET else "MISS"
+        if verdict == "MISS":
+            status = 1
+        p(f"  {verdict}  FileStreamSink path within {RAW_CPU_TARGET}x of a raw consume's CPU")
+        p("")
     if cc and jvm:
         p("targets (issue):")
         for key, desc, ok in TARGETS:
@@ -567,20 +670,21 @@ def print_report(args, cc: dict | None, jvm: dict | None, cmp_res: dict | None, 
                 status = 1
             p(f"  {verdict}  {desc}")
         p("")
-    for m in (cc, jvm):
+    for m in (cc, jvm, raw):
         if m:
-            ok = m.get("lines") == args.records
-            p(f"{m['label']}: output lines {m.get('lines')} (expected {args.records}) "
-              f"{'OK' if ok else 'WRONG'}; exit status {m.get('exit')}; log {m['log']}")
+            ok = all(x == args.records for x in m["lines_all"])
+            p(f"{m['label']}: output lines {m['lines_all']} (expected {args.records}) "
+              f"{'OK' if ok else 'WRONG'}; exit status {m.get('exit')}"
+              + (f"; log {m['log']}" if m.get("log") else ""))
             try:
                 for ln in Path(m["log"]).read_text(errors="replace").splitlines():
                     if ln.startswith("rdkafka_shim:"):
                         p(f"  {ln}")
-            except OSError:
+            except (KeyError, OSError):
                 pass
-    if cmp_res is not None:
-        p(f"outputs byte-identical: {cmp_res['identical']}; identical after sorting: "
-          f"{cmp_res['identical_sorted']}")
+    for i, cmp_res in enumerate(cmps):
+        p(f"run {i + 1}: outputs byte-identical: {cmp_res['identical']}; identical after "
+          f"sorting: {cmp_res['identical_sorted']}")
         if not cmp_res["identical_sorted"]:
             p(f"  lines only in connect-c's output: {cmp_res.get('comm_only_cc')}, only in the "
               f"JVM's: {cmp_res.get('comm_only_jvm')}")
@@ -600,7 +704,11 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=1)
     ap.add_argument("--tasks", type=int, default=1, help="tasks.max of the connector")
     ap.add_argument("--topic", help="default bench-worker-<records>-<partitions>p")
-    ap.add_argument("--workers", default="cc,jvm", help="which workers, in order: cc,jvm")
+    ap.add_argument("--workers", default="cc,jvm,raw",
+                    help="what to run, in order: cc (connect-c), jvm, raw (kc_bench_raw_consume, "
+                         "the task's consumer with the records thrown away)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of --workers; the table shows medians, then min/median/max")
     ap.add_argument("--offset-flush-ms", type=int, default=60000,
                     help="offset.flush.interval.ms for both workers (JVM default 60000)")
     ap.add_argument("--prop", action="append", default=[], metavar="KEY=VALUE",
@@ -640,12 +748,24 @@ def main() -> int:
         topic = args.topic or f"bench-worker-{args.records}-{args.partitions}p"
         ensure_topic(kafka, topic, args.records, args.partitions, base / "records.jsonl")
         labels = {"cc": "connect-c", "jvm": "JVM"}
-        for kind in args.workers.split(","):
-            results[kind] = run_worker(labels[kind], kind, args, bootstrap, topic, base)
-        cmp_res = None
-        if "cc" in results and "jvm" in results:
-            log("comparing outputs")
-            cmp_res = compare_outputs(results["cc"]["out_file"], results["jvm"]["out_file"], base)
+        kinds = args.workers.split(",")
+        for kind in kinds:
+            if kind not in ("cc", "jvm", "raw"):
+                raise SystemExit(f"--workers: unknown {kind!r} (cc, jvm, raw)")
+        cmps = []
+        for rnd in range(args.repeat):
+            if args.repeat > 1:
+                log(f"round {rnd + 1} of {args.repeat}")
+            now = {}
+            for kind in kinds:
+                if kind == "raw":
+                    now[kind] = run_raw(args, bootstrap, topic)
+                else:
+                    now[kind] = run_worker(labels[kind], kind, args, bootstrap, topic, base)
+                results.setdefault(kind, []).append(now[kind])
+            if "cc" in now and "jvm" in now:
+                log("comparing outputs")
+                cmps.append(compare_outputs(now["cc"]["out_file"], now["jvm"]["out_file"], base))
         meta = {
             "records": f"{args.records} in topic {topic}, {args.partitions} partition(s), "
                        f"tasks.max={args.tasks}, offset.flush.interval.ms={args.offset_flush_ms}"
@@ -656,9 +776,10 @@ def main() -> int:
             "machine": f"{os.cpu_count()} CPUs, load average at end "
                        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         }
-        status = print_report(args, results.get("cc"), results.get("jvm"), cmp_res, command, meta)
-        bad = [m["label"] for m in results.values() if m.get("lines") != args.records]
-        if bad or (cmp_res is not None and not cmp_res["identical_sorted"]):
+        status = print_report(args, results, cmps, command, meta)
+        bad = [m["label"] for runs in results.values() for m in runs
+               if m.get("lines") != args.records]
+        if bad or any(not c["identical_sorted"] for c in cmps):
             status = 2
         elif args.no_check:
             status = 0

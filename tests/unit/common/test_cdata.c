@@ -2,14 +2,17 @@
  * tests/unit/common/test_cdata.c: the data model -- constructors, lookups, Java hashCode and
  * the Java toString pieces not already covered by the JsonConverter vectors: Double/Float
  * toString against JDK 25 output (fp_vectors.inc, 8000 bit patterns), HashMap order for
- * non-string keys, BigDecimal and Date rendering, buffer caps and allocation failure.
+ * non-string keys, BigDecimal and Date rendering, buffer caps and allocation failure, and the
+ * order memo (cdata_to_java_string_memo) printing what the plain printer prints.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -182,6 +185,55 @@ static void test_cdata_decimal_tostring(void **state)
                         "6646139978924579364519035301401722.88" /* 2^119 / 100 */);
     assert_string_equal(tostr(dec(&a, "\x80\x00\x00\x00\x00\x00\x00\x00", 8, "0")), "-9223372036854775808");
     assert_string_equal(tostr(dec(&a, "\x00", 1, "2")), "0.00");
+    /* lengths that are not whole 32-bit words */
+    assert_string_equal(tostr(dec(&a, "\x01\x00\x00", 3, "0")), "65536");
+    assert_string_equal(tostr(dec(&a, "\xff\x00\x00", 3, "0")), "-65536");
+    assert_string_equal(tostr(dec(&a, "\x7f\xff\xff\xff\xff", 5, "0")), "549755813887");
+    assert_string_equal(tostr(dec(&a, "\x00\x00\x00\x00\x00\x00\x01", 7, "0")), "1");
+    kc_arena_fini(&a);
+}
+
+/* Decimal -> string was quadratic in the value's length, one pass over the bytes per nine
+ * digits: a 1 MB Decimal held a task for minutes. Words instead of bytes, and a cap. */
+static void test_cdata_decimal_long(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    kc_arena_init(&a, 1 << 16, 1 << 26);
+    /* 10^1000, built by repeated multiplication by 10 of a big-endian byte string */
+    static unsigned char ten[512];
+    memset(ten, 0, sizeof(ten));
+    ten[sizeof(ten) - 1] = 1;
+    for (int k = 0; k < 1000; k++) {
+        unsigned carry = 0;
+        for (size_t i = sizeof(ten); i-- > 0;) {
+            unsigned v = ten[i] * 10u + carry;
+            ten[i] = (unsigned char)v;
+            carry = v >> 8;
+        }
+    }
+    char want[1002];
+    want[0] = '1';
+    memset(want + 1, '0', 1000);
+    want[1001] = '\0';
+    assert_string_equal(tostr(dec(&a, (const char *)ten, sizeof(ten), "0")), want);
+
+    /* the cap: CDATA_DECIMAL_MAX_BYTES prints quickly, one byte more is refused */
+    size_t n = CDATA_DECIMAL_MAX_BYTES + 1;
+    char *big = kc_arena_alloc(&a, n);
+    memset(big, 0x5a, n);
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 24);
+    assert_int_equal(cdata_to_java_string(dec(&a, big, n, "0"), &b), KC_EINVAL);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(cdata_to_java_string(dec(&a, big, n - 1, "0"), &b), KC_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    print_message("16 KiB Decimal: %zu digits in %.3f s\n", b.len, dt);
+    assert_true(b.len > 39000);
+    assert_true(dt < 1.0);
+    kc_buf_fini(&b);
     kc_arena_fini(&a);
 }
 
@@ -229,6 +281,105 @@ static void test_cdata_hashmap_int_keys(void **state)
     kc_arena_fini(&a);
 }
 
+/* Long.toString at every digit count and both ends (two digits per division in the printer). */
+static void test_cdata_long_tostring(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    kc_arena_init(&a, 4096, 1 << 20);
+    char want[32];
+    int64_t v = 1;
+    for (int d = 1; d <= 19; d++, v = d <= 19 ? v * 10 : v) { /* v = 10^(d-1), no overflow */
+        const int64_t cases[] = {v, v - 1, -v, v + 7, v * 9 / 10 + v / 3};
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            snprintf(want, sizeof(want), "%lld", (long long)cases[i]);
+            assert_string_equal(tostr(cdata_int(&a, CDATA_INT64, cases[i])), want);
+        }
+    }
+    assert_string_equal(tostr(cdata_int(&a, CDATA_INT64, INT64_MAX)), "9223372036854775807");
+    assert_string_equal(tostr(cdata_int(&a, CDATA_INT64, INT64_MIN)), "-9223372036854775808");
+    assert_string_equal(tostr(cdata_int(&a, CDATA_INT32, 0)), "0");
+    kc_arena_fini(&a);
+}
+
+/* A map of string keys (values: their index) with an optional construction marker. */
+static struct cdata_value *strmap(struct kc_arena *a, const char *const *keys, uint32_t n,
+                                  const struct cdata_schema *marker)
+{
+    const struct cdata_value **k, **v;
+    struct cdata_value *m = cdata_map(a, n, &k, &v);
+    for (uint32_t i = 0; i < n; i++) {
+        k[i] = cdata_string(a, keys[i], strlen(keys[i]));
+        v[i] = cdata_int(a, CDATA_INT32, i);
+    }
+    m->schema = marker;
+    return m;
+}
+
+/* The memo printer prints what the plain one prints, whatever sequence of maps it sees: the
+ * same keys (a hit), reordered keys, other keys of the same lengths, another capacity hint,
+ * a LinkedHashMap, a nested map, non-string keys, 9+ keys, and a memo that cannot allocate. */
+static void test_cdata_memo_same_output(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    kc_arena_init(&a, 4096, 1 << 20);
+    static const char *const abc[] = {"user_id", "event_type", "seq"};
+    static const char *const cab[] = {"seq", "user_id", "event_type"};
+    static const char *const xyz[] = {"xxxx_xx", "yyyyy_yyyy", "zzz"};
+    static const char *const many[] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6",
+                                       "k7", "k8", "k9", "Aa", "BB"}; /* Aa, BB collide */
+    struct cdata_value *maps[12];
+    size_t nm = 0;
+    maps[nm++] = strmap(&a, abc, 3, NULL);
+    maps[nm++] = strmap(&a, abc, 3, NULL);
+    maps[nm++] = strmap(&a, cab, 3, NULL);
+    maps[nm++] = strmap(&a, xyz, 3, NULL);
+    maps[nm++] = strmap(&a, abc, 3, cdata_hashmap_hint(2));
+    maps[nm++] = strmap(&a, abc, 3, &cdata_schema_linked_map);
+    maps[nm++] = strmap(&a, many, 12, NULL);
+    maps[nm++] = strmap(&a, many, 12, NULL);
+    maps[nm++] = strmap(&a, abc, 3, NULL);
+    const struct cdata_value **k, **v;
+    struct cdata_value *nested = cdata_map(&a, 2, &k, &v); /* {seq=.., user_id={...}} */
+    k[0] = cdata_string(&a, "seq", 3);
+    v[0] = cdata_int(&a, CDATA_INT64, 7);
+    k[1] = cdata_string(&a, "user_id", 7);
+    v[1] = strmap(&a, cab, 3, NULL);
+    maps[nm++] = nested;
+    struct cdata_value *ints = cdata_map(&a, 2, &k, &v);
+    k[0] = cdata_int(&a, CDATA_INT32, 17);
+    k[1] = cdata_int(&a, CDATA_INT32, 1);
+    v[0] = v[1] = cdata_bool(&a, 1);
+    maps[nm++] = ints;
+    maps[nm++] = strmap(&a, abc, 3, NULL);
+
+    struct cdata_memo memo = {0};
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 20);
+    for (size_t i = 0; i < nm; i++) {
+        kc_buf_reset(&b);
+        assert_int_equal(cdata_to_java_string_memo(maps[i], &b, &memo), KC_OK);
+        assert_string_equal(b.data, tostr(maps[i]));
+        if (i == 0) {
+            assert_int_equal(memo.n, 3); /* remembered */
+        }
+    }
+    /* A memo that cannot allocate stays empty and changes nothing. */
+    cdata_memo_fini(&memo);
+    kc_alloc_fail_after(0);
+    kc_buf_reset(&b);
+    int rc = cdata_to_java_string_memo(maps[0], &b, &memo);
+    kc_alloc_fail_after(-1);
+    assert_int_equal(rc, KC_OK);
+    assert_int_equal(memo.n, 0);
+    assert_string_equal(b.data, tostr(maps[0]));
+    cdata_memo_fini(&memo);
+    cdata_memo_fini(NULL);
+    kc_buf_fini(&b);
+    kc_arena_fini(&a);
+}
+
 static void test_cdata_buf_cap_and_dates(void **state)
 {
     (void)state;
@@ -261,9 +412,12 @@ int main(void)
         cmocka_unit_test(test_cdata_double_tostring_jdk19),
         cmocka_unit_test(test_cdata_constructors_lookups),
         cmocka_unit_test(test_cdata_decimal_tostring),
+        cmocka_unit_test(test_cdata_decimal_long),
         cmocka_unit_test(test_cdata_java_hash),
         cmocka_unit_test(test_cdata_hashmap_int_keys),
         cmocka_unit_test(test_cdata_buf_cap_and_dates),
+        cmocka_unit_test(test_cdata_memo_same_output),
+        cmocka_unit_test(test_cdata_long_tostring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -217,10 +217,42 @@ static void test_smt_config_errors(void **state)
     kc_strmap_free(p);
 }
 
+/* A pattern letter repeated past the number printer's 32-byte buffer: SimpleDateFormat pads
+ * to the repeat count, so 40 'y' print the year in 40 digits. The printer once copied
+ * snprintf's would-be length out of that buffer, reading the stack past it (ASan: overflow). */
+static void test_smt_timestamp_wide_pattern(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    struct sink_record r;
+    struct kc_error err;
+    struct smt *t;
+    const struct sink_record *out;
+    char fmt[128], want[128];
+    kc_arena_init(&a, 4096, 1 << 20);
+    make_record("s", "{\"ts\": 1704067200123}", &a, &r);
+    snprintf(fmt, sizeof(fmt), "%s", "field=ts;target.type=string;format=");
+    memset(fmt + strlen(fmt), 'y', 40);
+    fmt[strlen("field=ts;target.type=string;format=") + 40] = '\0';
+    strcat(fmt, "-SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS");
+    struct kc_strmap *cfg = parse_cfg(fmt);
+    assert_int_equal(smt_new("TimestampConverter$Value", cfg, &t, &err), KC_OK);
+    kc_strmap_free(cfg);
+    assert_int_equal(smt_apply(t, &r, &a, &out, &err), KC_OK);
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 20);
+    assert_int_equal(cdata_to_java_string(out->value, &b), KC_OK);
+    snprintf(want, sizeof(want), "{ts=%040d-%035d}", 2024, 123);
+    assert_string_equal(b.data, want);
+    kc_buf_fini(&b);
+    smt_free(t);
+    kc_arena_fini(&a);
+}
+
 int main(void)
 {
-    (void)make_record;
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_smt_timestamp_wide_pattern),
         cmocka_unit_test(test_smt_jvm_vectors),
         cmocka_unit_test(test_smt_predicates),
         cmocka_unit_test(test_smt_config_errors),

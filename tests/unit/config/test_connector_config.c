@@ -456,11 +456,32 @@ static void test_connector_config_resolve_with_providers(void **state)
     struct connector_worker_facts wf = {
         .worker_group_id = "connect-cluster", .override_policy = "All", .providers = cp};
     struct conf_infos *ci = validate(cfg, &wf);
-    assert_string_equal(entry(ci, "file")->value, "/tmp/resolved");
+    /* validated resolved, shown as the reference: a provider's value may be a secret */
+    assert_string_equal(entry(ci, "file")->value, "${env:OUT_FILE}");
+    assert_int_equal(ci->error_count, 0);
+    conf_infos_free(ci);
+    /* a secret that fails validation is not echoed, neither in the value nor in the message */
+    kc_strmap_set(cfg, "batch.size", "${env:SECRET_SIZE}");
+    kc_strmap_set(cfg, "file", "${env:SECRET_FILE}");
+    conf_providers_free(cp);
+    char *envp2[] = {"SECRET_SIZE=9876543210hunter2", "SECRET_FILE=/forbidden", NULL};
+    assert_int_equal(conf_providers_new(&props, envp2, &cp, &err), KC_OK);
+    wf.providers = cp;
+    ci = validate(cfg, &wf);
+    const struct conf_info_value *bs = entry(ci, "batch.size");
+    assert_true(bs->n_errors >= 1);
+    assert_string_equal(bs->errors[0], "Invalid value ${env:SECRET_SIZE} for configuration "
+                                       "batch.size: Not a number of type INT");
+    assert_true(bs->value == NULL || strcmp(bs->value, "${env:SECRET_SIZE}") == 0);
+    assert_string_equal(entry(ci, "file")->value, "${env:SECRET_FILE}");
+    assert_string_equal(entry(ci, "file")->errors[0], "may not write to ${env:SECRET_FILE}");
+    char *text = connector_config_error_text(ci);
+    assert_null(strstr(text, "hunter2"));
+    kc_free(text);
     conf_infos_free(ci);
     kc_strmap_init(&out);
     assert_int_equal(connector_config_resolve(cfg, NULL, &out, &err), KC_OK);
-    assert_string_equal(kc_strmap_get(&out, "file"), "${env:OUT_FILE}"); /* no worker: as is */
+    assert_string_equal(kc_strmap_get(&out, "file"), "${env:SECRET_FILE}"); /* no worker: as is */
     kc_strmap_fini(&out);
     conf_providers_free(cp);
     kc_strmap_fini(&props);

@@ -1,0 +1,804 @@
+/*
+ * connectors/s3/s3.c: the S3 sink (io.confluent.connect.s3.S3SinkConnector drop-in): ops table
+ * and callbacks.
+ *
+ * Per assigned Kafka partition the task keeps one "set" of open files, one per encoded
+ * partition (partition=3, year=.../hour=...), named <topic><file.delim><partition><file.delim>
+ * <first offset, zero-padded><ext>. A set is committed as a whole (every object made visible)
+ * when flush.size records went into it, when record time moved rotate.interval.ms past its
+ * first record (or the encoded partition changed, with rotate.file.on.partition.change), or at
+ * a rotate.schedule.interval.ms wall-clock boundary (tick). Open files stay open across offset
+ * commits: pre_commit answers, per partition, the first offset of the open set (all before it
+ * is in committed objects), or what was consumed when no set is open.
+ *
+ * Exactly-once: after a crash the worker resumes each partition at its committed offset, which
+ * is always a set boundary; open() rewinds there explicitly. The set is then rebuilt from the
+ * same records with the same rule, so the same object names with the same rows are written
+ * again (a conditional PUT finding the object answers 412, which we count as done). This holds
+ * with Default / Field partitioners or time-based ones with the Record or RecordField
+ * extractor, rotation by flush.size and/or rotate.interval.ms, and no transform that is not
+ * deterministic; Wallclock or rotate.schedule.interval.ms give at-least-once (file boundaries
+ * then depend on the clock). The byte budget never changes file boundaries: under pressure the
+ * largest open file writes its row group to its spool file (disk), so names and rows stay the
+ * same; only the row-group layout differs.
+ *
+ * Records: raw value bytes (SINK_FLAG_RAW_VALUE) parsed as JSON; a JsonConverter envelope
+ * brings its Connect schema, schemaless JSON gets a schema inferred per file
+ * (parquet.infer.records); a later record that does not fit rotates the set and starts a new
+ * file from it (parquet.schema.mismatch=rotate), or goes to the DLQ (dlq). Converted values
+ * (when transforms run) are turned back into JSON for the same path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "conf_def.h"
+#include "conf_values.h"
+#include "kc_alloc.h"
+#include "kc_buf.h"
+#include "kc_log.h"
+#include "parquet.h"
+#include "parquet_json.h"
+#include "s3_conf.h"
+#include "s3_partitioner.h"
+#include "s3_store.h"
+#include "sink.h"
+
+struct s3_file {
+    struct s3_file *next;
+    char *encoded;  /* owned */
+    int64_t start;  /* first Kafka offset */
+    uint64_t n;     /* records accepted */
+    struct s3_object *obj;     /* owned */
+    struct parquet_jsonl *pj;  /* owned; NULL for JSON lines */
+    int bad;                   /* set by the bad callback during one record */
+    unsigned flushed_round;    /* enforce_budget's round that last flushed it */
+    struct kc_error why;
+};
+
+struct s3_tp {
+    char *topic; /* owned */
+    int32_t partition;
+    int64_t boundary; /* first offset of the open set: all before is durable; -1 unknown */
+    struct s3_file *files;
+    int64_t count;   /* records in the open set */
+    int has_base;
+    int64_t base_ts; /* record time of the set's first record */
+    char *last_encoded; /* owned */
+    int64_t schedule_due; /* wall clock of the next scheduled rotation; 0 none */
+    int skip;        /* rewound during this put: drop its remaining records */
+    int64_t next_offset; /* after the last record put into the set */
+    int64_t handled; /* after the last record written or reported; -1 none since open. A
+                      * replay sets it back to the boundary, so a commit before the replayed
+                      * records arrive cannot claim what was dropped. */
+};
+
+struct s3_sink {
+    struct sink_task *st;
+    struct s3_conf c;
+    struct s3_partitioner *part;
+    struct s3_store *store;
+    struct s3_tp **tps;
+    size_t n_tps, cap_tps;
+    struct kc_buf path; /* scratch */
+    struct kc_buf enc;  /* scratch */
+    size_t budget;
+    unsigned round; /* enforce_budget calls */
+};
+
+/* ---- small helpers ---- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct s3_tp *tp_find(struct s3_sink *s, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < s->n_tps; i++) {
+        if (s->tps[i]->partition == partition && strcmp(s->tps[i]->topic, topic) == 0) {
+            return s->tps[i];
+        }
+    }
+    return NULL;
+}
+
+static void file_free(struct s3_file *f)
+{
+    parquet_jsonl_free(f->pj);
+    s3_object_abort(f->obj);
+    kc_free(f->encoded);
+    kc_free(f);
+}
+
+static void tp_drop_files(struct s3_tp *tp)
+{
+    while (tp->files != NULL) {
+        struct s3_file *f = tp->files;
+        tp->files = f->next;
+        file_free(f);
+    }
+    tp->count = 0;
+    tp->has_base = 0;
+    tp->schedule_due = 0;
+    kc_free(tp->last_encoded);
+    tp->last_encoded = NULL;
+}
+
+static struct s3_tp *tp_add(struct s3_sink *s, const char *topic, int32_t partition)
+{
+    struct s3_tp *tp = tp_find(s, topic, partition);
+    if (tp != NULL) {
+        return tp;
+    }
+    if (s->n_tps == s->cap_tps) {
+        size_t cap = s->cap_tps ? s->cap_tps * 2 : 16;
+        struct s3_tp **n = kc_realloc(s->tps, cap * sizeof(*n));
+        if (n == NULL) {
+            return NULL;
+        }
+        s->tps = n;
+        s->cap_tps = cap;
+    }
+    tp = kc_calloc(1, sizeof(*tp));
+    if (tp == NULL || (tp->topic = kc_strdup(topic)) == NULL) {
+        kc_free(tp);
+        return NULL;
+    }
+    tp->partition = partition;
+    tp->boundary = -1;
+    tp->handled = -1;
+    s->tps[s->n_tps++] = tp;
+    return tp;
+}
+
+static void tp_remove(struct s3_sink *s, size_t i)
+{
+    struct s3_tp *tp = s->tps[i];
+    tp_drop_files(tp);
+    kc_free(tp->topic);
+    kc_free(tp);
+    s->tps[i] = s->tps[--s->n_tps];
+}
+
+/* ---- parquet_jsonl callbacks: one converter per file ---- */
+
+static int obj_write(void *opaque, const void *buf, size_t len)
+{
+    struct s3_file *f = opaque;
+    struct kc_error err;
+    return s3_object_write(f->obj, buf, len, &err) == KC_OK ? 0 : -1;
+}
+
+static int pj_open(void *opaque, unsigned index, parquet_write_fn **write, void **write_opaque,
+                   struct kc_error *err)
+{
+    struct s3_file *f = opaque;
+    if (index != 0) { /* we rotate ourselves: one Parquet file per object */
+        return kc_error_set(err, KC_EFATAL, "S3 sink: unexpected second file in %s",
+                            s3_object_key(f->obj));
+    }
+    *write = obj_write;
+    *write_opaque = f;
+    return KC_OK;
+}
+
+static int pj_close(void *opaque, unsigned index, struct kc_error *err)
+{
+    (void)opaque;
+    (void)index;
+    (void)err;
+    return KC_OK;
+}
+
+static void pj_bad(void *opaque, uint64_t line, const struct kc_error *why)
+{
+    struct s3_file *f = opaque;
+    (void)line;
+    f->bad = 1;
+    f->why = *why;
+}
+
+/* ---- files and sets ---- */
+
+static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, int64_t start,
+                     struct s3_file **out, struct kc_error *err)
+{
+    struct s3_file *f = kc_calloc(1, sizeof(*f));
+    if (f == NULL || (f->encoded = kc_strdup(encoded)) == NULL) {
+        kc_free(f);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    f->start = start;
+    const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
+                                                                            : "/";
+    kc_buf_reset(&s->path);
+    int rc = kc_buf_printf(&s->path, "%s%s%s%s%s%s%s%s%d%s%0*lld%s", s->c.topics_dir, dd,
+                           tp->topic, dd, encoded, dd, tp->topic, s->c.file_delim,
+                           (int)tp->partition, s->c.file_delim, s->c.pad_width, (long long)start,
+                           s3_conf_extension(&s->c));
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(&s->path, 0);
+    }
+    if (rc != KC_OK) {
+        file_free(f);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    if ((rc = s3_store_open(s->store, s->path.data, &f->obj, err)) != KC_OK) {
+        file_free(f);
+        return rc;
+    }
+    if (s->c.format == S3_FORMAT_PARQUET) {
+        struct parquet_jsonl_options o;
+        parquet_jsonl_options_init(&o);
+        o.writer.codec = (enum parquet_codec)s->c.codec;
+        /* a row group never holds more than a quarter of the budget */
+        size_t rg = s->budget / 4;
+        o.writer.row_group_bytes = rg < ((size_t)1 << 20) ? ((size_t)1 << 20)
+                                   : rg > ((size_t)16 << 20) ? ((size_t)16 << 20) : rg;
+        o.writer.memory_cap = o.writer.row_group_bytes;
+        o.infer_records = s->c.infer_records;
+        o.infer_timestamps = s->c.infer_timestamps;
+        o.on_mismatch = PARQUET_JSON_SKIP;
+        if ((rc = parquet_jsonl_new(&f->pj, &o, pj_open, pj_close, pj_bad, f, err)) != KC_OK) {
+            file_free(f);
+            return rc;
+        }
+    }
+    f->next = tp->files;
+    tp->files = f;
+    *out = f;
+    return KC_OK;
+}
+
+/* Commit every open file of the set; the set's records are durable afterwards. */
+static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
+                      struct kc_error *err)
+{
+    int rc = KC_OK;
+    while (tp->files != NULL && rc == KC_OK) {
+        struct s3_file *f = tp->files;
+        if (f->pj != NULL) {
+            rc = parquet_jsonl_finish(f->pj, err);
+        }
+        if (rc == KC_OK && f->n > 0) {
+            struct s3_object *o = f->obj;
+            f->obj = NULL;
+            rc = s3_object_commit(o, err); /* frees o */
+        }
+        if (rc != KC_OK) {
+            break;
+        }
+        tp->files = f->next;
+        file_free(f);
+    }
+    if (rc != KC_OK) {
+        return rc;
+    }
+    tp_drop_files(tp);
+    tp->boundary = next_offset;
+    sink_task_request_commit(s->st);
+    return KC_OK;
+}
+
+/*
+ * A failed commit: drop what the set holds and read its records again from the set's first
+ * offset; objects already made visible will be rewritten with the same names and rows.
+ */
+static int set_replay(struct s3_sink *s, struct s3_tp *tp, const struct kc_error *why,
+                      struct kc_error *err)
+{
+    sink_task_log(s->st, KC_LOG_WARN, "S3 sink: %s; %s-%d rewinds to %lld", why->msg, tp->topic,
+                  (int)tp->partition, (long long)tp->boundary);
+    tp_drop_files(tp);
+    tp->skip = 1;
+    tp->handled = tp->boundary;
+    if (tp->boundary < 0) {
+        return kc_error_set(err, KC_EFATAL, "%s", why->msg);
+    }
+    int rc = sink_task_rewind(s->st, tp->topic, tp->partition, tp->boundary, err);
+    /* back off a little before the same records come again */
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = 500 * 1000000L};
+    nanosleep(&ts, NULL);
+    return rc;
+}
+
+/* ---- values ---- */
+
+static json_t *cdata_to_json(const struct cdata_value *v, int depth)
+{
+    if (v == NULL) {
+        return json_null();
+    }
+    if (depth > 64) {
+        return NULL;
+    }
+    switch (v->type) {
+    case CDATA_INT8:
+    case CDATA_INT16:
+    case CDATA_INT32:
+    case CDATA_INT64: return json_integer((json_int_t)v->u.i);
+    case CDATA_FLOAT32:
+    case CDATA_FLOAT64: return json_real(v->u.f);
+    case CDATA_BOOLEAN: return json_boolean(v->u.b);
+    case CDATA_STRING:
+    case CDATA_BYTES: return json_stringn_nocheck(v->u.s, v->n);
+    case CDATA_ARRAY: {
+        json_t *a = json_array();
+        for (uint32_t i = 0; a != NULL && i < v->n; i++) {
+            json_t *e = cdata_to_json(v->u.items[i], depth + 1);
+            if (e == NULL || json_array_append_new(a, e) != 0) {
+                json_decref(a);
+                return NULL;
+            }
+        }
+        return a;
+    }
+    case CDATA_MAP: {
+        json_t *o = json_object();
+        for (uint32_t i = 0; o != NULL && i < v->n; i++) {
+            const struct cdata_value *k = v->u.map.keys[i];
+            json_t *e = cdata_to_json(v->u.map.vals[i], depth + 1);
+            if (k == NULL || k->type != CDATA_STRING || e == NULL ||
+                json_object_setn_new(o, k->u.s, k->n, e) != 0) {
+                json_decref(e);
+                json_decref(o);
+                return NULL;
+            }
+        }
+        return o;
+    }
+    case CDATA_STRUCT: {
+        json_t *o = json_object();
+        const struct cdata_schema *sc = v->schema;
+        for (size_t i = 0; o != NULL && sc != NULL && i < sc->n_fields; i++) {
+            json_t *e = cdata_to_json(v->u.items[i], depth + 1);
+            if (e == NULL || json_object_set_new(o, sc->fields[i].name, e) != 0) {
+                json_decref(o);
+                return NULL;
+            }
+        }
+        return o;
+    }
+    }
+    return NULL;
+}
+
+/* ---- one record ---- */
+
+/* One record the sink cannot write: errors.tolerance decides (DLQ and go on, or fail). */
+static int report(struct s3_sink *s, const struct sink_record *r, const struct kc_error *why,
+                  struct kc_error *err)
+{
+    int rc = sink_task_report_exception(s->st, r, "org.apache.kafka.connect.errors.DataException",
+                                        why);
+    if (rc != KC_OK) {
+        return kc_error_set(err, rc < 0 ? rc : KC_EFATAL, "%s-%d offset %lld: %s",
+                            r->kafka_topic, (int)r->kafka_partition, (long long)r->kafka_offset,
+                            why->msg);
+    }
+    return KC_OK;
+}
+
+static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_record *r,
+                        const char *encoded, const char *buf, size_t len, struct kc_error *err)
+{
+    struct s3_file *f = NULL;
+    for (struct s3_file *x = tp->files; x != NULL; x = x->next) {
+        if (strcmp(x->encoded, encoded) == 0) {
+            f = x;
+            break;
+        }
+    }
+    int rc;
+    if (f == NULL && (rc = file_open(s, tp, encoded, r->kafka_offset, &f, err)) != KC_OK) {
+        return rc;
+    }
+    if (f->pj == NULL) { /* JSON lines: one value per line */
+        rc = s3_object_write(f->obj, buf, len, err);
+        if (rc == KC_OK) {
+            rc = s3_object_write(f->obj, "\n", 1, err);
+        }
+        if (rc == KC_OK) {
+            f->n++;
+        }
+        return rc;
+    }
+    f->bad = 0;
+    rc = parquet_jsonl_record(f->pj, buf, len, (uint64_t)r->kafka_offset, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    if (!f->bad) {
+        f->n++;
+        return KC_OK;
+    }
+    return KC_EINVAL; /* f->why says why; the caller decides */
+}
+
+static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
+                   struct kc_error *err)
+{
+    struct s3_tp *tp = tp_find(s, r->kafka_topic, r->kafka_partition);
+    if (tp == NULL && (tp = tp_add(s, r->kafka_topic, r->kafka_partition)) == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    if (tp->skip) {
+        return KC_OK;
+    }
+    if (tp->boundary < 0) {
+        tp->boundary = r->kafka_offset;
+    }
+    struct kc_error why;
+    const char *buf = r->value_raw;
+    size_t len = r->value_len;
+    char *owned = NULL;
+    json_t *doc = NULL;
+    int rc = KC_OK;
+    if (r->value_converted) {
+        if (r->value == NULL) {
+            buf = NULL;
+        } else {
+            doc = cdata_to_json(r->value, 0);
+            owned = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            if (owned == NULL) {
+                json_decref(doc);
+                kc_error_set(&why, KC_EINVAL, "value cannot be written as JSON");
+                return report(s, r, &why, err);
+            }
+            buf = owned;
+            len = strlen(owned);
+        }
+    }
+    if (buf == NULL) {
+        kc_error_set(&why, KC_EINVAL, "Null valued records are not writeable with current "
+                                      "behavior.on.null.values 'fail' setting.");
+        return report(s, r, &why, err);
+    }
+    if (doc == NULL && s3_partitioner_needs_value(s->part)) {
+        json_error_t je;
+        doc = json_loadb(buf, len, JSON_DECODE_ANY, &je);
+        if (doc == NULL) {
+            free(owned); /* json_dumps: jansson's allocator */
+            kc_error_set(&why, KC_EINVAL, "invalid JSON: %s", je.text);
+            return report(s, r, &why, err);
+        }
+    }
+    const json_t *val = doc;
+    if (json_is_object(doc) && json_object_get(doc, "schema") != NULL &&
+        json_object_get(doc, "payload") != NULL) {
+        val = json_object_get(doc, "payload"); /* JsonConverter envelope */
+    }
+    int64_t ts = 0;
+    kc_buf_reset(&s->enc);
+    rc = s3_partitioner_timestamp(s->part, val, r->timestamp, r->ts_type != SINK_TS_NONE, wall,
+                                  &ts, &why);
+    if (rc == KC_OK) {
+        rc = s3_partitioner_encode(s->part, val, r->kafka_partition, ts, &s->enc, &why);
+    }
+    if (rc == KC_OK && kc_buf_append_byte(&s->enc, 0) != KC_OK) {
+        rc = kc_error_set(&why, KC_ENOMEM, "out of memory");
+    }
+    json_decref(doc);
+    if (rc != KC_OK) {
+        free(owned);
+        return rc == KC_ENOMEM ? kc_error_set(err, KC_ENOMEM, "%s", why.msg)
+                               : report(s, r, &why, err);
+    }
+    const char *encoded = s->enc.data;
+    /* rotation by record time (and by a change of encoded partition), before this record */
+    if (tp->files != NULL && s->c.rotate_interval_ms > 0 &&
+        s3_partitioner_kind(s->part) == S3_PART_TIME &&
+        ((tp->has_base && ts - tp->base_ts >= s->c.rotate_interval_ms) ||
+         (s->c.rotate_on_partition_change && tp->last_encoded != NULL &&
+          strcmp(tp->last_encoded, encoded) != 0))) {
+        if ((rc = set_commit(s, tp, r->kafka_offset, &why)) != KC_OK) {
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
+    rc = write_record(s, tp, r, encoded, buf, len, &why);
+    if (rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) {
+        /* does not fit the file's schema: close the set, start a new file from this record */
+        if ((rc = set_commit(s, tp, r->kafka_offset, &why)) == KC_OK) {
+            rc = write_record(s, tp, r, encoded, buf, len, &why);
+        } else {
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
+    free(owned);
+    if (rc == KC_EINVAL) {
+        for (struct s3_file *f = tp->files; f != NULL; f = f->next) {
+            if (f->bad) {
+                why = f->why;
+            }
+        }
+        return report(s, r, &why, err);
+    }
+    if (rc != KC_OK) {
+        return rc == KC_ENOMEM || rc == KC_EFATAL ? kc_error_set(err, rc, "%s", why.msg)
+                                                  : set_replay(s, tp, &why, err);
+    }
+    tp->next_offset = r->kafka_offset + 1;
+    if (!tp->has_base) {
+        tp->has_base = 1;
+        tp->base_ts = ts;
+        if (s->c.rotate_schedule_ms > 0) {
+            tp->schedule_due = s3_partitioner_floor(s->part, wall, s->c.rotate_schedule_ms) +
+                               s->c.rotate_schedule_ms;
+        }
+    }
+    if (tp->last_encoded == NULL || strcmp(tp->last_encoded, encoded) != 0) {
+        kc_free(tp->last_encoded);
+        if ((tp->last_encoded = kc_strdup(encoded)) == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+    }
+    if (++tp->count >= s->c.flush_size) {
+        if ((rc = set_commit(s, tp, r->kafka_offset + 1, &why)) != KC_OK) {
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
+    return KC_OK;
+}
+
+/* What every open file holds in memory; past 3/4 of the budget the largest writes its row
+ * group to its spool file. */
+static int enforce_budget(struct s3_sink *s, struct kc_error *err)
+{
+    size_t budget = sink_task_budget(s->st); /* may change while the task runs */
+    if (budget != 0) {
+        s->budget = budget;
+    }
+    s->round++;
+    for (;;) {
+        size_t total = 0, big = 0;
+        struct s3_file *largest = NULL;
+        for (size_t i = 0; i < s->n_tps; i++) {
+            for (struct s3_file *f = s->tps[i]->files; f != NULL; f = f->next) {
+                size_t b = f->pj != NULL ? parquet_jsonl_buffered_bytes(f->pj) : 0;
+                total += b;
+                if (b > big && f->flushed_round != s->round) {
+                    big = b;
+                    largest = f;
+                }
+            }
+        }
+        /* Each file writes its row group at most once per call: what stays is the writers'
+         * floor (open pages, dictionaries), which the worker's pause covers. */
+        if (total <= s->budget / 4 * 3 || largest == NULL) {
+            sink_task_buffered(s->st, total);
+            return KC_OK;
+        }
+        largest->flushed_round = s->round;
+        int rc = parquet_jsonl_flush_row_group(largest->pj, err);
+        if (rc != KC_OK) {
+            return rc;
+        }
+    }
+}
+
+/* ---- ops ---- */
+
+static void s3_free(struct s3_sink *s)
+{
+    while (s->n_tps > 0) {
+        tp_remove(s, s->n_tps - 1);
+    }
+    kc_free(s->tps);
+    s3_partitioner_free(s->part);
+    s3_store_free(s->store);
+    kc_buf_fini(&s->path);
+    kc_buf_fini(&s->enc);
+    kc_free(s);
+}
+
+static int s3_task_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err)
+{
+    struct s3_sink *s = kc_calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    s->st = st;
+    kc_buf_init(&s->path, 64 * 1024);
+    kc_buf_init(&s->enc, 64 * 1024);
+    int rc = s3_conf_load(cv, &s->c, err);
+    if (rc == KC_OK) {
+        rc = s3_partitioner_new(&s->c.part, &s->part, err);
+    }
+    if (rc == KC_OK) {
+        rc = s3_store_new(&s->c.store, &s->store, err);
+    }
+    if (rc == KC_OK) {
+        rc = s3_store_check(s->store, err);
+    }
+    if (rc != KC_OK) {
+        s3_free(s);
+        return rc < 0 ? rc : kc_error_set(err, KC_EFATAL, "%s", err->msg);
+    }
+    s->budget = sink_task_budget(st);
+    if (s->budget == 0) {
+        s->budget = (size_t)256 << 20;
+    }
+    sink_task_set_ctx(st, s);
+    sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s", s3_conf_extension(&s->c),
+                  s3_store_is_local(s->store) ? "local store " : "bucket ",
+                  s3_store_is_local(s->store) ? s->c.store.url : s->c.store.bucket);
+    return KC_OK;
+}
+
+static int s3_task_put(struct sink_task *st, const struct sink_record *recs, size_t n,
+                       struct kc_error *err)
+{
+    struct s3_sink *s = sink_task_ctx(st);
+    int64_t wall = now_ms();
+    for (size_t i = 0; i < s->n_tps; i++) {
+        s->tps[i]->skip = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = put_one(s, &recs[i], wall, err);
+        if (rc != KC_OK) {
+            return rc;
+        }
+        struct s3_tp *tp = tp_find(s, recs[i].kafka_topic, recs[i].kafka_partition);
+        if (tp != NULL && !tp->skip) {
+            tp->handled = recs[i].kafka_offset + 1;
+        }
+    }
+    return enforce_budget(s, err);
+}
+
+static int s3_task_flush(struct sink_task *st, struct kc_error *err)
+{
+    /* Offsets go through pre_commit only (as Confluent's no-op flush). */
+    (void)st;
+    (void)err;
+    return KC_OK;
+}
+
+static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *consumed, size_t n,
+                              struct sink_offset *durable, size_t *n_out, struct kc_error *err)
+{
+    struct s3_sink *s = sink_task_ctx(st);
+    (void)err;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct s3_tp *tp = tp_find(s, consumed[i].topic, consumed[i].partition);
+        int64_t off = consumed[i].offset;
+        if (tp != NULL && tp->files != NULL) {
+            if (tp->boundary < 0 || tp->boundary > off) {
+                continue;
+            }
+            off = tp->boundary;
+        } else if (tp != NULL) {
+            if (tp->handled >= 0 && tp->handled < off) {
+                off = tp->handled; /* a replay is under way: not past what was dropped */
+            }
+            tp->boundary = off; /* nothing open: the next set starts here */
+        }
+        durable[k].topic = consumed[i].topic;
+        durable[k].partition = consumed[i].partition;
+        durable[k].offset = off;
+        durable[k].metadata = NULL;
+        k++;
+    }
+    *n_out = k;
+    return KC_OK;
+}
+
+static int s3_task_open(struct sink_task *st, const struct tp_list *parts, struct kc_error *err)
+{
+    struct s3_sink *s = sink_task_ctx(st);
+    for (size_t i = 0; i < parts->n; i++) {
+        const struct tp *p = &parts->tp[i];
+        struct s3_tp *tp = tp_add(s, p->topic, p->partition);
+        if (tp == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+        tp_drop_files(tp);
+        tp->handled = -1;
+        if (p->committed != SINK_OFFSET_NONE && p->committed >= 0) {
+            /* Recovery: rebuild the open set from its first record, so its objects get the
+             * names (and rows) a run without the crash would have given them. */
+            tp->boundary = p->committed;
+            int rc = sink_task_rewind(st, p->topic, p->partition, p->committed, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+        } else {
+            tp->boundary = -1;
+        }
+    }
+    return KC_OK;
+}
+
+static int s3_task_close(struct sink_task *st, const struct tp_list *parts, struct kc_error *err)
+{
+    struct s3_sink *s = sink_task_ctx(st);
+    (void)err;
+    /* Open files are dropped, not committed: the next owner rebuilds them from the committed
+     * offset with the same names (as Confluent's TopicPartitionWriter.close). */
+    for (size_t i = 0; i < parts->n; i++) {
+        for (size_t j = 0; j < s->n_tps; j++) {
+            if (s->tps[j]->partition == parts->tp[i].partition &&
+                strcmp(s->tps[j]->topic, parts->tp[i].topic) == 0) {
+                tp_remove(s, j);
+                break;
+            }
+        }
+    }
+    return enforce_budget(s, err);
+}
+
+static int s3_task_tick(struct sink_task *st, int64_t now, int64_t *next_ms, struct kc_error *err)
+{
+    struct s3_sink *s = sink_task_ctx(st);
+    int64_t next = now + 1000;
+    for (size_t i = 0; i < s->n_tps; i++) {
+        struct s3_tp *tp = s->tps[i];
+        s->tps[i]->skip = 0;
+        if (tp->files == NULL || tp->schedule_due <= 0) {
+            continue;
+        }
+        if (now >= tp->schedule_due) {
+            struct kc_error why;
+            int rc = set_commit(s, tp, tp->next_offset, &why);
+            if (rc != KC_OK) {
+                if (rc == KC_ENOMEM) {
+                    return kc_error_set(err, rc, "%s", why.msg);
+                }
+                if ((rc = set_replay(s, tp, &why, err)) != KC_OK) {
+                    return rc;
+                }
+            }
+        } else if (tp->schedule_due < next) {
+            next = tp->schedule_due;
+        }
+    }
+    *next_ms = next;
+    return KC_OK;
+}
+
+static void s3_task_stop(struct sink_task *st)
+{
+    struct s3_sink *s = sink_task_ctx(st);
+    if (s == NULL) {
+        return;
+    }
+    s3_free(s); /* open files are dropped: their records were never reported durable */
+    sink_task_set_ctx(st, NULL);
+}
+
+static const char *const s3_sink_classes[] = {
+    "io.confluent.connect.s3.S3SinkConnector",
+    "io.connectc.s3.S3Sink",
+    NULL,
+};
+
+const struct sink_connector_ops s3_sink_ops = {
+    .version = SINK_OPS_VERSION,
+    .name = "s3",
+    .class_names = s3_sink_classes,
+    .task_class = "io.confluent.connect.s3.S3SinkTask",
+    .plugin_version = "10.6.0",
+    .config_def = s3_conf_def,
+    .flags = SINK_FLAG_RAW_VALUE | SINK_FLAG_NO_KEY | SINK_FLAG_NO_HEADERS,
+    .start = s3_task_start,
+    .put = s3_task_put,
+    .flush = s3_task_flush,
+    .stop = s3_task_stop,
+    .validate = s3_conf_validate,
+    .open = s3_task_open,
+    .close = s3_task_close,
+    .pre_commit = s3_task_pre_commit,
+    .tick = s3_task_tick,
+};

@@ -1,0 +1,225 @@
+/*
+ * connectors/s3/s3_conf.c: config table (Confluent's names, types and defaults; keys we accept
+ * but do not act on say so in their doc) and the typed settings.
+ */
+#include "s3_conf.h"
+
+#include <string.h>
+
+#include "conf_def.h"
+#include "conf_values.h"
+#include "parquet.h"
+
+#define U INT64_MIN, INT64_MAX
+#define S3_GROUP "S3"
+#define P_GROUP "Partitioner"
+#define F_GROUP "Connector"
+
+static const char *const s3_formats[] = {
+    "io.confluent.connect.s3.format.parquet.ParquetFormat",
+    "io.confluent.connect.s3.format.json.JsonFormat", NULL};
+static const char *const s3_codecs[] = {"none", "snappy", "gzip", "zstd", "lz4_raw", NULL};
+static const char *const s3_mismatch[] = {"rotate", "dlq", NULL};
+
+const struct conf_def s3_conf_def[] = {
+    {"s3.bucket.name", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_HIGH,
+     "The S3 Bucket (ignored by the local store, store.url=file:///dir).", S3_GROUP, 1,
+     CONF_WIDTH_LONG, "S3 Bucket", NULL, U, NULL, NULL},
+    {"s3.region", CONF_STRING, "us-west-2", 0, CONF_MEDIUM,
+     "The AWS region to be used by the connector (also the SigV4 signing region).", S3_GROUP, 2,
+     CONF_WIDTH_LONG, "AWS region", NULL, U, NULL, NULL},
+    {"store.url", CONF_STRING, NULL, 1, CONF_HIGH,
+     "Store's connection URL: an S3-compatible endpoint (https:// assumed without scheme), or "
+     "file:///dir for the local store (same layout, atomic rename on commit).",
+     S3_GROUP, 3, CONF_WIDTH_LONG, "Store URL", NULL, U, NULL, NULL},
+    {"s3.path.style.access.enabled", CONF_BOOLEAN, "true", 0, CONF_LOW,
+     "Path-style access (endpoint/bucket/key) instead of virtual-hosted buckets.", S3_GROUP, 4,
+     CONF_WIDTH_SHORT, "Enable Path Style Access to S3", NULL, U, NULL, NULL},
+    {"aws.access.key.id", CONF_STRING, "", 0, CONF_HIGH,
+     "The AWS access key ID (else AWS_ACCESS_KEY_ID from the environment).", S3_GROUP, 5,
+     CONF_WIDTH_LONG, "AWS Access Key ID", NULL, U, NULL, NULL},
+    {"aws.secret.access.key", CONF_PASSWORD, NULL, 1, CONF_HIGH,
+     "The secret access key (else AWS_SECRET_ACCESS_KEY from the environment).", S3_GROUP, 6,
+     CONF_WIDTH_LONG, "AWS Secret Access Key", NULL, U, NULL, NULL},
+    {"s3.part.size", CONF_INT, "26214400", 0, CONF_HIGH,
+     "Part size of multipart uploads; objects up to this size go in one PUT. Parts are read from "
+     "a local spool file, so this is not held in memory.",
+     S3_GROUP, 7, CONF_WIDTH_LONG, "S3 Part Size", conf_validate_range, 5242880, 2147483647,
+     NULL, NULL},
+    {"s3.part.retries", CONF_INT, "3", 0, CONF_MEDIUM, "Retries of each S3 request.", S3_GROUP, 8,
+     CONF_WIDTH_LONG, "S3 Part Upload Retries", conf_validate_range, 0, INT64_MAX, NULL, NULL},
+    {"s3.retry.backoff.ms", CONF_LONG, "200", 0, CONF_LOW,
+     "Base of the exponential backoff (full jitter) between retries.", S3_GROUP, 9,
+     CONF_WIDTH_SHORT, "Retry Backoff (ms)", conf_validate_range, 0, INT64_MAX, NULL, NULL},
+    {"enable.conditional.writes", CONF_BOOLEAN, "true", 0, CONF_LOW,
+     "Send If-None-Match: * on PUT and CompleteMultipartUpload; a 412 means the same object "
+     "was committed by an earlier run and counts as success.",
+     S3_GROUP, 10, CONF_WIDTH_SHORT, "Enable Conditional Writes", NULL, U, NULL, NULL},
+    {"s3.spool.dir", CONF_STRING, "", 0, CONF_LOW,
+     "Native: directory for the temporary files objects grow in before upload ($TMPDIR).",
+     S3_GROUP, 11, CONF_WIDTH_LONG, "Spool directory", NULL, U, NULL, NULL},
+    {"topics.dir", CONF_STRING, "topics", 0, CONF_HIGH, "Top level directory to store the data.",
+     F_GROUP, 1, CONF_WIDTH_SHORT, "Topics directory", NULL, U, NULL, NULL},
+    {"directory.delim", CONF_STRING, "/", 0, CONF_MEDIUM, "Directory delimiter pattern",
+     F_GROUP, 2, CONF_WIDTH_SHORT, "Directory Delimiter", NULL, U, NULL, NULL},
+    {"file.delim", CONF_STRING, "+", 0, CONF_MEDIUM, "File delimiter pattern", F_GROUP, 3,
+     CONF_WIDTH_SHORT, "File Delimiter", NULL, U, NULL, NULL},
+    {"filename.offset.zero.pad.width", CONF_INT, "10", 0, CONF_LOW,
+     "Width to zero-pad offsets in file names to.", F_GROUP, 4, CONF_WIDTH_SHORT,
+     "Filename Offset Zero Pad Width", conf_validate_range, 0, 30, NULL, NULL},
+    {"format.class", CONF_CLASS, CONF_NO_DEFAULT, 0, CONF_HIGH,
+     "The format class: ParquetFormat (Connect schema, envelope schema, or for schemaless JSON a "
+     "schema inferred per file) or JsonFormat (JSON lines).",
+     F_GROUP, 5, CONF_WIDTH_NONE, "Format class", conf_validate_in, U, s3_formats, NULL},
+    {"parquet.codec", CONF_STRING, "snappy", 0, CONF_LOW, "The Parquet compression codec.",
+     F_GROUP, 6, CONF_WIDTH_SHORT, "Parquet Compression Codec", conf_validate_in, U, s3_codecs,
+     NULL},
+    {"parquet.schema.mismatch", CONF_STRING, "rotate", 0, CONF_LOW,
+     "Native: a schemaless record that does not fit the file's inferred schema closes the file "
+     "and starts a new one (rotate), or goes to the DLQ (dlq).",
+     F_GROUP, 7, CONF_WIDTH_SHORT, "Schema mismatch", conf_validate_in, U, s3_mismatch, NULL},
+    {"parquet.infer.records", CONF_INT, "100", 0, CONF_LOW,
+     "Native: schemaless records sampled to infer a file's schema.", F_GROUP, 8, CONF_WIDTH_SHORT,
+     "Inference sample", conf_validate_range, 1, 1000000, NULL, NULL},
+    {"parquet.infer.timestamps", CONF_BOOLEAN, "false", 0, CONF_LOW,
+     "Native: infer ISO-8601 strings as DATE / TIMESTAMP columns.", F_GROUP, 9, CONF_WIDTH_SHORT,
+     "Infer timestamps", NULL, U, NULL, NULL},
+    {"flush.size", CONF_INT, CONF_NO_DEFAULT, 0, CONF_HIGH,
+     "Number of records written to store before invoking file commits.", F_GROUP, 10,
+     CONF_WIDTH_SHORT, "Flush Size", conf_validate_range, 1, INT64_MAX, NULL, NULL},
+    {"rotate.interval.ms", CONF_LONG, "-1", 0, CONF_HIGH,
+     "Commit when the record time (the partitioner's extractor) moves this far past the first "
+     "record of the file. Deterministic with Record / RecordField extractors.",
+     F_GROUP, 11, CONF_WIDTH_SHORT, "Rotate Interval (ms)", NULL, U, NULL, NULL},
+    {"rotate.schedule.interval.ms", CONF_LONG, "-1", 0, CONF_MEDIUM,
+     "Wall-clock commits aligned to this interval in `timezone`, also without new records. "
+     "Gives up exactly-once (file boundaries then depend on the clock).",
+     F_GROUP, 12, CONF_WIDTH_SHORT, "Rotate Schedule Interval (ms)", NULL, U, NULL, NULL},
+    {"rotate.file.on.partition.change", CONF_BOOLEAN, "true", 0, CONF_LOW,
+     "With rotate.interval.ms: rotate when a record maps to another encoded partition.",
+     F_GROUP, 13, CONF_WIDTH_SHORT, "Rotate on partition change", NULL, U, NULL, NULL},
+    {"storage.class", CONF_CLASS, "io.confluent.connect.s3.storage.S3Storage", 0, CONF_HIGH,
+     "Accepted for compatibility; the store follows store.url.", F_GROUP, 14, CONF_WIDTH_NONE,
+     "Storage Class", NULL, U, NULL, NULL},
+    {"schema.compatibility", CONF_STRING, "NONE", 0, CONF_LOW,
+     "Accepted; a changed envelope schema starts a new file.", F_GROUP, 15, CONF_WIDTH_SHORT,
+     "Compatibility", NULL, U, NULL, NULL},
+    {"partitioner.class", CONF_CLASS,
+     "io.confluent.connect.storage.partitioner.DefaultPartitioner", 0, CONF_HIGH,
+     "Default, Field, TimeBased, Daily or Hourly partitioner.", P_GROUP, 1, CONF_WIDTH_LONG,
+     "Partitioner Class", NULL, U, NULL, NULL},
+    {"partition.field.name", CONF_LIST, "", 0, CONF_MEDIUM,
+     "Fields for FieldPartitioner (nested a.b allowed).", P_GROUP, 2, CONF_WIDTH_NONE,
+     "Partition Field Name", NULL, U, NULL, NULL},
+    {"partition.duration.ms", CONF_LONG, "-1", 0, CONF_MEDIUM,
+     "The duration of a partition in milliseconds (TimeBasedPartitioner).", P_GROUP, 3,
+     CONF_WIDTH_LONG, "Partition Duration (ms)", NULL, U, NULL, NULL},
+    {"path.format", CONF_STRING, "", 0, CONF_MEDIUM,
+     "Joda-time pattern for the time-based path, e.g. 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH.",
+     P_GROUP, 4, CONF_WIDTH_LONG, "Path Format", NULL, U, NULL, NULL},
+    {"locale", CONF_STRING, "", 0, CONF_MEDIUM,
+     "The locale to use when partitioning with TimeBasedPartitioner (names are English).",
+     P_GROUP, 5, CONF_WIDTH_LONG, "Locale", NULL, U, NULL, NULL},
+    {"timezone", CONF_STRING, "", 0, CONF_MEDIUM,
+     "The timezone to use when partitioning with TimeBasedPartitioner.", P_GROUP, 6,
+     CONF_WIDTH_LONG, "Timezone", NULL, U, NULL, NULL},
+    {"timestamp.extractor", CONF_STRING, "Wallclock", 0, CONF_MEDIUM,
+     "Wallclock, Record or RecordField.", P_GROUP, 7, CONF_WIDTH_LONG, "Timestamp Extractor",
+     NULL, U, NULL, NULL},
+    {"timestamp.field", CONF_STRING, "timestamp", 0, CONF_MEDIUM,
+     "The record field for RecordField (nested a.b allowed).", P_GROUP, 8, CONF_WIDTH_LONG,
+     "Record Field for Timestamp Extractor", NULL, U, NULL, NULL},
+    {.name = NULL},
+};
+
+int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_error *err)
+{
+    memset(c, 0, sizeof(*c));
+    c->store.url = conf_values_string(cv, "store.url");
+    c->store.bucket = conf_values_string(cv, "s3.bucket.name");
+    c->store.region = conf_values_string(cv, "s3.region");
+    c->store.path_style = conf_values_bool(cv, "s3.path.style.access.enabled");
+    c->store.access_key = conf_values_string(cv, "aws.access.key.id");
+    c->store.secret_key = conf_values_password(cv, "aws.secret.access.key");
+    c->store.part_size = (size_t)conf_values_int(cv, "s3.part.size");
+    c->store.retries = conf_values_int(cv, "s3.part.retries");
+    c->store.backoff_ms = conf_values_long(cv, "s3.retry.backoff.ms");
+    c->store.conditional_writes = conf_values_bool(cv, "enable.conditional.writes");
+    c->store.spool_dir = conf_values_string(cv, "s3.spool.dir");
+    c->part.class_name = conf_values_string(cv, "partitioner.class");
+    c->part.fields = conf_values_list(cv, "partition.field.name", &c->part.n_fields);
+    c->part.duration_ms = conf_values_long(cv, "partition.duration.ms");
+    c->part.path_format = conf_values_string(cv, "path.format");
+    c->part.locale = conf_values_string(cv, "locale");
+    c->part.timezone = conf_values_string(cv, "timezone");
+    c->part.extractor = conf_values_string(cv, "timestamp.extractor");
+    c->part.timestamp_field = conf_values_string(cv, "timestamp.field");
+    c->part.dir_delim = conf_values_string(cv, "directory.delim");
+    const char *fmt = conf_values_string(cv, "format.class");
+    c->format = fmt != NULL && strstr(fmt, "Json") != NULL ? S3_FORMAT_JSON : S3_FORMAT_PARQUET;
+    c->codec = parquet_codec_parse(conf_values_string(cv, "parquet.codec"));
+    if (c->codec < 0) {
+        return kc_error_set(err, KC_EINVAL, "parquet.codec: unknown codec");
+    }
+    c->topics_dir = conf_values_string(cv, "topics.dir");
+    c->file_delim = conf_values_string(cv, "file.delim");
+    c->pad_width = conf_values_int(cv, "filename.offset.zero.pad.width");
+    c->flush_size = conf_values_int(cv, "flush.size");
+    c->rotate_interval_ms = conf_values_long(cv, "rotate.interval.ms");
+    c->rotate_schedule_ms = conf_values_long(cv, "rotate.schedule.interval.ms");
+    c->rotate_on_partition_change = conf_values_bool(cv, "rotate.file.on.partition.change");
+    c->on_mismatch = conf_values_string(cv, "parquet.schema.mismatch");
+    c->infer_records = (size_t)conf_values_int(cv, "parquet.infer.records");
+    c->infer_timestamps = conf_values_bool(cv, "parquet.infer.timestamps");
+    if (c->rotate_schedule_ms > 0 && (c->part.timezone == NULL || c->part.timezone[0] == '\0')) {
+        return kc_error_set(err, KC_EINVAL, "timezone: required with rotate.schedule.interval.ms");
+    }
+    return KC_OK;
+}
+
+int s3_conf_validate(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err)
+{
+    struct s3_conf c;
+    struct kc_error e;
+    if (s3_conf_load(cv, &c, &e) != KC_OK) {
+        const char *colon = strchr(e.msg, ':');
+        char key[128] = "timezone";
+        if (colon != NULL && (size_t)(colon - e.msg) < sizeof(key)) {
+            memcpy(key, e.msg, (size_t)(colon - e.msg));
+            key[colon - e.msg] = '\0';
+        }
+        if (conf_values_add_error(errs, key, colon != NULL ? colon + 2 : e.msg) != KC_OK) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+        return KC_OK;
+    }
+    struct s3_partitioner *p = NULL;
+    if (s3_partitioner_new(&c.part, &p, &e) != KC_OK) {
+        const char *colon = strchr(e.msg, ':');
+        char key[128] = "partitioner.class";
+        if (colon != NULL && (size_t)(colon - e.msg) < sizeof(key) &&
+            memchr(e.msg, ' ', (size_t)(colon - e.msg)) == NULL) {
+            memcpy(key, e.msg, (size_t)(colon - e.msg));
+            key[colon - e.msg] = '\0';
+        }
+        if (conf_values_add_error(errs, key, e.msg) != KC_OK) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+    }
+    s3_partitioner_free(p);
+    return KC_OK;
+}
+
+const char *s3_conf_extension(const struct s3_conf *c)
+{
+    if (c->format == S3_FORMAT_JSON) {
+        return ".json";
+    }
+    switch (c->codec) {
+    case PARQUET_CODEC_SNAPPY: return ".snappy.parquet";
+    case PARQUET_CODEC_GZIP: return ".gz.parquet";
+    case PARQUET_CODEC_ZSTD: return ".zstd.parquet";
+    case PARQUET_CODEC_LZ4_RAW: return ".lz4raw.parquet";
+    default: return ".parquet";
+    }
+}

@@ -1,0 +1,69 @@
+/*
+ * connectors/s3/s3_store.h: where finished objects go. Two back ends with one layout:
+ *   - local (store.url=file:///dir): an object is written to "<dir>/<key>.inprogress" and
+ *     renamed to "<dir>/<key>" after fsync on commit, so readers never see a partial file and a
+ *     replay after a crash overwrites the same name;
+ *   - S3 (any other store.url, or AWS when unset): an object is spooled to a local temporary
+ *     file while it grows (memory stays bounded whatever the part size and the partition
+ *     count) and uploaded on commit over libcurl with CURLOPT_AWS_SIGV4: one PUT up to
+ *     s3.part.size, else a multipart upload (parts >= 5 MiB, <= 10,000 parts, aborted on
+ *     failure). Requests are retried with exponential backoff and jitter; PUT and
+ *     CompleteMultipartUpload carry If-None-Match: * when conditional writes are on, and a 412
+ *     counts as committed (the names are deterministic: the object is the one we would write).
+ *
+ * @thread caller: one store per task.
+ */
+#ifndef S3_STORE_H
+#define S3_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kc_error.h"
+
+#define S3_PART_MIN_BYTES ((size_t)5 << 20)
+#define S3_MAX_PARTS 10000
+
+struct s3_store_config {
+    const char *url;        /* store.url: NULL/"" = AWS, "file:///dir", "http(s)://host:port" */
+    const char *bucket;     /* s3.bucket.name */
+    const char *region;     /* s3.region */
+    int path_style;         /* s3.path.style.access.enabled */
+    const char *access_key; /* NULL: from the environment (AWS_ACCESS_KEY_ID) */
+    const char *secret_key; /* NULL: from the environment (AWS_SECRET_ACCESS_KEY) */
+    const char *session_token; /* NULL: from the environment (AWS_SESSION_TOKEN) */
+    size_t part_size;       /* s3.part.size */
+    int retries;            /* s3.part.retries */
+    int64_t backoff_ms;     /* s3.retry.backoff.ms */
+    int conditional_writes; /* enable.conditional.writes */
+    const char *spool_dir;  /* temporary files for S3 objects; NULL = $TMPDIR or /tmp */
+};
+
+struct s3_store;
+struct s3_object;
+
+int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct kc_error *err);
+void s3_store_free(struct s3_store *s);
+int s3_store_is_local(const struct s3_store *s);
+/* Check that the bucket (or directory) is there: the task fails at start otherwise. */
+int s3_store_check(struct s3_store *s, struct kc_error *err);
+
+/* Start object `key` (copied). out (OUT): owned until commit or abort. */
+int s3_store_open(struct s3_store *s, const char *key, struct s3_object **out,
+                  struct kc_error *err);
+int s3_object_write(struct s3_object *o, const void *buf, size_t len, struct kc_error *err);
+uint64_t s3_object_size(const struct s3_object *o);
+const char *s3_object_key(const struct s3_object *o);
+/* Make the object visible under its key, and free o (also on failure: the caller re-creates
+ * the object from its records). KC_RETRY for transient failures. */
+int s3_object_commit(struct s3_object *o, struct kc_error *err);
+/* Drop the object (temporary file removed) and free o. Accepts NULL. */
+void s3_object_abort(struct s3_object *o);
+
+/* Requests issued (tests and bench): PUTs, parts, completes, aborts, retries. */
+struct s3_store_stats {
+    uint64_t puts, parts, completes, aborts, retries, precondition_failed;
+};
+void s3_store_stats(const struct s3_store *s, struct s3_store_stats *out);
+
+#endif

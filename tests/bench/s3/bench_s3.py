@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""tests/bench/s3/bench_s3.py: the S3 sink, 1M ~200-byte schemaless JSON records -> Parquet
+(Snappy, schema inferred per file), one run per store: S3Proxy (SigV4, multipart) and the local
+store (store.url=file:///dir). Same data as tests/bench/worker (its make_records/ensure_topic).
+
+Per store: rows/s and MB/s of Parquet written (wall time from POST /connectors until the group
+has committed all N offsets, i.e. every object is visible), CPU-seconds of the worker per million
+rows (utime+stime of the whole process over that window), peak RSS (VmHWM). Beside them the raw
+consume ceiling: kcat -C over the same topic to /dev/null (wall and CPU of kcat).
+Every file is opened by pyarrow and the total row count checked.
+
+Usage: $KC_CACHE/venv/bin/python tests/bench/s3/bench_s3.py [--records N] [--stores local,s3]
+       [--flush-size N]
+Environment: KC_BOOTSTRAP (reuse a broker), KC_BUILD_DIR / KC_CONNECT_BIN, KC_CACHE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(REPO / "tests" / "bench" / "worker"))
+
+import kc  # noqa: E402
+from bench_worker import cpu_seconds, ensure_topic, status_kib  # noqa: E402
+
+SERVICES = REPO / "tests" / "integration" / "services.sh"
+
+
+def log(msg: str) -> None:
+    print(f"[bench_s3] {msg}", file=sys.stderr, flush=True)
+
+
+def raw_consume(bootstrap: str, topic: str, n: int) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.monotonic()
+    out = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e",
+                          "-q", "-c", str(n), "-f", "%s\n"], stdout=subprocess.PIPE,
+                         check=True, timeout=600).stdout
+    wall = time.monotonic() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "bytes": len(out)}
+
+
+def run_store(kind: str, args, bootstrap: str, topic: str, base: Path, s3env: dict | None) -> dict:
+    w = kc.ConnectC(bootstrap, base / f"worker-{kind}", name=kc.unique(f"bench-s3-{kind}"))
+    w.start()
+    cname = kc.unique(f"s3-{kind}")
+    cfg = {
+        "connector.class": "io.confluent.connect.s3.S3SinkConnector", "tasks.max": "1",
+        "topics": topic, "s3.bucket.name": "bench", "topics.dir": "topics",
+        "format.class": "io.confluent.connect.s3.format.parquet.ParquetFormat",
+        "parquet.codec": "snappy", "flush.size": str(args.flush_size),
+    }
+    if kind == "s3":
+        cfg.update({"store.url": s3env["KC_S3_ENDPOINT"],
+                    "aws.access.key.id": s3env["KC_S3_ACCESS_KEY"],
+                    "aws.secret.access.key": s3env["KC_S3_SECRET_KEY"],
+                    "s3.part.size": str(8 << 20), "s3.spool.dir": str(base)})
+        root = Path(s3env["KC_S3_DATA"]) / "bench"
+    else:
+        root = base / "lake"
+        cfg["store.url"] = f"file://{root}"
+    pid = w.pid
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                peak = max(peak, status_kib(pid, "VmRSS"))
+            except (OSError, KeyError):
+                return
+            time.sleep(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    cpu0 = cpu_seconds(pid)
+    t0 = time.monotonic()
+    w.create_connector(cname, cfg)
+    group = f"connect-{cname}"
+    kafka = kc.Kafka(bootstrap)
+    try:
+        kc.wait_until(lambda: sum(kafka.committed_offsets(group).values()) >= args.records,
+                      timeout=args.timeout, interval=0.05, what="all offsets committed")
+    finally:
+        kafka.close()
+    wall = time.monotonic() - t0
+    cpu = cpu_seconds(pid) - cpu0
+    hwm = status_kib(pid, "VmHWM")
+    stop.set()
+    th.join()
+    w.stop()
+    files = sorted(p for p in root.rglob("*.parquet") if topic in str(p))
+    size = sum(p.stat().st_size for p in files)
+    import pyarrow.parquet as pq
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
+    res = {"kind": kind, "wall": wall, "cpu": cpu, "hwm_kib": hwm, "peak_kib": peak,
+           "files": len(files), "parquet_bytes": size, "rows": rows}
+    log(f"{kind}: {res}")
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--stores", default="local,s3")
+    ap.add_argument("--flush-size", type=int, default=100_000)
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--topic")
+    args = ap.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="bench-s3-"))
+    svc = None
+    bootstrap = os.environ.get("KC_BOOTSTRAP")
+    if not bootstrap:
+        svc = kc.Services(base / "run")
+        bootstrap = svc.start_kafka()["KC_BOOTSTRAP"]
+    topic = args.topic or f"bench-worker-{args.records}-1p"
+    kafka = kc.Kafka(bootstrap)
+    ensure_topic(kafka, topic, args.records, 1, base / "records.jsonl")
+    kafka.close()
+    raw = raw_consume(bootstrap, topic, args.records)
+    log(f"raw consume (kcat): {raw}")
+    s3env = None
+    results = []
+    try:
+        if "s3" in args.stores.split(","):
+            out = subprocess.run([str(SERVICES), "start-s3", str(base / "s3run")], check=True,
+                                 text=True, capture_output=True, timeout=600).stdout
+            s3env = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+            (Path(s3env["KC_S3_DATA"]) / "bench").mkdir(parents=True, exist_ok=True)
+        for kind in args.stores.split(","):
+            results.append(run_store(kind, args, bootstrap, topic, base, s3env))
+    finally:
+        if s3env is not None:
+            subprocess.run([str(SERVICES), "stop", str(base / "s3run")], check=False)
+        if svc is not None:
+            svc.stop()
+    n = args.records
+    print(f"\nS3 sink bench: {n} records of ~200 bytes, schemaless JSON -> Parquet (snappy), "
+          f"flush.size={args.flush_size}, 1 task, 1 partition")
+    print(f"raw consume ceiling (kcat -C, Debian librdkafka): {n / raw['wall']:,.0f} rows/s, "
+          f"{raw['cpu'] / n * 1e6:.2f} CPU-s per million rows")
+    print(f"{'store':<6} {'rows/s':>10} {'MB/s pq':>8} {'CPU-s/M':>8} {'rows/CPU-s':>11} "
+          f"{'peak RSS':>9} {'files':>5} {'pq MiB':>7} {'vs ceiling':>10}")
+    ok = True
+    for r in results:
+        ok &= r["rows"] == n
+        print(f"{r['kind']:<6} {n / r['wall']:>10,.0f} {r['parquet_bytes'] / r['wall'] / 1e6:>8.1f} "
+              f"{r['cpu'] / n * 1e6:>8.2f} {n / r['cpu']:>11,.0f} {r['hwm_kib'] / 1024:>7.0f}Mi "
+              f"{r['files']:>5} {r['parquet_bytes'] / 2**20:>7.1f} "
+              f"{(n / r['wall']) / (n / raw['wall']):>9.0%}")
+    print("rows read back by pyarrow:", ", ".join(f"{r['kind']}={r['rows']}" for r in results))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

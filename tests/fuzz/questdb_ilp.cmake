@@ -1,0 +1,5 @@
+kc_fuzz_target(questdb_ilp kc_sink_questdb_core)
+if(KC_FUZZ)
+  target_compile_options(kc_sink_questdb_core PRIVATE -fsanitize=fuzzer-no-link)
+  target_link_options(kc_sink_questdb_core INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -1,0 +1,491 @@
+/*
+ * tests/unit/s3/test_s3_sink.c: the S3 sink on its local store, driven by the sink harness the
+ * way the worker drives it: object names from flush.size and record time, commits that never
+ * pass an open file's first record, kill and restart (and a rebalance) rewriting byte-identical
+ * objects under the same names, rotation by record time and by schedule (tick), schema
+ * mismatches and bad JSON, and one byte budget over many partitions.
+ */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sink_harness.h"
+
+extern const struct sink_connector_ops s3_sink_ops;
+
+#define HOUR 3600000LL
+#define T0 1717236000000LL /* 2024-06-01T10:00:00Z */
+
+/* ---- a directory as a sorted list of "path size crc" lines ---- */
+
+static char listing[1 << 20];
+static size_t listing_len;
+static size_t root_len;
+
+static uint32_t crc(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    uint32_t h = 2166136261u;
+    int c;
+    assert_non_null(f);
+    while ((c = fgetc(f)) != EOF) {
+        h = (h ^ (uint32_t)c) * 16777619u;
+    }
+    fclose(f);
+    return h;
+}
+
+static int visit(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)ftw;
+    if (flag == FTW_F) {
+        listing_len += (size_t)snprintf(listing + listing_len, sizeof(listing) - listing_len,
+                                        "%s %lld %08x\n", p + root_len, (long long)sb->st_size,
+                                        crc(p));
+    }
+    return 0;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted listing of dir (returned string is owned by the caller). */
+static char *list_dir(const char *dir)
+{
+    listing_len = 0;
+    root_len = strlen(dir) + 1;
+    nftw(dir, visit, 16, FTW_PHYS);
+    char *copy = strdup(listing), *lines[4096];
+    size_t n = 0;
+    for (char *l = strtok(copy, "\n"); l && n < 4096; l = strtok(NULL, "\n")) {
+        lines[n++] = l;
+    }
+    qsort(lines, n, sizeof(char *), cmp_lines);
+    char *out = calloc(1, listing_len + 2);
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, lines[i]);
+        strcat(out, "\n");
+    }
+    free(copy);
+    return out;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static void rm_rf(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- records and harness ---- */
+
+static void produce_iot(struct sink_harness *h, int32_t part, int from, int to, int64_t t0,
+                        int64_t step)
+{
+    for (int i = from; i < to; i++) {
+        char v[512];
+        int64_t ts = t0 + (int64_t)i * step;
+        time_t s = (time_t)(ts / 1000);
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        char iso[32];
+        strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        int n = snprintf(v, sizeof(v),
+                         "{\"device_id\":\"dev-%d\",\"device_type\":\"temperature\","
+                         "\"timestamp\":\"%s\",\"location\":\"Living Room\",\"value\":%d.5,"
+                         "\"unit\":\"\\u00b0C\",\"battery_level\":%d,\"signal_strength\":-%d,"
+                         "\"metadata\":{\"firmware_version\":\"1.2.%d\"}}",
+                         i % 5, iso, 20 + i % 7, 50 + i % 50, 40 + i % 30, i % 3);
+        assert_int_equal(sink_harness_produce(h, "iot", part, NULL, v, (size_t)n, ts), 0);
+    }
+}
+
+static struct sink_harness *mk(const char *dir, const char *const *kv)
+{
+    struct kc_strmap *cfg = kc_strmap_new();
+    char url[256];
+    snprintf(url, sizeof(url), "file://%s", dir);
+    kc_strmap_set(cfg, "store.url", url);
+    kc_strmap_set(cfg, "s3.bucket.name", "iot-data");
+    kc_strmap_set(cfg, "format.class", "io.confluent.connect.s3.format.parquet.ParquetFormat");
+    kc_strmap_set(cfg, "topics.dir", "raw");
+    kc_strmap_set(cfg, "flush.size", "10");
+    kc_strmap_set(cfg, "partitioner.class",
+                  "io.confluent.connect.storage.partitioner.HourlyPartitioner");
+    kc_strmap_set(cfg, "locale", "en-US");
+    kc_strmap_set(cfg, "timezone", "UTC");
+    kc_strmap_set(cfg, "timestamp.extractor", "RecordField");
+    kc_strmap_set(cfg, "parquet.infer.records", "5");
+    for (; kv != NULL && kv[0] != NULL; kv += 2) {
+        kc_strmap_set(cfg, kv[0], kv[1]);
+    }
+    struct sink_harness *h = NULL;
+    struct kc_error err = {0};
+    int rc = sink_harness_new(&s3_sink_ops, cfg, &h, &err);
+    kc_strmap_free(cfg);
+    if (rc != 0) {
+        print_error("%s\n", err.msg);
+    }
+    assert_int_equal(rc, 0);
+    return h;
+}
+
+static void tmpdir(char *buf, size_t n)
+{
+    snprintf(buf, n, "/tmp/kc-s3-sink-XXXXXX");
+    assert_non_null(mkdtemp(buf));
+}
+
+/* ---- tests ---- */
+
+static void test_names_and_commits(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    struct sink_harness *h = mk(dir, NULL);
+    struct kc_error err;
+    /* 10:15 + i * 3 min: records 0-14 in hour 10, 15-34 in hour 11, 35-44 in hour 12 */
+    produce_iot(h, 0, 0, 45, T0 + 15 * 60000, 3 * 60000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 7, 100, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    /* sets of 10 records across hours: [0,10) [10,20) [20,30) [30,40) committed, [40,45)
+     * open; a set spanning two hours has a file in each */
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 40);
+    char *l = list_dir(dir);
+    const char *want[] = {
+        "raw/iot/year=2024/month=06/day=01/hour=10/iot+0+0000000000.snappy.parquet",
+        "raw/iot/year=2024/month=06/day=01/hour=10/iot+0+0000000010.snappy.parquet",
+        "raw/iot/year=2024/month=06/day=01/hour=11/iot+0+0000000015.snappy.parquet",
+        "raw/iot/year=2024/month=06/day=01/hour=11/iot+0+0000000020.snappy.parquet",
+        "raw/iot/year=2024/month=06/day=01/hour=11/iot+0+0000000030.snappy.parquet",
+        "raw/iot/year=2024/month=06/day=01/hour=12/iot+0+0000000035.snappy.parquet",
+        "raw/iot/year=2024/month=06/day=01/hour=12/iot+0+0000000040.snappy.parquet.inprogress",
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        if (strstr(l, want[i]) == NULL) {
+            print_error("missing %s in\n%s", want[i], l);
+        }
+        assert_non_null(strstr(l, want[i]));
+    }
+    size_t files = 0;
+    for (const char *c = l; *c; c++) {
+        files += *c == '\n';
+    }
+    assert_int_equal(files, 7);
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+/* The same records through a run with kills and a rebalance give the same objects. */
+static void test_crash_and_rebalance_same_objects(void **state)
+{
+    (void)state;
+    char a[64], b[64];
+    tmpdir(a, sizeof(a));
+    tmpdir(b, sizeof(b));
+    struct kc_error err;
+    const char *kv[] = {"flush.size", "12", NULL};
+    /* reference: no interruption */
+    struct sink_harness *h = mk(a, kv);
+    produce_iot(h, 0, 0, 100, T0, 97000);
+    produce_iot(h, 1, 0, 80, T0, 131000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_assign(h, "iot", 1, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 50, 100, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    sink_harness_free(h);
+    /* interrupted: small batches, commits, two kills mid-set, a revoke and re-assign */
+    h = mk(b, kv);
+    produce_iot(h, 0, 0, 100, T0, 97000);
+    produce_iot(h, 1, 0, 80, T0, 131000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_assign(h, "iot", 1, &err), 0);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(sink_harness_poll(h, 7, NULL, &err), 0);
+    }
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    int64_t c0 = sink_harness_committed(h, "iot", 0, NULL);
+    assert_true(c0 % 12 == 0); /* only set boundaries are committed */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sink_harness_poll(h, 5, NULL, &err), 0);
+    }
+    assert_int_equal(sink_harness_crash(h, &err), 0); /* kill -9 */
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sink_harness_poll(h, 9, NULL, &err), 0);
+    }
+    assert_int_equal(sink_harness_revoke(h, "iot", 1, &err), 0);
+    assert_int_equal(sink_harness_poll(h, 9, NULL, &err), 0);
+    assert_int_equal(sink_harness_assign(h, "iot", 1, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_poll(h, 3, NULL, &err), 0);
+    assert_int_equal(sink_harness_crash(h, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 11, 100, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 96);
+    assert_int_equal(sink_harness_committed(h, "iot", 1, NULL), 72);
+    sink_harness_free(h);
+    char *la = list_dir(a), *lb = list_dir(b);
+    /* stop() drops open sets: neither run leaves an .inprogress file after a clean stop */
+    assert_null(strstr(la, "inprogress"));
+    assert_string_equal(la, lb); /* same names, same sizes, same bytes */
+    assert_non_null(strstr(la, "iot+1+0000000060.snappy.parquet"));
+    free(la);
+    free(lb);
+    rm_rf(a);
+    rm_rf(b);
+}
+
+static void test_rotate_by_record_time(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"flush.size", "1000", "rotate.interval.ms", "600000",
+                        "partitioner.class", "TimeBasedPartitioner", "partition.duration.ms",
+                        "86400000", "path.format", "'dt'=YYYY-MM-dd", "timestamp.extractor",
+                        "Record", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    produce_iot(h, 0, 0, 30, T0, 60000); /* one a minute: rotate every 10 minutes of record time */
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 30, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 20);
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "raw/iot/dt=2024-06-01/iot+0+0000000000.snappy.parquet "));
+    assert_non_null(strstr(l, "raw/iot/dt=2024-06-01/iot+0+0000000010.snappy.parquet "));
+    assert_non_null(strstr(l, "raw/iot/dt=2024-06-01/iot+0+0000000020.snappy.parquet.inprogress"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+static void test_rotate_by_schedule(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"flush.size", "1000", "rotate.schedule.interval.ms", "1000", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    produce_iot(h, 0, 0, 7, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 30, 10, &err), 0);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    assert_int_equal(sink_harness_tick(h, now - 5000, &err), 0); /* not due yet */
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 0);
+    assert_int_equal(sink_harness_tick(h, now + 2000, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 7);
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "hour=10/iot+0+0000000000.snappy.parquet "));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+static void test_bad_records(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"errors.tolerance", "all", "parquet.infer.records", "2", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    const char *recs[] = {
+        "{\"timestamp\":\"2024-06-01T10:00:00Z\",\"value\":1.5}",
+        "{\"timestamp\":\"2024-06-01T10:00:01Z\",\"value\":2.5}",
+        "{\"timestamp\":\"2024-06-01T10:00:02Z\",\"value\":\"high\"}", /* mismatch: rotates */
+        "{\"timestamp\":\"2024-06-01T10:00:03Z\",\"value\":\"low\"}",
+        "{not json",                                                   /* reported */
+        "{\"value\":1}",                                               /* no timestamp */
+        "{\"timestamp\":\"2024-06-01T10:00:04Z\",\"value\":\"mid\"}",
+    };
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 2);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 4);
+    assert_int_equal(sink_harness_reported_offset(h, 1), 5);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 2); /* second file still open */
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "hour=10/iot+0+0000000000.snappy.parquet "));
+    assert_non_null(strstr(l, "hour=10/iot+0+0000000002.snappy.parquet.inprogress"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+static void test_budget_many_partitions(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"flush.size", "100000", "parquet.infer.records", "1000", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    size_t budget = (size_t)4 << 20;
+    sink_harness_set_budget(h, budget);
+    for (int p = 0; p < 200; p++) {
+        produce_iot(h, p, 0, 300, T0, 1000);
+        assert_int_equal(sink_harness_assign(h, "iot", p, &err), 0);
+    }
+    assert_int_equal(sink_harness_drain(h, 500, 1000, &err), 0);
+    print_message("200 partitions: peak buffered %zu bytes, budget %zu\n",
+                  sink_harness_peak_buffered(h), budget);
+    assert_true(sink_harness_peak_buffered(h) <= budget);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 7, NULL), 0); /* files open, not durable */
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+/* ---- an S3 endpoint that is down for a while: answers 503 to the first `down` PUTs ---- */
+
+static struct {
+    int lfd, port, down, puts_ok, puts_failed;
+    char keys[64][512]; /* keys stored, in order */
+    pthread_t th;
+} fake;
+
+static void *fake_serve(void *arg)
+{
+    (void)arg;
+    static char buf[1 << 16];
+    for (;;) {
+        int fd = accept(fake.lfd, NULL, NULL);
+        if (fd < 0) {
+            return NULL;
+        }
+        size_t len = 0;
+        char *end = NULL;
+        while (end == NULL) {
+            ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+            if (r <= 0) {
+                break;
+            }
+            len += (size_t)r;
+            buf[len] = '\0';
+            end = strstr(buf, "\r\n\r\n");
+        }
+        if (end == NULL) {
+            close(fd);
+            continue;
+        }
+        char method[16] = "", target[512] = "";
+        sscanf(buf, "%15s %511s", method, target);
+        const char *cl = strstr(buf, "Content-Length:");
+        size_t want = cl ? (size_t)strtoull(cl + 15, NULL, 10) : 0, have = len - (size_t)(end + 4 - buf);
+        while (have < want) {
+            ssize_t r = recv(fd, buf, sizeof(buf), 0);
+            if (r <= 0) {
+                break;
+            }
+            have += (size_t)r;
+        }
+        int status = 200;
+        if (strcmp(method, "PUT") == 0) {
+            if (fake.down > 0) {
+                fake.down--;
+                fake.puts_failed++;
+                status = 503;
+            } else if (fake.puts_ok < 64) {
+                snprintf(fake.keys[fake.puts_ok++], sizeof(fake.keys[0]), "%s", target);
+            }
+        }
+        char resp[128];
+        snprintf(resp, sizeof(resp), "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                 status);
+        send(fd, resp, strlen(resp), MSG_NOSIGNAL);
+        close(fd);
+    }
+}
+
+static void test_store_down_then_back(void **state)
+{
+    (void)state;
+    memset(&fake, 0, sizeof(fake));
+    fake.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fake.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t l = sizeof(a);
+    getsockname(fake.lfd, (struct sockaddr *)&a, &l);
+    listen(fake.lfd, 16);
+    fake.down = 4; /* each commit tries twice (s3.part.retries=1): two failed commits */
+    pthread_create(&fake.th, NULL, fake_serve, NULL);
+    char url[64], spool[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", ntohs(a.sin_port));
+    tmpdir(spool, sizeof(spool));
+    const char *kv[] = {"store.url", url, "aws.access.key.id", "AK", "aws.secret.access.key",
+                        "SK", "s3.part.retries", "1", "s3.retry.backoff.ms", "1",
+                        "s3.spool.dir", spool, "flush.size", "5", NULL};
+    struct sink_harness *h = mk("/unused", kv);
+    struct kc_error err;
+    produce_iot(h, 0, 0, 15, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    /* the first set fails twice: dropped, rewound to 0, and rebuilt */
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(sink_harness_poll(h, 5, NULL, &err), 0);
+        assert_int_equal(sink_harness_commit(h, &err), 0);
+        int64_t c = sink_harness_committed(h, "iot", 0, NULL);
+        assert_true(c == SINK_OFFSET_NONE || c <= fake.puts_ok * 5); /* never past an object */
+    }
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 15);
+    assert_int_equal(fake.puts_failed, 4);
+    assert_int_equal(fake.puts_ok, 3);
+    assert_string_equal(fake.keys[0], "/iot-data/raw/iot/year%3D2024/month%3D06/day%3D01/"
+                                      "hour%3D10/iot%2B0%2B0000000000.snappy.parquet");
+    assert_non_null(strstr(fake.keys[1], "iot%2B0%2B0000000005.snappy"));
+    assert_non_null(strstr(fake.keys[2], "iot%2B0%2B0000000010.snappy"));
+    sink_harness_free(h);
+    shutdown(fake.lfd, SHUT_RDWR);
+    close(fake.lfd);
+    pthread_join(fake.th, NULL);
+    rm_rf(spool);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names_and_commits),
+        cmocka_unit_test(test_crash_and_rebalance_same_objects),
+        cmocka_unit_test(test_rotate_by_record_time),
+        cmocka_unit_test(test_rotate_by_schedule),
+        cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_budget_many_partitions),
+        cmocka_unit_test(test_store_down_then_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

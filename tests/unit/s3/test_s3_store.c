@@ -1,0 +1,406 @@
+/*
+ * tests/unit/s3/test_s3_store.c: the S3 requests libcurl builds and signs, captured by a local
+ * socket: every request's SigV4 Authorization is recomputed here from the captured bytes with
+ * OpenSSL (an independent verifier, not our signer: the sink has none), paths carry S3's
+ * canonical encoding ("=" as %3D), single PUT below s3.part.size with If-None-Match: *, a
+ * multipart upload above it (parts >= 5 MiB, numbered, ETags echoed in the completion), abort
+ * on a failed completion, retries on 503, 412 taken as "already committed", and the local
+ * store's atomic rename.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include "s3_store.h"
+
+#define AK "AKIDEXAMPLE"
+#define SK "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+struct cap {
+    char method[16];
+    char target[1024];
+    char auth[512];
+    int if_none_match;
+    int sig_ok;
+    size_t body_len;
+    char body_head[256];
+};
+
+static struct {
+    int lfd, port;
+    volatile int cfd; /* the open connection, shut down by teardown */
+    pthread_t th;
+    struct cap reqs[64];
+    int n;
+    /* script: status for the n-th request (0 = 200) */
+    int status[64];
+} srv;
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        sprintf(out + 2 * i, "%02x", d[i]);
+    }
+}
+
+static void hmac(const void *key, size_t kl, const char *msg, unsigned char out[32])
+{
+    unsigned int ol = 32;
+    HMAC(EVP_sha256(), key, (int)kl, (const unsigned char *)msg, strlen(msg), out, &ol);
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Recompute the signature of a captured request head. */
+static int verify(const char *head, const char *method, const char *target)
+{
+    const char *a = strcasestr(head, "\r\nAuthorization: ");
+    if (a == NULL) {
+        return 0;
+    }
+    char cred[256], signed_h[256], sig[80];
+    if (sscanf(a + 17, "AWS4-HMAC-SHA256 Credential=" AK "/%255[^,], SignedHeaders=%255[^,], "
+                       "Signature=%79s",
+               cred, signed_h, sig) != 3) {
+        return 0;
+    }
+    char date[16], region[64];
+    if (sscanf(cred, "%8[0-9]/%63[^/]/s3/aws4_request", date, region) != 2) {
+        return 0;
+    }
+    char path[1024], query[1024] = "";
+    const char *q = strchr(target, '?');
+    snprintf(path, sizeof(path), "%.*s", (int)(q ? q - target : (long)strlen(target)), target);
+    if (q != NULL) { /* sort the parameters; "k" alone is "k=" */
+        char tmp[1024], *parts[16];
+        int np = 0;
+        snprintf(tmp, sizeof(tmp), "%s", q + 1);
+        for (char *t = strtok(tmp, "&"); t && np < 16; t = strtok(NULL, "&")) {
+            parts[np++] = t;
+        }
+        qsort(parts, (size_t)np, sizeof(char *), cmpstr);
+        for (int i = 0; i < np; i++) {
+            strcat(query, i ? "&" : "");
+            strcat(query, parts[i]);
+            if (strchr(parts[i], '=') == NULL) {
+                strcat(query, "=");
+            }
+        }
+    }
+    static char canon[8192];
+    int off = snprintf(canon, sizeof(canon), "%s\n%s\n%s\n", method, path, query);
+    char sh[256];
+    snprintf(sh, sizeof(sh), "%s", signed_h);
+    char amzdate[32] = "", payload[80] = "";
+    for (char *name = strtok(sh, ";"); name; name = strtok(NULL, ";")) {
+        char pat[128];
+        snprintf(pat, sizeof(pat), "\r\n%s:", name);
+        const char *h = strcasestr(head, pat);
+        if (h == NULL) {
+            return 0;
+        }
+        h += strlen(pat);
+        while (*h == ' ') {
+            h++;
+        }
+        const char *e = strstr(h, "\r\n");
+        off += snprintf(canon + off, sizeof(canon) - (size_t)off, "%s:%.*s\n", name, (int)(e - h),
+                        h);
+        if (strcmp(name, "x-amz-date") == 0) {
+            snprintf(amzdate, sizeof(amzdate), "%.*s", (int)(e - h), h);
+        }
+        if (strcmp(name, "x-amz-content-sha256") == 0) {
+            snprintf(payload, sizeof(payload), "%.*s", (int)(e - h), h);
+        }
+    }
+    if (payload[0] == '\0') {
+        return 0; /* S3 requires it signed */
+    }
+    snprintf(canon + off, sizeof(canon) - (size_t)off, "\n%s\n%s", signed_h, payload);
+    unsigned char dig[32];
+    char dhex[65], sts[512];
+    SHA256((const unsigned char *)canon, strlen(canon), dig);
+    hex(dig, 32, dhex);
+    snprintf(sts, sizeof(sts), "AWS4-HMAC-SHA256\n%s\n%s/%s/s3/aws4_request\n%s", amzdate, date,
+             region, dhex);
+    unsigned char k1[32], k2[32], k3[32], k4[32], s[32];
+    char ks[128];
+    snprintf(ks, sizeof(ks), "AWS4%s", SK);
+    hmac(ks, strlen(ks), date, k1);
+    hmac(k1, 32, region, k2);
+    hmac(k2, 32, "s3", k3);
+    hmac(k3, 32, "aws4_request", k4);
+    hmac(k4, 32, sts, s);
+    char shex[65];
+    hex(s, 32, shex);
+    if (getenv("S3_TEST_DEBUG")) fprintf(stderr, "CANON[%s]\nSTS[%s]\n%s %s\n", canon, sts, shex, sig);
+    return strcmp(shex, sig) == 0 && strcmp(region, "eu-west-1") == 0;
+}
+
+static void *serve(void *arg)
+{
+    (void)arg;
+    static char buf[1 << 16];
+    for (;;) {
+        int fd = accept(srv.lfd, NULL, NULL);
+        if (fd < 0) {
+            return NULL;
+        }
+        srv.cfd = fd;
+        for (;;) { /* keep-alive: several requests per connection */
+            size_t len = 0;
+            char *end = NULL;
+            while (end == NULL) {
+                ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+                if (r <= 0) {
+                    goto next;
+                }
+                len += (size_t)r;
+                buf[len] = '\0';
+                end = strstr(buf, "\r\n\r\n");
+            }
+            struct cap *c = &srv.reqs[srv.n < 63 ? srv.n : 63];
+            memset(c, 0, sizeof(*c));
+            sscanf(buf, "%15s %1023s", c->method, c->target);
+            end[2] = '\0'; /* keep the last header's CRLF */
+            if (getenv("S3_TEST_DEBUG")) fprintf(stderr, "HEAD[%s]\n", buf);
+            c->sig_ok = verify(buf, c->method, c->target);
+            c->if_none_match = strcasestr(buf, "\r\nIf-None-Match: *") != NULL;
+            const char *cl = strcasestr(buf, "\r\nContent-Length:");
+            size_t want = cl ? (size_t)strtoull(cl + 17, NULL, 10) : 0;
+            size_t have = len - (size_t)(end + 4 - buf);
+            memcpy(c->body_head, end + 4, have < 255 ? have : 255);
+            while (have < want) {
+                ssize_t r = recv(fd, buf, sizeof(buf), 0);
+                if (r <= 0) {
+                    goto next;
+                }
+                if (have < 255) {
+                    memcpy(c->body_head + have, buf, (size_t)r < 255 - have ? (size_t)r : 255 - have);
+                }
+                have += (size_t)r;
+            }
+            c->body_len = have;
+            int st = srv.status[srv.n < 63 ? srv.n : 63];
+            srv.n++;
+            char resp[512];
+            const char *body = "";
+            if (st == 0 && strcmp(c->method, "POST") == 0 && strstr(c->target, "uploads") != NULL) {
+                body = "<InitiateMultipartUploadResult><UploadId>up/1+x</UploadId>"
+                       "</InitiateMultipartUploadResult>";
+            }
+            snprintf(resp, sizeof(resp),
+                     "HTTP/1.1 %d X\r\nETag: \"etag-%d\"\r\nContent-Length: %zu\r\n\r\n%s",
+                     st ? st : 200, srv.n, strlen(body), body);
+            send(fd, resp, strlen(resp), MSG_NOSIGNAL);
+        }
+    next:
+        close(fd);
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&srv, 0, sizeof(srv));
+    srv.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(srv.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t l = sizeof(a);
+    getsockname(srv.lfd, (struct sockaddr *)&a, &l);
+    srv.port = ntohs(a.sin_port);
+    listen(srv.lfd, 8);
+    pthread_create(&srv.th, NULL, serve, NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    shutdown(srv.lfd, SHUT_RDWR);
+    if (srv.cfd > 0) {
+        shutdown(srv.cfd, SHUT_RDWR);
+    }
+    close(srv.lfd);
+    pthread_join(srv.th, NULL);
+    return 0;
+}
+
+static struct s3_store *mkstore(size_t part)
+{
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv.port);
+    struct s3_store_config c = {.url = url, .bucket = "iot-data", .region = "eu-west-1",
+                                .path_style = 1, .access_key = AK, .secret_key = SK,
+                                .part_size = part, .retries = 2, .backoff_ms = 1,
+                                .conditional_writes = 1};
+    struct s3_store *s = NULL;
+    struct kc_error err;
+    assert_int_equal(s3_store_new(&c, &s, &err), 0);
+    return s;
+}
+
+static void put_bytes(struct s3_store *s, const char *key, size_t n, int want_rc)
+{
+    struct s3_object *o = NULL;
+    struct kc_error err;
+    assert_int_equal(s3_store_open(s, key, &o, &err), 0);
+    static char chunk[1 << 16];
+    memset(chunk, 'x', sizeof(chunk));
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+        assert_int_equal(s3_object_write(o, chunk, k, &err), 0);
+        done += k;
+    }
+    assert_int_equal(s3_object_commit(o, &err), want_rc);
+}
+
+static void test_single_put_signed(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    put_bytes(s, "raw/iot/year=2024/month=06/iot+0+0000000042.snappy.parquet", 1000, 0);
+    assert_int_equal(srv.n, 1);
+    assert_string_equal(srv.reqs[0].method, "PUT");
+    assert_string_equal(srv.reqs[0].target, "/iot-data/raw/iot/year%3D2024/month%3D06/"
+                                            "iot%2B0%2B0000000042.snappy.parquet");
+    assert_true(srv.reqs[0].sig_ok);
+    assert_true(srv.reqs[0].if_none_match);
+    assert_int_equal(srv.reqs[0].body_len, 1000);
+    s3_store_free(s);
+}
+
+static void test_multipart(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    size_t n = 11u << 20; /* 11 MiB: parts of 5, 5, 1 */
+    put_bytes(s, "k/big.parquet", n, 0);
+    assert_int_equal(srv.n, 5);
+    assert_string_equal(srv.reqs[0].method, "POST");
+    assert_string_equal(srv.reqs[0].target, "/iot-data/k/big.parquet?uploads=");
+    for (int i = 1; i <= 3; i++) {
+        char want[128];
+        snprintf(want, sizeof(want), "/iot-data/k/big.parquet?partNumber=%d&uploadId=up%%2F1%%2Bx",
+                 i);
+        assert_string_equal(srv.reqs[i].method, "PUT");
+        assert_string_equal(srv.reqs[i].target, want);
+        assert_int_equal(srv.reqs[i].body_len, i < 3 ? (5u << 20) : (1u << 20));
+    }
+    assert_string_equal(srv.reqs[4].method, "POST");
+    assert_string_equal(srv.reqs[4].target, "/iot-data/k/big.parquet?uploadId=up%2F1%2Bx");
+    assert_true(srv.reqs[4].if_none_match);
+    assert_non_null(strstr(srv.reqs[4].body_head, "<Part><PartNumber>1</PartNumber><ETag>\"etag-2\""));
+    for (int i = 0; i < 5; i++) {
+        assert_true(srv.reqs[i].sig_ok);
+    }
+    struct s3_store_stats st;
+    s3_store_stats(s, &st);
+    assert_int_equal(st.parts, 3);
+    assert_int_equal(st.completes, 1);
+    s3_store_free(s);
+}
+
+static void test_abort_and_retry(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    /* part 1 gets a 503 then succeeds; the completion is refused for good (400): abort */
+    srv.status[1] = 503;
+    srv.status[4] = 400;
+    put_bytes(s, "k/x", 6u << 20, KC_EIO);
+    assert_int_equal(srv.n, 6);
+    assert_string_equal(srv.reqs[2].method, "PUT"); /* the retried part 1 */
+    assert_string_equal(srv.reqs[5].method, "DELETE");
+    assert_string_equal(srv.reqs[5].target, "/iot-data/k/x?uploadId=up%2F1%2Bx");
+    assert_true(srv.reqs[5].sig_ok);
+    struct s3_store_stats st;
+    s3_store_stats(s, &st);
+    assert_int_equal(st.retries, 1);
+    assert_int_equal(st.aborts, 1);
+    s3_store_free(s);
+}
+
+static void test_precondition_failed_is_committed(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    srv.status[0] = 412;
+    put_bytes(s, "k/exists", 10, 0);
+    struct s3_store_stats st;
+    s3_store_stats(s, &st);
+    assert_int_equal(st.precondition_failed, 1);
+    s3_store_free(s);
+}
+
+static void test_local_atomic(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kc-s3-local-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char url[128];
+    snprintf(url, sizeof(url), "file://%s", dir);
+    struct s3_store_config c = {.url = url};
+    struct s3_store *s = NULL;
+    struct kc_error err;
+    assert_int_equal(s3_store_new(&c, &s, &err), 0);
+    assert_int_equal(s3_store_check(s, &err), 0);
+    struct s3_object *o = NULL;
+    assert_int_equal(s3_store_open(s, "t/p=1/a+1+0001.json", &o, &err), 0);
+    assert_int_equal(s3_object_write(o, "{}\n", 3, &err), 0);
+    char path[256], tmp[300];
+    struct stat sb;
+    snprintf(path, sizeof(path), "%s/t/p=1/a+1+0001.json", dir);
+    snprintf(tmp, sizeof(tmp), "%s.inprogress", path);
+    assert_int_equal(stat(path, &sb), -1); /* not visible before commit */
+    assert_int_equal(stat(tmp, &sb), 0);
+    assert_int_equal(s3_object_commit(o, &err), 0);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_size, 3);
+    assert_int_equal(stat(tmp, &sb), -1);
+    /* an aborted object leaves nothing */
+    assert_int_equal(s3_store_open(s, "t/p=1/b", &o, &err), 0);
+    s3_object_abort(o);
+    snprintf(tmp, sizeof(tmp), "%s/t/p=1/b.inprogress", dir);
+    assert_int_equal(stat(tmp, &sb), -1);
+    s3_store_free(s);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/t/p=1", dir);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/t", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_single_put_signed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multipart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abort_and_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_precondition_failed_is_committed, setup, teardown),
+        cmocka_unit_test(test_local_atomic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
