@@ -567,8 +567,10 @@ out:
         sink_task_log(st, KC_LOG_WARN, "Insert will be retried in %lld ms: %s",
                       (long long)s->backoff_ms, err->msg);
     }
-    /* Rewinds from schema errors: from put() now; otherwise at the next put(). */
-    if (in_put) {
+    /* Rewinds from schema errors, asked now (the contract allows it from put, tick and
+     * pre_commit; the worker applies it before its next poll, even on a quiet topic). */
+    (void)in_put;
+    {
         for (size_t q = 0; q < s->n_parts && rc >= 0; q++) {
             struct ch_part *p = s->parts[q];
             if (p->rewind_to >= 0) {

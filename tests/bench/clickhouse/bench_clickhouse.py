@@ -5,8 +5,8 @@ N (default 1M) ~200-byte JSON records (the worker bench's generator, tests/bench
 in one Kafka topic; one ClickHouse server (Debian's 18.16, services.sh start-clickhouse); one run
 each, one after the other (the machines have 2 cores), printed side by side:
 
-  * raw consume (the ceiling): kc_bench_raw_consume reads the topic from the beginning with the
-    librdkafka the worker links, touches every byte, writes nothing;
+  * raw consume (the ceiling): tests/bench/worker's kc_bench_raw_consume reads the topic from
+    the beginning as a task's consumer does (the worker's librdkafka) and throws records away;
   * connect-c: the worker with one ClickHouseSinkConnector task (JsonConverter schemas.enable=false,
     no transform: the raw-JSON RowBinary path) into table bench.events_cc, from POST /connectors
     until SELECT count() = N (polled every 100 ms);
@@ -92,19 +92,14 @@ def wait_count(ch: Server, table: str, n: int, timeout: float, sample=None) -> f
 
 
 def run_raw(args, bootstrap: str, topic: str) -> dict:
+    """tests/bench/worker's raw_consume: the task's consumer, records thrown away."""
     binary = Path(os.environ.get("KC_BUILD_DIR", REPO / "build")) / "tests" / "bench" / \
-        "clickhouse" / "kc_bench_raw_consume"
-    cmd = [str(binary), bootstrap, topic, str(args.records)]
+        "worker" / "kc_bench_raw_consume"
+    cmd = [str(binary), "-b", bootstrap, "-t", topic, "-n", str(args.records)]
     log(f"raw consume: {shlex.join(cmd)}")
-    before = os.times()
-    t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, check=True)
-    wall = time.monotonic() - t0
-    after = os.times()
-    fields = dict(kv.split("=") for kv in p.stdout.split())
-    cpu = (after.children_user - before.children_user) + \
-        (after.children_system - before.children_system)
-    return {"wall": float(fields["seconds"]), "process_wall": wall, "cpu_children": cpu}
+    fields = dict(kv.split("=", 1) for kv in p.stdout.split())
+    return {"wall": float(fields["wall_s"]), "cpu_children": float(fields["cpu_s"])}
 
 
 def run_cc(args, bootstrap: str, topic: str, ch: Server, base: Path) -> dict:
