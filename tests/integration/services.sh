@@ -453,6 +453,8 @@ cmd_start_clickhouse() {
   <uncompressed_cache_size>268435456</uncompressed_cache_size>
   <max_concurrent_queries>50</max_concurrent_queries>
   <mlock_executable>false</mlock_executable>
+  <!-- Kafka table engines (the bench's peer) read a topic from its start, as our sinks do. -->
+  <kafka><auto_offset_reset>earliest</auto_offset_reset></kafka>
 </yandex>
 EOF
   cat >"$ch/users.xml" <<'EOF'
