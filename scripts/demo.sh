@@ -12,6 +12,12 @@
 #                             everything running.
 #   scripts/demo.sh file      the same start, but sample orders into a FileStreamSink connector
 #                             (output file printed); works with KC_DEMO_WORKER=jvm too
+#   scripts/demo.sh clickhouse  the same broker and worker plus a local ClickHouse server (Debian's
+#                             clickhouse-server, services.sh start-clickhouse): the user-events
+#                             pipeline (docs: pipelines.md §2) -- 100 JSON events to topic
+#                             `events`, a ClickHouseSinkConnector created with curl into the
+#                             ReplacingMergeTree table bitpin.events -- then prints the query that
+#                             shows the rows and its answer. Leaves everything running.
 #   scripts/demo.sh questdb   the same broker and worker plus QuestDB (services.sh start-questdb,
 #                             free ports): produces GitHub-style events to topic github_events,
 #                             creates the pipeline's questdb-github connector with curl (its own
@@ -199,6 +205,7 @@ cmd_start() {
   case $mode in
   s3) demo_s3 "$url" "$bootstrap" ;;
   questdb) demo_questdb "$url" "$bootstrap" ;;
+  clickhouse) demo_clickhouse "$url" "$bootstrap" ;;
   *) demo_file "$url" "$bootstrap" ;;
   esac
 }
@@ -330,6 +337,79 @@ Stop everything with:  scripts/demo.sh stop
 EOF
 }
 
+# demo_clickhouse URL BOOTSTRAP: the user-events pipeline into a local ClickHouse server.
+demo_clickhouse() {
+  local url=$1 bootstrap=$2 i topic=events db=bitpin connector=demo-clickhouse-events n=100
+  say "starting ClickHouse (services.sh start-clickhouse)"
+  "$SERVICES" start-clickhouse "$DEMO_DIR" >/dev/null
+  local chport chtcp
+  chport=$(sed -n 's/^KC_CLICKHOUSE_HTTP_PORT=//p' "$DEMO_DIR/clickhouse.env")
+  chtcp=$(sed -n 's/^KC_CLICKHOUSE_TCP_PORT=//p' "$DEMO_DIR/clickhouse.env")
+  local ch=http://127.0.0.1:$chport/
+  echo "clickhouse: $ch ($(curl -fsS --data-binary 'SELECT version()' "$ch"))"
+  # pipelines.md §2's DDL. Servers without DateTime64 (Debian's 18.16) get DateTime('UTC'):
+  # the events carry whole seconds, so nothing is lost.
+  local tstype="DateTime64(3, 'UTC')"
+  if ! curl -fsS --data-binary "SELECT toDateTime64('2025-01-01 00:00:00', 3)" "$ch" >/dev/null 2>&1; then
+    tstype="DateTime('UTC')"
+    echo "this server has no DateTime64: timestamp is $tstype"
+  fi
+  curl -fsS --data-binary "CREATE DATABASE IF NOT EXISTS $db" "$ch"
+  curl -fsS --data-binary "CREATE TABLE IF NOT EXISTS $db.events (user_id String,
+    event_type LowCardinality(String), timestamp $tstype, session_id String,
+    device LowCardinality(String), inserted_at DateTime DEFAULT now())
+    ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMMDD(timestamp) ORDER BY (timestamp, user_id)
+    SETTINGS index_granularity = 8192" "$ch"
+
+  say "producing $n user events to topic $topic"
+  local types=(login logout purchase view click) devices=(mobile desktop tablet)
+  for ((i = 0; i < n; i++)); do
+    printf '{"user_id":"user_%d","event_type":"%s","timestamp":"2025-09-18T10:%02d:%02dZ","session_id":"sess_%d","device":"%s"}\n' \
+      $((i % 100 + 1)) "${types[i % 5]}" $((i / 60)) $((i % 60)) "$i" "${devices[i % 3]}"
+  done | kcat -P -b "$bootstrap" -t "$topic"
+  kcat -C -b "$bootstrap" -t "$topic" -e -q -c 2 -f '  %s\n'
+  echo "  ..."
+
+  say "creating connector $connector (ClickHouseSinkConnector -> $db.events)"
+  api POST "$url/connectors" "{\"name\":\"$connector\",\"config\":{
+    \"connector.class\":\"com.clickhouse.kafka.connect.ClickHouseSinkConnector\",
+    \"tasks.max\":\"1\",\"topics\":\"$topic\",\"hostname\":\"127.0.0.1\",\"port\":\"$chport\",
+    \"ssl\":\"false\",\"database\":\"$db\",\"username\":\"default\",
+    \"value.converter\":\"org.apache.kafka.connect.json.JsonConverter\",
+    \"value.converter.schemas.enable\":\"false\"}}"
+
+  say "waiting for $n rows in $db.events"
+  local count=0
+  for ((i = 0; i < 240; i++)); do
+    count=$(curl -fsS --data-binary "SELECT count() FROM $db.events" "$ch" 2>/dev/null || echo 0)
+    [ "$count" -ge "$n" ] && break
+    sleep 0.25
+  done
+  [ "$count" -ge "$n" ] || {
+    api GET "$url/connectors/$connector/status" >&2 || true
+    die "only $count of $n rows reached $db.events within 60 s"
+  }
+  DEMO_STARTED=1
+  local q="SELECT event_type, count() AS events, uniqExact(user_id) AS users, min(timestamp) AS first, max(timestamp) AS last FROM $db.events GROUP BY event_type ORDER BY event_type"
+  say "the rows, by event type"
+  echo "  $q"
+  curl -fsS --data-binary "$q FORMAT PrettyCompactNoEscapes" "$ch"
+  say "connector status"
+  api GET "$url/connectors/$connector/status"
+  cat <<EOF
+
+The ClickHouse demo is running:
+  REST API:    $url
+  Kafka:       $bootstrap   (topic $topic)
+  ClickHouse:  $ch
+               curl -s --data-binary 'SELECT count() FROM $db.events' $ch
+               clickhouse-client --port $chtcp --query 'SELECT * FROM $db.events LIMIT 5'
+  more events: echo '{"user_id":"user_42","event_type":"purchase","timestamp":"2025-09-18T11:00:00Z","session_id":"s","device":"mobile"}' | kcat -P -b $bootstrap -t $topic
+  worker log:  $(sed -n 's/^KC_CONNECT_LOG=//p' "$DEMO_DIR/worker.env")
+Stop everything with:  scripts/demo.sh stop
+EOF
+}
+
 # demo_questdb URL BOOTSTRAP: GitHub events -> QuestDB sink (ILP/TCP) -> SAMPLE BY.
 demo_questdb() {
   local url=$1 bootstrap=$2
@@ -391,6 +471,7 @@ case ${1:-start} in
 start | s3) cmd_start s3 ;;
 file) cmd_start file ;;
 questdb) cmd_start questdb ;;
+clickhouse) cmd_start clickhouse ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 *)

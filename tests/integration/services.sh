@@ -18,7 +18,9 @@
 #   services.sh start-clickhouse RUN_DIR
 #       Start Debian's clickhouse-server (18.16, apt package clickhouse-server) with a private
 #       config under RUN_DIR/clickhouse: HTTP, native and interserver ports are free loopback ports
-#       (never 8123/9000/9009), users `default` (no password) and `tester` (password `secret`).
+#       (never 8123/9000/9009), users `default` (no password), `tester` (password `secret`) and
+#       `sinkuser` (password `kcSinkPw7731`, a string that appears nowhere else, for leak checks).
+#       A restart in the same RUN_DIR keeps its ports when they are still free.
 #       Writes RUN_DIR/clickhouse.env (KC_CLICKHOUSE_HTTP_PORT=..., KC_CLICKHOUSE_TCP_PORT=...) and
 #       prints it. Stop it with `stop-one RUN_DIR clickhouse` (or `stop RUN_DIR`).
 #   services.sh start-s3 RUN_DIR
@@ -144,6 +146,17 @@ need_libs() {
 
 # ---------------------------------------------------------------------------------------------
 # process helpers
+
+# port_free PORT: 0 when nothing listens on 127.0.0.1:PORT.
+port_free() {
+  python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1"
+}
 
 free_port() {
   python3 - <<'EOF'
@@ -405,6 +418,17 @@ cmd_start_clickhouse() {
   http=$(free_port)
   tcp=$(free_port)
   inter=$(free_port)
+  # A restart in the same RUN_DIR keeps its ports (clients keep their URL), when still free.
+  if [ -f "$run/clickhouse.env" ]; then
+    local oh ot oi
+    oh=$(sed -n 's/^KC_CLICKHOUSE_HTTP_PORT=//p' "$run/clickhouse.env")
+    ot=$(sed -n 's/^KC_CLICKHOUSE_TCP_PORT=//p' "$run/clickhouse.env")
+    oi=$(sed -n 's/^KC_CLICKHOUSE_INTERSERVER_PORT=//p' "$run/clickhouse.env")
+    if [ -n "$oh" ] && [ -n "$ot" ] && [ -n "$oi" ] && port_free "$oh" && port_free "$ot" &&
+      port_free "$oi"; then
+      http=$oh tcp=$ot inter=$oi
+    fi
+  fi
   while [ "$tcp" = "$http" ]; do tcp=$(free_port); done
   while [ "$inter" = "$http" ] || [ "$inter" = "$tcp" ]; do inter=$(free_port); done
   mkdir -p "$ch"/{data,tmp,user_files,log,format_schemas}
@@ -429,6 +453,8 @@ cmd_start_clickhouse() {
   <uncompressed_cache_size>268435456</uncompressed_cache_size>
   <max_concurrent_queries>50</max_concurrent_queries>
   <mlock_executable>false</mlock_executable>
+  <!-- Kafka table engines (the bench's peer) read a topic from its start, as our sinks do. -->
+  <kafka><auto_offset_reset>earliest</auto_offset_reset></kafka>
 </yandex>
 EOF
   cat >"$ch/users.xml" <<'EOF'
@@ -442,6 +468,8 @@ EOF
              <profile>default</profile><quota>default</quota></default>
     <tester><password>secret</password><networks><ip>127.0.0.1</ip></networks>
             <profile>default</profile><quota>default</quota></tester>
+    <sinkuser><password>kcSinkPw7731</password><networks><ip>127.0.0.1</ip></networks>
+            <profile>default</profile><quota>default</quota></sinkuser>
   </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
     <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>

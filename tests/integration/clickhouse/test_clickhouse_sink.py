@@ -1,0 +1,274 @@
+"""The ClickHouse sink (connectors/clickhouse/clickhouse.c) end to end: records produced to the
+shared Kafka broker, a connect-c worker running com.clickhouse.kafka.connect.ClickHouseSinkConnector
+created over REST, rows read back from a real server.
+
+Which test ran where: every test here runs against Debian's clickhouse-server 18.16 (apt),
+started by services.sh start-clickhouse on free loopback ports. 18.16 has no DateTime64: the
+user-events table uses DateTime('UTC') for DateTime64(3, 'UTC') and the logs table DateTime for
+DateTime64(6) (sub-second digits are dropped by the encoder's DateTime path); the DateTime64
+bytes themselves are checked against chdb 26.x in test_clickhouse_core.py. 18.16 also has no
+insert_deduplication_token, so exactlyOnce=true is refused at start here (tested), and
+exactly-once replays are not tested against a server in this file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import kc
+
+HERE = Path(__file__).resolve().parent
+SERVICES = HERE.parent / "services.sh"
+SERVER = os.environ.get("KC_CLICKHOUSE_SERVER", "/usr/sbin/clickhouse-server")
+CLASS = "com.clickhouse.kafka.connect.ClickHouseSinkConnector"
+
+
+class CH:
+    def __init__(self, run_dir: Path):
+        self.run_dir = run_dir
+        self.reload()
+
+    def reload(self):
+        env = kc.read_env_file(self.run_dir / "clickhouse.env")
+        self.port = int(env["KC_CLICKHOUSE_HTTP_PORT"])
+
+    def q(self, sql: str) -> bytes:
+        url = f"http://127.0.0.1:{self.port}/"
+        with urllib.request.urlopen(urllib.request.Request(url, data=sql.encode()),
+                                    timeout=30) as r:
+            return r.read()
+
+    def rows(self, sql: str):
+        out = self.q(sql + " FORMAT JSONEachRow").decode()
+        return [json.loads(line) for line in out.splitlines() if line]
+
+    def count(self, table: str) -> int:
+        return int(self.q(f"SELECT count() FROM {table}").decode().strip())
+
+    def stop(self):
+        subprocess.run([str(SERVICES), "stop-one", str(self.run_dir), "clickhouse"],
+                       timeout=120, capture_output=True)
+
+    def start(self):
+        subprocess.run([str(SERVICES), "start-clickhouse", str(self.run_dir)], check=True,
+                       capture_output=True, timeout=120)
+        self.reload()
+
+
+@pytest.fixture(scope="module")
+def ch(tmp_path_factory):
+    if not os.access(SERVER, os.X_OK):
+        pytest.skip("clickhouse-server 18.16 not installed (scripts/setup.sh)")
+    run = tmp_path_factory.mktemp("chsink")
+    server = CH.__new__(CH)
+    server.run_dir = run
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def ident(name: str) -> str:
+    """A unique name usable as a database name without quoting."""
+    return name.replace("-", "_").replace(".", "_")
+
+
+def sink_config(ch: CH, topics: str, **extra) -> dict:
+    cfg = {"connector.class": CLASS, "tasks.max": "1", "topics": topics,
+           "hostname": "127.0.0.1", "port": str(ch.port), "ssl": "false",
+           "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+           "value.converter.schemas.enable": "false",
+           "key.converter": "org.apache.kafka.connect.storage.StringConverter"}
+    cfg.update({k: str(v) for k, v in extra.items()})
+    return cfg
+
+
+def curl(method: str, url: str, body: dict | None = None) -> tuple[int, str]:
+    """The REST call as a user makes it."""
+    cmd = ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-X", method,
+           "-H", "Content-Type: application/json", url]
+    if body is not None:
+        cmd += ["--data-binary", json.dumps(body)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True)
+    text, code = p.stdout.rsplit("\n", 1)
+    return int(code), text
+
+
+def test_user_events_pipeline_with_dlq_and_password(kafka, connect_c, ch, unique_name):
+    """Pipeline 2: events (ReplacingMergeTree, partitioned by day, inserted_at DEFAULT now())
+    from JSON with ISO 'Z' timestamps; a record that does not fit and a record that is not JSON
+    go to the DLQ with their headers, the others land; the password is never shown."""
+    db, topic, cname = ident(unique_name("bitpin")), unique_name("events"), unique_name("ev")
+    dlq = topic + "-dlq"
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.events (user_id String, event_type LowCardinality(String), "
+         "timestamp DateTime('UTC'), session_id String, device LowCardinality(String), "
+         "inserted_at DateTime DEFAULT now()) ENGINE = ReplacingMergeTree() "
+         "PARTITION BY toYYYYMMDD(timestamp) ORDER BY (timestamp, user_id) "
+         "SETTINGS index_granularity = 8192")
+    events = [{"user_id": f"user_{i % 100 + 1}",
+               "event_type": ["login", "logout", "purchase", "view", "click"][i % 5],
+               "timestamp": f"2025-09-18T10:{i // 60:02d}:{i % 60:02d}Z",
+               "session_id": f"sess_{i}", "device": ["mobile", "desktop", "tablet"][i % 3]}
+              for i in range(100)]
+    values = [json.dumps(e) for e in events[:50]]
+    values.append(json.dumps({"user_id": "bad", "timestamp": "yesterday"}))
+    values.append("{not json")
+    values += [json.dumps(e) for e in events[50:]]
+    kafka.produce(topic, values)
+
+    w = connect_c()
+    cfg = sink_config(ch, topic, database=db, topic2TableMap=f"{topic}=events",
+                      username="sinkuser", password="kcSinkPw7731",
+                      **{"errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+                         "errors.deadletterqueue.topic.replication.factor": "1",
+                         "errors.deadletterqueue.context.headers.enable": "true"})
+    code, body = curl("POST", f"{w.url}/connectors", {"name": cname, "config": cfg})
+    assert code == 201, body
+    w.wait_running(cname)
+    kc.wait_until(lambda: ch.count(f"{db}.events") >= 100, timeout=60, what="100 rows")
+    rows = ch.rows(f"SELECT user_id, event_type, toUnixTimestamp(timestamp) AS ts, session_id, "
+                   f"device, inserted_at > now() - 600 AS fresh FROM {db}.events ORDER BY ts")
+    assert len(rows) == 100
+    assert rows[61] == {"user_id": "user_62", "event_type": "logout",
+                        "ts": 1758189600 + 61, "session_id": "sess_61", "device": "desktop",
+                        "fresh": 1}
+    bad = kafka.consume(dlq, count=2)
+    assert [dict(r.headers)["__connect.errors.offset"] for r in bad] == ["50", "51"]
+    assert bad[1].value == "{not json"
+    h0 = dict(bad[0].headers)
+    assert h0["__connect.errors.topic"] == topic
+    assert h0["__connect.errors.exception.class.name"] == \
+        "org.apache.kafka.connect.errors.DataException"
+    assert "timestamp" in h0["__connect.errors.exception.message"]
+    assert "__connect.errors.exception.message" in dict(bad[1].headers)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 102,
+                  timeout=90, what="offsets committed after the inserts")
+    status = json.dumps(w.status(cname))
+    assert "kcSinkPw7731" not in status
+    assert "kcSinkPw7731" not in w.log_text()
+    assert "user sinkuser" in w.log_text()  # the sink did log its connection
+
+
+def test_bad_key_is_refused_with_the_jvm_400(kafka, connect_c, ch, unique_name):
+    w = connect_c()
+    cfg = sink_config(ch, unique_name("t"), port="99999", password="hunter2",
+                      topic2TableMap="a=b,broken")
+    code, body = curl("POST", f"{w.url}/connectors", {"name": unique_name("bad"), "config": cfg})
+    assert code == 400, body
+    j = json.loads(body)
+    assert j["error_code"] == 400
+    assert j["message"].startswith("Connector configuration is invalid and contains the "
+                                   "following 2 error(s):")
+    assert "Invalid value 99999 for configuration port: Value must be no more than 65535" \
+        in j["message"]
+    assert "topic2TableMap" in j["message"] and "broken" in j["message"]
+    assert "hunter2" not in body and "hunter2" not in w.log_text()
+
+
+def test_logs_pipeline_and_clickhouse_down_mid_stream(kafka, connect_c, ch, unique_name):
+    """Pipeline 3: topic logs_4-like -> table logs (MergeTree partitioned by month). ClickHouse
+    stops mid-stream and comes back: every record lands exactly once (plain MergeTree shows any
+    duplicate) and the task keeps running."""
+    db, topic, cname = ident(unique_name("KafkaEngine")), unique_name("logs_4"), unique_name("logs")
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.logs (eventId UInt32, level LowCardinality(String), "
+         "source LowCardinality(String), timestamp DateTime, computer LowCardinality(String), "
+         "user LowCardinality(String), message String) ENGINE = MergeTree "
+         "PARTITION BY toYYYYMM(timestamp) ORDER BY (eventId)")
+
+    def logs(lo, hi):
+        return [{"eventId": i, "level": ["Info", "Warning", "Error"][i % 3],
+                 "source": f"svc{i % 7}", "timestamp": f"2025-0{1 + i % 3}-15T12:00:00.{i:06d}",
+                 "computer": f"host{i % 4}", "user": f"u{i % 9}", "message": f"line {i}"}
+                for i in range(lo, hi)]
+    kafka.produce(topic, logs(0, 2000))
+    w = connect_c()
+    w.create_connector(cname, sink_config(ch, topic, database=db,
+                                          topic2TableMap=f"{topic}=logs",
+                                          bufferCount="500", bufferFlushTime="200"))
+    w.wait_running(cname)
+    kc.wait_until(lambda: ch.count(f"{db}.logs") >= 2000, timeout=60, what="first 2000 rows")
+    ch.stop()
+    kafka.produce(topic, logs(2000, 5000))
+    time.sleep(kc.scaled(8))
+    assert w.status(cname)["tasks"][0]["state"] == "RUNNING"
+    port = ch.port
+    ch.start()
+    assert ch.port == port  # same server address, as a restarted server has
+    kc.wait_until(lambda: ch.count(f"{db}.logs") >= 5000, timeout=90, what="5000 rows")
+    time.sleep(kc.scaled(2))
+    got = ch.rows(f"SELECT toUInt32(count()) AS n, toUInt32(uniqExact(eventId)) AS u, "
+                  f"min(eventId) AS lo, "
+                  f"max(eventId) AS hi FROM {db}.logs")[0]
+    assert got == {"n": 5000, "u": 5000, "lo": 0, "hi": 4999}
+    parts = ch.rows(f"SELECT partition, count() AS n FROM system.parts WHERE database = '{db}' "
+                    f"AND table = 'logs' AND active GROUP BY partition ORDER BY partition")
+    assert [p["partition"] for p in parts] == ["202501", "202502", "202503"]
+    assert "Insert will be retried" in w.log_text()
+
+
+def test_telemetry_fan_out_arrays(kafka, connect_c, ch, unique_name):
+    """Pipeline 1: three topics to three tables through one connector; each message is a JSON
+    array of rows; fields the tables lack are dropped, missing columns defaulted, naive ISO
+    timestamps with microseconds parsed; the tables are inserted in parallel."""
+    db = ident(unique_name("telemetry"))
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.node_data (node_name String, system_ip String, mgmt_ip String, "
+         "timestamp DateTime, batch_id String) ENGINE = MergeTree ORDER BY (node_name, timestamp)")
+    ch.q(f"CREATE TABLE {db}.interface_data (node_name String, interface_name String, "
+         "interface_type String, subinterface_index String, timestamp DateTime, batch_id String) "
+         "ENGINE = MergeTree ORDER BY (node_name, interface_name, timestamp)")
+    ch.q(f"CREATE TABLE {db}.address_data (node_name String, interface_name String, "
+         "subinterface_index String, address_ip_prefix String, origin String, status String, "
+         "timestamp DateTime, batch_id String) ENGINE = MergeTree "
+         "ORDER BY (node_name, interface_name, address_ip_prefix, timestamp)")
+    t_node, t_if, t_addr = (unique_name("node-data"), unique_name("interface-data"),
+                            unique_name("address-data"))
+    ts = "2025-01-02T03:04:05.123456"
+    kafka.produce(t_node, [[{"node_name": f"srl{i}", "batch_id": f"b{i}", "timestamp": ts,
+                             "system_ip": "10.0.0.1"}] for i in range(20)])
+    kafka.produce(t_if, [[{"node_name": "srl", "interface_name": f"ethernet-1/{i}-{j}",
+                           "batch_id": f"b{i}", "timestamp": ts, "admin_status": "up",
+                           "in_octets": 150000} for j in range(3)] for i in range(20)])
+    kafka.produce(t_addr, [[{"node_name": "srl", "interface_name": "ethernet-1/1",
+                             "subinterface_index": "0", "address_ip_prefix": f"12.0.0.{i}/31",
+                             "origin": "static", "status": "preferred", "batch_id": f"b{i}",
+                             "timestamp": ts}] for i in range(20)])
+    w = connect_c()
+    cname = unique_name("tele")
+    w.create_connector(cname, sink_config(
+        ch, f"{t_node},{t_if},{t_addr}", database=db,
+        topic2TableMap=f"{t_node}=node_data,{t_if}=interface_data,{t_addr}=address_data"))
+    w.wait_running(cname)
+    kc.wait_until(lambda: (ch.count(f"{db}.node_data"), ch.count(f"{db}.interface_data"),
+                           ch.count(f"{db}.address_data")) == (20, 60, 20),
+                  timeout=60, what="rows in the three tables")
+    r = ch.rows(f"SELECT interface_name, interface_type, toUnixTimestamp(timestamp) AS t "
+                f"FROM {db}.interface_data WHERE interface_name = 'ethernet-1/7-2'")
+    assert r == [{"interface_name": "ethernet-1/7-2", "interface_type": "", "t": 1735787045}]
+    assert ch.rows(f"SELECT mgmt_ip, system_ip FROM {db}.node_data WHERE node_name = 'srl3'") \
+        == [{"mgmt_ip": "", "system_ip": "10.0.0.1"}]
+
+
+def test_exactly_once_refused_on_18_16(kafka, connect_c, ch, unique_name):
+    topic, cname = unique_name("eo"), unique_name("eo")
+    kafka.produce(topic, [{"a": 1}])
+    w = connect_c()
+    w.create_connector(cname, sink_config(ch, topic, exactlyOnce="true"))
+
+    def failed():
+        t = w.status(cname).get("tasks", [])
+        return t and t[0]["state"] == "FAILED" and t[0]
+    t = kc.wait_until(failed, timeout=60, what="task FAILED")
+    assert "exactlyOnce=true needs insert_deduplication_token" in t["trace"]
+    assert "18.16" in t["trace"]
