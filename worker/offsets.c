@@ -211,6 +211,42 @@ size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
     return k;
 }
 
+int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
+                     struct sink_task *st, const struct tp_list *only,
+                     struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
+{
+    size_t cap = o->n + 1, n, nd = 0;
+    struct sink_offset *consumed = kc_calloc(cap, sizeof(*consumed));
+    struct sink_offset *durable = kc_calloc(cap, sizeof(*durable));
+    int rc = KC_OK;
+    *commit = NULL;
+    *n_commit = 0;
+    if (consumed == NULL || durable == NULL) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory committing offsets");
+        goto out;
+    }
+    n = offsets_consumed_list(o, only, consumed);
+    if ((rc = sink_call_pre_commit(ops, st, consumed, n, durable, &nd, err)) != KC_OK) {
+        goto out;
+    }
+    if (nd > n) {
+        rc = kc_error_set(err, KC_EINVAL, "Sink %s returned %zu offsets from preCommit for %zu "
+                          "partitions", ops->name, nd, n);
+        goto out;
+    }
+    if ((rc = offsets_set_durable(o, durable, nd, ops->name, err)) != KC_OK) {
+        goto out;
+    }
+    /* The sink may have rewound (and revoked nothing): the list is sized for every partition. */
+    *n_commit = offsets_commit_list(o, only, consumed);
+    *commit = consumed;
+    consumed = NULL;
+out:
+    kc_free(consumed);
+    kc_free(durable);
+    return rc;
+}
+
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -98,6 +98,17 @@ void offsets_all_durable(struct offsets *o, const struct tp_list *only);
  */
 size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
                            struct sink_offset *out);
+/*
+ * The first half of every commit point, shared by the worker and the sink harness: hand the
+ * sink the consumed offsets (in `only`, when given) through pre_commit (or flush + everything
+ * consumed), check its answer and take it as durable, then fill *commit (owned array, kc_free;
+ * topic and metadata borrow from o) with what the group should commit now.
+ * @return KC_OK, KC_RETRY (the sink asked to retry; nothing to commit), negative (the task must
+ *         fail; err says why)
+ */
+int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
+                     struct sink_task *st, const struct tp_list *only,
+                     struct sink_offset **commit, size_t *n_commit, struct kc_error *err);
 /* The group accepted a commit of these entries. */
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n);
 /* 1 when some partition has records handed to the sink and not yet durable, or durable and

@@ -367,30 +367,10 @@ static int commit_point(struct task *t, const struct tp_list *only, struct kc_er
         return KC_OK;
     }
     t->st.commit_requested = 0;
-    size_t cap = t->offs.n + 1;
-    struct sink_offset *consumed = kc_calloc(cap, sizeof(*consumed));
-    struct sink_offset *durable = kc_calloc(cap, sizeof(*durable));
-    int rc = KC_OK;
-    if (consumed == NULL || durable == NULL) {
-        rc = kc_error_set(err, KC_ENOMEM, "out of memory committing offsets");
-        goto out;
-    }
-    size_t n = offsets_consumed_list(&t->offs, only, consumed), nd = 0;
-    rc = sink_call_pre_commit(t->ops, as_sink_task(t), consumed, n, durable, &nd, err);
-    if (rc != KC_OK) {
-        goto out;
-    }
-    if (nd > n) {
-        rc = kc_error_set(err, KC_EINVAL, "Sink %s returned %zu offsets from preCommit for %zu "
-                          "partitions", t->ops->name, nd, n);
-        goto out;
-    }
-    if ((rc = offsets_set_durable(&t->offs, durable, nd, t->ops->name, err)) != KC_OK ||
-        (rc = dlq_flush(t->dlq, t->flush_timeout_ms, err)) != KC_OK) {
-        goto out;
-    }
-    size_t nc = offsets_commit_list(&t->offs, only, consumed);
-    if (nc == 0) {
+    struct sink_offset *consumed = NULL; /* what to commit, from offsets_ask_sink */
+    size_t nc = 0;
+    int rc = offsets_ask_sink(&t->offs, t->ops, as_sink_task(t), only, &consumed, &nc, err);
+    if (rc != KC_OK || (rc = dlq_flush(t->dlq, t->flush_timeout_ms, err)) != KC_OK || nc == 0) {
         goto out;
     }
     rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_new((int)nc);
@@ -425,7 +405,6 @@ out:
         t->st.commit_requested = 1;
     }
     kc_free(consumed);
-    kc_free(durable);
     return rc;
 }
 

@@ -341,47 +341,27 @@ int sink_harness_assign(struct sink_harness *h, const char *topic, int32_t parti
 
 static int commit_point(struct sink_harness *h, const struct tp_list *only, struct kc_error *err)
 {
-    size_t cap = h->offs.n + 1;
-    struct sink_offset *consumed = kc_calloc(cap, sizeof(*consumed));
-    struct sink_offset *durable = kc_calloc(cap, sizeof(*durable));
-    int rc = KC_OK;
-    if (consumed == NULL || durable == NULL) {
-        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
-        goto out;
-    }
-    size_t n = offsets_consumed_list(&h->offs, only, consumed), nd = 0;
-    rc = sink_call_pre_commit(h->ops, &h->st, consumed, n, durable, &nd, err);
-    if (rc != KC_OK) {
-        goto out;
-    }
-    if (nd > n) {
-        rc = kc_error_set(err, KC_EINVAL, "pre_commit answered %zu partitions for %zu", nd, n);
-        goto out;
-    }
-    if ((rc = offsets_set_durable(&h->offs, durable, nd, h->ops->name, err)) != KC_OK) {
-        goto out;
-    }
-    size_t nc = offsets_commit_list(&h->offs, only, consumed);
-    for (size_t i = 0; i < nc; i++) {
-        struct hpart *p = hpart_find(h, consumed[i].topic, consumed[i].partition, 0);
+    struct sink_offset *commit = NULL;
+    size_t nc = 0;
+    int rc = offsets_ask_sink(&h->offs, h->ops, &h->st, only, &commit, &nc, err);
+    for (size_t i = 0; rc == KC_OK && i < nc; i++) {
+        struct hpart *p = hpart_find(h, commit[i].topic, commit[i].partition, 0);
         if (p == NULL) {
             continue;
         }
-        char *md = consumed[i].metadata != NULL ? kc_strdup(consumed[i].metadata) : NULL;
-        if (consumed[i].metadata != NULL && md == NULL) {
+        char *md = commit[i].metadata != NULL ? kc_strdup(commit[i].metadata) : NULL;
+        if (commit[i].metadata != NULL && md == NULL) {
             rc = kc_error_set(err, KC_ENOMEM, "out of memory");
-            goto out;
+            break;
         }
         kc_free(p->md);
         p->md = md;
-        p->committed = consumed[i].offset;
+        p->committed = commit[i].offset;
     }
-    if (offsets_committed(&h->offs, consumed, nc) != KC_OK) {
+    if (rc == KC_OK && offsets_committed(&h->offs, commit, nc) != KC_OK) {
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
     }
-out:
-    kc_free(consumed);
-    kc_free(durable);
+    kc_free(commit);
     return rc;
 }
 
