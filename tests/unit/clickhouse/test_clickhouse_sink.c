@@ -1,0 +1,377 @@
+/*
+ * tests/unit/clickhouse/test_clickhouse_sink.c: the ClickHouse sink's ops table driven by the
+ * sink harness (tests/harness: the worker's task cycle over an in-memory Kafka log) against
+ * clickhouse_stub (an in-process HTTP server answering version, DESCRIBE and INSERT). What a
+ * real server does with the rows is the integration tests' business; here: which rows go in
+ * which INSERT with which token, and which offsets get committed around failures, rebalances,
+ * kill and restart, and the byte budget.
+ *
+ * Rows are {"id":N,"name":"xy"} into (id UInt32, name String) on a "24.8" server, so
+ * RowBinaryWithDefaults: per column a 0 byte (value present), then the value -- 9 bytes a row.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clickhouse_stub.h"
+#include "sink_harness.h"
+
+extern const struct sink_connector_ops clickhouse_sink_ops;
+
+#define ROW_BYTES 9
+#define DESCRIBE "id\tUInt32\t\t\t\t\t\nname\tString\t\t\t\t\t\n"
+
+struct fix {
+    struct clickhouse_stub *cs;
+    struct sink_harness *h;
+};
+
+static void ok(int rc, const struct kc_error *err)
+{
+    if (rc != KC_OK) {
+        fail_msg("rc %d: %s", rc, err->msg);
+    }
+}
+
+/* A stub with tables db.a and db.b, and the sink started on it with kv's extra keys. */
+static void fix_start(struct fix *f, const char *const *kv)
+{
+    struct kc_error err = {0};
+    char port[16];
+    f->cs = clickhouse_stub_start("24.8.1.1");
+    assert_non_null(f->cs);
+    clickhouse_stub_table(f->cs, "db.a", DESCRIBE);
+    clickhouse_stub_table(f->cs, "db.b", DESCRIBE);
+    snprintf(port, sizeof(port), "%d", clickhouse_stub_port(f->cs));
+    struct kc_strmap *cfg = kc_strmap_new();
+    kc_strmap_set(cfg, "connector.class", "com.clickhouse.kafka.connect.ClickHouseSinkConnector");
+    kc_strmap_set(cfg, "hostname", "127.0.0.1");
+    kc_strmap_set(cfg, "port", port);
+    kc_strmap_set(cfg, "ssl", "false");
+    kc_strmap_set(cfg, "database", "db");
+    kc_strmap_set(cfg, "username", "default");
+    kc_strmap_set(cfg, "password", "");
+    for (; kv != NULL && kv[0] != NULL; kv += 2) {
+        kc_strmap_set(cfg, kv[0], kv[1]);
+    }
+    int rc = sink_harness_new(&clickhouse_sink_ops, cfg, &f->h, &err);
+    kc_strmap_free(cfg);
+    ok(rc, &err);
+}
+
+static void fix_stop(struct fix *f)
+{
+    sink_harness_free(f->h);
+    clickhouse_stub_stop(f->cs);
+}
+
+static void produce_n(struct sink_harness *h, const char *topic, int32_t p, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        char v[64];
+        int n = snprintf(v, sizeof(v), "{\"id\":%d,\"name\":\"xy\"}", i);
+        assert_int_equal(sink_harness_produce(h, topic, p, NULL, v, (size_t)n, 1000 + i), KC_OK);
+    }
+}
+
+/* The RowBinaryWithDefaults bytes of row id. */
+static void row_bytes(int id, unsigned char out[ROW_BYTES])
+{
+    const unsigned char r[ROW_BYTES] = {0, (unsigned char)id, (unsigned char)(id >> 8),
+                                        (unsigned char)(id >> 16), (unsigned char)(id >> 24),
+                                        0, 2, 'x', 'y'};
+    memcpy(out, r, ROW_BYTES);
+}
+
+/* Successful INSERT bodies into table, concatenated, hold each id of [from, to) exactly once
+ * (in any order across inserts, in order within one partition's run). */
+static void assert_ids_once(struct clickhouse_stub *cs, const char *table, int from, int to)
+{
+    int n = to - from;
+    int *seen = calloc((size_t)n, sizeof(*seen));
+    size_t total = 0;
+    for (size_t i = 0; i < clickhouse_stub_inserts(cs); i++) {
+        const struct clickhouse_stub_insert *in = clickhouse_stub_insert_at(cs, i);
+        if (!in->ok || strcmp(in->table, table) != 0) {
+            continue;
+        }
+        assert_int_equal(in->len % ROW_BYTES, 0);
+        for (size_t o = 0; o < in->len; o += ROW_BYTES) {
+            const unsigned char *r = in->body + o;
+            int id = r[1] | r[2] << 8 | r[3] << 16 | r[4] << 24;
+            unsigned char want[ROW_BYTES];
+            row_bytes(id, want);
+            assert_memory_equal(r, want, ROW_BYTES);
+            assert_true(id >= from && id < to);
+            seen[id - from]++;
+            total++;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (seen[i] != 1) {
+            fail_msg("%s: id %d inserted %d times", table, from + i, seen[i]);
+        }
+    }
+    assert_int_equal(total, (size_t)n);
+    free(seen);
+}
+
+/* ------------------------------------------------------------------ scenarios */
+
+static void test_batches_routed_to_two_tables(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"topic2TableMap", "ta=a,tb=b", NULL};
+    fix_start(&f, kv);
+    produce_n(f.h, "ta", 0, 0, 30);
+    produce_n(f.h, "tb", 0, 100, 120);
+    ok(sink_harness_assign(f.h, "ta", 0, &err), &err);
+    ok(sink_harness_assign(f.h, "tb", 0, &err), &err);
+    ok(sink_harness_drain(f.h, 7, 20, &err), &err);
+    /* Below bufferCount (100000), bytes and age: nothing sent, nothing committed. */
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 0);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(sink_harness_committed(f.h, "ta", 0, NULL), 30);
+    assert_int_equal(sink_harness_committed(f.h, "tb", 0, NULL), 20);
+    /* One INSERT per table, rows in offset order, byte-exact. */
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 2);
+    assert_ids_once(f.cs, "db.a", 0, 30);
+    assert_ids_once(f.cs, "db.b", 100, 120);
+    for (size_t i = 0; i < 2; i++) {
+        const struct clickhouse_stub_insert *in = clickhouse_stub_insert_at(f.cs, i);
+        unsigned char first[ROW_BYTES];
+        row_bytes(strcmp(in->table, "db.a") == 0 ? 0 : 100, first);
+        assert_memory_equal(in->body, first, ROW_BYTES);
+        assert_null(in->token); /* at-least-once: no token */
+    }
+    fix_stop(&f);
+}
+
+static void test_bad_record_isolated(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"topic2TableMap", "ta=a,tm=missing", NULL};
+    fix_start(&f, kv);
+    produce_n(f.h, "ta", 0, 0, 5);
+    assert_int_equal(sink_harness_produce(f.h, "ta", 0, NULL, "not json", 8, 1), KC_OK); /* 5 */
+    const char *big = "{\"id\":99999999999,\"name\":\"xy\"}"; /* 6: UInt32 overflow */
+    assert_int_equal(sink_harness_produce(f.h, "ta", 0, NULL, big, strlen(big), 1), KC_OK);
+    produce_n(f.h, "ta", 0, 7, 10);
+    produce_n(f.h, "tm", 0, 0, 2); /* its table does not exist */
+    ok(sink_harness_assign(f.h, "ta", 0, &err), &err);
+    ok(sink_harness_assign(f.h, "tm", 0, &err), &err);
+    ok(sink_harness_drain(f.h, 4, 20, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(sink_harness_reported(f.h), 4);
+    int64_t want_ta[] = {5, 6};
+    size_t k = 0;
+    for (size_t i = 0; i < sink_harness_reported(f.h); i++) {
+        int64_t o = sink_harness_reported_offset(f.h, i);
+        if (o == 5 || o == 6) {
+            assert_true(k < 2 && o == want_ta[k]);
+            k++;
+        }
+    }
+    assert_int_equal(k, 2);
+    /* The rest of the batch went in; the reported records are committed past. */
+    assert_int_equal(sink_harness_committed(f.h, "ta", 0, NULL), 10);
+    assert_int_equal(sink_harness_committed(f.h, "tm", 0, NULL), 2);
+    size_t rows = clickhouse_stub_bytes_ok(f.cs, "db.a") / ROW_BYTES;
+    assert_int_equal(rows, 8);
+    fix_stop(&f);
+}
+
+/* A retriable failure (code, or 0 = dropped connection) keeps the rows: nothing committed
+ * until the insert lands, then every row exactly once. */
+static void retriable(int code)
+{
+    struct fix f;
+    struct kc_error err = {0};
+    fix_start(&f, NULL);
+    produce_n(f.h, "a", 0, 0, 20);
+    ok(sink_harness_assign(f.h, "a", 0, &err), &err);
+    clickhouse_stub_fail(f.cs, -1, code, "Too many parts (300). Merges are processing "
+                         "significantly slower than inserts");
+    ok(sink_harness_poll(f.h, 10, NULL, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err); /* the insert fails: durable stays at 0 */
+    int64_t c = sink_harness_committed(f.h, "a", 0, NULL);
+    assert_true(c == SINK_OFFSET_NONE || c == 0);
+    size_t tries = clickhouse_stub_inserts(f.cs);
+    assert_true(tries >= 1);
+    /* Still failing: put answers KC_RETRY, the harness keeps the batch. */
+    int rc = sink_harness_poll(f.h, 10, NULL, &err);
+    assert_int_equal(rc, KC_RETRY);
+    usleep(250 * 1000); /* past the backoff */
+    rc = sink_harness_poll(f.h, 10, NULL, &err);
+    assert_int_equal(rc, KC_RETRY);
+    c = sink_harness_committed(f.h, "a", 0, NULL);
+    assert_true(c == SINK_OFFSET_NONE || c == 0);
+    assert_int_equal(clickhouse_stub_bytes_ok(f.cs, "db.a"), 0);
+    /* Every attempt carried the same rows. */
+    const struct clickhouse_stub_insert *first = clickhouse_stub_insert_at(f.cs, 0);
+    for (size_t i = 1; i < clickhouse_stub_inserts(f.cs); i++) {
+        const struct clickhouse_stub_insert *in = clickhouse_stub_insert_at(f.cs, i);
+        assert_int_equal(in->len, first->len);
+        assert_memory_equal(in->body, first->body, first->len);
+    }
+    clickhouse_stub_fail(f.cs, 0, 0, NULL);
+    usleep(1000 * 1000); /* past the (doubled) backoff */
+    ok(sink_harness_drain(f.h, 10, 20, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(sink_harness_committed(f.h, "a", 0, NULL), 20);
+    assert_ids_once(f.cs, "db.a", 0, 20);
+    fix_stop(&f);
+}
+
+static void test_retriable_code_252_keeps_rows(void **state)
+{
+    (void)state;
+    retriable(252);
+}
+
+static void test_dropped_connection_keeps_rows(void **state)
+{
+    (void)state;
+    retriable(0);
+}
+
+static void test_partial_revocation_drops_only_its_rows(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    fix_start(&f, NULL);
+    produce_n(f.h, "a", 0, 0, 10);
+    produce_n(f.h, "a", 1, 100, 110);
+    ok(sink_harness_assign(f.h, "a", 0, &err), &err);
+    ok(sink_harness_assign(f.h, "a", 1, &err), &err);
+    ok(sink_harness_drain(f.h, 6, 20, &err), &err);
+    size_t held = sink_harness_peak_buffered(f.h);
+    assert_int_equal(held, 20 * ROW_BYTES);
+    /* The revocation's commit point cannot insert (server failing): partition 1's rows are not
+     * in ClickHouse, so its commit stays at 0 and close() drops them. */
+    clickhouse_stub_fail(f.cs, -1, 252, "Too many parts");
+    ok(sink_harness_revoke(f.h, "a", 1, &err), &err);
+    int64_t c1 = sink_harness_committed(f.h, "a", 1, NULL);
+    assert_true(c1 == SINK_OFFSET_NONE || c1 == 0);
+    clickhouse_stub_fail(f.cs, 0, 0, NULL);
+    usleep(250 * 1000);
+    produce_n(f.h, "a", 0, 10, 12);
+    ok(sink_harness_drain(f.h, 6, 20, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(sink_harness_committed(f.h, "a", 0, NULL), 12);
+    /* Partition 0's rows exactly once; none of partition 1's after the revocation. */
+    size_t before = 0;
+    for (size_t i = 0; i < clickhouse_stub_inserts(f.cs); i++) {
+        const struct clickhouse_stub_insert *in = clickhouse_stub_insert_at(f.cs, i);
+        before += !in->ok;
+    }
+    assert_true(before >= 1);
+    assert_ids_once(f.cs, "db.a", 0, 12);
+    fix_stop(&f);
+}
+
+/* exactlyOnce: the boundary goes to Kafka, then the insert; a kill -9 after the insert left
+ * (maybe landed: here the server got it and the connection died) replays the same rows with
+ * the same token, and the commit never passes a row not inserted. */
+static void test_exactly_once_crash_replays_same_insert(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"exactlyOnce", "true", "bufferCount", "5", NULL};
+    const char *md = NULL;
+    fix_start(&f, kv);
+    produce_n(f.h, "a", 0, 0, 8);
+    ok(sink_harness_assign(f.h, "a", 0, &err), &err);
+    ok(sink_harness_poll(f.h, 8, NULL, &err), &err); /* 8 >= 5 rows: sealed [0, 7] */
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 0); /* not before the boundary is in Kafka */
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(sink_harness_committed(f.h, "a", 0, &md), 0);
+    assert_non_null(md);
+    assert_string_equal(md, "clickhouse-eo:0-7");
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 0);
+    /* The insert reaches the server, whose answer is lost. */
+    clickhouse_stub_fail(f.cs, -1, 0, NULL);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_true(clickhouse_stub_inserts(f.cs) >= 1);
+    assert_int_equal(sink_harness_committed(f.h, "a", 0, &md), 0);
+    assert_string_equal(md, "clickhouse-eo:0-7");
+    const struct clickhouse_stub_insert *lost = clickhouse_stub_insert_at(f.cs, 0);
+    assert_non_null(lost->token);
+    assert_string_equal(lost->token, "a-0-0-7");
+    assert_int_equal(lost->len, 8 * ROW_BYTES);
+    /* kill -9 and restart: the new instance gets offset 0 and the boundary back. */
+    ok(sink_harness_crash(f.h, &err), &err);
+    clickhouse_stub_fail(f.cs, 0, 0, NULL);
+    produce_n(f.h, "a", 0, 8, 11);
+    size_t n0 = clickhouse_stub_inserts(f.cs);
+    ok(sink_harness_drain(f.h, 3, 20, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    /* The replay: the same token, the same bytes; and it is exactly [0, 7] again. */
+    assert_true(clickhouse_stub_inserts(f.cs) > n0);
+    const struct clickhouse_stub_insert *again = clickhouse_stub_insert_at(f.cs, n0);
+    assert_true(again->ok);
+    assert_string_equal(again->token, lost->token);
+    assert_int_equal(again->len, lost->len);
+    assert_memory_equal(again->body, lost->body, lost->len);
+    /* That commit point (force) also cut 8..10 and recorded its boundary: committed stops at
+     * 8, the first row not inserted. */
+    assert_int_equal(sink_harness_committed(f.h, "a", 0, &md), 8);
+    assert_string_equal(md, "clickhouse-eo:8-10");
+    size_t n1 = clickhouse_stub_inserts(f.cs);
+    /* The next commit point inserts it, with its own token, and moves past it. */
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(clickhouse_stub_inserts(f.cs), n1 + 1);
+    assert_int_equal(sink_harness_committed(f.h, "a", 0, NULL), 11);
+    const struct clickhouse_stub_insert *last =
+        clickhouse_stub_insert_at(f.cs, clickhouse_stub_inserts(f.cs) - 1);
+    assert_string_equal(last->token, "a-0-8-10");
+    assert_ids_once(f.cs, "db.a", 0, 11);
+    fix_stop(&f);
+}
+
+static void test_budget_bounds_what_is_held(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    fix_start(&f, NULL);
+    sink_harness_set_budget(f.h, 4096);
+    produce_n(f.h, "a", 0, 0, 2000);
+    ok(sink_harness_assign(f.h, "a", 0, &err), &err);
+    ok(sink_harness_drain(f.h, 50, 200, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    /* Held bytes never exceed the budget (half of it triggers an insert, plus one batch). */
+    assert_true(sink_harness_peak_buffered(f.h) > 2048);
+    assert_true(sink_harness_peak_buffered(f.h) <= 4096);
+    assert_true(clickhouse_stub_inserts(f.cs) >= 2000 * ROW_BYTES / 4096);
+    assert_int_equal(sink_harness_committed(f.h, "a", 0, NULL), 2000);
+    assert_ids_once(f.cs, "db.a", 0, 2000);
+    fix_stop(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batches_routed_to_two_tables),
+        cmocka_unit_test(test_bad_record_isolated),
+        cmocka_unit_test(test_retriable_code_252_keeps_rows),
+        cmocka_unit_test(test_dropped_connection_keeps_rows),
+        cmocka_unit_test(test_partial_revocation_drops_only_its_rows),
+        cmocka_unit_test(test_exactly_once_crash_replays_same_insert),
+        cmocka_unit_test(test_budget_bounds_what_is_held),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
