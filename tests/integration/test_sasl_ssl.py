@@ -187,10 +187,48 @@ def test_wrong_password_fails_fast(sasl_broker, sasl_worker):
     took = time.monotonic() - t0
     assert w.proc.returncode != 0
     log = w.log_text()
-    assert "uthentication" in log, w.log_tail(40)
-    assert "alice" in log or "SASL" in log, w.log_tail(40)
+    assert "Stopping due to error: Kafka authentication failed" in log, w.log_tail(40)
+    assert "Invalid username or password" in log, w.log_tail(40)
+    assert took < kc.scaled(20), f"took {took:.1f} s to give up"
     _assert_no_secret(w, [*b.secrets(), "not-" + b.users["alice"]])
     print(f"wrong password: worker exited {w.proc.returncode} after {took:.1f} s")
+
+
+def test_untrusted_broker_certificate_fails_fast(sasl_broker, sasl_worker, tmp_path):
+    """A JKS truststore that holds another CA: the TLS handshake fails, and the worker says so."""
+    b = sasl_broker
+    _run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key",
+         "-out", "other.pem", "-days", "2", "-subj", "/CN=some other CA", cwd=tmp_path)
+    other = tmp_path / "other.jks"
+    _run("keytool", "-importcert", "-noprompt", "-storetype", "JKS", "-keystore", str(other),
+         "-storepass", b.truststore_pw, "-alias", "other", "-file", "other.pem", cwd=tmp_path)
+    props = b.worker_props(top="alice")
+    props["ssl.truststore.location"] = str(other)
+    w = sasl_worker(props, start=False)
+    w.start(wait=False)
+    try:
+        w.proc.wait(timeout=kc.scaled(30))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"worker still running 30 s after start with an untrusted broker:\n"
+                    f"{w.log_tail(40)}")
+    assert w.proc.returncode != 0
+    assert "Stopping due to error: Kafka TLS authentication failed" in w.log_text(), \
+        w.log_tail(40)
+    assert "certificate verify failed" in w.log_text(), w.log_tail(40)
+    _assert_no_secret(w, b.secrets())
+
+
+def test_wrong_truststore_password_is_a_clear_error(sasl_broker, sasl_worker):
+    b = sasl_broker
+    props = b.worker_props(top="alice")
+    props["ssl.truststore.password"] = "not-the-truststore-password"
+    w = sasl_worker(props, start=False)
+    w.start(wait=False)
+    w.proc.wait(timeout=kc.scaled(30))
+    assert w.proc.returncode != 0
+    log = w.log_text()
+    assert "ssl.truststore.location" in log and "ssl.truststore.password" in log, w.log_tail(20)
+    assert "not-the-truststore-password" not in log
 
 
 def test_wrong_password_of_task_consumer_fails_the_task(sasl_broker, sasl_worker, tmp_path):
