@@ -120,7 +120,9 @@ int kafka_admin_rc(rd_kafka_resp_err_t e)
 static void admin_error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
 {
     struct kafka_admin *ka = opaque;
-    (void)rk;
+    /* what librdkafka logs itself when no error callback is set */
+    kc_log(KC_LOG_ERROR, LOG_FAC, "[%s] ERROR: %s: %s", rd_kafka_name(rk),
+           rd_kafka_err2name((rd_kafka_resp_err_t)e), reason != NULL ? reason : "");
     if ((e == RD_KAFKA_RESP_ERR__AUTHENTICATION || e == RD_KAFKA_RESP_ERR__SSL) &&
         ka->auth_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         ka->auth_err = (rd_kafka_resp_err_t)e;

