@@ -6,6 +6,7 @@
 #include "conf_truststore.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -288,18 +289,13 @@ static int pkcs12_to_pem(const char *path, const uint8_t *data, size_t len, cons
     return rc;
 }
 
-int conf_truststore_to_pem(const char *path, const char *password, char **pem_out,
-                           struct kc_error *err)
+int conf_truststore_pem_from_bytes(const uint8_t *data, size_t len, const char *path,
+                                   const char *password, char **pem_out, struct kc_error *err)
 {
-    uint8_t *data = NULL;
-    size_t len = 0;
     struct kc_buf out;
     int rc;
 
     *pem_out = NULL;
-    if ((rc = read_file(path, &data, &len, err)) != KC_OK) {
-        return rc;
-    }
     kc_buf_init(&out, TRUSTSTORE_MAX_BYTES * 2);
     uint32_t magic = len >= 4 ? (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
                                     (uint32_t)data[2] << 8 | data[3]
@@ -309,12 +305,14 @@ int conf_truststore_to_pem(const char *path, const char *password, char **pem_ou
                           "truststore %s: JCEKS stores are not supported; use JKS, PKCS12 or "
                           "PEM",
                           path);
-    } else if (magic == JKS_MAGIC && len >= 32) {
-        rc = jks_to_pem(path, data, len, password, &out, err);
+    } else if (magic == JKS_MAGIC) {
+        rc = len >= 32 ? jks_to_pem(path, data, len, password, &out, err)
+                       : kc_error_set(err, KC_EINVAL, "truststore %s: truncated JKS store", path);
+    } else if (len > LONG_MAX) {
+        rc = kc_error_set(err, KC_EINVAL, "truststore %s is too large", path);
     } else {
         rc = pkcs12_to_pem(path, data, len, password, &out, err);
     }
-    kc_free(data);
     if (rc == KC_OK && out.len == 0) {
         rc = kc_error_set(err, KC_EINVAL, "truststore %s holds no trusted certificate", path);
     }
@@ -322,5 +320,21 @@ int conf_truststore_to_pem(const char *path, const char *password, char **pem_ou
         rc = kc_error_set(err, KC_ENOMEM, "out of memory reading truststore %s", path);
     }
     kc_buf_fini(&out);
+    return rc;
+}
+
+int conf_truststore_to_pem(const char *path, const char *password, char **pem_out,
+                           struct kc_error *err)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    *pem_out = NULL;
+    if ((rc = read_file(path, &data, &len, err)) != KC_OK) {
+        return rc;
+    }
+    rc = conf_truststore_pem_from_bytes(data, len, path, password, pem_out, err);
+    kc_free(data);
     return rc;
 }

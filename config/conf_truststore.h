@@ -7,6 +7,9 @@
 #ifndef CONF_TRUSTSTORE_H
 #define CONF_TRUSTSTORE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "kc_error.h"
 
 /*
@@ -18,5 +21,9 @@
  */
 int conf_truststore_to_pem(const char *path, const char *password, char **pem_out,
                            struct kc_error *err);
+
+/* The same for a store already in memory; name (a path) only labels the messages. @thread any */
+int conf_truststore_pem_from_bytes(const uint8_t *data, size_t len, const char *name,
+                                   const char *password, char **pem_out, struct kc_error *err);
 
 #endif
