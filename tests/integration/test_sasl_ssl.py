@@ -151,9 +151,20 @@ def _assert_no_secret(w: kc.ConnectC, secrets: list[str]) -> None:
         assert s not in text, f"a secret reached {w.log_path}"
 
 
-def test_sink_and_dlq_over_sasl_ssl(sasl_broker, sasl_worker, tmp_path):
+def _env_name(key: str) -> str:
+    """The Connect image's CONNECT_* name of a worker key (sasl.jaas.config -> CONNECT_SASL_...)."""
+    return "CONNECT_" + key.upper().replace(".", "_")
+
+
+@pytest.mark.parametrize("how", ["properties", "env"])
+def test_sink_and_dlq_over_sasl_ssl(sasl_broker, sasl_worker, tmp_path, how):
     b = sasl_broker
-    w = sasl_worker(b.worker_props(top="alice", consumer="bob", producer="carol", admin="dave"))
+    props = b.worker_props(top="alice", consumer="bob", producer="carol", admin="dave")
+    if how == "properties":
+        w = sasl_worker(props)
+    else:  # as the Connect image is configured: nothing of it in the properties file
+        w = sasl_worker({}, start=False)
+        w.start(timeout=kc.scaled(90), env={_env_name(k): v for k, v in props.items()})
     topic, dlq, cname = kc.unique("sasl-in"), kc.unique("sasl-dlq"), kc.unique("sasl-fs")
     out = tmp_path / "out.txt"
     b.plain.produce(topic, ['{"ok":1}', '{not json', '{"ok":2}'], keys=["k1", "k2", "k3"])
