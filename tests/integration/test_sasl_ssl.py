@@ -280,7 +280,7 @@ def test_wrong_password_of_task_consumer_fails_the_task(sasl_broker, sasl_worker
                                    "topics": topic, "file": str(tmp_path / "never.txt")})
     assert r.status_code in (200, 201), r.text
     try:
-        task = _failed_task(w, cname, 20)
+        task = _failed_task(w, cname, 10)
         assert "uthentication" in task.get("trace", ""), task
     finally:
         _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["bob"]])
