@@ -210,15 +210,28 @@ static int jks_to_pem(const char *path, const uint8_t *data, size_t len, const c
             goto truncated;
         }
         if (tag == JKS_TAG_KEY) {
-            /* a key entry's certificates are not trust anchors for the JVM's TrustManager */
+            /* the JVM's TrustManager trusts the first certificate of a key entry's chain too
+             * (sun.security.validator.TrustStoreUtil); the key itself stays unread */
             if (rd_u32(&r, &clen) || rd_skip(&r, clen) || rd_u32(&r, &nchain)) {
                 goto truncated;
             }
             for (uint32_t c = 0; c < nchain; c++) {
                 if ((version == 2 && rd_utf(&r, &s, &slen)) || rd_u32(&r, &clen) ||
-                    rd_skip(&r, clen)) {
+                    r.n - r.off < clen) {
                     goto truncated;
                 }
+                int typed_x509 = version != 2 || (slen == 5 && memcmp(s, "X.509", 5) == 0);
+                int rc = c == 0 && typed_x509 ? append_der_as_pem(out, r.p + r.off, clen) : 0;
+                if (rc == -2) {
+                    return kc_error_set(err, KC_ENOMEM, "out of memory reading truststore %s",
+                                        path);
+                }
+                if (rc != 0) {
+                    return kc_error_set(err, KC_EINVAL,
+                                        "truststore %s: entry %u is not an X.509 certificate",
+                                        path, (unsigned)i);
+                }
+                r.off += clen;
             }
             continue;
         }
@@ -271,7 +284,18 @@ static int pkcs12_to_pem(const char *path, const uint8_t *data, size_t len, cons
                             "ssl.truststore.password?)",
                             path);
     }
-    /* Java's trusted certificate entries come back in ca; a lone cert with a key is no anchor */
+    /* Java's trusted certificate entries come back in ca; the certificate of a key entry (cert)
+     * is trusted by the JVM's TrustManager too */
+    if (cert != NULL) {
+        BIO *bio = BIO_new(BIO_s_mem());
+        char *mem;
+        long n;
+        if (bio == NULL || PEM_write_bio_X509(bio, cert) != 1 ||
+            (n = BIO_get_mem_data(bio, &mem)) <= 0 || kc_buf_append(out, mem, (size_t)n) != KC_OK) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory reading truststore %s", path);
+        }
+        BIO_free(bio);
+    }
     for (int i = 0; rc == KC_OK && ca != NULL && i < sk_X509_num(ca); i++) {
         BIO *bio = BIO_new(BIO_s_mem());
         char *mem;

@@ -29,6 +29,14 @@ static char *slurp(const char *name)
     size_t n = fread(s, 1, 65535, f);
     s[n] = '\0';
     fclose(f);
+    /* keytool -exportcert -rfc ends its base64 lines with CRLF, OpenSSL with LF */
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\r') {
+            s[w++] = s[i];
+        }
+    }
+    s[w] = '\0';
     return s;
 }
 
@@ -80,6 +88,26 @@ static void test_conf_truststore_pkcs12(void **state)
     assert_int_equal(conf_truststore_to_pem(path, "wrong", &pem, &err), KC_EINVAL);
     assert_non_null(strstr(err.msg, "ssl.truststore.password"));
     free(ca);
+}
+
+/* the JVM trusts the certificate of a key entry too (TrustStoreUtil): so do we */
+static void test_conf_truststore_key_entries(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {{"keyentry.jks", "keyentry.pem"},
+                                           {"keyentry.p12", "keyentry-p12.pem"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char path[512];
+        char *pem = NULL;
+        char *want = slurp(cases[i][1]);
+        struct kc_error err;
+        data_path(path, sizeof(path), cases[i][0]);
+        assert_int_equal(conf_truststore_to_pem(path, "changeit", &pem, &err), KC_OK);
+        assert_string_equal(pem, want);
+        assert_null(strstr(pem, "PRIVATE KEY"));
+        kc_free(pem);
+        free(want);
+    }
 }
 
 static void test_conf_truststore_bad_files(void **state)
@@ -178,6 +206,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conf_truststore_jks),
         cmocka_unit_test(test_conf_truststore_pkcs12),
+        cmocka_unit_test(test_conf_truststore_key_entries),
         cmocka_unit_test(test_conf_truststore_bad_files),
         cmocka_unit_test(test_conf_truststore_worker_translation),
     };
