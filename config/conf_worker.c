@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "conf_props.h"
+#include "conf_truststore.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
@@ -623,8 +624,17 @@ static int translate_special(const struct client_key *ck, const struct kc_strmap
     }
     if (strcmp(k, "ssl.truststore.location") == 0) {
         const char *type = kc_strmap_get(java, "ssl.truststore.type");
+        if (type != NULL && strcasecmp(type, "PEM") != 0 && strcasecmp(type, "JKS") != 0 &&
+            strcasecmp(type, "PKCS12") != 0) {
+            return kc_error_set(err, KC_EINVAL,
+                                "%sssl.truststore.type=%s is not supported; use JKS, PKCS12 or "
+                                "PEM",
+                                scope != NULL ? scope : "", type);
+        }
         if (type == NULL || strcasecmp(type, "PEM") != 0) {
-            /* the JVM default type is JKS; a PEM file under the default type still works */
+            /* the JVM default type is JKS, and the JVM's JKS loader also reads PKCS12 (keytool's
+             * default since Java 9), so sniff the file; a PEM file under the default type still
+             * works as a PEM file */
             char head[16] = {0};
             FILE *f = fopen(v, "rb");
             if (f != NULL) {
@@ -633,12 +643,20 @@ static int translate_special(const struct client_key *ck, const struct kc_strmap
                 fclose(f);
             }
             if (strncmp(head, "-----BEGIN", 10) != 0) {
-                return kc_error_set(err, KC_EINVAL,
-                                    "%sssl.truststore.location=%s: %s truststores are not "
-                                    "supported (librdkafka reads PEM only); convert it to PEM and "
-                                    "set %sssl.truststore.type=PEM",
-                                    scope != NULL ? scope : "", v, type != NULL ? type : "JKS",
-                                    scope != NULL ? scope : "");
+                /* librdkafka reads PEM only: hand it the store's certificates as ssl.ca.pem
+                 * (in memory: no converted copy on disk, no JDK needed on the host) */
+                char *pem = NULL;
+                struct kc_error terr;
+                kc_error_clear(&terr);
+                int rc = conf_truststore_to_pem(v, kc_strmap_get(java, "ssl.truststore.password"),
+                                                &pem, &terr);
+                if (rc != KC_OK) {
+                    return kc_error_set(err, rc, "%sssl.truststore.location: %s",
+                                        scope != NULL ? scope : "", terr.msg);
+                }
+                rc = set_or_nomem(out, "ssl.ca.pem", pem, err);
+                kc_free(pem);
+                return rc;
             }
         }
         return set_or_nomem(out, "ssl.ca.location", v, err);
@@ -776,8 +794,8 @@ static int gather_client_java(const struct worker_config *wc, const char *prefix
             }
         }
         /* the ssl.*.type keys steer the translation of their locations */
-        static const char *const types[] = {"ssl.truststore.type", "ssl.keystore.type",
-                                            "ssl.keystore.password", NULL};
+        static const char *const types[] = {"ssl.truststore.type", "ssl.truststore.password",
+                                            "ssl.keystore.type", "ssl.keystore.password", NULL};
         for (size_t i = 0; types[i] != NULL; i++) {
             const char *v = kc_strmap_get(&wc->props, types[i]);
             if (v != NULL && kc_strmap_set(java, types[i], v) != KC_OK) {

@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libcmocka-dev
   libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev tzdata xz-utils kcat curl python3-venv maven
-  openjdk-17-jre-headless clickhouse-server clickhouse-client
+  openjdk-17-jre-headless openssl clickhouse-server clickhouse-client
   podman runc uidmap slirp4netns fuse-overlayfs podman-compose debootstrap)
 
 missing=()

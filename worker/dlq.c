@@ -47,6 +47,10 @@ struct dlq {
     rd_kafka_t *rk;       /* owned producer, NULL = no DLQ */
     _Atomic long failed;  /* deliveries that failed since the last flush */
     char last_error[256]; /* written by the delivery callback (producer poll, task thread) */
+    /* the first SASL or TLS failure (error callback, producer poll on the task thread): the
+     * topic creation stops on it instead of waiting out its timeout */
+    rd_kafka_resp_err_t auth_err;
+    char auth_msg[384];
 };
 
 static const char *const stage_names[] = {"KEY_CONVERTER", "VALUE_CONVERTER", "HEADER_CONVERTER",
@@ -76,6 +80,19 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     }
 }
 
+static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+    struct dlq *d = opaque;
+    /* what librdkafka logs itself when no error callback is set */
+    kc_log(KC_LOG_ERROR, "kafka", "[%s] ERROR: %s: %s", rd_kafka_name(rk),
+           rd_kafka_err2name((rd_kafka_resp_err_t)e), reason != NULL ? reason : "");
+    if ((e == RD_KAFKA_RESP_ERR__AUTHENTICATION || e == RD_KAFKA_RESP_ERR__SSL) &&
+        d->auth_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        d->auth_err = (rd_kafka_resp_err_t)e;
+        snprintf(d->auth_msg, sizeof(d->auth_msg), "%s", reason != NULL ? reason : "");
+    }
+}
+
 static int create_topic(struct dlq *d, int rf, struct kc_error *err)
 {
     char errstr[256];
@@ -87,9 +104,22 @@ static int create_topic(struct dlq *d, int rf, struct kc_error *err)
     rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(d->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_request_timeout(opt, 30000, errstr, sizeof(errstr));
     rd_kafka_CreateTopics(d->rk, &nt, 1, opt, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 35000);
+    rd_kafka_event_t *ev = NULL;
+    /* in slices, serving the producer's error events between them (error_cb) */
+    for (int waited = 0; ev == NULL && waited < 35000 && d->auth_err == 0; waited += 250) {
+        ev = rd_kafka_queue_poll(q, 250);
+        rd_kafka_poll(d->rk, 0);
+    }
     int rc = KC_OK;
-    if (ev == NULL) {
+    if (ev == NULL && d->auth_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rc = kc_error_set(err, KC_EIO,
+                          "Cannot create DLQ topic %s: Kafka %s failed for the DLQ producer: %s "
+                          "(check producer.sasl.jaas.config and producer.ssl.truststore.*)",
+                          d->topic,
+                          d->auth_err == RD_KAFKA_RESP_ERR__AUTHENTICATION ? "authentication"
+                                                                           : "TLS authentication",
+                          d->auth_msg);
+    } else if (ev == NULL) {
         rc = kc_error_set(err, KC_EIO, "Timed out creating the DLQ topic %s", d->topic);
     } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         rc = kc_error_set(err, KC_EIO, "Cannot create DLQ topic %s: %s", d->topic,
@@ -171,6 +201,7 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
         }
         rd_kafka_conf_set_opaque(conf, d);
         rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+        rd_kafka_conf_set_error_cb(conf, error_cb);
         d->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
         if (d->rk == NULL) {
             rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */

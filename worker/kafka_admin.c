@@ -24,6 +24,10 @@
 struct kafka_admin {
     rd_kafka_t *rk;               /* owned */
     rd_kafka_resp_err_t last_err; /* code behind the last error a call reported */
+    /* The first SASL or TLS failure librdkafka reported. Only kafka_admin_cluster_id serves
+     * the handle's error events (rd_kafka_poll), so these are written and read on its thread. */
+    rd_kafka_resp_err_t auth_err;
+    char auth_msg[512];
 };
 
 /* ---- shared client setup ---- */
@@ -110,6 +114,22 @@ int kafka_admin_rc(rd_kafka_resp_err_t e)
 
 /* ---- lifecycle ---- */
 
+/* Wrong credentials or an untrusted broker certificate do not heal by retrying: librdkafka keeps
+ * reconnecting, so remember the first such error for kafka_admin_cluster_id to stop on (the JVM
+ * worker fails its start on SaslAuthenticationException / SslAuthenticationException too). */
+static void admin_error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+    struct kafka_admin *ka = opaque;
+    /* what librdkafka logs itself when no error callback is set */
+    kc_log(KC_LOG_ERROR, LOG_FAC, "[%s] ERROR: %s: %s", rd_kafka_name(rk),
+           rd_kafka_err2name((rd_kafka_resp_err_t)e), reason != NULL ? reason : "");
+    if ((e == RD_KAFKA_RESP_ERR__AUTHENTICATION || e == RD_KAFKA_RESP_ERR__SSL) &&
+        ka->auth_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ka->auth_err = (rd_kafka_resp_err_t)e;
+        snprintf(ka->auth_msg, sizeof(ka->auth_msg), "%s", reason != NULL ? reason : "");
+    }
+}
+
 int kafka_admin_new(const struct kc_strmap *props, const char *client_id, struct kafka_admin **out,
                     struct kc_error *err)
 {
@@ -134,6 +154,8 @@ int kafka_admin_new(const struct kc_strmap *props, const char *client_id, struct
         kc_free(ka);
         return err != NULL ? err->rc : KC_EINVAL;
     }
+    rd_kafka_conf_set_error_cb(conf, admin_error_cb);
+    rd_kafka_conf_set_opaque(conf, ka);
     ka->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
     if (ka->rk == NULL) {
         rd_kafka_conf_destroy(conf);
@@ -709,9 +731,36 @@ int kafka_admin_internal_topics_ensure(struct kafka_admin *ka, const struct kc_s
 int kafka_admin_cluster_id(struct kafka_admin *ka, int timeout_ms, char **cluster_id,
                            struct kc_error *err)
 {
-    char *id = rd_kafka_clusterid(ka->rk, timeout_ms);
+    struct timespec t0, now;
+    char *id = NULL;
 
+    /* in slices, serving error events between them, so a wrong password or an untrusted
+     * certificate stops the start at once with librdkafka's reason instead of a timeout */
     *cluster_id = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long spent = (long)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        long left = timeout_ms - spent;
+        id = rd_kafka_clusterid(ka->rk, left <= 0 ? 0 : left < 250 ? (int)left : 250);
+        if (id != NULL) {
+            break;
+        }
+        rd_kafka_poll(ka->rk, 0);
+        if (ka->auth_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ka->last_err = ka->auth_err;
+            return kc_error_set(
+                err, KC_EFATAL,
+                "Kafka %s failed: %s (check security.protocol, sasl.mechanism, sasl.jaas.config "
+                "and ssl.truststore.* of the worker's clients)",
+                ka->auth_err == RD_KAFKA_RESP_ERR__AUTHENTICATION ? "authentication"
+                                                                  : "TLS authentication",
+                ka->auth_msg);
+        }
+        if (left <= 0) {
+            break;
+        }
+    }
     if (id == NULL) {
         return kc_error_set(err, KC_RETRY, "Kafka cluster id not known within %d ms", timeout_ms);
     }

@@ -10,6 +10,12 @@
 #       Format and start a single-node KRaft broker+controller on free ports; wait until `kcat -L`
 #       answers; write RUN_DIR/env (KC_BOOTSTRAP=127.0.0.1:<port>, ...) and print it on stdout.
 #       Without RUN_DIR a new temp dir is made (its path is in the printed KC_RUN_DIR).
+#   services.sh start-kafka-sasl-ssl RUN_DIR
+#       As start-kafka, plus a SASL_SSL listener (SASL PLAIN over TLS) on another free loopback
+#       port. RUN_DIR must hold what the caller made: tls/broker.p12 (the broker's key and
+#       certificate, PKCS12), tls/broker.p12.password, and users (one `name=password` a line, the
+#       PLAIN users the broker accepts). The PLAINTEXT listener stays for test helpers and the
+#       inter-broker traffic. RUN_DIR/env also gets KC_SASL_SSL_BOOTSTRAP=127.0.0.1:<port>.
 #   services.sh start-jvm-connect RUN_DIR NAME [key=value ...]
 #       Start a reference JVM distributed worker (Connect 4.1.0) against the broker of RUN_DIR (or
 #       $KC_BOOTSTRAP) on a free REST port. group.id defaults to NAME, the internal topics to
@@ -278,11 +284,11 @@ cmd_start_kafka() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport${KAFKA_EXTRA_LISTENER:+,$KAFKA_EXTRA_LISTENER}
+advertised.listeners=PLAINTEXT://127.0.0.1:$port${KAFKA_EXTRA_LISTENER:+,$KAFKA_EXTRA_LISTENER}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${KAFKA_EXTRA_PROTOCOLS:-}
 log.dirs=$run/kafka/data
 num.partitions=1
 auto.create.topics.enable=true
@@ -298,6 +304,7 @@ num.network.threads=2
 num.io.threads=2
 num.recovery.threads.per.data.dir=1
 log.retention.check.interval.ms=300000
+${KAFKA_EXTRA_PROPS:-}
 EOF
   local lib="$KAFKA_DIR/lib/*" logopt="-Dlog4j2.configurationFile=$run/log4j2.properties"
   local t0=$SECONDS
@@ -316,8 +323,35 @@ KC_BOOTSTRAP=127.0.0.1:$port
 KC_KAFKA_PORT=$port
 KC_KAFKA_CONTROLLER_PORT=$cport
 KC_KAFKA_PID=$(cat "$run/kafka.pid")
+${KAFKA_EXTRA_ENV:-}
 EOF
   cat "$run/env"
+}
+
+# start-kafka-sasl-ssl RUN_DIR: start-kafka with a SASL_SSL (PLAIN) listener; the caller made the
+# broker's keystore and the users (the test owns its CA, so nothing secret lives in the repo).
+cmd_start_kafka_sasl_ssl() {
+  local run=${1:?RUN_DIR}
+  run=$(cd "$run" && pwd)
+  [ -f "$run/tls/broker.p12" ] && [ -f "$run/tls/broker.p12.password" ] && [ -f "$run/users" ] ||
+    die "start-kafka-sasl-ssl: $run needs tls/broker.p12, tls/broker.p12.password and users"
+  local sport jaas="" line pw
+  sport=$(free_port)
+  pw=$(cat "$run/tls/broker.p12.password")
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    jaas+=" user_${line%%=*}=\"${line#*=}\""
+  done <"$run/users"
+  KAFKA_EXTRA_LISTENER="SASL_SSL://127.0.0.1:$sport"
+  KAFKA_EXTRA_PROTOCOLS=",SASL_SSL:SASL_SSL"
+  KAFKA_EXTRA_PROPS="sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$jaas;
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$run/tls/broker.p12
+listener.name.sasl_ssl.ssl.keystore.password=$pw
+listener.name.sasl_ssl.ssl.key.password=$pw"
+  KAFKA_EXTRA_ENV="KC_SASL_SSL_BOOTSTRAP=127.0.0.1:$sport"
+  cmd_start_kafka "$run"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -610,6 +644,7 @@ shift
 case $sub in
 fetch) cmd_fetch "$@" ;;
 start-kafka) cmd_start_kafka "$@" ;;
+start-kafka-sasl-ssl) cmd_start_kafka_sasl_ssl "$@" ;;
 start-jvm-connect) cmd_start_jvm_connect "$@" ;;
 start-clickhouse) cmd_start_clickhouse "$@" ;;
 start-s3) cmd_start_s3 "$@" ;;

@@ -270,7 +270,7 @@ static void test_conf_worker_client_props(void **state)
     kc_strmap_fini(&out);
     worker_config_fini(&wc);
 
-    /* JKS truststores cannot be used by librdkafka: a clear error */
+    /* a truststore that is neither JKS, PKCS12 nor PEM: a clear error */
     kc_strmap_set(&m, "consumer.ssl.truststore.location", "/etc/hostname");
     assert_int_equal(worker_config_from_map(&m, NULL, &wc, &err), KC_OK);
     kc_strmap_init(&out);

@@ -1,0 +1,1 @@
+kc_fuzz_target(truststore kc_config)
