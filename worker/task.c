@@ -113,6 +113,8 @@ struct task {
     size_t cap_reported;
     int64_t next_tick;
     size_t avg_record;                    /* running average of raw record bytes */
+    pthread_mutex_t auth_lock;            /* guards auth_error (librdkafka's threads set it) */
+    char *auth_error;                     /* owned: an authentication failure to fail with */
 };
 
 static void fail_task(struct task *t, char *trace);
@@ -1100,6 +1102,46 @@ static void consumer_error(struct task *t, const rd_kafka_message_t *m)
 
 /* ---------------------------------------------------------------- thread */
 
+/*
+ * librdkafka's error events (from its own threads). A SASL or TLS authentication failure never
+ * reaches the consumer queue as a message error: librdkafka logs it and retries forever. The JVM's
+ * task fails with the SaslAuthenticationException its poll() throws, so the reason is kept here
+ * and the task thread fails the task with it after its next poll.
+ */
+static void consumer_error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+    (void)rk;
+    struct task *t = opaque;
+    if (e != RD_KAFKA_RESP_ERR__AUTHENTICATION && e != RD_KAFKA_RESP_ERR__SSL) {
+        /* With a callback set librdkafka no longer logs errors itself: say it here. */
+        sink_task_log(as_sink_task(t), KC_LOG_WARN, "Kafka consumer error: %s: %s",
+                      rd_kafka_err2name((rd_kafka_resp_err_t)e), reason);
+        return;
+    }
+    pthread_mutex_lock(&t->auth_lock);
+    if (t->auth_error == NULL) {
+        t->auth_error = kc_asprintf("Kafka %sauthentication failed: %s",
+                                    e == RD_KAFKA_RESP_ERR__SSL ? "TLS " : "", reason);
+    }
+    pthread_mutex_unlock(&t->auth_lock);
+}
+
+/* Fail the task when the consumer could not authenticate. 0 when it failed. */
+static int check_auth(struct task *t)
+{
+    pthread_mutex_lock(&t->auth_lock);
+    char *msg = t->auth_error;
+    t->auth_error = NULL;
+    pthread_mutex_unlock(&t->auth_lock);
+    if (msg == NULL) {
+        return 1;
+    }
+    fail_task(t, make_trace("org.apache.kafka.common.errors.SaslAuthenticationException", msg,
+                            NULL, NULL));
+    kc_free(msg);
+    return 0;
+}
+
 /* librdkafka's prefetch queue and fetch size come out of the byte budget: at most a quarter of
  * it each (never more than what was configured), so a small budget is not blown by records
  * waiting in librdkafka. */
@@ -1137,6 +1179,7 @@ static int make_consumer(struct task *t, struct kc_error *err)
     }
     rd_kafka_conf_set_opaque(conf, t);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_error_cb(conf, consumer_error_cb);
     budget_prefetch(t, conf);
     t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (t->rk == NULL) {
@@ -1277,6 +1320,12 @@ static void *task_main(void *arg)
         ssize_t n = rd_kafka_consume_batch_queue(cq, (int)wait, msgs, batch_max(t));
         if (n < 0) {
             n = 0;
+        }
+        if (!check_auth(t)) {
+            for (ssize_t i = 0; i < n; i++) {
+                rd_kafka_message_destroy(msgs[i]);
+            }
+            break;
         }
         size_t good = 0, bytes = 0;
         for (ssize_t i = 0; i < n; i++) {
@@ -1543,6 +1592,8 @@ static void task_destroy(struct task *t)
     offsets_fini(&t->offs);
     kc_free(t->stash);
     kc_free(t->reported);
+    kc_free(t->auth_error);
+    pthread_mutex_destroy(&t->auth_lock);
     kc_arena_fini(&t->arena);
     kc_queue_unref(t->ops_q, NULL);
     kc_free(t->connector);
@@ -1558,6 +1609,7 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     kc_arena_init(&t->arena, TASK_ARENA_CHUNK, TASK_ARENA_LIMIT);
+    pthread_mutex_init(&t->auth_lock, NULL);
     t->id = spec->id;
     t->ops = spec->ops;
     t->cb = spec->cb;

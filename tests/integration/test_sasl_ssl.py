@@ -268,8 +268,6 @@ def test_wrong_password_of_dlq_producer_fails_the_task(sasl_broker, sasl_worker,
     _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["carol"]])
 
 
-@pytest.mark.xfail(strict=True, reason="worker/task.c serves no error callback on its consumer: "
-                   "librdkafka logs the SASL failure and retries, the task stays RUNNING")
 def test_wrong_password_of_task_consumer_fails_the_task(sasl_broker, sasl_worker, tmp_path):
     b = sasl_broker
     w = sasl_worker(b.worker_props(top="alice", consumer=("bob", "wrong-" + b.users["bob"]),
