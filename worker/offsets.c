@@ -237,7 +237,6 @@ int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
     if ((rc = offsets_set_durable(o, durable, nd, ops->name, err)) != KC_OK) {
         goto out;
     }
-    /* The sink may have rewound (and revoked nothing): the list is sized for every partition. */
     *n_commit = offsets_commit_list(o, only, consumed);
     *commit = consumed;
     consumed = NULL;

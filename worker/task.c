@@ -441,11 +441,11 @@ static void check_budget(struct task *t)
         if (!commit_or_fail(t, NULL)) {
             return;
         }
-        move = offsets_budget_check(&t->budget);
+        offsets_budget_check(&t->budget);
     }
     if (t->budget.spent) {
         offsets_pause_all(&t->offs, OFFSETS_PAUSE_BUDGET);
-    } else if (move < 0 || move == 0) {
+    } else {
         offsets_resume_all(&t->offs, OFFSETS_PAUSE_BUDGET);
     }
     apply_pauses(t);
@@ -1142,20 +1142,20 @@ static int check_auth(struct task *t)
     return 0;
 }
 
-/* librdkafka's prefetch queue and fetch size come out of the byte budget: at most a quarter of
+/* librdkafka's prefetch queue and fetch size come out of the byte budget: at most an eighth of
  * it each (never more than what was configured), so a small budget is not blown by records
  * waiting in librdkafka. */
 static void budget_prefetch(struct task *t, rd_kafka_conf_t *conf)
 {
     char val[64], errstr[256];
     size_t len = sizeof(val);
-    size_t quarter = t->budget.limit / 8;
+    size_t eighth = t->budget.limit / 8;
     long long kb = 8192;
     if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", val, &len) == RD_KAFKA_CONF_OK) {
         kb = atoll(val);
     }
-    if ((size_t)kb * 1024 > quarter) {
-        snprintf(val, sizeof(val), "%zu", quarter / 1024 > 0 ? quarter / 1024 : 1);
+    if ((size_t)kb * 1024 > eighth) {
+        snprintf(val, sizeof(val), "%zu", eighth / 1024 > 0 ? eighth / 1024 : 1);
         rd_kafka_conf_set(conf, "queued.max.messages.kbytes", val, errstr, sizeof(errstr));
     }
     len = sizeof(val);
@@ -1164,8 +1164,8 @@ static void budget_prefetch(struct task *t, rd_kafka_conf_t *conf)
         fetch = atoll(val);
     }
     size_t floor = (size_t)1 << 20; /* max.partition.fetch.bytes' default: the least it takes */
-    if ((size_t)fetch > quarter && quarter >= floor) {
-        snprintf(val, sizeof(val), "%zu", quarter);
+    if ((size_t)fetch > eighth && eighth >= floor) {
+        snprintf(val, sizeof(val), "%zu", eighth);
         rd_kafka_conf_set(conf, "fetch.max.bytes", val, errstr, sizeof(errstr));
     }
 }
