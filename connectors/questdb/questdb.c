@@ -88,10 +88,11 @@ struct questdb_sink {
     long clean_flushes;
 };
 
+/* the clock of tick()'s now: monotonic (sink.h) */
 static int64_t now_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
