@@ -169,6 +169,12 @@ static int apply_key(struct questdb_client_conf *c, const char *k, const char *v
     if (strcmp(k, "token") == 0) {
         return set_str(&c->token, v, err);
     }
+    if (strcmp(k, "token_x") == 0) {
+        return set_str(&c->token_x, v, err);
+    }
+    if (strcmp(k, "token_y") == 0) {
+        return set_str(&c->token_y, v, err);
+    }
     if (strcmp(k, "dbname") == 0 && c->transport == QUESTDB_PG) {
         return set_str(&c->dbname, v, err);
     }
@@ -385,6 +391,8 @@ void questdb_client_conf_fini(struct questdb_client_conf *c)
     kc_free(c->username);
     wipe_free(c->password);
     wipe_free(c->token);
+    kc_free(c->token_x);
+    kc_free(c->token_y);
     kc_free(c->dbname);
     kc_free(c->tls_roots);
     memset(c, 0, sizeof(*c));
