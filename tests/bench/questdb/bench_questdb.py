@@ -19,6 +19,12 @@ time and CPU-s (RUSAGE_CHILDREN).
 
 Usage: KC_BOOTSTRAP=... $KC_CACHE/venv/bin/python tests/bench/questdb/bench_questdb.py
        [--records N] [--transports http,tcp,pg]
+With KC_QUESTDB_JVM_PLUGIN_DIR=<a plugin.path dir holding the JVM QuestDB connector> (made by
+tests/bench/questdb/build-jvm-connector.sh), each of http and tcp is also run with that connector
+(same topic, same connector config) in a JVM Connect 4.1.0 worker started by services.sh
+start-jvm-connect with plugin.path=<that dir>; its CPU (utime+stime of the java process) and
+peak RSS (VmHWM) are measured the same way, and the connect-c/JVM ratios printed. The load
+average is printed with the figures (the machine may be shared).
 QuestDB: KC_QUESTDB_HTTP_PORT / KC_QUESTDB_ILP_PORT / KC_QUESTDB_PG_PORT (and KC_QUESTDB_PID for
 its CPU) of a running server, else one is started with services.sh start-questdb.
 """
