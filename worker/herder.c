@@ -31,6 +31,8 @@
 #include "kafka_admin.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
+#include "kc_queue.h"
+#include "metrics.h"
 #include "registry.h"
 
 #define HERDER_TICK_MS 100
@@ -91,6 +93,8 @@ int herder_write_status(struct herder *h, const char *connector, int task, enum 
     if (cfg != NULL) {
         ops = sink_registry_find(kc_strmap_get(cfg, "connector.class"));
     }
+    metrics_status_set(connector, task, herder_state_name(s),
+                       ops != NULL ? ops->class_names[0] : NULL);
     return herder_store_put_status(h->store, connector, task, s, trace, h->worker_id,
                                    h->generation, ops ? ops->plugin_version : NULL, err);
 }
@@ -1107,9 +1111,11 @@ int herder_start(struct herder *h, struct kc_error *err)
     }
     h->cluster_id = kc_strdup(herder_store_cluster_id(h->store));
     h->generation = herder_store_max_generation(h->store) + 1;
+    int64_t joining = kc_now_ms();
     if ((rc = join_presence(h, err)) != KC_OK) {
         return rc;
     }
+    metrics_worker_rebalanced(kc_now_ms() - joining);
     /* From here on the admin client belongs to the jobs thread alone. */
     h->jobs = herder_jobs_new(herder_admin_run, herder_store_admin(h->store), h->q,
                               herder_op_free);
