@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -24,7 +25,6 @@
 #include "kafka_admin.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
-#include "kc_queue.h"
 #include "metrics.h"
 
 #define DLQ_HDR_TOPIC "__connect.errors.topic"
@@ -256,7 +256,9 @@ int dlq_report(struct dlq *d, const char *topic, int32_t partition, int64_t offs
      * record is tolerated. */
     METRICS_ADD(d->metrics, record_failures, 1);
     METRICS_ADD(d->metrics, record_errors, 1);
-    METRICS_SET(d->metrics, last_error_ms, kc_now_ms());
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* an epoch timestamp, as the JVM's */
+    METRICS_SET(d->metrics, last_error_ms, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
     if (d->tolerate_all) {
         METRICS_ADD(d->metrics, records_skipped, 1);
     }

@@ -1,0 +1,181 @@
+"""GET /metrics on the REST listener: the worker's metrics in Prometheus text format under the
+names the JMX exporter configs give the JVM's MBeans (worker/metrics.h), scraped while records
+flow through FileStreamSink connectors; then a real Prometheus (built from the Go module proxy by
+scripts/setup.sh) scrapes a running worker, and every panel query of the Grafana dashboard in
+docker/grafana returns data from it."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+import kc
+
+REPO = Path(__file__).resolve().parents[2]
+DASHBOARD = REPO / "docker" / "grafana" / "connect-c-dashboard.json"
+FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+
+_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)')
+
+
+def parse(text: str) -> dict[tuple[str, frozenset], float]:
+    """Prometheus text format 0.0.4 -> {(name, labels): value}; asserts every line is valid and
+    every family has one HELP and one TYPE line before its samples."""
+    out: dict[tuple[str, frozenset], float] = {}
+    typed: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            name = line.split(" ")[2]
+            if line.startswith("# TYPE "):
+                assert name not in typed, f"two TYPE lines for {name}"
+                assert line.split(" ")[3] in ("counter", "gauge"), line
+                typed.add(name)
+            continue
+        m = _LINE.match(line)
+        assert m, f"bad sample line {line!r}"
+        name, _, labels, value = m.groups()
+        assert name in typed, f"sample before its TYPE line: {line!r}"
+        lab = frozenset((k, v) for k, v, _ in _LABEL.findall(labels or ""))
+        key = (name, lab)
+        assert key not in out, f"duplicate series {line!r}"
+        out[key] = float(value)
+    return out
+
+
+def scrape(worker: kc.ConnectC) -> dict[tuple[str, frozenset], float]:
+    r = worker.get("/metrics")
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.headers
+    return parse(r.text)
+
+
+def value(m: dict, name: str, **labels: str) -> float | None:
+    return m.get((name, frozenset(labels.items())))
+
+
+def task_value(m: dict, name: str, connector: str, task: int = 0) -> float | None:
+    return value(m, name, connector=connector, task=str(task))
+
+
+def file_connector(worker: kc.ConnectC, name: str, topic: str, path: Path,
+                   **extra: Any) -> None:
+    cfg = {"connector.class": FILE_SINK, "topics": topic, "file": str(path), "tasks.max": "1"}
+    cfg.update(extra)
+    r = worker.create_connector(name, cfg)
+    assert r.status_code == 201, r.text
+    worker.wait_running(name, tasks=1)
+
+
+def test_metrics_follow_records_through_filestream(kafka, connect_c, unique_name, tmp_path):
+    worker = connect_c()
+    topic = kafka.create_topic(unique_name("metrics"), partitions=2)
+    name = unique_name("mfile")
+    out = tmp_path / "out.txt"
+
+    m = scrape(worker)
+    assert value(m, "kafka_connect_worker_connector_count") == 0
+    assert value(m, "kafka_connect_worker_rebalance_completed_rebalances_total") >= 1
+
+    file_connector(worker, name, topic, out)
+    kafka.produce(topic, [json.dumps({"i": i, "pad": "x" * 40}) for i in range(100)])
+    kc.wait_until(lambda: len(kc.complete_lines(out)) == 100, timeout=kc.scaled(30),
+                  what="100 lines in the file")
+
+    def read_100():
+        m = scrape(worker)
+        done = (task_value(m, "kafka_connect_sink_task_sink_record_read_total", name) == 100 and
+                task_value(m, "kafka_connect_sink_task_offset_commit_completion_total", name, 0)
+                and task_value(m, "kafka_connect_sink_task_sink_record_active_count", name) == 0)
+        return m if done else None
+    m = kc.wait_until(read_100, timeout=kc.scaled(20), what="metrics after 100 records")
+    assert value(m, "kafka_connect_worker_connector_count") == 1
+    assert value(m, "kafka_connect_worker_task_count") == 1
+    assert value(m, "kafka_connect_connector_status", connector=name, status="running") == 1
+    assert value(m, "kafka_connect_connector_task_status", connector=name, task="0",
+                 status="running") == 1
+    assert value(m, "kafka_connect_connector_connector_class", connector=name,
+                 connector_class=FILE_SINK) == 1
+    assert value(m, "kafka_connect_worker_connector_running_task_count", connector=name) == 1
+    assert task_value(m, "kafka_connect_sink_task_sink_record_send_total", name) == 100
+    assert task_value(m, "kafka_connect_sink_task_partition_count", name) == 2
+    assert task_value(m, "kafka_connect_sink_task_sink_record_lag_max", name) == 0
+    assert task_value(m, "kafka_connect_sink_task_put_batch_max_time_ms", name) >= 0
+    assert 1 <= task_value(m, "kafka_connect_connector_task_batch_size_max", name) <= 100
+    assert task_value(m, "kafka_connect_connector_task_offset_commit_failure_percentage",
+                      name) == 0
+    assert task_value(m, "kafka_connect_connector_task_running_ratio", name) == 1
+    assert task_value(m, "kafka_connect_task_error_total_record_errors", name) == 0
+    sink = {"connector": name, "task": "0", "sink": "file"}
+    written = out.stat().st_size
+    assert value(m, "connect_c_sink_bytes_sent_total", **sink) == written
+    assert value(m, "connect_c_sink_insert_total", **sink) >= 1
+    assert task_value(m, "connect_c_task_record_bytes_read_total", name) == sum(
+        len(json.dumps({"i": i, "pad": "x" * 40})) for i in range(100))
+    assert task_value(m, "connect_c_task_budget_limit_bytes", name) == 256 << 20
+    assert task_value(m, "connect_c_task_budget_peak_bytes", name) > 0
+
+    # More records: the counters move on.
+    kafka.produce(topic, [json.dumps({"i": i}) for i in range(100, 150)])
+    kc.wait_until(lambda: task_value(scrape(worker), "kafka_connect_sink_task_sink_record_read_total",
+                                     name) == 150, timeout=kc.scaled(20), what="150 read")
+    m = scrape(worker)
+    assert task_value(m, "kafka_connect_sink_task_sink_record_send_total", name) == 150
+    assert value(m, "connect_c_sink_bytes_sent_total", **sink) > written
+
+    # Pause: the task status and the pause ratio follow.
+    assert worker.put(f"/connectors/{name}/pause").status_code == 202
+    kc.wait_until(lambda: value(scrape(worker), "kafka_connect_connector_task_status",
+                                connector=name, task="0", status="paused") == 1,
+                  timeout=kc.scaled(20), what="task status paused")
+    time.sleep(0.3)
+    assert task_value(scrape(worker), "kafka_connect_connector_task_pause_ratio", name) > 0
+
+    # Deleted: its series go.
+    assert worker.delete(f"/connectors/{name}").status_code == 204
+    kc.wait_until(lambda: not any(dict(k[1]).get("connector") == name for k in scrape(worker)),
+                  timeout=kc.scaled(20), what="series of the deleted connector gone")
+    assert value(scrape(worker), "kafka_connect_worker_connector_count") == 0
+
+
+def test_metrics_count_errors_and_dlq(kafka, connect_c, unique_name, tmp_path):
+    worker = connect_c()
+    topic = unique_name("merr")
+    dlq = unique_name("merr-dlq")
+    name = unique_name("merrc")
+    out = tmp_path / "out.txt"
+    kafka.create_topic(topic)
+    file_connector(worker, name, topic, out, **{
+        "errors.tolerance": "all", "errors.log.enable": "true",
+        "errors.deadletterqueue.topic.name": dlq,
+        "errors.deadletterqueue.topic.replication.factor": "1"})
+    kafka.produce(topic, ['{"ok":1}', "not json", '{"ok":2}', "{broken", '{"ok":3}'])
+    kc.wait_until(lambda: len(kc.complete_lines(out)) == 3, timeout=kc.scaled(30),
+                  what="3 good lines")
+
+    def counted():
+        m = scrape(worker)
+        return m if task_value(m, "kafka_connect_task_error_total_records_skipped", name) == 2 \
+            else None
+    m = kc.wait_until(counted, timeout=kc.scaled(20), what="2 skipped records in the metrics")
+    assert task_value(m, "kafka_connect_task_error_total_record_errors", name) == 2
+    assert task_value(m, "kafka_connect_task_error_total_record_failures", name) == 2
+    assert task_value(m, "kafka_connect_task_error_total_errors_logged", name) == 2
+    assert task_value(m, "kafka_connect_task_error_deadletterqueue_produce_requests", name) == 2
+    assert task_value(m, "kafka_connect_task_error_deadletterqueue_produce_failures", name) == 0
+    assert task_value(m, "kafka_connect_task_error_last_error_timestamp", name) > \
+        (time.time() - 120) * 1000
+    assert task_value(m, "kafka_connect_sink_task_sink_record_read_total", name) == 5
+    assert task_value(m, "kafka_connect_sink_task_sink_record_send_total", name) == 3
+    assert len(kafka.consume(dlq, count=2)) == 2
