@@ -55,6 +55,9 @@ fi
 # libmicrohttpd without TLS, static (no GnuTLS in the worker's memory); same cache.
 "$here/scripts/build-libmicrohttpd.sh" >/dev/null
 
+# Prometheus (metrics tests), built once from the Go module proxy into the cache.
+"$here/scripts/build-prometheus.sh" >/dev/null
+
 # Service jars (Kafka broker, JVM Connect worker) into the cache.
 if [ -x "$here/tests/integration/services.sh" ]; then
   "$here/tests/integration/services.sh" fetch

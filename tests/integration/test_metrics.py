@@ -179,3 +179,172 @@ def test_metrics_count_errors_and_dlq(kafka, connect_c, unique_name, tmp_path):
     assert task_value(m, "kafka_connect_sink_task_sink_record_read_total", name) == 5
     assert task_value(m, "kafka_connect_sink_task_sink_record_send_total", name) == 3
     assert len(kafka.consume(dlq, count=2)) == 2
+
+
+# ---------------------------------------------------------------- a real Prometheus
+
+def prometheus_binary() -> Path:
+    cache = Path(os.environ.get("KC_CACHE") or Path.home() / ".cache" / "connect-c")
+    found = sorted(cache.glob("prometheus-*/bin/prometheus"))
+    if not found:
+        pytest.skip(f"no Prometheus in {cache} (scripts/setup.sh builds it with Go: "
+                    "scripts/build-prometheus.sh)")
+    return found[-1]
+
+
+class Prometheus:
+    """A Prometheus server on 127.0.0.1 scraping `targets` every second."""
+
+    def __init__(self, binary: Path, workdir: Path, targets: list[str]):
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.port = kc.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cfg = workdir / "prometheus.yml"
+        cfg.write_text(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
+            "scrape_configs:\n  - job_name: connect-c\n    static_configs:\n"
+            f"      - targets: [{', '.join(repr(t) for t in targets)}]\n")
+        self.log_path = workdir / "prometheus.log"
+        self.proc = subprocess.Popen(
+            [str(binary), f"--config.file={cfg}", f"--storage.tsdb.path={workdir / 'data'}",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
+            stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise kc.GiveUp(f"prometheus exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                return requests.get(self.url + "/-/ready", timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+        kc.wait_until(ready, timeout=kc.scaled(30), what="prometheus ready")
+
+    def query(self, q: str) -> list[dict[str, Any]]:
+        r = requests.get(self.url + "/api/v1/query", params={"query": q}, timeout=10)
+        j = r.json()
+        assert r.status_code == 200 and j["status"] == "success", (q, r.text)
+        return j["data"]["result"]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def prometheus(tmp_path):
+    binary = prometheus_binary()
+    started: list[Prometheus] = []
+
+    def start(targets: list[str]) -> Prometheus:
+        p = Prometheus(binary, tmp_path / f"prometheus-{len(started)}", targets)
+        started.append(p)
+        return p
+    yield start
+    for p in started:
+        p.stop()
+
+
+def target_of(worker: kc.ConnectC) -> str:
+    return f"127.0.0.1:{worker.port}"
+
+
+def test_prometheus_scrapes_the_worker(kafka, connect_c, prometheus, unique_name, tmp_path):
+    worker = connect_c()
+    topic = kafka.create_topic(unique_name("mprom"), partitions=3)
+    name = unique_name("mpromc")
+    out = tmp_path / "out.txt"
+    file_connector(worker, name, topic, out)
+    kafka.produce(topic, [json.dumps({"i": i}) for i in range(30)])
+    prom = prometheus([target_of(worker)])
+
+    sel = f'{{connector="{name}",task="0"}}'
+
+    def scraped(n: int):
+        res = prom.query(f"kafka_connect_sink_task_sink_record_read_total{sel}")
+        return res if res and res[0]["value"][1] == str(n) else None
+    res = kc.wait_until(lambda: scraped(30), timeout=kc.scaled(30),
+                        what="Prometheus sees 30 records read")
+    assert res[0]["metric"] == {"__name__": "kafka_connect_sink_task_sink_record_read_total",
+                                "connector": name, "task": "0", "instance": target_of(worker),
+                                "job": "connect-c"}
+    assert [r["value"][1] for r in prom.query('up{job="connect-c"}')] == ["1"]
+    status = prom.query(f'kafka_connect_connector_task_status{{connector="{name}"}} == 1')
+    assert [r["metric"]["status"] for r in status] == ["running"]
+    assert prom.query(f"kafka_connect_sink_task_partition_count{sel}")[0]["value"][1] == "3"
+
+    # The series follow the records.
+    kafka.produce(topic, [json.dumps({"i": i}) for i in range(30, 50)])
+    kc.wait_until(lambda: scraped(50), timeout=kc.scaled(30), what="Prometheus sees 50")
+    rate = prom.query(f"rate(kafka_connect_sink_task_sink_record_read_total{sel}[30s])")
+    assert float(rate[0]["value"][1]) > 0
+    # No scrape was rejected (bad format, duplicate series, ...).
+    assert float(prom.query('scrape_samples_scraped{job="connect-c"}')[0]["value"][1]) > 50
+    targets = requests.get(prom.url + "/api/v1/targets", timeout=10).json()["data"]
+    [t] = targets["activeTargets"]
+    assert (t["health"], t["lastError"], t["scrapeUrl"]) == (
+        "up", "", f"http://{target_of(worker)}/metrics"), t
+
+
+def dashboard_queries() -> list[tuple[str, str]]:
+    """(panel title, PromQL) of every target of every panel in the dashboard."""
+    dash = json.loads(DASHBOARD.read_text())
+    out = []
+
+    def walk(panels):
+        for p in panels:
+            walk(p.get("panels", []))
+            for t in p.get("targets", []):
+                out.append((p["title"], t["expr"]))
+    walk(dash["panels"])
+    return out
+
+
+def test_dashboard_panels_return_data(kafka, connect_c, prometheus, unique_name, tmp_path):
+    queries = dashboard_queries()
+    assert len(queries) >= 20
+    worker = connect_c()
+    topic = kafka.create_topic(unique_name("mdash"), partitions=2)
+    dlq = unique_name("mdash-dlq")
+    name = unique_name("mdashc")
+    file_connector(worker, name, topic, tmp_path / "out.txt", **{
+        "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+        "errors.deadletterqueue.topic.replication.factor": "1"})
+    prom = prometheus([target_of(worker)])
+
+    # Records (and a bad one now and then) keep flowing while the panels are checked.
+    batch = 0
+
+    def feed():
+        nonlocal batch
+        vals = [json.dumps({"b": batch, "i": i}) for i in range(20)] + ["not json"]
+        kafka.produce(topic, vals)
+        batch += 1
+
+    dash = json.loads(DASHBOARD.read_text())
+    var = [v for v in dash["templating"]["list"] if v["name"] == "connector"][0]
+    assert var["definition"] == "label_values(kafka_connect_connector_status, connector)"
+
+    pending = dict.fromkeys(queries)
+
+    def all_answer():
+        feed()
+        for title, expr in list(pending):
+            q = expr.replace("$connector", ".+").replace("$__rate_interval", "10s")
+            res = prom.query(q)
+            vals = [float(r["value"][1]) for r in res]
+            if vals and not any(math.isnan(v) for v in vals):
+                pending.pop((title, expr))
+        return not pending
+    deadline = time.monotonic() + kc.scaled(60)
+    while not all_answer():
+        assert time.monotonic() < deadline, f"panels without data: {list(pending)}"
+        time.sleep(1)
+    # The variable's own query (label_values) lists the connector.
+    r = requests.get(prom.url + "/api/v1/label/connector/values",
+                     params={"match[]": "kafka_connect_connector_status"}, timeout=10)
+    assert name in r.json()["data"]
