@@ -348,3 +348,51 @@ def test_dashboard_panels_return_data(kafka, connect_c, prometheus, unique_name,
     r = requests.get(prom.url + "/api/v1/label/connector/values",
                      params={"match[]": "kafka_connect_connector_status"}, timeout=10)
     assert name in r.json()["data"]
+
+
+# ---------------------------------------------------------------- a sink with a network target
+
+@pytest.fixture(scope="module")
+def questdb_http(tmp_path_factory):
+    """The HTTP port of a QuestDB server (tests/integration/services.sh start-questdb)."""
+    if os.environ.get("KC_QUESTDB_HTTP_PORT"):
+        yield int(os.environ["KC_QUESTDB_HTTP_PORT"])
+        return
+    services = Path(__file__).resolve().parent / "services.sh"
+    run = tmp_path_factory.mktemp("questdb")
+    p = subprocess.run(["bash", str(services), "start-questdb", str(run)], capture_output=True,
+                       text=True, timeout=kc.scaled(300))
+    if p.returncode != 0:
+        pytest.skip(f"QuestDB did not start: {p.stderr[-2000:]}")
+    try:
+        yield int(kc.read_env_file(run / "questdb.env")["KC_QUESTDB_HTTP_PORT"])
+    finally:
+        subprocess.run(["bash", str(services), "stop-one", str(run), "questdb"], timeout=120)
+
+
+def test_metrics_of_questdb_inserts(kafka, connect_c, questdb_http, unique_name):
+    worker = connect_c()
+    topic = unique_name("mqdb")
+    name = unique_name("mqdbc")
+    r = worker.put(f"/connectors/{name}/config", json={
+        "connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
+        "table": topic, "client.conf.string": f"http::addr=127.0.0.1:{questdb_http};",
+        "value.converter.schemas.enable": "false"})
+    assert r.status_code == 201, r.text
+    worker.wait_running(name)
+    kafka.produce(topic, [json.dumps({"sensor": f"s{i % 3}", "v": i}) for i in range(60)])
+    labels = {"connector": name, "task": "0", "sink": "questdb"}
+
+    def inserted():
+        m = scrape(worker)
+        return m if (task_value(m, "kafka_connect_sink_task_sink_record_send_total", name) == 60
+                     and value(m, "connect_c_sink_insert_total", **labels)) else None
+    m = kc.wait_until(inserted, timeout=kc.scaled(60), what="QuestDB inserts in the metrics")
+    n = value(m, "connect_c_sink_insert_total", **labels)
+    assert value(m, "connect_c_sink_insert_failures_total", **labels) == 0
+    assert value(m, "connect_c_sink_bytes_sent_total", **labels) > 60 * len("s0 v=0i")
+    assert value(m, "connect_c_sink_insert_time_ms_total", **labels) > 0
+    assert 0 < value(m, "connect_c_sink_insert_max_time_ms", **labels) < 30000
+    avg = value(m, "connect_c_sink_insert_avg_time_ms", **labels)
+    assert avg <= value(m, "connect_c_sink_insert_max_time_ms", **labels)
+    assert n >= 1
