@@ -67,6 +67,27 @@ double metrics_stat_max(const struct metrics_stat *s, int64_t now_ms)
     return m;
 }
 
+double metrics_stat_rate(const struct metrics_stat *s, int64_t now_ms)
+{
+    double sum = 0;
+    int64_t oldest = 0;
+    for (int i = 0; i < METRICS_SAMPLES; i++) {
+        if (live(s, i, now_ms)) {
+            sum += s->sum[i];
+            oldest = oldest == 0 || s->start[i] < oldest ? s->start[i] : oldest;
+        }
+    }
+    if (oldest == 0) {
+        return 0;
+    }
+    int64_t elapsed = now_ms - oldest;
+    int64_t full = elapsed / METRICS_SAMPLE_MS;
+    if (full < METRICS_SAMPLES - 1) {
+        elapsed += (METRICS_SAMPLES - 1 - full) * (int64_t)METRICS_SAMPLE_MS;
+    }
+    return elapsed > 0 ? sum * 1000.0 / (double)elapsed : 0;
+}
+
 /* ---------------------------------------------------------------- the registry */
 
 struct status_entry {
@@ -132,6 +153,30 @@ void metrics_task_put_done(struct metrics_task *m, size_t records, int64_t elaps
     pthread_mutex_lock(&m->lock);
     metrics_stat_record(&m->put_ms, (double)elapsed_ms, now);
     metrics_stat_record(&m->batch_size, (double)records, now);
+    metrics_stat_record(&m->sent_n, (double)records, now);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_task_read(struct metrics_task *m, size_t records, size_t bytes)
+{
+    if (m == NULL) {
+        return;
+    }
+    atomic_fetch_add_explicit(&m->records_read, records, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->bytes_read, bytes, memory_order_relaxed);
+    pthread_mutex_lock(&m->lock);
+    metrics_stat_record(&m->read_n, (double)records, kc_now_ms());
+    pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_task_commit_skipped(struct metrics_task *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    atomic_fetch_add_explicit(&m->commit_skips, 1, memory_order_relaxed);
+    pthread_mutex_lock(&m->lock);
+    metrics_stat_record(&m->commit_skip_n, 1, kc_now_ms());
     pthread_mutex_unlock(&m->lock);
 }
 
@@ -149,6 +194,7 @@ void metrics_task_commit_done(struct metrics_task *m, int ok, int64_t elapsed_ms
     metrics_stat_record(&m->commit_fail, ok ? 0.0 : 1.0, now);
     if (ok) {
         metrics_stat_record(&m->commit_ms, (double)elapsed_ms, now);
+        metrics_stat_record(&m->commit_ok_n, 1, now);
     }
     metrics_stat_record(&m->active, (double)atomic_load(&m->active_records), now);
     pthread_mutex_unlock(&m->lock);
@@ -409,6 +455,22 @@ static double v_active_max(struct metrics_task *m, int64_t now)
 {
     return metrics_stat_max(&m->active, now);
 }
+static double v_read_rate(struct metrics_task *m, int64_t now)
+{
+    return metrics_stat_rate(&m->read_n, now);
+}
+static double v_sent_rate(struct metrics_task *m, int64_t now)
+{
+    return metrics_stat_rate(&m->sent_n, now);
+}
+static double v_commit_ok_rate(struct metrics_task *m, int64_t now)
+{
+    return metrics_stat_rate(&m->commit_ok_n, now);
+}
+static double v_commit_skip_rate(struct metrics_task *m, int64_t now)
+{
+    return metrics_stat_rate(&m->commit_skip_n, now);
+}
 static double v_insert_avg(struct metrics_task *m, int64_t now)
 {
     return metrics_stat_avg(&m->insert_ms, now);
@@ -466,6 +528,18 @@ static const struct task_family task_families[] = {
     {"kafka_connect_sink_task_sink_record_send_total", "counter",
      "The total number of records output from the transformations and sent/put to this task "
      "since it was last restarted.", v_sent, 0},
+    {"kafka_connect_sink_task_sink_record_read_rate", "gauge",
+     "The average per-second number of records read from Kafka for this task belonging to the "
+     "named sink connector in this worker.", v_read_rate, 0},
+    {"kafka_connect_sink_task_sink_record_send_rate", "gauge",
+     "The average per-second number of records output from the transformations and sent/put to "
+     "this task belonging to the named sink connector in this worker.", v_sent_rate, 0},
+    {"kafka_connect_sink_task_offset_commit_completion_rate", "gauge",
+     "The average per-second number of offset commit completions that were completed "
+     "successfully.", v_commit_ok_rate, 0},
+    {"kafka_connect_sink_task_offset_commit_skip_rate", "gauge",
+     "The average per-second number of offset commit completions that were received too late "
+     "and skipped/ignored.", v_commit_skip_rate, 0},
     {"kafka_connect_sink_task_put_batch_avg_time_ms", "gauge",
      "The average time taken by this task to put a batch of sinks records.", v_put_avg, 0},
     {"kafka_connect_sink_task_put_batch_max_time_ms", "gauge",

@@ -50,6 +50,9 @@ void metrics_stat_record(struct metrics_stat *s, double v, int64_t now_ms);
 /* NaN when no value fell in the window (the JVM's avg/max show NaN / -Infinity then). */
 double metrics_stat_avg(const struct metrics_stat *s, int64_t now_ms);
 double metrics_stat_max(const struct metrics_stat *s, int64_t now_ms);
+/* Sum per second over the live windows, as the JVM's Rate: the elapsed time counts at least
+ * METRICS_SAMPLES - 1 full windows, so a young rate is not inflated. 0 when nothing fell in. */
+double metrics_stat_rate(const struct metrics_stat *s, int64_t now_ms);
 
 /* One sink task's figures. Counters only grow; gauges are overwritten. */
 struct metrics_task {
@@ -103,6 +106,10 @@ struct metrics_task {
     struct metrics_stat batch_size;  /* batch-size-{avg,max} */
     struct metrics_stat active;      /* sink-record-active-count-{avg,max} */
     struct metrics_stat insert_ms;   /* connect_c_sink_insert_{avg,max}_time_ms */
+    struct metrics_stat read_n;      /* sink-record-read-rate (records per poll) */
+    struct metrics_stat sent_n;      /* sink-record-send-rate */
+    struct metrics_stat commit_ok_n; /* offset-commit-completion-rate */
+    struct metrics_stat commit_skip_n; /* offset-commit-skip-rate */
 
     struct metrics_task *next; /* the registry's list */
 };
@@ -130,6 +137,8 @@ void metrics_task_put_done(struct metrics_task *m, size_t records, int64_t elaps
 void metrics_task_commit_done(struct metrics_task *m, int ok, int64_t elapsed_ms);
 void metrics_task_insert_done(struct metrics_task *m, size_t bytes, int64_t elapsed_us, int ok);
 void metrics_task_set_paused(struct metrics_task *m, int paused);
+void metrics_task_read(struct metrics_task *m, size_t records, size_t bytes);
+void metrics_task_commit_skipped(struct metrics_task *m);
 
 /* The herder's status writes: task -1 = the connector itself. state is the JVM's state name
  * ("RUNNING", ...); "DESTROYED" forgets the entry. class_name may be NULL. */

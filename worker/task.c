@@ -424,7 +424,7 @@ static int commit_point(struct task *t, const struct tp_list *only, struct kc_er
     rd_kafka_topic_partition_list_destroy(c);
 out:
     if (rc == KC_RETRY) {
-        METRICS_ADD(t->metrics, commit_skips, 1);
+        metrics_task_commit_skipped(t->metrics);
     } else if (rc < 0) {
         commit_ok = 0;
     } else if (commit_ok < 0) {
@@ -1406,8 +1406,7 @@ static void *task_main(void *arg)
             }
         }
         if (good > 0) {
-            METRICS_ADD(t->metrics, records_read, good);
-            METRICS_ADD(t->metrics, bytes_read, bytes);
+            metrics_task_read(t->metrics, good, bytes);
             size_t avg = bytes / good + 1;
             t->avg_record = t->avg_record == 0 ? avg : (t->avg_record * 7 + avg) / 8;
         }

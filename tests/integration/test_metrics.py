@@ -109,6 +109,8 @@ def test_metrics_follow_records_through_filestream(kafka, connect_c, unique_name
                  connector_class=FILE_SINK) == 1
     assert value(m, "kafka_connect_worker_connector_running_task_count", connector=name) == 1
     assert task_value(m, "kafka_connect_sink_task_sink_record_send_total", name) == 100
+    assert task_value(m, "kafka_connect_sink_task_sink_record_read_rate", name) > 0
+    assert task_value(m, "kafka_connect_sink_task_offset_commit_completion_rate", name) > 0
     assert task_value(m, "kafka_connect_sink_task_partition_count", name) == 2
     assert task_value(m, "kafka_connect_sink_task_sink_record_lag_max", name) == 0
     assert task_value(m, "kafka_connect_sink_task_put_batch_max_time_ms", name) >= 0

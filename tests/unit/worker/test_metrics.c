@@ -67,7 +67,7 @@ static void test_task_counters_render_with_jmx_names(void **state)
     (void)state;
     struct metrics_task *m = metrics_task_new("orders", 0, "file");
     assert_non_null(m);
-    METRICS_ADD(m, records_read, 7);
+    metrics_task_read(m, 7, 700);
     metrics_task_put_done(m, 5, 12);
     metrics_task_put_done(m, 2, 30);
     metrics_task_commit_done(m, 1, 4);
@@ -105,6 +105,11 @@ static void test_task_counters_render_with_jmx_names(void **state)
     assert_true(sample(t, S("connect_c_task_budget_use_ratio")) == 0.25);
     assert_true(sample(t, S("kafka_connect_connector_task_running_ratio")) == 1);
     assert_true(sample(t, S("kafka_connect_connector_task_pause_ratio")) == 0);
+    /* 7 records in a young window: the JVM's Rate counts at least one full 30 s window. */
+    double rate = sample(t, S("kafka_connect_sink_task_sink_record_read_rate"));
+    assert_true(rate > 0 && rate <= 7.0 / 30);
+    assert_true(sample(t, S("kafka_connect_sink_task_offset_commit_completion_rate")) > 0);
+    assert_true(sample(t, S("connect_c_task_record_bytes_read_total")) == 700);
 #undef S
     const char *ls = "{connector=\"orders\",task=\"0\",sink=\"file\"}";
     snprintf(s, sizeof(s), "connect_c_sink_bytes_sent_total%s", ls);
@@ -242,6 +247,16 @@ static void test_window_drops_old_samples(void **state)
     assert_true(isnan(metrics_stat_max(&s, t0 + 3 * METRICS_SAMPLE_MS + 1)));
     metrics_stat_record(&s, 5, t0 + 4 * METRICS_SAMPLE_MS);
     assert_true(metrics_stat_max(&s, t0 + 4 * METRICS_SAMPLE_MS) == 5);
+
+    /* Rates: 60 in the first second of a window, padded to one full window; later the real
+     * elapsed time counts. */
+    memset(&s, 0, sizeof(s));
+    assert_true(metrics_stat_rate(&s, t0) == 0);
+    metrics_stat_record(&s, 60, t0);
+    assert_true(fabs(metrics_stat_rate(&s, t0 + 1000) - 60.0 * 1000 / 31000) < 1e-9);
+    metrics_stat_record(&s, 60, t0 + METRICS_SAMPLE_MS + 10000);
+    assert_true(fabs(metrics_stat_rate(&s, t0 + METRICS_SAMPLE_MS + 10000) -
+                     120.0 * 1000 / (METRICS_SAMPLE_MS + 10000)) < 1e-9);
 }
 
 int main(void)
