@@ -95,6 +95,7 @@ struct status_entry {
     int task;        /* -1 = the connector */
     char state[16];  /* lower case, as the JMX attribute shows it */
     char *class_name; /* owned, or NULL */
+    char *version;    /* owned, or NULL */
     struct status_entry *next;
 };
 
@@ -102,7 +103,10 @@ static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_task *reg_tasks;      /* under reg_lock */
 static struct status_entry *reg_status;     /* under reg_lock */
 static uint64_t reg_rebalances;             /* under reg_lock */
+static int64_t reg_epoch;
 static int64_t reg_last_rebalance_ms;
+/* connect-worker-metrics startups: [0] connectors, [1] tasks */
+static uint64_t reg_start_attempts[2], reg_start_ok[2];
 static struct metrics_stat reg_rebalance_ms;
 
 struct metrics_task *metrics_task_new(const char *connector, int task, const char *sink)
@@ -235,11 +239,24 @@ static void status_free(struct status_entry *e)
 {
     kc_free(e->connector);
     kc_free(e->class_name);
+    kc_free(e->version);
     kc_free(e);
 }
 
+/* *dst = a copy of src when it differs (an allocation failure keeps the old value). */
+static void set_str(char **dst, const char *src)
+{
+    if (src != NULL && (*dst == NULL || strcmp(*dst, src) != 0)) {
+        char *c = kc_strdup(src);
+        if (c != NULL) {
+            kc_free(*dst);
+            *dst = c;
+        }
+    }
+}
+
 void metrics_status_set(const char *connector, int task, const char *state,
-                        const char *class_name)
+                        const char *class_name, const char *version)
 {
     if (connector == NULL || state == NULL) {
         return;
@@ -288,23 +305,27 @@ void metrics_status_set(const char *connector, int task, const char *state,
         e->state[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
     e->state[i] = '\0';
-    if (class_name != NULL && (e->class_name == NULL || strcmp(e->class_name, class_name) != 0)) {
-        char *c = kc_strdup(class_name);
-        if (c != NULL) {
-            kc_free(e->class_name);
-            e->class_name = c;
-        }
-    }
+    set_str(&e->class_name, class_name);
+    set_str(&e->version, version);
     pthread_mutex_unlock(&reg_lock);
 }
 
-void metrics_worker_rebalanced(int64_t elapsed_ms)
+void metrics_worker_rebalanced(int64_t epoch, int64_t elapsed_ms)
 {
     int64_t now = kc_now_ms();
     pthread_mutex_lock(&reg_lock);
     reg_rebalances++;
+    reg_epoch = epoch;
     reg_last_rebalance_ms = now;
     metrics_stat_record(&reg_rebalance_ms, (double)elapsed_ms, now);
+    pthread_mutex_unlock(&reg_lock);
+}
+
+void metrics_worker_startup(int is_task, int ok)
+{
+    pthread_mutex_lock(&reg_lock);
+    reg_start_attempts[is_task != 0]++;
+    reg_start_ok[is_task != 0] += ok != 0;
     pthread_mutex_unlock(&reg_lock);
 }
 
@@ -317,7 +338,10 @@ void metrics_reset(void)
         status_free(e);
     }
     reg_rebalances = 0;
+    reg_epoch = 0;
     reg_last_rebalance_ms = 0;
+    memset(reg_start_attempts, 0, sizeof(reg_start_attempts));
+    memset(reg_start_ok, 0, sizeof(reg_start_ok));
     memset(&reg_rebalance_ms, 0, sizeof(reg_rebalance_ms));
     pthread_mutex_unlock(&reg_lock);
 }
@@ -670,25 +694,33 @@ static int render_status(struct kc_buf *b)
         rc = rc == KC_OK ? put_label(b, "status", e->state, 0) : rc;
         rc = rc == KC_OK ? kc_buf_append_str(b, "} 1\n") : rc;
     }
-    /* connector-metrics status and connector-class */
-    for (int pass = 0; pass < 2; pass++) {
-        const char *name = pass == 0 ? "kafka_connect_connector_status"
-                                     : "kafka_connect_connector_connector_class";
+    /* connector-metrics: status, connector-class, connector-type, connector-version, each a
+     * label of a sample of value 1 */
+    static const struct {
+        const char *name, *label, *help;
+    } attrs[] = {
+        {"kafka_connect_connector_status", "status", "The status of the connector."},
+        {"kafka_connect_connector_connector_class", "connector_class",
+         "The name of the connector class."},
+        {"kafka_connect_connector_connector_type", "connector_type",
+         "The type of the connector. One of 'source' or 'sink'."},
+        {"kafka_connect_connector_connector_version", "connector_version",
+         "The version of the connector class, as reported by the connector."},
+    };
+    for (size_t a = 0; rc == KC_OK && a < sizeof(attrs) / sizeof(attrs[0]); a++) {
         any = 0;
         for (struct status_entry *e = reg_status; rc == KC_OK && e != NULL; e = e->next) {
-            if (e->task >= 0 || (pass == 1 && e->class_name == NULL)) {
+            const char *v = a == 0 ? e->state : a == 1 ? e->class_name : a == 2 ? "sink"
+                                                                              : e->version;
+            if (e->task >= 0 || v == NULL) {
                 continue;
             }
             if (!any++) {
-                rc = put_family(b, name, "gauge",
-                                pass == 0 ? "The status of the connector."
-                                          : "The name of the connector class.");
+                rc = put_family(b, attrs[a].name, "gauge", attrs[a].help);
             }
-            rc = rc == KC_OK ? kc_buf_printf(b, "%s{", name) : rc;
+            rc = rc == KC_OK ? kc_buf_printf(b, "%s{", attrs[a].name) : rc;
             rc = rc == KC_OK ? put_label(b, "connector", e->connector, 1) : rc;
-            rc = rc == KC_OK ? (pass == 0 ? put_label(b, "status", e->state, 0)
-                                          : put_label(b, "connector_class", e->class_name, 0))
-                             : rc;
+            rc = rc == KC_OK ? put_label(b, attrs[a].label, v, 0) : rc;
             rc = rc == KC_OK ? kc_buf_append_str(b, "} 1\n") : rc;
         }
     }
@@ -717,6 +749,37 @@ static int render_worker(struct kc_buf *b, int64_t now)
                                   "The number of tasks run in this worker.")
                      : rc;
     rc = rc == KC_OK ? kc_buf_printf(b, "kafka_connect_worker_task_count %ld\n", tasks) : rc;
+
+    /* connect-worker-metrics: connector and task startups */
+    for (int k = 0; rc == KC_OK && k < 2; k++) {
+        const char *what = k == 0 ? "connector" : "task";
+        uint64_t n = reg_start_attempts[k], ok = reg_start_ok[k];
+        struct {
+            const char *suffix, *type, *help_pre, *help_post; /* help: pre + what + post */
+            double v;
+        } f[] = {
+            {"attempts_total", "counter", "The total number of ", " startups that this worker "
+             "has attempted.", (double)n},
+            {"success_total", "counter", "The total number of ", " starts that succeeded.",
+             (double)ok},
+            {"failure_total", "counter", "The total number of ", " starts that failed.",
+             (double)(n - ok)},
+            {"success_percentage", "gauge", "The average percentage of this worker's ",
+             "s starts that succeeded.", n > 0 ? (double)ok / (double)n : 0},
+            {"failure_percentage", "gauge", "The average percentage of this worker's ",
+             "s starts that failed.", n > 0 ? (double)(n - ok) / (double)n : 0},
+        };
+        for (size_t i = 0; rc == KC_OK && i < sizeof(f) / sizeof(f[0]); i++) {
+            rc = kc_buf_printf(b, "# HELP kafka_connect_worker_%s_startup_%s %s%s%s", what,
+                               f[i].suffix, f[i].help_pre, what, f[i].help_post);
+            rc = rc == KC_OK ? kc_buf_printf(b,
+                                             "\n# TYPE kafka_connect_worker_%s_startup_%s %s\n"
+                                             "kafka_connect_worker_%s_startup_%s",
+                                             what, f[i].suffix, f[i].type, what, f[i].suffix)
+                             : rc;
+            rc = rc == KC_OK ? put_value(b, f[i].v) : rc;
+        }
+    }
 
     /* connect-worker-metrics,connector=C: task counts by state */
     static const char *const states[] = {"total", "running", "paused", "failed", "unassigned",
@@ -758,6 +821,12 @@ static int render_worker(struct kc_buf *b, int64_t now)
                                      "kafka_connect_worker_rebalance_completed_rebalances_total "
                                      "%llu\n",
                                      (unsigned long long)reg_rebalances)
+                     : rc;
+    rc = rc == KC_OK ? put_family(b, "kafka_connect_worker_rebalance_epoch", "gauge",
+                                  "The epoch or generation number of this worker.")
+                     : rc;
+    rc = rc == KC_OK ? kc_buf_printf(b, "kafka_connect_worker_rebalance_epoch %lld\n",
+                                     (long long)reg_epoch)
                      : rc;
     rc = rc == KC_OK ? put_family(b, "kafka_connect_worker_rebalance_rebalancing", "gauge",
                                   "Whether this worker is currently rebalancing.")

@@ -141,11 +141,15 @@ void metrics_task_read(struct metrics_task *m, size_t records, size_t bytes);
 void metrics_task_commit_skipped(struct metrics_task *m);
 
 /* The herder's status writes: task -1 = the connector itself. state is the JVM's state name
- * ("RUNNING", ...); "DESTROYED" forgets the entry. class_name may be NULL. */
+ * ("RUNNING", ...); "DESTROYED" forgets the entry. class_name and version (the plugin's) may be
+ * NULL. */
 void metrics_status_set(const char *connector, int task, const char *state,
-                        const char *class_name);
-/* The worker finished a rebalance (joined its group, read the config) in elapsed_ms. */
-void metrics_worker_rebalanced(int64_t elapsed_ms);
+                        const char *class_name, const char *version);
+/* The worker finished a rebalance (joined its group, read the config) in elapsed_ms; epoch is
+ * the group generation it joined. */
+void metrics_worker_rebalanced(int64_t epoch, int64_t elapsed_ms);
+/* The herder started a connector (is_task 0) or a task: ok 1 = started, 0 = failed. */
+void metrics_worker_startup(int is_task, int ok);
 
 /* Append the whole exposition to out. KC_OK or KC_ENOMEM. @thread any */
 int metrics_render(struct kc_buf *out);

@@ -1414,6 +1414,10 @@ static void *task_main(void *arg)
             t->budget.raw_bytes = bytes;
             process_batch(t, msgs, (size_t)n);
             t->budget.raw_bytes = 0;
+        } else if (!t->failed) {
+            /* The JVM puts an empty batch after an empty poll, and its batch-size and
+             * put-batch-time averages count it: so do ours. */
+            metrics_task_put_done(t->metrics, 0, 0);
         }
         for (ssize_t i = 0; i < n; i++) {
             rd_kafka_message_destroy(msgs[i]);

@@ -399,3 +399,117 @@ def test_metrics_of_questdb_inserts(kafka, connect_c, questdb_http, unique_name)
     avg = value(m, "connect_c_sink_insert_avg_time_ms", **labels)
     assert avg <= value(m, "connect_c_sink_insert_max_time_ms", **labels)
     assert n >= 1
+
+
+# ---------------------------------------------------------------- against the JVM worker
+
+# kafka.connect MBean types that are the Kafka clients' own metrics inside the JVM worker (its
+# group member's network and coordinator figures), not Connect's: connect-c has no JVM client.
+JVM_CLIENT_TYPES = {"app-info", "connect-metrics", "connect-coordinator-metrics",
+                    "connect-node-metrics", "kafka-metrics-count"}
+
+
+def _prom_name(s: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_]", "_", s).lower()
+
+
+def jvm_exporter_series(pid: int) -> dict[tuple[str, frozenset], float]:
+    """The kafka.connect MBeans of a running JVM worker (tests/integration/JmxDump.java), named
+    as a JMX exporter with the usual Kafka Connect rules names them: numeric attributes of
+    <group>-metrics with connector and task -> kafka_connect_<group>_<attr>{connector,task};
+    connect-worker-metrics[,connector] -> kafka_connect_worker_<attr>[{connector}];
+    connect-worker-rebalance-metrics -> kafka_connect_worker_rebalance_<attr>; the string
+    attributes status (tasks and connectors) and connector-class/-type/-version (connectors) as
+    a label of a sample of value 1."""
+    java = os.environ.get("JAVA", "java")
+    p = subprocess.run([java, str(Path(__file__).with_name("JmxDump.java")), str(pid)],
+                       capture_output=True, text=True, timeout=kc.scaled(120))
+    assert p.returncode == 0, p.stderr[-3000:]
+    out: dict[tuple[str, frozenset], float] = {}
+    for line in p.stdout.splitlines():
+        keys, attr, val = line.split("\t", 2)
+        props = dict(kv.split("=", 1) for kv in keys.split(","))
+        group = props.pop("type")
+        if group in JVM_CLIENT_TYPES:
+            continue
+        labels = frozenset(props.items())
+        if group == "connector-task-metrics" and attr == "status":
+            out[("kafka_connect_connector_task_status", labels | {("status", val)})] = 1
+            continue
+        if group == "connector-metrics":
+            if attr in ("status", "connector-class", "connector-type", "connector-version"):
+                out[("kafka_connect_connector_" + _prom_name(attr),
+                     labels | {(_prom_name(attr), val)})] = 1
+            continue
+        try:
+            v = float(val)
+        except ValueError:
+            continue  # other strings (classes, versions, protocol, leader): not exported
+        if group == "connect-worker-metrics":
+            name = "kafka_connect_worker_" + _prom_name(attr)
+        elif group == "connect-worker-rebalance-metrics":
+            name = "kafka_connect_worker_rebalance_" + _prom_name(attr)
+        else:
+            assert group.endswith("-metrics") and "task" in props, line
+            name = f"kafka_connect_{_prom_name(group[:-len('-metrics')])}_{_prom_name(attr)}"
+        out[(name, labels)] = v
+    return out
+
+
+def test_names_and_counts_match_the_jvm_worker(kafka, jvm_connect, connect_c, unique_name,
+                                               tmp_path):
+    """Every metric a JMX exporter makes of the JVM worker's Connect MBeans exists in our
+    /metrics with the same labels, and the counts of the same records agree."""
+    topic = kafka.create_topic(unique_name("mjvm"), partitions=2)
+    kafka.produce(topic, ['{"a":1}', '{"a":2}', "not json", '{"a":3}', '{"a":4}'])
+    jvm, ours = jvm_connect(), connect_c()
+    # Different names: each connector's consumer group is connect-<name>.
+    names = {"jvm": unique_name("mjvmj"), "cc": unique_name("mjvmc")}
+    for w, tag in ((jvm, "jvm"), (ours, "cc")):
+        file_connector(w, names[tag], topic, tmp_path / f"{tag}.txt", **{
+            "errors.tolerance": "all", "errors.deadletterqueue.topic.name": f"{topic}-{tag}-dlq",
+            "errors.deadletterqueue.topic.replication.factor": "1"})
+    for tag in ("jvm", "cc"):
+        kc.wait_until(lambda: len(kc.complete_lines(tmp_path / f"{tag}.txt")) == 4,
+                      timeout=kc.scaled(60), what=f"4 lines from the {tag} worker")
+    time.sleep(1.5)  # a commit and a gauge refresh on both
+
+    def same_name(series, tag):
+        """Only the series of our connector (others may share the broker), its name as C."""
+        out = {}
+        for (n, labels), v in series.items():
+            d = dict(labels)
+            if d.get("connector", names[tag]) != names[tag]:
+                continue
+            if "connector" in d:
+                d["connector"] = "C"
+            out[(n, frozenset(d.items()))] = v
+        return out
+    theirs = same_name(jvm_exporter_series(int(jvm.env["KC_CONNECT_PID"])), "jvm")
+    mine = same_name(scrape(ours), "cc")
+    assert len(theirs) > 50 and len({n for n, _ in theirs}) > 50, sorted(theirs)
+    missing = sorted(f"{n}{dict(l)}" for n, l in theirs.keys() - mine.keys())
+    assert not missing, "JVM series missing from /metrics:\n" + "\n".join(missing)
+
+    task = frozenset({("connector", "C"), ("task", "0")})
+    for metric in ("kafka_connect_sink_task_sink_record_read_total",
+                   "kafka_connect_sink_task_sink_record_send_total",
+                   "kafka_connect_sink_task_partition_count",
+                   "kafka_connect_sink_task_sink_record_active_count",
+                   "kafka_connect_task_error_total_record_errors",
+                   "kafka_connect_task_error_total_record_failures",
+                   "kafka_connect_task_error_total_records_skipped",
+                   "kafka_connect_task_error_total_errors_logged",
+                   "kafka_connect_task_error_deadletterqueue_produce_requests",
+                   "kafka_connect_task_error_deadletterqueue_produce_failures",
+                   "kafka_connect_connector_task_offset_commit_failure_percentage",
+                   "kafka_connect_connector_task_pause_ratio"):
+        assert mine[(metric, task)] == theirs[(metric, task)], metric
+    for metric in ("kafka_connect_worker_connector_count", "kafka_connect_worker_task_count",
+                   "kafka_connect_worker_rebalance_rebalancing"):
+        assert mine[(metric, frozenset())] == theirs[(metric, frozenset())], metric
+    conn = frozenset({("connector", "C")})
+    for metric in ("kafka_connect_worker_connector_running_task_count",
+                   "kafka_connect_worker_connector_total_task_count",
+                   "kafka_connect_worker_connector_failed_task_count"):
+        assert mine[(metric, conn)] == theirs[(metric, conn)], metric

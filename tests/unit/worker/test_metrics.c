@@ -145,12 +145,16 @@ static void test_task_counters_render_with_jmx_names(void **state)
 static void test_statuses_and_worker_counts(void **state)
 {
     (void)state;
-    metrics_status_set("a", -1, "RUNNING", "org.apache.kafka.connect.file.FileStreamSinkConnector");
-    metrics_status_set("a", 0, "RUNNING", NULL);
-    metrics_status_set("a", 1, "FAILED", NULL);
-    metrics_status_set("b", -1, "PAUSED", NULL);
-    metrics_status_set("b", 0, "PAUSED", NULL);
-    metrics_worker_rebalanced(40);
+    metrics_status_set("a", -1, "RUNNING", "org.apache.kafka.connect.file.FileStreamSinkConnector",
+                       "4.1.0");
+    metrics_status_set("a", 0, "RUNNING", NULL, NULL);
+    metrics_status_set("a", 1, "FAILED", NULL, NULL);
+    metrics_status_set("b", -1, "PAUSED", NULL, NULL);
+    metrics_status_set("b", 0, "PAUSED", NULL, NULL);
+    metrics_worker_rebalanced(7, 40);
+    metrics_worker_startup(0, 1);
+    metrics_worker_startup(1, 1);
+    metrics_worker_startup(1, 0);
     char *t = render();
     assert_true(sample(t, "kafka_connect_worker_connector_count") == 2);
     assert_true(sample(t, "kafka_connect_worker_task_count") == 3);
@@ -169,11 +173,20 @@ static void test_statuses_and_worker_counts(void **state)
     assert_true(sample(t, "kafka_connect_worker_rebalance_completed_rebalances_total") == 1);
     assert_true(sample(t, "kafka_connect_worker_rebalance_rebalance_max_time_ms") == 40);
     assert_true(sample(t, "kafka_connect_worker_rebalance_rebalancing") == 0);
+    assert_true(sample(t, "kafka_connect_worker_rebalance_epoch") == 7);
+    assert_true(sample(t, "kafka_connect_connector_connector_version{connector=\"a\","
+                          "connector_version=\"4.1.0\"}") == 1);
+    assert_true(sample(t, "kafka_connect_connector_connector_type{connector=\"a\","
+                          "connector_type=\"sink\"}") == 1);
+    assert_true(sample(t, "kafka_connect_worker_connector_startup_success_total") == 1);
+    assert_true(sample(t, "kafka_connect_worker_task_startup_attempts_total") == 2);
+    assert_true(sample(t, "kafka_connect_worker_task_startup_failure_total") == 1);
+    assert_true(sample(t, "kafka_connect_worker_task_startup_failure_percentage") == 0.5);
     free(t);
 
     /* A restart moves the task's status; DESTROYED forgets the connector and its tasks. */
-    metrics_status_set("a", 1, "RUNNING", NULL);
-    metrics_status_set("b", -1, "DESTROYED", NULL);
+    metrics_status_set("a", 1, "RUNNING", NULL, NULL);
+    metrics_status_set("b", -1, "DESTROYED", NULL, NULL);
     t = render();
     assert_true(isnan(sample(t, "kafka_connect_connector_task_status{connector=\"a\",task=\"1\","
                                 "status=\"failed\"}")));
@@ -200,8 +213,8 @@ static void test_every_line_parses(void **state)
 {
     (void)state;
     struct metrics_task *m = metrics_task_new("x", 0, "file");
-    metrics_status_set("x", -1, "RUNNING", NULL);
-    metrics_status_set("x", 0, "RUNNING", NULL);
+    metrics_status_set("x", -1, "RUNNING", NULL, NULL);
+    metrics_status_set("x", 0, "RUNNING", NULL, NULL);
     char *t = render();
     int lines = 0;
     for (char *p = t; *p != '\0';) {
