@@ -513,3 +513,30 @@ def test_names_and_counts_match_the_jvm_worker(kafka, jvm_connect, connect_c, un
                    "kafka_connect_worker_connector_total_task_count",
                    "kafka_connect_worker_connector_failed_task_count"):
         assert mine[(metric, conn)] == theirs[(metric, conn)], metric
+
+
+def test_metrics_of_s3_objects(kafka, connect_c, unique_name, tmp_path):
+    """An S3 sink on the local store: each object made visible is one write, its bytes the
+    object's size."""
+    worker = connect_c()
+    topic = kafka.create_topic(unique_name("ms3"))
+    name = unique_name("ms3c")
+    root = tmp_path / "store"
+    root.mkdir()
+    r = worker.create_connector(name, {
+        "connector.class": "io.confluent.connect.s3.S3SinkConnector", "tasks.max": "1",
+        "topics": topic, "s3.bucket.name": "b", "s3.region": "eu-west-1",
+        "format.class": "io.confluent.connect.s3.format.json.JsonFormat", "flush.size": "10",
+        "store.url": f"file://{root}"})
+    assert r.status_code == 201, r.text
+    worker.wait_running(name)
+    kafka.produce(topic, [json.dumps({"i": i}) for i in range(30)])
+    labels = {"connector": name, "task": "0", "sink": "s3"}
+    m = kc.wait_until(lambda: (lambda m: m if value(m, "connect_c_sink_insert_total", **labels)
+                               == 3 else None)(scrape(worker)),
+                      timeout=kc.scaled(60), what="3 S3 objects in the metrics")
+    files = [f for f in root.rglob("*") if f.is_file()]
+    assert len(files) == 3, files
+    assert value(m, "connect_c_sink_bytes_sent_total", **labels) == sum(f.stat().st_size
+                                                                        for f in files)
+    assert value(m, "connect_c_sink_insert_failures_total", **labels) == 0
