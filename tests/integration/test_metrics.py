@@ -540,3 +540,53 @@ def test_metrics_of_s3_objects(kafka, connect_c, unique_name, tmp_path):
     assert value(m, "connect_c_sink_bytes_sent_total", **labels) == sum(f.stat().st_size
                                                                         for f in files)
     assert value(m, "connect_c_sink_insert_failures_total", **labels) == 0
+
+
+@pytest.fixture(scope="module")
+def clickhouse_http(tmp_path_factory):
+    """The HTTP port of a ClickHouse server (tests/integration/services.sh start-clickhouse)."""
+    server = os.environ.get("KC_CLICKHOUSE_SERVER", "/usr/sbin/clickhouse-server")
+    if not os.access(server, os.X_OK):
+        pytest.skip("clickhouse-server not installed (scripts/setup.sh)")
+    services = Path(__file__).resolve().parent / "services.sh"
+    run = tmp_path_factory.mktemp("clickhouse")
+    subprocess.run([str(services), "start-clickhouse", str(run)], check=True,
+                   capture_output=True, timeout=kc.scaled(120))
+    try:
+        yield int(kc.read_env_file(run / "clickhouse.env")["KC_CLICKHOUSE_HTTP_PORT"])
+    finally:
+        subprocess.run([str(services), "stop-one", str(run), "clickhouse"], timeout=120,
+                       capture_output=True)
+
+
+def test_metrics_of_clickhouse_inserts(kafka, connect_c, clickhouse_http, unique_name):
+    def q(sql: str) -> str:
+        r = requests.post(f"http://127.0.0.1:{clickhouse_http}/", data=sql.encode(), timeout=30)
+        assert r.status_code == 200, r.text
+        return r.text
+    db = unique_name("mch").replace("-", "_")
+    q(f"CREATE DATABASE {db}")
+    q(f"CREATE TABLE {db}.t (id UInt32, s String) ENGINE = MergeTree ORDER BY id")
+    worker = connect_c()
+    topic = unique_name("mch")
+    name = unique_name("mchc")
+    r = worker.create_connector(name, {
+        "connector.class": "com.clickhouse.kafka.connect.ClickHouseSinkConnector",
+        "tasks.max": "1", "topics": topic, "hostname": "127.0.0.1", "port": str(clickhouse_http),
+        "ssl": "false", "database": db, "topic2TableMap": f"{topic}=t",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false"})
+    assert r.status_code == 201, r.text
+    worker.wait_running(name)
+    kafka.produce(topic, [json.dumps({"id": i, "s": f"row {i}"}) for i in range(50)])
+    kc.wait_until(lambda: q(f"SELECT count() FROM {db}.t").strip() == "50",
+                  timeout=kc.scaled(60), what="50 rows in ClickHouse")
+    labels = {"connector": name, "task": "0", "sink": "clickhouse"}
+    m = kc.wait_until(lambda: (lambda m: m if value(m, "connect_c_sink_insert_total", **labels)
+                               else None)(scrape(worker)),
+                      timeout=kc.scaled(30), what="ClickHouse inserts in the metrics")
+    # RowBinary: 4 bytes of id, a length byte and the string per row, over all inserts.
+    assert value(m, "connect_c_sink_bytes_sent_total", **labels) == sum(
+        4 + 1 + len(f"row {i}") for i in range(50))
+    assert value(m, "connect_c_sink_insert_failures_total", **labels) == 0
+    assert value(m, "connect_c_sink_insert_time_ms_total", **labels) > 0
