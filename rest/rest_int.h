@@ -252,6 +252,8 @@ int rest_logger_body_parse(const struct rest_body *b, const char **level, int *s
 /* ---- handlers (rest_root.c, rest_connectors.c, rest_plugins.c, rest_loggers.c) ---- */
 void rest_h_root(const struct rest_ctx *, const struct rest_request *, struct rest_response *);
 void rest_h_health(const struct rest_ctx *, const struct rest_request *, struct rest_response *);
+/* rest_metrics.c: GET /metrics (Prometheus text) */
+void rest_h_metrics(const struct rest_ctx *, const struct rest_request *, struct rest_response *);
 void rest_h_connectors_list(const struct rest_ctx *, const struct rest_request *,
                             struct rest_response *);
 void rest_h_connector_create(const struct rest_ctx *, const struct rest_request *,

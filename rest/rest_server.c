@@ -56,6 +56,7 @@ struct rest_route {
 static const struct rest_route routes[] = {
     {REST_GET, "/", rest_h_root, 0},
     {REST_GET, "/health", rest_h_health, 0},
+    {REST_GET, "/metrics", rest_h_metrics, 0},
     {REST_POST, "/connectors", rest_h_connector_create, CR | R_BODY},
     {REST_GET, "/connectors", rest_h_connectors_list, CR},
     {REST_GET, "/connectors/{c}", rest_h_connector_get, CR},

@@ -8,6 +8,8 @@
 #   - librdkafka 2.12 built from source (scripts/build-librdkafka.sh) into $KC_CACHE
 #   - Kafka broker and the JVM Connect worker jars from Maven Central in $KC_CACHE (see
 #     tests/integration/services.sh)
+#   - Prometheus built with Go from the module proxy (scripts/build-prometheus.sh, ~5 min once)
+#     into $KC_CACHE, for tests/integration/test_metrics.py
 # Everything downloaded lives in $KC_CACHE (default ~/.cache/connect-c), outside the repo, and is
 # reused on the next run. Idempotent.
 set -euo pipefail
@@ -55,6 +57,9 @@ fi
 "$here/scripts/build-librdkafka.sh" >/dev/null
 # libmicrohttpd without TLS, static (no GnuTLS in the worker's memory); same cache.
 "$here/scripts/build-libmicrohttpd.sh" >/dev/null
+
+# Prometheus (metrics tests), built once from the Go module proxy into the cache.
+"$here/scripts/build-prometheus.sh" >/dev/null
 
 # Service jars (Kafka broker, JVM Connect worker) into the cache.
 if [ -x "$here/tests/integration/services.sh" ]; then

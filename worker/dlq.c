@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -24,6 +25,7 @@
 #include "kafka_admin.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
+#include "metrics.h"
 
 #define DLQ_HDR_TOPIC "__connect.errors.topic"
 #define DLQ_HDR_PARTITION "__connect.errors.partition"
@@ -51,6 +53,7 @@ struct dlq {
      * topic creation stops on it instead of waiting out its timeout */
     rd_kafka_resp_err_t auth_err;
     char auth_msg[384];
+    struct metrics_task *metrics; /* borrowed from the task, NULL = none */
 };
 
 static const char *const stage_names[] = {"KEY_CONVERTER", "VALUE_CONVERTER", "HEADER_CONVERTER",
@@ -77,6 +80,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         atomic_fetch_add(&d->failed, 1);
         snprintf(d->last_error, sizeof(d->last_error), "%s", rd_kafka_err2str(m->err));
+        METRICS_ADD(d->metrics, dlq_failures, 1);
     }
 }
 
@@ -248,7 +252,18 @@ int dlq_report(struct dlq *d, const char *topic, int32_t partition, int64_t offs
                const void *value, size_t value_len, const void *orig_msg, enum dlq_stage stage,
                const char *class_name, const char *exception_class, const char *message)
 {
+    /* The JVM counts a failed attempt and an errant record once each, then a skip when the
+     * record is tolerated. */
+    METRICS_ADD(d->metrics, record_failures, 1);
+    METRICS_ADD(d->metrics, record_errors, 1);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* an epoch timestamp, as the JVM's */
+    METRICS_SET(d->metrics, last_error_ms, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    if (d->tolerate_all) {
+        METRICS_ADD(d->metrics, records_skipped, 1);
+    }
     if (d->log_enable) {
+        METRICS_ADD(d->metrics, errors_logged, 1);
         if (d->log_messages) {
             kc_log(KC_LOG_ERROR, "errors",
                    "Error encountered in task %s-%d. Executing stage '%s' with class '%s', where "
@@ -298,6 +313,7 @@ int dlq_report(struct dlq *d, const char *topic, int32_t partition, int64_t offs
             kc_free(trace);
         }
         rd_kafka_resp_err_t e;
+        METRICS_ADD(d->metrics, dlq_requests, 1);
         for (;;) {
             e = rd_kafka_producev(
                 d->rk, RD_KAFKA_V_TOPIC(d->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -312,6 +328,7 @@ int dlq_report(struct dlq *d, const char *topic, int32_t partition, int64_t offs
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
             rd_kafka_headers_destroy(h);
             atomic_fetch_add(&d->failed, 1);
+            METRICS_ADD(d->metrics, dlq_failures, 1);
             snprintf(d->last_error, sizeof(d->last_error), "%s", rd_kafka_err2str(e));
         }
         rd_kafka_poll(d->rk, 0);
@@ -335,4 +352,9 @@ int dlq_flush(struct dlq *d, int64_t timeout_ms, struct kc_error *err)
                             d->topic, d->last_error);
     }
     return KC_OK;
+}
+
+void dlq_set_metrics(struct dlq *d, struct metrics_task *m)
+{
+    d->metrics = m;
 }

@@ -54,4 +54,8 @@ int dlq_flush(struct dlq *d, int64_t timeout_ms, struct kc_error *err);
 
 const char *dlq_stage_name(enum dlq_stage s);
 
+/* Count reports and DLQ writes in the task's task-error-metrics (borrowed; NULL = none). */
+struct metrics_task;
+void dlq_set_metrics(struct dlq *d, struct metrics_task *m);
+
 #endif

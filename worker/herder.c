@@ -31,6 +31,8 @@
 #include "kafka_admin.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
+#include "kc_queue.h"
+#include "metrics.h"
 #include "registry.h"
 
 #define HERDER_TICK_MS 100
@@ -91,6 +93,9 @@ int herder_write_status(struct herder *h, const char *connector, int task, enum 
     if (cfg != NULL) {
         ops = sink_registry_find(kc_strmap_get(cfg, "connector.class"));
     }
+    metrics_status_set(connector, task, herder_state_name(s),
+                       ops != NULL ? ops->class_names[0] : NULL,
+                       ops != NULL ? ops->plugin_version : NULL);
     return herder_store_put_status(h->store, connector, task, s, trace, h->worker_id,
                                    h->generation, ops ? ops->plugin_version : NULL, err);
 }
@@ -460,6 +465,7 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
     spec.value_converter_props = &vprops;
     spec.header_converter_props = &hprops;
     rc = task_new(&spec, &hc->tasks[id], err);
+    metrics_worker_startup(1, rc == KC_OK);
     if (rc == KC_OK) {
         hc->handles[id] = th;
     } else {
@@ -555,6 +561,7 @@ static void start_connector(struct herder *h, struct herder_conn *hc, const stru
             "implements Connector and which name matches %s\n\tat connect-c.worker.herder\n",
             kc_strmap_get(cfg, "connector.class"));
         hc->state = HERDER_STATE_FAILED;
+        metrics_worker_startup(0, 0);
         write_status_logged(h, hc->name, -1, HERDER_STATE_FAILED, trace);
         kc_free(trace);
         return;
@@ -565,6 +572,7 @@ static void start_connector(struct herder *h, struct herder_conn *hc, const stru
                                   "connect-c.worker.herder\n",
                                   err.msg);
         hc->state = HERDER_STATE_FAILED;
+        metrics_worker_startup(0, 0);
         write_status_logged(h, hc->name, -1, HERDER_STATE_FAILED, trace);
         kc_free(trace);
         return;
@@ -573,6 +581,7 @@ static void start_connector(struct herder *h, struct herder_conn *hc, const stru
                 : ts == HERDER_TARGET_PAUSED ? HERDER_STATE_PAUSED
                                              : HERDER_STATE_RUNNING;
     hc->applied_target = ts;
+    metrics_worker_startup(0, 1);
     write_status_logged(h, hc->name, -1, hc->state, NULL);
     kc_log(KC_LOG_INFO, "herder", "Connector %s is %s", hc->name, herder_state_name(hc->state));
 }
@@ -1107,9 +1116,11 @@ int herder_start(struct herder *h, struct kc_error *err)
     }
     h->cluster_id = kc_strdup(herder_store_cluster_id(h->store));
     h->generation = herder_store_max_generation(h->store) + 1;
+    int64_t joining = kc_now_ms();
     if ((rc = join_presence(h, err)) != KC_OK) {
         return rc;
     }
+    metrics_worker_rebalanced(h->generation, kc_now_ms() - joining);
     /* From here on the admin client belongs to the jobs thread alone. */
     h->jobs = herder_jobs_new(herder_admin_run, herder_store_admin(h->store), h->q,
                               herder_op_free);

@@ -41,6 +41,7 @@
 #include "kc_buf.h"
 #include "kc_log.h"
 #include "kc_queue.h"
+#include "metrics.h"
 #include "offsets.h"
 #include "smt.h"
 
@@ -55,6 +56,7 @@
 #define TASK_BUDGET_DEFAULT ((size_t)256 << 20)
 #define TASK_CONNECT_EXC "org.apache.kafka.connect.errors.ConnectException"
 #define TASK_KEY_BUDGET "task.memory.budget.bytes"
+#define TASK_GAUGES_MS 500           /* lag, active records, budget: refreshed this often */
 
 enum task_op {
     TASK_OP_PAUSE = 1,
@@ -115,6 +117,8 @@ struct task {
     size_t avg_record;                    /* running average of raw record bytes */
     pthread_mutex_t auth_lock;            /* guards auth_error (librdkafka's threads set it) */
     char *auth_error;                     /* owned: an authentication failure to fail with */
+    struct metrics_task *metrics;         /* owned; NULL when it could not be allocated */
+    int64_t next_gauges;                  /* when to refresh the metrics gauges */
 };
 
 static void fail_task(struct task *t, char *trace);
@@ -204,6 +208,16 @@ static const char *svc_value_converter(const struct sink_task *st, int *schemas_
     return conv_class_name(t->value_conv);
 }
 
+static void svc_insert_done(struct sink_task *st, size_t bytes, int64_t elapsed_us, int ok)
+{
+    metrics_task_insert_done(task_of(st)->metrics, bytes, elapsed_us, ok);
+}
+
+static void svc_retried(struct sink_task *st)
+{
+    METRICS_ADD(task_of(st)->metrics, sink_retries, 1);
+}
+
 static const struct sink_task_services task_services = {
     .report = svc_report,
     .rewind = svc_rewind,
@@ -211,6 +225,8 @@ static const struct sink_task_services task_services = {
     .buffered = svc_buffered,
     .budget = svc_budget,
     .value_converter = svc_value_converter,
+    .insert_done = svc_insert_done,
+    .retried = svc_retried,
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -371,6 +387,8 @@ static int commit_point(struct task *t, const struct tp_list *only, struct kc_er
     t->st.commit_requested = 0;
     struct sink_offset *consumed = NULL; /* what to commit, from offsets_ask_sink */
     size_t nc = 0;
+    int64_t started = kc_now_ms();
+    int commit_ok = -1; /* -1 = no commit was sent to the group */
     int rc = offsets_ask_sink(&t->offs, t->ops, as_sink_task(t), only, &consumed, &nc, err);
     if (rc != KC_OK || (rc = dlq_flush(t->dlq, t->flush_timeout_ms, err)) != KC_OK || nc == 0) {
         goto out;
@@ -394,7 +412,9 @@ static int commit_point(struct task *t, const struct tp_list *only, struct kc_er
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         sink_task_log(as_sink_task(t), KC_LOG_WARN, "Commit of offsets failed: %s",
                       rd_kafka_err2str(e));
+        commit_ok = 0;
     } else {
+        commit_ok = 1;
         if (offsets_committed(&t->offs, consumed, nc) != KC_OK) {
             rc = kc_error_set(err, KC_ENOMEM, "out of memory committing offsets");
         }
@@ -403,6 +423,16 @@ static int commit_point(struct task *t, const struct tp_list *only, struct kc_er
     }
     rd_kafka_topic_partition_list_destroy(c);
 out:
+    if (rc == KC_RETRY) {
+        metrics_task_commit_skipped(t->metrics);
+    } else if (rc < 0) {
+        commit_ok = 0;
+    } else if (commit_ok < 0) {
+        commit_ok = 1; /* everything durable was committed already */
+    }
+    if (commit_ok >= 0) {
+        metrics_task_commit_done(t->metrics, commit_ok, kc_now_ms() - started);
+    }
     if (rc == KC_RETRY && requested) {
         t->st.commit_requested = 1;
     }
@@ -545,6 +575,7 @@ static void on_assign(struct task *t, rd_kafka_t *rk, rd_kafka_topic_partition_l
     }
     apply_pauses(t);
     kc_free(arr);
+    METRICS_SET(t->metrics, partitions, (int64_t)t->offs.n);
     sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions assigned: %d (now %zu)", parts->cnt,
                   t->offs.n);
 }
@@ -578,6 +609,7 @@ static void on_revoke(struct task *t, rd_kafka_t *rk, rd_kafka_topic_partition_l
         rd_kafka_assign(rk, NULL);
     }
     kc_free(arr);
+    METRICS_SET(t->metrics, partitions, (int64_t)t->offs.n);
     sink_task_log(as_sink_task(t), KC_LOG_INFO, "Partitions %s: %d (now %zu)",
                   lost ? "lost" : "revoked", parts->cnt, t->offs.n);
 }
@@ -747,6 +779,7 @@ static void drain_ops(struct task *t, int wait_ms)
                 t->paused = 1;
                 offsets_pause_all(&t->offs, OFFSETS_PAUSE_USER);
                 apply_pauses(t);
+                metrics_task_set_paused(t->metrics, 1);
                 set_state(t, HERDER_STATE_PAUSED, NULL);
             }
             break;
@@ -755,6 +788,7 @@ static void drain_ops(struct task *t, int wait_ms)
                 t->paused = 0;
                 offsets_resume_all(&t->offs, OFFSETS_PAUSE_USER);
                 apply_pauses(t);
+                metrics_task_set_paused(t->metrics, 0);
                 set_state(t, HERDER_STATE_RUNNING, NULL);
             }
             break;
@@ -907,10 +941,15 @@ static int put_slice(struct task *t, struct sink_record *recs, size_t nr)
     t->put_recs = recs;
     t->put_n = nr;
     for (;;) {
+        int64_t started = kc_now_ms();
         rc = nr > 0 ? t->ops->put(as_sink_task(t), recs, nr, &err) : KC_OK;
+        if (rc == KC_OK && nr > 0) {
+            metrics_task_put_done(t->metrics, nr, kc_now_ms() - started);
+        }
         if (rc != KC_RETRY) {
             break;
         }
+        METRICS_ADD(t->metrics, retries, 1);
         /* RetriableException: pause, keep the group membership alive, then redeliver the same
          * batch (WorkerSinkTask does the same with context.timeout()). */
         sink_task_log(as_sink_task(t), KC_LOG_WARN,
@@ -1267,6 +1306,36 @@ static int run_tick(struct task *t, int64_t now)
     return 1;
 }
 
+/* Refresh the metrics gauges (at most every TASK_GAUGES_MS): records put but not committed,
+ * the largest lag behind the high watermark librdkafka last saw, the byte budget. */
+static void update_gauges(struct task *t, int64_t now)
+{
+    if (t->metrics == NULL || now < t->next_gauges) {
+        return;
+    }
+    t->next_gauges = now + TASK_GAUGES_MS;
+    int64_t active = 0, lag = 0;
+    for (size_t i = 0; i < t->offs.n; i++) {
+        const struct offsets_part *p = &t->offs.p[i];
+        if (p->consumed >= 0) {
+            active += p->consumed - (p->committed >= 0 ? p->committed : p->consumed);
+        }
+        int64_t lo = 0, hi = 0;
+        if (rd_kafka_get_watermark_offsets(t->rk, p->topic, p->partition, &lo, &hi) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR &&
+            hi >= 0) {
+            int64_t pos = p->consumed >= 0 ? p->consumed : p->committed >= 0 ? p->committed : lo;
+            lag = hi - pos > lag ? hi - pos : lag;
+        }
+    }
+    METRICS_SET(t->metrics, active_records, active);
+    METRICS_SET(t->metrics, lag_max, lag);
+    METRICS_SET(t->metrics, budget_limit, (int64_t)t->budget.limit);
+    METRICS_SET(t->metrics, budget_used, (int64_t)offsets_budget_used(&t->budget));
+    METRICS_SET(t->metrics, budget_peak, (int64_t)t->budget.peak);
+    METRICS_SET(t->metrics, budget_spent, t->budget.spent);
+}
+
 static void *task_main(void *arg)
 {
     struct task *t = arg;
@@ -1337,6 +1406,7 @@ static void *task_main(void *arg)
             }
         }
         if (good > 0) {
+            metrics_task_read(t->metrics, good, bytes);
             size_t avg = bytes / good + 1;
             t->avg_record = t->avg_record == 0 ? avg : (t->avg_record * 7 + avg) / 8;
         }
@@ -1344,6 +1414,10 @@ static void *task_main(void *arg)
             t->budget.raw_bytes = bytes;
             process_batch(t, msgs, (size_t)n);
             t->budget.raw_bytes = 0;
+        } else if (!t->failed) {
+            /* The JVM puts an empty batch after an empty poll, and its batch-size and
+             * put-batch-time averages count it: so do ours. */
+            metrics_task_put_done(t->metrics, 0, 0);
         }
         for (ssize_t i = 0; i < n; i++) {
             rd_kafka_message_destroy(msgs[i]);
@@ -1363,6 +1437,7 @@ static void *task_main(void *arg)
             last_commit = now;
         }
         apply_rewinds(t); /* asked for from tick or pre_commit: seek before the next poll */
+        update_gauges(t, now);
     }
     rd_kafka_queue_destroy(cq);
 
@@ -1596,6 +1671,7 @@ static void task_destroy(struct task *t)
     pthread_mutex_destroy(&t->auth_lock);
     kc_arena_fini(&t->arena);
     kc_queue_unref(t->ops_q, NULL);
+    metrics_task_free(t->metrics);
     kc_free(t->connector);
     kc_free(t);
 }
@@ -1666,6 +1742,9 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     if ((rc = read_budget(t, err)) != KC_OK) {
         goto fail;
     }
+    t->metrics = metrics_task_new(t->connector, t->id, t->ops->name);
+    dlq_set_metrics(t->dlq, t->metrics);
+    METRICS_SET(t->metrics, budget_limit, (int64_t)t->budget.limit);
     if (spec->start_paused) {
         kc_queue_push(t->ops_q, (void *)(intptr_t)TASK_OP_PAUSE);
     }

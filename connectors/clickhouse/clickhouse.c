@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clickhouse_config.h"
 #include "clickhouse_http.h"
@@ -375,15 +376,25 @@ struct flush_job {
     struct ch_sink *s;
     struct ch_table *t;
     const char *token; /* exactly-once: "insert_deduplication_token=..." */
+    int64_t elapsed_us; /* the INSERT's time, for the task's metrics */
 };
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void *flush_thread(void *arg)
 {
     struct flush_job *j = arg;
     const char *extra[1] = {j->token};
+    int64_t t0 = mono_us();
     j->t->rc = clickhouse_http_insert(j->t->http, j->t->insert_sql, j->t->body.data,
                                       j->t->body.len, extra, j->token != NULL ? 1 : 0,
                                       &j->t->res, &j->t->err);
+    j->elapsed_us = mono_us() - t0;
     return NULL;
 }
 
@@ -507,6 +518,11 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
         }
         for (size_t j = 0; j < nj; j++) {
             struct ch_table *t = jobs[j].t;
+            sink_task_record_insert(st, t->rc == KC_OK ? t->body.len : 0, jobs[j].elapsed_us,
+                                    t->rc == KC_OK);
+            if (t->rc == KC_RETRY) {
+                sink_task_record_retry(st);
+            }
             if (t->rc == KC_OK) {
                 sink_task_log(st, KC_LOG_DEBUG, "Inserted %zu slot(s), %zu bytes into %s",
                               job_nslots[j], t->body.len, t->name);

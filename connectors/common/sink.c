@@ -215,3 +215,17 @@ int sink_class_matches(const char *canonical, const char *user_value)
     }
     return 0;
 }
+
+void sink_task_record_insert(struct sink_task *st, size_t bytes, int64_t elapsed_us, int ok)
+{
+    if (st != NULL && st->svc != NULL && st->svc->insert_done != NULL) {
+        st->svc->insert_done(st, bytes, elapsed_us, ok);
+    }
+}
+
+void sink_task_record_retry(struct sink_task *st)
+{
+    if (st != NULL && st->svc != NULL && st->svc->retried != NULL) {
+        st->svc->retried(st);
+    }
+}

@@ -88,6 +88,9 @@ struct sink_task_services {
     void (*buffered)(struct sink_task *st, size_t bytes);
     size_t (*budget)(const struct sink_task *st);
     const char *(*value_converter)(const struct sink_task *st, int *schemas_enable);
+    /* MAY be NULL (the harness): metrics of the sink's writes (sink_task_record_insert). */
+    void (*insert_done)(struct sink_task *st, size_t bytes, int64_t elapsed_us, int ok);
+    void (*retried)(struct sink_task *st);
 };
 
 #define SINK_OPS_VERSION 2
@@ -260,6 +263,11 @@ size_t sink_task_budget(const struct sink_task *st);
  * and for JsonConverter whether schemas.enable is on: what raw value bytes are, for a sink on
  * the raw fast path. NULL when unknown (no worker). @thread task */
 const char *sink_task_value_converter(const struct sink_task *st, int *schemas_enable);
+/* For the worker's metrics (GET /metrics, connect_c_sink_*): one write to the target system
+ * (an INSERT, an upload, a send) of `bytes` that took elapsed_us and succeeded (ok = 1) or not;
+ * and one retry inside the sink (a write tried again, a reconnect). @thread task */
+void sink_task_record_insert(struct sink_task *st, size_t bytes, int64_t elapsed_us, int ok);
+void sink_task_record_retry(struct sink_task *st);
 /* Log with the "[<connector>|task-<n>]" prefix. */
 void sink_task_log(const struct sink_task *st, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

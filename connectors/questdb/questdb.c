@@ -257,6 +257,8 @@ static int send_lines(struct sink_task *st, struct questdb_sink *qs, long *bad_l
     }
     int rc;
     *bad_line = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (qs->http != NULL) {
         rc = questdb_http_send(qs->http, qs->lines.data, qs->lines.len, bad_line, err);
     } else if (qs->tcp != NULL) {
@@ -273,6 +275,14 @@ static int send_lines(struct sink_task *st, struct questdb_sink *qs, long *bad_l
         }
     } else {
         rc = questdb_pg_send(qs->pg, qs->lines.data, qs->lines.len, bad_line, err);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sink_task_record_insert(st, rc == KC_OK ? qs->lines.len : 0,
+                            (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+                                (t1.tv_nsec - t0.tv_nsec) / 1000,
+                            rc == KC_OK);
+    if (rc == KC_RETRY) {
+        sink_task_record_retry(st);
     }
     if (rc != KC_OK) {
         sink_task_log(st, rc == KC_RETRY ? KC_LOG_WARN : KC_LOG_ERROR,

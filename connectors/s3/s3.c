@@ -269,7 +269,19 @@ static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         if (rc == KC_OK && f->n > 0) {
             struct s3_object *o = f->obj;
             f->obj = NULL;
+            uint64_t size = s3_object_size(o);
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
             rc = s3_object_commit(o, err); /* frees o */
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            /* One object made visible is one write in the task's metrics. */
+            sink_task_record_insert(s->st, rc == KC_OK ? (size_t)size : 0,
+                                    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+                                        (t1.tv_nsec - t0.tv_nsec) / 1000,
+                                    rc == KC_OK);
+            if (rc == KC_RETRY) {
+                sink_task_record_retry(s->st);
+            }
         }
         if (rc != KC_OK) {
             break;
