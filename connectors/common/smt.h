@@ -13,6 +13,18 @@
  *                             see smt_timestamp.c), unix.precision
  *   RegexRouter               regex, replacement (Java "$1" group references)
  *   Filter                    drops every record it runs on (use with a predicate)
+ *   MaskField$Value|$Key      fields, replacement                         (smt_shape.c)
+ *   HoistField$Value|$Key     field
+ *   ValueToKey                fields
+ *   TimestampRouter           topic.format, timestamp.format              (smt_timestamp.c)
+ *   HeaderFrom$Value|$Key     fields, headers, operation (copy|move)      (smt_headers.c)
+ *   InsertHeader              header, value.literal
+ *   DropHeaders               headers
+ *   io.debezium.transforms.HeaderToValue  headers, fields, operation
+ *   io.debezium.transforms.ExtractNewRecordState  delete.tombstone.handling.mode, add.fields,
+ *                             add.headers, route.by.field, ...            (smt_debezium.c)
+ * MaskField, ValueToKey and HeaderFrom honour replace.null.with.default (default true: a null
+ * Struct field reads as its schema default, as Struct.get does).
  * Predicates (org.apache.kafka.connect.transforms.predicates.*):
  *   TopicNameMatches (pattern), HasHeaderKey (name), RecordIsTombstone.
  *

@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kc_alloc.h"
 #include "smt_int.h"
@@ -697,3 +698,73 @@ const struct smt_ops smt_flatten_value_ops = {
 const struct smt_ops smt_flatten_key_ops = {
     .class_name = TPKG "Flatten$Key", .is_key = 1, .init = flatten_init, .fini = ins_noop_fini,
     .apply = flatten_apply};
+
+/* ================================================================ shared with smt_*.c */
+
+int smt_require_map(const struct cdata_value *v, const char *purpose, struct kc_error *err)
+{
+    return require_map(v, purpose, err);
+}
+
+int smt_require_struct(const struct cdata_value *v, const char *purpose, struct kc_error *err)
+{
+    return require_struct(v, purpose, err);
+}
+
+struct cdata_schema *smt_struct_schema_new(const struct cdata_schema *src, size_t n,
+                                           struct kc_arena *a, struct cdata_field **fields)
+{
+    return struct_schema_new(src, n, a, fields);
+}
+
+int smt_struct_add_field(struct cdata_schema *s, struct cdata_field *f, const char *name,
+                         const struct cdata_schema *fs, struct kc_error *err)
+{
+    return add_field(s, f, name, fs, err);
+}
+
+const struct cdata_value *smt_struct_field(const struct cdata_value *v, size_t i, int dflt)
+{
+    const struct cdata_value *fv = v->u.items[i];
+    if (fv == NULL && dflt && v->schema != NULL && i < v->schema->n_fields) {
+        const struct cdata_schema *fs = v->schema->fields[i].schema;
+        if (fs->has_default) {
+            fv = fs->default_value;
+        }
+    }
+    return fv;
+}
+
+int smt_java_map_order(const struct cdata_value *map, struct kc_arena *a, uint32_t **order)
+{
+    return java_order(map, a, order);
+}
+
+int smt_bool_prop(const struct kc_strmap *props, const char *key, int dflt, int *out,
+                  struct kc_error *err)
+{
+    const char *v = kc_strmap_get(props, key);
+    *out = dflt;
+    if (v == NULL) {
+        return KC_OK;
+    }
+    /* ConfigDef BOOLEAN: trimmed, case-insensitive true/false */
+    size_t n = strlen(v), b = 0;
+    while (b < n && (v[b] == ' ' || v[b] == '\t')) {
+        b++;
+    }
+    while (n > b && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+        n--;
+    }
+    if (n - b == 4 && strncasecmp(v + b, "true", 4) == 0) {
+        *out = 1;
+    } else if (n - b == 5 && strncasecmp(v + b, "false", 5) == 0) {
+        *out = 0;
+    } else {
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid value %s for configuration %s: Expected value to be either "
+                            "true or false",
+                            v, key);
+    }
+    return KC_OK;
+}
