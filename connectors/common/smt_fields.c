@@ -124,6 +124,7 @@ struct ins_spec {
 struct ins {
     struct ins_spec topic, partition, offset, timestamp, stat;
     const char *static_value;
+    int dflt; /* replace.null.with.default */
 };
 
 static int ins_spec(struct smt *t, const struct kc_strmap *props, const char *key,
@@ -157,6 +158,9 @@ static int ins_init(struct smt *t, const struct kc_strmap *props, struct kc_erro
     const char *sv = kc_strmap_get(props, "static.value");
     if (sv != NULL && (c->static_value = kc_arena_strndup(&t->conf, sv, strlen(sv))) == NULL) {
         return smt_oom(err);
+    }
+    if (smt_bool_prop(props, "replace.null.with.default", 1, &c->dflt, err) != KC_OK) {
+        return KC_EINVAL;
     }
     t->ctx = c;
     return KC_OK;
@@ -275,7 +279,7 @@ static int ins_apply(struct smt *t, const struct sink_record *in, struct kc_aren
     }
     size_t k = 0;
     for (; k < s->n_fields; k++) {
-        fv[k] = v->u.items[k];
+        fv[k] = smt_struct_field(v, k, c->dflt);
     }
     for (int i = 0; i < 5; i++) {
         if (sp[i]->name != NULL) {
@@ -299,6 +303,7 @@ const struct smt_ops smt_insert_field_key_ops = {
 struct repl {
     const char **exclude, **include, **from, **to;
     size_t nex, nin, nren;
+    int dflt; /* replace.null.with.default */
 };
 
 static int in_list(const char *const *l, size_t n, const char *s)
@@ -327,18 +332,40 @@ static int repl_init(struct smt *t, const struct kc_strmap *props, struct kc_err
         return smt_oom(err);
     }
     for (size_t i = 0; i < nren; i++) {
-        char *colon = strchr(ren[i], ':');
-        if (colon == NULL || colon == ren[i] || colon[1] == '\0' || strchr(colon + 1, ':')) {
-            return kc_error_set(err, KC_EINVAL,
-                                "Invalid value [%s] for configuration renames: Invalid rename "
-                                "mapping: %s",
-                                kc_strmap_get(props, "renames"), ren[i]);
+        /* String.split(":"): trailing empty parts dropped; exactly two parts must remain */
+        size_t len = strlen(ren[i]);
+        char *m = kc_arena_strndup(&t->conf, ren[i], len);
+        if (m == NULL) {
+            return smt_oom(err);
+        }
+        while (len > 0 && m[len - 1] == ':') {
+            m[--len] = '\0';
+        }
+        char *colon = strchr(m, ':');
+        if (len == 0 || colon == NULL || colon[1] == '\0' || strchr(colon + 1, ':')) {
+            struct kc_buf b;
+            kc_buf_init(&b, 1 << 20);
+            int rc = kc_buf_append(&b, "[", 1);
+            for (size_t k = 0; rc == KC_OK && k < nren; k++) {
+                rc = k > 0 ? kc_buf_append(&b, ", ", 2) : KC_OK;
+                rc = rc == KC_OK ? kc_buf_append(&b, ren[k], strlen(ren[k])) : rc;
+            }
+            rc = rc == KC_OK ? kc_buf_append(&b, "]", 2) : rc;
+            rc = kc_error_set(err, KC_EINVAL,
+                              "Invalid value %s for configuration renames: Invalid rename "
+                              "mapping: %s",
+                              rc == KC_OK ? b.data : "[...]", ren[i]);
+            kc_buf_fini(&b);
+            return rc;
         }
         *colon = '\0';
-        c->from[i] = ren[i];
+        c->from[i] = m;
         c->to[i] = colon + 1;
     }
     c->nren = nren;
+    if (smt_bool_prop(props, "replace.null.with.default", 1, &c->dflt, err) != KC_OK) {
+        return KC_EINVAL;
+    }
     t->ctx = c;
     return KC_OK;
 }
@@ -348,14 +375,28 @@ static int repl_keep(const struct repl *c, const char *name)
     return !in_list(c->exclude, c->nex, name) && (c->nin == 0 || in_list(c->include, c->nin, name));
 }
 
+/* renames is a HashMap filled in list order: the last mapping of a name wins. */
 static const char *repl_rename(const struct repl *c, const char *name)
 {
-    for (size_t i = 0; i < c->nren; i++) {
+    for (size_t i = c->nren; i-- > 0;) {
         if (strcmp(c->from[i], name) == 0) {
             return c->to[i];
         }
     }
     return name;
+}
+
+/* reverseRenames = invert(renames): over the HashMap's entries, a later one wins. Close enough
+ * to iterate the effective mappings in list order. */
+static const char *repl_reverse(const struct repl *c, const char *name)
+{
+    const char *r = name;
+    for (size_t i = 0; i < c->nren; i++) {
+        if (strcmp(c->to[i], name) == 0 && repl_rename(c, c->from[i]) == c->to[i]) {
+            r = c->from[i];
+        }
+    }
+    return r;
 }
 
 static int repl_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
@@ -421,11 +462,13 @@ static int repl_apply(struct smt *t, const struct sink_record *in, struct kc_are
     if (nv == NULL) {
         return smt_oom(err);
     }
-    size_t k = 0;
-    for (size_t i = 0; i < s->n_fields; i++) {
-        if (repl_keep(c, s->fields[i].name)) {
-            fv[k++] = v->u.items[i];
+    for (size_t i = 0; i < ns->n_fields; i++) { /* value.get(reverseRenamed(field.name())) */
+        const char *src = repl_reverse(c, ns->fields[i].name);
+        const struct cdata_field *sf = cdata_schema_field(s, src);
+        if (sf == NULL) {
+            return kc_error_set(err, KC_EINVAL, "%s is not a valid field name", src);
         }
+        fv[i] = smt_struct_field(v, (size_t)sf->index, c->dflt);
     }
     smt_set_part(t, o, ns, nv);
     *out = o;
