@@ -484,6 +484,11 @@ const struct smt_ops smt_replace_field_key_ops = {
 
 /* ================================================================ ExtractField */
 
+struct extract {
+    const char *field;
+    int dflt; /* replace.null.with.default */
+};
+
 static int extract_init(struct smt *t, const struct kc_strmap *props, struct kc_error *err)
 {
     const char *f = kc_strmap_get(props, "field");
@@ -498,14 +503,19 @@ static int extract_init(struct smt *t, const struct kc_strmap *props, struct kc_
                             "supports V1 (top-level field names) only",
                             syn);
     }
-    t->ctx = kc_arena_strndup(&t->conf, f, strlen(f));
-    return t->ctx != NULL ? KC_OK : smt_oom(err);
+    struct extract *c = kc_arena_calloc(&t->conf, sizeof(*c));
+    if (c == NULL || (c->field = kc_arena_strndup(&t->conf, f, strlen(f))) == NULL) {
+        return smt_oom(err);
+    }
+    t->ctx = c;
+    return smt_bool_prop(props, "replace.null.with.default", 1, &c->dflt, err);
 }
 
 static int extract_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
                          const struct sink_record **out, struct kc_error *err)
 {
-    const char *field = t->ctx;
+    const struct extract *c = t->ctx;
+    const char *field = c->field;
     const struct cdata_schema *s;
     const struct cdata_value *v;
     smt_part(t, in, &s, &v);
@@ -521,17 +531,18 @@ static int extract_apply(struct smt *t, const struct sink_record *in, struct kc_
         *out = o;
         return KC_OK;
     }
+    if (v != NULL && v->type != CDATA_STRUCT) { /* requireStructOrNull comes first */
+        return require_struct(v, "field extraction", err);
+    }
     if (s->type != CDATA_STRUCT) {
         return kc_error_set(err, KC_EINVAL, "Cannot look up fields on non-struct type");
-    }
-    if (v != NULL && v->type != CDATA_STRUCT) {
-        return require_struct(v, "field extraction", err);
     }
     const struct cdata_field *fd = cdata_schema_field(s, field);
     if (fd == NULL) {
         return kc_error_set(err, KC_EINVAL, "Unknown field: %s", field);
     }
-    smt_set_part(t, o, fd->schema, v != NULL ? v->u.items[fd->index] : NULL);
+    smt_set_part(t, o, fd->schema,
+                 v != NULL ? smt_struct_field(v, (size_t)fd->index, c->dflt) : NULL);
     *out = o;
     return KC_OK;
 }

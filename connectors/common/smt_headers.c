@@ -260,7 +260,8 @@ static int ihdr_init(struct smt *t, const struct kc_strmap *props, struct kc_err
     }
     /* SimpleHeaderConverter's parse is Values.parseString, which the JVM runs on the literal */
     struct conv *cv = NULL;
-    int rc = conv_new("org.apache.kafka.connect.storage.SimpleHeaderConverter", NULL, 0, &cv, err);
+    int rc = conv_new("org.apache.kafka.connect.storage.SimpleHeaderConverter", NULL,
+                      CONV_ROLE_HEADER, &cv, err);
     if (rc == KC_OK) {
         rc = conv_header_to_connect(cv, "", c->key, c->literal, c->literal_len, &t->conf,
                                     &c->schema, &c->value, err);
