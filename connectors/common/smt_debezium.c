@@ -169,11 +169,8 @@ static int dbz_init(struct smt *t, const struct kc_strmap *props, struct kc_erro
     }
     if (found < 0) {
         t->err_class = "org.apache.kafka.connect.errors.ConnectException";
-        return kc_error_set(err, KC_EINVAL,
-                            "Unable to validate config. (The 'delete.tombstone.handling.mode' "
-                            "value '%s' is invalid: Value must be one of drop, tombstone, "
-                            "rewrite, rewrite-with-tombstone, delete-to-tombstone)",
-                            m);
+        /* Configuration.validateAndRecord logs the reason, then this is thrown */
+        return kc_error_set(err, KC_EINVAL, "Unable to validate config.");
     }
     c->mode = (enum dbz_mode)found;
     const char *route = prop_or(props, "route.by.field", "");

@@ -822,3 +822,31 @@ int smt_bool_prop(const struct kc_strmap *props, const char *key, int dflt, int 
     }
     return KC_OK;
 }
+
+int smt_put_check(const char *field, const struct cdata_schema *s, const struct cdata_value *v,
+                  struct kc_error *err)
+{
+    if (v == NULL) {
+        if (s->optional) {
+            return KC_OK;
+        }
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid value: null used for required field: \"%s\", schema type: %s",
+                            field, cdata_type_name(s->type, 1));
+    }
+    struct cdata_value want = {.type = s->type, .schema = s};
+    int ok = v->type == s->type;
+    if (ok && v->type != CDATA_ARRAY && v->type != CDATA_MAP && v->type != CDATA_STRUCT) {
+        ok = strcmp(smt_java_class(v), smt_java_class(&want)) == 0;
+    }
+    if (ok) {
+        return KC_OK;
+    }
+    const char *cls = smt_java_class(v);
+    return kc_error_set(err, KC_EINVAL,
+                        "Invalid Java object for schema%s%s%s with type %s: %s%s for field: "
+                        "\"%s\"",
+                        s->name != NULL ? " \"" : "", s->name != NULL ? s->name : "",
+                        s->name != NULL ? "\"" : "", cdata_type_name(s->type, 1),
+                        "class ", cls, field);
+}

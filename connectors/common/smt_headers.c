@@ -39,8 +39,8 @@ static int list_prop(struct smt *t, const struct kc_strmap *props, const char *k
         return smt_oom(err);
     }
     if (*n == 0) {
-        return kc_error_set(err, KC_EINVAL, "Invalid value %s for configuration %s: Empty list",
-                            v, key);
+        return kc_error_set(err, KC_EINVAL, "Invalid value [] for configuration %s: Empty list",
+                            key);
     }
     return KC_OK;
 }
@@ -484,7 +484,11 @@ static int h2v_apply(struct smt *t, const struct sink_record *in, struct kc_aren
     for (size_t i = 0; i < in->n_headers; i++) {
         long at = h2v_index(c, in->headers[i].key);
         if (at >= 0) {
-            fv[cdata_schema_field(ns, c->fields[at])->index] = in->headers[i].value;
+            const struct cdata_field *nf = cdata_schema_field(ns, c->fields[at]);
+            if ((rc = smt_put_check(nf->name, nf->schema, in->headers[i].value, err)) != KC_OK) {
+                return rc;
+            }
+            fv[nf->index] = in->headers[i].value;
         }
     }
     struct sink_record *o = smt_record_dup(in, a);

@@ -66,6 +66,10 @@ struct cdata_schema *smt_struct_schema_new(const struct cdata_schema *src, size_
 int smt_struct_add_field(struct cdata_schema *s, struct cdata_field *f, const char *name,
                          const struct cdata_schema *fs, struct kc_error *err);
 const struct cdata_value *smt_struct_field(const struct cdata_value *v, size_t i, int dflt);
+/* Struct.put's ConnectSchema.validateValue for a field: null on a required schema, or a value
+ * whose Java class the schema does not take. */
+int smt_put_check(const char *field, const struct cdata_schema *s, const struct cdata_value *v,
+                  struct kc_error *err);
 /* java.util.HashMap iteration order of map's entries (arena array of map->n indexes). */
 int smt_java_map_order(const struct cdata_value *map, struct kc_arena *a, uint32_t **order);
 /* A ConfigDef BOOLEAN setting (dflt when absent). */

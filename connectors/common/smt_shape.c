@@ -41,8 +41,8 @@ static int nonempty_list(struct smt *t, const struct kc_strmap *props, const cha
         return smt_oom(err);
     }
     if (*n == 0) {
-        return kc_error_set(err, KC_EINVAL, "Invalid value %s for configuration %s: Empty list",
-                            v, key);
+        return kc_error_set(err, KC_EINVAL, "Invalid value [] for configuration %s: Empty list",
+                            key);
     }
     return KC_OK;
 }
