@@ -264,6 +264,19 @@ CASES: dict[str, tuple[str, bool, dict[str, str]]] = {
             "delete.tombstone.handling.mode": "rewrite-with-tombstone", "add.headers": "op"}))),
 }
 
+NEW_TRANSFORMS = [T + "MaskField$Value", T + "MaskField$Key", T + "HoistField$Value",
+                  T + "HoistField$Key", T + "ValueToKey", T + "TimestampRouter",
+                  T + "HeaderFrom$Value", T + "HeaderFrom$Key", T + "InsertHeader",
+                  T + "DropHeaders", DBZ + "ExtractNewRecordState", DBZ + "HeaderToValue"]
+# a valid configuration of each, for PUT .../config/validate
+VALIDATE = {T + "MaskField$Value": {"fields": "a"}, T + "HoistField$Key": {"field": "k"},
+            T + "ValueToKey": {"fields": "id"}, T + "TimestampRouter": {},
+            T + "HeaderFrom$Value": {"fields": "a", "headers": "h", "operation": "copy"},
+            T + "InsertHeader": {"header": "h", "value.literal": "1"},
+            T + "DropHeaders": {"headers": "h"}, DBZ + "ExtractNewRecordState": {},
+            DBZ + "HeaderToValue": {"headers": "h", "fields": "f", "operation": "copy"},
+            "com.example.NoSuchTransform": {}}
+
 DEBEZIUM_DIR = Path(os.environ.get("KC_CACHE", Path.home() / ".cache" / "connect-c")) / \
     "debezium-3.6.1.Final"
 
@@ -347,6 +360,21 @@ def results(kafka, services, tmp_path_factory):
             res.setdefault(case, {})[who] = {
                 "lines": kc.complete_lines(out), "status": status,
                 "dlq": _dlq_view(kafka.consume(dlq, timeout=10))}
+        # the plugin lists and validation, on the same two workers
+        for who, w in (("c", c), ("jvm", jvm)):
+            plugins = w.get("/connector-plugins?connectorsOnly=false").json()
+            res.setdefault("_plugins", {})[who] = {p["class"]: p["type"] for p in plugins}
+            checks = {}
+            for cls, props in VALIDATE.items():
+                cfg = {"connector.class": kc.FILE_SINK, "topics": "t", "file": "/dev/null",
+                       "transforms": "x", "transforms.x.type": cls}
+                cfg.update({f"transforms.x.{k}": v for k, v in props.items()})
+                body = w.put("/connector-plugins/FileStreamSinkConnector/config/validate",
+                             json=cfg).json()
+                errs = {v["value"]["name"]: v["value"]["errors"] for v in body["configs"]
+                        if v["value"]["errors"]}
+                checks[cls] = (body["error_count"], errs.get("transforms.x.type", []))
+            res.setdefault("_validate", {})[who] = checks
         yield res
     finally:
         rc = c.stop()
@@ -370,3 +398,21 @@ def test_cases_show_something(results):
     assert all(results[c]["jvm"]["lines"] or results[c]["jvm"]["dlq"] for c in CASES)
     assert any(results[c]["jvm"]["dlq"] for c in CASES)
     assert sum(len(results[c]["jvm"]["lines"]) for c in CASES) > 3 * len(CASES)
+
+
+def test_new_transforms_listed_like_jvm(results):
+    """GET /connector-plugins?connectorsOnly=false lists every new transform as the JVM does."""
+    ours, jvm = results["_plugins"]["c"], results["_plugins"]["jvm"]
+    for cls in NEW_TRANSFORMS:
+        assert jvm.get(cls) == "transformation", f"JVM does not list {cls}"
+        assert ours.get(cls) == "transformation", f"connect-c does not list {cls}"
+
+
+def test_new_transforms_validate_like_jvm(results):
+    """Connector validation accepts each new transform class (and rejects an unknown one) on
+    both workers alike."""
+    ours, jvm = results["_validate"]["c"], results["_validate"]["jvm"]
+    for cls in VALIDATE:
+        assert (ours[cls][0] == 0) == (jvm[cls][0] == 0), (cls, ours[cls], jvm[cls])
+        assert bool(ours[cls][1]) == bool(jvm[cls][1]), (cls, ours[cls], jvm[cls])
+    assert jvm["com.example.NoSuchTransform"][0] > 0
