@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kc_log.h"
 #include "smt_int.h"
 
 enum dbz_mode { DBZ_DROP, DBZ_TOMBSTONE, DBZ_REWRITE, DBZ_REWRITE_TOMBSTONE, DBZ_DEL_TO_TOMB };
@@ -173,6 +174,16 @@ static int dbz_init(struct smt *t, const struct kc_strmap *props, struct kc_erro
         return kc_error_set(err, KC_EINVAL, "Unable to validate config.");
     }
     c->mode = (enum dbz_mode)found;
+    /* Debezium 3 reads neither (removed in 3.0) and says nothing; a warning costs no parity */
+    static const char *const legacy[] = {"drop.tombstones", "delete.handling.mode"};
+    for (int i = 0; i < 2; i++) {
+        if (kc_strmap_get(props, legacy[i]) != NULL) {
+            kc_log(KC_LOG_WARN, "smt",
+                   "ExtractNewRecordState: '%s' is ignored since Debezium 3.0, as the JVM "
+                   "ignores it; use delete.tombstone.handling.mode (now '%s')",
+                   legacy[i], m);
+        }
+    }
     const char *route = prop_or(props, "route.by.field", "");
     if (*route != '\0' && (c->route_by = kc_arena_strndup(&t->conf, route, strlen(route))) == NULL) {
         return smt_oom(err);
