@@ -37,6 +37,11 @@ const char *smt_transform_class(size_t i)
     return i < sizeof(smt_table) / sizeof(smt_table[0]) ? smt_table[i]->class_name : NULL;
 }
 
+const char *smt_transform_version(size_t i)
+{
+    return i < sizeof(smt_table) / sizeof(smt_table[0]) ? smt_table[i]->version : NULL;
+}
+
 const char *smt_predicate_class(size_t i)
 {
     return i < sizeof(predicate_classes) / sizeof(predicate_classes[0]) ? predicate_classes[i]

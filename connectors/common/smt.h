@@ -28,6 +28,13 @@
  * Predicates (org.apache.kafka.connect.transforms.predicates.*):
  *   TopicNameMatches (pattern), HasHeaderKey (name), RecordIsTombstone.
  *
+ * Known gaps: MaskField of a Decimal keeps its scale ("0.00" where BigDecimal.ZERO prints "0");
+ * HeaderToValue takes top-level field names only; ExtractNewRecordState refuses
+ * drop.fields.header.name; TimestampRouter's "Timestamp missing" message names the record
+ * briefly where the JVM prints the whole SinkRecord. Schemas derived per record are not cached,
+ * so where a JVM transform caches the first schema it derived for an input schema (HeaderToValue)
+ * and later records would derive another, we use the later one.
+ *
  * Regular expressions are POSIX extended (regcomp REG_EXTENDED), not java.util.regex: no
  * lazy quantifiers, look-around, \d \w \s classes, (?i) flags or named groups; a whole-topic
  * match is required, as Java's Matcher.matches(). Patterns using Java-only syntax fail
@@ -89,6 +96,8 @@ const char *smt_error_class(const struct smt *t);
 /* The i-th supported transformation / predicate class (canonical Java name), NULL past the
  * end: for GET /connector-plugins and for validation. @thread any */
 const char *smt_transform_class(size_t i);
+/* Its plugin version (Debezium's classes report Debezium's), NULL = the worker's Kafka version. */
+const char *smt_transform_version(size_t i);
 const char *smt_predicate_class(size_t i);
 
 #endif

@@ -533,6 +533,7 @@ static int dbz_apply(struct smt *t, const struct sink_record *in, struct kc_aren
 
 const struct smt_ops smt_dbz_extract_new_state_ops = {
     .class_name = "io.debezium.transforms.ExtractNewRecordState",
+    .version = SMT_DEBEZIUM_VERSION,
     .init = dbz_init,
     .fini = dbz_fini,
     .apply = dbz_apply};

@@ -516,5 +516,6 @@ static int h2v_apply(struct smt *t, const struct sink_record *in, struct kc_aren
 }
 
 const struct smt_ops smt_dbz_header_to_value_ops = {
-    .class_name = "io.debezium.transforms.HeaderToValue", .init = h2v_init, .fini = noop_fini,
+    .class_name = "io.debezium.transforms.HeaderToValue",
+    .version = SMT_DEBEZIUM_VERSION, .init = h2v_init, .fini = noop_fini,
     .apply = h2v_apply};

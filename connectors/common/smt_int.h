@@ -7,9 +7,13 @@
 
 #include "smt.h"
 
+/* The Debezium release whose transforms ours follow (and the JVM test runs). */
+#define SMT_DEBEZIUM_VERSION "3.6.1.Final"
+
 struct smt_ops {
     const char *class_name; /* canonical Java class, "$Value"/"$Key" included */
     int is_key;             /* operates on the key (1) or the value (0) */
+    const char *version;    /* plugin version GET /connector-plugins shows; NULL = Kafka's */
     /* MUST: parse props, set t->ctx (owned; freed by fini). */
     int (*init)(struct smt *t, const struct kc_strmap *props, struct kc_error *err);
     /* MAY be NULL: ctx is freed with kc_free. */
