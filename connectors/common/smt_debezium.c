@@ -92,8 +92,7 @@ static int parse_refs(struct smt *t, const char *list, const char *prefix, struc
         char *colon = strchr(spec, ':');
         const char *rename = NULL;
         if (colon != NULL) {
-            if (strchr(colon + 1, ':') != NULL) {
-                t->err_class = "java.lang.IllegalArgumentException";
+            if (strchr(colon + 1, ':') != NULL) { /* IllegalArgumentException in the JVM */
                 return kc_error_set(err, KC_EINVAL, "Unexpected field name: %s", items[i]);
             }
             *colon = '\0';
@@ -169,8 +168,7 @@ static int dbz_init(struct smt *t, const struct kc_strmap *props, struct kc_erro
         }
     }
     if (found < 0) {
-        t->err_class = "org.apache.kafka.connect.errors.ConnectException";
-        /* Configuration.validateAndRecord logs the reason, then this is thrown */
+        /* a ConnectException: Configuration.validateAndRecord logs the reason, then this */
         return kc_error_set(err, KC_EINVAL, "Unable to validate config.");
     }
     c->mode = (enum dbz_mode)found;
