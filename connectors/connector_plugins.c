@@ -37,8 +37,9 @@ static void builtin_fill(void)
     const char *c;
 
     for (size_t i = 0; (c = smt_transform_class(i)) != NULL && n[0] < BUILTIN_MAX; i++) {
+        const char *v = smt_transform_version(i);
         builtin[CONNECTOR_PLUGIN_TRANSFORMATION][n[0]++] =
-            (struct connector_plugin_info){c, CONV_PLUGIN_VERSION, NULL};
+            (struct connector_plugin_info){c, v != NULL ? v : CONV_PLUGIN_VERSION, NULL};
     }
     for (size_t i = 0; (c = smt_predicate_class(i)) != NULL && n[1] < BUILTIN_MAX; i++) {
         builtin[CONNECTOR_PLUGIN_PREDICATE][n[1]++] =

@@ -34,22 +34,31 @@ static void add_plugin(json_t *arr, const char *cls, const char *type, const cha
     json_array_append_new(arr, o);
 }
 
-static int cmp_str(const void *a, const void *b)
+struct smt_entry {
+    const char *cls, *version;
+};
+
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const struct smt_entry *)a)->cls, ((const struct smt_entry *)b)->cls);
 }
 
-/* Transformations or predicates, sorted by class. */
-static void add_smts(json_t *arr, const char *(*get)(size_t), const char *type)
+/* Transformations or predicates, sorted by class; version(i) NULL = the Kafka version. */
+static void add_smts(json_t *arr, const char *(*get)(size_t), const char *(*version)(size_t),
+                     const char *type)
 {
-    const char *cls[64];
+    struct smt_entry e[64];
     size_t n = 0;
-    while (n < 64 && (cls[n] = get(n)) != NULL) {
+    while (n < 64 && (e[n].cls = get(n)) != NULL) {
+        e[n].version = version != NULL ? version(n) : NULL;
+        if (e[n].version == NULL) {
+            e[n].version = CONV_PLUGIN_VERSION;
+        }
         n++;
     }
-    qsort(cls, n, sizeof(cls[0]), cmp_str);
+    qsort(e, n, sizeof(e[0]), cmp_entry);
     for (size_t i = 0; i < n; i++) {
-        add_plugin(arr, cls[i], type, CONV_PLUGIN_VERSION);
+        add_plugin(arr, e[i].cls, type, e[i].version);
     }
 }
 
@@ -58,8 +67,8 @@ static void add_smts(json_t *arr, const char *(*get)(size_t), const char *type)
 void rest_plugins_extra(json_t *arr)
 {
     size_t n = 0;
-    add_smts(arr, smt_transform_class, "transformation");
-    add_smts(arr, smt_predicate_class, "predicate");
+    add_smts(arr, smt_transform_class, smt_transform_version, "transformation");
+    add_smts(arr, smt_predicate_class, NULL, "predicate");
     const struct conv_plugin_desc *d = conv_plugins(&n);
     for (size_t i = 0; i < n; i++) {
         add_plugin(arr, d[i].class_name, d[i].type, d[i].version);

@@ -104,7 +104,8 @@ enum sink_ts_type {
 
 struct sink_header {
     const char *key;                   /* borrowed, NUL-terminated */
-    const void *raw;                   /* borrowed raw bytes; NULL = null header value */
+    const void *raw;                   /* borrowed raw bytes; NULL = null header value, or a
+                                        * header a transform made: see schema/value */
     size_t raw_len;
     const struct cdata_schema *schema; /* from the header converter (arena), may be NULL */
     const struct cdata_value *value;   /* from the header converter (arena), may be NULL */

@@ -20,6 +20,10 @@ static const struct smt_ops *const smt_table[] = {
     &smt_flatten_value_ops,      &smt_flatten_key_ops,        &smt_regex_router_ops,
     &smt_filter_ops,             &smt_cast_value_ops,         &smt_cast_key_ops,
     &smt_timestamp_value_ops,    &smt_timestamp_key_ops,
+    &smt_mask_field_value_ops,   &smt_mask_field_key_ops,     &smt_hoist_field_value_ops,
+    &smt_hoist_field_key_ops,    &smt_value_to_key_ops,       &smt_timestamp_router_ops,
+    &smt_header_from_value_ops,  &smt_header_from_key_ops,    &smt_insert_header_ops,
+    &smt_drop_headers_ops,       &smt_dbz_extract_new_state_ops, &smt_dbz_header_to_value_ops,
 };
 
 static const char *const predicate_classes[] = {
@@ -31,6 +35,11 @@ static const char *const predicate_classes[] = {
 const char *smt_transform_class(size_t i)
 {
     return i < sizeof(smt_table) / sizeof(smt_table[0]) ? smt_table[i]->class_name : NULL;
+}
+
+const char *smt_transform_version(size_t i)
+{
+    return i < sizeof(smt_table) / sizeof(smt_table[0]) ? smt_table[i]->version : NULL;
 }
 
 const char *smt_predicate_class(size_t i)
@@ -66,8 +75,10 @@ int smt_new(const char *class_name, const struct kc_strmap *props, struct smt **
     if (ops == NULL) {
         return kc_error_set(err, KC_ENOENT,
                             "Class %s could not be found (connect-c supports InsertField, "
-                            "ReplaceField, ExtractField, Flatten, Cast, TimestampConverter "
-                            "($Value/$Key), RegexRouter, Filter)",
+                            "ReplaceField, ExtractField, Flatten, Cast, TimestampConverter, "
+                            "MaskField, HoistField, HeaderFrom ($Value/$Key), ValueToKey, "
+                            "RegexRouter, TimestampRouter, InsertHeader, DropHeaders, Filter, "
+                            "io.debezium.transforms.ExtractNewRecordState, HeaderToValue)",
                             class_name != NULL ? class_name : "(null)");
     }
     struct smt *t = kc_calloc(1, sizeof(*t));
@@ -122,7 +133,9 @@ int smt_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
     if (rc != KC_OK) {
         *out = NULL;
     }
-    if (rc == KC_EINVAL) {
+    if (rc == KC_EINVAL && t->err_class != NULL) {
+        /* the transform named its exception itself */
+    } else if (rc == KC_EINVAL) {
         /* The few non-DataException throws of the JVM transforms, told apart by message. */
         if (strncmp(err->msg, "Unknown field: ", 15) == 0) {
             t->err_class = "java.lang.IllegalArgumentException";
@@ -211,6 +224,16 @@ void smt_set_part(const struct smt *t, struct sink_record *r, const struct cdata
         r->value_schema = s;
         r->value = v;
     }
+}
+
+struct sink_header *smt_headers_copy(const struct sink_record *in, size_t extra,
+                                     struct kc_arena *a)
+{
+    struct sink_header *h = kc_arena_alloc(a, (in->n_headers + extra + 1) * sizeof(*h));
+    if (h != NULL && in->n_headers > 0) {
+        memcpy(h, in->headers, in->n_headers * sizeof(*h));
+    }
+    return h;
 }
 
 int smt_list(const char *s, struct kc_arena *a, const char ***out, size_t *n)

@@ -13,8 +13,27 @@
  *                             see smt_timestamp.c), unix.precision
  *   RegexRouter               regex, replacement (Java "$1" group references)
  *   Filter                    drops every record it runs on (use with a predicate)
+ *   MaskField$Value|$Key      fields, replacement                         (smt_shape.c)
+ *   HoistField$Value|$Key     field
+ *   ValueToKey                fields
+ *   TimestampRouter           topic.format, timestamp.format              (smt_timestamp.c)
+ *   HeaderFrom$Value|$Key     fields, headers, operation (copy|move)      (smt_headers.c)
+ *   InsertHeader              header, value.literal
+ *   DropHeaders               headers
+ *   io.debezium.transforms.HeaderToValue  headers, fields, operation
+ *   io.debezium.transforms.ExtractNewRecordState  delete.tombstone.handling.mode, add.fields,
+ *                             add.headers, route.by.field, ...            (smt_debezium.c)
+ * MaskField, ValueToKey and HeaderFrom honour replace.null.with.default (default true: a null
+ * Struct field reads as its schema default, as Struct.get does).
  * Predicates (org.apache.kafka.connect.transforms.predicates.*):
  *   TopicNameMatches (pattern), HasHeaderKey (name), RecordIsTombstone.
+ *
+ * Known gaps: MaskField of a Decimal keeps its scale ("0.00" where BigDecimal.ZERO prints "0");
+ * HeaderToValue takes top-level field names only; ExtractNewRecordState refuses
+ * drop.fields.header.name; TimestampRouter's "Timestamp missing" message names the record
+ * briefly where the JVM prints the whole SinkRecord. Schemas derived per record are not cached,
+ * so where a JVM transform caches the first schema it derived for an input schema (HeaderToValue)
+ * and later records would derive another, we use the later one.
  *
  * Regular expressions are POSIX extended (regcomp REG_EXTENDED), not java.util.regex: no
  * lazy quantifiers, look-around, \d \w \s classes, (?i) flags or named groups; a whole-topic
@@ -77,6 +96,8 @@ const char *smt_error_class(const struct smt *t);
 /* The i-th supported transformation / predicate class (canonical Java name), NULL past the
  * end: for GET /connector-plugins and for validation. @thread any */
 const char *smt_transform_class(size_t i);
+/* Its plugin version (Debezium's classes report Debezium's), NULL = the worker's Kafka version. */
+const char *smt_transform_version(size_t i);
 const char *smt_predicate_class(size_t i);
 
 #endif

@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kc_alloc.h"
 #include "smt_int.h"
@@ -123,6 +124,7 @@ struct ins_spec {
 struct ins {
     struct ins_spec topic, partition, offset, timestamp, stat;
     const char *static_value;
+    int dflt; /* replace.null.with.default */
 };
 
 static int ins_spec(struct smt *t, const struct kc_strmap *props, const char *key,
@@ -156,6 +158,9 @@ static int ins_init(struct smt *t, const struct kc_strmap *props, struct kc_erro
     const char *sv = kc_strmap_get(props, "static.value");
     if (sv != NULL && (c->static_value = kc_arena_strndup(&t->conf, sv, strlen(sv))) == NULL) {
         return smt_oom(err);
+    }
+    if (smt_bool_prop(props, "replace.null.with.default", 1, &c->dflt, err) != KC_OK) {
+        return KC_EINVAL;
     }
     t->ctx = c;
     return KC_OK;
@@ -274,7 +279,7 @@ static int ins_apply(struct smt *t, const struct sink_record *in, struct kc_aren
     }
     size_t k = 0;
     for (; k < s->n_fields; k++) {
-        fv[k] = v->u.items[k];
+        fv[k] = smt_struct_field(v, k, c->dflt);
     }
     for (int i = 0; i < 5; i++) {
         if (sp[i]->name != NULL) {
@@ -298,6 +303,7 @@ const struct smt_ops smt_insert_field_key_ops = {
 struct repl {
     const char **exclude, **include, **from, **to;
     size_t nex, nin, nren;
+    int dflt; /* replace.null.with.default */
 };
 
 static int in_list(const char *const *l, size_t n, const char *s)
@@ -326,18 +332,40 @@ static int repl_init(struct smt *t, const struct kc_strmap *props, struct kc_err
         return smt_oom(err);
     }
     for (size_t i = 0; i < nren; i++) {
-        char *colon = strchr(ren[i], ':');
-        if (colon == NULL || colon == ren[i] || colon[1] == '\0' || strchr(colon + 1, ':')) {
-            return kc_error_set(err, KC_EINVAL,
-                                "Invalid value [%s] for configuration renames: Invalid rename "
-                                "mapping: %s",
-                                kc_strmap_get(props, "renames"), ren[i]);
+        /* String.split(":"): trailing empty parts dropped; exactly two parts must remain */
+        size_t len = strlen(ren[i]);
+        char *m = kc_arena_strndup(&t->conf, ren[i], len);
+        if (m == NULL) {
+            return smt_oom(err);
+        }
+        while (len > 0 && m[len - 1] == ':') {
+            m[--len] = '\0';
+        }
+        char *colon = strchr(m, ':');
+        if (len == 0 || colon == NULL || colon[1] == '\0' || strchr(colon + 1, ':')) {
+            struct kc_buf b;
+            kc_buf_init(&b, 1 << 20);
+            int rc = kc_buf_append(&b, "[", 1);
+            for (size_t k = 0; rc == KC_OK && k < nren; k++) {
+                rc = k > 0 ? kc_buf_append(&b, ", ", 2) : KC_OK;
+                rc = rc == KC_OK ? kc_buf_append(&b, ren[k], strlen(ren[k])) : rc;
+            }
+            rc = rc == KC_OK ? kc_buf_append(&b, "]", 2) : rc;
+            rc = kc_error_set(err, KC_EINVAL,
+                              "Invalid value %s for configuration renames: Invalid rename "
+                              "mapping: %s",
+                              rc == KC_OK ? b.data : "[...]", ren[i]);
+            kc_buf_fini(&b);
+            return rc;
         }
         *colon = '\0';
-        c->from[i] = ren[i];
+        c->from[i] = m;
         c->to[i] = colon + 1;
     }
     c->nren = nren;
+    if (smt_bool_prop(props, "replace.null.with.default", 1, &c->dflt, err) != KC_OK) {
+        return KC_EINVAL;
+    }
     t->ctx = c;
     return KC_OK;
 }
@@ -347,14 +375,28 @@ static int repl_keep(const struct repl *c, const char *name)
     return !in_list(c->exclude, c->nex, name) && (c->nin == 0 || in_list(c->include, c->nin, name));
 }
 
+/* renames is a HashMap filled in list order: the last mapping of a name wins. */
 static const char *repl_rename(const struct repl *c, const char *name)
 {
-    for (size_t i = 0; i < c->nren; i++) {
+    for (size_t i = c->nren; i-- > 0;) {
         if (strcmp(c->from[i], name) == 0) {
             return c->to[i];
         }
     }
     return name;
+}
+
+/* reverseRenames = invert(renames): over the HashMap's entries, a later one wins. Close enough
+ * to iterate the effective mappings in list order. */
+static const char *repl_reverse(const struct repl *c, const char *name)
+{
+    const char *r = name;
+    for (size_t i = 0; i < c->nren; i++) {
+        if (strcmp(c->to[i], name) == 0 && repl_rename(c, c->from[i]) == c->to[i]) {
+            r = c->from[i];
+        }
+    }
+    return r;
 }
 
 static int repl_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
@@ -420,11 +462,13 @@ static int repl_apply(struct smt *t, const struct sink_record *in, struct kc_are
     if (nv == NULL) {
         return smt_oom(err);
     }
-    size_t k = 0;
-    for (size_t i = 0; i < s->n_fields; i++) {
-        if (repl_keep(c, s->fields[i].name)) {
-            fv[k++] = v->u.items[i];
+    for (size_t i = 0; i < ns->n_fields; i++) { /* value.get(reverseRenamed(field.name())) */
+        const char *src = repl_reverse(c, ns->fields[i].name);
+        const struct cdata_field *sf = cdata_schema_field(s, src);
+        if (sf == NULL) {
+            return kc_error_set(err, KC_EINVAL, "%s is not a valid field name", src);
         }
+        fv[i] = smt_struct_field(v, (size_t)sf->index, c->dflt);
     }
     smt_set_part(t, o, ns, nv);
     *out = o;
@@ -440,6 +484,11 @@ const struct smt_ops smt_replace_field_key_ops = {
 
 /* ================================================================ ExtractField */
 
+struct extract {
+    const char *field;
+    int dflt; /* replace.null.with.default */
+};
+
 static int extract_init(struct smt *t, const struct kc_strmap *props, struct kc_error *err)
 {
     const char *f = kc_strmap_get(props, "field");
@@ -454,14 +503,19 @@ static int extract_init(struct smt *t, const struct kc_strmap *props, struct kc_
                             "supports V1 (top-level field names) only",
                             syn);
     }
-    t->ctx = kc_arena_strndup(&t->conf, f, strlen(f));
-    return t->ctx != NULL ? KC_OK : smt_oom(err);
+    struct extract *c = kc_arena_calloc(&t->conf, sizeof(*c));
+    if (c == NULL || (c->field = kc_arena_strndup(&t->conf, f, strlen(f))) == NULL) {
+        return smt_oom(err);
+    }
+    t->ctx = c;
+    return smt_bool_prop(props, "replace.null.with.default", 1, &c->dflt, err);
 }
 
 static int extract_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
                          const struct sink_record **out, struct kc_error *err)
 {
-    const char *field = t->ctx;
+    const struct extract *c = t->ctx;
+    const char *field = c->field;
     const struct cdata_schema *s;
     const struct cdata_value *v;
     smt_part(t, in, &s, &v);
@@ -477,17 +531,18 @@ static int extract_apply(struct smt *t, const struct sink_record *in, struct kc_
         *out = o;
         return KC_OK;
     }
+    if (v != NULL && v->type != CDATA_STRUCT) { /* requireStructOrNull comes first */
+        return require_struct(v, "field extraction", err);
+    }
     if (s->type != CDATA_STRUCT) {
         return kc_error_set(err, KC_EINVAL, "Cannot look up fields on non-struct type");
-    }
-    if (v != NULL && v->type != CDATA_STRUCT) {
-        return require_struct(v, "field extraction", err);
     }
     const struct cdata_field *fd = cdata_schema_field(s, field);
     if (fd == NULL) {
         return kc_error_set(err, KC_EINVAL, "Unknown field: %s", field);
     }
-    smt_set_part(t, o, fd->schema, v != NULL ? v->u.items[fd->index] : NULL);
+    smt_set_part(t, o, fd->schema,
+                 v != NULL ? smt_struct_field(v, (size_t)fd->index, c->dflt) : NULL);
     *out = o;
     return KC_OK;
 }
@@ -697,3 +752,101 @@ const struct smt_ops smt_flatten_value_ops = {
 const struct smt_ops smt_flatten_key_ops = {
     .class_name = TPKG "Flatten$Key", .is_key = 1, .init = flatten_init, .fini = ins_noop_fini,
     .apply = flatten_apply};
+
+/* ================================================================ shared with smt_*.c */
+
+int smt_require_map(const struct cdata_value *v, const char *purpose, struct kc_error *err)
+{
+    return require_map(v, purpose, err);
+}
+
+int smt_require_struct(const struct cdata_value *v, const char *purpose, struct kc_error *err)
+{
+    return require_struct(v, purpose, err);
+}
+
+struct cdata_schema *smt_struct_schema_new(const struct cdata_schema *src, size_t n,
+                                           struct kc_arena *a, struct cdata_field **fields)
+{
+    return struct_schema_new(src, n, a, fields);
+}
+
+int smt_struct_add_field(struct cdata_schema *s, struct cdata_field *f, const char *name,
+                         const struct cdata_schema *fs, struct kc_error *err)
+{
+    return add_field(s, f, name, fs, err);
+}
+
+const struct cdata_value *smt_struct_field(const struct cdata_value *v, size_t i, int dflt)
+{
+    const struct cdata_value *fv = v->u.items[i];
+    if (fv == NULL && dflt && v->schema != NULL && i < v->schema->n_fields) {
+        const struct cdata_schema *fs = v->schema->fields[i].schema;
+        if (fs->has_default) {
+            fv = fs->default_value;
+        }
+    }
+    return fv;
+}
+
+int smt_java_map_order(const struct cdata_value *map, struct kc_arena *a, uint32_t **order)
+{
+    return java_order(map, a, order);
+}
+
+int smt_bool_prop(const struct kc_strmap *props, const char *key, int dflt, int *out,
+                  struct kc_error *err)
+{
+    const char *v = kc_strmap_get(props, key);
+    *out = dflt;
+    if (v == NULL) {
+        return KC_OK;
+    }
+    /* ConfigDef BOOLEAN: trimmed, case-insensitive true/false */
+    size_t n = strlen(v), b = 0;
+    while (b < n && (v[b] == ' ' || v[b] == '\t')) {
+        b++;
+    }
+    while (n > b && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+        n--;
+    }
+    if (n - b == 4 && strncasecmp(v + b, "true", 4) == 0) {
+        *out = 1;
+    } else if (n - b == 5 && strncasecmp(v + b, "false", 5) == 0) {
+        *out = 0;
+    } else {
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid value %s for configuration %s: Expected value to be either "
+                            "true or false",
+                            v, key);
+    }
+    return KC_OK;
+}
+
+int smt_put_check(const char *field, const struct cdata_schema *s, const struct cdata_value *v,
+                  struct kc_error *err)
+{
+    if (v == NULL) {
+        if (s->optional) {
+            return KC_OK;
+        }
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid value: null used for required field: \"%s\", schema type: %s",
+                            field, cdata_type_name(s->type, 1));
+    }
+    struct cdata_value want = {.type = s->type, .schema = s};
+    int ok = v->type == s->type;
+    if (ok && v->type != CDATA_ARRAY && v->type != CDATA_MAP && v->type != CDATA_STRUCT) {
+        ok = strcmp(smt_java_class(v), smt_java_class(&want)) == 0;
+    }
+    if (ok) {
+        return KC_OK;
+    }
+    const char *cls = smt_java_class(v);
+    return kc_error_set(err, KC_EINVAL,
+                        "Invalid Java object for schema%s%s%s with type %s: %s%s for field: "
+                        "\"%s\"",
+                        s->name != NULL ? " \"" : "", s->name != NULL ? s->name : "",
+                        s->name != NULL ? "\"" : "", cdata_type_name(s->type, 1),
+                        "class ", cls, field);
+}

@@ -696,3 +696,99 @@ const struct smt_ops smt_timestamp_key_ops = {.class_name = TPKG "TimestampConve
                                               .init = ts_init,
                                               .fini = ts_fini,
                                               .apply = ts_apply};
+
+/* ---------------------------------------------------------------- TimestampRouter */
+
+/* topic.format with ${topic} and ${timestamp} replaced (String.replace of each, in that order,
+ * so a topic name containing "${timestamp}" is expanded too, as the JVM's replaceAll does). */
+struct tsrouter {
+    const char *topic_format;
+    struct tsconv fmt; /* only pattern/items used */
+};
+
+static int tsr_init(struct smt *t, const struct kc_strmap *props, struct kc_error *err)
+{
+    struct tsrouter *r = kc_arena_calloc(&t->conf, sizeof(*r));
+    if (r == NULL) {
+        return smt_oom(err);
+    }
+    const char *tf = kc_strmap_get(props, "topic.format");
+    const char *pf = kc_strmap_get(props, "timestamp.format");
+    if (tf == NULL) {
+        tf = "${topic}-${timestamp}";
+    }
+    if (pf == NULL) {
+        pf = "yyyyMMdd";
+    }
+    r->topic_format = kc_arena_strndup(&t->conf, tf, strlen(tf));
+    r->fmt.pattern = kc_arena_strndup(&t->conf, pf, strlen(pf));
+    if (r->topic_format == NULL || r->fmt.pattern == NULL) {
+        return smt_oom(err);
+    }
+    int rc = compile_pattern(t, &r->fmt, pf, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    t->ctx = r;
+    return KC_OK;
+}
+
+/* Append s with every occurrence of pat replaced by rep. */
+static int replace_all(struct kc_buf *out, const char *s, size_t n, const char *pat,
+                       const char *rep, size_t rep_len)
+{
+    size_t pl = strlen(pat);
+    int rc = kc_buf_append(out, "", 0);
+    size_t i = 0;
+    while (rc == KC_OK && i < n) {
+        if (n - i >= pl && memcmp(s + i, pat, pl) == 0) {
+            rc = kc_buf_append(out, rep, rep_len);
+            i += pl;
+        } else {
+            rc = kc_buf_append_byte(out, (uint8_t)s[i++]);
+        }
+    }
+    return rc;
+}
+
+static int tsr_apply(struct smt *t, const struct sink_record *in, struct kc_arena *a,
+                     const struct sink_record **out, struct kc_error *err)
+{
+    struct tsrouter *r = t->ctx;
+    if (in->ts_type == SINK_TS_NONE) {
+        /* the JVM prints the whole SinkRecord here; the topic/partition/offset identify it */
+        return kc_error_set(err, KC_EINVAL,
+                            "Timestamp missing on record: SinkRecord{kafkaOffset=%lld, "
+                            "timestampType=NoTimestampType} ConnectRecord{topic='%s', "
+                            "kafkaPartition=%d, timestamp=null}",
+                            (long long)in->offset, in->topic, (int)in->partition);
+    }
+    struct kc_buf ts, step, topic;
+    kc_buf_init(&ts, 64 * 1024);
+    kc_buf_init(&step, 1 << 20);
+    kc_buf_init(&topic, 1 << 20);
+    int rc = format_ms(&r->fmt, in->timestamp, &ts);
+    if (rc == KC_OK) {
+        rc = replace_all(&step, r->topic_format, strlen(r->topic_format), "${topic}", in->topic,
+                         strlen(in->topic));
+    }
+    if (rc == KC_OK) {
+        rc = replace_all(&topic, step.data, step.len, "${timestamp}", ts.data, ts.len);
+    }
+    struct sink_record *o = rc == KC_OK ? smt_record_dup(in, a) : NULL;
+    char *name = o != NULL ? kc_arena_strndup(a, topic.data, topic.len) : NULL;
+    kc_buf_fini(&ts);
+    kc_buf_fini(&step);
+    kc_buf_fini(&topic);
+    if (name == NULL) {
+        return smt_oom(err);
+    }
+    o->topic = name;
+    *out = o;
+    return KC_OK;
+}
+
+const struct smt_ops smt_timestamp_router_ops = {.class_name = TPKG "TimestampRouter",
+                                                 .init = tsr_init,
+                                                 .fini = ts_fini,
+                                                 .apply = tsr_apply};

@@ -3,7 +3,8 @@
 #
 #   services.sh fetch
 #       Download the Kafka broker jars, the reference JVM Connect worker jars and S3Proxy from Maven
-#       Central into $KC_CACHE/kafka-<v>/lib, $KC_CACHE/connect-<v>/lib and $KC_CACHE/s3proxy-<v>/lib
+#       Central into $KC_CACHE/kafka-<v>/lib, $KC_CACHE/connect-<v>/lib, $KC_CACHE/s3proxy-<v>/lib and
+#       $KC_CACHE/debezium-<v>/lib (a plugin folder: Debezium's SMTs for the JVM worker)
 #       (one throwaway pom per service,
 #       Maven repo at $KC_CACHE/m2). A second run with a complete cache does not start Maven.
 #   services.sh start-kafka [RUN_DIR]
@@ -67,6 +68,10 @@ CONNECT_DIR=$KC_CACHE/connect-$KAFKA_VERSION
 S3PROXY_VERSION=2.6.0
 S3PROXY_DIR=$KC_CACHE/s3proxy-$S3PROXY_VERSION
 QUESTDB_DIR=$KC_CACHE/questdb-$QUESTDB_VERSION
+# Debezium's SMTs (ExtractNewRecordState) for the JVM worker's plugin.path in the SMT differential
+# test: from 3.6 on they live in debezium-connect-plugins (debezium-core has no jar any more).
+DEBEZIUM_VERSION=3.6.1.Final
+DEBEZIUM_DIR=$KC_CACHE/debezium-$DEBEZIUM_VERSION
 
 log() { echo "services.sh: $*" >&2; }
 die() {
@@ -124,6 +129,7 @@ fetch_service() {
   rm -rf "$dir/lib.tmp"
   if ! mvn -B -Dstyle.color=never -f "$dir/pom.xml" -Dmaven.repo.local="$KC_CACHE/m2" \
     "$DEP_PLUGIN:copy-dependencies" -DoutputDirectory="$dir/lib.tmp" -DincludeScope=runtime \
+    ${FETCH_EXCLUDE_GROUPS:+-DexcludeGroupIds=$FETCH_EXCLUDE_GROUPS} \
     >"$dir/mvn.log" 2>&1; then
     tail -n 60 "$dir/mvn.log" >&2
     die "fetch: maven failed for $aid (log: $dir/mvn.log)"
@@ -144,6 +150,9 @@ cmd_fetch() {
     "org.apache.kafka:connect-file:$KAFKA_VERSION" "${trio[@]}"
   fetch_service "$S3PROXY_DIR" s3proxy-libs "org.gaul:s3proxy:$S3PROXY_VERSION"
   fetch_service "$QUESTDB_DIR" questdb-server "org.questdb:questdb:$QUESTDB_VERSION"
+  # a Connect plugin: the worker provides Kafka's own classes, so they stay out of its folder
+  FETCH_EXCLUDE_GROUPS=org.apache.kafka fetch_service "$DEBEZIUM_DIR" debezium-connect-plugins \
+    "io.debezium:debezium-connect-plugins:$DEBEZIUM_VERSION"
 }
 
 need_libs() {

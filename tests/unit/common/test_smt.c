@@ -26,6 +26,16 @@ static const struct {
 #include "smt_vectors.inc"
 };
 
+/* Keys, topics and headers too (oracle/Smt2.java): input records carry headers a="x" (STRING)
+ * and b=42 (INT8) and a null key. */
+static const struct {
+    const char *cls, *cfg, *mode, *in;
+    int kind;
+    const char *topic_or_class, *key, *text, *headers;
+} sv2[] = {
+#include "smt2_vectors.inc"
+};
+
 static struct kc_strmap *parse_cfg(const char *cfg)
 {
     struct kc_strmap *m = kc_strmap_new();
@@ -149,6 +159,109 @@ static void test_smt_jvm_vectors(void **state)
     assert_int_equal(fails, 0);
 }
 
+static void java_string(const struct cdata_value *v, char *out, size_t n)
+{
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 20);
+    assert_int_equal(cdata_to_java_string(v, &b), KC_OK);
+    snprintf(out, n, "%s", b.data);
+    strip_identity(out);
+    kc_buf_fini(&b);
+}
+
+static void test_smt_jvm_vectors2(void **state)
+{
+    (void)state;
+    int fails = 0;
+    for (size_t i = 0; i < sizeof(sv2) / sizeof(sv2[0]); i++) {
+        struct kc_arena a;
+        kc_arena_init(&a, 4096, 1 << 20);
+        struct kc_error err;
+        struct sink_record r;
+        memset(&r, 0, sizeof(r));
+        r.topic = "orders-eu";
+        r.partition = 3;
+        r.offset = 42;
+        r.timestamp = 1700000000000LL;
+        r.ts_type = SINK_TS_CREATE;
+        r.value_converted = 1;
+        if (sv2[i].in != NULL) {
+            struct kc_strmap *p = kc_strmap_new();
+            kc_strmap_set(p, "schemas.enable", strcmp(sv2[i].mode, "s") == 0 ? "false" : "true");
+            kc_strmap_set(p, "schemas.cache.size", "0");
+            struct conv *c;
+            assert_int_equal(conv_new("JsonConverter", p, 0, &c, &err), KC_OK);
+            kc_strmap_free(p);
+            assert_int_equal(conv_to_connect(c, r.topic, sv2[i].in, strlen(sv2[i].in), &a,
+                                             &r.value_schema, &r.value, &err),
+                             KC_OK);
+            conv_free(c);
+        }
+        struct cdata_value *hx = cdata_string(&a, "x", 1);
+        struct cdata_value *h42 = cdata_int(&a, CDATA_INT8, 42);
+        hx->schema = &cdata_schema_string;
+        h42->schema = &cdata_schema_int8;
+        struct sink_header hs[2] = {{.key = "a", .raw = "x", .raw_len = 1,
+                                     .schema = &cdata_schema_string, .value = hx},
+                                    {.key = "b", .raw = "42", .raw_len = 2,
+                                     .schema = &cdata_schema_int8, .value = h42}};
+        r.headers = hs;
+        r.n_headers = 2;
+        struct kc_strmap *cfg = parse_cfg(sv2[i].cfg);
+        struct smt *t = NULL;
+        int rc = smt_new(sv2[i].cls, cfg, &t, &err);
+        kc_strmap_free(cfg);
+        const struct sink_record *out = NULL;
+        if (rc == KC_OK) {
+            rc = smt_apply(t, &r, &a, &out, &err);
+        }
+        char why[8192] = "";
+        if (sv2[i].kind == SMTV_DROP) {
+            if (rc != KC_OK || out != NULL) {
+                snprintf(why, sizeof(why), "expected drop, rc %d", rc);
+            }
+        } else if (sv2[i].kind == SMTV_ERR) {
+            if (rc != KC_EINVAL || strcmp(err.msg, sv2[i].text) != 0) {
+                snprintf(why, sizeof(why), "expected error [%.200s], rc %d [%.200s]", sv2[i].text,
+                         rc, err.msg);
+            } else if (t != NULL && strcmp(smt_error_class(t), sv2[i].topic_or_class) != 0) {
+                snprintf(why, sizeof(why), "exception class %s, want %s", smt_error_class(t),
+                         sv2[i].topic_or_class);
+            }
+        } else if (rc != KC_OK) {
+            snprintf(why, sizeof(why), "rc %d: %.200s", rc, err.msg);
+        } else if (out == NULL) {
+            snprintf(why, sizeof(why), "dropped");
+        } else {
+            char key[1024], val[1024], want[1024], hdr[1024] = "";
+            java_string(out->key, key, sizeof(key));
+            java_string(out->value, val, sizeof(val));
+            snprintf(want, sizeof(want), "%s", sv2[i].text);
+            strip_identity(want);
+            for (size_t k = 0; k < out->n_headers; k++) {
+                char hv[256];
+                java_string(out->headers[k].value, hv, sizeof(hv));
+                snprintf(hdr + strlen(hdr), sizeof(hdr) - strlen(hdr), "%s%s=%s", k ? "; " : "",
+                         out->headers[k].key, hv);
+            }
+            if (strcmp(out->topic, sv2[i].topic_or_class) != 0 || strcmp(key, sv2[i].key) != 0 ||
+                strcmp(val, want) != 0 || strcmp(hdr, sv2[i].headers) != 0) {
+                snprintf(why, sizeof(why), "want %s|%s|%s|%s got %s|%s|%s|%s",
+                         sv2[i].topic_or_class, sv2[i].key, want, sv2[i].headers, out->topic, key,
+                         val, hdr);
+            }
+        }
+        if (why[0] != '\0') {
+            print_message("vector2 %zu %s(%s) %s: %s\n", i, sv2[i].cls, sv2[i].cfg, sv2[i].mode,
+                          why);
+            fails++;
+        }
+        smt_free(t);
+        kc_arena_fini(&a);
+    }
+    assert_int_equal(fails, 0);
+}
+
 static void test_smt_predicates(void **state)
 {
     (void)state;
@@ -254,6 +367,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_smt_timestamp_wide_pattern),
         cmocka_unit_test(test_smt_jvm_vectors),
+        cmocka_unit_test(test_smt_jvm_vectors2),
         cmocka_unit_test(test_smt_predicates),
         cmocka_unit_test(test_smt_config_errors),
     };
