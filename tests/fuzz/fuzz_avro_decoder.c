@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const schemas[] = {
+static const char schema0[] =
     "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"com.example\",\"fields\":["
     "{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"name\",\"type\":\"string\"},"
     "{\"name\":\"score\",\"type\":\"double\"},{\"name\":\"ok\",\"type\":\"boolean\"},"
@@ -22,9 +22,11 @@ static const char *const schemas[] = {
     "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}},"
     "{\"name\":\"attrs\",\"type\":{\"type\":\"map\",\"values\":\"long\"}},"
     "{\"name\":\"nick\",\"type\":[\"null\",\"string\"]},"
-    "{\"name\":\"color\",\"type\":{\"type\":\"enum\",\"name\":\"Color\",\"symbols\":[\"R\",\"G\"]}},"
+    "{\"name\":\"color\",\"type\":{\"type\":\"enum\",\"name\":\"Color\","
+    "\"symbols\":[\"R\",\"G\"]}},"
     "{\"name\":\"addr\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"Addr\",\"fields\":"
-    "[{\"name\":\"city\",\"type\":\"string\"}]}]}]}",
+    "[{\"name\":\"city\",\"type\":\"string\"}]}]}]}";
+static const char schema1[] =
     "{\"type\":\"record\",\"name\":\"L\",\"fields\":["
     "{\"name\":\"d\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},"
     "{\"name\":\"tm\",\"type\":{\"type\":\"int\",\"logicalType\":\"time-millis\"}},"
@@ -34,12 +36,15 @@ static const char *const schemas[] = {
     "{\"name\":\"dec\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,"
     "\"scale\":2}},{\"name\":\"fx\",\"type\":{\"type\":\"fixed\",\"name\":\"F2\",\"size\":2,"
     "\"logicalType\":\"decimal\",\"scale\":1}},"
-    "{\"name\":\"u\",\"type\":[\"int\",\"string\",\"null\",{\"type\":\"enum\",\"name\":\"C2\",\"symbols\":[\"A\",\"B\"]}]}]}",
+    "{\"name\":\"u\",\"type\":[\"int\",\"string\",\"null\","
+    "{\"type\":\"enum\",\"name\":\"C2\",\"symbols\":[\"A\",\"B\"]}]}]}";
+static const char schema2[] =
     "{\"type\":\"array\",\"items\":{\"type\":\"map\",\"values\":[\"null\",{\"type\":\"array\","
-    "\"items\":{\"type\":\"record\",\"name\":\"E\",\"fields\":[]}}]}}",
-    "{\"type\":\"map\",\"values\":{\"type\":\"int\",\"connect.type\":\"int8\"}}",
-    "\"string\"",
-};
+    "\"items\":{\"type\":\"record\",\"name\":\"E\",\"fields\":[]}}]}}";
+static const char schema3[] =
+    "{\"type\":\"map\",\"values\":{\"type\":\"int\",\"connect.type\":\"int8\"}}";
+static const char schema4[] = "\"string\"";
+static const char *const schemas[] = {schema0, schema1, schema2, schema3, schema4};
 #define N_SCHEMAS (sizeof(schemas) / sizeof(schemas[0]))
 
 static struct kc_arena schema_arena;

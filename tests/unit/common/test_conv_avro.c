@@ -220,8 +220,8 @@ static void test_refused_schemas(void **state)
         "{\"type\":\"record\",\"name\":\"N\",\"fields\":[{\"name\":\"next\",\"type\":[\"null\",\"N\"]}]}",
         "\"null\"",
         "\"Nope\"",
-        "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
-        "{\"name\":\"a\",\"type\":\"int\"}]}",
+        ("{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
+         "{\"name\":\"a\",\"type\":\"int\"}]}"),
         "[\"int\", \"int\"]",
         "{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[]}",
         "{\"type\":\"fixed\",\"name\":\"F\",\"size\":-1}",
@@ -274,7 +274,7 @@ static void test_malformed(void **state)
         {3, "\x01", 1},                               /* negative string length */
         {3, "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 11}, /* varint too long */
         {4, "\x80\x80\x80\x80\x80\x01", 6},           /* int varint too long */
-        {3, "\xfe\xff\xff\xff\x0f" "ab", 7},          /* length past the end */
+        {3, "\xfe\xff\xff\xff\x0f\x61\x62", 7},          /* length past the end */
         {1, "\xfe\xff\xff\xff\xff\xff\xff\xff\x7f", 9}, /* 2^62 null items */
         {1, "\x06\x04\x00\x00", 4},                   /* union index 2 out of range */
         {2, "\xfe\xff\xff\xff\x0f", 5},               /* map of 2^31 entries in 5 bytes */
