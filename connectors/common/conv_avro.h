@@ -17,24 +17,32 @@
  * element counts and nesting, and writes straight into the arena is less code in total and easy
  * to fuzz (tests/fuzz/fuzz_avro_decoder.c).
  *
- * Mapping (Confluent AvroData with its defaults: connect.meta.data=true, enhanced schema support
- * off, generalized sum types off):
- *   null -> only inside unions; boolean, int, long, float, double, bytes, string -> BOOLEAN,
- *   INT32 (INT8/INT16 with "connect.type"), INT64, FLOAT32, FLOAT64, BYTES, STRING;
- *   record -> STRUCT named by its full name; enum -> STRING with the io.confluent.connect.avro.Enum
- *   parameters; fixed -> BYTES with connect.fixed.size; array -> ARRAY; map -> MAP(STRING, V);
- *   union [null, X] (either order) -> X made optional; any other union -> STRUCT named
- *   io.confluent.connect.avro.Union with one optional field per non-null branch (named by the
- *   branch's simple name or type name), optional if null is a branch, the value setting only the
- *   branch that was written;
- *   logical types: decimal (bytes/fixed) -> Decimal (scale, connect.decimal.precision), date ->
- *   Date, time-millis -> Time, timestamp-millis -> Timestamp, and (where Confluent keeps plain
- *   INT64) time-micros -> Time and timestamp-micros -> Timestamp, truncated to milliseconds
- *   (floor); connect.name, connect.version, connect.doc and connect.parameters are honoured, and
- *   a connect.name of a Connect logical type makes the value that type.
- * Not done: recursive schemas (refused with an error: Connect schemas here cannot be cyclic),
- * field defaults (not carried into the Connect schema), the MapEntry array encoding of maps with
- * non-string keys (decoded as the array of records it is).
+ * Mapping: what Confluent's AvroData.toConnectSchema/toConnectData do with their defaults
+ * (connect.meta.data=true, enhanced schema support, generalized sum types and singleton-union
+ * flattening off):
+ *   boolean, int, long, float, double, bytes, string -> BOOLEAN, INT32 (INT8/INT16 with
+ *   "connect.type"), INT64, FLOAT32, FLOAT64, BYTES, STRING; a standalone null is refused;
+ *   record -> STRUCT named by its full name, with io.confluent.connect.avro.record.doc and
+ *   .field.doc.<name> parameters; enum -> STRING named by its full name with the
+ *   io.confluent.connect.avro.Enum parameters (and .enum.doc/.enum.default); fixed -> BYTES named
+ *   by its full name with connect.fixed.size; array -> ARRAY; map -> MAP(STRING, V), printed in
+ *   the order of the HashMap AvroData builds; union [null, X] (either order) -> X made optional;
+ *   any other union -> STRUCT io.confluent.connect.avro.Union with one optional field per
+ *   non-null branch (named by the record/enum/fixed simple name or the type name), optional if
+ *   null is a branch, only the written branch's field set;
+ *   logical types (names compared ignoring case): decimal on bytes/fixed -> Decimal (scale,
+ *   default 0; connect.decimal.precision unless 64), date -> Date, time-millis -> Time,
+ *   timestamp-millis -> Timestamp. time-micros and timestamp-micros stay INT64 (microseconds):
+ *   AvroData maps only the millisecond types, and Connect's Time/Timestamp hold milliseconds;
+ *   connect.name (a Connect logical name makes the value that type), connect.version,
+ *   connect.doc and connect.parameters are honoured;
+ *   field defaults: io.confluent.connect.avro.field.default=true on the field's schema, and the
+ *   default value itself for null, boolean, numbers, strings and enums.
+ * Not done: recursive schemas (refused: Connect schemas here cannot be cyclic), defaults of
+ * bytes/fixed/records/arrays/maps (the marker parameter is still set), the MapEntry array
+ * encoding of maps with non-string keys (decoded as the array of records it is), "avro*" schema
+ * properties copied to parameters, the registry's schema version as the Connect version. A
+ * decimal on a fixed type is a Decimal here; AvroData refuses it ("Mismatched names").
  */
 #ifndef CONV_AVRO_H
 #define CONV_AVRO_H

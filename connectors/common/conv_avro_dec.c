@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -42,9 +43,7 @@ enum avro_logical {
     AVL_DECIMAL,
     AVL_DATE,
     AVL_TIME_MS,
-    AVL_TIME_US,
     AVL_TS_MS,
-    AVL_TS_US,
 };
 
 struct avro_node {
@@ -216,7 +215,7 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
     size_t np = 0;
 
     int is_bytes = n->kind == AVK_BYTES || n->kind == AVK_FIXED;
-    if (is_bytes && ((logical != NULL && strcmp(logical, "decimal") == 0) ||
+    if (is_bytes && ((logical != NULL && strcasecmp(logical, "decimal") == 0) ||
                      (connect_name != NULL && strcmp(connect_name, CDATA_LOGICAL_DECIMAL) == 0))) {
         json_t *jsc = json_object_get(obj, "scale");
         json_t *jpr = json_object_get(obj, "precision");
@@ -234,7 +233,7 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
         prm[np].key = "scale";
         prm[np].value = adup(p->a, tmp);
         np++;
-        if (json_is_integer(jpr)) {
+        if (json_is_integer(jpr) && json_integer_value(jpr) != 64) { /* 64: Confluent's default */
             snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(jpr));
             prm[np].key = "connect.decimal.precision";
             prm[np].value = adup(p->a, tmp);
@@ -242,29 +241,20 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
         }
         n->logical = AVL_DECIMAL;
         cs->name = CDATA_LOGICAL_DECIMAL;
-    } else if (n->kind == AVK_INT && ((logical != NULL && strcmp(logical, "date") == 0) ||
+    } else if (n->kind == AVK_INT && ((logical != NULL && strcasecmp(logical, "date") == 0) ||
                                       (connect_name != NULL &&
                                        strcmp(connect_name, CDATA_LOGICAL_DATE) == 0))) {
         n->logical = AVL_DATE;
         cs->name = CDATA_LOGICAL_DATE;
-    } else if (n->kind == AVK_INT && ((logical != NULL && strcmp(logical, "time-millis") == 0) ||
+    } else if (n->kind == AVK_INT && ((logical != NULL && strcasecmp(logical, "time-millis") == 0) ||
                                       (connect_name != NULL &&
                                        strcmp(connect_name, CDATA_LOGICAL_TIME) == 0))) {
         n->logical = AVL_TIME_MS;
         cs->name = CDATA_LOGICAL_TIME;
-    } else if (n->kind == AVK_LONG && logical != NULL && strcmp(logical, "time-micros") == 0) {
-        n->logical = AVL_TIME_US;
-        n->ctype = CDATA_INT32;
-        cs->type = CDATA_INT32;
-        cs->name = CDATA_LOGICAL_TIME;
     } else if (n->kind == AVK_LONG &&
-               ((logical != NULL && strcmp(logical, "timestamp-millis") == 0) ||
+               ((logical != NULL && strcasecmp(logical, "timestamp-millis") == 0) ||
                 (connect_name != NULL && strcmp(connect_name, CDATA_LOGICAL_TIMESTAMP) == 0))) {
         n->logical = AVL_TS_MS;
-        cs->name = CDATA_LOGICAL_TIMESTAMP;
-    } else if (n->kind == AVK_LONG && logical != NULL &&
-               strcmp(logical, "timestamp-micros") == 0) {
-        n->logical = AVL_TS_US;
         cs->name = CDATA_LOGICAL_TIMESTAMP;
     } else if (connect_name != NULL) {
         cs->name = adup(p->a, connect_name);
@@ -272,7 +262,7 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
             return oom(p->err);
         }
     }
-    if (n->kind == AVK_INT && n->logical == AVL_NONE) {
+    if (n->kind == AVK_INT && logical == NULL && json_object_get(obj, "connect.type") != NULL) {
         json_t *ct = json_object_get(obj, "connect.type");
         if (json_is_string(ct) && strcmp(json_string_value(ct), "int8") == 0) {
             n->ctype = CDATA_INT8;
@@ -280,6 +270,8 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
         } else if (json_is_string(ct) && strcmp(json_string_value(ct), "int16") == 0) {
             n->ctype = CDATA_INT16;
             cs->type = CDATA_INT16;
+        } else {
+            return bad(p, "Connect type annotation for Avro int field is null");
         }
     }
     for (size_t i = 0; i < cs->n_params; i++) {
@@ -314,8 +306,6 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
     }
     if (json_is_string(cdoc)) {
         cs->doc = adup(p->a, json_string_value(cdoc));
-    } else if (n->kind == AVK_RECORD && json_is_string(json_object_get(obj, "doc"))) {
-        cs->doc = adup(p->a, json_string_value(json_object_get(obj, "doc")));
     }
     n->cs = cs;
     return KC_OK;
@@ -385,6 +375,84 @@ static int parse_named_head(struct pctx *p, json_t *j, enum avro_kind k, const c
     return add_named(p, n);
 }
 
+/* A primitive Avro default (JSON) as the Connect value; NULL when null or not handled. */
+static struct cdata_value *default_value(struct pctx *p, const struct avro_node *t,
+                                         const struct cdata_schema *cs, json_t *def)
+{
+    struct cdata_value *v = NULL;
+    switch (t->kind) {
+    case AVK_BOOLEAN:
+        v = json_is_boolean(def) ? cdata_bool(p->a, json_is_true(def)) : NULL;
+        break;
+    case AVK_INT:
+    case AVK_LONG:
+        if (json_is_integer(def)) {
+            json_int_t x = json_integer_value(def);
+            x = t->ctype == CDATA_INT8    ? (int8_t)x
+                : t->ctype == CDATA_INT16 ? (int16_t)x
+                : t->ctype == CDATA_INT32 ? (int32_t)x
+                                          : x;
+            v = cdata_int(p->a, t->ctype, x);
+        }
+        break;
+    case AVK_FLOAT:
+    case AVK_DOUBLE:
+        v = json_is_number(def) ? cdata_float(p->a, t->ctype, json_number_value(def)) : NULL;
+        break;
+    case AVK_STRING:
+    case AVK_ENUM:
+        v = json_is_string(def)
+                ? cdata_string(p->a, json_string_value(def), json_string_length(def))
+                : NULL;
+        break;
+    case AVK_UNION:
+        /* a union's default is of its first branch */
+        return t->simple && t->null_branch == 1 ? default_value(p, t->sub[0], cs, def) : NULL;
+    default: /* bytes, fixed, records, arrays, maps: not carried (see conv_avro.h) */
+        break;
+    }
+    if (v != NULL && cs->name != NULL) {
+        v->schema = cs;
+    }
+    return v;
+}
+
+/*
+ * A field with an Avro default: its Connect schema (copied, as other uses of the type must not
+ * see it) gets the default value where we convert it, and AvroData's marker parameter
+ * io.confluent.connect.avro.field.default=true unless the type carries connect.default.
+ */
+static int field_default(struct pctx *p, const struct avro_node *t, json_t *ftype, json_t *def,
+                         struct cdata_field *f)
+{
+    struct cdata_schema *fs = schema_copy(p->a, f->schema);
+    if (fs == NULL) {
+        return oom(p->err);
+    }
+    if (!(json_is_object(ftype) && json_object_get(ftype, "connect.default") != NULL)) {
+        struct cdata_param *prm = kc_arena_alloc(p->a, (fs->n_params + 1) * sizeof(*prm));
+        if (prm == NULL) {
+            return oom(p->err);
+        }
+        if (fs->n_params > 0) {
+            memcpy(prm, fs->params, fs->n_params * sizeof(*prm));
+        }
+        prm[fs->n_params].key = "io.confluent.connect.avro.field.default";
+        prm[fs->n_params].value = "true";
+        fs->params = prm;
+        fs->n_params++;
+    }
+    if (!json_is_null(def)) {
+        const struct cdata_value *v = default_value(p, t, fs, def);
+        if (v != NULL) {
+            fs->default_value = v;
+            fs->has_default = 1;
+        }
+    }
+    f->schema = fs;
+    return KC_OK;
+}
+
 static int parse_record(struct pctx *p, json_t *j, const char *ns, int depth,
                         struct avro_node **out)
 {
@@ -409,6 +477,19 @@ static int parse_record(struct pctx *p, json_t *j, const char *ns, int depth,
     struct cdata_schema *cs = kc_arena_calloc(p->a, sizeof(*cs));
     if (n->sub == NULL || n->sym == NULL || fields == NULL || cs == NULL) {
         return oom(p->err);
+    }
+    /* io.confluent.connect.avro.record.doc and .field.doc.<name>, as AvroData's parameters */
+    struct cdata_param *prm = kc_arena_calloc(p->a, (nf + 1) * sizeof(*prm));
+    if (prm == NULL) {
+        return oom(p->err);
+    }
+    size_t np = 0;
+    json_t *rdoc = json_object_get(j, "doc");
+    if (json_is_string(rdoc)) {
+        prm[np].key = "io.confluent.connect.avro.record.doc";
+        if ((prm[np++].value = adup(p->a, json_string_value(rdoc))) == NULL) {
+            return oom(p->err);
+        }
     }
     n->defining = 1;
     for (size_t i = 0; i < nf; i++) {
@@ -442,14 +523,22 @@ static int parse_record(struct pctx *p, json_t *j, const char *ns, int depth,
         fields[i].index = (int)i;
         fields[i].schema = n->sub[i]->cs;
         json_t *fdoc = json_object_get(f, "doc");
-        if (json_is_string(fdoc) && n->sub[i]->cs->doc == NULL) {
-            struct cdata_schema *fs = schema_copy(p->a, n->sub[i]->cs);
-            if (fs == NULL || (fs->doc = adup(p->a, json_string_value(fdoc))) == NULL) {
+        if (json_is_string(fdoc)) {
+            size_t kl = strlen(n->sym[i]) + 40;
+            char *key = kc_arena_alloc(p->a, kl);
+            if (key == NULL || (prm[np].value = adup(p->a, json_string_value(fdoc))) == NULL) {
                 return oom(p->err);
             }
-            fields[i].schema = fs;
+            snprintf(key, kl, "io.confluent.connect.avro.field.doc.%s", n->sym[i]);
+            prm[np++].key = key;
+        }
+        json_t *fdef = json_object_get(f, "default");
+        if (fdef != NULL && (rc = field_default(p, n->sub[i], ft, fdef, &fields[i])) != KC_OK) {
+            return rc;
         }
     }
+    cs->params = np > 0 ? prm : NULL;
+    cs->n_params = np;
     n->defining = 0;
     cs->type = CDATA_STRUCT;
     cs->name = n->fullname;
@@ -474,13 +563,29 @@ static int parse_enum(struct pctx *p, json_t *j, const char *ns, struct avro_nod
     size_t ns_ = json_array_size(js);
     n->n = (uint32_t)ns_;
     n->sym = kc_arena_alloc(p->a, ns_ * sizeof(*n->sym));
-    struct cdata_param *prm = kc_arena_alloc(p->a, (ns_ + 1) * sizeof(*prm));
+    struct cdata_param *prm = kc_arena_alloc(p->a, (ns_ + 3) * sizeof(*prm));
     struct cdata_schema *cs = kc_arena_calloc(p->a, sizeof(*cs));
     if (n->sym == NULL || prm == NULL || cs == NULL) {
         return oom(p->err);
     }
-    prm[0].key = "io.confluent.connect.avro.Enum";
-    prm[0].value = n->fullname;
+    /* AvroData's order: enum.doc.<name>, enum.default.<name>, Enum, then one per symbol */
+    static const char *const extra[2][2] = {{"doc", "io.confluent.connect.avro.enum.doc."},
+                                            {"default", "io.confluent.connect.avro.enum.default."}};
+    size_t np = 0;
+    for (int e = 0; e < 2; e++) {
+        json_t *x = json_object_get(j, extra[e][0]);
+        if (json_is_string(x)) {
+            size_t kl = strlen(extra[e][1]) + strlen(n->name) + 1;
+            char *key = kc_arena_alloc(p->a, kl);
+            if (key == NULL || (prm[np].value = adup(p->a, json_string_value(x))) == NULL) {
+                return oom(p->err);
+            }
+            snprintf(key, kl, "%s%s", extra[e][1], n->name);
+            prm[np++].key = key;
+        }
+    }
+    prm[np].key = "io.confluent.connect.avro.Enum";
+    prm[np++].value = n->fullname;
     for (size_t i = 0; i < ns_; i++) {
         json_t *s = json_array_get(js, i);
         if (!json_is_string(s)) {
@@ -493,13 +598,13 @@ static int parse_enum(struct pctx *p, json_t *j, const char *ns, struct avro_nod
             return oom(p->err);
         }
         snprintf(key, kl, "io.confluent.connect.avro.Enum.%s", n->sym[i]);
-        prm[i + 1].key = key;
-        prm[i + 1].value = n->sym[i];
+        prm[np].key = key;
+        prm[np++].value = n->sym[i];
     }
     cs->type = CDATA_STRING;
     cs->name = n->fullname;
     cs->params = prm;
-    cs->n_params = ns_ + 1;
+    cs->n_params = np;
     *out = n;
     return finish_schema(p, j, n, cs);
 }
@@ -936,15 +1041,10 @@ static int decode_list(struct dctx *d, const struct avro_node *n, const struct c
     if (v == NULL) {
         return dnomem(d);
     }
-    v->schema = cs;
+    /* AvroData copies a map into new HashMap<>(size): its FileStreamSink order follows that */
+    v->schema = is_map ? cdata_hashmap_hint(cdata_hashmap_sized((uint32_t)total)) : NULL;
     *out = v;
     return KC_OK;
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 static int decode(struct dctx *d, const struct avro_node *n, const struct cdata_schema *cs,
@@ -975,14 +1075,6 @@ static int decode(struct dctx *d, const struct avro_node *n, const struct cdata_
         int64_t x;
         if ((rc = read_long(d, &x, 10)) != KC_OK) {
             return rc;
-        }
-        if (n->logical == AVL_TIME_US) {
-            x = floor_div(x, 1000);
-            if (x < INT32_MIN || x > INT32_MAX) {
-                return derr(d, "time-micros out of range");
-            }
-        } else if (n->logical == AVL_TS_US) {
-            x = floor_div(x, 1000);
         }
         v = cdata_int(d->a, n->ctype, x);
         break;

@@ -148,9 +148,9 @@ static void test_logical(void **state)
     } want[] = {
         {"d", CDATA_LOGICAL_DATE, CDATA_INT32, 19783},
         {"tm", CDATA_LOGICAL_TIME, CDATA_INT32, 3723004},
-        {"tu", CDATA_LOGICAL_TIME, CDATA_INT32, 1000},
+
         {"ts", CDATA_LOGICAL_TIMESTAMP, CDATA_INT64, 1709294400123},
-        {"tsu", CDATA_LOGICAL_TIMESTAMP, CDATA_INT64, 1709294400123},
+
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         const struct cdata_value *x = cdata_struct_get(v, want[i].field);
@@ -161,6 +161,11 @@ static void test_logical(void **state)
         assert_true(cdata_schema_is(cdata_schema_field(cs, want[i].field)->schema,
                                     want[i].logical));
     }
+    /* the micros types stay plain INT64, as in AvroData */
+    assert_int_equal(cdata_struct_get(v, "tu")->u.i, 1000500);
+    assert_int_equal(cdata_struct_get(v, "tsu")->u.i, 1709294400123456);
+    assert_null(cdata_schema_field(cs, "tsu")->schema->name);
+    assert_int_equal(cdata_schema_field(cs, "tsu")->schema->type, CDATA_INT64);
     const struct cdata_value *dec = cdata_struct_get(v, "dec");
     assert_true(cdata_schema_is(dec->schema, CDATA_LOGICAL_DECIMAL));
     assert_string_equal(cdata_schema_param(dec->schema, "scale"), "2");
@@ -202,7 +207,8 @@ static void test_connect_props(void **state)
     const struct cdata_schema *cs = conv_avro_connect_schema(s);
     assert_string_equal(cs->name, "x.Y");
     assert_int_equal(cs->version, 3);
-    assert_string_equal(cs->doc, "about");
+    assert_null(cs->doc); /* the record doc is a parameter, connect.doc the Connect doc */
+    assert_string_equal(cdata_schema_param(cs, "io.confluent.connect.avro.record.doc"), "about");
     assert_string_equal(cdata_schema_param(cs, "p"), "q");
     assert_int_equal(cs->fields[0].schema->type, CDATA_INT8);
     assert_int_equal(cs->fields[1].schema->type, CDATA_INT16);
@@ -211,6 +217,48 @@ static void test_connect_props(void **state)
     /* 255 as an Avro int becomes the byte -1 (Integer.byteValue), 70000 the short 4464 */
     assert_string_equal(decode_str(f, s, "\xfe\x03\xe0\xc5\x08\x04\x30\x39", 8),
                         "Struct{a=-1,b=4464,c=12.345}");
+}
+
+static void test_docs_defaults(void **state)
+{
+    struct fx *f = *state;
+    const struct conv_avro_schema *s = parse(
+        f, "{\"type\":\"record\",\"name\":\"R\",\"doc\":\"rec\",\"fields\":["
+           "{\"name\":\"a\",\"type\":\"int\",\"doc\":\"the a\",\"default\":-2},"
+           "{\"name\":\"b\",\"type\":[\"null\",\"string\"],\"default\":null},"
+           "{\"name\":\"c\",\"type\":[\"string\",\"null\"],\"default\":\"dflt\"},"
+           "{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\",\"doc\":\"ed\","
+           "\"default\":\"Y\",\"symbols\":[\"X\",\"Y\"]},\"default\":\"X\"},"
+           "{\"name\":\"d\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"DECIMAL\","
+           "\"precision\":64,\"scale\":1}},"
+           "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":\"int\"}}]}");
+    const struct cdata_schema *cs = conv_avro_connect_schema(s);
+    assert_null(cs->doc);
+    assert_string_equal(cdata_schema_param(cs, "io.confluent.connect.avro.record.doc"), "rec");
+    assert_string_equal(cdata_schema_param(cs, "io.confluent.connect.avro.field.doc.a"), "the a");
+    const struct cdata_schema *a = cs->fields[0].schema;
+    assert_true(a->has_default);
+    assert_int_equal(a->default_value->u.i, -2);
+    assert_string_equal(cdata_schema_param(a, "io.confluent.connect.avro.field.default"), "true");
+    assert_false(cs->fields[1].schema->has_default);
+    assert_string_equal(
+        cdata_schema_param(cs->fields[1].schema, "io.confluent.connect.avro.field.default"), "true");
+    assert_string_equal(cs->fields[2].schema->default_value->u.s, "dflt");
+    const struct cdata_schema *e = cs->fields[3].schema;
+    assert_string_equal(e->params[0].key, "io.confluent.connect.avro.enum.doc.E");
+    assert_string_equal(e->params[1].key, "io.confluent.connect.avro.enum.default.E");
+    assert_string_equal(e->params[1].value, "Y");
+    assert_string_equal(e->params[2].key, "io.confluent.connect.avro.Enum");
+    assert_string_equal(e->default_value->u.s, "X");
+    /* precision 64 is AvroData's default and not recorded */
+    assert_true(cdata_schema_is(cs->fields[4].schema, CDATA_LOGICAL_DECIMAL));
+    assert_null(cdata_schema_param(cs->fields[4].schema, "connect.decimal.precision"));
+    /* a map of a, b, e: AvroData's new HashMap<>(3) has 4 buckets, so it iterates a, e, b
+     * (a new HashMap<>() would give a, b, e) */
+    static const char d[] = "\x02\x00\x02\x00\x02\x00" /* a=1, b null, c null, e X, d 0.0 */
+                            "\x06\x02" "a" "\x02\x02" "b" "\x04\x02" "e" "\x06\x00";
+    assert_string_equal(decode_str(f, s, d, sizeof(d) - 1),
+                        "Struct{a=1,e=X,d=0.0,m={a=1, e=3, b=2}}");
 }
 
 static void test_refused_schemas(void **state)
@@ -355,6 +403,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_props, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docs_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_schemas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_converter, setup, teardown),
