@@ -54,7 +54,7 @@ struct avro_node {
     const char *fullname;      /* RECORD, ENUM, FIXED */
     const char *name;          /* simple name */
     uint32_t n;                /* RECORD fields, ENUM symbols, UNION branches, FIXED size */
-    struct avro_node **sub;    /* RECORD field types, UNION branches, ARRAY items / MAP values [0] */
+    struct avro_node **sub;    /* RECORD field types, UNION branches, ARRAY items/MAP values [0] */
     const char **sym;          /* ENUM symbols */
     const struct cdata_schema *cs; /* Connect schema at a use site that is not optional */
     int null_branch;           /* UNION: index of the null branch, -1 if none */
@@ -246,9 +246,9 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
                                        strcmp(connect_name, CDATA_LOGICAL_DATE) == 0))) {
         n->logical = AVL_DATE;
         cs->name = CDATA_LOGICAL_DATE;
-    } else if (n->kind == AVK_INT && ((logical != NULL && strcasecmp(logical, "time-millis") == 0) ||
-                                      (connect_name != NULL &&
-                                       strcmp(connect_name, CDATA_LOGICAL_TIME) == 0))) {
+    } else if (n->kind == AVK_INT &&
+               ((logical != NULL && strcasecmp(logical, "time-millis") == 0) ||
+                (connect_name != NULL && strcmp(connect_name, CDATA_LOGICAL_TIME) == 0))) {
         n->logical = AVL_TIME_MS;
         cs->name = CDATA_LOGICAL_TIME;
     } else if (n->kind == AVK_LONG &&
@@ -318,11 +318,13 @@ static struct avro_node *new_node(struct pctx *p, enum avro_kind k)
         n->kind = k;
         n->null_branch = -1;
         static const enum cdata_type ct[] = {
-            [AVK_NULL] = CDATA_STRING,    [AVK_BOOLEAN] = CDATA_BOOLEAN, [AVK_INT] = CDATA_INT32,
-            [AVK_LONG] = CDATA_INT64,     [AVK_FLOAT] = CDATA_FLOAT32,   [AVK_DOUBLE] = CDATA_FLOAT64,
-            [AVK_BYTES] = CDATA_BYTES,    [AVK_STRING] = CDATA_STRING,   [AVK_RECORD] = CDATA_STRUCT,
-            [AVK_ENUM] = CDATA_STRING,    [AVK_ARRAY] = CDATA_ARRAY,     [AVK_MAP] = CDATA_MAP,
-            [AVK_UNION] = CDATA_STRUCT,   [AVK_FIXED] = CDATA_BYTES,
+            [AVK_NULL] = CDATA_STRING,     [AVK_BOOLEAN] = CDATA_BOOLEAN,
+            [AVK_INT] = CDATA_INT32,       [AVK_LONG] = CDATA_INT64,
+            [AVK_FLOAT] = CDATA_FLOAT32,   [AVK_DOUBLE] = CDATA_FLOAT64,
+            [AVK_BYTES] = CDATA_BYTES,     [AVK_STRING] = CDATA_STRING,
+            [AVK_RECORD] = CDATA_STRUCT,   [AVK_ENUM] = CDATA_STRING,
+            [AVK_ARRAY] = CDATA_ARRAY,     [AVK_MAP] = CDATA_MAP,
+            [AVK_UNION] = CDATA_STRUCT,    [AVK_FIXED] = CDATA_BYTES,
         };
         n->ctype = ct[k];
         static const size_t ms[] = {
