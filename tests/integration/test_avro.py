@@ -278,3 +278,23 @@ def test_avro_unknown_schema_fails_task(kafka, connect_c, registry, tmp_path, un
     trace = st["tasks"][0].get("trace", "")
     assert "Error retrieving Avro value schema for id 999999" in trace, trace[:2000]
     assert "error code: 40403" in trace
+
+
+def test_avro_cache_bound(kafka, connect_c, registry, proxy, tmp_path, unique_name):
+    """max.schemas.per.subject=1: the first id stays cached, the other is fetched per record."""
+    topic = unique_name("avrocache")
+    sid = register(registry, f"{topic}-value", SCHEMA)
+    sid2 = register(registry, f"{topic}-ping-value", SCHEMA_V2)
+    ping = frame(sid2, SCHEMA_V2, {"seq": 1, "at": 0})
+    order = frame(sid, SCHEMA, RECORDS[0][0])
+    kafka.produce_records(topic, [{"value": v} for v in (order, ping, order, ping, ping)])
+    w = connect_c()
+    out = tmp_path / "out.txt"
+    w.create_connector("avro-cache", avro_sink(topic, out, proxy.url, **{
+        "value.converter.max.schemas.per.subject": "1"}))
+    kc.wait_until(lambda: len(kc.complete_lines(out)) >= 5, timeout=60, what="5 lines")
+    p = "Struct{seq=1,at=Thu Jan 01 00:00:00 UTC 1970}"
+    assert out.read_text(encoding="utf-8").splitlines() == [RECORDS[0][1], p, RECORDS[0][1], p, p]
+    ids = [x.rsplit("/", 1)[1].split("?")[0] for x in proxy.fetches]
+    assert ids == [str(sid), str(sid2), str(sid2), str(sid2)], proxy.fetches
+    assert "schema cache full" in w.log_text()
