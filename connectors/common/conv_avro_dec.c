@@ -844,7 +844,7 @@ int conv_avro_schema_parse(const char *json, size_t len, struct kc_arena *a,
 {
     *out = NULL;
     json_error_t jerr;
-    json_t *j = json_loadb(json, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    json_t *j = json_loadb(json, len, JSON_DECODE_ANY, &jerr);
     if (j == NULL) {
         return kc_error_set(err, KC_EINVAL, "Avro schema is not JSON: %s (at %d)", jerr.text,
                             jerr.position);
