@@ -49,7 +49,9 @@
 #       Start that registry (in-memory storage) on a free loopback port; it speaks the Confluent
 #       Schema Registry API under /apis/ccompat/v7. Writes RUN_DIR/registry.env
 #       (KC_REGISTRY_URL=http://127.0.0.1:<port>/apis/ccompat/v7) and prints it. Stop it with
-#       `stop-one RUN_DIR registry`.
+#       `stop-one RUN_DIR registry`. fetch-registry also puts Apicurio's own AvroConverter (its
+#       fork of Confluent's AvroData; Confluent's jars are not on Maven Central) into the plugin
+#       path $KC_CACHE/apicurio-registry-<v>/converter, for the JVM reference worker.
 #   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka, clickhouse
 #                                          or a worker)
 #   services.sh stop RUN_DIR               stop everything started in RUN_DIR (workers, then kafka)
@@ -724,6 +726,7 @@ cmd_fetch_registry() {
   sum=$(sha256sum "$dir/pom.xml.new" | cut -d' ' -f1)
   if [ -f "$dir/app/.complete" ] && [ "$(cat "$dir/app/.complete")" = "$sum" ]; then
     rm -f "$dir/pom.xml.new"
+    fetch_registry_converter
     log "fetch-registry: cached in $dir/app"
     return 0
   fi
@@ -751,6 +754,51 @@ EOF
   mv "$dir/build/target/lib" "$dir/app/lib"
   echo "$sum" >"$dir/app/.complete"
   rm -rf "$dir/build"
+  fetch_registry_converter
+}
+
+# Apicurio's own AvroConverter (a fork of Confluent's AvroData) for the JVM reference worker:
+# $APICURIO_DIR/converter is a plugin.path whose apicurio/ folder holds the jars. Confluent's
+# AvroConverter itself is not on Maven Central.
+fetch_registry_converter() {
+  local dir=$APICURIO_DIR/converter sum g=io.apicurio v=$APICURIO_VERSION
+  local excl='<exclusions><exclusion><groupId>com.github.everit-org.json-schema</groupId>'
+  excl+='<artifactId>org.everit.json.schema</artifactId></exclusion></exclusions>'
+  mkdir -p "$dir"
+  cat >"$dir/pom.xml.new" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.connect-c.testservices</groupId>
+  <artifactId>apicurio-converter</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>$g</groupId><artifactId>apicurio-registry-utils-converter</artifactId>
+      <version>$v</version>$excl</dependency>
+    <dependency><groupId>$g</groupId><artifactId>apicurio-registry-serdes-avro-serde</artifactId>
+      <version>$v</version>$excl</dependency>
+  </dependencies>
+</project>
+EOF
+  sum=$(sha256sum "$dir/pom.xml.new" | cut -d' ' -f1)
+  if [ -f "$dir/apicurio/.complete" ] && [ "$(cat "$dir/apicurio/.complete")" = "$sum" ]; then
+    rm -f "$dir/pom.xml.new"
+    return 0
+  fi
+  mv "$dir/pom.xml.new" "$dir/pom.xml"
+  printf '%s\n' '<settings><mirrors><mirror><id>central-only</id><mirrorOf>*</mirrorOf>' \
+    '<url>https://repo1.maven.org/maven2</url></mirror></mirrors></settings>' >"$dir/settings.xml"
+  rm -rf "$dir/apicurio.tmp"
+  if ! mvn -B -Dstyle.color=never -s "$dir/settings.xml" -f "$dir/pom.xml" \
+    -Dmaven.repo.local="$KC_CACHE/m2" "$DEP_PLUGIN:copy-dependencies" \
+    -DoutputDirectory="$dir/apicurio.tmp" -DincludeScope=runtime >"$dir/mvn.log" 2>&1; then
+    tail -n 60 "$dir/mvn.log" >&2
+    die "fetch-registry: maven failed for the Apicurio converter (log: $dir/mvn.log)"
+  fi
+  echo "$sum" >"$dir/apicurio.tmp/.complete"
+  rm -rf "$dir/apicurio"
+  mv "$dir/apicurio.tmp" "$dir/apicurio"
 }
 
 cmd_start_registry() {
