@@ -298,3 +298,114 @@ def test_avro_cache_bound(kafka, connect_c, registry, proxy, tmp_path, unique_na
     ids = [x.rsplit("/", 1)[1].split("?")[0] for x in proxy.fetches]
     assert ids == [str(sid), str(sid2), str(sid2), str(sid2)], proxy.fetches
     assert "schema cache full" in w.log_text()
+
+
+# ----------------------------------------------------------------------------------------------
+# Against the JVM. Confluent's AvroConverter cannot run there (its jars are not on Maven Central),
+# but Apicurio's io.apicurio.registry.utils.converter.AvroConverter can: it reads the same wire
+# format (as-confluent, content ids) through its fork of Confluent's AvroData, so the JVM's
+# FileStreamSink output for the same records is the reference for ours. bytes/fixed are left out:
+# the JVM prints a byte[] as its identity hash. Floats are ones whose Float.toString is the same on
+# the reference JVM (JDK 17 here) and JDK 19+ (shortest digits, what cdata prints): JDK 17 prints
+# -3.25e10f as -3.25000008E10.
+
+ITEM = {"type": "record", "name": "Item", "fields": [
+    {"name": "name", "type": "string"}, {"name": "qty", "type": "int"}]}
+DIFF_SCHEMA = {
+    "type": "record", "name": "Everything", "namespace": "diff",
+    "fields": [
+        {"name": "b", "type": "boolean"},
+        {"name": "i8", "type": {"type": "int", "connect.type": "int8"}},
+        {"name": "i16", "type": {"type": "int", "connect.type": "int16"}},
+        {"name": "i", "type": "int"},
+        {"name": "l", "type": "long"},
+        {"name": "f", "type": "float"},
+        {"name": "d", "type": "double"},
+        {"name": "s", "type": "string"},
+        {"name": "e", "type": {"type": "enum", "name": "Suit",
+                               "symbols": ["HEARTS", "SPADES", "CLUBS"]}},
+        {"name": "dt", "type": {"type": "int", "logicalType": "date"}},
+        {"name": "tm", "type": {"type": "int", "logicalType": "time-millis"}},
+        {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "tsu", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+        {"name": "tmu", "type": {"type": "long", "logicalType": "time-micros"}},
+        {"name": "dec", "type": {"type": "bytes", "logicalType": "decimal",
+                                 "precision": 20, "scale": 4}},
+        {"name": "items", "type": {"type": "array", "items": ITEM}},
+        {"name": "m", "type": {"type": "map", "values": "string"}},
+        {"name": "mm", "type": {"type": "map", "values": {"type": "array", "items": "long"}}},
+        {"name": "opt", "type": ["null", "long"], "default": None},
+        {"name": "optitem", "type": ["null", "Item"], "default": None},
+        {"name": "u", "type": ["null", "string", "long", "Item", "Suit"], "default": None},
+        {"name": "inner", "type": {"type": "record", "name": "Inner", "fields": [
+            {"name": "byname", "type": {"type": "map", "values": "Item"}},
+            {"name": "flag", "type": ["boolean", "null"]}]}},
+    ],
+}
+
+
+def diff_records() -> list[dict]:
+    import datetime
+    import decimal
+    utc = datetime.timezone.utc
+    out = []
+    for i in range(6):
+        out.append({
+            "b": i % 2 == 0, "i8": (i * 37) % 128 - 64, "i16": i * 1000 - 2500, "i": i * 7919 - 20000,
+            "l": (i - 3) * 123456789012345, "f": [0.1, 1.5, -65536.5, 1e-7, 0.0, 1.6777216e7][i],
+            "d": [0.1, 1e21, -0.0, 123456789.125, 2.5e-300, 1.0][i],
+            "s": ["", "plain", "żółć ☃ 😀", "quote\"back\\slash", "tab\tnew\nline", "x" * 200][i],
+            "e": ["HEARTS", "SPADES", "CLUBS"][i % 3],
+            "dt": datetime.date(1970 + i * 20, 1 + i, 1 + i * 4),
+            "tm": datetime.time(i * 3, i * 9, i * 7, i * 1000),
+            "ts": datetime.datetime(2000 + i, 2, 28, 23, 59, 59, 999000, tzinfo=utc),
+            "tsu": datetime.datetime(1969, 12, 31, 23, 59, 58, 123456, tzinfo=utc)
+            if i == 0 else datetime.datetime(2024, 1, 1, 0, 0, i, 654321, tzinfo=utc),
+            "tmu": datetime.time(23, 59, 59, 999999 - i),
+            "dec": decimal.Decimal(["0", "-1.5", "12345678.9012", "0.0001", "-99999999.9999",
+                                    "3"][i]),
+            "items": [{"name": f"it{k}", "qty": k} for k in range(i)],
+            "m": {f"key{k}": f"v{k * i}" for k in range(i * 4)},
+            "mm": {f"a{k}": list(range(k)) for k in range(i)},
+            "opt": None if i % 2 else i * 1000,
+            "optitem": None if i % 3 else {"name": "only", "qty": -i},
+            "u": [None, "str", 42, {"name": "in-union", "qty": 1}, "CLUBS", "again"][i],
+            "inner": {"byname": {f"n{k}": {"name": f"n{k}", "qty": k} for k in range(i % 4)},
+                      "flag": [True, None, False][i % 3]},
+        })
+    return out
+
+
+def test_avro_matches_jvm(kafka, connect_c, jvm_connect, registry, tmp_path, unique_name):
+    topic = unique_name("avrojvm")
+    sid = register(registry, f"{topic}-value", DIFF_SCHEMA)
+    recs = diff_records()
+    kafka.produce_records(topic, [{"value": frame(sid, DIFF_SCHEMA, r)} for r in recs]
+                          + [{"value": None}])
+    import os
+    cache = Path(os.environ.get("KC_CACHE") or Path.home() / ".cache" / "connect-c")
+    plugins = cache / "apicurio-registry-2.4.2.Final" / "converter"
+    if not (plugins / "apicurio" / ".complete").is_file():
+        pytest.fail(f"no Apicurio converter in {plugins}: run tests/integration/services.sh "
+                    "fetch-registry (scripts/setup.sh does)")
+    c = connect_c()
+    j = jvm_connect(props={"plugin.path": str(plugins)})
+    base = registry.rsplit("/apis/", 1)[0]
+    outs = {}
+    for who, w, conv in (
+            ("c", c, {"value.converter": "io.confluent.connect.avro.AvroConverter",
+                      "value.converter.schema.registry.url": registry}),
+            ("jvm", j, {"value.converter": "io.apicurio.registry.utils.converter.AvroConverter",
+                        "value.converter.apicurio.registry.url": base + "/apis/registry/v2",
+                        "value.converter.apicurio.registry.as-confluent": "true",
+                        "value.converter.apicurio.registry.use-id": "contentId",
+                        "value.converter.apicurio.registry.headers.enabled": "false"})):
+        out = tmp_path / f"{who}.txt"
+        cfg = {"connector.class": kc.FILE_SINK, "tasks.max": "1", "topics": topic,
+               "file": str(out), **conv}
+        w.create_connector(kc.unique("avrodiff"), cfg)
+        kc.wait_until(lambda: len(kc.complete_lines(out)) >= len(recs) + 1, timeout=90,
+                      what=f"{len(recs) + 1} lines from {who}")
+        outs[who] = out.read_bytes()
+    assert outs["c"].decode().splitlines() == outs["jvm"].decode().splitlines()
+    assert outs["c"] == outs["jvm"]

@@ -224,7 +224,7 @@ NOT_IN_JVM_IMAGE = {"io.confluent.connect.avro.AvroConverter"}
 def drop_not_in_jvm_image(body):
     if isinstance(body, list):
         return [drop_not_in_jvm_image(x) for x in body
-                if x not in NOT_IN_JVM_IMAGE
+                if not (isinstance(x, str) and x in NOT_IN_JVM_IMAGE)
                 and not (isinstance(x, dict) and x.get("class") in NOT_IN_JVM_IMAGE)]
     if isinstance(body, dict):
         return {k: drop_not_in_jvm_image(v) for k, v in body.items()}
