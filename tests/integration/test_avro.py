@@ -334,6 +334,7 @@ DIFF_SCHEMA = {
         {"name": "items", "type": {"type": "array", "items": ITEM}},
         {"name": "m", "type": {"type": "map", "values": "string"}},
         {"name": "mm", "type": {"type": "map", "values": {"type": "array", "items": "long"}}},
+        {"name": "small", "type": {"type": "map", "values": "int"}},
         {"name": "opt", "type": ["null", "long"], "default": None},
         {"name": "optitem", "type": ["null", "Item"], "default": None},
         {"name": "u", "type": ["null", "string", "long", "Item", "Suit"], "default": None},
@@ -367,6 +368,9 @@ def diff_records() -> list[dict]:
             "items": [{"name": f"it{k}", "qty": k} for k in range(i)],
             "m": {f"key{k}": f"v{k * i}" for k in range(i * 4)},
             "mm": {f"a{k}": list(range(k)) for k in range(i)},
+            # a, b, e: a HashMap of AvroData's size (4 buckets) iterates a, e, b; a default one
+            # (16 buckets) a, b, e
+            "small": {"a": 1, "b": 2, "e": 3} if i < 3 else {"e": 3, "b": 2, "a": 1},
             "opt": None if i % 2 else i * 1000,
             "optitem": None if i % 3 else {"name": "only", "qty": -i},
             "u": [None, "str", 42, {"name": "in-union", "qty": 1}, "CLUBS", "again"][i],
