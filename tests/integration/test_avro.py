@@ -130,8 +130,7 @@ class AuthProxy:
 def registry(tmp_path_factory):
     run = tmp_path_factory.mktemp("registry")
     svc = kc.Services(run)
-    svc._run("start-registry", str(run), timeout=900)
-    env = kc.read_env_file(run / "registry.env")
+    env = svc.start_registry()
     try:
         yield env["KC_REGISTRY_URL"]
     finally:
