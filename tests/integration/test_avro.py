@@ -17,10 +17,14 @@ reference cannot load it here.
 from __future__ import annotations
 
 import base64
+import datetime
+import decimal
 import http.server
 import io
 import json
+import os
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -54,15 +58,15 @@ SCHEMA = {
 }
 
 RECORDS = [
-    ({"id": 1, "customer": "Ada", "amount": __import__("decimal").Decimal("12.34"),
-      "day": __import__("datetime").date(1970, 1, 2), "tags": ["a", "b"], "attrs": {"n": 3},
+    ({"id": 1, "customer": "Ada", "amount": decimal.Decimal("12.34"),
+      "day": datetime.date(1970, 1, 2), "tags": ["a", "b"], "attrs": {"n": 3},
       "note": None, "status": "PAID", "ship": {"city": "Paris", "express": True}, "ratio": 0.5,
       "alt": 7},
      "Struct{id=1,customer=Ada,amount=12.34,day=Fri Jan 02 00:00:00 UTC 1970,tags=[a, b],"
      "attrs={n=3},status=PAID,ship=Struct{city=Paris,express=true},ratio=0.5,"
      "alt=Struct{int=7}}"),
-    ({"id": -9000000000, "customer": "żółć ☃", "amount": __import__("decimal").Decimal("-0.05"),
-      "day": __import__("datetime").date(2024, 2, 29), "tags": [], "attrs": {},
+    ({"id": -9000000000, "customer": "żółć ☃", "amount": decimal.Decimal("-0.05"),
+      "day": datetime.date(2024, 2, 29), "tags": [], "attrs": {},
       "note": "call first", "status": "NEW", "ship": None, "ratio": 1e21, "alt": "x"},
      "Struct{id=-9000000000,customer=żółć ☃,amount=-0.05,day=Thu Feb 29 00:00:00 UTC 2024,"
      "tags=[],attrs={},note=call first,status=NEW,ratio=1.0E21,alt=Struct{string=x}}"),
@@ -345,13 +349,12 @@ DIFF_SCHEMA = {
 
 
 def diff_records() -> list[dict]:
-    import datetime
-    import decimal
     utc = datetime.timezone.utc
     out = []
     for i in range(6):
         out.append({
-            "b": i % 2 == 0, "i8": (i * 37) % 128 - 64, "i16": i * 1000 - 2500, "i": i * 7919 - 20000,
+            "b": i % 2 == 0, "i8": (i * 37) % 128 - 64, "i16": i * 1000 - 2500,
+            "i": i * 7919 - 20000,
             "l": (i - 3) * 123456789012345, "f": [0.1, 1.5, -65536.5, 1e-7, 0.0, 1.6777216e7][i],
             "d": [0.1, 1e21, -0.0, 123456789.125, 2.5e-300, 1.0][i],
             "s": ["", "plain", "żółć ☃ 😀", "quote\"back\\slash", "tab\tnew\nline", "x" * 200][i],
@@ -385,7 +388,6 @@ def test_avro_matches_jvm(kafka, connect_c, jvm_connect, registry, tmp_path, uni
     recs = diff_records()
     kafka.produce_records(topic, [{"value": frame(sid, DIFF_SCHEMA, r)} for r in recs]
                           + [{"value": None}])
-    import os
     cache = Path(os.environ.get("KC_CACHE") or Path.home() / ".cache" / "connect-c")
     plugins = cache / "apicurio-registry-2.4.2.Final" / "converter"
     if not (plugins / "apicurio" / ".complete").is_file():
