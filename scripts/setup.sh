@@ -21,6 +21,7 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-
   libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev tzdata xz-utils kcat curl python3-venv maven
   openjdk-17-jre-headless openssl clickhouse-server clickhouse-client
   podman runc uidmap slirp4netns fuse-overlayfs podman-compose debootstrap)
+APT_PACKAGES+=(openjdk-17-jdk-headless) # javac: tests/bench/questdb/build-jvm-connector.sh
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -208,9 +208,10 @@ struct sink_connector_ops {
     int (*pre_commit)(struct sink_task *st, const struct sink_offset *consumed, size_t n,
                       struct sink_offset *durable, size_t *n_out, struct kc_error *err);
     /*
-     * tick: called on the task thread at least every *next_ms (ms since epoch; the sink sets
-     * it, default: every poll, at most 200 ms apart) even when no record arrives, for flushes
-     * by age. Same return codes as put (KC_RETRY: logged, called again later).
+     * tick: called on the task thread at least every *next_ms even when no record arrives, for
+     * flushes by age (default: every poll, at most 200 ms apart). now_ms and *next_ms are on
+     * the monotonic clock (kc_now_ms(), CLOCK_MONOTONIC), not the wall clock: a sink that needs
+     * wall-clock time (a rotation aligned to the hour) reads CLOCK_REALTIME itself. Same return codes as put (KC_RETRY: logged, called again later).
      */
     int (*tick)(struct sink_task *st, int64_t now_ms, int64_t *next_ms, struct kc_error *err);
 };

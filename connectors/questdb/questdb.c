@@ -79,6 +79,7 @@ struct questdb_sink {
     size_t *put_offs; /* owned: byte offset in lines where put_recs[k]'s line starts */
     size_t n_put_recs, cap_put_recs;
     int in_put;
+    int proto_known; /* ILP version settled (explicit protocol_version, or asked over HTTP) */
     /* errors.tolerance=all: every put ends with a flush, so a row QuestDB refuses is always one
      * the current put wrote, and can be reported (the JVM connector keeps the batch's records
      * and replays them row by row instead; our records are borrowed for the put only). */
@@ -88,10 +89,11 @@ struct questdb_sink {
     long clean_flushes;
 };
 
+/* the clock of tick()'s now: monotonic (sink.h) */
 static int64_t now_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -411,6 +413,32 @@ static int note_line(struct questdb_sink *qs, const struct sink_record *r, size_
     return KC_OK;
 }
 
+/*
+ * protocol_version=auto over HTTP: ask the server which ILP versions it takes (as QuestDB's
+ * clients do) before the first row is encoded; version 2 brings the array fields. Until the
+ * server answers, put() asks to retry (the records come again).
+ */
+static int settle_protocol(struct sink_task *st, struct questdb_sink *qs, struct kc_error *err)
+{
+    if (qs->http == NULL || qs->qc.client.protocol_version != 0) {
+        qs->proto_known = 1;
+        return KC_OK;
+    }
+    unsigned versions = 0;
+    int rc = questdb_http_protocol_versions(qs->http, &versions, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    qs->qc.arrays = (versions & (1u << 2)) != 0;
+    qs->proto_known = 1;
+    sink_task_log(st, KC_LOG_INFO, "QuestDB takes ILP protocol version%s %s%s%s; sending v%d",
+                  (versions & (versions - 1)) != 0 ? "s" : "",
+                  (versions & (1u << 1)) != 0 ? "1" : "", (versions & (1u << 2)) != 0 ? " 2" : "",
+                  (versions & ~((1u << 1) | (1u << 2))) != 0 ? " and newer" : "",
+                  qs->qc.arrays ? 2 : 1);
+    return KC_OK;
+}
+
 static int questdb_put(struct sink_task *st, const struct sink_record *recs, size_t n,
                        struct kc_error *err)
 {
@@ -418,6 +446,12 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
     int64_t now = now_ms();
     if (n == 0) {
         return KC_OK;
+    }
+    if (!qs->proto_known) {
+        int rc = settle_protocol(st, qs, err);
+        if (rc != KC_OK) {
+            return rc;
+        }
     }
     qs->last_put_ms = now;
     qs->in_put = 1;

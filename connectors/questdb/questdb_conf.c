@@ -169,6 +169,12 @@ static int apply_key(struct questdb_client_conf *c, const char *k, const char *v
     if (strcmp(k, "token") == 0) {
         return set_str(&c->token, v, err);
     }
+    if (strcmp(k, "token_x") == 0) {
+        return set_str(&c->token_x, v, err);
+    }
+    if (strcmp(k, "token_y") == 0) {
+        return set_str(&c->token_y, v, err);
+    }
     if (strcmp(k, "dbname") == 0 && c->transport == QUESTDB_PG) {
         return set_str(&c->dbname, v, err);
     }
@@ -385,6 +391,8 @@ void questdb_client_conf_fini(struct questdb_client_conf *c)
     kc_free(c->username);
     wipe_free(c->password);
     wipe_free(c->token);
+    kc_free(c->token_x);
+    kc_free(c->token_y);
     kc_free(c->dbname);
     kc_free(c->tls_roots);
     memset(c, 0, sizeof(*c));
@@ -629,8 +637,8 @@ int questdb_conf_load(const struct conf_values *cv, struct questdb_conf *qc, str
     qc->max_retries = conf_values_int(cv, "max.retries");
     qc->retry_backoff_ms = conf_values_long(cv, "retry.backoff.ms");
     qc->dlq_send_batch_on_error = conf_values_bool(cv, "dlq.send.batch.on.error");
-    /* Arrays need ILP protocol v2 (QuestDB 9). Over HTTP the JVM client negotiates it; we send
-     * v2 array fields unless protocol_version=1 says the server is older. TCP stays v1 unless
+    /* Arrays need ILP protocol v2 (QuestDB 9). Over HTTP with protocol_version=auto the sink
+     * asks the server (questdb.c settle_protocol) and may turn this off; TCP stays v1 unless
      * protocol_version=2; PG wire has no array path here. */
     qc->arrays = (qc->client.transport == QUESTDB_HTTP && qc->client.protocol_version != 1) ||
                  (qc->client.transport == QUESTDB_TCP && qc->client.protocol_version == 2);

@@ -8,6 +8,7 @@
  *     schema = "http" | "https" | "tcp" | "tcps" | "pg"     ("pg" is connect-c's own, see below)
  * A value runs to the next ';'; ";;" inside a value stands for one ';' (the client's escape).
  * Keys read here: addr (host[:port]; the first one is used), username, password, token,
+ * token_x, token_y (ILP/TCP authentication: the public key, checked against token),
  * auto_flush_rows, auto_flush_interval, auto_flush_bytes, auto_flush (on/off), retry_timeout,
  * request_timeout, request_min_throughput, init_buf_size, max_buf_size, max_name_len,
  * protocol_version, tls_verify (on / unsafe_off), tls_roots; for pg:: also dbname. Unknown keys
@@ -54,6 +55,8 @@ struct questdb_client_conf {
     char *username; /* owned, NULL = none */
     char *password; /* owned, NULL = none; never logged */
     char *token;    /* owned, NULL = none; never logged */
+    char *token_x;   /* owned: ILP/TCP auth public key x (base64url), checked if given */
+    char *token_y;   /* owned: ... and y */
     char *dbname;   /* owned, pg:: only */
     char *tls_roots; /* owned, NULL = system roots */
     int64_t auto_flush_rows;     /* HTTP 75000, TCP 600, PG 10000 */

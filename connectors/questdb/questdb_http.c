@@ -17,6 +17,7 @@
 struct questdb_http {
     CURL *curl;       /* owned; reused, so the connection is kept alive */
     char *url;        /* owned */
+    char *settings_url; /* owned: GET /settings (protocol versions) */
     char *auth;       /* owned "Authorization: Bearer ..." or NULL */
     struct curl_slist *headers; /* owned */
     struct kc_buf resp;
@@ -49,6 +50,7 @@ void questdb_http_free(struct questdb_http *h)
     }
     kc_free(h->auth);
     kc_free(h->url);
+    kc_free(h->settings_url);
     kc_buf_fini(&h->resp);
     kc_free(h);
 }
@@ -70,7 +72,10 @@ int questdb_http_new(const struct questdb_client_conf *c, struct questdb_http **
     int ipv6 = strchr(c->host, ':') != NULL;
     if (kc_buf_printf(&b, "%s://%s%s%s:%d/write", c->tls ? "https" : "http", ipv6 ? "[" : "",
                       c->host, ipv6 ? "]" : "", c->port) != KC_OK ||
-        (h->url = kc_buf_take(&b, NULL)) == NULL) {
+        (h->url = kc_buf_take(&b, NULL)) == NULL ||
+        kc_buf_printf(&b, "%.*s/settings", (int)(strlen(h->url) - strlen("/write")), h->url) !=
+            KC_OK ||
+        (h->settings_url = kc_buf_take(&b, NULL)) == NULL) {
         goto nomem;
     }
     h->curl = curl_easy_init();
@@ -204,6 +209,57 @@ int questdb_http_send(struct questdb_http *h, const char *body, size_t len, long
         nanosleep(&ts, NULL);
         backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
     }
+}
+
+int questdb_http_protocol_versions(struct questdb_http *h, unsigned *versions,
+                                   struct kc_error *err)
+{
+    *versions = 0;
+    kc_buf_reset(&h->resp);
+    curl_easy_setopt(h->curl, CURLOPT_URL, h->settings_url);
+    curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, h->request_timeout_ms);
+    h->requests++;
+    CURLcode cc = curl_easy_perform(h->curl);
+    long status = 0;
+    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+    /* back to POST /write (POSTFIELDS are set again by every send) */
+    curl_easy_setopt(h->curl, CURLOPT_URL, h->url);
+    curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+    if (cc != CURLE_OK) {
+        return kc_error_set(err, KC_RETRY, "cannot reach QuestDB at %s: %s", h->settings_url,
+                            curl_easy_strerror(cc));
+    }
+    if (status == 401 || status == 403) {
+        return kc_error_set(err, KC_EPERM,
+                            "QuestDB refused the credentials (HTTP %ld); check username/password "
+                            "or token in client.conf.string",
+                            status);
+    }
+    if (status == 404) {
+        *versions = 1u << 1; /* a server older than /settings: ILP v1 only */
+        return KC_OK;
+    }
+    if (status != 200) {
+        return kc_error_set(err, KC_RETRY, "QuestDB answered HTTP %ld to GET /settings", status);
+    }
+    json_error_t je;
+    json_t *j = json_loadb(h->resp.data, h->resp.len, 0, &je);
+    json_t *cfg = json_object_get(j, "config");
+    json_t *list = json_object_get(json_is_object(cfg) ? cfg : j, "line.proto.support.versions");
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) < 32) {
+            *versions |= 1u << json_integer_value(v);
+        }
+    }
+    json_decref(j);
+    if (*versions == 0) {
+        *versions = 1u << 1; /* settings without the list: as the Java client, v1 */
+    }
+    return KC_OK;
 }
 
 long questdb_http_requests(const struct questdb_http *h)

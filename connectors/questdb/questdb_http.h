@@ -30,6 +30,14 @@ void questdb_http_free(struct questdb_http *h);
 int questdb_http_send(struct questdb_http *h, const char *body, size_t len, long *bad_line,
                       struct kc_error *err);
 
+/*
+ * The ILP protocol versions the server takes (GET /settings, "line.proto.support.versions"), as
+ * a bit set: bit v for version v. A server without /settings (404) takes version 1 only.
+ * @thread task @return KC_OK, KC_RETRY (unreachable), KC_EPERM (401/403)
+ */
+int questdb_http_protocol_versions(struct questdb_http *h, unsigned *versions,
+                                   struct kc_error *err);
+
 /* Requests sent and connections opened so far (tests). */
 long questdb_http_requests(const struct questdb_http *h);
 

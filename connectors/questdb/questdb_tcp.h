@@ -15,7 +15,7 @@
 
 struct questdb_tcp;
 
-/* @thread task @return KC_OK, KC_ENOMEM, KC_EINVAL (tcps:: or token auth, not implemented) */
+/* @thread task @return KC_OK, KC_ENOMEM, KC_EINVAL (unreadable tls_roots, bad token or key id) */
 int questdb_tcp_new(const struct questdb_client_conf *c, struct questdb_tcp **out,
                     struct kc_error *err);
 void questdb_tcp_free(struct questdb_tcp *t);

@@ -743,13 +743,18 @@ static int s3_task_tick(struct sink_task *st, int64_t now, int64_t *next_ms, str
 {
     struct s3_sink *s = sink_task_ctx(st);
     int64_t next = now + 1000;
+    /* now is monotonic (sink.h); scheduled rotations are wall-clock boundaries: the wall time
+     * that corresponds to now */
+    struct timespec mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    int64_t wall = now_ms() + (now - ((int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000));
     for (size_t i = 0; i < s->n_tps; i++) {
         struct s3_tp *tp = s->tps[i];
         s->tps[i]->skip = 0;
         if (tp->files == NULL || tp->schedule_due <= 0) {
             continue;
         }
-        if (now >= tp->schedule_due) {
+        if (wall >= tp->schedule_due) {
             struct kc_error why;
             int rc = set_commit(s, tp, tp->next_offset, &why);
             if (rc != KC_OK) {
@@ -760,8 +765,8 @@ static int s3_task_tick(struct sink_task *st, int64_t now, int64_t *next_ms, str
                     return rc;
                 }
             }
-        } else if (tp->schedule_due < next) {
-            next = tp->schedule_due;
+        } else if (now + (tp->schedule_due - wall) < next) {
+            next = now + (tp->schedule_due - wall);
         }
     }
     *next_ms = next;

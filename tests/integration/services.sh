@@ -611,6 +611,10 @@ line.udp.enabled=false
 telemetry.enabled=false
 shared.worker.count=2
 EOF
+  # extra server.conf lines (';'-separated), e.g. line.tcp.auth.db.path=FILE for ILP/TCP auth
+  if [ -n "${KC_QUESTDB_EXTRA_CONF:-}" ]; then
+    tr ';' '\n' <<<"$KC_QUESTDB_EXTRA_CONF" >>"$q/conf/server.conf"
+  fi
   local t0=$SECONDS
   start_bg "$run" questdb "$JAVA" -Xms128m -Xmx512m -XX:+UseParallelGC -Dnoebug \
     --add-exports java.base/jdk.internal.math=io.questdb \

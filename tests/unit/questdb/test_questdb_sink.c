@@ -40,6 +40,8 @@ struct stub {
     pthread_mutex_t mu;
     struct kc_buf bodies; /* every acknowledged body, concatenated */
     int status;           /* answer: 204, 500, 400 */
+    int settings_404;     /* GET /settings answers 404 (a server older than ILP v2) */
+    int settings_asked;
     int requests;
     int stop;
 };
@@ -55,6 +57,28 @@ static void handle(struct stub *s, int fd)
             const char *cl = strstr(in.data, "Content-Length: ");
             size_t len = cl != NULL && cl < hdr_end ? strtoul(cl + 16, NULL, 10) : 0;
             size_t hl = (size_t)(hdr_end + 4 - in.data);
+            if (in.len >= hl + len && strncmp(in.data, "GET /settings ", 14) == 0) {
+                /* the protocol negotiation (protocol_version=auto), not a write */
+                pthread_mutex_lock(&s->mu);
+                s->settings_asked++;
+                int old = s->settings_404;
+                pthread_mutex_unlock(&s->mu);
+                const char *body = old ? "" : "{\"config\":{\"release.version\":\"9.3.2\","
+                                              "\"line.proto.support.versions\":[1,2,3]}}";
+                char resp[512];
+                int n = snprintf(resp, sizeof(resp),
+                                 "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+                                 "Content-Length: %zu\r\n\r\n%s",
+                                 old ? "404 Not Found" : "200 OK", strlen(body), body);
+                if (write(fd, resp, (size_t)n) != n) {
+                    break;
+                }
+                size_t rest = in.len - hl - len;
+                memmove(in.data, in.data + hl + len, rest);
+                in.len = rest;
+                in.data[rest] = '\0';
+                continue;
+            }
             if (in.len >= hl + len) {
                 pthread_mutex_lock(&s->mu);
                 int st = s->status;
@@ -209,14 +233,54 @@ static void produce(struct sink_harness *h, int from, int n)
     }
 }
 
-static int64_t wall_ms(void)
+static int64_t mono_ms(void) /* tick()'s clock (sink.h) */
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- tests ---- */
+
+/* protocol_version=auto over HTTP: the array field goes as ILP v2 only when the server's
+ * /settings lists version 2; a server without /settings gets v1 (the array is an unsupported
+ * type, skipped here with skip.unsupported.types). */
+static void negotiated(int old_server)
+{
+    struct stub *s = stub_start();
+    s->settings_404 = old_server;
+    struct sink_harness *h = start(s, "", "skip.unsupported.types", "true");
+    struct kc_error err = {0};
+    const char *v = "{\"seq\":1,\"arr\":[1.5,2.5]}";
+    assert_int_equal(sink_harness_produce(h, "t", 0, NULL, v, strlen(v), 1700000000000), KC_OK);
+    assert_int_equal(sink_harness_drain(h, 100, 10, &err), KC_OK);
+    assert_int_equal(sink_harness_commit(h, &err), KC_OK);
+    pthread_mutex_lock(&s->mu);
+    /* the stub's bodies are NUL-terminated text before any binary array part */
+    kc_buf_append_byte(&s->bodies, 0);
+    s->bodies.len--;
+    int has_arr = s->bodies.data != NULL && strstr(s->bodies.data, "arr=") != NULL;
+    int has_seq = s->bodies.data != NULL && strstr(s->bodies.data, "seq=1i") != NULL;
+    int asked = s->settings_asked;
+    pthread_mutex_unlock(&s->mu);
+    assert_int_equal(asked, 1);
+    assert_true(has_seq);
+    assert_int_equal(has_arr, !old_server);
+    sink_harness_free(h);
+    stub_stop(s);
+}
+
+static void test_questdb_sink_protocol_v2_negotiated(void **state)
+{
+    (void)state;
+    negotiated(0);
+}
+
+static void test_questdb_sink_protocol_v1_for_old_server(void **state)
+{
+    (void)state;
+    negotiated(1);
+}
 
 static void test_questdb_sink_commits_only_acknowledged(void **state)
 {
@@ -265,11 +329,11 @@ static void test_questdb_sink_allowed_lag_tick(void **state)
     struct sink_harness *h = start(s, "auto_flush_interval=100000;", "allowed.lag", "50");
     struct kc_error err = {0};
     produce(h, 0, 3);
-    int64_t t0 = wall_ms();
+    int64_t t0 = mono_ms();
     assert_int_equal(sink_harness_drain(h, 100, 10, &err), KC_OK);
     assert_int_equal(sink_harness_tick(h, t0 + 1, &err), KC_OK);
     assert_int_equal(stub_lines(s), 0);
-    assert_int_equal(sink_harness_tick(h, wall_ms() + 60, &err), KC_OK);
+    assert_int_equal(sink_harness_tick(h, mono_ms() + 60, &err), KC_OK);
     assert_int_equal(stub_lines(s), 3);
     sink_harness_free(h);
     stub_stop(s);
@@ -420,6 +484,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_questdb_sink_commits_only_acknowledged),
+        cmocka_unit_test(test_questdb_sink_protocol_v2_negotiated),
+        cmocka_unit_test(test_questdb_sink_protocol_v1_for_old_server),
         cmocka_unit_test(test_questdb_sink_put_retry_rolls_back),
         cmocka_unit_test(test_questdb_sink_allowed_lag_tick),
         cmocka_unit_test(test_questdb_sink_reports_bad_records),
