@@ -144,13 +144,9 @@ static const char *full_name(struct pctx *p, const char *name, const char *ns)
 
 static struct avro_node *lookup(struct pctx *p, const char *name, const char *ns)
 {
-    char buf[512];
-    const char *full = name;
-    if (strchr(name, '.') == NULL && ns != NULL && ns[0] != '\0') {
-        int k = snprintf(buf, sizeof(buf), "%s.%s", ns, name);
-        if (k > 0 && (size_t)k < sizeof(buf)) {
-            full = buf;
-        }
+    const char *full = full_name(p, name, ns);
+    if (full == NULL) {
+        full = name; /* arena full: the caller's next allocation reports it */
     }
     for (int pass = 0; pass < 2; pass++) {
         for (struct named *e = p->names; e != NULL; e = e->next) {
@@ -879,6 +875,7 @@ struct dctx {
     const uint8_t *p, *end, *start;
     struct kc_arena *a;
     struct kc_error *err;
+    uint64_t empty_items; /* items of zero-byte types so far in this datum */
 };
 
 static int derr(struct dctx *d, const char *what)
@@ -941,8 +938,9 @@ static int read_len(struct dctx *d, size_t *n)
 static int decode(struct dctx *d, const struct avro_node *n, const struct cdata_schema *cs,
                   const struct cdata_value **out);
 
-/* Next block count of an array or map: 0 ends it; checks it fits the bytes left. */
-static int read_block(struct dctx *d, size_t min_item, uint64_t have, uint64_t *count)
+/* Next block count of an array or map: 0 ends it; checks it fits the bytes left (items of
+ * zero-byte types: that the datum stays under CONV_AVRO_MAX_EMPTY_ITEMS of them). */
+static int read_block(struct dctx *d, size_t min_item, uint64_t *count)
 {
     int64_t c = 0;
     *count = 0;
@@ -964,26 +962,39 @@ static int read_block(struct dctx *d, size_t min_item, uint64_t have, uint64_t *
         }
     }
     uint64_t left = (uint64_t)(d->end - d->p);
-    if (min_item == 0 ? (uint64_t)c + have > CONV_AVRO_MAX_EMPTY_ITEMS
+    if (min_item == 0 ? (uint64_t)c > CONV_AVRO_MAX_EMPTY_ITEMS - d->empty_items
                       : (uint64_t)c > left / min_item) {
         return derr(d, "block count past the end of data");
+    }
+    if (min_item == 0) {
+        d->empty_items += (uint64_t)c;
     }
     *count = (uint64_t)c;
     return KC_OK;
 }
 
-/* Grow an arena array of pointers from have to have + more slots (copying). */
-static const struct cdata_value **grow(struct dctx *d, const struct cdata_value **old,
-                                       uint64_t have, uint64_t more)
+/* Make room for `need` slots in an arena array of pointers holding `have`, doubling (so many
+ * small blocks cost linear time and at most twice the memory). */
+static int grow(struct dctx *d, const struct cdata_value ***arr, uint64_t *cap, uint64_t have,
+                uint64_t need)
 {
-    if (have + more > UINT32_MAX / sizeof(void *)) {
-        return NULL;
+    if (need <= *cap) {
+        return KC_OK;
     }
-    const struct cdata_value **r = kc_arena_alloc(d->a, (size_t)(have + more) * sizeof(*r) + 1);
-    if (r != NULL && have > 0) {
-        memcpy(r, old, (size_t)have * sizeof(*r));
+    uint64_t n = *cap * 2 > need ? *cap * 2 : need;
+    if (n > UINT32_MAX / sizeof(void *)) {
+        return dnomem(d);
     }
-    return r;
+    const struct cdata_value **r = kc_arena_alloc(d->a, (size_t)n * sizeof(*r));
+    if (r == NULL) {
+        return dnomem(d);
+    }
+    if (have > 0) {
+        memcpy(r, *arr, (size_t)have * sizeof(*r));
+    }
+    *arr = r;
+    *cap = n;
+    return KC_OK;
 }
 
 static int decode_list(struct dctx *d, const struct avro_node *n, const struct cdata_schema *cs,
@@ -994,18 +1005,18 @@ static int decode_list(struct dctx *d, const struct avro_node *n, const struct c
     const struct cdata_schema *ics = is_map ? cs->values : cs->items;
     size_t min_item = item->min_size + (is_map ? 1 : 0);
     const struct cdata_value **keys = NULL, **vals = NULL;
-    uint64_t total = 0, count = 0;
+    uint64_t total = 0, count = 0, kcap = 0, vcap = 0;
     int rc;
     for (;;) {
-        if ((rc = read_block(d, min_item, total, &count)) != KC_OK) {
+        if ((rc = read_block(d, min_item, &count)) != KC_OK) {
             return rc;
         }
         if (count == 0) {
             break;
         }
-        vals = grow(d, vals, total, count);
-        if (vals == NULL || (is_map && (keys = grow(d, keys, total, count)) == NULL)) {
-            return dnomem(d);
+        if ((rc = grow(d, &vals, &vcap, total, total + count)) != KC_OK ||
+            (is_map && (rc = grow(d, &keys, &kcap, total, total + count)) != KC_OK)) {
+            return rc;
         }
         for (uint64_t i = 0; i < count; i++) {
             if (is_map) {

@@ -66,7 +66,7 @@ struct fx {
 static int setup(void **state)
 {
     static struct fx f;
-    kc_arena_init(&f.a, 4096, 1u << 20);
+    kc_arena_init(&f.a, 4096, 8u << 20);
     kc_buf_init(&f.b, 1u << 20);
     *state = &f;
     return 0;
@@ -343,6 +343,33 @@ static void test_malformed(void **state)
             fail_msg("vector %zu: rc %d", i, rc);
         }
     }
+    /* the cap on zero-byte items holds for the whole datum, not per list: 10 x 10000 */
+    const struct conv_avro_schema *snest = parse(
+        f, "{\"type\":\"array\",\"items\":{\"type\":\"array\",\"items\":"
+           "{\"type\":\"record\",\"name\":\"E\",\"fields\":[]}}}");
+    char nest[64];
+    size_t nn = 0;
+    nest[nn++] = 0x14;
+    for (int i = 0; i < 10; i++) {
+        memcpy(nest + nn, "\xa0\x9c\x01\x00", 4);
+        nn += 4;
+    }
+    nest[nn++] = 0;
+    const struct cdata_value *v;
+    struct kc_error err;
+    assert_int_equal(conv_avro_decode(snest, nest, nn, &f->a, &v, &err), KC_EINVAL);
+    assert_non_null(strstr(err.msg, "block count"));
+    /* 3000 one-item blocks: linear, all kept */
+    const struct conv_avro_schema *sints = parse(f, "{\"type\":\"array\",\"items\":\"int\"}");
+    static char blocks[6001];
+    for (int i = 0; i < 3000; i++) {
+        blocks[2 * i] = 2;
+        blocks[2 * i + 1] = (char)((i % 60) * 2);
+    }
+    blocks[6000] = 0;
+    assert_int_equal(conv_avro_decode(sints, blocks, sizeof(blocks), &f->a, &v, &err), KC_OK);
+    assert_int_equal(v->n, 3000);
+    assert_int_equal(v->u.items[2999]->u.i, 2999 % 60);
     /* a few empty records are fine, and trailing bytes are ignored */
     assert_string_equal(decode_str(f, sempty, "\x04\x00trailing", 10), "[Struct{}, Struct{}]");
     assert_string_equal(decode_str(f, sstr, "\x04\xc3\x28", 3), "\xef\xbf\xbd(");
