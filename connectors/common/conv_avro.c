@@ -15,6 +15,12 @@
  *                                       cache bound); past it a schema is fetched and parsed per
  *                                       record into the batch arena
  *   schema.registry.request.timeout.ms  per HTTP request (default 30000)
+ *   schema.registry.ssl.truststore.location / .password   a JKS or PKCS12 truststore (read by
+ *                                       conf_truststore, handed to libcurl as PEM) for an https
+ *                                       registry; without it the system CAs are trusted.
+ *                                       .truststore.type is accepted (the format is detected)
+ *   schema.registry.ssl.endpoint.identification.algorithm  "https" (default) or "" (no host
+ *                                       name check, as the JVM's empty value)
  *   Others (auto.register.schemas, use.latest.version, ...) only matter when serializing and
  *   are ignored; SASL_INHERIT and bearer auth are refused with a ConfigException-like error.
  *
@@ -39,6 +45,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "conf_truststore.h"
 #include "kc_alloc.h"
 #include "kc_buf.h"
 #include "kc_log.h"
@@ -59,6 +66,8 @@ struct avro_ctx {
     size_t cur_url;    /* the one that answered last */
     char *user_info;   /* owned; "user:password" (USER_INFO) or NULL */
     long timeout_ms;
+    char *ca_pem;      /* owned; the truststore's certificates, or NULL for the system CAs */
+    int verify_host;   /* endpoint identification */
     int cache_max;
     struct avro_entry *cache; /* owned array of n_cache */
     size_t n_cache;
@@ -87,6 +96,7 @@ static void ctx_free(struct avro_ctx *ac)
         kc_arena_fini(&ac->cache[i].arena);
     }
     kc_free(ac->cache);
+    kc_free(ac->ca_pem);
     if (ac->curl != NULL) {
         curl_easy_cleanup(ac->curl);
     }
@@ -174,6 +184,16 @@ static int avro_init(struct conv *c, const struct kc_strmap *props, struct kc_er
         goto fail;
     }
     ac->timeout_ms = timeout;
+    const char *ts = kc_strmap_get(props, "schema.registry.ssl.truststore.location");
+    if (ts != NULL && ts[0] != '\0') {
+        const char *pw = kc_strmap_get(props, "schema.registry.ssl.truststore.password");
+        rc = conf_truststore_to_pem(ts, pw, &ac->ca_pem, err);
+        if (rc != KC_OK) {
+            goto fail;
+        }
+    }
+    const char *eia = kc_strmap_get(props, "schema.registry.ssl.endpoint.identification.algorithm");
+    ac->verify_host = eia == NULL || eia[0] != '\0';
     const char *src = kc_strmap_get(props, "basic.auth.credentials.source");
     if (src == NULL || strcasecmp(src, "URL") == 0) {
         /* user info in the URL: libcurl sends it as basic auth */
@@ -275,6 +295,14 @@ static int http_get_schema(struct avro_ctx *ac, int32_t id, long *status, char *
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl, CURLOPT_USERAGENT, "connect-c AvroConverter");
+        if (ac->ca_pem != NULL) {
+            struct curl_blob ca = {.data = ac->ca_pem, .len = strlen(ac->ca_pem),
+                                   .flags = CURL_BLOB_COPY};
+            curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca);
+        }
+        if (!ac->verify_host) {
+            curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
         if (ac->user_info != NULL) {
             curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
             curl_easy_setopt(curl, CURLOPT_USERPWD, ac->user_info);

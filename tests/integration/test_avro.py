@@ -4,14 +4,14 @@ The registry is Apicurio Registry 2.4.2.Final (built from Maven Central by servi
 fetch-registry), which serves the Confluent Schema Registry API under /apis/ccompat/v7. Schemas
 are registered there over HTTP, records are Confluent-framed Avro (magic byte 0, 4-byte schema id,
 Avro binary written by fastavro), and connect-c's FileStreamSink writes String.valueOf(value) of
-what the converter made, which we compare with what Connect's Struct/List/Map toString gives for
-the same data (written out by hand below).
+what the converter made: compared with hand-written Struct/List/Map toString strings, and in
+test_avro_matches_jvm byte for byte with the JVM worker running Apicurio's AvroConverter (a fork
+of Confluent's AvroData) on the same records. Confluent's own AvroConverter cannot run in the JVM
+reference: its jars are not on Maven Central.
 
 Basic auth: Apicurio only does basic auth through an OIDC server, so the registry sits behind a
-small HTTP proxy in this file that requires `Authorization: Basic` and forwards to it; the proxy
-also counts the schema fetches, to show the cache. Not compared with the JVM worker: Confluent's
-AvroConverter jars are not on Maven Central (only on Confluent's own repository), so the JVM
-reference cannot load it here.
+small proxy in this file that requires `Authorization: Basic` and forwards to it; the proxy also
+counts the schema fetches (the cache) and serves https for the truststore test.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import http.server
 import io
 import json
 import os
+import shutil
+import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -86,7 +88,7 @@ def frame(schema_id: int, schema: dict, datum: dict) -> bytes:
 class AuthProxy:
     """HTTP proxy to the registry that requires basic auth and counts GET /schemas/ids/."""
 
-    def __init__(self, upstream: str):
+    def __init__(self, upstream: str, tls: tuple[Path, Path] | None = None):
         self.upstream = upstream.rstrip("/")
         self.fetches: list[str] = []
         self.rejected = 0
@@ -121,7 +123,14 @@ class AuthProxy:
                 self.wfile.write(body)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        scheme = "http"
+        if tls is not None:  # (certificate chain PEM, key PEM)
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -414,3 +423,52 @@ def test_avro_matches_jvm(kafka, connect_c, jvm_connect, registry, tmp_path, uni
         outs[who] = out.read_bytes()
     assert outs["c"].decode().splitlines() == outs["jvm"].decode().splitlines()
     assert outs["c"] == outs["jvm"]
+
+
+def test_avro_https_registry_with_jks_truststore(kafka, connect_c, registry, tmp_path,
+                                                  unique_name):
+    """schema.registry.ssl.truststore.*: a JKS store holding the CA of an https registry."""
+    for tool in ("openssl", "keytool"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found (scripts/setup.sh installs openssl and the JRE)")
+
+    def run(*cmd):
+        subprocess.run(cmd, cwd=tmp_path, check=True, capture_output=True)
+
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
+        "-out", "ca.pem", "-days", "2", "-subj", "/CN=connect-c avro test CA")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out",
+        "srv.csr", "-subj", "/CN=127.0.0.1")
+    (tmp_path / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "san.ext")
+    store_pw = "tsPw8812qk"
+    run("keytool", "-importcert", "-noprompt", "-storetype", "JKS", "-keystore", "trust.jks",
+        "-storepass", store_pw, "-alias", "ca", "-file", "ca.pem")
+    proxy = AuthProxy(registry, tls=(tmp_path / "srv.pem", tmp_path / "srv.key"))
+    try:
+        topic = unique_name("avrotls")
+        sid = register(registry, f"{topic}-value", SCHEMA)
+        kafka.produce_records(topic, [{"value": frame(sid, SCHEMA, d)} for d, _ in RECORDS])
+        w = connect_c()
+        # the system CAs do not know ours: the task fails on the TLS handshake
+        w.create_connector("avro-notrust", avro_sink(topic, tmp_path / "no.txt", proxy.url))
+        st = kc.wait_until(lambda: (s := w.status("avro-notrust"))["tasks"]
+                           and s["tasks"][0]["state"] == "FAILED" and s, timeout=60,
+                           what="task FAILED without the truststore")
+        trace = st["tasks"][0].get("trace", "")
+        assert f"Error retrieving Avro value schema for id {sid}" in trace, trace[:2000]
+        assert "certificate" in trace.lower() or "ssl" in trace.lower(), trace[:2000]
+        out = tmp_path / "out.txt"
+        w.create_connector("avro-trust", avro_sink(topic, out, proxy.url, **{
+            "value.converter.schema.registry.ssl.truststore.location": str(tmp_path / "trust.jks"),
+            "value.converter.schema.registry.ssl.truststore.password": store_pw,
+            "value.converter.schema.registry.ssl.truststore.type": "JKS"}))
+        kc.wait_until(lambda: len(kc.complete_lines(out)) >= len(RECORDS), timeout=60,
+                      what="records over https")
+        assert out.read_text(encoding="utf-8").splitlines() == [want for _, want in RECORDS]
+        assert proxy.fetches, "no schema fetched through the https proxy"
+        log = w.log_text()
+        assert PASSWORD not in log and store_pw not in log
+    finally:
+        proxy.close()

@@ -405,6 +405,8 @@ static void test_converter(void **state)
     mk("schema.registry.url", "http://127.0.0.1:1", "basic.auth.credentials.source", "USER_INFO",
        KC_EINVAL);
     mk("basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", "s3cret", KC_EINVAL);
+    mk("schema.registry.url", "https://127.0.0.1:1", "schema.registry.ssl.truststore.location",
+       "/nonexistent/truststore.jks", KC_EINVAL);
     /* port 1 on loopback: connection refused, a real failure without a registry */
     struct conv *c = mk("schema.registry.url", " http://u:s3cret@127.0.0.1:1/ , http://127.0.0.1:1",
                         NULL, NULL, KC_OK);
