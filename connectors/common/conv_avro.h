@@ -35,7 +35,9 @@
  *   timestamp-millis -> Timestamp. time-micros and timestamp-micros stay INT64 (microseconds):
  *   AvroData maps only the millisecond types, and Connect's Time/Timestamp hold milliseconds;
  *   connect.name (a Connect logical name makes the value that type), connect.version,
- *   connect.doc and connect.parameters are honoured;
+ *   connect.doc and connect.parameters are honoured; names starting with
+ *   io.confluent.connect.avro.ConnectDefault (what Confluent's serializer calls unnamed Connect
+ *   schemas) become no name;
  *   field defaults: io.confluent.connect.avro.field.default=true on the field's schema, and the
  *   default value itself for null, boolean, numbers, strings and enums.
  * Not done: recursive schemas (refused: Connect schemas here cannot be cyclic), defaults of

@@ -297,6 +297,12 @@ static int finish_schema(struct pctx *p, json_t *obj, struct avro_node *n, struc
     }
     cs->params = np > 0 ? prm : NULL;
     cs->n_params = np;
+    /* AvroData gives the names its serializer makes up for unnamed Connect schemas
+     * (io.confluent.connect.avro.ConnectDefault, ConnectDefault2, ...) back as no name */
+    if (cs->name != NULL &&
+        strncmp(cs->name, "io.confluent.connect.avro.ConnectDefault", 40) == 0) {
+        cs->name = NULL;
+    }
     if (json_is_integer(cver)) {
         cs->version = (int)json_integer_value(cver);
     }

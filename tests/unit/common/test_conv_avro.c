@@ -251,6 +251,10 @@ static void test_docs_defaults(void **state)
     assert_string_equal(e->params[1].value, "Y");
     assert_string_equal(e->params[2].key, "io.confluent.connect.avro.Enum");
     assert_string_equal(e->default_value->u.s, "X");
+    const struct conv_avro_schema *sd = parse(
+        f, "{\"type\":\"record\",\"name\":\"ConnectDefault\",\"namespace\":"
+           "\"io.confluent.connect.avro\",\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}");
+    assert_null(conv_avro_connect_schema(sd)->name);
     /* precision 64 is AvroData's default and not recorded */
     assert_true(cdata_schema_is(cs->fields[4].schema, CDATA_LOGICAL_DECIMAL));
     assert_null(cdata_schema_param(cs->fields[4].schema, "connect.decimal.precision"));
