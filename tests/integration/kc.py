@@ -162,6 +162,11 @@ class Services:
             raise RuntimeError(f"start-jvm-connect {name} failed:\n{p.stderr[-8000:]}")
         return read_env_file(self.run_dir / f"{name}.env")
 
+    def start_registry(self) -> dict[str, str]:
+        """Apicurio Registry (Confluent API): {"KC_REGISTRY_URL": ".../apis/ccompat/v7"}."""
+        self._run("start-registry", str(self.run_dir), timeout=900)
+        return read_env_file(self.run_dir / "registry.env")
+
     def stop_one(self, name: str) -> None:
         self._run("stop-one", str(self.run_dir), name)
 
