@@ -602,7 +602,6 @@ int conf_keystore_to_pem(const char *path, const char *store_password, const cha
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    struct kc_buf key, chain;
     int rc;
 
     *key_pem = NULL;
@@ -610,6 +609,22 @@ int conf_keystore_to_pem(const char *path, const char *store_password, const cha
     if ((rc = read_file(path, &data, &len, err)) != KC_OK) {
         return rc;
     }
+    rc = conf_keystore_pem_from_bytes(data, len, path, store_password, key_password, key_pem,
+                                      chain_pem, err);
+    OPENSSL_cleanse(data, len);
+    kc_free(data);
+    return rc;
+}
+
+int conf_keystore_pem_from_bytes(const uint8_t *data, size_t len, const char *path,
+                                 const char *store_password, const char *key_password,
+                                 char **key_pem, char **chain_pem, struct kc_error *err)
+{
+    struct kc_buf key, chain;
+    int rc;
+
+    *key_pem = NULL;
+    *chain_pem = NULL;
     kc_buf_init(&key, TRUSTSTORE_MAX_BYTES);
     kc_buf_init(&chain, TRUSTSTORE_MAX_BYTES * 2);
     uint32_t magic = len >= 4 ? (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
@@ -645,6 +660,5 @@ int conf_keystore_to_pem(const char *path, const char *store_password, const cha
     }
     kc_buf_fini(&key);
     kc_buf_fini(&chain);
-    kc_free(data);
     return rc;
 }

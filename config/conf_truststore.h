@@ -36,5 +36,9 @@ int conf_truststore_pem_from_bytes(const uint8_t *data, size_t len, const char *
  */
 int conf_keystore_to_pem(const char *path, const char *store_password, const char *key_password,
                          char **key_pem, char **chain_pem, struct kc_error *err);
+/* The same for a store already in memory; name (a path) only labels the messages. @thread any */
+int conf_keystore_pem_from_bytes(const uint8_t *data, size_t len, const char *name,
+                                 const char *store_password, const char *key_password,
+                                 char **key_pem, char **chain_pem, struct kc_error *err);
 
 #endif

@@ -34,6 +34,7 @@ struct rest_loggers {
     struct logger_entry *e;    /* owned, sorted by name except e[0] = root */
     size_t n, cap;
     const char *const *facilities; /* borrowed static list */
+    size_t n_facilities;           /* registered at creation; not counted by the cap */
 };
 
 static const char *const default_facilities[] = {
@@ -109,6 +110,7 @@ struct rest_loggers *rest_loggers_new(const char *const *facilities)
             rest_loggers_free(lg);
             return NULL;
         }
+        lg->n_facilities++;
     }
     return lg;
 }
@@ -263,7 +265,7 @@ static int set_one(struct logger_entry *e, const char *level, int64_t now_ms)
 int rest_loggers_full(struct rest_loggers *lg, const char *name)
 {
     pthread_mutex_lock(&lg->lock);
-    int full = find(lg, name) == NULL && lg->n >= REST_LOGGERS_MAX;
+    int full = find(lg, name) == NULL && lg->n - lg->n_facilities >= REST_LOGGERS_MAX;
     pthread_mutex_unlock(&lg->lock);
     return full;
 }

@@ -39,8 +39,9 @@ json_t *rest_loggers_get_json(struct rest_loggers *lg, const char *name);
  * ENOMEM. */
 json_t *rest_loggers_set(struct rest_loggers *lg, const char *name, const char *level,
                          int64_t now_ms);
-/* Named loggers kept at most (root included): names are the client's to choose, so without a
- * bound every PUT /admin/loggers/<new name> grows the registry. log4j configs name tens. */
+/* Named loggers kept at most (root included, our facility loggers not counted): names are the
+ * client's to choose, so without a bound every PUT /admin/loggers/<new name> grows the
+ * registry. log4j configs name tens. */
 #define REST_LOGGERS_MAX 1024
 /* 1 when name is not known yet and the registry already holds REST_LOGGERS_MAX entries. */
 int rest_loggers_full(struct rest_loggers *lg, const char *name);
