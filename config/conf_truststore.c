@@ -537,6 +537,10 @@ static int jks_keystore(const char *path, const uint8_t *data, size_t len, const
             }
             r.off += clen;
         }
+        if (chain->len == 0) {
+            return kc_error_set(err, KC_EINVAL, "keystore %s: the key entry has no certificate",
+                                path);
+        }
         return KC_OK; /* the first key entry, as the JVM's KeyManager picks one */
     }
     return kc_error_set(err, KC_EINVAL, "keystore %s holds no private key entry", path);
