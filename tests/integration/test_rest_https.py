@@ -124,11 +124,16 @@ def test_https_pkcs12_prefixed_keys_client_auth_required(connect_c, pki):
 
 
 def test_https_pem_keystore_client_auth_requested(connect_c, pki):
+    aport = kc.free_port()
     w = https_worker(connect_c, pki, {
         "ssl.keystore.type": "PEM", "ssl.keystore.location": str(pki["server-bundle.pem"]),
         "ssl.truststore.type": "PEM", "ssl.truststore.location": str(pki["ca.pem"]),
-        "ssl.client.auth": "requested"})
+        "ssl.client.auth": "requested", "admin.listeners": f"https://127.0.0.1:{aport}"})
     ca = ["--cacert", str(pki["ca.pem"])]
+    # admin.listeners on its own https port: /admin there, not on the main listener
+    rc, out = curl(f"https://127.0.0.1:{aport}/admin/loggers/root", *ca)
+    assert rc == 0 and '"level"' in out, out
+    assert w.get("/admin/loggers/root").status_code == 404
     rc, out = curl(w.url + "/connectors", *ca)
     assert rc == 0 and out.strip() == "[]", f"requested: no certificate is fine: {out}"
     rc, out = curl(w.url + "/connectors", *ca, "--cert", str(pki["client.pem"]), "--key",
