@@ -585,7 +585,7 @@ static int start_daemon(struct rest_server *srv, struct rest_daemon *rd,
         if (rd->d == NULL) {
             return kc_error_set(err, KC_EIO, "Unable to initialize the https REST server");
         }
-        return rest_tls_listen(srv->tls, l->host, l->port, rd->d, max_conn,
+        return rest_tls_listen(srv->tls, l->host, l->port, rd->d, max_conn, per_ip,
                                cfg->header_timeout_ms ? cfg->header_timeout_ms
                                                       : REST_DEFAULT_HEADER_TIMEOUT_MS,
                                &rd->tls_l, &rd->port, err);

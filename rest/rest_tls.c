@@ -47,11 +47,21 @@ struct rest_tls_listener {
     struct MHD_Daemon *d;     /* borrowed */
     int fd;                   /* listening socket */
     unsigned max_conn;
+    unsigned max_per_ip;
     unsigned handshake_ms;
+    pthread_mutex_t ip_lock;  /* guards ips */
+    struct ip_count *ips;     /* owned, max_conn slots: connections per client address */
     pthread_t accept_thread;
     int accept_started;
     _Atomic int stop;
     _Atomic unsigned active;  /* connection threads alive */
+};
+
+/* One client address and its open connections (n == 0: a free slot). */
+struct ip_count {
+    unsigned char addr[16];
+    int family;
+    unsigned n;
 };
 
 struct tls_conn {
@@ -340,6 +350,63 @@ void rest_tls_free(struct rest_tls *t)
 
 /* ---- connections ---- */
 
+/* The address bytes of ss (v4-mapped v6 as v4), for the per-IP count. */
+static size_t addr_key(const struct sockaddr_storage *ss, unsigned char out[16], int *family)
+{
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+        if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+            memcpy(out, s6->sin6_addr.s6_addr + 12, 4);
+            *family = AF_INET;
+            return 4;
+        }
+        memcpy(out, s6->sin6_addr.s6_addr, 16);
+        *family = AF_INET6;
+        return 16;
+    }
+    memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+    *family = AF_INET;
+    return 4;
+}
+
+/* Count a connection from ss in (delta 1: 0 when that address is at its limit) or out. The
+ * handshake runs before libmicrohttpd sees the connection, so its per-IP limit comes too late
+ * for a client that opens many handshakes and never finishes them. */
+static int ip_track(struct rest_tls_listener *l, const struct sockaddr_storage *ss, int delta)
+{
+    unsigned char key[16] = {0};
+    int fam = 0, ok = 1;
+    size_t kl = addr_key(ss, key, &fam);
+    struct ip_count *hit = NULL, *free_slot = NULL;
+    pthread_mutex_lock(&l->ip_lock);
+    for (unsigned i = 0; i < l->max_conn; i++) {
+        struct ip_count *c = &l->ips[i];
+        if (c->n > 0 && c->family == fam && memcmp(c->addr, key, kl) == 0) {
+            hit = c;
+            break;
+        }
+        if (c->n == 0 && free_slot == NULL) {
+            free_slot = c;
+        }
+    }
+    if (delta > 0) {
+        if (hit == NULL && free_slot != NULL) {
+            hit = free_slot;
+            memcpy(hit->addr, key, sizeof(key));
+            hit->family = fam;
+        }
+        if (hit == NULL || hit->n >= l->max_per_ip) {
+            ok = 0;
+        } else {
+            hit->n++;
+        }
+    } else if (hit != NULL) {
+        hit->n--;
+    }
+    pthread_mutex_unlock(&l->ip_lock);
+    return ok;
+}
+
 static int send_all(int fd, const char *p, size_t n, struct rest_tls_listener *l)
 {
     while (n > 0) {
@@ -478,6 +545,7 @@ static void *conn_main(void *arg)
     SSL_free(ssl);
     ERR_clear_error();
     close(tc->fd);
+    ip_track(l, &tc->addr, -1);
     kc_free(tc);
     atomic_fetch_sub(&l->active, 1);
     return NULL;
@@ -503,8 +571,8 @@ static void *accept_main(void *arg)
             continue;
         }
         fcntl(tc->fd, F_SETFD, FD_CLOEXEC);
-        if (atomic_load(&l->active) >= l->max_conn) {
-            close(tc->fd); /* as libmicrohttpd does past its connection limit */
+        if (atomic_load(&l->active) >= l->max_conn || !ip_track(l, &tc->addr, 1)) {
+            close(tc->fd); /* as libmicrohttpd does past its connection limits */
             kc_free(tc);
             continue;
         }
@@ -516,6 +584,7 @@ static void *accept_main(void *arg)
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         if (pthread_create(&th, &attr, conn_main, tc) != 0) {
+            ip_track(l, &tc->addr, -1);
             atomic_fetch_sub(&l->active, 1);
             close(tc->fd);
             kc_free(tc);
@@ -526,8 +595,8 @@ static void *accept_main(void *arg)
 }
 
 int rest_tls_listen(struct rest_tls *t, const char *host, uint16_t port, struct MHD_Daemon *d,
-                    unsigned max_conn, unsigned handshake_ms, struct rest_tls_listener **out,
-                    uint16_t *port_out, struct kc_error *err)
+                    unsigned max_conn, unsigned max_per_ip, unsigned handshake_ms,
+                    struct rest_tls_listener **out, uint16_t *port_out, struct kc_error *err)
 {
     struct addrinfo hints, *ai = NULL;
     char portstr[8];
@@ -555,8 +624,16 @@ int rest_tls_listen(struct rest_tls *t, const char *host, uint16_t port, struct 
     }
     l->t = t;
     l->d = d;
-    l->max_conn = max_conn;
+    l->max_conn = max_conn > 0 ? max_conn : 1;
+    l->max_per_ip = max_per_ip > 0 ? max_per_ip : l->max_conn;
     l->handshake_ms = handshake_ms;
+    l->ips = kc_calloc(l->max_conn, sizeof(*l->ips));
+    if (l->ips == NULL) {
+        freeaddrinfo(ai);
+        kc_free(l);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&l->ip_lock, NULL);
     l->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1, zero = 0;
     if (l->fd >= 0) {
@@ -570,6 +647,8 @@ int rest_tls_listen(struct rest_tls *t, const char *host, uint16_t port, struct 
         if (l->fd >= 0) {
             close(l->fd);
         }
+        pthread_mutex_destroy(&l->ip_lock);
+        kc_free(l->ips);
         kc_free(l);
         return kc_error_set(err, KC_EIO,
                             "Unable to initialize REST server: failed to bind to %s:%u",
@@ -585,6 +664,8 @@ int rest_tls_listen(struct rest_tls *t, const char *host, uint16_t port, struct 
     }
     if (pthread_create(&l->accept_thread, NULL, accept_main, l) != 0) {
         close(l->fd);
+        pthread_mutex_destroy(&l->ip_lock);
+        kc_free(l->ips);
         kc_free(l);
         return kc_error_set(err, KC_EFATAL, "cannot start the https accept thread");
     }
@@ -621,5 +702,7 @@ void rest_tls_listener_free(struct rest_tls_listener *l)
                atomic_load(&l->active));
         return; /* leaked on purpose: a thread still points at it */
     }
+    pthread_mutex_destroy(&l->ip_lock);
+    kc_free(l->ips);
     kc_free(l);
 }

@@ -59,12 +59,13 @@ void rest_tls_free(struct rest_tls *t);
 /*
  * Bind host:port ("" = all interfaces; port 0 = ephemeral) and serve TLS connections into d (a
  * daemon started with MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC). At most max_conn connections
- * at a time; a handshake must be done within handshake_ms. *port_out = the bound port.
+ * at a time, max_per_ip from one client address (counted from accept, so unfinished handshakes
+ * count); a handshake must be done within handshake_ms. *port_out = the bound port.
  * @thread main
  */
 int rest_tls_listen(struct rest_tls *t, const char *host, uint16_t port, struct MHD_Daemon *d,
-                    unsigned max_conn, unsigned handshake_ms, struct rest_tls_listener **out,
-                    uint16_t *port_out, struct kc_error *err);
+                    unsigned max_conn, unsigned max_per_ip, unsigned handshake_ms,
+                    struct rest_tls_listener **out, uint16_t *port_out, struct kc_error *err);
 /* Stop accepting (before the daemon stops). NULL ok. @thread main */
 void rest_tls_listener_stop(struct rest_tls_listener *l);
 /* After the daemon stopped: wait for the connection threads, free. NULL ok. @thread main */

@@ -180,3 +180,41 @@ def test_https_idle_rss(connect_c, pki):
     asan = b"__asan_init" in open(plain.binary, "rb").read()
     if not asan:
         assert b - a < 6 * 1024, (a, b)
+
+
+def test_https_unfinished_handshakes_are_capped_per_ip(connect_c, pki):
+    """Connections that never finish their TLS handshake count against
+    rest.max.connections.per.ip from accept on: one address cannot take the https listener."""
+    import socket
+    import time
+    port = kc.free_port()
+    w = connect_c(overrides={"listeners": f"https://:{port}", "rest.max.connections.per.ip": 4,
+                             "rest.request.header.timeout.ms": 20000,
+                             "ssl.keystore.type": "PKCS12",
+                             "ssl.keystore.location": str(pki["server.p12"]),
+                             "ssl.keystore.password": PW}, start=False)
+    w.url = f"https://127.0.0.1:{port}"
+    w.s.trust_env = False
+    w.s.verify = str(pki["ca.pem"])
+    w.start()
+    held = []
+    for _ in range(4):  # silent clients from 127.0.0.2: their handshakes never start
+        s = socket.socket()
+        s.bind(("127.0.0.2", 0))
+        s.connect(("127.0.0.1", port))
+        held.append(s)
+    time.sleep(0.5)
+    extra = socket.socket()
+    extra.bind(("127.0.0.2", 0))
+    extra.settimeout(5)
+    extra.connect(("127.0.0.1", port))
+    t0 = time.monotonic()
+    assert extra.recv(1) == b"", "a fifth connection from the same address must be closed"
+    assert time.monotonic() - t0 < 3
+    # another address is served at once
+    t0 = time.monotonic()
+    rc, out = curl(w.url + "/health", "--cacert", str(pki["ca.pem"]))
+    assert rc == 0 and "healthy" in out, out
+    assert time.monotonic() - t0 < 2
+    for s in held + [extra]:
+        s.close()
