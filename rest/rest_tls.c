@@ -426,17 +426,23 @@ static int send_all(int fd, const char *p, size_t n, struct rest_tls_listener *l
     return 0;
 }
 
+/* A client that stops reading its answer is dropped after REST_TLS_WRITE_STALL_MS without
+ * progress (Jetty's idle timeout), so it cannot hold a connection thread. */
+#define REST_TLS_WRITE_STALL_MS 30000
 static int ssl_write_all(SSL *ssl, const char *p, size_t n, struct rest_tls_listener *l)
 {
+    int64_t stall_deadline = kc_now_ms() + REST_TLS_WRITE_STALL_MS;
     while (n > 0) {
         int w = SSL_write(ssl, p, (int)n);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
+            stall_deadline = kc_now_ms() + REST_TLS_WRITE_STALL_MS;
             continue;
         }
         int e = SSL_get_error(ssl, w);
-        if ((e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) && !atomic_load(&l->stop)) {
+        if ((e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) && !atomic_load(&l->stop) &&
+            kc_now_ms() < stall_deadline) {
             continue;
         }
         return -1;
