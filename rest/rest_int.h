@@ -127,9 +127,10 @@ int rest_content_type_is_json(const char *ct);
 struct rest_listener {
     char host[256]; /* "" = all interfaces */
     uint16_t port;
+    int https;      /* https://: TLS (rest_tls.h) */
 };
-/* Parse a "listeners" value like the JVM (protocol://host:port, [v6] allowed). https and other
- * schemes -> KC_EINVAL. *out owned (kc_free). */
+/* Parse a "listeners" value like the JVM (protocol://host:port, [v6] allowed). Schemes other
+ * than http and https -> KC_EINVAL. *out owned (kc_free). */
 int rest_listeners_parse(const char *s, struct rest_listener **out, size_t *n,
                          struct kc_error *err);
 

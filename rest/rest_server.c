@@ -38,6 +38,7 @@
 #include "rest_guard.h"
 #include "rest_int.h"
 #include "rest_reply.h"
+#include "rest_tls.h"
 
 /* ---- route table ---- */
 
@@ -297,6 +298,7 @@ struct rest_daemon {
     struct rest_server *rs; /* back pointer */
     int admin;
     uint16_t port;
+    struct rest_tls_listener *tls_l; /* owned, https listeners only */
 };
 
 struct rest_server {
@@ -310,6 +312,7 @@ struct rest_server {
     struct rest_header_rule *rules;
     size_t n_rules;
     const struct rest_auth *auth; /* borrowed, NULL = no authentication */
+    struct rest_tls *tls;         /* owned, NULL without https listeners */
 };
 
 /* Per-connection state, from the first access-handler call to the completed callback. */
@@ -570,6 +573,24 @@ static int start_daemon(struct rest_server *srv, struct rest_daemon *rd,
     unsigned max_conn = cfg->max_connections ? cfg->max_connections : REST_DEFAULT_MAX_CONNECTIONS;
     unsigned per_ip = cfg->max_connections_per_ip ? cfg->max_connections_per_ip
                                                   : REST_DEFAULT_MAX_CONNECTIONS_PER_IP;
+    if (l->https) {
+        /* TLS is ours (rest_tls.c): the daemon gets decrypted connections, no socket */
+        rd->d = MHD_start_daemon(flags | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC, 0, NULL, NULL,
+                                 access_cb, rd,
+                                 MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape, NULL,
+                                 MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+                                 MHD_OPTION_CONNECTION_LIMIT, max_conn,
+                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                                 MHD_OPTION_NOTIFY_CONNECTION, rest_guard_notify, srv->guard,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, REST_IDLE_TIMEOUT_S, MHD_OPTION_END);
+        if (rd->d == NULL) {
+            return kc_error_set(err, KC_EIO, "Unable to initialize the https REST server");
+        }
+        return rest_tls_listen(srv->tls, l->host, l->port, rd->d, max_conn, per_ip,
+                               cfg->header_timeout_ms ? cfg->header_timeout_ms
+                                                      : REST_DEFAULT_HEADER_TIMEOUT_MS,
+                               &rd->tls_l, &rd->port, err);
+    }
     if (l->host[0] == '\0') {
         rd->d = MHD_start_daemon(flags | MHD_USE_DUAL_STACK, l->port, NULL, NULL, access_cb, rd,
                                  MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape, NULL,
@@ -707,11 +728,26 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
     if (rc != KC_OK) {
         goto out;
     }
+    int any_https = 0;
+    for (size_t i = 0; i < n_main + n_admin; i++) {
+        any_https |= i < n_main ? main_l[i].https : admin_l[i - n_main].https;
+    }
+    if (any_https) {
+        if (cfg->tls == NULL) {
+            rc = kc_error_set(err, KC_EINVAL, "An https listener needs the ssl.* keys");
+            goto out;
+        }
+        if ((rc = rest_tls_new(cfg->tls, &srv->tls, err)) != KC_OK) {
+            goto out;
+        }
+    }
     for (size_t i = 0; i < n_main + n_admin; i++) {
         struct rest_daemon *rd = &srv->daemons[i];
         rd->admin = i >= n_main;
         rc = start_daemon(srv, rd, i < n_main ? &main_l[i] : &admin_l[i - n_main], cfg, err);
         if (rc != KC_OK) {
+            MHD_stop_daemon(rd->d); /* an https daemon whose socket could not be bound */
+            rd->d = NULL;
             goto out;
         }
         srv->n_daemons++;
@@ -724,7 +760,8 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
         srv->ctx.advertised_base = kc_strndup(cfg->advertised_url, l);
     } else {
         srv->ctx.advertised_base =
-            kc_asprintf("http://%s:%u", main_l[0].host[0] ? main_l[0].host : "localhost",
+            kc_asprintf("%s://%s:%u", main_l[0].https ? "https" : "http",
+                        main_l[0].host[0] ? main_l[0].host : "localhost",
                         (unsigned)srv->daemons[0].port);
     }
     if (srv->ctx.advertised_base == NULL) {
@@ -751,8 +788,11 @@ void rest_server_free(struct rest_server *rs)
         return;
     }
     for (size_t i = 0; i < rs->n_daemons; i++) {
+        rest_tls_listener_stop(rs->daemons[i].tls_l);
         MHD_stop_daemon(rs->daemons[i].d);
+        rest_tls_listener_free(rs->daemons[i].tls_l);
     }
+    rest_tls_free(rs->tls);
     rest_guard_free(rs->guard);
     kc_free(rs->daemons);
     rest_loggers_free(rs->ctx.loggers);

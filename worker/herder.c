@@ -621,6 +621,58 @@ static void start_pending_tasks(struct herder *h, struct herder_conn *hc)
     }
 }
 
+/*
+ * A pause shows on the connector and its running tasks together, as the JVM's status does (its
+ * tasks wake from poll and report PAUSED in the same moment as the connector). The herder posts
+ * the pause to every task, gives them HERDER_PAUSE_ACK_MS to apply it, and writes PAUSED for
+ * each task that has really paused, before the connector's own PAUSED; a task still busy (in a
+ * long put) reports for itself once it pauses. The task's own report then finds its PAUSED
+ * written (pause_already_written). @thread herder
+ */
+#define HERDER_PAUSE_ACK_MS 200
+static void report_tasks_paused(struct herder *h, struct herder_conn *hc)
+{
+    int64_t deadline = kc_now_ms() + HERDER_PAUSE_ACK_MS;
+    for (int i = 0; i < hc->n_tasks; i++) {
+        if (hc->tasks[i] != NULL) {
+            task_pause(hc->tasks[i]);
+        }
+    }
+    for (int i = 0; i < hc->n_tasks; i++) {
+        struct herder_instance_status is = {0};
+        if (hc->tasks[i] == NULL ||
+            herder_store_get_status(h->store, hc->name, i, &is) != KC_OK) {
+            continue;
+        }
+        if (is.state == HERDER_STATE_RUNNING && is.worker_id != NULL &&
+            strcmp(is.worker_id, h->worker_id) == 0) {
+            while (!task_paused(hc->tasks[i]) && kc_now_ms() < deadline) {
+                struct timespec ts = {0, 2 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+            if (task_paused(hc->tasks[i])) {
+                write_status_logged(h, hc->name, i, HERDER_STATE_PAUSED, NULL);
+            }
+        }
+        herder_instance_status_fini(&is);
+    }
+}
+
+/* 1 when a task's PAUSED report repeats what report_tasks_paused already wrote. */
+static int pause_already_written(struct herder *h, const struct herder_op *op)
+{
+    struct herder_instance_status is = {0};
+    int same = 0;
+    if (op->state != HERDER_STATE_PAUSED || op->text != NULL ||
+        herder_store_get_status(h->store, op->name, op->task, &is) != KC_OK) {
+        return 0;
+    }
+    same = is.state == HERDER_STATE_PAUSED && is.worker_id != NULL &&
+           strcmp(is.worker_id, h->worker_id) == 0;
+    herder_instance_status_fini(&is);
+    return same;
+}
+
 static void reconcile_one(struct herder *h, const char *name)
 {
     const struct kc_strmap *cfg = herder_store_config(h->store, name);
@@ -652,6 +704,9 @@ static void reconcile_one(struct herder *h, const char *name)
         hc->state = ts == HERDER_TARGET_STOPPED  ? HERDER_STATE_STOPPED
                     : ts == HERDER_TARGET_PAUSED ? HERDER_STATE_PAUSED
                                                  : HERDER_STATE_RUNNING;
+        if (ts == HERDER_TARGET_PAUSED) {
+            report_tasks_paused(h, hc); /* first: whoever sees the connector PAUSED sees them */
+        }
         write_status_logged(h, name, -1, hc->state, NULL);
     }
     if (hc->ops == NULL) {
@@ -852,7 +907,7 @@ static void handle_op(struct herder *h, struct herder_op *op)
     case HERDER_OP_TASK_STATE: {
         /* Drop reports from tasks that are no longer ours (stopping, stopped or abandoned): a
          * new task with the same id must not be credited with them. */
-        if (report_is_current(h, op)) {
+        if (report_is_current(h, op) && !pause_already_written(h, op)) {
             if (herder_write_status(h, op->name, op->task, op->state, op->text, &err) != KC_OK) {
                 kc_log(KC_LOG_WARN, "herder", "status write failed: %s", err.msg);
             }
@@ -1115,6 +1170,7 @@ int herder_start(struct herder *h, struct kc_error *err)
         return rc;
     }
     h->cluster_id = kc_strdup(herder_store_cluster_id(h->store));
+    atomic_store(&h->cluster_id_known, h->cluster_id != NULL);
     h->generation = herder_store_max_generation(h->store) + 1;
     int64_t joining = kc_now_ms();
     if ((rc = join_presence(h, err)) != KC_OK) {
@@ -1202,8 +1258,10 @@ int herder_ready(const struct herder *h)
 
 const char *herder_kafka_cluster_id(const struct herder *h)
 {
-    /* Written by herder_start before `ready` is set; read only after it (REST threads). */
-    return herder_ready(h) ? h->cluster_id : NULL;
+    /* Written by herder_start before cluster_id_known is set; read only after it (REST
+     * threads), so GET / names the cluster while the worker is still starting, as the JVM's
+     * (which looks it up before its REST resources exist). */
+    return atomic_load(&((struct herder *)h)->cluster_id_known) ? h->cluster_id : NULL;
 }
 
 const char *herder_worker_id(const struct herder *h)

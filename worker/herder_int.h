@@ -100,6 +100,7 @@ struct herder {
     _Atomic int running;
     _Atomic int ready;
     _Atomic int closing;            /* set by herder_free: REST calls stop waiting */
+    _Atomic int cluster_id_known;   /* cluster_id is written (GET / may read it) */
     int32_t generation;             /* written into status records */
     struct herder_store *store;     /* owned */
     rd_kafka_t *presence;           /* owned: our membership in group.id (see herder.c) */
