@@ -604,6 +604,28 @@ void rest_h_task_restart(const struct rest_ctx *ctx, const struct rest_request *
         rest_respond_error(rs, 404, "HTTP 404 Not Found");
         return;
     }
+    /* In a group the task's owner restarts it (the JVM's NotAssignedException carries the
+     * owner's URL): the owner is the worker_id of its status. */
+    const char *fw = rest_query_get(&rq->query, "forward");
+    int forward = fw == NULL ? -1 : rest_query_bool(&rq->query, "forward", 1);
+    struct herder_instance_status st;
+    memset(&st, 0, sizeof(st));
+    if (forward != 0 && herder_task_status(ctx->h, rq->params[0], task, &st, &err) == KC_OK &&
+        st.worker_id != NULL && herder_worker_id(ctx->h) != NULL &&
+        strcmp(st.worker_id, herder_worker_id(ctx->h)) != 0 &&
+        st.state != HERDER_STATE_UNASSIGNED) {
+        char *owner = kc_asprintf("http://%s/", st.worker_id);
+        herder_instance_status_fini(&st);
+        if (owner == NULL) {
+            rest_respond_error(rs, 500, "out of memory");
+            return;
+        }
+        rest_forward(rq, owner, forward == -1, rs);
+        kc_free(owner);
+        return;
+    }
+    herder_instance_status_fini(&st);
+    kc_error_clear(&err);
     if (herder_task_restart(ctx->h, rq->params[0], task, &err) != KC_OK) {
         rest_respond_herder(rs, &err);
         return;

@@ -828,11 +828,23 @@ int herder_restart_task(struct herder *h, const char *name, int id, struct herde
                         struct kc_error *err)
 {
     struct herder_conn *hc = herder_conn_find(h, name);
+    if (hc == NULL && herder_store_config(h->store, name) != NULL &&
+        !herder_group_owns_task(h, name, id)) {
+        return kc_error_set(err, KC_RETRY,
+                            "Cannot complete request because of a conflicting operation (e.g. "
+                            "worker rebalance)");
+    }
     if (herder_store_config(h->store, name) == NULL || hc == NULL) {
         return kc_error_set(err, KC_ENOENT, "Unknown connector: %s", name);
     }
     if (id < 0 || id >= hc->n_tasks) {
         return kc_error_set(err, KC_ENOENT, "Unknown task: %s-%d", name, id);
+    }
+    if (!herder_group_owns_task(h, name, id)) {
+        /* REST forwards to the owner it reads in the status topic; it moved meanwhile */
+        return kc_error_set(err, KC_RETRY,
+                            "Cannot complete request because of a conflicting operation (e.g. "
+                            "worker rebalance)");
     }
     struct herder_stopping tmp = {.connector = (char *)name, .id = id, .restart = 1, .op = op};
     if (hc->tasks[id] != NULL) {
@@ -866,8 +878,8 @@ static void on_restart_request(void *opaque, const char *name, int include_tasks
     int failed = herder_store_get_status(h->store, name, -1, &is) == KC_OK &&
                  is.state == HERDER_STATE_FAILED;
     herder_instance_status_fini(&is);
-    if (!only_failed || failed) {
-        herder_restart_connector(h, name, &err);
+    if ((!only_failed || failed) && herder_group_owns_connector(h, name)) {
+        herder_restart_connector(h, name, &err); /* its owner restarts it */
     }
     struct herder_conn *hc = herder_conn_find(h, name);
     if (!include_tasks || hc == NULL) {
@@ -877,7 +889,7 @@ static void on_restart_request(void *opaque, const char *name, int include_tasks
         int tf = herder_store_get_status(h->store, name, i, &is) == KC_OK &&
                  is.state == HERDER_STATE_FAILED;
         herder_instance_status_fini(&is);
-        if (!only_failed || tf) {
+        if ((!only_failed || tf) && herder_group_owns_task(h, name, i)) {
             herder_restart_task(h, name, i, NULL, &err);
         }
     }
