@@ -61,8 +61,9 @@ int group_member_start(const struct group_member_conf *c, const struct group_cal
 void group_member_rejoin(struct group_member *m);
 /* 1 between JoinGroup and the end of SyncGroup (REST answers 409 then). @thread any */
 int group_member_rebalancing(const struct group_member *m);
-/* Our member id and generation (copied into buf); 0 if not a member yet. @thread any */
-int32_t group_member_generation(const struct group_member *m, char *id_buf, size_t id_len);
+/* Our generation (0 if not a member yet) and, when member_id is not NULL, an owned copy of our
+ * member id ("" before the first join; NULL on ENOMEM). @thread any */
+int32_t group_member_generation(const struct group_member *m, char **member_id);
 /* LeaveGroup, join the thread, free. NULL allowed. @thread any but the member's */
 void group_member_stop(struct group_member *m);
 

@@ -1,0 +1,150 @@
+"""The worker-group member (worker/group_member.c) against the real broker, one member per
+process (build/tests/integration/worker/group_probe): members join one `connect` group, one is
+leader, the assignments cover every connector and task exactly once; when a member leaves
+(LeaveGroup) or dies (kill -9, session timeout) the others take its work over (issue 10, item 1).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import kc
+
+CONNECTORS = "a:3,b:2,c:0"
+ALL = {"a", "a/0", "a/1", "a/2", "b", "b/0", "b/1", "c"}
+FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
+        "rebalance.timeout.ms": "20000", "scheduled.rebalance.max.delay.ms": "0"}
+
+
+def probe_bin() -> Path:
+    p = kc.build_dir() / "tests" / "integration" / "worker" / "group_probe"
+    if not p.is_file():
+        pytest.skip(f"group_probe not built: {p}")
+    return p
+
+
+class Probe:
+    """One member: its ASSIGN/REVOKE lines, parsed, and its running set."""
+
+    _ports = itertools.count(18300)
+
+    def __init__(self, bootstrap: str, group: str, logdir: Path, **props: str):
+        self.url = f"http://127.0.0.1:{next(self._ports)}/"
+        args = [str(probe_bin()), self.url, CONNECTORS, f"bootstrap.servers={bootstrap}",
+                f"group.id={group}"]
+        args += [f"{k}={v}" for k, v in {**FAST, **props}.items()]
+        self.log = open(logdir / f"probe-{self.url.split(':')[-1].strip('/')}.log", "w")
+        self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=self.log, text=True)
+        self.events: list[dict] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.p.stdout
+        for line in self.p.stdout:
+            line = line.strip()
+            if line.startswith("ASSIGN "):
+                ev = dict(kv.split("=", 1) for kv in line[7:].split(" "))
+                ev["run"] = set(filter(None, ev["run"].split(",")))
+                with self.lock:
+                    self.events.append(ev)
+
+    def last(self) -> dict | None:
+        with self.lock:
+            return self.events[-1] if self.events else None
+
+    def stop(self) -> None:
+        if self.p.poll() is None:
+            assert self.p.stdin
+            self.p.stdin.write("quit\n")
+            self.p.stdin.flush()
+            self.p.wait(timeout=kc.scaled(20))
+        self.log.close()
+
+    def kill(self) -> None:
+        self.p.send_signal(signal.SIGKILL)
+        self.p.wait()
+        self.log.close()
+
+
+def settled(members: list[Probe]) -> bool:
+    """Every member assigned in the same generation, one leader, work covered exactly once."""
+    lasts = [m.last() for m in members]
+    if any(ev is None or ev["error"] != "0" or ev["delay"] != "0" for ev in lasts):
+        return False
+    if len({ev["gen"] for ev in lasts}) != 1 or sum(ev["leader"] == "1" for ev in lasts) != 1:
+        return False
+    runs = [ev["run"] for ev in lasts]
+    return sum(len(r) for r in runs) == len(ALL) and set().union(*runs) == ALL
+
+
+@pytest.fixture
+def probes(kafka, tmp_path):
+    made: list[Probe] = []
+
+    def make(group: str, **props: str) -> Probe:
+        p = Probe(kafka.bootstrap, group, tmp_path, **props)
+        made.append(p)
+        return p
+
+    yield make
+    for p in made:
+        if p.p.poll() is None:
+            p.stop()
+
+
+@pytest.mark.parametrize("protocol", ["eager", "compatible", "sessioned"])
+def test_three_members_share_and_take_over(probes, unique_name, protocol):
+    group = unique_name("grp")
+    ms = [probes(group, **{"connect.protocol": protocol}) for _ in range(3)]
+    kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+    want = {"eager": "0", "compatible": "1", "sessioned": "2"}[protocol]
+    assert all(m.last()["proto"] == want for m in ms)
+    # each member has some work: 8 items over 3 members
+    assert all(m.last()["run"] for m in ms), [m.last() for m in ms]
+
+    # a clean stop (LeaveGroup): the two others get its work at once, no session timeout wait
+    t0 = time.monotonic()
+    ms[0].stop()
+    rest = ms[1:]
+    kc.wait_until(lambda: settled(rest), timeout=kc.scaled(30))
+    left_s = time.monotonic() - t0
+    assert left_s < 6, f"took {left_s:.1f}s after LeaveGroup"
+
+    # kill -9: the last member takes everything once the session (6 s) expires
+    t0 = time.monotonic()
+    rest[0].kill()
+    kc.wait_until(lambda: settled(rest[1:]), timeout=kc.scaled(40))
+    dead_s = time.monotonic() - t0
+    assert rest[1].last()["run"] == ALL
+    assert dead_s < 6 + 2 + 3, f"took {dead_s:.1f}s after kill -9"
+
+
+def test_eager_member_forces_default_protocol(probes, unique_name):
+    """The coordinator picks a protocol every member lists: one eager member makes it `default`."""
+    group = unique_name("grp")
+    ms = [probes(group, **{"connect.protocol": "sessioned"}),
+          probes(group, **{"connect.protocol": "eager"})]
+    kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+    assert [m.last()["proto"] for m in ms] == ["0", "0"]
+
+
+def test_config_mismatch_when_member_is_ahead(probes, unique_name):
+    """A member whose config offset is ahead of the leader's snapshot gets CONFIG_MISMATCH."""
+    group = unique_name("grp")
+    first = probes(group, **{"config.offset": "1"})
+    kc.wait_until(lambda: settled([first]), timeout=kc.scaled(30))
+    ahead = probes(group, **{"config.offset": "9"})
+    kc.wait_until(lambda: ahead.last() is not None and first.last()["gen"] == ahead.last()["gen"],
+                  timeout=kc.scaled(30))
+    assert ahead.last()["error"] == "1"
+    assert first.last()["error"] == "1"
