@@ -293,7 +293,7 @@ void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct r
         struct kc_error err;
         kc_error_clear(&err);
         int rc = herder_request_target(ctx->h, forward, &leader, &err);
-        if (rc == 1) {
+        if (rc == KC_OK && leader != NULL) {
             rest_forward(rq, leader, forward == -1, rs);
             kc_free(leader);
             return;

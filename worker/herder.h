@@ -198,8 +198,9 @@ int herder_connector_offsets_reset(struct herder *h, const char *name, struct kc
 
 /*
  * Where a write that only the leader performs is served (connect-compat.md §2.2). forward: the
- * request's ?forward= (-1 absent, 0 false, 1 true). Returns 0: here (we lead, or no group);
- * 1: *url (owned) is the leader's URL to forward to; else KC_RETRY with the JVM's 409 message
+ * request's ?forward= (-1 absent, 0 false, 1 true). Returns KC_OK with *url NULL: serve it here
+ * (we lead); KC_OK with *url set (owned): forward it to the leader there; else KC_RETRY with the
+ * JVM's 409 message
  * (rebalance, no known leader, or forward=false that must not hop again). Waits (bounded) while a
  * rebalance runs, as a JVM request waits for the herder's tick.
  */

@@ -835,7 +835,7 @@ int herder_request_target(struct herder *h, int forward, char **url, struct kc_e
                                     "URL, likely because a rebalance was underway.");
             }
             *url = lu;
-            return 1;
+            return KC_OK;
         }
         kc_free(lu);
         if (kc_now_ms() >= deadline || atomic_load(&h->closing)) {
