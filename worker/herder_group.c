@@ -770,7 +770,12 @@ void herder_group_tick(struct herder *h, int config_changed)
     }
     atomic_store(&g->config_offset, herder_store_config_offset(h->store));
     if (config_changed && refresh_snapshot(h)) {
+        /* The JVM's needsReconfigRebalance: until the new assignment, writes wait (and past
+         * the wait get its 409 "stale configuration"), so none is decided on the old one. */
         kc_log(KC_LOG_INFO, "group", "Connectors or task counts changed: rebalancing");
+        pthread_mutex_lock(&g->mu);
+        g->assigned = 0;
+        pthread_mutex_unlock(&g->mu);
         group_member_rejoin(g->member);
     }
     session_key_duty(h);
@@ -794,8 +799,9 @@ int herder_group_is_leader(const struct herder *h)
     if (g == NULL) {
         return 1;
     }
+    /* the leader of the last assignment, even while the next rebalance is expected */
     pthread_mutex_lock(&g->mu);
-    int l = g->is_leader && g->assigned;
+    int l = g->is_leader;
     pthread_mutex_unlock(&g->mu);
     return l;
 }
