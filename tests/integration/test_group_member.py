@@ -67,8 +67,12 @@ class Probe:
             assert self.p.stdin
             self.p.stdin.write("quit\n")
             self.p.stdin.flush()
-            self.p.wait(timeout=kc.scaled(20))
+            assert self.p.wait(timeout=kc.scaled(20)) == 0, self.log_text()[-4000:]
         self.log.close()
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
 
     def kill(self) -> None:
         self.p.send_signal(signal.SIGKILL)
@@ -100,6 +104,9 @@ def probes(kafka, tmp_path):
     for p in made:
         if p.p.poll() is None:
             p.stop()
+    for p in made:
+        text = Path(p.log.name).read_text(errors="replace")
+        assert not any(m in text for m in kc.SANITIZER_MARKERS), text[-4000:]
 
 
 @pytest.mark.parametrize("protocol", ["eager", "compatible", "sessioned"])

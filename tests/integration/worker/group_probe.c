@@ -72,7 +72,8 @@ static int cmp(const void *a, const void *b)
 
 static void print_items(char **v, size_t n)
 {
-    qsort(v, n, sizeof(*v), cmp);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp);
     for (size_t i = 0; i < n; i++)
         printf("%s%s", i ? "," : "", v[i]);
 }
