@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -155,3 +156,89 @@ def test_config_mismatch_when_member_is_ahead(probes, unique_name):
                   timeout=kc.scaled(30))
     assert ahead.last()["error"] == "1"
     assert first.last()["error"] == "1"
+
+
+# ----------------------------------------------------------------------------------------------
+# Mixed groups with the JVM Connect 4.1 worker (connect-compat.md §5.7)
+
+JVM_FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
+            "scheduled.rebalance.max.delay.ms": "0", "offset.storage.partitions": "1",
+            "status.storage.partitions": "1"}
+
+
+def test_jvm_leader_assigns_to_our_members(probes, jvm_connect, kafka, tmp_path, unique_name):
+    """The JVM worker leads; our members decode its sessioned assignments, revocations included,
+    and end up running the tasks it moves to them."""
+    group = unique_name("mixj")
+    topic = unique_name("mixt")
+    kafka.produce_lines(topic, 3, fmt='{{"n":{i}}}')
+    j = jvm_connect(name=group, props=JVM_FAST)
+    j.create_connector("fs", {"connector.class": kc.FILE_SINK, "tasks.max": "3", "topics": topic,
+                              "file": str(tmp_path / "fs.txt")})
+    kc.wait_until(lambda: len(j.get("/connectors/fs/tasks").json()) == 3, timeout=kc.scaled(60))
+    ms = [probes(group, **{"config.offset": "-1"}) for _ in range(2)]
+
+    def moved():
+        lasts = [m.last() for m in ms]
+        if any(ev is None for ev in lasts):
+            return False
+        return all(len({r for r in ev["run"] if r.startswith("fs/")}) == 1 for ev in lasts)
+
+    kc.wait_until(moved, timeout=kc.scaled(60))
+    for m in ms:
+        ev = m.last()
+        assert ev["proto"] == "2" and ev["error"] == "0" and ev["leader"] == "0"
+        assert ev["leader_id"].startswith(f"connect-127.0.0.1:{j.env['KC_CONNECT_PORT']}-"), ev
+    assert ms[0].last()["run"] != ms[1].last()["run"]
+    # the JVM sees three members and runs the third task (status shows each task's worker)
+    st = j.status("fs")
+    workers = {t["worker_id"] for t in st["tasks"]}
+    assert f"127.0.0.1:{j.env['KC_CONNECT_PORT']}" in workers
+
+
+def jvm_assigned(log: Path, leader: str) -> set[str]:
+    """What the JVM worker runs from the assignments our leader sent it, from its log lines
+    "Joined group at generation N with protocol version 2 and got assignment: Assignment{...}"."""
+    run: set[str] = set()
+    pat = re.compile(r"Joined group at generation \d+ with protocol version \d+ and got assignment: "
+                     r"Assignment\{error=0, leader='([^']*)'.*?connectorIds=\[([^\]]*)\], "
+                     r"taskIds=\[([^\]]*)\], revokedConnectorIds=\[([^\]]*)\], "
+                     r"revokedTaskIds=\[([^\]]*)\]")
+
+    def items(text: str, tasks: bool) -> set[str]:
+        out = {t.strip() for t in text.split(",") if t.strip()}
+        return {"/".join(t.rsplit("-", 1)) for t in out} if tasks else out
+
+    for m in pat.finditer(log.read_text(errors="replace")):
+        if m.group(1) != leader:
+            continue
+        run -= items(m.group(4), False) | items(m.group(5), True)
+        run |= items(m.group(2), False) | items(m.group(3), True)
+    return run
+
+
+def test_our_leader_assigns_to_jvm(probes, jvm_connect, unique_name):
+    """Our member leads a group the JVM worker joins: the JVM decodes our assignments (error 0,
+    our leader id and URL, cooperative additions and revocations) and together the three members
+    hold every connector and task exactly once; the group then stays put. (The JVM cannot run
+    connectors that exist only in our members' test view: it logs errors for them, as expected.)"""
+    group = unique_name("mixc")
+    ms = [probes(group, **{"config.offset": "-1"}) for _ in range(2)]
+    kc.wait_until(lambda: settled(ms), timeout=kc.scaled(30))
+    leader = next(m.last()["leader_id"] for m in ms if m.last()["leader"] == "1")
+    j = jvm_connect(name=group, props=JVM_FAST)
+
+    def covered():
+        lasts = [m.last() for m in ms]
+        if any(ev["error"] != "0" or ev["delay"] != "0" for ev in lasts):
+            return False
+        runs = [ev["run"] for ev in lasts] + [jvm_assigned(j.log_path, leader)]
+        return runs[2] and sum(len(r) for r in runs) == len(ALL) and set().union(*runs) == ALL
+
+    kc.wait_until(covered, timeout=kc.scaled(60))
+    gen = {m.last()["gen"] for m in ms}
+    time.sleep(kc.scaled(4))
+    assert {m.last()["gen"] for m in ms} == gen, "the group kept rebalancing"
+    text = j.log_path.read_text(errors="replace")
+    assert f"leaderUrl='{[m.url for m in ms if m.last()['leader'] == '1'][0]}'" in text
+    assert "SchemaException" not in text and "Failed to deserialize" not in text
