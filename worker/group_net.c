@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -403,12 +404,17 @@ static int tls_start(struct group_net *c, const struct group_net_conf *nc, const
     if (!c->ssl)
         return kc_error_set(err, KC_ENOMEM, "TLS: cannot create a session");
     SSL_set_fd(c->ssl, c->fd);
-    SSL_set_tlsext_host_name(c->ssl, host);
+    unsigned char addr[16];
+    int is_ip = inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+    if (!is_ip)
+        SSL_set_tlsext_host_name(c->ssl, host); /* SNI carries names only */
     if (nc->ssl_verify_host) {
+        /* ssl.endpoint.identification.algorithm=https: the certificate must name the host (an
+         * IP literal is matched against IP SANs, as the JVM does) */
         X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
         X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        if (X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1 &&
-            X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1)
+        int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) : X509_VERIFY_PARAM_set1_host(vp, host, 0);
+        if (ok != 1)
             return kc_error_set(err, KC_EINVAL, "TLS: bad host name %s", host);
     }
     for (;;) {

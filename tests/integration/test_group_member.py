@@ -242,3 +242,48 @@ def test_our_leader_assigns_to_jvm(probes, jvm_connect, unique_name):
     text = j.log_path.read_text(errors="replace")
     assert f"leaderUrl='{[m.url for m in ms if m.last()['leader'] == '1'][0]}'" in text
     assert "SchemaException" not in text and "Failed to deserialize" not in text
+
+
+# ----------------------------------------------------------------------------------------------
+# SASL_SSL PLAIN with a JKS truststore, as the worker's own Kafka clients read it (issue 11's
+# broker: services.sh start-kafka-sasl-ssl)
+
+
+@pytest.fixture(scope="module")
+def sasl_broker(tmp_path_factory):
+    import shutil
+
+    from test_sasl_ssl import SaslBroker
+
+    for tool in ("openssl", "keytool"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed (scripts/setup.sh)")
+    b = SaslBroker(tmp_path_factory.mktemp("grp-sasl-ssl"))
+    b.make_tls()
+    b.start()
+    try:
+        yield b
+    finally:
+        b.plain.close()
+        b.svc.stop()
+
+
+def test_members_over_sasl_ssl_plain(sasl_broker, tmp_path, unique_name):
+    group = unique_name("grps")
+    made = []
+    try:
+        ms = [Probe(sasl_broker.sasl_bootstrap, group, tmp_path, **sasl_broker.client("alice"))
+              for _ in range(2)]
+        made += ms
+        kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+        bad = Probe(sasl_broker.sasl_bootstrap, group, tmp_path,
+                    **sasl_broker.client("bob", "wrong-password"))
+        made.append(bad)
+        kc.wait_until(lambda: "authentication failed" in bad.log_text().lower()
+                      or "Authentication failed" in bad.log_text(), timeout=kc.scaled(30))
+        assert bad.last() is None
+        for secret in sasl_broker.secrets():
+            assert secret not in bad.log_text()
+    finally:
+        for p in made:
+            p.stop()
