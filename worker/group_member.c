@@ -217,6 +217,24 @@ static int build_protocols(struct group_member *m, struct group_wire_protocol *p
 
 /* ---- leader ---- */
 
+/* TRACE: the bytes of a member's metadata or an assignment, in hex (for capturing vectors). */
+static void trace_hex(const char *what, const char *who, const uint8_t *p, size_t n)
+{
+    if (kc_log_level_current < KC_LOG_TRACE)
+        return;
+    char *hex = kc_malloc(n * 2 + 1);
+    if (!hex)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        static const char digits[] = "0123456789abcdef";
+        hex[2 * i] = digits[p[i] >> 4];
+        hex[2 * i + 1] = digits[p[i] & 15];
+    }
+    hex[2 * n] = '\0';
+    kc_log(KC_LOG_TRACE, FAC, "%s of %s (%zu bytes): %s", what, who, n, hex);
+    kc_free(hex);
+}
+
 static int lead(struct group_member *m, const struct group_wire_join_resp *jr,
                 struct group_wire_sync_assignment **out, size_t *n_out, struct kc_error *err)
 {
@@ -230,6 +248,8 @@ static int lead(struct group_member *m, const struct group_wire_join_resp *jr,
     int rc = metas && ms && as && sa ? KC_OK : kc_error_set(err, KC_ENOMEM, "out of memory");
     for (size_t i = 0; i < n && rc == KC_OK; i++) {
         struct kc_error derr;
+        trace_hex("metadata", jr->members[i].member_id, jr->members[i].meta,
+                  jr->members[i].meta_len);
         if (group_connect_meta_decode(jr->members[i].meta, jr->members[i].meta_len, &metas[i],
                                       &derr) != KC_OK) {
             kc_log(KC_LOG_WARN, FAC, "member %s sent bad metadata: %s", jr->members[i].member_id,
@@ -525,6 +545,7 @@ static enum round join_sync(struct group_member *m)
         return on_error(m, sr.error, "SyncGroup");
     }
     struct connect_assignment a;
+    trace_hex("assignment", "us", sr.assignment, sr.len);
     rc = group_connect_assignment_decode(sr.assignment, sr.len, &a, &err);
     kc_free(sr.assignment);
     if (rc != KC_OK) {

@@ -16,6 +16,7 @@
 
 #include "group_member.h"
 #include "kc_alloc.h"
+#include "kc_log.h"
 #include "kc_strmap.h"
 
 struct probe {
@@ -170,6 +171,8 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "config.offset") == 0)
             p.offset = atoll(eq + 1);
     }
+    if (getenv("GROUP_PROBE_TRACE"))
+        kc_log_set_level(KC_LOG_TRACE);
     struct group_member_conf conf = {.worker_props = props, .url = argv[1]};
     struct group_callbacks cb = {.ctx = &p,
                                  .config_offset = cb_offset,
