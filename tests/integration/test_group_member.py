@@ -46,6 +46,7 @@ class Probe:
         self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.log, text=True)
         self.events: list[dict] = []
+        self.views: dict[str, dict[str, set[str]]] = {}  # generation -> url -> items
         self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -58,6 +59,14 @@ class Probe:
                 ev["run"] = set(filter(None, ev["run"].split(",")))
                 with self.lock:
                     self.events.append(ev)
+            elif line.startswith("VIEW "):
+                gen, _, rest = line[5:].partition(" ")
+                view = {}
+                for part in rest.split(";"):
+                    url, _, items = part.partition("=")
+                    view[url] = set(filter(None, items.split(",")))
+                with self.lock:
+                    self.views[gen.split("=")[1]] = view
 
     def last(self) -> dict | None:
         with self.lock:
@@ -119,6 +128,10 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     assert all(m.last()["proto"] == want for m in ms)
     # each member has some work: 8 items over 3 members
     assert all(m.last()["run"] for m in ms), [m.last() for m in ms]
+    # the leader's view of who holds what is what every member runs
+    leader = next(m for m in ms if m.last()["leader"] == "1")
+    view = leader.views[leader.last()["gen"]]
+    assert view == {m.url: m.last()["run"] for m in ms}
 
     # a clean stop (LeaveGroup): the two others get its work at once, no session timeout wait
     t0 = time.monotonic()

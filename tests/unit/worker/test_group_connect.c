@@ -296,6 +296,41 @@ static void test_jvm_captured(void **state)
     group_connect_assignment_fini(&a);
 }
 
+/* Applying a cooperative assignment: keep what is not revoked, add what is assigned. */
+static void test_apply(void **state)
+{
+    (void)state;
+    char *cur_c[] = {"a", "b"};
+    struct connect_task_id cur_t[] = {{"a", 0}, {"a", 1}};
+    struct connect_assignment cur = {.version = 2, .connectors = cur_c, .n_connectors = 2,
+                                     .tasks = cur_t, .n_tasks = 2};
+    char *add_c[] = {"c"};
+    char *rev_c[] = {"b"};
+    struct connect_task_id add_t[] = {{"c", 0}};
+    struct connect_task_id rev_t[] = {{"a", 1}};
+    struct connect_assignment a = {.version = 2, .leader = "L", .leader_url = "u",
+                                   .connectors = add_c, .n_connectors = 1, .tasks = add_t,
+                                   .n_tasks = 1, .revoked_connectors = rev_c,
+                                   .n_revoked_connectors = 1, .revoked_tasks = rev_t,
+                                   .n_revoked_tasks = 1, .delay_ms = 5};
+    struct connect_assignment out;
+    assert_int_equal(group_connect_assignment_apply(&cur, &a, &out), KC_OK);
+    assert_int_equal(out.n_connectors, 2);
+    assert_string_equal(out.connectors[0], "c");
+    assert_string_equal(out.connectors[1], "a");
+    assert_int_equal(out.n_tasks, 2);
+    assert_string_equal(out.tasks[0].connector, "c");
+    assert_int_equal(out.tasks[1].task, 0);
+    assert_int_equal(out.n_revoked_connectors + out.n_revoked_tasks, 0);
+    assert_int_equal(out.delay_ms, 0);
+    assert_string_equal(out.leader, "L");
+    group_connect_assignment_fini(&out);
+    /* eager (no current): exactly a's lists */
+    assert_int_equal(group_connect_assignment_apply(NULL, &a, &out), KC_OK);
+    assert_int_equal(out.n_connectors + out.n_tasks, 2);
+    group_connect_assignment_fini(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_assignment_revoked_delay),
         cmocka_unit_test(test_protocol_names),
         cmocka_unit_test(test_jvm_captured),
+        cmocka_unit_test(test_apply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
