@@ -653,12 +653,16 @@ static void *member_main(void *arg)
         if (!m->coord) {
             int rc = find_coordinator(m, &err);
             if (rc != KC_OK) {
+                /* authentication and configuration errors will not heal by themselves: say so
+                 * loudly and retry slowly (the JVM worker would fail to start) */
+                int hard = rc == KC_EPERM || rc == KC_EINVAL;
                 if (rc != KC_RETRY)
-                    kc_log(KC_LOG_WARN, FAC, "[groupId=%s] coordinator: %s", m->group_id, err.msg);
+                    kc_log(hard ? KC_LOG_ERROR : KC_LOG_WARN, FAC, "[groupId=%s] coordinator: %s",
+                           m->group_id, err.msg);
                 if (m->coord_lost_since_ms == 0)
                     m->coord_lost_since_ms = now_ms();
                 check_coordinator_lost(m);
-                if (idle(m, backoff) == 1)
+                if (idle(m, hard ? 10000 : backoff) == 1)
                     break;
                 backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
                 continue;

@@ -139,6 +139,7 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     rest = ms[1:]
     kc.wait_until(lambda: settled(rest), timeout=kc.scaled(30))
     left_s = time.monotonic() - t0
+    print(f"FIGURE {protocol}: work moved {left_s:.2f}s after LeaveGroup")
     assert left_s < 6, f"took {left_s:.1f}s after LeaveGroup"
 
     # kill -9: the last member takes everything once the session (6 s) expires
@@ -147,6 +148,7 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     kc.wait_until(lambda: settled(rest[1:]), timeout=kc.scaled(40))
     dead_s = time.monotonic() - t0
     assert rest[1].last()["run"] == ALL
+    print(f"FIGURE {protocol}: work moved {dead_s:.2f}s after kill -9 (session.timeout.ms 6000)")
     assert dead_s < 6 + 2 + 3, f"took {dead_s:.1f}s after kill -9"
 
 
