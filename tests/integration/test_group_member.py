@@ -302,3 +302,36 @@ def test_members_over_sasl_ssl_plain(sasl_broker, tmp_path, unique_name):
     finally:
         for p in made:
             p.stop()
+
+
+@pytest.mark.parametrize("mechanism", ["SCRAM-SHA-256", "SCRAM-SHA-512"])
+def test_members_over_sasl_ssl_scram(sasl_broker, tmp_path, unique_name, mechanism):
+    from confluent_kafka.admin import (AdminClient, ScramCredentialInfo, ScramMechanism,
+                                       UserScramCredentialUpsertion)
+
+    user, pw = f"scram{mechanism[-3:]}", f"pw-{unique_name('s')}"
+    admin = AdminClient({"bootstrap.servers": sasl_broker.env["KC_BOOTSTRAP"]})
+    mech = getattr(ScramMechanism, mechanism.replace("-", "_"))
+    futs = admin.alter_user_scram_credentials(
+        [UserScramCredentialUpsertion(user, ScramCredentialInfo(mech, 4096), pw.encode())])
+    for f in futs.values():
+        f.result(timeout=30)
+    client = {**sasl_broker.client("alice"), "sasl.mechanism": mechanism,
+              "sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule "
+                                  f'required username="{user}" password="{pw}";'}
+    group = unique_name("grpscram")
+    made = []
+    try:
+        ms = [Probe(sasl_broker.sasl_bootstrap, group, tmp_path, **client) for _ in range(2)]
+        made += ms
+        kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+        bad = Probe(sasl_broker.sasl_bootstrap, group, tmp_path,
+                    **{**client, "sasl.jaas.config": client["sasl.jaas.config"].replace(pw, "nope")})
+        made.append(bad)
+        kc.wait_until(lambda: "authentication failed" in bad.log_text().lower(),
+                      timeout=kc.scaled(30))
+        assert bad.last() is None
+        assert pw not in bad.log_text()
+    finally:
+        for p in made:
+            p.stop()
