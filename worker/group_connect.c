@@ -329,3 +329,43 @@ int group_connect_assignment_copy(struct connect_assignment *dst,
     }
     return KC_OK;
 }
+
+static int task_eq(const struct connect_task_id *a, const struct connect_task_id *b)
+{
+    return a->task == b->task && strcmp(a->connector, b->connector) == 0;
+}
+
+int group_connect_assignment_apply(const struct connect_assignment *current,
+                                   const struct connect_assignment *a,
+                                   struct connect_assignment *out)
+{
+    struct connect_assignment next;
+    if (group_connect_assignment_copy(&next, a) != KC_OK)
+        return KC_ENOMEM;
+    for (size_t i = 0; current && i < current->n_connectors; i++) {
+        int gone = 0;
+        for (size_t j = 0; j < a->n_revoked_connectors && !gone; j++)
+            gone = strcmp(current->connectors[i], a->revoked_connectors[j]) == 0;
+        if (!gone && kc_strv_push(&next.connectors, &next.n_connectors, current->connectors[i]))
+            goto nomem;
+    }
+    for (size_t i = 0; current && i < current->n_tasks; i++) {
+        int gone = 0;
+        for (size_t j = 0; j < a->n_revoked_tasks && !gone; j++)
+            gone = task_eq(&current->tasks[i], &a->revoked_tasks[j]);
+        if (!gone && push_task(&next.tasks, &next.n_tasks, current->tasks[i].connector,
+                               current->tasks[i].task) != KC_OK)
+            goto nomem;
+    }
+    free_strv(next.revoked_connectors, next.n_revoked_connectors);
+    free_tasks(next.revoked_tasks, next.n_revoked_tasks);
+    next.revoked_connectors = NULL;
+    next.revoked_tasks = NULL;
+    next.n_revoked_connectors = next.n_revoked_tasks = 0;
+    next.delay_ms = 0;
+    *out = next;
+    return KC_OK;
+nomem:
+    group_connect_assignment_fini(&next);
+    return KC_ENOMEM;
+}

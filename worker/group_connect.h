@@ -73,6 +73,11 @@ int group_connect_assignment_decode(const uint8_t *p, size_t n, struct connect_a
                                     struct kc_error *err);
 void group_connect_assignment_fini(struct connect_assignment *a);
 void group_connect_assignment_free(struct connect_assignment *a);
+/* What a member holds after applying a: current (NULL for none, or eager) minus a's revoked,
+ * plus a's assigned; *out has no revoked lists and no delay (caller finis it). */
+int group_connect_assignment_apply(const struct connect_assignment *current,
+                                   const struct connect_assignment *a,
+                                   struct connect_assignment *out);
 /* Deep copy into *dst (zeroed first). */
 int group_connect_assignment_copy(struct connect_assignment *dst,
                                   const struct connect_assignment *src);

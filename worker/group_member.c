@@ -217,6 +217,50 @@ static int build_protocols(struct group_member *m, struct group_wire_protocol *p
 
 /* ---- leader ---- */
 
+/* TRACE: the bytes of a member's metadata or an assignment, in hex (for capturing vectors). */
+static void trace_hex(const char *what, const char *who, const uint8_t *p, size_t n)
+{
+    if (kc_log_level_current < KC_LOG_TRACE)
+        return;
+    char *hex = kc_malloc(n * 2 + 1);
+    if (!hex)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        static const char digits[] = "0123456789abcdef";
+        hex[2 * i] = digits[p[i] >> 4];
+        hex[2 * i + 1] = digits[p[i] & 15];
+    }
+    hex[2 * n] = '\0';
+    kc_log(KC_LOG_TRACE, FAC, "%s of %s (%zu bytes): %s", what, who, n, hex);
+    kc_free(hex);
+}
+
+/* Tell the herder who will hold what once this round is applied. */
+static int leader_view(struct group_member *m, const struct group_wire_join_resp *jr,
+                       const struct connect_member_meta *metas,
+                       const struct connect_assignment *as, struct kc_error *err)
+{
+    size_t n = jr->n_members;
+    struct group_leader_member *lm = kc_calloc(n + 1, sizeof(*lm));
+    struct connect_assignment *owned = kc_calloc(n + 1, sizeof(*owned));
+    int rc = lm && owned ? KC_OK : KC_ENOMEM;
+    size_t done = 0;
+    for (size_t i = 0; i < n && rc == KC_OK; i++, done++) {
+        const struct connect_assignment *held = m->version >= 1 ? metas[i].prev : NULL;
+        rc = group_connect_assignment_apply(held, &as[i], &owned[i]);
+        lm[i].id = jr->members[i].member_id;
+        lm[i].url = metas[i].url ? metas[i].url : "";
+        lm[i].owned = &owned[i];
+    }
+    if (rc == KC_OK)
+        m->cb.on_leader_view(m->cb.ctx, lm, n, jr->generation);
+    for (size_t i = 0; owned && i < done; i++)
+        group_connect_assignment_fini(&owned[i]);
+    kc_free(owned);
+    kc_free(lm);
+    return rc == KC_OK ? KC_OK : kc_error_set(err, rc, "out of memory");
+}
+
 static int lead(struct group_member *m, const struct group_wire_join_resp *jr,
                 struct group_wire_sync_assignment **out, size_t *n_out, struct kc_error *err)
 {
@@ -230,6 +274,8 @@ static int lead(struct group_member *m, const struct group_wire_join_resp *jr,
     int rc = metas && ms && as && sa ? KC_OK : kc_error_set(err, KC_ENOMEM, "out of memory");
     for (size_t i = 0; i < n && rc == KC_OK; i++) {
         struct kc_error derr;
+        trace_hex("metadata", jr->members[i].member_id, jr->members[i].meta,
+                  jr->members[i].meta_len);
         if (group_connect_meta_decode(jr->members[i].meta, jr->members[i].meta_len, &metas[i],
                                       &derr) != KC_OK) {
             kc_log(KC_LOG_WARN, FAC, "member %s sent bad metadata: %s", jr->members[i].member_id,
@@ -273,6 +319,8 @@ static int lead(struct group_member *m, const struct group_wire_join_resp *jr,
             *n_out = i + 1;
         }
     }
+    if (rc == KC_OK && m->cb.on_leader_view)
+        rc = leader_view(m, jr, metas, as, err);
     if (rc == KC_OK)
         kc_log(KC_LOG_INFO, FAC,
                "[groupId=%s] Leader computed generation %d assignment for %zu members at config "
@@ -300,62 +348,17 @@ static int lead(struct group_member *m, const struct group_wire_join_resp *jr,
 
 /* ---- applying an assignment ---- */
 
-static int task_eq(const struct connect_task_id *a, const struct connect_task_id *b)
-{
-    return a->task == b->task && strcmp(a->connector, b->connector) == 0;
-}
-
 /* current := current - a.revoked + a.assigned (cooperative); current := a (eager). */
 static int accumulate(struct group_member *m, const struct connect_assignment *a)
 {
     struct connect_assignment next;
-    if (group_connect_assignment_copy(&next, a) != KC_OK)
+    const struct connect_assignment *cur = m->version >= 1 && m->has_current ? &m->current : NULL;
+    if (group_connect_assignment_apply(cur, a, &next) != KC_OK)
         return KC_ENOMEM;
-    if (m->version >= 1 && m->has_current) {
-        for (size_t i = 0; i < m->current.n_connectors; i++) {
-            int gone = 0;
-            for (size_t j = 0; j < a->n_revoked_connectors && !gone; j++)
-                gone = strcmp(m->current.connectors[i], a->revoked_connectors[j]) == 0;
-            if (!gone && kc_strv_push(&next.connectors, &next.n_connectors,
-                                      m->current.connectors[i]) != KC_OK)
-                goto nomem;
-        }
-        for (size_t i = 0; i < m->current.n_tasks; i++) {
-            int gone = 0;
-            for (size_t j = 0; j < a->n_revoked_tasks && !gone; j++)
-                gone = task_eq(&m->current.tasks[i], &a->revoked_tasks[j]);
-            if (gone)
-                continue;
-            struct connect_task_id *t =
-                kc_realloc(next.tasks, (next.n_tasks + 1) * sizeof(*next.tasks));
-            if (!t)
-                goto nomem;
-            next.tasks = t;
-            t[next.n_tasks].connector = kc_strdup(m->current.tasks[i].connector);
-            t[next.n_tasks].task = m->current.tasks[i].task;
-            if (!t[next.n_tasks].connector)
-                goto nomem;
-            next.n_tasks++;
-        }
-    }
-    /* what we run has nothing revoked and no delay of its own */
-    for (size_t i = 0; i < next.n_revoked_connectors; i++)
-        kc_free(next.revoked_connectors[i]);
-    kc_free(next.revoked_connectors);
-    for (size_t i = 0; i < next.n_revoked_tasks; i++)
-        kc_free(next.revoked_tasks[i].connector);
-    kc_free(next.revoked_tasks);
-    next.revoked_connectors = NULL;
-    next.revoked_tasks = NULL;
-    next.n_revoked_connectors = next.n_revoked_tasks = 0;
-    next.delay_ms = 0;
     group_connect_assignment_fini(&m->current);
     m->current = next;
     m->has_current = 1;
     return KC_OK;
-nomem:
-    group_connect_assignment_fini(&next);
-    return KC_ENOMEM;
 }
 
 /* Eager: stop everything before rejoining. */
@@ -525,6 +528,7 @@ static enum round join_sync(struct group_member *m)
         return on_error(m, sr.error, "SyncGroup");
     }
     struct connect_assignment a;
+    trace_hex("assignment", "us", sr.assignment, sr.len);
     rc = group_connect_assignment_decode(sr.assignment, sr.len, &a, &err);
     kc_free(sr.assignment);
     if (rc != KC_OK) {
@@ -649,12 +653,16 @@ static void *member_main(void *arg)
         if (!m->coord) {
             int rc = find_coordinator(m, &err);
             if (rc != KC_OK) {
+                /* authentication and configuration errors will not heal by themselves: say so
+                 * loudly and retry slowly (the JVM worker would fail to start) */
+                int hard = rc == KC_EPERM || rc == KC_EINVAL;
                 if (rc != KC_RETRY)
-                    kc_log(KC_LOG_WARN, FAC, "[groupId=%s] coordinator: %s", m->group_id, err.msg);
+                    kc_log(hard ? KC_LOG_ERROR : KC_LOG_WARN, FAC, "[groupId=%s] coordinator: %s",
+                           m->group_id, err.msg);
                 if (m->coord_lost_since_ms == 0)
                     m->coord_lost_since_ms = now_ms();
                 check_coordinator_lost(m);
-                if (idle(m, backoff) == 1)
+                if (idle(m, hard ? 10000 : backoff) == 1)
                     break;
                 backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
                 continue;

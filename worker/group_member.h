@@ -33,6 +33,13 @@ struct group_snapshot {
     void *opaque;           /* for snapshot_free */
 };
 
+/* One member as the leader sees it after computing a round. */
+struct group_leader_member {
+    const char *id;
+    const char *url;                         /* its advertised REST URL */
+    const struct connect_assignment *owned;  /* all it holds once it applies this round */
+};
+
 struct group_callbacks {
     void *ctx;
     /* Our config offset (§0.6), sent in JoinGroup metadata. */
@@ -52,7 +59,14 @@ struct group_callbacks {
     /* MAY be NULL: the member lost the group (coordinator unreachable for longer than
      * heartbeat.interval.ms, or session expired): stop everything. */
     void (*on_lost)(void *ctx);
+    /* MAY be NULL. Leader only, before SyncGroup: every member's URL and what it will hold
+     * (to redirect restarts to owners, §5.4). Pointers are valid during the call only. */
+    void (*on_leader_view)(void *ctx, const struct group_leader_member *members, size_t n,
+                           int32_t generation);
 };
+
+/* Callbacks run on the member thread between heartbeats: keep them short (queue the work),
+ * or the session (session.timeout.ms) expires. Never call group_member_stop from one. */
 
 /* Start the member thread. c and cb are copied (props stay borrowed). */
 int group_member_start(const struct group_member_conf *c, const struct group_callbacks *cb,

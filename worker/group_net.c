@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -90,7 +93,11 @@ int group_net_conf_init(struct group_net_conf *nc, const struct kc_strmap *props
          dup_prop(&rk, "ssl.ca.location", &nc->ssl_ca_location) != KC_OK ||
          dup_prop(&rk, "ssl.certificate.location", &nc->ssl_cert_location) != KC_OK ||
          dup_prop(&rk, "ssl.key.location", &nc->ssl_key_location) != KC_OK ||
-         dup_prop(&rk, "ssl.key.password", &nc->ssl_key_password) != KC_OK))
+         dup_prop(&rk, "ssl.key.password", &nc->ssl_key_password) != KC_OK ||
+         dup_prop(&rk, "ssl.certificate.pem", &nc->ssl_cert_pem) != KC_OK ||
+         dup_prop(&rk, "ssl.key.pem", &nc->ssl_key_pem) != KC_OK ||
+         dup_prop(&rk, "ssl.keystore.location", &nc->ssl_keystore_location) != KC_OK ||
+         dup_prop(&rk, "ssl.keystore.password", &nc->ssl_keystore_password) != KC_OK))
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
     if (rc == KC_OK && !nc->sasl_mechanism) {
         nc->sasl_mechanism = kc_strdup("GSSAPI"); /* Kafka's default */
@@ -128,6 +135,10 @@ void group_net_conf_fini(struct group_net_conf *nc)
     kc_free(nc->ssl_cert_location);
     kc_free(nc->ssl_key_location);
     kc_free(nc->ssl_key_password);
+    kc_free(nc->ssl_cert_pem);
+    kc_free(nc->ssl_key_pem);
+    kc_free(nc->ssl_keystore_location);
+    kc_free(nc->ssl_keystore_password);
     memset(nc, 0, sizeof(*nc));
 }
 
@@ -362,6 +373,50 @@ static int tcp_connect(struct group_net *c, const char *host, int port, int64_t 
     return rc;
 }
 
+/* The client certificate from inline PEM or a PKCS12 keystore (PEM files are loaded by the
+ * caller). */
+static int client_cert(SSL_CTX *ctx, const struct group_net_conf *nc, struct kc_error *err)
+{
+    X509 *cert = NULL;
+    EVP_PKEY *key = NULL;
+    STACK_OF(X509) *chain = NULL;
+    const char *what = NULL;
+    if (nc->ssl_cert_pem && nc->ssl_key_pem) {
+        what = "ssl.keystore.certificate.chain / ssl.keystore.key";
+        BIO *cb = BIO_new_mem_buf(nc->ssl_cert_pem, -1), *kb = BIO_new_mem_buf(nc->ssl_key_pem, -1);
+        if (cb && kb) {
+            cert = PEM_read_bio_X509(cb, NULL, NULL, NULL);
+            key = PEM_read_bio_PrivateKey(kb, NULL, NULL, nc->ssl_key_password);
+        }
+        BIO_free(cb);
+        BIO_free(kb);
+    } else if (nc->ssl_keystore_location) {
+        what = nc->ssl_keystore_location;
+        FILE *f = fopen(nc->ssl_keystore_location, "rb");
+        PKCS12 *p12 = f ? d2i_PKCS12_fp(f, NULL) : NULL;
+        if (f)
+            fclose(f);
+        if (p12)
+            PKCS12_parse(p12, nc->ssl_keystore_password ? nc->ssl_keystore_password : "", &key,
+                         &cert, &chain);
+        PKCS12_free(p12);
+    } else {
+        return KC_OK;
+    }
+    int rc = KC_OK;
+    if (!cert || !key || SSL_CTX_use_certificate(ctx, cert) != 1 ||
+        SSL_CTX_use_PrivateKey(ctx, key) != 1)
+        rc = kc_error_set(err, KC_EINVAL, "TLS: cannot load the client certificate and key (%s)",
+                          what);
+    for (int i = 0; rc == KC_OK && chain && i < sk_X509_num(chain); i++)
+        SSL_CTX_add1_chain_cert(ctx, sk_X509_value(chain, i));
+    ERR_clear_error();
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    sk_X509_pop_free(chain, X509_free);
+    return rc;
+}
+
 static int tls_start(struct group_net *c, const struct group_net_conf *nc, const char *host,
                      int64_t deadline, struct kc_error *err)
 {
@@ -391,6 +446,9 @@ static int tls_start(struct group_net *c, const struct group_net_conf *nc, const
     } else {
         SSL_CTX_set_default_verify_paths(c->ctx);
     }
+    int rc = client_cert(c->ctx, nc, err);
+    if (rc != KC_OK)
+        return rc;
     if (nc->ssl_cert_location && nc->ssl_key_location) {
         if (nc->ssl_key_password)
             SSL_CTX_set_default_passwd_cb_userdata(c->ctx, nc->ssl_key_password);
@@ -403,12 +461,17 @@ static int tls_start(struct group_net *c, const struct group_net_conf *nc, const
     if (!c->ssl)
         return kc_error_set(err, KC_ENOMEM, "TLS: cannot create a session");
     SSL_set_fd(c->ssl, c->fd);
-    SSL_set_tlsext_host_name(c->ssl, host);
+    unsigned char addr[16];
+    int is_ip = inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+    if (!is_ip)
+        SSL_set_tlsext_host_name(c->ssl, host); /* SNI carries names only */
     if (nc->ssl_verify_host) {
+        /* ssl.endpoint.identification.algorithm=https: the certificate must name the host (an
+         * IP literal is matched against IP SANs, as the JVM does) */
         X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
         X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        if (X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1 &&
-            X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1)
+        int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) : X509_VERIFY_PARAM_set1_host(vp, host, 0);
+        if (ok != 1)
             return kc_error_set(err, KC_EINVAL, "TLS: bad host name %s", host);
     }
     for (;;) {
@@ -419,7 +482,7 @@ static int tls_start(struct group_net *c, const struct group_net_conf *nc, const
         if (vr != X509_V_OK)
             return kc_error_set(err, KC_EIO, "TLS handshake with %s: %s", host,
                                 X509_verify_cert_error_string(vr));
-        int rc = ssl_wait(c, r, deadline, err);
+        rc = ssl_wait(c, r, deadline, err);
         if (rc != KC_OK)
             return rc;
     }

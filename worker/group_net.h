@@ -31,6 +31,8 @@ struct group_net_conf {
     char *ssl_ca_pem;      /* trusted certificates (PEM text), or NULL */
     char *ssl_ca_location; /* PEM file or directory, or NULL: system default */
     char *ssl_cert_location, *ssl_key_location, *ssl_key_password; /* client cert (PEM) */
+    char *ssl_cert_pem, *ssl_key_pem;                 /* client cert and key inline (PEM) */
+    char *ssl_keystore_location, *ssl_keystore_password; /* client cert and key (PKCS12) */
     int ssl_verify_host;   /* ssl.endpoint.identification.algorithm=https (default) */
     int32_t request_timeout_ms;
 };

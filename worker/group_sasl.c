@@ -173,7 +173,12 @@ static int client_final(struct group_sasl *s, const char *in, size_t n, uint8_t 
         return kc_error_set(err, KC_EPERM, "SCRAM: bad iteration count");
     memcpy(itbuf, it, il);
     itbuf[il] = '\0';
+    /* Kafka's client refuses fewer than 4096 iterations (ScramMechanism.minIterations); its
+     * brokers store at most 16384: refuse more than that too, so a hostile server cannot make
+     * us spin in PBKDF2 */
     int iter = atoi(itbuf);
+    if (iter < 4096 || iter > 16384)
+        return kc_error_set(err, KC_EPERM, "SCRAM: iteration count %d outside 4096..16384", iter);
     size_t salt_len;
     unsigned char *salt = unb64(salt64, sl, &salt_len);
     if (iter <= 0 || !salt) {

@@ -5,6 +5,7 @@
  * runs from the member's callbacks, and prints one line per event on stdout:
  *   ASSIGN gen=<g> leader=<0|1> proto=<version> error=<e> delay=<ms> member=<id> run=<items>
  *   REVOKE <items>
+ *   VIEW gen=<g> <url>=<items>;...   (leader: what every member holds after this round)
  * where items are "c" (connector) and "c/n" (task) sorted and comma-separated. stdin: "rejoin"
  * asks for a rebalance; EOF or "quit" stops the member (LeaveGroup) and exits 0.
  *
@@ -16,6 +17,7 @@
 
 #include "group_member.h"
 #include "kc_alloc.h"
+#include "kc_log.h"
 #include "kc_strmap.h"
 
 struct probe {
@@ -72,7 +74,8 @@ static int cmp(const void *a, const void *b)
 
 static void print_items(char **v, size_t n)
 {
-    qsort(v, n, sizeof(*v), cmp);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp);
     for (size_t i = 0; i < n; i++)
         printf("%s%s", i ? "," : "", v[i]);
 }
@@ -130,6 +133,31 @@ static void cb_assign(void *ctx, const struct connect_assignment *a, int32_t gen
     fflush(stdout);
 }
 
+/* VIEW gen=<g> <url>=<items>;<url>=<items>... */
+static void cb_view(void *ctx, const struct group_leader_member *ms, size_t n, int32_t gen)
+{
+    (void)ctx;
+    printf("VIEW gen=%d ", gen);
+    for (size_t i = 0; i < n; i++) {
+        char **v = NULL;
+        size_t k = 0;
+        for (size_t j = 0; j < ms[i].owned->n_connectors; j++)
+            kc_strv_push(&v, &k, ms[i].owned->connectors[j]);
+        for (size_t j = 0; j < ms[i].owned->n_tasks; j++) {
+            char *it = item(ms[i].owned->tasks[j].connector, ms[i].owned->tasks[j].task);
+            kc_strv_push(&v, &k, it);
+            kc_free(it);
+        }
+        printf("%s%s=", i ? ";" : "", ms[i].url);
+        print_items(v, k);
+        for (size_t j = 0; j < k; j++)
+            kc_free(v[j]);
+        kc_free(v);
+    }
+    printf("\n");
+    fflush(stdout);
+}
+
 static void cb_lost(void *ctx)
 {
     struct probe *p = ctx;
@@ -169,6 +197,8 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "config.offset") == 0)
             p.offset = atoll(eq + 1);
     }
+    if (getenv("GROUP_PROBE_TRACE"))
+        kc_log_set_level(KC_LOG_TRACE);
     struct group_member_conf conf = {.worker_props = props, .url = argv[1]};
     struct group_callbacks cb = {.ctx = &p,
                                  .config_offset = cb_offset,
@@ -176,7 +206,8 @@ int main(int argc, char **argv)
                                  .snapshot_free = cb_snapshot_free,
                                  .on_revoke = cb_revoke,
                                  .on_assign = cb_assign,
-                                 .on_lost = cb_lost};
+                                 .on_lost = cb_lost,
+                                 .on_leader_view = cb_view};
     struct group_member *m;
     struct kc_error err;
     if (group_member_start(&conf, &cb, &m, &err) != 0) {

@@ -225,6 +225,112 @@ static void test_protocol_names(void **state)
     assert_int_equal(group_connect_protocol_parse("default"), -1);
 }
 
+/* Captured from the JVM Connect 4.1.0 worker (group_probe with GROUP_PROBE_TRACE=1 as leader
+ * of a mixed group): its sessioned JoinGroup metadata once it ran connector b and task a-2 that
+ * our leader gave it (url http://127.0.0.1:55915/, config offset -1). */
+static const uint8_t jvm_meta_v2[] = {
+    0x00, 0x02, 0x00, 0x17, 0x68, 0x74, 0x74, 0x70, 0x3a, 0x2f, 0x2f, 0x31, 0x32, 0x37, 0x2e, 0x30,
+    0x2e, 0x30, 0x2e, 0x31, 0x3a, 0x35, 0x35, 0x39, 0x31, 0x35, 0x2f, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x85, 0x00, 0x02, 0x00, 0x00, 0x00, 0x3c, 0x63, 0x6f, 0x6e,
+    0x6e, 0x65, 0x63, 0x74, 0x2d, 0x31, 0x32, 0x37, 0x2e, 0x30, 0x2e, 0x30, 0x2e, 0x31, 0x3a, 0x31,
+    0x38, 0x33, 0x30, 0x30, 0x2d, 0x61, 0x34, 0x33, 0x61, 0x33, 0x66, 0x61, 0x39, 0x2d, 0x36, 0x38,
+    0x34, 0x61, 0x2d, 0x34, 0x37, 0x34, 0x34, 0x2d, 0x61, 0x38, 0x34, 0x37, 0x2d, 0x33, 0x31, 0x61,
+    0x62, 0x34, 0x62, 0x35, 0x62, 0x65, 0x36, 0x35, 0x63, 0x00, 0x17, 0x68, 0x74, 0x74, 0x70, 0x3a,
+    0x2f, 0x2f, 0x31, 0x32, 0x37, 0x2e, 0x30, 0x2e, 0x30, 0x2e, 0x31, 0x3a, 0x31, 0x38, 0x33, 0x30,
+    0x30, 0x2f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01,
+    0x62, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x61, 0x00, 0x00, 0x00, 0x01,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* Captured from the JVM 4.1.0 worker as leader: the sessioned assignment it sent our member
+ * (task fs-1, config offset 6, nothing revoked, delay 0). */
+static const uint8_t jvm_asg_v2[] = {
+    0x00, 0x02, 0x00, 0x00, 0x00, 0x3c, 0x63, 0x6f, 0x6e, 0x6e, 0x65, 0x63, 0x74, 0x2d, 0x31, 0x32,
+    0x37, 0x2e, 0x30, 0x2e, 0x30, 0x2e, 0x31, 0x3a, 0x35, 0x35, 0x37, 0x39, 0x33, 0x2d, 0x36, 0x63,
+    0x36, 0x64, 0x65, 0x66, 0x64, 0x31, 0x2d, 0x38, 0x37, 0x65, 0x31, 0x2d, 0x34, 0x64, 0x38, 0x34,
+    0x2d, 0x39, 0x36, 0x64, 0x66, 0x2d, 0x35, 0x32, 0x33, 0x37, 0x39, 0x31, 0x37, 0x31, 0x36, 0x31,
+    0x64, 0x64, 0x00, 0x17, 0x68, 0x74, 0x74, 0x70, 0x3a, 0x2f, 0x2f, 0x31, 0x32, 0x37, 0x2e, 0x30,
+    0x2e, 0x30, 0x2e, 0x31, 0x3a, 0x35, 0x35, 0x37, 0x39, 0x33, 0x2f, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x00, 0x02, 0x66, 0x73, 0x00, 0x00, 0x00, 0x01, 0x00,
+    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static void test_jvm_captured(void **state)
+{
+    (void)state;
+    struct connect_member_meta m;
+    assert_int_equal(group_connect_meta_decode(jvm_meta_v2, sizeof(jvm_meta_v2), &m, NULL), KC_OK);
+    assert_string_equal(m.url, "http://127.0.0.1:55915/");
+    assert_int_equal(m.config_offset, -1);
+    assert_non_null(m.prev);
+    assert_int_equal(m.prev->version, 2);
+    assert_string_equal(m.prev->leader_url, "http://127.0.0.1:18300/");
+    assert_int_equal(m.prev->n_connectors, 1);
+    assert_string_equal(m.prev->connectors[0], "b");
+    assert_int_equal(m.prev->n_tasks, 1);
+    assert_string_equal(m.prev->tasks[0].connector, "a");
+    assert_int_equal(m.prev->tasks[0].task, 2);
+    /* our encoder writes the JVM's bytes back exactly */
+    uint8_t *out;
+    size_t n;
+    assert_int_equal(group_connect_meta_encode(&m, 2, &out, &n, NULL), KC_OK);
+    assert_int_equal(n, sizeof(jvm_meta_v2));
+    assert_memory_equal(out, jvm_meta_v2, n);
+    kc_free(out);
+    group_connect_meta_fini(&m);
+
+    struct connect_assignment a;
+    assert_int_equal(group_connect_assignment_decode(jvm_asg_v2, sizeof(jvm_asg_v2), &a, NULL),
+                     KC_OK);
+    assert_int_equal(a.error, 0);
+    assert_int_equal(a.config_offset, 6);
+    assert_string_equal(a.leader_url, "http://127.0.0.1:55793/");
+    assert_int_equal(a.n_connectors, 0);
+    assert_int_equal(a.n_tasks, 1);
+    assert_string_equal(a.tasks[0].connector, "fs");
+    assert_int_equal(a.tasks[0].task, 1);
+    assert_int_equal(group_connect_assignment_encode(&a, &out, &n, NULL), KC_OK);
+    assert_int_equal(n, sizeof(jvm_asg_v2));
+    assert_memory_equal(out, jvm_asg_v2, n);
+    kc_free(out);
+    group_connect_assignment_fini(&a);
+}
+
+/* Applying a cooperative assignment: keep what is not revoked, add what is assigned. */
+static void test_apply(void **state)
+{
+    (void)state;
+    char *cur_c[] = {"a", "b"};
+    struct connect_task_id cur_t[] = {{"a", 0}, {"a", 1}};
+    struct connect_assignment cur = {.version = 2, .connectors = cur_c, .n_connectors = 2,
+                                     .tasks = cur_t, .n_tasks = 2};
+    char *add_c[] = {"c"};
+    char *rev_c[] = {"b"};
+    struct connect_task_id add_t[] = {{"c", 0}};
+    struct connect_task_id rev_t[] = {{"a", 1}};
+    struct connect_assignment a = {.version = 2, .leader = "L", .leader_url = "u",
+                                   .connectors = add_c, .n_connectors = 1, .tasks = add_t,
+                                   .n_tasks = 1, .revoked_connectors = rev_c,
+                                   .n_revoked_connectors = 1, .revoked_tasks = rev_t,
+                                   .n_revoked_tasks = 1, .delay_ms = 5};
+    struct connect_assignment out;
+    assert_int_equal(group_connect_assignment_apply(&cur, &a, &out), KC_OK);
+    assert_int_equal(out.n_connectors, 2);
+    assert_string_equal(out.connectors[0], "c");
+    assert_string_equal(out.connectors[1], "a");
+    assert_int_equal(out.n_tasks, 2);
+    assert_string_equal(out.tasks[0].connector, "c");
+    assert_int_equal(out.tasks[1].task, 0);
+    assert_int_equal(out.n_revoked_connectors + out.n_revoked_tasks, 0);
+    assert_int_equal(out.delay_ms, 0);
+    assert_string_equal(out.leader, "L");
+    group_connect_assignment_fini(&out);
+    /* eager (no current): exactly a's lists */
+    assert_int_equal(group_connect_assignment_apply(NULL, &a, &out), KC_OK);
+    assert_int_equal(out.n_connectors + out.n_tasks, 2);
+    group_connect_assignment_fini(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +341,8 @@ int main(void)
         cmocka_unit_test(test_assignment_v0_and_short),
         cmocka_unit_test(test_assignment_revoked_delay),
         cmocka_unit_test(test_protocol_names),
+        cmocka_unit_test(test_jvm_captured),
+        cmocka_unit_test(test_apply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
