@@ -1037,6 +1037,9 @@ int herder_new(const struct worker_config *wc, struct herder **out, struct kc_er
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
         goto fail;
     }
+    if ((rc = herder_group_new(h, err)) != KC_OK) {
+        goto fail;
+    }
     *out = h;
     return KC_OK;
 fail:

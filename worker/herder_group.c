@@ -57,7 +57,9 @@ struct group_submit {
 };
 
 struct herder_group {
-    struct group_member *member; /* owned */
+    struct group_member *member; /* owned; guarded by member_lock (written only by start/stop) */
+    pthread_rwlock_t member_lock;
+    _Atomic int stopping;        /* herder_group_stop began: callbacks stop waiting */
     char *url;                   /* owned: our advertised URL, "http://host:port/" */
     pthread_mutex_t mu;
     /* guarded by mu (read by REST and member threads) */
@@ -103,6 +105,24 @@ static int has_task(const struct herder_group *g, const char *name, int id)
         }
     }
     return 0;
+}
+
+/* The member, for a call from the herder or a REST thread: never after (or during) its stop. */
+static void member_rejoin(struct herder_group *g)
+{
+    pthread_rwlock_rdlock(&g->member_lock);
+    if (g->member != NULL) {
+        group_member_rejoin(g->member);
+    }
+    pthread_rwlock_unlock(&g->member_lock);
+}
+
+static int member_rebalancing(struct herder_group *g)
+{
+    pthread_rwlock_rdlock(&g->member_lock);
+    int r = g->member != NULL && group_member_rebalancing(g->member);
+    pthread_rwlock_unlock(&g->member_lock);
+    return r;
 }
 
 int herder_group_owns_connector(const struct herder *h, const char *name)
@@ -259,14 +279,14 @@ static void apply_assign(struct herder *h, const struct connect_assignment *a, i
                (long long)herder_store_config_offset(h->store));
         catch_up(h, a->config_offset);
         set_leader(g, a, is_leader, 0);
-        group_member_rejoin(g->member);
+        member_rejoin(g);
         return;
     }
     if (!catch_up(h, a->config_offset)) {
         kc_log(KC_LOG_WARN, "group", "Config topic behind the assignment's offset %lld: rejoining",
                (long long)a->config_offset);
         set_leader(g, a, is_leader, 0);
-        group_member_rejoin(g->member);
+        member_rejoin(g);
         return;
     }
     if (a->version == GROUP_CONNECT_EAGER) {
@@ -375,10 +395,16 @@ static void cb_snapshot_free(void *ctx, struct group_snapshot *s)
     s->n_connectors = 0;
 }
 
-/* Post one group event to the herder thread and wait for it (member thread). */
+/*
+ * Post one group event to the herder thread (member thread). A revocation is waited for: the
+ * revoked tasks must have stopped before the member rejoins and the leader hands them on (the
+ * wait is bounded by task.shutdown.graceful.timeout.ms). Assignments and losses are not: the
+ * member keeps heartbeating while the herder starts what it got, in queue order.
+ */
 static void post_event(struct herder *h, int kind, const struct connect_assignment *a,
                        int32_t gen, int is_leader)
 {
+    int wait = kind == GROUP_EV_REVOKE;
     struct herder_op *op = kc_calloc(1, sizeof(*op));
     struct kc_queue *reply = kc_queue_new();
     if (op == NULL || reply == NULL) {
@@ -402,14 +428,14 @@ static void post_event(struct herder *h, int kind, const struct connect_assignme
         kc_queue_unref(reply, NULL);
         return;
     }
-    op->reply = kc_queue_ref(reply);
+    op->reply = wait ? kc_queue_ref(reply) : NULL;
     if (kc_queue_push(h->q, op) != KC_OK) {
         herder_op_free(op);
         kc_queue_unref(reply, NULL);
         return;
     }
     struct herder_op *r = NULL;
-    while (r == NULL && atomic_load(&h->running)) {
+    while (wait && r == NULL && atomic_load(&h->running) && !atomic_load(&h->group->stopping)) {
         r = kc_queue_pop(reply, 250);
     }
     herder_op_free(r);
@@ -776,7 +802,7 @@ void herder_group_tick(struct herder *h, int config_changed)
         pthread_mutex_lock(&g->mu);
         g->assigned = 0;
         pthread_mutex_unlock(&g->mu);
-        group_member_rejoin(g->member);
+        member_rejoin(g);
     }
     session_key_duty(h);
     if (g->submits != NULL) {
@@ -819,8 +845,9 @@ int herder_request_target(struct herder *h, int forward, char **url, struct kc_e
      * (bounded: then the JVM's 409). */
     int64_t deadline = kc_now_ms() + 10000;
     for (;;) {
+        int rebalancing = member_rebalancing(g); /* never under g->mu: see herder_group_stop */
         pthread_mutex_lock(&g->mu);
-        int assigned = g->assigned && !group_member_rebalancing(g->member);
+        int assigned = g->assigned && !rebalancing;
         int leader = g->is_leader;
         char *lu = g->leader_url != NULL ? kc_strdup(g->leader_url) : NULL;
         pthread_mutex_unlock(&g->mu);
@@ -856,21 +883,29 @@ int herder_request_target(struct herder *h, int forward, char **url, struct kc_e
 
 /* ------------------------------------------------------------------ lifecycle */
 
-int herder_group_start(struct herder *h, struct kc_error *err)
+int herder_group_new(struct herder *h, struct kc_error *err)
 {
     struct herder_group *g = kc_calloc(1, sizeof(*g));
     if (g == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&g->mu, NULL);
+    pthread_rwlock_init(&g->member_lock, NULL);
     g->key_created_ms = -1;
     g->snap_offset = -1;
-    atomic_store(&g->config_offset, herder_store_config_offset(h->store));
-    g->url = kc_asprintf("http://%s/", h->worker_id);
+    atomic_store(&g->config_offset, -1);
     h->group = g;
+    g->url = kc_asprintf("http://%s/", h->worker_id);
     if (g->url == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    return KC_OK;
+}
+
+int herder_group_start(struct herder *h, struct kc_error *err)
+{
+    struct herder_group *g = h->group;
+    atomic_store(&g->config_offset, herder_store_config_offset(h->store));
     refresh_snapshot(h);
     struct group_member_conf conf = {.worker_props = &h->wc->props, .url = g->url};
     struct group_callbacks cb = {
@@ -882,15 +917,26 @@ int herder_group_start(struct herder *h, struct kc_error *err)
         .on_assign = cb_on_assign,
         .on_lost = cb_on_lost,
     };
-    return group_member_start(&conf, &cb, &g->member, err);
+    pthread_rwlock_wrlock(&g->member_lock);
+    int rc = group_member_start(&conf, &cb, &g->member, err);
+    pthread_rwlock_unlock(&g->member_lock);
+    return rc;
 }
 
 void herder_group_stop(struct herder *h)
 {
-    if (h->group != NULL && h->group->member != NULL) {
-        group_member_stop(h->group->member); /* leaves the group; callbacks still answered */
-        h->group->member = NULL;
+    struct herder_group *g = h->group;
+    if (g == NULL) {
+        return;
     }
+    /* A callback waiting for the herder gives up, so the member thread can leave and end;
+     * herder and REST threads that want the member wait for the lock, then find none. */
+    atomic_store(&g->stopping, 1);
+    pthread_rwlock_wrlock(&g->member_lock);
+    struct group_member *m = g->member;
+    g->member = NULL;
+    group_member_stop(m); /* LeaveGroup, join its thread */
+    pthread_rwlock_unlock(&g->member_lock);
 }
 
 void herder_group_free(struct herder *h)
@@ -920,6 +966,7 @@ void herder_group_free(struct herder *h)
     kc_free(g->key);
     kc_free(g->url);
     pthread_mutex_destroy(&g->mu);
+    pthread_rwlock_destroy(&g->member_lock);
     kc_free(g);
     h->group = NULL;
 }

@@ -147,7 +147,8 @@ int herder_restart_task(struct herder *h, const char *name, int id, struct herde
                         struct kc_error *err);
 
 /* herder_group.c: the worker group. Ownership answers 1 when there is no group. */
-int herder_group_start(struct herder *h, struct kc_error *err);
+int herder_group_new(struct herder *h, struct kc_error *err);   /* herder_new: no I/O */
+int herder_group_start(struct herder *h, struct kc_error *err); /* herder_start: join */
 void herder_group_stop(struct herder *h);
 void herder_group_free(struct herder *h);
 void herder_group_handle_op(struct herder *h, struct herder_op *op);
