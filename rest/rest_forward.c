@@ -41,7 +41,7 @@ static size_t fwd_write(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 /* "<base><path>?forward=<b>&<other query>": base without its trailing '/'. Owned. */
-static char *forward_url(CURL *c, const struct rest_request *rq, const char *base, int recursive)
+static char *forward_url(CURL *curl, const struct rest_request *rq, const char *base, int recursive)
 {
     size_t bl = strlen(base);
     while (bl > 0 && base[bl - 1] == '/') {
@@ -53,8 +53,8 @@ static char *forward_url(CURL *c, const struct rest_request *rq, const char *bas
         if (strcmp(rq->query.name[i], "forward") == 0) {
             continue;
         }
-        char *n = curl_easy_escape(c, rq->query.name[i], 0);
-        char *v = curl_easy_escape(c, rq->query.value[i] ? rq->query.value[i] : "", 0);
+        char *n = curl_easy_escape(curl, rq->query.name[i], 0);
+        char *v = curl_easy_escape(curl, rq->query.value[i] ? rq->query.value[i] : "", 0);
         char *next = n != NULL && v != NULL ? kc_asprintf("%s&%s=%s", url, n, v) : NULL;
         curl_free(n);
         curl_free(v);
@@ -79,8 +79,8 @@ static void set_location(const struct rest_request *rq, struct rest_response *rs
 void rest_forward(const struct rest_request *rq, const char *base, int recursive,
                   struct rest_response *rs)
 {
-    CURL *c = curl_easy_init();
-    char *url = c != NULL ? forward_url(c, rq, base, recursive) : NULL;
+    CURL *curl = curl_easy_init();
+    char *url = curl != NULL ? forward_url(curl, rq, base, recursive) : NULL;
     char *auth = rq->authorization != NULL ? kc_asprintf("Authorization: %s", rq->authorization)
                                            : NULL;
     struct curl_slist *hd = NULL;
@@ -99,24 +99,24 @@ void rest_forward(const struct rest_request *rq, const char *base, int recursive
     if (auth != NULL) {
         hd = curl_slist_append(hd, auth);
     }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method_name);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, rq->method_name);
     if (rq->body != NULL) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)rq->body_len);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, rq->body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)rq->body_len);
     } else if (rq->method == REST_POST || rq->method == REST_PUT || rq->method == REST_PATCH) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
     }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "kafka-connect");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)REST_FORWARD_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fwd_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-    CURLcode cr = curl_easy_perform(c);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "kafka-connect");
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)REST_FORWARD_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, fwd_write);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+    CURLcode cr = curl_easy_perform(curl);
     long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
     if (cr != CURLE_OK) {
         char msg[512];
         snprintf(msg, sizeof(msg), "IO Error trying to forward REST request: %s",
@@ -145,8 +145,8 @@ void rest_forward(const struct rest_request *rq, const char *base, int recursive
     }
 out:
     curl_slist_free_all(hd);
-    if (c != NULL) {
-        curl_easy_cleanup(c);
+    if (curl != NULL) {
+        curl_easy_cleanup(curl);
     }
     free(resp.p);
     kc_free(url);

@@ -83,6 +83,7 @@ struct herder_group {
     struct herder_op *revoke_wait; /* answered once no task is stopping */
     struct group_submit *submits;  /* owned list */
     int64_t key_created_ms;        /* creation time of the key we hold, -1 if none */
+    int64_t key_write_ms;          /* monotonic: our last attempt to write one */
 };
 
 /* ------------------------------------------------------------------ assignment (herder thread) */
@@ -531,11 +532,10 @@ static void session_key_duty(struct herder *h)
     if (have && kc_wall_ms() < created + ttl) {
         return;
     }
-    static int64_t last_try;
-    if (kc_now_ms() - last_try < 1000) {
-        return;
+    if (g->key_write_ms != 0 && kc_now_ms() - g->key_write_ms < 1000) {
+        return; /* once a second at most while the write fails */
     }
-    last_try = kc_now_ms();
+    g->key_write_ms = kc_now_ms();
     size_t bits = h->wc->inter_worker_key_size > 0 ? (size_t)h->wc->inter_worker_key_size : 256;
     size_t klen = (bits + 7) / 8;
     uint8_t *fresh = kc_malloc(klen);
@@ -617,7 +617,10 @@ int herder_internal_verify(struct herder *h, const char *body, size_t len, const
     int ok = mine != NULL && strlen(mine) == strlen(signature) &&
              CRYPTO_memcmp(mine, signature, strlen(mine)) == 0;
     kc_free(mine);
-    return ok ? KC_OK : kc_error_set(err, KC_EPERM, "Internal request contained invalid signature.");
+    if (!ok) {
+        return kc_error_set(err, KC_EPERM, "Internal request contained invalid signature.");
+    }
+    return KC_OK;
 }
 
 /* ------------------------------------------------------------------ task configs to the leader */
@@ -653,8 +656,8 @@ static int submit_once(struct herder *h, struct group_submit *s, struct kc_error
     if (leader == NULL) {
         return kc_error_set(err, KC_RETRY, "no known leader URL");
     }
-    CURL *c = curl_easy_init();
-    char *enc = c != NULL ? curl_easy_escape(c, s->connector, 0) : NULL;
+    CURL *curl = curl_easy_init();
+    char *enc = curl != NULL ? curl_easy_escape(curl, s->connector, 0) : NULL;
     size_t ll = strlen(leader);
     char *url = enc != NULL ? kc_asprintf("%s%sconnectors/%s/tasks?forward=true", leader,
                                           ll > 0 && leader[ll - 1] == '/' ? "" : "/", enc)
@@ -674,17 +677,17 @@ static int submit_once(struct herder *h, struct group_submit *s, struct kc_error
         hd = curl_slist_append(hd, sig_h);
         hd = curl_slist_append(hd, "X-Connect-Request-Signature-Algorithm: " GROUP_KEY_ALGORITHM);
     }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, s->body);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "kafka-connect");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)GROUP_SUBMIT_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-    CURLcode cr = curl_easy_perform(c);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, s->body);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "kafka-connect");
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)GROUP_SUBMIT_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+    CURLcode cr = curl_easy_perform(curl);
     long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
     if (cr != CURLE_OK) {
         rc = kc_error_set(err, KC_RETRY, "%s", curl_easy_strerror(cr));
     } else if (code / 100 != 2) {
@@ -695,8 +698,8 @@ static int submit_once(struct herder *h, struct group_submit *s, struct kc_error
 out:
     curl_slist_free_all(hd);
     curl_free(enc);
-    if (c != NULL) {
-        curl_easy_cleanup(c);
+    if (curl != NULL) {
+        curl_easy_cleanup(curl);
     }
     kc_free(resp.p);
     kc_free(url);
