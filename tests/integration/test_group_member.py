@@ -47,6 +47,7 @@ class Probe:
                                   stderr=self.log, text=True)
         self.events: list[dict] = []
         self.views: dict[str, dict[str, set[str]]] = {}  # generation -> url -> items
+        self.revokes: list[set[str]] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -59,6 +60,9 @@ class Probe:
                 ev["run"] = set(filter(None, ev["run"].split(",")))
                 with self.lock:
                     self.events.append(ev)
+            elif line.startswith("REVOKE"):
+                with self.lock:
+                    self.revokes.append(set(filter(None, line[7:].split(","))))
             elif line.startswith("VIEW "):
                 gen, _, rest = line[5:].partition(" ")
                 view = {}
@@ -71,6 +75,11 @@ class Probe:
     def last(self) -> dict | None:
         with self.lock:
             return self.events[-1] if self.events else None
+
+    def send(self, line: str) -> None:
+        assert self.p.stdin
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
 
     def stop(self) -> None:
         if self.p.poll() is None:
@@ -150,6 +159,26 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     assert rest[1].last()["run"] == ALL
     print(f"FIGURE {protocol}: work moved {dead_s:.2f}s after kill -9 (session.timeout.ms 6000)")
     assert dead_s < 6 + 2 + 3, f"took {dead_s:.1f}s after kill -9"
+
+
+@pytest.mark.parametrize("protocol", ["eager", "sessioned"])
+def test_rejoin_keeps_work_in_place(probes, unique_name, protocol):
+    """group_member_rejoin (the herder's "config changed") rebalances the whole group; in
+    cooperative mode nobody stops anything, in eager mode everyone stops and restarts."""
+    group = unique_name("grp")
+    ms = [probes(group, **{"connect.protocol": protocol}) for _ in range(3)]
+    kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+    before = {m.url: (m.last()["gen"], m.last()["run"], len(m.revokes)) for m in ms}
+    ms[1].send("rejoin")
+    kc.wait_until(lambda: settled(ms) and all(m.last()["gen"] != before[m.url][0] for m in ms),
+                  timeout=kc.scaled(30))
+    for m in ms:
+        gen, run, revokes = before[m.url]
+        assert m.last()["run"] == run  # same work, same owner (sticky)
+        if protocol == "eager":
+            assert len(m.revokes) > revokes
+        else:
+            assert len(m.revokes) == revokes, m.revokes
 
 
 def test_eager_member_forces_default_protocol(probes, unique_name):
