@@ -71,7 +71,9 @@ struct group_callbacks {
 /* Start the member thread. c and cb are copied (props stay borrowed). */
 int group_member_start(const struct group_member_conf *c, const struct group_callbacks *cb,
                        struct group_member **out, struct kc_error *err);
-/* Ask for a rebalance (e.g. the config topic changed). @thread any */
+/* Rejoin the group (e.g. the config topic changed). The broker rebalances a stable group when
+ * the leader rejoins or a member's metadata (config offset, allocation) changed; a follower
+ * rejoining with the same metadata just gets the current generation back. @thread any */
 void group_member_rejoin(struct group_member *m);
 /* 1 between JoinGroup and the end of SyncGroup (REST answers 409 then). @thread any */
 int group_member_rebalancing(const struct group_member *m);
