@@ -183,6 +183,23 @@ def test_rejoin_keeps_work_in_place(probes, unique_name, protocol):
             assert len(m.revokes) == revokes, m.revokes
 
 
+def test_leave_for_and_come_back(probes, unique_name):
+    """group_member_leave_for: the member leaves at once (the others take its work), stays out,
+    then joins again and gets a share back."""
+    group = unique_name("grp")
+    ms = [probes(group) for _ in range(3)]
+    kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+    away = next(m for m in ms if m.last()["leader"] == "0")
+    rest = [m for m in ms if m is not away]
+    n_events = len(away.events)
+    away.send("leave 4000")
+    t0 = time.monotonic()
+    kc.wait_until(lambda: settled(rest), timeout=kc.scaled(20))
+    assert len(away.events) == n_events  # nothing new while away
+    kc.wait_until(lambda: len(away.events) > n_events, timeout=kc.scaled(20))
+    assert time.monotonic() - t0 >= 3.5
+
+
 def test_eager_member_forces_default_protocol(probes, unique_name):
     """The coordinator picks a protocol every member lists: one eager member makes it `default`."""
     group = unique_name("grp")
