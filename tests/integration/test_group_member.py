@@ -25,6 +25,11 @@ FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
         "rebalance.timeout.ms": "20000", "scheduled.rebalance.max.delay.ms": "0"}
 
 
+def asan_build() -> bool:
+    """Timing assertions hold only for the plain build (common rule for the suite)."""
+    return b"__asan_init" in probe_bin().read_bytes()
+
+
 def probe_bin() -> Path:
     p = kc.build_dir() / "tests" / "integration" / "worker" / "group_probe"
     if not p.is_file():
@@ -149,7 +154,7 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     kc.wait_until(lambda: settled(rest), timeout=kc.scaled(30))
     left_s = time.monotonic() - t0
     print(f"FIGURE {protocol}: work moved {left_s:.2f}s after LeaveGroup")
-    assert left_s < 6, f"took {left_s:.1f}s after LeaveGroup"
+    assert asan_build() or left_s < 6, f"took {left_s:.1f}s after LeaveGroup"
 
     # kill -9: the last member takes everything once the session (6 s) expires
     t0 = time.monotonic()
@@ -158,7 +163,7 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     dead_s = time.monotonic() - t0
     assert rest[1].last()["run"] == ALL
     print(f"FIGURE {protocol}: work moved {dead_s:.2f}s after kill -9 (session.timeout.ms 6000)")
-    assert dead_s < 6 + 2 + 3, f"took {dead_s:.1f}s after kill -9"
+    assert asan_build() or dead_s < 6 + 2 + 3, f"took {dead_s:.1f}s after kill -9"
 
 
 @pytest.mark.parametrize("protocol", ["eager", "sessioned"])
@@ -197,7 +202,7 @@ def test_leave_for_and_come_back(probes, unique_name):
     kc.wait_until(lambda: settled(rest), timeout=kc.scaled(20))
     assert len(away.events) == n_events  # nothing new while away
     kc.wait_until(lambda: len(away.events) > n_events, timeout=kc.scaled(20))
-    assert time.monotonic() - t0 >= 3.5
+    assert time.monotonic() - t0 >= 3.5  # a lower bound: holds under ASan too
 
 
 def test_eager_member_forces_default_protocol(probes, unique_name):
