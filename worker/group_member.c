@@ -40,6 +40,7 @@ struct group_member {
 
     pthread_mutex_t mu; /* guards the fields below, read by other threads */
     int stopping, rejoin_asked, rebalancing;
+    int64_t leave_for_ms; /* group_member_leave_for asked for; -1 none */
     int32_t generation;
     char *member_id;
 
@@ -669,6 +670,27 @@ static void *member_main(void *arg)
             }
             backoff = m->backoff_ms;
         }
+        pthread_mutex_lock(&m->mu);
+        int64_t away = m->leave_for_ms;
+        m->leave_for_ms = -1;
+        pthread_mutex_unlock(&m->mu);
+        if (away >= 0) {
+            kc_log(KC_LOG_INFO, FAC, "[groupId=%s] Leaving the group for %lld ms", m->group_id,
+                   (long long)away);
+            group_net_close(m->coord);
+            m->coord = NULL;
+            leave(m);
+            set_member_id(m, "", -1);
+            int64_t until = now_ms() + away;
+            int w = 0;
+            while (w != 1 && now_ms() < until)
+                w = idle(m, until - now_ms());
+            if (w == 1)
+                break;
+            need_join = 1;
+            take_rejoin(m);
+            continue;
+        }
         if (take_rejoin(m))
             need_join = 1;
         if (m->rejoin_at_ms && now_ms() >= m->rejoin_at_ms) {
@@ -774,6 +796,7 @@ int group_member_start(const struct group_member_conf *c, const struct group_cal
     m->version = -1;
     m->last_completed_gen = -1;
     m->generation = -1;
+    m->leave_for_ms = -1;
     m->max_version = maxv;
     m->cb = *cb;
     m->session_ms = prop_int(p, "session.timeout.ms", 10000);
@@ -821,6 +844,15 @@ void group_member_rejoin(struct group_member *m)
     m->rejoin_asked = 1;
     pthread_mutex_unlock(&m->mu);
     ssize_t w = write(m->rejoin_pipe[1], "r", 1);
+    (void)w;
+}
+
+void group_member_leave_for(struct group_member *m, int64_t ms)
+{
+    pthread_mutex_lock(&m->mu);
+    m->leave_for_ms = ms < 0 ? 0 : ms;
+    pthread_mutex_unlock(&m->mu);
+    ssize_t w = write(m->rejoin_pipe[1], "l", 1);
     (void)w;
 }
 

@@ -71,8 +71,14 @@ struct group_callbacks {
 /* Start the member thread. c and cb are copied (props stay borrowed). */
 int group_member_start(const struct group_member_conf *c, const struct group_callbacks *cb,
                        struct group_member **out, struct kc_error *err);
-/* Ask for a rebalance (e.g. the config topic changed). @thread any */
+/* Rejoin the group (e.g. the config topic changed). The broker rebalances a stable group when
+ * the leader rejoins or a member's metadata (config offset, allocation) changed; a follower
+ * rejoining with the same metadata just gets the current generation back. @thread any */
 void group_member_rejoin(struct group_member *m);
+/* LeaveGroup now, stay out for ms, then join again as a new member (§5.5: the config topic
+ * could not be read within worker.sync.timeout.ms: back off worker.unsync.backoff.ms). What the
+ * member ran stays its allocation, as in the JVM; stop work yourself if you must. @thread any */
+void group_member_leave_for(struct group_member *m, int64_t ms);
 /* 1 between JoinGroup and the end of SyncGroup (REST answers 409 then). @thread any */
 int group_member_rebalancing(const struct group_member *m);
 /* Our generation (0 if not a member yet) and, when member_id is not NULL, an owned copy of our

@@ -25,6 +25,11 @@ FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
         "rebalance.timeout.ms": "20000", "scheduled.rebalance.max.delay.ms": "0"}
 
 
+def asan_build() -> bool:
+    """Timing assertions hold only for the plain build (common rule for the suite)."""
+    return b"__asan_init" in probe_bin().read_bytes()
+
+
 def probe_bin() -> Path:
     p = kc.build_dir() / "tests" / "integration" / "worker" / "group_probe"
     if not p.is_file():
@@ -47,6 +52,7 @@ class Probe:
                                   stderr=self.log, text=True)
         self.events: list[dict] = []
         self.views: dict[str, dict[str, set[str]]] = {}  # generation -> url -> items
+        self.revokes: list[set[str]] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -59,6 +65,9 @@ class Probe:
                 ev["run"] = set(filter(None, ev["run"].split(",")))
                 with self.lock:
                     self.events.append(ev)
+            elif line.startswith("REVOKE"):
+                with self.lock:
+                    self.revokes.append(set(filter(None, line[7:].split(","))))
             elif line.startswith("VIEW "):
                 gen, _, rest = line[5:].partition(" ")
                 view = {}
@@ -71,6 +80,11 @@ class Probe:
     def last(self) -> dict | None:
         with self.lock:
             return self.events[-1] if self.events else None
+
+    def send(self, line: str) -> None:
+        assert self.p.stdin
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
 
     def stop(self) -> None:
         if self.p.poll() is None:
@@ -140,7 +154,7 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     kc.wait_until(lambda: settled(rest), timeout=kc.scaled(30))
     left_s = time.monotonic() - t0
     print(f"FIGURE {protocol}: work moved {left_s:.2f}s after LeaveGroup")
-    assert left_s < 6, f"took {left_s:.1f}s after LeaveGroup"
+    assert asan_build() or left_s < 6, f"took {left_s:.1f}s after LeaveGroup"
 
     # kill -9: the last member takes everything once the session (6 s) expires
     t0 = time.monotonic()
@@ -149,7 +163,46 @@ def test_three_members_share_and_take_over(probes, unique_name, protocol):
     dead_s = time.monotonic() - t0
     assert rest[1].last()["run"] == ALL
     print(f"FIGURE {protocol}: work moved {dead_s:.2f}s after kill -9 (session.timeout.ms 6000)")
-    assert dead_s < 6 + 2 + 3, f"took {dead_s:.1f}s after kill -9"
+    assert asan_build() or dead_s < 6 + 2 + 3, f"took {dead_s:.1f}s after kill -9"
+
+
+@pytest.mark.parametrize("protocol", ["eager", "sessioned"])
+def test_rejoin_keeps_work_in_place(probes, unique_name, protocol):
+    """group_member_rejoin on the leader (the herder's "config changed") rebalances the group; in
+    cooperative mode nobody stops anything, in eager mode everyone stops and restarts."""
+    group = unique_name("grp")
+    ms = [probes(group, **{"connect.protocol": protocol}) for _ in range(3)]
+    kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+    before = {m.url: (m.last()["gen"], m.last()["run"], len(m.revokes)) for m in ms}
+    # the leader's JoinGroup rebalances a stable group; a follower's with unchanged metadata
+    # (same config offset and allocation) only gets the current generation back (broker rules)
+    next(m for m in ms if m.last()["leader"] == "1").send("rejoin")
+    kc.wait_until(lambda: settled(ms) and all(m.last()["gen"] != before[m.url][0] for m in ms),
+                  timeout=kc.scaled(30))
+    for m in ms:
+        gen, run, revokes = before[m.url]
+        assert m.last()["run"] == run  # same work, same owner (sticky)
+        if protocol == "eager":
+            assert len(m.revokes) > revokes
+        else:
+            assert len(m.revokes) == revokes, m.revokes
+
+
+def test_leave_for_and_come_back(probes, unique_name):
+    """group_member_leave_for: the member leaves at once (the others take its work), stays out,
+    then joins again and gets a share back."""
+    group = unique_name("grp")
+    ms = [probes(group) for _ in range(3)]
+    kc.wait_until(lambda: settled(ms), timeout=kc.scaled(60))
+    away = next(m for m in ms if m.last()["leader"] == "0")
+    rest = [m for m in ms if m is not away]
+    n_events = len(away.events)
+    away.send("leave 4000")
+    t0 = time.monotonic()
+    kc.wait_until(lambda: settled(rest), timeout=kc.scaled(20))
+    assert len(away.events) == n_events  # nothing new while away
+    kc.wait_until(lambda: len(away.events) > n_events, timeout=kc.scaled(20))
+    assert time.monotonic() - t0 >= 3.5  # a lower bound: holds under ASan too
 
 
 def test_eager_member_forces_default_protocol(probes, unique_name):

@@ -7,7 +7,7 @@
  *   REVOKE <items>
  *   VIEW gen=<g> <url>=<items>;...   (leader: what every member holds after this round)
  * where items are "c" (connector) and "c/n" (task) sorted and comma-separated. stdin: "rejoin"
- * asks for a rebalance; EOF or "quit" stops the member (LeaveGroup) and exits 0.
+ * asks for a rebalance, "leave <ms>" leaves the group for ms; EOF or "quit" stops the member (LeaveGroup) and exits 0.
  *
  * usage: group_probe <url> <connectors: name:tasks,...> [key=value worker property]...
  */
@@ -218,6 +218,8 @@ int main(int argc, char **argv)
     while (fgets(line, sizeof(line), stdin)) {
         if (strncmp(line, "rejoin", 6) == 0)
             group_member_rejoin(m);
+        else if (strncmp(line, "leave ", 6) == 0)
+            group_member_leave_for(m, atoll(line + 6));
         else if (strncmp(line, "quit", 4) == 0)
             break;
     }
