@@ -118,6 +118,15 @@ static void member_rejoin(struct herder_group *g)
     pthread_rwlock_unlock(&g->member_lock);
 }
 
+static void member_leave_for(struct herder_group *g, int64_t ms)
+{
+    pthread_rwlock_rdlock(&g->member_lock);
+    if (g->member != NULL) {
+        group_member_leave_for(g->member, ms);
+    }
+    pthread_rwlock_unlock(&g->member_lock);
+}
+
 static int member_rebalancing(struct herder_group *g)
 {
     pthread_rwlock_rdlock(&g->member_lock);
@@ -241,15 +250,30 @@ static void apply_revoke(struct herder *h, const struct connect_assignment *a)
 /* Catch the config topic up to the leader's offset (§5.5). 1 if we are at least there. */
 static int catch_up(struct herder *h, int64_t offset)
 {
-    int64_t deadline = kc_now_ms() + GROUP_SYNC_TIMEOUT_MS;
+    int64_t sync_ms = h->wc->worker_sync_timeout_ms > 0 ? h->wc->worker_sync_timeout_ms
+                                                         : GROUP_SYNC_TIMEOUT_MS;
+    int64_t deadline = kc_now_ms() + sync_ms;
     while (herder_store_config_offset(h->store) < offset && kc_now_ms() < deadline) {
         struct kc_error err = {0};
-        herder_store_read_config(h->store, GROUP_SYNC_TIMEOUT_MS, &err);
+        herder_store_read_config(h->store, (int)sync_ms, &err);
         int changed = 0;
         herder_store_poll(h->store, 50, &changed);
     }
     h->reconcile_needed = 1;
     return herder_store_config_offset(h->store) >= offset;
+}
+
+/* §5.5: the config topic could not be read to the leader's offset within
+ * worker.sync.timeout.ms: leave the group and stay out worker.unsync.backoff.ms. */
+static void unsync(struct herder *h)
+{
+    int64_t backoff = h->wc->worker_unsync_backoff_ms > 0 ? h->wc->worker_unsync_backoff_ms
+                                                          : 300000;
+    kc_log(KC_LOG_WARN, "group",
+           "Could not read the config topic to offset %lld within worker.sync.timeout.ms: "
+           "leaving the group for %lld ms (worker.unsync.backoff.ms)",
+           (long long)herder_store_config_offset(h->store), (long long)backoff);
+    member_leave_for(h->group, backoff);
 }
 
 static void set_leader(struct herder_group *g, const struct connect_assignment *a, int is_leader,
@@ -278,16 +302,17 @@ static void apply_assign(struct herder *h, const struct connect_assignment *a, i
                "and rejoining",
                a->error, (long long)a->config_offset,
                (long long)herder_store_config_offset(h->store));
-        catch_up(h, a->config_offset);
         set_leader(g, a, is_leader, 0);
-        member_rejoin(g);
+        if (catch_up(h, a->config_offset)) {
+            member_rejoin(g);
+        } else {
+            unsync(h);
+        }
         return;
     }
     if (!catch_up(h, a->config_offset)) {
-        kc_log(KC_LOG_WARN, "group", "Config topic behind the assignment's offset %lld: rejoining",
-               (long long)a->config_offset);
         set_leader(g, a, is_leader, 0);
-        member_rejoin(g);
+        unsync(h);
         return;
     }
     if (a->version == GROUP_CONNECT_EAGER) {
