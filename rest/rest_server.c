@@ -45,6 +45,7 @@
 #define R_CONSUMES 0x1 /* resource class has @Consumes(application/json) */
 #define R_BODY 0x2     /* the method reads an entity */
 #define R_ADMIN 0x4    /* LoggingResource: follows admin.listeners */
+#define R_LEADER 0x8   /* only the group's leader serves it: followers forward (§2.2) */
 
 struct rest_route {
     enum rest_method method;
@@ -58,20 +59,20 @@ static const struct rest_route routes[] = {
     {REST_GET, "/", rest_h_root, 0},
     {REST_GET, "/health", rest_h_health, 0},
     {REST_GET, "/metrics", rest_h_metrics, 0},
-    {REST_POST, "/connectors", rest_h_connector_create, CR | R_BODY},
+    {REST_POST, "/connectors", rest_h_connector_create, CR | R_BODY | R_LEADER},
     {REST_GET, "/connectors", rest_h_connectors_list, CR},
     {REST_GET, "/connectors/{c}", rest_h_connector_get, CR},
-    {REST_DELETE, "/connectors/{c}", rest_h_connector_delete, CR},
+    {REST_DELETE, "/connectors/{c}", rest_h_connector_delete, CR | R_LEADER},
     {REST_GET, "/connectors/{c}/config", rest_h_config_get, CR},
-    {REST_PUT, "/connectors/{c}/config", rest_h_config_put, CR | R_BODY},
-    {REST_PATCH, "/connectors/{c}/config", rest_h_config_patch, CR | R_BODY},
+    {REST_PUT, "/connectors/{c}/config", rest_h_config_put, CR | R_BODY | R_LEADER},
+    {REST_PATCH, "/connectors/{c}/config", rest_h_config_patch, CR | R_BODY | R_LEADER},
     {REST_GET, "/connectors/{c}/status", rest_h_status, CR},
-    {REST_POST, "/connectors/{c}/restart", rest_h_restart, CR},
+    {REST_POST, "/connectors/{c}/restart", rest_h_restart, CR | R_LEADER},
     {REST_PUT, "/connectors/{c}/pause", rest_h_pause, CR},
     {REST_PUT, "/connectors/{c}/resume", rest_h_resume, CR},
-    {REST_PUT, "/connectors/{c}/stop", rest_h_stop, CR},
+    {REST_PUT, "/connectors/{c}/stop", rest_h_stop, CR | R_LEADER},
     {REST_GET, "/connectors/{c}/tasks", rest_h_tasks, CR},
-    {REST_POST, "/connectors/{c}/tasks", rest_h_tasks_post, CR | R_BODY},
+    {REST_POST, "/connectors/{c}/tasks", rest_h_tasks_post, CR | R_BODY | R_LEADER},
     {REST_GET, "/connectors/{c}/tasks-config", rest_h_tasks_config, CR},
     {REST_GET, "/connectors/{c}/tasks/{n}/status", rest_h_task_status, CR},
     {REST_POST, "/connectors/{c}/tasks/{n}/restart", rest_h_task_restart, CR},
@@ -79,8 +80,8 @@ static const struct rest_route routes[] = {
     {REST_GET, "/connectors/{c}/topics", rest_h_topics, CR},
     {REST_PUT, "/connectors/{c}/topics/reset", rest_h_topics_reset, CR},
     {REST_GET, "/connectors/{c}/offsets", rest_h_offsets_get, CR},
-    {REST_PATCH, "/connectors/{c}/offsets", rest_h_offsets_patch, CR | R_BODY},
-    {REST_DELETE, "/connectors/{c}/offsets", rest_h_offsets_delete, CR},
+    {REST_PATCH, "/connectors/{c}/offsets", rest_h_offsets_patch, CR | R_BODY | R_LEADER},
+    {REST_DELETE, "/connectors/{c}/offsets", rest_h_offsets_delete, CR | R_LEADER},
     {REST_GET, "/connector-plugins", rest_h_plugins_list, CR},
     {REST_GET, "/connector-plugins/{p}/config", rest_h_plugin_config, CR},
     {REST_PUT, "/connector-plugins/{p}/config/validate", rest_h_plugin_validate, CR | R_BODY},
@@ -283,6 +284,25 @@ void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct r
                 respond_error(rs, 404, "HTTP 404 Not Found", 0);
                 return;
             }
+        }
+    }
+    if ((hit->flags & R_LEADER) && ctx->h != NULL) {
+        /* The JVM's completeOrForwardRequest: a follower re-issues the request to the leader;
+         * the first hop sends forward=true, a second one forward=false, a third gives up. */
+        const char *fw = rest_query_get(&rq->query, "forward");
+        int forward = fw == NULL ? -1 : rest_query_bool(&rq->query, "forward", 1);
+        char *leader = NULL;
+        struct kc_error err;
+        kc_error_clear(&err);
+        int rc = herder_request_target(ctx->h, forward, &leader, &err);
+        if (rc == KC_OK && leader != NULL) {
+            rest_forward(rq, leader, forward == -1, rs);
+            kc_free(leader);
+            return;
+        }
+        if (rc != KC_OK) {
+            rest_respond_herder(rs, &err);
+            return;
         }
     }
     hit->fn(ctx, rq, rs);
@@ -519,6 +539,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     rq.body_len = cs->body.len;
     rq.on_admin_listener = rd->admin;
     rq.signature = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Connect-Authorization");
+    rq.signature_algorithm =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Connect-Request-Signature-Algorithm");
+    rq.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query, &rq.query);
 
     if (cs->reject == 414) {

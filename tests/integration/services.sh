@@ -353,7 +353,7 @@ EOF
   cat "$run/env"
 }
 
-# start-kafka-sasl-ssl RUN_DIR: start-kafka with a SASL_SSL (PLAIN) listener; the caller made the
+# start-kafka-sasl-ssl RUN_DIR: start-kafka with a SASL_SSL (PLAIN, SCRAM) listener; the caller made the
 # broker's keystore and the users (the test owns its CA, so nothing secret lives in the repo).
 cmd_start_kafka_sasl_ssl() {
   local run=${1:?RUN_DIR}
@@ -369,8 +369,11 @@ cmd_start_kafka_sasl_ssl() {
   done <"$run/users"
   KAFKA_EXTRA_LISTENER="SASL_SSL://127.0.0.1:$sport"
   KAFKA_EXTRA_PROTOCOLS=",SASL_SSL:SASL_SSL"
-  KAFKA_EXTRA_PROPS="sasl.enabled.mechanisms=PLAIN
+  # SCRAM is enabled too; its credentials are the caller's to create (Admin API), none by default
+  KAFKA_EXTRA_PROPS="sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$jaas;
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.ssl.keystore.type=PKCS12
 listener.name.sasl_ssl.ssl.keystore.location=$run/tls/broker.p12
 listener.name.sasl_ssl.ssl.keystore.password=$pw
