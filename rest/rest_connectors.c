@@ -614,13 +614,13 @@ void rest_h_task_restart(const struct rest_ctx *ctx, const struct rest_request *
         st.worker_id != NULL && herder_worker_id(ctx->h) != NULL &&
         strcmp(st.worker_id, herder_worker_id(ctx->h)) != 0 &&
         st.state != HERDER_STATE_UNASSIGNED) {
-        char *owner = kc_asprintf("http://%s/", st.worker_id);
+        char *owner = kc_asprintf("%s://%s/", ctx->scheme, st.worker_id);
         herder_instance_status_fini(&st);
         if (owner == NULL) {
             rest_respond_error(rs, 500, "out of memory");
             return;
         }
-        rest_forward(rq, owner, forward == -1, rs);
+        rest_forward(rq, owner, forward == -1, ctx->client_tls, rs);
         kc_free(owner);
         return;
     }

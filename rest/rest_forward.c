@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "kc_alloc.h"
+#include "kc_curl_tls.h"
 #include "kc_log.h"
 #include "rest_int.h"
 
@@ -77,7 +78,7 @@ static void set_location(const struct rest_request *rq, struct rest_response *rs
 }
 
 void rest_forward(const struct rest_request *rq, const char *base, int recursive,
-                  struct rest_response *rs)
+                  const struct conf_client_tls *tls, struct rest_response *rs)
 {
     CURL *curl = curl_easy_init();
     char *url = curl != NULL ? forward_url(curl, rq, base, recursive) : NULL;
@@ -114,6 +115,7 @@ void rest_forward(const struct rest_request *rq, const char *base, int recursive
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, fwd_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+    kc_curl_tls_apply(curl, tls);
     CURLcode cr = curl_easy_perform(curl);
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);

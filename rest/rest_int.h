@@ -25,6 +25,8 @@
 #include "kc_strmap.h"
 #include "rest_loggers.h"
 
+struct conf_client_tls;
+
 enum rest_method {
     REST_GET = 0,
     REST_POST,
@@ -47,6 +49,8 @@ struct rest_ctx {
     int topic_tracking_reset_disable;
     const struct connector_worker_facts *facts; /* borrowed: what validation knows of us */
     int admin_mode;               /* 0: /admin on main listeners, 1: own listeners, 2: disabled */
+    const char *scheme;           /* "http" or "https": how other workers are reached */
+    const struct conf_client_tls *client_tls; /* borrowed, NULL = libcurl defaults */
 };
 
 #define REST_MAX_QUERY 32
@@ -107,7 +111,7 @@ void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct r
 /* rest_forward.c: re-issue rq to the leader at base (connect-compat.md §2.2) and relay its
  * answer into rs. recursive: the forward= value to send. */
 void rest_forward(const struct rest_request *rq, const char *base, int recursive,
-                  struct rest_response *rs);
+                  const struct conf_client_tls *tls, struct rest_response *rs);
 enum rest_method rest_method_parse(const char *m);
 
 /* ---- rest_request.c: parsing helpers ---- */

@@ -296,7 +296,7 @@ void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct r
         kc_error_clear(&err);
         int rc = herder_request_target(ctx->h, forward, &leader, &err);
         if (rc == KC_OK && leader != NULL) {
-            rest_forward(rq, leader, forward == -1, rs);
+            rest_forward(rq, leader, forward == -1, ctx->client_tls, rs);
             kc_free(leader);
             return;
         }
@@ -791,6 +791,8 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
         goto out;
     }
+    srv->ctx.scheme = strncasecmp(srv->ctx.advertised_base, "https://", 8) == 0 ? "https" : "http";
+    srv->ctx.client_tls = cfg->client_tls;
     kc_log(KC_LOG_INFO, "rest", "REST server listening at %s (%zu listener(s)), admin %s",
            srv->ctx.advertised_base, n_main,
            admin_mode == 0 ? "on main listeners" : admin_mode == 1 ? "on own listeners"

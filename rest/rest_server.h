@@ -32,6 +32,7 @@ struct rest_server;
 /* Worker properties the REST layer reads; every string is borrowed for the call to
  * rest_server_new() only (the server copies what it keeps). Zero-initialised = JVM defaults. */
 struct rest_auth; /* rest_auth.h */
+struct conf_client_tls; /* conf_client_tls.h */
 
 struct rest_server_config {
     const char *listeners;       /* "listeners": comma list of http://host:port; NULL/"" =
@@ -58,6 +59,9 @@ struct rest_server_config {
     /* Borrowed for the server's life: the worker facts config validation uses (group id,
      * override policy, converters, built-in plugins); NULL = none. */
     const struct connector_worker_facts *facts;
+    /* Borrowed for the server's life: the TLS material for requests to other workers' https
+     * listeners (forwarding); NULL = libcurl's defaults. */
+    const struct conf_client_tls *client_tls;
     /* Borrowed for the server's life: REST authentication (rest_auth.h); NULL = none. */
     const struct rest_auth *auth;
     /* Borrowed for rest_server_new only: the ssl.* keys https listeners use (rest_tls.h);

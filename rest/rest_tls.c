@@ -30,6 +30,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "conf_client_tls.h"
 #include "conf_truststore.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
@@ -75,16 +76,8 @@ struct tls_conn {
 
 void rest_tls_config_from_props(struct rest_tls_config *c, const struct kc_strmap *props)
 {
-    static const char prefix[] = "listeners.https.";
-    int prefixed = 0;
     memset(c, 0, sizeof(*c));
-    for (size_t i = 0; i < props->n; i++) {
-        if (strncmp(props->e[i].key, prefix, sizeof(prefix) - 1) == 0) {
-            prefixed = 1;
-        }
-    }
-    /* valuesWithPrefixAllOrNothing: one listeners.https.* key means the ssl.* keys are unused */
-#define K(name) kc_strmap_get(props, prefixed ? "listeners.https." name : name)
+#define K(name) conf_https_ssl_key(props, name)
     c->keystore_type = K("ssl.keystore.type");
     c->keystore_location = K("ssl.keystore.location");
     c->keystore_password = K("ssl.keystore.password");
@@ -113,42 +106,6 @@ static void wipe_free(char *s)
     }
 }
 
-/* A whole file as a string (PEM stores). Owned. */
-static char *read_text(const char *path, struct kc_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (f == NULL) {
-        kc_error_set(err, KC_EINVAL, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (cap - len < 4096) {
-            if (cap > ((size_t)64 << 20)) {
-                kc_error_set(err, KC_EINVAL, "%s is too large for a PEM store", path);
-                break;
-            }
-            char *nb = kc_realloc(buf, cap + 65536);
-            if (nb == NULL) {
-                kc_error_set(err, KC_ENOMEM, "out of memory reading %s", path);
-                break;
-            }
-            buf = nb;
-            cap += 65536;
-        }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0) {
-            fclose(f);
-            buf[len] = '\0';
-            return buf;
-        }
-    }
-    fclose(f);
-    wipe_free(buf);
-    return NULL;
-}
 
 static int key_password_cb(char *buf, int size, int rwflag, void *u)
 {
@@ -220,7 +177,7 @@ static int load_keystore(SSL_CTX *ctx, const struct rest_tls_config *c, struct k
                             "ssl.keystore.location (or listeners.https.ssl.keystore.location)");
     }
     if (strcasecmp(type, "PEM") == 0) {
-        char *text = read_text(c->keystore_location, err);
+        char *text = conf_read_pem_file(c->keystore_location, err);
         if (text == NULL) {
             return err->rc;
         }
@@ -256,7 +213,7 @@ static int load_truststore(SSL_CTX *ctx, const struct rest_tls_config *c, struct
     } else if (blank(c->truststore_location)) {
         return KC_OK; /* no truststore: the default trust (none for client certificates) */
     } else if (strcasecmp(type, "PEM") == 0) {
-        if ((pem = read_text(c->truststore_location, err)) == NULL) {
+        if ((pem = conf_read_pem_file(c->truststore_location, err)) == NULL) {
             return err->rc;
         }
     } else if ((rc = conf_truststore_to_pem(c->truststore_location, c->truststore_password,

@@ -24,6 +24,7 @@
 
 struct herder;
 struct worker_config; /* worker/worker_config.h */
+struct conf_client_tls; /* config/conf_client_tls.h */
 
 #define HERDER_REQUEST_TIMEOUT_MS 90000
 /* Connectors a cluster of connect-c workers runs at most: a create past it is a 400. Each
@@ -131,6 +132,13 @@ int herder_ready(const struct herder *h);
 const char *herder_kafka_cluster_id(const struct herder *h);
 /* "host:port" this worker writes as worker_id. */
 const char *herder_worker_id(const struct herder *h);
+/*
+ * Before herder_start: the URL this worker advertises to its group ("https://host:port/" when
+ * its REST listener is https; default "http://<worker id>/") and the TLS material its requests
+ * to the leader use (borrowed for the herder's life; NULL = libcurl's defaults). @thread main
+ */
+int herder_set_rest_client(struct herder *h, const char *advertised_url,
+                           const struct conf_client_tls *tls);
 
 /* ---- REST calls (@thread rest) ---- */
 

@@ -37,6 +37,7 @@
 #include "herder_int.h"
 #include "herder_store.h"
 #include "kc_alloc.h"
+#include "kc_curl_tls.h"
 #include "kc_log.h"
 #include "metrics.h"
 
@@ -72,6 +73,7 @@ struct herder_group {
     int *snap_counts;
     size_t snap_n;
     int64_t snap_offset;
+    int64_t changed_offset;  /* snap_offset when connectors or task counts last changed */
     uint8_t *key;            /* owned copy of the session key */
     size_t key_len;
     /* atomics */
@@ -344,6 +346,20 @@ static void apply_assign(struct herder *h, const struct connect_assignment *a, i
            g->n_conns, g->n_tasks);
     herder_reconcile(h);
     atomic_store(&h->ready, 1);
+    /* A change read while this rebalance ran (not yet assigned, so the tick did not rejoin) is
+     * missing from an assignment computed at an older config offset: one more round. */
+    pthread_mutex_lock(&g->mu);
+    int stale = is_leader && g->changed_offset > a->config_offset;
+    pthread_mutex_unlock(&g->mu);
+    if (stale) {
+        kc_log(KC_LOG_INFO, "group", "Connectors or task counts changed during the rebalance "
+               "(config offset %lld > %lld): rebalancing", (long long)g->changed_offset,
+               (long long)a->config_offset);
+        pthread_mutex_lock(&g->mu);
+        g->assigned = 0;
+        pthread_mutex_unlock(&g->mu);
+        member_rejoin(g);
+    }
 }
 
 void herder_group_handle_op(struct herder *h, struct herder_op *op)
@@ -528,6 +544,9 @@ static int refresh_snapshot(struct herder *h)
     g->snap_counts = counts;
     g->snap_n = n;
     g->snap_offset = herder_store_config_offset(h->store);
+    if (changed) {
+        g->changed_offset = g->snap_offset;
+    }
     int leader = g->is_leader && g->assigned;
     pthread_mutex_unlock(&g->mu);
     return changed && leader;
@@ -718,6 +737,7 @@ static int submit_once(struct herder *h, struct group_submit *s, struct kc_error
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
+    kc_curl_tls_apply(curl, h->client_tls);
     CURLcode cr = curl_easy_perform(curl);
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
@@ -929,6 +949,7 @@ int herder_group_new(struct herder *h, struct kc_error *err)
     pthread_rwlock_init(&g->member_lock, NULL);
     g->key_created_ms = -1;
     g->snap_offset = -1;
+    g->changed_offset = -1;
     g->rebalance_ms = kc_now_ms();
     atomic_store(&g->config_offset, -1);
     h->group = g;
@@ -936,6 +957,22 @@ int herder_group_new(struct herder *h, struct kc_error *err)
     if (g->url == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    return KC_OK;
+}
+
+int herder_set_rest_client(struct herder *h, const char *advertised_url,
+                           const struct conf_client_tls *tls)
+{
+    h->client_tls = tls;
+    if (advertised_url == NULL || h->group == NULL) {
+        return KC_OK;
+    }
+    char *u = kc_strdup(advertised_url);
+    if (u == NULL) {
+        return KC_ENOMEM;
+    }
+    kc_free(h->group->url);
+    h->group->url = u;
     return KC_OK;
 }
 

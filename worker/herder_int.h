@@ -102,6 +102,7 @@ struct herder_op {
 struct herder {
     const struct worker_config *wc; /* borrowed for the herder's life */
     char *worker_id;                /* owned "host:port" */
+    const struct conf_client_tls *client_tls; /* borrowed: TLS for requests to the leader */
     char *cluster_id;               /* owned */
     struct kc_queue *q;             /* owned ref: inbound ops */
     pthread_t thread;

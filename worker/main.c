@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf_client_tls.h"
 #include "conf_worker.h"
 #include "connector_config.h"
 #include "connector_plugins.h"
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
     int wc_loaded = 0;
     struct herder *h = NULL;
     struct rest_server *rs = NULL;
+    struct conf_client_tls client_tls = {0};
     struct rest_auth *auth = NULL;
     struct kc_error err = {0};
     int status = 1;
@@ -125,9 +127,27 @@ int main(int argc, char **argv)
     while (first_listener != NULL && *first_listener == ' ') {
         first_listener++;
     }
-    if (first_listener != NULL && strncasecmp(first_listener, "https://", 8) == 0) {
-        /* workers forward to each other over the listener's own protocol, as the JVM's */
+    /* workers reach each other over rest.advertised.listener, else the first listener's
+     * protocol, as the JVM's RestServer.advertisedUrl */
+    int https = first_listener != NULL && strncasecmp(first_listener, "https://", 8) == 0;
+    if (wc.rest_advertised_listener != NULL && wc.rest_advertised_listener[0] != '\0') {
+        https = strcasecmp(wc.rest_advertised_listener, "https") == 0;
+    }
+    if (https) {
         snprintf(advertised, sizeof(advertised), "https://%s/", herder_worker_id(h));
+    }
+    if (conf_client_tls_load(&wc.props, &client_tls, &err) != KC_OK) {
+        if (https) {
+            kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
+            goto out;
+        }
+        kc_log(KC_LOG_WARN, "main", "Requests to other workers' https listeners will use the "
+               "system's trust store: %s", err.msg);
+        kc_error_clear(&err);
+    }
+    if (herder_set_rest_client(h, advertised, &client_tls) != KC_OK) {
+        kc_log(KC_LOG_ERROR, "main", "Stopping due to error: out of memory");
+        goto out;
     }
     struct rest_server_config rcfg = {
         .listeners = kc_strmap_get(&wc.props, "listeners"),
@@ -148,6 +168,7 @@ int main(int argc, char **argv)
         .facts = &facts,
         .auth = auth,
         .tls = &tls,
+        .client_tls = &client_tls,
     };
     if (rest_server_new(&rcfg, h, &rs, &err) != KC_OK) {
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
@@ -169,6 +190,7 @@ out:
     rest_server_free(rs);
     rest_auth_free(auth);
     herder_free(h);
+    conf_client_tls_free(&client_tls);
     if (wc_loaded) {
         worker_config_fini(&wc);
     }

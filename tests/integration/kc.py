@@ -601,6 +601,8 @@ class ConnectC(Rest):
                 props[k] = v
         if "listeners" in (overrides or {}):  # keep url/port consistent with the override
             self.port = int(str(props["listeners"]).rsplit(":", 1)[1].split(",")[0])
+            if "rest.advertised.port" not in (overrides or {}):
+                props["rest.advertised.port"] = self.port
         self.props = props
         self.group = props.get("group.id")
         self.config_topic = props.get("config.storage.topic")

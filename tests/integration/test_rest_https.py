@@ -218,3 +218,87 @@ def test_https_unfinished_handshakes_are_capped_per_ip(connect_c, pki):
     assert time.monotonic() - t0 < 2
     for s in held + [extra]:
         s.close()
+
+
+def test_https_group_forwards_with_the_configured_truststore(kafka, connect_c, pki, tmp_path,
+                                                            unique_name):
+    """Two workers in one group, each behind an https listener that requires client
+    certificates, trusting our CA only through ssl.truststore.* (not the system store): a create
+    through the follower is forwarded to the leader over https with the configured truststore
+    and the keystore as client certificate, and task configs of a connector the follower runs
+    reach the leader the same way (its tasks start). Issue 10's "forwarding between workers"."""
+    # each worker needs a keystore whose certificate is also a client certificate our CA signed:
+    # the server certificate serves both (as the JVM's RestClient reuses listeners.https.*)
+    props = {
+        "ssl.keystore.type": "PKCS12", "ssl.keystore.location": str(pki["server.p12"]),
+        "ssl.keystore.password": PW,
+        "ssl.truststore.location": str(pki["trust.jks"]), "ssl.truststore.password": PW,
+        "ssl.client.auth": "required",
+        "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
+        "scheduled.rebalance.max.delay.ms": 0,
+    }
+    first = None
+    ws = []
+    for _ in range(2):
+        o = dict(props)
+        if first is not None:
+            o.update({"group.id": first.group, "config.storage.topic": first.config_topic,
+                      "offset.storage.topic": first.offset_topic,
+                      "status.storage.topic": first.status_topic})
+        port = kc.free_port()
+        w = connect_c(overrides={"listeners": f"https://127.0.0.1:{port}", **o}, start=False)
+        w.url = f"https://127.0.0.1:{port}"
+        w.s.trust_env = False
+        w.s.verify = str(pki["ca.pem"])
+        w.s.cert = (str(pki["client.pem"]), str(pki["client.key"]))
+        first = first or w
+        ws.append(w)
+    for w in ws:
+        w.start(wait=False)
+    for w in ws:
+        w.wait_ready(timeout=kc.scaled(90))
+
+    def leader():
+        for w in ws:
+            try:
+                r = w.get("/connectors?forward=false", timeout=5)
+            except Exception:
+                return None
+            if r.status_code != 200:
+                return None
+        # the leader answers forward=false writes; a follower answers 409
+        for w in ws:
+            r = w.post("/connectors?forward=false", json={"name": "", "config": {}}, timeout=5)
+            if r.status_code != 409:
+                return w
+        return None
+    lead = kc.wait_until(leader, timeout=kc.scaled(60), what="a leader")
+    follower = next(w for w in ws if w is not lead)
+    assert follower.url.startswith("https://")
+
+    topic = unique_name("t")
+    kafka.create_topic(topic, partitions=2)
+    names = [unique_name("c") for _ in range(2)]
+    for n in names:
+        cfg = {"connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector",
+               "tasks.max": "1", "topics": topic, "file": str(tmp_path / f"{n}.txt")}
+        r = follower.post("/connectors", json={"name": n, "config": cfg}, timeout=30)
+        assert r.status_code == 201, r.text
+
+    def all_running():
+        owners = set()
+        for n in names:
+            r = lead.get(f"/connectors/{n}/status", timeout=5)
+            if r.status_code != 200:
+                return None
+            st = r.json()
+            if st["connector"]["state"] != "RUNNING" or not st["tasks"] or \
+                    any(t["state"] != "RUNNING" for t in st["tasks"]):
+                return None
+            owners.add(st["connector"]["worker_id"])
+        return owners
+    owners = kc.wait_until(all_running, timeout=kc.scaled(90), what="both connectors RUNNING")
+    # round robin puts one connector on each worker: the follower's task configs crossed https
+    assert len(owners) == 2, owners
+    for w in ws:
+        assert "IO Error trying to forward" not in w.log_text()
