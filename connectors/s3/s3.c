@@ -278,7 +278,7 @@ static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         if (f->pj != NULL) {
             rc = parquet_jsonl_finish(f->pj, err);
         } else if (s->c.format == S3_FORMAT_JSON_ARRAY) {
-            rc = s3_object_write(f->obj, "\n]\n", 3, err);
+            rc = s3_object_write(f->obj, "\n]", 2, err); /* Aiven's BATCH_END */
         }
         if (rc == KC_OK && f->n > 0) {
             struct s3_object *o = f->obj;
@@ -833,7 +833,8 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         s->budget = (size_t)256 << 20;
     }
     sink_task_set_ctx(st, s);
-    sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s", s3_conf_extension(&s->c),
+    sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s",
+                  s->c.aiven.on ? s->c.aiven.tmpl : s3_conf_extension(&s->c),
                   s3_store_is_local(s->store) ? "local store " : "bucket ",
                   s3_store_is_local(s->store) ? s->c.store.url : s->c.store.bucket);
     return KC_OK;
