@@ -27,6 +27,17 @@ static const char *const a_formats[] = {"csv", "json", "jsonl", "avro", "parquet
 static const char *const a_encodings[] = {"none", "base64", NULL};
 static const char *const a_sources[] = {"WALLCLOCK", "EVENT", NULL};
 
+/* Aiven's own validator and message */
+static int a_max_records_validate(const struct conf_def *d, const char *value,
+                                  struct kc_error *err)
+{
+    (void)d;
+    if (value == NULL || value[0] == '-') {
+        return kc_error_set(err, KC_EINVAL, "must be a non-negative integer number");
+    }
+    return KC_OK;
+}
+
 /* Aiven's values, then what we write: csv (Aiven's default) and avro are refused per key. */
 static int a_format_validate(const struct conf_def *d, const char *value, struct kc_error *err)
 {
@@ -96,7 +107,7 @@ const struct conf_def s3_aiven_conf_def[] = {
     {"file.max.records", CONF_INT, "0", 0, CONF_MEDIUM,
      "The maximum number of records to put in a single file. 0 = unlimited (until the next "
      "file.flush.interval.ms).",
-     F_GROUP, 4, CONF_WIDTH_NONE, NULL, conf_validate_range, 0, INT64_MAX, NULL, NULL},
+     F_GROUP, 4, CONF_WIDTH_NONE, NULL, a_max_records_validate, U, NULL, NULL},
     {"file.name.timestamp.timezone", CONF_STRING, "UTC", 0, CONF_LOW,
      "Specifies the timezone in which the dates and time for the timestamp variable will be "
      "treated.",

@@ -70,6 +70,7 @@ def test_aiven_parquet_on_s3proxy(kafka, connect_c, s3, unique_name):
                   "format.output.type": "parquet", "file.compression.type": "snappy",
                   "format.output.fields": "key,offset,timestamp,headers,value",
                   "file.max.records": "100", "file.name.timestamp.source": "EVENT",
+                  "file.flush.interval.ms": "3000",
                   "file.name.template": "{{topic}}/{{timestamp:unit=yyyy}}-{{timestamp:unit=MM}}/"
                                         "{{topic}}-{{partition:padding=true}}-"
                                         "{{start_offset:padding=true}}.parquet"}))
@@ -139,7 +140,7 @@ def test_aiven_jsonl_on_local_store(kafka, connect_c, tmp_path, unique_name):
     ("format.output.type", "xml", "String must be one of"),
     ("format.output.type", "csv", "csv is not written by connect-c yet"),
     ("file.compression.type", "lz4", "supported values are"),
-    ("file.max.records", "-1", "Value must be at least 0"),
+    ("file.max.records", "-1", "must be a non-negative integer number"),
     ("format.output.envelope", "false", "Cannot disable envelope"),
 ])
 def test_aiven_invalid_config_400(connect_c, tmp_path, unique_name, key, value, needle):
