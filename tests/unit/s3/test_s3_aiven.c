@@ -33,8 +33,8 @@ static void test_template_check(void **state)
     struct kc_error err;
     const char *good[] = {
         "{{topic}}-{{partition}}-{{start_offset}}",
-        "{{ topic }}/{{timestamp:unit=yyyy}}/{{timestamp:unit=MM}}/{{partition:padding=true}}-"
-        "{{start_offset:padding=false}}.parquet",
+        ("{{ topic }}/{{timestamp:unit=yyyy}}/{{timestamp:unit=MM}}/{{partition:padding=true}}-"
+         "{{start_offset:padding=false}}.parquet"),
         "x/{{topic}}{{partition}}{{start_offset}}",
     };
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
