@@ -467,19 +467,19 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
             v = !parquet && r->key != NULL ? cdata_to_json(r->key, 0)
                                            : text_or_null(r->key_raw, r->key_len);
             fs = field_schema("key", "string", 1);
-            ok = ok && json_object_set_new(row, "key", v) == 0;
+            ok = json_object_set_new(row, "key", v) == 0 && ok; /* takes v */
             break;
         case S3_OUT_OFFSET:
             v = json_integer((json_int_t)r->kafka_offset);
             fs = field_schema("offset", "int64", 0);
-            ok = ok && json_object_set_new(row, "offset", v) == 0;
+            ok = json_object_set_new(row, "offset", v) == 0 && ok; /* takes v */
             break;
         case S3_OUT_TIMESTAMP:
             v = r->ts_type == SINK_TS_NONE ? json_null()
                 : parquet                  ? json_integer((json_int_t)r->timestamp)
                                            : iso_instant(r->timestamp);
             fs = field_schema("timestamp", "int64", 0);
-            ok = ok && json_object_set_new(row, "timestamp", v) == 0;
+            ok = json_object_set_new(row, "timestamp", v) == 0 && ok; /* takes v */
             break;
         case S3_OUT_HEADERS:
             v = parquet ? json_object() : json_array();
@@ -493,27 +493,29 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
                     hv = t != NULL ? json_string(t) : NULL;
                     free(t);
                 }
-                ok = ok && hv != NULL &&
-                     (parquet ? json_object_set_new(v, hd->key, hv) == 0
-                              : json_array_append_new(
-                                    v, json_pack("{s:s, s:o}", "key", hd->key, "value", hv)) == 0);
+                /* each call takes hv (also when it fails) */
+                int hok = hv != NULL &&
+                          (parquet ? json_object_set_new(v, hd->key, hv)
+                                   : json_array_append_new(v, json_pack("{s:s, s:o}", "key",
+                                                                        hd->key, "value", hv))) == 0;
+                ok = ok && hok;
             }
             fs = json_pack("{s:s, s:s, s:{s:s, s:b}, s:{s:s, s:b}, s:b}", "field", "headers",
                            "type", "map", "keys", "type", "string", "optional", 0, "values",
                            "type", "string", "optional", 1, "optional", 0);
-            ok = ok && json_object_set_new(row, "headers", v) == 0;
+            ok = json_object_set_new(row, "headers", v) == 0 && ok; /* takes v */
             break;
         default: /* S3_OUT_VALUE */
             v = val != NULL ? json_incref(val) : json_null();
             fs = vschema != NULL ? json_deep_copy(vschema) : NULL;
-            ok = ok && json_object_set_new(row, "value", v) == 0;
+            ok = json_object_set_new(row, "value", v) == 0 && ok; /* takes v */
             if (fs != NULL) {
-                ok = ok && json_object_set_new(fs, "field", json_string("value")) == 0;
+                ok = json_object_set_new(fs, "field", json_string("value")) == 0 && ok;
             }
             break;
         }
         if (sf != NULL) {
-            ok = ok && fs != NULL && json_array_append_new(sf, fs) == 0;
+            ok = fs != NULL && json_array_append_new(sf, fs) == 0 && ok; /* takes fs */
         } else {
             json_decref(fs);
         }
