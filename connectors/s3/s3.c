@@ -86,6 +86,7 @@ struct s3_sink {
     struct kc_buf path; /* scratch */
     struct kc_buf enc;  /* scratch */
     struct kc_buf row;  /* scratch: Aiven's row */
+    struct kc_buf key;  /* scratch: Aiven's {{key}} text of the record being put */
     size_t budget;
     unsigned round; /* enforce_budget calls */
 };
@@ -222,8 +223,8 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     int rc;
     if (s->c.aiven.on) {
         struct kc_error e;
-        rc = s3_aiven_render(&s->c.aiven, tp->topic, tp->partition, start, ts_local, &s->path,
-                             &e);
+        rc = s3_aiven_render(&s->c.aiven, tp->topic, tp->partition, start, ts_local,
+                             (const char *)s->key.data, s->key.len, &s->path, &e);
     } else {
         rc = kc_buf_printf(&s->path, "%s%s%s%s%s%s%s%s%d%s%0*lld%s", s->c.topics_dir, dd,
                            tp->topic, dd, encoded, dd, tp->topic, s->c.file_delim,
@@ -540,6 +541,27 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
     return rc == KC_OK ? KC_OK : kc_error_set(why, KC_ENOMEM, "out of memory");
 }
 
+/* {{key}}: Aiven's KeyRecordGrouper: "null", a string key as is, else its toString (here the
+ * converted key as JSON text, or the raw bytes). */
+static int aiven_key_text(const struct sink_record *r, struct kc_buf *out, struct kc_error *why)
+{
+    int rc;
+    if (r->key != NULL && r->key->type == CDATA_STRING) {
+        rc = kc_buf_append(out, r->key->u.s, r->key->n);
+    } else if (r->key != NULL) {
+        json_t *j = cdata_to_json(r->key, 0);
+        char *t = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        json_decref(j);
+        rc = t != NULL ? kc_buf_append_str(out, t) : KC_ENOMEM;
+        free(t);
+    } else if (r->key_raw != NULL) {
+        rc = kc_buf_append(out, r->key_raw, r->key_len);
+    } else {
+        rc = kc_buf_append_str(out, "null");
+    }
+    return rc == KC_OK ? KC_OK : kc_error_set(why, KC_ENOMEM, "out of memory");
+}
+
 /* ---- one record ---- */
 
 /* One record the sink cannot write: errors.tolerance decides (DLQ and go on, or fail). */
@@ -568,6 +590,17 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         }
     }
     int rc;
+    if (f != NULL && s->c.aiven.key_mode) {
+        /* {{key}}: the object holds the key's latest record only */
+        for (struct s3_file **pp = &tp->files; *pp != NULL; pp = &(*pp)->next) {
+            if (*pp == f) {
+                *pp = f->next;
+                break;
+            }
+        }
+        file_free(f);
+        f = NULL;
+    }
     if (f == NULL &&
         (rc = file_open(s, tp, encoded, r->kafka_offset, ts_local, &f, err)) != KC_OK) {
         return rc;
@@ -673,8 +706,14 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     if (s->c.aiven.on) {
         /* files group by the template without its start offset */
         kc_buf_reset(&s->enc);
-        rc = s3_aiven_render(&s->c.aiven, tp->topic, tp->partition, -1, ts_local, &s->enc,
-                             &why);
+        kc_buf_reset(&s->key);
+        if (s->c.aiven.key_mode) {
+            rc = aiven_key_text(r, &s->key, &why);
+        }
+        if (rc == KC_OK) {
+            rc = s3_aiven_render(&s->c.aiven, tp->topic, tp->partition, -1, ts_local,
+                                 (const char *)s->key.data, s->key.len, &s->enc, &why);
+        }
         if (rc == KC_OK && kc_buf_append_byte(&s->enc, 0) != KC_OK) {
             rc = kc_error_set(&why, KC_ENOMEM, "out of memory");
         }
@@ -799,6 +838,7 @@ static void s3_free(struct s3_sink *s)
     kc_buf_fini(&s->path);
     kc_buf_fini(&s->enc);
     kc_buf_fini(&s->row);
+    kc_buf_fini(&s->key);
     kc_free(s);
 }
 
@@ -816,6 +856,7 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     kc_buf_init(&s->path, 64 * 1024);
     kc_buf_init(&s->enc, 64 * 1024);
     kc_buf_init(&s->row, 64 * 1024);
+    kc_buf_init(&s->key, 64 * 1024);
     int rc = load(cv, &s->c, err);
     if (rc == KC_OK) {
         rc = s3_partitioner_new(&s->c.part, &s->part, err);

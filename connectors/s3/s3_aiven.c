@@ -208,11 +208,11 @@ static const char *unit(const struct tvar *v)
     return NULL;
 }
 
-int s3_aiven_template_check(const char *tmpl, struct kc_error *err)
+int s3_aiven_template_check(const char *tmpl, int *key_mode, struct kc_error *err)
 {
     size_t pos = 0, lit;
     struct tvar v;
-    int seen_topic = 0, seen_part = 0, seen_off = 0, seen_key = 0, r;
+    int seen_topic = 0, seen_part = 0, seen_off = 0, seen_key = 0, seen_ts = 0, r;
     while ((r = next_var(tmpl, &pos, &lit, &v)) == 1) {
         if (is(v.name, v.name_len, "topic") && v.param == NULL) {
             seen_topic = 1;
@@ -234,6 +234,7 @@ int s3_aiven_template_check(const char *tmpl, struct kc_error *err)
                                     "parameter unit is required for the variable timestamp, "
                                     "supported values are: yyyy|MM|dd|HH");
             }
+            seen_ts = 1;
         } else if (is(v.name, v.name_len, "key")) {
             seen_key = 1;
         } else {
@@ -245,14 +246,13 @@ int s3_aiven_template_check(const char *tmpl, struct kc_error *err)
     if (r < 0) {
         return kc_error_set(err, KC_EINVAL, "unclosed {{ in the template");
     }
-    if (seen_key) {
-        /* Aiven keeps only the latest record per key per flush and overwrites the object:
-         * with conditional writes and offset-based sets that is not the same thing. */
-        return kc_error_set(err, KC_EINVAL,
-                            "{{key}} templates (latest record per key) are not supported by "
-                            "connect-c yet");
+    /* Aiven's sets: topic,partition,start_offset(,timestamp); key,topic,partition; key */
+    int ok = seen_key ? !seen_off && !seen_ts && seen_topic == seen_part
+                      : seen_topic && seen_part && seen_off;
+    if (key_mode != NULL) {
+        *key_mode = seen_key;
     }
-    if (!(seen_topic && seen_part && seen_off)) {
+    if (!ok) {
         return kc_error_set(err, KC_EINVAL,
                             "unsupported set of template variables, supported sets are: "
                             "topic,partition,start_offset,timestamp; partition,topic,key; key");
@@ -261,7 +261,8 @@ int s3_aiven_template_check(const char *tmpl, struct kc_error *err)
 }
 
 int s3_aiven_render(const struct s3_aiven *a, const char *topic, int32_t partition, int64_t start,
-                    int64_t ts_local, struct kc_buf *out, struct kc_error *err)
+                    int64_t ts_local, const char *key, size_t key_len, struct kc_buf *out,
+                    struct kc_error *err)
 {
     int rc = kc_buf_append_str(out, a->prefix != NULL ? a->prefix : "");
     size_t pos = 0, lit, prev = 0;
@@ -285,6 +286,8 @@ int s3_aiven_render(const struct s3_aiven *a, const char *topic, int32_t partiti
                 rc = kc_buf_printf(out, padding(&v) == 1 ? "%020lld" : "%lld",
                                    (long long)start);
             }
+        } else if (is(v.name, v.name_len, "key")) {
+            rc = kc_buf_append(out, key != NULL ? key : "null", key != NULL ? key_len : 4);
         } else if (is(v.name, v.name_len, "timestamp")) {
             const char *u = unit(&v);
             if (u == NULL) {
@@ -423,7 +426,7 @@ int s3_aiven_conf_load(const struct conf_values *cv, struct s3_conf *c, struct k
                       ? "{{topic}}-{{partition}}-{{start_offset}}.snappy"
                       : "{{topic}}-{{partition}}-{{start_offset}}.zst";
     }
-    int rc = s3_aiven_template_check(a->tmpl, err);
+    int rc = s3_aiven_template_check(a->tmpl, &a->key_mode, err);
     if (rc != KC_OK) {
         char why[sizeof(err->msg)];
         snprintf(why, sizeof(why), "%s", err->msg);
@@ -450,6 +453,22 @@ int s3_aiven_conf_load(const struct conf_values *cv, struct s3_conf *c, struct k
     c->pad_width = 0;
     int64_t max = conf_values_int(cv, "file.max.records");
     c->flush_size = max > 0 ? max : INT64_MAX;
+    if (a->key_mode) {
+        if (max > 1) {
+            return kc_error_set(err, KC_EINVAL,
+                                "file.max.records: When file.name.template is %s, "
+                                "file.max.records must be either 1 or not set",
+                                a->tmpl);
+        }
+        /* one object per key, overwritten: the latest record wins (Aiven's KeyRecordGrouper) */
+        c->flush_size = INT64_MAX;
+        c->store.conditional_writes = 0;
+        if (conf_values_long(cv, "file.flush.interval.ms") <= 0) {
+            return kc_error_set(err, KC_EINVAL,
+                                "file.flush.interval.ms: must be positive with a {{key}} "
+                                "template (objects are written at each interval)");
+        }
+    }
     c->rotate_interval_ms = -1;
     c->rotate_schedule_ms = conf_values_long(cv, "file.flush.interval.ms");
     if (c->rotate_schedule_ms <= 0) {

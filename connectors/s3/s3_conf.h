@@ -33,6 +33,8 @@ struct s3_aiven {
     size_t n_fields;
     int envelope;            /* format.output.envelope */
     int event_time;          /* file.name.timestamp.source=EVENT */
+    int key_mode;            /* {{key}} template: one object per key, the latest record,
+                              * overwritten at every commit (Aiven's KeyRecordGrouper) */
 };
 
 struct s3_conf {
@@ -64,13 +66,14 @@ const char *s3_conf_extension(const struct s3_conf *c);
 extern const struct conf_def s3_aiven_conf_def[];
 int s3_aiven_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_error *err);
 int s3_aiven_validate(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err);
-/* Check a file.name.template; KC_EINVAL says why. */
-int s3_aiven_template_check(const char *tmpl, struct kc_error *err);
+/* Check a file.name.template; KC_EINVAL says why. *key_mode (may be NULL): it uses {{key}}. */
+int s3_aiven_template_check(const char *tmpl, int *key_mode, struct kc_error *err);
 struct kc_buf;
-/* Object key: prefix + template with topic, partition, start offset and the record time
- * (ts_local: ms since the epoch shifted to the zone). start < 0 renders the grouping key
- * (every variable but start_offset). */
+/* Object key: prefix + template with topic, partition, start offset, the record time
+ * (ts_local: ms since the epoch shifted to the zone) and the key text. start < 0 renders the
+ * grouping key (every variable but start_offset). */
 int s3_aiven_render(const struct s3_aiven *a, const char *topic, int32_t partition, int64_t start,
-                    int64_t ts_local, struct kc_buf *out, struct kc_error *err);
+                    int64_t ts_local, const char *key, size_t key_len, struct kc_buf *out,
+                    struct kc_error *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ftw.h>
 #include <unistd.h>
@@ -36,9 +37,11 @@ static void test_template_check(void **state)
         ("{{ topic }}/{{timestamp:unit=yyyy}}/{{timestamp:unit=MM}}/{{partition:padding=true}}-"
          "{{start_offset:padding=false}}.parquet"),
         "x/{{topic}}{{partition}}{{start_offset}}",
+        "{{key}}",
+        "{{topic}}/{{partition}}/{{key}}.json",
     };
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        assert_int_equal(s3_aiven_template_check(good[i], &err), KC_OK);
+        assert_int_equal(s3_aiven_template_check(good[i], NULL, &err), KC_OK);
     }
     const struct {
         const char *t, *why;
@@ -49,10 +52,11 @@ static void test_template_check(void **state)
         {"{{topic}}-{{partition}}-{{start_offset}}-{{timestamp:unit=mm}}", "unit"},
         {"{{topic}}-{{partition}}-{{start_offset}}-{{nope}}", "unsupported variable nope"},
         {"{{topic}}-{{partition}}-{{start_offset", "unclosed"},
-        {"{{key}}", "not supported"},
+        {"{{key}}-{{start_offset}}", "unsupported set"},
+        {"{{key}}-{{topic}}", "unsupported set"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(s3_aiven_template_check(bad[i].t, &err), KC_EINVAL);
+        assert_int_equal(s3_aiven_template_check(bad[i].t, NULL, &err), KC_EINVAL);
         if (strstr(err.msg, bad[i].why) == NULL) {
             print_error("%s: %s\n", bad[i].t, err.msg);
         }
@@ -65,7 +69,7 @@ static void render(const struct s3_aiven *a, int64_t start, int64_t ts, const ch
     struct kc_buf b;
     struct kc_error err;
     kc_buf_init(&b, 1 << 20);
-    assert_int_equal(s3_aiven_render(a, "iot", 7, start, ts, &b, &err), KC_OK);
+    assert_int_equal(s3_aiven_render(a, "iot", 7, start, ts, "k1", 2, &b, &err), KC_OK);
     assert_int_equal(kc_buf_append_byte(&b, 0), KC_OK);
     assert_string_equal((const char *)b.data, want);
     kc_buf_fini(&b);
@@ -244,6 +248,67 @@ static void test_sink_json_array(void **state)
     nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* {{key}}: one object per key holding its latest record, written at each interval and
+ * overwritten by the next (Aiven's KeyRecordGrouper); file.max.records > 1 is refused */
+static void test_sink_key_template(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/kc-s3-aiven-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    struct kc_strmap *cfg = base_cfg(dir);
+    kc_strmap_set(cfg, "file.name.template", "keys/{{key}}");
+    struct sink_harness *h = NULL;
+    struct kc_error err = {0};
+    assert_int_not_equal(sink_harness_new(&s3_aiven_sink_ops, cfg, &h, &err), KC_OK);
+    assert_non_null(strstr(err.msg, "file.max.records must be either 1 or not set"));
+    kc_strmap_set(cfg, "file.max.records", "0");
+    kc_strmap_set(cfg, "format.output.fields", "value");
+    kc_strmap_set(cfg, "file.flush.interval.ms", "1000");
+    assert_int_equal(sink_harness_new(&s3_aiven_sink_ops, cfg, &h, &err), KC_OK);
+    kc_strmap_free(cfg);
+    const char *keys[] = {"a", "b", "a", "c", "a", "b"};
+    for (int i = 0; i < 6; i++) {
+        char v[64];
+        int n = snprintf(v, sizeof(v), "{\"seq\":%d}", i);
+        assert_int_equal(sink_harness_produce(h, "iot", 0, keys[i], v, (size_t)n, T0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 4, 100, &err), 0);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* tick's clock (sink.h) */
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 0);
+    assert_int_equal(sink_harness_tick(h, now + 2000, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 6);
+    const char *want[][2] = {{"a", "{\"value\":{\"seq\":4}}\n"},
+                             {"b", "{\"value\":{\"seq\":5}}\n"},
+                             {"c", "{\"value\":{\"seq\":3}}\n"}};
+    for (size_t i = 0; i < 3; i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "%s/keys/%s", dir, want[i][0]);
+        char *a = slurp(path);
+        assert_non_null(a);
+        assert_string_equal(a, want[i][1]);
+        free(a);
+    }
+    /* a later interval overwrites the key's object */
+    assert_int_equal(sink_harness_produce(h, "iot", 0, "a", "{\"seq\":6}", 9, T0), 0);
+    assert_int_equal(sink_harness_drain(h, 4, 100, &err), 0);
+    assert_int_equal(sink_harness_tick(h, now + 4000, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 7);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/keys/a", dir);
+    char *a = slurp(path);
+    assert_string_equal(a, "{\"value\":{\"seq\":6}}\n");
+    free(a);
+    sink_harness_free(h);
+    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_sink_jsonl_sets_and_crash),
         cmocka_unit_test(test_sink_json_array),
+        cmocka_unit_test(test_sink_key_template),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
