@@ -160,3 +160,40 @@ def test_aiven_invalid_config_400(connect_c, tmp_path, unique_name, key, value, 
     errs = {c["value"]["name"]: c["value"]["errors"] for c in v["configs"] if c["value"]["errors"]}
     assert list(errs) == [key], errs
     assert needle in errs[key][0]
+
+
+def test_aiven_key_template_overwrites_on_s3proxy(kafka, connect_c, s3, unique_name):
+    """{{key}}: one object per key with its latest record (unconditional PUT), replaced by the
+    next interval's."""
+    make_bucket(s3, "aiven-keys")
+    bucket_dir = Path(s3["KC_S3_DATA"]) / "aiven-keys"
+    topic, cname = unique_name("aiven-key"), unique_name("aivenkey")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce_records(topic, records(30, envelope=False))
+    w = connect_c()
+    group = f"connect-{cname}"
+    w.create_connector(cname, base_config(
+        topic, **{"aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
+                  "aws.secret.access.key": s3["KC_S3_SECRET_KEY"],
+                  "aws.s3.endpoint": s3["KC_S3_ENDPOINT"], "aws.s3.bucket.name": "aiven-keys",
+                  "format.output.type": "jsonl", "file.compression.type": "none",
+                  "file.prefix.template": f"{topic}/", "file.name.template": "{{key}}.jsonl",
+                  "file.flush.interval.ms": "1000", "value.converter.schemas.enable": "false"}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(group).get((topic, 0)) == 30,
+                  timeout=kc.scaled(60), what="all 30 committed")
+    keys = list_keys(s3, "aiven-keys", f"{topic}/")
+    assert keys == [f"{topic}/k{i}.jsonl" for i in range(4)]
+    # records i % 4: the latest of k1 is 29, of k0 28
+    rows = {k: json.loads((bucket_dir / k).read_text()) for k in keys}
+    assert rows[f"{topic}/k1.jsonl"] == {"value": {"device_id": "dev-1", "value": 14.5, "seq": 29}}
+    assert rows[f"{topic}/k0.jsonl"]["value"]["seq"] == 28
+    more = records(34, envelope=False)[30:]
+    for r in more:
+        r["key"] = "k0"
+    kafka.produce_records(topic, more)
+    kc.wait_until(lambda: kafka.committed_offsets(group).get((topic, 0)) == 34,
+                  timeout=kc.scaled(60), what="the next interval committed")
+    kc.wait_until(lambda: json.loads((bucket_dir / f"{topic}/k0.jsonl").read_text())
+                  ["value"]["seq"] == 33, timeout=kc.scaled(10), what="k0 overwritten")
+    assert list_keys(s3, "aiven-keys", f"{topic}/") == keys
