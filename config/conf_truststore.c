@@ -362,3 +362,307 @@ int conf_truststore_to_pem(const char *path, const char *password, char **pem_ou
     kc_free(data);
     return rc;
 }
+
+/* ---- keystores: the private key and its certificate chain, for a TLS server ---- */
+
+#define JKS_KEY_PROTECTOR_OID "1.3.6.1.4.1.42.2.17.1.1"
+
+static int key_to_pem(EVP_PKEY *pkey, struct kc_buf *out)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *mem;
+    long n;
+    int rc = -1;
+    if (bio != NULL && PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) == 1 &&
+        (n = BIO_get_mem_data(bio, &mem)) > 0) {
+        rc = kc_buf_append(out, mem, (size_t)n) == KC_OK ? 0 : -2;
+    }
+    BIO_free(bio);
+    return rc;
+}
+
+/*
+ * sun.security.provider.KeyProtector.recover: the protected key is an EncryptedPrivateKeyInfo
+ * whose data is salt(20) || key XOR keystream || SHA-1(password || key), the keystream being
+ * SHA-1 rounds over (password UTF-16BE || previous digest), the first seeded with the salt.
+ */
+static int jks_recover_key(const uint8_t *der, size_t len, const char *pw, EVP_PKEY **out)
+{
+    const unsigned char *p = der;
+    X509_SIG *sig = d2i_X509_SIG(NULL, &p, (long)len);
+    const X509_ALGOR *alg = NULL;
+    const ASN1_OCTET_STRING *data = NULL;
+    struct kc_buf pwb;
+    uint8_t *plain = NULL;
+    int rc = -1;
+    char oid[64];
+
+    *out = NULL;
+    kc_buf_init(&pwb, 1 << 20);
+    if (sig == NULL) {
+        goto done;
+    }
+    X509_SIG_get0(sig, &alg, &data);
+    const ASN1_OBJECT *obj = NULL;
+    X509_ALGOR_get0(&obj, NULL, NULL, alg);
+    if (obj == NULL || OBJ_obj2txt(oid, sizeof(oid), obj, 1) <= 0 ||
+        strcmp(oid, JKS_KEY_PROTECTOR_OID) != 0) {
+        goto done;
+    }
+    const uint8_t *d = ASN1_STRING_get0_data(data);
+    size_t dlen = (size_t)ASN1_STRING_length(data);
+    if (dlen <= 40 || password_utf16be(pw, &pwb) != KC_OK) {
+        goto done;
+    }
+    size_t klen = dlen - 40;
+    plain = kc_malloc(klen);
+    if (plain == NULL) {
+        goto done;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 20;
+    memcpy(md, d, 20); /* the salt seeds the first round */
+    for (size_t off = 0; off < klen; off += 20) {
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 ||
+            EVP_DigestUpdate(ctx, pwb.data != NULL ? pwb.data : "", pwb.len) != 1 ||
+            EVP_DigestUpdate(ctx, md, 20) != 1 || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1) {
+            EVP_MD_CTX_free(ctx);
+            goto done;
+        }
+        EVP_MD_CTX_free(ctx);
+        for (size_t i = 0; i < 20 && off + i < klen; i++) {
+            plain[off + i] = d[20 + off + i] ^ md[i];
+        }
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 ||
+        EVP_DigestUpdate(ctx, pwb.data != NULL ? pwb.data : "", pwb.len) != 1 ||
+        EVP_DigestUpdate(ctx, plain, klen) != 1 || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1) {
+        EVP_MD_CTX_free(ctx);
+        goto done;
+    }
+    EVP_MD_CTX_free(ctx);
+    if (memcmp(md, d + 20 + klen, 20) != 0) {
+        rc = -3; /* wrong key password */
+        goto done;
+    }
+    const unsigned char *pp = plain;
+    *out = d2i_AutoPrivateKey(NULL, &pp, (long)klen);
+    rc = *out != NULL ? 0 : -1;
+done:
+    if (plain != NULL) {
+        OPENSSL_cleanse(plain, klen);
+        kc_free(plain);
+    }
+    if (pwb.data != NULL) {
+        OPENSSL_cleanse(pwb.data, pwb.len);
+    }
+    kc_buf_fini(&pwb);
+    X509_SIG_free(sig);
+    return rc;
+}
+
+static int jks_keystore(const char *path, const uint8_t *data, size_t len, const char *store_pw,
+                        const char *key_pw, struct kc_buf *key, struct kc_buf *chain,
+                        struct kc_error *err)
+{
+    struct jks_reader r = {data, len - 20, 0};
+    uint32_t magic, version, count;
+
+    if (rd_u32(&r, &magic) || rd_u32(&r, &version) || rd_u32(&r, &count) ||
+        (version != 1 && version != 2)) {
+        return kc_error_set(err, KC_EINVAL, "keystore %s: not a JKS store (version)", path);
+    }
+    if (store_pw != NULL) {
+        int ok = 0;
+        if (jks_digest_ok(data, len - 20, store_pw, &ok) != KC_OK) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory checking keystore %s", path);
+        }
+        if (!ok) {
+            return kc_error_set(err, KC_EINVAL,
+                                "keystore %s: integrity check failed (wrong "
+                                "ssl.keystore.password, or the file is damaged)",
+                                path);
+        }
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t tag, clen, nchain;
+        const uint8_t *s;
+        size_t slen;
+        if (rd_u32(&r, &tag) || rd_utf(&r, &s, &slen) || rd_skip(&r, 8)) {
+            goto truncated;
+        }
+        if (tag == JKS_TAG_CERT) {
+            if ((version == 2 && rd_utf(&r, &s, &slen)) || rd_u32(&r, &clen) ||
+                rd_skip(&r, clen)) {
+                goto truncated;
+            }
+            continue;
+        }
+        if (tag != JKS_TAG_KEY) {
+            return kc_error_set(err, KC_EINVAL, "keystore %s: unknown JKS entry type %u", path,
+                                (unsigned)tag);
+        }
+        if (rd_u32(&r, &clen) || r.n - r.off < clen) {
+            goto truncated;
+        }
+        EVP_PKEY *pkey = NULL;
+        int krc = jks_recover_key(r.p + r.off, clen, key_pw != NULL ? key_pw : "", &pkey);
+        r.off += clen;
+        if (krc != 0) {
+            return kc_error_set(err, KC_EINVAL,
+                                krc == -3 ? "keystore %s: cannot recover the private key (wrong "
+                                            "ssl.key.password?)"
+                                          : "keystore %s: unreadable private key entry",
+                                path);
+        }
+        krc = key_to_pem(pkey, key);
+        EVP_PKEY_free(pkey);
+        if (krc != 0) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory reading keystore %s", path);
+        }
+        if (rd_u32(&r, &nchain)) {
+            goto truncated;
+        }
+        for (uint32_t c = 0; c < nchain; c++) {
+            if ((version == 2 && rd_utf(&r, &s, &slen)) || rd_u32(&r, &clen) ||
+                r.n - r.off < clen) {
+                goto truncated;
+            }
+            int rc = append_der_as_pem(chain, r.p + r.off, clen);
+            if (rc != 0) {
+                return kc_error_set(err, rc == -2 ? KC_ENOMEM : KC_EINVAL,
+                                    "keystore %s: bad certificate in the key's chain", path);
+            }
+            r.off += clen;
+        }
+        if (chain->len == 0) {
+            return kc_error_set(err, KC_EINVAL, "keystore %s: the key entry has no certificate",
+                                path);
+        }
+        return KC_OK; /* the first key entry, as the JVM's KeyManager picks one */
+    }
+    return kc_error_set(err, KC_EINVAL, "keystore %s holds no private key entry", path);
+truncated:
+    return kc_error_set(err, KC_EINVAL, "keystore %s: truncated JKS store", path);
+}
+
+static int pkcs12_keystore(const char *path, const uint8_t *data, size_t len,
+                           const char *store_pw, const char *key_pw, struct kc_buf *key,
+                           struct kc_buf *chain, struct kc_error *err)
+{
+    const unsigned char *p = data;
+    PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
+    EVP_PKEY *pkey = NULL;
+    X509 *cert = NULL;
+    STACK_OF(X509) *ca = NULL;
+    int rc = KC_OK;
+
+    if (p12 == NULL) {
+        return kc_error_set(err, KC_EINVAL, "keystore %s: neither a JKS nor a PKCS12 store",
+                            path);
+    }
+    /* keytool protects the key with the store password unless told otherwise */
+    if (PKCS12_parse(p12, store_pw != NULL ? store_pw : "", &pkey, &cert, &ca) != 1 &&
+        (key_pw == NULL || PKCS12_parse(p12, key_pw, &pkey, &cert, &ca) != 1)) {
+        PKCS12_free(p12);
+        return kc_error_set(err, KC_EINVAL,
+                            "keystore %s: cannot open the PKCS12 store (wrong "
+                            "ssl.keystore.password?)",
+                            path);
+    }
+    if (pkey == NULL || cert == NULL) {
+        rc = kc_error_set(err, KC_EINVAL, "keystore %s holds no private key entry", path);
+    }
+    if (rc == KC_OK && key_to_pem(pkey, key) != 0) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory reading keystore %s", path);
+    }
+    if (rc == KC_OK) {
+        unsigned char *der = NULL;
+        int n = i2d_X509(cert, &der);
+        if (n <= 0 || append_der_as_pem(chain, der, (size_t)n) != 0) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory reading keystore %s", path);
+        }
+        OPENSSL_free(der);
+    }
+    for (int i = 0; rc == KC_OK && ca != NULL && i < sk_X509_num(ca); i++) {
+        unsigned char *der = NULL;
+        int n = i2d_X509(sk_X509_value(ca, i), &der);
+        if (n <= 0 || append_der_as_pem(chain, der, (size_t)n) != 0) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory reading keystore %s", path);
+        }
+        OPENSSL_free(der);
+    }
+    EVP_PKEY_free(pkey);
+    X509_free(cert);
+    sk_X509_pop_free(ca, X509_free);
+    PKCS12_free(p12);
+    return rc;
+}
+
+int conf_keystore_to_pem(const char *path, const char *store_password, const char *key_password,
+                         char **key_pem, char **chain_pem, struct kc_error *err)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    *key_pem = NULL;
+    *chain_pem = NULL;
+    if ((rc = read_file(path, &data, &len, err)) != KC_OK) {
+        return rc;
+    }
+    rc = conf_keystore_pem_from_bytes(data, len, path, store_password, key_password, key_pem,
+                                      chain_pem, err);
+    OPENSSL_cleanse(data, len);
+    kc_free(data);
+    return rc;
+}
+
+int conf_keystore_pem_from_bytes(const uint8_t *data, size_t len, const char *path,
+                                 const char *store_password, const char *key_password,
+                                 char **key_pem, char **chain_pem, struct kc_error *err)
+{
+    struct kc_buf key, chain;
+    int rc;
+
+    *key_pem = NULL;
+    *chain_pem = NULL;
+    kc_buf_init(&key, TRUSTSTORE_MAX_BYTES);
+    kc_buf_init(&chain, TRUSTSTORE_MAX_BYTES * 2);
+    uint32_t magic = len >= 4 ? (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+                                    (uint32_t)data[2] << 8 | data[3]
+                              : 0;
+    /* the JVM recovers a JKS key with ssl.key.password, else the store password */
+    const char *kpw = key_password != NULL ? key_password : store_password;
+    if (magic == JCEKS_MAGIC) {
+        rc = kc_error_set(err, KC_EINVAL,
+                          "keystore %s: JCEKS stores are not supported; use JKS, PKCS12 or PEM",
+                          path);
+    } else if (magic == JKS_MAGIC) {
+        rc = len >= 32 ? jks_keystore(path, data, len, store_password, kpw, &key, &chain, err)
+                       : kc_error_set(err, KC_EINVAL, "keystore %s: truncated JKS store", path);
+    } else if (len > LONG_MAX) {
+        rc = kc_error_set(err, KC_EINVAL, "keystore %s is too large", path);
+    } else {
+        rc = pkcs12_keystore(path, data, len, store_password, key_password, &key, &chain, err);
+    }
+    if (rc == KC_OK && ((*key_pem = kc_buf_take(&key, NULL)) == NULL ||
+                        (*chain_pem = kc_buf_take(&chain, NULL)) == NULL)) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory reading keystore %s", path);
+    }
+    if (rc != KC_OK && *key_pem != NULL) {
+        OPENSSL_cleanse(*key_pem, strlen(*key_pem));
+        kc_free(*key_pem);
+        kc_free(*chain_pem);
+        *key_pem = NULL;
+        *chain_pem = NULL;
+    }
+    if (key.data != NULL) {
+        OPENSSL_cleanse(key.data, key.len);
+    }
+    kc_buf_fini(&key);
+    kc_buf_fini(&chain);
+    return rc;
+}

@@ -669,17 +669,39 @@ static int translate_special(const struct client_key *ck, const struct kc_strmap
             rc = set_or_nomem(out, "ssl.certificate.location", v, err);
             return rc == KC_OK ? set_or_nomem(out, "ssl.key.location", v, err) : rc;
         }
+        const char *proto = kc_strmap_get(java, "security.protocol");
+        if (proto == NULL || strcasecmp(proto, "SSL") != 0) {
+            /* the JVM's clients read a keystore only over SSL (mTLS): with PLAINTEXT or SASL_*
+             * the key is unused, whatever else (the REST https listener) these keys serve */
+            return KC_OK;
+        }
         if (type != NULL && strcasecmp(type, "PKCS12") == 0) {
             rc = set_or_nomem(out, "ssl.keystore.location", v, err);
             return rc == KC_OK && pw != NULL ? set_or_nomem(out, "ssl.keystore.password", pw, err)
                                              : rc;
         }
-        return kc_error_set(err, KC_EINVAL,
-                            "%sssl.keystore.location=%s: %s keystores are not supported "
-                            "(librdkafka reads PKCS12 or PEM); set %sssl.keystore.type=PKCS12 or "
-                            "PEM",
-                            scope != NULL ? scope : "", v, type != NULL ? type : "JKS",
-                            scope != NULL ? scope : "");
+        if (type != NULL && strcasecmp(type, "JKS") != 0) {
+            return kc_error_set(err, KC_EINVAL,
+                                "%sssl.keystore.type=%s is not supported; use JKS, PKCS12 or PEM",
+                                scope != NULL ? scope : "", type);
+        }
+        /* JKS (the JVM's default type): librdkafka reads no JKS, so hand it the key and chain
+         * as PEM, in memory only */
+        char *key = NULL, *chain = NULL;
+        struct kc_error kerr;
+        kc_error_clear(&kerr);
+        rc = conf_keystore_to_pem(v, pw, kc_strmap_get(java, "ssl.key.password"), &key, &chain,
+                                  &kerr);
+        if (rc != KC_OK) {
+            return kc_error_set(err, rc, "%sssl.keystore.location: %s",
+                                scope != NULL ? scope : "", kerr.msg);
+        }
+        rc = set_or_nomem(out, "ssl.key.pem", key, err);
+        rc = rc == KC_OK ? set_or_nomem(out, "ssl.certificate.pem", chain, err) : rc;
+        memset(key, 0, strlen(key));
+        kc_free(key);
+        kc_free(chain);
+        return rc;
     }
     if (strcmp(k, "ssl.endpoint.identification.algorithm") == 0) {
         return set_or_nomem(out, "ssl.endpoint.identification.algorithm",

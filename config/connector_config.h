@@ -40,6 +40,12 @@ extern const struct conf_def connector_consumer_def[];
 extern const struct conf_def connector_producer_def[];
 extern const struct conf_def connector_admin_def[];
 
+/* A converter's own keys (its config() ConfigDef in Kafka 4.1: converter.type plus, for
+ * StringConverter and JsonConverter, theirs), by full class name; NULL when unknown. The
+ * validate endpoint lists them as key.converter.<k> etc. when a connector sets a converter.
+ * @thread any */
+const struct conf_def *connector_converter_def(const char *class_name);
+
 /* Plugin kinds a connector config names by class. */
 enum connector_plugin_kind {
     CONNECTOR_PLUGIN_TRANSFORMATION = 0,

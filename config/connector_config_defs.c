@@ -626,3 +626,82 @@ const struct conf_def connector_admin_def[] = {
      NULL, -1, CONF_WIDTH_NONE, NULL, NULL, INT64_MIN, INT64_MAX, NULL, NULL},
     {NULL, CONF_STRING, NULL, 0, CONF_LOW, NULL, NULL, -1, CONF_WIDTH_NONE, NULL, NULL, 0, 0, NULL, NULL},
 };
+
+/* ---- converters' own keys (AbstractHerder.validateConverterConfig lists them) ---- */
+
+/* ConverterConfig.newConfigDef: defined without group, order or display name. */
+static const char *const allowed_converter_type[] = {"key", "value", "header", NULL};
+#define CONVERTER_TYPE_DEF                                                                       \
+    {"converter.type", CONF_STRING, CONF_NO_DEFAULT, 0, CONF_LOW,                                \
+     "How this converter will be used.", NULL, -1, CONF_WIDTH_NONE, NULL, conf_validate_in,      \
+     INT64_MIN, INT64_MAX, allowed_converter_type, NULL}
+
+/* ByteArrayConverter, BooleanConverter and NumberConverter's subclasses. */
+static const struct conf_def converter_type_only_def[] = {
+    CONVERTER_TYPE_DEF,
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+
+/* StringConverterConfig */
+static const struct conf_def string_converter_def[] = {
+    CONVERTER_TYPE_DEF,
+    {"converter.encoding", CONF_STRING, "UTF-8", 0, CONF_HIGH,
+     "The name of the Java character set to use for encoding strings as byte arrays.", NULL, -1,
+     CONF_WIDTH_MEDIUM, "Encoding", NULL, INT64_MIN, INT64_MAX, NULL, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+
+/* JsonConverterConfig */
+/* In the order the JVM's message prints them (CaseInsensitiveValidString keeps a HashSet). */
+static const char *const allowed_decimal_format[] = {"NUMERIC", "BASE64", NULL};
+static const struct conf_def json_converter_def[] = {
+    CONVERTER_TYPE_DEF,
+    {"schemas.enable", CONF_BOOLEAN, "true", 0, CONF_HIGH,
+     "Include schemas within each of the serialized values and keys.", "Schemas", 0,
+     CONF_WIDTH_MEDIUM, "Enable Schemas", NULL, INT64_MIN, INT64_MAX, NULL, NULL},
+    {"schemas.cache.size", CONF_INT, "1000", 0, CONF_HIGH,
+     "The maximum number of schemas that can be cached in this converter instance.", "Schemas",
+     1, CONF_WIDTH_MEDIUM, "Schema Cache Size", NULL, INT64_MIN, INT64_MAX, NULL, NULL},
+    {"decimal.format", CONF_STRING, "BASE64", 0, CONF_LOW,
+     "Controls which format this converter will serialize decimals in. This value is case "
+     "insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
+     "Serialization", 0, CONF_WIDTH_MEDIUM, "Decimal Format", conf_validate_in_ci, INT64_MIN,
+     INT64_MAX, allowed_decimal_format, NULL},
+    {"replace.null.with.default", CONF_BOOLEAN, "true", 0, CONF_LOW,
+     "Whether to replace fields that have a default value and that are null to the default "
+     "value. When set to true, the default value is used, otherwise null is used.",
+     "Serialization", 1, CONF_WIDTH_MEDIUM, "Replace null with default", NULL, INT64_MIN,
+     INT64_MAX, NULL, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+
+/* SimpleHeaderConverter's ConfigDef is empty. */
+static const struct conf_def empty_def[] = {
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+#undef CONVERTER_TYPE_DEF
+
+const struct conf_def *connector_converter_def(const char *class_name)
+{
+    static const struct {
+        const char *cls;
+        const struct conf_def *def;
+    } table[] = {
+        {"org.apache.kafka.connect.json.JsonConverter", json_converter_def},
+        {"org.apache.kafka.connect.storage.StringConverter", string_converter_def},
+        {"org.apache.kafka.connect.storage.SimpleHeaderConverter", empty_def},
+        {"org.apache.kafka.connect.converters.ByteArrayConverter", converter_type_only_def},
+        {"org.apache.kafka.connect.converters.BooleanConverter", converter_type_only_def},
+        {"org.apache.kafka.connect.converters.DoubleConverter", converter_type_only_def},
+        {"org.apache.kafka.connect.converters.FloatConverter", converter_type_only_def},
+        {"org.apache.kafka.connect.converters.IntegerConverter", converter_type_only_def},
+        {"org.apache.kafka.connect.converters.LongConverter", converter_type_only_def},
+        {"org.apache.kafka.connect.converters.ShortConverter", converter_type_only_def},
+    };
+    for (size_t i = 0; class_name != NULL && i < sizeof(table) / sizeof(table[0]); i++) {
+        if (strcmp(table[i].cls, class_name) == 0) {
+            return table[i].def;
+        }
+    }
+    return NULL;
+}

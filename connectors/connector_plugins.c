@@ -52,7 +52,8 @@ static void builtin_fill(void)
                                                               : CONNECTOR_PLUGIN_CONVERTER;
         if (n[kind] < BUILTIN_MAX) {
             builtin[kind][n[kind]++] =
-                (struct connector_plugin_info){d[i].class_name, d[i].version, NULL};
+                (struct connector_plugin_info){d[i].class_name, d[i].version,
+                                                connector_converter_def(d[i].class_name)};
         }
     }
     for (int k = 0; k < CONNECTOR_PLUGIN_KINDS; k++) {

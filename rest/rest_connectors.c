@@ -517,11 +517,61 @@ static void internal_request(const struct rest_request *rq, struct rest_response
     }
 }
 
+/*
+ * POST /connectors/{c}/tasks (§2.4): task configs a worker's connector generated, sent to the
+ * leader (rest_dispatch forwarded it here if we are not). Signed in the sessioned protocol; a
+ * body that is not a JSON array of string maps is a 400.
+ */
 void rest_h_tasks_post(const struct rest_ctx *ctx, const struct rest_request *rq,
                        struct rest_response *rs)
 {
-    (void)ctx;
-    internal_request(rq, rs);
+    struct kc_error err;
+    kc_error_clear(&err);
+    int rc = herder_internal_verify(ctx->h, rq->body, rq->body_len, rq->signature,
+                                    rq->signature_algorithm, &err);
+    if (rc != KC_OK) {
+        rest_respond_error(rs, rc == KC_RETRY ? 503 : rest_reply_status_for_rc(rc), err.msg);
+        return;
+    }
+    json_t *j = rq->body != NULL ? json_loadb(rq->body, rq->body_len, 0, NULL) : NULL;
+    if (!json_is_array(j)) {
+        json_decref(j);
+        rest_respond_error(rs, 400, "Task configs must be a JSON array of objects");
+        return;
+    }
+    size_t n = json_array_size(j);
+    struct kc_strmap *tasks = kc_calloc(n + 1, sizeof(*tasks));
+    int bad = tasks == NULL;
+    for (size_t i = 0; !bad && i < n; i++) {
+        json_t *o = json_array_get(j, i);
+        const char *k;
+        json_t *v;
+        kc_strmap_init(&tasks[i]);
+        if (!json_is_object(o)) {
+            bad = 1;
+            break;
+        }
+        json_object_foreach(o, k, v)
+        {
+            if (!json_is_string(v) && !json_is_null(v)) {
+                bad = 1;
+                break;
+            }
+            kc_strmap_set(&tasks[i], k, json_string_value(v));
+        }
+    }
+    if (bad) {
+        rest_respond_error(rs, 400, "Task configs must be a JSON array of objects");
+    } else if (herder_task_configs_put(ctx->h, rq->params[0], tasks, (int)n, &err) != KC_OK) {
+        rest_respond_herder(rs, &err);
+    } else {
+        rest_respond_empty(rs, 204);
+    }
+    for (size_t i = 0; tasks != NULL && i < n; i++) {
+        kc_strmap_fini(&tasks[i]);
+    }
+    kc_free(tasks);
+    json_decref(j);
 }
 
 void rest_h_task_status(const struct rest_ctx *ctx, const struct rest_request *rq,
@@ -554,6 +604,28 @@ void rest_h_task_restart(const struct rest_ctx *ctx, const struct rest_request *
         rest_respond_error(rs, 404, "HTTP 404 Not Found");
         return;
     }
+    /* In a group the task's owner restarts it (the JVM's NotAssignedException carries the
+     * owner's URL): the owner is the worker_id of its status. */
+    const char *fw = rest_query_get(&rq->query, "forward");
+    int forward = fw == NULL ? -1 : rest_query_bool(&rq->query, "forward", 1);
+    struct herder_instance_status st;
+    memset(&st, 0, sizeof(st));
+    if (forward != 0 && herder_task_status(ctx->h, rq->params[0], task, &st, &err) == KC_OK &&
+        st.worker_id != NULL && herder_worker_id(ctx->h) != NULL &&
+        strcmp(st.worker_id, herder_worker_id(ctx->h)) != 0 &&
+        st.state != HERDER_STATE_UNASSIGNED) {
+        char *owner = kc_asprintf("http://%s/", st.worker_id);
+        herder_instance_status_fini(&st);
+        if (owner == NULL) {
+            rest_respond_error(rs, 500, "out of memory");
+            return;
+        }
+        rest_forward(rq, owner, forward == -1, rs);
+        kc_free(owner);
+        return;
+    }
+    herder_instance_status_fini(&st);
+    kc_error_clear(&err);
     if (herder_task_restart(ctx->h, rq->params[0], task, &err) != KC_OK) {
         rest_respond_herder(rs, &err);
         return;

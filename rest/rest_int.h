@@ -69,6 +69,8 @@ struct rest_request {
     size_t body_len;
     int on_admin_listener;   /* the request came in on an admin.listeners socket */
     const char *signature;   /* borrowed X-Connect-Authorization header or NULL */
+    const char *signature_algorithm; /* borrowed X-Connect-Request-Signature-Algorithm or NULL */
+    const char *authorization; /* borrowed Authorization header or NULL (copied when forwarding) */
     char *params[2];         /* owned: URL-decoded {c} and {n}/{p}/{logger} segments */
 };
 
@@ -102,6 +104,10 @@ typedef void (*rest_handler_fn)(const struct rest_ctx *ctx, const struct rest_re
 
 /* Route a request and run its handler; rs always gets a complete answer. @thread rest */
 void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct rest_response *rs);
+/* rest_forward.c: re-issue rq to the leader at base (connect-compat.md §2.2) and relay its
+ * answer into rs. recursive: the forward= value to send. */
+void rest_forward(const struct rest_request *rq, const char *base, int recursive,
+                  struct rest_response *rs);
 enum rest_method rest_method_parse(const char *m);
 
 /* ---- rest_request.c: parsing helpers ---- */
@@ -127,9 +133,10 @@ int rest_content_type_is_json(const char *ct);
 struct rest_listener {
     char host[256]; /* "" = all interfaces */
     uint16_t port;
+    int https;      /* https://: TLS (rest_tls.h) */
 };
-/* Parse a "listeners" value like the JVM (protocol://host:port, [v6] allowed). https and other
- * schemes -> KC_EINVAL. *out owned (kc_free). */
+/* Parse a "listeners" value like the JVM (protocol://host:port, [v6] allowed). Schemes other
+ * than http and https -> KC_EINVAL. *out owned (kc_free). */
 int rest_listeners_parse(const char *s, struct rest_listener **out, size_t *n,
                          struct kc_error *err);
 

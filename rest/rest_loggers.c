@@ -1,8 +1,8 @@
 /*
  * rest/rest_loggers.c: the logger registry behind /admin/loggers and its three handlers.
  *
- * Invariant: entry 0 is "root" and is always present; every other entry is a logger whose level
- * was set by a PUT (explicitly set, as the JVM lists them). Names are kept sorted (strcmp, which
+ * Invariant: entry 0 is "root" and is always present; the others are the kc_log facility loggers
+ * (present from the start, like the JVM's class loggers) and every logger a PUT has named. Names are kept sorted (strcmp, which
  * matches Java's String order for the ASCII names loggers use), so listing is the JVM's TreeMap
  * order. kc_log's single level is recomputed after each PUT from "root" and the facility loggers
  * (see rest_loggers.h). JVM behaviours copied: invalid level -> 404 "invalid log level 'x'.",
@@ -34,6 +34,7 @@ struct rest_loggers {
     struct logger_entry *e;    /* owned, sorted by name except e[0] = root */
     size_t n, cap;
     const char *const *facilities; /* borrowed static list */
+    size_t n_facilities;           /* registered at creation; not counted by the cap */
 };
 
 static const char *const default_facilities[] = {
@@ -56,6 +57,34 @@ const char *rest_loggers_level_canon(const char *level)
     return NULL;
 }
 
+/* Insert a logger at its sorted place (lock held or not yet shared); NULL on ENOMEM. */
+static struct logger_entry *add_logger(struct rest_loggers *lg, const char *name,
+                                       const char *level)
+{
+    if (lg->n == lg->cap) {
+        struct logger_entry *ne = kc_realloc(lg->e, lg->cap * 2 * sizeof(*ne));
+        if (ne == NULL) {
+            return NULL;
+        }
+        lg->e = ne;
+        lg->cap *= 2;
+    }
+    char *dup = kc_strdup(name);
+    if (dup == NULL) {
+        return NULL;
+    }
+    size_t pos = 1;
+    while (pos < lg->n && strcmp(lg->e[pos].name, name) < 0) {
+        pos++;
+    }
+    memmove(&lg->e[pos + 1], &lg->e[pos], (lg->n - pos) * sizeof(*lg->e));
+    lg->e[pos].name = dup;
+    lg->e[pos].level = level;
+    lg->e[pos].last_modified = -1;
+    lg->n++;
+    return &lg->e[pos];
+}
+
 struct rest_loggers *rest_loggers_new(const char *const *facilities)
 {
     struct rest_loggers *lg = kc_calloc(1, sizeof(*lg));
@@ -74,6 +103,15 @@ struct rest_loggers *rest_loggers_new(const char *const *facilities)
     lg->e[0].last_modified = -1;
     lg->n = 1;
     pthread_mutex_init(&lg->lock, NULL);
+    /* The facility loggers exist from the start, as the JVM's class loggers do: listed by GET
+     * /admin/loggers with root's level, and changed (so named in the answer) by a root PUT. */
+    for (const char *const *f = lg->facilities; *f != NULL; f++) {
+        if (add_logger(lg, *f, lg->e[0].level) == NULL) {
+            rest_loggers_free(lg);
+            return NULL;
+        }
+        lg->n_facilities++;
+    }
     return lg;
 }
 
@@ -213,18 +251,21 @@ static void apply_kc_log(struct rest_loggers *lg)
     }
 }
 
-static void set_one(struct logger_entry *e, const char *level, int64_t now_ms)
+/* 1 when the level really changed. */
+static int set_one(struct logger_entry *e, const char *level, int64_t now_ms)
 {
     if (e->level != level) { /* canonical pointers: equal names are equal pointers */
         e->level = level;
         e->last_modified = now_ms;
+        return 1;
     }
+    return 0;
 }
 
 int rest_loggers_full(struct rest_loggers *lg, const char *name)
 {
     pthread_mutex_lock(&lg->lock);
-    int full = find(lg, name) == NULL && lg->n >= REST_LOGGERS_MAX;
+    int full = find(lg, name) == NULL && lg->n - lg->n_facilities >= REST_LOGGERS_MAX;
     pthread_mutex_unlock(&lg->lock);
     return full;
 }
@@ -239,30 +280,11 @@ json_t *rest_loggers_set(struct rest_loggers *lg, const char *name, const char *
         return NULL;
     }
     pthread_mutex_lock(&lg->lock);
-    if (find(lg, name) == NULL) {
-        /* a new logger starts from its inherited level, so "changed" compares with that */
-        if (lg->n == lg->cap) {
-            struct logger_entry *ne = kc_realloc(lg->e, lg->cap * 2 * sizeof(*ne));
-            if (ne == NULL) {
-                goto fail;
-            }
-            lg->e = ne;
-            lg->cap *= 2;
-        }
-        char *dup = kc_strdup(name);
-        if (dup == NULL) {
-            goto fail;
-        }
-        const char *inherited = effective(lg, name);
-        size_t pos = 1;
-        while (pos < lg->n && strcmp(lg->e[pos].name, name) < 0) {
-            pos++;
-        }
-        memmove(&lg->e[pos + 1], &lg->e[pos], (lg->n - pos) * sizeof(*lg->e));
-        lg->e[pos].name = dup;
-        lg->e[pos].level = inherited;
-        lg->e[pos].last_modified = -1;
-        lg->n++;
+    if (find(lg, name) == NULL &&
+        add_logger(lg, name, effective(lg, name)) == NULL) {
+        /* a new logger starts from its inherited level: listed only if that changes, as the
+         * JVM's (Loggers.setLevel looks it up, so creates it, before it reads the levels) */
+        goto fail;
     }
     names = kc_calloc(lg->n, sizeof(*names));
     if (names == NULL) {
@@ -271,8 +293,9 @@ json_t *rest_loggers_set(struct rest_loggers *lg, const char *name, const char *
     int root = is_root(name);
     for (size_t i = 0; i < lg->n; i++) {
         int hit = root || (i > 0 && strncmp(lg->e[i].name, name, strlen(name)) == 0);
-        if (hit) {
-            set_one(&lg->e[i], level, now_ms);
+        /* the JVM's Loggers.setLevel answers the loggers whose level it changed; the others
+         * under the namespace are left out */
+        if (hit && set_one(&lg->e[i], level, now_ms)) {
             names[nn++] = lg->e[i].name;
         }
     }

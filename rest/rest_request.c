@@ -245,13 +245,8 @@ int rest_listeners_parse(const char *s, struct rest_listener **out, size_t *n,
             goto out;
         }
         *sep = '\0';
-        if (strcasecmp(item, "https") == 0) {
-            rc = kc_error_set(err, KC_EINVAL,
-                              "Listener %s://%s: https listeners are not supported yet", item,
-                              sep + 3);
-            goto out;
-        }
-        if (strcasecmp(item, "http") != 0) {
+        int https = strcasecmp(item, "https") == 0;
+        if (!https && strcasecmp(item, "http") != 0) {
             rc = kc_error_set(err, KC_EINVAL,
                               "Listener protocol must be either \"http\" or \"https\".");
             goto out;
@@ -293,6 +288,7 @@ int rest_listeners_parse(const char *s, struct rest_listener **out, size_t *n,
         arr = na;
         memcpy(arr[cnt].host, hp, hl + 1);
         arr[cnt].port = (uint16_t)port;
+        arr[cnt].https = https;
         cnt++;
         kc_free(item);
         item = NULL;

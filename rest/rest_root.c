@@ -6,19 +6,31 @@
  * (e.g. >= 3.5 for offsets, >= 3.9 for /health). "commit" is a 16-hex build id like the JVM's.
  */
 #include <string.h>
+#include <time.h>
 
 #include "herder.h"
 #include "rest_int.h"
 #include "rest_reply.h"
 
 #define REST_KAFKA_VERSION "4.1.0"
+#define REST_ROOT_CLUSTER_ID_WAIT_MS 10000
+#define REST_ROOT_CLUSTER_ID_POLL_MS 50
 
 void rest_h_root(const struct rest_ctx *ctx, const struct rest_request *rq,
                  struct rest_response *rs)
 {
     (void)rq;
-    json_t *o = json_object();
+    /* The JVM looks the cluster id up before its REST resources exist, so its GET / always
+     * names it. Ours listens from the start: a request that comes before the worker has reached
+     * Kafka waits for the id (as long as /health waits) rather than answer null. */
     const char *cid = herder_kafka_cluster_id(ctx->h);
+    for (int waited = 0; cid == NULL && waited < REST_ROOT_CLUSTER_ID_WAIT_MS;
+         waited += REST_ROOT_CLUSTER_ID_POLL_MS) {
+        struct timespec ts = {0, REST_ROOT_CLUSTER_ID_POLL_MS * 1000L * 1000L};
+        nanosleep(&ts, NULL);
+        cid = herder_kafka_cluster_id(ctx->h);
+    }
+    json_t *o = json_object();
     if (o == NULL || json_object_set_new(o, "version", json_string(REST_KAFKA_VERSION)) != 0 ||
         json_object_set_new(o, "commit", json_string(ctx->commit_id)) != 0 ||
         json_object_set_new(o, "kafka_cluster_id", cid ? json_string(cid) : json_null()) != 0) {

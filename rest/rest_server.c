@@ -38,12 +38,14 @@
 #include "rest_guard.h"
 #include "rest_int.h"
 #include "rest_reply.h"
+#include "rest_tls.h"
 
 /* ---- route table ---- */
 
 #define R_CONSUMES 0x1 /* resource class has @Consumes(application/json) */
 #define R_BODY 0x2     /* the method reads an entity */
 #define R_ADMIN 0x4    /* LoggingResource: follows admin.listeners */
+#define R_LEADER 0x8   /* only the group's leader serves it: followers forward (§2.2) */
 
 struct rest_route {
     enum rest_method method;
@@ -57,20 +59,20 @@ static const struct rest_route routes[] = {
     {REST_GET, "/", rest_h_root, 0},
     {REST_GET, "/health", rest_h_health, 0},
     {REST_GET, "/metrics", rest_h_metrics, 0},
-    {REST_POST, "/connectors", rest_h_connector_create, CR | R_BODY},
+    {REST_POST, "/connectors", rest_h_connector_create, CR | R_BODY | R_LEADER},
     {REST_GET, "/connectors", rest_h_connectors_list, CR},
     {REST_GET, "/connectors/{c}", rest_h_connector_get, CR},
-    {REST_DELETE, "/connectors/{c}", rest_h_connector_delete, CR},
+    {REST_DELETE, "/connectors/{c}", rest_h_connector_delete, CR | R_LEADER},
     {REST_GET, "/connectors/{c}/config", rest_h_config_get, CR},
-    {REST_PUT, "/connectors/{c}/config", rest_h_config_put, CR | R_BODY},
-    {REST_PATCH, "/connectors/{c}/config", rest_h_config_patch, CR | R_BODY},
+    {REST_PUT, "/connectors/{c}/config", rest_h_config_put, CR | R_BODY | R_LEADER},
+    {REST_PATCH, "/connectors/{c}/config", rest_h_config_patch, CR | R_BODY | R_LEADER},
     {REST_GET, "/connectors/{c}/status", rest_h_status, CR},
-    {REST_POST, "/connectors/{c}/restart", rest_h_restart, CR},
+    {REST_POST, "/connectors/{c}/restart", rest_h_restart, CR | R_LEADER},
     {REST_PUT, "/connectors/{c}/pause", rest_h_pause, CR},
     {REST_PUT, "/connectors/{c}/resume", rest_h_resume, CR},
-    {REST_PUT, "/connectors/{c}/stop", rest_h_stop, CR},
+    {REST_PUT, "/connectors/{c}/stop", rest_h_stop, CR | R_LEADER},
     {REST_GET, "/connectors/{c}/tasks", rest_h_tasks, CR},
-    {REST_POST, "/connectors/{c}/tasks", rest_h_tasks_post, CR | R_BODY},
+    {REST_POST, "/connectors/{c}/tasks", rest_h_tasks_post, CR | R_BODY | R_LEADER},
     {REST_GET, "/connectors/{c}/tasks-config", rest_h_tasks_config, CR},
     {REST_GET, "/connectors/{c}/tasks/{n}/status", rest_h_task_status, CR},
     {REST_POST, "/connectors/{c}/tasks/{n}/restart", rest_h_task_restart, CR},
@@ -78,8 +80,8 @@ static const struct rest_route routes[] = {
     {REST_GET, "/connectors/{c}/topics", rest_h_topics, CR},
     {REST_PUT, "/connectors/{c}/topics/reset", rest_h_topics_reset, CR},
     {REST_GET, "/connectors/{c}/offsets", rest_h_offsets_get, CR},
-    {REST_PATCH, "/connectors/{c}/offsets", rest_h_offsets_patch, CR | R_BODY},
-    {REST_DELETE, "/connectors/{c}/offsets", rest_h_offsets_delete, CR},
+    {REST_PATCH, "/connectors/{c}/offsets", rest_h_offsets_patch, CR | R_BODY | R_LEADER},
+    {REST_DELETE, "/connectors/{c}/offsets", rest_h_offsets_delete, CR | R_LEADER},
     {REST_GET, "/connector-plugins", rest_h_plugins_list, CR},
     {REST_GET, "/connector-plugins/{p}/config", rest_h_plugin_config, CR},
     {REST_PUT, "/connector-plugins/{p}/config/validate", rest_h_plugin_validate, CR | R_BODY},
@@ -284,6 +286,25 @@ void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct r
             }
         }
     }
+    if ((hit->flags & R_LEADER) && ctx->h != NULL) {
+        /* The JVM's completeOrForwardRequest: a follower re-issues the request to the leader;
+         * the first hop sends forward=true, a second one forward=false, a third gives up. */
+        const char *fw = rest_query_get(&rq->query, "forward");
+        int forward = fw == NULL ? -1 : rest_query_bool(&rq->query, "forward", 1);
+        char *leader = NULL;
+        struct kc_error err;
+        kc_error_clear(&err);
+        int rc = herder_request_target(ctx->h, forward, &leader, &err);
+        if (rc == KC_OK && leader != NULL) {
+            rest_forward(rq, leader, forward == -1, rs);
+            kc_free(leader);
+            return;
+        }
+        if (rc != KC_OK) {
+            rest_respond_herder(rs, &err);
+            return;
+        }
+    }
     hit->fn(ctx, rq, rs);
     if (rs->status == 0) {
         respond_error(rs, 500, "out of memory", 1);
@@ -297,6 +318,7 @@ struct rest_daemon {
     struct rest_server *rs; /* back pointer */
     int admin;
     uint16_t port;
+    struct rest_tls_listener *tls_l; /* owned, https listeners only */
 };
 
 struct rest_server {
@@ -310,6 +332,7 @@ struct rest_server {
     struct rest_header_rule *rules;
     size_t n_rules;
     const struct rest_auth *auth; /* borrowed, NULL = no authentication */
+    struct rest_tls *tls;         /* owned, NULL without https listeners */
 };
 
 /* Per-connection state, from the first access-handler call to the completed callback. */
@@ -516,6 +539,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     rq.body_len = cs->body.len;
     rq.on_admin_listener = rd->admin;
     rq.signature = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Connect-Authorization");
+    rq.signature_algorithm =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Connect-Request-Signature-Algorithm");
+    rq.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query, &rq.query);
 
     if (cs->reject == 414) {
@@ -570,6 +596,24 @@ static int start_daemon(struct rest_server *srv, struct rest_daemon *rd,
     unsigned max_conn = cfg->max_connections ? cfg->max_connections : REST_DEFAULT_MAX_CONNECTIONS;
     unsigned per_ip = cfg->max_connections_per_ip ? cfg->max_connections_per_ip
                                                   : REST_DEFAULT_MAX_CONNECTIONS_PER_IP;
+    if (l->https) {
+        /* TLS is ours (rest_tls.c): the daemon gets decrypted connections, no socket */
+        rd->d = MHD_start_daemon(flags | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC, 0, NULL, NULL,
+                                 access_cb, rd,
+                                 MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape, NULL,
+                                 MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+                                 MHD_OPTION_CONNECTION_LIMIT, max_conn,
+                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                                 MHD_OPTION_NOTIFY_CONNECTION, rest_guard_notify, srv->guard,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, REST_IDLE_TIMEOUT_S, MHD_OPTION_END);
+        if (rd->d == NULL) {
+            return kc_error_set(err, KC_EIO, "Unable to initialize the https REST server");
+        }
+        return rest_tls_listen(srv->tls, l->host, l->port, rd->d, max_conn, per_ip,
+                               cfg->header_timeout_ms ? cfg->header_timeout_ms
+                                                      : REST_DEFAULT_HEADER_TIMEOUT_MS,
+                               &rd->tls_l, &rd->port, err);
+    }
     if (l->host[0] == '\0') {
         rd->d = MHD_start_daemon(flags | MHD_USE_DUAL_STACK, l->port, NULL, NULL, access_cb, rd,
                                  MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape, NULL,
@@ -707,11 +751,26 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
     if (rc != KC_OK) {
         goto out;
     }
+    int any_https = 0;
+    for (size_t i = 0; i < n_main + n_admin; i++) {
+        any_https |= i < n_main ? main_l[i].https : admin_l[i - n_main].https;
+    }
+    if (any_https) {
+        if (cfg->tls == NULL) {
+            rc = kc_error_set(err, KC_EINVAL, "An https listener needs the ssl.* keys");
+            goto out;
+        }
+        if ((rc = rest_tls_new(cfg->tls, &srv->tls, err)) != KC_OK) {
+            goto out;
+        }
+    }
     for (size_t i = 0; i < n_main + n_admin; i++) {
         struct rest_daemon *rd = &srv->daemons[i];
         rd->admin = i >= n_main;
         rc = start_daemon(srv, rd, i < n_main ? &main_l[i] : &admin_l[i - n_main], cfg, err);
         if (rc != KC_OK) {
+            MHD_stop_daemon(rd->d); /* an https daemon whose socket could not be bound */
+            rd->d = NULL;
             goto out;
         }
         srv->n_daemons++;
@@ -724,7 +783,8 @@ int rest_server_new(const struct rest_server_config *cfg, struct herder *h,
         srv->ctx.advertised_base = kc_strndup(cfg->advertised_url, l);
     } else {
         srv->ctx.advertised_base =
-            kc_asprintf("http://%s:%u", main_l[0].host[0] ? main_l[0].host : "localhost",
+            kc_asprintf("%s://%s:%u", main_l[0].https ? "https" : "http",
+                        main_l[0].host[0] ? main_l[0].host : "localhost",
                         (unsigned)srv->daemons[0].port);
     }
     if (srv->ctx.advertised_base == NULL) {
@@ -751,8 +811,11 @@ void rest_server_free(struct rest_server *rs)
         return;
     }
     for (size_t i = 0; i < rs->n_daemons; i++) {
+        rest_tls_listener_stop(rs->daemons[i].tls_l);
         MHD_stop_daemon(rs->daemons[i].d);
+        rest_tls_listener_free(rs->daemons[i].tls_l);
     }
+    rest_tls_free(rs->tls);
     rest_guard_free(rs->guard);
     kc_free(rs->daemons);
     rest_loggers_free(rs->ctx.loggers);

@@ -36,7 +36,8 @@ struct rest_auth; /* rest_auth.h */
 struct rest_server_config {
     const char *listeners;       /* "listeners": comma list of http://host:port; NULL/"" =
                                   * REST_DEFAULT_LISTENERS; empty host = all interfaces; port 0 =
-                                  * ephemeral (tests); https -> "not supported yet" error */
+                                  * ephemeral (tests); https://host:port serves TLS with the
+                                  * keys in tls */
     const char *admin_listeners; /* "admin.listeners": NULL = /admin on the main listeners;
                                   * "" = admin endpoints disabled; else own listeners that serve
                                   * only /admin/... (as the JVM's "Admin" virtual host) */
@@ -59,6 +60,9 @@ struct rest_server_config {
     const struct connector_worker_facts *facts;
     /* Borrowed for the server's life: REST authentication (rest_auth.h); NULL = none. */
     const struct rest_auth *auth;
+    /* Borrowed for rest_server_new only: the ssl.* keys https listeners use (rest_tls.h);
+     * NULL = none (an https listener is then refused with a message). */
+    const struct rest_tls_config *tls;
 };
 
 /*

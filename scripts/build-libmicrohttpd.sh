@@ -3,7 +3,8 @@
 #
 # Why: Debian's libmicrohttpd12 links GnuTLS (and with it p11-kit, nettle, hogweed, tasn1,
 # idn2, unistring): about 2.3 MiB of resident code in a worker whose REST API is plain HTTP
-# (the JVM worker's https listeners are not supported yet). Built static and without HTTPS,
+# (https listeners terminate TLS with OpenSSL in rest/rest_tls.c instead, and hand libmicrohttpd
+# the decrypted stream). Built static and without HTTPS,
 # the REST server costs only the few pages it uses, which keeps an idle worker under 10 MiB.
 #
 # Source: Debian's orig tarball of libmicrohttpd 1.0.1 (the current upstream release, packaged in

@@ -64,5 +64,7 @@ fi
 # Service jars (Kafka broker, JVM Connect worker) into the cache.
 if [ -x "$here/tests/integration/services.sh" ]; then
   "$here/tests/integration/services.sh" fetch
+  # Apicurio Registry (Confluent Schema Registry API) for tests/integration/test_avro.py
+  "$here/tests/integration/services.sh" fetch-registry
 fi
 echo "setup: ok (cache: $KC_CACHE)"

@@ -3,16 +3,11 @@
  * the worker's assignment and the status it reports, and is the only thread that touches the
  * internal topics (through herder_store). Other threads talk to it with ops on h->q.
  *
- * Reconciliation: after every change of the config view or of an op, herder_reconcile() moves
- * the running set towards the assignment. Today the assignment is "every connector and task in
- * the config topic" (assignment_compute); when the worker-group protocol lands, the group
- * leader's assignment replaces that one function and nothing else changes.
- *
- * Until that protocol exists, a worker must not share its group with another one: at start we
- * look the group up and refuse to start if it has members, then hold a membership of our own
- * (the "presence" consumer, client id "connect-<worker id>") so that a later worker sees us and
- * refuses. A member left behind by our own previous run (kill -9) has our client id and is
- * ignored: it expires with its session.
+ * Reconciliation: after every change of the config view, of the assignment or of an op,
+ * herder_reconcile() moves the running set towards the assignment: the connectors and tasks the
+ * worker group's leader gave this worker (herder_group.c). Connector instances and tasks of one
+ * connector may run on different workers; only the leader writes task configs, others send
+ * theirs to it.
  */
 #include "herder.h"
 
@@ -27,6 +22,7 @@
 #include "herder_handle.h"
 #include "herder_int.h"
 #include "herder_jobs.h"
+#include "group_connect.h"
 #include "herder_store.h"
 #include "kafka_admin.h"
 #include "kc_alloc.h"
@@ -58,7 +54,6 @@ struct herder_stopping {
     struct herder_op *op;       /* owned, may be NULL: the REST restart request to answer */
     struct herder_stopping *next;
 };
-#define HERDER_PRESENCE_TIMEOUT_MS 15000
 
 void herder_op_free(void *p)
 {
@@ -79,6 +74,11 @@ void herder_op_free(void *p)
     herder_connector_status_free(op->status);
     herder_instance_status_fini(&op->inst);
     herder_task_configs_free(op->tcs);
+    group_connect_assignment_free(op->asg);
+    for (int i = 0; op->tasks != NULL && i < op->n_tasks; i++) {
+        kc_strmap_fini(&op->tasks[i]);
+    }
+    kc_free(op->tasks);
     kc_queue_unref(op->reply, NULL);
     kc_free(op);
 }
@@ -535,9 +535,14 @@ static int generate_task_configs(struct herder *h, struct herder_conn *hc,
             same = cur != NULL && kc_strmap_equal(cur, &out[i]);
         }
         if (!same) {
-            kc_log(KC_LOG_INFO, "herder", "Writing %d task configs for connector %s", n,
-                   hc->name);
-            rc = herder_store_put_tasks(h->store, hc->name, out, n, err);
+            if (herder_group_is_leader(h)) {
+                kc_log(KC_LOG_INFO, "herder", "Writing %d task configs for connector %s", n,
+                       hc->name);
+                rc = herder_store_put_tasks(h->store, hc->name, out, n, err);
+            } else {
+                /* Only the leader writes task configs (connect-compat.md §5.4). */
+                rc = herder_group_submit_tasks(h, hc->name, out, n, err);
+            }
         }
     }
     for (int i = 0; i < max_tasks; i++) {
@@ -586,13 +591,10 @@ static void start_connector(struct herder *h, struct herder_conn *hc, const stru
     kc_log(KC_LOG_INFO, "herder", "Connector %s is %s", hc->name, herder_state_name(hc->state));
 }
 
-/*
- * The assignment: which connectors and tasks this worker runs. One worker per group for now,
- * so it is everything the config topic holds. The group protocol will compute it instead.
- */
+/* The assignment: which connectors and tasks this worker runs (the group leader's). */
 static int assignment_has_connector(struct herder *h, const char *name)
 {
-    return herder_store_config(h->store, name) != NULL;
+    return herder_store_config(h->store, name) != NULL && herder_group_owns_any(h, name);
 }
 
 /*
@@ -608,8 +610,8 @@ static void start_pending_tasks(struct herder *h, struct herder_conn *hc)
     enum herder_target_state ts = herder_store_target(h->store, hc->name);
     for (int i = 0; i < hc->n_tasks; i++) {
         struct kc_error err = {0};
-        if (hc->tasks[i] != NULL) {
-            continue; /* restarted on its own meanwhile */
+        if (hc->tasks[i] != NULL || !herder_group_owns_task(h, hc->name, i)) {
+            continue; /* restarted on its own meanwhile, or another worker's */
         }
         if (start_task(h, hc, i, ts, &err) != KC_OK) {
             char *trace = kc_asprintf("org.apache.kafka.connect.errors.ConnectException: %s\n\tat "
@@ -619,6 +621,58 @@ static void start_pending_tasks(struct herder *h, struct herder_conn *hc)
             kc_free(trace);
         }
     }
+}
+
+/*
+ * A pause shows on the connector and its running tasks together, as the JVM's status does (its
+ * tasks wake from poll and report PAUSED in the same moment as the connector). The herder posts
+ * the pause to every task, gives them HERDER_PAUSE_ACK_MS to apply it, and writes PAUSED for
+ * each task that has really paused, before the connector's own PAUSED; a task still busy (in a
+ * long put) reports for itself once it pauses. The task's own report then finds its PAUSED
+ * written (pause_already_written). @thread herder
+ */
+#define HERDER_PAUSE_ACK_MS 200
+static void report_tasks_paused(struct herder *h, struct herder_conn *hc)
+{
+    int64_t deadline = kc_now_ms() + HERDER_PAUSE_ACK_MS;
+    for (int i = 0; i < hc->n_tasks; i++) {
+        if (hc->tasks[i] != NULL) {
+            task_pause(hc->tasks[i]);
+        }
+    }
+    for (int i = 0; i < hc->n_tasks; i++) {
+        struct herder_instance_status is = {0};
+        if (hc->tasks[i] == NULL ||
+            herder_store_get_status(h->store, hc->name, i, &is) != KC_OK) {
+            continue;
+        }
+        if (is.state == HERDER_STATE_RUNNING && is.worker_id != NULL &&
+            strcmp(is.worker_id, h->worker_id) == 0) {
+            while (!task_paused(hc->tasks[i]) && kc_now_ms() < deadline) {
+                struct timespec ts = {0, 2 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+            if (task_paused(hc->tasks[i])) {
+                write_status_logged(h, hc->name, i, HERDER_STATE_PAUSED, NULL);
+            }
+        }
+        herder_instance_status_fini(&is);
+    }
+}
+
+/* 1 when a task's PAUSED report repeats what report_tasks_paused already wrote. */
+static int pause_already_written(struct herder *h, const struct herder_op *op)
+{
+    struct herder_instance_status is = {0};
+    int same = 0;
+    if (op->state != HERDER_STATE_PAUSED || op->text != NULL ||
+        herder_store_get_status(h->store, op->name, op->task, &is) != KC_OK) {
+        return 0;
+    }
+    same = is.state == HERDER_STATE_PAUSED && is.worker_id != NULL &&
+           strcmp(is.worker_id, h->worker_id) == 0;
+    herder_instance_status_fini(&is);
+    return same;
 }
 
 static void reconcile_one(struct herder *h, const char *name)
@@ -637,10 +691,39 @@ static void reconcile_one(struct herder *h, const char *name)
         h->conns = hc;
     }
     hc->seen = 1;
-    /* New connector, changed config, or back from STOPPED: (re)start the instance. */
-    if (hc->applied_config == NULL || !kc_strmap_equal(hc->applied_config, cfg) ||
-        (hc->applied_target == HERDER_TARGET_STOPPED && ts != HERDER_TARGET_STOPPED) ||
-        (hc->state == HERDER_STATE_FAILED && hc->applied_target != ts)) {
+    int owns_conn = herder_group_owns_connector(h, name);
+    if (!owns_conn) {
+        /* Only tasks of this connector are ours: its instance runs on another worker. */
+        if (hc->applied_config == NULL || !kc_strmap_equal(hc->applied_config, cfg)) {
+            kc_strmap_free(hc->applied_config);
+            hc->applied_config = kc_strmap_dup(cfg);
+        }
+        hc->ops = sink_registry_find(kc_strmap_get(cfg, "connector.class"));
+        hc->owns_instance = 0;
+        hc->applied_target = ts;
+        if (hc->ops == NULL) {
+            /* The class is unknown here: the tasks fail with the JVM's message, once. */
+            int want = ts == HERDER_TARGET_STOPPED ? 0 : herder_store_task_count(h->store, name);
+            for (int i = 0; i < want; i++) {
+                if (herder_group_owns_task(h, name, i) && !hc->unknown_reported) {
+                    char *trace = kc_asprintf(
+                        "org.apache.kafka.connect.errors.ConnectException: Failed to find any "
+                        "class that implements Connector and which name matches %s\n\tat "
+                        "connect-c.worker.herder\n",
+                        kc_strmap_get(cfg, "connector.class"));
+                    write_status_logged(h, name, i, HERDER_STATE_FAILED, trace);
+                    kc_free(trace);
+                }
+            }
+            hc->unknown_reported = 1;
+            return;
+        }
+    } else if (!hc->owns_instance || hc->applied_config == NULL ||
+               !kc_strmap_equal(hc->applied_config, cfg) ||
+               (hc->applied_target == HERDER_TARGET_STOPPED && ts != HERDER_TARGET_STOPPED) ||
+               (hc->state == HERDER_STATE_FAILED && hc->applied_target != ts)) {
+        /* New connector, newly ours, changed config, or back from STOPPED: (re)start it. */
+        hc->owns_instance = 1;
         start_connector(h, hc, cfg, ts);
         /* Re-read: generating tasks may have written new task configs. */
         cfg = herder_store_config(h->store, name);
@@ -652,13 +735,16 @@ static void reconcile_one(struct herder *h, const char *name)
         hc->state = ts == HERDER_TARGET_STOPPED  ? HERDER_STATE_STOPPED
                     : ts == HERDER_TARGET_PAUSED ? HERDER_STATE_PAUSED
                                                  : HERDER_STATE_RUNNING;
+        if (ts == HERDER_TARGET_PAUSED) {
+            report_tasks_paused(h, hc); /* first: whoever sees the connector PAUSED sees them */
+        }
         write_status_logged(h, name, -1, hc->state, NULL);
     }
     if (hc->ops == NULL) {
         return;
     }
 
-    /* Tasks follow the committed task configs. */
+    /* Tasks follow the committed task configs and the assignment. */
     int64_t gen = herder_store_task_generation(h->store, name);
     int want = ts == HERDER_TARGET_STOPPED ? 0 : herder_store_task_count(h->store, name);
     if (gen != hc->applied_task_gen || want != hc->n_tasks) {
@@ -684,7 +770,17 @@ static void reconcile_one(struct herder *h, const char *name)
         }
     } else {
         for (int i = 0; i < hc->n_tasks; i++) {
+            int mine = herder_group_owns_task(h, name, i);
             if (hc->tasks[i] == NULL) {
+                if (mine && !hc->start_pending) {
+                    /* newly assigned: started once no old task of the connector is stopping */
+                    hc->start_pending = 1;
+                }
+                continue;
+            }
+            if (!mine) {
+                /* revoked: stop it; its new owner writes its status */
+                stop_one(h, hc, i, 0);
                 continue;
             }
             if (ts == HERDER_TARGET_PAUSED) {
@@ -693,6 +789,7 @@ static void reconcile_one(struct herder *h, const char *name)
                 task_resume(hc->tasks[i]);
             }
         }
+        start_pending_tasks(h, hc);
     }
 }
 
@@ -722,6 +819,13 @@ void herder_reconcile(struct herder *h)
             continue;
         }
         stop_tasks(h, hc, 0);
+        if (herder_store_config(h->store, hc->name) != NULL) {
+            /* still configured: no longer assigned to this worker */
+            kc_log(KC_LOG_INFO, "herder", "Connector %s is no longer assigned here", hc->name);
+            *pp = hc->next;
+            conn_free(hc);
+            continue;
+        }
         kc_log(KC_LOG_INFO, "herder", "Connector %s deleted", hc->name);
         int *ids = NULL;
         size_t nids = 0;
@@ -788,11 +892,23 @@ int herder_restart_task(struct herder *h, const char *name, int id, struct herde
                         struct kc_error *err)
 {
     struct herder_conn *hc = herder_conn_find(h, name);
+    if (hc == NULL && herder_store_config(h->store, name) != NULL &&
+        !herder_group_owns_task(h, name, id)) {
+        return kc_error_set(err, KC_RETRY,
+                            "Cannot complete request because of a conflicting operation (e.g. "
+                            "worker rebalance)");
+    }
     if (herder_store_config(h->store, name) == NULL || hc == NULL) {
         return kc_error_set(err, KC_ENOENT, "Unknown connector: %s", name);
     }
     if (id < 0 || id >= hc->n_tasks) {
         return kc_error_set(err, KC_ENOENT, "Unknown task: %s-%d", name, id);
+    }
+    if (!herder_group_owns_task(h, name, id)) {
+        /* REST forwards to the owner it reads in the status topic; it moved meanwhile */
+        return kc_error_set(err, KC_RETRY,
+                            "Cannot complete request because of a conflicting operation (e.g. "
+                            "worker rebalance)");
     }
     struct herder_stopping tmp = {.connector = (char *)name, .id = id, .restart = 1, .op = op};
     if (hc->tasks[id] != NULL) {
@@ -826,8 +942,8 @@ static void on_restart_request(void *opaque, const char *name, int include_tasks
     int failed = herder_store_get_status(h->store, name, -1, &is) == KC_OK &&
                  is.state == HERDER_STATE_FAILED;
     herder_instance_status_fini(&is);
-    if (!only_failed || failed) {
-        herder_restart_connector(h, name, &err);
+    if ((!only_failed || failed) && herder_group_owns_connector(h, name)) {
+        herder_restart_connector(h, name, &err); /* its owner restarts it */
     }
     struct herder_conn *hc = herder_conn_find(h, name);
     if (!include_tasks || hc == NULL) {
@@ -837,7 +953,7 @@ static void on_restart_request(void *opaque, const char *name, int include_tasks
         int tf = herder_store_get_status(h->store, name, i, &is) == KC_OK &&
                  is.state == HERDER_STATE_FAILED;
         herder_instance_status_fini(&is);
-        if (!only_failed || tf) {
+        if ((!only_failed || tf) && herder_group_owns_task(h, name, i)) {
             herder_restart_task(h, name, i, NULL, &err);
         }
     }
@@ -852,7 +968,7 @@ static void handle_op(struct herder *h, struct herder_op *op)
     case HERDER_OP_TASK_STATE: {
         /* Drop reports from tasks that are no longer ours (stopping, stopped or abandoned): a
          * new task with the same id must not be credited with them. */
-        if (report_is_current(h, op)) {
+        if (report_is_current(h, op) && !pause_already_written(h, op)) {
             if (herder_write_status(h, op->name, op->task, op->state, op->text, &err) != KC_OK) {
                 kc_log(KC_LOG_WARN, "herder", "status write failed: %s", err.msg);
             }
@@ -860,6 +976,13 @@ static void handle_op(struct herder *h, struct herder_op *op)
         herder_op_free(op);
         return;
     }
+    case HERDER_OP_GROUP:
+        herder_group_handle_op(h, op);
+        return;
+    case HERDER_OP_PUT_TASKS:
+        herder_group_put_tasks_op(h, op);
+        herder_reply(op);
+        return;
     case HERDER_OP_TASK_TOPIC: {
         if (h->wc->topic_tracking_enable && report_is_current(h, op)) {
             herder_store_put_topic(h->store, op->name, op->text, op->task, &err);
@@ -896,7 +1019,9 @@ static void *herder_main(void *arg)
 {
     struct herder *h = arg;
     herder_reconcile(h);
-    atomic_store(&h->ready, 1);
+    if (h->group == NULL) {
+        atomic_store(&h->ready, 1); /* in a group: once the first assignment is applied */
+    }
     while (atomic_load(&h->running)) {
         struct herder_op *op =
             kc_queue_pop(h->q, h->stopping != NULL ? HERDER_STOPPING_TICK_MS : HERDER_TICK_MS);
@@ -916,130 +1041,9 @@ static void *herder_main(void *arg)
         if (changed || h->reconcile_needed) {
             herder_reconcile(h);
         }
-        if (h->presence != NULL) {
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(h->presence, 0);
-            if (m != NULL) {
-                rd_kafka_message_destroy(m);
-            }
-        }
+        herder_group_tick(h, changed);
     }
     return NULL;
-}
-
-/* ------------------------------------------------------------------ presence in the group */
-
-static int check_group_empty(struct herder *h, struct kc_error *err)
-{
-    const char *group = h->wc->group_id;
-    char errstr[512];
-    int rc = KC_OK;
-    rd_kafka_queue_t *q = rd_kafka_queue_new(h->admin);
-    rd_kafka_AdminOptions_t *opt =
-        rd_kafka_AdminOptions_new(h->admin, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
-    rd_kafka_AdminOptions_set_request_timeout(opt, 10000, errstr, sizeof(errstr));
-    rd_kafka_DescribeConsumerGroups(h->admin, &group, 1, opt, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, HERDER_PRESENCE_TIMEOUT_MS);
-    if (ev == NULL || rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        kc_log(KC_LOG_WARN, "herder", "Could not describe worker group %s: %s", group,
-               ev ? rd_kafka_event_error_string(ev) : "timed out");
-        goto out;
-    }
-    const rd_kafka_DescribeConsumerGroups_result_t *res =
-        rd_kafka_event_DescribeConsumerGroups_result(ev);
-    size_t n;
-    const rd_kafka_ConsumerGroupDescription_t **gs =
-        rd_kafka_DescribeConsumerGroups_result_groups(res, &n);
-    for (size_t i = 0; i < n; i++) {
-        size_t members = rd_kafka_ConsumerGroupDescription_member_count(gs[i]);
-        for (size_t m = 0; m < members; m++) {
-            const rd_kafka_MemberDescription_t *md =
-                rd_kafka_ConsumerGroupDescription_member(gs[i], m);
-            const char *inst = rd_kafka_MemberDescription_group_instance_id(md);
-            const char *cid = rd_kafka_MemberDescription_client_id(md);
-            (void)inst;
-            if (cid != NULL && strncmp(cid, "connect-", 8) == 0 &&
-                strcmp(cid + 8, h->worker_id) == 0) {
-                continue; /* our own membership from before a crash: it expires by itself */
-            }
-            rc = kc_error_set(
-                err, KC_EFATAL,
-                "Another worker is already a member of the Connect worker group '%s' (client "
-                "id '%s' on %s). connect-c does not implement the worker group protocol yet, "
-                "so two workers in one group would run the same tasks twice: stop the other "
-                "worker, or give this one its own group.id and internal topics.",
-                group, rd_kafka_MemberDescription_client_id(md),
-                rd_kafka_MemberDescription_host(md));
-            goto out;
-        }
-    }
-out:
-    if (ev != NULL) {
-        rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_AdminOptions_destroy(opt);
-    rd_kafka_queue_destroy(q);
-    return rc;
-}
-
-static void presence_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
-                                  rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-    struct herder *h = opaque;
-    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        rd_kafka_assign(rk, parts);
-        h->presence_joined = 1;
-    } else {
-        rd_kafka_assign(rk, NULL);
-    }
-}
-
-static int join_presence(struct herder *h, struct kc_error *err)
-{
-    struct kc_strmap props;
-    char errstr[512];
-    int rc;
-    kc_strmap_init(&props);
-    if ((rc = worker_config_client_props(h->wc, NULL, &props, err)) != KC_OK) {
-        kc_strmap_fini(&props);
-        return rc;
-    }
-    rd_kafka_conf_t *conf = kafka_admin_conf_new(&props, NULL, err);
-    kc_strmap_fini(&props);
-    if (conf == NULL) {
-        return err != NULL ? err->rc : KC_EINVAL;
-    }
-    char *cid = kc_asprintf("connect-%s", h->worker_id);
-    rd_kafka_conf_set(conf, "group.id", h->wc->group_id, errstr, sizeof(errstr));
-    rd_kafka_conf_set(conf, "client.id", cid ? cid : "connect-c", errstr, sizeof(errstr));
-    rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-    rd_kafka_conf_set(conf, "session.timeout.ms", "10000", errstr, sizeof(errstr));
-    kc_free(cid);
-    rd_kafka_conf_set_opaque(conf, h);
-    rd_kafka_conf_set_rebalance_cb(conf, presence_rebalance_cb);
-    h->presence = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-    if (h->presence == NULL) {
-        rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */
-        return kc_error_set(err, KC_EIO, "Cannot create the worker group client: %s", errstr);
-    }
-    rd_kafka_poll_set_consumer(h->presence);
-    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(sub, h->wc->config_storage_topic,
-                                      RD_KAFKA_PARTITION_UA);
-    rd_kafka_subscribe(h->presence, sub);
-    rd_kafka_topic_partition_list_destroy(sub);
-    /* Be visible in the group before saying we are up, so a worker started next sees us. */
-    int64_t deadline = kc_now_ms() + HERDER_PRESENCE_TIMEOUT_MS;
-    while (!h->presence_joined && kc_now_ms() < deadline) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(h->presence, 100);
-        if (m != NULL) {
-            rd_kafka_message_destroy(m);
-        }
-    }
-    if (!h->presence_joined) {
-        kc_log(KC_LOG_WARN, "herder", "Joining worker group %s is taking long; going on",
-               h->wc->group_id);
-    }
-    return KC_OK;
 }
 
 /* ------------------------------------------------------------------ lifecycle */
@@ -1097,6 +1101,9 @@ int herder_new(const struct worker_config *wc, struct herder **out, struct kc_er
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
         goto fail;
     }
+    if ((rc = herder_group_new(h, err)) != KC_OK) {
+        goto fail;
+    }
     *out = h;
     return KC_OK;
 fail:
@@ -1111,16 +1118,9 @@ int herder_start(struct herder *h, struct kc_error *err)
         return rc;
     }
     h->admin = kafka_admin_handle(herder_store_admin(h->store));
-    if ((rc = check_group_empty(h, err)) != KC_OK) {
-        return rc;
-    }
     h->cluster_id = kc_strdup(herder_store_cluster_id(h->store));
+    atomic_store(&h->cluster_id_known, h->cluster_id != NULL);
     h->generation = herder_store_max_generation(h->store) + 1;
-    int64_t joining = kc_now_ms();
-    if ((rc = join_presence(h, err)) != KC_OK) {
-        return rc;
-    }
-    metrics_worker_rebalanced(h->generation, kc_now_ms() - joining);
     /* From here on the admin client belongs to the jobs thread alone. */
     h->jobs = herder_jobs_new(herder_admin_run, herder_store_admin(h->store), h->q,
                               herder_op_free);
@@ -1128,6 +1128,12 @@ int herder_start(struct herder *h, struct kc_error *err)
         return kc_error_set(err, KC_EFATAL, "cannot start the herder's jobs thread");
     }
     atomic_store(&h->running, 1);
+    /* Join the worker group: tasks start once the leader assigned them (the member's callbacks
+     * queue on h->q until the thread runs). */
+    if ((rc = herder_group_start(h, err)) != KC_OK) {
+        atomic_store(&h->running, 0);
+        return rc;
+    }
     if (pthread_create(&h->thread, NULL, herder_main, h) != 0) {
         atomic_store(&h->running, 0);
         return kc_error_set(err, KC_EFATAL, "cannot start the herder thread");
@@ -1141,6 +1147,12 @@ void herder_free(struct herder *h)
     if (h == NULL) {
         return;
     }
+    /* Leave the group first: its callbacks are answered by the herder thread (or, if it never
+     * ran, give up at once). */
+    if (!h->thread_started) {
+        atomic_store(&h->running, 0);
+    }
+    herder_group_stop(h);
     atomic_store(&h->closing, 1); /* REST waiters give up now */
     if (h->thread_started) {
         atomic_store(&h->running, 0);
@@ -1176,10 +1188,7 @@ void herder_free(struct herder *h)
     if (h->store != NULL) {
         herder_store_flush(h->store, 5000);
     }
-    if (h->presence != NULL) {
-        rd_kafka_consumer_close(h->presence);
-        rd_kafka_destroy(h->presence);
-    }
+    herder_group_free(h);
     herder_store_free(h->store);
     /* Ops still queued (late task reports) are freed with the queue. */
     kc_queue_unref(h->q, herder_op_free);
@@ -1202,8 +1211,10 @@ int herder_ready(const struct herder *h)
 
 const char *herder_kafka_cluster_id(const struct herder *h)
 {
-    /* Written by herder_start before `ready` is set; read only after it (REST threads). */
-    return herder_ready(h) ? h->cluster_id : NULL;
+    /* Written by herder_start before cluster_id_known is set; read only after it (REST
+     * threads), so GET / names the cluster while the worker is still starting, as the JVM's
+     * (which looks it up before its REST resources exist). */
+    return atomic_load(&((struct herder *)h)->cluster_id_known) ? h->cluster_id : NULL;
 }
 
 const char *herder_worker_id(const struct herder *h)

@@ -194,4 +194,23 @@ int herder_connector_offsets_alter(struct herder *h, const char *name,
                                    const struct herder_offsets *os, struct kc_error *err);
 int herder_connector_offsets_reset(struct herder *h, const char *name, struct kc_error *err);
 
+/* ---- worker group (herder_group.c; @thread rest) ---- */
+
+/*
+ * Where a write that only the leader performs is served (connect-compat.md §2.2). forward: the
+ * request's ?forward= (-1 absent, 0 false, 1 true). Returns KC_OK with *url NULL: serve it here
+ * (we lead); KC_OK with *url set (owned): forward it to the leader there; else KC_RETRY with the
+ * JVM's 409 message
+ * (rebalance, no known leader, or forward=false that must not hop again). Waits (bounded) while a
+ * rebalance runs, as a JVM request waits for the herder's tick.
+ */
+int herder_request_target(struct herder *h, int forward, char **url, struct kc_error *err);
+/* Check an internal request's signature (sessioned protocol): KC_OK, KC_EINVAL (missing,
+ * unsupported algorithm: 400), KC_EPERM (invalid: 403), KC_RETRY (no key yet: 503). */
+int herder_internal_verify(struct herder *h, const char *body, size_t len, const char *signature,
+                           const char *algorithm, struct kc_error *err);
+/* POST /connectors/{c}/tasks on the leader: store these task configs (tasks owned by the caller). */
+int herder_task_configs_put(struct herder *h, const char *name, const struct kc_strmap *tasks,
+                            int n, struct kc_error *err);
+
 #endif

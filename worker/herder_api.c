@@ -482,7 +482,12 @@ static int do_restart(struct herder *h, struct herder_op *op)
         return kc_error_set(&op->err, KC_ENOENT, "Unknown connector: %s", name);
     }
     if (!include_tasks && !only_failed) {
-        return herder_restart_connector(h, name, &op->err);
+        if (herder_group_owns_connector(h, name)) {
+            return herder_restart_connector(h, name, &op->err);
+        }
+        /* Another worker runs it: the restart record reaches its owner (the JVM's leader
+         * forwards to the owner's URL instead; the outcome is the same). */
+        return herder_store_put_restart(h->store, name, 0, 0, &op->err);
     }
     struct herder_connector_status *plan = NULL;
     if (make_status(h, name, &plan, &op->err) != KC_OK) {

@@ -20,6 +20,8 @@ struct herder_store;   /* herder_store.c: config + status topics */
 struct herder_handle;  /* herder_handle.c: a task's callback opaque */
 struct herder_jobs;    /* herder_jobs.c: the thread for blocking calls */
 struct herder_stopping;
+struct herder_group;   /* herder_group.c: membership in the worker group */
+struct connect_assignment; /* group_connect.h */
 
 /* Runtime of one connector assigned to this worker. Herder thread only. */
 struct herder_conn {
@@ -34,6 +36,8 @@ struct herder_conn {
     int start_pending;                    /* tasks wait for the old generation to stop */
     enum herder_state state;              /* connector instance state */
     int seen;                             /* mark for the reconcile sweep */
+    int owns_instance;                    /* the connector instance is assigned here */
+    int unknown_reported;                 /* tasks of an unknown class reported FAILED */
     struct herder_conn *next;
 };
 
@@ -58,6 +62,8 @@ enum herder_op_type {
     HERDER_OP_LOGGER,         /* rest -> herder: write a logger-cluster record */
     HERDER_OP_TASK_STATE,     /* task -> herder: one-way */
     HERDER_OP_TASK_TOPIC,     /* task -> herder: one-way */
+    HERDER_OP_GROUP,          /* group member -> herder: revoke / assign / lost (herder_group.c) */
+    HERDER_OP_PUT_TASKS,      /* rest -> herder: task configs a worker sent to the leader */
 };
 
 /* An op and its reply. The requester owns it until it is pushed to h->q; then the herder owns
@@ -88,6 +94,9 @@ struct herder_op {
     struct herder_instance_status inst;
     struct herder_task_configs *tcs;
     int created;
+    struct connect_assignment *asg; /* HERDER_OP_GROUP: owned copy */
+    struct kc_strmap *tasks;        /* HERDER_OP_PUT_TASKS: owned array of n_tasks maps */
+    int n_tasks;
 };
 
 struct herder {
@@ -100,10 +109,10 @@ struct herder {
     _Atomic int running;
     _Atomic int ready;
     _Atomic int closing;            /* set by herder_free: REST calls stop waiting */
+    _Atomic int cluster_id_known;   /* cluster_id is written (GET / may read it) */
     int32_t generation;             /* written into status records */
     struct herder_store *store;     /* owned */
-    rd_kafka_t *presence;           /* owned: our membership in group.id (see herder.c) */
-    int presence_joined;            /* set by its rebalance callback (herder/main thread) */
+    struct herder_group *group;     /* owned: our membership in group.id (herder_group.c) */
     rd_kafka_t *admin;              /* borrowed from the store's admin client; used by
                                        herder_start only (then the jobs thread owns it) */
     struct herder_conn *conns;      /* owned list */
@@ -137,5 +146,23 @@ int herder_restart_connector(struct herder *h, const char *name, struct kc_error
  * if the restart is under way (op then belongs to the herder), else the error (op untouched). */
 int herder_restart_task(struct herder *h, const char *name, int id, struct herder_op *op,
                         struct kc_error *err);
+
+/* herder_group.c: the worker group. Ownership answers 1 when there is no group. */
+int herder_group_new(struct herder *h, struct kc_error *err);   /* herder_new: no I/O */
+int herder_group_start(struct herder *h, struct kc_error *err); /* herder_start: join */
+void herder_group_stop(struct herder *h);
+void herder_group_free(struct herder *h);
+void herder_group_handle_op(struct herder *h, struct herder_op *op);
+/* once per loop of the herder thread: offsets, snapshot, leader duties, pending submissions */
+void herder_group_tick(struct herder *h, int config_changed);
+int herder_group_owns_connector(const struct herder *h, const char *name);
+int herder_group_owns_task(const struct herder *h, const char *name, int id);
+int herder_group_owns_any(const struct herder *h, const char *name);
+int herder_group_is_leader(const struct herder *h);
+/* Run a HERDER_OP_PUT_TASKS (leader): fills op->rc / op->err. */
+int herder_group_put_tasks_op(struct herder *h, struct herder_op *op);
+/* A follower's generated task configs: sent to the leader from the herder thread (retried). */
+int herder_group_submit_tasks(struct herder *h, const char *name, const struct kc_strmap *tasks,
+                              int n, struct kc_error *err);
 
 #endif

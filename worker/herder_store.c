@@ -420,3 +420,33 @@ void herder_store_flush(struct herder_store *s, int timeout_ms)
         kc_log(KC_LOG_WARN, "store", "Status writes not acknowledged: %s", err.msg);
     }
 }
+
+int64_t herder_store_config_offset(struct herder_store *s)
+{
+    return config_state_offset(s->cs);
+}
+
+int herder_store_read_config(struct herder_store *s, int timeout_ms, struct kc_error *err)
+{
+    return config_topic_read_to_end(s->ct, s->cs, timeout_ms, err);
+}
+
+int herder_store_session_key(struct herder_store *s, const uint8_t **key, size_t *len,
+                             const char **algorithm, int64_t *created_ms)
+{
+    const struct config_session_key *k = config_state_session_key(s->cs);
+    if (k == NULL) {
+        return 0;
+    }
+    *key = k->key;
+    *len = k->key_len;
+    *algorithm = k->algorithm;
+    *created_ms = k->created_ms;
+    return 1;
+}
+
+int herder_store_put_session_key(struct herder_store *s, const uint8_t *key, size_t len,
+                                 const char *algorithm, int64_t created_ms, struct kc_error *err)
+{
+    return config_topic_put_session_key(s->ct, s->cs, key, len, algorithm, created_ms, err);
+}

@@ -96,4 +96,17 @@ int32_t herder_store_max_generation(struct herder_store *s);
 /* Wait for status writes to be acknowledged. */
 void herder_store_flush(struct herder_store *s, int timeout_ms);
 
+
+/* ---- worker group (herder_group.c) ---- */
+/* Config offset for JoinGroup metadata (connect-compat.md §0.6): -1 before any record. */
+int64_t herder_store_config_offset(struct herder_store *s);
+/* Read the config topic to its end now (CONFIG_MISMATCH, catching up to the leader). */
+int herder_store_read_config(struct herder_store *s, int timeout_ms, struct kc_error *err);
+/* The latest session key read (borrowed until the next poll): 1, or 0 if none was read. */
+int herder_store_session_key(struct herder_store *s, const uint8_t **key, size_t *len,
+                             const char **algorithm, int64_t *created_ms);
+/* Write a session-key record and read it back (the leader, sessioned protocol). */
+int herder_store_put_session_key(struct herder_store *s, const uint8_t *key, size_t len,
+                                 const char *algorithm, int64_t created_ms, struct kc_error *err);
+
 #endif

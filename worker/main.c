@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "kc_strmap.h"
 #include "rest_auth.h"
 #include "rest_server.h"
+#include "rest_tls.h"
 
 extern char **environ;
 
@@ -117,6 +119,16 @@ int main(int argc, char **argv)
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);
         goto out;
     }
+    struct rest_tls_config tls;
+    rest_tls_config_from_props(&tls, &wc.props);
+    const char *first_listener = kc_strmap_get(&wc.props, "listeners");
+    while (first_listener != NULL && *first_listener == ' ') {
+        first_listener++;
+    }
+    if (first_listener != NULL && strncasecmp(first_listener, "https://", 8) == 0) {
+        /* workers forward to each other over the listener's own protocol, as the JVM's */
+        snprintf(advertised, sizeof(advertised), "https://%s/", herder_worker_id(h));
+    }
     struct rest_server_config rcfg = {
         .listeners = kc_strmap_get(&wc.props, "listeners"),
         .admin_listeners = kc_strmap_has(&wc.props, "admin.listeners")
@@ -135,6 +147,7 @@ int main(int argc, char **argv)
         .max_body_bytes = (size_t)wc.rest_max_body_bytes,
         .facts = &facts,
         .auth = auth,
+        .tls = &tls,
     };
     if (rest_server_new(&rcfg, h, &rs, &err) != KC_OK) {
         kc_log(KC_LOG_ERROR, "main", "Stopping due to error: %s", err.msg);

@@ -94,6 +94,10 @@ struct task {
     pthread_t thread;
     _Atomic int finished;                 /* set by the thread as its last act */
     _Atomic int detached;
+    _Atomic int paused_ack;               /* the thread has applied the user's pause */
+    pthread_mutex_t wake_lock;            /* guards wake_q */
+    rd_kafka_queue_t *wake_q;             /* owned handle on the consumer queue, while rk lives:
+                                           * post() yields it so an op ends a poll at once */
 
     /* Task thread only. */
     rd_kafka_t *rk;
@@ -781,11 +785,13 @@ static void drain_ops(struct task *t, int wait_ms)
                 apply_pauses(t);
                 metrics_task_set_paused(t->metrics, 1);
                 set_state(t, HERDER_STATE_PAUSED, NULL);
+                atomic_store(&t->paused_ack, 1);
             }
             break;
         case TASK_OP_RESUME:
             if (t->paused && !t->failed) {
                 t->paused = 0;
+                atomic_store(&t->paused_ack, 0);
                 offsets_resume_all(&t->offs, OFFSETS_PAUSE_USER);
                 apply_pauses(t);
                 metrics_task_set_paused(t->metrics, 0);
@@ -1226,6 +1232,9 @@ static int make_consumer(struct task *t, struct kc_error *err)
         return kc_error_set(err, KC_EIO, "Failed to create consumer: %s", errstr);
     }
     rd_kafka_poll_set_consumer(t->rk);
+    pthread_mutex_lock(&t->wake_lock);
+    t->wake_q = rd_kafka_queue_get_consumer(t->rk);
+    pthread_mutex_unlock(&t->wake_lock);
     return KC_OK;
 }
 
@@ -1466,6 +1475,12 @@ wait_stop:
     }
     t->n_stash = 0;
     if (t->rk != NULL) {
+        pthread_mutex_lock(&t->wake_lock);
+        if (t->wake_q != NULL) {
+            rd_kafka_queue_destroy(t->wake_q);
+            t->wake_q = NULL;
+        }
+        pthread_mutex_unlock(&t->wake_lock);
         rd_kafka_destroy(t->rk);
         t->rk = NULL;
     }
@@ -1669,6 +1684,7 @@ static void task_destroy(struct task *t)
     kc_free(t->reported);
     kc_free(t->auth_error);
     pthread_mutex_destroy(&t->auth_lock);
+    pthread_mutex_destroy(&t->wake_lock);
     kc_arena_fini(&t->arena);
     kc_queue_unref(t->ops_q, NULL);
     metrics_task_free(t->metrics);
@@ -1686,6 +1702,7 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
     }
     kc_arena_init(&t->arena, TASK_ARENA_CHUNK, TASK_ARENA_LIMIT);
     pthread_mutex_init(&t->auth_lock, NULL);
+    pthread_mutex_init(&t->wake_lock, NULL);
     t->id = spec->id;
     t->ops = spec->ops;
     t->cb = spec->cb;
@@ -1759,9 +1776,21 @@ fail:
     return rc < 0 ? rc : KC_ENOMEM;
 }
 
+/* Queue an op and wake the thread from its poll, as the JVM's transitionTo wakes its consumer,
+ * so a pause or stop is applied (and reported) at once rather than after the poll's wait. */
 static void post(struct task *t, enum task_op op)
 {
     kc_queue_push(t->ops_q, (void *)(intptr_t)op);
+    pthread_mutex_lock(&t->wake_lock);
+    if (t->wake_q != NULL) {
+        rd_kafka_queue_yield(t->wake_q);
+    }
+    pthread_mutex_unlock(&t->wake_lock);
+}
+
+int task_paused(struct task *t)
+{
+    return atomic_load(&t->paused_ack);
 }
 
 void task_pause(struct task *t)

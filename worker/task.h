@@ -56,6 +56,9 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
 /* Post ops; return at once. @thread herder */
 void task_pause(struct task *t);
 void task_resume(struct task *t);
+/* 1 once the task thread has applied a pause (its consumer paused, PAUSED reported) and no
+ * resume since. @thread any */
+int task_paused(struct task *t);
 /* Ask the task to stop: it flushes, commits what was flushed, closes its consumer. */
 void task_stop(struct task *t);
 /* Wait up to timeout_ms for the thread to end after task_stop. 1 if it ended. @thread herder */

@@ -20,11 +20,13 @@ static const struct conv_ops *const conv_table[] = {
     &conv_json_ops,    &conv_string_ops, &conv_bytearray_ops, &conv_integer_ops,
     &conv_long_ops,    &conv_short_ops,  &conv_float_ops,     &conv_double_ops,
     &conv_boolean_ops, &conv_simple_header_ops,
+    &conv_avro_ops,
 };
 #define CONV_TABLE_N (sizeof(conv_table) / sizeof(conv_table[0]))
 
 #define V CONV_PLUGIN_VERSION
 static const struct conv_plugin_desc conv_plugin_list[] = {
+    {"io.confluent.connect.avro.AvroConverter", "converter", V},
     {"org.apache.kafka.connect.converters.BooleanConverter", "converter", V},
     {"org.apache.kafka.connect.converters.ByteArrayConverter", "converter", V},
     {"org.apache.kafka.connect.converters.DoubleConverter", "converter", V},
@@ -93,8 +95,8 @@ int conv_new(const char *class_name, const struct kc_strmap *props, int is_key, 
         return kc_error_set(err, KC_ENOENT,
                             "Failed to find any class that implements Converter and which name "
                             "matches %s (connect-c supports JsonConverter, StringConverter, "
-                            "ByteArrayConverter, the number/boolean converters and "
-                            "SimpleHeaderConverter)",
+                            "ByteArrayConverter, the number/boolean converters, "
+                            "SimpleHeaderConverter and AvroConverter)",
                             class_name != NULL ? class_name : "(null)");
     }
     if ((ops->caps & role_cap(is_key)) == 0) {

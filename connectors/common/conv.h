@@ -14,6 +14,8 @@
  *   org.apache.kafka.connect.converters.{Integer,Long,Short,Float,Double,Boolean}Converter
  *                                                           converter + header converter
  *   org.apache.kafka.connect.storage.SimpleHeaderConverter  header converter only
+ *   io.confluent.connect.avro.AvroConverter                 converter (Schema Registry; see
+ *       conv_avro.c for its settings and conv_avro.h for the Avro -> Connect mapping)
  *
  * Memory: schemas and values are written into the caller's arena (the batch arena) and live as
  * long as it does; exceptions are JsonConverter's cached schemas (up to schemas.cache.size

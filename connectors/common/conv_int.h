@@ -47,6 +47,7 @@ extern const struct conv_ops conv_float_ops;
 extern const struct conv_ops conv_double_ops;
 extern const struct conv_ops conv_boolean_ops;
 extern const struct conv_ops conv_simple_header_ops;
+extern const struct conv_ops conv_avro_ops;
 
 /*
  * Fail with a DataException: err->msg = java_msg followed by the printf'd detail (the cause's

@@ -38,8 +38,10 @@ static const struct connector_plugin_info fz_smts[] = {
     {"org.apache.kafka.connect.transforms.Filter", "4.1.0", NULL},
     {NULL, NULL, NULL},
 };
-static const struct connector_plugin_info fz_convs[] = {
+/* [1] gets JsonConverter's real keys (connector_converter_def) at the first input */
+static struct connector_plugin_info fz_convs[] = {
     {"org.apache.kafka.connect.storage.StringConverter", "4.1.0", fz_sink_def},
+    {"org.apache.kafka.connect.json.JsonConverter", "4.1.0", NULL},
     {NULL, NULL, NULL},
 };
 
@@ -75,6 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct conf_infos *ci = NULL;
     struct kc_error err;
 
+    if (fz_convs[1].config_def == NULL) {
+        fz_convs[1].config_def = connector_converter_def(fz_convs[1].class_name);
+    }
     if (in == NULL || !json_is_object(in)) {
         json_decref(in);
         return 0;

@@ -14,6 +14,9 @@ Fixtures:
                 every worker is stopped (SIGTERM) and the test fails if a sanitizer reported
                 anything or the worker exited with a status other than 0 / 143 / SIGTERM / SIGKILL.
   unique_name   function: factory unique_name(prefix) -> unique topic/group/connector name.
+  (autouse, session) at the end of the run every connect-c worker log is searched for every
+  secret the run used (kc.SECRETS: password-like keys of worker and connector configs, plus
+  kc.secret()); one found fails the session.
 
 Environment: KC_BOOTSTRAP, KC_RUN_DIR, KC_TEST_TIMEOUT_SCALE, KC_BUILD_DIR, KC_CONNECT_BIN,
 KC_CACHE (see kc.py and services.sh).
@@ -127,3 +130,23 @@ def connect_c(kafka, tmp_path):
     if problems:
         tails = "\n".join(f"--- {w.log_path} ---\n{w.log_tail(80)}" for w in workers)
         pytest.fail("connect-c worker problems: " + "; ".join(problems) + "\n" + tails)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secret_in_any_worker_log():
+    """Issue 11: no password, key or token of the whole run in any connect-c worker's log."""
+    yield
+    leaks = []
+    for log in kc.WORKER_LOGS:
+        try:
+            text = log.read_text(errors="replace")
+        except OSError:
+            continue
+        for s in sorted(kc.SECRETS):
+            if s in text:
+                line = next(ln for ln in text.splitlines() if s in ln)
+                leaks.append(f"{log}: {line.replace(s, '<SECRET>')[:300]}")
+    print(f"\nsecrets check: {len(kc.SECRETS)} secrets, {len(kc.WORKER_LOGS)} worker logs, "
+          f"{len(leaks)} leaks")
+    if leaks:
+        pytest.fail("secrets reached worker logs:\n" + "\n".join(leaks))

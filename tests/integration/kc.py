@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -161,6 +162,11 @@ class Services:
         if p.returncode != 0:
             raise RuntimeError(f"start-jvm-connect {name} failed:\n{p.stderr[-8000:]}")
         return read_env_file(self.run_dir / f"{name}.env")
+
+    def start_registry(self) -> dict[str, str]:
+        """Apicurio Registry (Confluent API): {"KC_REGISTRY_URL": ".../apis/ccompat/v7"}."""
+        self._run("start-registry", str(self.run_dir), timeout=900)
+        return read_env_file(self.run_dir / "registry.env")
 
     def stop_one(self, name: str) -> None:
         self._run("stop-one", str(self.run_dir), name)
@@ -415,6 +421,44 @@ class Kafka:
 # REST
 
 
+# ---- secrets of the run --------------------------------------------------------------------
+# Every password, key or token a test hands a worker (worker properties and connector configs
+# are harvested here; tests add others with secret()) and the log of every connect-c worker
+# started. conftest.py greps every log for every secret when the session ends.
+SECRETS: set[str] = set()
+WORKER_LOGS: list[Path] = []
+_SECRET_KEY = re.compile(r"(password|secret|(^|\.)token$|keystore\.key$)", re.IGNORECASE)
+_JAAS_PASSWORD = re.compile(r'password\s*=\s*"([^"]+)"')
+_CONF_STRING_SECRET = re.compile(r"(?:password|token)=([^;]+)")
+
+
+def secret(value: str) -> str:
+    """Register a secret (returned unchanged) that no worker log may ever contain."""
+    if value and len(value) >= 6 and value != "[hidden]":
+        SECRETS.add(value)
+    return value
+
+
+def harvest_secrets(config: Any) -> None:
+    """Register the values of password-like keys (and JAAS passwords) of a config dict."""
+    if not isinstance(config, dict):
+        return
+    for k, v in config.items():
+        if isinstance(v, dict):
+            harvest_secrets(v)
+            continue
+        if not isinstance(v, str) or "${" in v:
+            continue
+        if str(k).endswith("sasl.jaas.config"):
+            for m in _JAAS_PASSWORD.finditer(v):
+                secret(m.group(1))
+        elif str(k) == "client.conf.string":  # QuestDB: only its password= / token= parts
+            for m in _CONF_STRING_SECRET.finditer(v):
+                secret(m.group(1))
+        elif _SECRET_KEY.search(str(k)) and not str(k).endswith((".location", ".type")):
+            secret(v)
+
+
 class Rest:
     """requests against one Connect REST base URL; never raises on HTTP status."""
 
@@ -423,6 +467,7 @@ class Rest:
         self.s = requests.Session()
 
     def request(self, method: str, path: str, timeout: float = 30, **kw: Any) -> requests.Response:
+        harvest_secrets(kw.get("json"))
         return self.s.request(method, self.url + path, timeout=scaled(timeout), **kw)
 
     def get(self, path: str, **kw: Any) -> requests.Response:
@@ -564,6 +609,8 @@ class ConnectC(Rest):
         self.properties_path = self.workdir / "worker.properties"
         write_properties(self.properties_path, props)
         self.log_path = self.workdir / "worker.log"
+        harvest_secrets({k: str(v) for k, v in props.items()})
+        WORKER_LOGS.append(self.log_path)
         self.proc: subprocess.Popen | None = None
         self.starts = 0
         super().__init__(f"http://127.0.0.1:{self.port}")

@@ -42,6 +42,17 @@
 #       server on free loopback ports (never 9000/9009/8812). Writes RUN_DIR/questdb.env
 #       (KC_QUESTDB_HTTP_PORT=..., KC_QUESTDB_ILP_PORT=..., KC_QUESTDB_PG_PORT=...) and prints it.
 #       `fetch` downloads its jar too. Stop it with `stop-one RUN_DIR questdb`.
+#   services.sh fetch-registry
+#       Build Apicurio Registry (Maven Central io.apicurio:apicurio-registry-app, a Quarkus app) into
+#       a runnable jar under $KC_CACHE/apicurio-registry-<v>/app with Maven (the Quarkus build step
+#       over one throwaway pom; Maven Central only). Cached: with a complete build it does nothing.
+#   services.sh start-registry RUN_DIR
+#       Start that registry (in-memory storage) on a free loopback port; it speaks the Confluent
+#       Schema Registry API under /apis/ccompat/v7. Writes RUN_DIR/registry.env
+#       (KC_REGISTRY_URL=http://127.0.0.1:<port>/apis/ccompat/v7) and prints it. Stop it with
+#       `stop-one RUN_DIR registry`. fetch-registry also puts Apicurio's own AvroConverter (its
+#       fork of Confluent's AvroData; Confluent's jars are not on Maven Central) into the plugin
+#       path $KC_CACHE/apicurio-registry-<v>/converter, for the JVM reference worker.
 #   services.sh stop-one RUN_DIR NAME      stop one service started in RUN_DIR (kafka, clickhouse
 #                                          or a worker)
 #   services.sh stop RUN_DIR               stop everything started in RUN_DIR (workers, then kafka)
@@ -72,6 +83,11 @@ QUESTDB_DIR=$KC_CACHE/questdb-$QUESTDB_VERSION
 # test: from 3.6 on they live in debezium-connect-plugins (debezium-core has no jar any more).
 DEBEZIUM_VERSION=3.6.1.Final
 DEBEZIUM_DIR=$KC_CACHE/debezium-$DEBEZIUM_VERSION
+# Apicurio 2.4.2.Final: the newest line whose artifacts are (nearly) all on Maven Central and that
+# runs on Java 17 (2.6.x lacks modules there, 3.x needs Java 21); Quarkus version of its parent.
+APICURIO_VERSION=2.4.2.Final
+APICURIO_QUARKUS_VERSION=2.16.4.Final
+APICURIO_DIR=$KC_CACHE/apicurio-registry-$APICURIO_VERSION
 
 log() { echo "services.sh: $*" >&2; }
 die() {
@@ -337,7 +353,7 @@ EOF
   cat "$run/env"
 }
 
-# start-kafka-sasl-ssl RUN_DIR: start-kafka with a SASL_SSL (PLAIN) listener; the caller made the
+# start-kafka-sasl-ssl RUN_DIR: start-kafka with a SASL_SSL (PLAIN, SCRAM) listener; the caller made the
 # broker's keystore and the users (the test owns its CA, so nothing secret lives in the repo).
 cmd_start_kafka_sasl_ssl() {
   local run=${1:?RUN_DIR}
@@ -353,8 +369,11 @@ cmd_start_kafka_sasl_ssl() {
   done <"$run/users"
   KAFKA_EXTRA_LISTENER="SASL_SSL://127.0.0.1:$sport"
   KAFKA_EXTRA_PROTOCOLS=",SASL_SSL:SASL_SSL"
-  KAFKA_EXTRA_PROPS="sasl.enabled.mechanisms=PLAIN
+  # SCRAM is enabled too; its credentials are the caller's to create (Admin API), none by default
+  KAFKA_EXTRA_PROPS="sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$jaas;
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.ssl.keystore.type=PKCS12
 listener.name.sasl_ssl.ssl.keystore.location=$run/tls/broker.p12
 listener.name.sasl_ssl.ssl.keystore.password=$pw
@@ -627,6 +646,210 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
+# registry (Apicurio Registry, Confluent-compatible API)
+
+# The app jar is unpacked as the application's own classes and built with the Quarkus plugin.
+# Two fix-ups for artifacts missing from Maven Central: everit-json-schema under the coordinates
+# it has there, and the config-index extension at the last version whose deployment jar is there.
+write_registry_pom() {
+  cat >"$1" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent>
+    <groupId>io.apicurio</groupId>
+    <artifactId>apicurio-registry</artifactId>
+    <version>$APICURIO_VERSION</version>
+    <relativePath/>
+  </parent>
+  <groupId>local.connect-c.testservices</groupId>
+  <artifactId>apicurio-registry-runner</artifactId>
+  <version>$APICURIO_VERSION</version>
+  <packaging>jar</packaging>
+  <dependencyManagement>
+    <dependencies>
+      <dependency>
+        <groupId>io.apicurio</groupId>
+        <artifactId>apicurio-common-app-components-config-index</artifactId>
+        <version>0.1.10.Final</version>
+      </dependency>
+      <dependency>
+        <groupId>io.apicurio</groupId>
+        <artifactId>apicurio-common-app-components-config-index-deployment</artifactId>
+        <version>0.1.10.Final</version>
+      </dependency>
+    </dependencies>
+  </dependencyManagement>
+  <dependencies>
+    <dependency>
+      <groupId>io.apicurio</groupId>
+      <artifactId>apicurio-registry-app</artifactId>
+      <version>$APICURIO_VERSION</version>
+      <exclusions>
+        <exclusion>
+          <groupId>com.github.everit-org.json-schema</groupId>
+          <artifactId>org.everit.json.schema</artifactId>
+        </exclusion>
+      </exclusions>
+    </dependency>
+    <dependency>
+      <groupId>com.github.erosb</groupId>
+      <artifactId>everit-json-schema</artifactId>
+      <version>1.14.2</version>
+    </dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-dependency-plugin</artifactId>
+        <executions>
+          <execution>
+            <id>unpack-app</id>
+            <phase>process-classes</phase>
+            <goals><goal>unpack</goal></goals>
+            <configuration>
+              <artifactItems>
+                <artifactItem>
+                  <groupId>io.apicurio</groupId>
+                  <artifactId>apicurio-registry-app</artifactId>
+                  <version>$APICURIO_VERSION</version>
+                  <outputDirectory>\${project.build.outputDirectory}</outputDirectory>
+                </artifactItem>
+              </artifactItems>
+            </configuration>
+          </execution>
+        </executions>
+      </plugin>
+      <plugin>
+        <groupId>io.quarkus</groupId>
+        <artifactId>quarkus-maven-plugin</artifactId>
+        <version>$APICURIO_QUARKUS_VERSION</version>
+        <executions>
+          <execution>
+            <goals><goal>build</goal></goals>
+          </execution>
+        </executions>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+EOF
+}
+
+cmd_fetch_registry() {
+  local dir=$APICURIO_DIR sum
+  mkdir -p "$dir"
+  write_registry_pom "$dir/pom.xml.new"
+  sum=$(sha256sum "$dir/pom.xml.new" | cut -d' ' -f1)
+  if [ -f "$dir/app/.complete" ] && [ "$(cat "$dir/app/.complete")" = "$sum" ]; then
+    rm -f "$dir/pom.xml.new"
+    fetch_registry_converter
+    log "fetch-registry: cached in $dir/app"
+    return 0
+  fi
+  command -v mvn >/dev/null || die "mvn not found (run scripts/setup.sh)"
+  rm -rf "$dir/build"
+  mkdir -p "$dir/build"
+  mv "$dir/pom.xml.new" "$dir/build/pom.xml"
+  # The parent pom names other repositories; only Maven Central is reachable.
+  cat >"$dir/build/settings.xml" <<'EOF'
+<settings><mirrors><mirror><id>central-only</id><mirrorOf>*</mirrorOf>
+<url>https://repo1.maven.org/maven2</url></mirror></mirrors></settings>
+EOF
+  log "fetch-registry: building Apicurio Registry $APICURIO_VERSION -> $dir/app (Maven Central)"
+  if ! mvn -B -Dstyle.color=never -s "$dir/build/settings.xml" -f "$dir/build/pom.xml" \
+    -Dmaven.repo.local="$KC_CACHE/m2" -DskipTests -Dcheckstyle.skip -Denforcer.skip \
+    -Dlicense.skip -Dmaven.javadoc.skip -Dmaven.source.skip -Dgpg.skip package \
+    >"$dir/mvn.log" 2>&1; then
+    tail -n 60 "$dir/mvn.log" >&2
+    die "fetch-registry: maven failed (log: $dir/mvn.log)"
+  fi
+  rm -rf "$dir/app"
+  mkdir -p "$dir/app"
+  mv "$dir/build/target/apicurio-registry-runner-$APICURIO_VERSION-runner.jar" \
+    "$dir/app/registry.jar"
+  mv "$dir/build/target/lib" "$dir/app/lib"
+  echo "$sum" >"$dir/app/.complete"
+  rm -rf "$dir/build"
+  fetch_registry_converter
+}
+
+# Apicurio's own AvroConverter (a fork of Confluent's AvroData) for the JVM reference worker:
+# $APICURIO_DIR/converter is a plugin.path whose apicurio/ folder holds the jars. Confluent's
+# AvroConverter itself is not on Maven Central.
+fetch_registry_converter() {
+  local dir=$APICURIO_DIR/converter sum g=io.apicurio v=$APICURIO_VERSION
+  local excl='<exclusions><exclusion><groupId>com.github.everit-org.json-schema</groupId>'
+  excl+='<artifactId>org.everit.json.schema</artifactId></exclusion></exclusions>'
+  mkdir -p "$dir"
+  cat >"$dir/pom.xml.new" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.connect-c.testservices</groupId>
+  <artifactId>apicurio-converter</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>$g</groupId><artifactId>apicurio-registry-utils-converter</artifactId>
+      <version>$v</version>$excl</dependency>
+    <dependency><groupId>$g</groupId><artifactId>apicurio-registry-serdes-avro-serde</artifactId>
+      <version>$v</version>$excl</dependency>
+  </dependencies>
+</project>
+EOF
+  sum=$(sha256sum "$dir/pom.xml.new" | cut -d' ' -f1)
+  if [ -f "$dir/apicurio/.complete" ] && [ "$(cat "$dir/apicurio/.complete")" = "$sum" ]; then
+    rm -f "$dir/pom.xml.new"
+    return 0
+  fi
+  mv "$dir/pom.xml.new" "$dir/pom.xml"
+  printf '%s\n' '<settings><mirrors><mirror><id>central-only</id><mirrorOf>*</mirrorOf>' \
+    '<url>https://repo1.maven.org/maven2</url></mirror></mirrors></settings>' >"$dir/settings.xml"
+  rm -rf "$dir/apicurio.tmp"
+  if ! mvn -B -Dstyle.color=never -s "$dir/settings.xml" -f "$dir/pom.xml" \
+    -Dmaven.repo.local="$KC_CACHE/m2" "$DEP_PLUGIN:copy-dependencies" \
+    -DoutputDirectory="$dir/apicurio.tmp" -DincludeScope=runtime >"$dir/mvn.log" 2>&1; then
+    tail -n 60 "$dir/mvn.log" >&2
+    die "fetch-registry: maven failed for the Apicurio converter (log: $dir/mvn.log)"
+  fi
+  echo "$sum" >"$dir/apicurio.tmp/.complete"
+  rm -rf "$dir/apicurio"
+  mv "$dir/apicurio.tmp" "$dir/apicurio"
+}
+
+cmd_start_registry() {
+  [ $# -eq 1 ] || die "usage: $0 start-registry RUN_DIR"
+  mkdir -p "$1"
+  local run
+  run=$(cd "$1" && pwd)
+  [ -f "$APICURIO_DIR/app/.complete" ] || cmd_fetch_registry
+  if alive "$run" registry; then
+    log "registry already running in $run"
+    cat "$run/registry.env"
+    return 0
+  fi
+  local port
+  port=$(free_port)
+  mkdir -p "$run/registry/tmp"
+  local t0=$SECONDS
+  # java.io.tmpdir names RUN_DIR on the command line, which stop-one checks before signalling.
+  start_bg "$run" registry "$JAVA" -Xms64m -Xmx512m -XX:+UseSerialGC \
+    -Djava.io.tmpdir="$run/registry/tmp" -Dquarkus.http.host=127.0.0.1 \
+    -Dquarkus.http.port="$port" -Dquarkus.log.level=INFO \
+    '-Dquarkus.log.category."io.apicurio".level=INFO' \
+    -jar "$APICURIO_DIR/app/registry.jar"
+  wait_ready "$run" registry curl -fsS "http://127.0.0.1:$port/apis/ccompat/v7/subjects" ||
+    die "registry did not start"
+  log "registry ready on 127.0.0.1:$port in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/registry.env" <<EOF
+KC_REGISTRY_URL=http://127.0.0.1:$port/apis/ccompat/v7
+EOF
+  cat "$run/registry.env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # stop
 
 cmd_stop_one() {
@@ -664,6 +887,8 @@ start-jvm-connect) cmd_start_jvm_connect "$@" ;;
 start-clickhouse) cmd_start_clickhouse "$@" ;;
 start-s3) cmd_start_s3 "$@" ;;
 start-questdb) cmd_start_questdb "$@" ;;
+fetch-registry) cmd_fetch_registry "$@" ;;
+start-registry) cmd_start_registry "$@" ;;
 stop-one) cmd_stop_one "$@" ;;
 stop) cmd_stop "$@" ;;
 -h | --help | help) usage ;;

@@ -243,20 +243,6 @@ def test_sigterm_graceful_shutdown_commits(kafka, connect_c, tmp_path, unique_na
     assert kafka.committed_offsets(f"connect-{cname}") == {(topic, 0): 300}
 
 
-def test_second_worker_in_same_group_refuses(kafka, connect_c, tmp_path):
-    w1 = connect_c()
-    w2 = connect_c(overrides={"group.id": w1.group, "config.storage.topic": w1.config_topic,
-                              "offset.storage.topic": w1.offset_topic,
-                              "status.storage.topic": w1.status_topic}, start=False)
-    w2.start(wait=False)
-    rc = w2.proc.wait(timeout=kc.scaled(60))
-    assert rc != 0
-    assert "Another worker is already a member of the Connect worker group" in w2.log_text()
-    w2.proc = None  # its exit status 1 is the expected outcome, not a teardown problem
-    # the first worker is unaffected
-    assert w1.get("/connectors").status_code == 200
-
-
 def test_transforms_and_predicates(kafka, connect_c, tmp_path, unique_name):
     """An SMT chain as users write it: drop tombstones with Filter + RecordIsTombstone, then
     InsertField$Value adds a static field; offsets move past the dropped record."""

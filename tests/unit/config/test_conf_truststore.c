@@ -13,6 +13,10 @@
 
 #include <cmocka.h>
 
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "conf_truststore.h"
 #include "conf_worker.h"
 #include "kc_alloc.h"
@@ -201,6 +205,66 @@ static void test_conf_truststore_worker_translation(void **state)
     free(ca);
 }
 
+/* The key PEM is the private half of the chain's first certificate. */
+static void assert_key_matches(const char *key_pem, const char *chain_pem)
+{
+    BIO *kb = BIO_new_mem_buf(key_pem, -1);
+    BIO *cb = BIO_new_mem_buf(chain_pem, -1);
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL);
+    X509 *x = PEM_read_bio_X509(cb, NULL, NULL, NULL);
+    assert_non_null(k);
+    assert_non_null(x);
+    assert_int_equal(X509_check_private_key(x, k), 1);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    BIO_free(kb);
+    BIO_free(cb);
+}
+
+/* Keystores for the https listener (made with openssl + keytool, data/truststore/ks*):
+ * ks.jks and ks.p12 store and key password changeit; ks-keypass.jks and ks-ec.jks (an EC key)
+ * key password keypass1. */
+static void test_conf_keystore(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"ks.jks", "changeit", NULL},           /* key password = store password */
+        {"ks.jks", "changeit", "changeit"},
+        {"ks-keypass.jks", "changeit", "keypass1"},
+        {"ks-ec.jks", "changeit", "keypass1"},
+        {"ks.p12", "changeit", NULL},
+    };
+    char path[512];
+    struct kc_error err;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *key = NULL, *chain = NULL;
+        data_path(path, sizeof(path), cases[i][0]);
+        assert_int_equal(conf_keystore_to_pem(path, cases[i][1], cases[i][2], &key, &chain, &err),
+                         KC_OK);
+        assert_key_matches(key, chain);
+        kc_free(key);
+        kc_free(chain);
+    }
+    char *key = NULL, *chain = NULL;
+    data_path(path, sizeof(path), "ks-keypass.jks");
+    assert_int_equal(conf_keystore_to_pem(path, "changeit", "badkeypw9", &key, &chain, &err),
+                     KC_EINVAL);
+    assert_non_null(strstr(err.msg, "ssl.key.password"));
+    assert_null(strstr(err.msg, "badkeypw9"));
+    assert_int_equal(conf_keystore_to_pem(path, "nope", "keypass1", &key, &chain, &err),
+                     KC_EINVAL);
+    assert_non_null(strstr(err.msg, "ssl.keystore.password"));
+    data_path(path, sizeof(path), "two.jks"); /* a truststore: certificates only */
+    assert_int_equal(conf_keystore_to_pem(path, "changeit", NULL, &key, &chain, &err),
+                     KC_EINVAL);
+    assert_non_null(strstr(err.msg, "no private key entry"));
+    data_path(path, sizeof(path), "ks.p12");
+    assert_int_equal(conf_keystore_to_pem(path, "wrong", NULL, &key, &chain, &err), KC_EINVAL);
+    assert_non_null(strstr(err.msg, "ssl.keystore.password"));
+    assert_null(key);
+    assert_null(chain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_conf_truststore_key_entries),
         cmocka_unit_test(test_conf_truststore_bad_files),
         cmocka_unit_test(test_conf_truststore_worker_translation),
+        cmocka_unit_test(test_conf_keystore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 
 #include "fake_herder.h"
 #include "rest_server.h"
+#include "rest_tls.h"
 
 struct http_reply {
     long status;
@@ -249,7 +250,12 @@ static void test_rest_http_bad_listeners(void **state)
     struct kc_error err;
     struct rest_server_config cfg = {.listeners = "https://127.0.0.1:0"};
     assert_int_equal(rest_server_new(&cfg, NULL, &rs, &err), KC_EINVAL);
-    assert_non_null(strstr(err.msg, "not supported yet"));
+    assert_non_null(strstr(err.msg, "needs the ssl.* keys"));
+    struct rest_tls_config tls = {.keystore_location = "/nonexistent/keystore.jks"};
+    cfg.tls = &tls;
+    assert_int_equal(rest_server_new(&cfg, NULL, &rs, &err), KC_EINVAL);
+    assert_non_null(strstr(err.msg, "/nonexistent/keystore.jks"));
+    cfg.tls = NULL;
     cfg.listeners = "127.0.0.1:8083";
     assert_int_equal(rest_server_new(&cfg, NULL, &rs, &err), KC_EINVAL);
     assert_string_equal(err.msg,

@@ -40,7 +40,17 @@ static void test_rest_loggers_registry(void **state)
     (void)state;
     kc_log_set_level(KC_LOG_INFO);
     struct rest_loggers *lg = rest_loggers_new(NULL);
-    assert_json(rest_loggers_all_json(lg), "{\"root\":{\"level\":\"INFO\",\"last_modified\":null}}");
+    /* root and the facility loggers exist from the start */
+    assert_json(rest_loggers_all_json(lg),
+                "{\"config\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"dlq\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"herder\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"member\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"rest\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"root\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"sink\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"task\":{\"level\":\"INFO\",\"last_modified\":null},"
+                "\"worker\":{\"level\":\"INFO\",\"last_modified\":null}}");
     assert_null(rest_loggers_get_json(lg, "nope"));
     /* facility and JVM-namespace loggers exist with the inherited level */
     assert_json(rest_loggers_get_json(lg, "herder"), "{\"level\":\"INFO\",\"last_modified\":null}");
@@ -57,14 +67,16 @@ static void test_rest_loggers_registry(void **state)
     /* prefix: sets the namespace and every known logger under it, sorted */
     assert_json(rest_loggers_set(lg, "org.apache", "ERROR", 2000),
                 "[\"org.apache\",\"org.apache.kafka.connect\",\"org.apache.kafka.connect.runtime\"]");
-    /* same level again: last_modified unchanged */
-    assert_json(rest_loggers_set(lg, "a.z", "WARN", 3000), "[\"a.z\"]");
-    assert_json(rest_loggers_all_json(lg),
-                "{\"a.z\":{\"level\":\"WARN\",\"last_modified\":1001},"
-                "\"org.apache\":{\"level\":\"ERROR\",\"last_modified\":2000},"
-                "\"org.apache.kafka.connect\":{\"level\":\"ERROR\",\"last_modified\":2000},"
-                "\"org.apache.kafka.connect.runtime\":{\"level\":\"ERROR\",\"last_modified\":2000},"
-                "\"root\":{\"level\":\"INFO\",\"last_modified\":null}}");
+    /* same level again: nothing changed, nothing listed, last_modified unchanged */
+    assert_json(rest_loggers_set(lg, "a.z", "WARN", 3000), "[]");
+    /* only the loggers whose level changes are listed */
+    assert_json(rest_loggers_set(lg, "org.apache.kafka.connect.runtime", "DEBUG", 3001),
+                "[\"org.apache.kafka.connect.runtime\"]");
+    assert_json(rest_loggers_set(lg, "org.apache", "ERROR", 3002),
+                "[\"org.apache.kafka.connect.runtime\"]");
+    assert_json(rest_loggers_get_json(lg, "a.z"), "{\"level\":\"WARN\",\"last_modified\":1001}");
+    assert_json(rest_loggers_get_json(lg, "org.apache.kafka.connect"),
+                "{\"level\":\"ERROR\",\"last_modified\":2000}");
     assert_int_equal(kc_log_level_current, KC_LOG_INFO);
 
     /* facility names drive kc_log: the most verbose of root and the facilities */
@@ -74,9 +86,11 @@ static void test_rest_loggers_registry(void **state)
     assert_int_equal(kc_log_level_current, KC_LOG_INFO);
 
     /* root: every logger */
+    /* root: every logger whose level changes (a.z is WARN already), ours included */
     assert_json(rest_loggers_set(lg, "ROOT", "WARN", 5000),
-                "[\"a.z\",\"herder\",\"org.apache\",\"org.apache.kafka.connect\","
-                "\"org.apache.kafka.connect.runtime\",\"root\"]");
+                "[\"config\",\"dlq\",\"herder\",\"member\",\"org.apache\","
+                "\"org.apache.kafka.connect\",\"org.apache.kafka.connect.runtime\",\"rest\","
+                "\"root\",\"sink\",\"task\",\"worker\"]");
     assert_int_equal(kc_log_level_current, KC_LOG_WARN);
     assert_json(rest_loggers_get_json(lg, "root"), "{\"level\":\"WARN\",\"last_modified\":5000}");
     assert_json(rest_loggers_get_json(lg, "a.z"), "{\"level\":\"WARN\",\"last_modified\":1001}");

@@ -212,8 +212,12 @@ static void test_rest_reply_listeners(void **state)
     assert_int_equal(l[1].port, 9000);
     assert_string_equal(l[2].host, "h");
     kc_free(l);
-    assert_int_equal(rest_listeners_parse("https://:8443", &l, &n, &err), KC_EINVAL);
-    assert_string_equal(err.msg, "Listener https://:8443: https listeners are not supported yet");
+    assert_int_equal(rest_listeners_parse("https://:8443,http://h:1", &l, &n, &err), KC_OK);
+    assert_int_equal(n, 2);
+    assert_true(l[0].https);
+    assert_int_equal(l[0].port, 8443);
+    assert_false(l[1].https);
+    kc_free(l);
     assert_int_equal(rest_listeners_parse("ftp://:1", &l, &n, &err), KC_EINVAL);
     assert_string_equal(err.msg, "Listener protocol must be either \"http\" or \"https\".");
     assert_int_equal(rest_listeners_parse("http://h", &l, &n, &err), KC_EINVAL);

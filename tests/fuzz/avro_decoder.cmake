@@ -1,0 +1,1 @@
+kc_fuzz_target(avro_decoder kc_common)

@@ -1,0 +1,1 @@
+kc_fuzz_target(group_wire kc_group)

@@ -1,0 +1,1 @@
+kc_fuzz_target(keystore kc_config)
