@@ -9,6 +9,7 @@
 
 extern const struct sink_connector_ops file_sink_ops;
 extern const struct sink_connector_ops s3_sink_ops;
+extern const struct sink_connector_ops s3_aiven_sink_ops;
 extern const struct sink_connector_ops questdb_sink_ops;
 extern const struct sink_connector_ops clickhouse_sink_ops;
 extern const struct sink_connector_ops buffering_sink_ops;
@@ -16,6 +17,7 @@ extern const struct sink_connector_ops buffering_sink_ops;
 static const struct sink_connector_ops *const sink_table[] = {
     &file_sink_ops,
     &s3_sink_ops,
+    &s3_aiven_sink_ops,
     &questdb_sink_ops,
     &clickhouse_sink_ops,
     /* Test sinks, last: listed only when the worker runs with KC_TEST_SINKS=1. */

@@ -85,6 +85,8 @@ struct s3_sink {
     size_t n_tps, cap_tps;
     struct kc_buf path; /* scratch */
     struct kc_buf enc;  /* scratch */
+    struct kc_buf row;  /* scratch: Aiven's row */
+    struct kc_buf key;  /* scratch: Aiven's {{key}} text of the record being put */
     size_t budget;
     unsigned round; /* enforce_budget calls */
 };
@@ -207,7 +209,7 @@ static void pj_bad(void *opaque, uint64_t line, const struct kc_error *why)
 /* ---- files and sets ---- */
 
 static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, int64_t start,
-                     struct s3_file **out, struct kc_error *err)
+                     int64_t ts_local, struct s3_file **out, struct kc_error *err)
 {
     struct s3_file *f = kc_calloc(1, sizeof(*f));
     if (f == NULL || (f->encoded = kc_strdup(encoded)) == NULL) {
@@ -218,10 +220,17 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
                                                                             : "/";
     kc_buf_reset(&s->path);
-    int rc = kc_buf_printf(&s->path, "%s%s%s%s%s%s%s%s%d%s%0*lld%s", s->c.topics_dir, dd,
+    int rc;
+    if (s->c.aiven.on) {
+        struct kc_error e;
+        rc = s3_aiven_render(&s->c.aiven, tp->topic, tp->partition, start, ts_local,
+                             (const char *)s->key.data, s->key.len, &s->path, &e);
+    } else {
+        rc = kc_buf_printf(&s->path, "%s%s%s%s%s%s%s%s%d%s%0*lld%s", s->c.topics_dir, dd,
                            tp->topic, dd, encoded, dd, tp->topic, s->c.file_delim,
                            (int)tp->partition, s->c.file_delim, s->c.pad_width, (long long)start,
                            s3_conf_extension(&s->c));
+    }
     if (rc == KC_OK) {
         rc = kc_buf_append_byte(&s->path, 0);
     }
@@ -249,6 +258,10 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
             file_free(f);
             return rc;
         }
+    } else if (s->c.format == S3_FORMAT_JSON_ARRAY &&
+               (rc = s3_object_write(f->obj, "[\n", 2, err)) != KC_OK) {
+        file_free(f);
+        return rc;
     }
     f->next = tp->files;
     tp->files = f;
@@ -265,6 +278,8 @@ static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         struct s3_file *f = tp->files;
         if (f->pj != NULL) {
             rc = parquet_jsonl_finish(f->pj, err);
+        } else if (s->c.format == S3_FORMAT_JSON_ARRAY) {
+            rc = s3_object_write(f->obj, "\n]", 2, err); /* Aiven's BATCH_END */
         }
         if (rc == KC_OK && f->n > 0) {
             struct s3_object *o = f->obj;
@@ -381,6 +396,172 @@ static json_t *cdata_to_json(const struct cdata_value *v, int depth)
     return NULL;
 }
 
+/* ---- Aiven's rows: {key, offset, timestamp, headers, value} as format.output.fields ---- */
+
+/* 1 when the row wraps the value (Aiven's envelope, or another field than the value). */
+static int aiven_wraps(const struct s3_sink *s)
+{
+    const struct s3_aiven *a = &s->c.aiven;
+    return a->on && (a->envelope || a->n_fields != 1 || a->fields[0] != S3_OUT_VALUE);
+}
+
+/* java.time's ISO_INSTANT: 2025-07-28T13:30:00Z, fraction in groups of three when not zero */
+static json_t *iso_instant(int64_t ms)
+{
+    time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    int frac = (int)(ms - (int64_t)secs * 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char b[64];
+    size_t n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (frac != 0) {
+        snprintf(b + n, sizeof(b) - n, ".%03dZ", frac);
+    } else {
+        snprintf(b + n, sizeof(b) - n, "Z");
+    }
+    return json_string(b);
+}
+
+static json_t *text_or_null(const void *p, size_t n)
+{
+    json_t *j = p != NULL ? json_stringn((const char *)p, n) : NULL;
+    return j != NULL ? j : json_null();
+}
+
+static json_t *field_schema(const char *name, const char *type, int optional)
+{
+    return json_pack("{s:s, s:s, s:b}", "field", name, "type", type, "optional", optional);
+}
+
+/*
+ * The row Aiven's writers produce, as JSON into s->row. Parquet: offset and timestamp int64,
+ * key string, headers map<string,string>, value the record's; a JsonConverter envelope value
+ * gives the row a Connect schema (Aiven's connector_records record), else the schema is
+ * inferred. JSON: timestamp as ISO_INSTANT text, headers [{"key","value"}] (HeaderBuilder).
+ */
+static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char *buf, size_t len,
+                     struct kc_error *why)
+{
+    const struct s3_aiven *a = &s->c.aiven;
+    int parquet = s->c.format == S3_FORMAT_PARQUET;
+    json_t *doc = NULL, *val = NULL, *vschema = NULL;
+    if (buf != NULL) {
+        json_error_t je;
+        doc = json_loadb(buf, len, JSON_DECODE_ANY, &je);
+        if (doc == NULL) {
+            return kc_error_set(why, KC_EINVAL, "invalid JSON: %s", je.text);
+        }
+        val = doc;
+        if (json_is_object(doc) && json_object_get(doc, "schema") != NULL &&
+            json_object_get(doc, "payload") != NULL) {
+            val = json_object_get(doc, "payload");
+            vschema = json_object_get(doc, "schema");
+        }
+    }
+    json_t *row = json_object();
+    json_t *sf = parquet && vschema != NULL ? json_array() : NULL;
+    int ok = row != NULL && (sf != NULL || !parquet || vschema == NULL);
+    for (size_t i = 0; ok && i < a->n_fields; i++) {
+        json_t *v = NULL, *fs = NULL;
+        switch (a->fields[i]) {
+        case S3_OUT_KEY:
+            v = !parquet && r->key != NULL ? cdata_to_json(r->key, 0)
+                                           : text_or_null(r->key_raw, r->key_len);
+            fs = field_schema("key", "string", 1);
+            ok = json_object_set_new(row, "key", v) == 0 && ok; /* takes v */
+            break;
+        case S3_OUT_OFFSET:
+            v = json_integer((json_int_t)r->kafka_offset);
+            fs = field_schema("offset", "int64", 0);
+            ok = json_object_set_new(row, "offset", v) == 0 && ok; /* takes v */
+            break;
+        case S3_OUT_TIMESTAMP:
+            v = r->ts_type == SINK_TS_NONE ? json_null()
+                : parquet                  ? json_integer((json_int_t)r->timestamp)
+                                           : iso_instant(r->timestamp);
+            fs = field_schema("timestamp", "int64", 0);
+            ok = json_object_set_new(row, "timestamp", v) == 0 && ok; /* takes v */
+            break;
+        case S3_OUT_HEADERS:
+            v = parquet ? json_object() : json_array();
+            for (size_t h = 0; v != NULL && h < r->n_headers; h++) {
+                const struct sink_header *hd = &r->headers[h];
+                json_t *hv = hd->value != NULL ? cdata_to_json(hd->value, 0)
+                                               : text_or_null(hd->raw, hd->raw_len);
+                if (parquet && hv != NULL && !json_is_string(hv) && !json_is_null(hv)) {
+                    char *t = json_dumps(hv, JSON_COMPACT | JSON_ENCODE_ANY);
+                    json_decref(hv);
+                    hv = t != NULL ? json_string(t) : NULL;
+                    free(t);
+                }
+                /* each call takes hv (also when it fails) */
+                int hok = hv != NULL &&
+                          (parquet ? json_object_set_new(v, hd->key, hv)
+                                   : json_array_append_new(v, json_pack("{s:s, s:o}", "key",
+                                                                        hd->key, "value", hv))) == 0;
+                ok = ok && hok;
+            }
+            fs = json_pack("{s:s, s:s, s:{s:s, s:b}, s:{s:s, s:b}, s:b}", "field", "headers",
+                           "type", "map", "keys", "type", "string", "optional", 0, "values",
+                           "type", "string", "optional", 1, "optional", 0);
+            ok = json_object_set_new(row, "headers", v) == 0 && ok; /* takes v */
+            break;
+        default: /* S3_OUT_VALUE */
+            v = val != NULL ? json_incref(val) : json_null();
+            fs = vschema != NULL ? json_deep_copy(vschema) : NULL;
+            ok = json_object_set_new(row, "value", v) == 0 && ok; /* takes v */
+            if (fs != NULL) {
+                ok = json_object_set_new(fs, "field", json_string("value")) == 0 && ok;
+            }
+            break;
+        }
+        if (sf != NULL) {
+            ok = fs != NULL && json_array_append_new(sf, fs) == 0 && ok; /* takes fs */
+        } else {
+            json_decref(fs);
+        }
+    }
+    json_t *out = row;
+    if (ok && sf != NULL) {
+        out = json_pack("{s:{s:s, s:s, s:b, s:O}, s:O}", "schema", "type", "struct", "name",
+                        "connector_records", "optional", 0, "fields", sf, "payload", row);
+        ok = out != NULL;
+    }
+    char *text = ok ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+                    : NULL;
+    if (out != row) {
+        json_decref(out);
+    }
+    json_decref(row);
+    json_decref(sf);
+    json_decref(doc);
+    kc_buf_reset(&s->row);
+    int rc = text != NULL ? kc_buf_append_str(&s->row, text) : KC_ENOMEM;
+    free(text);
+    return rc == KC_OK ? KC_OK : kc_error_set(why, KC_ENOMEM, "out of memory");
+}
+
+/* {{key}}: Aiven's KeyRecordGrouper: "null", a string key as is, else its toString (here the
+ * converted key as JSON text, or the raw bytes). */
+static int aiven_key_text(const struct sink_record *r, struct kc_buf *out, struct kc_error *why)
+{
+    int rc;
+    if (r->key != NULL && r->key->type == CDATA_STRING) {
+        rc = kc_buf_append(out, r->key->u.s, r->key->n);
+    } else if (r->key != NULL) {
+        json_t *j = cdata_to_json(r->key, 0);
+        char *t = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        json_decref(j);
+        rc = t != NULL ? kc_buf_append_str(out, t) : KC_ENOMEM;
+        free(t);
+    } else if (r->key_raw != NULL) {
+        rc = kc_buf_append(out, r->key_raw, r->key_len);
+    } else {
+        rc = kc_buf_append_str(out, "null");
+    }
+    return rc == KC_OK ? KC_OK : kc_error_set(why, KC_ENOMEM, "out of memory");
+}
+
 /* ---- one record ---- */
 
 /* One record the sink cannot write: errors.tolerance decides (DLQ and go on, or fail). */
@@ -398,7 +579,8 @@ static int report(struct s3_sink *s, const struct sink_record *r, const struct k
 }
 
 static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_record *r,
-                        const char *encoded, const char *buf, size_t len, struct kc_error *err)
+                        const char *encoded, int64_t ts_local, const char *buf, size_t len,
+                        struct kc_error *err)
 {
     struct s3_file *f = NULL;
     for (struct s3_file *x = tp->files; x != NULL; x = x->next) {
@@ -408,12 +590,29 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         }
     }
     int rc;
-    if (f == NULL && (rc = file_open(s, tp, encoded, r->kafka_offset, &f, err)) != KC_OK) {
+    if (f != NULL && s->c.aiven.key_mode) {
+        /* {{key}}: the object holds the key's latest record only */
+        for (struct s3_file **pp = &tp->files; *pp != NULL; pp = &(*pp)->next) {
+            if (*pp == f) {
+                *pp = f->next;
+                break;
+            }
+        }
+        file_free(f);
+        f = NULL;
+    }
+    if (f == NULL &&
+        (rc = file_open(s, tp, encoded, r->kafka_offset, ts_local, &f, err)) != KC_OK) {
         return rc;
     }
-    if (f->pj == NULL) { /* JSON lines: one value per line */
-        rc = s3_object_write(f->obj, buf, len, err);
+    if (f->pj == NULL) { /* JSON lines: one value per line (json: array elements) */
+        rc = s->c.format == S3_FORMAT_JSON_ARRAY && f->n > 0
+                 ? s3_object_write(f->obj, ",\n", 2, err)
+                 : KC_OK;
         if (rc == KC_OK) {
+            rc = s3_object_write(f->obj, buf, len, err);
+        }
+        if (rc == KC_OK && s->c.format == S3_FORMAT_JSON) {
             rc = s3_object_write(f->obj, "\n", 1, err);
         }
         if (rc == KC_OK) {
@@ -467,7 +666,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             len = strlen(owned);
         }
     }
-    if (buf == NULL) {
+    if (buf == NULL && !aiven_wraps(s)) {
         kc_error_set(&why, KC_EINVAL, "Null valued records are not writeable with current "
                                       "behavior.on.null.values 'fail' setting.");
         return report(s, r, &why, err);
@@ -503,6 +702,33 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                                : report(s, r, &why, err);
     }
     const char *encoded = s->enc.data;
+    int64_t ts_local = ts + s3_partitioner_utc_offset(s->part, ts);
+    if (s->c.aiven.on) {
+        /* files group by the template without its start offset */
+        kc_buf_reset(&s->enc);
+        kc_buf_reset(&s->key);
+        if (s->c.aiven.key_mode) {
+            rc = aiven_key_text(r, &s->key, &why);
+        }
+        if (rc == KC_OK) {
+            rc = s3_aiven_render(&s->c.aiven, tp->topic, tp->partition, -1, ts_local,
+                                 (const char *)s->key.data, s->key.len, &s->enc, &why);
+        }
+        if (rc == KC_OK && kc_buf_append_byte(&s->enc, 0) != KC_OK) {
+            rc = kc_error_set(&why, KC_ENOMEM, "out of memory");
+        }
+        if (rc == KC_OK && aiven_wraps(s)) {
+            rc = aiven_row(s, r, buf, len, &why);
+            buf = (const char *)s->row.data;
+            len = s->row.len;
+        }
+        if (rc != KC_OK) {
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, KC_ENOMEM, "%s", why.msg)
+                                   : report(s, r, &why, err);
+        }
+        encoded = s->enc.data;
+    }
     /* rotation by record time (and by a change of encoded partition), before this record */
     if (tp->files != NULL && s->c.rotate_interval_ms > 0 &&
         s3_partitioner_kind(s->part) == S3_PART_TIME &&
@@ -515,11 +741,11 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                                    : set_replay(s, tp, &why, err);
         }
     }
-    rc = write_record(s, tp, r, encoded, buf, len, &why);
+    rc = write_record(s, tp, r, encoded, ts_local, buf, len, &why);
     if (rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) {
         /* does not fit the file's schema: close the set, start a new file from this record */
         if ((rc = set_commit(s, tp, r->kafka_offset, &why)) == KC_OK) {
-            rc = write_record(s, tp, r, encoded, buf, len, &why);
+            rc = write_record(s, tp, r, encoded, ts_local, buf, len, &why);
         } else {
             free(owned);
             return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
@@ -611,10 +837,16 @@ static void s3_free(struct s3_sink *s)
     s3_store_free(s->store);
     kc_buf_fini(&s->path);
     kc_buf_fini(&s->enc);
+    kc_buf_fini(&s->row);
+    kc_buf_fini(&s->key);
     kc_free(s);
 }
 
-static int s3_task_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err)
+typedef int s3_conf_load_fn(const struct conf_values *cv, struct s3_conf *c,
+                            struct kc_error *err);
+
+static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_load_fn *load,
+                    struct kc_error *err)
 {
     struct s3_sink *s = kc_calloc(1, sizeof(*s));
     if (s == NULL) {
@@ -623,7 +855,9 @@ static int s3_task_start(struct sink_task *st, const struct conf_values *cv, str
     s->st = st;
     kc_buf_init(&s->path, 64 * 1024);
     kc_buf_init(&s->enc, 64 * 1024);
-    int rc = s3_conf_load(cv, &s->c, err);
+    kc_buf_init(&s->row, 64 * 1024);
+    kc_buf_init(&s->key, 64 * 1024);
+    int rc = load(cv, &s->c, err);
     if (rc == KC_OK) {
         rc = s3_partitioner_new(&s->c.part, &s->part, err);
     }
@@ -642,10 +876,22 @@ static int s3_task_start(struct sink_task *st, const struct conf_values *cv, str
         s->budget = (size_t)256 << 20;
     }
     sink_task_set_ctx(st, s);
-    sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s", s3_conf_extension(&s->c),
+    sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s",
+                  s->c.aiven.on ? s->c.aiven.tmpl : s3_conf_extension(&s->c),
                   s3_store_is_local(s->store) ? "local store " : "bucket ",
                   s3_store_is_local(s->store) ? s->c.store.url : s->c.store.bucket);
     return KC_OK;
+}
+
+static int s3_task_start(struct sink_task *st, const struct conf_values *cv, struct kc_error *err)
+{
+    return s3_start(st, cv, s3_conf_load, err);
+}
+
+static int s3_aiven_task_start(struct sink_task *st, const struct conf_values *cv,
+                               struct kc_error *err)
+{
+    return s3_start(st, cv, s3_aiven_conf_load, err);
 }
 
 static int s3_task_put(struct sink_task *st, const struct sink_record *recs, size_t n,
@@ -814,6 +1060,31 @@ const struct sink_connector_ops s3_sink_ops = {
     .flush = s3_task_flush,
     .stop = s3_task_stop,
     .validate = s3_conf_validate,
+    .open = s3_task_open,
+    .close = s3_task_close,
+    .pre_commit = s3_task_pre_commit,
+    .tick = s3_task_tick,
+};
+
+static const char *const s3_aiven_classes[] = {
+    "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    NULL,
+};
+
+/* Aiven's class: its keys (s3_aiven.c) onto the same sink; keys and headers are read. */
+const struct sink_connector_ops s3_aiven_sink_ops = {
+    .version = SINK_OPS_VERSION,
+    .name = "s3-aiven",
+    .class_names = s3_aiven_classes,
+    .task_class = "io.aiven.kafka.connect.s3.S3SinkTask",
+    .plugin_version = "3.4.2",
+    .config_def = s3_aiven_conf_def,
+    .flags = SINK_FLAG_RAW_VALUE,
+    .start = s3_aiven_task_start,
+    .put = s3_task_put,
+    .flush = s3_task_flush,
+    .stop = s3_task_stop,
+    .validate = s3_aiven_validate,
     .open = s3_task_open,
     .close = s3_task_close,
     .pre_commit = s3_task_pre_commit,

@@ -19,7 +19,23 @@ struct conf_infos;
 
 extern const struct conf_def s3_conf_def[];
 
-enum s3_format { S3_FORMAT_PARQUET = 0, S3_FORMAT_JSON };
+enum s3_format { S3_FORMAT_PARQUET = 0, S3_FORMAT_JSON, S3_FORMAT_JSON_ARRAY };
+
+/* Aiven's format.output.fields */
+enum s3_out_field { S3_OUT_KEY = 0, S3_OUT_OFFSET, S3_OUT_TIMESTAMP, S3_OUT_HEADERS, S3_OUT_VALUE };
+
+/* Set by s3_aiven_conf_load (io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector). */
+struct s3_aiven {
+    int on;
+    const char *prefix;      /* file.prefix.template / aws.s3.prefix; "" none */
+    const char *tmpl;        /* file.name.template, extension included */
+    int fields[5];           /* enum s3_out_field, in the configured order */
+    size_t n_fields;
+    int envelope;            /* format.output.envelope */
+    int event_time;          /* file.name.timestamp.source=EVENT */
+    int key_mode;            /* {{key}} template: one object per key, the latest record,
+                              * overwritten at every commit (Aiven's KeyRecordGrouper) */
+};
 
 struct s3_conf {
     struct s3_store_config store;     /* strings borrowed from the conf_values */
@@ -36,6 +52,7 @@ struct s3_conf {
     const char *on_mismatch;          /* parquet.schema.mismatch: "rotate" or "dlq" */
     size_t infer_records;             /* parquet.infer.records */
     int infer_timestamps;             /* parquet.infer.timestamps */
+    struct s3_aiven aiven;            /* Aiven's class: its naming and row layout */
 };
 
 /* Fill c from cv (strings stay owned by cv). KC_EINVAL names the key. */
@@ -44,5 +61,19 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
 int s3_conf_validate(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err);
 /* File extension for the format and codec: ".snappy.parquet", ".json" */
 const char *s3_conf_extension(const struct s3_conf *c);
+
+/* ---- Aiven's class (s3_aiven.c): its keys mapped onto the same settings ---- */
+extern const struct conf_def s3_aiven_conf_def[];
+int s3_aiven_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_error *err);
+int s3_aiven_validate(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err);
+/* Check a file.name.template; KC_EINVAL says why. *key_mode (may be NULL): it uses {{key}}. */
+int s3_aiven_template_check(const char *tmpl, int *key_mode, struct kc_error *err);
+struct kc_buf;
+/* Object key: prefix + template with topic, partition, start offset, the record time
+ * (ts_local: ms since the epoch shifted to the zone) and the key text. start < 0 renders the
+ * grouping key (every variable but start_offset). */
+int s3_aiven_render(const struct s3_aiven *a, const char *topic, int32_t partition, int64_t start,
+                    int64_t ts_local, const char *key, size_t key_len, struct kc_buf *out,
+                    struct kc_error *err);
 
 #endif

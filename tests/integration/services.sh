@@ -567,7 +567,9 @@ cmd_start_s3() {
     return 0
   fi
   local port
-  port=$(free_port)
+  # a restart in the same run dir keeps its port and data (outage tests)
+  port=$(sed -n 's|^s3proxy.endpoint=http://127.0.0.1:||p' "$run/s3/s3proxy.conf" 2>/dev/null || true)
+  [ -n "$port" ] || port=$(free_port)
   mkdir -p "$run/s3/data"
   cat >"$run/s3/s3proxy.conf" <<EOF
 s3proxy.endpoint=http://127.0.0.1:$port
