@@ -150,6 +150,12 @@ static void on_task_topic(void *opaque, const char *connector, int id, const cha
     }
 }
 
+/* An abandoned task's thread ended at last: its reference to the handle goes with it. */
+static void on_task_release(void *opaque)
+{
+    herder_handle_release(opaque);
+}
+
 /* ------------------------------------------------------------------ connectors' runtime */
 
 struct herder_conn *herder_conn_find(struct herder *h, const char *name)
@@ -285,7 +291,7 @@ static void sweep_stopping(struct herder *h)
                    "Graceful stop of task %s-%d failed (task.shutdown.graceful.timeout.ms)",
                    st->connector, st->id);
         }
-        task_free(st->t); /* an abandoned task is detached and keeps its handle reference */
+        task_free(st->t); /* an abandoned task frees itself and its handle reference later */
         herder_handle_release(st->th);
         if (ended) {
             herder_handle_release(st->th);
@@ -456,7 +462,8 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         .offset_flush_timeout_ms = h->wc->offset_flush_timeout_ms,
         .budget_bytes = h->wc->task_memory_budget_bytes,
         .start_paused = ts == HERDER_TARGET_PAUSED,
-        .cb = {.opaque = th, .on_state = on_task_state, .on_topic = on_task_topic},
+        .cb = {.opaque = th, .on_state = on_task_state, .on_topic = on_task_topic,
+               .on_release = on_task_release},
     };
     spec.key_converter = pick_converter(h, ccfg, "key", &kprops);
     spec.value_converter = pick_converter(h, ccfg, "value", &vprops);

@@ -9,8 +9,8 @@
  *
  * References: one for the herder, one for the task thread. The herder drops its own when it
  * lets go of the task, and the task's on its behalf once task_join saw the thread end; an
- * abandoned task's reference is leaked with the task's memory (task_free detaches it), which
- * keeps the queue shell alive but nothing else of the herder.
+ * abandoned task drops its own when its thread finally ends (task_callbacks.on_release), which
+ * until then keeps the queue shell alive but nothing else of the herder.
  */
 #ifndef HERDER_HANDLE_H
 #define HERDER_HANDLE_H

@@ -93,6 +93,7 @@ struct task {
     struct kc_queue *ops_q;               /* owned ref: herder -> task ops (as intptr_t) */
     pthread_t thread;
     _Atomic int finished;                 /* set by the thread as its last act */
+    _Atomic int orphan;                   /* 1: abandoned by task_free; 2: the thread ended */
     _Atomic int detached;
     _Atomic int paused_ack;               /* the thread has applied the user's pause */
     pthread_mutex_t wake_lock;            /* guards wake_q */
@@ -124,6 +125,8 @@ struct task {
     struct metrics_task *metrics;         /* owned; NULL when it could not be allocated */
     int64_t next_gauges;                  /* when to refresh the metrics gauges */
 };
+
+static void task_release_orphan(struct task *t);
 
 static void fail_task(struct task *t, char *trace);
 static char *make_trace(const char *exception_class, const char *msg, const char *cause_class,
@@ -1489,6 +1492,10 @@ wait_stop:
         drain_ops(t, 1000);
     }
     atomic_store(&t->finished, 1);
+    if (atomic_exchange(&t->orphan, 2) == 1) {
+        /* abandoned while we hung: nobody else will free us */
+        task_release_orphan(t);
+    }
     return NULL;
 }
 
@@ -1692,6 +1699,18 @@ static void task_destroy(struct task *t)
     kc_free(t);
 }
 
+/* Free an abandoned task from whichever side saw its thread end last (task_free or the thread
+ * itself), then let its owner drop what the callbacks' opaque held for it. */
+static void task_release_orphan(struct task *t)
+{
+    void (*release)(void *) = t->cb.on_release;
+    void *opaque = t->cb.opaque;
+    task_destroy(t);
+    if (release != NULL) {
+        release(opaque);
+    }
+}
+
 int task_new(const struct task_spec *spec, struct task **out, struct kc_error *err)
 {
     struct task *t = kc_calloc(1, sizeof(*t));
@@ -1834,6 +1853,9 @@ void task_free(struct task *t)
             kc_log(KC_LOG_ERROR, "task", "[%s|task-%d] did not stop in time; abandoning it",
                    t->connector, t->id);
             pthread_detach(t->thread);
+            if (atomic_exchange(&t->orphan, 1) == 2) {
+                task_release_orphan(t); /* it ended just now, after all */
+            }
             return;
         }
         pthread_join(t->thread, NULL);

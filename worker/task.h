@@ -24,6 +24,9 @@ struct task_callbacks {
                      char *trace);
     /* First record seen from a topic (topic tracking). */
     void (*on_topic)(void *opaque, const char *connector, int id, const char *topic);
+    /* A task abandoned by task_free (hung past its shutdown timeout) frees itself when its
+     * thread finally ends, then calls this to drop what opaque holds for it. NULL ok. */
+    void (*on_release)(void *opaque);
 };
 
 struct task_spec {

@@ -264,7 +264,8 @@ def run(w: kc.Rest, topic: str, tmp: str):
 # Our native sinks: the reference JVM image ships only connect-file, so these are left out of the
 # plugin lists compared (their own tests check how they are listed and validated).
 NATIVE_SINKS = {"io.confluent.connect.s3.S3SinkConnector", "io.questdb.kafka.QuestDBSinkConnector",
-                "com.clickhouse.kafka.connect.ClickHouseSinkConnector"}
+                "com.clickhouse.kafka.connect.ClickHouseSinkConnector",
+                "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector"}
 
 
 # Plugins connect-c ships that the reference JVM worker cannot load: Confluent's AvroConverter jars
