@@ -19,10 +19,12 @@
  * (POST <leader-url>connectors/<c>/tasks, signed in the sessioned protocol), retried with the
  * JVM's back-off (250 ms doubling to 60 s).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -30,7 +32,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include "conf_worker.h"
 #include "group_member.h"
@@ -89,6 +90,8 @@ struct herder_group {
     int64_t key_write_ms;          /* monotonic: our last attempt to write one */
     int64_t rebalance_ms;          /* monotonic: when the current rebalance began, 0 if none */
 };
+
+static int random_bytes(uint8_t *p, size_t n);
 
 /* ------------------------------------------------------------------ assignment (herder thread) */
 
@@ -592,7 +595,7 @@ static void session_key_duty(struct herder *h)
     size_t klen = (bits + 7) / 8;
     uint8_t *fresh = kc_malloc(klen);
     struct kc_error err = {0};
-    if (fresh == NULL || RAND_bytes(fresh, (int)klen) != 1) {
+    if (fresh == NULL || !random_bytes(fresh, klen)) {
         kc_free(fresh);
         return;
     }
@@ -608,6 +611,24 @@ static void session_key_duty(struct herder *h)
 }
 
 /* ------------------------------------------------------------------ signing */
+
+/* Key material from the kernel's CSPRNG. getrandom(2) rather than RAND_bytes: OpenSSL's DRBG
+ * and provider setup would touch about 2 MiB of libcrypto in every idle worker's memory. */
+static int random_bytes(uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t r = getrandom(p, n, 0);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return 0;
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+    return 1;
+}
 
 static char *b64(const uint8_t *p, size_t n)
 {

@@ -4,6 +4,7 @@
 #
 #   tests/fuzz/run_depth.sh [RUNS] [target ...]      (default RUNS 10000000, every target)
 #
+# FUZZ_SECONDS=N caps each target's run at N seconds as well (-max_total_time), for a fixed budget.
 # Builds build-fuzz/ (clang, -fsanitize=fuzzer + address,undefined) when missing, runs each
 # target on a copy of its corpus with -runs=RUNS, merges the new inputs back into
 # tests/fuzz/corpus/<target>/ (-merge=1: only inputs that add coverage), and prints one line per
@@ -36,6 +37,7 @@ one() {
   cp -r "$corpus/." "$w/work/" 2>/dev/null || true
   local t0=$SECONDS
   if ! (cd "$w" && "$bd/tests/fuzz/fuzz_$t" -runs="$runs" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
+        ${FUZZ_SECONDS:+-max_total_time="$FUZZ_SECONDS"} \
         -artifact_prefix="$w/art/" -print_final_stats=1 work >"$w/log" 2>&1); then
     echo "$t: FAILED after $((SECONDS - t0)) s, see $w/log and $w/art/"
     touch "$bd/depth/FAILED"
