@@ -40,7 +40,7 @@ static int parse_task_id(const char *s, int *out)
 }
 
 /* Location: the JVM resolves "/connectors/<name>" against the request's base URI
- * (http://<Host header>/), with UriBuilder.path() encoding of the name. */
+ * (http[s]://<Host header>/), with UriBuilder.path() encoding of the name. */
 static char *location_for(const struct rest_ctx *ctx, const struct rest_request *rq,
                           const char *name)
 {
@@ -50,7 +50,7 @@ static char *location_for(const struct rest_ctx *ctx, const struct rest_request 
         return NULL;
     }
     if (rq->host != NULL && rq->host[0] != '\0') {
-        loc = kc_asprintf("http://%s/connectors/%s", rq->host, enc);
+        loc = kc_asprintf("%s://%s/connectors/%s", rq->https ? "https" : "http", rq->host, enc);
     } else {
         loc = kc_asprintf("%s/connectors/%s", ctx->advertised_base, enc);
     }
@@ -620,7 +620,7 @@ void rest_h_task_restart(const struct rest_ctx *ctx, const struct rest_request *
             rest_respond_error(rs, 500, "out of memory");
             return;
         }
-        rest_forward(rq, owner, forward == -1, ctx->client_tls, rs);
+        rest_forward(ctx, rq, owner, forward == -1, rs);
         kc_free(owner);
         return;
     }

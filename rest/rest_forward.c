@@ -71,14 +71,15 @@ static void set_location(const struct rest_request *rq, struct rest_response *rs
     const char *name = json_string_value(json_object_get(j, "name"));
     char *enc = name != NULL ? rest_path_encode(name) : NULL;
     if (enc != NULL && rq->host != NULL && rq->host[0] != '\0') {
-        rs->location = kc_asprintf("http://%s/connectors/%s", rq->host, enc);
+        rs->location = kc_asprintf("%s://%s/connectors/%s", rq->https ? "https" : "http", rq->host,
+                                   enc);
     }
     kc_free(enc);
     json_decref(j);
 }
 
-void rest_forward(const struct rest_request *rq, const char *base, int recursive,
-                  const struct conf_client_tls *tls, struct rest_response *rs)
+void rest_forward(const struct rest_ctx *ctx, const struct rest_request *rq, const char *base,
+                  int recursive, struct rest_response *rs)
 {
     CURL *curl = curl_easy_init();
     char *url = curl != NULL ? forward_url(curl, rq, base, recursive) : NULL;
@@ -115,7 +116,7 @@ void rest_forward(const struct rest_request *rq, const char *base, int recursive
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, fwd_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
-    kc_curl_tls_apply(curl, tls);
+    kc_curl_tls_apply(curl, ctx->client_tls);
     CURLcode cr = curl_easy_perform(curl);
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);

@@ -69,6 +69,7 @@ struct rest_request {
     struct rest_query query; /* owned (rest_request_fini) */
     const char *content_type;/* borrowed header or NULL */
     const char *host;        /* borrowed Host header or NULL */
+    int https;               /* arrived on an https listener */
     const char *body;        /* borrowed; NULL = no body */
     size_t body_len;
     int on_admin_listener;   /* the request came in on an admin.listeners socket */
@@ -110,8 +111,8 @@ typedef void (*rest_handler_fn)(const struct rest_ctx *ctx, const struct rest_re
 void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct rest_response *rs);
 /* rest_forward.c: re-issue rq to the leader at base (connect-compat.md §2.2) and relay its
  * answer into rs. recursive: the forward= value to send. */
-void rest_forward(const struct rest_request *rq, const char *base, int recursive,
-                  const struct conf_client_tls *tls, struct rest_response *rs);
+void rest_forward(const struct rest_ctx *ctx, const struct rest_request *rq, const char *base,
+                  int recursive, struct rest_response *rs);
 enum rest_method rest_method_parse(const char *m);
 
 /* ---- rest_request.c: parsing helpers ---- */

@@ -296,7 +296,7 @@ void rest_dispatch(const struct rest_ctx *ctx, struct rest_request *rq, struct r
         kc_error_clear(&err);
         int rc = herder_request_target(ctx->h, forward, &leader, &err);
         if (rc == KC_OK && leader != NULL) {
-            rest_forward(rq, leader, forward == -1, ctx->client_tls, rs);
+            rest_forward(ctx, rq, leader, forward == -1, rs);
             kc_free(leader);
             return;
         }
@@ -538,6 +538,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     rq.body = cs->body.data;
     rq.body_len = cs->body.len;
     rq.on_admin_listener = rd->admin;
+    rq.https = rd->tls_l != NULL;
     rq.signature = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Connect-Authorization");
     rq.signature_algorithm =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Connect-Request-Signature-Algorithm");

@@ -284,6 +284,8 @@ def test_https_group_forwards_with_the_configured_truststore(kafka, connect_c, p
                "tasks.max": "1", "topics": topic, "file": str(tmp_path / f"{n}.txt")}
         r = follower.post("/connectors", json={"name": n, "config": cfg}, timeout=30)
         assert r.status_code == 201, r.text
+        # resolved against the request's own base URI, as the JVM's Response.created
+        assert r.headers["Location"] == f"{follower.url}/connectors/{n}", r.headers
 
     def all_running():
         owners = set()
