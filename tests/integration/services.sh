@@ -329,6 +329,9 @@ num.network.threads=2
 num.io.threads=2
 num.recovery.threads.per.data.dir=1
 log.retention.check.interval.ms=300000
+# Tests produce records with fixed timestamps years in the past (TimeBased partitioners, SMT
+# cases, designated timestamps): time retention would delete them at the next check, mid-test.
+log.retention.ms=-1
 ${KAFKA_EXTRA_PROPS:-}
 EOF
   local lib="$KAFKA_DIR/lib/*" logopt="-Dlog4j2.configurationFile=$run/log4j2.properties"

@@ -359,7 +359,9 @@ def results(kafka, services, tmp_path_factory):
         for set_name, values in RECORD_SETS.items():
             for schemas in (False, True):
                 topic = kc.unique(f"smt-{set_name}-{int(schemas)}")
-                kafka.create_topic(topic)
+                # the records carry timestamps from TS0 on, long past the broker's 7-day
+                # retention: without this its next retention check deletes them mid-test
+                kafka.create_topic(topic, config={"retention.ms": "-1"})
                 _produce(kafka, topic, values, schemas)
                 topics[(set_name, schemas)] = topic
         running = []
