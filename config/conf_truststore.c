@@ -180,27 +180,41 @@ static int append_der_as_pem(struct kc_buf *out, const uint8_t *der, size_t len)
     return rc;
 }
 
-static int jks_to_pem(const char *path, const uint8_t *data, size_t len, const char *pw,
-                      struct kc_buf *out, struct kc_error *err)
+/* Read a JKS store's header and, with a password, check its integrity digest (as the JVM
+ * does); leave r at the first entry. kind ("truststore" / "keystore") names it in messages. */
+static int jks_open(const char *path, const char *kind, const uint8_t *data, size_t len,
+                    const char *pw, struct jks_reader *r, uint32_t *version, uint32_t *count,
+                    struct kc_error *err)
 {
-    struct jks_reader r = {data, len - 20, 0};
-    uint32_t magic, version, count;
-
-    if (rd_u32(&r, &magic) || rd_u32(&r, &version) || rd_u32(&r, &count) ||
-        (version != 1 && version != 2)) {
-        return kc_error_set(err, KC_EINVAL, "truststore %s: not a JKS store (version)", path);
+    uint32_t magic;
+    *r = (struct jks_reader){data, len - 20, 0};
+    if (rd_u32(r, &magic) || rd_u32(r, version) || rd_u32(r, count) ||
+        (*version != 1 && *version != 2)) {
+        return kc_error_set(err, KC_EINVAL, "%s %s: not a JKS store (version)", kind, path);
     }
     if (pw != NULL) {
         int ok = 0;
         if (jks_digest_ok(data, len - 20, pw, &ok) != KC_OK) {
-            return kc_error_set(err, KC_ENOMEM, "out of memory checking truststore %s", path);
+            return kc_error_set(err, KC_ENOMEM, "out of memory checking %s %s", kind, path);
         }
         if (!ok) {
             return kc_error_set(err, KC_EINVAL,
-                                "truststore %s: integrity check failed (wrong "
-                                "ssl.truststore.password, or the file is damaged)",
-                                path);
+                                "%s %s: integrity check failed (wrong ssl.%s.password, or the "
+                                "file is damaged)",
+                                kind, path, kind);
         }
+    }
+    return KC_OK;
+}
+
+static int jks_to_pem(const char *path, const uint8_t *data, size_t len, const char *pw,
+                      struct kc_buf *out, struct kc_error *err)
+{
+    struct jks_reader r;
+    uint32_t version, count;
+    int opened = jks_open(path, "truststore", data, len, pw, &r, &version, &count, err);
+    if (opened != KC_OK) {
+        return opened;
     }
     for (uint32_t i = 0; i < count; i++) {
         uint32_t tag, clen, nchain;
@@ -467,24 +481,11 @@ static int jks_keystore(const char *path, const uint8_t *data, size_t len, const
                         const char *key_pw, struct kc_buf *key, struct kc_buf *chain,
                         struct kc_error *err)
 {
-    struct jks_reader r = {data, len - 20, 0};
-    uint32_t magic, version, count;
-
-    if (rd_u32(&r, &magic) || rd_u32(&r, &version) || rd_u32(&r, &count) ||
-        (version != 1 && version != 2)) {
-        return kc_error_set(err, KC_EINVAL, "keystore %s: not a JKS store (version)", path);
-    }
-    if (store_pw != NULL) {
-        int ok = 0;
-        if (jks_digest_ok(data, len - 20, store_pw, &ok) != KC_OK) {
-            return kc_error_set(err, KC_ENOMEM, "out of memory checking keystore %s", path);
-        }
-        if (!ok) {
-            return kc_error_set(err, KC_EINVAL,
-                                "keystore %s: integrity check failed (wrong "
-                                "ssl.keystore.password, or the file is damaged)",
-                                path);
-        }
+    struct jks_reader r;
+    uint32_t version, count;
+    int opened = jks_open(path, "keystore", data, len, store_pw, &r, &version, &count, err);
+    if (opened != KC_OK) {
+        return opened;
     }
     for (uint32_t i = 0; i < count; i++) {
         uint32_t tag, clen, nchain;
