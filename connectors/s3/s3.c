@@ -45,6 +45,7 @@
 #include "s3_conf.h"
 #include "s3_partitioner.h"
 #include "s3_store.h"
+#include "s3_upload.h"
 #include "sink.h"
 
 struct s3_file {
@@ -74,6 +75,14 @@ struct s3_tp {
     int64_t handled; /* after the last record written or reported; -1 none since open. A
                       * replay sets it back to the boundary, so a commit before the replayed
                       * records arrive cannot claim what was dropped. */
+    /* S3: closed sets handed to the upload thread and not back yet; commits stay at or before
+     * pending_from (the first offset of the oldest of them) */
+    size_t n_pending;
+    int64_t pending_from;
+    int failed;          /* an upload of this partition failed: replay from fail_from */
+    int64_t fail_from;
+    int revoking;        /* close() is dropping it: a failed upload needs no replay */
+    struct kc_error fail_why;
 };
 
 struct s3_sink {
@@ -89,7 +98,11 @@ struct s3_sink {
     struct kc_buf key;  /* scratch: Aiven's {{key}} text of the record being put */
     size_t budget;
     unsigned round; /* enforce_budget calls */
+    struct s3_uploader *up; /* S3 only: commits objects while the task encodes; NULL = local */
 };
+
+/* Closed sets in flight to S3 per task: one travelling, one waiting, then put() waits. */
+#define S3_UPLOADS_PENDING 2
 
 /* ---- small helpers ---- */
 
@@ -269,10 +282,65 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     return KC_OK;
 }
 
+/*
+ * S3: finish every open file of the set and hand its objects to the upload thread as one
+ * batch; the set's records become durable when the batch comes back (harvest). Blocks while
+ * S3_UPLOADS_PENDING batches are on their way.
+ */
+static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
+                      struct kc_error *err)
+{
+    size_t n = 0;
+    for (struct s3_file *f = tp->files; f != NULL; f = f->next) {
+        n++;
+    }
+    struct s3_batch *b = s3_batch_new(tp, tp->boundary, next_offset, n);
+    if (b == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    size_t k = 0;
+    int rc = KC_OK;
+    for (struct s3_file *f = tp->files; f != NULL && rc == KC_OK; f = f->next) {
+        if (f->pj != NULL) {
+            rc = parquet_jsonl_finish(f->pj, err);
+        } else if (s->c.format == S3_FORMAT_JSON_ARRAY) {
+            rc = s3_object_write(f->obj, "\n]", 2, err); /* Aiven's BATCH_END */
+        }
+        if (rc == KC_OK && f->n > 0) {
+            b->objs[k].size = s3_object_size(f->obj);
+            b->objs[k].obj = f->obj;
+            f->obj = NULL;
+            k++;
+        }
+    }
+    b->n = k;
+    if (rc != KC_OK || k == 0) {
+        s3_batch_free(b); /* aborts what it took */
+        if (rc != KC_OK) {
+            return rc;
+        }
+        b = NULL; /* nothing to upload: every record went elsewhere */
+    }
+    tp_drop_files(tp);
+    tp->boundary = next_offset;
+    if (b == NULL) {
+        sink_task_request_commit(s->st);
+        return KC_OK;
+    }
+    if (tp->n_pending++ == 0) {
+        tp->pending_from = b->start;
+    }
+    s3_uploader_submit(s->up, b);
+    return KC_OK;
+}
+
 /* Commit every open file of the set; the set's records are durable afterwards. */
 static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
                       struct kc_error *err)
 {
+    if (s->up != NULL) {
+        return set_submit(s, tp, next_offset, err);
+    }
     int rc = KC_OK;
     while (tp->files != NULL && rc == KC_OK) {
         struct s3_file *f = tp->files;
@@ -333,6 +401,74 @@ static int set_replay(struct s3_sink *s, struct s3_tp *tp, const struct kc_error
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 500 * 1000000L};
     nanosleep(&ts, NULL);
     return rc;
+}
+
+/*
+ * Take the batches the upload thread finished: their metrics, the commits they allow, and the
+ * failures. A failed batch makes its partition replay from the batch's first offset, once
+ * every later batch of that partition is back (cancelled by the upload thread).
+ */
+static int harvest(struct s3_sink *s, struct kc_error *err)
+{
+    if (s->up == NULL) {
+        return KC_OK;
+    }
+    int any_failed = 0;
+    for (;;) {
+        for (struct s3_batch *b = s3_uploader_done(s->up), *next; b != NULL; b = next) {
+            next = b->next;
+            struct s3_tp *tp = (struct s3_tp *)b->owner; /* alive: close() drains first */
+            for (size_t i = 0; i < b->n; i++) {
+                const struct s3_batch_obj *o = &b->objs[i];
+                if (o->tried) {
+                    sink_task_record_insert(s->st, o->rc == KC_OK ? (size_t)o->size : 0,
+                                            o->usec, o->rc == KC_OK);
+                    if (o->rc == KC_RETRY) {
+                        sink_task_record_retry(s->st);
+                    }
+                }
+            }
+            tp->n_pending--;
+            if (b->rc == KC_OK) {
+                if (!tp->failed) {
+                    tp->pending_from = b->end;
+                    sink_task_request_commit(s->st);
+                }
+            } else if (!b->cancelled && !tp->failed) {
+                tp->failed = 1;
+                tp->fail_from = b->start;
+                tp->fail_why = b->why;
+                any_failed = 1;
+            }
+            s3_batch_free(b);
+        }
+        if (!any_failed || s3_uploader_pending(s->up) == 0) {
+            break;
+        }
+        s3_uploader_drain(s->up); /* the failed partitions' later batches come back cancelled */
+    }
+    if (!any_failed) {
+        return KC_OK;
+    }
+    for (size_t i = 0; i < s->n_tps; i++) {
+        struct s3_tp *tp = s->tps[i];
+        if (!tp->failed) {
+            continue;
+        }
+        tp->failed = 0;
+        s3_uploader_forgive(s->up, tp);
+        tp->boundary = tp->fail_from;
+        if (tp->revoking) {
+            tp_drop_files(tp);
+            continue;
+        }
+        struct kc_error why = tp->fail_why;
+        int rc = set_replay(s, tp, &why, err);
+        if (rc != KC_OK) {
+            return rc;
+        }
+    }
+    return KC_OK;
 }
 
 /* ---- values ---- */
@@ -829,6 +965,9 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
 
 static void s3_free(struct s3_sink *s)
 {
+    s3_uploader_free(s->up); /* batches still waiting are dropped: their offsets were never
+                              * committed, the next run writes the same objects */
+    s->up = NULL;
     while (s->n_tps > 0) {
         tp_remove(s, s->n_tps - 1);
     }
@@ -867,6 +1006,9 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     if (rc == KC_OK) {
         rc = s3_store_check(s->store, err);
     }
+    if (rc == KC_OK && !s3_store_is_local(s->store)) {
+        rc = s3_uploader_new(S3_UPLOADS_PENDING, &s->up, err);
+    }
     if (rc != KC_OK) {
         s3_free(s);
         return rc < 0 ? rc : kc_error_set(err, KC_EFATAL, "%s", err->msg);
@@ -902,6 +1044,10 @@ static int s3_task_put(struct sink_task *st, const struct sink_record *recs, siz
     for (size_t i = 0; i < s->n_tps; i++) {
         s->tps[i]->skip = 0;
     }
+    int hrc = harvest(s, err);
+    if (hrc != KC_OK) {
+        return hrc;
+    }
     for (size_t i = 0; i < n; i++) {
         int rc = put_one(s, &recs[i], wall, err);
         if (rc != KC_OK) {
@@ -927,7 +1073,10 @@ static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *co
                               struct sink_offset *durable, size_t *n_out, struct kc_error *err)
 {
     struct s3_sink *s = sink_task_ctx(st);
-    (void)err;
+    int rc = harvest(s, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct s3_tp *tp = tp_find(s, consumed[i].topic, consumed[i].partition);
@@ -942,6 +1091,9 @@ static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *co
                 off = tp->handled; /* a replay is under way: not past what was dropped */
             }
             tp->boundary = off; /* nothing open: the next set starts here */
+        }
+        if (tp != NULL && tp->n_pending > 0 && tp->pending_from < off) {
+            off = tp->pending_from; /* objects still on their way to S3 */
         }
         durable[k].topic = consumed[i].topic;
         durable[k].partition = consumed[i].partition;
@@ -982,9 +1134,25 @@ static int s3_task_open(struct sink_task *st, const struct tp_list *parts, struc
 static int s3_task_close(struct sink_task *st, const struct tp_list *parts, struct kc_error *err)
 {
     struct s3_sink *s = sink_task_ctx(st);
-    (void)err;
     /* Open files are dropped, not committed: the next owner rebuilds them from the committed
-     * offset with the same names (as Confluent's TopicPartitionWriter.close). */
+     * offset with the same names (as Confluent's TopicPartitionWriter.close). Uploads on their
+     * way end first (the upload thread refers to the partitions' state). */
+    if (s->up != NULL) {
+        for (size_t i = 0; i < parts->n; i++) {
+            struct s3_tp *tp = tp_find(s, parts->tp[i].topic, parts->tp[i].partition);
+            if (tp != NULL) {
+                tp->revoking = 1;
+            }
+        }
+        s3_uploader_drain(s->up);
+        int rc = harvest(s, err);
+        for (size_t i = 0; i < s->n_tps; i++) {
+            s->tps[i]->revoking = 0;
+        }
+        if (rc != KC_OK) {
+            return rc;
+        }
+    }
     for (size_t i = 0; i < parts->n; i++) {
         for (size_t j = 0; j < s->n_tps; j++) {
             if (s->tps[j]->partition == parts->tp[i].partition &&
@@ -1007,8 +1175,17 @@ static int s3_task_tick(struct sink_task *st, int64_t now, int64_t *next_ms, str
     clock_gettime(CLOCK_MONOTONIC, &mono);
     int64_t wall = now_ms() + (now - ((int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000));
     for (size_t i = 0; i < s->n_tps; i++) {
-        struct s3_tp *tp = s->tps[i];
         s->tps[i]->skip = 0;
+    }
+    int hrc = harvest(s, err);
+    if (hrc != KC_OK) {
+        return hrc;
+    }
+    if (s->up != NULL && s3_uploader_pending(s->up) > 0) {
+        next = now + 20; /* come back soon: a finished upload lets the offsets be committed */
+    }
+    for (size_t i = 0; i < s->n_tps; i++) {
+        struct s3_tp *tp = s->tps[i];
         if (tp->files == NULL || tp->schedule_due <= 0) {
             continue;
         }

@@ -455,12 +455,15 @@ static void test_store_down_then_back(void **state)
     struct kc_error err;
     produce_iot(h, 0, 0, 15, T0, 1000);
     assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
-    /* the first set fails twice: dropped, rewound to 0, and rebuilt */
-    for (int i = 0; i < 12; i++) {
+    /* the first set fails twice: dropped, rewound to 0, and rebuilt. Objects travel on the
+     * upload thread: poll and commit until everything is durable (or 10 s). */
+    for (int i = 0; i < 1000 && sink_harness_committed(h, "iot", 0, NULL) != 15; i++) {
         assert_int_equal(sink_harness_poll(h, 5, NULL, &err), 0);
         assert_int_equal(sink_harness_commit(h, &err), 0);
         int64_t c = sink_harness_committed(h, "iot", 0, NULL);
         assert_true(c == SINK_OFFSET_NONE || c <= fake.puts_ok * 5); /* never past an object */
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+        nanosleep(&ts, NULL);
     }
     assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 15);
     assert_int_equal(fake.puts_failed, 4);

@@ -1,0 +1,261 @@
+/*
+ * connectors/s3/s3_upload.c: the upload thread of one S3 task (see s3_upload.h).
+ *
+ * One mutex guards the queue, the done list and the set of failed owners; two condition
+ * variables: `work` wakes the thread, `room` wakes the task thread (submit, drain).
+ */
+#include "s3_upload.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include "kc_alloc.h"
+
+struct s3_uploader {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work, room;
+    struct s3_batch *head, *tail;      /* waiting */
+    struct s3_batch *done, *done_tail; /* finished, not yet taken */
+    size_t waiting, in_flight, max_pending;
+    const void **failed; /* owners whose batches are cancelled */
+    size_t n_failed, cap_failed;
+    int stop;
+};
+
+struct s3_batch *s3_batch_new(const void *owner, int64_t start, int64_t end, size_t n)
+{
+    struct s3_batch *b = kc_calloc(1, sizeof(*b));
+    if (b == NULL) {
+        return NULL;
+    }
+    b->objs = kc_calloc(n > 0 ? n : 1, sizeof(*b->objs));
+    if (b->objs == NULL) {
+        kc_free(b);
+        return NULL;
+    }
+    b->owner = owner;
+    b->start = start;
+    b->end = end;
+    b->n = n;
+    return b;
+}
+
+void s3_batch_free(struct s3_batch *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        s3_object_abort(b->objs[i].obj);
+    }
+    kc_free(b->objs);
+    kc_free(b);
+}
+
+static int is_failed(const struct s3_uploader *u, const void *owner)
+{
+    for (size_t i = 0; i < u->n_failed; i++) {
+        if (u->failed[i] == owner) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void cancel(struct s3_batch *b, const char *why)
+{
+    b->cancelled = 1;
+    b->rc = KC_EIO;
+    kc_error_set(&b->why, KC_EIO, "%s", why);
+    for (size_t i = 0; i < b->n; i++) {
+        s3_object_abort(b->objs[i].obj);
+        b->objs[i].obj = NULL;
+    }
+}
+
+/* Commit the batch's objects in order; stop at the first failure. No lock held. */
+static void upload(struct s3_batch *b)
+{
+    b->rc = KC_OK;
+    for (size_t i = 0; i < b->n; i++) {
+        struct s3_batch_obj *o = &b->objs[i];
+        if (b->rc != KC_OK) {
+            s3_object_abort(o->obj);
+            o->obj = NULL;
+            continue;
+        }
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct s3_object *obj = o->obj;
+        o->obj = NULL;
+        o->tried = 1;
+        o->rc = s3_object_commit(obj, &b->why); /* frees obj */
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        o->usec = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+        b->rc = o->rc;
+    }
+}
+
+static void *run(void *arg)
+{
+    struct s3_uploader *u = arg;
+    pthread_mutex_lock(&u->mu);
+    for (;;) {
+        while (u->head == NULL && !u->stop) {
+            pthread_cond_wait(&u->work, &u->mu);
+        }
+        if (u->head == NULL) {
+            break; /* stop, and nothing left */
+        }
+        struct s3_batch *b = u->head;
+        u->head = b->next;
+        if (u->head == NULL) {
+            u->tail = NULL;
+        }
+        b->next = NULL;
+        u->waiting--;
+        if (u->stop) {
+            cancel(b, "the task is stopping");
+        } else if (is_failed(u, b->owner)) {
+            cancel(b, "not tried: an earlier object of this partition failed");
+        } else {
+            u->in_flight++;
+            pthread_mutex_unlock(&u->mu);
+            upload(b);
+            pthread_mutex_lock(&u->mu);
+            u->in_flight--;
+            if (b->rc != KC_OK && !is_failed(u, b->owner)) {
+                if (u->n_failed == u->cap_failed) {
+                    size_t cap = u->cap_failed ? u->cap_failed * 2 : 8;
+                    const void **n = kc_realloc(u->failed, cap * sizeof(*n));
+                    if (n != NULL) {
+                        u->failed = n;
+                        u->cap_failed = cap;
+                    }
+                }
+                if (u->n_failed < u->cap_failed) {
+                    u->failed[u->n_failed++] = b->owner;
+                } else {
+                    /* no memory to remember the owner: cancel all that waits instead */
+                    for (struct s3_batch *x = u->head; x != NULL; x = x->next) {
+                        if (x->owner == b->owner && !x->cancelled) {
+                            cancel(x, "not tried: an earlier object of this partition failed");
+                        }
+                    }
+                }
+            }
+        }
+        if (u->done_tail != NULL) {
+            u->done_tail->next = b;
+        } else {
+            u->done = b;
+        }
+        u->done_tail = b;
+        pthread_cond_broadcast(&u->room);
+    }
+    pthread_mutex_unlock(&u->mu);
+    return NULL;
+}
+
+int s3_uploader_new(size_t max_pending, struct s3_uploader **out, struct kc_error *err)
+{
+    *out = NULL;
+    struct s3_uploader *u = kc_calloc(1, sizeof(*u));
+    if (u == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    u->max_pending = max_pending > 0 ? max_pending : 1;
+    pthread_mutex_init(&u->mu, NULL);
+    pthread_cond_init(&u->work, NULL);
+    pthread_cond_init(&u->room, NULL);
+    int e = pthread_create(&u->th, NULL, run, u);
+    if (e != 0) {
+        pthread_cond_destroy(&u->work);
+        pthread_cond_destroy(&u->room);
+        pthread_mutex_destroy(&u->mu);
+        kc_free(u);
+        return kc_error_set_errno(err, KC_EFATAL, e, "S3 sink: cannot start the upload thread");
+    }
+    *out = u;
+    return KC_OK;
+}
+
+void s3_uploader_free(struct s3_uploader *u)
+{
+    if (u == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&u->mu);
+    u->stop = 1;
+    pthread_cond_broadcast(&u->work);
+    pthread_mutex_unlock(&u->mu);
+    pthread_join(u->th, NULL);
+    for (struct s3_batch *b = u->done, *next; b != NULL; b = next) {
+        next = b->next;
+        s3_batch_free(b);
+    }
+    kc_free(u->failed);
+    pthread_cond_destroy(&u->work);
+    pthread_cond_destroy(&u->room);
+    pthread_mutex_destroy(&u->mu);
+    kc_free(u);
+}
+
+void s3_uploader_submit(struct s3_uploader *u, struct s3_batch *b)
+{
+    b->next = NULL;
+    b->cancelled = 0;
+    b->rc = KC_OK;
+    pthread_mutex_lock(&u->mu);
+    while (u->waiting + u->in_flight >= u->max_pending) {
+        pthread_cond_wait(&u->room, &u->mu);
+    }
+    if (u->tail != NULL) {
+        u->tail->next = b;
+    } else {
+        u->head = b;
+    }
+    u->tail = b;
+    u->waiting++;
+    pthread_cond_signal(&u->work);
+    pthread_mutex_unlock(&u->mu);
+}
+
+struct s3_batch *s3_uploader_done(struct s3_uploader *u)
+{
+    pthread_mutex_lock(&u->mu);
+    struct s3_batch *b = u->done;
+    u->done = u->done_tail = NULL;
+    pthread_mutex_unlock(&u->mu);
+    return b;
+}
+
+void s3_uploader_drain(struct s3_uploader *u)
+{
+    pthread_mutex_lock(&u->mu);
+    while (u->waiting + u->in_flight > 0) {
+        pthread_cond_wait(&u->room, &u->mu);
+    }
+    pthread_mutex_unlock(&u->mu);
+}
+
+size_t s3_uploader_pending(struct s3_uploader *u)
+{
+    pthread_mutex_lock(&u->mu);
+    size_t n = u->waiting + u->in_flight;
+    pthread_mutex_unlock(&u->mu);
+    return n;
+}
+
+void s3_uploader_forgive(struct s3_uploader *u, const void *owner)
+{
+    pthread_mutex_lock(&u->mu);
+    for (size_t i = 0; i < u->n_failed; i++) {
+        if (u->failed[i] == owner) {
+            u->failed[i] = u->failed[--u->n_failed];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&u->mu);
+}
