@@ -582,9 +582,20 @@ s3proxy.credential=kcsecret
 jclouds.provider=filesystem
 jclouds.filesystem.basedir=$run/s3/data
 EOF
+  # The s3proxy jar ships no logback.xml: without one logback logs every Jetty event at DEBUG
+  # (hundreds of MiB per benchmark run, and most of the server's CPU). INFO, as its image runs.
+  cat >"$run/s3/logback.xml" <<'EOF'
+<configuration>
+  <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="STDOUT"/></root>
+</configuration>
+EOF
   local t0=$SECONDS
-  start_bg "$run" s3 "$JAVA" -Xmx512m -DLOG_LEVEL=info -cp "$S3PROXY_DIR/lib/*" org.gaul.s3proxy.Main \
-    --properties "$run/s3/s3proxy.conf"
+  start_bg "$run" s3 "$JAVA" -Xmx512m -DLOG_LEVEL=info \
+    -Dlogback.configurationFile="$run/s3/logback.xml" -cp "$S3PROXY_DIR/lib/*" \
+    org.gaul.s3proxy.Main --properties "$run/s3/s3proxy.conf"
   wait_ready "$run" s3 curl -s -o /dev/null "http://127.0.0.1:$port/" || die "s3proxy did not start"
   log "s3proxy ready on 127.0.0.1:$port in $((SECONDS - t0)) s (run dir $run)"
   cat >"$run/s3.env" <<EOF
