@@ -6,7 +6,7 @@ store (store.url=file:///dir). Same data as tests/bench/worker (its make_records
 Per store: rows/s and MB/s of Parquet written (wall time from POST /connectors until the group
 has committed all N offsets, i.e. every object is visible), CPU-seconds of the worker per million
 rows (utime+stime of the whole process over that window), peak RSS (VmHWM). Beside them the raw
-consume ceiling: kcat -C over the same topic to /dev/null (wall and CPU of kcat).
+consume ceiling: kcat -C over the same topic to /dev/null, the fastest of 3 runs (wall and CPU).
 Every file is opened by pyarrow and the total row count checked.
 
 Usage: $KC_CACHE/venv/bin/python tests/bench/s3/bench_s3.py [--records N] [--stores local,s3]
@@ -41,16 +41,22 @@ def log(msg: str) -> None:
     print(f"[bench_s3] {msg}", file=sys.stderr, flush=True)
 
 
-def raw_consume(bootstrap: str, topic: str, n: int) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.monotonic()
-    out = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e",
-                          "-q", "-c", str(n), "-f", "%s\n"], stdout=subprocess.PIPE,
-                         check=True, timeout=600).stdout
-    wall = time.monotonic() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "bytes": len(out)}
+def raw_consume(bootstrap: str, topic: str, n: int, runs: int = 3) -> dict:
+    """kcat -C of the topic's n values to /dev/null; the fastest of `runs` runs (the ceiling is
+    what the machine can do, so a slow run caused by something else does not lower it)."""
+    best = None
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.monotonic()
+        subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e",
+                        "-q", "-c", str(n), "-f", "%s\n"], stdout=subprocess.DEVNULL,
+                       check=True, timeout=600)
+        wall = time.monotonic() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        if best is None or wall < best["wall"]:
+            best = {"wall": wall, "cpu": cpu}
+    return best
 
 
 def run_store(kind: str, args, bootstrap: str, topic: str, base: Path, s3env: dict | None) -> dict:
@@ -151,7 +157,8 @@ def main() -> int:
     n = args.records
     print(f"\nS3 sink bench: {n} records of ~200 bytes, schemaless JSON -> Parquet (snappy), "
           f"flush.size={args.flush_size}, 1 task, 1 partition")
-    print(f"raw consume ceiling (kcat -C, Debian librdkafka): {n / raw['wall']:,.0f} rows/s, "
+    print(f"raw consume ceiling (kcat -C to /dev/null, best of 3, Debian librdkafka): "
+          f"{n / raw['wall']:,.0f} rows/s, "
           f"{raw['cpu'] / n * 1e6:.2f} CPU-s per million rows")
     print(f"{'store':<6} {'rows/s':>10} {'MB/s pq':>8} {'CPU-s/M':>8} {'rows/CPU-s':>11} "
           f"{'peak RSS':>9} {'files':>5} {'pq MiB':>7} {'vs ceiling':>10}")
