@@ -55,6 +55,8 @@ struct parquet_column {
     uint32_t page_rows;
     int page_dict;        /* this page's values go through the dictionary */
     int fallback_pending; /* dictionary past its limit: switch to PLAIN at the next cut */
+    uint64_t page_plain_bytes; /* what this page's values would take as PLAIN */
+    int dict_checked;     /* the chunk's first page was weighed (dict_pays_off) */
 
     /* The open column chunk. */
     int dict_active;
@@ -172,6 +174,8 @@ static void column_chunk_reset(struct parquet_writer *w, struct parquet_column *
     c->dict_active = w->o.dictionary && c->type != PARQUET_BOOLEAN;
     c->page_dict = c->dict_active;
     c->fallback_pending = 0;
+    c->dict_checked = 0;
+    c->page_plain_bytes = 0;
     c->chunk_levels = 0;
     c->chunk_nulls = 0;
     c->chunk_uncompressed = 0;
@@ -434,6 +438,7 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
             }
         }
         c->idx[c->nidx++] = index;
+        c->page_plain_bytes += len + (c->type == PARQUET_BYTE_ARRAY ? 4 : 0);
     } else if (c->type == PARQUET_BOOLEAN) {
         if (c->page_values % 8 == 0 && kc_buf_append_byte(&c->plain, 0) != KC_OK) {
             return KC_ENOMEM;
@@ -685,10 +690,43 @@ static int put_values(struct parquet_column *c, struct kc_buf *out, int dict)
     return parquet_rle_finish(&r);
 }
 
+/*
+ * The first page of a chunk decides whether the dictionary pays off, as parquet-mr's
+ * FallbackValuesWriter does: when dictionary plus indices are not smaller than the values as
+ * PLAIN (a column of unique ids, timestamps, measurements), the page is rewritten as PLAIN from
+ * the dictionary, the dictionary is dropped (no dictionary page) and the chunk goes on in PLAIN.
+ * This also spares the hash table the cache misses of a value that never repeats.
+ */
+static int dict_weigh_first_page(struct parquet_column *c)
+{
+    c->dict_checked = 1;
+    int bw = parquet_bit_width(c->dict.n > 0 ? c->dict.n - 1 : 0);
+    uint64_t indices = 1 + ((uint64_t)c->nidx * (uint64_t)(bw > 0 ? bw : 1) + 7) / 8;
+    if (indices + c->dict.data.len < c->page_plain_bytes) {
+        return KC_OK;
+    }
+    int byte_array = c->type == PARQUET_BYTE_ARRAY;
+    kc_buf_reset(&c->plain);
+    for (size_t i = 0; i < c->nidx; i++) {
+        const struct parquet_dict_entry *e = &c->dict.ents[c->idx[i]];
+        /* byte arrays are stored with their u32 length in front, as PLAIN writes them */
+        const char *v = c->dict.data.data + e->off - (byte_array ? 4 : 0);
+        if (kc_buf_append(&c->plain, v, e->len + (byte_array ? 4u : 0u)) != KC_OK) {
+            return KC_ENOMEM;
+        }
+    }
+    c->nidx = 0;
+    c->fallback_pending = 0;
+    c->dict_active = 0;
+    c->page_dict = 0;
+    parquet_dict_reset(&c->dict);
+    parquet_dict_freeze(&c->dict);
+    return KC_OK;
+}
+
 static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct kc_error *err)
 {
     struct parquet_page_header ph;
-    int dict = c->page_dict && c->page_values > 0;
     size_t levels_len = 0;
     size_t uncompressed;
     const struct kc_buf *body;
@@ -697,6 +735,11 @@ static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct
     if (c->nlevels == 0) {
         return KC_OK;
     }
+    if (c->page_dict && c->page_values > 0 && !c->dict_checked &&
+        dict_weigh_first_page(c) != KC_OK) {
+        goto nomem;
+    }
+    int dict = c->page_dict && c->page_values > 0;
     memset(&ph, 0, sizeof(ph));
     kc_buf_reset(&w->s_page);
     kc_buf_reset(&w->s_levels);
@@ -767,6 +810,7 @@ static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct
     kc_buf_reset(&c->plain);
     c->page_values = 0;
     c->page_rows = 0;
+    c->page_plain_bytes = 0;
     if (c->fallback_pending) {
         c->fallback_pending = 0;
         c->dict_active = 0;

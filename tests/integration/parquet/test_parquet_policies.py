@@ -315,8 +315,9 @@ def test_parquet_policy_fuzz_corpus_readable(cli, workdir, case):
 
 
 def test_parquet_policy_dictionary_fallback(cli, workdir):
-    """A dictionary past --dictionary-bytes falls back to PLAIN mid-chunk; readers see both."""
-    recs = [{"hi": "value-%06d-%s" % (i, "z" * (i % 7)), "lo": "k%d" % (i % 3)}
+    """A dictionary past --dictionary-bytes falls back to PLAIN mid-chunk; readers see both.
+    Each "hi" value comes 4 times in a row, so the first page pays off its dictionary."""
+    recs = [{"hi": "value-%06d-%s" % (i // 4, "z" * (i // 4 % 7)), "lo": "k%d" % (i % 3)}
             for i in range(3000)]
     inp = workdir / "d.jsonl"
     inp.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
@@ -334,6 +335,31 @@ def test_parquet_policy_dictionary_fallback(cli, workdir):
     assert t.column("lo").to_pylist() == [r["lo"] for r in recs]
     st = cols["hi"].statistics
     assert st.min == min(r["hi"] for r in recs) and st.max == max(r["hi"] for r in recs)
+
+
+def test_parquet_policy_dictionary_not_worth_it(cli, workdir):
+    """Values that never repeat: the first page shows that dictionary + indices are not smaller
+    than PLAIN, so the chunk is written PLAIN without a dictionary page (parquet-mr's
+    FallbackValuesWriter rule); a repeating column keeps its dictionary."""
+    recs = [{"id": "session-%08x" % (i * 2654435761 % 2**32), "n": i * 7919, "lo": "k%d" % (i % 3)}
+            for i in range(5000)]
+    inp = workdir / "u.jsonl"
+    inp.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    out = workdir / "u.parquet"
+    rc, so, se = run_cli(cli, ["--page-rows", "1000", inp, out])
+    assert rc == 0, se
+    md = pq.ParquetFile(out).metadata
+    cols = {md.row_group(0).column(c).path_in_schema: md.row_group(0).column(c)
+            for c in range(md.num_columns)}
+    for name in ("id", "n"):
+        assert "RLE_DICTIONARY" not in cols[name].encodings, name
+        assert not cols[name].has_dictionary_page, name
+    assert "RLE_DICTIONARY" in cols["lo"].encodings and cols["lo"].has_dictionary_page
+    t = read_both(out)
+    for name in ("id", "n", "lo"):
+        assert t.column(name).to_pylist() == [r[name] for r in recs], name
+    st = cols["id"].statistics
+    assert st.min == min(r["id"] for r in recs) and st.max == max(r["id"] for r in recs)
 
 
 def test_parquet_policy_typed_api_file(workdir):
