@@ -416,6 +416,44 @@ static int column_reserve(struct parquet_column *c)
     return KC_OK;
 }
 
+/*
+ * The first page of a chunk decides whether the dictionary pays off, as parquet-mr's
+ * FallbackValuesWriter does: when dictionary plus indices are not smaller than the values as
+ * PLAIN (a column of unique ids, timestamps, measurements), the values so far are rewritten as
+ * PLAIN from the dictionary, the dictionary is dropped (no dictionary page) and the chunk goes
+ * on in PLAIN. It is weighed at the end of the first page or after its first
+ * DICT_WEIGH_VALUES values, whichever comes first: a value that never repeats would otherwise
+ * cost a cache miss in the hash table for a whole page.
+ */
+#define DICT_WEIGH_VALUES 1024
+
+static int dict_weigh_first_page(struct parquet_column *c)
+{
+    c->dict_checked = 1;
+    int bw = parquet_bit_width(c->dict.n > 0 ? c->dict.n - 1 : 0);
+    uint64_t indices = 1 + ((uint64_t)c->nidx * (uint64_t)(bw > 0 ? bw : 1) + 7) / 8;
+    if (indices + c->dict.data.len < c->page_plain_bytes) {
+        return KC_OK;
+    }
+    int byte_array = c->type == PARQUET_BYTE_ARRAY;
+    kc_buf_reset(&c->plain);
+    for (size_t i = 0; i < c->nidx; i++) {
+        const struct parquet_dict_entry *e = &c->dict.ents[c->idx[i]];
+        /* byte arrays are stored with their u32 length in front, as PLAIN writes them */
+        const char *v = c->dict.data.data + e->off - (byte_array ? 4 : 0);
+        if (kc_buf_append(&c->plain, v, e->len + (byte_array ? 4u : 0u)) != KC_OK) {
+            return KC_ENOMEM;
+        }
+    }
+    c->nidx = 0;
+    c->fallback_pending = 0;
+    c->dict_active = 0;
+    c->page_dict = 0;
+    parquet_dict_reset(&c->dict);
+    parquet_dict_freeze(&c->dict);
+    return KC_OK;
+}
+
 static int column_add_value(struct parquet_writer *w, struct parquet_column *c, const void *v,
                             size_t len)
 {
@@ -439,6 +477,9 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
         }
         c->idx[c->nidx++] = index;
         c->page_plain_bytes += len + (c->type == PARQUET_BYTE_ARRAY ? 4 : 0);
+        if (c->nidx == DICT_WEIGH_VALUES && !c->dict_checked && !c->fallback_pending) {
+            return dict_weigh_first_page(c);
+        }
     } else if (c->type == PARQUET_BOOLEAN) {
         if (c->page_values % 8 == 0 && kc_buf_append_byte(&c->plain, 0) != KC_OK) {
             return KC_ENOMEM;
@@ -688,40 +729,6 @@ static int put_values(struct parquet_column *c, struct kc_buf *out, int dict)
         parquet_rle_put(&r, c->idx[i]);
     }
     return parquet_rle_finish(&r);
-}
-
-/*
- * The first page of a chunk decides whether the dictionary pays off, as parquet-mr's
- * FallbackValuesWriter does: when dictionary plus indices are not smaller than the values as
- * PLAIN (a column of unique ids, timestamps, measurements), the page is rewritten as PLAIN from
- * the dictionary, the dictionary is dropped (no dictionary page) and the chunk goes on in PLAIN.
- * This also spares the hash table the cache misses of a value that never repeats.
- */
-static int dict_weigh_first_page(struct parquet_column *c)
-{
-    c->dict_checked = 1;
-    int bw = parquet_bit_width(c->dict.n > 0 ? c->dict.n - 1 : 0);
-    uint64_t indices = 1 + ((uint64_t)c->nidx * (uint64_t)(bw > 0 ? bw : 1) + 7) / 8;
-    if (indices + c->dict.data.len < c->page_plain_bytes) {
-        return KC_OK;
-    }
-    int byte_array = c->type == PARQUET_BYTE_ARRAY;
-    kc_buf_reset(&c->plain);
-    for (size_t i = 0; i < c->nidx; i++) {
-        const struct parquet_dict_entry *e = &c->dict.ents[c->idx[i]];
-        /* byte arrays are stored with their u32 length in front, as PLAIN writes them */
-        const char *v = c->dict.data.data + e->off - (byte_array ? 4 : 0);
-        if (kc_buf_append(&c->plain, v, e->len + (byte_array ? 4u : 0u)) != KC_OK) {
-            return KC_ENOMEM;
-        }
-    }
-    c->nidx = 0;
-    c->fallback_pending = 0;
-    c->dict_active = 0;
-    c->page_dict = 0;
-    parquet_dict_reset(&c->dict);
-    parquet_dict_freeze(&c->dict);
-    return KC_OK;
 }
 
 static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct kc_error *err)
