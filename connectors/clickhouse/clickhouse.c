@@ -64,6 +64,7 @@
 
 struct ch_table {
     char *name; /* owned */
+    char *db;   /* owned; NULL = the configured database (enableDbTopicSplit names others) */
     struct clickhouse_table desc;
     struct clickhouse_rb_plan plan;
     int ready;          /* desc + plan valid */
@@ -126,6 +127,8 @@ struct ch_sink {
     int failing;              /* a retriable failure is pending */
     struct kc_arena arena;
     struct kc_error last_err; /* of the retriable failure */
+    struct kc_buf route_db;   /* scratch of route(): the database a split topic names */
+    struct kc_buf route_tbl;  /* scratch of route(): the topic part after the database */
     char *connector;
     int id;
 };
@@ -143,13 +146,17 @@ static void table_free(struct ch_table *t)
     kc_buf_fini(&t->body);
     kc_free(t->insert_sql);
     kc_free(t->name);
+    kc_free(t->db);
     kc_free(t);
 }
 
-static struct ch_table *table_get(struct ch_sink *s, const char *name)
+/* The table `name` in database db (NULL: the configured one), added on first use. */
+static struct ch_table *table_get(struct ch_sink *s, const char *db, const char *name)
 {
     for (size_t i = 0; i < s->n_tables; i++) {
-        if (strcmp(s->tables[i]->name, name) == 0) {
+        const struct ch_table *t = s->tables[i];
+        if (strcmp(t->name, name) == 0 &&
+            (db == NULL ? t->db == NULL : t->db != NULL && strcmp(t->db, db) == 0)) {
             return s->tables[i];
         }
     }
@@ -163,7 +170,9 @@ static struct ch_table *table_get(struct ch_sink *s, const char *name)
         return NULL;
     }
     s->tables = nt;
-    if ((t->name = kc_strdup(name)) == NULL) {
+    if ((t->name = kc_strdup(name)) == NULL ||
+        (db != NULL && (t->db = kc_strdup(db)) == NULL)) {
+        kc_free(t->name);
         kc_free(t);
         return NULL;
     }
@@ -178,7 +187,8 @@ static struct ch_table *table_get(struct ch_sink *s, const char *name)
 static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error *err)
 {
     struct clickhouse_table d = {0};
-    int rc = clickhouse_http_describe(s->http, s->cfg.database, t->name, &d, err);
+    const char *db = t->db != NULL ? t->db : s->cfg.database;
+    int rc = clickhouse_http_describe(s->http, db, t->name, &d, err);
     if (rc != KC_OK) {
         return rc;
     }
@@ -191,7 +201,7 @@ static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error
     struct kc_buf sql;
     kc_buf_init(&sql, 1 << 20);
     if ((rc = clickhouse_rb_plan_init(&t->plan, &t->desc, s->format, err)) != KC_OK ||
-        (rc = clickhouse_rb_insert_sql(&t->plan, s->cfg.database, t->name, &sql)) != KC_OK ||
+        (rc = clickhouse_rb_insert_sql(&t->plan, db, t->name, &sql)) != KC_OK ||
         (t->insert_sql = kc_buf_take(&sql, NULL)) == NULL) {
         kc_buf_fini(&sql);
         return rc != KC_OK ? rc : kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -728,9 +738,55 @@ static void eo_replay_end(struct ch_sink *s, struct ch_part *p, int64_t at)
     p->replay_last = -1;
 }
 
-/* The table for a record's topic (enableDbTopicSplit is not implemented: refused at start). */
-static const char *route(const struct ch_sink *s, const char *topic)
+/*
+ * The table for a record's topic, and its database (*db, NULL = the configured one). With
+ * enableDbTopicSplit a topic "<db><dbTopicSplitChar><topic>" names the database, and the part
+ * after it is the topic that topic2TableMap (or the table of the same name) applies to. As the
+ * official connector (Java's String.split: trailing empty parts dropped), only a topic that
+ * splits in exactly two parts is split; any other is routed whole in the configured database.
+ * NULL when out of memory.
+ */
+static const char *route(struct ch_sink *s, const char *topic, const char **db)
 {
+    *db = NULL;
+    const char *sep = s->cfg.db_topic_split_char;
+    if (s->cfg.enable_db_topic_split && sep != NULL && sep[0] != '\0') {
+        /* The pieces between non-overlapping matches, left to right. Java's split drops
+         * trailing empty pieces: the count is up to the last non-empty one. */
+        size_t seplen = strlen(sep), pieces = 0, last_nonempty = 0, l0 = 0, l1 = 0;
+        const char *p0 = NULL, *p1 = NULL, *q = topic;
+        for (;;) {
+            const char *m = strstr(q, sep);
+            size_t l = m != NULL ? (size_t)(m - q) : strlen(q);
+            if (pieces == 0) {
+                p0 = q;
+                l0 = l;
+            } else if (pieces == 1) {
+                p1 = q;
+                l1 = l;
+            }
+            pieces++;
+            if (l > 0) {
+                last_nonempty = pieces;
+            }
+            if (m == NULL) {
+                break;
+            }
+            q = m + seplen;
+        }
+        if (last_nonempty == 2) {
+            kc_buf_reset(&s->route_db);
+            kc_buf_reset(&s->route_tbl);
+            if (kc_buf_append(&s->route_db, p0, l0) != KC_OK ||
+                kc_buf_append_byte(&s->route_db, 0) != KC_OK ||
+                kc_buf_append(&s->route_tbl, p1, l1) != KC_OK ||
+                kc_buf_append_byte(&s->route_tbl, 0) != KC_OK) {
+                return NULL;
+            }
+            *db = (const char *)s->route_db.data;
+            topic = (const char *)s->route_tbl.data;
+        }
+    }
     return clickhouse_topic_map_table(&s->cfg.topic2table, topic);
 }
 
@@ -770,8 +826,9 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
             p->next = r->kafka_offset + 1;
             continue;
         }
-        const char *tname = route(s, r->topic);
-        struct ch_table *t = table_get(s, tname);
+        const char *tdb = NULL;
+        const char *tname = route(s, r->topic, &tdb);
+        struct ch_table *t = tname != NULL ? table_get(s, tdb, tname) : NULL;
         if (t == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
@@ -1024,6 +1081,8 @@ static void ch_free(struct ch_sink *s)
     clickhouse_config_free_strv(s->hc_settings, s->n_hc_settings);
     clickhouse_config_fini(&s->cfg);
     kc_arena_fini(&s->arena);
+    kc_buf_fini(&s->route_db);
+    kc_buf_fini(&s->route_tbl);
     kc_free(s);
 }
 
@@ -1034,6 +1093,8 @@ static int ch_start(struct sink_task *st, const struct conf_values *cv, struct k
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     kc_arena_init(&s->arena, 1 << 16, (size_t)1 << 30);
+    kc_buf_init(&s->route_db, (size_t)1 << 20);
+    kc_buf_init(&s->route_tbl, (size_t)1 << 20);
     /* The typed values were checked by config_def; clickhouse_config_parse applies the JVM
      * task's effective defaults, which depend on whether a key was given at all. */
     int rc = clickhouse_config_parse(conf_values_raw(cv), &s->cfg, err);
@@ -1041,11 +1102,6 @@ static int ch_start(struct sink_task *st, const struct conf_values *cv, struct k
         kc_arena_fini(&s->arena);
         kc_free(s);
         return rc;
-    }
-    if (s->cfg.enable_db_topic_split) {
-        rc = kc_error_set(err, KC_EINVAL, "enableDbTopicSplit=true is not supported by this "
-                          "sink yet; map topics with topic2TableMap");
-        goto fail;
     }
     if (strcmp(s->cfg.insert_format, "JSON") != 0) {
         rc = kc_error_set(err, KC_EINVAL, "insertFormat=%s is not supported by this sink yet "
@@ -1121,6 +1177,13 @@ static int ch_validate(const struct conf_values *cv, struct conf_infos *errs,
     if (conf_values_bool(cv, "exactlyOnce") && conf_values_long(cv, "bufferFlushTime") > 0) {
         return conf_values_add_error(errs, "bufferFlushTime",
                                      "bufferFlushTime > 0 is not allowed with exactlyOnce=true");
+    }
+    const char *sep = conf_values_string(cv, "dbTopicSplitChar");
+    if (conf_values_bool(cv, "enableDbTopicSplit") && (sep == NULL || sep[0] == '\0')) {
+        return conf_values_add_error(errs, "dbTopicSplitChar",
+                                     "enableDbTopicSplit=true needs a dbTopicSplitChar (the "
+                                     "separator between database and table in topic names, "
+                                     "e.g. _ or .)");
     }
     return KC_OK;
 }

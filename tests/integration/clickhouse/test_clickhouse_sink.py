@@ -272,3 +272,42 @@ def test_exactly_once_refused_on_18_16(kafka, connect_c, ch, unique_name):
     t = kc.wait_until(failed, timeout=60, what="task FAILED")
     assert "exactlyOnce=true needs insert_deduplication_token" in t["trace"]
     assert "18.16" in t["trace"]
+
+
+def test_db_topic_split_routes_to_each_database(kafka, connect_c, ch, unique_name):
+    """enableDbTopicSplit: a topic "<db>.<topic>" writes to table <topic> (or its topic2TableMap
+    entry) of database <db>; a topic without exactly two parts stays in the configured database,
+    whole. Without a dbTopicSplitChar the config is refused with the JVM's 400."""
+    base = ident(unique_name("split"))
+    db_a, db_b, db_home = f"{base}_a", f"{base}_b", f"{base}_home"
+    for db in (db_a, db_b, db_home):
+        ch.q(f"CREATE DATABASE {db}")
+    for db in (db_a, db_b):
+        ch.q(f"CREATE TABLE {db}.clicks (user_id UInt32, page String) "
+             "ENGINE = MergeTree ORDER BY user_id")
+    ch.q(f"CREATE TABLE {db_b}.views (user_id UInt32, page String) "
+         "ENGINE = MergeTree ORDER BY user_id")
+    plain = f"plain_{base}"  # no separator: the configured database, table of the same name
+    ch.q(f"CREATE TABLE {db_home}.{plain} (user_id UInt32, page String) "
+         "ENGINE = MergeTree ORDER BY user_id")
+    t_a, t_b, t_map = f"{db_a}.clicks", f"{db_b}.clicks", f"{db_b}.pageviews"
+    kafka.produce(t_a, [{"user_id": i, "page": "a"} for i in range(5)])
+    kafka.produce(t_b, [{"user_id": i, "page": "b"} for i in range(7)])
+    kafka.produce(t_map, [{"user_id": i, "page": "v", "extra": 1} for i in range(3)])
+    kafka.produce(plain, [{"user_id": i, "page": "p"} for i in range(4)])
+    w = connect_c()
+    cfg = sink_config(ch, f"{t_a},{t_b},{t_map},{plain}", database=db_home,
+                      enableDbTopicSplit="true", topic2TableMap="pageviews=views")
+    code, body = curl("POST", f"{w.url}/connectors",
+                      {"name": unique_name("nosep"), "config": cfg})
+    assert code == 400, body
+    assert "dbTopicSplitChar" in json.loads(body)["message"]
+    cname = unique_name("split")
+    w.create_connector(cname, dict(cfg, dbTopicSplitChar="."))
+    w.wait_running(cname)
+    kc.wait_until(lambda: (ch.count(f"{db_a}.clicks"), ch.count(f"{db_b}.clicks"),
+                           ch.count(f"{db_b}.views"), ch.count(f"{db_home}.{plain}"))
+                  == (5, 7, 3, 4), timeout=60, what="rows in each database")
+    assert ch.rows(f"SELECT DISTINCT page FROM {db_a}.clicks") == [{"page": "a"}]
+    assert ch.rows(f"SELECT DISTINCT page FROM {db_b}.clicks") == [{"page": "b"}]
+    assert w.status(cname)["tasks"][0]["state"] == "RUNNING"
