@@ -1199,11 +1199,211 @@ static int enc_nested(struct enc *e, const struct clickhouse_type *t, const stru
     return rc;
 }
 
+/* A type whose value converts from a literal's text the same way here and in the server: no
+ * time zone, no compound value. */
+static int literal_safe(const struct clickhouse_type *t)
+{
+    switch (t->kind) {
+    case CH_NULLABLE:
+    case CH_LOWCARDINALITY:
+        return literal_safe(t->args[0]);
+    case CH_DATE:
+    case CH_DATE32:
+    case CH_DATETIME:
+    case CH_DATETIME64:
+    case CH_ARRAY:
+    case CH_MAP:
+    case CH_TUPLE:
+    case CH_NOTHING:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Length of the quoted SQL string at s (quote to quote, backslash escapes and '' inside),
+ * 0 when s does not start one or it does not end. */
+static size_t quoted_len(const char *s, size_t n)
+{
+    if (n < 2 || s[0] != '\'') {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (s[i] == '\\') {
+            i++;
+        } else if (s[i] == '\'') {
+            if (i + 1 < n && s[i + 1] == '\'') {
+                i++;
+            } else {
+                return i + 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * The DEFAULT expression of c as a JSON value in j, when it is a plain literal: a quoted SQL
+ * string ('it''s', 'a\tb') or a decimal number (-1, 2.5, 1e3), bare or as the server shows a
+ * literal of another type than the column's: CAST(<literal>, '<type>'). 0 when it is anything
+ * else.
+ */
+static int literal_as_json(const char *expr, struct kc_buf *j)
+{
+    while (*expr == ' ') {
+        expr++;
+    }
+    size_t n = strlen(expr);
+    while (n > 0 && expr[n - 1] == ' ') {
+        n--;
+    }
+    if (n > 7 && strncmp(expr, "CAST(", 5) == 0 && expr[n - 1] == ')') {
+        const char *in = expr + 5;
+        size_t m = n - 6, lit = quoted_len(in, m);
+        if (lit == 0) {
+            while (lit < m && strchr("+-.0123456789eE", in[lit]) != NULL) {
+                lit++;
+            }
+        }
+        /* then ", '<type>'" and nothing else */
+        if (lit == 0 || lit + 2 >= m || in[lit] != ',' || in[lit + 1] != ' ' ||
+            quoted_len(in + lit + 2, m - lit - 2) != m - lit - 2) {
+            return 0;
+        }
+        expr = in;
+        n = lit;
+    }
+    if (n >= 2 && expr[0] == '\'' && expr[n - 1] == '\'') {
+        static const char hex[] = "0123456789abcdef";
+        int rc = kc_buf_append_byte(j, '"');
+        for (size_t i = 1; i + 1 < n && rc == KC_OK; i++) {
+            unsigned char ch = (unsigned char)expr[i];
+            if (ch == '\'') {
+                if (expr[i + 1] != '\'' || i + 2 >= n) {
+                    return 0; /* a lone quote: not one literal */
+                }
+                i++;
+            } else if (ch == '\\') {
+                if (i + 2 >= n) {
+                    return 0;
+                }
+                char x = expr[++i];
+                ch = x == 'n' ? '\n' : x == 't' ? '\t' : x == 'r' ? '\r' : x == '0' ? '\0'
+                   : x == 'b' ? '\b' : x == 'f' ? '\f' : (unsigned char)x;
+                if (x == 'x') {
+                    return 0; /* \xHH: rare; leave it to the server */
+                }
+            }
+            if (ch == '"' || ch == '\\') {
+                rc = kc_buf_append_byte(j, '\\');
+                rc = rc ? rc : kc_buf_append_byte(j, ch);
+            } else if (ch < 0x20) {
+                char u[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+                rc = kc_buf_append(j, u, 6);
+            } else {
+                rc = kc_buf_append_byte(j, ch);
+            }
+        }
+        rc = rc ? rc : kc_buf_append_byte(j, '"');
+        return rc == KC_OK;
+    }
+    size_t i = 0;
+    if (i < n && expr[i] == '-') {
+        i++;
+    }
+    size_t digits = i;
+    while (i < n && expr[i] >= '0' && expr[i] <= '9') {
+        i++;
+    }
+    if (i == digits) {
+        return 0;
+    }
+    if (i < n && expr[i] == '.') {
+        size_t f = ++i;
+        while (i < n && expr[i] >= '0' && expr[i] <= '9') {
+            i++;
+        }
+        if (i == f) {
+            return 0;
+        }
+    }
+    if (i < n && (expr[i] == 'e' || expr[i] == 'E')) {
+        i++;
+        if (i < n && (expr[i] == '+' || expr[i] == '-')) {
+            i++;
+        }
+        size_t x = i;
+        while (i < n && expr[i] >= '0' && expr[i] <= '9') {
+            i++;
+        }
+        if (i == x) {
+            return 0;
+        }
+    }
+    return i == n && kc_buf_append(j, expr, n) == KC_OK;
+}
+
+/* Encode the literal DEFAULTs of a plain-RowBinary plan (see the header). Columns whose
+ * literal does not encode keep the column-list way. */
+static int plan_literal_defaults(struct clickhouse_rb_plan *p, struct kc_error *err)
+{
+    const struct clickhouse_table *tb = p->table;
+    p->def_at = kc_calloc(tb->n_cols, sizeof(size_t));
+    p->def_len = kc_calloc(tb->n_cols, sizeof(size_t));
+    if (p->def_at == NULL || p->def_len == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    struct kc_arena a;
+    struct kc_buf json;
+    kc_arena_init(&a, 4096, (size_t)1 << 20);
+    kc_buf_init(&json, (size_t)1 << 20);
+    int rc = KC_OK;
+    for (size_t i = 0; i < tb->n_cols && rc == KC_OK; i++) {
+        const struct clickhouse_column *c = &tb->cols[i];
+        if (c->def != CH_DEFAULT_DEFAULT || !clickhouse_column_insertable(c) ||
+            c->default_expr == NULL || !literal_safe(c->type)) {
+            continue;
+        }
+        kc_buf_reset(&json);
+        if (!literal_as_json(c->default_expr, &json)) {
+            continue;
+        }
+        struct jfast j;
+        const struct cdata_value *v = NULL;
+        enum jfast_result res;
+        struct kc_error perr;
+        jfast_init(&j, 1);
+        int prc = jfast_parse(&j, (const char *)json.data, json.len, &a, &v, &res, &perr);
+        jfast_fini(&j);
+        if (prc != KC_OK || v == NULL) {
+            continue;
+        }
+        size_t at = p->def_bytes.len;
+        struct enc e = {.plan = p, .out = &p->def_bytes, .err = &perr, .col = c, .tree = 1};
+        prc = enc_value(&e, c->type, v);
+        if (prc == KC_ENOMEM) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        } else if (prc == KC_OK && p->def_bytes.len > at) {
+            p->def_at[i] = at;
+            p->def_len[i] = p->def_bytes.len - at;
+            p->send[i] = 1; /* always sent: rows that lack it get the literal */
+        } else {
+            p->def_bytes.len = at;
+        }
+        kc_arena_reset(&a);
+    }
+    kc_arena_fini(&a);
+    kc_buf_fini(&json);
+    return rc;
+}
+
 int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhouse_table *table,
                             enum clickhouse_rb_format format, struct kc_error *err)
 {
+    memset(p, 0, sizeof(*p));
     p->table = table;
     p->format = format;
+    kc_buf_init(&p->def_bytes, (size_t)64 << 20);
     p->send = kc_calloc(table->n_cols ? table->n_cols : 1, 1);
     if (p->send == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -1213,6 +1413,13 @@ int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhous
         p->send[i] = clickhouse_column_insertable(c) &&
                      (format == CH_RB_WITH_DEFAULTS || c->def != CH_DEFAULT_DEFAULT);
     }
+    if (format == CH_RB_PLAIN && table->n_cols > 0) {
+        int rc = plan_literal_defaults(p, err);
+        if (rc != KC_OK) {
+            clickhouse_rb_plan_fini(p);
+            return rc;
+        }
+    }
     return KC_OK;
 }
 
@@ -1220,7 +1427,11 @@ void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p)
 {
     if (p != NULL) {
         kc_free(p->send);
+        kc_free(p->def_at);
+        kc_free(p->def_len);
+        kc_buf_fini(&p->def_bytes);
         p->send = NULL;
+        p->def_at = p->def_len = NULL;
     }
 }
 
@@ -1328,6 +1539,11 @@ static int encode_row(struct enc *e, const struct cdata_value *row)
             if ((rc = put_le(e, 0, 1)) != KC_OK) {
                 break;
             }
+        }
+        if (missing && e->plan->def_len != NULL && e->plan->def_len[i] > 0) {
+            rc = kc_buf_append(e->out, e->plan->def_bytes.data + e->plan->def_at[i],
+                               e->plan->def_len[i]);
+            continue;
         }
         if (missing) {
             if (c->type->kind == CH_NULLABLE) {

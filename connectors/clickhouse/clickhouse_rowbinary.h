@@ -42,10 +42,15 @@
  * Missing fields (absent, or JSON null in a non-Nullable column, as input_format_null_as_default):
  *   Nullable column          NULL
  *   DEFAULT column           RowBinaryWithDefaults: the "use default" byte. Plain RowBinary
- *                            (18.16 has no WithDefaults): the column is left out of the INSERT's
- *                            column list so the server computes its DEFAULT, unless a row of the
- *                            batch gave it a value (clickhouse_rb_plan_include); rows of such a
- *                            batch that lack it get the type's zero value.
+ *                            (18.16 has no WithDefaults): a DEFAULT that is a literal ('text',
+ *                            42, -1.5) on a column whose value needs no time zone (numbers,
+ *                            Bool, Decimal, strings, Enum, UUID, IP, and Nullable/LowCardinality
+ *                            of them) is encoded once from its text and written for each row
+ *                            that lacks the column. Any other DEFAULT (now(), an expression of
+ *                            other columns, a date): the column is left out of the INSERT's
+ *                            column list so the server computes it, unless a row of the batch
+ *                            gave it a value (clickhouse_rb_plan_include); rows of such a batch
+ *                            that lack it get the type's zero value.
  *   other, schema'd row      per-record error (the official connector's validation:
  *                            "column x not found in the record")
  *   other, schemaless row    the type's zero value, as JSONEachRow's
@@ -78,6 +83,9 @@ struct clickhouse_rb_plan {
     const struct clickhouse_table *table; /* borrowed; outlives the plan */
     enum clickhouse_rb_format format;
     uint8_t *send; /* owned, table->n_cols flags: 1 = column is in the INSERT's column list */
+    /* CH_RB_PLAIN: DEFAULTs that are plain literals, encoded once (def_len[i] == 0: none) */
+    size_t *def_at, *def_len; /* owned, n_cols each, or NULL */
+    struct kc_buf def_bytes;
 };
 
 /*

@@ -311,3 +311,31 @@ def test_db_topic_split_routes_to_each_database(kafka, connect_c, ch, unique_nam
     assert ch.rows(f"SELECT DISTINCT page FROM {db_a}.clicks") == [{"page": "a"}]
     assert ch.rows(f"SELECT DISTINCT page FROM {db_b}.clicks") == [{"page": "b"}]
     assert w.status(cname)["tasks"][0]["state"] == "RUNNING"
+
+
+def test_1816_literal_defaults_in_mixed_batches(kafka, connect_c, ch, unique_name):
+    """18.16 has no RowBinaryWithDefaults. Rows of one batch that lack a column whose DEFAULT is
+    a literal get that literal (not the type's zero) while their neighbours keep their own
+    values; a DEFAULT that is an expression (now()) is computed by the server when no row of the
+    batch gives it."""
+    db = ident(unique_name("defaults"))
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.ev (id UInt32, status LowCardinality(String) DEFAULT 'unknown', "
+         "level Int16 DEFAULT -1, score Nullable(Float64) DEFAULT 0.5, "
+         "at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY id")
+    topic = unique_name("defaults")
+    kafka.produce(topic, [{"id": i, "status": "ok", "level": 3, "score": None} if i % 2
+                          else {"id": i} for i in range(40)])
+    w = connect_c()
+    cname = unique_name("defaults")
+    w.create_connector(cname, sink_config(ch, topic, database=db, topic2TableMap=f"{topic}=ev"))
+    w.wait_running(cname)
+    kc.wait_until(lambda: ch.count(f"{db}.ev") == 40, timeout=60, what="40 rows")
+    rows = ch.rows(f"SELECT id, status, level, score, at > now() - 3600 AS recent "
+                   f"FROM {db}.ev ORDER BY id")
+    for r in rows:
+        if r["id"] % 2:
+            assert (r["status"], r["level"], r["score"]) == ("ok", 3, None), r
+        else:
+            assert (r["status"], r["level"], r["score"]) == ("unknown", -1, 0.5), r
+        assert r["recent"] == 1, r

@@ -293,6 +293,58 @@ static void test_rb_defaults_plain(void **state)
     clickhouse_table_fini(&t);
 }
 
+/* 18.16: literal DEFAULTs are written by us for rows that lack the column (the column stays in
+ * the INSERT); other DEFAULTs leave the column out; dates keep the server's way (time zone). */
+static void test_rb_literal_defaults_plain(void **state)
+{
+    (void)state;
+    struct clickhouse_table t;
+    struct clickhouse_rb_plan p;
+    struct kc_error err;
+    struct kc_buf b, sql;
+    struct kc_arena a;
+    size_t rows;
+    table_of("id\tUInt32\t\t\n"
+             /* DESCRIBE prints 'it''s ok' as 'it\'s ok', then TSV-escapes it */
+             "status\tLowCardinality(String)\tDEFAULT\t'it\\\\'s ok'\n"
+             /* 18.16 shows a literal of another type than the column's inside a CAST */
+             "level\tInt16\tDEFAULT\tCAST(-7, \\'Int16\\')\n"
+             "ratio\tFloat64\tDEFAULT\t2.5\n"
+             "kind\tEnum8('a' = 1, 'b' = 2)\tDEFAULT\tCAST(\\'b\\', \\'Enum8(\\\\\\'a\\\\\\' = 1, \\\\\\'b\\\\\\' = 2)\\')\n"
+             "opt\tNullable(UInt8)\tDEFAULT\t3\n"
+             "day\tDate\tDEFAULT\t'2024-01-02'\n"
+             "at\tDateTime\tDEFAULT\tnow()\n"
+             "big\tUInt8\tDEFAULT\t300\n", &t);
+    assert_int_equal(clickhouse_rb_plan_init(&p, &t, CH_RB_PLAIN, &err), KC_OK);
+    kc_buf_init(&sql, 4096);
+    assert_int_equal(clickhouse_rb_insert_sql(&p, NULL, "t", &sql), KC_OK);
+    /* day (a date), at (now()) and big (300 does not fit UInt8) are left to the server */
+    assert_string_equal(sql.data, "INSERT INTO `t` (`id`, `status`, `level`, `ratio`, `kind`, "
+                                  "`opt`) FORMAT RowBinary");
+    kc_arena_init(&a, 4096, 1 << 20);
+    kc_buf_init(&b, 1 << 20);
+    static const char ev[] = "{\"id\":1}";
+    assert_int_equal(clickhouse_rb_json(&p, ev, strlen(ev), &a, &b, &rows, &err), KC_OK);
+    assert_string_equal(hex(b.data, b.len), "01000000"           /* id */
+                                            "0769742773206f6b"   /* status: it's ok */
+                                            "f9ff"               /* level: -7 */
+                                            "0000000000000440"   /* ratio: 2.5 */
+                                            "02"                 /* kind: 'b' */
+                                            "0003");             /* opt: not NULL, 3 */
+    /* a row that has the columns writes its own values */
+    static const char ev2[] = "{\"id\":2,\"status\":\"s\",\"level\":1,\"ratio\":0,"
+                              "\"kind\":\"a\",\"opt\":null}";
+    kc_buf_reset(&b);
+    assert_int_equal(clickhouse_rb_json(&p, ev2, strlen(ev2), &a, &b, &rows, &err), KC_OK);
+    assert_string_equal(hex(b.data, b.len), "02000000" "0173" "0100" "0000000000000000" "01"
+                                            "01"); /* opt: an explicit null stays NULL */
+    kc_buf_fini(&b);
+    kc_buf_fini(&sql);
+    kc_arena_fini(&a);
+    clickhouse_rb_plan_fini(&p);
+    clickhouse_table_fini(&t);
+}
+
 static void test_rb_defaults_modern(void **state)
 {
     (void)state;
@@ -457,7 +509,8 @@ static void test_rb_connect_values(void **state)
                                             "34300000"         /* 12.34 -> 12340 at scale 3 */
                                             "0c4d"             /* Date days */
                                             "257d9365"         /* Timestamp -> seconds */
-                                            "0172");
+                                            "0172"             /* req */
+                                            "0178");           /* opt: its literal DEFAULT 'x' */
     /* A schema'd record without a value for a plain column is refused (JVM validation). */
     items[5] = NULL;
     kc_buf_reset(&b);
@@ -568,7 +621,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rb_types),          cmocka_unit_test(test_rb_errors),
-        cmocka_unit_test(test_rb_defaults_plain), cmocka_unit_test(test_rb_defaults_modern),
+        cmocka_unit_test(test_rb_defaults_plain),
+        cmocka_unit_test(test_rb_literal_defaults_plain), cmocka_unit_test(test_rb_defaults_modern),
         cmocka_unit_test(test_rb_json_shapes),    cmocka_unit_test(test_rb_nested),
         cmocka_unit_test(test_rb_connect_values), cmocka_unit_test(test_parse_datetime),
         cmocka_unit_test(test_rb_buffer_cap),     cmocka_unit_test(test_rb_alloc_failures),
