@@ -376,7 +376,9 @@ static void test_budget_many_partitions(void **state)
 
 static struct {
     int lfd, port, down, puts_ok, puts_failed;
+    const char *down_match; /* NULL: `down` counts every PUT; else only PUTs whose target has it */
     char keys[64][512]; /* keys stored, in order */
+    pthread_mutex_t mu; /* the server thread writes, the test reads */
     pthread_t th;
 } fake;
 
@@ -416,8 +418,9 @@ static void *fake_serve(void *arg)
             have += (size_t)r;
         }
         int status = 200;
+        pthread_mutex_lock(&fake.mu);
         if (strcmp(method, "PUT") == 0) {
-            if (fake.down > 0) {
+            if (fake.down > 0 && (fake.down_match == NULL || strstr(target, fake.down_match))) {
                 fake.down--;
                 fake.puts_failed++;
                 status = 503;
@@ -425,6 +428,7 @@ static void *fake_serve(void *arg)
                 snprintf(fake.keys[fake.puts_ok++], sizeof(fake.keys[0]), "%s", target);
             }
         }
+        pthread_mutex_unlock(&fake.mu);
         char resp[128];
         snprintf(resp, sizeof(resp), "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
                  status);
@@ -433,10 +437,106 @@ static void *fake_serve(void *arg)
     }
 }
 
+static int fake_start(void)
+{
+    memset(&fake, 0, sizeof(fake));
+    pthread_mutex_init(&fake.mu, NULL);
+    fake.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fake.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t l = sizeof(a);
+    getsockname(fake.lfd, (struct sockaddr *)&a, &l);
+    listen(fake.lfd, 16);
+    return ntohs(a.sin_port);
+}
+
+static int fake_puts_ok(void)
+{
+    pthread_mutex_lock(&fake.mu);
+    int n = fake.puts_ok;
+    pthread_mutex_unlock(&fake.mu);
+    return n;
+}
+
+/* Objects stored so far for one partition ("iot+<p>+"), in order: their start offsets. */
+static int fake_offsets(int p, int *out, int max)
+{
+    char mark[32];
+    snprintf(mark, sizeof(mark), "iot%%2B%d%%2B", p);
+    int n = 0;
+    pthread_mutex_lock(&fake.mu);
+    for (int i = 0; i < fake.puts_ok && n < max; i++) {
+        const char *m = strstr(fake.keys[i], mark);
+        if (m != NULL) {
+            out[n++] = atoi(m + strlen(mark));
+        }
+    }
+    pthread_mutex_unlock(&fake.mu);
+    return n;
+}
+
+/*
+ * Uploads travel on the task's upload thread. Partition 0's first object fails twice (two
+ * commit attempts of s3.part.retries=1 each): its later closed sets, already handed over, must
+ * not become visible before it (they are cancelled and rebuilt after the rewind), while
+ * partition 1's objects go on; every object ends up stored once, in offset order per
+ * partition, and the commits never pass an object that is not stored.
+ */
+static void test_upload_failure_cancels_that_partition_only(void **state)
+{
+    (void)state;
+    int port = fake_start();
+    fake.down = 4;
+    fake.down_match = "iot%2B0%2B0000000000";
+    pthread_create(&fake.th, NULL, fake_serve, NULL);
+    char url[64], spool[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+    tmpdir(spool, sizeof(spool));
+    const char *kv[] = {"store.url", url, "aws.access.key.id", "AK", "aws.secret.access.key",
+                        "SK", "s3.part.retries", "1", "s3.retry.backoff.ms", "50",
+                        "s3.spool.dir", spool, "flush.size", "5", NULL};
+    struct sink_harness *h = mk("/unused", kv);
+    struct kc_error err;
+    produce_iot(h, 0, 0, 15, T0, 1000);
+    produce_iot(h, 1, 0, 15, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_assign(h, "iot", 1, &err), 0);
+    for (int i = 0; i < 1000 && (sink_harness_committed(h, "iot", 0, NULL) != 15 ||
+                                 sink_harness_committed(h, "iot", 1, NULL) != 15);
+         i++) {
+        assert_int_equal(sink_harness_poll(h, 10, NULL, &err), 0);
+        assert_int_equal(sink_harness_commit(h, &err), 0);
+        for (int p = 0; p < 2; p++) {
+            int offs[16], n = fake_offsets(p, offs, 16);
+            int64_t c = sink_harness_committed(h, "iot", p, NULL);
+            /* never past an object: stored objects of p cover [0, 5 * n) in order */
+            for (int k = 0; k < n; k++) {
+                assert_int_equal(offs[k], 5 * k);
+            }
+            assert_true(c == SINK_OFFSET_NONE || c <= 5 * n);
+        }
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 15);
+    assert_int_equal(sink_harness_committed(h, "iot", 1, NULL), 15);
+    assert_int_equal(fake.puts_failed, 4);
+    assert_int_equal(fake_puts_ok(), 6); /* 3 objects per partition, each once */
+    int offs[16];
+    assert_int_equal(fake_offsets(0, offs, 16), 3);
+    assert_int_equal(fake_offsets(1, offs, 16), 3);
+    sink_harness_free(h);
+    shutdown(fake.lfd, SHUT_RDWR);
+    close(fake.lfd);
+    pthread_join(fake.th, NULL);
+    rm_rf(spool);
+}
+
 static void test_store_down_then_back(void **state)
 {
     (void)state;
     memset(&fake, 0, sizeof(fake));
+    pthread_mutex_init(&fake.mu, NULL);
     fake.lfd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_equal(bind(fake.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
@@ -489,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_bad_records),
         cmocka_unit_test(test_budget_many_partitions),
         cmocka_unit_test(test_store_down_then_back),
+        cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
