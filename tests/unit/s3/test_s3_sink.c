@@ -520,7 +520,9 @@ static void test_upload_failure_cancels_that_partition_only(void **state)
     }
     assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 15);
     assert_int_equal(sink_harness_committed(h, "iot", 1, NULL), 15);
+    pthread_mutex_lock(&fake.mu);
     assert_int_equal(fake.puts_failed, 4);
+    pthread_mutex_unlock(&fake.mu);
     assert_int_equal(fake_puts_ok(), 6); /* 3 objects per partition, each once */
     int offs[16];
     assert_int_equal(fake_offsets(0, offs, 16), 3);
@@ -561,13 +563,15 @@ static void test_store_down_then_back(void **state)
         assert_int_equal(sink_harness_poll(h, 5, NULL, &err), 0);
         assert_int_equal(sink_harness_commit(h, &err), 0);
         int64_t c = sink_harness_committed(h, "iot", 0, NULL);
-        assert_true(c == SINK_OFFSET_NONE || c <= fake.puts_ok * 5); /* never past an object */
+        assert_true(c == SINK_OFFSET_NONE || c <= fake_puts_ok() * 5); /* never past an object */
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
     assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 15);
+    pthread_mutex_lock(&fake.mu);
     assert_int_equal(fake.puts_failed, 4);
     assert_int_equal(fake.puts_ok, 3);
+    pthread_mutex_unlock(&fake.mu);
     assert_string_equal(fake.keys[0], "/iot-data/raw/iot/year%3D2024/month%3D06/day%3D01/"
                                       "hour%3D10/iot%2B0%2B0000000000.snappy.parquet");
     assert_non_null(strstr(fake.keys[1], "iot%2B0%2B0000000005.snappy"));
