@@ -68,6 +68,7 @@ struct ch_table {
     struct clickhouse_table desc;
     struct clickhouse_rb_plan plan;
     int ready;          /* desc + plan valid */
+    int warned_dropped; /* the plan.dropped warning was logged */
     int stale;          /* describe again before the next row */
     int64_t described_ms;
     char *insert_sql;   /* owned, for plan */
@@ -207,6 +208,7 @@ static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error
         return rc != KC_OK ? rc : kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     t->ready = 1;
+    t->warned_dropped = 0;
     t->stale = 0;
     t->described_ms = kc_now_ms();
     return KC_OK;
@@ -910,6 +912,16 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         size_t before = sl->rows.len, rows = 0;
         struct kc_error cause = {0};
         int rc = encode_record(s, t, r, &sl->rows, &rows, &cause);
+        if (t->plan.dropped != NULL && *t->plan.dropped > 0 && !t->warned_dropped) {
+            /* once per description of the table: the value is not lost silently */
+            t->warned_dropped = 1;
+            sink_task_log(st, KC_LOG_WARN, "Table %s: column %s has a DEFAULT expression (%s) "
+                          "and this ClickHouse (%d.%d) has no RowBinaryWithDefaults, so values "
+                          "records give for it are not sent; the server computes the DEFAULT. "
+                          "Make the DEFAULT a literal, or upgrade to 23.1 or later.", tname,
+                          t->desc.cols[*t->plan.dropped - 1].name,
+                          t->desc.cols[*t->plan.dropped - 1].default_expr, s->major, s->minor);
+        }
         if (rc == KC_EINVAL) {
             struct kc_error why = {0};
             kc_error_set(&why, KC_EINVAL, "Record %s-%d@%lld does not fit table %s: %s",

@@ -1405,7 +1405,9 @@ int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhous
     p->format = format;
     kc_buf_init(&p->def_bytes, (size_t)64 << 20);
     p->send = kc_calloc(table->n_cols ? table->n_cols : 1, 1);
-    if (p->send == NULL) {
+    p->dropped = kc_calloc(1, sizeof(*p->dropped));
+    if (p->send == NULL || p->dropped == NULL) {
+        clickhouse_rb_plan_fini(p);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < table->n_cols; i++) {
@@ -1427,6 +1429,8 @@ void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p)
 {
     if (p != NULL) {
         kc_free(p->send);
+        kc_free(p->dropped);
+        p->dropped = NULL;
         kc_free(p->def_at);
         kc_free(p->def_len);
         kc_buf_fini(&p->def_bytes);
@@ -1508,6 +1512,15 @@ static int encode_row(struct enc *e, const struct cdata_value *row)
     for (size_t i = 0; i < tb->n_cols && rc == KC_OK; i++) {
         const struct clickhouse_column *c = &tb->cols[i];
         if (!e->plan->send[i]) {
+            if (c->def == CH_DEFAULT_DEFAULT && e->plan->dropped != NULL &&
+                *e->plan->dropped == 0 && clickhouse_column_insertable(c)) {
+                const struct cdata_value *dv;
+                int df;
+                row_field(row, c->name, strlen(c->name), &dv, &df);
+                if (df && dv != NULL) {
+                    *e->plan->dropped = i + 1;
+                }
+            }
             continue;
         }
         e->col = c;

@@ -50,7 +50,9 @@
  *                            other columns, a date): the column is left out of the INSERT's
  *                            column list so the server computes it, unless a row of the batch
  *                            gave it a value (clickhouse_rb_plan_include); rows of such a batch
- *                            that lack it get the type's zero value.
+ *                            that lack it get the type's zero value. The sink does not widen
+ *                            the list: a value a row gives for such a column is not sent, and
+ *                            plan->dropped says so (the sink logs it once per table).
  *   other, schema'd row      per-record error (the official connector's validation:
  *                            "column x not found in the record")
  *   other, schemaless row    the type's zero value, as JSONEachRow's
@@ -86,6 +88,9 @@ struct clickhouse_rb_plan {
     /* CH_RB_PLAIN: DEFAULTs that are plain literals, encoded once (def_len[i] == 0: none) */
     size_t *def_at, *def_len; /* owned, n_cols each, or NULL */
     struct kc_buf def_bytes;
+    /* CH_RB_PLAIN: index + 1 of a left-out DEFAULT column a row had a value for (the server
+     * computes it instead), 0 = none yet; the caller warns and may clear it */
+    size_t *dropped; /* owned, one counter */
 };
 
 /*

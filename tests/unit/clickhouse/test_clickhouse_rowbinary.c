@@ -276,6 +276,11 @@ static void test_rb_defaults_plain(void **state)
     jfast_init(&j, 0);
     assert_int_equal(jfast_parse(&j, ev2, strlen(ev2), &a, &row, &jr, &err), KC_OK);
     jfast_fini(&j);
+    /* Encoded before the caller widens the list, its inserted_at is not sent: flagged. */
+    assert_int_equal(*p.dropped, 0);
+    kc_buf_reset(&b);
+    assert_int_equal(clickhouse_rb_row(&p, row, &b, &err), KC_OK);
+    assert_int_equal(*p.dropped, 6); /* column index 5 + 1 */
     assert_int_equal(clickhouse_rb_plan_include(&p, row), 1);
     assert_int_equal(clickhouse_rb_plan_include(&p, row), 0);
     kc_buf_reset(&sql);
