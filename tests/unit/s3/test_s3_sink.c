@@ -537,18 +537,11 @@ static void test_upload_failure_cancels_that_partition_only(void **state)
 static void test_store_down_then_back(void **state)
 {
     (void)state;
-    memset(&fake, 0, sizeof(fake));
-    pthread_mutex_init(&fake.mu, NULL);
-    fake.lfd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(fake.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-    socklen_t l = sizeof(a);
-    getsockname(fake.lfd, (struct sockaddr *)&a, &l);
-    listen(fake.lfd, 16);
+    int port = fake_start();
     fake.down = 4; /* each commit tries twice (s3.part.retries=1): two failed commits */
     pthread_create(&fake.th, NULL, fake_serve, NULL);
     char url[64], spool[64];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", ntohs(a.sin_port));
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
     tmpdir(spool, sizeof(spool));
     const char *kv[] = {"store.url", url, "aws.access.key.id", "AK", "aws.secret.access.key",
                         "SK", "s3.part.retries", "1", "s3.retry.backoff.ms", "1",
