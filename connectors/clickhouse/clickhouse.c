@@ -65,6 +65,8 @@
 struct ch_table {
     char *name; /* owned */
     char *db;   /* owned; NULL = the configured database (enableDbTopicSplit names others) */
+    const char *text; /* "CSV" / "TSV": string records passed through (insertFormat); NULL:
+                       * RowBinary. The same table is two ch_tables when both come. */
     struct clickhouse_table desc;
     struct clickhouse_rb_plan plan;
     int ready;          /* desc + plan valid */
@@ -130,6 +132,8 @@ struct ch_sink {
     struct kc_error last_err; /* of the retriable failure */
     struct kc_buf route_db;   /* scratch of route(): the database a split topic names */
     struct kc_buf route_tbl;  /* scratch of route(): the topic part after the database */
+    int string_values;        /* the value converter is StringConverter: raw bytes are text */
+    const char *text_format;  /* insertFormat CSV / TSV, else NULL */
     char *connector;
     int id;
 };
@@ -151,12 +155,14 @@ static void table_free(struct ch_table *t)
     kc_free(t);
 }
 
-/* The table `name` in database db (NULL: the configured one), added on first use. */
-static struct ch_table *table_get(struct ch_sink *s, const char *db, const char *name)
+/* The table `name` in database db (NULL: the configured one), written as RowBinary (text
+ * NULL) or as CSV/TSV text, added on first use. */
+static struct ch_table *table_get(struct ch_sink *s, const char *db, const char *name,
+                                  const char *text)
 {
     for (size_t i = 0; i < s->n_tables; i++) {
         const struct ch_table *t = s->tables[i];
-        if (strcmp(t->name, name) == 0 &&
+        if (strcmp(t->name, name) == 0 && t->text == text &&
             (db == NULL ? t->db == NULL : t->db != NULL && strcmp(t->db, db) == 0)) {
             return s->tables[i];
         }
@@ -178,6 +184,7 @@ static struct ch_table *table_get(struct ch_sink *s, const char *db, const char 
         return NULL;
     }
     kc_buf_init(&t->body, SIZE_MAX / 2);
+    t->text = text;
     t->stale = 1;
     s->tables[s->n_tables++] = t;
     return t;
@@ -202,7 +209,8 @@ static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error
     struct kc_buf sql;
     kc_buf_init(&sql, 1 << 20);
     if ((rc = clickhouse_rb_plan_init(&t->plan, &t->desc, s->format, err)) != KC_OK ||
-        (rc = clickhouse_rb_insert_sql(&t->plan, db, t->name, &sql)) != KC_OK ||
+        (rc = t->text != NULL ? clickhouse_text_insert_sql(db, t->name, t->text, &sql)
+                              : clickhouse_rb_insert_sql(&t->plan, db, t->name, &sql)) != KC_OK ||
         (t->insert_sql = kc_buf_take(&sql, NULL)) == NULL) {
         kc_buf_fini(&sql);
         return rc != KC_OK ? rc : kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -550,7 +558,7 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                 }
                 continue;
             }
-            if (t->rc == KC_EIO && schema_error(t->res.code)) {
+            if (t->rc == KC_EIO && t->text == NULL && schema_error(t->res.code)) {
                 /* Rows encoded for the old columns: drop them, describe again, read the
                  * records again from the first dropped one. */
                 sink_task_log(st, KC_LOG_WARN, "Table %s changed (%s); describing it again and "
@@ -686,11 +694,44 @@ static int report(struct sink_task *st, const struct sink_record *r, const char 
 
 /* Rows of one record into sl->rows (all or none). *rows = rows added. KC_EINVAL: the record
  * does not fit (cause in err). */
+/* The text of a string record (StringConverter), or NULL when the value is not one. */
+static const char *record_text(const struct ch_sink *s, const struct sink_record *r, size_t *len)
+{
+    if (!r->value_converted) {
+        *len = r->value_len;
+        return s->string_values ? r->value_raw : NULL;
+    }
+    if (r->value != NULL && r->value->type == CDATA_STRING) {
+        *len = r->value->n;
+        return r->value->u.s;
+    }
+    return NULL;
+}
+
 static int encode_record(struct ch_sink *s, struct ch_table *t, const struct sink_record *r,
                          struct kc_buf *out, size_t *rows, struct kc_error *err)
 {
     *rows = 0;
     const struct cdata_value *v = r->value;
+    size_t tlen = 0;
+    const char *text = record_text(s, r, &tlen);
+    if (text != NULL && strcmp(s->cfg.insert_format, "none") == 0) {
+        return kc_error_set(err, KC_EINVAL, "a string record (StringConverter) needs insertFormat "
+                            "CSV, TSV or JSON; insertFormat is none");
+    }
+    if (t->text != NULL) { /* CSV / TSV: the record's text is one line (or more), as it is */
+        if (tlen == 0) {
+            return kc_error_set(err, KC_EINVAL, "an empty string is no %s row", t->text);
+        }
+        size_t before = out->len;
+        if (kc_buf_append(out, text, tlen) != KC_OK ||
+            (text[tlen - 1] != '\n' && kc_buf_append_byte(out, '\n') != KC_OK)) {
+            out->len = before;
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+        *rows = 1;
+        return KC_OK;
+    }
     if (!r->value_converted) {
         kc_arena_reset(&s->arena);
         return clickhouse_rb_json(&t->plan, r->value_raw, r->value_len, &s->arena, out, rows,
@@ -830,7 +871,11 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         }
         const char *tdb = NULL;
         const char *tname = route(s, r->topic, &tdb);
-        struct ch_table *t = tname != NULL ? table_get(s, tdb, tname) : NULL;
+        size_t tlen;
+        const char *text = s->text_format != NULL && record_text(s, r, &tlen) != NULL
+                               ? s->text_format
+                               : NULL;
+        struct ch_table *t = tname != NULL ? table_get(s, tdb, tname, text) : NULL;
         if (t == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
@@ -1115,11 +1160,13 @@ static int ch_start(struct sink_task *st, const struct conf_values *cv, struct k
         kc_free(s);
         return rc;
     }
-    if (strcmp(s->cfg.insert_format, "JSON") != 0) {
-        rc = kc_error_set(err, KC_EINVAL, "insertFormat=%s is not supported by this sink yet "
-                          "(JSON only)", s->cfg.insert_format);
-        goto fail;
-    }
+    s->text_format = strcmp(s->cfg.insert_format, "CSV") == 0   ? "CSV"
+                     : strcmp(s->cfg.insert_format, "TSV") == 0 ? "TSV"
+                                                                : NULL;
+    int schemas_enable;
+    const char *vconv = sink_task_value_converter(st, &schemas_enable);
+    s->string_values =
+        vconv != NULL && strcmp(vconv, "org.apache.kafka.connect.storage.StringConverter") == 0;
     if ((rc = clickhouse_config_http(&s->cfg, 0, &s->hc, &s->hc_settings, &s->n_hc_settings,
                                      err)) != KC_OK ||
         (rc = clickhouse_http_new(&s->hc, &s->http, err)) != KC_OK) {

@@ -1473,6 +1473,19 @@ static int put_ident(struct kc_buf *out, const char *s)
     return rc ? rc : kc_buf_append_byte(out, '`');
 }
 
+int clickhouse_text_insert_sql(const char *db, const char *table, const char *format,
+                               struct kc_buf *out)
+{
+    int rc = kc_buf_append_str(out, "INSERT INTO ");
+    if (db != NULL && rc == KC_OK) {
+        rc = put_ident(out, db);
+        rc = rc ? rc : kc_buf_append_byte(out, '.');
+    }
+    rc = rc ? rc : put_ident(out, table);
+    rc = rc ? rc : kc_buf_append_str(out, " FORMAT ");
+    return rc ? rc : kc_buf_append_str(out, format);
+}
+
 int clickhouse_rb_insert_sql(const struct clickhouse_rb_plan *p, const char *db,
                              const char *table, struct kc_buf *out)
 {

@@ -115,6 +115,14 @@ int clickhouse_rb_insert_sql(const struct clickhouse_rb_plan *p, const char *db,
                              const char *table, struct kc_buf *out);
 
 /*
+ * Append `INSERT INTO `db`.`table` FORMAT <format>` (CSV, TSV: the text of string records
+ * passed through, insertFormat) to out. db may be NULL.
+ * @return KC_OK, KC_ENOMEM
+ */
+int clickhouse_text_insert_sql(const char *db, const char *table, const char *format,
+                               struct kc_buf *out);
+
+/*
  * Encode one row (STRUCT or MAP value) and append it to out.
  * @thread the caller's (no shared state)
  * @return KC_OK; KC_EINVAL (this record does not fit the table; out unchanged); KC_ENOMEM

@@ -342,3 +342,50 @@ def test_1816_literal_defaults_in_mixed_batches(kafka, connect_c, ch, unique_nam
     # "at" = 86400 of the odd rows is not sent (18.16 computes now()): said once in the log
     log = w.log_text()
     assert log.count("column at has a DEFAULT expression (now())") == 1, log[-2000:]
+
+
+@pytest.mark.parametrize("fmt,sep", [("CSV", ","), ("TSV", "\t")])
+def test_string_records_as_csv_and_tsv(kafka, connect_c, ch, unique_name, fmt, sep):
+    """insertFormat CSV / TSV with StringConverter: each record's text is passed through as one
+    line of `INSERT ... FORMAT CSV|TSV` (a newline added when it has none), as the official
+    connector; JSON-object records of another connector on the same server are unaffected."""
+    db = ident(unique_name(f"text_{fmt}"))
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.lines (id UInt32, name String, score Float64) "
+         "ENGINE = MergeTree ORDER BY id")
+    topic = unique_name(f"lines-{fmt}")
+    name = '"a, b"' if fmt == "CSV" else "a b"
+    values = [f"{i}{sep}{name if i == 3 else f'n{i}'}{sep}{i}.5" + ("\n" if i % 2 else "")
+              for i in range(10)]
+    kafka.produce(topic, values)
+    w = connect_c()
+    cname = unique_name(f"text-{fmt}")
+    w.create_connector(cname, sink_config(
+        ch, topic, database=db, topic2TableMap=f"{topic}=lines", insertFormat=fmt,
+        **{"value.converter": "org.apache.kafka.connect.storage.StringConverter"}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: ch.count(f"{db}.lines") == 10, timeout=60, what="10 rows")
+    rows = ch.rows(f"SELECT id, name, score FROM {db}.lines ORDER BY id")
+    assert [r["id"] for r in rows] == list(range(10))
+    assert rows[3]["name"] == ("a, b" if fmt == "CSV" else "a b")
+    assert rows[4] == {"id": 4, "name": "n4", "score": 4.5}
+    assert w.status(cname)["tasks"][0]["state"] == "RUNNING"
+
+
+def test_string_records_with_insert_format_none_fail_clearly(kafka, connect_c, ch, unique_name):
+    """insertFormat=none (explicit) makes a string record an error, as the official connector."""
+    topic, cname = unique_name("none"), unique_name("none")
+    db = ident(unique_name("none"))
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.t (id UInt32, name String) ENGINE = MergeTree ORDER BY id")
+    kafka.produce(topic, ["1,x"])
+    w = connect_c()
+    w.create_connector(cname, sink_config(
+        ch, topic, insertFormat="none", database=db, topic2TableMap=f"{topic}=t",
+        **{"value.converter": "org.apache.kafka.connect.storage.StringConverter"}))
+
+    def failed():
+        t = w.status(cname).get("tasks", [])
+        return t and t[0]["state"] == "FAILED" and t[0]
+    t = kc.wait_until(failed, timeout=60, what="task FAILED")
+    assert "needs insertFormat CSV, TSV or JSON" in t["trace"]
