@@ -1221,6 +1221,16 @@ static int literal_safe(const struct clickhouse_type *t)
     }
 }
 
+/* Skip the decimal digits at s[*i..n); 0 when there is none. */
+static int skip_digits(const char *s, size_t n, size_t *i)
+{
+    size_t from = *i;
+    while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+        (*i)++;
+    }
+    return *i > from;
+}
+
 /* Length of the quoted SQL string at s (quote to quote, backslash escapes and '' inside),
  * 0 when s does not start one or it does not end. */
 static size_t quoted_len(const char *s, size_t n)
@@ -1307,36 +1317,20 @@ static int literal_as_json(const char *expr, struct kc_buf *j)
         rc = rc ? rc : kc_buf_append_byte(j, '"');
         return rc == KC_OK;
     }
-    size_t i = 0;
-    if (i < n && expr[i] == '-') {
-        i++;
-    }
-    size_t digits = i;
-    while (i < n && expr[i] >= '0' && expr[i] <= '9') {
-        i++;
-    }
-    if (i == digits) {
+    /* -?digits(.digits)?([eE][+-]?digits)? and nothing else */
+    size_t i = expr[0] == '-' ? 1 : 0;
+    if (!skip_digits(expr, n, &i)) {
         return 0;
     }
-    if (i < n && expr[i] == '.') {
-        size_t f = ++i;
-        while (i < n && expr[i] >= '0' && expr[i] <= '9') {
-            i++;
-        }
-        if (i == f) {
-            return 0;
-        }
+    if (i < n && expr[i] == '.' && (++i, !skip_digits(expr, n, &i))) {
+        return 0;
     }
     if (i < n && (expr[i] == 'e' || expr[i] == 'E')) {
         i++;
         if (i < n && (expr[i] == '+' || expr[i] == '-')) {
             i++;
         }
-        size_t x = i;
-        while (i < n && expr[i] >= '0' && expr[i] <= '9') {
-            i++;
-        }
-        if (i == x) {
+        if (!skip_digits(expr, n, &i)) {
             return 0;
         }
     }
