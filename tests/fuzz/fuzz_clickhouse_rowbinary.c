@@ -1,10 +1,11 @@
 /*
  * tests/fuzz/fuzz_clickhouse_rowbinary.c: hostile input through the ClickHouse type parser and
  * the JSON -> RowBinary encoder. The input is "<type>\n<json message>": the type becomes column
- * `c` of a table that also has `d Nullable(String)` and `e String DEFAULT 'x'`, and the message
- * is encoded in both formats (RowBinary, RowBinaryWithDefaults). Invariants: a refused record
- * leaves the buffer exactly as it was (same length and bytes), failures are KC_EINVAL or
- * KC_ENOMEM, and nothing leaks or overruns (ASan/UBSan).
+ * `c` of a table that also has `d Nullable(String)`, `e String DEFAULT 'x'` and `g` of the same
+ * type with a DEFAULT made of the message's first bytes, and the message is encoded in both
+ * formats (RowBinary, RowBinaryWithDefaults). Invariants: a refused record leaves the buffer
+ * exactly as it was (same length and bytes), failures are KC_EINVAL or KC_ENOMEM, and nothing
+ * leaks or overruns (ASan/UBSan).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +29,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kc_buf_append_str(&desc, "c\t");
     kc_buf_append(&desc, s, (size_t)(nl - s));
     kc_buf_append_str(&desc, "\t\t\nd\tNullable(String)\t\t\ne\tString\tDEFAULT\t'x'\n");
+    /* column g: the fuzzed type again, with a DEFAULT expression taken from the message's first
+     * bytes (control bytes and backslashes blanked so the DESCRIBE line stays one line): the
+     * literal-DEFAULT parser and encoder of plain RowBinary meet hostile text */
+    kc_buf_append_str(&desc, "g\t");
+    kc_buf_append(&desc, s, (size_t)(nl - s));
+    kc_buf_append_str(&desc, "\tDEFAULT\t");
+    for (size_t i = (size_t)(nl - s) + 1; i < size && i < (size_t)(nl - s) + 1 + 64; i++) {
+        uint8_t ch = data[i];
+        kc_buf_append_byte(&desc, ch < 0x20 || ch == '\\' || ch == 0x7f ? ' ' : ch);
+    }
+    kc_buf_append_str(&desc, "\n");
     struct clickhouse_table t;
     struct kc_error err;
     if (desc.data == NULL ||
