@@ -188,17 +188,22 @@ def main() -> int:
     run_dir = Path(os.environ.get("KC_RUN_DIR") or tempfile.mkdtemp(prefix="bench-group-"))
     services = kc.Services(run_dir)
     bootstrap = os.environ.get("KC_BOOTSTRAP")
-    if not bootstrap:
+    own_broker = not bootstrap
+    if own_broker:
         services.fetch()
         bootstrap = services.start_kafka()["KC_BOOTSTRAP"]
-    kafka = kc.Kafka(bootstrap, run_dir)
-    base = Path(tempfile.mkdtemp(prefix="bench-group-"))
     results = []
-    for kind in args.kinds.split(","):
-        log(f"{kind}: {args.workers} workers, {args.tasks} tasks, session.timeout.ms="
-            f"{args.session_ms}, scheduled.rebalance.max.delay.ms={args.delay_ms}")
-        results.append(run_kind(kind, args, kafka, services, base))
-        log(str(results[-1]))
+    try:
+        kafka = kc.Kafka(bootstrap, run_dir)
+        base = Path(tempfile.mkdtemp(prefix="bench-group-"))
+        for kind in args.kinds.split(","):
+            log(f"{kind}: {args.workers} workers, {args.tasks} tasks, session.timeout.ms="
+                f"{args.session_ms}, scheduled.rebalance.max.delay.ms={args.delay_ms}")
+            results.append(run_kind(kind, args, kafka, services, base))
+            log(str(results[-1]))
+    finally:
+        if own_broker:  # the broker this run started (it outlived the bench before)
+            services.stop()
     print(f"{'group':6} {'workers':>7} {'tasks':>5} {'moved':>5} {'failover s':>10} "
           f"{'max write gap s':>15} {'records':>8} {'lost':>4}")
     for r in results:
