@@ -1467,15 +1467,21 @@ static int put_ident(struct kc_buf *out, const char *s)
     return rc ? rc : kc_buf_append_byte(out, '`');
 }
 
-int clickhouse_text_insert_sql(const char *db, const char *table, const char *format,
-                               struct kc_buf *out)
+/* "INSERT INTO `db`.`table`" (db may be NULL) */
+static int put_insert_into(struct kc_buf *out, const char *db, const char *table)
 {
     int rc = kc_buf_append_str(out, "INSERT INTO ");
     if (db != NULL && rc == KC_OK) {
         rc = put_ident(out, db);
         rc = rc ? rc : kc_buf_append_byte(out, '.');
     }
-    rc = rc ? rc : put_ident(out, table);
+    return rc ? rc : put_ident(out, table);
+}
+
+int clickhouse_text_insert_sql(const char *db, const char *table, const char *format,
+                               struct kc_buf *out)
+{
+    int rc = put_insert_into(out, db, table);
     rc = rc ? rc : kc_buf_append_str(out, " FORMAT ");
     return rc ? rc : kc_buf_append_str(out, format);
 }
@@ -1483,12 +1489,7 @@ int clickhouse_text_insert_sql(const char *db, const char *table, const char *fo
 int clickhouse_rb_insert_sql(const struct clickhouse_rb_plan *p, const char *db,
                              const char *table, struct kc_buf *out)
 {
-    int rc = kc_buf_append_str(out, "INSERT INTO ");
-    if (db != NULL && rc == KC_OK) {
-        rc = put_ident(out, db);
-        rc = rc ? rc : kc_buf_append_byte(out, '.');
-    }
-    rc = rc ? rc : put_ident(out, table);
+    int rc = put_insert_into(out, db, table);
     rc = rc ? rc : kc_buf_append_str(out, " (");
     int first = 1;
     for (size_t i = 0; i < p->table->n_cols && rc == KC_OK; i++) {
