@@ -1183,6 +1183,35 @@ static void row_field(const struct cdata_value *row, const char *name, size_t le
     }
 }
 
+/* row_field for column i of the plan: a JSON object's key is looked for first where column i's
+ * key was in the previous object. */
+static void row_field_col(const struct clickhouse_rb_plan *p, size_t i,
+                          const struct cdata_value *row, const struct cdata_value **v, int *found)
+{
+    const char *name = p->table->cols[i].name;
+    size_t len = p->name_len[i];
+    if (row->type == CDATA_MAP) {
+        uint32_t h = p->hint[i];
+        if (h < row->n) {
+            const struct cdata_value *k = row->u.map.keys[h];
+            if (k != NULL && k->type == CDATA_STRING && k->n == len &&
+                memcmp(k->u.s, name, len) == 0) {
+                *v = row->u.map.vals[h];
+                *found = 1;
+                return;
+            }
+        }
+        long at = cdata_map_find(row, name, len);
+        *v = at >= 0 ? row->u.map.vals[at] : NULL;
+        *found = at >= 0;
+        if (at >= 0) {
+            p->hint[i] = (uint32_t)at;
+        }
+        return;
+    }
+    row_field(row, name, len, v, found);
+}
+
 /* Flattened Nested: column "n.a" Array(T) from field n = [{a:..}, ...]. */
 static int enc_nested(struct enc *e, const struct clickhouse_type *t, const struct cdata_value *arr,
                       const char *sub)
@@ -1398,14 +1427,23 @@ int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhous
     p->table = table;
     p->format = format;
     kc_buf_init(&p->def_bytes, (size_t)64 << 20);
-    p->send = kc_calloc(table->n_cols ? table->n_cols : 1, 1);
+    size_t nc = table->n_cols ? table->n_cols : 1;
+    p->send = kc_calloc(nc, 1);
     p->dropped = kc_calloc(1, sizeof(*p->dropped));
-    if (p->send == NULL || p->dropped == NULL) {
+    p->name_len = kc_calloc(nc, sizeof(*p->name_len));
+    p->hint = kc_calloc(nc, sizeof(*p->hint));
+    p->jf = kc_calloc(1, sizeof(*p->jf));
+    if (p->send == NULL || p->dropped == NULL || p->name_len == NULL || p->hint == NULL ||
+        p->jf == NULL) {
         clickhouse_rb_plan_fini(p);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    /* Tree mode keeps each number's source text: exact Decimals and UInt64/Int128 beyond
+     * int64. */
+    jfast_init(p->jf, 1);
     for (size_t i = 0; i < table->n_cols; i++) {
         const struct clickhouse_column *c = &table->cols[i];
+        p->name_len[i] = strlen(c->name);
         p->send[i] = clickhouse_column_insertable(c) &&
                      (format == CH_RB_WITH_DEFAULTS || c->def != CH_DEFAULT_DEFAULT);
     }
@@ -1425,6 +1463,15 @@ void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p)
         kc_free(p->send);
         kc_free(p->dropped);
         p->dropped = NULL;
+        kc_free(p->name_len);
+        kc_free(p->hint);
+        p->name_len = NULL;
+        p->hint = NULL;
+        if (p->jf != NULL) {
+            jfast_fini(p->jf);
+            kc_free(p->jf);
+            p->jf = NULL;
+        }
         kc_free(p->def_at);
         kc_free(p->def_len);
         kc_buf_fini(&p->def_bytes);
@@ -1534,8 +1581,8 @@ static int encode_row(struct enc *e, const struct cdata_value *row)
         e->col = c;
         const struct cdata_value *v;
         int found;
-        size_t nl = strlen(c->name);
-        row_field(row, c->name, nl, &v, &found);
+        size_t nl = e->plan->name_len[i];
+        row_field_col(e->plan, i, row, &v, &found);
         if (!found && c->type->kind == CH_ARRAY) {
             const char *dot = memchr(c->name, '.', nl);
             if (dot != NULL) {
@@ -1609,16 +1656,12 @@ int clickhouse_rb_json(const struct clickhouse_rb_plan *p, const char *data, siz
                        struct kc_arena *a, struct kc_buf *out, size_t *rows,
                        struct kc_error *err)
 {
-    struct jfast j;
     const struct cdata_value *v = NULL;
     enum jfast_result res;
     size_t mark = out->len;
     struct enc e = {.plan = p, .out = out, .err = err, .col = NULL, .tree = 1};
     *rows = 0;
-    /* Tree mode keeps each number's source text: exact Decimals and UInt64/Int128 beyond int64. */
-    jfast_init(&j, 1);
-    int rc = jfast_parse(&j, data, len, a, &v, &res, err);
-    jfast_fini(&j);
+    int rc = jfast_parse(p->jf, data, len, a, &v, &res, err);
     if (rc != KC_OK) {
         return rc;
     }

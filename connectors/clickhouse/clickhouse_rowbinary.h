@@ -75,6 +75,8 @@
 #include "kc_buf.h"
 #include "kc_error.h"
 
+struct jfast;
+
 enum clickhouse_rb_format {
     CH_RB_PLAIN = 0,         /* RowBinary: every server, the only one 18.16 has */
     CH_RB_WITH_DEFAULTS = 1, /* RowBinaryWithDefaults */
@@ -91,6 +93,12 @@ struct clickhouse_rb_plan {
     /* CH_RB_PLAIN: index + 1 of a left-out DEFAULT column a row had a value for (the server
      * computes it instead), 0 = none yet; the caller warns and may clear it */
     size_t *dropped; /* owned, one counter */
+    /* Per-row scratch kept across rows (written through the const plan: one thread encodes
+     * with a plan at a time): */
+    size_t *name_len; /* owned, n_cols: strlen of each column's name */
+    uint32_t *hint;   /* owned, n_cols: where the column's key was in the last JSON object
+                       * (records of a topic mostly share one key order) */
+    struct jfast *jf; /* owned: the JSON parser of clickhouse_rb_json, reused per message */
 };
 
 /*
@@ -124,7 +132,7 @@ int clickhouse_text_insert_sql(const char *db, const char *table, const char *fo
 
 /*
  * Encode one row (STRUCT or MAP value) and append it to out.
- * @thread the caller's (no shared state)
+ * @thread one thread at a time per plan (its scratch: hint, jf)
  * @return KC_OK; KC_EINVAL (this record does not fit the table; out unchanged); KC_ENOMEM
  */
 int clickhouse_rb_row(const struct clickhouse_rb_plan *p, const struct cdata_value *row,

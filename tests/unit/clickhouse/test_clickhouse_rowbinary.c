@@ -71,6 +71,48 @@ static int enc1(const char *type, const char *json_value, char *out_hex, struct 
     return rc;
 }
 
+/* One plan, many objects: each column's key is looked for where the previous object had it
+ * first (a hint), so objects whose keys move, go missing, repeat, or come with other keys
+ * around them must still give every column its own value. */
+static void test_rb_key_order_changes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json, *hex;
+    } rows[] = {
+        {"{\"a\": 1, \"b\": 2, \"c\": \"x\"}", "01020178"},
+        {"{\"c\": \"yz\", \"b\": 4, \"a\": 3}", "030402797a"},
+        {"{\"z\": 0, \"a\": 5, \"c\": \"\", \"b\": 6}", "050600"},
+        {"{\"b\": 8, \"a\": 7}", "070800"},          /* c missing: String's zero value */
+        {"{\"a\": 9, \"a\": 10, \"b\": 11, \"c\": \"q\"}", "0a0b0171"}, /* last a wins */
+        {"{\"b\": 12, \"c\": \"r\", \"a\": 13}", "0d0c0172"},
+    };
+    struct clickhouse_table t;
+    struct clickhouse_rb_plan p;
+    struct kc_arena a;
+    struct kc_buf b;
+    struct kc_error err;
+    table_of("a\tUInt8\t\t\nb\tUInt8\t\t\nc\tString\t\t\n", &t);
+    assert_int_equal(clickhouse_rb_plan_init(&p, &t, CH_RB_PLAIN, &err), KC_OK);
+    kc_arena_init(&a, 4096, 1 << 20);
+    kc_buf_init(&b, 1 << 20);
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        size_t n = 0;
+        kc_buf_reset(&b);
+        kc_arena_reset(&a);
+        int rc = clickhouse_rb_json(&p, rows[i].json, strlen(rows[i].json), &a, &b, &n, &err);
+        if (rc != KC_OK) {
+            fail_msg("row %zu: %s", i, err.msg);
+        }
+        assert_int_equal(n, 1);
+        assert_string_equal(hex(b.data, b.len), rows[i].hex);
+    }
+    kc_buf_fini(&b);
+    kc_arena_fini(&a);
+    clickhouse_rb_plan_fini(&p);
+    clickhouse_table_fini(&t);
+}
+
 static const struct {
     const char *type, *json, *hex;
 } good[] = {
@@ -628,7 +670,7 @@ int main(void)
         cmocka_unit_test(test_rb_types),          cmocka_unit_test(test_rb_errors),
         cmocka_unit_test(test_rb_defaults_plain),
         cmocka_unit_test(test_rb_literal_defaults_plain), cmocka_unit_test(test_rb_defaults_modern),
-        cmocka_unit_test(test_rb_json_shapes),    cmocka_unit_test(test_rb_nested),
+        cmocka_unit_test(test_rb_json_shapes),    cmocka_unit_test(test_rb_key_order_changes),    cmocka_unit_test(test_rb_nested),
         cmocka_unit_test(test_rb_connect_values), cmocka_unit_test(test_parse_datetime),
         cmocka_unit_test(test_rb_buffer_cap),     cmocka_unit_test(test_rb_alloc_failures),
     };
