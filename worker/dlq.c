@@ -38,6 +38,12 @@
 #define DLQ_HDR_EXC_MSG "__connect.errors.exception.message"
 #define DLQ_HDR_EXC_TRACE "__connect.errors.exception.stacktrace"
 
+/* The first SASL or TLS failure one client reported through its error callback. */
+struct auth_watch {
+    rd_kafka_resp_err_t err;
+    char msg[384];
+};
+
 struct dlq {
     char *connector; /* owned */
     int task_id;
@@ -49,10 +55,9 @@ struct dlq {
     rd_kafka_t *rk;       /* owned producer, NULL = no DLQ */
     _Atomic long failed;  /* deliveries that failed since the last flush */
     char last_error[256]; /* written by the delivery callback (producer poll, task thread) */
-    /* the first SASL or TLS failure (error callback, producer poll on the task thread): the
-     * topic creation stops on it instead of waiting out its timeout */
-    rd_kafka_resp_err_t auth_err;
-    char auth_msg[384];
+    /* the producer's first SASL or TLS failure (error callback, producer poll on the task
+     * thread): the start-up check stops on it instead of waiting out its timeout */
+    struct auth_watch auth;
     struct metrics_task *metrics; /* borrowed from the task, NULL = none */
 };
 
@@ -84,49 +89,71 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     }
 }
 
-static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+static void note_auth(rd_kafka_t *rk, int e, const char *reason, struct auth_watch *w)
 {
-    struct dlq *d = opaque;
     /* what librdkafka logs itself when no error callback is set */
     kc_log(KC_LOG_ERROR, "kafka", "[%s] ERROR: %s: %s", rd_kafka_name(rk),
            rd_kafka_err2name((rd_kafka_resp_err_t)e), reason != NULL ? reason : "");
     if ((e == RD_KAFKA_RESP_ERR__AUTHENTICATION || e == RD_KAFKA_RESP_ERR__SSL) &&
-        d->auth_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        d->auth_err = (rd_kafka_resp_err_t)e;
-        snprintf(d->auth_msg, sizeof(d->auth_msg), "%s", reason != NULL ? reason : "");
+        w->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        w->err = (rd_kafka_resp_err_t)e;
+        snprintf(w->msg, sizeof(w->msg), "%s", reason != NULL ? reason : "");
     }
 }
 
-static int create_topic(struct dlq *d, int rf, struct kc_error *err)
+static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+    struct dlq *d = opaque;
+    note_auth(rk, e, reason, &d->auth);
+}
+
+static void admin_error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+    note_auth(rk, e, reason, opaque);
+}
+
+static int auth_failed(const struct auth_watch *w, const char *what, const char *topic,
+                       const char *who, const char *prefix, struct kc_error *err)
+{
+    return kc_error_set(err, KC_EIO,
+                        "%s DLQ topic %s: Kafka %s failed for the %s: %s (check "
+                        "%ssasl.jaas.config and %sssl.truststore.*)",
+                        what, topic,
+                        w->err == RD_KAFKA_RESP_ERR__AUTHENTICATION ? "authentication"
+                                                                   : "TLS authentication",
+                        who, w->msg, prefix, prefix);
+}
+
+/*
+ * Create the DLQ topic (1 partition, replication factor rf) if it is missing, through the
+ * admin client rk (its error callback fills w), as the JVM's DeadLetterQueueReporter does with
+ * an Admin built from the worker's admin.* keys and the connector's admin.override.*.
+ */
+static int create_topic(const char *topic, rd_kafka_t *rk, struct auth_watch *w, int rf,
+                        struct kc_error *err)
 {
     char errstr[256];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(d->topic, 1, rf, errstr, sizeof(errstr));
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, rf, errstr, sizeof(errstr));
     if (nt == NULL) {
-        return kc_error_set(err, KC_EINVAL, "Cannot create DLQ topic %s: %s", d->topic, errstr);
+        return kc_error_set(err, KC_EINVAL, "Cannot create DLQ topic %s: %s", topic, errstr);
     }
-    rd_kafka_queue_t *q = rd_kafka_queue_new(d->rk);
-    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(d->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_request_timeout(opt, 30000, errstr, sizeof(errstr));
-    rd_kafka_CreateTopics(d->rk, &nt, 1, opt, q);
+    rd_kafka_CreateTopics(rk, &nt, 1, opt, q);
     rd_kafka_event_t *ev = NULL;
-    /* in slices, serving the producer's error events between them (error_cb) */
-    for (int waited = 0; ev == NULL && waited < 35000 && d->auth_err == 0; waited += 250) {
+    /* in slices, serving the client's error events between them (its error callback) */
+    for (int waited = 0; ev == NULL && waited < 35000 && w->err == 0; waited += 250) {
         ev = rd_kafka_queue_poll(q, 250);
-        rd_kafka_poll(d->rk, 0);
+        rd_kafka_poll(rk, 0);
     }
     int rc = KC_OK;
-    if (ev == NULL && d->auth_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        rc = kc_error_set(err, KC_EIO,
-                          "Cannot create DLQ topic %s: Kafka %s failed for the DLQ producer: %s "
-                          "(check producer.sasl.jaas.config and producer.ssl.truststore.*)",
-                          d->topic,
-                          d->auth_err == RD_KAFKA_RESP_ERR__AUTHENTICATION ? "authentication"
-                                                                           : "TLS authentication",
-                          d->auth_msg);
+    if (ev == NULL && w->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rc = auth_failed(w, "Cannot create", topic, "DLQ admin client", "admin.", err);
     } else if (ev == NULL) {
-        rc = kc_error_set(err, KC_EIO, "Timed out creating the DLQ topic %s", d->topic);
+        rc = kc_error_set(err, KC_EIO, "Timed out creating the DLQ topic %s", topic);
     } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        rc = kc_error_set(err, KC_EIO, "Cannot create DLQ topic %s: %s", d->topic,
+        rc = kc_error_set(err, KC_EIO, "Cannot create DLQ topic %s: %s", topic,
                           rd_kafka_event_error_string(ev));
     } else {
         const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
@@ -135,7 +162,7 @@ static int create_topic(struct dlq *d, int rf, struct kc_error *err)
         for (size_t i = 0; i < n; i++) {
             rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
             if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-                rc = kc_error_set(err, KC_EIO, "Cannot create DLQ topic %s: %s", d->topic,
+                rc = kc_error_set(err, KC_EIO, "Cannot create DLQ topic %s: %s", topic,
                                   rd_kafka_topic_result_error_string(tr[i]));
             }
         }
@@ -149,8 +176,57 @@ static int create_topic(struct dlq *d, int rf, struct kc_error *err)
     return rc;
 }
 
+/* The admin client of the topic creation: admin_props, client.id connector-dlq-adminclient-. */
+static int create_topic_as_admin(const char *connector, int task_id, const char *topic, int rf,
+                                 const struct kc_strmap *admin_props, struct kc_error *err)
+{
+    char errstr[512], cid[300];
+    struct auth_watch w = {0};
+    rd_kafka_conf_t *conf = kafka_admin_conf_new(admin_props, NULL, err);
+    if (conf == NULL) {
+        return err != NULL ? err->rc : KC_EINVAL;
+    }
+    snprintf(cid, sizeof(cid), "connector-dlq-adminclient-%s-%d", connector, task_id);
+    if (admin_props == NULL || !kc_strmap_has(admin_props, "client.id")) {
+        rd_kafka_conf_set(conf, "client.id", cid, errstr, sizeof(errstr));
+    }
+    rd_kafka_conf_set_opaque(conf, &w);
+    rd_kafka_conf_set_error_cb(conf, admin_error_cb);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    if (rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return kc_error_set(err, KC_EIO, "Cannot create the DLQ admin client: %s", errstr);
+    }
+    int rc = create_topic(topic, rk, &w, rf, err);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+/* The producer reaches the cluster: a SASL or TLS refusal fails the task now, not at the
+ * first record sent to the DLQ. A cluster that stays silent is not an error here. */
+static int check_producer(struct dlq *d, struct kc_error *err)
+{
+    for (int waited = 0; waited < 10000 && d->auth.err == 0; waited += 250) {
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t e = rd_kafka_metadata(d->rk, 0, NULL, &md, 250);
+        rd_kafka_poll(d->rk, 0);
+        if (md != NULL) {
+            rd_kafka_metadata_destroy(md);
+        }
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR && d->auth.err == 0) {
+            return KC_OK;
+        }
+    }
+    if (d->auth.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return auth_failed(&d->auth, "Cannot write to", d->topic, "DLQ producer", "producer.",
+                           err);
+    }
+    return KC_OK;
+}
+
 int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
-            const struct kc_strmap *producer_props, struct dlq **out, struct kc_error *err)
+            const struct kc_strmap *producer_props, const struct kc_strmap *admin_props,
+            struct dlq **out, struct kc_error *err)
 {
     struct dlq *d = kc_calloc(1, sizeof(*d));
     int rc;
@@ -184,6 +260,11 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
     }
     if (topic.u.s[0] != '\0') {
         char errstr[512];
+        if ((rc = create_topic_as_admin(connector, task_id, topic.u.s, (int)rf.u.i,
+                                        admin_props != NULL ? admin_props : producer_props,
+                                        err)) != KC_OK) {
+            goto fail;
+        }
         rd_kafka_conf_t *conf = kafka_admin_conf_new(producer_props, NULL, err);
         if (conf == NULL) {
             rc = err != NULL ? err->rc : KC_EINVAL;
@@ -214,7 +295,7 @@ int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
         }
         d->topic = topic.u.s; /* moves over */
         topic.u.s = NULL;
-        if ((rc = create_topic(d, (int)rf.u.i, err)) != KC_OK) {
+        if ((rc = check_producer(d, err)) != KC_OK) {
             goto fail;
         }
     }

@@ -26,13 +26,18 @@ struct dlq;
  * Parse the errors.* keys of the task config (errors.tolerance, errors.log.enable,
  * errors.log.include.messages, errors.deadletterqueue.topic.name,
  * errors.deadletterqueue.topic.replication.factor, errors.deadletterqueue.context.headers.enable)
- * and, when a DLQ topic is set, create the producer and the topic (1 partition, the configured
- * replication factor) if it is missing. producer_props: librdkafka props, copied.
- * KC_EINVAL for a bad value (message names the key), KC_EIO if the topic cannot be created.
+ * and, when a DLQ topic is set, create the topic (1 partition, the configured replication
+ * factor) if it is missing, through an admin client made from admin_props (the worker's admin.*
+ * keys and the connector's admin.override.*, as the JVM; NULL = producer_props), then the
+ * producer, and check that the producer can reach the cluster (a SASL or TLS refusal fails
+ * now). producer_props, admin_props: librdkafka props, copied.
+ * KC_EINVAL for a bad value (message names the key), KC_EIO if the topic cannot be created or
+ * the producer is refused.
  * @thread herder or task
  */
 int dlq_new(const char *connector, int task_id, const struct kc_strmap *cfg,
-            const struct kc_strmap *producer_props, struct dlq **out, struct kc_error *err);
+            const struct kc_strmap *producer_props, const struct kc_strmap *admin_props,
+            struct dlq **out, struct kc_error *err);
 void dlq_free(struct dlq *d);
 
 /*

@@ -376,11 +376,12 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
 {
     const struct kc_strmap *raw = herder_store_task_config(h->store, hc->name, id);
     const struct kc_strmap *ccfg = herder_store_config(h->store, hc->name);
-    struct kc_strmap resolved, consumer, producer, kprops, vprops, hprops;
+    struct kc_strmap resolved, consumer, producer, admin, kprops, vprops, hprops;
     int rc;
     kc_strmap_init(&resolved);
     kc_strmap_init(&consumer);
     kc_strmap_init(&producer);
+    kc_strmap_init(&admin);
     kc_strmap_init(&kprops);
     kc_strmap_init(&vprops);
     kc_strmap_init(&hprops);
@@ -394,12 +395,14 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
     }
     /* Consumer: worker consumer.* + Connect's defaults + connector consumer.override.* */
     if ((rc = worker_config_client_props(h->wc, "consumer.", &consumer, err)) != KC_OK ||
-        (rc = worker_config_client_props(h->wc, "producer.", &producer, err)) != KC_OK) {
+        (rc = worker_config_client_props(h->wc, "producer.", &producer, err)) != KC_OK ||
+        (rc = worker_config_client_props(h->wc, "admin.", &admin, err)) != KC_OK) {
         goto out;
     }
     /* Overrides first, then the keys Connect always sets itself. */
     if ((rc = translate_overrides(&resolved, "consumer.", &consumer, err)) != KC_OK ||
-        (rc = translate_overrides(&resolved, "producer.", &producer, err)) != KC_OK) {
+        (rc = translate_overrides(&resolved, "producer.", &producer, err)) != KC_OK ||
+        (rc = translate_overrides(&resolved, "admin.", &admin, err)) != KC_OK) {
         goto out;
     }
     const char *group = kc_strmap_get(&resolved, "consumer.override.group.id");
@@ -458,6 +461,7 @@ static int start_task(struct herder *h, struct herder_conn *hc, int id,
         .config = &resolved,
         .consumer_props = &consumer,
         .producer_props = &producer,
+        .admin_props = &admin,
         .offset_flush_interval_ms = h->wc->offset_flush_interval_ms,
         .offset_flush_timeout_ms = h->wc->offset_flush_timeout_ms,
         .budget_bytes = h->wc->task_memory_budget_bytes,
@@ -484,6 +488,7 @@ out:
     kc_strmap_fini(&resolved);
     kc_strmap_fini(&consumer);
     kc_strmap_fini(&producer);
+    kc_strmap_fini(&admin);
     kc_strmap_fini(&kprops);
     kc_strmap_fini(&vprops);
     kc_strmap_fini(&hprops);

@@ -1770,7 +1770,8 @@ int task_new(const struct task_spec *spec, struct task **out, struct kc_error *e
                        &t->header_conv, err)) != KC_OK) {
         goto fail;
     }
-    if ((rc = dlq_new(t->connector, t->id, t->config, spec->producer_props, &t->dlq, err)) !=
+    if ((rc = dlq_new(t->connector, t->id, t->config, spec->producer_props,
+                       spec->admin_props, &t->dlq, err)) !=
             KC_OK ||
         (rc = build_transforms(t, err)) != KC_OK) {
         goto fail;

@@ -36,6 +36,8 @@ struct task_spec {
     const struct kc_strmap *config;       /* resolved task config; copied */
     const struct kc_strmap *consumer_props; /* librdkafka props (bootstrap, group.id, ...); copied */
     const struct kc_strmap *producer_props; /* librdkafka props for the DLQ producer; copied */
+    const struct kc_strmap *admin_props; /* librdkafka props for the DLQ topic's creation, NULL =
+                                          * producer_props; copied */
     const char *key_converter;            /* class; props below are prefix-stripped; copied */
     const struct kc_strmap *key_converter_props;
     const char *value_converter;

@@ -268,6 +268,52 @@ def test_wrong_password_of_dlq_producer_fails_the_task(sasl_broker, sasl_worker,
     _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["carol"]])
 
 
+def test_wrong_password_of_dlq_admin_client_fails_the_task(sasl_broker, sasl_worker, tmp_path):
+    """The DLQ topic is created by an admin client made from the worker's admin.* keys (the
+    JVM's Worker.adminConfigs): a wrong admin. password fails the task, naming that client,
+    although the producer's own credentials are right."""
+    b = sasl_broker
+    w = sasl_worker(b.worker_props(top="alice", consumer="bob", producer="carol",
+                                   admin=("dave", "wrong-" + b.users["dave"])))
+    cname, topic = kc.unique("sasl-badadm"), kc.unique("sasl-badadm-in")
+    dlq = kc.unique("sasl-badadm-dlq")
+    r = w.create_connector(cname, {
+        "connector.class": kc.FILE_SINK, "tasks.max": "1", "topics": topic,
+        "file": str(tmp_path / "out.txt"), "errors.tolerance": "all",
+        "errors.deadletterqueue.topic.name": dlq,
+        "errors.deadletterqueue.topic.replication.factor": "1"})
+    assert r.status_code in (200, 201), r.text
+    task = _failed_task(w, cname, 30)
+    assert "Kafka authentication failed for the DLQ admin client" in task.get("trace", ""), task
+    assert "admin.sasl.jaas.config" in task["trace"], task
+    assert not b.plain.topic_exists(dlq)
+    _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["dave"]])
+
+
+def test_admin_override_of_connector_creates_the_dlq_topic(sasl_broker, sasl_worker, tmp_path):
+    """admin.override.* of the connector config wins over the worker's admin.* (a wrong worker
+    admin password, the right one in the override): the topic is created and records flow."""
+    b = sasl_broker
+    w = sasl_worker(b.worker_props(top="alice", consumer="bob", producer="carol",
+                                   admin=("dave", "wrong-" + b.users["dave"])))
+    cname, topic = kc.unique("sasl-ovadm"), kc.unique("sasl-ovadm-in")
+    dlq = kc.unique("sasl-ovadm-dlq")
+    out = tmp_path / "out.txt"
+    b.plain.produce(topic, ['{"ok":1}', '{bad'])
+    cfg = {"connector.class": kc.FILE_SINK, "tasks.max": "1", "topics": topic,
+           "file": str(out), "errors.tolerance": "all",
+           "errors.deadletterqueue.topic.name": dlq,
+           "errors.deadletterqueue.topic.replication.factor": "1"}
+    cfg.update({f"admin.override.{k}": v for k, v in b.client("dave").items()})
+    r = w.create_connector(cname, cfg)
+    assert r.status_code in (200, 201), r.text
+    w.wait_running(cname, timeout=kc.scaled(60))
+    assert _lines(out, 1) == ["{ok=1}"]
+    recs = b.plain.consume(dlq, count=1, timeout=kc.scaled(60))
+    assert [x.value for x in recs] == ["{bad"]
+    _assert_no_secret(w, [*b.secrets(), "wrong-" + b.users["dave"]])
+
+
 def test_wrong_password_of_task_consumer_fails_the_task(sasl_broker, sasl_worker, tmp_path):
     b = sasl_broker
     w = sasl_worker(b.worker_props(top="alice", consumer=("bob", "wrong-" + b.users["bob"]),
