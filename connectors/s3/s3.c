@@ -327,10 +327,14 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         sink_task_request_commit(s->st);
         return KC_OK;
     }
-    if (tp->n_pending++ == 0) {
-        tp->pending_from = b->start;
+    int64_t start = b->start; /* b is the upload thread's once submitted */
+    if (s3_uploader_submit(s->up, b) != KC_OK) {
+        s3_batch_free(b); /* aborts its objects; the task fails and replays from its commit */
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
-    s3_uploader_submit(s->up, b);
+    if (tp->n_pending++ == 0) {
+        tp->pending_from = start;
+    }
     return KC_OK;
 }
 

@@ -117,6 +117,8 @@ static void *run(void *arg)
         u->waiting--;
         if (u->stop) {
             cancel(b, "the task is stopping");
+        } else if (b->cancelled) {
+            /* cancelled while it waited */
         } else if (is_failed(u, b->owner)) {
             cancel(b, "not tried: an earlier object of this partition failed");
         } else {
@@ -126,24 +128,8 @@ static void *run(void *arg)
             pthread_mutex_lock(&u->mu);
             u->in_flight--;
             if (b->rc != KC_OK && !is_failed(u, b->owner)) {
-                if (u->n_failed == u->cap_failed) {
-                    size_t cap = u->cap_failed ? u->cap_failed * 2 : 8;
-                    const void **n = kc_realloc(u->failed, cap * sizeof(*n));
-                    if (n != NULL) {
-                        u->failed = n;
-                        u->cap_failed = cap;
-                    }
-                }
-                if (u->n_failed < u->cap_failed) {
-                    u->failed[u->n_failed++] = b->owner;
-                } else {
-                    /* no memory to remember the owner: cancel all that waits instead */
-                    for (struct s3_batch *x = u->head; x != NULL; x = x->next) {
-                        if (x->owner == b->owner && !x->cancelled) {
-                            cancel(x, "not tried: an earlier object of this partition failed");
-                        }
-                    }
-                }
+                /* room reserved by s3_uploader_submit: one entry per batch submitted */
+                u->failed[u->n_failed++] = b->owner;
             }
         }
         if (u->done_tail != NULL) {
@@ -202,7 +188,7 @@ void s3_uploader_free(struct s3_uploader *u)
     kc_free(u);
 }
 
-void s3_uploader_submit(struct s3_uploader *u, struct s3_batch *b)
+int s3_uploader_submit(struct s3_uploader *u, struct s3_batch *b)
 {
     b->next = NULL;
     b->cancelled = 0;
@@ -210,6 +196,22 @@ void s3_uploader_submit(struct s3_uploader *u, struct s3_batch *b)
     pthread_mutex_lock(&u->mu);
     while (u->waiting + u->in_flight >= u->max_pending) {
         pthread_cond_wait(&u->room, &u->mu);
+    }
+    /* Each batch adds at most one owner to the failed list: grow it here, on the task thread,
+     * so the upload thread never allocates (and never loses a failure to a failed malloc). */
+    size_t need = u->n_failed + u->waiting + u->in_flight + 1;
+    if (need > u->cap_failed) {
+        size_t cap = u->cap_failed ? u->cap_failed : 8;
+        while (cap < need) {
+            cap *= 2;
+        }
+        const void **n = kc_realloc(u->failed, cap * sizeof(*n));
+        if (n == NULL) {
+            pthread_mutex_unlock(&u->mu);
+            return KC_ENOMEM;
+        }
+        u->failed = n;
+        u->cap_failed = cap;
     }
     if (u->tail != NULL) {
         u->tail->next = b;
@@ -220,6 +222,7 @@ void s3_uploader_submit(struct s3_uploader *u, struct s3_batch *b)
     u->waiting++;
     pthread_cond_signal(&u->work);
     pthread_mutex_unlock(&u->mu);
+    return KC_OK;
 }
 
 struct s3_batch *s3_uploader_done(struct s3_uploader *u)

@@ -57,8 +57,9 @@ int s3_uploader_new(size_t max_pending, struct s3_uploader **out, struct kc_erro
 /* Cancels what waits, lets the batch in flight end, joins the thread, frees batches not taken. */
 void s3_uploader_free(struct s3_uploader *u);
 /* Hand b over (its objects and itself until it comes back from s3_uploader_done). Blocks while
- * max_pending batches are waiting or in flight. */
-void s3_uploader_submit(struct s3_uploader *u, struct s3_batch *b);
+ * max_pending batches are waiting or in flight. KC_ENOMEM: b was not taken (still the
+ * caller's). */
+int s3_uploader_submit(struct s3_uploader *u, struct s3_batch *b);
 /* The batches finished since the last call, oldest first, linked by next; NULL if none.
  * The caller owns them (s3_batch_free). */
 struct s3_batch *s3_uploader_done(struct s3_uploader *u);
