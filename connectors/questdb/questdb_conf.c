@@ -86,7 +86,7 @@ const struct conf_def questdb_config_def[] = {
 int questdb_name_in(char *const *list, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(list[i], name) == 0) {
+        if (list[i][0] == name[0] && strcmp(list[i], name) == 0) {
             return 1;
         }
     }

@@ -883,7 +883,8 @@ static int handle_object(struct questdb_ilp *e, const char *name, const struct c
         return kc_error_set(err, KC_EINVAL, "value nested deeper than 64 levels");
     }
     /* Designated timestamp (isDesignatedColumnName): the full prefixed name. */
-    if (qc->n_ts_fields == 1 && name[0] != '\0' && strcmp(qc->ts_fields[0], name) == 0) {
+    if (qc->n_ts_fields == 1 && name[0] != '\0' && qc->ts_fields[0][0] == name[0] &&
+        strcmp(qc->ts_fields[0], name) == 0) {
         return designated(e, s, v, err);
     }
     if (qc->n_ts_fields > 1) {
@@ -961,13 +962,13 @@ static int table_name(struct questdb_ilp *e, const struct sink_record *rec, stru
         rc = kc_buf_append_str(out, rec->topic);
     } else {
         for (const char *p = t; *p != '\0' && rc == KC_OK;) {
-            if (strncmp(p, "${topic}", 8) == 0) {
+            if (*p == '$' && strncmp(p, "${topic}", 8) == 0) {
                 rc = kc_buf_append_str(out, rec->topic);
                 p += 8;
-            } else if (strncmp(p, "${partition}", 12) == 0) {
+            } else if (*p == '$' && strncmp(p, "${partition}", 12) == 0) {
                 rc = kc_buf_printf(out, "%d", (int)rec->partition);
                 p += 12;
-            } else if (strncmp(p, "${key}", 6) == 0) {
+            } else if (*p == '$' && strncmp(p, "${key}", 6) == 0) {
                 if (rec->key != NULL) {
                     rc = cdata_to_java_string(rec->key, out);
                 } else {
