@@ -1,9 +1,11 @@
 /*
  * rest/rest_tls.h: HTTPS listeners for the REST server, TLS terminated with OpenSSL on our side.
  *
- * Our libmicrohttpd is built without TLS (scripts/build-libmicrohttpd.sh: GnuTLS and its five
- * companions would sit in every worker's memory). OpenSSL is mapped into every worker already
- * (librdkafka and libcurl link it), so an https listener costs no new library: an accept thread
+ * Our libmicrohttpd is built without TLS (scripts/build-libmicrohttpd.sh), so that REST brings
+ * no TLS library of its own. (Debian's libcurl and libpq map GnuTLS, nettle and p11-kit through
+ * librtmp and libldap anyway; their pages are counted in README's idle RSS.) OpenSSL is mapped
+ * into every worker already (librdkafka and libcurl link it), so an https listener costs no new
+ * library and no TLS state until it is configured: an accept thread
  * takes TCP connections, a thread per connection runs the TLS handshake and then pumps bytes
  * between the TLS session and one end of a socketpair whose other end is handed to a
  * listen-socket-less libmicrohttpd daemon (MHD_add_connection, with the client's address, so

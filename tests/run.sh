@@ -8,7 +8,7 @@
 #   4. one Kafka broker (tests/integration/services.sh), exported as KC_BOOTSTRAP / KC_RUN_DIR so
 #      every integration suite reuses it
 #   5. ctest -L integration       on the ASan build (detect_leaks=1, KC_TEST_TIMEOUT_SCALE=3)
-#      ctest -L integration_normal_only on the normal build (what ASan cannot run; none yet)
+#      ctest -L integration_normal_only on the normal build (what ASan cannot run: RSS bounds)
 #   6. stop the services
 # Every stage runs even when an earlier test stage failed (build failures stop the run); the exit
 # status is nonzero when anything failed. Environment: KC_CACHE, KC_JOBS (default 2),

@@ -106,6 +106,49 @@ def test_slowloris_cannot_pin_the_server(kafka, connect_c):
     assert health_from("127.0.0.1", w.port) < 1.0
 
 
+def test_slow_body_is_cut_at_the_body_deadline(kafka, connect_c):
+    """Headers complete, then a body trickling in one byte every 0.3 s (never idle): the
+    connection is closed once rest.request.body.timeout.ms has passed since the headers, and
+    nothing of the half-sent request is acted on."""
+    body_ms = 2000
+    w = connect_c(overrides={"rest.request.body.timeout.ms": body_ms,
+                             "rest.request.header.timeout.ms": 30000})
+    body = json.dumps({"name": kc.unique("never"), "config": {
+        "connector.class": FILE_SINK, "tasks.max": "1", "topics": "t", "file": "/dev/null"}})
+    s = socket.create_connection(("127.0.0.1", w.port), timeout=5)
+    s.sendall(b"POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    t0 = time.monotonic()
+    closed = None
+    answer = b""
+    for i in range(len(body) - 1):  # never the last byte
+        try:
+            s.sendall(body[i:i + 1].encode())
+            s.setblocking(False)
+            try:
+                chunk = s.recv(4096)
+                if chunk == b"":
+                    closed = time.monotonic() - t0
+                    break
+                answer += chunk
+            except BlockingIOError:
+                pass
+            finally:
+                s.setblocking(True)
+        except OSError:
+            closed = time.monotonic() - t0
+            break
+        if time.monotonic() - t0 > body_ms / 1000 * 3 + 3:
+            break
+        time.sleep(0.3)
+    s.close()
+    print(f"slow body: connection closed after {closed} s (deadline {body_ms} ms)")
+    assert closed is not None, "a body trickling in was never cut"
+    assert body_ms / 1000 - 0.5 <= closed <= body_ms / 1000 * 2 + 1.5, closed
+    assert not answer.startswith(b"HTTP/1.1 2"), answer[:200]
+    assert w.get("/connectors").json() == []
+
+
 def test_50k_key_config_validates_in_well_under_a_second(kafka, connect_c, tmp_path):
     w = connect_c()
     cfg = {"connector.class": FILE_SINK, "tasks.max": "1", "topics": "t",
