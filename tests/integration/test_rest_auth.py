@@ -2,7 +2,7 @@
 named by KAFKA_OPTS=-Djava.security.auth.login.config=..., its KafkaConnect entry's
 PropertyFileLoginModule users file; 401 "User cannot access the resource." with a Basic
 challenge for missing or wrong credentials; several users; the worker-to-worker task-config POST
-let through; an unknown extension class stops the worker with a message naming it."""
+let through (a group of two workers with auth on); an unknown extension class stops the worker with a message naming it."""
 
 from __future__ import annotations
 
@@ -62,3 +62,73 @@ def test_missing_jaas_config_stops_the_worker(connect_c, tmp_path):
     assert w.proc.wait(timeout=kc.scaled(30)) != 0
     assert "java.security.auth.login.config" in w.log_text()
     w.proc = None
+
+
+def test_group_with_basic_auth_forwards_and_takes_task_configs(kafka, connect_c, tmp_path,
+                                                               unique_name):
+    """Two workers in one group, both behind basic auth: a create through the follower is
+    forwarded to the leader with the client's credentials, and the task configs of the connector
+    the follower runs reach the leader as a worker-to-worker request (signed, no user
+    credentials), as the JVM's JaasBasicAuthFilter lets them through: both connectors' tasks
+    run, one connector on each worker."""
+    (tmp_path / "users.properties").write_text("alice=s3cret\n")
+    jaas = tmp_path / "jaas.conf"
+    jaas.write_text(f'KafkaConnect {{\n  {MODULE} required\n'
+                    f'  file="{tmp_path / "users.properties"}";\n}};\n')
+    props = {"rest.extension.classes": BASIC, "session.timeout.ms": 6000,
+             "heartbeat.interval.ms": 1000, "scheduled.rebalance.max.delay.ms": 0}
+    ws: list[kc.ConnectC] = []
+    for _ in range(2):
+        o = dict(props)
+        if ws:
+            o.update({"group.id": ws[0].group, "config.storage.topic": ws[0].config_topic,
+                      "offset.storage.topic": ws[0].offset_topic,
+                      "status.storage.topic": ws[0].status_topic})
+        w = connect_c(overrides=o, start=False)
+        w.s.auth = ("alice", "s3cret")
+        ws.append(w)
+    for w in ws:
+        w.start(wait=False, env={"KAFKA_OPTS": f"-Djava.security.auth.login.config={jaas}"})
+    for w in ws:
+        kc.wait_until(lambda w=w: w.get("/connectors", timeout=2).status_code == 200,
+                      timeout=kc.scaled(90), what="worker answers with credentials")
+
+    def leader():
+        for w in ws:
+            r = w.post("/connectors?forward=false", json={"name": "", "config": {}}, timeout=5)
+            if r.status_code not in (409, 400):
+                return None
+        for w in ws:
+            r = w.post("/connectors?forward=false", json={"name": "", "config": {}}, timeout=5)
+            if r.status_code != 409:
+                return w
+        return None
+    lead = kc.wait_until(leader, timeout=kc.scaled(60), what="a leader")
+    follower = next(w for w in ws if w is not lead)
+    # without credentials the follower still refuses a user
+    assert requests.get(f"{follower.url}/connectors", timeout=5).status_code == 401
+    topic = unique_name("t")
+    kafka.create_topic(topic, partitions=2)
+    names = [unique_name("c") for _ in range(2)]
+    for n in names:
+        cfg = {"connector.class": kc.FILE_SINK, "tasks.max": "1", "topics": topic,
+               "file": str(tmp_path / f"{n}.txt")}
+        r = follower.post("/connectors", json={"name": n, "config": cfg}, timeout=30)
+        assert r.status_code == 201, r.text
+
+    def all_running():
+        owners = set()
+        for n in names:
+            r = lead.get(f"/connectors/{n}/status", timeout=5)
+            if r.status_code != 200:
+                return None
+            st = r.json()
+            if st["connector"]["state"] != "RUNNING" or not st["tasks"] or \
+                    any(t["state"] != "RUNNING" for t in st["tasks"]):
+                return None
+            owners.add(st["connector"]["worker_id"])
+        return owners
+    owners = kc.wait_until(all_running, timeout=kc.scaled(90), what="both connectors RUNNING")
+    assert len(owners) == 2, owners
+    for w in ws:
+        assert "s3cret" not in w.log_text()
