@@ -511,6 +511,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         if (cl != NULL && strtoull(cl, NULL, 10) > srv->max_body) {
             cs->too_large = 1;
         }
+        /* Credentials are checked on the headers, so a client without them cannot make us
+         * read (and hold) a body first. */
+        if (cs->reject == 0 && !cs->too_large &&
+            !rest_auth_allows(srv->auth, method, url,
+                              MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                          "Authorization"))) {
+            cs->reject = 401;
+        }
         if (!cs->too_large && cs->reject == 0) {
             return MHD_YES;
         }
@@ -551,9 +559,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         respond_error(&resp, 431, "Request Header Fields Too Large", 1);
     } else if (cs->too_large) {
         respond_error(&resp, 413, "HTTP 413 Request Entity Too Large", 1);
-    } else if (!rest_auth_allows(srv->auth, method, url,
-                                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                             "Authorization"))) {
+    } else if (cs->reject == 401) {
         /* The JVM's JaasBasicAuthFilter answer, plus the challenge browsers and curl expect. */
         resp.status = 401;
         resp.body = kc_strdup(REST_AUTH_DENIED);

@@ -48,6 +48,30 @@ def test_basic_auth(kafka, connect_c, tmp_path, unique_name):
     assert "s3cret" not in w.log_text() and "hunter2" not in w.log_text()
 
 
+def test_no_credentials_refused_before_the_body(kafka, connect_c, tmp_path):
+    """Headers announcing a 5 MiB body and no credentials: the 401 comes at once, before any
+    of the body is sent (a client without credentials cannot make the worker read and hold a
+    body)."""
+    import socket
+    w = auth_worker(connect_c, tmp_path, "alice=s3cret\n")
+    kc.wait_until(lambda: requests.get(f"{w.url}/health", auth=("alice", "s3cret"),
+                                       timeout=2).status_code == 200, what="healthy")
+    s = socket.create_connection(("127.0.0.1", w.port), timeout=5)
+    try:
+        s.sendall(b"POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 5242880\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(4096)  # times out (5 s) if the server waits for the body
+            if not chunk:
+                break
+            answer += chunk
+    finally:
+        s.close()
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+    assert b"WWW-Authenticate: Basic" in answer, answer[:400]
+
+
 def test_unknown_extension_stops_the_worker(connect_c, tmp_path):
     w = connect_c(start=False, overrides={"rest.extension.classes": "com.acme.MyExtension"})
     w.start(wait=False)
