@@ -5,6 +5,7 @@ connector count and logger entries answered with a clear 400."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import json
 import socket
 import time
@@ -246,3 +247,35 @@ def test_bounded_tasks_max_and_loggers(kafka, connect_c, tmp_path):
                                    "connect-c keeps at most 1024 named loggers")
     # a known one can still change
     assert w.put("/admin/loggers/hostile.logger.7", json={"level": "ERROR"}).status_code == 200
+
+
+def test_connector_count_is_bounded(kafka, connect_c, tmp_path):
+    """The cluster runs at most 1024 connectors: the 1025th create is a 400 naming the cap
+    (STOPPED connectors: configs only, no tasks), and the worker still answers after."""
+    w = connect_c()
+    if sanitized(w):
+        pytest.skip("1025 creates take minutes on the ASan build; run on the normal build "
+                    "(ctest -L integration_normal_only: integration_rest_memory)")
+    base = kc.unique("cap")
+
+    def create(i: int) -> int:
+        cfg = {"connector.class": FILE_SINK, "tasks.max": "1", "topics": base,
+               "file": str(tmp_path / "out.txt")}
+        return w.post("/connectors", json={"name": f"{base}-{i}", "config": cfg,
+                                           "initial_state": "STOPPED"}).status_code
+    t0 = time.monotonic()
+    with cf.ThreadPoolExecutor(8) as ex:
+        codes = list(ex.map(create, range(1024)))
+    print(f"1024 STOPPED connectors created in {time.monotonic() - t0:.1f} s")
+    assert codes.count(201) == 1024, [c for c in codes if c != 201][:5]
+    r = w.post("/connectors", json={"name": f"{base}-x", "initial_state": "STOPPED", "config": {
+        "connector.class": FILE_SINK, "topics": base, "file": str(tmp_path / "out.txt")}})
+    assert r.status_code == 400, r.text
+    assert r.json()["message"] == (f"Cannot create connector {base}-x: the cluster already has "
+                                   "1024 connectors, the most connect-c runs is 1024")
+    assert len(w.get("/connectors").json()) == 1024
+    # one goes, and there is room for one again
+    assert w.delete(f"/connectors/{base}-0").status_code == 204
+    r = w.post("/connectors", json={"name": f"{base}-y", "initial_state": "STOPPED", "config": {
+        "connector.class": FILE_SINK, "topics": base, "file": str(tmp_path / "out.txt")}})
+    assert r.status_code == 201, r.text
