@@ -1,0 +1,1 @@
+kc_fuzz_target(smt_timestamp kc_common)
