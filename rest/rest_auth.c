@@ -278,8 +278,8 @@ int rest_auth_new(char *const *extension_classes, size_t n, const char *kafka_op
                    "Credential properties file '%s' is empty; all requests will be permitted",
                    users_path);
         } else {
-            kc_log(KC_LOG_INFO, "rest", "REST basic authentication on (%zu users from %s)",
-                   a->users.n, users_path);
+            kc_log(KC_LOG_INFO, "rest", "REST basic authentication on (%zu user%s from %s)",
+                   a->users.n, a->users.n == 1 ? "" : "s", users_path);
         }
         *out = a;
         a = NULL;
