@@ -1183,14 +1183,15 @@ static void row_field(const struct cdata_value *row, const char *name, size_t le
     }
 }
 
-/* row_field for column i of the plan: a JSON object's key is looked for first where column i's
- * key was in the previous object. */
-static void row_field_col(const struct clickhouse_rb_plan *p, size_t i,
+/* row_field for column i of the plan. A JSON object (json: parsed by jfast, so each key is
+ * there once) is looked up first where column i's key was in the previous object; other maps
+ * (an Avro map may repeat a key) are searched from the start, first match, as before. */
+static void row_field_col(const struct clickhouse_rb_plan *p, size_t i, int json,
                           const struct cdata_value *row, const struct cdata_value **v, int *found)
 {
     const char *name = p->table->cols[i].name;
     size_t len = p->name_len[i];
-    if (row->type == CDATA_MAP) {
+    if (row->type == CDATA_MAP && json) {
         uint32_t h = p->hint[i];
         if (h < row->n) {
             const struct cdata_value *k = row->u.map.keys[h];
@@ -1582,7 +1583,7 @@ static int encode_row(struct enc *e, const struct cdata_value *row)
         const struct cdata_value *v;
         int found;
         size_t nl = e->plan->name_len[i];
-        row_field_col(e->plan, i, row, &v, &found);
+        row_field_col(e->plan, i, e->tree, row, &v, &found);
         if (!found && c->type->kind == CH_ARRAY) {
             const char *dot = memchr(c->name, '.', nl);
             if (dot != NULL) {
