@@ -112,16 +112,44 @@ static void admin_error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaq
     note_auth(rk, e, reason, opaque);
 }
 
+/* prefix: "admin." or "producer."; the client's keys come from the worker's top-level keys,
+ * then its <prefix>* keys, then the connector's <prefix>override.* keys. */
 static int auth_failed(const struct auth_watch *w, const char *what, const char *topic,
                        const char *who, const char *prefix, struct kc_error *err)
 {
     return kc_error_set(err, KC_EIO,
-                        "%s DLQ topic %s: Kafka %s failed for the %s: %s (check "
-                        "%ssasl.jaas.config and %sssl.truststore.*)",
+                        "%s DLQ topic %s: Kafka %s failed for the %s: %s (check sasl.jaas.config, "
+                        "%ssasl.jaas.config and the connector's %soverride.sasl.jaas.config, and "
+                        "the ssl.truststore.* keys beside them)",
                         what, topic,
                         w->err == RD_KAFKA_RESP_ERR__AUTHENTICATION ? "authentication"
                                                                    : "TLS authentication",
                         who, w->msg, prefix, prefix);
+}
+
+/* 1 if the cluster has topic, 0 if not, -1 if the metadata could not be had (w may say why).
+ * All topics are listed, as the JVM's listTopics(): a request for the one topic could make
+ * the broker auto-create it with its own defaults. */
+static int topic_exists(rd_kafka_t *rk, const char *topic, struct auth_watch *w)
+{
+    for (int waited = 0; waited < 35000 && w->err == 0; waited += 1000) {
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, 1000);
+        rd_kafka_poll(rk, 0);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR && md != NULL) {
+            int found = 0;
+            for (int i = 0; i < md->topic_cnt && !found; i++) {
+                found = strcmp(md->topics[i].topic, topic) == 0 &&
+                        md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+            }
+            rd_kafka_metadata_destroy(md);
+            return found;
+        }
+        if (md != NULL) {
+            rd_kafka_metadata_destroy(md);
+        }
+    }
+    return -1;
 }
 
 /*
@@ -133,6 +161,15 @@ static int create_topic(const char *topic, rd_kafka_t *rk, struct auth_watch *w,
                         struct kc_error *err)
 {
     char errstr[256];
+    /* As the JVM: create only when missing, so an admin identity without CREATE rights works
+     * with a topic made beforehand. */
+    int exists = topic_exists(rk, topic, w);
+    if (exists == 1) {
+        return KC_OK;
+    }
+    if (exists < 0 && w->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return auth_failed(w, "Cannot create", topic, "DLQ admin client", "admin.", err);
+    }
     rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, rf, errstr, sizeof(errstr));
     if (nt == NULL) {
         return kc_error_set(err, KC_EINVAL, "Cannot create DLQ topic %s: %s", topic, errstr);
@@ -213,7 +250,9 @@ static int check_producer(struct dlq *d, struct kc_error *err)
         if (md != NULL) {
             rd_kafka_metadata_destroy(md);
         }
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR && d->auth.err == 0) {
+        /* A time-out comes only after a broker was up (connected, authenticated): slow, not
+         * refused. Only "no usable broker yet" (transport) is waited out. */
+        if (e != RD_KAFKA_RESP_ERR__TRANSPORT && d->auth.err == 0) {
             return KC_OK;
         }
     }
