@@ -340,10 +340,13 @@ struct conn_state {
     struct kc_buf body;
     int too_large;
     int has_body;
-    int reject; /* 414/431: request line or headers over REST_MAX_HEADER_BYTES */
+    int reject;    /* 414/431: request line or headers over REST_MAX_HEADER_BYTES; 401 */
+    int drop_body; /* 401 after the body, which is read and not kept */
 };
 
 #define REST_MAX_HEADER_BYTES 8192
+/* A request without credentials announcing more body than this is answered at once. */
+#define REST_AUTH_EARLY_BYTES (1024 * 1024)
 
 struct hdr_size {
     size_t uri;
@@ -511,22 +514,31 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         if (cl != NULL && strtoull(cl, NULL, 10) > srv->max_body) {
             cs->too_large = 1;
         }
-        /* Credentials are checked on the headers, so a client without them cannot make us
-         * read (and hold) a body first. */
+        /* Credentials are checked on the headers: a client without them never makes us hold
+         * a body. Its body is read and dropped, then the 401 sent (closing on a client still
+         * sending would reset the connection before it reads the answer), unless it waits for
+         * "100 Continue" or announces more than REST_AUTH_EARLY_BYTES: then the 401 goes at
+         * once and the connection closes. */
         if (cs->reject == 0 && !cs->too_large &&
             !rest_auth_allows(srv->auth, method, url,
                               MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                           "Authorization"))) {
             cs->reject = 401;
+            const char *ex = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+            if ((ex == NULL || strcasecmp(ex, "100-continue") != 0) &&
+                (cl == NULL || strtoull(cl, NULL, 10) <= REST_AUTH_EARLY_BYTES)) {
+                cs->drop_body = 1;
+            }
         }
-        if (!cs->too_large && cs->reject == 0) {
+        if (!cs->too_large && (cs->reject == 0 || cs->drop_body)) {
             return MHD_YES;
         }
         /* else answer now, before any body; MHD closes the connection afterwards */
     }
     if (*upload_data_size > 0) {
         cs->has_body = 1;
-        if (!cs->too_large && kc_buf_append(&cs->body, upload_data, *upload_data_size) != KC_OK) {
+        if (!cs->too_large && !cs->drop_body &&
+            kc_buf_append(&cs->body, upload_data, *upload_data_size) != KC_OK) {
             cs->too_large = 1;
         }
         *upload_data_size = 0;

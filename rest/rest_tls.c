@@ -429,6 +429,9 @@ static void pump(struct tls_conn *tc, SSL *ssl)
         return;
     }
     char *buf = kc_malloc(REST_TLS_PUMP_BYTES);
+    /* libmicrohttpd stopped reading (an early answer: 401, 413) and closed: what the client
+     * still sends is dropped, and its answer, already in the socketpair, is still relayed. */
+    int discard = 0;
     while (buf != NULL && !atomic_load(&l->stop)) {
         struct pollfd p[2] = {{tc->fd, POLLIN, 0}, {sp[1], POLLIN, 0}};
         int pending = SSL_pending(ssl) > 0;
@@ -439,8 +442,8 @@ static void pump(struct tls_conn *tc, SSL *ssl)
         if (pending || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
             int r = SSL_read(ssl, buf, REST_TLS_PUMP_BYTES);
             if (r > 0) {
-                if (send_all(sp[1], buf, (size_t)r, l) != 0) {
-                    break;
+                if (!discard && send_all(sp[1], buf, (size_t)r, l) != 0) {
+                    discard = 1;
                 }
             } else {
                 int e = SSL_get_error(ssl, r);

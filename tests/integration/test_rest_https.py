@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,56 @@ def test_https_group_forwards_with_the_configured_truststore(kafka, connect_c, p
     assert len(owners) == 2, owners
     for w in ws:
         assert "IO Error trying to forward" not in w.log_text()
+
+
+def test_https_early_401_reaches_the_client(connect_c, pki, tmp_path):
+    """Basic auth behind https: a client without credentials announcing a 2 MiB body is
+    answered 401 at once and stops reading; the answer crosses the TLS pump although the
+    server stopped taking the client's bytes (it used to be lost: the connection closed
+    without an answer)."""
+    import socket
+    import ssl
+    module = "org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule"
+    users = tmp_path / "users.properties"
+    users.write_text("alice=s3cret\n")
+    jaas = tmp_path / "jaas.conf"
+    jaas.write_text(f'KafkaConnect {{\n  {module} required\n  file="{users}";\n}};\n')
+    port = kc.free_port()
+    w = connect_c(overrides={
+        "listeners": f"https://127.0.0.1:{port}",
+        "rest.extension.classes":
+            "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension",
+        "ssl.keystore.type": "PKCS12", "ssl.keystore.location": str(pki["server.p12"]),
+        "ssl.keystore.password": PW}, start=False)
+    w.url = f"https://127.0.0.1:{port}"
+    w.s.trust_env = False
+    w.s.verify = str(pki["ca.pem"])
+    w.s.auth = ("alice", "s3cret")
+    w.start(wait=False, env={"KAFKA_OPTS": f"-Djava.security.auth.login.config={jaas}"})
+    kc.wait_until(lambda: w.get("/connectors", timeout=2).status_code == 200,
+                  timeout=kc.scaled(60), what="https worker answers")
+    ctx = ssl.create_default_context(cafile=str(pki["ca.pem"]))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    size = 2 * 1024 * 1024
+    answer = b""
+    with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        s.sendall(b"POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: " + str(size).encode() + b"\r\n\r\n")
+        # the whole body first, as a client that does not look for an early answer: the
+        # server stops taking it, so this blocks until the time-out (or fails)
+        s.settimeout(3)
+        try:
+            s.sendall(b"p" * size)
+        except (OSError, ssl.SSLError):
+            pass
+        s.settimeout(10)
+        try:
+            while b"\r\n\r\n" not in answer:
+                data = s.recv(4096)
+                if not data:
+                    break
+                answer += data
+        except (OSError, ssl.SSLError):
+            pass
+    print(f"https early 401: answer {answer[:40]!r}")
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
