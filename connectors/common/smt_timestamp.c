@@ -12,6 +12,7 @@
  * window: 80 years before now to 20 years after.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,9 @@ static int parse_ms(const struct tsconv *c, const char *s, int64_t *out)
         if (nd == 0) {
             return 0;
         }
+        if (it->letter != 'y' && v > INT32_MAX) {
+            return 0; /* past any field's int (Calendar fields are ints) */
+        }
         switch (it->letter) {
         case 'y':
             if (it->count <= 2 && nd == 2 && !neg) {
@@ -417,8 +421,10 @@ static int parse_ms(const struct tsconv *c, const char *s, int64_t *out)
     if (y > 292278994 || y < -292275055) {
         return 0; /* outside java.util.Date's range */
     }
-    __int128 ms = ((__int128)days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec) *
-                      1000 + msec;
+    __int128 ms = ((__int128)days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+                   (int64_t)mi * 60 + sec) *
+                      1000 +
+                  msec;
     if (ms > INT64_MAX || ms < INT64_MIN) {
         return 0;
     }

@@ -362,10 +362,49 @@ static void test_smt_timestamp_wide_pattern(void **state)
     kc_arena_fini(&a);
 }
 
+/* A numeric field past an int: 4294967296 minutes used to be cut to an int (0, or a negative
+ * number that passed the range checks, then overflowed in the arithmetic: UBSan, found by
+ * fuzz_smt_timestamp) and the record converted to the wrong time; now it is refused. */
+static void test_smt_timestamp_field_past_int(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"2024-01-01 10:4294967296", "2024-01-01 10:2147483648",
+                                      "2024-01-01 4294967306:05", "2024-01-01 10:222222222222"};
+    struct kc_arena a;
+    struct sink_record r;
+    struct kc_error err;
+    struct smt *t;
+    const struct sink_record *out;
+    kc_arena_init(&a, 4096, 1 << 20);
+    struct kc_strmap *cfg = parse_cfg("field=ts;target.type=unix;format=yyyy-MM-dd HH:mm");
+    assert_int_equal(smt_new("TimestampConverter$Value", cfg, &t, &err), KC_OK);
+    kc_strmap_free(cfg);
+    make_record("s", "{\"ts\": \"2024-01-01 10:05\"}", &a, &r);
+    assert_int_equal(smt_apply(t, &r, &a, &out, &err), KC_OK);
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 20);
+    assert_int_equal(cdata_to_java_string(out->value, &b), KC_OK);
+    assert_string_equal(b.data, "{ts=1704103500000}");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char json[128];
+        snprintf(json, sizeof(json), "{\"ts\": \"%s\"}", bad[i]);
+        make_record("s", json, &a, &r);
+        if (smt_apply(t, &r, &a, &out, &err) != KC_EINVAL) {
+            kc_buf_reset(&b);
+            cdata_to_java_string(out->value, &b);
+            fail_msg("%s converted to %s", bad[i], b.data);
+        }
+    }
+    kc_buf_fini(&b);
+    smt_free(t);
+    kc_arena_fini(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_smt_timestamp_wide_pattern),
+        cmocka_unit_test(test_smt_timestamp_field_past_int),
         cmocka_unit_test(test_smt_jvm_vectors),
         cmocka_unit_test(test_smt_jvm_vectors2),
         cmocka_unit_test(test_smt_predicates),
