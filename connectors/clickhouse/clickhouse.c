@@ -23,8 +23,11 @@
  * first tries them again and answers KC_RETRY while they still fail, so the worker backs off
  * and hands the same records again, and memory stays bounded. A schema error (the table changed
  * under us) drops the encoded rows, re-describes the table and rewinds the partitions to the
- * first dropped record, so they are encoded again. Any other refusal fails the task with
- * ClickHouse's message (records are not kept to route a whole batch to the DLQ).
+ * first dropped record, so they are encoded again. A CSV / TSV batch refused at a row the
+ * server names is traced to that line's record (each slot keeps its lines' offsets): the rows
+ * are dropped and read again, and that record is reported instead of encoded
+ * (isolate_refused_line, part_skip_find). Any other refusal fails the task with ClickHouse's
+ * message (records are not kept to route a whole batch to the DLQ).
  *
  * Exactly-once (exactlyOnce=true), without KeeperMap: batches are per partition (one slot per
  * partition) and cut at a boundary [first, last] that is recorded in Kafka before the insert:
@@ -92,6 +95,20 @@ struct ch_slot {
     int64_t first;      /* kafka offset of its first record, -1 when empty */
     int64_t last;
     int flush;          /* chosen for the current flush */
+    /* CSV / TSV slots (at-least-once): the offset of the record of each of the n lines, so a
+     * row the server names in its refusal is traced to its record; multi: some record held
+     * more than one line (the trace is then off) */
+    int64_t *offs; /* owned */
+    size_t cap_offs;
+    int multi;
+};
+
+/* A record to report instead of inserting when it comes again (after a rewind), and to pass
+ * over on every later rewind until its partition is durable past it. */
+struct ch_skip {
+    int64_t offset;
+    int reported;
+    struct kc_error why;
 };
 
 struct ch_part {
@@ -107,6 +124,8 @@ struct ch_part {
     int64_t replay_first;        /* a recorded batch to rebuild: [replay_first, replay_last] */
     int64_t replay_last;         /* -1 = none */
     char md[96];                 /* metadata of the last answer */
+    struct ch_skip *skips;       /* owned: records the server refused (CSV / TSV lines) */
+    size_t n_skips;
 };
 
 struct ch_sink {
@@ -247,6 +266,23 @@ static void slot_clear(struct ch_sink *s, struct ch_slot *sl)
     sl->n = 0;
     sl->first = sl->last = -1;
     sl->flush = 0;
+    sl->multi = 0;
+}
+
+/* Remember that line sl->n of sl (about to be added) is the record at offset. */
+static int slot_note(struct ch_slot *sl, int64_t offset)
+{
+    if (sl->n == sl->cap_offs) {
+        size_t cap = sl->cap_offs ? sl->cap_offs * 2 : 256;
+        int64_t *o = kc_realloc(sl->offs, cap * sizeof(*o));
+        if (o == NULL) {
+            return KC_ENOMEM;
+        }
+        sl->offs = o;
+        sl->cap_offs = cap;
+    }
+    sl->offs[sl->n] = offset;
+    return KC_OK;
 }
 
 static struct ch_part *part_find(struct ch_sink *s, const char *topic, int32_t partition)
@@ -288,9 +324,12 @@ static void part_free(struct ch_sink *s, struct ch_part *p)
     for (size_t i = 0; i < p->n_slots; i++) {
         slot_clear(s, &p->slots[i]);
         kc_buf_fini(&p->slots[i].rows);
+        kc_free(p->slots[i].offs);
     }
     slot_clear(s, &p->sealed);
     kc_buf_fini(&p->sealed.rows);
+    kc_free(p->sealed.offs);
+    kc_free(p->skips);
     kc_free(p->slots);
     kc_free(p->topic);
     kc_free(p);
@@ -318,12 +357,17 @@ static void eo_seal(struct ch_part *p, int announced)
 {
     struct ch_slot *sl = &p->slots[0];
     struct kc_buf spare = p->sealed.rows; /* empty: swap the buffers, copy nothing */
+    int64_t *spare_offs = p->sealed.offs;
+    size_t spare_cap = p->sealed.cap_offs;
     p->sealed = *sl;
     sl->rows = spare;
+    sl->offs = spare_offs;
+    sl->cap_offs = spare_cap;
     kc_buf_reset(&sl->rows);
     sl->n = 0;
     sl->first = sl->last = -1;
     sl->flush = 0;
+    sl->multi = 0;
     p->sealed_announced = announced;
 }
 
@@ -362,6 +406,53 @@ static struct ch_part *slot_owner(struct ch_sink *s, const struct ch_slot *sl)
     return NULL;
 }
 
+static int64_t part_durable(const struct ch_part *p);
+
+/* The skip entry for offset, or NULL. Entries the partition is durable past are forgotten. */
+static struct ch_skip *part_skip_find(struct ch_part *p, int64_t offset)
+{
+    int64_t durable = part_durable(p);
+    struct ch_skip *hit = NULL;
+    for (size_t i = 0; i < p->n_skips;) {
+        if (durable >= 0 && p->skips[i].offset < durable && p->skips[i].offset != offset) {
+            p->skips[i] = p->skips[--p->n_skips];
+            continue;
+        }
+        if (p->skips[i].offset == offset) {
+            hit = &p->skips[i];
+        }
+        i++;
+    }
+    return hit;
+}
+
+static int part_skip_add(struct ch_part *p, int64_t offset, const struct kc_error *why)
+{
+    struct ch_skip *n = kc_realloc(p->skips, (p->n_skips + 1) * sizeof(*n));
+    if (n == NULL) {
+        return KC_ENOMEM;
+    }
+    p->skips = n;
+    p->skips[p->n_skips].offset = offset;
+    p->skips[p->n_skips].reported = 0;
+    p->skips[p->n_skips].why = *why;
+    p->n_skips++;
+    return KC_OK;
+}
+
+/* The row number ClickHouse names in a refusal of CSV / TSV input ("... (at row 3)"), 0 if
+ * none. */
+static size_t refused_row(const char *msg)
+{
+    const char *at = strstr(msg, "(at row ");
+    if (at == NULL) {
+        return 0;
+    }
+    char *end;
+    unsigned long long v = strtoull(at + 8, &end, 10);
+    return end != at + 8 && *end == ')' ? (size_t)v : 0;
+}
+
 /*
  * After a schema error: drop every row p holds (encoded for the old columns) and read them
  * again from the first one (rewind at the next put). A sealed batch whose boundary is in Kafka
@@ -388,6 +479,51 @@ static void part_drop_rows(struct ch_sink *s, struct ch_part *p)
     if (from >= 0 && (p->rewind_to < 0 || from < p->rewind_to)) {
         p->rewind_to = from;
     }
+}
+
+/*
+ * A CSV / TSV insert refused at row `row` (1-based, slots in body order): the record of that
+ * line is noted to be reported when it comes again, and every row of the slots' partitions is
+ * dropped and read again (the insert stored nothing). 0 when the line cannot be traced (a
+ * record held several lines, or exactly-once), and nothing changed.
+ */
+static int isolate_refused_line(struct sink_task *st, struct ch_sink *s, struct ch_table *t,
+                                struct ch_slot **slots, size_t n_slots, size_t row)
+{
+    size_t left = row;
+    struct ch_slot *hit = NULL;
+    for (size_t k = 0; k < n_slots && hit == NULL; k++) {
+        struct ch_slot *sl = slots[k];
+        if (sl->multi || sl->offs == NULL || s->cfg.exactly_once) {
+            return 0;
+        }
+        if (left <= sl->n) {
+            hit = sl;
+        } else {
+            left -= sl->n;
+        }
+    }
+    struct ch_part *owner = hit != NULL ? slot_owner(s, hit) : NULL;
+    if (owner == NULL) {
+        return 0;
+    }
+    int64_t off = hit->offs[left - 1];
+    struct kc_error why = {0};
+    kc_error_set(&why, KC_EINVAL, "Record %s-%d@%lld: %s refused it: %s", owner->topic,
+                 (int)owner->partition, (long long)off, t->name, t->err.msg);
+    if (part_skip_add(owner, off, &why) != KC_OK) {
+        return 0;
+    }
+    sink_task_log(st, KC_LOG_WARN, "%s refused %s row %zu (record %s-%d@%lld); reading its "
+                  "batch again without it", t->name, t->text, row, owner->topic,
+                  (int)owner->partition, (long long)off);
+    for (size_t k = 0; k < n_slots; k++) {
+        struct ch_part *p = slot_owner(s, slots[k]);
+        if (p != NULL) {
+            part_drop_rows(s, p);
+        }
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------------------ inserts */
@@ -570,6 +706,11 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                         part_drop_rows(s, p);
                     }
                 }
+                continue;
+            }
+            size_t row;
+            if (t->rc == KC_EIO && t->text != NULL && (row = refused_row(t->err.msg)) > 0 &&
+                isolate_refused_line(st, s, t, job_slots[j], job_nslots[j], row)) {
                 continue;
             }
             if (rc >= 0) {
@@ -864,6 +1005,20 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
         eo_replay_end(s, p, r->kafka_offset);
+        struct ch_skip *sk = p->n_skips > 0 ? part_skip_find(p, r->kafka_offset) : NULL;
+        if (sk != NULL) {
+            /* a line the server refused: reported once, alone; the rest of its batch goes in */
+            if (!sk->reported) {
+                sk->reported = 1;
+                int rc = report(st, r, "org.apache.kafka.connect.errors.DataException",
+                                &sk->why, err);
+                if (rc != KC_OK) {
+                    return rc;
+                }
+            }
+            p->next = r->kafka_offset + 1;
+            continue;
+        }
         if (r->value_converted ? r->value == NULL : r->value_raw == NULL) {
             /* Tombstone: skipped, as the official connector does. */
             p->next = r->kafka_offset + 1;
@@ -981,6 +1136,20 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         }
         if (rc != KC_OK) {
             return kc_error_set(err, rc, "%s", cause.msg);
+        }
+        if (rows > 0 && t->text != NULL && !s->cfg.exactly_once) {
+            /* one line per record, as records usually are: note its offset */
+            size_t lines = 0;
+            for (size_t b = before; b < sl->rows.len; b++) {
+                lines += sl->rows.data[b] == '\n';
+            }
+            if (lines != 1) {
+                sl->multi = 1;
+            } else if ((rc = slot_note(sl, r->kafka_offset)) != KC_OK) {
+                sl->rows.len = before; /* not kept: the record comes again */
+                sl->rows.data[before] = '\0';
+                return kc_error_set(err, rc, "out of memory");
+            }
         }
         if (rows > 0) {
             if (sl->n == 0) {

@@ -389,3 +389,58 @@ def test_string_records_with_insert_format_none_fail_clearly(kafka, connect_c, c
         return t and t[0]["state"] == "FAILED" and t[0]
     t = kc.wait_until(failed, timeout=60, what="task FAILED")
     assert "needs insertFormat CSV, TSV or JSON" in t["trace"]
+
+
+@pytest.mark.parametrize("fmt,sep", [("CSV", ","), ("TSV", "\t")])
+def test_bad_csv_tsv_line_goes_to_the_dlq_alone(kafka, connect_c, ch, unique_name, fmt, sep):
+    """A line the server cannot parse, in a batch of good ones: ClickHouse names its row, the
+    sink reads the batch again from Kafka without it, reports that record (DLQ with its key and
+    headers, errors.tolerance=all) and inserts the rest once; offsets pass both. The official
+    connector sends the whole batch to its DLQ."""
+    db = ident(unique_name(f"badtext_{fmt}"))
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.lines (id UInt32, name String) ENGINE = MergeTree ORDER BY id")
+    topic = unique_name(f"badlines-{fmt}")
+    dlq = topic + "-dlq"
+    values = [f"{i}{sep}n{i}" if i not in (3, 7) else f"x{i}{sep}bad" for i in range(10)]
+    kafka.produce(topic, values, keys=[f"k{i}" for i in range(10)])
+    w = connect_c()
+    cname = unique_name(f"badtext-{fmt}")
+    w.create_connector(cname, sink_config(
+        ch, topic, database=db, topic2TableMap=f"{topic}=lines", insertFormat=fmt,
+        **{"value.converter": "org.apache.kafka.connect.storage.StringConverter",
+           "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+           "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+           "errors.deadletterqueue.topic.replication.factor": "1",
+           "errors.deadletterqueue.context.headers.enable": "true"}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: ch.count(f"{db}.lines") == 8, timeout=60, what="8 good rows")
+    bad = kafka.consume(dlq, count=2, timeout=60)
+    assert sorted((r.key, r.value) for r in bad) == [("k3", f"x3{sep}bad"), ("k7", f"x7{sep}bad")]
+    h = dict(bad[0].headers)
+    assert "Cannot parse input" in h["__connect.errors.exception.message"], h
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 10,
+                  timeout=90, what="offsets past the bad lines")
+    rows = ch.rows(f"SELECT id FROM {db}.lines ORDER BY id")
+    assert [r["id"] for r in rows] == [0, 1, 2, 4, 5, 6, 8, 9]  # each once
+    assert w.status(cname)["tasks"][0]["state"] == "RUNNING"
+
+
+def test_bad_csv_line_fails_the_task_without_tolerance(kafka, connect_c, ch, unique_name):
+    """errors.tolerance=none: the refused line fails the task, naming its record and quoting
+    ClickHouse."""
+    db = ident(unique_name("badcsv_none"))
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.lines (id UInt32, name String) ENGINE = MergeTree ORDER BY id")
+    topic, cname = unique_name("badcsv-none"), unique_name("badcsv-none")
+    kafka.produce(topic, ["1,a", "2,b", "x,c", "4,d"])
+    w = connect_c()
+    w.create_connector(cname, sink_config(
+        ch, topic, database=db, topic2TableMap=f"{topic}=lines", insertFormat="CSV",
+        **{"value.converter": "org.apache.kafka.connect.storage.StringConverter"}))
+
+    def failed():
+        t = w.status(cname).get("tasks", [])
+        return t and t[0]["state"] == "FAILED" and t[0]
+    t = kc.wait_until(failed, timeout=60, what="task FAILED")
+    assert f"Record {topic}-0@2" in t["trace"] and "Cannot parse input" in t["trace"], t
