@@ -35,6 +35,12 @@ static void write_file(const char *path, const char *text, size_t n)
     }
 }
 
+static void remove_files(void)
+{
+    unlink(users_path);
+    unlink(jaas_path);
+}
+
 static void init(void)
 {
     struct kc_error err;
@@ -46,6 +52,7 @@ static void init(void)
                      REST_AUTH_PROPERTY_FILE_MODULE, users_path);
     write_file(jaas_path, jaas, (size_t)n);
     write_file(users_path, "alice=s3cret\nbob = pa:ss\n", 25);
+    atexit(remove_files);
     snprintf(opts, sizeof(opts), "-Djava.security.auth.login.config=%s", jaas_path);
     char *classes[] = {(char *)REST_AUTH_BASIC_EXTENSION};
     if (rest_auth_new(classes, 1, opts, &fixed, &err) != KC_OK || fixed == NULL) {
