@@ -77,6 +77,8 @@ struct ch_table {
     int stale;          /* describe again before the next row */
     int64_t described_ms;
     char *insert_sql;   /* owned, for plan */
+    char *native_sql;   /* owned: the same INSERT with FORMAT Native, NULL when the plan's
+                         * columns have no Native form (clickhouse_rb_native) */
     struct clickhouse_http *http; /* own connection: tables flush in parallel */
     size_t rows;        /* rows pending in its slots */
     size_t bytes;
@@ -169,6 +171,7 @@ static void table_free(struct ch_table *t)
     clickhouse_http_free(t->http);
     kc_buf_fini(&t->body);
     kc_free(t->insert_sql);
+    kc_free(t->native_sql);
     kc_free(t->name);
     kc_free(t->db);
     kc_free(t);
@@ -222,7 +225,8 @@ static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error
     clickhouse_rb_plan_fini(&t->plan);
     clickhouse_table_fini(&t->desc);
     kc_free(t->insert_sql);
-    t->insert_sql = NULL;
+    kc_free(t->native_sql);
+    t->insert_sql = t->native_sql = NULL;
     t->desc = d;
     t->ready = 0;
     struct kc_buf sql;
@@ -230,7 +234,10 @@ static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error
     if ((rc = clickhouse_rb_plan_init(&t->plan, &t->desc, s->format, err)) != KC_OK ||
         (rc = t->text != NULL ? clickhouse_text_insert_sql(db, t->name, t->text, &sql)
                               : clickhouse_rb_insert_sql(&t->plan, db, t->name, &sql)) != KC_OK ||
-        (t->insert_sql = kc_buf_take(&sql, NULL)) == NULL) {
+        (t->insert_sql = kc_buf_take(&sql, NULL)) == NULL ||
+        (t->text == NULL && t->plan.native != NULL &&
+         ((rc = clickhouse_rb_native_sql(&t->plan, db, t->name, &sql)) != KC_OK ||
+          (t->native_sql = kc_buf_take(&sql, NULL)) == NULL))) {
         kc_buf_fini(&sql);
         return rc != KC_OK ? rc : kc_error_set(err, KC_ENOMEM, "out of memory");
     }
@@ -532,6 +539,7 @@ struct flush_job {
     struct ch_sink *s;
     struct ch_table *t;
     const char *token; /* exactly-once: "insert_deduplication_token=..." */
+    const char *sql;   /* borrowed: the table's insert_sql or native_sql, as the body is */
     int64_t elapsed_us; /* the INSERT's time, for the task's metrics */
 };
 
@@ -547,7 +555,7 @@ static void *flush_thread(void *arg)
     struct flush_job *j = arg;
     const char *extra[1] = {j->token};
     int64_t t0 = mono_us();
-    j->t->rc = clickhouse_http_insert(j->t->http, j->t->insert_sql, j->t->body.data,
+    j->t->rc = clickhouse_http_insert(j->t->http, j->sql, j->t->body.data,
                                       j->t->body.len, extra, j->token != NULL ? 1 : 0,
                                       &j->t->res, &j->t->err);
     j->elapsed_us = mono_us() - t0;
@@ -569,6 +577,50 @@ static int schema_error(int code)
     default:
         return 0;
     }
+}
+
+/* The body of job's INSERT from its slots: one Native block when the table's columns and the
+ * rows allow it (far less work for the server), else the RowBinary (or CSV / TSV) rows as
+ * they are. */
+static int build_body(struct flush_job *job, struct ch_slot **slots, size_t n,
+                      struct kc_error *err)
+{
+    struct ch_table *t = job->t;
+    kc_buf_reset(&t->body);
+    job->sql = t->insert_sql;
+    if (t->native_sql != NULL && n > 0) {
+        const unsigned char *data[8];
+        size_t lens[8];
+        const unsigned char **pd = n <= 8 ? data : kc_calloc(n, sizeof(*pd));
+        size_t *pl = n <= 8 ? lens : kc_calloc(n, sizeof(*pl));
+        int rc = KC_ENOMEM;
+        if (pd != NULL && pl != NULL) {
+            for (size_t k = 0; k < n; k++) {
+                pd[k] = (const unsigned char *)slots[k]->rows.data;
+                pl[k] = slots[k]->rows.len;
+            }
+            rc = clickhouse_rb_native(&t->plan, pd, pl, n, &t->body, err);
+        }
+        if (n > 8) {
+            kc_free(pd);
+            kc_free(pl);
+        }
+        if (rc == KC_OK) {
+            job->sql = t->native_sql;
+            return KC_OK;
+        }
+        if (rc != 1) {
+            return rc == KC_ENOMEM && (pd == NULL || pl == NULL)
+                       ? kc_error_set(err, KC_ENOMEM, "out of memory building an insert")
+                       : rc;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (kc_buf_append(&t->body, slots[k]->rows.data, slots[k]->rows.len) != KC_OK) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory building an insert");
+        }
+    }
+    return KC_OK;
 }
 
 /*
@@ -644,13 +696,14 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                 }
                 jobs[j].token = tokens[j];
             }
-            if (kc_buf_append(&sl->t->body, sl->rows.data, sl->rows.len) != KC_OK) {
-                rc = kc_error_set(err, KC_ENOMEM, "out of memory building an insert");
-                goto out;
-            }
             job_slots[j][job_nslots[j]++] = sl;
             marked[i] = NULL;
             done++;
+        }
+        for (size_t j = 0; j < nj; j++) {
+            if ((rc = build_body(&jobs[j], job_slots[j], job_nslots[j], err)) != KC_OK) {
+                goto out;
+            }
         }
         for (size_t j = 0; j < nj; j++) {
             if (jobs[j].t->http == NULL &&

@@ -25,6 +25,54 @@ struct enc {
     int tree;                            /* values are jfast_node (raw number text available) */
 };
 
+/* The tree-free path of clickhouse_rb_json (see the header): one top-level JSON object's values
+ * by column, refilled per object. Owned by its plan; used on the plan's thread only. */
+struct ch_rb_flat {
+    struct kc_jscan js;
+    struct jfast_node *node;         /* n_cols: scalar values of the current object */
+    const struct cdata_value **val;  /* n_cols: the column's value (NULL = JSON null) */
+    uint8_t *found;                  /* n_cols: the object had the column's key */
+    uint32_t *pos;                   /* npos: column + 1 whose key was member k of the last
+                                      * object (0 = none); records mostly share one order */
+    size_t npos;
+    uint32_t *slot;                  /* nslot (a power of two): column + 1 by name hash, 0 = empty */
+    size_t nslot;
+};
+
+/* How the sent columns go as one Native block (clickhouse_rb_native), built once per plan:
+ * every sent column is a fixed-width value or a String, maybe Nullable, maybe LowCardinality
+ * (sent as its inner type: the server converts a whole column at once). */
+struct ch_rb_native {
+    size_t k;          /* sent columns */
+    int32_t *width;    /* k: bytes of a value, 0 = String (LEB128 length, bytes) */
+    uint8_t *nullable; /* k */
+    size_t *head_at;   /* k: the column's header (name, type as Native strings) in head */
+    size_t *head_len;
+    struct kc_buf head;
+    size_t *size;      /* k: scratch of one conversion: the column's data bytes */
+    size_t *at;        /* k: scratch: where the column's next bytes go in out */
+    struct ch_lc *lc;  /* k: LowCardinality(T) columns (lc[j].on), sent dictionary-encoded */
+};
+
+/* One LowCardinality column of one conversion: its distinct values (spans of the RowBinary
+ * rows, key 0 = the type's default, as the server's own dictionaries have it) and each row's
+ * key. */
+struct ch_lc {
+    int on;
+    const unsigned char **kp; /* keys: RowBinary bytes of the value (a String with its length) */
+    uint32_t *kl;
+    size_t nk, capk;
+    size_t kbytes;            /* sum of kl */
+    uint32_t *tab;            /* open addressing: key + 1, 0 = empty; ntab a power of two */
+    size_t ntab;
+    uint32_t *idx;            /* rows: each row's key */
+    size_t nidx, capidx;
+    unsigned char *zero;      /* the default value's bytes */
+};
+
+static struct ch_rb_native *native_new(const struct clickhouse_rb_plan *p);
+static void native_free(struct ch_rb_native *nv);
+
 /* 256-bit magnitude (little-endian 64-bit limbs) and a sign. */
 struct wide {
     uint64_t m[4];
@@ -1421,6 +1469,71 @@ static int plan_literal_defaults(struct clickhouse_rb_plan *p, struct kc_error *
     return rc;
 }
 
+static uint32_t name_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    }
+    return h;
+}
+
+static void flat_free(struct ch_rb_flat *f)
+{
+    if (f != NULL) {
+        kc_jscan_fini(&f->js);
+        kc_free(f->node);
+        kc_free(f->val);
+        kc_free(f->found);
+        kc_free(f->pos);
+        kc_free(f->slot);
+        kc_free(f);
+    }
+}
+
+/* The flat path for table, or NULL when it has flattened Nested columns (`n.a` found in an
+ * array field n: the tree path's business) or memory runs out (the tree path still works). */
+static struct ch_rb_flat *flat_new(const struct clickhouse_table *tb, const size_t *name_len)
+{
+    size_t nc = tb->n_cols;
+    if (nc == 0 || nc > UINT32_MAX / 4) {
+        return NULL;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        if (tb->cols[i].type->kind == CH_ARRAY && memchr(tb->cols[i].name, '.', name_len[i])) {
+            return NULL;
+        }
+    }
+    struct ch_rb_flat *f = kc_calloc(1, sizeof(*f));
+    if (f == NULL) {
+        return NULL;
+    }
+    kc_jscan_init(&f->js, KC_JSCAN_JACKSON, JFAST_MAX_DEPTH);
+    f->npos = nc + 8; /* a few unknown keys among the columns keep their places too */
+    f->nslot = 16;
+    while (f->nslot < 2 * nc) {
+        f->nslot *= 2;
+    }
+    f->node = kc_calloc(nc, sizeof(*f->node));
+    f->val = kc_calloc(nc, sizeof(*f->val));
+    f->found = kc_calloc(nc, 1);
+    f->pos = kc_calloc(f->npos, sizeof(*f->pos));
+    f->slot = kc_calloc(f->nslot, sizeof(*f->slot));
+    if (f->node == NULL || f->val == NULL || f->found == NULL || f->pos == NULL ||
+        f->slot == NULL) {
+        flat_free(f);
+        return NULL;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        size_t h = name_hash(tb->cols[i].name, name_len[i]) & (f->nslot - 1);
+        while (f->slot[h] != 0) {
+            h = (h + 1) & (f->nslot - 1);
+        }
+        f->slot[h] = (uint32_t)(i + 1);
+    }
+    return f;
+}
+
 int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhouse_table *table,
                             enum clickhouse_rb_format format, struct kc_error *err)
 {
@@ -1448,6 +1561,7 @@ int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhous
         p->send[i] = clickhouse_column_insertable(c) &&
                      (format == CH_RB_WITH_DEFAULTS || c->def != CH_DEFAULT_DEFAULT);
     }
+    p->flat = flat_new(table, p->name_len);
     if (format == CH_RB_PLAIN && table->n_cols > 0) {
         int rc = plan_literal_defaults(p, err);
         if (rc != KC_OK) {
@@ -1455,6 +1569,7 @@ int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhous
             return rc;
         }
     }
+    p->native = native_new(p); /* after the literal DEFAULTs: they add sent columns */
     return KC_OK;
 }
 
@@ -1473,6 +1588,10 @@ void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p)
             kc_free(p->jf);
             p->jf = NULL;
         }
+        flat_free(p->flat);
+        p->flat = NULL;
+        native_free(p->native);
+        p->native = NULL;
         kc_free(p->def_at);
         kc_free(p->def_len);
         kc_buf_fini(&p->def_bytes);
@@ -1534,6 +1653,449 @@ int clickhouse_text_insert_sql(const char *db, const char *table, const char *fo
     return rc ? rc : kc_buf_append_str(out, format);
 }
 
+/* ---- Native (columns) from the RowBinary rows a plan encoded ---- */
+
+/* Bytes of one value of t in RowBinary and Native alike; 0 for String; -1 when the column does
+ * not go as a fixed value or a String (arrays, maps, tuples, Nothing). */
+static int32_t native_width(const struct clickhouse_type *t)
+{
+    switch (t->kind) {
+    case CH_INT8:
+    case CH_UINT8:
+    case CH_BOOL:
+    case CH_ENUM8:
+        return 1;
+    case CH_INT16:
+    case CH_UINT16:
+    case CH_DATE:
+    case CH_ENUM16:
+        return 2;
+    case CH_INT32:
+    case CH_UINT32:
+    case CH_FLOAT32:
+    case CH_DATE32:
+    case CH_DATETIME:
+    case CH_IPV4:
+        return 4;
+    case CH_INT64:
+    case CH_UINT64:
+    case CH_FLOAT64:
+    case CH_DATETIME64:
+        return 8;
+    case CH_INT128:
+    case CH_UINT128:
+    case CH_UUID:
+    case CH_IPV6:
+        return 16;
+    case CH_INT256:
+    case CH_UINT256:
+        return 32;
+    case CH_DECIMAL:
+        return clickhouse_decimal_width(t->precision);
+    case CH_FIXEDSTRING:
+        return t->fixed_len > 0 && t->fixed_len <= INT32_MAX ? (int32_t)t->fixed_len : -1;
+    case CH_STRING:
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static int buf_leb128(struct kc_buf *b, uint64_t v)
+{
+    unsigned char t[10];
+    size_t n = 0;
+    do {
+        unsigned char c = v & 0x7f;
+        v >>= 7;
+        t[n++] = c | (v ? 0x80 : 0);
+    } while (v);
+    return kc_buf_append(b, t, n);
+}
+
+static void native_free(struct ch_rb_native *nv)
+{
+    if (nv != NULL) {
+        kc_free(nv->width);
+        kc_free(nv->nullable);
+        kc_free(nv->head_at);
+        kc_free(nv->head_len);
+        kc_free(nv->size);
+        kc_free(nv->at);
+        for (size_t j = 0; nv->lc != NULL && j < nv->k; j++) {
+            kc_free(nv->lc[j].kp);
+            kc_free(nv->lc[j].kl);
+            kc_free(nv->lc[j].tab);
+            kc_free(nv->lc[j].idx);
+            kc_free(nv->lc[j].zero);
+        }
+        kc_free(nv->lc);
+        kc_buf_fini(&nv->head);
+        kc_free(nv);
+    }
+}
+
+/* The Native layout of p's sent columns, or NULL when one of them has none (or on OOM: the
+ * rows then go as RowBinary, which every column has). */
+static struct ch_rb_native *native_new(const struct clickhouse_rb_plan *p)
+{
+    const struct clickhouse_table *tb = p->table;
+    size_t k = 0;
+    for (size_t i = 0; i < tb->n_cols; i++) {
+        k += p->send[i] != 0;
+    }
+    if (k == 0) {
+        return NULL;
+    }
+    struct ch_rb_native *nv = kc_calloc(1, sizeof(*nv));
+    if (nv == NULL) {
+        return NULL;
+    }
+    kc_buf_init(&nv->head, (size_t)16 << 20);
+    nv->k = k;
+    nv->width = kc_calloc(k, sizeof(*nv->width));
+    nv->nullable = kc_calloc(k, 1);
+    nv->head_at = kc_calloc(k, sizeof(*nv->head_at));
+    nv->head_len = kc_calloc(k, sizeof(*nv->head_len));
+    nv->size = kc_calloc(k, sizeof(*nv->size));
+    nv->at = kc_calloc(k, sizeof(*nv->at));
+    nv->lc = kc_calloc(k, sizeof(*nv->lc));
+    struct kc_buf type;
+    kc_buf_init(&type, (size_t)1 << 20);
+    int ok = nv->width != NULL && nv->nullable != NULL && nv->head_at != NULL &&
+             nv->head_len != NULL && nv->size != NULL && nv->at != NULL && nv->lc != NULL;
+    for (size_t i = 0, j = 0; ok && i < tb->n_cols; i++) {
+        if (!p->send[i]) {
+            continue;
+        }
+        const struct clickhouse_type *t = tb->cols[i].type;
+        if (t->kind == CH_LOWCARDINALITY) {
+            /* LowCardinality(Nullable(T)) keeps NULL as key 0: not written here (RowBinary) */
+            nv->lc[j].on = 1;
+            if (t->args[0]->kind == CH_NULLABLE) {
+                ok = 0;
+                break;
+            }
+        }
+        const struct clickhouse_type *inner = nv->lc[j].on ? t->args[0] : t;
+        const struct clickhouse_type *v = inner->kind == CH_NULLABLE ? inner->args[0] : inner;
+        nv->nullable[j] = inner != v;
+        nv->width[j] = native_width(v);
+        if (nv->lc[j].on && nv->width[j] >= 0) {
+            nv->lc[j].zero = kc_calloc(1, nv->width[j] > 0 ? (size_t)nv->width[j] : 1);
+            ok = nv->lc[j].zero != NULL;
+        }
+        kc_buf_reset(&type);
+        nv->head_at[j] = nv->head.len;
+        ok = ok && nv->width[j] >= 0 && clickhouse_type_format(t, &type) == KC_OK &&
+             buf_leb128(&nv->head, p->name_len[i]) == KC_OK &&
+             kc_buf_append(&nv->head, tb->cols[i].name, p->name_len[i]) == KC_OK &&
+             buf_leb128(&nv->head, type.len) == KC_OK &&
+             kc_buf_append(&nv->head, type.data, type.len) == KC_OK;
+        nv->head_len[j] = nv->head.len - nv->head_at[j];
+        j++;
+    }
+    kc_buf_fini(&type);
+    if (!ok) {
+        native_free(nv);
+        return NULL;
+    }
+    return nv;
+}
+
+/* Length of the RowBinary value at b[0..n) (width w, 0 = String) in *len; 0 when cut short. */
+static int native_span(const unsigned char *b, size_t n, int32_t w, size_t *len)
+{
+    if (w > 0) {
+        *len = (size_t)w;
+        return n >= (size_t)w;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < n && i < 10; i++) {
+        v |= (uint64_t)(b[i] & 0x7f) << (7 * i);
+        if (!(b[i] & 0x80)) {
+            *len = i + 1 + v;
+            return v <= n - (i + 1);
+        }
+    }
+    return 0;
+}
+
+static uint32_t span_hash(const unsigned char *b, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ b[i]) * 16777619u;
+    }
+    return h;
+}
+
+static int lc_grow_tab(struct ch_lc *c)
+{
+    size_t nt = c->ntab ? c->ntab * 2 : 256;
+    uint32_t *t = kc_calloc(nt, sizeof(*t));
+    if (t == NULL) {
+        return KC_ENOMEM;
+    }
+    for (size_t k = 0; k < c->nk; k++) {
+        size_t h = span_hash(c->kp[k], c->kl[k]) & (nt - 1);
+        while (t[h] != 0) {
+            h = (h + 1) & (nt - 1);
+        }
+        t[h] = (uint32_t)(k + 1);
+    }
+    kc_free(c->tab);
+    c->tab = t;
+    c->ntab = nt;
+    return KC_OK;
+}
+
+/* The key of value b[0..n) in c, added when new; the row's key appended to c->idx. */
+static int lc_add(struct ch_lc *c, const unsigned char *b, size_t n)
+{
+    if (c->nk * 2 >= c->ntab && lc_grow_tab(c) != KC_OK) {
+        return KC_ENOMEM;
+    }
+    size_t h = span_hash(b, n) & (c->ntab - 1);
+    uint32_t key;
+    for (;;) {
+        uint32_t e = c->tab[h];
+        if (e == 0) {
+            if (c->nk == c->capk || c->nk >= UINT32_MAX - 1) {
+                size_t nc = c->capk ? c->capk * 2 : 64;
+                const unsigned char **np = kc_realloc(c->kp, nc * sizeof(*np));
+                if (np == NULL) {
+                    return KC_ENOMEM;
+                }
+                c->kp = np;
+                uint32_t *nl = kc_realloc(c->kl, nc * sizeof(*nl));
+                if (nl == NULL) {
+                    return KC_ENOMEM;
+                }
+                c->kl = nl;
+                c->capk = nc;
+            }
+            key = (uint32_t)c->nk;
+            c->kp[c->nk] = b;
+            c->kl[c->nk] = (uint32_t)n;
+            c->nk++;
+            c->kbytes += n;
+            c->tab[h] = key + 1;
+            break;
+        }
+        if (c->kl[e - 1] == n && memcmp(c->kp[e - 1], b, n) == 0) {
+            key = e - 1;
+            break;
+        }
+        h = (h + 1) & (c->ntab - 1);
+    }
+    if (c->nidx == c->capidx) {
+        size_t nc = c->capidx ? c->capidx * 2 : 1024;
+        uint32_t *ni = kc_realloc(c->idx, nc * sizeof(*ni));
+        if (ni == NULL) {
+            return KC_ENOMEM;
+        }
+        c->idx = ni;
+        c->capidx = nc;
+    }
+    c->idx[c->nidx++] = key;
+    return KC_OK;
+}
+
+/* Start a conversion: no keys but the default (key 0), no rows. */
+static int lc_reset(struct ch_lc *c, int32_t width)
+{
+    c->nk = c->nidx = c->kbytes = 0;
+    if (c->tab != NULL) {
+        memset(c->tab, 0, c->ntab * sizeof(*c->tab));
+    }
+    int rc = lc_add(c, c->zero, width > 0 ? (size_t)width : 1);
+    c->nidx = 0; /* key 0 is no row's */
+    return rc;
+}
+
+/* Bytes of an index (UInt8/16/32) for nk keys, and the code Native names it by. */
+static size_t lc_index_width(size_t nk, uint64_t *code)
+{
+    if (nk <= 256) {
+        *code = 0;
+        return 1;
+    }
+    if (nk <= 65536) {
+        *code = 1;
+        return 2;
+    }
+    *code = 2;
+    return 4;
+}
+
+static void put_u64_at(unsigned char *o, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        o[i] = (unsigned char)(v >> (8 * i));
+    }
+}
+
+/* A LowCardinality column's data at o: keys version 1 (shared dictionaries with additional
+ * keys), the index type with "has additional keys" and "update dictionary", the keys, the
+ * row count and each row's key. Returns the bytes written. */
+static size_t lc_write(const struct ch_lc *c, unsigned char *o)
+{
+    uint64_t code;
+    size_t iw = lc_index_width(c->nk, &code), at = 0;
+    put_u64_at(o, 1);
+    put_u64_at(o + 8, code | (1u << 9) | (1u << 10));
+    put_u64_at(o + 16, c->nk);
+    at = 24;
+    for (size_t k = 0; k < c->nk; k++) {
+        memcpy(o + at, c->kp[k], c->kl[k]);
+        at += c->kl[k];
+    }
+    put_u64_at(o + at, c->nidx);
+    at += 8;
+    for (size_t r = 0; r < c->nidx; r++) {
+        uint32_t v = c->idx[r];
+        for (size_t i = 0; i < iw; i++) {
+            o[at++] = (unsigned char)(v >> (8 * i));
+        }
+    }
+    return at;
+}
+
+/* One walk over the rows: pass 0 sizes each column (and refuses a row that uses a DEFAULT),
+ * pass 1 writes each value at its column's cursor at[j] in out (a Nullable column's null map
+ * starts at size[j], its values rows bytes later). */
+static int native_walk(const struct clickhouse_rb_plan *p, struct ch_rb_native *nv,
+                       const unsigned char *const *data, const size_t *lens, size_t n_chunks,
+                       int pass, unsigned char *out, size_t *n_rows)
+{
+    int flags = p->format == CH_RB_WITH_DEFAULTS;
+    size_t r = 0;
+    for (size_t c = 0; c < n_chunks; c++) {
+        const unsigned char *b = data[c];
+        size_t n = lens[c], pos = 0;
+        while (pos < n) {
+            for (size_t j = 0; j < nv->k; j++) {
+                if (flags) {
+                    if (pos >= n || b[pos] != 0) {
+                        return pos >= n ? KC_EINVAL : 1; /* a DEFAULT: only RowBinary says so */
+                    }
+                    pos++;
+                }
+                int null = 0;
+                if (nv->nullable[j]) {
+                    if (pos >= n || b[pos] > 1) {
+                        return KC_EINVAL;
+                    }
+                    null = b[pos++];
+                    if (pass == 0) {
+                        nv->size[j]++;
+                    } else {
+                        out[nv->size[j] + r] = (unsigned char)null; /* the null map */
+                    }
+                }
+                size_t len = 0;
+                if (null) {
+                    /* Native keeps a value under a NULL: zero bytes, or an empty String */
+                    len = nv->width[j] > 0 ? (size_t)nv->width[j] : 1;
+                    if (pass == 1) {
+                        memset(out + nv->at[j], 0, len);
+                        nv->at[j] += len;
+                    } else {
+                        nv->size[j] += len;
+                    }
+                    continue;
+                }
+                if (!native_span(b + pos, n - pos, nv->width[j], &len)) {
+                    return KC_EINVAL;
+                }
+                if (nv->lc[j].on) { /* written whole after the walk */
+                    if (pass == 0 && lc_add(&nv->lc[j], b + pos, len) != KC_OK) {
+                        return KC_ENOMEM;
+                    }
+                } else if (pass == 1) {
+                    memcpy(out + nv->at[j], b + pos, len);
+                    nv->at[j] += len;
+                } else {
+                    nv->size[j] += len;
+                }
+                pos += len;
+            }
+            r++;
+        }
+    }
+    *n_rows = r;
+    return KC_OK;
+}
+
+int clickhouse_rb_native(const struct clickhouse_rb_plan *p, const unsigned char *const *data,
+                         const size_t *lens, size_t n_chunks, struct kc_buf *out,
+                         struct kc_error *err)
+{
+    struct ch_rb_native *nv = p->native;
+    size_t rows = 0, rows2 = 0;
+    if (nv == NULL) {
+        return 1;
+    }
+    memset(nv->size, 0, nv->k * sizeof(*nv->size));
+    for (size_t j = 0; j < nv->k; j++) {
+        if (nv->lc[j].on && lc_reset(&nv->lc[j], nv->width[j]) != KC_OK) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory building a Native block");
+        }
+    }
+    int rc = native_walk(p, nv, data, lens, n_chunks, 0, NULL, &rows);
+    if (rc == 1) {
+        return 1;
+    }
+    if (rc == KC_ENOMEM) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory building a Native block");
+    }
+    if (rc != KC_OK) {
+        return kc_error_set(err, KC_EINVAL, "the batch's RowBinary does not parse as the table's "
+                            "columns (a bug)");
+    }
+    if (rows == 0) {
+        return 1;
+    }
+    size_t total = 20 + nv->head.len;
+    for (size_t j = 0; j < nv->k; j++) {
+        if (nv->lc[j].on) {
+            uint64_t code;
+            nv->size[j] = 32 + nv->lc[j].kbytes +
+                          nv->lc[j].nidx * lc_index_width(nv->lc[j].nk, &code);
+        }
+        total += nv->size[j];
+    }
+    size_t mark = out->len;
+    if (kc_buf_reserve(out, total) != KC_OK || buf_leb128(out, nv->k) != KC_OK ||
+        buf_leb128(out, rows) != KC_OK) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory building a Native block");
+    }
+    /* Lay the columns out: header, then data; pass 1 fills the data in place. */
+    size_t at = out->len;
+    for (size_t j = 0; j < nv->k; j++) {
+        memcpy(out->data + at, nv->head.data + nv->head_at[j], nv->head_len[j]);
+        at += nv->head_len[j];
+        size_t col = nv->size[j];
+        nv->size[j] = at;                          /* the null map, if any */
+        nv->at[j] = at + (nv->nullable[j] ? rows : 0); /* the values */
+        at += col;
+    }
+    rc = native_walk(p, nv, data, lens, n_chunks, 1, (unsigned char *)out->data, &rows2);
+    if (rc != KC_OK || rows2 != rows) {
+        out->len = mark;
+        return kc_error_set(err, KC_EINVAL, "the batch's RowBinary changed while converting it");
+    }
+    for (size_t j = 0; j < nv->k; j++) {
+        if (nv->lc[j].on) {
+            lc_write(&nv->lc[j], (unsigned char *)out->data + nv->size[j]);
+        }
+    }
+    out->len = at;
+    out->data[at] = '\0';
+    return KC_OK;
+}
+
 int clickhouse_rb_insert_sql(const struct clickhouse_rb_plan *p, const char *db,
                              const char *table, struct kc_buf *out)
 {
@@ -1556,12 +2118,29 @@ int clickhouse_rb_insert_sql(const struct clickhouse_rb_plan *p, const char *db,
     return rc;
 }
 
-static int encode_row(struct enc *e, const struct cdata_value *row)
+int clickhouse_rb_native_sql(const struct clickhouse_rb_plan *p, const char *db,
+                             const char *table, struct kc_buf *out)
+{
+    size_t mark = out->len;
+    int rc = clickhouse_rb_insert_sql(p, db, table, out);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    /* the same text up to FORMAT */
+    char *f = strstr(out->data + mark, ") FORMAT RowBinary");
+    out->len = (size_t)(f - out->data);
+    return kc_buf_append_str(out, ") FORMAT Native");
+}
+
+/* One row into e->out: from row (a struct or map), or, when row is NULL, from the values the
+ * flat path collected by column (a JSON object, so never strict). */
+static int encode_row(struct enc *e, const struct cdata_value *row, const struct ch_rb_flat *f)
 {
     const struct clickhouse_table *tb = e->plan->table;
-    int strict = row->type == CDATA_STRUCT; /* schema'd: validated like the official connector */
+    /* schema'd: validated like the official connector */
+    int strict = row != NULL && row->type == CDATA_STRUCT;
     int rc = KC_OK;
-    if (row->type != CDATA_STRUCT && row->type != CDATA_MAP) {
+    if (row != NULL && row->type != CDATA_STRUCT && row->type != CDATA_MAP) {
         return kc_error_set(e->err, KC_EINVAL, "a ClickHouse row must be a struct or a JSON object, "
                             "not %s", cdata_type_name(row->type, 0));
     }
@@ -1570,9 +2149,14 @@ static int encode_row(struct enc *e, const struct cdata_value *row)
         if (!e->plan->send[i]) {
             if (c->def == CH_DEFAULT_DEFAULT && e->plan->dropped != NULL &&
                 *e->plan->dropped == 0 && clickhouse_column_insertable(c)) {
-                const struct cdata_value *dv;
-                int df;
-                row_field(row, c->name, strlen(c->name), &dv, &df);
+                const struct cdata_value *dv = NULL;
+                int df = 0;
+                if (f != NULL) {
+                    df = f->found[i];
+                    dv = df ? f->val[i] : NULL;
+                } else {
+                    row_field(row, c->name, strlen(c->name), &dv, &df);
+                }
                 if (df && dv != NULL) {
                     *e->plan->dropped = i + 1;
                 }
@@ -1583,8 +2167,13 @@ static int encode_row(struct enc *e, const struct cdata_value *row)
         const struct cdata_value *v;
         int found;
         size_t nl = e->plan->name_len[i];
-        row_field_col(e->plan, i, e->tree, row, &v, &found);
-        if (!found && c->type->kind == CH_ARRAY) {
+        if (f != NULL) {
+            found = f->found[i];
+            v = found ? f->val[i] : NULL;
+        } else {
+            row_field_col(e->plan, i, e->tree, row, &v, &found);
+        }
+        if (!found && c->type->kind == CH_ARRAY && f == NULL) { /* flat plans have no Nested */
             const char *dot = memchr(c->name, '.', nl);
             if (dot != NULL) {
                 const struct cdata_value *parent;
@@ -1646,11 +2235,205 @@ int clickhouse_rb_row(const struct clickhouse_rb_plan *p, const struct cdata_val
     if (row == NULL) {
         return kc_error_set(err, KC_EINVAL, "a null record has no row to insert");
     }
-    int rc = encode_row(&e, row);
+    int rc = encode_row(&e, row, NULL);
     if (rc == KC_EINVAL) {
         truncate(out, mark); /* the record's partial bytes go; earlier rows stay */
     }
     return rc;
+}
+
+/* Column of key (member k of its object), or -1 when the table has none of that name. */
+static long flat_col(const struct clickhouse_rb_plan *p, struct ch_rb_flat *f, size_t k,
+                     const char *key, size_t klen)
+{
+    const struct clickhouse_column *cols = p->table->cols;
+    if (k < f->npos && f->pos[k] != 0) {
+        uint32_t c = f->pos[k] - 1;
+        if (p->name_len[c] == klen && memcmp(cols[c].name, key, klen) == 0) {
+            return c;
+        }
+    }
+    long col = -1;
+    size_t h = name_hash(key, klen) & (f->nslot - 1);
+    for (; f->slot[h] != 0; h = (h + 1) & (f->nslot - 1)) {
+        uint32_t c = f->slot[h] - 1;
+        if (p->name_len[c] == klen && memcmp(cols[c].name, key, klen) == 0) {
+            col = c;
+            break;
+        }
+    }
+    if (k < f->npos) {
+        f->pos[k] = (uint32_t)(col + 1);
+    }
+    return col;
+}
+
+/*
+ * The object the flat scanner is on ('{' not yet consumed), its values by column into f. A
+ * scalar becomes a jfast_node of f (a string without escapes points into the document), an
+ * object or array for a column is parsed alone by the plan's jfast into a; keys the table
+ * lacks are skipped (and validated). A repeated key: the last value, as jfast.
+ * @return KC_OK, or anything else to leave the record to the tree path
+ */
+static int flat_object(const struct clickhouse_rb_plan *p, struct ch_rb_flat *f,
+                       struct kc_arena *a, struct kc_error *scratch)
+{
+    struct kc_jscan *js = &f->js;
+    struct kc_jscan_str ks;
+    enum kc_jscan_kind kind;
+    size_t k = 0;
+    int r;
+    kc_jscan_enter(js);
+    memset(f->found, 0, p->table->n_cols);
+    while ((r = kc_jscan_member_next(js, &ks)) == 1) {
+        const char *key = ks.raw;
+        size_t klen = ks.raw_len;
+        if (ks.escaped) {
+            char *d = kc_arena_alloc(a, ks.raw_len + 1);
+            if (d == NULL) {
+                return KC_ENOMEM;
+            }
+            klen = kc_jscan_str_decode(&ks, d);
+            key = d;
+        }
+        long c = flat_col(p, f, k++, key, klen);
+        if (c < 0) {
+            if ((r = kc_jscan_skip(js)) != KC_OK) {
+                return r;
+            }
+            continue;
+        }
+        if ((r = kc_jscan_peek(js, &kind)) != KC_OK) {
+            return r;
+        }
+        if (kind == KC_JSCAN_OBJECT || kind == KC_JSCAN_ARRAY) {
+            struct kc_jscan_val sv;
+            const struct cdata_value *v = NULL;
+            enum jfast_result res;
+            if ((r = kc_jscan_value(js, &sv)) != KC_OK ||
+                (r = jfast_parse(p->jf, sv.raw, sv.raw_len, a, &v, &res, scratch)) != KC_OK) {
+                return r;
+            }
+            f->val[c] = v;
+            f->found[c] = 1;
+            continue;
+        }
+        const char *start = (const char *)js->p;
+        struct kc_jscan_tok t;
+        if ((r = kc_jscan_next(js, &t)) != KC_OK) {
+            return r;
+        }
+        struct jfast_node *n = &f->node[c];
+        n->v.schema = NULL;
+        n->v.n = 0;
+        n->raw = start;
+        n->raw_len = (uint32_t)((const char *)js->p - start);
+        n->flags = 0;
+        f->found[c] = 1;
+        f->val[c] = &n->v;
+        switch (t.kind) {
+        case KC_JSCAN_NULL:
+            f->val[c] = NULL;
+            break;
+        case KC_JSCAN_TRUE:
+        case KC_JSCAN_FALSE:
+            n->v.type = CDATA_BOOLEAN;
+            n->v.u.b = t.kind == KC_JSCAN_TRUE;
+            break;
+        case KC_JSCAN_STRING:
+            n->v.type = CDATA_STRING;
+            if (t.u.s.escaped) {
+                char *d = kc_arena_alloc(a, t.u.s.raw_len + 1);
+                if (d == NULL) {
+                    return KC_ENOMEM;
+                }
+                n->v.n = (uint32_t)kc_jscan_str_decode(&t.u.s, d);
+                n->v.u.s = d;
+            } else {
+                n->v.n = (uint32_t)t.u.s.raw_len;
+                n->v.u.s = t.u.s.raw;
+            }
+            break;
+        case KC_JSCAN_NUMBER:
+            if (t.u.n.is_float) {
+                n->v.type = CDATA_FLOAT64;
+                n->v.u.f = t.u.n.d;
+                n->flags = JFAST_F_FLOAT;
+            } else {
+                n->v.type = CDATA_INT64;
+                n->v.u.i = t.u.n.i;
+                n->flags = t.u.n.big ? JFAST_F_BIG : 0;
+                if (!t.u.n.big && t.u.n.i >= INT32_MIN && t.u.n.i <= INT32_MAX) {
+                    n->flags |= JFAST_F_INT32;
+                }
+            }
+            break;
+        default:
+            return KC_EINVAL;
+        }
+    }
+    return r == 0 ? KC_OK : r;
+}
+
+/*
+ * clickhouse_rb_json without a tree: a top-level object, or an array of objects, encoded from
+ * the flat scanner. *taken = 0 leaves the message to the tree path with out as before (not an
+ * object, a syntax or encoding error: the tree reports those); *taken = 1 with KC_OK wrote
+ * *rows rows, with KC_ENOMEM out hit its cap (kc_buf emptied it) and err says so.
+ */
+static int flat_json(const struct clickhouse_rb_plan *p, const char *data, size_t len,
+                     struct kc_arena *a, struct kc_buf *out, size_t *rows, int *taken,
+                     struct kc_error *err)
+{
+    struct ch_rb_flat *f = p->flat;
+    struct kc_jscan *js = &f->js;
+    struct kc_error scratch;
+    struct enc e = {.plan = p, .out = out, .err = &scratch, .col = NULL, .tree = 1};
+    enum kc_jscan_kind kind;
+    size_t mark = out->len, n = 0;
+    int rc;
+    *taken = 0;
+    kc_jscan_begin(js, data, len, &scratch);
+    if (kc_jscan_peek(js, &kind) != KC_OK) {
+        return KC_OK;
+    }
+    if (kind == KC_JSCAN_OBJECT) {
+        if (flat_object(p, f, a, &scratch) != KC_OK) {
+            return KC_OK;
+        }
+        rc = encode_row(&e, NULL, f);
+        n = rc == KC_OK;
+    } else if (kind == KC_JSCAN_ARRAY) {
+        int r;
+        rc = KC_OK;
+        kc_jscan_enter(js);
+        while (rc == KC_OK && (r = kc_jscan_item_next(js)) == 1) {
+            if (kc_jscan_peek(js, &kind) != KC_OK || kind != KC_JSCAN_OBJECT ||
+                flat_object(p, f, a, &scratch) != KC_OK) {
+                rc = KC_EINVAL;
+                break;
+            }
+            rc = encode_row(&e, NULL, f);
+            n += rc == KC_OK;
+        }
+        if (rc == KC_OK && r != 0) {
+            rc = KC_EINVAL;
+        }
+    } else {
+        return KC_OK;
+    }
+    if (rc == KC_ENOMEM) {
+        *taken = 1;
+        *rows = 0;
+        return kc_error_set(err, KC_ENOMEM, "%s", scratch.msg);
+    }
+    if (rc != KC_OK) {
+        truncate(out, mark);
+        return KC_OK;
+    }
+    *taken = 1;
+    *rows = n;
+    return KC_OK;
 }
 
 int clickhouse_rb_json(const struct clickhouse_rb_plan *p, const char *data, size_t len,
@@ -1662,6 +2445,13 @@ int clickhouse_rb_json(const struct clickhouse_rb_plan *p, const char *data, siz
     size_t mark = out->len;
     struct enc e = {.plan = p, .out = out, .err = err, .col = NULL, .tree = 1};
     *rows = 0;
+    if (p->flat != NULL) {
+        int taken;
+        int frc = flat_json(p, data, len, a, out, rows, &taken, err);
+        if (taken) {
+            return frc;
+        }
+    }
     int rc = jfast_parse(p->jf, data, len, a, &v, &res, err);
     if (rc != KC_OK) {
         return rc;
@@ -1670,7 +2460,7 @@ int clickhouse_rb_json(const struct clickhouse_rb_plan *p, const char *data, siz
         return kc_error_set(err, KC_EINVAL, "empty or null JSON value has no row to insert");
     }
     if (v->type == CDATA_MAP) {
-        rc = encode_row(&e, v);
+        rc = encode_row(&e, v, NULL);
         *rows = rc == KC_OK;
     } else if (v->type == CDATA_ARRAY) {
         for (uint32_t i = 0; i < v->n && rc == KC_OK; i++) {
@@ -1680,7 +2470,7 @@ int clickhouse_rb_json(const struct clickhouse_rb_plan *p, const char *data, siz
                                   i);
                 break;
             }
-            rc = encode_row(&e, r);
+            rc = encode_row(&e, r, NULL);
             if (rc == KC_EINVAL && err != NULL) {
                 char msg[KC_ERROR_MSG_MAX];
                 memcpy(msg, err->msg, sizeof(msg));

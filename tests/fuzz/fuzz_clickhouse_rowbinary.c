@@ -5,7 +5,9 @@
  * type with a DEFAULT made of the message's first bytes, and the message is encoded in both
  * formats (RowBinary, RowBinaryWithDefaults). Invariants: a refused record leaves the buffer
  * exactly as it was (same length and bytes), failures are KC_EINVAL or KC_ENOMEM, and nothing
- * leaks or overruns (ASan/UBSan).
+ * leaks or overruns (ASan/UBSan). Differential: the tree-free path (plan.flat) and jfast's
+ * tree give the same result, the same bytes and the same message; and the encoded rows always
+ * convert to a Native block, or say they must stay RowBinary, never fail to parse.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,6 +70,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         } else if (rc != KC_OK && rc != KC_ENOMEM) {
             abort();
+        }
+        /* the same message through the tree only */
+        struct ch_rb_flat *flat = p.flat;
+        struct kc_buf out2;
+        struct kc_error err2;
+        size_t rows2 = 0;
+        kc_buf_init(&out2, 1 << 24);
+        kc_buf_append_str(&out2, "earlier");
+        kc_arena_reset(&a);
+        p.flat = NULL;
+        int rc2 = clickhouse_rb_json(&p, json, jl, &a, &out2, &rows2, &err2);
+        p.flat = flat;
+        if (rc != rc2 || (rc == KC_OK && (rows != rows2 || out.len != out2.len ||
+                                          memcmp(out.data, out2.data, out.len) != 0)) ||
+            (rc == KC_EINVAL && strcmp(err.msg, err2.msg) != 0)) {
+            abort();
+        }
+        kc_buf_fini(&out2);
+        if (rc == KC_OK && rows > 0) {
+            const unsigned char *chunk = (const unsigned char *)out.data + 7;
+            size_t clen = out.len - 7;
+            struct kc_buf nat;
+            kc_buf_init(&nat, 1 << 25);
+            int nrc = clickhouse_rb_native(&p, &chunk, &clen, 1, &nat, &err);
+            if (nrc != KC_OK && nrc != 1 && nrc != KC_ENOMEM) {
+                abort();
+            }
+            kc_buf_fini(&nat);
         }
         kc_buf_fini(&out);
         kc_arena_fini(&a);

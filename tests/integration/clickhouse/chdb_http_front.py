@@ -5,10 +5,10 @@ Debian's 18.16 server does not have) is tested against a real engine's deduplica
 
 Subset:
   GET  /ping                         "Ok."
-  POST /?query=INSERT INTO `db`.`t` (`a`, `b`) FORMAT RowBinary[WithDefaults]&<settings>
+  POST /?query=INSERT INTO `db`.`t` (`a`, `b`) FORMAT RowBinary[WithDefaults]|Native&<settings>
        body = rows (Content-Encoding gzip allowed). Run as
        INSERT INTO `db`.`t` (`a`, `b`) SETTINGS insert_deduplication_token='...'
-       SELECT * FROM file('<body file>', 'RowBinary...', '<the columns' types from DESCRIBE>'),
+       SELECT * FROM file('<body file>', '<that format>', '<the columns' types from DESCRIBE>'),
        so chdb's MergeTree deduplicates by the token exactly as a server does.
   POST /?<settings>  body = SQL      (SELECT version(), DESCRIBE TABLE ... FORMAT TabSeparated,
                                       and whatever the test sends); TabSeparated by default.
@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import chdb.session as chs
 
 INSERT_RE = re.compile(r"^\s*INSERT INTO\s+(`(?:[^`\\]|\\.)*`(?:\.`(?:[^`\\]|\\.)*`)?)\s*"
-                       r"\((.*)\)\s*FORMAT\s+(RowBinary|RowBinaryWithDefaults)\s*$", re.S)
+                       r"\((.*)\)\s*FORMAT\s+(RowBinary|RowBinaryWithDefaults|Native)\s*$", re.S)
 CODE_RE = re.compile(r"Code: (\d+)")
 
 
@@ -59,7 +59,8 @@ class Front:
         m = INSERT_RE.match(query)
         if m is None:
             raise RuntimeError("Code: 62. DB::Exception: the test front only takes INSERT INTO "
-                               "`db`.`t` (cols) FORMAT RowBinary[WithDefaults]. (SYNTAX_ERROR)")
+                               "`db`.`t` (cols) FORMAT RowBinary[WithDefaults] or Native. "
+                               "(SYNTAX_ERROR)")
         target, cols, fmt = m.group(1), m.group(2), m.group(3)
         names = [c.strip().strip("`") for c in cols.split(",")]
         types = {}

@@ -195,6 +195,38 @@ def test_1816_classic_types_byte_identical(ch, tmp_path):
     assert r[1]["tup"] == [1, ""] and r[1]["fs"] == "abcd" and r[1]["d"] == "0000-00-00"  # 18.16 prints day 0 so
 
 
+def test_1816_native_block_reads_back_as_our_rows(ch, tmp_path):
+    """The Native block the sink sends instead of RowBinary when every column has a Native form
+    (here every such type 18.16 has, LowCardinality dictionary-encoded, Nullable with its null
+    map): the server reads it, and its own RowBinary output of the table is byte-for-byte our
+    RowBinary encoding of the same rows. With an array column the rows stay RowBinary."""
+    nested = "arr Array(Nullable(UInt16)), aa Array(Array(String)), tup Tuple(UInt8, String), "
+    assert nested in CLASSIC
+    cols = CLASSIC.replace(nested, "")
+    ch.q(f"CREATE TABLE t.nat ({cols}) ENGINE = MergeTree ORDER BY id")
+    rows = [{k: v for k, v in r.items() if k not in ("arr", "aa", "tup")}
+            for r in classic_rows()]
+    rows += [dict(rows[0], id=3, lc="low", n=7, ns=None), dict(rows[1], id=4, lc="other")]
+    src = write_jsonl(tmp_path / "nat.jsonl", rows)
+    desc = tmp_path / "nat.tsv"
+    desc.write_bytes(ch.q("DESCRIBE TABLE t.nat FORMAT TabSeparated"))
+    native, rowbin = tmp_path / "nat.native", tmp_path / "nat.rowbinary"
+    out = run_tool("encode", desc, "plain", src, native, "native").stdout
+    assert "rows=4 errors=0" in out and "native=no" not in out
+    assert "rows=4 errors=0" in run_tool("encode", desc, "plain", src, rowbin).stdout
+    assert native.read_bytes() != rowbin.read_bytes()
+    ch.q("INSERT INTO t.nat FORMAT Native", native.read_bytes())
+    assert ch.q("SELECT * FROM t.nat ORDER BY id FORMAT RowBinary") == rowbin.read_bytes()
+    assert ch.rows("SELECT lc, count() AS c FROM t.nat GROUP BY lc ORDER BY lc") == [
+        {"lc": "", "c": "1"}, {"lc": "low", "c": "2"}, {"lc": "other", "c": "1"}]
+    classic = tmp_path / "classic.tsv"
+    ch.q(f"CREATE TABLE t.classic_nat ({CLASSIC}) ENGINE = MergeTree ORDER BY id")
+    classic.write_bytes(ch.q("DESCRIBE TABLE t.classic_nat FORMAT TabSeparated"))
+    src2 = write_jsonl(tmp_path / "classic.jsonl", classic_rows())
+    assert "native=no" in run_tool("encode", classic, "plain", src2, tmp_path / "c.bin",
+                                   "native").stdout
+
+
 def test_1816_transport(ch, tmp_path):
     """Auth modes, gzip bodies, settings in the URL, and the server's error answers turned into
     code + message + retry class by clickhouse_http.c."""
@@ -345,6 +377,36 @@ def test_chdb_modern_types(chdb, tmp_path):
                          "129639935")
     assert r["mm"] == {"7": ["::1", None]} and r["e"] == "y" and r["tup"] == {"a": 5, "b": ["p", "q"]}
     assert ours[1]["ip6"] == "::ffff:1.2.3.4" and ours[1]["b"] is False
+
+
+def test_chdb_native_block_of_modern_types(chdb, tmp_path):
+    """The Native block the sink sends, read by the current engine: every type 18.16 lacks that
+    has a Native form here (DateTime64, Bool, IPv4/6, Date32, 128/256-bit integers, wide
+    Decimals, Nullable, UUID, Enum16, LowCardinality dictionary-encoded) gives the rows the
+    engine reads from our RowBinary of the same records."""
+    drop = ("m Map(String, UInt64), ", "tup Tuple(a UInt8, b Array(String)), ",
+            "mm Map(UInt16, Array(Nullable(IPv6))), ", ", lcn LowCardinality(Nullable(String))")
+    structure = MODERN
+    for d in drop:
+        assert d in structure
+        structure = structure.replace(d, "")
+    rows = [{k: v for k, v in r.items() if k not in ("m", "tup", "mm", "lcn")}
+            for r in modern_rows()]
+    rows.append(dict(rows[0], id=3, lc="tablet", n=None))
+    src = write_jsonl(tmp_path / "modern.jsonl", rows)
+    desc = tmp_path / "modern.tsv"
+    desc.write_text(describe_of(structure))
+    native, rowbin = tmp_path / "modern.native", tmp_path / "modern.bin"
+    out = run_tool("encode", desc, "plain", src, native, "native").stdout
+    assert "rows=3 errors=0" in out and "native=no" not in out
+    assert "rows=3 errors=0" in run_tool("encode", desc, "plain", src, rowbin).stdout
+    ours = chdb_rows(chdb, f"SELECT * FROM file('{native}', 'Native', \"{structure}\") "
+                           "ORDER BY id")
+    want = chdb_rows(chdb, f"SELECT * FROM file('{rowbin}', 'RowBinary', \"{structure}\") "
+                           "ORDER BY id")
+    assert len(ours) == 3 and ours == want
+    assert [r["lc"] for r in ours] == ["mobile", "", "tablet"]
+    assert ours[0]["i128"] == want[0]["i128"] and ours[1]["n"] == -7 and ours[2]["n"] is None
 
 
 def test_chdb_row_binary_with_defaults(chdb, tmp_path):

@@ -2,9 +2,11 @@
  * tests/unit/clickhouse/clickhouse_rb_tool.c: a test-only command around the ClickHouse core, so
  * the integration tests drive the real encoder and transport from Python:
  *
- *   clickhouse_rb_tool encode DESCRIBE_TSV plain|defaults IN_JSONL OUT_BIN
+ *   clickhouse_rb_tool encode DESCRIBE_TSV plain|defaults IN_JSONL OUT_BIN [native]
  *       encode each line of IN_JSONL (one message value: object or array of objects) for the
  *       table DESCRIBE_TSV describes; bad messages are reported ("line N: why") and skipped.
+ *       With `native`, OUT_BIN gets those rows as the sink sends them when it can: one Native
+ *       block (clickhouse_rb_native); "native=no" is printed when they must stay RowBinary.
  *   clickhouse_rb_tool insert HOST PORT DB TABLE IN_JSONL [options]
  *       SELECT version(), DESCRIBE the table, encode (RowBinaryWithDefaults from 23.x, else
  *       RowBinary), POST one INSERT.
@@ -104,6 +106,21 @@ int main(int argc, char **argv)
         struct kc_buf out;
         kc_buf_init(&out, (size_t)1 << 30);
         size_t rows = encode_lines(&p, json, jl, &out, &errors);
+        if (argc >= 7 && strcmp(argv[6], "native") == 0) {
+            struct kc_buf nat;
+            kc_buf_init(&nat, (size_t)1 << 30);
+            const unsigned char *chunk = (const unsigned char *)out.data;
+            int nrc = clickhouse_rb_native(&p, &chunk, &out.len, 1, &nat, &err);
+            if (nrc == 1) {
+                printf("native=no\n");
+            } else if (nrc != KC_OK) {
+                fprintf(stderr, "native: %s\n", err.msg);
+                return 1;
+            } else {
+                kc_buf_fini(&out);
+                out = nat;
+            }
+        }
         FILE *f = fopen(argv[5], "wb");
         if (f == NULL || (out.len && fwrite(out.data, 1, out.len, f) != out.len) || fclose(f)) {
             perror(argv[5]);

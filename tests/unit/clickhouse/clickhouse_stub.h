@@ -21,8 +21,9 @@ struct clickhouse_stub;
 struct clickhouse_stub_insert {
     char *table;      /* "db.t" */
     char *token;      /* insert_deduplication_token, NULL when none */
-    unsigned char *body;
+    unsigned char *body; /* a Native body as the RowBinary[WithDefaults] rows it carries */
     size_t len;
+    int native;          /* sent as FORMAT Native */
     int ok;           /* answered 200 */
 };
 

@@ -580,6 +580,117 @@ static void test_rb_connect_values(void **state)
     kc_arena_fini(&a);
 }
 
+/* Encode each JSON message of msgs[] into its own chunk with p. */
+static void encode_chunks(struct clickhouse_rb_plan *p, const char *const *msgs, size_t n,
+                          struct kc_buf *chunks)
+{
+    struct kc_arena a;
+    struct kc_error err;
+    kc_arena_init(&a, 4096, 1 << 20);
+    for (size_t i = 0; i < n; i++) {
+        size_t rows = 0;
+        kc_buf_init(&chunks[i], 1 << 20);
+        kc_arena_reset(&a);
+        if (clickhouse_rb_json(p, msgs[i], strlen(msgs[i]), &a, &chunks[i], &rows, &err) !=
+            KC_OK) {
+            fail_msg("%s: %s", msgs[i], err.msg);
+        }
+    }
+    kc_arena_fini(&a);
+}
+
+/* Rows encoded as RowBinary become one Native block, column after column, byte for byte as
+ * ClickHouse's Native format lays it out (LowCardinality as 18.16 writes it itself). */
+static void test_rb_native_block(void **state)
+{
+    (void)state;
+    struct clickhouse_table t;
+    struct clickhouse_rb_plan p;
+    struct kc_error err;
+    struct kc_buf chunks[2], out, sql;
+    table_of("id\tUInt32\t\t\ns\tString\t\t\nlc\tLowCardinality(String)\t\t\n"
+             "n\tNullable(Int16)\t\t\nf\tFixedString(2)\t\t\n", &t);
+    assert_int_equal(clickhouse_rb_plan_init(&p, &t, CH_RB_PLAIN, &err), KC_OK);
+    const char *msgs[] = {
+        "[{\"id\":1,\"s\":\"a\",\"lc\":\"x\",\"n\":5,\"f\":\"ab\"},"
+        " {\"id\":2,\"s\":\"\",\"lc\":\"y\",\"n\":null,\"f\":\"cd\"}]",
+        "{\"id\":3,\"s\":\"bc\",\"lc\":\"x\",\"f\":\"ef\"}"};
+    encode_chunks(&p, msgs, 2, chunks);
+    const unsigned char *data[2] = {(const unsigned char *)chunks[0].data,
+                                    (const unsigned char *)chunks[1].data};
+    size_t lens[2] = {chunks[0].len, chunks[1].len};
+    kc_buf_init(&out, 1 << 20);
+    kc_buf_append_str(&out, "pre");
+    assert_int_equal(clickhouse_rb_native(&p, data, lens, 2, &out, &err), KC_OK);
+    assert_string_equal(hex(out.data + 3, out.len - 3),
+                        "0503"                                               /* 5 cols, 3 rows */
+                        "02" "6964" "06" "55496e743332" "010000000200000003000000" /* id */
+                        "01" "73" "06" "537472696e67" "0161" "00" "026263"          /* s */
+                        "02" "6c63" "16" "4c6f7743617264696e616c69747928537472696e6729"
+                        "0100000000000000" "0006000000000000" "0300000000000000"
+                        "00" "0178" "0179" "0300000000000000" "010201"              /* lc */
+                        "01" "6e" "0f" "4e756c6c61626c6528496e74313629"
+                        "000101" "050000000000"                                     /* n */
+                        "01" "66" "0e" "4669786564537472696e67283229" "616263646566"); /* f */
+    assert_memory_equal(out.data, "pre", 3);
+    kc_buf_init(&sql, 4096);
+    assert_int_equal(clickhouse_rb_native_sql(&p, "db", "t", &sql), KC_OK);
+    assert_string_equal(sql.data,
+                        "INSERT INTO `db`.`t` (`id`, `s`, `lc`, `n`, `f`) FORMAT Native");
+    kc_buf_fini(&sql);
+    kc_buf_fini(&out);
+    kc_buf_fini(&chunks[0]);
+    kc_buf_fini(&chunks[1]);
+    clickhouse_rb_plan_fini(&p);
+    clickhouse_table_fini(&t);
+}
+
+/* When Native cannot say it: a row that takes a column's DEFAULT (RowBinaryWithDefaults' flag),
+ * or columns without a Native form here (arrays, LowCardinality(Nullable)): 1, out unchanged. */
+static void test_rb_native_not_possible(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *describe, *json;
+        enum clickhouse_rb_format fmt;
+        int want;
+    } cases[] = {
+        {"a\tUInt8\t\t\nd\tUInt8\tDEFAULT\t7\n", "[{\"a\":1,\"d\":2},{\"a\":3,\"d\":4}]",
+         CH_RB_WITH_DEFAULTS, KC_OK},
+        {"a\tUInt8\t\t\nd\tUInt8\tDEFAULT\t7\n", "[{\"a\":1,\"d\":2},{\"a\":3}]",
+         CH_RB_WITH_DEFAULTS, 1},
+        {"a\tUInt8\t\t\nv\tArray(UInt8)\t\t\n", "{\"a\":1,\"v\":[1,2]}", CH_RB_PLAIN, 1},
+        {"a\tUInt8\t\t\nl\tLowCardinality(Nullable(String))\t\t\n", "{\"a\":1,\"l\":\"x\"}",
+         CH_RB_PLAIN, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct clickhouse_table t;
+        struct clickhouse_rb_plan p;
+        struct kc_error err;
+        struct kc_buf chunk, out;
+        table_of(cases[i].describe, &t);
+        assert_int_equal(clickhouse_rb_plan_init(&p, &t, cases[i].fmt, &err), KC_OK);
+        encode_chunks(&p, &cases[i].json, 1, &chunk);
+        const unsigned char *data = (const unsigned char *)chunk.data;
+        kc_buf_init(&out, 1 << 20);
+        int rc = clickhouse_rb_native(&p, &data, &chunk.len, 1, &out, &err);
+        if (rc != cases[i].want) {
+            fail_msg("case %zu: %d, want %d", i, rc, cases[i].want);
+        }
+        if (rc == KC_OK) { /* the flag bytes are gone: 2 cols, 2 rows, a = 01 03, d = 02 04 */
+            assert_string_equal(hex(out.data, out.len),
+                                "0202" "0161" "055549" "6e7438" "0103" "0164" "055549" "6e7438"
+                                "0204");
+        } else {
+            assert_int_equal(out.len, 0);
+        }
+        kc_buf_fini(&out);
+        kc_buf_fini(&chunk);
+        clickhouse_rb_plan_fini(&p);
+        clickhouse_table_fini(&t);
+    }
+}
+
 static void test_parse_datetime(void **state)
 {
     (void)state;
@@ -672,6 +783,7 @@ int main(void)
         cmocka_unit_test(test_rb_literal_defaults_plain), cmocka_unit_test(test_rb_defaults_modern),
         cmocka_unit_test(test_rb_json_shapes),    cmocka_unit_test(test_rb_key_order_changes),    cmocka_unit_test(test_rb_nested),
         cmocka_unit_test(test_rb_connect_values), cmocka_unit_test(test_parse_datetime),
+        cmocka_unit_test(test_rb_native_block),   cmocka_unit_test(test_rb_native_not_possible),
         cmocka_unit_test(test_rb_buffer_cap),     cmocka_unit_test(test_rb_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

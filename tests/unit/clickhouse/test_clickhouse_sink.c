@@ -152,6 +152,7 @@ static void test_batches_routed_to_two_tables(void **state)
         row_bytes(strcmp(in->table, "db.a") == 0 ? 0 : 100, first);
         assert_memory_equal(in->body, first, ROW_BYTES);
         assert_null(in->token); /* at-least-once: no token */
+        assert_true(in->native); /* every column has a Native form: sent as one block */
     }
     fix_stop(&f);
 }
