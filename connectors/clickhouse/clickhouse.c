@@ -74,6 +74,8 @@ struct ch_table {
     struct clickhouse_rb_plan plan;
     int ready;          /* desc + plan valid */
     int warned_dropped; /* the plan.dropped warning was logged */
+    uint64_t mask;      /* plain RowBinary: left-out DEFAULT columns this variant sends too
+                         * (bit i = column i), for records that give them (0 = the table) */
     int stale;          /* describe again before the next row */
     int64_t described_ms;
     char *insert_sql;   /* owned, for plan */
@@ -180,11 +182,11 @@ static void table_free(struct ch_table *t)
 /* The table `name` in database db (NULL: the configured one), written as RowBinary (text
  * NULL) or as CSV/TSV text, added on first use. */
 static struct ch_table *table_get(struct ch_sink *s, const char *db, const char *name,
-                                  const char *text)
+                                  const char *text, uint64_t mask)
 {
     for (size_t i = 0; i < s->n_tables; i++) {
         const struct ch_table *t = s->tables[i];
-        if (strcmp(t->name, name) == 0 && t->text == text &&
+        if (strcmp(t->name, name) == 0 && t->text == text && t->mask == mask &&
             (db == NULL ? t->db == NULL : t->db != NULL && strcmp(t->db, db) == 0)) {
             return s->tables[i];
         }
@@ -207,6 +209,7 @@ static struct ch_table *table_get(struct ch_sink *s, const char *db, const char 
     }
     kc_buf_init(&t->body, SIZE_MAX / 2);
     t->text = text;
+    t->mask = mask;
     t->stale = 1;
     s->tables[s->n_tables++] = t;
     return t;
@@ -232,6 +235,7 @@ static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error
     struct kc_buf sql;
     kc_buf_init(&sql, 1 << 20);
     if ((rc = clickhouse_rb_plan_init(&t->plan, &t->desc, s->format, err)) != KC_OK ||
+        (t->mask != 0 && (rc = clickhouse_rb_plan_send(&t->plan, t->mask)) != KC_OK) ||
         (rc = t->text != NULL ? clickhouse_text_insert_sql(db, t->name, t->text, &sql)
                               : clickhouse_rb_insert_sql(&t->plan, db, t->name, &sql)) != KC_OK ||
         (t->insert_sql = kc_buf_take(&sql, NULL)) == NULL ||
@@ -1083,7 +1087,7 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         const char *text = s->text_format != NULL && record_text(s, r, &tlen) != NULL
                                ? s->text_format
                                : NULL;
-        struct ch_table *t = tname != NULL ? table_get(s, tdb, tname, text) : NULL;
+        struct ch_table *t = tname != NULL ? table_get(s, tdb, tname, text, 0) : NULL;
         if (t == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }
@@ -1164,16 +1168,57 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         }
         size_t before = sl->rows.len, rows = 0;
         struct kc_error cause = {0};
+        struct ch_table *base = t;
+        if (t->plan.dropped != NULL && !t->warned_dropped) {
+            *t->plan.dropped = 0; /* this record's, below */
+        }
         int rc = encode_record(s, t, r, &sl->rows, &rows, &cause);
-        if (t->plan.dropped != NULL && *t->plan.dropped > 0 && !t->warned_dropped) {
+        int rerouted = 0;
+        if (rc == KC_OK && t->text == NULL && !s->cfg.exactly_once && t->plan.given != NULL &&
+            *t->plan.given != 0) {
+            /* Values for DEFAULT columns left out of the INSERT (plain RowBinary, < 23.1):
+             * the record goes to a variant of the table whose INSERT names them too. */
+            struct ch_table *tv = table_get(s, tdb, tname, NULL, *t->plan.given);
+            struct kc_error derr = {0};
+            if (tv != NULL && ((tv->ready && !tv->stale) ||
+                               (tv->rows == 0 && table_describe(s, tv, &derr) == KC_OK))) {
+                sl->rows.len = before; /* sl may move: part_slot grows p->slots */
+                sl->rows.data[before] = '\0';
+                struct ch_slot *sv = part_slot(p, tv);
+                size_t vrows = 0;
+                if (sv != NULL) {
+                    size_t vbefore = sv->rows.len;
+                    if (encode_record(s, tv, r, &sv->rows, &vrows, &cause) == KC_OK) {
+                        t = tv;
+                        sl = sv;
+                        before = vbefore;
+                        rows = vrows;
+                        rerouted = 1;
+                    }
+                }
+                if (!rerouted) { /* as before: the table's own INSERT, the values dropped */
+                    if ((sl = part_slot(p, base)) == NULL) {
+                        return kc_error_set(err, KC_ENOMEM, "out of memory");
+                    }
+                    before = sl->rows.len;
+                    rows = 0;
+                    rc = encode_record(s, base, r, &sl->rows, &rows, &cause);
+                }
+            }
+        }
+        if (!rerouted && base->plan.dropped != NULL && *base->plan.dropped > 0 &&
+            !base->warned_dropped) {
             /* once per description of the table: the value is not lost silently */
-            t->warned_dropped = 1;
+            base->warned_dropped = 1;
             sink_task_log(st, KC_LOG_WARN, "Table %s: column %s has a DEFAULT expression (%s) "
-                          "and this ClickHouse (%d.%d) has no RowBinaryWithDefaults, so values "
-                          "records give for it are not sent; the server computes the DEFAULT. "
+                          "and this ClickHouse (%d.%d) has no RowBinaryWithDefaults; with "
+                          "exactlyOnce=true (one INSERT per partition) or past the 64th column "
+                          "the values records give for it are not sent and the server computes "
+                          "the DEFAULT. "
                           "Make the DEFAULT a literal, or upgrade to 23.1 or later.", tname,
-                          t->desc.cols[*t->plan.dropped - 1].name,
-                          t->desc.cols[*t->plan.dropped - 1].default_expr, s->major, s->minor);
+                          base->desc.cols[*base->plan.dropped - 1].name,
+                          base->desc.cols[*base->plan.dropped - 1].default_expr, s->major,
+                          s->minor);
         }
         if (rc == KC_EINVAL) {
             struct kc_error why = {0};

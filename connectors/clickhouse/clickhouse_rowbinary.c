@@ -1544,10 +1544,12 @@ int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhous
     size_t nc = table->n_cols ? table->n_cols : 1;
     p->send = kc_calloc(nc, 1);
     p->dropped = kc_calloc(1, sizeof(*p->dropped));
+    p->given = kc_calloc(1, sizeof(*p->given));
     p->name_len = kc_calloc(nc, sizeof(*p->name_len));
     p->hint = kc_calloc(nc, sizeof(*p->hint));
     p->jf = kc_calloc(1, sizeof(*p->jf));
-    if (p->send == NULL || p->dropped == NULL || p->name_len == NULL || p->hint == NULL ||
+    if (p->send == NULL || p->dropped == NULL || p->given == NULL || p->name_len == NULL ||
+        p->hint == NULL ||
         p->jf == NULL) {
         clickhouse_rb_plan_fini(p);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -1579,6 +1581,8 @@ void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p)
         kc_free(p->send);
         kc_free(p->dropped);
         p->dropped = NULL;
+        kc_free(p->given);
+        p->given = NULL;
         kc_free(p->name_len);
         kc_free(p->hint);
         p->name_len = NULL;
@@ -1598,6 +1602,22 @@ void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p)
         p->send = NULL;
         p->def_at = p->def_len = NULL;
     }
+}
+
+int clickhouse_rb_plan_send(struct clickhouse_rb_plan *p, uint64_t mask)
+{
+    if (p->format != CH_RB_PLAIN) {
+        return KC_OK;
+    }
+    for (size_t i = 0; i < p->table->n_cols && i < 64; i++) {
+        const struct clickhouse_column *c = &p->table->cols[i];
+        if ((mask >> i & 1) && c->def == CH_DEFAULT_DEFAULT && clickhouse_column_insertable(c)) {
+            p->send[i] = 1;
+        }
+    }
+    native_free(p->native);
+    p->native = native_new(p);
+    return KC_OK;
 }
 
 int clickhouse_rb_plan_include(struct clickhouse_rb_plan *p, const struct cdata_value *row)
@@ -2148,7 +2168,8 @@ static int encode_row(struct enc *e, const struct cdata_value *row, const struct
         const struct clickhouse_column *c = &tb->cols[i];
         if (!e->plan->send[i]) {
             if (c->def == CH_DEFAULT_DEFAULT && e->plan->dropped != NULL &&
-                *e->plan->dropped == 0 && clickhouse_column_insertable(c)) {
+                (*e->plan->dropped == 0 || (e->plan->given != NULL && i < 64)) &&
+                clickhouse_column_insertable(c)) {
                 const struct cdata_value *dv = NULL;
                 int df = 0;
                 if (f != NULL) {
@@ -2158,7 +2179,12 @@ static int encode_row(struct enc *e, const struct cdata_value *row, const struct
                     row_field(row, c->name, strlen(c->name), &dv, &df);
                 }
                 if (df && dv != NULL) {
-                    *e->plan->dropped = i + 1;
+                    if (*e->plan->dropped == 0) {
+                        *e->plan->dropped = i + 1;
+                    }
+                    if (e->plan->given != NULL && i < 64) {
+                        *e->plan->given |= (uint64_t)1 << i;
+                    }
                 }
             }
             continue;
@@ -2232,6 +2258,9 @@ int clickhouse_rb_row(const struct clickhouse_rb_plan *p, const struct cdata_val
 {
     struct enc e = {.plan = p, .out = out, .err = err, .col = NULL, .tree = 0};
     size_t mark = out->len;
+    if (p->given != NULL) {
+        *p->given = 0;
+    }
     if (row == NULL) {
         return kc_error_set(err, KC_EINVAL, "a null record has no row to insert");
     }
@@ -2445,11 +2474,17 @@ int clickhouse_rb_json(const struct clickhouse_rb_plan *p, const char *data, siz
     size_t mark = out->len;
     struct enc e = {.plan = p, .out = out, .err = err, .col = NULL, .tree = 1};
     *rows = 0;
+    if (p->given != NULL) {
+        *p->given = 0;
+    }
     if (p->flat != NULL) {
         int taken;
         int frc = flat_json(p, data, len, a, out, rows, &taken, err);
         if (taken) {
             return frc;
+        }
+        if (p->given != NULL) {
+            *p->given = 0; /* the tree says again */
         }
     }
     int rc = jfast_parse(p->jf, data, len, a, &v, &res, err);

@@ -55,9 +55,10 @@
  *                            other columns, a date): the column is left out of the INSERT's
  *                            column list so the server computes it, unless a row of the batch
  *                            gave it a value (clickhouse_rb_plan_include); rows of such a batch
- *                            that lack it get the type's zero value. The sink does not widen
- *                            the list: a value a row gives for such a column is not sent, and
- *                            plan->dropped says so (the sink logs it once per table).
+ *                            that lack it get the type's zero value. A value a row gives for
+ *                            such a column is not written; plan->given names the columns, and
+ *                            the sink sends such a message through a plan that includes them
+ *                            (clickhouse_rb_plan_send), an INSERT of its own.
  *   other, schema'd row      per-record error (the official connector's validation:
  *                            "column x not found in the record")
  *   other, schemaless row    the type's zero value, as JSONEachRow's
@@ -98,6 +99,10 @@ struct clickhouse_rb_plan {
     /* CH_RB_PLAIN: index + 1 of a left-out DEFAULT column a row had a value for (the server
      * computes it instead), 0 = none yet; the caller warns and may clear it */
     size_t *dropped; /* owned, one counter */
+    /* CH_RB_PLAIN: bit i set when the last clickhouse_rb_json / clickhouse_rb_row call met a
+     * value for left-out DEFAULT column i (i < 64): the caller may send that message with a
+     * plan that includes those columns (clickhouse_rb_plan_send) instead of dropping them */
+    uint64_t *given; /* owned, one mask */
     /* Per-row scratch kept across rows (written through the const plan: one thread encodes
      * with a plan at a time): */
     size_t *name_len; /* owned, n_cols: strlen of each column's name */
@@ -115,6 +120,14 @@ struct clickhouse_rb_plan {
 int clickhouse_rb_plan_init(struct clickhouse_rb_plan *p, const struct clickhouse_table *table,
                             enum clickhouse_rb_format format, struct kc_error *err);
 void clickhouse_rb_plan_fini(struct clickhouse_rb_plan *p);
+/*
+ * CH_RB_PLAIN only: add to the column list the left-out DEFAULT columns of mask (bit i =
+ * column i, as plan->given), for messages that give values for them. A row of such a message
+ * that lacks one of them gets what a missing column without a DEFAULT gets (NULL, or the
+ * type's zero value), since one INSERT has one column list.
+ * @return KC_OK, KC_ENOMEM
+ */
+int clickhouse_rb_plan_send(struct clickhouse_rb_plan *p, uint64_t mask);
 /*
  * CH_RB_PLAIN only: add to the column list the DEFAULT columns row gives a value for.
  * @return 1 if the list changed (rows already encoded under the old list must be sent first,

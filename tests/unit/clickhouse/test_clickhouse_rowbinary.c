@@ -691,6 +691,45 @@ static void test_rb_native_not_possible(void **state)
     }
 }
 
+/* Plain RowBinary: a value for a left-out DEFAULT expression column is reported in plan->given,
+ * and a plan that sends that column (clickhouse_rb_plan_send) writes it. */
+static void test_rb_given_defaults(void **state)
+{
+    (void)state;
+    struct clickhouse_table t;
+    struct clickhouse_rb_plan p, v;
+    struct kc_error err;
+    struct kc_buf b, sql;
+    struct kc_arena a;
+    size_t rows;
+    table_of("a\tUInt8\t\t\nat\tDateTime\tDEFAULT\tnow()\nb\tUInt8\tDEFAULT\ta + 1\n", &t);
+    assert_int_equal(clickhouse_rb_plan_init(&p, &t, CH_RB_PLAIN, &err), KC_OK);
+    assert_int_equal(clickhouse_rb_plan_init(&v, &t, CH_RB_PLAIN, &err), KC_OK);
+    kc_arena_init(&a, 4096, 1 << 20);
+    kc_buf_init(&b, 1 << 20);
+    kc_buf_init(&sql, 4096);
+    static const char with[] = "{\"a\":1,\"at\":5}", without[] = "{\"a\":2,\"b\":null}";
+    assert_int_equal(clickhouse_rb_json(&p, with, strlen(with), &a, &b, &rows, &err), KC_OK);
+    assert_int_equal(*p.given, 2); /* column 1 */
+    assert_string_equal(hex(b.data, b.len), "01");
+    assert_int_equal(clickhouse_rb_json(&p, without, strlen(without), &a, &b, &rows, &err),
+                     KC_OK);
+    assert_int_equal(*p.given, 0); /* b: null is no value */
+    assert_int_equal(clickhouse_rb_plan_send(&v, *p.given | 2), KC_OK);
+    assert_int_equal(clickhouse_rb_insert_sql(&v, NULL, "t", &sql), KC_OK);
+    assert_string_equal(sql.data, "INSERT INTO `t` (`a`, `at`) FORMAT RowBinary");
+    kc_buf_reset(&b);
+    assert_int_equal(clickhouse_rb_json(&v, with, strlen(with), &a, &b, &rows, &err), KC_OK);
+    assert_string_equal(hex(b.data, b.len), "0105000000");
+    assert_int_equal(*v.given, 0);
+    kc_buf_fini(&b);
+    kc_buf_fini(&sql);
+    kc_arena_fini(&a);
+    clickhouse_rb_plan_fini(&p);
+    clickhouse_rb_plan_fini(&v);
+    clickhouse_table_fini(&t);
+}
+
 static void test_parse_datetime(void **state)
 {
     (void)state;
@@ -784,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_rb_json_shapes),    cmocka_unit_test(test_rb_key_order_changes),    cmocka_unit_test(test_rb_nested),
         cmocka_unit_test(test_rb_connect_values), cmocka_unit_test(test_parse_datetime),
         cmocka_unit_test(test_rb_native_block),   cmocka_unit_test(test_rb_native_not_possible),
+        cmocka_unit_test(test_rb_given_defaults),
         cmocka_unit_test(test_rb_buffer_cap),     cmocka_unit_test(test_rb_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
