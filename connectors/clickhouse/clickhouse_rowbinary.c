@@ -1807,7 +1807,11 @@ static struct ch_rb_native *native_new(const struct clickhouse_rb_plan *p)
         }
         kc_buf_reset(&type);
         nv->head_at[j] = nv->head.len;
-        ok = ok && nv->width[j] >= 0 && clickhouse_type_format(t, &type) == KC_OK &&
+        /* the server's own spelling of the type (an Enum name with a quote stays escaped) */
+        ok = ok && nv->width[j] >= 0 &&
+             (tb->cols[i].type_text != NULL
+                  ? kc_buf_append_str(&type, tb->cols[i].type_text)
+                  : clickhouse_type_format(t, &type)) == KC_OK &&
              buf_leb128(&nv->head, p->name_len[i]) == KC_OK &&
              kc_buf_append(&nv->head, tb->cols[i].name, p->name_len[i]) == KC_OK &&
              buf_leb128(&nv->head, type.len) == KC_OK &&

@@ -647,7 +647,7 @@ int clickhouse_table_parse_describe(const char *body, size_t len, struct clickho
         c->def = default_kind(dk);
         kc_free(dk);
         rc = clickhouse_type_parse(type_text, strlen(type_text), &c->type, err);
-        kc_free(type_text);
+        c->type_text = type_text; /* the server's own spelling, for Native block headers */
         if (rc != KC_OK) {
             if (err != NULL) {
                 char msg[KC_ERROR_MSG_MAX];
@@ -675,6 +675,7 @@ void clickhouse_table_fini(struct clickhouse_table *t)
     for (size_t i = 0; i < t->n_cols; i++) {
         kc_free(t->cols[i].name);
         kc_free(t->cols[i].default_expr);
+        kc_free(t->cols[i].type_text);
         clickhouse_type_free(t->cols[i].type);
     }
     kc_free(t->cols);

@@ -95,6 +95,7 @@ enum clickhouse_default {
 struct clickhouse_column {
     char *name;                   /* owned */
     struct clickhouse_type *type; /* owned */
+    char *type_text;              /* owned: the type as DESCRIBE spelled it */
     enum clickhouse_default def;
     char *default_expr; /* owned, "" when none */
 };

@@ -225,6 +225,19 @@ def test_1816_native_block_reads_back_as_our_rows(ch, tmp_path):
     src2 = write_jsonl(tmp_path / "classic.jsonl", classic_rows())
     assert "native=no" in run_tool("encode", classic, "plain", src2, tmp_path / "c.bin",
                                    "native").stdout
+    # The block names each column's type as DESCRIBE spelled it: Enum names with a quote and a
+    # backslash stay escaped.
+    ch.q("CREATE TABLE t.en (id UInt8, e Enum8('it\\'s' = 1, 'back\\\\slash' = 2)) "
+         "ENGINE = MergeTree ORDER BY id")
+    en = tmp_path / "en.tsv"
+    en.write_bytes(ch.q("DESCRIBE TABLE t.en FORMAT TabSeparated"))
+    src3 = write_jsonl(tmp_path / "en.jsonl",
+                       [{"id": 1, "e": "it's"}, {"id": 2, "e": "back\\slash"}])
+    assert "rows=2 errors=0" in run_tool("encode", en, "plain", src3, tmp_path / "en.native",
+                                         "native").stdout
+    ch.q("INSERT INTO t.en FORMAT Native", (tmp_path / "en.native").read_bytes())
+    assert ch.rows("SELECT id, e FROM t.en ORDER BY id") == [{"id": 1, "e": "it's"},
+                                                             {"id": 2, "e": "back\\slash"}]
 
 
 def test_1816_transport(ch, tmp_path):
