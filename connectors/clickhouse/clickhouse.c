@@ -1527,7 +1527,9 @@ const struct sink_connector_ops clickhouse_sink_ops = {
     .task_class = "com.clickhouse.kafka.connect.sink.ClickHouseSinkTask",
     .plugin_version = CH_VERSION,
     .config_def = clickhouse_config_def,
-    .flags = SINK_FLAG_RAW_VALUE | SINK_FLAG_NO_KEY | SINK_FLAG_NO_HEADERS,
+    /* raw bytes only for schemaless JSON and text: envelopes and Avro come converted */
+    .flags = SINK_FLAG_RAW_VALUE | SINK_FLAG_RAW_SCHEMALESS | SINK_FLAG_NO_KEY |
+             SINK_FLAG_NO_HEADERS,
     .start = ch_start,
     .put = ch_put,
     .flush = ch_flush,

@@ -153,6 +153,20 @@ int sink_call_close(const struct sink_connector_ops *ops, struct sink_task *st,
     return ops->close != NULL ? ops->close(st, parts, err) : KC_OK;
 }
 
+int sink_raw_value_ok(unsigned flags, const char *converter, int schemas_enable)
+{
+    if ((flags & SINK_FLAG_RAW_VALUE) == 0) {
+        return 0;
+    }
+    if ((flags & SINK_FLAG_RAW_SCHEMALESS) == 0) {
+        return 1;
+    }
+    return converter != NULL &&
+           (strcmp(converter, "org.apache.kafka.connect.storage.StringConverter") == 0 ||
+            (strcmp(converter, "org.apache.kafka.connect.json.JsonConverter") == 0 &&
+             !schemas_enable));
+}
+
 const char *sink_task_value_converter(const struct sink_task *st, int *schemas_enable)
 {
     *schemas_enable = 0;

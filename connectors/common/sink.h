@@ -164,6 +164,10 @@ struct tp_list {
 #define SINK_FLAG_RAW_VALUE 0x1 /* may take raw value bytes when no transform is configured */
 #define SINK_FLAG_NO_KEY 0x2     /* never reads key/key_schema: the key is not converted */
 #define SINK_FLAG_NO_HEADERS 0x4 /* never reads headers: they are not converted */
+/* With SINK_FLAG_RAW_VALUE: raw bytes only when the value converter is StringConverter or
+ * JsonConverter with schemas.enable=false (the sink reads schemaless JSON or text); any other
+ * converter (JSON envelopes, Avro...) is run by the worker as if no flag were set. */
+#define SINK_FLAG_RAW_SCHEMALESS 0x8
 
 struct sink_connector_ops {
     int version;                       /* SINK_OPS_VERSION; new slots go at the end */
@@ -264,6 +268,9 @@ size_t sink_task_budget(const struct sink_task *st);
  * and for JsonConverter whether schemas.enable is on: what raw value bytes are, for a sink on
  * the raw fast path. NULL when unknown (no worker). @thread task */
 const char *sink_task_value_converter(const struct sink_task *st, int *schemas_enable);
+/* Whether a sink with these flags gets raw value bytes (no transform configured) under this
+ * value converter (its class name) and schemas.enable. For the worker and the harness. */
+int sink_raw_value_ok(unsigned flags, const char *converter, int schemas_enable);
 /* For the worker's metrics (GET /metrics, connect_c_sink_*): one write to the target system
  * (an INSERT, an upload, a send) of `bytes` that took elapsed_us and succeeded (ok = 1) or not;
  * and one retry inside the sink (a write tried again, a reconnect). @thread task */

@@ -21,12 +21,11 @@
  * from Kafka (timestamp.kafka.native) and a table created WAL with DEDUP UPSERT KEYS(timestamp,
  * <key columns>), a replayed row replaces its first copy; see tests/integration/questdb.
  *
- * Raw fast path: the sink takes SINK_FLAG_RAW_VALUE. With no transform the worker hands raw
- * bytes, and record_value() turns them into a value: JSON (JsonConverter with schemas.enable
- * false, or no value.converter in the connector config) goes through connectors/common/jfast
- * straight into cdata; any other value.converter named in the connector config is run here with
- * conv_new. record_value() is the one place that reads the raw input, to be swapped for the
- * shared scanner (base/kc_jscan) when it lands.
+ * Raw fast path: the sink takes SINK_FLAG_RAW_VALUE | SINK_FLAG_RAW_SCHEMALESS. With no
+ * transform and the effective value converter JsonConverter with schemas.enable=false, the
+ * worker hands raw bytes, and record_value() parses them with connectors/common/jfast (on the
+ * shared scanner, base/kc_jscan) into cdata; with StringConverter it runs the converter here.
+ * Any other converter (JSON envelopes, Avro, Protobuf) is run by the worker.
  */
 #include <stdio.h>
 #include <string.h>
@@ -99,18 +98,19 @@ static int64_t now_ms(void)
 
 static void questdb_stop(struct sink_task *st);
 
-/* The value converter named in the connector config decides how raw bytes are read. */
-static int setup_input(struct questdb_sink *qs, const struct conf_values *cv, struct kc_error *err)
+/* How raw bytes are read. The worker hands them raw (SINK_FLAG_RAW_SCHEMALESS) only under
+ * the effective value converter (the connector's, else the worker's) JsonConverter with
+ * schemas.enable=false, read here by jfast, or StringConverter, run here; it converts
+ * everything else itself (envelopes, Avro...). */
+static int setup_input(struct questdb_sink *qs, struct sink_task *st, const struct conf_values *cv,
+                       struct kc_error *err)
 {
     const struct kc_strmap *raw = conf_values_raw(cv);
-    const char *vc = kc_strmap_get(raw, "value.converter");
-    const char *se = kc_strmap_get(raw, "value.converter.schemas.enable");
+    int schemas_enable = 0;
+    const char *vc = sink_task_value_converter(st, &schemas_enable);
     jfast_init(&qs->jf, 0);
     kc_arena_init(&qs->arena, 64 * 1024, (size_t)1 << 32);
-    if (vc == NULL ||
-        ((strcmp(vc, "org.apache.kafka.connect.json.JsonConverter") == 0 ||
-          strcmp(vc, "JsonConverter") == 0) &&
-         se != NULL && strcasecmp(se, "false") == 0)) {
+    if (vc == NULL || strcmp(vc, "org.apache.kafka.connect.storage.StringConverter") != 0) {
         return KC_OK;
     }
     struct kc_strmap props;
@@ -186,7 +186,7 @@ static int questdb_start(struct sink_task *st, const struct conf_values *cv, str
         rc = questdb_ilp_init(&qs->enc, &qs->qc, err);
     }
     if (rc == KC_OK) {
-        rc = setup_input(qs, cv, err);
+        rc = setup_input(qs, st, cv, err);
     }
     if (rc == KC_OK) {
         switch (qs->qc.client.transport) {
@@ -552,7 +552,8 @@ static int questdb_put(struct sink_task *st, const struct sink_record *recs, siz
     }
     sink_task_buffered(st, qs->lines.len);
     const struct questdb_client_conf *c = &qs->qc.client;
-    if (qs->tcp != NULL || qs->flush_every_put || (int64_t)qs->rows >= c->auto_flush_rows ||
+    if ((qs->tcp != NULL && !c->auto_flush_rows_set) || qs->flush_every_put ||
+        (int64_t)qs->rows >= c->auto_flush_rows ||
         (c->auto_flush_bytes > 0 && (int64_t)qs->lines.len >= c->auto_flush_bytes)) {
         int rc = flush_lines(st, qs, err);
         if (rc != KC_OK) {
@@ -682,7 +683,7 @@ const struct sink_connector_ops questdb_sink_ops = {
     .task_class = "io.questdb.kafka.QuestDBSinkTask",
     .plugin_version = QUESTDB_PLUGIN_VERSION,
     .config_def = questdb_config_def,
-    .flags = SINK_FLAG_RAW_VALUE | SINK_FLAG_NO_HEADERS,
+    .flags = SINK_FLAG_RAW_VALUE | SINK_FLAG_RAW_SCHEMALESS | SINK_FLAG_NO_HEADERS,
     .start = questdb_start,
     .put = questdb_put,
     .flush = questdb_flush,

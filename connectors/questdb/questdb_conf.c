@@ -359,6 +359,7 @@ int questdb_client_conf_parse(const char *s, struct questdb_client_conf *out,
         rc = kc_error_set(err, KC_EINVAL, "client.conf.string: addr is required");
         goto out;
     }
+    out->auto_flush_rows_set = rows_set;
     if (!rows_set) {
         /* PG: a pipeline's results are all held by libpq until read, so keep them fewer. */
         out->auto_flush_rows = out->transport == QUESTDB_TCP  ? 600

@@ -60,6 +60,8 @@ struct questdb_client_conf {
     char *dbname;   /* owned, pg:: only */
     char *tls_roots; /* owned, NULL = system roots */
     int64_t auto_flush_rows;     /* HTTP 75000, TCP 600, PG 10000 */
+    int auto_flush_rows_set;     /* given in the string: over TCP, batch by it instead of
+                                  * writing at the end of every put (the JVM connector's way) */
     int64_t auto_flush_interval; /* ms, 1000 */
     int64_t auto_flush_bytes;    /* 0 = no byte trigger */
     int64_t retry_timeout;       /* ms, 10000 */

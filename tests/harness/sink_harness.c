@@ -416,7 +416,7 @@ static int fill_record(struct sink_harness *h, struct hpart *p, int64_t off,
             return rc;
         }
     }
-    if ((h->ops->flags & SINK_FLAG_RAW_VALUE) != 0) {
+    if (sink_raw_value_ok(h->ops->flags, conv_class_name(h->value_conv), h->schemas_enable)) {
         return KC_OK;
     }
     r->value_converted = 1;

@@ -345,6 +345,35 @@ def test_1816_literal_defaults_in_mixed_batches(kafka, connect_c, ch, unique_nam
     assert "DEFAULT expression" not in log, log[-2000:]
 
 
+def test_schema_envelopes_land_as_their_payload(kafka, connect_c, ch, unique_name):
+    """JsonConverter with schemas.enable=true (its default) and no transform: the worker
+    converts the {"schema", "payload"} envelope and the sink writes the payload's values with
+    the schema's types (the raw fast path is for schemaless JSON only: before, these records
+    were parsed as schemaless objects and every row came out as zeros)."""
+    db = ident(unique_name("envelope"))
+    ch.q(f"CREATE DATABASE {db}")
+    ch.q(f"CREATE TABLE {db}.ev (id Int32, name String, score Nullable(Float64)) "
+         "ENGINE = MergeTree ORDER BY id")
+    topic = unique_name("envelope")
+    schema = {"type": "struct", "fields": [{"field": "id", "type": "int32"},
+                                           {"field": "name", "type": "string"},
+                                           {"field": "score", "type": "double",
+                                            "optional": True}]}
+    kafka.produce(topic, [{"schema": schema, "payload": {"id": i, "name": f"n{i}",
+                                                          "score": i / 2 if i % 3 else None}}
+                          for i in range(1, 31)])
+    w = connect_c()
+    cname = unique_name("envelope")
+    w.create_connector(cname, sink_config(ch, topic, database=db, topic2TableMap=f"{topic}=ev",
+                                          **{"value.converter.schemas.enable": "true"}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: ch.count(f"{db}.ev") == 30, timeout=60, what="30 rows")
+    rows = ch.rows(f"SELECT id, name, score FROM {db}.ev ORDER BY id")
+    assert [r["id"] for r in rows] == list(range(1, 31))
+    assert rows[0] == {"id": 1, "name": "n1", "score": 0.5}
+    assert rows[2] == {"id": 3, "name": "n3", "score": None}
+
+
 @pytest.mark.parametrize("fmt,sep", [("CSV", ","), ("TSV", "\t")])
 def test_string_records_as_csv_and_tsv(kafka, connect_c, ch, unique_name, fmt, sep):
     """insertFormat CSV / TSV with StringConverter: each record's text is passed through as one

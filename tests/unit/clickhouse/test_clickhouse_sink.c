@@ -157,6 +157,31 @@ static void test_batches_routed_to_two_tables(void **state)
     fix_stop(&f);
 }
 
+/* JsonConverter with schemas.enable=true: the worker converts the envelope (the raw fast path
+ * is for schemaless JSON only), so the payload's values land, not a row of zeros. */
+static void test_schema_envelopes_are_converted(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"topic2TableMap", "ta=a", "value.converter.schemas.enable", "true", NULL};
+    fix_start(&f, kv);
+    for (int i = 0; i < 3; i++) {
+        char v[256];
+        int n = snprintf(v, sizeof(v),
+                         "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"id\","
+                         "\"type\":\"int32\"},{\"field\":\"name\",\"type\":\"string\"}]},"
+                         "\"payload\":{\"id\":%d,\"name\":\"xy\"}}", 40 + i);
+        assert_int_equal(sink_harness_produce(f.h, "ta", 0, NULL, v, (size_t)n, 1000 + i), KC_OK);
+    }
+    ok(sink_harness_assign(f.h, "ta", 0, &err), &err);
+    ok(sink_harness_drain(f.h, 7, 20, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(sink_harness_committed(f.h, "ta", 0, NULL), 3);
+    assert_ids_once(f.cs, "db.a", 40, 43);
+    fix_stop(&f);
+}
+
 static void test_bad_record_isolated(void **state)
 {
     (void)state;
@@ -368,6 +393,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batches_routed_to_two_tables),
         cmocka_unit_test(test_bad_record_isolated),
+        cmocka_unit_test(test_schema_envelopes_are_converted),
         cmocka_unit_test(test_retriable_code_252_keeps_rows),
         cmocka_unit_test(test_dropped_connection_keeps_rows),
         cmocka_unit_test(test_partial_revocation_drops_only_its_rows),

@@ -209,7 +209,12 @@ static struct sink_harness *start(struct stub *s, const char *extra_conf, const 
     kc_strmap_set(&m, "include.key", "false");
     kc_strmap_set(&m, "value.converter", "org.apache.kafka.connect.json.JsonConverter");
     kc_strmap_set(&m, "value.converter.schemas.enable", "false");
-    if (k1 != NULL) {
+    if (k1 != NULL && strcmp(k1, "default.value.converter.schemas.enable") == 0) {
+        /* no value.converter in the connector config: the worker's (here the harness's
+         * JsonConverter) applies, with this schemas.enable */
+        kc_strmap_del(&m, "value.converter");
+        kc_strmap_set(&m, "value.converter.schemas.enable", v1);
+    } else if (k1 != NULL) {
         kc_strmap_set(&m, k1, v1);
     }
     struct sink_harness *h = NULL;
@@ -280,6 +285,34 @@ static void test_questdb_sink_protocol_v1_for_old_server(void **state)
 {
     (void)state;
     negotiated(1);
+}
+
+/* No value.converter in the connector config and the worker's JsonConverter with
+ * schemas.enable=true: the worker converts the envelope (raw bytes are for schemaless JSON
+ * only) and the payload's fields become the line. Before, the raw envelope was read as a
+ * schemaless object. */
+static void test_questdb_sink_schema_envelopes(void **state)
+{
+    (void)state;
+    struct stub *s = stub_start();
+    struct sink_harness *h = start(s, "", "default.value.converter.schemas.enable", "true");
+    struct kc_error err = {0};
+    const char *v = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"seq\",\"type\":"
+                    "\"int64\"},{\"field\":\"s\",\"type\":\"string\"}]},"
+                    "\"payload\":{\"seq\":7,\"s\":\"x\"}}";
+    assert_int_equal(sink_harness_produce(h, "t", 0, NULL, v, strlen(v), 1700000000000), KC_OK);
+    assert_int_equal(sink_harness_drain(h, 100, 10, &err), KC_OK);
+    assert_int_equal(sink_harness_commit(h, &err), KC_OK);
+    assert_int_equal(sink_harness_committed(h, "t", 0, NULL), 1);
+    pthread_mutex_lock(&s->mu);
+    kc_buf_append_byte(&s->bodies, 0);
+    s->bodies.len--;
+    int ok = s->bodies.data != NULL && strstr(s->bodies.data, "seq=7i,s=\"x\"") != NULL &&
+             strstr(s->bodies.data, "payload") == NULL;
+    pthread_mutex_unlock(&s->mu);
+    assert_true(ok);
+    sink_harness_free(h);
+    stub_stop(s);
 }
 
 static void test_questdb_sink_commits_only_acknowledged(void **state)
@@ -483,6 +516,7 @@ static void test_questdb_sink_budget(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_questdb_sink_schema_envelopes),
         cmocka_unit_test(test_questdb_sink_commits_only_acknowledged),
         cmocka_unit_test(test_questdb_sink_protocol_v2_negotiated),
         cmocka_unit_test(test_questdb_sink_protocol_v1_for_old_server),
