@@ -57,6 +57,36 @@ static int validate_zk_path(const struct conf_def *d, const char *value, struct 
     return KC_OK;
 }
 
+/* Keys of the official connector that change which rows land and that connect-c does not
+ * implement: refused when turned on (a 400 naming the key) rather than accepted and ignored. */
+static int validate_not_supported(const struct conf_def *d, const char *value,
+                                  struct kc_error *err)
+{
+    if (value == NULL) {
+        return KC_OK;
+    }
+    const char *v = value + strspn(value, " \t");
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+        n--;
+    }
+    int on = strcmp(d->name, "dateTimeFormats") == 0 ? n > 0
+                                                      : n == 4 && strncasecmp(v, "true", 4) == 0;
+    if (!on) {
+        return KC_OK;
+    }
+    const char *why =
+        strcmp(d->name, "debeziumCDCEnabled") == 0
+            ? "connect-c does not unwrap Debezium envelopes (its rows would be the envelope's "
+              "fields); leave it false"
+        : strcmp(d->name, "auto.evolve") == 0
+            ? "connect-c does not add columns to tables (fields the table lacks would be "
+              "dropped); add them with ALTER TABLE and leave it false"
+            : "connect-c parses DateTime/DateTime64 strings as ISO 8601 only (other patterns "
+              "are refused per record); leave it empty";
+    return conf_error_invalid(err, d->name, value, "%s", why);
+}
+
 static const char *const proxy_types[] = {"", "http", "socks", "direct", "HTTP", "SOCKS", "DIRECT",
                                           NULL};
 static const char *const insert_formats[] = {"none", "CSV", "TSV", "JSON", NULL};
@@ -86,7 +116,8 @@ const struct conf_def clickhouse_config_def[] = {
      "we. Always set ssl and port together.",
      "Connection", 6, CONF_WIDTH_SHORT, "enable SSL.", NULL, U, NULL, NULL},
     {"jdbcConnectionProperties", CONF_STRING, "", 0, CONF_LOW,
-     "Extra URL query string appended after the database, e.g. ?sslmode=strict.", "Connection", 7,
+     "Accepted, no effect: connect-c speaks HTTP, not JDBC (server settings go in "
+     "clickhouseSettings).", "Connection", 7,
      CONF_WIDTH_MEDIUM, "JDBC connection properties.", NULL, U, NULL, NULL},
     {"ssl_socket_sni", CONF_STRING, "", 0, CONF_LOW,
      "TLS SNI name to present; setting it also turns off host name and certificate checks.",
@@ -94,7 +125,9 @@ const struct conf_def clickhouse_config_def[] = {
     {"timeoutSeconds", CONF_INT, "30", 0, CONF_LOW, "Socket timeout of a request, in seconds.",
      "Connection", 9, CONF_WIDTH_SHORT, "ClickHouse driver timeout", conf_validate_range, 0, 600,
      NULL, NULL},
-    {"retryCount", CONF_INT, "3", 0, CONF_LOW, "Client-level retries of one request.",
+    {"retryCount", CONF_INT, "3", 0, CONF_LOW,
+     "Accepted, no effect: connect-c retries retriable errors with backoff (100 ms doubling to "
+     "10 s) for as long as they last, keeping the rows.",
      "Connection", 10, CONF_WIDTH_SHORT, "ClickHouse driver retry", conf_validate_range, 3, 10,
      NULL, NULL},
     {"clickhouseClientInsertTimeoutMs", CONF_LONG, "240000", 0, CONF_LOW,
@@ -140,7 +173,8 @@ const struct conf_def clickhouse_config_def[] = {
      "wait_end_of_query=1, async_insert=0 and send_progress_in_http_headers=1 are added unless "
      "set here.",
      "Routing", 6, CONF_WIDTH_LONG, "ClickHouse settings", validate_kv_list, U, NULL, NULL},
-    {"clusterName", CONF_STRING, "", 0, CONF_LOW, "ON CLUSTER name for DDL the connector issues.",
+    {"clusterName", CONF_STRING, "", 0, CONF_LOW,
+     "Accepted, no effect: connect-c issues no DDL.",
      "Routing", 7, CONF_WIDTH_MEDIUM, "Cluster name", NULL, U, NULL, NULL},
 
     {"insertFormat", CONF_STRING, "none", 0, CONF_LOW,
@@ -152,21 +186,23 @@ const struct conf_def clickhouse_config_def[] = {
      "Drives the JVM UI recommender only; no effect.", "Data formats", 2, CONF_WIDTH_SHORT,
      "Custom insert format", NULL, U, NULL, NULL},
     {"dateTimeFormats", CONF_LIST, "", 0, CONF_LOW,
-     "field=pattern;field2=pattern Java DateTimeFormatter patterns for string to DateTime64 "
-     "parsing (UTC).",
-     "Data formats", 3, CONF_WIDTH_LONG, "Date time formats", validate_kv_list, U, NULL, NULL},
+     "Not supported by connect-c (must be empty): strings go into DateTime/DateTime64 as ISO "
+     "8601 only.",
+     "Data formats", 3, CONF_WIDTH_LONG, "Date time formats", validate_not_supported, U, NULL,
+     NULL},
     {"bypassRowBinary", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "Send schema'd records as JSONEachRow instead of RowBinary.", "Data formats", 4,
+     "Accepted, no effect: connect-c always sends RowBinary or Native.", "Data formats", 4,
      CONF_WIDTH_SHORT, "Bypass RowBinary", NULL, U, NULL, NULL},
     {"bypassSchemaValidation", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "Skip the pre-insert check that every non-nullable, non-default column has a value.",
+     "Accepted, no effect: connect-c checks each record against the table as it encodes it.",
      "Data formats", 5, CONF_WIDTH_SHORT, "Bypass schema validation", NULL, U, NULL, NULL},
     {"bypassFieldCleanup", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "Schemaless records: keep keys that are not table columns.", "Data formats", 6,
+     "Accepted, no effect: keys that are not table columns are always dropped.",
+     "Data formats", 6,
      CONF_WIDTH_SHORT, "Bypass field cleanup", NULL, U, NULL, NULL},
     {"debeziumCDCEnabled", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "Unwrap Debezium envelopes (c/r/u -> after, d -> before with is_deleted=1) and add _version.",
-     "Data formats", 7, CONF_WIDTH_SHORT, "Debezium CDC", NULL, U, NULL, NULL},
+     "Not supported by connect-c (must be false): Debezium envelopes are not unwrapped.",
+     "Data formats", 7, CONF_WIDTH_SHORT, "Debezium CDC", validate_not_supported, U, NULL, NULL},
 
     {"ignorePartitionsWhenBatching", CONF_BOOLEAN, "false", 0, CONF_LOW,
      "One insert per topic instead of per topic-partition; ignored with exactlyOnce.", "Batching",
@@ -202,14 +238,14 @@ const struct conf_def clickhouse_config_def[] = {
      "Exactly once", 5, CONF_WIDTH_SHORT, "Tolerate state mismatch", NULL, U, NULL, NULL},
 
     {"auto.evolve", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "New fields in the last record of a batch add columns (needs a Connect schema).", "DDL", 1,
-     CONF_WIDTH_SHORT, "Auto evolve", NULL, U, NULL, NULL},
+     "Not supported by connect-c (must be false): it adds no columns.", "DDL", 1,
+     CONF_WIDTH_SHORT, "Auto evolve", validate_not_supported, U, NULL, NULL},
     {"auto.evolve.ddl.refresh.retries", CONF_INT, "3", 0, CONF_LOW,
-     "Re-describe attempts (200 ms apart) while an ALTER propagates.", "DDL", 2,
+     "Accepted, no effect (auto.evolve is not supported).", "DDL", 2,
      CONF_WIDTH_SHORT, "Auto evolve DDL refresh retries", conf_validate_range, 0, INT64_MAX, NULL,
      NULL},
     {"auto.evolve.struct.to.json", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "Map new STRUCT fields to JSON columns.", "DDL", 3, CONF_WIDTH_SHORT,
+     "Accepted, no effect (auto.evolve is not supported).", "DDL", 3, CONF_WIDTH_SHORT,
      "Auto evolve struct to JSON", NULL, U, NULL, NULL},
     {.name = NULL},
 };

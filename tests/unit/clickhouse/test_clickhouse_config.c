@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -183,6 +184,37 @@ static void test_config_parse(void **state)
     kc_strmap_free(p);
 }
 
+/* Official keys that change which rows land and that connect-c does not implement: refused
+ * when turned on, with the JVM's per-key message; off (their default) they are accepted. */
+static void test_config_unsupported_features_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *key, *on, *off, *says;
+    } cases[] = {
+        {"debeziumCDCEnabled", "true", "false", "does not unwrap Debezium"},
+        {"auto.evolve", " TRUE ", "false", "does not add columns"},
+        {"dateTimeFormats", "ts=yyyy-MM-dd HH:mm:ss", "", "ISO 8601 only"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct clickhouse_config c;
+        struct kc_error err;
+        struct kc_strmap *p = kc_strmap_new();
+        kc_strmap_set(p, "hostname", "h");
+        kc_strmap_set(p, cases[i].key, cases[i].on);
+        assert_int_equal(clickhouse_config_parse(p, &c, &err), KC_EINVAL);
+        char want[128];
+        snprintf(want, sizeof(want), "for configuration %s:", cases[i].key);
+        if (strstr(err.msg, want) == NULL || strstr(err.msg, cases[i].says) == NULL) {
+            fail_msg("%s: %s", cases[i].key, err.msg);
+        }
+        kc_strmap_set(p, cases[i].key, cases[i].off);
+        assert_int_equal(clickhouse_config_parse(p, &c, &err), KC_OK);
+        clickhouse_config_fini(&c);
+        kc_strmap_free(p);
+    }
+}
+
 /* Allocation failure at every step of a full parse: KC_ENOMEM and no leak, then success. */
 static void test_config_alloc_failures(void **state)
 {
@@ -191,7 +223,6 @@ static void test_config_alloc_failures(void **state)
     kc_strmap_set(p, "hostname", "h");
     kc_strmap_set(p, "topic2TableMap", "a=b, c=d");
     kc_strmap_set(p, "clickhouseSettings", "x=1");
-    kc_strmap_set(p, "dateTimeFormats", "f=yyyy");
     for (long n = 0;; n++) {
         struct clickhouse_config c;
         struct kc_error err;
@@ -213,6 +244,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_def_table),
+        cmocka_unit_test(test_config_unsupported_features_refused),
         cmocka_unit_test(test_topic_map),
         cmocka_unit_test(test_config_parse),
         cmocka_unit_test(test_config_alloc_failures),
