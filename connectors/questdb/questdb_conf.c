@@ -263,6 +263,9 @@ int questdb_client_conf_parse(const char *s, struct questdb_client_conf *out,
     out->max_buf_size = 100 * 1024 * 1024;
     out->max_name_len = 127;
     int rc = KC_OK, rows_set = 0;
+    /* The secret key just read, if any: a lone ';' inside a password or token ends the value
+     * early, and what follows must not be quoted back in an error (it is part of the secret). */
+    const char *after_secret = NULL;
     struct kc_buf key, val;
     kc_buf_init(&key, 4096);
     kc_buf_init(&val, 1 << 20);
@@ -301,6 +304,7 @@ int questdb_client_conf_parse(const char *s, struct questdb_client_conf *out,
     out->port = schemas[si].port;
 
     const char *p = sep + 2;
+    static const char *const secrets[] = {"password", "pass", "token", "token_x", "token_y"};
     while (*p != '\0') {
         while (*p == ' ') {
             p++;
@@ -354,6 +358,12 @@ int questdb_client_conf_parse(const char *s, struct questdb_client_conf *out,
         if (rc != KC_OK) {
             goto out;
         }
+        after_secret = NULL;
+        for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+            if (strcmp(key.data, secrets[i]) == 0) {
+                after_secret = secrets[i];
+            }
+        }
     }
     if (out->host == NULL) {
         rc = kc_error_set(err, KC_EINVAL, "client.conf.string: addr is required");
@@ -370,6 +380,11 @@ int questdb_client_conf_parse(const char *s, struct questdb_client_conf *out,
         rc = set_str(&out->dbname, "qdb", err);
     }
 out:
+    if (rc == KC_EINVAL && after_secret != NULL) {
+        rc = kc_error_set(err, KC_EINVAL, "client.conf.string: what follows the value of '%s' "
+                          "does not parse (not shown: it may be part of the secret; a ';' inside "
+                          "a value is written ';;')", after_secret);
+    }
     kc_buf_fini(&key);
     kc_buf_fini(&val);
     if (rc != KC_OK) {

@@ -927,6 +927,16 @@ static int handle_object(struct questdb_ilp *e, const char *name, const struct c
     if (cdata_schema_is(s, CDATA_LOGICAL_DECIMAL)) {
         return unsupported(e, e->scratch.data, "Decimal", err);
     }
+    /* Debezium's time types, as the JVM connector's tryWriteLogicalType: micros since the
+     * epoch, and days since the epoch, become TIMESTAMP columns */
+    if (s != NULL && s->name != NULL && v->type == CDATA_INT64 &&
+        strcmp(s->name, "io.debezium.time.MicroTimestamp") == 0) {
+        return put_ts_column(e, v->u.i, err);
+    }
+    if (s != NULL && s->name != NULL && v->type == CDATA_INT32 &&
+        strcmp(s->name, "io.debezium.time.Date") == 0) {
+        return put_ts_column(e, v->u.i * 86400000000LL, err); /* |int32| days fit in micros */
+    }
     switch (v->type) {
     case CDATA_INT8:
     case CDATA_INT16:

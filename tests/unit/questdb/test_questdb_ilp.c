@@ -320,6 +320,41 @@ static void test_questdb_ilp_schema_struct(void **state)
     fx_fini(&f);
 }
 
+/* Debezium's MicroTimestamp (micros) and Date (days) fields become TIMESTAMP columns, as the
+ * JVM connector writes them; a plain INT64 stays a long. */
+static void test_questdb_ilp_debezium_times(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f);
+    f.qc.include_key = 0;
+    fx_ready(&f);
+    static const struct cdata_schema us = {.type = CDATA_INT64,
+                                           .name = "io.debezium.time.MicroTimestamp"};
+    static const struct cdata_schema days = {.type = CDATA_INT32, .name = "io.debezium.time.Date"};
+    static const struct cdata_schema i64 = {.type = CDATA_INT64};
+    static const struct cdata_field fields[] = {{"u", 0, &us}, {"d", 1, &days}, {"n", 2, &i64}};
+    static const struct cdata_schema st = {.type = CDATA_STRUCT, .fields = fields, .n_fields = 3};
+    const struct cdata_value **items;
+    struct cdata_value *sv = cdata_struct(&f.a, &st, &items);
+    struct cdata_value *uv = cdata_int(&f.a, CDATA_INT64, 1700000000123456LL);
+    uv->schema = &us;
+    struct cdata_value *dv = cdata_int(&f.a, CDATA_INT32, -1);
+    dv->schema = &days;
+    items[0] = uv;
+    items[1] = dv;
+    items[2] = cdata_int(&f.a, CDATA_INT64, 7);
+    struct sink_record r = {0};
+    r.topic = "t";
+    r.value_raw = "x";
+    r.value_schema = &st;
+    r.value = sv;
+    int skipped;
+    assert_int_equal(questdb_ilp_append(&f.enc, &r, &st, sv, &f.out, &skipped, NULL), KC_OK);
+    assert_string_equal(LINE(&f), "t u=1700000000123456t,d=-86400000000t,n=7i\n");
+    fx_fini(&f);
+}
+
 static void test_questdb_ilp_buffer_untouched(void **state)
 {
     (void)state;
@@ -432,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_questdb_ilp_unsupported_and_names),
         cmocka_unit_test(test_questdb_ilp_table_template),
         cmocka_unit_test(test_questdb_ilp_schema_struct),
+        cmocka_unit_test(test_questdb_ilp_debezium_times),
         cmocka_unit_test(test_questdb_ilp_buffer_untouched),
         cmocka_unit_test(test_questdb_ilp_arrays),
         cmocka_unit_test(test_questdb_ts_patterns),
