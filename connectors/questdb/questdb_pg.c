@@ -48,7 +48,8 @@ struct questdb_pg {
     PGconn *pg;                    /* owned, NULL = not connected */
     struct pg_known *stmts;        /* owned */
     size_t n_stmts;
-    char **cols; /* owned "table.col" entries known to exist on this connection */
+    char **cols; /* owned "table\x01col" entries known to exist on this connection, and
+                  * "table\x02col" naming a table's designated timestamp */
     size_t n_cols;
     struct kc_arena arena; /* rows of one flush */
 };
@@ -298,6 +299,82 @@ static int remember_col(struct questdb_pg *pg, const char *key)
     return KC_OK;
 }
 
+/* The designated timestamp column of table as learnt by ensure_schema ("table\x02col" entries
+ * of pg->cols), else "timestamp", the name ILP auto-creation gives it. */
+static const char *designated(const struct questdb_pg *pg, const char *table)
+{
+    size_t tl = strlen(table);
+    for (size_t i = 0; i < pg->n_cols; i++) {
+        const char *c = pg->cols[i];
+        if (strncmp(c, table, tl) == 0 && c[tl] == '\x02') {
+            return c + tl + 1;
+        }
+    }
+    return "timestamp";
+}
+
+/* SQL text of table as a string literal, after prefix. */
+static int table_literal(struct kc_buf *q, const char *prefix, const char *table,
+                         const char *suffix)
+{
+    int rc = kc_buf_append_str(q, prefix);
+    for (const char *c = table; rc == KC_OK && *c != '\0'; c++) {
+        rc = *c == '\'' ? kc_buf_append(q, "''", 2) : kc_buf_append_byte(q, (uint8_t)*c);
+    }
+    return rc == KC_OK ? kc_buf_append_str(q, suffix) : rc;
+}
+
+/* One query whose rows' first values are remembered as "table<sep>value" entries.
+ * A failed query on a live connection is not an error (an older server: nothing learnt). */
+static int learn(struct questdb_pg *pg, const char *table, const char *sql, char sep,
+                 struct kc_error *err)
+{
+    PGresult *r = PQexec(pg->pg, sql);
+    if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        if (PQstatus(pg->pg) != CONNECTION_OK) {
+            return kc_error_set(err, KC_RETRY, "PostgreSQL wire connection lost: %s",
+                                PQerrorMessage(pg->pg));
+        }
+        return KC_OK;
+    }
+    int rc = KC_OK;
+    for (int i = 0; i < PQntuples(r) && rc == KC_OK; i++) {
+        if (PQgetisnull(r, i, 0) || PQgetvalue(r, i, 0)[0] == '\0') {
+            continue;
+        }
+        char *entry = kc_asprintf("%s%c%s", table, sep, PQgetvalue(r, i, 0));
+        rc = entry != NULL ? remember_col(pg, entry) : KC_ENOMEM;
+        kc_free(entry);
+    }
+    PQclear(r);
+    return rc == KC_OK ? KC_OK : kc_error_set(err, KC_ENOMEM, "out of memory");
+}
+
+/* What a table that may have been created beforehand already has: its columns (no ALTER for
+ * them; QuestDB refuses ADD COLUMN IF NOT EXISTS of an existing column on WAL tables) and its
+ * designated timestamp column (it may be called anything, e.g. TIMESTAMP(ts)). */
+static int learn_table(struct questdb_pg *pg, const char *table, struct kc_error *err)
+{
+    struct kc_buf q;
+    kc_buf_init(&q, 1 << 16);
+    int rc = table_literal(&q, "SELECT \"column\" FROM table_columns('", table, "')");
+    if (rc == KC_OK) {
+        rc = learn(pg, table, q.data, '\x01', err);
+    } else {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    kc_buf_reset(&q);
+    if (rc == KC_OK) {
+        rc = table_literal(&q, "SELECT designatedTimestamp FROM tables() WHERE table_name = '",
+                           table, "'") == KC_OK
+                 ? learn(pg, table, q.data, '\x02', err)
+                 : kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    kc_buf_fini(&q);
+    return rc;
+}
+
 /* Create the table / add the columns row needs (once per connection). */
 static int ensure_schema(struct questdb_pg *pg, const struct pg_row *row, struct kc_error *err)
 {
@@ -319,7 +396,8 @@ static int ensure_schema(struct questdb_pg *pg, const struct pg_row *row, struct
             goto out;
         }
         if ((rc = exec_sql(pg, b.data, err)) != KC_OK ||
-            (rc = remember_col(pg, key.data)) != KC_OK) {
+            (rc = remember_col(pg, key.data)) != KC_OK ||
+            (rc = learn_table(pg, row->table, err)) != KC_OK) {
             goto out;
         }
     }
@@ -365,7 +443,8 @@ static const char *statement(struct questdb_pg *pg, const struct pg_row *row,
         rc = append_ident(&b, row->cols[i].name);
         rc = rc == KC_OK ? kc_buf_append_byte(&b, ',') : rc;
     }
-    rc = rc == KC_OK ? kc_buf_append_str(&b, "timestamp) VALUES (") : rc;
+    rc = rc == KC_OK ? append_ident(&b, designated(pg, row->table)) : rc;
+    rc = rc == KC_OK ? kc_buf_append_str(&b, ") VALUES (") : rc;
     for (size_t i = 0; i < row->n && rc == KC_OK; i++) {
         rc = kc_buf_printf(&b, "$%zu,", i + 1);
     }

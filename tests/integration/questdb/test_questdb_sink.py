@@ -224,6 +224,29 @@ def test_questdb_exactly_once_after_kill(kafka, connect_c, questdb, unique_name,
         assert got == us_iso(first.timestamp * 1000)
 
 
+def test_questdb_pg_wire_into_a_table_whose_timestamp_is_not_called_timestamp(
+        kafka, connect_c, questdb, unique_name):
+    """PostgreSQL wire mode into a table created beforehand with TIMESTAMP(ts) and DEDUP (as
+    connectors.md's example): the sink asks QuestDB for the designated column instead of
+    assuming ILP's `timestamp`, so rows land with their record timestamps."""
+    topic = unique_name("qpgts")
+    questdb.exec(f'CREATE TABLE "{topic}" (seq LONG, v DOUBLE, ts TIMESTAMP) '
+                 f'TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, seq)')
+    n = 300
+    kafka.produce(topic, [{"seq": i, "v": i / 2, "at": BASE_US + i * 1000} for i in range(n)])
+    w = connect_c()
+    create(w, "qdb-pg-ts", {
+        "connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
+        "table": topic, "include.key": "false", "timestamp.field.name": "at",
+        "client.conf.string": f"pg::addr=127.0.0.1:{questdb.pg};username=admin;password=quest;",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false"})
+    kc.wait_until(lambda: questdb.count(topic) == n, timeout=60, what=f"{n} rows")
+    assert questdb.rows(f'SELECT ts FROM "{topic}" WHERE seq = 7') == [[us_iso(BASE_US + 7000)]]
+    cols = [r[0] for r in questdb.rows(f"SELECT \"column\" FROM table_columns('{topic}')")]
+    assert "timestamp" not in cols, cols  # no stray column next to ts
+
+
 def rss_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
