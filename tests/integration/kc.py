@@ -24,8 +24,10 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -698,3 +700,68 @@ class ConnectC(Rest):
 
 def make_tempdir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+# ---------------------------------------------------------------------------------------------
+# TLS in front of servers without a TLS listener
+
+
+def make_cert(tmp: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed EC certificate for localhost / 127.0.0.1 (openssl CLI): (cert, key)."""
+    cert, key = tmp / f"{name}.crt", tmp / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+class TlsProxy:
+    """TLS on a loopback port, plain TCP to target_port (a server's plain port), bytes
+    copied both ways: a TLS terminator in front of a server that has no TLS listener."""
+
+    def __init__(self, cert: Path, key: Path, target_port: int):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+        self.target = target_port
+        self.srv = socket.create_server(("127.0.0.1", 0))
+        self.port = self.srv.getsockname()[1]
+        self.handshake_errors: list[str] = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                raw, _ = self.srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(raw,), daemon=True).start()
+
+    def serve(self, raw: socket.socket):
+        try:
+            tls = self.ctx.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.handshake_errors.append(str(e))
+            raw.close()
+            return
+        up = socket.create_connection(("127.0.0.1", self.target))
+
+        def pump(src, dst):
+            try:
+                while True:
+                    b = src.recv(65536)
+                    if not b:
+                        break
+                    dst.sendall(b)
+            except OSError:
+                pass
+            for s in (src, dst):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+        threading.Thread(target=pump, args=(up, tls), daemon=True).start()
+        pump(tls, up)
+
+    def close(self):
+        self.srv.close()

@@ -331,6 +331,40 @@ def test_exactly_once_refused_on_18_16(kafka, connect_c, ch, unique_name):
     assert "18.16" in t["trace"]
 
 
+def test_tls_to_clickhouse(kafka, connect_c, ch, unique_name, tmp_path):
+    """ssl=true through a TLS terminator in front of 18.16's HTTP port (18.16 here has no TLS
+    listener): with ssl_socket_sni the sink presents that name and skips the certificate
+    checks, as the official connector's key does, and the rows land over TLS; without it the
+    self-signed certificate is refused and the task fails saying so."""
+    cert, key = kc.make_cert(tmp_path, "ch")
+    proxy = kc.TlsProxy(cert, key, ch.port)
+    try:
+        db, topic = ident(unique_name("tls")), unique_name("tls")
+        ch.q(f"CREATE DATABASE {db}")
+        ch.q(f"CREATE TABLE {db}.t (id UInt32, s String) ENGINE = MergeTree ORDER BY id")
+        kafka.produce(topic, [{"id": i, "s": f"v{i}"} for i in range(50)])
+        w = connect_c()
+        ok, bad = unique_name("tls-ok"), unique_name("tls-bad")
+        w.create_connector(ok, sink_config(ch, topic, database=db, topic2TableMap=f"{topic}=t",
+                                           ssl="true", port=str(proxy.port),
+                                           ssl_socket_sni="localhost"))
+        w.wait_running(ok)
+        kc.wait_until(lambda: ch.count(f"{db}.t") == 50, timeout=60, what="50 rows over TLS")
+        assert proxy.handshake_errors == []
+        w.create_connector(bad, sink_config(ch, topic, database=db, topic2TableMap=f"{topic}=t",
+                                            ssl="true", port=str(proxy.port)))
+
+        def failed():
+            t = w.status(bad).get("tasks", [])
+            return t and t[0]["state"] == "FAILED" and t[0]
+        t = kc.wait_until(failed, timeout=60, what="task FAILED")
+        assert "Connection to ClickHouse is not active" in t["trace"], t["trace"]
+        assert "certificate" in t["trace"].lower(), t["trace"]
+        assert ch.count(f"{db}.t") == 50
+    finally:
+        proxy.close()
+
+
 def test_db_topic_split_routes_to_each_database(kafka, connect_c, ch, unique_name):
     """enableDbTopicSplit: a topic "<db>.<topic>" writes to table <topic> (or its topic2TableMap
     entry) of database <db>; a topic without exactly two parts stays in the configured database,

@@ -22,11 +22,8 @@ import base64
 import json
 import os
 import re
-import socket
-import ssl
 import subprocess
 import sys
-import threading
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -89,70 +86,11 @@ def questdb(tmp_path_factory, keys):
         subprocess.run(["bash", str(SERVICES), "stop-one", str(run), "questdb"], timeout=120)
 
 
-def make_cert(tmp: Path, name: str) -> tuple[Path, Path]:
-    cert, key = tmp / f"{name}.crt", tmp / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key),
-                    "-out", str(cert)], check=True, capture_output=True)
-    return cert, key
-
-
-class TlsProxy:
-    """TLS on a loopback port, plain TCP to QuestDB's ILP port, bytes copied both ways."""
-
-    def __init__(self, cert: Path, key: Path, target_port: int):
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(cert, key)
-        self.target = target_port
-        self.srv = socket.create_server(("127.0.0.1", 0))
-        self.port = self.srv.getsockname()[1]
-        self.handshake_errors: list[str] = []
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                raw, _ = self.srv.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(raw,), daemon=True).start()
-
-    def serve(self, raw: socket.socket):
-        try:
-            tls = self.ctx.wrap_socket(raw, server_side=True)
-        except (ssl.SSLError, OSError) as e:
-            self.handshake_errors.append(str(e))
-            raw.close()
-            return
-        up = socket.create_connection(("127.0.0.1", self.target))
-
-        def pump(src, dst):
-            try:
-                while True:
-                    b = src.recv(65536)
-                    if not b:
-                        break
-                    dst.sendall(b)
-            except OSError:
-                pass
-            for s in (src, dst):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-        threading.Thread(target=pump, args=(up, tls), daemon=True).start()
-        pump(tls, up)
-
-    def close(self):
-        self.srv.close()
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory, questdb):
     tmp = tmp_path_factory.mktemp("tls")
-    cert, key = make_cert(tmp, "server")
-    p = TlsProxy(cert, key, int(questdb["KC_QUESTDB_ILP_PORT"]))
+    cert, key = kc.make_cert(tmp, "server")
+    p = kc.TlsProxy(cert, key, int(questdb["KC_QUESTDB_ILP_PORT"]))
     p.cert = cert
     yield p
     p.close()
@@ -225,7 +163,7 @@ def test_wrong_key_writes_nothing_and_commits_nothing(kafka, connect_c, unique_n
 
 def test_untrusted_certificate_is_refused(kafka, connect_c, unique_name, questdb, proxy, keys,
                                           tmp_path):
-    other_ca, _ = make_cert(tmp_path, "other")
+    other_ca, _ = kc.make_cert(tmp_path, "other")
     k = keys["good"]
     conf = (f"tcps::addr=localhost:{proxy.port};tls_roots={other_ca};username={KEY_ID};"
             f"token={k['d']};")
