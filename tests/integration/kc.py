@@ -718,15 +718,22 @@ def make_cert(tmp: Path, name: str) -> tuple[Path, Path]:
 
 class TlsProxy:
     """TLS on a loopback port, plain TCP to target_port (a server's plain port), bytes
-    copied both ways: a TLS terminator in front of a server that has no TLS listener."""
+    copied both ways: a TLS terminator in front of a server that has no TLS listener. With
+    cert None the client side is plain TCP too. cut() drops every open connection (both
+    sides), as a network failure would."""
 
-    def __init__(self, cert: Path, key: Path, target_port: int):
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(cert, key)
+    def __init__(self, cert: Path | None, key: Path | None, target_port: int):
+        self.ctx = None
+        if cert is not None:
+            self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.ctx.load_cert_chain(cert, key)
         self.target = target_port
         self.srv = socket.create_server(("127.0.0.1", 0))
         self.port = self.srv.getsockname()[1]
         self.handshake_errors: list[str] = []
+        self.open: set[socket.socket] = set()
+        self.connections = 0
+        self.lock = threading.Lock()
         threading.Thread(target=self.accept, daemon=True).start()
 
     def accept(self):
@@ -739,12 +746,15 @@ class TlsProxy:
 
     def serve(self, raw: socket.socket):
         try:
-            tls = self.ctx.wrap_socket(raw, server_side=True)
+            cli = self.ctx.wrap_socket(raw, server_side=True) if self.ctx is not None else raw
         except (ssl.SSLError, OSError) as e:
             self.handshake_errors.append(str(e))
             raw.close()
             return
         up = socket.create_connection(("127.0.0.1", self.target))
+        with self.lock:
+            self.open.update((cli, up))
+            self.connections += 1
 
         def pump(src, dst):
             try:
@@ -760,8 +770,26 @@ class TlsProxy:
                     s.close()
                 except OSError:
                     pass
-        threading.Thread(target=pump, args=(up, tls), daemon=True).start()
-        pump(tls, up)
+                with self.lock:
+                    self.open.discard(s)
+        threading.Thread(target=pump, args=(up, cli), daemon=True).start()
+        pump(cli, up)
+
+    def cut(self) -> int:
+        """Close every open connection; returns how many sockets were closed."""
+        with self.lock:
+            socks = list(self.open)
+            self.open.clear()
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                s.close()
+            except OSError:
+                pass
+        return len(socks)
 
     def close(self):
         self.srv.close()

@@ -247,6 +247,38 @@ def test_questdb_pg_wire_into_a_table_whose_timestamp_is_not_called_timestamp(
     assert "timestamp" not in cols, cols  # no stray column next to ts
 
 
+def test_questdb_tcp_connection_cut_mid_stream(kafka, connect_c, questdb, unique_name):
+    """ILP over TCP through a proxy that drops the connection twice mid-stream: the sink
+    reconnects and sends the unacknowledged batch again, so every row arrives; the DEDUP table
+    shows each exactly once."""
+    topic = unique_name("qcut")
+    questdb.exec(f'CREATE TABLE "{topic}" (seq LONG, pad VARCHAR, timestamp TIMESTAMP) '
+                 f'TIMESTAMP(timestamp) PARTITION BY DAY WAL DEDUP UPSERT KEYS(timestamp, seq)')
+    n = 60_000
+    pad = "q" * 100
+    proxy = kc.TlsProxy(None, None, questdb.ilp)
+    try:
+        kafka.produce(topic, [{"seq": i, "pad": pad, "at": BASE_US + i} for i in range(n)])
+        w = connect_c()
+        create(w, "qdb-cut", {
+            "connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
+            "table": topic, "include.key": "false", "timestamp.field.name": "at",
+            "client.conf.string": f"tcp::addr=127.0.0.1:{proxy.port};",
+            "consumer.override.max.poll.records": "200",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable": "false"})
+        for _ in range(2):
+            kc.wait_until(lambda: proxy.open, timeout=60, what="a connection to cut")
+            time.sleep(0.3)
+            assert proxy.cut() > 0
+        kc.wait_until(lambda: questdb.count(topic) == n, timeout=120, what=f"{n} rows")
+        assert questdb.rows(f'SELECT count_distinct(seq) FROM "{topic}"') == [[n]]
+        assert proxy.connections >= 3  # reconnected after each cut
+        assert w.running()
+    finally:
+        proxy.close()
+
+
 def rss_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
