@@ -145,13 +145,12 @@ static void error_message(struct questdb_http *h, long status, long *bad_line,
     const char *id = j != NULL ? json_string_value(json_object_get(j, "errorId")) : NULL;
     json_t *line = j != NULL ? json_object_get(j, "line") : NULL;
     *bad_line = json_is_integer(line) ? (long)json_integer_value(line) : 0;
-    if (msg != NULL) {
-        kc_error_set(err, rc, "QuestDB refused the write (HTTP %ld%s%s%s): %s", status,
-                     *bad_line > 0 ? ", line " : "", "", id != NULL ? id : "", msg);
-        if (*bad_line > 0) {
-            kc_error_set(err, rc, "QuestDB refused the write (HTTP %ld, line %ld, errorId %s): %s",
-                         status, *bad_line, id != NULL ? id : "-", msg);
-        }
+    if (msg != NULL && *bad_line > 0) {
+        kc_error_set(err, rc, "QuestDB refused the write (HTTP %ld, line %ld, errorId %s): %s",
+                     status, *bad_line, id != NULL ? id : "-", msg);
+    } else if (msg != NULL) {
+        kc_error_set(err, rc, "QuestDB refused the write (HTTP %ld, errorId %s): %s", status,
+                     id != NULL ? id : "-", msg);
     } else {
         kc_error_set(err, rc, "QuestDB answered HTTP %ld: %.300s", status,
                      h->resp.data != NULL ? h->resp.data : "");

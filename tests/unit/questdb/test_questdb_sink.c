@@ -102,6 +102,10 @@ static void handle(struct stub *s, int fd)
                 }
                 pthread_mutex_unlock(&s->mu);
                 char resp[512], body[256] = "";
+                if (st == 422) { /* refused as a whole, naming no line */
+                    snprintf(body, sizeof(body), "{\"code\":\"internal error\",\"message\":"
+                             "\"table is being dropped\",\"errorId\":\"x-2\"}");
+                }
                 if (st == 400) {
                     snprintf(body, sizeof(body),
                              "{\"code\":\"invalid\",\"message\":\"failed to parse line "
@@ -442,6 +446,27 @@ static void test_questdb_sink_refused_at_commit_fails(void **state)
     stub_stop(s);
 }
 
+/* A refusal that names no line: HTTP status, errorId and QuestDB's message, nothing run
+ * together. */
+static void test_questdb_sink_refusal_without_line(void **state)
+{
+    (void)state;
+    struct stub *s = stub_start();
+    struct sink_harness *h = start(s, "", NULL, NULL);
+    struct kc_error err = {0};
+    produce(h, 0, 3);
+    assert_int_equal(sink_harness_drain(h, 2, 10, &err), KC_OK);
+    stub_set(s, 422);
+    assert_true(sink_harness_commit(h, &err) < 0);
+    if (strstr(err.msg, "QuestDB refused the write (HTTP 422, errorId x-2): table is being "
+                        "dropped") == NULL) {
+        fail_msg("%s", err.msg);
+    }
+    assert_int_equal(sink_harness_committed(h, "t", 0, NULL), SINK_OFFSET_NONE);
+    sink_harness_free(h);
+    stub_stop(s);
+}
+
 /* errors.tolerance=all: every put is flushed, so a refused row always belongs to the put. */
 static void test_questdb_sink_tolerance_all_flushes_every_put(void **state)
 {
@@ -525,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_questdb_sink_reports_bad_records),
         cmocka_unit_test(test_questdb_sink_refused_row_in_put),
         cmocka_unit_test(test_questdb_sink_refused_at_commit_fails),
+        cmocka_unit_test(test_questdb_sink_refusal_without_line),
         cmocka_unit_test(test_questdb_sink_tolerance_all_flushes_every_put),
         cmocka_unit_test(test_questdb_sink_crash_replays),
         cmocka_unit_test(test_questdb_sink_budget),
