@@ -280,11 +280,15 @@ static void slot_clear(struct ch_sink *s, struct ch_slot *sl)
     sl->multi = 0;
 }
 
-/* Remember that line sl->n of sl (about to be added) is the record at offset. */
-static int slot_note(struct ch_slot *sl, int64_t offset)
+/* Remember that rows sl->n .. sl->n + count - 1 of sl (about to be added) are the record at
+ * offset, so a row the server names in a refusal is traced to its record. */
+static int slot_note(struct ch_slot *sl, int64_t offset, size_t count)
 {
-    if (sl->n == sl->cap_offs) {
-        size_t cap = sl->cap_offs ? sl->cap_offs * 2 : 256;
+    if (sl->n + count > sl->cap_offs) {
+        size_t cap = sl->cap_offs ? sl->cap_offs : 256;
+        while (cap < sl->n + count) {
+            cap *= 2;
+        }
         int64_t *o = kc_realloc(sl->offs, cap * sizeof(*o));
         if (o == NULL) {
             return KC_ENOMEM;
@@ -292,7 +296,9 @@ static int slot_note(struct ch_slot *sl, int64_t offset)
         sl->offs = o;
         sl->cap_offs = cap;
     }
-    sl->offs[sl->n] = offset;
+    for (size_t i = 0; i < count; i++) {
+        sl->offs[sl->n + i] = offset;
+    }
     return KC_OK;
 }
 
@@ -455,13 +461,21 @@ static int part_skip_add(struct ch_part *p, int64_t offset, const struct kc_erro
  * none. */
 static size_t refused_row(const char *msg)
 {
+    /* CSV / TSV parse errors: "(at row N)"; CHECK constraints: "is violated at row N." */
     const char *at = strstr(msg, "(at row ");
+    size_t skip = 8;
+    if (at == NULL) {
+        at = strstr(msg, "is violated at row ");
+        skip = 19;
+    }
     if (at == NULL) {
         return 0;
     }
     char *end;
-    unsigned long long v = strtoull(at + 8, &end, 10);
-    return end != at + 8 && *end == ')' ? (size_t)v : 0;
+    unsigned long long v = strtoull(at + skip, &end, 10);
+    return end != at + skip && (*end == ')' || *end == '.' || *end == ',' || *end == ' ')
+               ? (size_t)v
+               : 0;
 }
 
 /*
@@ -526,7 +540,8 @@ static int isolate_refused_line(struct sink_task *st, struct ch_sink *s, struct 
         return 0;
     }
     sink_task_log(st, KC_LOG_WARN, "%s refused %s row %zu (record %s-%d@%lld); reading its "
-                  "batch again without it", t->name, t->text, row, owner->topic,
+                  "batch again without it", t->name, t->text != NULL ? t->text : "the batch's",
+                  row, owner->topic,
                   (int)owner->partition, (long long)off);
     for (size_t k = 0; k < n_slots; k++) {
         struct ch_part *p = slot_owner(s, slots[k]);
@@ -766,7 +781,7 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                 continue;
             }
             size_t row;
-            if (t->rc == KC_EIO && t->text != NULL && (row = refused_row(t->err.msg)) > 0 &&
+            if (t->rc == KC_EIO && (row = refused_row(t->err.msg)) > 0 &&
                 isolate_refused_line(st, s, t, job_slots[j], job_nslots[j], row)) {
                 continue;
             }
@@ -1243,11 +1258,18 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
             }
             if (lines != 1) {
                 sl->multi = 1;
-            } else if ((rc = slot_note(sl, r->kafka_offset)) != KC_OK) {
+            } else if ((rc = slot_note(sl, r->kafka_offset, 1)) != KC_OK) {
                 sl->rows.len = before; /* not kept: the record comes again */
                 sl->rows.data[before] = '\0';
                 return kc_error_set(err, rc, "out of memory");
             }
+        } else if (rows > 0 && !s->cfg.exactly_once &&
+                   (rc = slot_note(sl, r->kafka_offset, rows)) != KC_OK) {
+            sl->rows.len = before; /* RowBinary: each row's record, for refusals */
+            if (sl->rows.data != NULL) {
+                sl->rows.data[before] = '\0';
+            }
+            return kc_error_set(err, rc, "out of memory");
         }
         if (rows > 0) {
             if (sl->n == 0) {

@@ -11,6 +11,9 @@ documentation asks for), so any replayed batch that is not the same insert shows
 The front holds each insert's answer for a while after the rows landed, so the worker is often
 killed with rows in the table that it never heard about: the case the boundaries in the commit
 metadata are for.
+
+The same front also serves test_check_constraint_refusal_isolates_the_record: CHECK constraints
+(which 18.16 lacks) refusing one row of a batch.
 """
 
 from __future__ import annotations
@@ -108,3 +111,43 @@ def test_kill_9_leaves_no_duplicate_and_loses_nothing(kafka, connect_c, front, u
     log = w.log_text()
     assert kills >= 1
     assert "replaying the recorded batch" in log, "no kill landed on a recorded batch"
+
+
+@pytest.fixture
+def front_now(tmp_path):
+    f = Front(tmp_path, delay=0)
+    yield f
+    f.stop()
+
+
+def test_check_constraint_refusal_isolates_the_record(kafka, connect_c, front_now, unique_name):
+    """A CHECK constraint the current engine enforces (18.16 has none): the insert is refused
+    naming the row ("violated at row N", code 469); the sink traces it to its record, sends
+    that record to the DLQ (errors.tolerance=all) and inserts the rest of the batch once.
+    At-least-once here (no token); the engine is chdb behind the test front."""
+    topic, cname = unique_name("chk"), unique_name("chk")
+    dlq = topic + "-dlq"
+    front_now.q("CREATE DATABASE IF NOT EXISTS chk")
+    front_now.q("CREATE TABLE chk.t (id UInt32, v Int32, CONSTRAINT positive CHECK v > 0) "
+                "ENGINE = MergeTree ORDER BY id")
+    kafka.produce(topic, [{"id": i, "v": -5 if i == 17 else i + 1} for i in range(40)])
+    w = connect_c()
+    w.create_connector(cname, {
+        "connector.class": CLASS, "tasks.max": "1", "topics": topic,
+        "hostname": "127.0.0.1", "port": str(front_now.port), "ssl": "false",
+        "database": "chk", "topic2TableMap": f"{topic}=t",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false",
+        "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+        "errors.deadletterqueue.topic.replication.factor": "1",
+        "errors.deadletterqueue.context.headers.enable": "true"})
+    w.wait_running(cname)
+    kc.wait_until(lambda: front_now.q("SELECT count() FROM chk.t").strip() == "39",
+                  timeout=60, what="39 rows")
+    bad = kafka.consume(dlq, count=1)
+    h = dict(bad[0].headers)
+    assert h["__connect.errors.offset"] == "17"
+    assert "violated" in h["__connect.errors.exception.message"]
+    assert front_now.q("SELECT countIf(id = 17), uniqExact(id) FROM chk.t").split() == \
+        ["0", "39"]
+    assert w.status(cname)["tasks"][0]["state"] == "RUNNING"

@@ -218,6 +218,47 @@ static void test_bad_record_isolated(void **state)
     fix_stop(&f);
 }
 
+/* A row the server refuses in a RowBinary / Native insert (a CHECK constraint, code 469, names
+ * it "at row N"): that row's record is reported alone (DLQ under errors.tolerance=all), the
+ * batch is read again without it and inserted, nothing else is lost or repeated. */
+static void test_server_refused_row_isolated(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"topic2TableMap", "ta=a", NULL};
+    fix_start(&f, kv);
+    produce_n(f.h, "ta", 0, 0, 6);
+    ok(sink_harness_assign(f.h, "ta", 0, &err), &err);
+    clickhouse_stub_fail(f.cs, 1, 469, "Constraint `small` for table db.a is violated at row 3. "
+                         "Expression: (id != 2). Column values: id = 2");
+    ok(sink_harness_drain(f.h, 10, 20, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    ok(sink_harness_drain(f.h, 10, 20, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(sink_harness_reported(f.h), 1);
+    assert_int_equal(sink_harness_reported_offset(f.h, 0), 2);
+    assert_int_equal(sink_harness_committed(f.h, "ta", 0, NULL), 6);
+    /* ids 0, 1, 3, 4, 5 once each, in the insert after the refused one */
+    size_t total = 0;
+    int seen[6] = {0};
+    for (size_t i = 0; i < clickhouse_stub_inserts(f.cs); i++) {
+        const struct clickhouse_stub_insert *in = clickhouse_stub_insert_at(f.cs, i);
+        if (!in->ok) {
+            continue;
+        }
+        for (size_t o = 0; o + ROW_BYTES <= in->len; o += ROW_BYTES) {
+            seen[in->body[o + 1]]++;
+            total++;
+        }
+    }
+    assert_int_equal(total, 5);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(seen[i], i == 2 ? 0 : 1);
+    }
+    fix_stop(&f);
+}
+
 /* A retriable failure (code, or 0 = dropped connection) keeps the rows: nothing committed
  * until the insert lands, then every row exactly once. */
 static void retriable(int code)
@@ -393,6 +434,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batches_routed_to_two_tables),
         cmocka_unit_test(test_bad_record_isolated),
+        cmocka_unit_test(test_server_refused_row_isolated),
         cmocka_unit_test(test_schema_envelopes_are_converted),
         cmocka_unit_test(test_retriable_code_252_keeps_rows),
         cmocka_unit_test(test_dropped_connection_keeps_rows),
