@@ -64,6 +64,7 @@
 #define CH_MAX_BATCH_BYTES ((size_t)64 << 20)
 #define CH_EO_MD_PREFIX "clickhouse-eo:"
 #define CH_BACKOFF_MAX_MS 10000
+#define CH_SCHEMA_RETRIES 3 /* describe-and-re-read rounds before a schema error fails */
 
 struct ch_table {
     char *name; /* owned */
@@ -77,6 +78,7 @@ struct ch_table {
     uint64_t mask;      /* plain RowBinary: left-out DEFAULT columns this variant sends too
                          * (bit i = column i), for records that give them (0 = the table) */
     int stale;          /* describe again before the next row */
+    int schema_retries; /* schema errors since the last insert that landed */
     int64_t described_ms;
     char *insert_sql;   /* owned, for plan */
     char *native_sql;   /* owned: the same INSERT with FORMAT Native, NULL when the plan's
@@ -752,6 +754,7 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                 sink_task_record_retry(st);
             }
             if (t->rc == KC_OK) {
+                t->schema_retries = 0;
                 sink_task_log(st, KC_LOG_DEBUG, "Inserted %zu slot(s), %zu bytes into %s",
                               job_nslots[j], t->body.len, t->name);
                 for (size_t k = 0; k < job_nslots[j]; k++) {
@@ -766,9 +769,12 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                 }
                 continue;
             }
-            if (t->rc == KC_EIO && t->text == NULL && schema_error(t->res.code)) {
+            if (t->rc == KC_EIO && t->text == NULL && schema_error(t->res.code) &&
+                ++t->schema_retries <= CH_SCHEMA_RETRIES) {
                 /* Rows encoded for the old columns: drop them, describe again, read the
-                 * records again from the first dropped one. */
+                 * records again from the first dropped one. The same error again and again
+                 * after fresh descriptions is not a change under us: it fails the task below
+                 * (else the task would re-read the same records for ever). */
                 sink_task_log(st, KC_LOG_WARN, "Table %s changed (%s); describing it again and "
                               "re-reading its records", t->name, t->err.msg);
                 t->stale = 1;

@@ -259,6 +259,37 @@ static void test_server_refused_row_isolated(void **state)
     fix_stop(&f);
 }
 
+/* A schema error (code 53) that comes back after each fresh DESCRIBE is not the table
+ * changing under the sink: after a few rounds of describe-and-re-read the task fails with
+ * ClickHouse's message instead of re-reading the same records for ever. */
+static void test_persistent_schema_error_fails_the_task(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"topic2TableMap", "ta=a", NULL};
+    fix_start(&f, kv);
+    produce_n(f.h, "ta", 0, 0, 5);
+    ok(sink_harness_assign(f.h, "ta", 0, &err), &err);
+    clickhouse_stub_fail(f.cs, -1, 53, "Type mismatch in IN or VALUES section");
+    int rc = KC_OK;
+    for (int i = 0; i < 20 && rc >= 0; i++) {
+        rc = sink_harness_drain(f.h, 10, 20, &err);
+        if (rc >= 0) {
+            rc = sink_harness_commit(f.h, &err);
+        }
+    }
+    assert_true(rc < 0);
+    if (strstr(err.msg, "Insert into a failed") == NULL || strstr(err.msg, "Type mismatch") ==
+                                                              NULL) {
+        fail_msg("%s", err.msg);
+    }
+    size_t tries = clickhouse_stub_inserts(f.cs);
+    assert_true(tries >= 2 && tries <= 6);
+    assert_true(sink_harness_committed(f.h, "ta", 0, NULL) <= 0);
+    fix_stop(&f);
+}
+
 /* A retriable failure (code, or 0 = dropped connection) keeps the rows: nothing committed
  * until the insert lands, then every row exactly once. */
 static void retriable(int code)
@@ -435,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_batches_routed_to_two_tables),
         cmocka_unit_test(test_bad_record_isolated),
         cmocka_unit_test(test_server_refused_row_isolated),
+        cmocka_unit_test(test_persistent_schema_error_fails_the_task),
         cmocka_unit_test(test_schema_envelopes_are_converted),
         cmocka_unit_test(test_retriable_code_252_keeps_rows),
         cmocka_unit_test(test_dropped_connection_keeps_rows),
