@@ -56,7 +56,7 @@ int sink_harness_poll(struct sink_harness *h, size_t max, size_t *n_put, struct 
  * as a poll). */
 int sink_harness_drain(struct sink_harness *h, size_t batch, int max_polls,
                        struct kc_error *err);
-/* The sink's timer at now_ms (the harness clock: sink_harness_now). */
+/* The sink's timer at now_ms (CLOCK_MONOTONIC milliseconds, as the worker calls it). */
 int sink_harness_tick(struct sink_harness *h, int64_t now_ms, struct kc_error *err);
 /* A commit point over every assigned partition. */
 int sink_harness_commit(struct sink_harness *h, struct kc_error *err);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -290,6 +291,34 @@ static void test_persistent_schema_error_fails_the_task(void **state)
     fix_stop(&f);
 }
 
+static int64_t mono_ms(void) /* tick()'s clock (sink.h) */
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Rows below bufferCount and the byte cap go in from the task's timer once they are older
+ * than bufferFlushTime (1000 ms when 0), with no further put and no commit. */
+static void test_idle_rows_flushed_by_tick(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"topic2TableMap", "ta=a", NULL};
+    fix_start(&f, kv);
+    produce_n(f.h, "ta", 0, 0, 3);
+    ok(sink_harness_assign(f.h, "ta", 0, &err), &err);
+    ok(sink_harness_drain(f.h, 10, 5, &err), &err);
+    ok(sink_harness_tick(f.h, mono_ms(), &err), &err);
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 0); /* young rows wait */
+    usleep(1150 * 1000);
+    ok(sink_harness_tick(f.h, mono_ms(), &err), &err);
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 1);
+    assert_ids_once(f.cs, "db.a", 0, 3);
+    fix_stop(&f);
+}
+
 /* A retriable failure (code, or 0 = dropped connection) keeps the rows: nothing committed
  * until the insert lands, then every row exactly once. */
 static void retriable(int code)
@@ -466,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_batches_routed_to_two_tables),
         cmocka_unit_test(test_bad_record_isolated),
         cmocka_unit_test(test_server_refused_row_isolated),
+        cmocka_unit_test(test_idle_rows_flushed_by_tick),
         cmocka_unit_test(test_persistent_schema_error_fails_the_task),
         cmocka_unit_test(test_schema_envelopes_are_converted),
         cmocka_unit_test(test_retriable_code_252_keeps_rows),
