@@ -438,6 +438,42 @@ int s3_store_check(struct s3_store *s, struct kc_error *err)
 
 /* ---- objects ---- */
 
+/*
+ * The local store's path of key: dir/key, except that a path segment "." or ".." (a field value
+ * or a Kafka key the partitioner put in the name) is written "%2E" / "%2E%2E", so no object
+ * lands outside dir or on top of another; the same key always gives the same path. suffix is
+ * appended (".inprogress" or ""). Owned by the caller; NULL on OOM.
+ */
+static char *local_path(const char *dir, const char *key, const char *suffix)
+{
+    struct kc_buf b;
+    kc_buf_init(&b, (size_t)1 << 20);
+    int rc = kc_buf_append_str(&b, dir);
+    const char *seg = key;
+    while (rc == KC_OK) {
+        const char *slash = strchr(seg, '/');
+        size_t n = slash != NULL ? (size_t)(slash - seg) : strlen(seg);
+        rc = kc_buf_append_byte(&b, '/');
+        if (rc == KC_OK && n == 1 && seg[0] == '.') {
+            rc = kc_buf_append_str(&b, "%2E");
+        } else if (rc == KC_OK && n == 2 && seg[0] == '.' && seg[1] == '.') {
+            rc = kc_buf_append_str(&b, "%2E%2E");
+        } else if (rc == KC_OK) {
+            rc = kc_buf_append(&b, seg, n);
+        }
+        if (slash == NULL) {
+            break;
+        }
+        seg = slash + 1;
+    }
+    rc = rc == KC_OK ? kc_buf_append_str(&b, suffix) : rc;
+    if (rc != KC_OK) {
+        kc_buf_fini(&b);
+        return NULL;
+    }
+    return kc_buf_take(&b, NULL);
+}
+
 int s3_store_open(struct s3_store *s, const char *key, struct s3_object **out,
                   struct kc_error *err)
 {
@@ -449,7 +485,7 @@ int s3_store_open(struct s3_store *s, const char *key, struct s3_object **out,
     o->s = s;
     o->fd = -1;
     o->key = kc_strdup(key);
-    o->tmp = s->local ? kc_asprintf("%s/%s.inprogress", s->dir, key)
+    o->tmp = s->local ? local_path(s->dir, key, ".inprogress")
                       : kc_asprintf("%s/kc-s3-%ld-%u.spool", s->spool, (long)getpid(), s->seq++);
     if (o->key == NULL || o->tmp == NULL) {
         s3_object_abort(o);
@@ -511,7 +547,7 @@ void s3_object_abort(struct s3_object *o)
 
 static int local_commit(struct s3_object *o, struct kc_error *err)
 {
-    char *dst = kc_asprintf("%s/%s", o->s->dir, o->key);
+    char *dst = local_path(o->s->dir, o->key, "");
     if (dst == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }

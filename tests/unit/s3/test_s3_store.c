@@ -379,6 +379,13 @@ static void test_local_atomic(void **state)
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_size, 3);
     assert_int_equal(stat(tmp, &sb), -1);
+    /* a "." or ".." segment (a field value, a key) stays inside the directory, escaped */
+    assert_int_equal(s3_store_open(s, "t/f=../../../../esc/../x+0+0.json", &o, &err), 0);
+    assert_int_equal(s3_object_write(o, "{}\n", 3, &err), 0);
+    assert_int_equal(s3_object_commit(o, &err), 0);
+    snprintf(path, sizeof(path), "%s/t/f=../%%2E%%2E/%%2E%%2E/%%2E%%2E/esc/%%2E%%2E/x+0+0.json",
+             dir);
+    assert_int_equal(stat(path, &sb), 0);
     /* an aborted object leaves nothing */
     assert_int_equal(s3_store_open(s, "t/p=1/b", &o, &err), 0);
     s3_object_abort(o);
