@@ -665,11 +665,21 @@ static int multipart(struct s3_object *o, struct kc_error *err)
             /* 200 with an error body: S3 reports late failures of Complete this way */
             rc = kc_error_set(err, KC_RETRY, "S3 CompleteMultipartUpload %s failed", o->key);
         }
-        if (rc != KC_OK && cq.status == 412) {
+        int exists = rc != KC_OK && cq.status == 412;
+        if (exists) {
             s->stats.precondition_failed++;
             rc = KC_OK; /* exists: a previous run committed this very object */
         }
         s->stats.completes++;
+        if (exists) { /* this upload's parts were not used: abort it, as on a failure */
+            struct kc_error e2;
+            struct s3_req aq = {.method = "DELETE", .key = o->key, .query = (char *)qs.data,
+                                .fd = -1};
+            aq.body = q.body;
+            (void)request(s, &aq, &e2);
+            q.body = aq.body;
+            s->stats.aborts++;
+        }
     }
     if (rc != KC_OK) { /* leave no orphaned parts behind */
         struct kc_error e2;

@@ -354,6 +354,24 @@ static void test_precondition_failed_is_committed(void **state)
     s3_store_free(s);
 }
 
+/* A multipart upload whose Complete meets an existing object (412): committed, and this
+ * upload's parts are aborted instead of left behind. */
+static void test_multipart_precondition_failed_aborts_parts(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    srv.status[4] = 412; /* initiate, three parts, then Complete */
+    put_bytes(s, "k/big.parquet", 11u << 20, 0);
+    assert_int_equal(srv.n, 6);
+    assert_string_equal(srv.reqs[5].method, "DELETE");
+    assert_string_equal(srv.reqs[5].target, "/iot-data/k/big.parquet?uploadId=up%2F1%2Bx");
+    struct s3_store_stats st;
+    s3_store_stats(s, &st);
+    assert_int_equal(st.precondition_failed, 1);
+    assert_int_equal(st.aborts, 1);
+    s3_store_free(s);
+}
+
 static void test_local_atomic(void **state)
 {
     (void)state;
@@ -407,6 +425,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multipart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_and_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_precondition_failed_is_committed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multipart_precondition_failed_aborts_parts, setup,
+                                        teardown),
         cmocka_unit_test(test_local_atomic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
