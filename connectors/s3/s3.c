@@ -806,6 +806,9 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             len = strlen(owned);
         }
     }
+    if (buf == NULL && !aiven_wraps(s) && s->c.ignore_nulls) {
+        return KC_OK; /* behavior.on.null.values=ignore: passed over, its offset committed */
+    }
     if (buf == NULL && !aiven_wraps(s)) {
         kc_error_set(&why, KC_EINVAL, "Null valued records are not writeable with current "
                                       "behavior.on.null.values 'fail' setting.");

@@ -5,6 +5,7 @@
 #include "s3_conf.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "conf_def.h"
 #include "conf_values.h"
@@ -14,6 +15,44 @@
 #define S3_GROUP "S3"
 #define P_GROUP "Partitioner"
 #define F_GROUP "Connector"
+
+/* Confluent keys that change what is written and that connect-c does not implement: refused
+ * (a 400 on the key) when set to anything but their default, instead of ignored. */
+static int validate_not_supported(const struct conf_def *d, const char *value,
+                                  struct kc_error *err)
+{
+    if (value == NULL) {
+        return KC_OK;
+    }
+    const char *v = value + strspn(value, " \t");
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+        n--;
+    }
+    const char *def = d->default_value != NULL ? d->default_value : "";
+    if (n == 0 || (strlen(def) == n && strncasecmp(v, def, n) == 0)) {
+        return KC_OK;
+    }
+    const char *why =
+        strncmp(d->name, "s3.sse", 6) == 0 || strcmp(d->name, "s3.ssea.name") == 0
+            ? "server-side encryption is not supported by connect-c (objects would be written "
+              "unencrypted); use a bucket default encryption instead"
+        : strcmp(d->name, "s3.acl.canned") == 0
+            ? "canned ACLs are not supported by connect-c; use bucket policies"
+        : strcmp(d->name, "s3.compression.type") == 0
+            ? "compressed JSON output is not supported by connect-c; use ParquetFormat with "
+              "parquet.codec"
+        : strcmp(d->name, "behavior.on.null.values") == 0
+            ? "connect-c supports 'fail' and 'ignore' (tombstones reported, or skipped)"
+            : "storing Kafka keys or headers beside the values is not supported by connect-c";
+    if (strcmp(d->name, "behavior.on.null.values") == 0 && n == 6 &&
+        strncasecmp(v, "ignore", 6) == 0) {
+        return KC_OK;
+    }
+    /* a secret value is never printed back */
+    return conf_error_invalid(err, d->name, d->type == CONF_PASSWORD ? "[hidden]" : value, "%s",
+                              why);
+}
 
 static const char *const s3_formats[] = {
     "io.confluent.connect.s3.format.parquet.ParquetFormat",
@@ -129,6 +168,36 @@ const struct conf_def s3_conf_def[] = {
     {"timestamp.field", CONF_STRING, "timestamp", 0, CONF_MEDIUM,
      "The record field for RecordField (nested a.b allowed).", P_GROUP, 8, CONF_WIDTH_LONG,
      "Record Field for Timestamp Extractor", NULL, U, NULL, NULL},
+
+    /* Confluent keys connect-c does not implement: default values only (validate_not_supported) */
+    {"s3.ssea.name", CONF_STRING, "", 0, CONF_LOW,
+     "Not supported by connect-c (must be empty): server-side encryption algorithm.", S3_GROUP,
+     20, CONF_WIDTH_LONG, "S3 Server Side Encryption Algorithm", validate_not_supported, U, NULL,
+     NULL},
+    {"s3.sse.kms.key.id", CONF_STRING, "", 0, CONF_LOW,
+     "Not supported by connect-c (must be empty): SSE-KMS key.", S3_GROUP, 21, CONF_WIDTH_LONG,
+     "S3 Server Side Encryption KMS Key Id", validate_not_supported, U, NULL, NULL},
+    {"s3.sse.customer.key", CONF_PASSWORD, "", 0, CONF_LOW,
+     "Not supported by connect-c (must be empty): SSE-C key.", S3_GROUP, 22, CONF_WIDTH_LONG,
+     "S3 Server Side Encryption Customer-Provided Key", validate_not_supported, U, NULL, NULL},
+    {"s3.acl.canned", CONF_STRING, "", 0, CONF_LOW,
+     "Not supported by connect-c (must be empty): canned ACL of new objects.", S3_GROUP, 23,
+     CONF_WIDTH_LONG, "S3 Canned ACL", validate_not_supported, U, NULL, NULL},
+    {"s3.compression.type", CONF_STRING, "none", 0, CONF_LOW,
+     "Compression of JsonFormat output: only none in connect-c.", S3_GROUP, 24, CONF_WIDTH_LONG,
+     "Compression type", validate_not_supported, U, NULL, NULL},
+    {"store.kafka.keys", CONF_BOOLEAN, "false", 0, CONF_LOW,
+     "Not supported by connect-c (must be false): key files beside the value files.", F_GROUP,
+     20, CONF_WIDTH_SHORT, "Store Kafka keys", validate_not_supported, U, NULL, NULL},
+    {"store.kafka.headers", CONF_BOOLEAN, "false", 0, CONF_LOW,
+     "Not supported by connect-c (must be false): header files beside the value files.",
+     F_GROUP, 21, CONF_WIDTH_SHORT, "Store Kafka headers", validate_not_supported, U, NULL,
+     NULL},
+    {"behavior.on.null.values", CONF_STRING, "fail", 0, CONF_LOW,
+     "fail: a tombstone is an error (DLQ under errors.tolerance=all); ignore: tombstones are "
+     "skipped. (Confluent's write is not supported.)",
+     F_GROUP, 22, CONF_WIDTH_SHORT, "Behavior for null-valued records", validate_not_supported,
+     U, NULL, NULL},
     {.name = NULL},
 };
 
@@ -136,6 +205,8 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
 {
     memset(c, 0, sizeof(*c));
     c->store.url = conf_values_string(cv, "store.url");
+    const char *nulls = conf_values_string(cv, "behavior.on.null.values");
+    c->ignore_nulls = nulls != NULL && strncasecmp(nulls + strspn(nulls, " \t"), "ignore", 6) == 0;
     c->store.bucket = conf_values_string(cv, "s3.bucket.name");
     c->store.region = conf_values_string(cv, "s3.region");
     c->store.path_style = conf_values_bool(cv, "s3.path.style.access.enabled");

@@ -52,6 +52,7 @@ struct s3_conf {
     const char *on_mismatch;          /* parquet.schema.mismatch: "rotate" or "dlq" */
     size_t infer_records;             /* parquet.infer.records */
     int infer_timestamps;             /* parquet.infer.timestamps */
+    int ignore_nulls;                 /* behavior.on.null.values=ignore: tombstones skipped */
     struct s3_aiven aiven;            /* Aiven's class: its naming and row layout */
 };
 
