@@ -97,6 +97,7 @@ struct s3_sink {
     struct kc_buf row;  /* scratch: Aiven's row */
     struct kc_buf key;  /* scratch: Aiven's {{key}} text of the record being put */
     size_t budget;
+    int string_values; /* the value converter is StringConverter: raw bytes are text */
     unsigned round; /* enforce_budget calls */
     struct s3_uploader *up; /* S3 only: commits objects while the task encodes; NULL = local */
 };
@@ -872,6 +873,35 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         }
         encoded = s->enc.data;
     }
+    /* JsonFormat writes what Confluent's writes (the value through JsonConverter with
+     * schemas.enable=false): one compact JSON value per line, an envelope's payload without
+     * its schema, a StringConverter text as a JSON string. */
+    if (!s->c.aiven.on && !r->value_converted && buf != NULL &&
+        (s->c.format == S3_FORMAT_JSON || s->c.format == S3_FORMAT_JSON_ARRAY)) {
+        json_error_t je;
+        json_t *d = json_loadb(buf, len, JSON_DECODE_ANY, &je);
+        if (d == NULL && s->string_values) {
+            d = json_stringn(buf, len);
+        }
+        if (d == NULL) {
+            kc_error_set(&why, KC_EINVAL, "invalid JSON: %s", je.text);
+            return report(s, r, &why, err);
+        }
+        const json_t *pv = d;
+        if (!s->string_values && json_is_object(d) && json_object_get(d, "schema") != NULL &&
+            json_object_get(d, "payload") != NULL) {
+            pv = json_object_get(d, "payload");
+        }
+        char *line = json_dumps(pv, JSON_COMPACT | JSON_ENCODE_ANY);
+        json_decref(d);
+        if (line == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+        free(owned);
+        owned = line; /* freed below, as a converted value's text is */
+        buf = line;
+        len = strlen(line);
+    }
     /* rotation by record time (and by a change of encoded partition), before this record */
     if (tp->files != NULL && s->c.rotate_interval_ms > 0 &&
         s3_partitioner_kind(s->part) == S3_PART_TIME &&
@@ -999,6 +1029,10 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     s->st = st;
+    int schemas_enable = 0;
+    const char *vconv = sink_task_value_converter(st, &schemas_enable);
+    s->string_values =
+        vconv != NULL && strcmp(vconv, "org.apache.kafka.connect.storage.StringConverter") == 0;
     kc_buf_init(&s->path, 64 * 1024);
     kc_buf_init(&s->enc, 64 * 1024);
     kc_buf_init(&s->row, 64 * 1024);

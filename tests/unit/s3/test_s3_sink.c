@@ -397,6 +397,66 @@ static void test_null_values_and_refused_keys(void **state)
     }
 }
 
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* JsonFormat writes what Confluent's writes: one compact value per line, an envelope's payload
+ * (not its schema), a multi-line value on one line, a StringConverter text as a JSON string. */
+static void json_format_case(const char *converter, const char *const *recs, size_t n,
+                             const char *want)
+{
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.json.JsonFormat",
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                        "flush.size", "3", "value.converter", converter,
+                        "timestamp.extractor", "Record", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 0);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/iot+0+0000000000.json", dir);
+    const char *got = read_text(path);
+    if (got == NULL || strcmp(got, want) != 0) {
+        fail_msg("%s: got [%s] want [%s]\n%s", converter, got ? got : "(none)", want,
+                 list_dir(dir));
+    }
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+static void test_json_format_lines(void **state)
+{
+    (void)state;
+    const char *json[] = {
+        "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"}]},"
+        "\"payload\":{\"a\":1}}",
+        "{\n  \"b\": [1, 2],\n  \"s\": \"x\\ny\"\n}",
+        "{\"c\":3}"};
+    json_format_case("org.apache.kafka.connect.json.JsonConverter", json, 3,
+                     "{\"a\":1}\n{\"b\":[1,2],\"s\":\"x\\ny\"}\n{\"c\":3}\n");
+    const char *text[] = {"hello", "two\nlines", "{\"c\":3}"};
+    json_format_case("org.apache.kafka.connect.storage.StringConverter", text, 3,
+                     "\"hello\"\n\"two\\nlines\"\n{\"c\":3}\n");
+}
+
 static void test_budget_many_partitions(void **state)
 {
     (void)state;
@@ -633,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_rotate_by_record_time),
         cmocka_unit_test(test_rotate_by_schedule),
         cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_json_format_lines),
         cmocka_unit_test(test_null_values_and_refused_keys),
         cmocka_unit_test(test_budget_many_partitions),
         cmocka_unit_test(test_store_down_then_back),
