@@ -158,13 +158,13 @@ int sink_raw_value_ok(unsigned flags, const char *converter, int schemas_enable)
     if ((flags & SINK_FLAG_RAW_VALUE) == 0) {
         return 0;
     }
-    if ((flags & SINK_FLAG_RAW_SCHEMALESS) == 0) {
+    if ((flags & (SINK_FLAG_RAW_SCHEMALESS | SINK_FLAG_RAW_JSON)) == 0) {
         return 1;
     }
     return converter != NULL &&
            (strcmp(converter, "org.apache.kafka.connect.storage.StringConverter") == 0 ||
             (strcmp(converter, "org.apache.kafka.connect.json.JsonConverter") == 0 &&
-             !schemas_enable));
+             (!schemas_enable || (flags & SINK_FLAG_RAW_JSON) != 0)));
 }
 
 const char *sink_task_value_converter(const struct sink_task *st, int *schemas_enable)

@@ -168,6 +168,9 @@ struct tp_list {
  * JsonConverter with schemas.enable=false (the sink reads schemaless JSON or text); any other
  * converter (JSON envelopes, Avro...) is run by the worker as if no flag were set. */
 #define SINK_FLAG_RAW_SCHEMALESS 0x8
+/* With SINK_FLAG_RAW_VALUE: raw bytes only under JsonConverter (either schemas.enable: the
+ * sink reads envelopes itself) or StringConverter; Avro, Protobuf... are run by the worker. */
+#define SINK_FLAG_RAW_JSON 0x10
 
 struct sink_connector_ops {
     int version;                       /* SINK_OPS_VERSION; new slots go at the end */

@@ -470,6 +470,30 @@ static void test_pre_commit_above_consumed_is_refused(void **state)
     sink_harness_free(h);
 }
 
+/* Which converters leave a raw-value sink the raw bytes: every one for SINK_FLAG_RAW_VALUE
+ * alone; schemaless JSON and text for RAW_SCHEMALESS (envelopes converted by the worker); any
+ * JsonConverter and text for RAW_JSON (Avro and the rest converted by the worker). */
+static void test_raw_value_ok(void **state)
+{
+    (void)state;
+    const char *json = "org.apache.kafka.connect.json.JsonConverter";
+    const char *str = "org.apache.kafka.connect.storage.StringConverter";
+    const char *avro = "io.confluent.connect.avro.AvroConverter";
+    const unsigned raw = SINK_FLAG_RAW_VALUE, sl = raw | SINK_FLAG_RAW_SCHEMALESS,
+                   js = raw | SINK_FLAG_RAW_JSON;
+    assert_false(sink_raw_value_ok(0, json, 0));
+    assert_true(sink_raw_value_ok(raw, avro, 0));
+    assert_true(sink_raw_value_ok(sl, json, 0));
+    assert_false(sink_raw_value_ok(sl, json, 1));
+    assert_true(sink_raw_value_ok(sl, str, 1));
+    assert_false(sink_raw_value_ok(sl, avro, 0));
+    assert_true(sink_raw_value_ok(js, json, 1));
+    assert_true(sink_raw_value_ok(js, json, 0));
+    assert_true(sink_raw_value_ok(js, str, 0));
+    assert_false(sink_raw_value_ok(js, avro, 0));
+    assert_false(sink_raw_value_ok(js, NULL, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_tick_writes_and_commit_follows),
         cmocka_unit_test(test_rewind_from_tick_and_value_converter),
         cmocka_unit_test(test_tolerance_none_fails_put),
+        cmocka_unit_test(test_raw_value_ok),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
