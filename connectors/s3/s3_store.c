@@ -48,6 +48,25 @@ struct s3_object {
 
 /* ---- helpers ---- */
 
+/* A local file error that waiting will not fix (no descriptors, no space, no permission):
+ * KC_EFATAL fails the task with the reason, instead of a rewind-and-retry loop that keeps it
+ * RUNNING with no progress. Other errors stay KC_EIO (retried). */
+static int file_error(int e)
+{
+    switch (e) {
+    case EMFILE:
+    case ENFILE:
+    case ENOSPC:
+    case EDQUOT:
+    case EROFS:
+    case EACCES:
+    case EPERM:
+        return KC_EFATAL;
+    default:
+        return KC_EIO;
+    }
+}
+
 static int mkdirs(char *path, struct kc_error *err)
 {
     for (char *p = path + 1; *p; p++) {
@@ -57,7 +76,8 @@ static int mkdirs(char *path, struct kc_error *err)
             int e = errno;
             *p = '/';
             if (r != 0 && e != EEXIST) {
-                return kc_error_set_errno(err, KC_EIO, e, "cannot create directory for %s", path);
+                return kc_error_set_errno(err, file_error(e), e, "cannot create directory for %s",
+                                          path);
             }
         }
     }
@@ -499,7 +519,12 @@ int s3_store_open(struct s3_store *s, const char *key, struct s3_object **out,
     o->fd = open(o->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0) {
         int e = errno;
-        rc = kc_error_set_errno(err, KC_EIO, e, "cannot create %s", o->tmp);
+        rc = kc_error_set_errno(err, file_error(e), e, "cannot create %s%s", o->tmp,
+                                e == EMFILE || e == ENFILE
+                                    ? " (one file is open per partition and time window: raise "
+                                      "the process's open-file limit, or fewer partitions per "
+                                      "task)"
+                                    : "");
         s3_object_abort(o);
         return rc;
     }
@@ -513,7 +538,8 @@ int s3_store_open(struct s3_store *s, const char *key, struct s3_object **out,
 int s3_object_write(struct s3_object *o, const void *buf, size_t len, struct kc_error *err)
 {
     if (write_all(o->fd, buf, len) != 0) {
-        return kc_error_set_errno(err, KC_EIO, errno, "cannot write %s", o->tmp);
+        int e = errno;
+        return kc_error_set_errno(err, file_error(e), e, "cannot write %s", o->tmp);
     }
     o->size += len;
     return KC_OK;
