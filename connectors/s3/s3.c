@@ -18,9 +18,10 @@
  * with Default / Field partitioners or time-based ones with the Record or RecordField
  * extractor, rotation by flush.size and/or rotate.interval.ms, and no transform that is not
  * deterministic; Wallclock or rotate.schedule.interval.ms give at-least-once (file boundaries
- * then depend on the clock). The byte budget never changes file boundaries: under pressure the
- * largest open file writes its row group to its spool file (disk), so names and rows stay the
- * same; only the row-group layout differs.
+ * then depend on the clock). Under budget pressure the largest open file writes its row group
+ * to its spool file (disk), so names and rows stay the same and only the row-group layout
+ * differs -- except for a file still sampling records to infer its schema, which infers early
+ * (see README: the one way memory pressure can move a rotation).
  *
  * Records: raw value bytes (SINK_FLAG_RAW_VALUE) parsed as JSON; a JsonConverter envelope
  * brings its Connect schema, schemaless JSON gets a schema inferred per file
