@@ -707,6 +707,21 @@ static int aiven_key_text(const struct sink_record *r, struct kc_buf *out, struc
 /* ---- one record ---- */
 
 /* One record the sink cannot write: errors.tolerance decides (DLQ and go on, or fail). */
+/* The text is a JSON object without members ("{}", white space allowed). */
+static int empty_object(const char *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) {
+        i++;
+    }
+    if (i >= n || b[i] != '{') {
+        return 0;
+    }
+    for (i++; i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'); i++) {
+    }
+    return i < n && b[i] == '}';
+}
+
 static int report(struct s3_sink *s, const struct sink_record *r, const struct kc_error *why,
                   struct kc_error *err)
 {
@@ -814,6 +829,14 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     if (buf == NULL && !aiven_wraps(s)) {
         kc_error_set(&why, KC_EINVAL, "Null valued records are not writeable with current "
                                       "behavior.on.null.values 'fail' setting.");
+        return report(s, r, &why, err);
+    }
+    if (buf != NULL && s->c.format == S3_FORMAT_PARQUET && !aiven_wraps(s) &&
+        empty_object(buf, len)) {
+        /* no field, no column: a file of such records would have no schema at all */
+        kc_error_set(&why, KC_EINVAL, "a value with no fields ({}) has no Parquet column to "
+                                      "write");
+        free(owned);
         return report(s, r, &why, err);
     }
     if (doc == NULL && s3_partitioner_needs_value(s->part)) {

@@ -70,6 +70,7 @@ static int cmp_lines(const void *a, const void *b)
 static char *list_dir(const char *dir)
 {
     listing_len = 0;
+    listing[0] = '\0'; /* an empty directory lists as nothing */
     root_len = strlen(dir) + 1;
     nftw(dir, visit, 16, FTW_PHYS);
     char *copy = strdup(listing), *lines[4096];
@@ -457,6 +458,37 @@ static void test_json_format_lines(void **state)
                      "\"hello\"\n\"two\\nlines\"\n{\"c\":3}\n");
 }
 
+/* Records with no fields at all ({}) have no Parquet column: each is reported (DLQ under
+ * errors.tolerance=all), and no empty .parquet file is committed (a zero-byte or column-less
+ * file breaks readers' globs over the whole dataset). */
+static void test_empty_objects_not_written_as_empty_files(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"partitioner.class",
+                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                        "timestamp.extractor", "Record", "flush.size", "2",
+                        "parquet.infer.records", "2", "errors.tolerance", "all", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, "{}", 2, 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    char *l = list_dir(dir);
+    if (strstr(l, ".parquet") != NULL) {
+        fail_msg("files written for records without fields:\n%s", l);
+    }
+    free(l);
+    assert_int_equal(sink_harness_reported(h), 4);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 4);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 static void test_budget_many_partitions(void **state)
 {
     (void)state;
@@ -693,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_rotate_by_record_time),
         cmocka_unit_test(test_rotate_by_schedule),
         cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_empty_objects_not_written_as_empty_files),
         cmocka_unit_test(test_json_format_lines),
         cmocka_unit_test(test_null_values_and_refused_keys),
         cmocka_unit_test(test_budget_many_partitions),
