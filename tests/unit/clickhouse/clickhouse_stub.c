@@ -478,6 +478,14 @@ int clickhouse_stub_port(const struct clickhouse_stub *cs)
 void clickhouse_stub_table(struct clickhouse_stub *cs, const char *db_table, const char *describe)
 {
     pthread_mutex_lock(&cs->mu);
+    for (size_t i = 0; i < cs->n_tables; i++) { /* known: the table changed (ALTER) */
+        if (strcmp(cs->tables[i].name, db_table) == 0) {
+            kc_free(cs->tables[i].describe);
+            cs->tables[i].describe = kc_strdup(describe);
+            pthread_mutex_unlock(&cs->mu);
+            return;
+        }
+    }
     if (cs->n_tables < sizeof(cs->tables) / sizeof(cs->tables[0])) {
         cs->tables[cs->n_tables].name = kc_strdup(db_table);
         cs->tables[cs->n_tables].describe = kc_strdup(describe);

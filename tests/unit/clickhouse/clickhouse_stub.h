@@ -32,7 +32,8 @@ struct clickhouse_stub *clickhouse_stub_start(const char *version);
 void clickhouse_stub_stop(struct clickhouse_stub *cs);
 int clickhouse_stub_port(const struct clickhouse_stub *cs);
 
-/* Add table "db.t" with its DESCRIBE ... FORMAT TabSeparated answer. */
+/* Add table "db.t" with its DESCRIBE ... FORMAT TabSeparated answer (again: replace it, as an
+ * ALTER TABLE would). */
 void clickhouse_stub_table(struct clickhouse_stub *cs, const char *db_table, const char *describe);
 
 /* Make the next `count` INSERTs (-1: every one until called again with count 0) fail: code > 0

@@ -319,6 +319,36 @@ static void test_idle_rows_flushed_by_tick(void **state)
     fix_stop(&f);
 }
 
+/* tableRefreshInterval: a column added to the table (ALTER) is seen at the next refresh, with
+ * no error first: rows that lack it take its DEFAULT (RowBinaryWithDefaults, one flag byte
+ * more per row, since Native cannot say DEFAULT). */
+static void test_table_refresh_sees_a_new_column(void **state)
+{
+    (void)state;
+    struct fix f;
+    struct kc_error err = {0};
+    const char *kv[] = {"topic2TableMap", "ta=a", "tableRefreshInterval", "1", NULL};
+    fix_start(&f, kv);
+    produce_n(f.h, "ta", 0, 0, 3);
+    ok(sink_harness_assign(f.h, "ta", 0, &err), &err);
+    ok(sink_harness_drain(f.h, 10, 5, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 1);
+    clickhouse_stub_table(f.cs, "db.a", DESCRIBE "extra\tString\tDEFAULT\t'x'\t\t\t\n");
+    usleep(1100 * 1000);
+    produce_n(f.h, "ta", 0, 3, 5);
+    ok(sink_harness_drain(f.h, 10, 5, &err), &err);
+    ok(sink_harness_commit(f.h, &err), &err);
+    assert_int_equal(clickhouse_stub_inserts(f.cs), 2);
+    const struct clickhouse_stub_insert *in = clickhouse_stub_insert_at(f.cs, 1);
+    assert_true(in->ok);
+    assert_false(in->native);
+    assert_int_equal(in->len, 2 * (ROW_BYTES + 1));
+    assert_int_equal(in->body[ROW_BYTES], 1); /* extra: "use the DEFAULT" */
+    assert_int_equal(sink_harness_committed(f.h, "ta", 0, NULL), 5);
+    fix_stop(&f);
+}
+
 /* A retriable failure (code, or 0 = dropped connection) keeps the rows: nothing committed
  * until the insert lands, then every row exactly once. */
 static void retriable(int code)
@@ -495,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_batches_routed_to_two_tables),
         cmocka_unit_test(test_bad_record_isolated),
         cmocka_unit_test(test_server_refused_row_isolated),
+        cmocka_unit_test(test_table_refresh_sees_a_new_column),
         cmocka_unit_test(test_idle_rows_flushed_by_tick),
         cmocka_unit_test(test_persistent_schema_error_fails_the_task),
         cmocka_unit_test(test_schema_envelopes_are_converted),
