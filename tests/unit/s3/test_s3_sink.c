@@ -447,8 +447,8 @@ static void test_json_format_lines(void **state)
 {
     (void)state;
     const char *json[] = {
-        "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"}]},"
-        "\"payload\":{\"a\":1}}",
+        ("{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"}]},"
+         "\"payload\":{\"a\":1}}"),
         "{\n  \"b\": [1, 2],\n  \"s\": \"x\\ny\"\n}",
         "{\"c\":3}"};
     json_format_case("org.apache.kafka.connect.json.JsonConverter", json, 3,
