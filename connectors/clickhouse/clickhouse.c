@@ -124,6 +124,8 @@ struct ch_part {
     struct ch_slot *slots;       /* owned; at-least-once: one per table; exactly-once: one */
     size_t n_slots;
     int64_t rewind_to;           /* -1, or a rewind to ask at the next put() */
+    int rewound;                 /* rewound during the current put(): its records of this
+                                  * partition come again after the seek, so they are skipped */
     /* exactly-once */
     struct ch_slot sealed;       /* cut, boundary recorded or to be recorded; n == 0 = none */
     int sealed_announced;        /* pre_commit answered its boundary */
@@ -461,14 +463,15 @@ static int part_skip_add(struct ch_part *p, int64_t offset, const struct kc_erro
 
 /* The row number ClickHouse names in a refusal of CSV / TSV input ("... (at row 3)"), 0 if
  * none. */
-static size_t refused_row(const char *msg)
+static size_t refused_row(const char *msg, int text)
 {
-    /* CSV / TSV parse errors: "(at row N)"; CHECK constraints: "is violated at row N." */
-    const char *at = strstr(msg, "(at row ");
-    size_t skip = 8;
-    if (at == NULL) {
-        at = strstr(msg, "is violated at row ");
-        skip = 19;
+    /* CSV / TSV parse errors: "(at row N)" (text tables only); CHECK constraints: "is
+     * violated at row N." (looked for first: a value echoed after it may hold anything) */
+    const char *at = strstr(msg, "is violated at row ");
+    size_t skip = 19;
+    if (at == NULL && text) {
+        at = strstr(msg, "(at row ");
+        skip = 8;
     }
     if (at == NULL) {
         return 0;
@@ -478,6 +481,36 @@ static size_t refused_row(const char *msg)
     return end != at + skip && (*end == ')' || *end == '.' || *end == ',' || *end == ' ')
                ? (size_t)v
                : 0;
+}
+
+/* msg is "Constraint `c` for table <db>.<table> [(<uuid>)] is violated at row N ...", with
+ * <table> ours (names may be backquoted; newer servers add the table's UUID). */
+static int constraint_of(const char *msg, const char *table)
+{
+    const char *f = strstr(msg, " for table ");
+    const char *v = f != NULL ? strstr(f, " is violated at row ") : NULL;
+    if (v == NULL) {
+        return 0;
+    }
+    const char *b = f + 11, *e = v;
+    if (e > b && e[-1] == ')') { /* " (uuid)" */
+        const char *open = e - 1;
+        while (open > b && *open != '(') {
+            open--;
+        }
+        if (open > b && open[-1] == ' ') {
+            e = open - 1;
+        }
+    }
+    if (e > b && e[-1] == '`') {
+        e--;
+    }
+    size_t tl = strlen(table);
+    if ((size_t)(e - b) < tl || strncmp(e - tl, table, tl) != 0) {
+        return 0;
+    }
+    const char *pre = e - tl;
+    return pre == b || pre[-1] == '.' || pre[-1] == '`';
 }
 
 /*
@@ -787,7 +820,12 @@ static int insert_marked(struct sink_task *st, struct ch_sink *s, struct ch_slot
                 continue;
             }
             size_t row;
-            if (t->rc == KC_EIO && (row = refused_row(t->err.msg)) > 0 &&
+            /* RowBinary / Native: only a CHECK constraint of this very table (code 469; a
+             * materialized view's target would number its own rows) names one of ours */
+            if (t->rc == KC_EIO &&
+                (t->text != NULL ||
+                 (t->res.code == 469 && constraint_of(t->err.msg, t->name))) &&
+                (row = refused_row(t->err.msg, t->text != NULL)) > 0 &&
                 isolate_refused_line(st, s, t, job_slots[j], job_nslots[j], row)) {
                 continue;
             }
@@ -833,6 +871,7 @@ out:
                 if (sink_task_rewind(st, p->topic, p->partition, p->rewind_to, &e2) == KC_OK) {
                     p->next = p->rewind_to;
                     p->rewind_to = -1;
+                    p->rewound = 1;
                 }
             }
         }
@@ -1056,6 +1095,9 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
                   struct kc_error *err)
 {
     struct ch_sink *s = sink_task_ctx(st);
+    for (size_t q = 0; q < s->n_parts; q++) {
+        s->parts[q]->rewound = 0;
+    }
     /* Rows that could not be inserted before: try them first; while they fail, take nothing
      * new (the worker backs off and hands this batch again). */
     if (s->failing) {
@@ -1073,6 +1115,7 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
             }
             p->next = p->rewind_to;
             p->rewind_to = -1;
+            p->rewound = 1;
         }
     }
     int64_t now = kc_now_ms();
@@ -1081,6 +1124,9 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         struct ch_part *p = part_get(s, r->kafka_topic, r->kafka_partition);
         if (p == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+        if (p->rewound) {
+            continue; /* read again after the seek this put asked for */
         }
         eo_replay_end(s, p, r->kafka_offset);
         struct ch_skip *sk = p->n_skips > 0 ? part_skip_find(p, r->kafka_offset) : NULL;
@@ -1194,48 +1240,13 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
             *t->plan.dropped = 0; /* this record's, below */
         }
         int rc = encode_record(s, t, r, &sl->rows, &rows, &cause);
-        int rerouted = 0;
-        if (rc == KC_OK && t->text == NULL && !s->cfg.exactly_once && t->plan.given != NULL &&
-            *t->plan.given != 0) {
-            /* Values for DEFAULT columns left out of the INSERT (plain RowBinary, < 23.1):
-             * the record goes to a variant of the table whose INSERT names them too. */
-            struct ch_table *tv = table_get(s, tdb, tname, NULL, *t->plan.given);
-            struct kc_error derr = {0};
-            if (tv != NULL && ((tv->ready && !tv->stale) ||
-                               (tv->rows == 0 && table_describe(s, tv, &derr) == KC_OK))) {
-                sl->rows.len = before; /* sl may move: part_slot grows p->slots */
-                sl->rows.data[before] = '\0';
-                struct ch_slot *sv = part_slot(p, tv);
-                size_t vrows = 0;
-                if (sv != NULL) {
-                    size_t vbefore = sv->rows.len;
-                    if (encode_record(s, tv, r, &sv->rows, &vrows, &cause) == KC_OK) {
-                        t = tv;
-                        sl = sv;
-                        before = vbefore;
-                        rows = vrows;
-                        rerouted = 1;
-                    }
-                }
-                if (!rerouted) { /* as before: the table's own INSERT, the values dropped */
-                    if ((sl = part_slot(p, base)) == NULL) {
-                        return kc_error_set(err, KC_ENOMEM, "out of memory");
-                    }
-                    before = sl->rows.len;
-                    rows = 0;
-                    rc = encode_record(s, base, r, &sl->rows, &rows, &cause);
-                }
-            }
-        }
-        if (!rerouted && base->plan.dropped != NULL && *base->plan.dropped > 0 &&
+        if (base->plan.dropped != NULL && *base->plan.dropped > 0 &&
             !base->warned_dropped) {
             /* once per description of the table: the value is not lost silently */
             base->warned_dropped = 1;
             sink_task_log(st, KC_LOG_WARN, "Table %s: column %s has a DEFAULT expression (%s) "
-                          "and this ClickHouse (%d.%d) has no RowBinaryWithDefaults; with "
-                          "exactlyOnce=true (one INSERT per partition) or past the 64th column "
-                          "the values records give for it are not sent and the server computes "
-                          "the DEFAULT. "
+                          "and this ClickHouse (%d.%d) has no RowBinaryWithDefaults, so values "
+                          "records give for it are not sent; the server computes the DEFAULT. "
                           "Make the DEFAULT a literal, or upgrade to 23.1 or later.", tname,
                           base->desc.cols[*base->plan.dropped - 1].name,
                           base->desc.cols[*base->plan.dropped - 1].default_expr, s->major,

@@ -2420,7 +2420,7 @@ static int flat_json(const struct clickhouse_rb_plan *p, const char *data, size_
 {
     struct ch_rb_flat *f = p->flat;
     struct kc_jscan *js = &f->js;
-    struct kc_error scratch;
+    struct kc_error scratch = {0};
     struct enc e = {.plan = p, .out = out, .err = &scratch, .col = NULL, .tree = 1};
     enum kc_jscan_kind kind;
     size_t mark = out->len, n = 0;
@@ -2458,7 +2458,8 @@ static int flat_json(const struct clickhouse_rb_plan *p, const char *data, size_
     if (rc == KC_ENOMEM) {
         *taken = 1;
         *rows = 0;
-        return kc_error_set(err, KC_ENOMEM, "%s", scratch.msg);
+        return kc_error_set(err, KC_ENOMEM, "%s",
+                            scratch.msg[0] != '\0' ? scratch.msg : "out of memory");
     }
     if (rc != KC_OK) {
         truncate(out, mark);

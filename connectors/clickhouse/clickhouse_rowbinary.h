@@ -56,9 +56,8 @@
  *                            column list so the server computes it, unless a row of the batch
  *                            gave it a value (clickhouse_rb_plan_include); rows of such a batch
  *                            that lack it get the type's zero value. A value a row gives for
- *                            such a column is not written; plan->given names the columns, and
- *                            the sink sends such a message through a plan that includes them
- *                            (clickhouse_rb_plan_send), an INSERT of its own.
+ *                            such a column is not written (plan->dropped, plan->given say
+ *                            which; the sink logs it once per table).
  *   other, schema'd row      per-record error (the official connector's validation:
  *                            "column x not found in the record")
  *   other, schemaless row    the type's zero value, as JSONEachRow's
