@@ -371,8 +371,18 @@ int questdb_ts_format_parse(const struct questdb_ts_format *f, const char *s, si
                             (int)(n > 200 ? 200 : n), s);
     }
     int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
-    int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
-    *micros = secs * 1000000 + millis * 1000 + us;
+    int64_t secs, m;
+    /* a year of many digits is a number, but not a timestamp QuestDB can hold (int64 micros) */
+    if (days > 106751990 || days < -106751990 ||
+        __builtin_mul_overflow(days, (int64_t)86400, &secs) ||
+        __builtin_add_overflow(secs, (int64_t)hour * 3600 + minute * 60 + second - offset_s,
+                               &secs) ||
+        __builtin_mul_overflow(secs, (int64_t)1000000, &m) ||
+        __builtin_add_overflow(m, (int64_t)millis * 1000 + us, &m)) {
+        return kc_error_set(err, KC_EINVAL, "Cannot parse timestamp: %.*s (out of range)",
+                            (int)(n > 200 ? 200 : n), s);
+    }
+    *micros = m;
     return KC_OK;
 }
 

@@ -448,6 +448,11 @@ static void test_questdb_ts_patterns(void **state)
     assert_int_equal(parse("yyyy-MM-dd HH:mm:ss.SSSUUUNNN", "1969-12-31 23:59:59.999999999",
                            KC_OK),
                      -1);
+    /* a nine-digit year is read, but is past what int64 microseconds hold: refused, no
+     * overflow (found by fuzz_questdb_ilp under UBSan) */
+    parse("y-MM-dd", "999999999-01-01", KC_EINVAL);
+    parse("y-MM-dd", "-999999999-01-01", KC_EINVAL);
+    assert_int_equal(parse("y-MM-dd", "292000-01-01", KC_OK), 9152462764800000000LL);
     struct questdb_ts_format *fmt = NULL;
     assert_int_equal(questdb_ts_format_compile("yyyy-QQ", &fmt, NULL), KC_EINVAL);
     assert_int_equal(questdb_ts_format_compile("'unterminated", &fmt, NULL), KC_EINVAL);
