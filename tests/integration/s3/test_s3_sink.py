@@ -484,3 +484,43 @@ def test_multipart_upload_on_s3proxy(kafka, connect_c, s3, unique_name):
     r = s3_curl(s3, "GET", f"/{bucket}?uploads=")
     assert r.stdout.strip().endswith("200"), r.stdout
     assert re.search(r"<Upload>", r.stdout) is None, r.stdout  # nothing left half-uploaded
+
+
+def test_rotation_by_record_time_on_the_local_store(kafka, connect_c, tmp_path, unique_name):
+    """rotate.interval.ms rotates by the records' own timestamps (RecordField), not the clock:
+    events 7 s apart and a 10-minute interval give files starting every ~86 records inside each
+    hour, the same names however fast the records arrive; every closed file holds exactly the
+    records of its window, read back by pyarrow and DuckDB."""
+    root = tmp_path / "store"
+    topic, cname = unique_name("iot-rot"), unique_name("s3rot")
+    kafka.create_topic(topic, partitions=1)
+    events = iot_events(600, seed=3)  # 70 minutes of events, 7 s apart
+    kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
+    w = connect_c()
+    w.create_connector(cname, sink_config(topic, **{"store.url": f"file://{root}",
+                                                    "flush.size": "100000",
+                                                    "rotate.interval.ms": "600000"}))
+    w.wait_running(cname)
+    ts = [datetime.strptime(e["timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+          for e in events]
+    # expected starts: a new file when a record is 10 min past its file's first record, or
+    # enters a new hour (a new encoded partition: a new file there)
+    starts, base, hour = [0], ts[0], ts[0].hour
+    for i in range(1, len(events)):
+        if ts[i].hour != hour:
+            hour = ts[i].hour
+            starts.append(i)
+            base = ts[i]
+        elif (ts[i] - base).total_seconds() * 1000 >= 600000:
+            starts.append(i)
+            base = ts[i]
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0))
+                  == starts[-1], timeout=kc.scaled(60), what="every closed window committed")
+    files = sorted(root.rglob("*.parquet"), key=lambda f: int(f.name.split("+")[2].split(".")[0]))
+    got = [int(f.name.split("+")[2].split(".")[0]) for f in files]
+    assert got == starts[:-1], (got, starts)  # the last window is still open
+    for f, a, b in zip(files, starts, starts[1:]):
+        seqs = pq.read_table(f).column("seq").to_pylist()
+        assert seqs == list(range(a, b)), f
+    n = duckdb.sql(f"SELECT count(*) FROM read_parquet('{root}/**/*.parquet')").fetchall()
+    assert n == [(starts[-1],)]
