@@ -256,7 +256,10 @@ def test_1000_partitions_under_64mib(kafka, connect_c, tmp_path, unique_name):
     w = connect_c()
     # event i goes to partition i % parts: every partition gets `per` events, interleaved
     from confluent_kafka import Producer
-    p = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 20})
+    # idempotent: a produce request retried after a timeout on a loaded machine must not put
+    # a record in the topic twice (the test counts every record once)
+    p = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 20,
+                  "enable.idempotence": True})
     for i, e in enumerate(events):
         p.produce(topic, json.dumps(e).encode(), partition=i % parts)
         if i % 10000 == 0:
