@@ -75,8 +75,6 @@ struct ch_table {
     struct clickhouse_rb_plan plan;
     int ready;          /* desc + plan valid */
     int warned_dropped; /* the plan.dropped warning was logged */
-    uint64_t mask;      /* plain RowBinary: left-out DEFAULT columns this variant sends too
-                         * (bit i = column i), for records that give them (0 = the table) */
     int stale;          /* describe again before the next row */
     int schema_retries; /* schema errors since the last insert that landed */
     int64_t described_ms;
@@ -186,11 +184,11 @@ static void table_free(struct ch_table *t)
 /* The table `name` in database db (NULL: the configured one), written as RowBinary (text
  * NULL) or as CSV/TSV text, added on first use. */
 static struct ch_table *table_get(struct ch_sink *s, const char *db, const char *name,
-                                  const char *text, uint64_t mask)
+                                  const char *text)
 {
     for (size_t i = 0; i < s->n_tables; i++) {
         const struct ch_table *t = s->tables[i];
-        if (strcmp(t->name, name) == 0 && t->text == text && t->mask == mask &&
+        if (strcmp(t->name, name) == 0 && t->text == text &&
             (db == NULL ? t->db == NULL : t->db != NULL && strcmp(t->db, db) == 0)) {
             return s->tables[i];
         }
@@ -213,7 +211,6 @@ static struct ch_table *table_get(struct ch_sink *s, const char *db, const char 
     }
     kc_buf_init(&t->body, SIZE_MAX / 2);
     t->text = text;
-    t->mask = mask;
     t->stale = 1;
     s->tables[s->n_tables++] = t;
     return t;
@@ -239,7 +236,6 @@ static int table_describe(struct ch_sink *s, struct ch_table *t, struct kc_error
     struct kc_buf sql;
     kc_buf_init(&sql, 1 << 20);
     if ((rc = clickhouse_rb_plan_init(&t->plan, &t->desc, s->format, err)) != KC_OK ||
-        (t->mask != 0 && (rc = clickhouse_rb_plan_send(&t->plan, t->mask)) != KC_OK) ||
         (rc = t->text != NULL ? clickhouse_text_insert_sql(db, t->name, t->text, &sql)
                               : clickhouse_rb_insert_sql(&t->plan, db, t->name, &sql)) != KC_OK ||
         (t->insert_sql = kc_buf_take(&sql, NULL)) == NULL ||
@@ -1154,7 +1150,7 @@ static int ch_put(struct sink_task *st, const struct sink_record *recs, size_t n
         const char *text = s->text_format != NULL && record_text(s, r, &tlen) != NULL
                                ? s->text_format
                                : NULL;
-        struct ch_table *t = tname != NULL ? table_get(s, tdb, tname, text, 0) : NULL;
+        struct ch_table *t = tname != NULL ? table_get(s, tdb, tname, text) : NULL;
         if (t == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }

@@ -698,6 +698,18 @@ class ConnectC(Rest):
                 if any(m in ln for m in SANITIZER_MARKERS)]
 
 
+def rss_mib(pid: int) -> float:
+    """The process's resident set size (VmRSS) in MiB, 0 when it has gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
 def make_tempdir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
 

@@ -225,14 +225,6 @@ def test_logs_pipeline_and_clickhouse_down_mid_stream(kafka, connect_c, ch, uniq
     assert "Insert will be retried" in w.log_text()
 
 
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def test_clickhouse_down_30s_within_the_budget(kafka, connect_c, ch, unique_name):
     """ClickHouse stopped for 30 s while 180,000 records (~36 MB) arrive: the worker holds at
     most its task byte budget (RSS checked: consumption pauses, nothing grows until OOM), the
@@ -253,14 +245,14 @@ def test_clickhouse_down_30s_within_the_budget(kafka, connect_c, ch, unique_name
                                           bufferCount="5000", bufferFlushTime="200"))
     w.wait_running(cname)
     kc.wait_until(lambda: ch.count(f"{db}.ev") >= 20_000, timeout=60, what="first rows")
-    rss_before = peak = rss_mib(w.pid)
+    rss_before = peak = kc.rss_mib(w.pid)
     port = ch.port
     ch.stop()
     try:
         kafka.produce(topic, recs(20_000, n))
         end = time.monotonic() + 30
         while time.monotonic() < end:
-            peak = max(peak, rss_mib(w.pid))
+            peak = max(peak, kc.rss_mib(w.pid))
             time.sleep(0.5)
         assert w.status(cname)["tasks"][0]["state"] == "RUNNING"
     finally:

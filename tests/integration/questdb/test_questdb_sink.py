@@ -279,14 +279,6 @@ def test_questdb_tcp_connection_cut_mid_stream(kafka, connect_c, questdb, unique
         proxy.close()
 
 
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def test_questdb_stopped_30s_mid_stream(kafka, connect_c, questdb, unique_name):
     if questdb.pid is None:
         pytest.skip("needs QuestDB's pid (KC_QUESTDB_PID) to stop it")
@@ -306,7 +298,7 @@ def test_questdb_stopped_30s_mid_stream(kafka, connect_c, questdb, unique_name):
         "value.converter": "org.apache.kafka.connect.json.JsonConverter",
         "value.converter.schemas.enable": "false"})
     kc.wait_until(lambda: questdb.count(topic) >= 2000, timeout=60, what="first rows")
-    rss_before = rss_mib(w.pid)
+    rss_before = kc.rss_mib(w.pid)
     os.kill(questdb.pid, signal.SIGSTOP)
     peak = rss_before
     try:
@@ -314,7 +306,7 @@ def test_questdb_stopped_30s_mid_stream(kafka, connect_c, questdb, unique_name):
                               for i in range(20_000, n)])
         end = time.monotonic() + 30
         while time.monotonic() < end:
-            peak = max(peak, rss_mib(w.pid))
+            peak = max(peak, kc.rss_mib(w.pid))
             time.sleep(0.5)
     finally:
         os.kill(questdb.pid, signal.SIGCONT)
