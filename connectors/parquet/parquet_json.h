@@ -97,6 +97,10 @@ int parquet_json_write(struct parquet_writer *w, const json_t *record, unsigned 
 /* ------------------------------------------------------------------------------------------ */
 /* JSON lines -> Parquet files */
 
+/* The kc_error rc of a record reported because its envelope's Connect schema differs from the
+ * one its file was opened with (PARQUET_JSON_SKIP): it fits a new file, it is not bad. */
+#define PARQUET_JSONL_SCHEMA_CHANGED KC_RETRY
+
 enum parquet_json_mismatch {
     PARQUET_JSON_SKIP = 0,   /* report the record, go on with the same file */
     PARQUET_JSON_ROTATE = 1, /* close the file, infer a new schema from this record on */

@@ -34,6 +34,9 @@ struct pending {
 struct parquet_jsonl {
     struct parquet_jsonl_options o;
     json_t *connect_schema; /* owned reference, or NULL */
+    struct kc_buf schema_text; /* compact text of the envelope schema in use (empty when the
+                                * schema was given): later envelopes are compared with it */
+    struct kc_buf scratch;
     parquet_jsonl_open_fn *open;
     parquet_jsonl_close_fn *close;
     parquet_jsonl_bad_fn *bad;
@@ -81,6 +84,13 @@ static void report_msg(struct parquet_jsonl *c, uint64_t line, const char *msg)
 static int is_key(const struct parquet_jv_member *m, const char *k)
 {
     return m->key_len == strlen(k) && memcmp(m->key, k, m->key_len) == 0;
+}
+
+/* The "schema" member of an envelope (envelope_payload(v) != v). */
+static const struct parquet_jv *envelope_schema(const struct parquet_jv *v)
+{
+    const struct parquet_jv_member *m = v->u.members;
+    return is_key(&m[0], "schema") ? &m[0].v : &m[1].v;
 }
 
 /* A JsonConverter envelope {"schema": ..., "payload": ...}: its payload; else v itself. */
@@ -325,6 +335,31 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
         return rc;
     }
     rec = envelope_payload(&v);
+    if (rec != &v && c->mode == MODE_CONNECT && c->schema_text.len > 0) {
+        /* Another schema (an evolved Avro schema, another table): its records belong in
+         * another file, never written under the first one's columns. */
+        kc_buf_reset(&c->scratch);
+        if (parquet_jv_dump(envelope_schema(&v), &c->scratch) != KC_OK) {
+            return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+        }
+        if (c->scratch.len != c->schema_text.len ||
+            memcmp(c->scratch.data, c->schema_text.data, c->scratch.len) != 0) {
+            if (c->o.on_mismatch != PARQUET_JSON_ROTATE) {
+                kc_error_set(&e, PARQUET_JSONL_SCHEMA_CHANGED,
+                             "the record's Connect schema differs from the file's");
+                report(c, line, &e);
+                return KC_OK;
+            }
+            rc = close_file(c, err);
+            if (rc != KC_OK) {
+                return rc;
+            }
+            json_decref(c->connect_schema);
+            c->connect_schema = NULL;
+            kc_buf_reset(&c->schema_text);
+            c->mode = MODE_UNDECIDED;
+        }
+    }
     if (rec != &v && c->mode == MODE_UNDECIDED) {
         /* The first envelope's schema becomes the file schema (parsed by jansson, once). */
         json_t *j = json_loadb(p, n, 0, NULL);
@@ -343,6 +378,11 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
                 json_decref(j);
                 report(c, line, &e);
                 return KC_OK;
+            }
+            kc_buf_reset(&c->schema_text);
+            if (parquet_jv_dump(envelope_schema(&v), &c->schema_text) != KC_OK) {
+                json_decref(j);
+                return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
             }
             c->connect_schema = json_incref(schema);
             c->mode = MODE_CONNECT;
@@ -395,6 +435,8 @@ int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_opt
     c->bad = bad;
     c->opaque = opaque;
     kc_buf_init(&c->line, c->o.max_line_bytes);
+    kc_buf_init(&c->schema_text, PARQUET_BUF_LIMIT);
+    kc_buf_init(&c->scratch, PARQUET_BUF_LIMIT);
     parquet_jv_parser_init(&c->ps);
     parquet_jv_parser_init(&c->sample_ps);
     if (o->connect_schema != NULL) {
@@ -560,5 +602,7 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
     parquet_jv_parser_fini(&c->ps);
     parquet_jv_parser_fini(&c->sample_ps);
     kc_buf_fini(&c->line);
+    kc_buf_fini(&c->schema_text);
+    kc_buf_fini(&c->scratch);
     kc_free(c);
 }

@@ -26,8 +26,13 @@
  * Records: raw value bytes (SINK_FLAG_RAW_VALUE) parsed as JSON; a JsonConverter envelope
  * brings its Connect schema, schemaless JSON gets a schema inferred per file
  * (parquet.infer.records); a later record that does not fit rotates the set and starts a new
- * file from it (parquet.schema.mismatch=rotate), or goes to the DLQ (dlq). Converted values
- * (when transforms run) are turned back into JSON for the same path.
+ * file from it (parquet.schema.mismatch=rotate), or goes to the DLQ (dlq). A record taken into
+ * the sample that the inferred schema then refuses is not blamed on a later one: its partition
+ * rewinds to the set's first offset and that record is reported when it comes again (s3_blame).
+ * An envelope whose Connect schema differs from its file's starts a new set, as Confluent's
+ * schema.compatibility=NONE. Converted values (Avro, Protobuf, JSON Schema, or any value a
+ * transform ran on) become such envelopes when they have a struct schema (s3_connect.c), so their
+ * columns come from the Connect schema; others are turned back into schemaless JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,10 +49,19 @@
 #include "parquet.h"
 #include "parquet_json.h"
 #include "s3_conf.h"
+#include "s3_connect.h"
 #include "s3_partitioner.h"
 #include "s3_store.h"
 #include "s3_upload.h"
 #include "sink.h"
+
+/* A record that was taken into a file (its schema sample) and turned out not to fit once the
+ * schema was inferred: it must be reported, so its partition is read again from the set's
+ * first offset and the record is reported when it comes back instead of being written. */
+struct s3_blame {
+    int64_t offset;
+    struct kc_error why;
+};
 
 struct s3_file {
     struct s3_file *next;
@@ -57,6 +71,10 @@ struct s3_file {
     struct s3_object *obj;     /* owned */
     struct parquet_jsonl *pj;  /* owned; NULL for JSON lines */
     int bad;                   /* set by the bad callback during one record */
+    int64_t cur;               /* offset of the record being written; -1 between records */
+    struct s3_blame *blamed;   /* owned: earlier records of this file the bad callback named */
+    size_t n_blamed, cap_blamed;
+    int blame_oom;             /* a blamed record could not be noted: fail the task */
     unsigned flushed_round;    /* enforce_budget's round that last flushed it */
     struct kc_error why;
 };
@@ -84,6 +102,8 @@ struct s3_tp {
     int64_t fail_from;
     int revoking;        /* close() is dropping it: a failed upload needs no replay */
     struct kc_error fail_why;
+    struct s3_blame *deny; /* owned: offsets to report instead of write when they come again */
+    size_t n_deny, cap_deny;
 };
 
 struct s3_sink {
@@ -127,6 +147,7 @@ static struct s3_tp *tp_find(struct s3_sink *s, const char *topic, int32_t parti
 
 static void file_free(struct s3_file *f)
 {
+    kc_free(f->blamed);
     parquet_jsonl_free(f->pj);
     s3_object_abort(f->obj);
     kc_free(f->encoded);
@@ -178,6 +199,7 @@ static void tp_remove(struct s3_sink *s, size_t i)
 {
     struct s3_tp *tp = s->tps[i];
     tp_drop_files(tp);
+    kc_free(tp->deny);
     kc_free(tp->topic);
     kc_free(tp);
     s->tps[i] = s->tps[--s->n_tps];
@@ -213,12 +235,82 @@ static int pj_close(void *opaque, unsigned index, struct kc_error *err)
     return KC_OK;
 }
 
+/* line is the record's Kafka offset (parquet_jsonl_record's id): the record being written, or
+ * one held in the file's schema sample (then reported later, see s3_blame). */
 static void pj_bad(void *opaque, uint64_t line, const struct kc_error *why)
 {
     struct s3_file *f = opaque;
-    (void)line;
-    f->bad = 1;
-    f->why = *why;
+    if ((int64_t)line == f->cur) {
+        f->bad = 1;
+        f->why = *why;
+        return;
+    }
+    if (f->n_blamed == f->cap_blamed) {
+        size_t cap = f->cap_blamed ? f->cap_blamed * 2 : 4;
+        struct s3_blame *b = kc_realloc(f->blamed, cap * sizeof(*b));
+        if (b == NULL) {
+            f->blame_oom = 1;
+            return;
+        }
+        f->blamed = b;
+        f->cap_blamed = cap;
+    }
+    f->blamed[f->n_blamed].offset = (int64_t)line;
+    f->blamed[f->n_blamed].why = *why;
+    f->n_blamed++;
+}
+
+/*
+ * Move what the set's files blamed on earlier records into the partition's deny list. Returns
+ * KC_OK when nothing was blamed, KC_RETRY (why set: the set must be read again from its first
+ * offset) when something was, KC_ENOMEM when a blame could not be kept.
+ */
+static int take_blame(struct s3_tp *tp, struct kc_error *why)
+{
+    size_t n = 0;
+    int64_t first = -1;
+    for (struct s3_file *f = tp->files; f != NULL; f = f->next) {
+        if (f->blame_oom) {
+            return kc_error_set(why, KC_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < f->n_blamed; i++) {
+            if (tp->n_deny == tp->cap_deny) {
+                size_t cap = tp->cap_deny ? tp->cap_deny * 2 : 4;
+                struct s3_blame *d = kc_realloc(tp->deny, cap * sizeof(*d));
+                if (d == NULL) {
+                    return kc_error_set(why, KC_ENOMEM, "out of memory");
+                }
+                tp->deny = d;
+                tp->cap_deny = cap;
+            }
+            tp->deny[tp->n_deny++] = f->blamed[i];
+            if (first < 0 || f->blamed[i].offset < first) {
+                first = f->blamed[i].offset;
+            }
+            n++;
+        }
+        f->n_blamed = 0;
+    }
+    if (n == 0) {
+        return KC_OK;
+    }
+    return kc_error_set(why, KC_RETRY,
+                        "%zu record(s) from offset %lld, taken into the schema sample, do not fit "
+                        "the inferred schema; they are reported when read again",
+                        n, (long long)first);
+}
+
+/* The deny entry for offset (removed from the list into *why), or 0. */
+static int take_denied(struct s3_tp *tp, int64_t offset, struct kc_error *why)
+{
+    for (size_t i = 0; i < tp->n_deny; i++) {
+        if (tp->deny[i].offset == offset) {
+            *why = tp->deny[i].why;
+            tp->deny[i] = tp->deny[--tp->n_deny];
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* ---- files and sets ---- */
@@ -232,6 +324,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     f->start = start;
+    f->cur = -1;
     const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
                                                                             : "/";
     kc_buf_reset(&s->path);
@@ -316,6 +409,9 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         }
     }
     b->n = k;
+    if (rc == KC_OK) {
+        rc = take_blame(tp, err); /* finishing a file may infer its schema */
+    }
     if (rc != KC_OK || k == 0) {
         s3_batch_free(b); /* aborts what it took */
         if (rc != KC_OK) {
@@ -348,14 +444,21 @@ static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         return set_submit(s, tp, next_offset, err);
     }
     int rc = KC_OK;
-    while (tp->files != NULL && rc == KC_OK) {
-        struct s3_file *f = tp->files;
+    /* every file finished before any is made visible: finishing may infer a schema and blame
+     * a sampled record, and then none of the set may be committed */
+    for (struct s3_file *f = tp->files; f != NULL && rc == KC_OK; f = f->next) {
         if (f->pj != NULL) {
             rc = parquet_jsonl_finish(f->pj, err);
         } else if (s->c.format == S3_FORMAT_JSON_ARRAY) {
             rc = s3_object_write(f->obj, "\n]", 2, err); /* Aiven's BATCH_END */
         }
-        if (rc == KC_OK && f->n > 0) {
+    }
+    if (rc == KC_OK) {
+        rc = take_blame(tp, err);
+    }
+    while (tp->files != NULL && rc == KC_OK) {
+        struct s3_file *f = tp->files;
+        if (f->n > 0) {
             struct s3_object *o = f->obj;
             f->obj = NULL;
             uint64_t size = s3_object_size(o);
@@ -778,15 +881,21 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         return rc;
     }
     f->bad = 0;
+    f->cur = r->kafka_offset;
     rc = parquet_jsonl_record(f->pj, buf, len, (uint64_t)r->kafka_offset, err);
+    f->cur = -1;
     if (rc != KC_OK) {
         return rc;
+    }
+    if (f->n_blamed > 0 || f->blame_oom) {
+        return take_blame(tp, err); /* the sample was written: an earlier record is bad */
     }
     if (!f->bad) {
         f->n++;
         return KC_OK;
     }
-    return KC_EINVAL; /* f->why says why; the caller decides */
+    /* f->why says why; the caller decides. KC_EEXIST: another Connect schema, a new file. */
+    return f->why.rc == PARQUET_JSONL_SCHEMA_CHANGED ? KC_EEXIST : KC_EINVAL;
 }
 
 static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
@@ -803,6 +912,9 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         tp->boundary = r->kafka_offset;
     }
     struct kc_error why;
+    if (tp->n_deny > 0 && take_denied(tp, r->kafka_offset, &why)) {
+        return report(s, r, &why, err); /* blamed by an earlier pass over its set */
+    }
     const char *buf = r->value_raw;
     size_t len = r->value_len;
     char *owned = NULL;
@@ -811,6 +923,11 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     if (r->value_converted) {
         if (r->value == NULL) {
             buf = NULL;
+        } else if (s->c.format == S3_FORMAT_PARQUET &&
+                   (owned = s3_connect_envelope(r->value_schema, r->value)) != NULL) {
+            /* columns from the Connect schema (Avro, Protobuf, JSON Schema, transforms) */
+            buf = owned;
+            len = strlen(owned);
         } else {
             doc = cdata_to_json(r->value, 0);
             owned = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -939,8 +1056,10 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         }
     }
     rc = write_record(s, tp, r, encoded, ts_local, buf, len, &why);
-    if (rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) {
-        /* does not fit the file's schema: close the set, start a new file from this record */
+    if ((rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) ||
+        rc == KC_EEXIST) {
+        /* does not fit the file's schema, or brings another Connect schema (as Confluent's
+         * schema.compatibility=NONE): close the set, start a new file from this record */
         if ((rc = set_commit(s, tp, r->kafka_offset, &why)) == KC_OK) {
             rc = write_record(s, tp, r, encoded, ts_local, buf, len, &why);
         } else {
@@ -950,7 +1069,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         }
     }
     free(owned);
-    if (rc == KC_EINVAL) {
+    if (rc == KC_EINVAL || rc == KC_EEXIST) {
         for (struct s3_file *f = tp->files; f != NULL; f = f->next) {
             if (f->bad) {
                 why = f->why;
@@ -998,6 +1117,7 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
     for (;;) {
         size_t total = 0, big = 0;
         struct s3_file *largest = NULL;
+        struct s3_tp *largest_tp = NULL;
         for (size_t i = 0; i < s->n_tps; i++) {
             for (struct s3_file *f = s->tps[i]->files; f != NULL; f = f->next) {
                 size_t b = f->pj != NULL ? parquet_jsonl_buffered_bytes(f->pj) : 0;
@@ -1005,6 +1125,7 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
                 if (b > big && f->flushed_round != s->round) {
                     big = b;
                     largest = f;
+                    largest_tp = s->tps[i];
                 }
             }
         }
@@ -1018,6 +1139,13 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
         int rc = parquet_jsonl_flush_row_group(largest->pj, err);
         if (rc != KC_OK) {
             return rc;
+        }
+        struct kc_error why;
+        if ((rc = take_blame(largest_tp, &why)) == KC_ENOMEM) {
+            return kc_error_set(err, rc, "%s", why.msg);
+        }
+        if (rc != KC_OK && (rc = set_replay(s, largest_tp, &why, err)) != KC_OK) {
+            return rc; /* the sample, inferred early, blamed one of its records */
         }
     }
 }

@@ -308,6 +308,56 @@ static void test_parquet_json_lines(void **state)
     run_fini(&r);
 }
 
+/* Envelopes whose Connect schema changes mid-stream (an evolved Avro schema): never written
+ * under the first schema's columns. SKIP reports them with PARQUET_JSONL_SCHEMA_CHANGED (the
+ * S3 sink then starts a new file); ROTATE starts the new file itself. */
+static unsigned changed_rc;
+static void run_bad_rc(void *opaque, uint64_t line, const struct kc_error *why)
+{
+    run_bad(opaque, line, why);
+    if (why->rc == PARQUET_JSONL_SCHEMA_CHANGED) {
+        changed_rc++;
+    }
+}
+
+static void test_parquet_json_envelope_schema_change(void **state)
+{
+    (void)state;
+    const char *v1 = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":"
+                     "\"int64\",\"optional\":false}]},\"payload\":{\"a\":1}}\n";
+    const char *v2 = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":"
+                     "\"int64\",\"optional\":false},{\"field\":\"b\",\"type\":\"string\","
+                     "\"optional\":true}]},\"payload\":{\"a\":2,\"b\":\"new\"}}\n";
+    for (int mm = 0; mm < 2; mm++) {
+        struct parquet_jsonl_options o;
+        struct parquet_jsonl *c = NULL;
+        struct kc_error err;
+        struct run r;
+        memset(&r, 0, sizeof(r));
+        changed_rc = 0;
+        parquet_jsonl_options_init(&o);
+        o.on_mismatch = mm ? PARQUET_JSON_ROTATE : PARQUET_JSON_SKIP;
+        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad_rc, &r, &err), KC_OK);
+        assert_int_equal(parquet_jsonl_record(c, v1, strlen(v1), 10, &err), KC_OK);
+        assert_int_equal(parquet_jsonl_record(c, v1, strlen(v1), 11, &err), KC_OK);
+        assert_int_equal(parquet_jsonl_record(c, v2, strlen(v2), 12, &err), KC_OK);
+        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+        if (mm == 0) {
+            assert_int_equal(r.nbad, 1);
+            assert_int_equal(r.bad_lines[0], 12);
+            assert_int_equal(changed_rc, 1);
+            assert_int_equal(r.nfiles, 1);
+            assert_int_equal(parquet_jsonl_rows(c), 2);
+        } else {
+            assert_int_equal(r.nbad, 0);
+            assert_int_equal(r.nfiles, 2);
+            assert_int_equal(parquet_jsonl_rows(c), 3);
+        }
+        parquet_jsonl_free(c);
+        run_fini(&r);
+    }
+}
+
 static void test_parquet_json_lines_alloc_failure(void **state)
 {
     struct run r;
@@ -366,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_parquet_json_infer_policy),
         cmocka_unit_test(test_parquet_json_write_errors),
         cmocka_unit_test(test_parquet_json_lines),
+        cmocka_unit_test(test_parquet_json_envelope_schema_change),
         cmocka_unit_test(test_parquet_json_lines_alloc_failure),
         cmocka_unit_test(test_parquet_json_records_and_rotate),
     };

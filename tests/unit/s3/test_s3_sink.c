@@ -349,6 +349,57 @@ static void test_bad_records(void **state)
     rm_rf(dir);
 }
 
+/* A record taken into the schema sample that the inferred schema then refuses (an integer past
+ * 2^53 among doubles) is reported itself, once, and the rest land: whether the sample is written
+ * when it is full or when the set is committed before it is full. */
+static void blame_case(const char *infer, const char *flush, int tolerance_all)
+{
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"errors.tolerance", tolerance_all ? "all" : "none",
+                        "parquet.infer.records", infer, "flush.size", flush, NULL};
+    struct sink_harness *h = mk(dir, kv);
+    sink_harness_set_tolerance(h, tolerance_all);
+    struct kc_error err;
+    for (int i = 0; i < 9; i++) {
+        char v[128];
+        int n = i == 1 ? snprintf(v, sizeof(v), "{\"timestamp\":\"2024-06-01T10:00:0%dZ\","
+                                                "\"value\":9007199254740993}", i)
+                       : snprintf(v, sizeof(v), "{\"timestamp\":\"2024-06-01T10:00:0%dZ\","
+                                                "\"value\":%d.5}", i, i);
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, v, (size_t)n, 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    int rc = sink_harness_drain(h, 10, 20, &err);
+    if (!tolerance_all) {
+        assert_int_not_equal(rc, 0);
+        assert_non_null(strstr(err.msg, "offset 1"));
+        assert_non_null(strstr(err.msg, "no exact floating-point value"));
+        sink_harness_free(h);
+        rm_rf(dir);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(sink_harness_reported(h), 1);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 1);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 9); /* 8 rows, 1 reported */
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "hour=10/iot+0+0000000000.snappy.parquet "));
+    assert_null(strstr(l, ".inprogress"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+static void test_sampled_record_blamed(void **state)
+{
+    (void)state;
+    blame_case("3", "8", 1); /* the sample is written when full, mid-set */
+    blame_case("100", "8", 1); /* the set is committed before its sample is full */
+    blame_case("3", "8", 0); /* errors.tolerance=none: the task fails naming offset 1 */
+}
+
 /* behavior.on.null.values=ignore passes tombstones over (not reported, offsets committed past
  * them); keys that would change what is written and that connect-c does not implement are
  * refused by name (an SSE-C key without printing it). */
@@ -725,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_rotate_by_record_time),
         cmocka_unit_test(test_rotate_by_schedule),
         cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_sampled_record_blamed),
         cmocka_unit_test(test_empty_objects_not_written_as_empty_files),
         cmocka_unit_test(test_json_format_lines),
         cmocka_unit_test(test_null_values_and_refused_keys),
