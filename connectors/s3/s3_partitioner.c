@@ -10,11 +10,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kc_alloc.h"
 
 #define S3_PART_DAY_MS 86400000LL
 #define S3_TZIF_MAX_BYTES (1 << 20)
+
+/*
+ * The rule in a TZif footer (see "TZif" below): a POSIX TZ string. Grammar (POSIX.1-2017
+ * section 8.3, with RFC 8536 3.3.1's extension of the rule times):
+ *
+ *   std offset [dst [offset] [,start[/time],end[/time]]]
+ *
+ * std and dst are 3 or more letters, or <...> holding 3 or more letters, digits, '+' and '-'
+ * ("<+03>"). offset is [+|-]hh[:mm[:ss]], hh 0..24, counted west of Greenwich ("EST5" is
+ * UTC-5); a missing dst offset is one hour ahead of std. A date is Jn (1..365, February 29
+ * never counted), n (0..365, February 29 counted) or Mm.w.d (day d, 0 = Sunday, of week w,
+ * 5 = the last, of month m). time is [+|-]hh[:mm[:ss]] with hh 0..167, default 02:00:00; it is
+ * local time, standard for the start and daylight for the end, and may fall on another day
+ * ("M3.4.4/26", "M3.5.0/-1"). dst without rules takes tzcode's and glibc's default,
+ * ",M3.2.0,M11.1.0".
+ */
+enum tz_date_kind {
+    TZ_DATE_JULIAN_NOLEAP, /* Jn */
+    TZ_DATE_JULIAN,        /* n */
+    TZ_DATE_MWD,           /* Mm.w.d */
+};
+
+struct tz_date {
+    enum tz_date_kind kind;
+    int day;             /* Jn, n */
+    int mon, week, wday; /* Mm.w.d */
+    int32_t secs;        /* local time of day of the change */
+};
+
+struct tz_rule {
+    int32_t std_off; /* seconds east of UTC (the sign of the POSIX offset flipped) */
+    int32_t dst_off;
+    int has_dst;
+    struct tz_date start; /* daylight time begins (given in standard time) */
+    struct tz_date end;   /* daylight time ends (given in daylight time) */
+};
 
 struct s3_partitioner {
     enum s3_partitioner_kind kind;
@@ -24,12 +61,16 @@ struct s3_partitioner {
     int64_t duration_ms;
     char *path_format; /* owned, trailing delimiter trimmed */
     char *ts_field;    /* owned */
-    /* zone: a fixed offset, or transitions (times ascending) with the offset after each */
+    /* zone: a fixed offset, or (tzif) a TZif file's transitions, times strictly ascending,
+     * with the offset after each, and its footer's rule for the times after the last one */
     int64_t fixed_offset_ms;
-    int64_t *trans_at; /* owned, seconds */
+    int tzif;
+    int64_t *trans_at;  /* owned, seconds */
     int32_t *trans_off; /* owned, seconds, offset in force from trans_at[i] */
     size_t n_trans;
     int32_t first_off; /* before the first transition */
+    int has_rule;      /* the footer held a POSIX TZ string */
+    struct tz_rule rule;
 };
 
 static const char *const month_long[] = {"January", "February", "March",     "April",
@@ -108,9 +149,429 @@ static int parse_fixed_offset(const char *s, int64_t *ms)
     return 1;
 }
 
+/*
+ * TZif (RFC 8536), the system's zoneinfo files, read here without trusting a byte of them.
+ *
+ * Header, 44 bytes: "TZif", a version byte ('\0', '2', '3' or '4'), 15 unused bytes, then six
+ * big-endian uint32 counts: isutcnt (20), isstdcnt (24), leapcnt (28), timecnt (32),
+ * typecnt (36), charcnt (40). The data block after it: timecnt transition times (int32 in v1,
+ * int64 in v2+), timecnt one-byte type indexes, typecnt 6-byte types (int32 utoff, uint8
+ * isdst, uint8 desigidx), charcnt bytes of names, leapcnt leap records (time + int32 correction),
+ * isstdcnt and isutcnt indicator bytes. A v2+ file repeats header and block with 64-bit times
+ * and ends with a footer: '\n', a POSIX TZ string, '\n'. The footer rules local time after the
+ * last transition, and at every instant when the file has no transitions (3.3). "Fat" files
+ * list transitions up to 2037; "slim" ones (zic -b slim) stop where the rule takes over (2007
+ * for America/New_York), so without the footer today's dates would get a stale offset.
+ *
+ * Every count comes from the file: each block is checked against the file's length before it
+ * is read, the footer is parsed with an explicit end, and the file is held in a buffer of
+ * exactly its size so that the sanitizers see any read past it.
+ */
+
+struct tzif_hdr {
+    uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
+};
+
 static uint32_t be32(const unsigned char *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* h: 44 readable bytes. */
+static void tzif_hdr_read(const unsigned char *h, struct tzif_hdr *t)
+{
+    t->isutcnt = be32(h + 20);
+    t->isstdcnt = be32(h + 24);
+    t->leapcnt = be32(h + 28);
+    t->timecnt = be32(h + 32);
+    t->typecnt = be32(h + 36);
+    t->charcnt = be32(h + 40);
+}
+
+/* Length of the data block after a header whose times are tsz bytes (4 or 8); no overflow:
+ * each count is below 2^32 and each factor at most 12. */
+static uint64_t tzif_block_len(const struct tzif_hdr *t, uint64_t tsz)
+{
+    return (uint64_t)t->timecnt * (tsz + 1) + (uint64_t)t->typecnt * 6 + t->charcnt +
+           (uint64_t)t->leapcnt * (tsz + 4) + t->isstdcnt + t->isutcnt;
+}
+
+/* ---- the POSIX TZ string of the footer ---- */
+
+/* A cursor over untrusted bytes [s, end), which are not NUL-terminated. A failed element
+ * leaves s at its start, so that the error message points at it. */
+struct tz_cur {
+    const char *s;
+    const char *end;
+    const char *why; /* static text: what was expected where parsing stopped */
+};
+
+static int cur_peek(const struct tz_cur *c)
+{
+    return c->s < c->end ? (unsigned char)*c->s : -1;
+}
+
+static int cur_eat(struct tz_cur *c, int ch)
+{
+    if (cur_peek(c) != ch) {
+        return 0;
+    }
+    c->s++;
+    return 1;
+}
+
+/* ASCII only, whatever the process locale says. */
+static int is_alpha(int ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+}
+
+static int is_digit(int ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static int tz_parse_name(struct tz_cur *c)
+{
+    const char *at = c->s;
+    size_t n = 0;
+    if (cur_eat(c, '<')) {
+        int ch;
+        while ((ch = cur_peek(c)) != -1 &&
+               (is_alpha(ch) || is_digit(ch) || ch == '+' || ch == '-')) {
+            c->s++;
+            n++;
+        }
+        if (n < 3 || !cur_eat(c, '>')) {
+            c->why = "a quoted name: 3 or more letters, digits, '+' or '-' between '<' and '>'";
+            c->s = at;
+            return 0;
+        }
+        return 1;
+    }
+    while (is_alpha(cur_peek(c))) {
+        c->s++;
+        n++;
+    }
+    if (n < 3) {
+        c->why = "a zone name of 3 or more letters";
+        c->s = at;
+        return 0;
+    }
+    return 1;
+}
+
+/* 1 to max_digits decimal digits (and no more), value at most max. */
+static int tz_parse_uint(struct tz_cur *c, int max_digits, int max, int *out)
+{
+    int v = 0, n = 0;
+    while (n < max_digits && is_digit(cur_peek(c))) {
+        v = v * 10 + (*c->s++ - '0');
+        n++;
+    }
+    if (n == 0 || v > max || is_digit(cur_peek(c))) {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* [+|-]hh[:mm[:ss]] with hh at most max_h; seconds, with the sign as written. */
+static int tz_parse_hms(struct tz_cur *c, int max_h, int32_t *out)
+{
+    int neg = 0, h, m = 0, sec = 0;
+    if (cur_eat(c, '-')) {
+        neg = 1;
+    } else {
+        (void)cur_eat(c, '+');
+    }
+    if (!tz_parse_uint(c, 3, max_h, &h)) {
+        return 0;
+    }
+    if (cur_eat(c, ':')) {
+        if (!tz_parse_uint(c, 2, 59, &m)) {
+            return 0;
+        }
+        if (cur_eat(c, ':') && !tz_parse_uint(c, 2, 59, &sec)) {
+            return 0;
+        }
+    }
+    *out = (int32_t)((neg ? -1 : 1) * (h * 3600 + m * 60 + sec));
+    return 1;
+}
+
+static int tz_parse_offset(struct tz_cur *c, int32_t *east)
+{
+    const char *at = c->s;
+    int32_t west;
+    if (!tz_parse_hms(c, 24, &west)) {
+        c->why = "an offset [+|-]hh[:mm[:ss]] with hh 0..24, mm and ss 0..59";
+        c->s = at;
+        return 0;
+    }
+    *east = -west;
+    return 1;
+}
+
+static int tz_parse_date(struct tz_cur *c, struct tz_date *d)
+{
+    const char *at = c->s;
+    d->secs = 7200;
+    if (cur_eat(c, 'J')) {
+        d->kind = TZ_DATE_JULIAN_NOLEAP;
+        if (!tz_parse_uint(c, 3, 365, &d->day) || d->day < 1) {
+            c->why = "a day 1..365 after 'J'";
+            c->s = at;
+            return 0;
+        }
+    } else if (cur_eat(c, 'M')) {
+        d->kind = TZ_DATE_MWD;
+        if (!tz_parse_uint(c, 2, 12, &d->mon) || d->mon < 1 || !cur_eat(c, '.') ||
+            !tz_parse_uint(c, 1, 5, &d->week) || d->week < 1 || !cur_eat(c, '.') ||
+            !tz_parse_uint(c, 1, 6, &d->wday)) {
+            c->why = "Mm.w.d with m 1..12, w 1..5, d 0..6";
+            c->s = at;
+            return 0;
+        }
+    } else {
+        d->kind = TZ_DATE_JULIAN;
+        if (!tz_parse_uint(c, 3, 365, &d->day)) {
+            c->why = "a rule date: Jn, n or Mm.w.d";
+            c->s = at;
+            return 0;
+        }
+    }
+    if (cur_eat(c, '/')) {
+        at = c->s;
+        if (!tz_parse_hms(c, 167, &d->secs)) {
+            c->why = "a time [+|-]hh[:mm[:ss]] with hh 0..167, mm and ss 0..59 after '/'";
+            c->s = at;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Parse the n bytes at s. On failure *why (static) and *pos say what and where. */
+static int tz_parse_rule(const char *s, size_t n, struct tz_rule *r, const char **why, size_t *pos)
+{
+    struct tz_cur c = {.s = s, .end = s + n, .why = "the end of the TZ string"};
+    memset(r, 0, sizeof(*r));
+    if (!tz_parse_name(&c) || !tz_parse_offset(&c, &r->std_off)) {
+        goto bad;
+    }
+    if (cur_peek(&c) == -1) {
+        return 1; /* no daylight time: "<+03>-3" */
+    }
+    if (!tz_parse_name(&c)) {
+        goto bad;
+    }
+    r->has_dst = 1;
+    r->dst_off = r->std_off + 3600;
+    if (cur_peek(&c) != ',' && cur_peek(&c) != -1 && !tz_parse_offset(&c, &r->dst_off)) {
+        goto bad;
+    }
+    if (cur_peek(&c) == -1) {
+        r->start = (struct tz_date){.kind = TZ_DATE_MWD, .mon = 3, .week = 2, .secs = 7200};
+        r->end = (struct tz_date){.kind = TZ_DATE_MWD, .mon = 11, .week = 1, .secs = 7200};
+        return 1;
+    }
+    if (!cur_eat(&c, ',')) {
+        c.why = "',' and the start of daylight time";
+        goto bad;
+    }
+    if (!tz_parse_date(&c, &r->start)) {
+        goto bad;
+    }
+    if (!cur_eat(&c, ',')) {
+        c.why = "',' and the end of daylight time";
+        goto bad;
+    }
+    if (!tz_parse_date(&c, &r->end)) {
+        goto bad;
+    }
+    if (cur_peek(&c) == -1) {
+        return 1;
+    }
+    c.why = "the end of the TZ string";
+bad:
+    *why = c.why;
+    *pos = (size_t)(c.s - s);
+    return 0;
+}
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* The day (since 1970-01-01) a rule date names in year y. */
+static int64_t tz_date_day(const struct tz_date *d, int64_t y)
+{
+    switch (d->kind) {
+    case TZ_DATE_JULIAN_NOLEAP:
+        return days_from_civil(y, 1, 1) + d->day - 1 + (is_leap(y) && d->day >= 60);
+    case TZ_DATE_JULIAN:
+        return days_from_civil(y, 1, 1) + d->day;
+    case TZ_DATE_MWD:
+        break;
+    }
+    int64_t first = days_from_civil(y, d->mon, 1);
+    int64_t next = d->mon == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, d->mon + 1, 1);
+    int wday_first = (int)((first % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
+    int64_t day = first + (d->wday - wday_first + 7) % 7 + (int64_t)(d->week - 1) * 7;
+    while (day >= next) { /* week 5: the last such day of the month */
+        day -= 7;
+    }
+    return day;
+}
+
+/*
+ * Offset (seconds east) at UTC second s. The changes of the years around s's are walked in
+ * order and the last one at or before s wins. Two years back, because with times up to 167 h
+ * a change may land a week into the next year; on a tie the later change of the sequence wins,
+ * so an all-year daylight rule ("EST5EDT4,0/0,J365/25") never flickers back at the new year.
+ */
+static int32_t tz_rule_offset(const struct tz_rule *r, int64_t s)
+{
+    if (!r->has_dst) {
+        return r->std_off;
+    }
+    int64_t y;
+    int m, d;
+    civil_from_days(floor_div(s, 86400), &y, &m, &d);
+    int64_t best = INT64_MIN;
+    int32_t off = r->std_off;
+    for (int64_t yy = y - 2; yy <= y + 1; yy++) {
+        int64_t on = tz_date_day(&r->start, yy) * 86400 + r->start.secs - r->std_off;
+        int64_t back = tz_date_day(&r->end, yy) * 86400 + r->end.secs - r->dst_off;
+        int64_t at[2] = {on, back};
+        int32_t to[2] = {r->dst_off, r->std_off};
+        if (back < on) { /* southern hemisphere: daylight time spans the new year */
+            at[0] = back;
+            at[1] = on;
+            to[0] = r->std_off;
+            to[1] = r->dst_off;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (at[i] <= s && at[i] >= best) {
+                best = at[i];
+                off = to[i];
+            }
+        }
+    }
+    return off;
+}
+
+/* ---- loading ---- */
+
+/* The footer for an error message: at most 64 bytes, others as '?', a cut shown by "...". */
+static void footer_for_msg(const char *s, size_t n, char out[72])
+{
+    size_t i = 0;
+    for (; i < n && i < 64; i++) {
+        out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    }
+    if (n > 64) {
+        memcpy(out + i, "...", 3);
+        i += 3;
+    }
+    out[i] = '\0';
+}
+
+/* buf/len: the whole file (owned by the caller); path only for messages. */
+static int parse_tzif(struct s3_partitioner *p, const char *name, const char *path,
+                      const unsigned char *buf, size_t len, struct kc_error *err)
+{
+    if (len < 44 || memcmp(buf, "TZif", 4) != 0) {
+        return kc_error_set(err, KC_EINVAL, "Unknown timezone '%s' (%s is not a TZif file)", name,
+                            path);
+    }
+    struct tzif_hdr hd;
+    tzif_hdr_read(buf, &hd);
+    const unsigned char *h = buf;
+    uint64_t tsz = 4;
+    int v2 = buf[4] >= '2';
+    if (v2) { /* skip the 32-bit block and read the 64-bit one */
+        uint64_t skip = 44 + tzif_block_len(&hd, 4);
+        if (skip > len || len - skip < 44 || memcmp(buf + skip, "TZif", 4) != 0) {
+            return kc_error_set(err, KC_EINVAL,
+                                "Invalid timezone '%s': TZif file %s is "
+                                "truncated or corrupt (no second header)",
+                                name, path);
+        }
+        h = buf + skip;
+        tzif_hdr_read(h, &hd);
+        tsz = 8;
+    }
+    uint64_t data_at = (uint64_t)(h - buf) + 44; /* <= len: 44 bytes at h were checked */
+    uint64_t block = tzif_block_len(&hd, tsz);
+    if (hd.typecnt == 0 || block > len - data_at) {
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid timezone '%s': TZif file %s is truncated "
+                            "or corrupt (%s)",
+                            name, path, hd.typecnt == 0 ? "no time types" : "data block cut");
+    }
+    size_t timecnt = hd.timecnt, typecnt = hd.typecnt;
+    const unsigned char *times = buf + data_at;
+    const unsigned char *idx = times + timecnt * tsz;
+    const unsigned char *types = idx + timecnt;
+    p->trans_at = kc_calloc(timecnt + 1, sizeof(int64_t));
+    p->trans_off = kc_calloc(timecnt + 1, sizeof(int32_t));
+    if (p->trans_at == NULL || p->trans_off == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    /* before the first transition: the first non-DST type, as glibc and tzcode choose */
+    p->first_off = (int32_t)be32(types);
+    for (size_t t = 0; t < typecnt; t++) {
+        if (types[t * 6 + 4] == 0) {
+            p->first_off = (int32_t)be32(types + t * 6);
+            break;
+        }
+    }
+    for (size_t i = 0; i < timecnt; i++) {
+        int64_t at = tsz == 8
+                         ? (int64_t)((uint64_t)be32(times + i * 8) << 32 | be32(times + i * 8 + 4))
+                         : (int64_t)(int32_t)be32(times + i * 4);
+        if (idx[i] >= typecnt || (i > 0 && at <= p->trans_at[i - 1])) {
+            return kc_error_set(err, KC_EINVAL,
+                                "Invalid timezone '%s': TZif file %s is corrupt "
+                                "(transition %zu: %s)",
+                                name, path, i,
+                                idx[i] >= typecnt ? "no such time type" : "times not ascending");
+        }
+        p->trans_at[i] = at;
+        p->trans_off[i] = (int32_t)be32(types + idx[i] * 6);
+    }
+    p->n_trans = timecnt;
+    if (!v2) {
+        return KC_OK; /* v1 files have no footer: later times keep the last offset */
+    }
+    const char *f = (const char *)buf + data_at + block;
+    size_t rest = len - (size_t)(data_at + block);
+    const char *nl = rest > 1 && f[0] == '\n' ? memchr(f + 1, '\n', rest - 1) : NULL;
+    if (nl == NULL) {
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid timezone '%s': TZif file %s has no "
+                            "complete TZ string footer ('\\n' TZ '\\n')",
+                            name, path);
+    }
+    size_t n = (size_t)(nl - (f + 1));
+    if (n == 0) {
+        return KC_OK; /* an empty footer: local time after the last transition is unspecified */
+    }
+    const char *why = NULL;
+    size_t pos = 0;
+    if (!tz_parse_rule(f + 1, n, &p->rule, &why, &pos)) {
+        char shown[72];
+        footer_for_msg(f + 1, n, shown);
+        return kc_error_set(err, KC_EINVAL,
+                            "Invalid timezone '%s': malformed TZ string footer "
+                            "\"%s\" in %s (at byte %zu: expected %s)",
+                            name, shown, path, pos, why);
+    }
+    p->has_rule = 1;
+    return KC_OK;
 }
 
 static int load_tzif(struct s3_partitioner *p, const char *name, struct kc_error *err)
@@ -128,79 +589,63 @@ static int load_tzif(struct s3_partitioner *p, const char *name, struct kc_error
     if (path == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    unsigned char *buf = NULL;
+    int rc;
+    struct stat st;
     FILE *f = fopen(path, "rb");
-    kc_free(path);
-    if (f == NULL) {
-        return kc_error_set(err, KC_EINVAL, "Unknown timezone '%s'", name);
+    if (f == NULL || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = kc_error_set(err, KC_EINVAL, "Unknown timezone '%s'", name);
+        goto out;
     }
-    unsigned char *buf = kc_malloc(S3_TZIF_MAX_BYTES);
-    size_t len = buf != NULL ? fread(buf, 1, S3_TZIF_MAX_BYTES, f) : 0;
-    fclose(f);
+    if (st.st_size > S3_TZIF_MAX_BYTES) {
+        rc = kc_error_set(err, KC_EINVAL,
+                          "Invalid timezone '%s': %s is larger than %d bytes, "
+                          "not a TZif file",
+                          name, path, S3_TZIF_MAX_BYTES);
+        goto out;
+    }
+    /* exactly the file's size, so a read past the data is a read past the allocation */
+    size_t len = (size_t)st.st_size;
+    buf = kc_malloc(len > 0 ? len : 1);
     if (buf == NULL) {
-        return kc_error_set(err, KC_ENOMEM, "out of memory");
-    }
-    int rc = kc_error_set(err, KC_EINVAL, "Unknown timezone '%s' (not a TZif file)", name);
-    if (len < 44 || memcmp(buf, "TZif", 4) != 0) {
-        goto out;
-    }
-    const unsigned char *h = buf;
-    size_t tsz = 4;
-    /* v2+: skip the 32-bit block and read the 64-bit one */
-    if (buf[4] >= '2') {
-        size_t skip = 44 + be32(h + 32) * 5 + be32(h + 36) * 6 + be32(h + 40) + be32(h + 28) * 8 +
-                      be32(h + 24) + be32(h + 20);
-        if (skip + 44 > len || memcmp(buf + skip, "TZif", 4) != 0) {
-            goto out;
-        }
-        h = buf + skip;
-        tsz = 8;
-    }
-    size_t timecnt = be32(h + 32), typecnt = be32(h + 36);
-    const unsigned char *d = h + 44;
-    if (typecnt == 0 || (size_t)(d - buf) + timecnt * (tsz + 1) + typecnt * 6 > len) {
-        goto out;
-    }
-    const unsigned char *times = d, *idx = d + timecnt * tsz, *types = idx + timecnt;
-    p->trans_at = kc_calloc(timecnt + 1, sizeof(int64_t));
-    p->trans_off = kc_calloc(timecnt + 1, sizeof(int32_t));
-    if (p->trans_at == NULL || p->trans_off == NULL) {
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
         goto out;
     }
-    /* before the first transition: the first non-DST type (RFC 8536 3.2) */
-    p->first_off = (int32_t)be32(types);
-    for (size_t t = 0; t < typecnt; t++) {
-        if (types[t * 6 + 4] == 0) {
-            p->first_off = (int32_t)be32(types + t * 6);
-            break;
-        }
+    size_t got = fread(buf, 1, len, f);
+    if (got != len) {
+        rc = ferror(f) ? kc_error_set_errno(err, KC_EINVAL, errno,
+                                            "Invalid timezone '%s': cannot read %s", name, path)
+                       : kc_error_set(err, KC_EINVAL,
+                                      "Invalid timezone '%s': %s shrank while read (%zu of %zu "
+                                      "bytes)",
+                                      name, path, got, len);
+        goto out;
     }
-    for (size_t i = 0; i < timecnt; i++) {
-        int64_t at = tsz == 8 ? (int64_t)((uint64_t)be32(times + i * 8) << 32 |
-                                          be32(times + i * 8 + 4))
-                              : (int64_t)(int32_t)be32(times + i * 4);
-        if (idx[i] >= typecnt) {
-            goto out;
-        }
-        p->trans_at[i] = at;
-        p->trans_off[i] = (int32_t)be32(types + idx[i] * 6);
-    }
-    p->n_trans = timecnt;
-    rc = KC_OK;
+    p->tzif = 1;
+    rc = parse_tzif(p, name, path, buf, len, err);
 out:
     kc_free(buf);
+    if (f != NULL) {
+        fclose(f);
+    }
+    kc_free(path);
     return rc;
 }
 
 int64_t s3_partitioner_utc_offset(const struct s3_partitioner *p, int64_t ts)
 {
-    if (p->trans_at == NULL) {
+    if (!p->tzif) {
         return p->fixed_offset_ms;
     }
     int64_t s = floor_div(ts, 1000);
+    /* The footer from the last transition on, as glibc; with no transitions, at every instant
+     * (RFC 8536 3.3; glibc keeps the first type there, tzcode follows the RFC). */
+    if (p->has_rule && (p->n_trans == 0 || s >= p->trans_at[p->n_trans - 1])) {
+        return (int64_t)tz_rule_offset(&p->rule, s) * 1000;
+    }
     size_t lo = 0, hi = p->n_trans; /* first transition > s */
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
+        size_t mid = lo + (hi - lo) / 2;
         if (p->trans_at[mid] <= s) {
             lo = mid + 1;
         } else {

@@ -6,9 +6,12 @@
  * Hourly presets. Also the record time that rotate.interval.ms compares (the extractor's).
  *
  * Time zones: "UTC"/"GMT"/"Z", fixed offsets ("+02:00", "-0530", "UTC+1") and IANA names read
- * from the system's TZif files (transitions up to the file's last one, 2037 for fat files;
- * later times keep the last offset). Names of months and days are English whatever `locale`
- * says (the locale is checked for shape only).
+ * from the system's TZif files ($TZDIR, default /usr/share/zoneinfo): the file's transitions,
+ * then, from the last one on (2037 in fat files, earlier in slim ones), the POSIX TZ rule of
+ * its v2+ footer, as glibc does; in a file without transitions the rule holds at every instant
+ * (RFC 8536, tzcode). A malformed footer fails s3_partitioner_new with KC_EINVAL naming the
+ * zone; a v1 file, or an empty footer, keeps the last offset. Names of months and days are
+ * English whatever `locale` says (the locale is checked for shape only).
  *
  * @thread caller: a partitioner is immutable after s3_partitioner_new and may be shared.
  */
