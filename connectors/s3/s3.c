@@ -972,8 +972,14 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     }
     int64_t ts = 0;
     kc_buf_reset(&s->enc);
-    rc = s3_partitioner_timestamp(s->part, val, r->timestamp, r->ts_type != SINK_TS_NONE, wall,
-                                  &ts, &why);
+    if (s3_partitioner_kind(s->part) == S3_PART_TIME || s->c.aiven.on) {
+        rc = s3_partitioner_timestamp(s->part, val, r->timestamp, r->ts_type != SINK_TS_NONE,
+                                      wall, &ts, &why);
+    } else {
+        /* As Confluent's TopicPartitionWriter: only a TimeBasedPartitioner has a timestamp
+         * extractor; a timestamp.field left in the config of another partitioner is unused. */
+        ts = r->ts_type != SINK_TS_NONE ? r->timestamp : wall;
+    }
     if (rc == KC_OK) {
         rc = s3_partitioner_encode(s->part, val, r->kafka_partition, ts, &s->enc, &why);
     }
