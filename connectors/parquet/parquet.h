@@ -242,6 +242,9 @@ int parquet_writer_end_row(struct parquet_writer *w, struct kc_error *err);
 
 /* Bytes the writer holds for the open row group: encoded pages, open pages, dictionaries. */
 size_t parquet_writer_buffered_bytes(const struct parquet_writer *w);
+/* Heap the writer holds now, buffers at their allocated sizes and its fixed state included
+ * (an estimate within malloc's block overhead): what an open file costs a byte budget. */
+size_t parquet_writer_footprint(const struct parquet_writer *w);
 /* Rows ended so far, and rows already handed to the callback. */
 uint64_t parquet_writer_rows(const struct parquet_writer *w);
 uint64_t parquet_writer_rows_flushed(const struct parquet_writer *w);

@@ -337,6 +337,8 @@ struct parquet_jv_parser {
 
 void parquet_jv_parser_init(struct parquet_jv_parser *ps);
 void parquet_jv_parser_fini(struct parquet_jv_parser *ps);
+/* Heap the parser holds (arena chunks, container stack, scanner scratch). */
+size_t parquet_jv_parser_footprint(const struct parquet_jv_parser *ps);
 /* Parse exactly one JSON value from text[0..len). Resets the arena first, so the previous
  * result dies. @return KC_OK, KC_EINVAL (err says where), KC_ENOMEM */
 int parquet_jv_parse(struct parquet_jv_parser *ps, const char *text, size_t len,

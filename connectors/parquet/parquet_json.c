@@ -1342,6 +1342,11 @@ struct parquet_json_infer *parquet_json_infer_new(int infer_timestamps)
     return inf;
 }
 
+size_t parquet_json_infer_nodes(const struct parquet_json_infer *inf)
+{
+    return inf->nodes + 1;
+}
+
 void parquet_json_infer_free(struct parquet_json_infer *inf)
 {
     if (inf != NULL) {

@@ -75,6 +75,8 @@ struct parquet_json_infer;
  */
 struct parquet_json_infer *parquet_json_infer_new(int infer_timestamps);
 void parquet_json_infer_free(struct parquet_json_infer *inf);
+/* Schema nodes built so far (the root included). */
+size_t parquet_json_infer_nodes(const struct parquet_json_infer *inf);
 /* Fold one record (must be an object: KC_EINVAL otherwise) into the sample. */
 int parquet_json_infer_add(struct parquet_json_infer *inf, const json_t *record,
                            struct kc_error *err);
@@ -116,7 +118,19 @@ struct parquet_jsonl_options {
     size_t max_line_bytes;            /* longer lines are bad records; default 64 MiB */
     const char *const *kv;            /* borrowed: nkv key, value pairs for every file footer */
     size_t nkv;
+    struct parquet_jsonl_parsers *parsers; /* borrowed, or NULL: parsers shared by converters */
 };
+
+/*
+ * The JSON parsers (and their arenas, 64 KiB and more each) a converter uses for one record at
+ * a time: a caller with many converters on one thread (the S3 sink: one per open file) shares
+ * one set instead of holding a set per converter. Free after every converter using it.
+ * @thread the converters' thread
+ */
+struct parquet_jsonl_parsers;
+struct parquet_jsonl_parsers *parquet_jsonl_parsers_new(void);
+void parquet_jsonl_parsers_free(struct parquet_jsonl_parsers *p);
+size_t parquet_jsonl_parsers_footprint(const struct parquet_jsonl_parsers *p);
 
 void parquet_jsonl_options_init(struct parquet_jsonl_options *o);
 
@@ -159,6 +173,9 @@ int parquet_jsonl_rotate(struct parquet_jsonl *c, struct kc_error *err);
 int parquet_jsonl_flush_row_group(struct parquet_jsonl *c, struct kc_error *err);
 /* Bytes held: the open writer's buffered bytes plus the records held for inference. */
 size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c);
+/* All the heap the converter holds (buffered bytes, buffers at their allocated sizes, fixed
+ * state, its own parsers when not shared): what an open file costs a byte budget. */
+size_t parquet_jsonl_footprint(const struct parquet_jsonl *c);
 /* Process a last unterminated line, flush and close the open file. */
 int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err);
 uint64_t parquet_jsonl_rows(const struct parquet_jsonl *c);

@@ -31,6 +31,36 @@ struct pending {
     uint64_t line;
 };
 
+struct parquet_jsonl_parsers {
+    struct parquet_jv_parser ps;        /* parses each line into its arena */
+    struct parquet_jv_parser sample_ps; /* re-parses held records: ps may still be in use */
+};
+
+struct parquet_jsonl_parsers *parquet_jsonl_parsers_new(void)
+{
+    struct parquet_jsonl_parsers *p = kc_calloc(1, sizeof(*p));
+    if (p != NULL) {
+        parquet_jv_parser_init(&p->ps);
+        parquet_jv_parser_init(&p->sample_ps);
+    }
+    return p;
+}
+
+size_t parquet_jsonl_parsers_footprint(const struct parquet_jsonl_parsers *p)
+{
+    return sizeof(*p) + parquet_jv_parser_footprint(&p->ps) +
+           parquet_jv_parser_footprint(&p->sample_ps);
+}
+
+void parquet_jsonl_parsers_free(struct parquet_jsonl_parsers *p)
+{
+    if (p != NULL) {
+        parquet_jv_parser_fini(&p->ps);
+        parquet_jv_parser_fini(&p->sample_ps);
+        kc_free(p);
+    }
+}
+
 struct parquet_jsonl {
     struct parquet_jsonl_options o;
     json_t *connect_schema; /* owned reference, or NULL */
@@ -48,8 +78,8 @@ struct parquet_jsonl {
     struct pending *pend;           /* owned array */
     size_t npend;
     size_t pend_cap;
-    struct parquet_jv_parser ps;        /* parses each line into its arena */
-    struct parquet_jv_parser sample_ps; /* re-parses held records: ps may still be in use */
+    struct parquet_jsonl_parsers own;  /* used when no shared set was given */
+    struct parquet_jsonl_parsers *p;   /* &own or the options' shared set */
     struct kc_buf line; /* a line split across feed calls */
     int skipping;       /* the current line is too long: drop it */
     uint64_t lineno;
@@ -187,7 +217,7 @@ static int flush_sample(struct parquet_jsonl *c, struct kc_error *err)
     }
     for (size_t i = 0; i < c->npend; i++) {
         struct parquet_jv v;
-        rc = parquet_jv_parse(&c->sample_ps, c->pend[i].text, c->pend[i].len, &v, &e);
+        rc = parquet_jv_parse(&c->p->sample_ps, c->pend[i].text, c->pend[i].len, &v, &e);
         if (rc == KC_OK) {
             rc = write_record(c, &v, &e);
         }
@@ -201,6 +231,9 @@ static int flush_sample(struct parquet_jsonl *c, struct kc_error *err)
     }
 out:
     drop_pending(c);
+    kc_free(c->pend); /* up to infer_records entries: not kept for the file's lifetime */
+    c->pend = NULL;
+    c->pend_cap = 0;
     parquet_json_infer_free(c->inf);
     c->inf = NULL;
     return rc;
@@ -325,7 +358,7 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
     if (i == n) {
         return KC_OK;
     }
-    rc = parquet_jv_parse(&c->ps, p, n, &v, &e);
+    rc = parquet_jv_parse(&c->p->ps, p, n, &v, &e);
     if (rc == KC_EINVAL) {
         report(c, line, &e);
         return KC_OK;
@@ -437,8 +470,9 @@ int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_opt
     kc_buf_init(&c->line, c->o.max_line_bytes);
     kc_buf_init(&c->schema_text, PARQUET_BUF_LIMIT);
     kc_buf_init(&c->scratch, PARQUET_BUF_LIMIT);
-    parquet_jv_parser_init(&c->ps);
-    parquet_jv_parser_init(&c->sample_ps);
+    parquet_jv_parser_init(&c->own.ps);
+    parquet_jv_parser_init(&c->own.sample_ps);
+    c->p = o->parsers != NULL ? o->parsers : &c->own;
     if (o->connect_schema != NULL) {
         /* Check it now, so a bad schema is an error before any input. */
         struct parquet_schema *s;
@@ -545,6 +579,25 @@ size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c)
     return n + c->line.len;
 }
 
+size_t parquet_jsonl_footprint(const struct parquet_jsonl *c)
+{
+    const size_t block = 16; /* malloc's per-block overhead */
+    size_t n = sizeof(*c) + block + (c->w != NULL ? parquet_writer_footprint(c->w) : 0);
+    n += c->pend_cap * sizeof(c->pend[0]) + block;
+    for (size_t i = 0; i < c->npend; i++) {
+        n += c->pend[i].len + block;
+    }
+    n += c->line.cap + c->schema_text.cap + c->scratch.cap + 3 * block;
+    if (c->inf != NULL) {
+        /* per inferred column: its node, name, index entry (a jansson object per object) */
+        n += parquet_json_infer_nodes(c->inf) * 192 + 64;
+    }
+    if (c->p == &c->own) {
+        n += parquet_jsonl_parsers_footprint(c->p);
+    }
+    return n;
+}
+
 int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err)
 {
     int rc = KC_OK;
@@ -599,8 +652,8 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
     kc_free(c->pend);
     parquet_json_infer_free(c->inf);
     json_decref(c->connect_schema);
-    parquet_jv_parser_fini(&c->ps);
-    parquet_jv_parser_fini(&c->sample_ps);
+    parquet_jv_parser_fini(&c->own.ps);
+    parquet_jv_parser_fini(&c->own.sample_ps);
     kc_buf_fini(&c->line);
     kc_buf_fini(&c->schema_text);
     kc_buf_fini(&c->scratch);

@@ -250,6 +250,15 @@ void parquet_jv_parser_init(struct parquet_jv_parser *ps)
     kc_jscan_init(&ps->js, KC_JSCAN_STRICT, PARQUET_JV_MAX_DEPTH + 1);
 }
 
+size_t parquet_jv_parser_footprint(const struct parquet_jv_parser *ps)
+{
+    size_t n = ps->cap * sizeof(ps->stack[0]) + ps->js.scratch_cap;
+    for (const struct parquet_arena_chunk *c = ps->arena.head; c != NULL; c = c->next) {
+        n += CHUNK_HDR + c->size + 16;
+    }
+    return n;
+}
+
 void parquet_jv_parser_fini(struct parquet_jv_parser *ps)
 {
     parquet_arena_fini(&ps->arena);

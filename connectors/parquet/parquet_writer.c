@@ -167,6 +167,20 @@ static void column_chunk_reset(struct parquet_writer *w, struct parquet_column *
         kc_buf_init(&c->chunk, limit);
         parquet_dict_fini(&c->dict);
         parquet_dict_init(&c->dict, len_prefix);
+        if (c->nlevels == 0 && c->nidx == 0 && c->plain.len == 0) {
+            /* the open page is empty too: its buffers grow again from the next value */
+            size_t plimit = c->plain.limit;
+            kc_buf_fini(&c->plain);
+            kc_buf_init(&c->plain, plimit);
+            kc_free(c->defs);
+            kc_free(c->reps);
+            kc_free(c->idx);
+            c->defs = NULL;
+            c->reps = NULL;
+            c->idx = NULL;
+            c->levels_cap = 0;
+            c->idx_cap = 0;
+        }
     } else {
         kc_buf_reset(&c->chunk);
         parquet_dict_reset(&c->dict);
@@ -389,7 +403,7 @@ static int stats_update(struct parquet_column *c, const void *v, size_t len)
 static int column_reserve(struct parquet_column *c)
 {
     if (c->nlevels == c->levels_cap) {
-        size_t ncap = c->levels_cap ? c->levels_cap * 2 : 1024;
+        size_t ncap = c->levels_cap ? c->levels_cap * 2 : 64;
         uint16_t *defs = kc_realloc(c->defs, ncap * sizeof(uint16_t));
         if (defs == NULL) {
             return KC_ENOMEM;
@@ -405,7 +419,7 @@ static int column_reserve(struct parquet_column *c)
         c->levels_cap = ncap;
     }
     if (c->page_dict && c->nidx == c->idx_cap) {
-        size_t ncap = c->idx_cap ? c->idx_cap * 2 : 1024;
+        size_t ncap = c->idx_cap ? c->idx_cap * 2 : 64;
         uint32_t *idx = kc_realloc(c->idx, ncap * sizeof(uint32_t));
         if (idx == NULL) {
             return KC_ENOMEM;
@@ -1040,6 +1054,15 @@ int parquet_writer_flush_row_group(struct parquet_writer *w, struct kc_error *er
         column_chunk_reset(w, &w->cols[i]);
     }
     w->buffered = 0;
+    if (w->o.memory_cap != 0) {
+        /* page scratch (as large as the largest page) is given back between row groups too */
+        struct kc_buf *scratch[] = {&w->s_levels, &w->s_page, &w->s_comp, &w->s_header};
+        for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++) {
+            size_t limit = scratch[i]->limit;
+            kc_buf_fini(scratch[i]);
+            kc_buf_init(scratch[i], limit);
+        }
+    }
 out:
     kc_free(minmax);
     kc_free(metas);
@@ -1231,6 +1254,33 @@ size_t parquet_writer_buffered_bytes(const struct parquet_writer *w)
     for (int i = 0; i < w->ncols; i++) {
         n += column_buffered(&w->cols[i]);
     }
+    return n;
+}
+
+/* malloc's per-block overhead, counted for every live block of a footprint */
+#define HEAP_BLOCK 16
+
+static size_t buf_heap(const struct kc_buf *b)
+{
+    return b->cap > 0 ? b->cap + HEAP_BLOCK : 0;
+}
+
+size_t parquet_writer_footprint(const struct parquet_writer *w)
+{
+    size_t n = sizeof(*w) + HEAP_BLOCK + (size_t)w->ncols * sizeof(w->cols[0]) + HEAP_BLOCK;
+    for (int i = 0; i < w->ncols; i++) {
+        const struct parquet_column *c = &w->cols[i];
+        n += (size_t)c->path_len * sizeof(c->path[0]) + HEAP_BLOCK;
+        n += c->levels_cap * sizeof(uint16_t) * (c->max_rep > 0 ? 2 : 1) + 2 * HEAP_BLOCK;
+        n += c->idx_cap * sizeof(uint32_t) + HEAP_BLOCK;
+        n += buf_heap(&c->plain) + buf_heap(&c->chunk) + buf_heap(&c->min_bytes) +
+             buf_heap(&c->max_bytes);
+        n += c->dict.nslots * sizeof(c->dict.slots[0]) + c->dict.cap * sizeof(c->dict.ents[0]) +
+             buf_heap(&c->dict.data) + 2 * HEAP_BLOCK;
+    }
+    n += buf_heap(&w->footer_rgs) + buf_heap(&w->s_levels) + buf_heap(&w->s_page) +
+         buf_heap(&w->s_comp) + buf_heap(&w->s_header);
+    n += (size_t)w->s->n * (sizeof(w->s->nodes[0]) + 32 + HEAP_BLOCK); /* names */
     return n;
 }
 

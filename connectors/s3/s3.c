@@ -121,6 +121,8 @@ struct s3_sink {
     int string_values; /* the value converter is StringConverter: raw bytes are text */
     unsigned round; /* enforce_budget calls */
     struct s3_uploader *up; /* S3 only: commits objects while the task encodes; NULL = local */
+    struct parquet_jsonl_parsers *parsers; /* owned: one set for every open file's converter */
+    uint64_t early_commits; /* sets committed early because the files' floor passed the budget */
 };
 
 /* Closed sets in flight to S3 per task: one travelling, one waiting, then put() waits. */
@@ -362,6 +364,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         o.infer_records = s->c.infer_records;
         o.infer_timestamps = s->c.infer_timestamps;
         o.on_mismatch = PARQUET_JSON_SKIP;
+        o.parsers = s->parsers;
         if ((rc = parquet_jsonl_new(&f->pj, &o, pj_open, pj_close, pj_bad, f, err)) != KC_OK) {
             file_free(f);
             return rc;
@@ -1111,8 +1114,25 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     return KC_OK;
 }
 
-/* What every open file holds in memory; past 3/4 of the budget the largest writes its row
- * group to its spool file. */
+/* Heap one open file holds: its converter's footprint (buffers at their allocated sizes, the
+ * inference sample, fixed state) and the sink's own records of it. */
+static size_t file_footprint(const struct s3_file *f)
+{
+    size_t n = sizeof(*f) + strlen(f->encoded) + 2 * 16 + f->cap_blamed * sizeof(f->blamed[0]);
+    if (f->obj != NULL) {
+        n += 2 * strlen(s3_object_key(f->obj)) + 128; /* the object: key, local path */
+    }
+    return n + (f->pj != NULL ? parquet_jsonl_footprint(f->pj) : 0);
+}
+
+/*
+ * One byte budget over every open file, whatever their number: after each put the sink sums
+ * what the files hold. Past 3/4 of the budget the file with the most buffered bytes writes its
+ * row group to its spool file (each file once per call; names and rows stay the same). When
+ * what remains is still past 3/4 -- the files' floor (writer state, parsers' samples) of very
+ * many open files -- the partition whose open set holds the most is committed early: its
+ * objects get the names of that earlier boundary (the README's exception to exact names).
+ */
 static int enforce_budget(struct s3_sink *s, struct kc_error *err)
 {
     size_t budget = sink_task_budget(s->st); /* may change while the task runs */
@@ -1121,32 +1141,57 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
     }
     s->round++;
     for (;;) {
-        size_t total = 0, big = 0;
+        size_t total = 0, big = 0, tp_big = 0;
         struct s3_file *largest = NULL;
-        struct s3_tp *largest_tp = NULL;
+        struct s3_tp *largest_tp = NULL, *fattest = NULL;
         for (size_t i = 0; i < s->n_tps; i++) {
+            size_t tp_total = 0;
             for (struct s3_file *f = s->tps[i]->files; f != NULL; f = f->next) {
                 size_t b = f->pj != NULL ? parquet_jsonl_buffered_bytes(f->pj) : 0;
-                total += b;
+                tp_total += file_footprint(f);
                 if (b > big && f->flushed_round != s->round) {
                     big = b;
                     largest = f;
                     largest_tp = s->tps[i];
                 }
             }
+            total += tp_total;
+            if (tp_total > tp_big && s->tps[i]->files != NULL) {
+                tp_big = tp_total;
+                fattest = s->tps[i];
+            }
         }
-        /* Each file writes its row group at most once per call: what stays is the writers'
-         * floor (open pages, dictionaries), which the worker's pause covers. */
-        if (total <= s->budget / 4 * 3 || largest == NULL) {
+        if (total <= s->budget / 4 * 3 || (largest == NULL && fattest == NULL)) {
             sink_task_buffered(s->st, total);
             return KC_OK;
         }
+        int rc;
+        struct kc_error why;
+        if (largest == NULL) {
+            /* nothing left to flush: the floor itself is past the budget */
+            if (s->early_commits++ % 1024 == 0) {
+                sink_task_log(s->st, KC_LOG_WARN,
+                              "S3 sink: the open files' floor (%zu bytes in %zu partitions) is "
+                              "past 3/4 of the task's byte budget (%zu): %s-%d's set is committed "
+                              "early, at offset %lld (object names then differ from a run with "
+                              "more memory; raise task.memory.budget.bytes)",
+                              total, s->n_tps, s->budget, fattest->topic, (int)fattest->partition,
+                              (long long)fattest->next_offset);
+            }
+            rc = set_commit(s, fattest, fattest->next_offset, &why);
+            if (rc == KC_ENOMEM) {
+                return kc_error_set(err, rc, "%s", why.msg);
+            }
+            if (rc != KC_OK && (rc = set_replay(s, fattest, &why, err)) != KC_OK) {
+                return rc;
+            }
+            continue;
+        }
         largest->flushed_round = s->round;
-        int rc = parquet_jsonl_flush_row_group(largest->pj, err);
+        rc = parquet_jsonl_flush_row_group(largest->pj, err);
         if (rc != KC_OK) {
             return rc;
         }
-        struct kc_error why;
         if ((rc = take_blame(largest_tp, &why)) == KC_ENOMEM) {
             return kc_error_set(err, rc, "%s", why.msg);
         }
@@ -1167,6 +1212,7 @@ static void s3_free(struct s3_sink *s)
         tp_remove(s, s->n_tps - 1);
     }
     kc_free(s->tps);
+    parquet_jsonl_parsers_free(s->parsers); /* after every converter */
     s3_partitioner_free(s->part);
     s3_store_free(s->store);
     kc_buf_fini(&s->path);
@@ -1196,6 +1242,9 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     kc_buf_init(&s->row, 64 * 1024);
     kc_buf_init(&s->key, 64 * 1024);
     int rc = load(cv, &s->c, err);
+    if (rc == KC_OK && (s->parsers = parquet_jsonl_parsers_new()) == NULL) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
     if (rc == KC_OK) {
         rc = s3_partitioner_new(&s->c.part, &s->part, err);
     }
