@@ -60,6 +60,18 @@ static void test_default(void **state)
     struct s3_partitioner *p = mk("io.confluent.connect.storage.partitioner.DefaultPartitioner",
                                   "", 0, "", NULL);
     check_enc(p, T0, "partition=3");
+    const int32_t parts[] = {0, 9, 10, 1234567, 2147483647};
+    const char *want[] = {"partition=0", "partition=9", "partition=10", "partition=1234567",
+                          "partition=2147483647"};
+    for (size_t i = 0; i < 5; i++) {
+        struct kc_buf b;
+        struct kc_error err;
+        kc_buf_init(&b, 4096);
+        assert_int_equal(s3_partitioner_encode(p, NULL, parts[i], T0, &b, &err), 0);
+        assert_int_equal(kc_buf_append_byte(&b, 0), 0);
+        assert_string_equal(b.data, want[i]);
+        kc_buf_fini(&b);
+    }
     s3_partitioner_free(p);
 }
 
