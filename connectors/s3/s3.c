@@ -1353,6 +1353,77 @@ static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *co
     return KC_OK;
 }
 
+struct orphan_match {
+    const struct s3_sink *s;
+    const char *topic;
+    const struct tp_list *parts;
+};
+
+/* The key's file name is <topic><delim><partition><delim>... of an assigned partition. */
+static int orphan_key(void *ctx, const char *key)
+{
+    const struct orphan_match *m = ctx;
+    const char *slash = strrchr(key, '/');
+    const char *name = slash != NULL ? slash + 1 : key;
+    size_t tl = strlen(m->topic), dl = strlen(m->s->c.file_delim);
+    if (strncmp(name, m->topic, tl) != 0 || strncmp(name + tl, m->s->c.file_delim, dl) != 0) {
+        return 0;
+    }
+    char *end = NULL;
+    long p = strtol(name + tl + dl, &end, 10);
+    if (end == name + tl + dl || strncmp(end, m->s->c.file_delim, dl) != 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < m->parts->n; i++) {
+        if (m->parts->tp[i].partition == p && strcmp(m->parts->tp[i].topic, m->topic) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Multipart uploads a task killed mid-upload (kill -9, OOM) left behind for the partitions now
+ * assigned: aborted, once per topic, so their parts are not stored (and billed) for ever. The
+ * replay that follows rewrites those objects. Best effort: a listing that fails is logged.
+ */
+static void abort_orphans(struct s3_sink *s, const struct tp_list *parts)
+{
+    if (s->up == NULL || s->c.aiven.on) {
+        return;
+    }
+    const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
+                                                                            : "/";
+    for (size_t i = 0; i < parts->n; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = strcmp(parts->tp[j].topic, parts->tp[i].topic) == 0;
+        }
+        if (seen) {
+            continue;
+        }
+        struct orphan_match m = {.s = s, .topic = parts->tp[i].topic, .parts = parts};
+        char *prefix = kc_asprintf("%s%s%s%s", s->c.topics_dir, dd, m.topic, dd);
+        unsigned n = 0;
+        struct kc_error e;
+        int rc = prefix != NULL ? s3_store_abort_uploads(s->store, prefix, orphan_key, &m, &n, &e)
+                                : kc_error_set(&e, KC_ENOMEM, "out of memory");
+        if (rc != KC_OK) {
+            sink_task_log(s->st, KC_LOG_WARN,
+                          "S3 sink: cannot list the multipart uploads under %s left by a "
+                          "stopped task (%s); their parts stay until aborted (an "
+                          "AbortIncompleteMultipartUpload lifecycle rule does it)",
+                          prefix != NULL ? prefix : m.topic, e.msg);
+        } else if (n > 0) {
+            sink_task_log(s->st, KC_LOG_INFO,
+                          "S3 sink: aborted %u multipart upload(s) under %s left by a stopped "
+                          "task",
+                          n, prefix);
+        }
+        kc_free(prefix);
+    }
+}
+
 static int s3_task_open(struct sink_task *st, const struct tp_list *parts, struct kc_error *err)
 {
     struct s3_sink *s = sink_task_ctx(st);
@@ -1376,6 +1447,7 @@ static int s3_task_open(struct sink_task *st, const struct tp_list *parts, struc
             tp->boundary = -1;
         }
     }
+    abort_orphans(s, parts);
     return KC_OK;
 }
 

@@ -247,6 +247,7 @@ struct s3_req {
     uint64_t off, len;
     const char *mem;    /* body when fd < 0 (may be NULL) */
     int if_none_match;
+    CURL *curl;         /* NULL: the store's handle (the upload thread's); else the caller's */
     /* out */
     long status;
     struct kc_buf body;
@@ -316,7 +317,7 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 
 static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
 {
-    CURL *curl = s->curl;
+    CURL *curl = q->curl != NULL ? q->curl : s->curl;
     curl_easy_reset(curl);
     struct kc_buf url;
     kc_buf_init(&url, 64 * 1024);
@@ -720,6 +721,156 @@ out:
     kc_buf_fini(&q.body);
     kc_buf_fini(&done);
     kc_buf_fini(&qs);
+    return rc;
+}
+
+/* XML text with the five predefined entities decoded (S3 escapes keys); owned, NULL on OOM. */
+static char *xml_text(const char *v, size_t n)
+{
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    char *out = kc_malloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; out != NULL && i < n;) {
+        size_t e = 0;
+        while (e < 5 && (v[i] != '&' || strlen(ents[e].ent) > n - i ||
+                         memcmp(v + i, ents[e].ent, strlen(ents[e].ent)) != 0)) {
+            e++;
+        }
+        if (e < 5) {
+            out[k++] = ents[e].c;
+            i += strlen(ents[e].ent);
+        } else {
+            out[k++] = v[i++];
+        }
+    }
+    if (out != NULL) {
+        out[k] = '\0';
+    }
+    return out;
+}
+
+/* The text of <tag>...</tag> inside [p, end), decoded; NULL when absent or on OOM. */
+static char *xml_in(const char *p, const char *end, const char *tag)
+{
+    size_t tl = strlen(tag);
+    for (const char *q = p; q + tl + 2 <= end; q++) {
+        if (q[0] == '<' && memcmp(q + 1, tag, tl) == 0 && q[tl + 1] == '>') {
+            const char *v = q + tl + 2;
+            for (const char *c = v; c + tl + 3 <= end; c++) {
+                if (c[0] == '<' && c[1] == '/' && memcmp(c + 2, tag, tl) == 0 && c[tl + 2] == '>') {
+                    return xml_text(v, (size_t)(c - v));
+                }
+            }
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+int s3_store_abort_uploads(struct s3_store *s, const char *prefix,
+                           int (*match)(void *ctx, const char *key), void *ctx,
+                           unsigned *aborted, struct kc_error *err)
+{
+    *aborted = 0;
+    if (s->local) {
+        return KC_OK;
+    }
+    CURL *curl = curl_easy_init(); /* the store's handle may be uploading on the other thread */
+    if (curl == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    struct kc_buf qs, body;
+    kc_buf_init(&qs, 64 * 1024);
+    kc_buf_init(&body, S3_BODY_MAX + 1);
+    char *key_marker = NULL, *id_marker = NULL;
+    int rc = KC_OK;
+    for (int page = 0; rc == KC_OK && page < 1000; page++) {
+        /* parameters in SigV4's canonical (sorted) order: libcurl 7.x signs them as given */
+        kc_buf_reset(&qs);
+        rc = KC_OK;
+        if (key_marker != NULL) {
+            rc = kc_buf_append_str(&qs, "key-marker=");
+            rc = rc == KC_OK ? url_encode(&qs, key_marker, 0) : rc;
+            rc = rc == KC_OK ? kc_buf_append_str(&qs, "&") : rc;
+        }
+        rc = rc == KC_OK ? kc_buf_append_str(&qs, "prefix=") : rc;
+        rc = rc == KC_OK ? url_encode(&qs, prefix, 0) : rc;
+        if (rc == KC_OK && key_marker != NULL) {
+            rc = kc_buf_append_str(&qs, "&upload-id-marker=");
+            rc = rc == KC_OK ? url_encode(&qs, id_marker != NULL ? id_marker : "", 0) : rc;
+        }
+        rc = rc == KC_OK ? kc_buf_append_str(&qs, "&uploads=") : rc;
+        rc = rc == KC_OK ? kc_buf_append_byte(&qs, 0) : rc;
+        if (rc != KC_OK) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+            break;
+        }
+        struct s3_req q = {.method = "GET", .query = qs.data, .fd = -1, .curl = curl};
+        q.body = body;
+        rc = once(s, &q, err);
+        body = q.body;
+        if (rc != KC_OK) {
+            break;
+        }
+        const char *d = (const char *)body.data, *end = d + body.len;
+        for (const char *u = d; d != NULL && u < end;) {
+            const char *open = NULL, *close = NULL;
+            for (const char *c = u; c + 9 <= end; c++) {
+                if (memcmp(c, "<Upload>", 8) == 0) {
+                    open = c;
+                    break;
+                }
+            }
+            for (const char *c = open; c != NULL && c + 9 <= end; c++) {
+                if (memcmp(c, "</Upload>", 9) == 0) {
+                    close = c;
+                    break;
+                }
+            }
+            if (open == NULL || close == NULL) {
+                break;
+            }
+            char *key = xml_in(open, close, "Key"), *id = xml_in(open, close, "UploadId");
+            if (key != NULL && id != NULL && strncmp(key, prefix, strlen(prefix)) == 0 &&
+                match(ctx, key)) {
+                struct kc_buf aqs;
+                kc_buf_init(&aqs, 64 * 1024);
+                int arc = kc_buf_append_str(&aqs, "uploadId=");
+                arc = arc == KC_OK ? url_encode(&aqs, id, 0) : arc;
+                arc = arc == KC_OK ? kc_buf_append_byte(&aqs, 0) : arc;
+                struct s3_req aq = {.method = "DELETE", .key = key, .query = aqs.data, .fd = -1,
+                                    .curl = curl};
+                kc_buf_init(&aq.body, S3_BODY_MAX + 1);
+                struct kc_error e2;
+                if (arc == KC_OK && once(s, &aq, &e2) == KC_OK) {
+                    (*aborted)++;
+                }
+                kc_buf_fini(&aq.body);
+                kc_buf_fini(&aqs);
+            }
+            kc_free(key);
+            kc_free(id);
+            u = close + 9;
+        }
+        char *truncated = xml_value(&body, "IsTruncated");
+        int more = truncated != NULL && strcmp(truncated, "true") == 0;
+        kc_free(truncated);
+        kc_free(key_marker);
+        kc_free(id_marker);
+        key_marker = more ? xml_value(&body, "NextKeyMarker") : NULL;
+        id_marker = more ? xml_value(&body, "NextUploadIdMarker") : NULL;
+        if (key_marker == NULL) {
+            break;
+        }
+    }
+    kc_free(key_marker);
+    kc_free(id_marker);
+    kc_buf_fini(&qs);
+    kc_buf_fini(&body);
+    curl_easy_cleanup(curl);
     return rc;
 }
 

@@ -7,7 +7,7 @@
  *     file while it grows (memory stays bounded whatever the part size and the partition
  *     count) and uploaded on commit over libcurl with CURLOPT_AWS_SIGV4: one PUT up to
  *     s3.part.size, else a multipart upload (parts >= 5 MiB, <= 10,000 parts, aborted on
- *     failure). Requests are retried with exponential backoff and jitter; PUT and
+ *     failure; s3_store_abort_uploads aborts those a killed process left). Requests are retried with exponential backoff and jitter; PUT and
  *     CompleteMultipartUpload carry If-None-Match: * when conditional writes are on, and a 412
  *     counts as committed (the names are deterministic: the object is the one we would write).
  *
@@ -47,6 +47,16 @@ void s3_store_free(struct s3_store *s);
 int s3_store_is_local(const struct s3_store *s);
 /* Check that the bucket (or directory) is there: the task fails at start otherwise. */
 int s3_store_check(struct s3_store *s, struct kc_error *err);
+/*
+ * Abort the multipart uploads in progress under key prefix `prefix` whose key `match` accepts:
+ * those a task killed mid-upload left behind (their parts are stored, and billed, until
+ * aborted). Uses its own connection (the upload thread may be using the store's). *aborted
+ * counts the uploads aborted. No-op on the local store. @thread the task
+ * @return KC_OK, KC_EIO/KC_RETRY (listing failed; err says why), KC_ENOMEM
+ */
+int s3_store_abort_uploads(struct s3_store *s, const char *prefix,
+                           int (*match)(void *ctx, const char *key), void *ctx,
+                           unsigned *aborted, struct kc_error *err);
 
 /* Start object `key` (copied). out (OUT): owned until commit or abort. */
 int s3_store_open(struct s3_store *s, const char *key, struct s3_object **out,

@@ -303,9 +303,8 @@ def test_kill9_mid_multipart_upload_on_s3proxy(kafka, connect_c, s3, unique_name
     stored), the worker is killed (-9), its connections cut, and it is started again on the same
     config and internal topics (proxy unthrottled). Afterwards: exactly the object names of a
     clean run; the first object unchanged; DuckDB count(*) = count(DISTINCT seq) = produced;
-    every upload still listed is one that was in progress when the worker died (the restarted
-    worker leaves none of its own). The interrupted upload itself stays (see the comment at the
-    end): nothing in the sink lists or aborts uploads a dead process left."""
+    no upload is left in progress: the restarted task aborts the one the kill interrupted when
+    it opens the partition, and leaves none of its own."""
     bucket = "mpk-" + unique_name("b").lower().replace("_", "-")[-40:]
     make_bucket(s3, bucket)
     bucket_dir = Path(s3["KC_S3_DATA"]) / bucket
@@ -378,15 +377,12 @@ def test_kill9_mid_multipart_upload_on_s3proxy(kafka, connect_c, s3, unique_name
         assert t.column("seq").to_pylist() == list(range(2 * flush, 3 * flush))
         assert t.column("pad").to_pylist()[77] == events[2 * flush + 77]["pad"]
 
-        # Uploads left. What the code documents (s3_store.c multipart(), README "Layout"): an
-        # upload is aborted when it fails or when its Complete answers 412, so the restarted
-        # worker leaves none of its own. Not documented, and observed: the upload the kill
-        # interrupted is never aborted (nothing lists uploads at start), its stored part 1
-        # (5 MiB) stays in the bucket until a lifecycle rule (AbortIncompleteMultipartUpload)
-        # or an operator removes it. Only printed here, so that a clean-up added later passes.
+        # Uploads left: the one the kill interrupted is aborted when the restarted task opens
+        # the partition (s3.c abort_orphans lists the topic's uploads), and the restarted
+        # worker's own uploads completed or were aborted: none remains to be billed.
+        assert at_kill, "the kill was meant to interrupt an upload"
         left = list_uploads(s3, bucket)
-        print(f"after recovery: uploads left {left}")
-        assert set(left) <= set(at_kill), (left, at_kill)
+        assert left == {}, (left, at_kill)
     finally:
         proxy.close()
 
