@@ -59,6 +59,24 @@ def raw_consume(bootstrap: str, topic: str, n: int, runs: int = 3) -> dict:
     return best
 
 
+def raw_consume_ours(bootstrap: str, topic: str, n: int, runs: int = 3) -> dict | None:
+    """tests/bench/worker's kc_bench_raw_consume: our librdkafka build with the task's consumer
+    settings, records thrown away; the fastest of `runs` (the issue's ceiling). None when the
+    binary is not built."""
+    binary = kc.build_dir() / "tests" / "bench" / "worker" / "kc_bench_raw_consume"
+    if not binary.exists():
+        return None
+    best = None
+    for _ in range(runs):
+        out = subprocess.run([str(binary), "-b", bootstrap, "-t", topic, "-n", str(n)],
+                             capture_output=True, text=True, timeout=600, check=True).stdout
+        fields = dict(kv.split("=", 1) for kv in out.split())
+        r = {"wall": float(fields["wall_s"]), "cpu": float(fields["cpu_s"])}
+        if best is None or r["wall"] < best["wall"]:
+            best = r
+    return best
+
+
 def run_store(kind: str, args, bootstrap: str, topic: str, base: Path, s3env: dict | None) -> dict:
     w = kc.ConnectC(bootstrap, base / f"worker-{kind}", name=kc.unique(f"bench-s3-{kind}"))
     w.start()
@@ -139,6 +157,8 @@ def main() -> int:
     kafka.close()
     raw = raw_consume(bootstrap, topic, args.records)
     log(f"raw consume (kcat): {raw}")
+    ours = raw_consume_ours(bootstrap, topic, args.records)
+    log(f"raw consume (kc_bench_raw_consume): {ours}")
     s3env = None
     results = []
     try:
@@ -157,9 +177,14 @@ def main() -> int:
     n = args.records
     print(f"\nS3 sink bench: {n} records of ~200 bytes, schemaless JSON -> Parquet (snappy), "
           f"flush.size={args.flush_size}, 1 task, 1 partition")
-    print(f"raw consume ceiling (kcat -C to /dev/null, best of 3, Debian librdkafka): "
+    print(f"raw consume (kcat -C to /dev/null, best of 3, Debian librdkafka): "
           f"{n / raw['wall']:,.0f} rows/s, "
           f"{raw['cpu'] / n * 1e6:.2f} CPU-s per million rows")
+    if ours is not None:
+        print(f"raw consume ceiling (kc_bench_raw_consume, our librdkafka build, the task's "
+              f"consumer settings, best of 3): {n / ours['wall']:,.0f} rows/s, "
+              f"{ours['cpu'] / n * 1e6:.2f} CPU-s per million rows")
+        raw = ours  # the ceiling the issue names
     print(f"{'store':<6} {'rows/s':>10} {'MB/s pq':>8} {'CPU-s/M':>8} {'rows/CPU-s':>11} "
           f"{'peak RSS':>9} {'files':>5} {'pq MiB':>7} {'vs ceiling':>10}")
     ok = True
