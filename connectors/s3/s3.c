@@ -443,6 +443,9 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
 static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
                       struct kc_error *err)
 {
+    if (next_offset < tp->boundary) {
+        next_offset = tp->boundary; /* a set that wrote nothing: the boundary never moves back */
+    }
     if (s->up != NULL) {
         return set_submit(s, tp, next_offset, err);
     }
@@ -505,6 +508,7 @@ static int set_replay(struct s3_sink *s, struct s3_tp *tp, const struct kc_error
     tp_drop_files(tp);
     tp->skip = 1;
     tp->handled = tp->boundary;
+    tp->next_offset = tp->boundary; /* an early or scheduled commit must not pass the rewind */
     if (tp->boundary < 0) {
         return kc_error_set(err, KC_EFATAL, "%s", why->msg);
     }
@@ -619,9 +623,12 @@ static json_t *cdata_to_json(const struct cdata_value *v, int depth)
         for (uint32_t i = 0; o != NULL && i < v->n; i++) {
             const struct cdata_value *k = v->u.map.keys[i];
             json_t *e = cdata_to_json(v->u.map.vals[i], depth + 1);
-            if (k == NULL || k->type != CDATA_STRING || e == NULL ||
-                json_object_setn_new(o, k->u.s, k->n, e) != 0) {
+            if (k == NULL || k->type != CDATA_STRING || e == NULL) {
                 json_decref(e);
+                json_decref(o);
+                return NULL;
+            }
+            if (json_object_setn_new(o, k->u.s, k->n, e) != 0) { /* takes e */
                 json_decref(o);
                 return NULL;
             }
@@ -957,6 +964,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         kc_error_set(&why, KC_EINVAL, "a value with no fields ({}) has no Parquet column to "
                                       "write");
         free(owned);
+        json_decref(doc);
         return report(s, r, &why, err);
     }
     if (doc == NULL && s3_partitioner_needs_value(s->part)) {
@@ -1374,6 +1382,12 @@ static int orphan_key(void *ctx, const char *key)
     if (end == name + tl + dl || strncmp(end, m->s->c.file_delim, dl) != 0) {
         return 0;
     }
+    /* this connector's format only (another connector may write JSON beside our Parquet) */
+    const char *ext = s3_conf_extension(&m->s->c);
+    size_t nl = strlen(name), el = strlen(ext);
+    if (nl < el || strcmp(name + nl - el, ext) != 0) {
+        return 0;
+    }
     for (size_t i = 0; i < m->parts->n; i++) {
         if (m->parts->tp[i].partition == p && strcmp(m->parts->tp[i].topic, m->topic) == 0) {
             return 1;
@@ -1439,6 +1453,7 @@ static int s3_task_open(struct sink_task *st, const struct tp_list *parts, struc
             /* Recovery: rebuild the open set from its first record, so its objects get the
              * names (and rows) a run without the crash would have given them. */
             tp->boundary = p->committed;
+            tp->next_offset = p->committed;
             int rc = sink_task_rewind(st, p->topic, p->partition, p->committed, err);
             if (rc != KC_OK) {
                 return rc;

@@ -64,14 +64,17 @@ static json_t *schema_json(const struct cdata_schema *sc, int depth)
         ok = put(o, "doc", json_string(sc->doc)) == 0;
     }
     if (ok && sc->n_params > 0) {
+        /* json_object_set_new and json_array_append_new take their value even when they fail */
         json_t *p = json_object();
-        ok = p != NULL;
-        for (size_t i = 0; ok && i < sc->n_params; i++) {
-            ok = put(p, sc->params[i].key, json_string(sc->params[i].value)) == 0;
+        int pok = p != NULL;
+        for (size_t i = 0; pok && i < sc->n_params; i++) {
+            pok = put(p, sc->params[i].key, json_string(sc->params[i].value)) == 0;
         }
-        ok = ok && put(o, "parameters", p) == 0;
-        if (!ok) {
+        if (!pok) {
             json_decref(p);
+            ok = 0;
+        } else {
+            ok = put(o, "parameters", p) == 0;
         }
     }
     switch (sc->type) {
@@ -87,15 +90,17 @@ static json_t *schema_json(const struct cdata_schema *sc, int depth)
         ok = ok && fs != NULL;
         for (size_t i = 0; ok && i < sc->n_fields; i++) {
             json_t *f = schema_json(sc->fields[i].schema, depth + 1);
-            ok = f != NULL && put(f, "field", json_string(sc->fields[i].name)) == 0 &&
-                 json_array_append_new(fs, f) == 0;
-            if (!ok) {
+            if (f == NULL || put(f, "field", json_string(sc->fields[i].name)) != 0) {
                 json_decref(f);
+                ok = 0;
+            } else {
+                ok = json_array_append_new(fs, f) == 0; /* takes f */
             }
         }
-        ok = ok && put(o, "fields", fs) == 0;
         if (!ok) {
             json_decref(fs);
+        } else {
+            ok = put(o, "fields", fs) == 0;
         }
         break;
     }
@@ -178,9 +183,12 @@ static json_t *payload_json(const struct cdata_value *v, const struct cdata_sche
         for (uint32_t i = 0; o != NULL && i < v->n; i++) {
             const struct cdata_value *k = v->u.map.keys[i];
             json_t *e = payload_json(v->u.map.vals[i], sc->values, depth + 1);
-            if (k == NULL || k->type != CDATA_STRING || e == NULL ||
-                json_object_setn_new(o, k->u.s, k->n, e) != 0) {
+            if (k == NULL || k->type != CDATA_STRING || e == NULL) {
                 json_decref(e);
+                json_decref(o);
+                return NULL;
+            }
+            if (json_object_setn_new(o, k->u.s, k->n, e) != 0) { /* takes e */
                 json_decref(o);
                 return NULL;
             }

@@ -252,6 +252,7 @@ struct s3_req {
     long status;
     struct kc_buf body;
     char etag[256];
+    long long length; /* Content-Length of the answer, -1 when absent */
 };
 
 struct s3_reader {
@@ -299,6 +300,13 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 {
     struct s3_req *q = ud;
     size_t len = size * n;
+    if (len > 15 && strncasecmp(p, "content-length:", 15) == 0) {
+        char num[32];
+        size_t m = len - 15 < sizeof(num) - 1 ? len - 15 : sizeof(num) - 1;
+        memcpy(num, p + 15, m);
+        num[m] = '\0';
+        q->length = strtoll(num, NULL, 10);
+    }
     if (len > 5 && strncasecmp(p, "etag:", 5) == 0) {
         size_t i = 5;
         while (i < len && (p[i] == ' ' || p[i] == '\t')) {
@@ -620,6 +628,32 @@ static char *xml_value(const struct kc_buf *b, const char *tag)
     return NULL;
 }
 
+static int xml_has(const struct kc_buf *b, const char *tag)
+{
+    char *v = xml_value(b, tag);
+    int found = v != NULL;
+    kc_free(v);
+    return found;
+}
+
+/*
+ * A conditional write found the key taken (412). With deterministic names that is the object
+ * we would write -- unless the earlier run cut the set at another offset (an early commit
+ * under memory pressure, an inference sample cut short): then its rows are not ours and
+ * counting it as committed would lose the records past its end. 1 when the stored object has
+ * our size (the same rows, as a replay writes them byte for byte), 0 when it differs or
+ * cannot be read (the caller then writes ours over it: the same first records, perhaps more).
+ */
+static int same_object(struct s3_store *s, const struct s3_object *o)
+{
+    struct s3_req q = {.method = "HEAD", .key = o->key, .fd = -1, .length = -1};
+    kc_buf_init(&q.body, S3_BODY_MAX + 1);
+    struct kc_error e;
+    int rc = request(s, &q, &e);
+    kc_buf_fini(&q.body);
+    return rc == KC_OK && q.length >= 0 && (uint64_t)q.length == o->size;
+}
+
 static int multipart(struct s3_object *o, struct kc_error *err)
 {
     struct s3_store *s = o->s;
@@ -688,14 +722,30 @@ static int multipart(struct s3_object *o, struct kc_error *err)
         cq.body = q.body;
         rc = request(s, &cq, err);
         q.body = cq.body;
-        if (rc == KC_OK && cq.body.len > 0 && xml_value(&cq.body, "Code") != NULL) {
+        if (rc == KC_OK && cq.body.len > 0 && xml_has(&cq.body, "Code")) {
             /* 200 with an error body: S3 reports late failures of Complete this way */
             rc = kc_error_set(err, KC_RETRY, "S3 CompleteMultipartUpload %s failed", o->key);
         }
         int exists = rc != KC_OK && cq.status == 412;
         if (exists) {
             s->stats.precondition_failed++;
-            rc = KC_OK; /* exists: a previous run committed this very object */
+            if (same_object(s, o)) {
+                rc = KC_OK; /* exists: a previous run committed this very object */
+            } else {
+                /* another cut of the set: complete ours over it, unconditionally */
+                cq = (struct s3_req){.method = "POST", .key = o->key, .query = (char *)qs.data,
+                                     .fd = -1, .mem = (const char *)done.data,
+                                     .len = done.len};
+                cq.body = q.body;
+                rc = request(s, &cq, err);
+                q.body = cq.body;
+                s->stats.overwrites++;
+                if (rc == KC_OK && cq.body.len > 0 && xml_has(&cq.body, "Code")) {
+                    rc = kc_error_set(err, KC_RETRY, "S3 CompleteMultipartUpload %s failed",
+                                      o->key);
+                }
+                exists = 0;
+            }
         }
         s->stats.completes++;
         if (exists) { /* this upload's parts were not used: abort it, as on a failure */
@@ -796,7 +846,8 @@ int s3_store_abort_uploads(struct s3_store *s, const char *prefix,
             rc = rc == KC_OK ? url_encode(&qs, key_marker, 0) : rc;
             rc = rc == KC_OK ? kc_buf_append_str(&qs, "&") : rc;
         }
-        rc = rc == KC_OK ? kc_buf_append_str(&qs, "prefix=") : rc;
+        /* 100 per page keeps an answer far below S3_BODY_MAX (keys are <= 1 KiB) */
+        rc = rc == KC_OK ? kc_buf_append_str(&qs, "max-uploads=100&prefix=") : rc;
         rc = rc == KC_OK ? url_encode(&qs, prefix, 0) : rc;
         if (rc == KC_OK && key_marker != NULL) {
             rc = kc_buf_append_str(&qs, "&upload-id-marker=");
@@ -860,8 +911,9 @@ int s3_store_abort_uploads(struct s3_store *s, const char *prefix,
         kc_free(truncated);
         kc_free(key_marker);
         kc_free(id_marker);
-        key_marker = more ? xml_value(&body, "NextKeyMarker") : NULL;
-        id_marker = more ? xml_value(&body, "NextUploadIdMarker") : NULL;
+        const char *bd = (const char *)body.data;
+        key_marker = more ? xml_in(bd, bd + body.len, "NextKeyMarker") : NULL; /* decoded */
+        id_marker = more ? xml_in(bd, bd + body.len, "NextUploadIdMarker") : NULL;
         if (key_marker == NULL) {
             break;
         }
@@ -891,6 +943,13 @@ int s3_object_commit(struct s3_object *o, struct kc_error *err)
         if (rc != KC_OK && q.status == 412) {
             o->s->stats.precondition_failed++;
             rc = KC_OK;
+            if (!same_object(o->s, o)) { /* another cut of the set (see same_object) */
+                struct s3_req u = {.method = "PUT", .key = o->key, .fd = o->fd, .len = o->size};
+                u.body = q.body;
+                rc = request(o->s, &u, err);
+                q.body = u.body;
+                o->s->stats.overwrites++;
+            }
         }
         o->s->stats.puts++;
         kc_buf_fini(&q.body);

@@ -73,6 +73,7 @@ void s3_object_abort(struct s3_object *o);
 /* Requests issued (tests and bench): PUTs, parts, completes, aborts, retries. */
 struct s3_store_stats {
     uint64_t puts, parts, completes, aborts, retries, precondition_failed;
+    uint64_t overwrites; /* 412 on an object of another size: ours written over it */
 };
 void s3_store_stats(const struct s3_store *s, struct s3_store_stats *out);
 

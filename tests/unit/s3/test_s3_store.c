@@ -53,6 +53,7 @@ static struct {
     int n;
     /* script: status for the n-th request (0 = 200) */
     int status[64];
+    size_t head_len; /* Content-Length a HEAD answers (the stored object's size) */
 } srv;
 
 static void hex(const unsigned char *d, size_t n, char *out)
@@ -213,7 +214,8 @@ static void *serve(void *arg)
             }
             snprintf(resp, sizeof(resp),
                      "HTTP/1.1 %d X\r\nETag: \"etag-%d\"\r\nContent-Length: %zu\r\n\r\n%s",
-                     st ? st : 200, srv.n, strlen(body), body);
+                     st ? st : 200, srv.n,
+                     strcmp(c->method, "HEAD") == 0 ? srv.head_len : strlen(body), body);
             send(fd, resp, strlen(resp), MSG_NOSIGNAL);
         }
     next:
@@ -348,10 +350,35 @@ static void test_precondition_failed_is_committed(void **state)
     (void)state;
     struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
     srv.status[0] = 412;
+    srv.head_len = 10; /* the stored object has our size: a replay's own */
     put_bytes(s, "k/exists", 10, 0);
+    assert_int_equal(srv.n, 2);
+    assert_string_equal(srv.reqs[1].method, "HEAD");
     struct s3_store_stats st;
     s3_store_stats(s, &st);
     assert_int_equal(st.precondition_failed, 1);
+    assert_int_equal(st.overwrites, 0);
+    s3_store_free(s);
+}
+
+/* 412 on an object of another size: a run that cut the set at another offset (early commit
+ * under memory pressure) stored fewer rows under the name; counting it as committed would lose
+ * the records past its end, so ours is written over it, unconditionally. */
+static void test_precondition_failed_other_cut_is_overwritten(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    srv.status[0] = 412;
+    srv.head_len = 7;
+    put_bytes(s, "k/exists", 10, 0);
+    assert_int_equal(srv.n, 3);
+    assert_string_equal(srv.reqs[1].method, "HEAD");
+    assert_string_equal(srv.reqs[2].method, "PUT");
+    assert_int_equal(srv.reqs[2].if_none_match, 0);
+    assert_int_equal(srv.reqs[2].body_len, 10);
+    struct s3_store_stats st;
+    s3_store_stats(s, &st);
+    assert_int_equal(st.overwrites, 1);
     s3_store_free(s);
 }
 
@@ -362,14 +389,31 @@ static void test_multipart_precondition_failed_aborts_parts(void **state)
     (void)state;
     struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
     srv.status[4] = 412; /* initiate, three parts, then Complete */
+    srv.head_len = 11u << 20;
     put_bytes(s, "k/big.parquet", 11u << 20, 0);
-    assert_int_equal(srv.n, 6);
-    assert_string_equal(srv.reqs[5].method, "DELETE");
-    assert_string_equal(srv.reqs[5].target, "/iot-data/k/big.parquet?uploadId=up%2F1%2Bx");
+    assert_int_equal(srv.n, 7);
+    assert_string_equal(srv.reqs[5].method, "HEAD");
+    assert_string_equal(srv.reqs[6].method, "DELETE");
+    assert_string_equal(srv.reqs[6].target, "/iot-data/k/big.parquet?uploadId=up%2F1%2Bx");
     struct s3_store_stats st;
     s3_store_stats(s, &st);
     assert_int_equal(st.precondition_failed, 1);
     assert_int_equal(st.aborts, 1);
+    s3_store_free(s);
+
+    /* the stored object is another cut: this upload is completed over it instead */
+    memset(srv.status, 0, sizeof(srv.status));
+    srv.n = 0;
+    srv.status[4] = 412;
+    srv.head_len = 3u << 20;
+    s = mkstore(S3_PART_MIN_BYTES);
+    put_bytes(s, "k/big.parquet", 11u << 20, 0);
+    assert_int_equal(srv.n, 7);
+    assert_string_equal(srv.reqs[6].method, "POST");
+    assert_int_equal(srv.reqs[6].if_none_match, 0);
+    s3_store_stats(s, &st);
+    assert_int_equal(st.overwrites, 1);
+    assert_int_equal(st.aborts, 0);
     s3_store_free(s);
 }
 
@@ -468,6 +512,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_abort_and_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_precondition_failed_is_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multipart_precondition_failed_aborts_parts, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_precondition_failed_other_cut_is_overwritten, setup,
                                         teardown),
         cmocka_unit_test(test_local_atomic),
         cmocka_unit_test(test_local_out_of_descriptors_is_fatal),
