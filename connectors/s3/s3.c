@@ -104,7 +104,16 @@ struct s3_tp {
     struct kc_error fail_why;
     struct s3_blame *deny; /* owned: offsets to report instead of write when they come again */
     size_t n_deny, cap_deny;
+    int64_t *reported; /* owned: offsets of the open set already reported by this task, passed
+                        * over when a replay brings them again (no second DLQ copy) */
+    size_t n_reported, cap_reported;
 };
+
+/* At most this many reported offsets are remembered per partition; past it a replay reports
+ * again (the DLQ is at-least-once). */
+#define S3_REPORTED_MAX 65536
+
+static void forget_reported(struct s3_tp *tp);
 
 struct s3_sink {
     struct sink_task *st;
@@ -202,6 +211,7 @@ static void tp_remove(struct s3_sink *s, size_t i)
     struct s3_tp *tp = s->tps[i];
     tp_drop_files(tp);
     kc_free(tp->deny);
+    kc_free(tp->reported);
     kc_free(tp->topic);
     kc_free(tp);
     s->tps[i] = s->tps[--s->n_tps];
@@ -424,6 +434,7 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     }
     tp_drop_files(tp);
     tp->boundary = next_offset;
+    forget_reported(tp);
     if (b == NULL) {
         sink_task_request_commit(s->st);
         return KC_OK;
@@ -492,6 +503,7 @@ static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     }
     tp_drop_files(tp);
     tp->boundary = next_offset;
+    forget_reported(tp);
     sink_task_request_commit(s->st);
     return KC_OK;
 }
@@ -835,9 +847,60 @@ static int empty_object(const char *b, size_t n)
     return i < n && b[i] == '}';
 }
 
+/* Forget reported offsets before the partition's boundary: they are behind a commit. */
+static void forget_reported(struct s3_tp *tp)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < tp->n_reported; i++) {
+        if (tp->reported[i] >= tp->boundary) {
+            tp->reported[k++] = tp->reported[i];
+        }
+    }
+    tp->n_reported = k;
+}
+
+/* Position of offset in the sorted list, or where it would go. */
+static size_t reported_at(const struct s3_tp *tp, int64_t offset)
+{
+    size_t lo = 0, hi = tp->n_reported;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tp->reported[mid] < offset) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static int was_reported(const struct s3_tp *tp, int64_t offset)
+{
+    size_t i = reported_at(tp, offset);
+    return i < tp->n_reported && tp->reported[i] == offset;
+}
+
 static int report(struct s3_sink *s, const struct sink_record *r, const struct kc_error *why,
                   struct kc_error *err)
 {
+    struct s3_tp *tp = tp_find(s, r->kafka_topic, r->kafka_partition);
+    if (tp != NULL && tp->n_reported < S3_REPORTED_MAX && !was_reported(tp, r->kafka_offset)) {
+        if (tp->n_reported == tp->cap_reported) {
+            size_t cap = tp->cap_reported ? tp->cap_reported * 2 : 16;
+            int64_t *n = kc_realloc(tp->reported, cap * sizeof(*n));
+            if (n != NULL) {
+                tp->reported = n;
+                tp->cap_reported = cap;
+            }
+        }
+        if (tp->n_reported < tp->cap_reported) { /* sorted: reports mostly come in order */
+            size_t at = reported_at(tp, r->kafka_offset);
+            memmove(&tp->reported[at + 1], &tp->reported[at],
+                    (tp->n_reported - at) * sizeof(tp->reported[0]));
+            tp->reported[at] = r->kafka_offset;
+            tp->n_reported++;
+        }
+    }
     int rc = sink_task_report_exception(s->st, r, "org.apache.kafka.connect.errors.DataException",
                                         why);
     if (rc != KC_OK) {
@@ -924,6 +987,9 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     struct kc_error why;
     if (tp->n_deny > 0 && take_denied(tp, r->kafka_offset, &why)) {
         return report(s, r, &why, err); /* blamed by an earlier pass over its set */
+    }
+    if (tp->n_reported > 0 && was_reported(tp, r->kafka_offset)) {
+        return KC_OK; /* reported on an earlier pass over this set (a replay): once is enough */
     }
     const char *buf = r->value_raw;
     size_t len = r->value_len;
@@ -1347,6 +1413,7 @@ static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *co
                 off = tp->handled; /* a replay is under way: not past what was dropped */
             }
             tp->boundary = off; /* nothing open: the next set starts here */
+            forget_reported(tp);
         }
         if (tp != NULL && tp->n_pending > 0 && tp->pending_from < off) {
             off = tp->pending_from; /* objects still on their way to S3 */

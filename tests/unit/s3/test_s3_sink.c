@@ -394,9 +394,40 @@ static void blame_case(const char *infer, const char *flush, int tolerance_all)
     rm_rf(dir);
 }
 
+/* A bad record before the blamed one is reported once, not again on the replay the blame
+ * causes (the DLQ would get it twice). */
+static void blame_after_bad_json(void)
+{
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"errors.tolerance", "all", "parquet.infer.records", "3", "flush.size",
+                        "7", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    for (int i = 0; i < 9; i++) {
+        char v[128];
+        int n = i == 0   ? snprintf(v, sizeof(v), "{not json")
+                : i == 2 ? snprintf(v, sizeof(v), "{\"timestamp\":\"2024-06-01T10:00:0%dZ\","
+                                                  "\"value\":9007199254740993}", i)
+                         : snprintf(v, sizeof(v), "{\"timestamp\":\"2024-06-01T10:00:0%dZ\","
+                                                  "\"value\":%d.5}", i, i);
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, v, (size_t)n, 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 20, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 2);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 0);
+    assert_int_equal(sink_harness_reported_offset(h, 1), 2);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 9); /* 7 rows, 2 reported */
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 static void test_sampled_record_blamed(void **state)
 {
     (void)state;
+    blame_after_bad_json();
     blame_case("3", "8", 1); /* the sample is written when full, mid-set */
     blame_case("100", "8", 1); /* the set is committed before its sample is full */
     blame_case("3", "8", 0); /* errors.tolerance=none: the task fails naming offset 1 */
