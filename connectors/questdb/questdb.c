@@ -54,7 +54,15 @@ struct questdb_part {
     int64_t put_next;     /* offset after the last record put; -1 = none */
     int64_t durable_next; /* put_next at the last acknowledged flush; -1 = none */
     int64_t mark;         /* put_next when the current put began (rollback) */
+    int64_t sent_next;    /* TCP: put_next at the last write not yet confirmed; -1 = none */
 };
+
+/* ILP/TCP has no acknowledgement: bytes written just before a connection drops may never reach
+ * QuestDB. What was written is confirmed only when a later write goes over the same connection,
+ * or when the connection is still open, its send queue empty, this long after the write; until
+ * then its offsets are not durable and its bytes are kept, to be written again first on the
+ * next connection (a DEDUP table takes them once; others may see them twice, never zero). */
+#define QUESTDB_TCP_CONFIRM_MS 200
 
 struct questdb_sink {
     struct questdb_conf qc;
@@ -86,6 +94,8 @@ struct questdb_sink {
     /* TCP retry accounting (max.retries, reset after 10 clean flushes, as the JVM task) */
     long tcp_failures;
     long clean_flushes;
+    struct kc_buf tcp_unconfirmed; /* TCP: lines written, not yet confirmed (see above) */
+    int64_t tcp_sent_ms;           /* when they were last written */
 };
 
 /* the clock of tick()'s now: monotonic (sink.h) */
@@ -209,6 +219,7 @@ static int questdb_start(struct sink_task *st, const struct conf_values *cv, str
     qs->flush_every_put = tol != NULL && strcmp(tol, "all") == 0;
     size_t cap = buffer_cap(st, qs);
     kc_buf_init(&qs->lines, cap);
+    kc_buf_init(&qs->tcp_unconfirmed, (size_t)1 << 31);
     static const char *const tnames[] = {"ILP/HTTP", "ILP/TCP", "PostgreSQL wire"};
     sink_task_log(st, KC_LOG_INFO,
                   "QuestDB sink writing over %s to %s:%d (auto_flush_rows=%lld, "
@@ -240,18 +251,46 @@ static struct questdb_part *part_get(struct questdb_sink *qs, const char *topic,
         return NULL;
     }
     p->partition = partition;
-    p->put_next = p->durable_next = p->mark = -1;
+    p->put_next = p->durable_next = p->mark = p->sent_next = -1;
     qs->n_parts++;
     return p;
 }
 
-/* Send the buffer; on success every partition's put_next is durable. */
+/* TCP: what was written is confirmed: its offsets become durable. */
+static void tcp_confirm(struct questdb_sink *qs)
+{
+    for (size_t i = 0; i < qs->n_parts; i++) {
+        if (qs->parts[i].sent_next >= 0) {
+            qs->parts[i].durable_next = qs->parts[i].sent_next;
+            qs->parts[i].sent_next = -1;
+        }
+    }
+    kc_buf_reset(&qs->tcp_unconfirmed);
+}
+
+/* TCP, nothing new to write: confirm an old enough write on a drained, open connection. 1 when
+ * something became durable. */
+static int tcp_confirm_idle(struct questdb_sink *qs)
+{
+    if (qs->tcp == NULL || qs->tcp_unconfirmed.len == 0 ||
+        now_ms() - qs->tcp_sent_ms < QUESTDB_TCP_CONFIRM_MS || !questdb_tcp_drained(qs->tcp) ||
+        !questdb_tcp_open(qs->tcp)) {
+        return 0;
+    }
+    tcp_confirm(qs);
+    return 1;
+}
+
+/* Send the buffer; on success every partition's put_next is durable (TCP: once confirmed). */
 static int send_lines(struct sink_task *st, struct questdb_sink *qs, long *bad_line,
                       struct kc_error *err)
 {
     if (qs->lines.len == 0) {
+        (void)tcp_confirm_idle(qs);
         for (size_t i = 0; i < qs->n_parts; i++) {
-            qs->parts[i].durable_next = qs->parts[i].put_next;
+            if (qs->parts[i].sent_next < 0) { /* nothing of it unconfirmed */
+                qs->parts[i].durable_next = qs->parts[i].put_next;
+            }
         }
         return KC_OK;
     }
@@ -262,7 +301,30 @@ static int send_lines(struct sink_task *st, struct questdb_sink *qs, long *bad_l
     if (qs->http != NULL) {
         rc = questdb_http_send(qs->http, qs->lines.data, qs->lines.len, bad_line, err);
     } else if (qs->tcp != NULL) {
-        rc = questdb_tcp_send(qs->tcp, qs->lines.data, qs->lines.len, err);
+        /* a new connection first carries what the last one may not have delivered */
+        int fresh = !questdb_tcp_open(qs->tcp);
+        rc = KC_OK;
+        if (fresh && qs->tcp_unconfirmed.len > 0) {
+            rc = questdb_tcp_send(qs->tcp, qs->tcp_unconfirmed.data, qs->tcp_unconfirmed.len,
+                                  err);
+        }
+        if (rc == KC_OK) {
+            rc = questdb_tcp_send(qs->tcp, qs->lines.data, qs->lines.len, err);
+        }
+        if (rc == KC_OK) {
+            if (!fresh) {
+                tcp_confirm(qs); /* the earlier write went over this same, open connection */
+            }
+            if (kc_buf_append(&qs->tcp_unconfirmed, qs->lines.data, qs->lines.len) != KC_OK) {
+                return kc_error_set(err, KC_ENOMEM, "out of memory");
+            }
+            for (size_t i = 0; i < qs->n_parts; i++) {
+                if (qs->parts[i].put_next != qs->parts[i].durable_next) {
+                    qs->parts[i].sent_next = qs->parts[i].put_next;
+                }
+            }
+            qs->tcp_sent_ms = now_ms();
+        }
         if (rc == KC_RETRY) {
             qs->clean_flushes = 0;
             if (++qs->tcp_failures >= qs->qc.max_retries) {
@@ -295,9 +357,11 @@ static int send_lines(struct sink_task *st, struct questdb_sink *qs, long *bad_l
     kc_buf_reset(&qs->lines);
     qs->rows = 0;
     for (size_t i = 0; i < qs->n_parts; i++) {
-        qs->parts[i].durable_next = qs->parts[i].put_next;
+        if (qs->tcp == NULL) {
+            qs->parts[i].durable_next = qs->parts[i].put_next;
+        }
     }
-    sink_task_buffered(st, 0);
+    sink_task_buffered(st, qs->tcp_unconfirmed.len);
     qs->n_put_recs = 0;
     return KC_OK;
 }
@@ -579,6 +643,13 @@ static int questdb_tick(struct sink_task *st, int64_t now, int64_t *next_ms, str
     int64_t lag = qs->qc.allowed_lag, ivl = qs->qc.client.auto_flush_interval;
     if (qs->rows == 0) {
         *next_ms = now + (lag < ivl ? lag : ivl);
+        if (qs->tcp_unconfirmed.len > 0) {
+            if (tcp_confirm_idle(qs)) {
+                sink_task_request_commit(st); /* the last write's offsets are durable now */
+            } else if (*next_ms > now + QUESTDB_TCP_CONFIRM_MS) {
+                *next_ms = now + QUESTDB_TCP_CONFIRM_MS;
+            }
+        }
         return KC_OK;
     }
     int64_t due = qs->last_put_ms + lag;
@@ -652,6 +723,7 @@ static void questdb_stop(struct sink_task *st)
     jfast_fini(&qs->jf);
     kc_arena_fini(&qs->arena);
     kc_buf_fini(&qs->lines);
+    kc_buf_fini(&qs->tcp_unconfirmed);
     for (size_t i = 0; i < qs->n_parts; i++) {
         kc_free(qs->parts[i].topic);
     }

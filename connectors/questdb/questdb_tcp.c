@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -532,6 +534,17 @@ int questdb_tcp_send(struct questdb_tcp *t, const char *body, size_t len, struct
         return drop(t, err, ECONNRESET, "connection closed by");
     }
     return KC_OK;
+}
+
+int questdb_tcp_open(struct questdb_tcp *t)
+{
+    return t->fd >= 0 && !peer_closed(t);
+}
+
+int questdb_tcp_drained(const struct questdb_tcp *t)
+{
+    int n = 0;
+    return t->fd >= 0 && ioctl(t->fd, SIOCOUTQ, &n) == 0 && n == 0;
 }
 
 long questdb_tcp_connects(const struct questdb_tcp *t)

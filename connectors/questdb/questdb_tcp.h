@@ -26,5 +26,9 @@ void questdb_tcp_free(struct questdb_tcp *t);
 int questdb_tcp_send(struct questdb_tcp *t, const char *body, size_t len, struct kc_error *err);
 /* Connections opened so far (tests). */
 long questdb_tcp_connects(const struct questdb_tcp *t);
+/* 1 when connected and the peer has not closed (a send now goes over the same connection). */
+int questdb_tcp_open(struct questdb_tcp *t);
+/* 1 when connected and every byte written was acknowledged by the peer's TCP (SIOCOUTQ 0). */
+int questdb_tcp_drained(const struct questdb_tcp *t);
 
 #endif
