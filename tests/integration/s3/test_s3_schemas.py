@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import io
 import json
 import sys
 from pathlib import Path
@@ -27,7 +26,8 @@ import kc
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_s3_sink import sink_config  # noqa: E402
 
-fastavro = pytest.importorskip("fastavro")
+pytest.importorskip("fastavro")
+from test_avro import frame, register, registry  # noqa: E402,F401 (registry: a fixture)
 
 V1 = {"type": "record", "name": "Reading", "namespace": "iot", "fields": [
     {"name": "device_id", "type": "string"},
@@ -41,32 +41,6 @@ V1 = {"type": "record", "name": "Reading", "namespace": "iot", "fields": [
 ]}
 V2 = {**V1, "fields": V1["fields"] + [{"name": "channel", "type": "string", "default": "none"}]}
 T0 = datetime.datetime(2025, 7, 28, 13, 30, tzinfo=datetime.timezone.utc)
-
-
-def frame(schema_id: int, schema: dict, datum: dict) -> bytes:
-    buf = io.BytesIO()
-    fastavro.schemaless_writer(buf, fastavro.parse_schema(schema), datum)
-    return b"\x00" + schema_id.to_bytes(4, "big") + buf.getvalue()
-
-
-def register(url: str, subject: str, schema: dict) -> int:
-    import urllib.request
-    req = urllib.request.Request(
-        f"{url}/subjects/{subject}/versions", method="POST",
-        data=json.dumps({"schema": json.dumps(schema)}).encode(),
-        headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())["id"]
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory):
-    svc = kc.Services(tmp_path_factory.mktemp("registry"))
-    env = svc.start_registry()
-    try:
-        yield env["KC_REGISTRY_URL"]
-    finally:
-        svc.stop_one("registry")
 
 
 def reading(i: int, v2: bool) -> dict:
