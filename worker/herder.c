@@ -1035,8 +1035,12 @@ static void *herder_main(void *arg)
         atomic_store(&h->ready, 1); /* in a group: once the first assignment is applied */
     }
     while (atomic_load(&h->running)) {
-        struct herder_op *op =
-            kc_queue_pop(h->q, h->stopping != NULL ? HERDER_STOPPING_TICK_MS : HERDER_TICK_MS);
+        /* A change the last round made itself (task configs written and read back) is acted
+         * on at once: waiting a tick would delay every new connector's tasks by up to 100 ms. */
+        int wait_ms = herder_store_config_unseen(h->store) ? 0
+                      : h->stopping != NULL               ? HERDER_STOPPING_TICK_MS
+                                                          : HERDER_TICK_MS;
+        struct herder_op *op = kc_queue_pop(h->q, wait_ms);
         if (op != NULL) {
             handle_op(h, op);
         }

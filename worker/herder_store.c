@@ -134,6 +134,11 @@ struct kafka_admin *herder_store_admin(struct herder_store *s)
     return s->ka;
 }
 
+int herder_store_config_unseen(const struct herder_store *s)
+{
+    return config_state_version(s->cs) != s->seen_version;
+}
+
 int herder_store_poll(struct herder_store *s, int timeout_ms, int *config_changed)
 {
     config_topic_poll(s->ct, s->cs, timeout_ms);

@@ -28,6 +28,9 @@ const char *herder_store_cluster_id(const struct herder_store *s);
 struct kafka_admin *herder_store_admin(struct herder_store *s);
 /* Tail both topics for up to timeout_ms; *config_changed = 1 if the config view changed. */
 int herder_store_poll(struct herder_store *s, int timeout_ms, int *config_changed);
+/* Whether the config state changed since the last herder_store_poll() (a write of our own
+ * read back, e.g. task configs): the herder acts on it without waiting for its next tick. */
+int herder_store_config_unseen(const struct herder_store *s);
 /* Apply restart requests read after start-up: calls fn for each, then forgets them. */
 void herder_store_drain_restarts(struct herder_store *s,
                                  void (*fn)(void *opaque, const char *name, int include_tasks,
