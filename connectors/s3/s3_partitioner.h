@@ -62,6 +62,9 @@ enum s3_partitioner_kind s3_partitioner_kind(const struct s3_partitioner *p);
 enum s3_extractor s3_partitioner_extractor(const struct s3_partitioner *p);
 /* 1 if the partitioner reads fields of the value (FieldPartitioner, RecordField). */
 int s3_partitioner_needs_value(const struct s3_partitioner *p);
+/* 1 if a field path it reads ("a.b.c", split at dots) starts at the value's top-level member
+ * name[0..len): the members a caller must give it, the others it never looks at. */
+int s3_partitioner_reads_member(const struct s3_partitioner *p, const char *name, size_t len);
 
 /*
  * The record's time as the extractor sees it (ms since the epoch). value is the parsed value
@@ -75,8 +78,9 @@ int s3_partitioner_timestamp(const struct s3_partitioner *p, const json_t *value
 /*
  * Append the encoded partition ("partition=3", "year=2024/month=06/...") to out. ts is the
  * extractor's time (ignored unless time based). KC_EINVAL for a record it cannot place.
+ * Not const: a time-based partitioner keeps the last period's path. @thread owner
  */
-int s3_partitioner_encode(const struct s3_partitioner *p, const json_t *value,
+int s3_partitioner_encode(struct s3_partitioner *p, const json_t *value,
                           int32_t kafka_partition, int64_t ts, struct kc_buf *out,
                           struct kc_error *err);
 

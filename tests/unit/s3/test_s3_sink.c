@@ -527,6 +527,68 @@ static void json_format_case(const char *converter, const char *const *recs, siz
     rm_rf(dir);
 }
 
+/* A field partitioner reads only the members its paths start at (load_needed): escaped keys,
+ * nested paths, envelopes, and a record that is not JSON anywhere, even in a member it does
+ * not read, is still reported as invalid. */
+static void test_partition_fields_from_raw_json(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"errors.tolerance", "all",
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.FieldPartitioner",
+                        "partition.field.name", "region,meta.site",
+                        "format.class", "io.confluent.connect.s3.format.json.JsonFormat",
+                        "flush.size", "100", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    const char *recs[] = {
+        "{\"id\":1,\"region\":\"eu\",\"meta\":{\"site\":\"a\"}}",
+        "{\"id\":2,\"re\\u0067ion\":\"us\",\"meta\":{\"site\":\"b\"}}",
+        "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":3,\"region\":\"ap\","
+        "\"meta\":{\"site\":\"c\"}}}",
+        "{\"id\":4,\"region\":\"eu\",\"meta\":{\"site\":\"a\"}} x", /* trailing text */
+        "{\"id\":5,\"bad\":[1,2,],\"region\":\"eu\",\"meta\":{\"site\":\"a\"}}",
+        "[1,2]", /* not an object */
+        "{\"id\":7,\"meta\":{\"site\":\"a\",\"n\":[{}]},\"region\":\"eu\"}",
+        "{\"id\":8,\"region\":\"eu\",\"meta\":{\"site\":\"a\"}", /* cut short */
+    };
+    size_t n = sizeof(recs) / sizeof(recs[0]);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 4);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 3);
+    assert_int_equal(sink_harness_reported_offset(h, 1), 4);
+    assert_int_equal(sink_harness_reported_offset(h, 2), 5);
+    assert_int_equal(sink_harness_reported_offset(h, 3), 7);
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "raw/iot/region=eu/meta.site=a/iot+0+0000000000.json"));
+    assert_non_null(strstr(l, "raw/iot/region=us/meta.site=b/iot+0+0000000001.json"));
+    assert_non_null(strstr(l, "raw/iot/region=ap/meta.site=c/iot+0+0000000002.json"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+
+    /* errors.tolerance=none: the task fails with jansson's words, as before */
+    tmpdir(dir, sizeof(dir));
+    kv[1] = "none";
+    h = mk(dir, kv);
+    sink_harness_set_tolerance(h, 0);
+    assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[4], strlen(recs[4]), 0), 0);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_not_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    if (strstr(err.msg, "invalid JSON: ") == NULL) {
+        print_error("%s\n", err.msg);
+    }
+    assert_non_null(strstr(err.msg, "invalid JSON: "));
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 static void test_json_format_lines(void **state)
 {
     (void)state;
@@ -855,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_sampled_record_blamed),
         cmocka_unit_test(test_empty_objects_not_written_as_empty_files),
         cmocka_unit_test(test_json_format_lines),
+        cmocka_unit_test(test_partition_fields_from_raw_json),
         cmocka_unit_test(test_null_values_and_refused_keys),
         cmocka_unit_test(test_budget_many_partitions),
         cmocka_unit_test(test_budget_counts_open_files),
