@@ -161,6 +161,25 @@ int parquet_jsonl_feed(struct parquet_jsonl *c, const void *buf, size_t len,
 int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, uint64_t id,
                          struct kc_error *err);
 /*
+ * A record parsed once by a caller that reads some of its fields before writing it (the S3
+ * sink's field and time partitioners), then written without a second parse:
+ *   parquet_jsonl_parse: parse buf into the parsers' arena (valid until the next parse or
+ *     record call on a converter sharing these parsers; KC_EINVAL for bad or blank JSON);
+ *   parquet_jsonl_doc_pick: a new jansson object holding the top-level members want() picks
+ *     (1: the member's value, converted; 2: null in its place, for a member whose presence
+ *     alone matters; 0: left out), the last of duplicate keys winning as with json_loadb;
+ *     NULL when the value is not an object (or out of memory);
+ *   parquet_jsonl_record_doc: parquet_jsonl_record() of buf/len with its parse done (d from
+ *     parquet_jsonl_parse of the same bytes, or NULL: parsed here).
+ */
+struct parquet_jsonl_doc;
+int parquet_jsonl_parse(struct parquet_jsonl_parsers *p, const void *buf, size_t len,
+                        const struct parquet_jsonl_doc **out, struct kc_error *err);
+json_t *parquet_jsonl_doc_pick(const struct parquet_jsonl_doc *d,
+                               int (*want)(void *ctx, const char *key, size_t len), void *ctx);
+int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl_doc *d,
+                             const void *buf, size_t len, uint64_t id, struct kc_error *err);
+/*
  * Close the open file now (footer written, close callback called); the next record opens a
  * new one, with a fresh sample when the schema is inferred. For rotation by count or time.
  */

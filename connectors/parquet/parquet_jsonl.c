@@ -31,9 +31,14 @@ struct pending {
     uint64_t line;
 };
 
+struct parquet_jsonl_doc {
+    struct parquet_jv v; /* in the parsers' ps arena */
+};
+
 struct parquet_jsonl_parsers {
     struct parquet_jv_parser ps;        /* parses each line into its arena */
     struct parquet_jv_parser sample_ps; /* re-parses held records: ps may still be in use */
+    struct parquet_jsonl_doc doc;       /* the last parquet_jsonl_parse() result */
 };
 
 struct parquet_jsonl_parsers *parquet_jsonl_parsers_new(void)
@@ -340,23 +345,38 @@ static int handle_record(struct parquet_jsonl *c, const struct parquet_jv *rec, 
     return rc;
 }
 
-static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
-                        struct kc_error *err)
+/* A line's length without trailing CR and blanks; *blank (OUT): only blanks remain. */
+static size_t trim_line(const char *p, size_t n, int *blank)
 {
-    struct parquet_jv v;
-    const struct parquet_jv *rec;
-    struct kc_error e;
-    int rc;
     size_t i = 0;
-
     while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) {
         n--;
     }
     while (i < n && (p[i] == ' ' || p[i] == '\t')) {
         i++;
     }
-    if (i == n) {
+    *blank = i == n;
+    return n;
+}
+
+static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
+                          const struct parquet_jv *vp, struct kc_error *err);
+
+/* pre: the line already parsed by the caller (parquet_jsonl_parse), or NULL. */
+static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
+                        const struct parquet_jv *pre, struct kc_error *err)
+{
+    struct parquet_jv v;
+    struct kc_error e;
+    int blank;
+    int rc;
+
+    n = trim_line(p, n, &blank);
+    if (blank) {
         return KC_OK;
+    }
+    if (pre != NULL) {
+        return process_parsed(c, p, n, line, pre, err);
     }
     rc = parquet_jv_parse(&c->p->ps, p, n, &v, &e);
     if (rc == KC_EINVAL) {
@@ -367,6 +387,18 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
         *err = e;
         return rc;
     }
+    return process_parsed(c, p, n, line, &v, err);
+}
+
+/* One parsed line (vp lives in an arena nothing below resets: samples use sample_ps). */
+static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
+                          const struct parquet_jv *vp, struct kc_error *err)
+{
+    const struct parquet_jv v = *vp;
+    const struct parquet_jv *rec;
+    struct kc_error e;
+    int rc;
+
     rec = envelope_payload(&v);
     if (rec != &v && c->mode == MODE_CONNECT && c->schema_text.len > 0) {
         /* Another schema (an evolved Avro schema, another table): its records belong in
@@ -507,12 +539,12 @@ int parquet_jsonl_feed(struct parquet_jsonl *c, const void *buf, size_t len,
             if (n > c->o.max_line_bytes) {
                 c->skipping = 1;
             } else {
-                rc = process_line(c, p, n, c->lineno + 1, err);
+                rc = process_line(c, p, n, c->lineno + 1, NULL, err);
             }
         } else if (kc_buf_append(&c->line, p, n) != KC_OK) {
             c->skipping = 1; /* the buffer emptied itself at its cap */
         } else if (nl != NULL) {
-            rc = process_line(c, c->line.data, c->line.len, c->lineno + 1, err);
+            rc = process_line(c, c->line.data, c->line.len, c->lineno + 1, NULL, err);
             kc_buf_reset(&c->line);
         }
         if (rc != KC_OK) {
@@ -543,7 +575,51 @@ int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, u
         report_msg(c, id, msg);
         return KC_OK;
     }
-    return process_line(c, buf, len, id, err);
+    return process_line(c, buf, len, id, NULL, err);
+}
+
+int parquet_jsonl_parse(struct parquet_jsonl_parsers *p, const void *buf, size_t len,
+                        const struct parquet_jsonl_doc **out, struct kc_error *err)
+{
+    int blank;
+    *out = NULL;
+    len = trim_line(buf, len, &blank);
+    if (blank) {
+        return kc_error_set(err, KC_EINVAL, "no JSON value");
+    }
+    int rc = parquet_jv_parse(&p->ps, buf, len, &p->doc.v, err);
+    if (rc == KC_OK) {
+        *out = &p->doc;
+    }
+    return rc;
+}
+
+json_t *parquet_jsonl_doc_pick(const struct parquet_jsonl_doc *d,
+                               int (*want)(void *ctx, const char *key, size_t len), void *ctx)
+{
+    if (d->v.type != PARQUET_JV_OBJECT) {
+        return NULL;
+    }
+    json_t *obj = json_object();
+    for (uint32_t i = 0; obj != NULL && i < d->v.n; i++) {
+        const struct parquet_jv_member *m = &d->v.u.members[i];
+        int w = want(ctx, m->key, m->key_len);
+        json_t *x = w == 1 ? parquet_jv_to_json(&m->v) : w == 2 ? json_null() : NULL;
+        if (w != 0 && (x == NULL || json_object_setn_new(obj, m->key, m->key_len, x) != 0)) {
+            json_decref(obj);
+            obj = NULL;
+        }
+    }
+    return obj;
+}
+
+int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl_doc *d,
+                             const void *buf, size_t len, uint64_t id, struct kc_error *err)
+{
+    if (d == NULL || len > c->o.max_line_bytes) {
+        return parquet_jsonl_record(c, buf, len, id, err);
+    }
+    return process_line(c, buf, len, id, &d->v, err);
 }
 
 int parquet_jsonl_rotate(struct parquet_jsonl *c, struct kc_error *err)
@@ -607,7 +683,7 @@ int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err)
         report_msg(c, c->lineno + 1, msg);
         c->skipping = 0;
     } else if (c->line.len > 0) {
-        rc = process_line(c, c->line.data, c->line.len, c->lineno + 1, err);
+        rc = process_line(c, c->line.data, c->line.len, c->lineno + 1, NULL, err);
     }
     kc_buf_fini(&c->line);
     if (rc == KC_OK && c->w == NULL && c->npend > 0) {

@@ -134,6 +134,9 @@ struct s3_sink {
     struct parquet_jsonl_parsers *parsers; /* owned: one set for every open file's converter */
     uint64_t early_commits; /* sets committed early because the files' floor passed the budget */
     struct kc_jscan js; /* reads the members the partitioner needs (load_needed) */
+    /* The record put_one is writing, parsed in s->parsers to find its partition (Parquet
+     * format): the converter writes it without parsing again. NULL: not parsed. */
+    const struct parquet_jsonl_doc *pdoc;
 };
 
 /* Closed sets in flight to S3 per task: one travelling, one waiting, then put() waits. */
@@ -957,7 +960,8 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
     }
     f->bad = 0;
     f->cur = r->kafka_offset;
-    rc = parquet_jsonl_record(f->pj, buf, len, (uint64_t)r->kafka_offset, err);
+    rc = parquet_jsonl_record_doc(f->pj, buf == r->value_raw ? s->pdoc : NULL, buf, len,
+                                  (uint64_t)r->kafka_offset, err);
     f->cur = -1;
     if (rc != KC_OK) {
         return rc;
@@ -1040,9 +1044,36 @@ static json_t *load_needed(struct s3_sink *s, const char *buf, size_t len)
     return obj;
 }
 
+static int want_member(void *ctx, const char *key, size_t key_len)
+{
+    const struct s3_sink *s = ctx;
+    if (s3_partitioner_reads_member(s->part, key, key_len) ||
+        (key_len == 7 && memcmp(key, "payload", 7) == 0)) {
+        return 1;
+    }
+    return key_len == 6 && memcmp(key, "schema", 6) == 0 ? 2 : 0;
+}
+
+/* load_needed's object from the parse the Parquet converter then writes (s->pdoc): the record
+ * is parsed once. NULL (and no pdoc) when it is not a JSON object: load_needed's fallback. */
+static json_t *pick_needed(struct s3_sink *s, const char *buf, size_t len)
+{
+    struct kc_error e;
+    const struct parquet_jsonl_doc *d = NULL;
+    if (parquet_jsonl_parse(s->parsers, buf, len, &d, &e) != KC_OK) {
+        return NULL;
+    }
+    json_t *obj = parquet_jsonl_doc_pick(d, want_member, s);
+    if (obj != NULL) {
+        s->pdoc = d;
+    }
+    return obj;
+}
+
 static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                    struct kc_error *err)
 {
+    s->pdoc = NULL;
     struct s3_tp *tp = tp_find(s, r->kafka_topic, r->kafka_partition);
     if (tp == NULL && (tp = tp_add(s, r->kafka_topic, r->kafka_partition)) == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -1102,8 +1133,10 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         json_decref(doc);
         return report(s, r, &why, err);
     }
-    if (doc == NULL && s3_partitioner_needs_value(s->part) && owned == NULL) {
-        doc = load_needed(s, buf, len); /* a raw value: only what the partitioner reads */
+    if (doc == NULL && s3_partitioner_needs_value(s->part) && owned == NULL && buf != NULL) {
+        /* a raw value: only what the partitioner reads, and for Parquet one parse for both */
+        doc = s->c.format == S3_FORMAT_PARQUET && !aiven_wraps(s) ? pick_needed(s, buf, len)
+                                                                  : load_needed(s, buf, len);
     }
     if (doc == NULL && s3_partitioner_needs_value(s->part)) {
         json_error_t je;

@@ -409,6 +409,98 @@ static void test_parquet_json_records_and_rotate(void **state)
     run_fini(&r);
 }
 
+static int pick_some(void *ctx, const char *key, size_t len)
+{
+    (void)ctx;
+    if (len == 1 && (key[0] == 'a' || key[0] == 'n')) {
+        return 1;
+    }
+    return len == 6 && memcmp(key, "schema", 6) == 0 ? 2 : 0;
+}
+
+/* A record parsed once (a partitioner reads fields, then it is written): the members picked
+ * equal json_loadb's, and the file written is byte for byte the one parquet_jsonl_record
+ * writes from the text. */
+static void test_parquet_json_parse_once(void **state)
+{
+    (void)state;
+    const char *recs[] = {
+        "{\"a\": -9223372036854775808, \"b\": \"x\", \"n\": {\"k\": [1, 2.5, \"\\u00e9\\u0000z\","
+        " null, true, false, {}]}}",
+        "{\"b\": \"y\", \"a\": 1e3, \"schema\": {\"type\": \"big\"}, \"a\": 7}  \r",
+        "{\"a\": 2, \"b\": \"z\", \"n\": null}",
+        "[1, 2]",
+    };
+    struct parquet_jsonl_parsers *ps = parquet_jsonl_parsers_new();
+    assert_non_null(ps);
+    struct kc_error err;
+    const struct parquet_jsonl_doc *d = NULL;
+
+    assert_int_equal(parquet_jsonl_parse(ps, recs[0], strlen(recs[0]), &d, &err), KC_OK);
+    json_t *got = parquet_jsonl_doc_pick(d, pick_some, NULL);
+    json_t *want = json_loads(recs[0], JSON_ALLOW_NUL, NULL);
+    assert_non_null(got);
+    assert_non_null(want);
+    json_object_del(want, "b");
+    assert_true(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+
+    assert_int_equal(parquet_jsonl_parse(ps, recs[1], strlen(recs[1]), &d, &err), KC_OK);
+    got = parquet_jsonl_doc_pick(d, pick_some, NULL);
+    assert_non_null(got);
+    assert_int_equal(json_integer_value(json_object_get(got, "a")), 7); /* the last one */
+    assert_true(json_is_null(json_object_get(got, "schema")));         /* there, not read */
+    assert_int_equal(json_object_size(got), 2);
+    json_decref(got);
+
+    assert_int_equal(parquet_jsonl_parse(ps, recs[3], strlen(recs[3]), &d, &err), KC_OK);
+    assert_null(parquet_jsonl_doc_pick(d, pick_some, NULL)); /* not an object */
+    assert_int_equal(parquet_jsonl_parse(ps, " \t", 2, &d, &err), KC_EINVAL);
+    assert_null(d);
+    assert_int_equal(parquet_jsonl_parse(ps, "{\"a\":", 5, &d, &err), KC_EINVAL);
+
+    /* the same records through both entry points: the same bytes */
+    struct run r[2];
+    for (int way = 0; way < 2; way++) {
+        struct parquet_jsonl_options o;
+        struct parquet_jsonl *c = NULL;
+        memset(&r[way], 0, sizeof(r[way]));
+        parquet_jsonl_options_init(&o);
+        o.parsers = ps;
+        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
+                         KC_OK);
+        for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+            size_t n = strlen(recs[i]);
+            if (way == 0) {
+                assert_int_equal(parquet_jsonl_record(c, recs[i], n, i, &err), KC_OK);
+            } else {
+                assert_int_equal(parquet_jsonl_parse(ps, recs[i], n, &d, &err), KC_OK);
+                assert_int_equal(parquet_jsonl_record_doc(c, d, recs[i], n, i, &err), KC_OK);
+            }
+        }
+        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+        /* records 1 (a key given twice) and 3 (an array of numbers, each not a record) are
+         * reported */
+        assert_int_equal(parquet_jsonl_rows(c), 2);
+        parquet_jsonl_free(c);
+    }
+    assert_int_equal(r[0].nfiles, 1);
+    assert_int_equal(r[1].nfiles, 1);
+    /* the array's two items at once, the duplicate key when the sample is written */
+    assert_int_equal(r[0].nbad, 3);
+    assert_int_equal(r[0].bad_lines[0], 3);
+    assert_int_equal(r[0].bad_lines[1], 3);
+    assert_int_equal(r[0].bad_lines[2], 1);
+    assert_int_equal(r[1].nbad, r[0].nbad);
+    assert_memory_equal(r[0].bad_lines, r[1].bad_lines, sizeof(r[0].bad_lines));
+    assert_int_equal(r[0].files[0].len, r[1].files[0].len);
+    assert_memory_equal(r[0].files[0].data, r[1].files[0].data, r[0].files[0].len);
+    run_fini(&r[0]);
+    run_fini(&r[1]);
+    parquet_jsonl_parsers_free(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_parquet_json_envelope_schema_change),
         cmocka_unit_test(test_parquet_json_lines_alloc_failure),
         cmocka_unit_test(test_parquet_json_records_and_rotate),
+        cmocka_unit_test(test_parquet_json_parse_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
