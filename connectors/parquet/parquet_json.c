@@ -358,13 +358,42 @@ static const char *json_kind(const struct parquet_jv *v)
 /* ------------------------------------------------------------------------------------------ */
 /* Shredding */
 
+/* One level entry checked and waiting for the writer: a record is walked once, every entry
+ * staged, and only a record that fits all the way is handed to the writer (a bad record leaves
+ * nothing behind). The value is the record's own bytes (jv strings, map keys), or copied here:
+ * small fixed values inline, base64 and JSON text into the shred's byte buffer. */
+enum stage_at {
+    STAGE_NONE = 0, /* a null */
+    STAGE_PTR,      /* p: the parsed record's memory */
+    STAGE_INLINE,   /* inl */
+    STAGE_BYTES,    /* off into shred.bytes */
+};
+
+struct stage {
+    int leaf;
+    int rep;
+    int def;
+    enum stage_at at;
+    size_t len;
+    const void *p;
+    size_t off;
+    uint8_t inl[32];
+};
+
+#define STAGE_STACK 128
+
 struct shred {
     struct parquet_writer *w;
     const struct parquet_schema *s;
     unsigned flags;
-    int dry;
+    int dry; /* checking (and staging): the keys of objects are checked here */
     struct kc_error *err;
     struct kc_buf tmp; /* base64 output, JSON text */
+    struct stage *st;  /* stack[] or owned heap */
+    size_t nst;
+    size_t cap;
+    struct kc_buf bytes; /* staged copies of tmp */
+    struct stage stack[STAGE_STACK];
 };
 
 struct leafval {
@@ -763,20 +792,78 @@ static int leaf_value(struct shred *sh, int id, const struct parquet_jv *v, stru
     return fail(sh, id, "unsupported column type");
 }
 
+static struct stage *stage_new(struct shred *sh, int id, int rep, int def)
+{
+    if (sh->nst == sh->cap) {
+        size_t ncap = sh->cap * 2;
+        struct stage *n;
+        if (sh->st == sh->stack) {
+            n = kc_malloc(ncap * sizeof(*n));
+            if (n != NULL) {
+                memcpy(n, sh->stack, sizeof(sh->stack));
+            }
+        } else {
+            n = kc_realloc(sh->st, ncap * sizeof(*n));
+        }
+        if (n == NULL) {
+            kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
+            return NULL;
+        }
+        sh->st = n;
+        sh->cap = ncap;
+    }
+    struct stage *e = &sh->st[sh->nst++];
+    e->leaf = sh->s->nodes[id].leaf;
+    e->rep = rep;
+    e->def = def;
+    e->at = STAGE_NONE;
+    e->len = 0;
+    e->p = NULL;
+    return e;
+}
+
+/* A value the record itself holds (a map key, a jv string) or a null (p NULL). */
 static int put(struct shred *sh, int id, int rep, int def, const void *p, size_t len)
 {
-    if (sh->dry) {
-        return KC_OK;
+    struct stage *e = stage_new(sh, id, rep, def);
+    if (e == NULL) {
+        return KC_ENOMEM;
     }
-    return parquet_writer_write(sh->w, sh->s->nodes[id].leaf, rep, def, p, len, sh->err);
+    e->at = p != NULL ? STAGE_PTR : STAGE_NONE;
+    e->p = p;
+    e->len = len;
+    return KC_OK;
+}
+
+/* A leaf value from leaf_value(): copied when it lives in lv or in the reused tmp buffer. */
+static int put_leaf(struct shred *sh, int id, int rep, int def, const struct leafval *lv)
+{
+    struct stage *e = stage_new(sh, id, rep, def);
+    if (e == NULL) {
+        return KC_ENOMEM;
+    }
+    e->len = lv->len;
+    const char *p = lv->p;
+    const char *u = (const char *)&lv->u;
+    if (p >= u && p < u + sizeof(lv->u)) {
+        e->at = STAGE_INLINE;
+        memcpy(e->inl, p, lv->len); /* fixed widths: at most 32 bytes */
+    } else if (sh->tmp.data != NULL && p == sh->tmp.data) {
+        e->at = STAGE_BYTES;
+        e->off = sh->bytes.len;
+        if (kc_buf_append(&sh->bytes, p, lv->len) != KC_OK) {
+            return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
+        }
+    } else {
+        e->at = STAGE_PTR;
+        e->p = p;
+    }
+    return KC_OK;
 }
 
 static int emit_nulls(struct shred *sh, int id, int rep, int def)
 {
     const struct parquet_node *nd = &sh->s->nodes[id];
-    if (sh->dry) {
-        return KC_OK;
-    }
     if (nd->is_leaf) {
         return put(sh, id, rep, def, NULL, 0);
     }
@@ -844,7 +931,7 @@ static int shred_present(struct shred *sh, int id, const struct parquet_jv *v, i
         if (rc != KC_OK) {
             return rc;
         }
-        return put(sh, id, rep, def, lv.p, lv.len);
+        return put_leaf(sh, id, rep, def, &lv);
     }
     if (nd->lt.kind == PARQUET_LOGICAL_LIST) {
         if (!(v->type == PARQUET_JV_ARRAY)) {
@@ -969,25 +1056,38 @@ int parquet_json_write_jv(struct parquet_writer *w, const struct parquet_jv *rec
     struct shred sh;
     int rc;
 
-    memset(&sh, 0, sizeof(sh));
     sh.w = w;
     sh.s = parquet_writer_schema(w);
     sh.flags = flags;
     sh.err = err;
+    sh.dry = 1;
+    sh.st = sh.stack;
+    sh.nst = 0;
+    sh.cap = STAGE_STACK;
     kc_buf_init(&sh.tmp, PARQUET_BUF_LIMIT);
+    kc_buf_init(&sh.bytes, PARQUET_BUF_LIMIT);
     if (record == NULL || record->type != PARQUET_JV_OBJECT) {
         rc = kc_error_set(err, KC_EINVAL, "record is %s, not an object",
                           record != NULL ? json_kind(record) : "missing");
         goto out;
     }
-    for (sh.dry = 1; sh.dry >= 0; sh.dry--) {
-        rc = shred_fields(&sh, PARQUET_SCHEMA_ROOT, record, 0, 0);
-        if (rc != KC_OK) {
-            goto out;
-        }
+    /* Walk (and check) the record once, staging its entries; then write them all. */
+    rc = shred_fields(&sh, PARQUET_SCHEMA_ROOT, record, 0, 0);
+    for (size_t i = 0; rc == KC_OK && i < sh.nst; i++) {
+        const struct stage *e = &sh.st[i];
+        const void *p = e->at == STAGE_INLINE ? (const void *)e->inl
+                        : e->at == STAGE_BYTES ? (const void *)(sh.bytes.data + e->off)
+                                               : e->p;
+        rc = parquet_writer_write(w, e->leaf, e->rep, e->def, p, e->len, err);
     }
-    rc = parquet_writer_end_row(w, err);
+    if (rc == KC_OK) {
+        rc = parquet_writer_end_row(w, err);
+    }
 out:
+    if (sh.st != sh.stack) {
+        kc_free(sh.st);
+    }
+    kc_buf_fini(&sh.bytes);
     kc_buf_fini(&sh.tmp);
     return rc;
 }

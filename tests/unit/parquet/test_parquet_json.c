@@ -200,6 +200,21 @@ static void test_parquet_json_write_errors(void **state)
     assert_int_equal(parquet_json_write(w, good, PARQUET_JSON_IGNORE_UNKNOWN, &err), KC_OK);
     json_decref(good);
     assert_int_equal(parquet_writer_rows(w), 2);
+    /* More entries than the stack stage holds (128): a bad last item still leaves nothing
+     * behind, and the same list without it is one row. */
+    json_t *items = json_array();
+    for (int i = 0; i < 300; i++) {
+        json_array_append_new(items, json_pack("{s:f}", "x", i + 0.5));
+    }
+    json_array_append_new(items, json_pack("{s:s}", "x", "no"));
+    json_t *rec = json_pack("{s:i, s:O}", "id", 3, "l", items);
+    assert_int_equal(parquet_json_write(w, rec, 0, &err), KC_EINVAL);
+    assert_non_null(strstr(err.msg, "field 'l[].x': expected number"));
+    assert_int_equal(json_array_remove(items, 300), 0);
+    assert_int_equal(parquet_json_write(w, rec, 0, &err), KC_OK);
+    json_decref(rec);
+    json_decref(items);
+    assert_int_equal(parquet_writer_rows(w), 3);
     assert_int_equal(parquet_writer_close(w, &err), KC_OK);
     assert_true(written > 0);
     parquet_writer_free(w);
