@@ -589,6 +589,51 @@ static void test_partition_fields_from_raw_json(void **state)
     rm_rf(dir);
 }
 
+/* The same through Parquet, where the record is parsed once for the partitioner and the
+ * converter (pick_needed): the files hold what was partitioned there. */
+static void test_partition_fields_parquet_parse_once(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"errors.tolerance", "all",
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.FieldPartitioner",
+                        "partition.field.name", "region,meta.site", "flush.size", "3",
+                        "parquet.infer.records", "1", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    const char *recs[] = {
+        "{\"id\":1,\"region\":\"eu\",\"meta\":{\"site\":\"a\"}}",
+        "{\"id\":2,\"re\\u0067ion\":\"us\",\"meta\":{\"site\":\"b\"}}",
+        "{\"id\":3,\"bad\":[1,2,],\"region\":\"eu\",\"meta\":{\"site\":\"a\"}}",
+        "{\"id\":4,\"meta\":{\"site\":\"a\"},\"region\":\"eu\"}",
+        "{\"id\":5,\"region\":\"eu\"}", /* meta.site missing: null */
+    };
+    size_t n = sizeof(recs) / sizeof(recs[0]);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 1);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 2);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    /* the first set is three written records (0, 1, 3), the reported one inside it */
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 4);
+    char *l = list_dir(dir);
+    if (strstr(l, "region=eu/meta.site=null/iot+0+0000000004.snappy.parquet.inprogress") == NULL) {
+        print_error("%s", l);
+    }
+    assert_non_null(strstr(l, "raw/iot/region=eu/meta.site=a/iot+0+0000000000.snappy.parquet "));
+    assert_non_null(strstr(l, "raw/iot/region=us/meta.site=b/iot+0+0000000001.snappy.parquet "));
+    assert_non_null(
+        strstr(l, "raw/iot/region=eu/meta.site=null/iot+0+0000000004.snappy.parquet.inprogress"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 static void test_json_format_lines(void **state)
 {
     (void)state;
@@ -918,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_empty_objects_not_written_as_empty_files),
         cmocka_unit_test(test_json_format_lines),
         cmocka_unit_test(test_partition_fields_from_raw_json),
+        cmocka_unit_test(test_partition_fields_parquet_parse_once),
         cmocka_unit_test(test_null_values_and_refused_keys),
         cmocka_unit_test(test_budget_many_partitions),
         cmocka_unit_test(test_budget_counts_open_files),
