@@ -844,8 +844,8 @@ static int put_leaf(struct shred *sh, int id, int rep, int def, const struct lea
     }
     e->len = lv->len;
     const char *p = lv->p;
-    const char *u = (const char *)&lv->u;
-    if (p >= u && p < u + sizeof(lv->u)) {
+    uintptr_t at = (uintptr_t)lv->p, u = (uintptr_t)&lv->u;
+    if (at >= u && at < u + sizeof(lv->u)) {
         e->at = STAGE_INLINE;
         memcpy(e->inl, p, lv->len); /* fixed widths: at most 32 bytes */
     } else if (sh->tmp.data != NULL && p == sh->tmp.data) {
