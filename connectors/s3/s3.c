@@ -986,6 +986,18 @@ static int load_member(json_t *obj, const char *key, size_t key_len, const struc
     return x != NULL && json_object_setn_new(obj, key, key_len, x) == 0 ? KC_OK : KC_EINVAL;
 }
 
+/* A top-level member for the partitioner: 1 read it (a path starts there, or an envelope's
+ * payload), 2 only its presence matters (an envelope's schema), 0 not needed. */
+static int want_member(void *ctx, const char *key, size_t key_len)
+{
+    const struct s3_sink *s = ctx;
+    if (s3_partitioner_reads_member(s->part, key, key_len) ||
+        (key_len == 7 && memcmp(key, "payload", 7) == 0)) {
+        return 1;
+    }
+    return key_len == 6 && memcmp(key, "schema", 6) == 0 ? 2 : 0;
+}
+
 /*
  * The part of a JSON object value the partitioner reads, as json_loadb would give it: the
  * top-level members its field paths start at (and an envelope's payload), each loaded by
@@ -1012,11 +1024,9 @@ static json_t *load_needed(struct s3_sink *s, const char *buf, size_t len)
     }
     kc_jscan_enter(&s->js);
     while ((rc = kc_jscan_object_next(&s->js, &key, &key_len, &kind)) == 1) {
-        int envelope = (key_len == 6 && memcmp(key, "schema", 6) == 0) ||
-                       (key_len == 7 && memcmp(key, "payload", 7) == 0);
+        int want = want_member(s, key, key_len);
         struct kc_jscan_val v;
-        if (s3_partitioner_reads_member(s->part, key, key_len) ||
-            (key_len == 7 && memcmp(key, "payload", 7) == 0)) {
+        if (want == 1) {
             /* the key is copied now: a decoded key lives in the scanner's scratch */
             char *k = kc_strndup(key, key_len);
             rc = k == NULL ? KC_ENOMEM : kc_jscan_value(&s->js, &v);
@@ -1024,7 +1034,7 @@ static json_t *load_needed(struct s3_sink *s, const char *buf, size_t len)
                 rc = load_member(obj, k, key_len, &v);
             }
             kc_free(k);
-        } else if (envelope) {
+        } else if (want == 2) {
             /* "schema" only says whether this is an envelope: its content is not read */
             rc = kc_jscan_skip(&s->js);
             if (rc == KC_OK && json_object_setn_new(obj, key, key_len, json_null()) != 0) {
@@ -1042,16 +1052,6 @@ static json_t *load_needed(struct s3_sink *s, const char *buf, size_t len)
         return NULL;
     }
     return obj;
-}
-
-static int want_member(void *ctx, const char *key, size_t key_len)
-{
-    const struct s3_sink *s = ctx;
-    if (s3_partitioner_reads_member(s->part, key, key_len) ||
-        (key_len == 7 && memcmp(key, "payload", 7) == 0)) {
-        return 1;
-    }
-    return key_len == 6 && memcmp(key, "schema", 6) == 0 ? 2 : 0;
 }
 
 /* load_needed's object from the parse the Parquet converter then writes (s->pdoc): the record
