@@ -440,8 +440,8 @@ static void test_parquet_json_parse_once(void **state)
 {
     (void)state;
     const char *recs[] = {
-        "{\"a\": -9223372036854775808, \"b\": \"x\", \"n\": {\"k\": [1, 2.5, \"\\u00e9\\u0000z\","
-        " null, true, false, {}]}}",
+        ("{\"a\": -9223372036854775808, \"b\": \"x\", \"n\": {\"k\": [1, 2.5, \"\\u00e9\\u0000z\","
+         " null, true, false, {}]}}"),
         "{\"b\": \"y\", \"a\": 1e3, \"schema\": {\"type\": \"big\"}, \"a\": 7}  \r",
         "{\"a\": 2, \"b\": \"z\", \"n\": null}",
         "[1, 2]",

@@ -546,8 +546,8 @@ static void test_partition_fields_from_raw_json(void **state)
     const char *recs[] = {
         "{\"id\":1,\"region\":\"eu\",\"meta\":{\"site\":\"a\"}}",
         "{\"id\":2,\"re\\u0067ion\":\"us\",\"meta\":{\"site\":\"b\"}}",
-        "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":3,\"region\":\"ap\","
-        "\"meta\":{\"site\":\"c\"}}}",
+        ("{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":3,\"region\":\"ap\","
+         "\"meta\":{\"site\":\"c\"}}}"),
         "{\"id\":4,\"region\":\"eu\",\"meta\":{\"site\":\"a\"}} x", /* trailing text */
         "{\"id\":5,\"bad\":[1,2,],\"region\":\"eu\",\"meta\":{\"site\":\"a\"}}",
         "[1,2]", /* not an object */
