@@ -657,6 +657,26 @@ static int same_object(struct s3_store *s, const struct s3_object *o)
     return rc == KC_OK && q.length >= 0 && (uint64_t)q.length == o->size;
 }
 
+/* CompleteMultipartUpload of the parts listed in done (conditional: If-None-Match: *).
+ * body is the caller's answer buffer, lent for the call; *status the HTTP status. */
+static int complete_upload(struct s3_store *s, const struct s3_object *o, const char *query,
+                           const struct kc_buf *done, int conditional, struct kc_buf *body,
+                           long *status, struct kc_error *err)
+{
+    struct s3_req cq = {.method = "POST", .key = o->key, .query = query, .fd = -1,
+                        .mem = (const char *)done->data, .len = done->len,
+                        .if_none_match = conditional};
+    cq.body = *body;
+    int rc = request(s, &cq, err);
+    *body = cq.body;
+    *status = cq.status;
+    if (rc == KC_OK && cq.body.len > 0 && xml_has(&cq.body, "Code")) {
+        /* 200 with an error body: S3 reports late failures of Complete this way */
+        rc = kc_error_set(err, KC_RETRY, "S3 CompleteMultipartUpload %s failed", o->key);
+    }
+    return rc;
+}
+
 static int multipart(struct s3_object *o, struct kc_error *err)
 {
     struct s3_store *s = o->s;
@@ -718,50 +738,25 @@ static int multipart(struct s3_object *o, struct kc_error *err)
         rc = kc_error_set(err, KC_ENOMEM, "out of memory"); /* cannot even abort: leak the parts */
         goto out;
     }
+    int unused = 0; /* the parts went into no object: abort them, as on a failure */
     if (rc == KC_OK) {
-        struct s3_req cq = {.method = "POST", .key = o->key, .query = (char *)qs.data, .fd = -1,
-                            .mem = (const char *)done.data, .len = done.len,
-                            .if_none_match = 1};
-        cq.body = q.body;
-        rc = request(s, &cq, err);
-        q.body = cq.body;
-        if (rc == KC_OK && cq.body.len > 0 && xml_has(&cq.body, "Code")) {
-            /* 200 with an error body: S3 reports late failures of Complete this way */
-            rc = kc_error_set(err, KC_RETRY, "S3 CompleteMultipartUpload %s failed", o->key);
-        }
-        int exists = rc != KC_OK && cq.status == 412;
-        if (exists) {
+        long status = 0;
+        rc = complete_upload(s, o, (const char *)qs.data, &done, 1, &q.body, &status, err);
+        if (rc != KC_OK && status == 412) {
             s->stats.precondition_failed++;
             if (same_object(s, o)) {
                 rc = KC_OK; /* exists: a previous run committed this very object */
+                unused = 1;
             } else {
                 /* another cut of the set: complete ours over it, unconditionally */
-                cq = (struct s3_req){.method = "POST", .key = o->key, .query = (char *)qs.data,
-                                     .fd = -1, .mem = (const char *)done.data,
-                                     .len = done.len};
-                cq.body = q.body;
-                rc = request(s, &cq, err);
-                q.body = cq.body;
+                rc = complete_upload(s, o, (const char *)qs.data, &done, 0, &q.body, &status,
+                                     err);
                 s->stats.overwrites++;
-                if (rc == KC_OK && cq.body.len > 0 && xml_has(&cq.body, "Code")) {
-                    rc = kc_error_set(err, KC_RETRY, "S3 CompleteMultipartUpload %s failed",
-                                      o->key);
-                }
-                exists = 0;
             }
         }
         s->stats.completes++;
-        if (exists) { /* this upload's parts were not used: abort it, as on a failure */
-            struct kc_error e2;
-            struct s3_req aq = {.method = "DELETE", .key = o->key, .query = (char *)qs.data,
-                                .fd = -1};
-            aq.body = q.body;
-            (void)request(s, &aq, &e2);
-            q.body = aq.body;
-            s->stats.aborts++;
-        }
     }
-    if (rc != KC_OK) { /* leave no orphaned parts behind */
+    if (rc != KC_OK || unused) { /* leave no orphaned parts behind */
         struct kc_error e2;
         struct s3_req aq = {.method = "DELETE", .key = o->key, .query = (char *)qs.data, .fd = -1};
         aq.body = q.body;
