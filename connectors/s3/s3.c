@@ -1027,11 +1027,14 @@ static json_t *load_needed(struct s3_sink *s, const char *buf, size_t len)
         int want = want_member(s, key, key_len);
         struct kc_jscan_val v;
         if (want == 1) {
-            /* the key is copied now: a decoded key lives in the scanner's scratch */
-            char *k = kc_strndup(key, key_len);
-            rc = k == NULL ? KC_ENOMEM : kc_jscan_value(&s->js, &v);
+            /* a key with escapes was decoded into the scanner's scratch, which the value's scan
+             * may reuse: copied first; a plain key points into buf */
+            uintptr_t at = (uintptr_t)key, b0 = (uintptr_t)buf;
+            int in_doc = at >= b0 && at - b0 + key_len <= len;
+            char *k = in_doc ? NULL : kc_strndup(key, key_len);
+            rc = !in_doc && k == NULL ? KC_ENOMEM : kc_jscan_value(&s->js, &v);
             if (rc == KC_OK) {
-                rc = load_member(obj, k, key_len, &v);
+                rc = load_member(obj, in_doc ? key : k, key_len, &v);
             }
             kc_free(k);
         } else if (want == 2) {
