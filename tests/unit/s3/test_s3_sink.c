@@ -126,6 +126,16 @@ static void produce_iot(struct sink_harness *h, int32_t part, int from, int to, 
     }
 }
 
+/* Values recs[0..n) as records 0.. of iot/0, and the partition assigned. */
+static void produce_texts(struct sink_harness *h, const char *const *recs, size_t n)
+{
+    struct kc_error err;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+}
+
 static struct sink_harness *mk(const char *dir, const char *const *kv)
 {
     struct kc_strmap *cfg = kc_strmap_new();
@@ -333,10 +343,7 @@ static void test_bad_records(void **state)
         "{\"value\":1}",                                               /* no timestamp */
         "{\"timestamp\":\"2024-06-01T10:00:04Z\",\"value\":\"mid\"}",
     };
-    for (size_t i = 0; i < 7; i++) {
-        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
-    }
-    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    produce_texts(h, recs, 7);
     assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
     assert_int_equal(sink_harness_reported(h), 2);
     assert_int_equal(sink_harness_reported_offset(h, 0), 4);
@@ -509,10 +516,7 @@ static void json_format_case(const char *converter, const char *const *recs, siz
                         "timestamp.extractor", "Record", NULL};
     struct sink_harness *h = mk(dir, kv);
     struct kc_error err;
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
-    }
-    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    produce_texts(h, recs, n);
     assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
     assert_int_equal(sink_harness_commit(h, &err), 0);
     assert_int_equal(sink_harness_reported(h), 0);
@@ -555,10 +559,7 @@ static void test_partition_fields_from_raw_json(void **state)
         "{\"id\":8,\"region\":\"eu\",\"meta\":{\"site\":\"a\"}", /* cut short */
     };
     size_t n = sizeof(recs) / sizeof(recs[0]);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
-    }
-    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    produce_texts(h, recs, n);
     assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
     assert_int_equal(sink_harness_reported(h), 4);
     assert_int_equal(sink_harness_reported_offset(h, 0), 3);
@@ -578,8 +579,7 @@ static void test_partition_fields_from_raw_json(void **state)
     kv[1] = "none";
     h = mk(dir, kv);
     sink_harness_set_tolerance(h, 0);
-    assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[4], strlen(recs[4]), 0), 0);
-    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    produce_texts(h, &recs[4], 1);
     assert_int_not_equal(sink_harness_drain(h, 10, 10, &err), 0);
     if (strstr(err.msg, "invalid JSON: ") == NULL) {
         print_error("%s\n", err.msg);
@@ -611,10 +611,7 @@ static void test_partition_fields_parquet_parse_once(void **state)
         "{\"id\":5,\"region\":\"eu\"}", /* meta.site missing: null */
     };
     size_t n = sizeof(recs) / sizeof(recs[0]);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, recs[i], strlen(recs[i]), 0), 0);
-    }
-    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    produce_texts(h, recs, n);
     assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
     assert_int_equal(sink_harness_reported(h), 1);
     assert_int_equal(sink_harness_reported_offset(h, 0), 2);
