@@ -346,9 +346,6 @@ int parquet_jv_parse(struct parquet_jv_parser *ps, const char *text, size_t len,
 /* Copy a jansson value (resets the arena). Object keys are borrowed from j. */
 int parquet_jv_from_json(struct parquet_jv_parser *ps, const json_t *j, struct parquet_jv *out,
                          struct kc_error *err);
-/* v as a new jansson value (what json_loadb gives for the same text), NULL when out of
- * memory. */
-json_t *parquet_jv_to_json(const struct parquet_jv *v);
 /* Append compact JSON text for v. */
 int parquet_jv_dump(const struct parquet_jv *v, struct kc_buf *b);
 /* Member value by key, or NULL. *hint is where to look first; it is updated to the slot after

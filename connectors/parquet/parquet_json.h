@@ -165,18 +165,39 @@ int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, u
  * sink's field and time partitioners), then written without a second parse:
  *   parquet_jsonl_parse: parse buf into the parsers' arena (valid until the next parse or
  *     record call on a converter sharing these parsers; KC_EINVAL for bad or blank JSON);
- *   parquet_jsonl_doc_pick: a new jansson object holding the top-level members want() picks
- *     (1: the member's value, converted; 2: null in its place, for a member whose presence
- *     alone matters; 0: left out), the last of duplicate keys winning as with json_loadb;
- *     NULL when the value is not an object (or out of memory);
+ *   parquet_jsonl_doc_root, parquet_jsonl_doc_get: the parsed value, and the value at a dotted path ("a.b.c": member names split at '.')
+ *     from the parsed value (from == NULL) or from an object an earlier call found (its
+ *     node), read as jansson's json_object_getn step by step would read json_loadb's tree:
+ *     the last of duplicate keys wins at every level. No allocation: a string found points
+ *     into the parse (NUL-terminated, valid as d);
  *   parquet_jsonl_record_doc: parquet_jsonl_record() of buf/len with its parse done (d from
  *     parquet_jsonl_parse of the same bytes, or NULL: parsed here).
  */
 struct parquet_jsonl_doc;
 int parquet_jsonl_parse(struct parquet_jsonl_parsers *p, const void *buf, size_t len,
                         const struct parquet_jsonl_doc **out, struct kc_error *err);
-json_t *parquet_jsonl_doc_pick(const struct parquet_jsonl_doc *d,
-                               int (*want)(void *ctx, const char *key, size_t len), void *ctx);
+enum parquet_doc_kind {
+    PARQUET_DOC_MISSING = 0, /* no such member (or a step of the path is not an object) */
+    PARQUET_DOC_NULL,
+    PARQUET_DOC_BOOLEAN,
+    PARQUET_DOC_INTEGER, /* a number without fraction or exponent (jansson's integer) */
+    PARQUET_DOC_REAL,
+    PARQUET_DOC_STRING,
+    PARQUET_DOC_ARRAY,
+    PARQUET_DOC_OBJECT,
+};
+struct parquet_doc_field {
+    enum parquet_doc_kind kind;
+    int64_t i;        /* INTEGER; BOOLEAN: 0 or 1 */
+    double d;         /* REAL */
+    const char *s;    /* STRING: NUL-terminated (may hold NULs before len) */
+    size_t len;       /* STRING bytes */
+    const void *node; /* the value found, for a lookup from it */
+};
+void parquet_jsonl_doc_get(const struct parquet_jsonl_doc *d, const struct parquet_doc_field *from,
+                           const char *path, struct parquet_doc_field *out);
+/* The parsed value itself (the top of every path). */
+void parquet_jsonl_doc_root(const struct parquet_jsonl_doc *d, struct parquet_doc_field *out);
 int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl_doc *d,
                              const void *buf, size_t len, uint64_t id, struct kc_error *err);
 /*

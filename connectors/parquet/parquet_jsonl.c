@@ -594,23 +594,74 @@ int parquet_jsonl_parse(struct parquet_jsonl_parsers *p, const void *buf, size_t
     return rc;
 }
 
-json_t *parquet_jsonl_doc_pick(const struct parquet_jsonl_doc *d,
-                               int (*want)(void *ctx, const char *key, size_t len), void *ctx)
+static void doc_field(const struct parquet_jv *v, struct parquet_doc_field *out)
 {
-    if (d->v.type != PARQUET_JV_OBJECT) {
-        return NULL;
+    memset(out, 0, sizeof(*out));
+    out->node = v;
+    switch (v->type) {
+    case PARQUET_JV_NULL:
+        out->kind = PARQUET_DOC_NULL;
+        break;
+    case PARQUET_JV_FALSE:
+    case PARQUET_JV_TRUE:
+        out->kind = PARQUET_DOC_BOOLEAN;
+        out->i = v->type == PARQUET_JV_TRUE;
+        break;
+    case PARQUET_JV_INT:
+        out->kind = PARQUET_DOC_INTEGER;
+        out->i = v->u.i;
+        break;
+    case PARQUET_JV_REAL:
+        out->kind = PARQUET_DOC_REAL;
+        out->d = v->u.d;
+        break;
+    case PARQUET_JV_STRING:
+        out->kind = PARQUET_DOC_STRING;
+        out->s = v->u.s;
+        out->len = v->n;
+        break;
+    case PARQUET_JV_ARRAY:
+        out->kind = PARQUET_DOC_ARRAY;
+        break;
+    case PARQUET_JV_OBJECT:
+        out->kind = PARQUET_DOC_OBJECT;
+        break;
     }
-    json_t *obj = json_object();
-    for (uint32_t i = 0; obj != NULL && i < d->v.n; i++) {
-        const struct parquet_jv_member *m = &d->v.u.members[i];
-        int w = want(ctx, m->key, m->key_len);
-        json_t *x = w == 1 ? parquet_jv_to_json(&m->v) : w == 2 ? json_null() : NULL;
-        if (w != 0 && (x == NULL || json_object_setn_new(obj, m->key, m->key_len, x) != 0)) {
-            json_decref(obj);
-            obj = NULL;
+}
+
+void parquet_jsonl_doc_root(const struct parquet_jsonl_doc *d, struct parquet_doc_field *out)
+{
+    doc_field(&d->v, out);
+}
+
+void parquet_jsonl_doc_get(const struct parquet_jsonl_doc *d, const struct parquet_doc_field *from,
+                           const char *path, struct parquet_doc_field *out)
+{
+    const struct parquet_jv *v = from != NULL ? from->node : &d->v;
+    const char *seg = path;
+    for (;;) {
+        const char *dot = strchr(seg, '.');
+        size_t n = dot != NULL ? (size_t)(dot - seg) : strlen(seg);
+        const struct parquet_jv *found = NULL;
+        if (v->type == PARQUET_JV_OBJECT) {
+            for (uint32_t i = 0; i < v->n; i++) { /* the last of duplicates wins */
+                const struct parquet_jv_member *m = &v->u.members[i];
+                if (m->key_len == n && memcmp(m->key, seg, n) == 0) {
+                    found = &m->v;
+                }
+            }
         }
+        v = found;
+        if (v == NULL || dot == NULL) {
+            break;
+        }
+        seg = dot + 1;
     }
-    return obj;
+    if (v == NULL) {
+        memset(out, 0, sizeof(*out));
+        return;
+    }
+    doc_field(v, out);
 }
 
 int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl_doc *d,

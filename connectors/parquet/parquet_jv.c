@@ -290,46 +290,7 @@ int parquet_jv_parse(struct parquet_jv_parser *ps, const char *text, size_t len,
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* json_t -> jv, jv -> json_t, and jv -> JSON text */
-
-json_t *parquet_jv_to_json(const struct parquet_jv *v)
-{
-    json_t *j = NULL;
-    switch (v->type) {
-    case PARQUET_JV_NULL:
-        return json_null();
-    case PARQUET_JV_FALSE:
-        return json_false();
-    case PARQUET_JV_TRUE:
-        return json_true();
-    case PARQUET_JV_INT:
-        return json_integer((json_int_t)v->u.i);
-    case PARQUET_JV_REAL:
-        return json_real(v->u.d);
-    case PARQUET_JV_STRING:
-        return json_stringn_nocheck(v->u.s, v->n); /* the scanner checked the UTF-8 */
-    case PARQUET_JV_ARRAY:
-        j = json_array();
-        for (uint32_t i = 0; j != NULL && i < v->n; i++) {
-            if (json_array_append_new(j, parquet_jv_to_json(&v->u.items[i])) != 0) {
-                json_decref(j);
-                j = NULL;
-            }
-        }
-        return j;
-    case PARQUET_JV_OBJECT:
-        j = json_object();
-        for (uint32_t i = 0; j != NULL && i < v->n; i++) {
-            const struct parquet_jv_member *m = &v->u.members[i];
-            if (json_object_setn_new(j, m->key, m->key_len, parquet_jv_to_json(&m->v)) != 0) {
-                json_decref(j);
-                j = NULL;
-            }
-        }
-        return j;
-    }
-    return NULL;
-}
+/* json_t -> jv, and jv -> JSON text */
 
 static int from_json(struct parquet_jv_parser *ps, const json_t *j, struct parquet_jv *v,
                      int depth)

@@ -1057,20 +1057,33 @@ static json_t *load_needed(struct s3_sink *s, const char *buf, size_t len)
     return obj;
 }
 
-/* load_needed's object from the parse the Parquet converter then writes (s->pdoc): the record
- * is parsed once. NULL (and no pdoc) when it is not a JSON object: load_needed's fallback. */
-static json_t *pick_needed(struct s3_sink *s, const char *buf, size_t len)
+/*
+ * For Parquet: the record parsed once, by the converter's parser, and read by the partitioner
+ * where it lies (no tree); the converter then writes this parse (s->pdoc). v reads from the
+ * payload of a JsonConverter envelope. 0 (and no pdoc) when the value is not a JSON object:
+ * the json_loadb path then says why, as before.
+ */
+static int view_parsed(struct s3_sink *s, const char *buf, size_t len, struct s3_value *v,
+                       struct parquet_doc_field *root, struct parquet_doc_field *payload)
 {
     struct kc_error e;
     const struct parquet_jsonl_doc *d = NULL;
     if (parquet_jsonl_parse(s->parsers, buf, len, &d, &e) != KC_OK) {
-        return NULL;
+        return 0;
     }
-    json_t *obj = parquet_jsonl_doc_pick(d, want_member, s);
-    if (obj != NULL) {
-        s->pdoc = d;
+    parquet_jsonl_doc_root(d, root);
+    if (root->kind != PARQUET_DOC_OBJECT) {
+        return 0;
     }
-    return obj;
+    struct parquet_doc_field schema;
+    parquet_jsonl_doc_get(d, NULL, "schema", &schema);
+    parquet_jsonl_doc_get(d, NULL, "payload", payload);
+    v->json = NULL;
+    v->doc = d;
+    v->from = schema.kind != PARQUET_DOC_MISSING && payload->kind != PARQUET_DOC_MISSING ? payload
+                                                                                       : root;
+    s->pdoc = d;
+    return 1;
 }
 
 static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
@@ -1136,12 +1149,18 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         json_decref(doc);
         return report(s, r, &why, err);
     }
+    struct s3_value view;
+    struct parquet_doc_field root, payload;
+    int viewed = 0;
     if (doc == NULL && s3_partitioner_needs_value(s->part) && owned == NULL && buf != NULL) {
         /* a raw value: only what the partitioner reads, and for Parquet one parse for both */
-        doc = s->c.format == S3_FORMAT_PARQUET && !aiven_wraps(s) ? pick_needed(s, buf, len)
-                                                                  : load_needed(s, buf, len);
+        if (s->c.format == S3_FORMAT_PARQUET && !aiven_wraps(s)) {
+            viewed = view_parsed(s, buf, len, &view, &root, &payload);
+        } else {
+            doc = load_needed(s, buf, len);
+        }
     }
-    if (doc == NULL && s3_partitioner_needs_value(s->part)) {
+    if (!viewed && doc == NULL && s3_partitioner_needs_value(s->part)) {
         json_error_t je;
         doc = json_loadb(buf, len, JSON_DECODE_ANY, &je);
         if (doc == NULL) {
@@ -1150,15 +1169,18 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             return report(s, r, &why, err);
         }
     }
-    const json_t *val = doc;
-    if (json_is_object(doc) && json_object_get(doc, "schema") != NULL &&
-        json_object_get(doc, "payload") != NULL) {
-        val = json_object_get(doc, "payload"); /* JsonConverter envelope */
+    if (!viewed) {
+        const json_t *val = doc;
+        if (json_is_object(doc) && json_object_get(doc, "schema") != NULL &&
+            json_object_get(doc, "payload") != NULL) {
+            val = json_object_get(doc, "payload"); /* JsonConverter envelope */
+        }
+        view = s3_value_json(val);
     }
     int64_t ts = 0;
     kc_buf_reset(&s->enc);
     if (s3_partitioner_kind(s->part) == S3_PART_TIME || s->c.aiven.on) {
-        rc = s3_partitioner_timestamp(s->part, val, r->timestamp, r->ts_type != SINK_TS_NONE,
+        rc = s3_partitioner_timestamp(s->part, &view, r->timestamp, r->ts_type != SINK_TS_NONE,
                                       wall, &ts, &why);
     } else {
         /* As Confluent's TopicPartitionWriter: only a TimeBasedPartitioner has a timestamp
@@ -1166,7 +1188,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         ts = r->ts_type != SINK_TS_NONE ? r->timestamp : wall;
     }
     if (rc == KC_OK) {
-        rc = s3_partitioner_encode(s->part, val, r->kafka_partition, ts, &s->enc, &why);
+        rc = s3_partitioner_encode(s->part, &view, r->kafka_partition, ts, &s->enc, &why);
     }
     if (rc == KC_OK && kc_buf_append_byte(&s->enc, 0) != KC_OK) {
         rc = kc_error_set(&why, KC_ENOMEM, "out of memory");

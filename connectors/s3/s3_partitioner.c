@@ -991,6 +991,59 @@ static const json_t *get_path(const json_t *v, const char *path)
     return NULL;
 }
 
+/* What is at `path` of the value, whichever way it was parsed. */
+static void field_at(const struct s3_value *v, const char *path, struct parquet_doc_field *out)
+{
+    if (v != NULL && v->doc != NULL) {
+        parquet_jsonl_doc_get(v->doc, v->from, path, out);
+        return;
+    }
+    memset(out, 0, sizeof(*out));
+    const json_t *f = get_path(v != NULL ? v->json : NULL, path);
+    switch (f != NULL ? json_typeof(f) : JSON_NULL) {
+    case JSON_NULL:
+        out->kind = f != NULL ? PARQUET_DOC_NULL : PARQUET_DOC_MISSING;
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        out->kind = PARQUET_DOC_BOOLEAN;
+        out->i = json_is_true(f);
+        break;
+    case JSON_INTEGER:
+        out->kind = PARQUET_DOC_INTEGER;
+        out->i = (int64_t)json_integer_value(f);
+        break;
+    case JSON_REAL:
+        out->kind = PARQUET_DOC_REAL;
+        out->d = json_real_value(f);
+        break;
+    case JSON_STRING:
+        out->kind = PARQUET_DOC_STRING;
+        out->s = json_string_value(f);
+        out->len = json_string_length(f);
+        break;
+    case JSON_ARRAY:
+        out->kind = PARQUET_DOC_ARRAY;
+        break;
+    case JSON_OBJECT:
+        out->kind = PARQUET_DOC_OBJECT;
+        break;
+    }
+}
+
+static int value_is_object(const struct s3_value *v)
+{
+    if (v != NULL && v->doc != NULL) {
+        struct parquet_doc_field top;
+        if (v->from == NULL) {
+            parquet_jsonl_doc_root(v->doc, &top);
+            return top.kind == PARQUET_DOC_OBJECT;
+        }
+        return v->from->kind == PARQUET_DOC_OBJECT;
+    }
+    return v != NULL && json_is_object(v->json);
+}
+
 static int digits(const char *s, int n, int *out)
 {
     int v = 0;
@@ -1073,7 +1126,7 @@ static int parse_iso(const char *s, int64_t *ms)
     return 1;
 }
 
-int s3_partitioner_timestamp(const struct s3_partitioner *p, const json_t *value,
+int s3_partitioner_timestamp(const struct s3_partitioner *p, const struct s3_value *value,
                              int64_t record_ts, int has_ts, int64_t now_ms, int64_t *out,
                              struct kc_error *err)
 {
@@ -1092,13 +1145,14 @@ int s3_partitioner_timestamp(const struct s3_partitioner *p, const json_t *value
     case S3_EXTRACT_RECORD_FIELD:
         break;
     }
-    const json_t *f = get_path(value, p->ts_field);
-    if (json_is_integer(f)) {
-        *out = (int64_t)json_integer_value(f);
+    struct parquet_doc_field f;
+    field_at(value, p->ts_field, &f);
+    if (f.kind == PARQUET_DOC_INTEGER) {
+        *out = f.i;
         return KC_OK;
     }
-    if (json_is_string(f)) {
-        const char *s = json_string_value(f);
+    if (f.kind == PARQUET_DOC_STRING && strlen(f.s) == f.len) { /* a NUL inside: no time */
+        const char *s = f.s;
         size_t i = 0;
         while (isdigit((unsigned char)s[i])) {
             i++;
@@ -1118,7 +1172,7 @@ int s3_partitioner_timestamp(const struct s3_partitioner *p, const json_t *value
                         p->ts_field);
 }
 
-int s3_partitioner_encode(struct s3_partitioner *p, const json_t *value,
+int s3_partitioner_encode(struct s3_partitioner *p, const struct s3_value *value,
                           int32_t kafka_partition, int64_t ts, struct kc_buf *out,
                           struct kc_error *err)
 {
@@ -1160,27 +1214,27 @@ int s3_partitioner_encode(struct s3_partitioner *p, const json_t *value,
         return rc;
     }
     case S3_PART_FIELD:
-        if (!json_is_object(value)) {
+        if (!value_is_object(value)) {
             return kc_error_set(err, KC_EINVAL, "FieldPartitioner: the value is not a struct or "
                                                 "map");
         }
         for (size_t i = 0; i < p->n_fields && rc == KC_OK; i++) {
-            const json_t *f = get_path(value, p->fields[i]);
+            struct parquet_doc_field f;
+            field_at(value, p->fields[i], &f);
             if (i > 0) {
                 rc = kc_buf_append_str(out, "/");
             }
             if (rc != KC_OK) {
                 break;
             }
-            if (f == NULL || json_is_null(f)) {
+            if (f.kind == PARQUET_DOC_MISSING || f.kind == PARQUET_DOC_NULL) {
                 rc = kc_buf_printf(out, "%s=null", p->fields[i]);
-            } else if (json_is_integer(f)) {
-                rc = kc_buf_printf(out, "%s=%lld", p->fields[i],
-                                   (long long)json_integer_value(f));
-            } else if (json_is_string(f)) {
-                rc = kc_buf_printf(out, "%s=%s", p->fields[i], json_string_value(f));
-            } else if (json_is_boolean(f)) {
-                rc = kc_buf_printf(out, "%s=%s", p->fields[i], json_is_true(f) ? "true" : "false");
+            } else if (f.kind == PARQUET_DOC_INTEGER) {
+                rc = kc_buf_printf(out, "%s=%lld", p->fields[i], (long long)f.i);
+            } else if (f.kind == PARQUET_DOC_STRING) {
+                rc = kc_buf_printf(out, "%s=%s", p->fields[i], f.s);
+            } else if (f.kind == PARQUET_DOC_BOOLEAN) {
+                rc = kc_buf_printf(out, "%s=%s", p->fields[i], f.i ? "true" : "false");
             } else {
                 return kc_error_set(err, KC_EINVAL, "FieldPartitioner: field '%s' is not an "
                                                     "integer, string or boolean",

@@ -25,6 +25,7 @@
 
 #include "kc_buf.h"
 #include "kc_error.h"
+#include "parquet_json.h"
 
 enum s3_partitioner_kind {
     S3_PART_DEFAULT = 0,
@@ -53,6 +54,24 @@ struct s3_partitioner_config {
 
 struct s3_partitioner;
 
+/*
+ * The record's value as the partitioner reads it: a jansson tree (json, may be NULL), or a
+ * record the Parquet converter parsed (doc non-NULL; `from` the object paths start at, the
+ * payload of an envelope, or NULL for the top), so that the S3 sink parses a record once and
+ * builds no tree for the partitioner. Both read alike (parquet_jsonl_doc_get).
+ */
+struct s3_value {
+    const json_t *json;
+    const struct parquet_jsonl_doc *doc;
+    const struct parquet_doc_field *from;
+};
+
+static inline struct s3_value s3_value_json(const json_t *v)
+{
+    struct s3_value x = {v, NULL, NULL};
+    return x;
+}
+
 /* out (OUT): owned. KC_EINVAL names the offending key in err. */
 int s3_partitioner_new(const struct s3_partitioner_config *c, struct s3_partitioner **out,
                        struct kc_error *err);
@@ -68,10 +87,10 @@ int s3_partitioner_reads_member(const struct s3_partitioner *p, const char *name
 
 /*
  * The record's time as the extractor sees it (ms since the epoch). value is the parsed value
- * (may be NULL when !needs_value); record_ts/has_ts the Kafka timestamp; now_ms wall clock.
+ * (its json may be NULL when !needs_value); record_ts/has_ts the Kafka timestamp; now_ms wall clock.
  * KC_EINVAL when the record has none (Confluent's PartitionException).
  */
-int s3_partitioner_timestamp(const struct s3_partitioner *p, const json_t *value,
+int s3_partitioner_timestamp(const struct s3_partitioner *p, const struct s3_value *value,
                              int64_t record_ts, int has_ts, int64_t now_ms, int64_t *out,
                              struct kc_error *err);
 
@@ -80,7 +99,7 @@ int s3_partitioner_timestamp(const struct s3_partitioner *p, const json_t *value
  * extractor's time (ignored unless time based). KC_EINVAL for a record it cannot place.
  * Not const: a time-based partitioner keeps the last period's path. @thread owner
  */
-int s3_partitioner_encode(struct s3_partitioner *p, const json_t *value,
+int s3_partitioner_encode(struct s3_partitioner *p, const struct s3_value *value,
                           int32_t kafka_partition, int64_t ts, struct kc_buf *out,
                           struct kc_error *err);
 

@@ -424,18 +424,44 @@ static void test_parquet_json_records_and_rotate(void **state)
     run_fini(&r);
 }
 
-static int pick_some(void *ctx, const char *key, size_t len)
+/* What jansson's tree of the same text holds at path (split at dots, json_object_getn per
+ * step), as a parquet_doc_field kind. */
+static enum parquet_doc_kind jansson_kind(const json_t *v, const char *path, const json_t **at)
 {
-    (void)ctx;
-    if (len == 1 && (key[0] == 'a' || key[0] == 'n')) {
-        return 1;
+    const char *s = path;
+    for (;;) {
+        const char *dot = strchr(s, '.');
+        size_t n = dot != NULL ? (size_t)(dot - s) : strlen(s);
+        v = json_is_object(v) ? json_object_getn(v, s, n) : NULL;
+        if (v == NULL || dot == NULL) {
+            break;
+        }
+        s = dot + 1;
     }
-    return len == 6 && memcmp(key, "schema", 6) == 0 ? 2 : 0;
+    *at = v;
+    switch (v != NULL ? json_typeof(v) : JSON_NULL) {
+    case JSON_NULL:
+        return v != NULL ? PARQUET_DOC_NULL : PARQUET_DOC_MISSING;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return PARQUET_DOC_BOOLEAN;
+    case JSON_INTEGER:
+        return PARQUET_DOC_INTEGER;
+    case JSON_REAL:
+        return PARQUET_DOC_REAL;
+    case JSON_STRING:
+        return PARQUET_DOC_STRING;
+    case JSON_ARRAY:
+        return PARQUET_DOC_ARRAY;
+    case JSON_OBJECT:
+        return PARQUET_DOC_OBJECT;
+    }
+    return PARQUET_DOC_MISSING;
 }
 
-/* A record parsed once (a partitioner reads fields, then it is written): the members picked
- * equal json_loadb's, and the file written is byte for byte the one parquet_jsonl_record
- * writes from the text. */
+/* A record parsed once (a partitioner reads fields, then it is written): what a path finds
+ * is what json_loadb's tree holds there, and the file written is byte for byte the one
+ * parquet_jsonl_record writes from the text. */
 static void test_parquet_json_parse_once(void **state)
 {
     (void)state;
@@ -443,34 +469,68 @@ static void test_parquet_json_parse_once(void **state)
         ("{\"a\": -9223372036854775808, \"b\": \"x\", \"n\": {\"k\": [1, 2.5, \"\\u00e9\\u0000z\","
          " null, true, false, {}]}}"),
         "{\"b\": \"y\", \"a\": 1e3, \"schema\": {\"type\": \"big\"}, \"a\": 7}  \r",
-        "{\"a\": 2, \"b\": \"z\", \"n\": null}",
+        "{\"a\": 2, \"b\": \"z\\u0000w\", \"n\": null, \"t\": true}",
         "[1, 2]",
+        /* read only: empty keys, a key with a dot (a path never names it) */
+        "{\"\": {\"\": 0.5}, \"x.y\": 1, \"x\": {\"y\": false}}",
     };
+    const size_t nwrite = 4;
+    const char *paths[] = {"a", "b", "n", "n.k", "n.k.x", "schema", "schema.type", "t", "",
+                           ".", "a.", "missing", "b.c", "x.y"};
     struct parquet_jsonl_parsers *ps = parquet_jsonl_parsers_new();
     assert_non_null(ps);
     struct kc_error err;
     const struct parquet_jsonl_doc *d = NULL;
+    struct parquet_doc_field f, g;
 
+    for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+        assert_int_equal(parquet_jsonl_parse(ps, recs[i], strlen(recs[i]), &d, &err), KC_OK);
+        json_t *tree = json_loads(recs[i], JSON_ALLOW_NUL, NULL);
+        assert_non_null(tree);
+        for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
+            const json_t *at = NULL;
+            parquet_jsonl_doc_get(d, NULL, paths[k], &f);
+            assert_int_equal(f.kind, jansson_kind(tree, paths[k], &at));
+            if (f.kind == PARQUET_DOC_INTEGER) {
+                assert_int_equal(f.i, json_integer_value(at));
+            } else if (f.kind == PARQUET_DOC_REAL) {
+                assert_true(f.d == json_real_value(at));
+            } else if (f.kind == PARQUET_DOC_BOOLEAN) {
+                assert_int_equal(f.i, json_is_true(at));
+            } else if (f.kind == PARQUET_DOC_STRING) {
+                assert_int_equal(f.len, json_string_length(at));
+                assert_memory_equal(f.s, json_string_value(at), f.len + 1);
+            }
+        }
+        json_decref(tree);
+    }
+
+    /* the explicit cases: INT64_MIN, the last of a key given twice, a NUL inside a string, a
+     * lookup from an object found before */
     assert_int_equal(parquet_jsonl_parse(ps, recs[0], strlen(recs[0]), &d, &err), KC_OK);
-    json_t *got = parquet_jsonl_doc_pick(d, pick_some, NULL);
-    json_t *want = json_loads(recs[0], JSON_ALLOW_NUL, NULL);
-    assert_non_null(got);
-    assert_non_null(want);
-    json_object_del(want, "b");
-    assert_true(json_equal(got, want));
-    json_decref(got);
-    json_decref(want);
-
+    parquet_jsonl_doc_get(d, NULL, "a", &f);
+    assert_int_equal(f.kind, PARQUET_DOC_INTEGER);
+    assert_true(f.i == INT64_MIN);
+    parquet_jsonl_doc_get(d, NULL, "n", &f);
+    assert_int_equal(f.kind, PARQUET_DOC_OBJECT);
+    parquet_jsonl_doc_get(d, &f, "k", &g);
+    assert_int_equal(g.kind, PARQUET_DOC_ARRAY);
+    parquet_jsonl_doc_root(d, &f);
+    assert_int_equal(f.kind, PARQUET_DOC_OBJECT);
     assert_int_equal(parquet_jsonl_parse(ps, recs[1], strlen(recs[1]), &d, &err), KC_OK);
-    got = parquet_jsonl_doc_pick(d, pick_some, NULL);
-    assert_non_null(got);
-    assert_int_equal(json_integer_value(json_object_get(got, "a")), 7); /* the last one */
-    assert_true(json_is_null(json_object_get(got, "schema")));         /* there, not read */
-    assert_int_equal(json_object_size(got), 2);
-    json_decref(got);
-
+    parquet_jsonl_doc_get(d, NULL, "a", &f);
+    assert_int_equal(f.kind, PARQUET_DOC_INTEGER);
+    assert_int_equal(f.i, 7);
+    assert_int_equal(parquet_jsonl_parse(ps, recs[2], strlen(recs[2]), &d, &err), KC_OK);
+    parquet_jsonl_doc_get(d, NULL, "b", &f);
+    assert_int_equal(f.kind, PARQUET_DOC_STRING);
+    assert_int_equal(f.len, 3);
+    assert_memory_equal(f.s, "z\0w", 4);
     assert_int_equal(parquet_jsonl_parse(ps, recs[3], strlen(recs[3]), &d, &err), KC_OK);
-    assert_null(parquet_jsonl_doc_pick(d, pick_some, NULL)); /* not an object */
+    parquet_jsonl_doc_root(d, &f);
+    assert_int_equal(f.kind, PARQUET_DOC_ARRAY); /* not an object: no member of it */
+    parquet_jsonl_doc_get(d, &f, "a", &g);
+    assert_int_equal(g.kind, PARQUET_DOC_MISSING);
     assert_int_equal(parquet_jsonl_parse(ps, " \t", 2, &d, &err), KC_EINVAL);
     assert_null(d);
     assert_int_equal(parquet_jsonl_parse(ps, "{\"a\":", 5, &d, &err), KC_EINVAL);
@@ -485,7 +545,7 @@ static void test_parquet_json_parse_once(void **state)
         o.parsers = ps;
         assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
                          KC_OK);
-        for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+        for (size_t i = 0; i < nwrite; i++) {
             size_t n = strlen(recs[i]);
             if (way == 0) {
                 assert_int_equal(parquet_jsonl_record(c, recs[i], n, i, &err), KC_OK);

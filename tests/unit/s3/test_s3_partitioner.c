@@ -22,7 +22,87 @@
 #include <cmocka.h>
 
 #include "kc_alloc.h"
+#include "parquet_json.h"
 #include "s3_partitioner.h"
+
+/*
+ * The value both ways the sink gives it: jansson's tree of the text, and the Parquet
+ * converter's parse of it (s3_value.doc, from the payload of an envelope). Both must place a
+ * record alike: the result and the error are compared, the first one returned.
+ */
+struct both {
+    json_t *tree;
+    struct parquet_jsonl_parsers *ps;
+    struct parquet_doc_field from;
+    struct s3_value v[2];
+};
+
+static void both_init(struct both *b, const char *text, int envelope)
+{
+    struct kc_error err;
+    const struct parquet_jsonl_doc *d = NULL;
+    b->tree = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    assert_non_null(b->tree);
+    b->ps = parquet_jsonl_parsers_new();
+    assert_non_null(b->ps);
+    assert_int_equal(parquet_jsonl_parse(b->ps, text, strlen(text), &d, &err), KC_OK);
+    b->v[0] = s3_value_json(envelope ? json_object_get(b->tree, "payload") : b->tree);
+    b->v[1].json = NULL;
+    b->v[1].doc = d;
+    b->v[1].from = NULL;
+    if (envelope) {
+        parquet_jsonl_doc_get(d, NULL, "payload", &b->from);
+        b->v[1].from = &b->from;
+    }
+}
+
+static void both_fini(struct both *b)
+{
+    json_decref(b->tree);
+    parquet_jsonl_parsers_free(b->ps);
+}
+
+static int encode_both(struct s3_partitioner *p, const char *text, int envelope,
+                       struct kc_buf *out, struct kc_error *err)
+{
+    struct both b;
+    struct kc_buf o2;
+    struct kc_error e2;
+    both_init(&b, text, envelope);
+    kc_buf_init(&o2, 256);
+    size_t at = out->len;
+    int rc = s3_partitioner_encode(p, &b.v[0], 0, 0, out, err);
+    int rc2 = s3_partitioner_encode(p, &b.v[1], 0, 0, &o2, &e2);
+    assert_int_equal(rc, rc2);
+    if (rc == KC_OK) {
+        assert_int_equal(out->len - at, o2.len);
+        assert_memory_equal(out->data + at, o2.data, o2.len);
+    } else {
+        assert_string_equal(err->msg, e2.msg);
+    }
+    kc_buf_fini(&o2);
+    both_fini(&b);
+    return rc;
+}
+
+static int timestamp_both(struct s3_partitioner *p, const char *text, int envelope,
+                          int64_t *ts, struct kc_error *err)
+{
+    struct both b;
+    struct kc_error e2;
+    int64_t t2 = -1;
+    both_init(&b, text, envelope);
+    int rc = s3_partitioner_timestamp(p, &b.v[0], 0, 0, 0, ts, err);
+    int rc2 = s3_partitioner_timestamp(p, &b.v[1], 0, 0, 0, &t2, &e2);
+    assert_int_equal(rc, rc2);
+    if (rc == KC_OK) {
+        assert_int_equal(*ts, t2);
+    } else {
+        assert_string_equal(err->msg, e2.msg);
+    }
+    both_fini(&b);
+    return rc;
+}
 
 static struct s3_partitioner *mk(const char *cls, const char *fmt, int64_t dur, const char *tz,
                                  const char *ex)
@@ -158,17 +238,41 @@ static void test_field(void **state)
     struct s3_partitioner *p = NULL;
     struct kc_error err;
     assert_int_equal(s3_partitioner_new(&c, &p, &err), 0);
-    json_t *v = json_loads("{\"device_type\":\"temp\",\"meta\":{\"site\":\"a\"},\"n\":7}", 0,
-                           NULL);
     struct kc_buf b;
     kc_buf_init(&b, 4096);
-    assert_int_equal(s3_partitioner_encode(p, v, 0, 0, &b, &err), 0);
+    assert_int_equal(encode_both(p, "{\"device_type\":\"temp\",\"meta\":{\"site\":\"a\"},"
+                                    "\"n\":7}", 0, &b, &err), 0);
     kc_buf_append_byte(&b, 0);
     assert_string_equal(b.data, "device_type=temp/meta.site=a/n=7");
-    json_decref(v);
-    v = json_loads("{\"device_type\":1.5}", 0, NULL);
-    assert_int_equal(s3_partitioner_encode(p, v, 0, 0, &b, &err), KC_EINVAL);
-    json_decref(v);
+    /* missing and null are "null"; booleans; the last of a key given twice; an envelope's
+     * payload; a string holding a NUL ends there, as with jansson's text */
+    const struct {
+        const char *json;
+        int envelope;
+        const char *want;
+    } ok[] = {
+        {"{\"device_type\":null,\"meta\":{}}", 0, "device_type=null/meta.site=null/n=null"},
+        {"{\"n\":true,\"device_type\":\"x\",\"meta\":{\"site\":false}}", 0,
+         "device_type=x/meta.site=false/n=true"},
+        {"{\"n\":1,\"n\":-2,\"device_type\":\"d\\u0000e\",\"meta\":{\"site\":\"\\u00e9\"}}", 0,
+         "device_type=d/meta.site=\xc3\xa9/n=-2"},
+        {"{\"schema\":{},\"payload\":{\"n\":3,\"device_type\":\"p\"}}", 1,
+         "device_type=p/meta.site=null/n=3"},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        kc_buf_reset(&b);
+        assert_int_equal(encode_both(p, ok[i].json, ok[i].envelope, &b, &err), 0);
+        kc_buf_append_byte(&b, 0);
+        assert_string_equal(b.data, ok[i].want);
+    }
+    const char *bad[] = {"{\"device_type\":1.5}", "{\"device_type\":[1]}",
+                         "{\"meta\":{\"site\":{}}}", "[1]", "\"text\""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(encode_both(p, bad[i], 0, &b, &err), KC_EINVAL);
+    }
+    assert_int_equal(encode_both(p, "{\"schema\":{},\"payload\":null}", 1, &b, &err),
+                     KC_EINVAL);
+    assert_non_null(strstr(err.msg, "not a struct or map"));
     kc_buf_fini(&b);
     s3_partitioner_free(p);
 }
@@ -191,17 +295,18 @@ static void test_extractors(void **state)
         {"{\"timestamp\":\"2024-06-01\"}", 1717200000000LL},
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        json_t *v = json_loads(ok[i].json, 0, NULL);
-        assert_int_equal(s3_partitioner_timestamp(p, v, 0, 0, 0, &ts, &err), 0);
+        assert_int_equal(timestamp_both(p, ok[i].json, 0, &ts, &err), 0);
         assert_int_equal(ts, ok[i].want);
-        json_decref(v);
     }
-    json_t *v = json_loads("{\"timestamp\":\"yesterday\"}", 0, NULL);
-    assert_int_equal(s3_partitioner_timestamp(p, v, 0, 0, 0, &ts, &err), KC_EINVAL);
-    json_decref(v);
-    v = json_loads("{\"other\":1}", 0, NULL);
-    assert_int_equal(s3_partitioner_timestamp(p, v, 0, 0, 0, &ts, &err), KC_EINVAL);
-    json_decref(v);
+    assert_int_equal(timestamp_both(p, "{\"schema\":1,\"payload\":{\"timestamp\":1717249530123}}",
+                                    1, &ts, &err), 0);
+    assert_int_equal(ts, T0);
+    const char *bad[] = {"{\"timestamp\":\"yesterday\"}", "{\"other\":1}",
+                         "{\"timestamp\":1.7e12}", "{\"timestamp\":null}", "[1]",
+                         "{\"timestamp\":\"12\\u00003\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(timestamp_both(p, bad[i], 0, &ts, &err), KC_EINVAL);
+    }
     s3_partitioner_free(p);
     p = mk("HourlyPartitioner", "", 0, "UTC", "Record");
     assert_int_equal(s3_partitioner_timestamp(p, NULL, 5, 1, 9, &ts, &err), 0);
