@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +46,44 @@ static void usage(const char *prog)
             "Runs a Kafka Connect distributed worker (sink connectors). Worker properties may\n"
             "also come from CONNECT_* environment variables (CONNECT_GROUP_ID -> group.id).\n",
             prog);
+}
+
+/*
+ * The soft limit on open files up to the hard one, as the JVM does at startup (HotSpot's
+ * MaxFDLimit, on by default): a worker swapped in for the JVM image must not fail where the
+ * JVM did not. Sinks hold a descriptor per open output file (the S3 sink: one per encoded
+ * partition of every assigned Kafka partition), and container runtimes often start processes
+ * at a soft limit of 1024 with a much higher hard one. Everything here polls (no select), so
+ * descriptors past FD_SETSIZE are fine.
+ */
+static void raise_open_files_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) {
+        return;
+    }
+    rlim_t was = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && rl.rlim_max == RLIM_INFINITY) {
+        /* an unlimited hard limit: the kernel's own ceiling is the most a process may set */
+        FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+        unsigned long long nr = 0;
+        if (f != NULL) {
+            if (fscanf(f, "%llu", &nr) != 1) {
+                nr = 0;
+            }
+            fclose(f);
+        }
+        if (nr <= (unsigned long long)was) {
+            return;
+        }
+        rl.rlim_cur = (rlim_t)nr;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+            return;
+        }
+    }
+    kc_log(KC_LOG_DEBUG, "main", "Open files limit raised from %llu to %llu",
+           (unsigned long long)was, (unsigned long long)rl.rlim_cur);
 }
 
 int main(int argc, char **argv)
@@ -92,6 +131,7 @@ int main(int argc, char **argv)
         usage(argv[0]);
         return 2;
     }
+    raise_open_files_limit();
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

@@ -598,3 +598,52 @@ def test_kill9_local_store_duckdb(kafka, connect_c, tmp_path, unique_name):
                      f"FROM read_parquet('{glob}', filename=true) GROUP BY filename").fetchall()
     for fname, lo, cnt, hi in got:
         assert lo == start_offset(fname) and hi - lo + 1 == cnt, (fname, lo, cnt, hi)
+
+
+def test_more_open_files_than_the_soft_limit(kafka, tmp_path, unique_name):
+    """The worker raises its soft open-files limit to the hard one at start, as the JVM does
+    (HotSpot's MaxFDLimit): started at a soft limit of 256 (as container runtimes often start
+    processes at 1024), an S3 sink on the local store holding 600 open files at once (a
+    FieldPartitioner over 600 distinct values, one set of flush.size=600) commits them all
+    instead of failing on the limit. /proc shows the raised limit; DuckDB reads every row."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        import pytest
+        pytest.skip(f"hard open-files limit {hard} leaves no room to show the raise")
+    wrapper = tmp_path / "low-nofile.sh"
+    wrapper.write_text(f"#!/bin/sh\nulimit -Sn 256 || exit 97\nexec '{kc.connect_bin()}' \"$@\"\n")
+    wrapper.chmod(0o755)
+    w = kc.ConnectC(kafka.bootstrap, tmp_path / "w", binary=wrapper)
+    try:
+        w.start()
+        limits = Path(f"/proc/{w.pid}/limits").read_text()
+        line = next(ln for ln in limits.splitlines() if ln.startswith("Max open files"))
+        got_soft, got_hard = line.split()[3:5]
+        assert got_soft == got_hard, line
+        assert got_soft == "unlimited" or int(got_soft) > 256, line
+        root = tmp_path / "store"
+        topic, cname = unique_name("nofile"), unique_name("s3nofile")
+        kafka.create_topic(topic, partitions=1)
+        n = 600
+        w.create_connector(cname, sink_config(topic, **{
+            "store.url": f"file://{root}", "flush.size": str(n),
+            "partitioner.class": "io.confluent.connect.storage.partitioner.FieldPartitioner",
+            "partition.field.name": "device"}))
+        w.wait_running(cname)
+        kafka.produce(topic, [json.dumps({"seq": i, "device": f"d{i:04d}", "v": i * 0.5})
+                              for i in range(n)], partition=0)
+        group = f"connect-{cname}"
+        kc.wait_until(lambda: kafka.committed_offsets(group).get((topic, 0)) == n,
+                      timeout=120, what=f"all {n} records committed")
+        files = parquet_files(root)
+        assert len(files) == n
+        assert {f.parent.name for f in files} == {f"device=d{i:04d}" for i in range(n)}
+        assert duckdb_count_distinct(f"{root}/raw/{topic}/**/*.parquet") == (n, n, 0, n - 1)
+        status = w.get(f"/connectors/{cname}/status").json()
+        assert status["tasks"][0]["state"] == "RUNNING", status
+    finally:
+        rc = w.stop()
+        errs = w.sanitizer_errors()
+        assert rc in (0, 143, -15), (rc, w.log_tail(60))
+        assert not errs, errs
