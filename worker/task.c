@@ -1395,6 +1395,12 @@ static void *task_main(void *arg)
             break;
         }
         int64_t now = kc_now_ms();
+        if (t->st.tick_soon) { /* sink_task_tick_within from put, tick or pre_commit */
+            if (now + t->st.tick_within_ms < t->next_tick) {
+                t->next_tick = now + t->st.tick_within_ms;
+            }
+            t->st.tick_soon = 0;
+        }
         int64_t wait = t->next_tick - now;
         int64_t to_commit = last_commit + t->flush_interval_ms - now;
         wait = wait < to_commit ? wait : to_commit;

@@ -37,6 +37,17 @@ void sink_task_request_commit(struct sink_task *st)
     st->commit_requested = 1;
 }
 
+void sink_task_tick_within(struct sink_task *st, int64_t ms)
+{
+    if (ms < 0) {
+        ms = 0;
+    }
+    if (!st->tick_soon || ms < st->tick_within_ms) {
+        st->tick_within_ms = ms;
+    }
+    st->tick_soon = 1;
+}
+
 int sink_task_report_exception(struct sink_task *st, const struct sink_record *rec,
                                const char *exception_class, const struct kc_error *cause)
 {

@@ -63,6 +63,8 @@ struct sink_task {
     const char *connector; /* borrowed from the worker's task */
     int id;
     int commit_requested;  /* set by sink_task_request_commit, cleared by the worker */
+    int tick_soon;         /* set by sink_task_tick_within, cleared by the worker */
+    int64_t tick_within_ms;
     const struct sink_task_services *svc; /* set by the worker (or the test harness) */
     void *svc_ctx;                        /* the worker's, for svc */
 };
@@ -250,6 +252,9 @@ int sink_task_report_exception(struct sink_task *st, const struct sink_record *r
 /* Ask the worker to commit (pre_commit / flush) soon, e.g. after a file rotation.
  * @thread task */
 void sink_task_request_commit(struct sink_task *st);
+/* Ask for tick() within ms milliseconds, sooner than the next_ms it last gave: e.g. after
+ * handing work to a thread of the sink's own whose results tick() collects. @thread task */
+void sink_task_tick_within(struct sink_task *st, int64_t ms);
 /*
  * SinkTaskContext.offset: continue `partition` from `offset`. Callable from open(), put(),
  * tick() and pre_commit(); the worker seeks before the next batch, and records of that

@@ -452,6 +452,9 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     if (tp->n_pending++ == 0) {
         tp->pending_from = start;
     }
+    /* tick collects it (harvest) and asks for the commit; it polls every 20 ms while uploads
+     * are on their way, but its last answer may have been a second away */
+    sink_task_tick_within(s->st, 20);
     return KC_OK;
 }
 

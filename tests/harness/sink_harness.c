@@ -594,6 +594,16 @@ int sink_harness_tick(struct sink_harness *h, int64_t now_ms, struct kc_error *e
     return rc;
 }
 
+int sink_harness_tick_asked(struct sink_harness *h, int64_t *within_ms)
+{
+    if (!h->st.tick_soon) {
+        return 0;
+    }
+    *within_ms = h->st.tick_within_ms;
+    h->st.tick_soon = 0;
+    return 1;
+}
+
 int sink_harness_commit(struct sink_harness *h, struct kc_error *err)
 {
     int rc = commit_point(h, NULL, err);

@@ -58,6 +58,9 @@ int sink_harness_drain(struct sink_harness *h, size_t batch, int max_polls,
                        struct kc_error *err);
 /* The sink's timer at now_ms (CLOCK_MONOTONIC milliseconds, as the worker calls it). */
 int sink_harness_tick(struct sink_harness *h, int64_t now_ms, struct kc_error *err);
+/* 1 (and *within_ms) if the sink asked for a tick sooner than it said (sink_task_tick_within)
+ * since the last call; the request is then cleared, as the worker does when it reschedules. */
+int sink_harness_tick_asked(struct sink_harness *h, int64_t *within_ms);
 /* A commit point over every assigned partition. */
 int sink_harness_commit(struct sink_harness *h, struct kc_error *err);
 /* Kill and restart (see above). */

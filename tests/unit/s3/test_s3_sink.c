@@ -906,6 +906,64 @@ static void test_upload_failure_cancels_that_partition_only(void **state)
     rm_rf(spool);
 }
 
+/*
+ * A set handed to the upload thread comes back through tick (harvest), which then asks for the
+ * commit: the sink asks for a tick within 20 ms when it hands a set over, whatever its last
+ * tick answered (a second away when nothing was on its way), so the offsets are committed soon
+ * after the object is stored instead of up to a second later. The local store commits in put.
+ */
+static void test_upload_asks_for_a_tick(void **state)
+{
+    (void)state;
+    int port = fake_start();
+    pthread_create(&fake.th, NULL, fake_serve, NULL);
+    char url[64], spool[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+    tmpdir(spool, sizeof(spool));
+    const char *kv[] = {"store.url", url, "aws.access.key.id", "AK", "aws.secret.access.key",
+                        "SK", "s3.spool.dir", spool, "flush.size", "5", NULL};
+    struct sink_harness *h = mk("/unused", kv);
+    struct kc_error err;
+    int64_t within = -1;
+    produce_iot(h, 0, 0, 7, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_tick(h, 0, &err), 0); /* nothing on its way: a second */
+    assert_int_equal(sink_harness_tick_asked(h, &within), 0);
+    assert_int_equal(sink_harness_poll(h, 4, NULL, &err), 0); /* the set is not full */
+    assert_int_equal(sink_harness_tick_asked(h, &within), 0);
+    assert_int_equal(sink_harness_poll(h, 3, NULL, &err), 0); /* full: handed over */
+    assert_int_equal(sink_harness_tick_asked(h, &within), 1);
+    assert_true(within >= 0 && within <= 20);
+    assert_int_equal(sink_harness_tick_asked(h, &within), 0); /* cleared */
+    for (int i = 0; i < 500 && sink_harness_committed(h, "iot", 0, NULL) != 5; i++) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+        nanosleep(&ts, NULL);
+        assert_int_equal(sink_harness_tick(h, 0, &err), 0);
+        assert_int_equal(sink_harness_commit(h, &err), 0);
+    }
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 5);
+    assert_int_equal(fake_puts_ok(), 1);
+    sink_harness_free(h);
+    shutdown(fake.lfd, SHUT_RDWR);
+    close(fake.lfd);
+    pthread_join(fake.th, NULL);
+    rm_rf(spool);
+
+    /* the local store makes the set visible in put: nothing to collect later */
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv2[] = {"flush.size", "5", NULL};
+    h = mk(dir, kv2);
+    produce_iot(h, 0, 0, 5, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_poll(h, 5, NULL, &err), 0);
+    assert_int_equal(sink_harness_tick_asked(h, &within), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 5);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 static void test_store_down_then_back(void **state)
 {
     (void)state;
@@ -965,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_budget_many_partitions),
         cmocka_unit_test(test_budget_counts_open_files),
         cmocka_unit_test(test_store_down_then_back),
+        cmocka_unit_test(test_upload_asks_for_a_tick),
         cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
