@@ -165,7 +165,8 @@ int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, u
  * sink's field and time partitioners), then written without a second parse:
  *   parquet_jsonl_parse: parse buf into the parsers' arena (valid until the next parse or
  *     record call on a converter sharing these parsers; KC_EINVAL for bad or blank JSON);
- *   parquet_jsonl_doc_root, parquet_jsonl_doc_get: the parsed value, and the value at a dotted path ("a.b.c": member names split at '.')
+ *   parquet_jsonl_doc_root: the parsed value itself;
+ *   parquet_jsonl_doc_get: the value at a dotted path ("a.b.c": member names split at '.')
  *     from the parsed value (from == NULL) or from an object an earlier call found (its
  *     node), read as jansson's json_object_getn step by step would read json_loadb's tree:
  *     the last of duplicate keys wins at every level. No allocation: a string found points
@@ -196,7 +197,6 @@ struct parquet_doc_field {
 };
 void parquet_jsonl_doc_get(const struct parquet_jsonl_doc *d, const struct parquet_doc_field *from,
                            const char *path, struct parquet_doc_field *out);
-/* The parsed value itself (the top of every path). */
 void parquet_jsonl_doc_root(const struct parquet_jsonl_doc *d, struct parquet_doc_field *out);
 int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl_doc *d,
                              const void *buf, size_t len, uint64_t id, struct kc_error *err);
