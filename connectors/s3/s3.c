@@ -71,6 +71,7 @@ struct s3_file {
     uint64_t n;     /* records accepted */
     struct s3_object *obj;     /* owned */
     struct parquet_jsonl *pj;  /* owned; NULL for JSON lines */
+    struct s3_zout *z;         /* owned: JSON through gzip or zstd; NULL uncompressed */
     int bad;                   /* set by the bad callback during one record */
     int64_t cur;               /* offset of the record being written; -1 between records */
     struct s3_blame *blamed;   /* owned: earlier records of this file the bad callback named */
@@ -165,6 +166,7 @@ static void file_free(struct s3_file *f)
 {
     kc_free(f->blamed);
     parquet_jsonl_free(f->pj);
+    s3_zout_free(f->z);
     s3_object_abort(f->obj);
     kc_free(f->encoded);
     kc_free(f);
@@ -332,6 +334,26 @@ static int take_denied(struct s3_tp *tp, int64_t offset, struct kc_error *why)
 
 /* ---- files and sets ---- */
 
+/* JSON output into the file's object, through its compressor when it has one. */
+static int file_write(struct s3_file *f, const void *buf, size_t len, struct kc_error *err)
+{
+    return f->z != NULL ? s3_zout_write(f->z, f->obj, buf, len, err)
+                        : s3_object_write(f->obj, buf, len, err);
+}
+
+/* The end of a JSON file: Aiven's BATCH_END for a json array, the compressed stream's end. */
+static int json_file_end(struct s3_sink *s, struct s3_file *f, struct kc_error *err)
+{
+    int rc = KC_OK;
+    if (s->c.format == S3_FORMAT_JSON_ARRAY) {
+        rc = file_write(f, "\n]", 2, err);
+    }
+    if (rc == KC_OK && f->z != NULL) {
+        rc = s3_zout_finish(f->z, f->obj, err);
+    }
+    return rc;
+}
+
 static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, int64_t start,
                      int64_t ts_local, struct s3_file **out, struct kc_error *err)
 {
@@ -384,10 +406,16 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
             file_free(f);
             return rc;
         }
-    } else if (s->c.format == S3_FORMAT_JSON_ARRAY &&
-               (rc = s3_object_write(f->obj, "[\n", 2, err)) != KC_OK) {
-        file_free(f);
-        return rc;
+    } else {
+        if (s->c.json_z != S3_Z_NONE &&
+            (rc = s3_zout_new(s->c.json_z, s->c.json_level, &f->z, err)) != KC_OK) {
+            file_free(f);
+            return rc;
+        }
+        if (s->c.format == S3_FORMAT_JSON_ARRAY && (rc = file_write(f, "[\n", 2, err)) != KC_OK) {
+            file_free(f);
+            return rc;
+        }
     }
     f->next = tp->files;
     tp->files = f;
@@ -416,8 +444,8 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     for (struct s3_file *f = tp->files; f != NULL && rc == KC_OK; f = f->next) {
         if (f->pj != NULL) {
             rc = parquet_jsonl_finish(f->pj, err);
-        } else if (s->c.format == S3_FORMAT_JSON_ARRAY) {
-            rc = s3_object_write(f->obj, "\n]", 2, err); /* Aiven's BATCH_END */
+        } else {
+            rc = json_file_end(s, f, err);
         }
         if (rc == KC_OK && f->n > 0) {
             b->objs[k].size = s3_object_size(f->obj);
@@ -474,8 +502,8 @@ static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     for (struct s3_file *f = tp->files; f != NULL && rc == KC_OK; f = f->next) {
         if (f->pj != NULL) {
             rc = parquet_jsonl_finish(f->pj, err);
-        } else if (s->c.format == S3_FORMAT_JSON_ARRAY) {
-            rc = s3_object_write(f->obj, "\n]", 2, err); /* Aiven's BATCH_END */
+        } else {
+            rc = json_file_end(s, f, err);
         }
     }
     if (rc == KC_OK) {
@@ -947,14 +975,13 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         return rc;
     }
     if (f->pj == NULL) { /* JSON lines: one value per line (json: array elements) */
-        rc = s->c.format == S3_FORMAT_JSON_ARRAY && f->n > 0
-                 ? s3_object_write(f->obj, ",\n", 2, err)
-                 : KC_OK;
+        rc = s->c.format == S3_FORMAT_JSON_ARRAY && f->n > 0 ? file_write(f, ",\n", 2, err)
+                                                             : KC_OK;
         if (rc == KC_OK) {
-            rc = s3_object_write(f->obj, buf, len, err);
+            rc = file_write(f, buf, len, err);
         }
         if (rc == KC_OK && s->c.format == S3_FORMAT_JSON) {
-            rc = s3_object_write(f->obj, "\n", 1, err);
+            rc = file_write(f, "\n", 1, err);
         }
         if (rc == KC_OK) {
             f->n++;
@@ -1329,7 +1356,7 @@ static size_t file_footprint(const struct s3_file *f)
     if (f->obj != NULL) {
         n += 2 * strlen(s3_object_key(f->obj)) + 128; /* the object: key, local path */
     }
-    return n + (f->pj != NULL ? parquet_jsonl_footprint(f->pj) : 0);
+    return n + (f->pj != NULL ? parquet_jsonl_footprint(f->pj) : 0) + s3_zout_footprint(f->z);
 }
 
 /*

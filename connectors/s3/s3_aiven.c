@@ -412,11 +412,19 @@ int s3_aiven_conf_load(const struct conf_values *cv, struct s3_conf *c, struct k
                             "file.compression.type: supported values are: 'none', 'gzip', "
                             "'snappy', 'zstd'");
     }
-    if (c->format != S3_FORMAT_PARQUET && c->codec != PARQUET_CODEC_NONE) {
-        return kc_error_set(err, KC_EINVAL,
-                            "file.compression.type: %s for %s files is not supported by "
-                            "connect-c yet; set none (parquet takes every codec)",
-                            z, type);
+    if (c->format != S3_FORMAT_PARQUET) {
+        /* jsonl/json: the whole file through one gzip member or zstd frame */
+        if (c->codec == PARQUET_CODEC_SNAPPY) {
+            return kc_error_set(err, KC_EINVAL,
+                                "file.compression.type: snappy for %s files is not supported by "
+                                "connect-c yet; set none, gzip or zstd (parquet takes every "
+                                "codec)",
+                                type);
+        }
+        c->json_z = c->codec == PARQUET_CODEC_GZIP   ? S3_Z_GZIP
+                    : c->codec == PARQUET_CODEC_ZSTD ? S3_Z_ZSTD
+                                                     : S3_Z_NONE;
+        c->json_level = c->json_z == S3_Z_GZIP ? -1 : 0; /* each codec's default level */
     }
     a->tmpl = conf_values_string(cv, "file.name.template");
     if (a->tmpl == NULL) {

@@ -39,9 +39,6 @@ static int validate_not_supported(const struct conf_def *d, const char *value,
               "unencrypted); use a bucket default encryption instead"
         : strcmp(d->name, "s3.acl.canned") == 0
             ? "canned ACLs are not supported by connect-c; use bucket policies"
-        : strcmp(d->name, "s3.compression.type") == 0
-            ? "compressed JSON output is not supported by connect-c; use ParquetFormat with "
-              "parquet.codec"
         : strcmp(d->name, "behavior.on.null.values") == 0
             ? "connect-c supports 'fail' and 'ignore' (tombstones reported, or skipped)"
             : "storing Kafka keys or headers beside the values is not supported by connect-c";
@@ -58,6 +55,7 @@ static const char *const s3_formats[] = {
     "io.confluent.connect.s3.format.parquet.ParquetFormat",
     "io.confluent.connect.s3.format.json.JsonFormat", NULL};
 static const char *const s3_codecs[] = {"none", "snappy", "gzip", "zstd", "lz4_raw", NULL};
+static const char *const s3_json_codecs[] = {"none", "gzip", NULL};
 static const char *const s3_mismatch[] = {"rotate", "dlq", NULL};
 
 const struct conf_def s3_conf_def[] = {
@@ -184,8 +182,13 @@ const struct conf_def s3_conf_def[] = {
      "Not supported by connect-c (must be empty): canned ACL of new objects.", S3_GROUP, 23,
      CONF_WIDTH_LONG, "S3 Canned ACL", validate_not_supported, U, NULL, NULL},
     {"s3.compression.type", CONF_STRING, "none", 0, CONF_LOW,
-     "Compression of JsonFormat output: only none in connect-c.", S3_GROUP, 24, CONF_WIDTH_LONG,
-     "Compression type", validate_not_supported, U, NULL, NULL},
+     "Compression type for files written to S3. Applied when using JsonFormat (a .json.gz "
+     "object per file); ParquetFormat uses parquet.codec. Available values: none, gzip.",
+     S3_GROUP, 24, CONF_WIDTH_LONG, "Compression type", conf_validate_in, U, s3_json_codecs,
+     NULL},
+    {"s3.compression.level", CONF_INT, "-1", 0, CONF_LOW,
+     "Compression level for gzip: -1 (the default level) or 0 (none) to 9 (best).", S3_GROUP,
+     25, CONF_WIDTH_LONG, "Compression Level", conf_validate_range, -1, 9, NULL, NULL},
     {"store.kafka.keys", CONF_BOOLEAN, "false", 0, CONF_LOW,
      "Not supported by connect-c (must be false): key files beside the value files.", F_GROUP,
      20, CONF_WIDTH_SHORT, "Store Kafka keys", validate_not_supported, U, NULL, NULL},
@@ -232,6 +235,9 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     if (c->codec < 0) {
         return kc_error_set(err, KC_EINVAL, "parquet.codec: unknown codec");
     }
+    const char *jz = conf_values_string(cv, "s3.compression.type");
+    c->json_z = jz != NULL && strcmp(jz, "gzip") == 0 ? S3_Z_GZIP : S3_Z_NONE;
+    c->json_level = conf_values_int(cv, "s3.compression.level");
     c->topics_dir = conf_values_string(cv, "topics.dir");
     c->file_delim = conf_values_string(cv, "file.delim");
     c->pad_width = conf_values_int(cv, "filename.offset.zero.pad.width");
@@ -284,7 +290,7 @@ int s3_conf_validate(const struct conf_values *cv, struct conf_infos *errs, stru
 const char *s3_conf_extension(const struct s3_conf *c)
 {
     if (c->format == S3_FORMAT_JSON) {
-        return ".json";
+        return c->json_z == S3_Z_GZIP ? ".json.gz" : ".json"; /* JsonFormat + ".gz" */
     }
     switch (c->codec) {
     case PARQUET_CODEC_SNAPPY: return ".snappy.parquet";

@@ -11,6 +11,7 @@
 #include "kc_error.h"
 #include "s3_partitioner.h"
 #include "s3_store.h"
+#include "s3_zout.h"
 
 #include "conf_def.h"
 
@@ -42,6 +43,9 @@ struct s3_conf {
     struct s3_partitioner_config part; /* same */
     enum s3_format format;
     int codec;                        /* enum parquet_codec */
+    enum s3_zcodec json_z;            /* JSON formats: s3.compression.type (Aiven's
+                                       * file.compression.type) */
+    int json_level;                   /* s3.compression.level (gzip -1..9; zstd 0 default) */
     const char *topics_dir;
     const char *file_delim;
     int pad_width;

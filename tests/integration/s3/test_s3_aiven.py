@@ -197,3 +197,36 @@ def test_aiven_key_template_overwrites_on_s3proxy(kafka, connect_c, s3, unique_n
     kc.wait_until(lambda: json.loads((bucket_dir / f"{topic}/k0.jsonl").read_text())
                   ["value"]["seq"] == 33, timeout=kc.scaled(10), what="k0 overwritten")
     assert list_keys(s3, "aiven-keys", f"{topic}/") == keys
+
+
+@pytest.mark.parametrize("codec,ext,duck", [(None, ".gz", "gzip"), ("zstd", ".zst", "zstd")])
+def test_aiven_compressed_jsonl_on_s3proxy(kafka, connect_c, s3, unique_name, codec, ext, duck):
+    """jsonl through file.compression.type: unset is Aiven's default, gzip (the ".gz"
+    template); zstd gives ".zst". Each object on S3Proxy is read back by DuckDB's read_json
+    with that compression: every record once, the rows Aiven writes."""
+    bucket = f"aiven-{duck}"
+    make_bucket(s3, bucket)
+    bucket_dir = Path(s3["KC_S3_DATA"]) / bucket
+    topic, cname = unique_name("aiven-z"), unique_name("aivenz")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce_records(topic, records(30, envelope=False))
+    cfg = base_config(topic, **{"aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
+                                "aws.secret.access.key": s3["KC_S3_SECRET_KEY"],
+                                "aws.s3.endpoint": s3["KC_S3_ENDPOINT"],
+                                "aws.s3.bucket.name": bucket, "format.output.type": "jsonl",
+                                "file.max.records": "10", "format.output.fields": "value,offset",
+                                "value.converter.schemas.enable": "false"})
+    if codec is not None:
+        cfg["file.compression.type"] = codec
+    w = connect_c()
+    w.create_connector(cname, cfg)
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 30,
+                  timeout=kc.scaled(120), what="all 30 committed")
+    keys = list_keys(s3, bucket, f"{topic}-")
+    assert keys == [f"{topic}-0-{s}{ext}" for s in (0, 10, 20)]
+    files = [str(bucket_dir / k) for k in keys]
+    n, distinct, total = duckdb.sql(
+        f"SELECT count(*), count(DISTINCT \"offset\"), sum(value.seq) FROM read_json({files}, "
+        f"format='newline_delimited', compression='{duck}')").fetchall()[0]
+    assert (n, distinct, total) == (30, 30, sum(range(30)))

@@ -647,3 +647,36 @@ def test_more_open_files_than_the_soft_limit(kafka, tmp_path, unique_name):
         errs = w.sanitizer_errors()
         assert rc in (0, 143, -15), (rc, w.log_tail(60))
         assert not errs, errs
+
+
+def test_json_format_gzip_on_s3proxy(kafka, connect_c, s3, unique_name):
+    """Confluent's JsonFormat with s3.compression.type=gzip: .json.gz objects on S3Proxy, each
+    one gzip stream (Python's gzip module) of the compact JSON lines, and DuckDB's read_json
+    over them counts every record once with the produced values."""
+    import gzip
+    make_bucket(s3, "iot-gz")
+    bucket_dir = Path(s3["KC_S3_DATA"]) / "iot-gz"
+    topic, cname = unique_name("iot-gz"), unique_name("s3gz")
+    kafka.create_topic(topic, partitions=1)
+    events = iot_events(300, seed=5)
+    kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
+    w = connect_c()
+    w.create_connector(cname, sink_config(topic, **{
+        "store.url": s3["KC_S3_ENDPOINT"], "aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
+        "aws.secret.access.key": s3["KC_S3_SECRET_KEY"], "s3.bucket.name": "iot-gz",
+        "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+        "s3.compression.type": "gzip", "s3.compression.level": "9", "flush.size": "100"}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 300,
+                  timeout=kc.scaled(120), what="all 300 committed")
+    keys = list_keys(s3, "iot-gz", "raw/")
+    assert keys and all(k.endswith(".json.gz") for k in keys), keys
+    seen = []
+    for k in keys:
+        with gzip.open(bucket_dir / k, "rt") as f:
+            seen += [json.loads(line) for line in f]
+    assert sorted(seen, key=lambda e: e["seq"]) == events
+    files = [str(bucket_dir / k) for k in keys]
+    n, distinct = duckdb.sql(f"SELECT count(*), count(DISTINCT seq) FROM read_json({files}, "
+                             f"format='newline_delimited', compression='gzip')").fetchall()[0]
+    assert (n, distinct) == (300, 300)

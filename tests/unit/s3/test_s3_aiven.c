@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "kc_buf.h"
 #include "kc_strmap.h"
@@ -110,7 +112,7 @@ static void test_refusals(void **state)
     const struct {
         const char *k, *v, *why;
     } bad[] = {
-        {"file.compression.type", "gzip", "file.compression.type: gzip for jsonl"},
+        {"file.compression.type", "snappy", "file.compression.type: snappy for jsonl"},
         {"format.output.fields", "value,value", "format.output.fields: value given twice"},
         {"format.output.envelope", "false", "format.output.envelope: Cannot disable"},
         {"file.name.template", "{{topic}}", "file.name.template: unsupported set"},
@@ -209,6 +211,116 @@ static void test_sink_jsonl_sets_and_crash(void **state)
     free(c);
     sink_harness_free(h);
     nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A whole file inflated: gzip members (zlib, windowBits 15 + 32 detects the wrapper) or zstd
+ * frames. NULL when the bytes are not that. */
+static char *inflate_all(const char *path, int zstd)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    unsigned char *in = malloc(1 << 20);
+    size_t n = fread(in, 1, 1 << 20, f);
+    fclose(f);
+    size_t cap = 1 << 22;
+    char *out = calloc(1, cap + 1);
+    size_t got = 0;
+    if (zstd) {
+        size_t r = ZSTD_decompress(out, cap, in, n);
+        if (ZSTD_isError(r)) {
+            free(out);
+            out = NULL;
+        } else {
+            out[r] = '\0';
+        }
+    } else {
+        z_stream zs;
+        memset(&zs, 0, sizeof(zs));
+        int ok = inflateInit2(&zs, 15 + 32) == Z_OK;
+        zs.next_in = in;
+        zs.avail_in = (uInt)n;
+        zs.next_out = (unsigned char *)out;
+        zs.avail_out = (uInt)cap;
+        ok = ok && inflate(&zs, Z_FINISH) == Z_STREAM_END && zs.avail_in == 0;
+        got = cap - zs.avail_out;
+        inflateEnd(&zs);
+        if (!ok) {
+            free(out);
+            out = NULL;
+        } else {
+            out[got] = '\0';
+        }
+    }
+    free(in);
+    return out;
+}
+
+/* jsonl and json files through file.compression.type gzip (Aiven's default when unset, the
+ * ".gz" template) and zstd (".zst"): each file inflates to the very bytes of the same run
+ * with none. */
+static void test_sink_compressed_json(void **state)
+{
+    (void)state;
+    const struct {
+        const char *type, *z, *ext;
+        int zstd;
+    } cases[] = {
+        {"jsonl", NULL, ".gz", 0}, /* unset: gzip */
+        {"jsonl", "zstd", ".zst", 1},
+        {"json", "gzip", ".gz", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char dir[2][64];
+        for (int way = 0; way < 2; way++) {
+            snprintf(dir[way], sizeof(dir[way]), "/tmp/kc-s3-aivenz-XXXXXX");
+            assert_non_null(mkdtemp(dir[way]));
+            struct kc_strmap *cfg = base_cfg(dir[way]);
+            kc_strmap_set(cfg, "format.output.type", cases[i].type);
+            if (way == 0) {
+                kc_strmap_set(cfg, "file.compression.type", "none");
+            } else if (cases[i].z == NULL) {
+                kc_strmap_del(cfg, "file.compression.type");
+            } else {
+                kc_strmap_set(cfg, "file.compression.type", cases[i].z);
+            }
+            struct sink_harness *h = NULL;
+            struct kc_error err = {0};
+            assert_int_equal(sink_harness_new(&s3_aiven_sink_ops, cfg, &h, &err), KC_OK);
+            kc_strmap_free(cfg);
+            for (int r = 0; r < 12; r++) {
+                char v[96];
+                int n = snprintf(v, sizeof(v), "{\"seq\":%d,\"pad\":\"%0*d\"}", r, 20 + r, r);
+                assert_int_equal(sink_harness_produce(h, "iot", 0, "k", v, (size_t)n,
+                                                      T0 + r * 1000), 0);
+            }
+            assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+            assert_int_equal(sink_harness_drain(h, 4, 100, &err), 0);
+            assert_int_equal(sink_harness_commit(h, &err), 0);
+            assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 10);
+            sink_harness_free(h);
+        }
+        for (int start = 0; start <= 5; start += 5) {
+            char plain[160], packed[160];
+            snprintf(plain, sizeof(plain), "%s/iot-0-%d", dir[0], start);
+            snprintf(packed, sizeof(packed), "%s/iot-0-%d%s", dir[1], start, cases[i].ext);
+            char *want = slurp(plain);
+            char *got = inflate_all(packed, cases[i].zstd);
+            assert_non_null(want);
+            if (got == NULL || strcmp(got, want) != 0) {
+                fail_msg("%s/%s %s: got [%s] want [%s]", cases[i].type,
+                         cases[i].z ? cases[i].z : "(unset)", packed, got ? got : "(none)",
+                         want);
+            }
+            assert_non_null(strstr(want, "\"seq\":"));
+            free(want);
+            free(got);
+        }
+        for (int way = 0; way < 2; way++) {
+            nftw(dir[way], rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        }
+    }
 }
 
 /* format.output.type=json: one JSON array per file, as Aiven's JsonOutputStreamWriter; a single
@@ -316,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_sink_jsonl_sets_and_crash),
+        cmocka_unit_test(test_sink_compressed_json),
         cmocka_unit_test(test_sink_json_array),
         cmocka_unit_test(test_sink_key_template),
     };

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "sink_harness.h"
 
@@ -467,7 +468,6 @@ static void test_null_values_and_refused_keys(void **state)
         {"s3.ssea.name", "AES256", "server-side encryption"},
         {"s3.sse.customer.key", "c2VjcmV0LWtleS0xMjM=", "server-side encryption"},
         {"s3.acl.canned", "public-read", "canned ACLs"},
-        {"s3.compression.type", "gzip", "compressed JSON"},
         {"store.kafka.keys", "true", "Kafka keys or headers"},
         {"behavior.on.null.values", "write", "'fail' and 'ignore'"},
     };
@@ -502,10 +502,31 @@ static char *read_text(const char *path)
     return buf;
 }
 
+/* A gzip file read through zlib's gz* functions (NULL when it is not one whole gzip stream). */
+static char *read_gzip(const char *path)
+{
+    gzFile g = gzopen(path, "rb");
+    if (g == NULL || gzdirect(g)) {
+        if (g != NULL) {
+            gzclose(g);
+        }
+        return NULL;
+    }
+    static char buf[1 << 16];
+    int n = gzread(g, buf, sizeof(buf) - 1);
+    int ok = n >= 0 && gzclose(g) == Z_OK;
+    if (!ok) {
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 /* JsonFormat writes what Confluent's writes: one compact value per line, an envelope's payload
- * (not its schema), a multi-line value on one line, a StringConverter text as a JSON string. */
+ * (not its schema), a multi-line value on one line, a StringConverter text as a JSON string;
+ * with s3.compression.type=gzip the same lines in a .json.gz object. */
 static void json_format_case(const char *converter, const char *const *recs, size_t n,
-                             const char *want)
+                             const char *want, int gzip)
 {
     char dir[64];
     tmpdir(dir, sizeof(dir));
@@ -513,7 +534,8 @@ static void json_format_case(const char *converter, const char *const *recs, siz
                         "partitioner.class",
                         "io.confluent.connect.storage.partitioner.DefaultPartitioner",
                         "flush.size", "3", "value.converter", converter,
-                        "timestamp.extractor", "Record", NULL};
+                        "timestamp.extractor", "Record", "s3.compression.type",
+                        gzip ? "gzip" : "none", "s3.compression.level", gzip ? "9" : "-1", NULL};
     struct sink_harness *h = mk(dir, kv);
     struct kc_error err;
     produce_texts(h, recs, n);
@@ -521,8 +543,9 @@ static void json_format_case(const char *converter, const char *const *recs, siz
     assert_int_equal(sink_harness_commit(h, &err), 0);
     assert_int_equal(sink_harness_reported(h), 0);
     char path[256];
-    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/iot+0+0000000000.json", dir);
-    const char *got = read_text(path);
+    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/iot+0+0000000000.json%s", dir,
+             gzip ? ".gz" : "");
+    const char *got = gzip ? read_gzip(path) : read_text(path);
     if (got == NULL || strcmp(got, want) != 0) {
         fail_msg("%s: got [%s] want [%s]\n%s", converter, got ? got : "(none)", want,
                  list_dir(dir));
@@ -639,11 +662,53 @@ static void test_json_format_lines(void **state)
          "\"payload\":{\"a\":1}}"),
         "{\n  \"b\": [1, 2],\n  \"s\": \"x\\ny\"\n}",
         "{\"c\":3}"};
-    json_format_case("org.apache.kafka.connect.json.JsonConverter", json, 3,
-                     "{\"a\":1}\n{\"b\":[1,2],\"s\":\"x\\ny\"}\n{\"c\":3}\n");
     const char *text[] = {"hello", "two\nlines", "{\"c\":3}"};
-    json_format_case("org.apache.kafka.connect.storage.StringConverter", text, 3,
-                     "\"hello\"\n\"two\\nlines\"\n{\"c\":3}\n");
+    for (int gzip = 0; gzip < 2; gzip++) {
+        json_format_case("org.apache.kafka.connect.json.JsonConverter", json, 3,
+                         "{\"a\":1}\n{\"b\":[1,2],\"s\":\"x\\ny\"}\n{\"c\":3}\n", gzip);
+        json_format_case("org.apache.kafka.connect.storage.StringConverter", text, 3,
+                         "\"hello\"\n\"two\\nlines\"\n{\"c\":3}\n", gzip);
+    }
+}
+
+/* s3.compression.type takes Confluent's values (none, gzip) and s3.compression.level -1..9;
+ * ParquetFormat ignores it (parquet.codec compresses), as Confluent's does. */
+static void test_json_compression_config(void **state)
+{
+    (void)state;
+    const struct {
+        const char *k, *v;
+    } bad[] = {{"s3.compression.type", "zstd"}, {"s3.compression.type", "snappy"},
+               {"s3.compression.level", "10"}, {"s3.compression.level", "-2"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct kc_strmap *cfg = kc_strmap_new();
+        kc_strmap_set(cfg, "store.url", "file:///tmp/kc-s3-never");
+        kc_strmap_set(cfg, "s3.bucket.name", "b");
+        kc_strmap_set(cfg, "format.class", "io.confluent.connect.s3.format.json.JsonFormat");
+        kc_strmap_set(cfg, "flush.size", "3");
+        kc_strmap_set(cfg, bad[i].k, bad[i].v);
+        struct sink_harness *h = NULL;
+        struct kc_error err = {0};
+        assert_int_not_equal(sink_harness_new(&s3_sink_ops, cfg, &h, &err), KC_OK);
+        assert_non_null(strstr(err.msg, bad[i].k));
+        kc_strmap_free(cfg);
+    }
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"s3.compression.type", "gzip", "flush.size", "2", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    produce_iot(h, 0, 0, 2, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 2);
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "iot+0+0000000000.snappy.parquet"));
+    assert_null(strstr(l, ".gz"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
 }
 
 /* Records with no fields at all ({}) have no Parquet column: each is reported (DLQ under
@@ -1024,6 +1089,7 @@ int main(void)
         cmocka_unit_test(test_budget_counts_open_files),
         cmocka_unit_test(test_store_down_then_back),
         cmocka_unit_test(test_upload_asks_for_a_tick),
+        cmocka_unit_test(test_json_compression_config),
         cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
