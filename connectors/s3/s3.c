@@ -47,6 +47,7 @@
 #include "kc_buf.h"
 #include "kc_jscan.h"
 #include "kc_log.h"
+#include "json_java.h"
 #include "parquet.h"
 #include "parquet_json.h"
 #include "s3_conf.h"
@@ -128,6 +129,7 @@ struct s3_sink {
     struct kc_buf enc;  /* scratch */
     struct kc_buf row;  /* scratch: Aiven's row */
     struct kc_buf key;  /* scratch: Aiven's {{key}} text of the record being put */
+    struct kc_buf jtext; /* scratch: JSON text of a value (java_dumps) */
     size_t budget;
     int string_values; /* the value converter is StringConverter: raw bytes are text */
     unsigned round; /* enforce_budget calls */
@@ -637,6 +639,24 @@ static int harvest(struct s3_sink *s, struct kc_error *err)
 
 /* ---- values ---- */
 
+/* The longest text one record may become (its row, key or JSON line): past any message size a
+ * broker accepts (message.max.bytes tops out at 2 GiB), so no record is cut or refused here. */
+#define S3_RECORD_TEXT_MAX ((size_t)1 << 31)
+
+/*
+ * v's compact JSON text as the JVM connectors write it through Jackson (numbers as Java prints
+ * them: "0.1", "1.0E10"), in a malloc'd string as json_dumps gives (free() it); NULL when out
+ * of memory.
+ */
+static char *java_dumps(struct s3_sink *s, const json_t *v)
+{
+    kc_buf_reset(&s->jtext);
+    if (json_java_dump(v, &s->jtext) != KC_OK) {
+        return NULL;
+    }
+    return strndup(s->jtext.data, s->jtext.len); /* no NUL inside: JSON escapes it */
+}
+
 static json_t *cdata_to_json(const struct cdata_value *v, int depth)
 {
     if (v == NULL) {
@@ -792,7 +812,7 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
                 json_t *hv = hd->value != NULL ? cdata_to_json(hd->value, 0)
                                                : text_or_null(hd->raw, hd->raw_len);
                 if (parquet && hv != NULL && !json_is_string(hv) && !json_is_null(hv)) {
-                    char *t = json_dumps(hv, JSON_COMPACT | JSON_ENCODE_ANY);
+                    char *t = java_dumps(s, hv);
                     json_decref(hv);
                     hv = t != NULL ? json_string(t) : NULL;
                     free(t);
@@ -830,8 +850,7 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
                         "connector_records", "optional", 0, "fields", sf, "payload", row);
         ok = out != NULL;
     }
-    char *text = ok ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
-                    : NULL;
+    char *text = ok ? java_dumps(s, out) : NULL;
     if (out != row) {
         json_decref(out);
     }
@@ -846,14 +865,15 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
 
 /* {{key}}: Aiven's KeyRecordGrouper: "null", a string key as is, else its toString (here the
  * converted key as JSON text, or the raw bytes). */
-static int aiven_key_text(const struct sink_record *r, struct kc_buf *out, struct kc_error *why)
+static int aiven_key_text(struct s3_sink *s, const struct sink_record *r, struct kc_buf *out,
+                          struct kc_error *why)
 {
     int rc;
     if (r->key != NULL && r->key->type == CDATA_STRING) {
         rc = kc_buf_append(out, r->key->u.s, r->key->n);
     } else if (r->key != NULL) {
         json_t *j = cdata_to_json(r->key, 0);
-        char *t = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        char *t = j != NULL ? java_dumps(s, j) : NULL;
         json_decref(j);
         rc = t != NULL ? kc_buf_append_str(out, t) : KC_ENOMEM;
         free(t);
@@ -1152,7 +1172,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             len = strlen(owned);
         } else {
             doc = cdata_to_json(r->value, 0);
-            owned = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            owned = doc != NULL ? java_dumps(s, doc) : NULL;
             if (owned == NULL) {
                 json_decref(doc);
                 kc_error_set(&why, KC_EINVAL, "value cannot be written as JSON");
@@ -1236,7 +1256,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         kc_buf_reset(&s->enc);
         kc_buf_reset(&s->key);
         if (s->c.aiven.key_mode) {
-            rc = aiven_key_text(r, &s->key, &why);
+            rc = aiven_key_text(s, r, &s->key, &why);
         }
         if (rc == KC_OK) {
             rc = s3_aiven_render(&s->c.aiven, tp->topic, tp->partition, -1, ts_local,
@@ -1276,7 +1296,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             json_object_get(d, "payload") != NULL) {
             pv = json_object_get(d, "payload");
         }
-        char *line = json_dumps(pv, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *line = java_dumps(s, pv);
         json_decref(d);
         if (line == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -1453,6 +1473,7 @@ static void s3_free(struct s3_sink *s)
     kc_buf_fini(&s->enc);
     kc_buf_fini(&s->row);
     kc_buf_fini(&s->key);
+    kc_buf_fini(&s->jtext);
     kc_jscan_fini(&s->js);
     kc_free(s);
 }
@@ -1474,8 +1495,10 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         vconv != NULL && strcmp(vconv, "org.apache.kafka.connect.storage.StringConverter") == 0;
     kc_buf_init(&s->path, 64 * 1024);
     kc_buf_init(&s->enc, 64 * 1024);
-    kc_buf_init(&s->row, 64 * 1024);
-    kc_buf_init(&s->key, 64 * 1024);
+    /* a record's row, key and JSON text are as long as the record: no cap below Kafka's */
+    kc_buf_init(&s->row, S3_RECORD_TEXT_MAX);
+    kc_buf_init(&s->key, S3_RECORD_TEXT_MAX);
+    kc_buf_init(&s->jtext, S3_RECORD_TEXT_MAX);
     kc_jscan_init(&s->js, KC_JSCAN_STRICT, S3_JSON_MAX_DEPTH);
     int rc = load(cv, &s->c, err);
     if (rc == KC_OK && (s->parsers = parquet_jsonl_parsers_new()) == NULL) {

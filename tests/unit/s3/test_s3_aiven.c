@@ -323,6 +323,52 @@ static void test_sink_compressed_json(void **state)
     }
 }
 
+/* A row, a key or a value is as long as its record: a 200 KiB value and a 100 KiB key are
+ * written whole (the row and key text had a 64 KiB cap that failed the task). */
+static void test_sink_long_records(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/kc-s3-aivenl-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    struct kc_strmap *cfg = base_cfg(dir);
+    kc_strmap_set(cfg, "file.max.records", "1");
+    kc_strmap_set(cfg, "format.output.fields", "key,value");
+    struct sink_harness *h = NULL;
+    struct kc_error err = {0};
+    assert_int_equal(sink_harness_new(&s3_aiven_sink_ops, cfg, &h, &err), KC_OK);
+    kc_strmap_free(cfg);
+    size_t vn = 200 << 10, kn = 100 << 10;
+    char *v = malloc(vn + 16), *k = malloc(kn + 1);
+    memcpy(v, "{\"s\":\"", 6);
+    memset(v + 6, 'x', vn);
+    memcpy(v + 6 + vn, "\"}", 3);
+    memset(k, 'k', kn);
+    k[kn] = '\0';
+    assert_int_equal(sink_harness_produce(h, "iot", 0, k, v, strlen(v), T0), 0);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 4, 100, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 1);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/iot-0-0", dir);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = vn + kn + 256;
+    char *got = calloc(1, cap + 1);
+    size_t n = fread(got, 1, cap, f);
+    fclose(f);
+    /* {"key":"kkk...","value":{"s":"xxx..."}} and a newline */
+    assert_int_equal(n, 8 + kn + 10 + 6 + vn + 3 + 1);
+    assert_memory_equal(got, "{\"key\":\"kkkk", 12);
+    assert_memory_equal(got + n - 6, "xx\"}}\n", 6);
+    free(got);
+    free(v);
+    free(k);
+    sink_harness_free(h);
+    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 /* format.output.type=json: one JSON array per file, as Aiven's JsonOutputStreamWriter; a single
  * value field without the envelope is the value itself */
 static void test_sink_json_array(void **state)
@@ -429,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_sink_jsonl_sets_and_crash),
         cmocka_unit_test(test_sink_compressed_json),
+        cmocka_unit_test(test_sink_long_records),
         cmocka_unit_test(test_sink_json_array),
         cmocka_unit_test(test_sink_key_template),
     };

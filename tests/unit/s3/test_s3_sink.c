@@ -523,7 +523,8 @@ static char *read_gzip(const char *path)
 }
 
 /* JsonFormat writes what Confluent's writes: one compact value per line, an envelope's payload
- * (not its schema), a multi-line value on one line, a StringConverter text as a JSON string;
+ * (not its schema), a multi-line value on one line, numbers as Jackson prints them (Java's
+ * Double.toString: 0.1, 1000.0, 1.5E-7), a StringConverter text as a JSON string;
  * with s3.compression.type=gzip the same lines in a .json.gz object. */
 static void json_format_case(const char *converter, const char *const *recs, size_t n,
                              const char *want, int gzip)
@@ -661,11 +662,13 @@ static void test_json_format_lines(void **state)
         ("{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"}]},"
          "\"payload\":{\"a\":1}}"),
         "{\n  \"b\": [1, 2],\n  \"s\": \"x\\ny\"\n}",
-        "{\"c\":3}"};
+        "{\"c\":3,\"r\":0.1,\"e\":1e3,\"t\":1.5e-7}"};
     const char *text[] = {"hello", "two\nlines", "{\"c\":3}"};
     for (int gzip = 0; gzip < 2; gzip++) {
         json_format_case("org.apache.kafka.connect.json.JsonConverter", json, 3,
-                         "{\"a\":1}\n{\"b\":[1,2],\"s\":\"x\\ny\"}\n{\"c\":3}\n", gzip);
+                         ("{\"a\":1}\n{\"b\":[1,2],\"s\":\"x\\ny\"}\n"
+                          "{\"c\":3,\"r\":0.1,\"e\":1000.0,\"t\":1.5E-7}\n"),
+                         gzip);
         json_format_case("org.apache.kafka.connect.storage.StringConverter", text, 3,
                          "\"hello\"\n\"two\\nlines\"\n{\"c\":3}\n", gzip);
     }
