@@ -64,8 +64,9 @@ static void raise_open_files_limit(void)
     }
     rlim_t was = rl.rlim_cur;
     rl.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && rl.rlim_max == RLIM_INFINITY) {
-        /* an unlimited hard limit: the kernel's own ceiling is the most a process may set */
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        /* a hard limit above the kernel's ceiling (fs.nr_open): that ceiling is the most a
+         * process may set */
         FILE *f = fopen("/proc/sys/fs/nr_open", "r");
         unsigned long long nr = 0;
         if (f != NULL) {
@@ -78,6 +79,9 @@ static void raise_open_files_limit(void)
             return;
         }
         rl.rlim_cur = (rlim_t)nr;
+        if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)nr) {
+            rl.rlim_max = (rlim_t)nr; /* the kernel refuses a hard limit above it */
+        }
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
             return;
         }

@@ -15,7 +15,8 @@
 
 #include "kc_buf.h"
 
-/* Append v's text to out. KC_OK, KC_ENOMEM, or KC_EINVAL (nesting past 2048, as jansson). */
+/* Append v's text to out. KC_OK, KC_ENOMEM, or KC_EINVAL (a string that is not UTF-8, which
+ * json_dumps refuses too; nesting past 4096). out may then hold part of the text. */
 int json_java_dump(const json_t *v, struct kc_buf *out);
 
 #endif

@@ -638,6 +638,10 @@ void parquet_jsonl_doc_get(const struct parquet_jsonl_doc *d, const struct parqu
                            const char *path, struct parquet_doc_field *out)
 {
     const struct parquet_jv *v = from != NULL ? from->node : &d->v;
+    if (v == NULL) { /* from a MISSING field: nothing under it */
+        memset(out, 0, sizeof(*out));
+        return;
+    }
     const char *seg = path;
     for (;;) {
         const char *dot = strchr(seg, '.');

@@ -643,18 +643,37 @@ static int harvest(struct s3_sink *s, struct kc_error *err)
  * broker accepts (message.max.bytes tops out at 2 GiB), so no record is cut or refused here. */
 #define S3_RECORD_TEXT_MAX ((size_t)1 << 31)
 
+/* Scratch above this is given back after the record that grew it (one huge record must not
+ * keep its size for the task's life outside the byte budget). */
+#define S3_SCRATCH_KEEP ((size_t)1 << 20)
+
+static void release_big(struct kc_buf *b)
+{
+    if (b->cap > S3_SCRATCH_KEEP) {
+        kc_buf_fini(b); /* still usable, with its limit */
+    }
+}
+
+/* Why a record's JSON text could not be made, when it is the record's fault. */
+#define S3_NOT_JSON "cannot be written as JSON (a text that is not UTF-8, or nested too deep)"
+
 /*
  * v's compact JSON text as the JVM connectors write it through Jackson (numbers as Java prints
- * them: "0.1", "1.0E10"), in a malloc'd string as json_dumps gives (free() it); NULL when out
- * of memory.
+ * them: "0.1", "1.0E10"), in *out, malloc'd as json_dumps gives it (free() it).
+ * @return KC_OK, KC_EINVAL (text that is not UTF-8, nesting too deep: the record's fault),
+ *         KC_ENOMEM
  */
-static char *java_dumps(struct s3_sink *s, const json_t *v)
+static int java_dumps(struct s3_sink *s, const json_t *v, char **out)
 {
+    *out = NULL;
     kc_buf_reset(&s->jtext);
-    if (json_java_dump(v, &s->jtext) != KC_OK) {
-        return NULL;
+    int rc = json_java_dump(v, &s->jtext);
+    if (rc == KC_OK &&
+        (*out = strndup(s->jtext.data != NULL ? s->jtext.data : "", s->jtext.len)) == NULL) {
+        rc = KC_ENOMEM; /* no NUL inside: JSON escapes it */
     }
-    return strndup(s->jtext.data, s->jtext.len); /* no NUL inside: JSON escapes it */
+    release_big(&s->jtext);
+    return rc;
 }
 
 static json_t *cdata_to_json(const struct cdata_value *v, int depth)
@@ -767,6 +786,7 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
 {
     const struct s3_aiven *a = &s->c.aiven;
     int parquet = s->c.format == S3_FORMAT_PARQUET;
+    int not_json = 0; /* a part of the row has no JSON text (java_dumps said KC_EINVAL) */
     json_t *doc = NULL, *val = NULL, *vschema = NULL;
     if (buf != NULL) {
         json_error_t je;
@@ -812,7 +832,8 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
                 json_t *hv = hd->value != NULL ? cdata_to_json(hd->value, 0)
                                                : text_or_null(hd->raw, hd->raw_len);
                 if (parquet && hv != NULL && !json_is_string(hv) && !json_is_null(hv)) {
-                    char *t = java_dumps(s, hv);
+                    char *t = NULL;
+                    not_json |= java_dumps(s, hv, &t) == KC_EINVAL;
                     json_decref(hv);
                     hv = t != NULL ? json_string(t) : NULL;
                     free(t);
@@ -850,7 +871,8 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
                         "connector_records", "optional", 0, "fields", sf, "payload", row);
         ok = out != NULL;
     }
-    char *text = ok ? java_dumps(s, out) : NULL;
+    char *text = NULL;
+    int rc = not_json ? KC_EINVAL : ok ? java_dumps(s, out, &text) : KC_ENOMEM;
     if (out != row) {
         json_decref(out);
     }
@@ -858,9 +880,13 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
     json_decref(sf);
     json_decref(doc);
     kc_buf_reset(&s->row);
-    int rc = text != NULL ? kc_buf_append_str(&s->row, text) : KC_ENOMEM;
+    if (rc == KC_OK) {
+        rc = kc_buf_append_str(&s->row, text);
+    }
     free(text);
-    return rc == KC_OK ? KC_OK : kc_error_set(why, KC_ENOMEM, "out of memory");
+    return rc == KC_OK       ? KC_OK
+           : rc == KC_EINVAL ? kc_error_set(why, KC_EINVAL, "the record %s", S3_NOT_JSON)
+                             : kc_error_set(why, KC_ENOMEM, "out of memory");
 }
 
 /* {{key}}: Aiven's KeyRecordGrouper: "null", a string key as is, else its toString (here the
@@ -873,9 +899,13 @@ static int aiven_key_text(struct s3_sink *s, const struct sink_record *r, struct
         rc = kc_buf_append(out, r->key->u.s, r->key->n);
     } else if (r->key != NULL) {
         json_t *j = cdata_to_json(r->key, 0);
-        char *t = j != NULL ? java_dumps(s, j) : NULL;
+        char *t = NULL;
+        rc = j != NULL ? java_dumps(s, j, &t) : KC_ENOMEM;
         json_decref(j);
-        rc = t != NULL ? kc_buf_append_str(out, t) : KC_ENOMEM;
+        if (rc == KC_EINVAL) {
+            return kc_error_set(why, KC_EINVAL, "the key %s", S3_NOT_JSON);
+        }
+        rc = rc == KC_OK ? kc_buf_append_str(out, t) : rc;
         free(t);
     } else if (r->key_raw != NULL) {
         rc = kc_buf_append(out, r->key_raw, r->key_len);
@@ -1140,6 +1170,8 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                    struct kc_error *err)
 {
     s->pdoc = NULL;
+    release_big(&s->row); /* the last record's, if it was huge */
+    release_big(&s->key);
     struct s3_tp *tp = tp_find(s, r->kafka_topic, r->kafka_partition);
     if (tp == NULL && (tp = tp_add(s, r->kafka_topic, r->kafka_partition)) == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -1172,9 +1204,12 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             len = strlen(owned);
         } else {
             doc = cdata_to_json(r->value, 0);
-            owned = doc != NULL ? java_dumps(s, doc) : NULL;
-            if (owned == NULL) {
+            int jrc = doc != NULL ? java_dumps(s, doc, &owned) : KC_EINVAL;
+            if (jrc != KC_OK) {
                 json_decref(doc);
+                if (jrc == KC_ENOMEM) {
+                    return kc_error_set(err, KC_ENOMEM, "out of memory");
+                }
                 kc_error_set(&why, KC_EINVAL, "value cannot be written as JSON");
                 return report(s, r, &why, err);
             }
@@ -1296,10 +1331,17 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             json_object_get(d, "payload") != NULL) {
             pv = json_object_get(d, "payload");
         }
-        char *line = java_dumps(s, pv);
+        char *line = NULL;
+        int jrc = java_dumps(s, pv, &line);
         json_decref(d);
-        if (line == NULL) {
+        if (jrc == KC_ENOMEM) {
+            free(owned);
             return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+        if (jrc != KC_OK) {
+            free(owned);
+            kc_error_set(&why, KC_EINVAL, "the record %s", S3_NOT_JSON);
+            return report(s, r, &why, err);
         }
         free(owned);
         owned = line; /* freed below, as a converted value's text is */

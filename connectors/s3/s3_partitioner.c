@@ -1231,6 +1231,11 @@ int s3_partitioner_encode(struct s3_partitioner *p, const struct s3_value *value
                 rc = kc_buf_printf(out, "%s=null", p->fields[i]);
             } else if (f.kind == PARQUET_DOC_INTEGER) {
                 rc = kc_buf_printf(out, "%s=%lld", p->fields[i], (long long)f.i);
+            } else if (f.kind == PARQUET_DOC_STRING && strlen(f.s) != f.len) {
+                /* a path cannot hold it, and cutting it would merge distinct values */
+                return kc_error_set(err, KC_EINVAL, "FieldPartitioner: field '%s' holds a NUL "
+                                                    "character",
+                                    p->fields[i]);
             } else if (f.kind == PARQUET_DOC_STRING) {
                 rc = kc_buf_printf(out, "%s=%s", p->fields[i], f.s);
             } else if (f.kind == PARQUET_DOC_BOOLEAN) {

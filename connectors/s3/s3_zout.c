@@ -134,14 +134,17 @@ int s3_zout_finish(struct s3_zout *z, struct s3_object *o, struct kc_error *err)
     if (z->finished) {
         return KC_OK;
     }
-    z->finished = 1;
+    int rc;
     if (z->codec == S3_Z_ZSTD) {
         ZSTD_inBuffer in = {NULL, 0, 0};
-        return zs_run(z, o, &in, ZSTD_e_end, err);
+        rc = zs_run(z, o, &in, ZSTD_e_end, err);
+    } else {
+        z->zs.next_in = NULL;
+        z->zs.avail_in = 0;
+        rc = gz_run(z, o, Z_FINISH, err);
     }
-    z->zs.next_in = NULL;
-    z->zs.avail_in = 0;
-    return gz_run(z, o, Z_FINISH, err);
+    z->finished = rc == KC_OK; /* a failed end is not an ended stream */
+    return rc;
 }
 
 size_t s3_zout_footprint(const struct s3_zout *z)

@@ -83,10 +83,29 @@ static void test_reals_as_java(void **state)
     }
 }
 
-/* A buffer past its cap or nesting past 2048 is an error, not a cut text. */
+/* A string that is not UTF-8 (bytes a converter kept unchecked) has no JSON text: KC_EINVAL,
+ * as json_dumps refuses it, never raw bytes in the output. A buffer past its cap or nesting
+ * past 4096 is an error too, not a cut text. */
 static void test_limits(void **state)
 {
     (void)state;
+    const char *bad[] = {"\xff", "a\xc3", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *v = json_stringn_nocheck(bad[i], strlen(bad[i]));
+        json_t *o = json_pack("{s:o}", "k", v);
+        struct kc_buf b;
+        kc_buf_init(&b, 1 << 20);
+        assert_int_equal(json_java_dump(o, &b), KC_EINVAL);
+        kc_buf_fini(&b);
+        json_decref(o);
+    }
+    json_t *good = json_stringn_nocheck("\xf0\x9f\x98\x80 \xc3\xa9", 7);
+    struct kc_buf g;
+    kc_buf_init(&g, 1 << 20);
+    assert_int_equal(json_java_dump(good, &g), KC_OK);
+    assert_string_equal(g.data, "\"\xf0\x9f\x98\x80 \xc3\xa9\"");
+    kc_buf_fini(&g);
+    json_decref(good);
     json_t *v = json_string("0123456789");
     struct kc_buf b;
     kc_buf_init(&b, 8);
@@ -94,7 +113,7 @@ static void test_limits(void **state)
     kc_buf_fini(&b);
     json_decref(v);
     json_t *deep = json_array(), *at = deep;
-    for (int i = 0; i < 2100; i++) {
+    for (int i = 0; i < 4200; i++) {
         json_t *next = json_array();
         json_array_append_new(at, next);
         at = next;

@@ -674,6 +674,37 @@ static void test_json_format_lines(void **state)
     }
 }
 
+/* A converted value with no JSON text (bytes that are not UTF-8) is reported, never written
+ * as raw bytes into a JSON line; the records around it are written. */
+static void test_json_format_reports_value_without_text(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.json.JsonFormat",
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                        "flush.size", "2", "value.converter",
+                        "org.apache.kafka.connect.converters.ByteArrayConverter",
+                        "timestamp.extractor", "Record", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    const char *recs[] = {"one", "\xff\xfe bad", "two"};
+    produce_texts(h, recs, 3);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 1);
+    assert_int_equal(sink_harness_reported_offset(h, 0), 1);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 3);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/iot+0+0000000000.json", dir);
+    const char *got = read_text(path);
+    assert_non_null(got);
+    assert_null(strchr(got, '\xff'));
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 /* s3.compression.type takes Confluent's values (none, gzip) and s3.compression.level -1..9;
  * ParquetFormat ignores it (parquet.codec compresses), as Confluent's does. */
 static void test_json_compression_config(void **state)
@@ -1093,6 +1124,7 @@ int main(void)
         cmocka_unit_test(test_store_down_then_back),
         cmocka_unit_test(test_upload_asks_for_a_tick),
         cmocka_unit_test(test_json_compression_config),
+        cmocka_unit_test(test_json_format_reports_value_without_text),
         cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
