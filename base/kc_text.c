@@ -1,7 +1,9 @@
 /*
- * base/kc_text.c: Java's integer parsing (see kc_text.h).
+ * base/kc_text.c: Java's integer parsing and UTF-8 validation (see kc_text.h).
  */
 #include "kc_text.h"
+
+#include <string.h>
 
 int kc_parse_java_int(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out)
 {
@@ -34,4 +36,55 @@ int kc_parse_java_int(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *
     }
     *out = v;
     return 0;
+}
+
+int kc_utf8_valid(const void *p, size_t len)
+{
+    const uint8_t *s = p;
+    size_t i = 0;
+    while (i < len) {
+        /* ASCII fast path, eight bytes at a time. */
+        if (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (len - i - 1 < need) {
+            return 0;
+        }
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) {
+                return 0;
+            }
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+            return 0;
+        }
+        i += need + 1;
+    }
+    return 1;
 }

@@ -1,6 +1,7 @@
 /*
  * base/kc_text.h: small text helpers the decoders share: the value of a hex digit (JSON
- * \u escapes, properties \uXXXX escapes, URL %XX escapes) and Java's integer parsing.
+ * \u escapes, properties \uXXXX escapes, URL %XX escapes), Java's integer parsing, and strict
+ * UTF-8 validation.
  */
 #ifndef KC_TEXT_H
 #define KC_TEXT_H
@@ -48,5 +49,9 @@ static inline int kc_b64val(unsigned c, int url_safe)
  * only (no spaces, no empty digits), the value within [lo, hi]. 0 and *out set, or -1.
  */
 int kc_parse_java_int(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out);
+
+/* 1 if p[0..len) is strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF
+ * (plain ASCII is checked eight bytes at a time). */
+int kc_utf8_valid(const void *p, size_t len);
 
 #endif

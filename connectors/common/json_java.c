@@ -7,53 +7,15 @@
 
 #include "cdata.h"
 #include "kc_error.h"
+#include "kc_text.h"
 
 /* jansson parses 2048 levels; a sink may wrap such a value in a few more (Aiven's row) */
 #define JSON_JAVA_MAX_DEPTH 4096
 
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF), as json_dumps
- * requires of every string it prints. */
-static int utf8_valid(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned cp, min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1, cp = c & 0x1F, min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2, cp = c & 0x0F, min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        if (n - i - 1 < need) {
-            return 0;
-        }
-        for (size_t k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                return 0;
-            }
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return 0;
-        }
-        i += need + 1;
-    }
-    return 1;
-}
-
 static int put_string(const char *s, size_t n, struct kc_buf *out)
 {
     static const char hex[] = "0123456789ABCDEF";
-    if (!utf8_valid((const unsigned char *)s, n)) {
+    if (!kc_utf8_valid(s, n)) {
         return KC_EINVAL; /* json_dumps refuses it too: no text a reader could not decode */
     }
     if (kc_buf_append_byte(out, '"') != KC_OK) {
