@@ -78,6 +78,9 @@ static int make_producer(struct kafka_log *kl, const struct kc_strmap *props, co
         kafka_admin_conf_set(conf, "partitioner", "murmur2_random", err) != KC_OK ||
         kafka_admin_conf_set(conf, "allow.auto.create.topics", "false", err) != KC_OK ||
         set_default(conf, props, "acks", "all", err) != KC_OK ||
+        /* every write here is waited for (config writes are read back before REST answers):
+         * librdkafka's 5 ms linger would only add to each */
+        set_default(conf, props, "linger.ms", "0", err) != KC_OK ||
         set_default(conf, props, "message.timeout.ms", "30000", err) != KC_OK) {
         rd_kafka_conf_destroy(conf);
         return err != NULL ? err->rc : KC_EINVAL;
@@ -425,8 +428,12 @@ int kafka_log_read_to_end(struct kafka_log *kl, kafka_log_apply_fn fn, void *opa
     }
     for (int32_t p = 0; p < kl->n_partitions; p++) {
         int64_t left = deadline - kc_now_ms();
+        /* Asked over the producer's connection when there is one: on the consumer's, the
+         * request waits behind a long-poll fetch (the broker answers a connection's requests
+         * in order), which cost up to fetch.wait.max.ms per config write read back. */
         rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
-            kl->consumer, kl->topic, p, &start[p], &end[p], left > 0 ? (int)left : 0);
+            kl->producer != NULL ? kl->producer : kl->consumer, kl->topic, p, &start[p],
+            &end[p], left > 0 ? (int)left : 0);
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
             rc = kc_error_set(err, kafka_admin_rc(e) == KC_RETRY ? KC_RETRY : KC_EIO,
                               "Failed to read end offsets of %s [%d]: %s", kl->topic, (int)p,
