@@ -4,8 +4,10 @@
 #include "json_java.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cdata.h"
+#include "kc_alloc.h"
 #include "kc_error.h"
 #include "kc_text.h"
 
@@ -133,4 +135,192 @@ static int dump(const json_t *v, struct kc_buf *out, int depth)
 int json_java_dump(const json_t *v, struct kc_buf *out)
 {
     return v != NULL ? dump(v, out, 0) : KC_EINVAL;
+}
+
+/* ---- Connect values (cdata) as JsonConverter with schemas.enable=false writes them ---- */
+
+/* Jackson's default Base64 variant (MIME without line feeds): standard alphabet, '=' padded. */
+static int put_base64(const unsigned char *p, size_t n, struct kc_buf *out)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (n > ((size_t)1 << 40) || kc_buf_reserve(out, (n + 2) / 3 * 4 + 2) != KC_OK) {
+        return KC_ENOMEM;
+    }
+    char *o = (char *)out->data + out->len;
+    *o++ = '"';
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t x = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        *o++ = tab[x >> 18];
+        *o++ = tab[(x >> 12) & 63];
+        *o++ = tab[(x >> 6) & 63];
+        *o++ = tab[x & 63];
+    }
+    if (i < n) {
+        uint32_t x = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+        *o++ = tab[x >> 18];
+        *o++ = tab[(x >> 12) & 63];
+        *o++ = i + 1 < n ? tab[(x >> 6) & 63] : '=';
+        *o++ = '=';
+    }
+    *o++ = '"';
+    *o = '\0';
+    out->len = (size_t)(o - (char *)out->data);
+    return KC_OK;
+}
+
+/* Double.toString / Float.toString, NaN and the infinities as Jackson writes them by default
+ * (WRITE_NAN_AS_STRINGS): quoted. */
+static int put_java_real(const struct cdata_value *v, struct kc_buf *out)
+{
+    int special = v->u.f != v->u.f || v->u.f > 1.7976931348623157e308 ||
+                  v->u.f < -1.7976931348623157e308;
+    if (special && kc_buf_append_byte(out, '"') != KC_OK) {
+        return KC_ENOMEM;
+    }
+    int rc = v->type == CDATA_FLOAT32 ? cdata_java_float((float)v->u.f, out)
+                                      : cdata_java_double(v->u.f, out);
+    if (rc == KC_OK && special) {
+        rc = kc_buf_append_byte(out, '"');
+    }
+    return rc;
+}
+
+static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, int depth);
+
+/* A MAP: a JSON object when its keys are strings (by its key schema, else by every key), else
+ * an array of [key, value] pairs; entries in the order the JVM's java.util.HashMap (or a
+ * LinkedHashMap marked as such) iterates them. */
+static int cdump_map(const struct cdata_value *v, int numeric, struct kc_buf *out, int depth)
+{
+    const struct cdata_schema *sc = v->schema;
+    int objects = 1;
+    if (sc != NULL && sc->keys != NULL) {
+        objects = sc->keys->type == CDATA_STRING;
+    } else {
+        for (uint32_t i = 0; i < v->n && objects; i++) {
+            const struct cdata_value *k = v->u.map.keys[i];
+            objects = k != NULL && k->type == CDATA_STRING;
+        }
+    }
+    uint32_t sorder[64];
+    uint32_t *order = v->n <= 64 ? sorder : kc_malloc((size_t)v->n * sizeof(*order));
+    if (order == NULL) {
+        return KC_ENOMEM;
+    }
+    int rc = KC_OK;
+    if (sc == &cdata_schema_linked_map) {
+        for (uint32_t i = 0; i < v->n; i++) {
+            order[i] = i;
+        }
+    } else {
+        rc = cdata_map_java_order(v, order);
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(out, objects ? '{' : '[');
+    }
+    for (uint32_t j = 0; j < v->n && rc == KC_OK; j++) {
+        const struct cdata_value *k = v->u.map.keys[order[j]];
+        if (j > 0) {
+            rc = kc_buf_append_byte(out, ',');
+        }
+        if (rc == KC_OK && objects) {
+            /* a null key in a string-keyed map: Jackson would fail the record too */
+            rc = k != NULL && k->type == CDATA_STRING ? put_string(k->u.s, k->n, out) : KC_EINVAL;
+            if (rc == KC_OK) {
+                rc = kc_buf_append_byte(out, ':');
+            }
+        } else if (rc == KC_OK) {
+            rc = kc_buf_append_byte(out, '[');
+            if (rc == KC_OK) {
+                rc = cdump(k, numeric, out, depth + 1);
+            }
+            if (rc == KC_OK) {
+                rc = kc_buf_append_byte(out, ',');
+            }
+        }
+        if (rc == KC_OK) {
+            rc = cdump(v->u.map.vals[order[j]], numeric, out, depth + 1);
+        }
+        if (rc == KC_OK && !objects) {
+            rc = kc_buf_append_byte(out, ']');
+        }
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(out, objects ? '}' : ']');
+    }
+    if (order != sorder) {
+        kc_free(order);
+    }
+    return rc;
+}
+
+static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, int depth)
+{
+    if (depth > JSON_JAVA_MAX_DEPTH) {
+        return KC_EINVAL;
+    }
+    if (v == NULL) {
+        return kc_buf_append(out, "null", 4);
+    }
+    switch (v->type) {
+    case CDATA_INT8:
+    case CDATA_INT16:
+    case CDATA_INT32:
+    case CDATA_INT64: {
+        char num[24];
+        int k = snprintf(num, sizeof(num), "%lld", (long long)v->u.i);
+        return kc_buf_append(out, num, (size_t)k);
+    }
+    case CDATA_FLOAT32:
+    case CDATA_FLOAT64: return put_java_real(v, out);
+    case CDATA_BOOLEAN: return v->u.b ? kc_buf_append(out, "true", 4) : kc_buf_append(out, "false", 5);
+    case CDATA_STRING: return put_string(v->u.s, v->n, out);
+    case CDATA_BYTES:
+        if (numeric && cdata_schema_is(v->schema, CDATA_LOGICAL_DECIMAL)) {
+            return cdata_to_java_string(v, out); /* BigDecimal.toString, as a JSON number */
+        }
+        return put_base64((const unsigned char *)v->u.s, v->n, out);
+    case CDATA_ARRAY: {
+        int rc = kc_buf_append_byte(out, '[');
+        for (uint32_t i = 0; i < v->n && rc == KC_OK; i++) {
+            if (i > 0) {
+                rc = kc_buf_append_byte(out, ',');
+            }
+            if (rc == KC_OK) {
+                rc = cdump(v->u.items[i], numeric, out, depth + 1);
+            }
+        }
+        return rc == KC_OK ? kc_buf_append_byte(out, ']') : rc;
+    }
+    case CDATA_MAP: return cdump_map(v, numeric, out, depth);
+    case CDATA_STRUCT: {
+        const struct cdata_schema *sc = v->schema;
+        if (sc == NULL) {
+            return KC_EINVAL;
+        }
+        int rc = kc_buf_append_byte(out, '{');
+        for (size_t i = 0; i < sc->n_fields && rc == KC_OK; i++) {
+            if (i > 0) {
+                rc = kc_buf_append_byte(out, ',');
+            }
+            if (rc == KC_OK) {
+                rc = put_string(sc->fields[i].name, strlen(sc->fields[i].name), out);
+            }
+            if (rc == KC_OK) {
+                rc = kc_buf_append_byte(out, ':');
+            }
+            if (rc == KC_OK) {
+                rc = cdump(v->u.items[i], numeric, out, depth + 1);
+            }
+        }
+        return rc == KC_OK ? kc_buf_append_byte(out, '}') : rc;
+    }
+    }
+    return KC_EINVAL;
+}
+
+int json_java_cdata(const struct cdata_value *v, int decimal_numeric, struct kc_buf *out)
+{
+    return cdump(v, decimal_numeric, out, 0);
 }

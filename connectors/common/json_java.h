@@ -19,4 +19,20 @@
  * json_dumps refuses too; nesting past 4096). out may then hold part of the text. */
 int json_java_dump(const json_t *v, struct kc_buf *out);
 
+struct cdata_value;
+/*
+ * Append the text JsonConverter (schemas.enable=false) gives a Connect value, as the JVM's S3
+ * sink writes a JsonFormat line (fromConnectData for a Struct, Jackson for the rest; both agree
+ * on what Connect values hold): null for a null value; integers; FLOAT32 as Float.toString and
+ * FLOAT64 as Double.toString ("0.1", "1.0E10"; NaN and the infinities quoted, Jackson's
+ * default); BYTES as a base64 string; Decimal as the base64 of its unscaled value, or with
+ * decimal_numeric as a number (BigDecimal.toString: decimal.format=NUMERIC); Date, Time and
+ * Timestamp as their integers; a STRUCT's fields in schema order, nulls included; a MAP as an
+ * object when its keys are strings, else as an array of [key, value] pairs, entries in
+ * java.util.HashMap order (insertion order for cdata_schema_linked_map). Strings must be UTF-8.
+ * @return KC_OK, KC_ENOMEM, or KC_EINVAL (a string that is not UTF-8, a null key in a
+ *         string-keyed map, a Decimal past CDATA_DECIMAL_MAX_BYTES, nesting past 4096)
+ */
+int json_java_cdata(const struct cdata_value *v, int decimal_numeric, struct kc_buf *out);
+
 #endif

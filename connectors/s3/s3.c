@@ -676,6 +676,20 @@ static int java_dumps(struct s3_sink *s, const json_t *v, char **out)
     return rc;
 }
 
+/* json_java_cdata of v as java_dumps gives its text (malloc'd, free() it). */
+static int cdata_dumps(struct s3_sink *s, const struct cdata_value *v, char **out)
+{
+    *out = NULL;
+    kc_buf_reset(&s->jtext);
+    int rc = json_java_cdata(v, s->c.decimal_numeric, &s->jtext);
+    if (rc == KC_OK &&
+        (*out = strndup(s->jtext.data != NULL ? s->jtext.data : "", s->jtext.len)) == NULL) {
+        rc = KC_ENOMEM;
+    }
+    release_big(&s->jtext);
+    return rc;
+}
+
 static json_t *cdata_to_json(const struct cdata_value *v, int depth)
 {
     if (v == NULL) {
@@ -1203,9 +1217,16 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             buf = owned;
             len = strlen(owned);
         } else {
-            doc = cdata_to_json(r->value, 0);
-            int jrc = doc != NULL ? java_dumps(s, doc, &owned) : KC_EINVAL;
+            /* the line as the JVM writes it (JsonConverter, schemas.enable=false); the tree
+             * only for a partitioner that reads the value */
+            int jrc = cdata_dumps(s, r->value, &owned);
+            if (jrc == KC_OK && s3_partitioner_needs_value(s->part) &&
+                (doc = cdata_to_json(r->value, 0)) == NULL) {
+                jrc = KC_EINVAL;
+            }
             if (jrc != KC_OK) {
+                free(owned);
+                owned = NULL;
                 json_decref(doc);
                 if (jrc == KC_ENOMEM) {
                     return kc_error_set(err, KC_ENOMEM, "out of memory");

@@ -56,6 +56,7 @@ static const char *const s3_formats[] = {
     "io.confluent.connect.s3.format.json.JsonFormat", NULL};
 static const char *const s3_codecs[] = {"none", "snappy", "gzip", "zstd", "lz4_raw", NULL};
 static const char *const s3_json_codecs[] = {"none", "gzip", NULL};
+static const char *const s3_decimal_formats[] = {"BASE64", "NUMERIC", NULL};
 static const char *const s3_mismatch[] = {"rotate", "dlq", NULL};
 
 const struct conf_def s3_conf_def[] = {
@@ -189,6 +190,10 @@ const struct conf_def s3_conf_def[] = {
     {"s3.compression.level", CONF_INT, "-1", 0, CONF_LOW,
      "Compression level for gzip: -1 (the default level) or 0 (none) to 9 (best).", S3_GROUP,
      25, CONF_WIDTH_LONG, "Compression Level", conf_validate_range, -1, 9, NULL, NULL},
+    {"json.decimal.format", CONF_STRING, "BASE64", 0, CONF_LOW,
+     "Controls which format json converter will serialize decimals in. This value is case "
+     "insensitive and can be either 'BASE64' (default) or 'NUMERIC'", F_GROUP, 19,
+     CONF_WIDTH_LONG, "Decimal Format", conf_validate_in_ci, U, s3_decimal_formats, NULL},
     {"store.kafka.keys", CONF_BOOLEAN, "false", 0, CONF_LOW,
      "Not supported by connect-c (must be false): key files beside the value files.", F_GROUP,
      20, CONF_WIDTH_SHORT, "Store Kafka keys", validate_not_supported, U, NULL, NULL},
@@ -238,6 +243,8 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     const char *jz = conf_values_string(cv, "s3.compression.type");
     c->json_z = jz != NULL && strcmp(jz, "gzip") == 0 ? S3_Z_GZIP : S3_Z_NONE;
     c->json_level = conf_values_int(cv, "s3.compression.level");
+    const char *df = conf_values_string(cv, "json.decimal.format");
+    c->decimal_numeric = df != NULL && strcasecmp(df, "NUMERIC") == 0;
     c->topics_dir = conf_values_string(cv, "topics.dir");
     c->file_delim = conf_values_string(cv, "file.delim");
     c->pad_width = conf_values_int(cv, "filename.offset.zero.pad.width");

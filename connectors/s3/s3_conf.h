@@ -46,6 +46,8 @@ struct s3_conf {
     enum s3_zcodec json_z;            /* JSON formats: s3.compression.type (Aiven's
                                        * file.compression.type) */
     int json_level;                   /* s3.compression.level (gzip -1..9; zstd 0 default) */
+    int decimal_numeric;              /* json.decimal.format=NUMERIC: Decimals as numbers in
+                                       * JSON output (BASE64 otherwise, JsonConverter's) */
     const char *topics_dir;
     const char *file_delim;
     int pad_width;

@@ -173,3 +173,76 @@ def test_sampled_record_refused_by_the_inferred_schema_goes_to_the_dlq(kafka, co
     n, = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?) WHERE value > 1e15",
                                   [[str(f) for f in files]]).fetchone()
     assert n == 0
+
+
+BIN = {"type": "record", "name": "Blob", "namespace": "iot", "fields": [
+    {"name": "id", "type": "int"},
+    {"name": "raw", "type": "bytes"},
+    {"name": "ratio", "type": "float"},
+    {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10,
+                                "scale": 2}},
+    {"name": "attrs", "type": {"type": "map", "values": "long"}},
+]}
+
+
+def java_json_line(r: dict, numeric: bool) -> str:
+    """The JsonFormat line the JVM's S3 sink writes for r (JsonConverter, schemas.enable=false,
+    as checked against connect-json 4.1.0): bytes and BASE64 decimals as base64 of the
+    (unscaled) bytes, a float as Float.toString, the map in java.util.HashMap order."""
+    import base64
+
+    def b64(b: bytes) -> str:
+        return base64.b64encode(b).decode()
+
+    unscaled = int(r["amount"].scaleb(2))
+    dec = (str(r["amount"]) if numeric else
+           json.dumps(b64(unscaled.to_bytes(max(1, (unscaled.bit_length() + 8) // 8), "big",
+                                            signed=True))))
+    # one-letter keys: String.hashCode is the char, the bucket its low 4 bits
+    attrs = ",".join(f'"{k}":{v}' for k, v in sorted(r["attrs"].items(), key=lambda kv: ord(kv[0]) & 15))
+    return (f'{{"id":{r["id"]},"raw":{json.dumps(b64(r["raw"]))},"ratio":{r["ratio_text"]},'
+            f'"amount":{dec},"attrs":{{{attrs}}}}}')
+
+
+@pytest.mark.parametrize("numeric", [False, True], ids=["base64", "numeric"])
+def test_avro_bytes_decimals_floats_as_json_converter_writes_them(kafka, connect_c, registry,
+                                                                  tmp_path, unique_name, numeric):
+    """JsonFormat lines of Avro values are the JVM's: bytes in base64 (they were written as
+    their raw bytes, and not-UTF-8 bytes sent the record to the DLQ), Decimals in base64 or as
+    numbers under json.decimal.format=NUMERIC, a float as Float.toString ("0.1", not the
+    widened double 0.10000000149011612), map entries in HashMap order."""
+    topic = unique_name("avro-json")
+    kafka.create_topic(topic, partitions=1)
+    sid = register(registry, f"{topic}-value", BIN)
+    rows = [{"id": i, "raw": bytes([0, 255, i]) + b"txt", "ratio": 0.1 * (i + 1),
+             "ratio_text": ["0.1", "0.2", "0.3"][i],
+             "amount": decimal.Decimal(["12.34", "-0.01", "1000.00"][i]),
+             "attrs": {"z": i, "a": -i, "q": 7}} for i in range(3)]
+    kafka.produce_records(topic, [{"value": frame(sid, BIN, {k: v for k, v in r.items()
+                                                             if k != "ratio_text"}),
+                                   "partition": 0} for r in rows])
+    root = tmp_path / "store"
+    cname = unique_name("s3json")
+    cfg = sink_config(topic, **{
+        "store.url": f"file://{root}", "flush.size": "3",
+        "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+        "partitioner.class": "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+        "value.converter": "io.confluent.connect.avro.AvroConverter",
+        "value.converter.schema.registry.url": registry,
+        "errors.tolerance": "all", "errors.deadletterqueue.topic.name": topic + "-dlq",
+        "errors.deadletterqueue.topic.replication.factor": "1"})
+    if numeric:
+        cfg["json.decimal.format"] = "numeric"  # case-insensitive, as the JVM's validator
+    w = connect_c()
+    w.create_connector(cname, cfg)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 3,
+                  timeout=kc.scaled(60), what="records committed")
+    files = sorted((root / "raw" / topic).rglob("*.json"))
+    assert [f.name for f in files] == [f"{topic}+0+0000000000.json"]
+    got = files[0].read_text().splitlines()
+    assert got == [java_json_line(r, numeric) for r in rows]
+    # a value the JVM's validator refuses is a 400 with its message shape
+    bad = dict(cfg, **{"json.decimal.format": "TEXT"})
+    r = w.request("PUT", f"/connectors/{cname}-bad/config", json=bad)
+    assert r.status_code == 400, r.text
+    assert "json.decimal.format" in r.json()["message"], r.text

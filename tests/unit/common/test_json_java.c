@@ -1,7 +1,9 @@
 /*
  * tests/unit/common/test_json_java.c: json_java_dump prints what json_dumps(JSON_COMPACT |
  * JSON_ENCODE_ANY) prints for every value but a real, and a real as Java's Double.toString
- * (what Jackson writes for the JVM connectors' JSON output).
+ * (what Jackson writes for the JVM connectors' JSON output). json_java_cdata prints a Connect
+ * value as JsonConverter (schemas.enable=false) does: bytes and Decimals in base64, floats as
+ * Float.toString, maps in HashMap order or as [key, value] pairs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +14,10 @@
 
 #include <cmocka.h>
 
+#include "cdata.h"
 #include "json_java.h"
 #include "kc_alloc.h"
+#include "kc_arena.h"
 
 static char *dump(const char *text)
 {
@@ -125,12 +129,133 @@ static void test_limits(void **state)
     assert_int_equal(json_java_dump(NULL, &b), KC_EINVAL);
 }
 
+static char *cdump(const struct cdata_value *v, int numeric)
+{
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 20);
+    assert_int_equal(json_java_cdata(v, numeric, &b), KC_OK);
+    size_t n;
+    char *s = kc_buf_take(&b, &n);
+    assert_int_equal(strlen(s), n);
+    return s;
+}
+
+static void check_cdata(const struct cdata_value *v, int numeric, const char *want)
+{
+    char *got = cdump(v, numeric);
+    assert_string_equal(got, want);
+    json_t *back = json_loads(got, JSON_DECODE_ANY, NULL);
+    assert_non_null(back); /* always valid JSON */
+    json_decref(back);
+    kc_free(got);
+}
+
+static struct cdata_value *decimal(struct kc_arena *a, const struct cdata_schema *ds,
+                                   const char *unscaled, size_t n)
+{
+    struct cdata_value *v = cdata_bytes(a, unscaled, n);
+    v->schema = ds;
+    return v;
+}
+
+static void test_cdata_as_json_converter(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    kc_arena_init(&a, 4096, 1 << 20);
+    check_cdata(NULL, 0, "null");
+    check_cdata(cdata_int(&a, CDATA_INT64, INT64_MIN), 0, "-9223372036854775808");
+    check_cdata(cdata_bool(&a, 1), 0, "true");
+    check_cdata(cdata_string(&a, "a\"\n\x01", 4), 0, "\"a\\\"\\n\\u0001\"");
+    /* bytes: base64 (Jackson's default variant), not the raw bytes */
+    check_cdata(cdata_bytes(&a, "\x00\xff" "a", 3), 0, "\"AP9h\"");
+    check_cdata(cdata_bytes(&a, "hi", 2), 0, "\"aGk=\"");
+    check_cdata(cdata_bytes(&a, "h", 1), 0, "\"aA==\"");
+    check_cdata(cdata_bytes(&a, "", 0), 0, "\"\"");
+    /* floats: Float.toString for FLOAT32 (not the widened double), Double.toString for
+     * FLOAT64, NaN and the infinities quoted */
+    check_cdata(cdata_float(&a, CDATA_FLOAT32, (float)0.1), 0, "0.1");
+    check_cdata(cdata_float(&a, CDATA_FLOAT64, (float)0.1), 0, "0.10000000149011612");
+    check_cdata(cdata_float(&a, CDATA_FLOAT32, 1e10f), 0, "1.0E10");
+    check_cdata(cdata_float(&a, CDATA_FLOAT64, 0.0 / 0.0), 0, "\"NaN\"");
+    check_cdata(cdata_float(&a, CDATA_FLOAT64, -1.0 / 0.0), 0, "\"-Infinity\"");
+    /* Decimal: base64 of the unscaled value by default, BigDecimal.toString when NUMERIC */
+    struct cdata_param p2 = {"scale", "2"}, pm2 = {"scale", "-2"};
+    struct cdata_schema d2 = {.type = CDATA_BYTES, .name = CDATA_LOGICAL_DECIMAL, .params = &p2,
+                              .n_params = 1};
+    struct cdata_schema dm2 = d2;
+    dm2.params = &pm2;
+    check_cdata(decimal(&a, &d2, "\x30\x39", 2), 0, "\"MDk=\"");
+    check_cdata(decimal(&a, &d2, "\x30\x39", 2), 1, "123.45");
+    check_cdata(decimal(&a, &d2, "\xff", 1), 1, "-0.01");
+    check_cdata(decimal(&a, &dm2, "\x0c", 1), 1, "1.2E+3");
+    /* Date / Timestamp: their integers */
+    struct cdata_schema date = {.type = CDATA_INT32, .name = CDATA_LOGICAL_DATE};
+    struct cdata_value *dv = cdata_int(&a, CDATA_INT32, 19000);
+    dv->schema = &date;
+    check_cdata(dv, 0, "19000");
+    /* string-keyed map: an object in HashMap order ("a" hashes to bucket 1, "b" to 2) */
+    const struct cdata_value **k, **v;
+    struct cdata_value *m = cdata_map(&a, 2, &k, &v);
+    k[0] = cdata_string(&a, "b", 1);
+    v[0] = cdata_int(&a, CDATA_INT32, 1);
+    k[1] = cdata_string(&a, "a", 1);
+    v[1] = cdata_bytes(&a, "hi", 2);
+    check_cdata(m, 0, "{\"a\":\"aGk=\",\"b\":1}");
+    m->schema = &cdata_schema_linked_map; /* a LinkedHashMap keeps insertion order */
+    check_cdata(m, 0, "{\"b\":1,\"a\":\"aGk=\"}");
+    /* other keys: [key, value] pairs, also in HashMap order */
+    struct cdata_value *im = cdata_map(&a, 2, &k, &v);
+    k[0] = cdata_int(&a, CDATA_INT32, 2);
+    v[0] = cdata_string(&a, "x", 1);
+    k[1] = cdata_int(&a, CDATA_INT32, 1);
+    v[1] = NULL;
+    check_cdata(im, 0, "[[1,null],[2,\"x\"]]");
+    /* a schema whose keys are strings decides, whatever the keys hold */
+    struct cdata_schema ms = {.type = CDATA_MAP, .keys = &cdata_schema_int32,
+                              .values = &cdata_schema_int32};
+    struct cdata_value *em = cdata_map(&a, 0, &k, &v);
+    em->schema = &ms;
+    check_cdata(em, 0, "[]");
+    /* struct: schema order, null fields written */
+    struct cdata_field fields[3] = {{"z", 0, &cdata_schema_int32},
+                                    {"a", 1, &cdata_schema_optional_string},
+                                    {"arr", 2, NULL}};
+    struct cdata_schema ss = {.type = CDATA_STRUCT, .fields = fields, .n_fields = 3};
+    const struct cdata_value **f, **items;
+    struct cdata_value *st = cdata_struct(&a, &ss, &f);
+    f[0] = cdata_int(&a, CDATA_INT32, 7);
+    f[1] = NULL;
+    f[2] = cdata_array(&a, 3, &items);
+    items[0] = cdata_float(&a, CDATA_FLOAT64, 1000.0);
+    items[1] = m;
+    items[2] = NULL;
+    check_cdata(st, 0, "{\"z\":7,\"a\":null,\"arr\":[1000.0,{\"b\":1,\"a\":\"aGk=\"},null]}");
+    /* refused: text that is not UTF-8, a null key where keys are strings */
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 20);
+    assert_int_equal(json_java_cdata(cdata_string(&a, "\xff", 1), 0, &b), KC_EINVAL);
+    struct cdata_value *nk = cdata_map(&a, 2, &k, &v);
+    k[0] = cdata_string(&a, "x", 1);
+    v[0] = NULL;
+    k[1] = NULL;
+    v[1] = NULL;
+    struct cdata_schema sk = {.type = CDATA_MAP, .keys = &cdata_schema_string,
+                              .values = &cdata_schema_int32};
+    nk->schema = &sk;
+    kc_buf_reset(&b);
+    assert_int_equal(json_java_cdata(nk, 0, &b), KC_EINVAL);
+    kc_buf_fini(&b);
+    kc_arena_fini(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_jansson_without_reals),
         cmocka_unit_test(test_reals_as_java),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_cdata_as_json_converter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
