@@ -715,7 +715,8 @@ headers:;
         r->headers = sh;
     }
 
-    if (t->n_smts == 0 && sink_raw_value_ok(t->ops->flags, conv_class_name(t->value_conv),
+    if (t->n_smts == 0 && !t->st.want_converted &&
+        sink_raw_value_ok(t->ops->flags, conv_class_name(t->value_conv),
                                             t->value_schemas_enable)) {
         r->value_converted = 0;
         return KC_OK;

@@ -120,4 +120,10 @@ const char *conv_error_class(const struct conv *c);
  * (the rest is detail from the cause). @thread the conv's owner */
 size_t conv_error_java_len(const struct conv *c);
 
+/*
+ * Java's new String(bytes, UTF_8): invalid sequences become U+FFFD (one per maximal subpart, as
+ * the JDK decoder does). Returns a STRING value in the arena, or NULL when out of memory.
+ */
+struct cdata_value *conv_utf8_string(struct kc_arena *a, const void *data, size_t len);
+
 #endif

@@ -68,10 +68,4 @@ int conv_prop_bool(const struct kc_strmap *props, const char *key, int def, int 
 int conv_prop_int(const struct kc_strmap *props, const char *key, int def, int *out,
                   struct kc_error *err);
 
-/*
- * Java's new String(bytes, UTF_8): invalid sequences become U+FFFD (one per maximal subpart, as
- * the JDK decoder does). Returns a STRING value in the arena, or NULL when out of memory.
- */
-struct cdata_value *conv_utf8_string(struct kc_arena *a, const void *data, size_t len);
-
 #endif

@@ -61,7 +61,11 @@ static int put_string(const char *s, size_t n, struct kc_buf *out)
     return KC_OK;
 }
 
-static int dump(const json_t *v, struct kc_buf *out, int depth)
+static int dump_hashmap_object(const json_t *v, struct kc_buf *out, int depth);
+
+/* jvm: print v as Jackson prints the Java value JsonConverter (schemas.enable=false) makes of
+ * it (json_java_dump_jvm). */
+static int dump(const json_t *v, struct kc_buf *out, int depth, int jvm)
 {
     if (depth > JSON_JAVA_MAX_DEPTH) {
         return KC_EINVAL;
@@ -80,7 +84,11 @@ static int dump(const json_t *v, struct kc_buf *out, int depth)
     }
     case JSON_REAL: {
         char num[CDATA_JAVA_DOUBLE_MAX];
-        size_t k = cdata_java_double_fmt(json_real_value(v), num);
+        double d = json_real_value(v);
+        if (jvm && d == 0) {
+            d = 0; /* -0.0 goes through a BigDecimal, which has no negative zero */
+        }
+        size_t k = cdata_java_double_fmt(d, num);
         return kc_buf_append(out, num, k);
     }
     case JSON_STRING:
@@ -93,7 +101,7 @@ static int dump(const json_t *v, struct kc_buf *out, int depth)
             if (i > 0 && kc_buf_append_byte(out, ',') != KC_OK) {
                 return KC_ENOMEM;
             }
-            int rc = dump(json_array_get(v, i), out, depth + 1);
+            int rc = dump(json_array_get(v, i), out, depth + 1, jvm);
             if (rc != KC_OK) {
                 return rc;
             }
@@ -101,6 +109,9 @@ static int dump(const json_t *v, struct kc_buf *out, int depth)
         return kc_buf_append_byte(out, ']');
     }
     case JSON_OBJECT: {
+        if (jvm) {
+            return dump_hashmap_object(v, out, depth);
+        }
         if (kc_buf_append_byte(out, '{') != KC_OK) {
             return KC_ENOMEM;
         }
@@ -121,7 +132,7 @@ static int dump(const json_t *v, struct kc_buf *out, int depth)
                 return KC_ENOMEM;
             }
             first = 0;
-            rc = dump(x, out, depth + 1);
+            rc = dump(x, out, depth + 1, jvm);
             if (rc != KC_OK) {
                 return rc;
             }
@@ -134,7 +145,89 @@ static int dump(const json_t *v, struct kc_buf *out, int depth)
 
 int json_java_dump(const json_t *v, struct kc_buf *out)
 {
-    return v != NULL ? dump(v, out, 0) : KC_EINVAL;
+    return v != NULL ? dump(v, out, 0, 0) : KC_EINVAL;
+}
+
+int json_java_dump_jvm(const json_t *v, struct kc_buf *out)
+{
+    return v != NULL ? dump(v, out, 0, 1) : KC_EINVAL;
+}
+
+/* An object as the java.util.HashMap JsonConverter puts its members in (new HashMap<>(), one
+ * put per member in the text's order) iterates: cdata_map_java_order over its keys. */
+static int dump_hashmap_object(const json_t *v, struct kc_buf *out, int depth)
+{
+    enum { SMALL = 32 };
+    size_t n = json_object_size(v);
+    if (n > UINT32_MAX / 2) {
+        return KC_EINVAL;
+    }
+    struct cdata_value skeys[SMALL];
+    const struct cdata_value *skp[SMALL];
+    const json_t *svals[SMALL];
+    uint32_t sorder[SMALL];
+    int small = n <= SMALL;
+    struct cdata_value *keys = small ? skeys : kc_malloc(n * sizeof(*keys));
+    const struct cdata_value **kp = small ? skp : kc_malloc(n * sizeof(*kp));
+    const json_t **vals = small ? svals : kc_malloc(n * sizeof(*vals));
+    uint32_t *order = small ? sorder : kc_malloc(n * sizeof(*order));
+    int rc = keys != NULL && kp != NULL && vals != NULL && order != NULL ? KC_OK : KC_ENOMEM;
+    size_t i = 0;
+    const char *key;
+    size_t klen;
+    json_t *x;
+    json_object_keylen_foreach((json_t *)v, key, klen, x) {
+        if (rc != KC_OK || i >= n) {
+            break;
+        }
+        if (klen > UINT32_MAX) {
+            rc = KC_EINVAL;
+            break;
+        }
+        memset(&keys[i], 0, sizeof(keys[i]));
+        keys[i].type = CDATA_STRING;
+        keys[i].n = (uint32_t)klen;
+        keys[i].u.s = key;
+        kp[i] = &keys[i];
+        vals[i] = x;
+        i++;
+    }
+    if (rc == KC_OK) {
+        struct cdata_value map;
+        memset(&map, 0, sizeof(map));
+        map.type = CDATA_MAP;
+        map.n = (uint32_t)i;
+        map.u.map.keys = kp;
+        rc = cdata_map_java_order(&map, order);
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(out, '{');
+    }
+    for (size_t j = 0; j < i && rc == KC_OK; j++) {
+        const struct cdata_value *k = kp[order[j]];
+        if (j > 0) {
+            rc = kc_buf_append_byte(out, ',');
+        }
+        if (rc == KC_OK) {
+            rc = put_string(k->u.s, k->n, out);
+        }
+        if (rc == KC_OK) {
+            rc = kc_buf_append_byte(out, ':');
+        }
+        if (rc == KC_OK) {
+            rc = dump(vals[order[j]], out, depth + 1, 1);
+        }
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(out, '}');
+    }
+    if (!small) {
+        kc_free(keys);
+        kc_free(kp);
+        kc_free(vals);
+        kc_free(order);
+    }
+    return rc;
 }
 
 /* ---- Connect values (cdata) as JsonConverter with schemas.enable=false writes them ---- */

@@ -19,6 +19,14 @@
  * json_dumps refuses too; nesting past 4096). out may then hold part of the text. */
 int json_java_dump(const json_t *v, struct kc_buf *out);
 
+/*
+ * json_java_dump of the Java value JsonConverter (schemas.enable=false) makes of v, as Jackson
+ * writes it (what the JVM's S3 sink writes for a schemaless JSON record): every object is a
+ * java.util.HashMap, so its members come in HashMap iteration order (cdata_map_java_order of
+ * its keys), and -0.0 becomes 0.0 (numbers pass through BigDecimal). Same returns.
+ */
+int json_java_dump_jvm(const json_t *v, struct kc_buf *out);
+
 struct cdata_value;
 /*
  * Append the text JsonConverter (schemas.enable=false) gives a Connect value, as the JVM's S3

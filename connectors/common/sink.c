@@ -37,6 +37,11 @@ void sink_task_request_commit(struct sink_task *st)
     st->commit_requested = 1;
 }
 
+void sink_task_want_converted(struct sink_task *st)
+{
+    st->want_converted = 1;
+}
+
 void sink_task_tick_within(struct sink_task *st, int64_t ms)
 {
     if (ms < 0) {

@@ -65,6 +65,7 @@ struct sink_task {
     int commit_requested;  /* set by sink_task_request_commit, cleared by the worker */
     int tick_soon;         /* set by sink_task_tick_within, cleared by the worker */
     int64_t tick_within_ms;
+    int want_converted;    /* set by sink_task_want_converted */
     const struct sink_task_services *svc; /* set by the worker (or the test harness) */
     void *svc_ctx;                        /* the worker's, for svc */
 };
@@ -255,6 +256,10 @@ void sink_task_request_commit(struct sink_task *st);
 /* Ask for tick() within ms milliseconds, sooner than the next_ms it last gave: e.g. after
  * handing work to a thread of the sink's own whose results tick() collects. @thread task */
 void sink_task_tick_within(struct sink_task *st, int64_t ms);
+/* From start(): this task takes converted values even where its connector's flags allow raw
+ * bytes (SINK_FLAG_RAW_VALUE), e.g. an output format that prints what the converter made of a
+ * JsonConverter envelope. @thread task */
+void sink_task_want_converted(struct sink_task *st);
 /*
  * SinkTaskContext.offset: continue `partition` from `offset`. Callable from open(), put(),
  * tick() and pre_commit(); the worker seeks before the next batch, and records of that

@@ -47,7 +47,9 @@
 #include "kc_buf.h"
 #include "kc_jscan.h"
 #include "kc_log.h"
+#include "conv.h"
 #include "json_java.h"
+#include "kc_text.h"
 #include "parquet.h"
 #include "parquet_json.h"
 #include "s3_conf.h"
@@ -132,6 +134,7 @@ struct s3_sink {
     struct kc_buf jtext; /* scratch: JSON text of a value (java_dumps) */
     size_t budget;
     int string_values; /* the value converter is StringConverter: raw bytes are text */
+    int schemas_enable; /* the value converter's schemas.enable: raw values are envelopes */
     unsigned round; /* enforce_budget calls */
     struct s3_uploader *up; /* S3 only: commits objects while the task encodes; NULL = local */
     struct parquet_jsonl_parsers *parsers; /* owned: one set for every open file's converter */
@@ -659,15 +662,16 @@ static void release_big(struct kc_buf *b)
 
 /*
  * v's compact JSON text as the JVM connectors write it through Jackson (numbers as Java prints
- * them: "0.1", "1.0E10"), in *out, malloc'd as json_dumps gives it (free() it).
+ * them: "0.1", "1.0E10"), in *out, malloc'd as json_dumps gives it (free() it). jvm_maps: as
+ * the java.util.HashMap JsonConverter makes of a schemaless object (json_java_dump_jvm).
  * @return KC_OK, KC_EINVAL (text that is not UTF-8, nesting too deep: the record's fault),
  *         KC_ENOMEM
  */
-static int java_dumps(struct s3_sink *s, const json_t *v, char **out)
+static int java_dumps(struct s3_sink *s, const json_t *v, int jvm_maps, char **out)
 {
     *out = NULL;
     kc_buf_reset(&s->jtext);
-    int rc = json_java_dump(v, &s->jtext);
+    int rc = jvm_maps ? json_java_dump_jvm(v, &s->jtext) : json_java_dump(v, &s->jtext);
     if (rc == KC_OK &&
         (*out = strndup(s->jtext.data != NULL ? s->jtext.data : "", s->jtext.len)) == NULL) {
         rc = KC_ENOMEM; /* no NUL inside: JSON escapes it */
@@ -847,7 +851,7 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
                                                : text_or_null(hd->raw, hd->raw_len);
                 if (parquet && hv != NULL && !json_is_string(hv) && !json_is_null(hv)) {
                     char *t = NULL;
-                    not_json |= java_dumps(s, hv, &t) == KC_EINVAL;
+                    not_json |= java_dumps(s, hv, 0, &t) == KC_EINVAL;
                     json_decref(hv);
                     hv = t != NULL ? json_string(t) : NULL;
                     free(t);
@@ -886,7 +890,7 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
         ok = out != NULL;
     }
     char *text = NULL;
-    int rc = not_json ? KC_EINVAL : ok ? java_dumps(s, out, &text) : KC_ENOMEM;
+    int rc = not_json ? KC_EINVAL : ok ? java_dumps(s, out, 0, &text) : KC_ENOMEM;
     if (out != row) {
         json_decref(out);
     }
@@ -914,7 +918,7 @@ static int aiven_key_text(struct s3_sink *s, const struct sink_record *r, struct
     } else if (r->key != NULL) {
         json_t *j = cdata_to_json(r->key, 0);
         char *t = NULL;
-        rc = j != NULL ? java_dumps(s, j, &t) : KC_ENOMEM;
+        rc = j != NULL ? java_dumps(s, j, 0, &t) : KC_ENOMEM;
         json_decref(j);
         if (rc == KC_EINVAL) {
             return kc_error_set(why, KC_EINVAL, "the key %s", S3_NOT_JSON);
@@ -1339,21 +1343,35 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     if (!s->c.aiven.on && !r->value_converted && buf != NULL &&
         (s->c.format == S3_FORMAT_JSON || s->c.format == S3_FORMAT_JSON_ARRAY)) {
         json_error_t je;
-        json_t *d = json_loadb(buf, len, JSON_DECODE_ANY, &je);
-        if (d == NULL && s->string_values) {
-            d = json_stringn(buf, len);
-        }
-        if (d == NULL) {
+        json_t *d = NULL;
+        if (s->string_values) {
+            /* a String (StringConverter): Jackson writes it as a JSON string, whatever its
+             * text holds; malformed UTF-8 decoded as Java does, to U+FFFD */
+            if (kc_utf8_valid(buf, len)) {
+                d = json_stringn(buf, len);
+            } else {
+                struct kc_arena a;
+                kc_arena_init(&a, len * 3 + 64, S3_RECORD_TEXT_MAX);
+                const struct cdata_value *t = conv_utf8_string(&a, buf, len);
+                d = t != NULL ? json_stringn(t->u.s, t->n) : NULL;
+                kc_arena_fini(&a);
+            }
+            if (d == NULL) {
+                free(owned);
+                return kc_error_set(err, KC_ENOMEM, "out of memory");
+            }
+        } else if ((d = json_loadb(buf, len, JSON_DECODE_ANY, &je)) == NULL) {
             kc_error_set(&why, KC_EINVAL, "invalid JSON: %s", je.text);
             return report(s, r, &why, err);
         }
         const json_t *pv = d;
-        if (!s->string_values && json_is_object(d) && json_object_get(d, "schema") != NULL &&
-            json_object_get(d, "payload") != NULL) {
+        if (!s->string_values && s->schemas_enable && json_is_object(d) &&
+            json_object_get(d, "schema") != NULL && json_object_get(d, "payload") != NULL) {
             pv = json_object_get(d, "payload");
         }
         char *line = NULL;
-        int jrc = java_dumps(s, pv, &line);
+        /* schemaless JSON is a java.util.HashMap in the JVM: members in its order */
+        int jrc = java_dumps(s, pv, pv == d && !s->string_values, &line);
         json_decref(d);
         if (jrc == KC_ENOMEM) {
             free(owned);
@@ -1556,6 +1574,7 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     const char *vconv = sink_task_value_converter(st, &schemas_enable);
     s->string_values =
         vconv != NULL && strcmp(vconv, "org.apache.kafka.connect.storage.StringConverter") == 0;
+    s->schemas_enable = schemas_enable;
     kc_buf_init(&s->path, 64 * 1024);
     kc_buf_init(&s->enc, 64 * 1024);
     /* a record's row, key and JSON text are as long as the record: no cap below Kafka's */
@@ -1582,6 +1601,13 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     if (rc != KC_OK) {
         s3_free(s);
         return rc < 0 ? rc : kc_error_set(err, KC_EFATAL, "%s", err->msg);
+    }
+    if (!s->c.aiven.on && s->c.format != S3_FORMAT_PARQUET && schemas_enable && vconv != NULL &&
+        strcmp(vconv, "org.apache.kafka.connect.json.JsonConverter") == 0) {
+        /* JsonFormat prints the Struct JsonConverter makes of an envelope, as the JVM does:
+         * fields in schema order, absent optional ones null, bytes in base64; and a record
+         * that is not an envelope fails conversion (DLQ, or the task) as it does there */
+        sink_task_want_converted(st);
     }
     s->budget = sink_task_budget(st);
     if (s->budget == 0) {

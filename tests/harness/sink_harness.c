@@ -416,7 +416,8 @@ static int fill_record(struct sink_harness *h, struct hpart *p, int64_t off,
             return rc;
         }
     }
-    if (sink_raw_value_ok(h->ops->flags, conv_class_name(h->value_conv), h->schemas_enable)) {
+    if (!h->st.want_converted &&
+        sink_raw_value_ok(h->ops->flags, conv_class_name(h->value_conv), h->schemas_enable)) {
         return KC_OK;
     }
     r->value_converted = 1;

@@ -249,6 +249,43 @@ static void test_cdata_as_json_converter(void **state)
     kc_arena_fini(&a);
 }
 
+/* Schemaless JSON as the JVM's S3 sink writes it: the lines below are what JsonConverter
+ * (schemas.enable=false, connect-json 4.1.0) and Jackson's ObjectMapper made of the inputs. */
+static void test_jvm_hashmap_order(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"{\"user_id\":1867826,\"event_type\":\"click\",\"timestamp\":1700000000005,\"session_id\":\"23b8c1e9-3924-46de-beb1-3b9046685257\",\"device\":\"ios\",\"value\":6767.0,\"seq\":0,\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+         "{\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"click\",\"user_id\":1867826,\"session_id\":\"23b8c1e9-3924-46de-beb1-3b9046685257\",\"device\":\"ios\",\"value\":6767.0,\"seq\":0,\"timestamp\":1700000000005}"},
+        {"{\"user_id\":9906821,\"event_type\":\"scroll\",\"timestamp\":1700000000007,\"session_id\":\"3b8faa18-37f8-488b-97fc-695a07a0ca6e\",\"device\":\"ios\",\"value\":5612.4506,\"seq\":1,\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+         "{\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"scroll\",\"user_id\":9906821,\"session_id\":\"3b8faa18-37f8-488b-97fc-695a07a0ca6e\",\"device\":\"ios\",\"value\":5612.4506,\"seq\":1,\"timestamp\":1700000000007}"},
+        {"{\"device_id\":\"d1\",\"device_type\":\"thermo\",\"timestamp\":1700000000000,\"location\":{\"lat\":1.5,\"lon\":-2.25,\"zone\":\"z\"},\"value\":21.5,\"unit\":\"C\",\"battery_level\":88,\"signal_strength\":-70,\"metadata\":{\"fw\":\"1.2\",\"tags\":[\"a\",\"b\"],\"é\":1,\"😀\":2}}",
+         "{\"unit\":\"C\",\"metadata\":{\"fw\":\"1.2\",\"😀\":2,\"é\":1,\"tags\":[\"a\",\"b\"]},\"device_id\":\"d1\",\"battery_level\":88,\"device_type\":\"thermo\",\"location\":{\"zone\":\"z\",\"lon\":-2.25,\"lat\":1.5},\"signal_strength\":-70,\"value\":21.5,\"timestamp\":1700000000000}"},
+        {"{\"a1\":1,\"a2\":2,\"a3\":3,\"a4\":4,\"a5\":5,\"a6\":6,\"a7\":7,\"a8\":8,\"a9\":9,\"a10\":10,\"a11\":11,\"a12\":12,\"a13\":13,\"a14\":14,\"a15\":15}",
+         "{\"a11\":11,\"a10\":10,\"a13\":13,\"a12\":12,\"a15\":15,\"a14\":14,\"a1\":1,\"a2\":2,\"a3\":3,\"a4\":4,\"a5\":5,\"a6\":6,\"a7\":7,\"a8\":8,\"a9\":9}"},
+        {"{\"x\":1e2,\"y\":1.0,\"z\":-0.0,\"w\":12345678901234567,\"v\":1.5e-7,\"n\":null,\"t\":true,\"s\":\"q\\\"\\n\"}",
+         "{\"s\":\"q\\\"\\n\",\"t\":true,\"v\":1.5E-7,\"w\":12345678901234567,\"x\":100.0,\"y\":1.0,\"z\":0.0,\"n\":null}"},
+        {"[{\"b\":1,\"a\":2},3]",
+         "[{\"a\":2,\"b\":1},3]"},
+        {"\"just text\"",
+         "\"just text\""},
+        {"12",
+         "12"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *v = json_loads(cases[i][0], JSON_DECODE_ANY, NULL);
+        assert_non_null(v);
+        struct kc_buf b;
+        kc_buf_init(&b, 1 << 20);
+        assert_int_equal(json_java_dump_jvm(v, &b), KC_OK);
+        json_decref(v);
+        if (strcmp(b.data, cases[i][1]) != 0) {
+            fail_msg("case %zu: got %s want %s", i, b.data, cases[i][1]);
+        }
+        kc_buf_fini(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_reals_as_java),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_cdata_as_json_converter),
+        cmocka_unit_test(test_jvm_hashmap_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
