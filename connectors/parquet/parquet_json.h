@@ -218,6 +218,11 @@ size_t parquet_jsonl_buffered_bytes(const struct parquet_jsonl *c);
 size_t parquet_jsonl_footprint(const struct parquet_jsonl *c);
 /* Process a last unterminated line, flush and close the open file. */
 int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err);
+/* 1 when parquet_jsonl_finish would only close the open file: no partial line, no sample left
+ * to infer from, a writer open. It then reads nothing from the shared parsers and reports no
+ * record, so it may run on another thread than the one that wrote the records (the converter
+ * then belongs to that thread until it is done). */
+int parquet_jsonl_settled(const struct parquet_jsonl *c);
 uint64_t parquet_jsonl_rows(const struct parquet_jsonl *c);
 uint64_t parquet_jsonl_bad_records(const struct parquet_jsonl *c);
 unsigned parquet_jsonl_files(const struct parquet_jsonl *c);

@@ -758,6 +758,11 @@ int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err)
     return rc;
 }
 
+int parquet_jsonl_settled(const struct parquet_jsonl *c)
+{
+    return c->w != NULL && c->npend == 0 && c->line.len == 0 && !c->skipping;
+}
+
 uint64_t parquet_jsonl_rows(const struct parquet_jsonl *c)
 {
     return c->rows;

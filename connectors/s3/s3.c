@@ -119,6 +119,7 @@ struct s3_tp {
 #define S3_REPORTED_MAX 65536
 
 static void forget_reported(struct s3_tp *tp);
+static size_t file_footprint(const struct s3_file *f);
 
 struct s3_sink {
     struct sink_task *st;
@@ -137,6 +138,7 @@ struct s3_sink {
     int schemas_enable; /* the value converter's schemas.enable: raw values are envelopes */
     unsigned round; /* enforce_budget calls */
     struct s3_uploader *up; /* S3 only: commits objects while the task encodes; NULL = local */
+    size_t inflight; /* bytes of the converters the upload thread finishes (late_finish) */
     struct parquet_jsonl_parsers *parsers; /* owned: one set for every open file's converter */
     uint64_t early_commits; /* sets committed early because the files' floor passed the budget */
     struct kc_jscan js; /* reads the members the partitioner needs (load_needed) */
@@ -428,10 +430,42 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     return KC_OK;
 }
 
+/* The upload thread finishes a Parquet file: its last pages, column chunks and footer go to the
+ * spool file there, then the object is committed. f is the thread's until the batch is back. */
+static int late_finish(void *ctx, struct s3_object **obj, struct kc_error *err)
+{
+    struct s3_file *f = ctx;
+    int rc = parquet_jsonl_finish(f->pj, err);
+    if (rc == KC_OK && f->n_blamed > 0) {
+        /* settled files name no record (parquet_jsonl_settled); should one, replay the set */
+        rc = kc_error_set(err, KC_EIO, "finishing %s named a record", s3_object_key(f->obj));
+    }
+    if (rc == KC_OK) {
+        *obj = f->obj;
+        f->obj = NULL;
+    }
+    return rc;
+}
+
+static void late_drop(void *ctx)
+{
+    file_free(ctx);
+}
+
+/* The bytes given to the upload thread to finish are back (or dropped). */
+static void late_done(struct s3_sink *s, const struct s3_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        s->inflight -= b->objs[i].mem <= s->inflight ? b->objs[i].mem : s->inflight;
+    }
+}
+
 /*
  * S3: finish every open file of the set and hand its objects to the upload thread as one
  * batch; the set's records become durable when the batch comes back (harvest). Blocks while
- * S3_UPLOADS_PENDING batches are on their way.
+ * S3_UPLOADS_PENDING batches are on their way. A Parquet file whose converter has nothing left
+ * to parse (parquet_jsonl_settled) is finished by the upload thread instead, while the task
+ * reads on, as long as such files hold at most a quarter of the byte budget together.
  */
 static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
                       struct kc_error *err)
@@ -446,6 +480,24 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     }
     size_t k = 0;
     int rc = KC_OK;
+    /* the files the upload thread finishes leave the set's list first */
+    for (struct s3_file **pp = &tp->files; *pp != NULL;) {
+        struct s3_file *f = *pp;
+        size_t fp = f->pj != NULL ? file_footprint(f) : 0;
+        if (f->pj == NULL || f->n == 0 || !parquet_jsonl_settled(f->pj) ||
+            s->inflight + fp > s->budget / 4) {
+            pp = &f->next;
+            continue;
+        }
+        *pp = f->next;
+        f->next = NULL;
+        b->objs[k].finish = late_finish;
+        b->objs[k].drop = late_drop;
+        b->objs[k].ctx = f;
+        b->objs[k].mem = fp;
+        s->inflight += fp;
+        k++;
+    }
     for (struct s3_file *f = tp->files; f != NULL && rc == KC_OK; f = f->next) {
         if (f->pj != NULL) {
             rc = parquet_jsonl_finish(f->pj, err);
@@ -464,6 +516,7 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         rc = take_blame(tp, err); /* finishing a file may infer its schema */
     }
     if (rc != KC_OK || k == 0) {
+        late_done(s, b);
         s3_batch_free(b); /* aborts what it took */
         if (rc != KC_OK) {
             return rc;
@@ -479,6 +532,7 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     }
     int64_t start = b->start; /* b is the upload thread's once submitted */
     if (s3_uploader_submit(s->up, b) != KC_OK) {
+        late_done(s, b);
         s3_batch_free(b); /* aborts its objects; the task fails and replays from its commit */
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
@@ -598,6 +652,7 @@ static int harvest(struct s3_sink *s, struct kc_error *err)
                 }
             }
             tp->n_pending--;
+            late_done(s, b);
             if (b->rc == KC_OK) {
                 if (!tp->failed) {
                     tp->pending_from = b->end;
@@ -1476,7 +1531,7 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
     }
     s->round++;
     for (;;) {
-        size_t total = 0, big = 0, tp_big = 0;
+        size_t total = s->inflight, big = 0, tp_big = 0;
         struct s3_file *largest = NULL;
         struct s3_tp *largest_tp = NULL, *fattest = NULL;
         for (size_t i = 0; i < s->n_tps; i++) {
@@ -1595,7 +1650,8 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     if (rc == KC_OK) {
         rc = s3_store_check(s->store, err);
     }
-    if (rc == KC_OK && !s3_store_is_local(s->store)) {
+    if (rc == KC_OK) {
+        /* the local store too: its files are finished, fsynced and renamed there */
         rc = s3_uploader_new(S3_UPLOADS_PENDING, &s->up, err);
     }
     if (rc != KC_OK) {
@@ -1669,6 +1725,11 @@ static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *co
                               struct sink_offset *durable, size_t *n_out, struct kc_error *err)
 {
     struct s3_sink *s = sink_task_ctx(st);
+    if (s3_store_is_local(s->store)) {
+        /* a local file is finished and renamed in bounded time: what was handed over is
+         * committed now rather than at a later commit */
+        s3_uploader_drain(s->up);
+    }
     int rc = harvest(s, err);
     if (rc != KC_OK) {
         return rc;
@@ -1744,7 +1805,7 @@ static int orphan_key(void *ctx, const char *key)
  */
 static void abort_orphans(struct s3_sink *s, const struct tp_list *parts)
 {
-    if (s->up == NULL || s->c.aiven.on) {
+    if (s->up == NULL || s3_store_is_local(s->store) || s->c.aiven.on) {
         return;
     }
     const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim

@@ -48,6 +48,9 @@ void s3_batch_free(struct s3_batch *b)
     }
     for (size_t i = 0; i < b->n; i++) {
         s3_object_abort(b->objs[i].obj);
+        if (b->objs[i].ctx != NULL && b->objs[i].drop != NULL) {
+            b->objs[i].drop(b->objs[i].ctx);
+        }
     }
     kc_free(b->objs);
     kc_free(b);
@@ -87,6 +90,16 @@ static void upload(struct s3_batch *b)
         }
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (o->finish != NULL) {
+            int (*finish)(void *, struct s3_object **, struct kc_error *) = o->finish;
+            o->finish = NULL;
+            if ((b->rc = finish(o->ctx, &o->obj, &b->why)) != KC_OK) {
+                o->tried = 1;
+                o->rc = b->rc;
+                continue;
+            }
+            o->size = s3_object_size(o->obj);
+        }
         struct s3_object *obj = o->obj;
         o->obj = NULL;
         o->tried = 1;

@@ -10,9 +10,10 @@
  * s3_uploader_forgive: the task rewinds to the failed batch's first offset and rebuilds the same
  * objects, so nothing after a failed object may be made visible in between.
  *
- * Memory: a batch holds spool file descriptors, not bytes (s3_store spools objects to disk);
- * at most max_pending batches wait or travel, and s3_uploader_submit blocks the task thread
- * beyond that (back-pressure while S3 is slow or down).
+ * Memory: a batch holds spool file descriptors, and the converters of objects the upload
+ * thread finishes itself (their last row group: the sink counts them in its budget); at most
+ * max_pending batches wait or travel, and s3_uploader_submit blocks the task thread beyond
+ * that (back-pressure while S3 is slow or down).
  *
  * @thread s3_uploader_* are called on the task thread only; the objects of a submitted batch
  * belong to the upload thread until the batch comes back done.
@@ -28,7 +29,15 @@
 
 struct s3_batch_obj {
     struct s3_object *obj; /* owned until committed or aborted (then NULL) */
-    uint64_t size;
+    /* An object still to be finished (its last bytes written) on the upload thread: obj is
+     * NULL, finish(ctx) writes the rest and gives the object to commit in *obj; ctx belongs to
+     * the upload thread until the batch comes back, and s3_batch_free gives it to drop(ctx)
+     * (on the task thread). mem: the bytes ctx holds (the sink's budget counts them). */
+    int (*finish)(void *ctx, struct s3_object **obj, struct kc_error *err);
+    void (*drop)(void *ctx);
+    void *ctx;
+    size_t mem;
+    uint64_t size; /* set by the upload thread for an object it finished */
     int64_t usec; /* time the commit took */
     int tried;
     int rc;       /* the commit's result when tried */

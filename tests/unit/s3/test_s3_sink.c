@@ -1045,7 +1045,9 @@ static void test_upload_asks_for_a_tick(void **state)
     pthread_join(fake.th, NULL);
     rm_rf(spool);
 
-    /* the local store makes the set visible in put: nothing to collect later */
+    /* the local store hands the set to the same thread (the file finished, fsynced and
+     * renamed there) and asks for the tick; a commit waits for the thread, so the file is in
+     * place once its offsets are committed */
     char dir[64];
     tmpdir(dir, sizeof(dir));
     const char *kv2[] = {"flush.size", "5", NULL};
@@ -1053,9 +1055,13 @@ static void test_upload_asks_for_a_tick(void **state)
     produce_iot(h, 0, 0, 5, T0, 1000);
     assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
     assert_int_equal(sink_harness_poll(h, 5, NULL, &err), 0);
-    assert_int_equal(sink_harness_tick_asked(h, &within), 0);
+    assert_int_equal(sink_harness_tick_asked(h, &within), 1);
     assert_int_equal(sink_harness_commit(h, &err), 0);
     assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 5);
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "iot+0+0000000000.snappy.parquet "));
+    assert_null(strstr(l, ".inprogress"));
+    free(l);
     sink_harness_free(h);
     rm_rf(dir);
 }
