@@ -34,6 +34,7 @@
  * transform ran on) become such envelopes when they have a struct schema (s3_connect.c), so their
  * columns come from the Connect schema; others are turned back into schemaless JSON.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,10 @@ struct s3_sink {
     unsigned round; /* enforce_budget calls */
     struct s3_uploader *up; /* S3 only: commits objects while the task encodes; NULL = local */
     size_t inflight; /* bytes of the converters the upload thread finishes (late_finish) */
+    char *ext;       /* owned: the objects' extension (s3_conf_extension, ".gz" for gzip
+                      * ByteArrayFormat) */
+    char *sep;       /* owned: ByteArrayFormat's separator, its Java escapes read */
+    size_t sep_len;
     struct parquet_jsonl_parsers *parsers; /* owned: one set for every open file's converter */
     uint64_t early_commits; /* sets committed early because the files' floor passed the budget */
     struct kc_jscan js; /* reads the members the partitioner needs (load_needed) */
@@ -383,7 +388,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         rc = kc_buf_printf(&s->path, "%s%s%s%s%s%s%s%s%d%s%0*lld%s", s->c.topics_dir, dd,
                            tp->topic, dd, encoded, dd, tp->topic, s->c.file_delim,
                            (int)tp->partition, s->c.file_delim, s->c.pad_width, (long long)start,
-                           s3_conf_extension(&s->c));
+                           s->ext);
     }
     if (rc == KC_OK) {
         rc = kc_buf_append_byte(&s->path, 0);
@@ -732,6 +737,86 @@ static int java_dumps(struct s3_sink *s, const json_t *v, int jvm_maps, char **o
         rc = KC_ENOMEM; /* no NUL inside: JSON escapes it */
     }
     release_big(&s->jtext);
+    return rc;
+}
+
+/* "class java.lang.String": what Java's value.getClass() prints for a Connect value. */
+static const char *java_class_of(const struct cdata_value *v)
+{
+    if (v->schema != NULL && (cdata_schema_is(v->schema, CDATA_LOGICAL_DATE) ||
+                              cdata_schema_is(v->schema, CDATA_LOGICAL_TIME) ||
+                              cdata_schema_is(v->schema, CDATA_LOGICAL_TIMESTAMP))) {
+        return "class java.util.Date";
+    }
+    switch (v->type) {
+    case CDATA_INT8: return "class java.lang.Byte";
+    case CDATA_INT16: return "class java.lang.Short";
+    case CDATA_INT32: return "class java.lang.Integer";
+    case CDATA_INT64: return "class java.lang.Long";
+    case CDATA_FLOAT32: return "class java.lang.Float";
+    case CDATA_FLOAT64: return "class java.lang.Double";
+    case CDATA_BOOLEAN: return "class java.lang.Boolean";
+    case CDATA_STRING: return "class java.lang.String";
+    case CDATA_BYTES: return "class [B";
+    case CDATA_ARRAY: return "class java.util.ArrayList";
+    case CDATA_MAP: return "class java.util.HashMap";
+    case CDATA_STRUCT: return "class org.apache.kafka.connect.data.Struct";
+    }
+    return "class java.lang.Object";
+}
+
+/*
+ * StringEscapeUtils.unescapeJava of s (ByteArrayFormat's separator): \n \r \t \b \f \\
+ * \" \' \uXXXX (as UTF-8) and octal \0-\377; any other backslash is dropped (its last rule,
+ * "\\" -> "").
+ */
+static int java_unescape(const char *s, struct kc_buf *out)
+{
+    int rc = KC_OK;
+    for (size_t i = 0; s[i] != '\0' && rc == KC_OK; i++) {
+        char c = s[i];
+        if (c != '\\') {
+            rc = kc_buf_append_byte(out, (uint8_t)c);
+            continue;
+        }
+        if (s[i + 1] == '\0') {
+            break; /* a trailing backslash is dropped */
+        }
+        char e = s[++i];
+        const char *simple = strchr("nrtbf\\\"'", e);
+        if (simple != NULL) {
+            static const char to[] = "\n\r\t\b\f\\\"'";
+            rc = kc_buf_append_byte(out, (uint8_t)to[simple - "nrtbf\\\"'"]);
+        } else if (e == 'u' && isxdigit((unsigned char)s[i + 1]) &&
+                   isxdigit((unsigned char)s[i + 2]) && isxdigit((unsigned char)s[i + 3]) &&
+                   isxdigit((unsigned char)s[i + 4])) {
+            unsigned u = (unsigned)strtoul((char[]){s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0},
+                                           NULL, 16);
+            char utf[3];
+            size_t n = 0;
+            if (u < 0x80) {
+                utf[n++] = (char)u;
+            } else if (u < 0x800) {
+                utf[n++] = (char)(0xC0 | (u >> 6));
+                utf[n++] = (char)(0x80 | (u & 0x3F));
+            } else {
+                utf[n++] = (char)(0xE0 | (u >> 12));
+                utf[n++] = (char)(0x80 | ((u >> 6) & 0x3F));
+                utf[n++] = (char)(0x80 | (u & 0x3F));
+            }
+            rc = kc_buf_append(out, utf, n);
+            i += 4;
+        } else if (e >= '0' && e <= '7') {
+            unsigned v = (unsigned)(e - '0');
+            int max = e <= '3' ? 3 : 2; /* \377 at most */
+            for (int k = 1; k < max && s[i + 1] >= '0' && s[i + 1] <= '7'; k++) {
+                v = v * 8 + (unsigned)(s[++i] - '0');
+            }
+            rc = kc_buf_append_byte(out, (uint8_t)v);
+        } else {
+            rc = kc_buf_append_byte(out, (uint8_t)e); /* the backslash dropped */
+        }
+    }
     return rc;
 }
 
@@ -1106,6 +1191,9 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         if (rc == KC_OK && s->c.format == S3_FORMAT_JSON) {
             rc = file_write(f, "\n", 1, err);
         }
+        if (rc == KC_OK && s->c.format == S3_FORMAT_BYTES) {
+            rc = file_write(f, s->sep, s->sep_len, err);
+        }
         if (rc == KC_OK) {
             f->n++;
         }
@@ -1270,6 +1358,21 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     if (r->value_converted) {
         if (r->value == NULL) {
             buf = NULL;
+        } else if (s->c.format == S3_FORMAT_BYTES) {
+            /* ByteArrayConverter.fromConnectData: a byte[] (or a BYTES schema's value) only */
+            if (r->value->type != CDATA_BYTES) {
+                kc_error_set(&why, KC_EINVAL,
+                             "ByteArrayConverter is not compatible with objects of type %s",
+                             java_class_of(r->value));
+                return report(s, r, &why, err);
+            }
+            if (s3_partitioner_needs_value(s->part)) {
+                kc_error_set(&why, KC_EINVAL, "the partitioner reads fields of the value, and "
+                                              "a ByteArrayFormat value is bytes");
+                return report(s, r, &why, err);
+            }
+            buf = r->value->u.s;
+            len = r->value->n;
         } else if (s->c.format == S3_FORMAT_PARQUET &&
                    (owned = s3_connect_envelope(r->value_schema, r->value)) != NULL) {
             /* columns from the Connect schema (Avro, Protobuf, JSON Schema, transforms) */
@@ -1611,6 +1714,8 @@ static void s3_free(struct s3_sink *s)
     kc_buf_fini(&s->key);
     kc_buf_fini(&s->jtext);
     kc_jscan_fini(&s->js);
+    kc_free(s->ext);
+    kc_free(s->sep);
     kc_free(s);
 }
 
@@ -1658,6 +1763,23 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         s3_free(s);
         return rc < 0 ? rc : kc_error_set(err, KC_EFATAL, "%s", err->msg);
     }
+    struct kc_buf sep;
+    kc_buf_init(&sep, 1 << 20);
+    int z = s->c.format == S3_FORMAT_BYTES && s->c.json_z == S3_Z_GZIP;
+    s->ext = kc_asprintf("%s%s", s3_conf_extension(&s->c), z ? ".gz" : "");
+    if (s->c.format == S3_FORMAT_BYTES &&
+        java_unescape(s->c.bytes_sep != NULL ? s->c.bytes_sep : "\n", &sep) == KC_OK) {
+        s->sep_len = sep.len;
+        s->sep = kc_buf_take(&sep, NULL);
+    }
+    kc_buf_fini(&sep);
+    if (s->ext == NULL || (s->c.format == S3_FORMAT_BYTES && s->sep == NULL)) {
+        s3_free(s);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    if (!s->c.aiven.on && s->c.format == S3_FORMAT_BYTES) {
+        sink_task_want_converted(st); /* the bytes ByteArrayConverter made, as the JVM's */
+    }
     if (!s->c.aiven.on && s->c.format != S3_FORMAT_PARQUET && schemas_enable && vconv != NULL &&
         strcmp(vconv, "org.apache.kafka.connect.json.JsonConverter") == 0) {
         /* JsonFormat prints the Struct JsonConverter makes of an envelope, as the JVM does:
@@ -1671,7 +1793,7 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     }
     sink_task_set_ctx(st, s);
     sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s",
-                  s->c.aiven.on ? s->c.aiven.tmpl : s3_conf_extension(&s->c),
+                  s->c.aiven.on ? s->c.aiven.tmpl : s->ext,
                   s3_store_is_local(s->store) ? "local store " : "bucket ",
                   s3_store_is_local(s->store) ? s->c.store.url : s->c.store.bucket);
     return KC_OK;
@@ -1785,7 +1907,7 @@ static int orphan_key(void *ctx, const char *key)
         return 0;
     }
     /* this connector's format only (another connector may write JSON beside our Parquet) */
-    const char *ext = s3_conf_extension(&m->s->c);
+    const char *ext = m->s->ext;
     size_t nl = strlen(name), el = strlen(ext);
     if (nl < el || strcmp(name + nl - el, ext) != 0) {
         return 0;

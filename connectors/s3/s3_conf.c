@@ -53,7 +53,8 @@ static int validate_not_supported(const struct conf_def *d, const char *value,
 
 static const char *const s3_formats[] = {
     "io.confluent.connect.s3.format.parquet.ParquetFormat",
-    "io.confluent.connect.s3.format.json.JsonFormat", NULL};
+    "io.confluent.connect.s3.format.json.JsonFormat",
+    "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", NULL};
 static const char *const s3_codecs[] = {"none", "snappy", "gzip", "zstd", "lz4_raw", NULL};
 static const char *const s3_json_codecs[] = {"none", "gzip", NULL};
 static const char *const s3_decimal_formats[] = {"BASE64", "NUMERIC", NULL};
@@ -107,7 +108,8 @@ const struct conf_def s3_conf_def[] = {
      "Filename Offset Zero Pad Width", conf_validate_range, 0, 30, NULL, NULL},
     {"format.class", CONF_CLASS, CONF_NO_DEFAULT, 0, CONF_HIGH,
      "The format class: ParquetFormat (Connect schema, envelope schema, or for schemaless JSON a "
-     "schema inferred per file) or JsonFormat (JSON lines).",
+     "schema inferred per file), JsonFormat (JSON lines) or ByteArrayFormat (each value's bytes "
+     "and a separator).",
      F_GROUP, 5, CONF_WIDTH_NONE, "Format class", conf_validate_in, U, s3_formats, NULL},
     {"parquet.codec", CONF_STRING, "snappy", 0, CONF_LOW, "The Parquet compression codec.",
      F_GROUP, 6, CONF_WIDTH_SHORT, "Parquet Compression Codec", conf_validate_in, U, s3_codecs,
@@ -190,6 +192,14 @@ const struct conf_def s3_conf_def[] = {
     {"s3.compression.level", CONF_INT, "-1", 0, CONF_LOW,
      "Compression level for gzip: -1 (the default level) or 0 (none) to 9 (best).", S3_GROUP,
      25, CONF_WIDTH_LONG, "Compression Level", conf_validate_range, -1, 9, NULL, NULL},
+    {"format.bytearray.extension", CONF_STRING, ".bin", 0, CONF_LOW,
+     "Output file extension for ByteArrayFormat. Defaults to '.bin'", F_GROUP, 17,
+     CONF_WIDTH_LONG, "Output file extension for ByteArrayFormat", NULL, U, NULL, NULL},
+    {"format.bytearray.separator", CONF_STRING, CONF_NO_DEFAULT, 1, CONF_LOW,
+     "String inserted between records for ByteArrayFormat. Defaults to System.lineSeparator() "
+     "and may contain escape sequences like \\n. An input record that contains the line "
+     "separator will look like multiple records in the storage object output.",
+     F_GROUP, 18, CONF_WIDTH_LONG, "Line separator ByteArrayFormat", NULL, U, NULL, NULL},
     {"json.decimal.format", CONF_STRING, "BASE64", 0, CONF_LOW,
      "Controls which format json converter will serialize decimals in. This value is case "
      "insensitive and can be either 'BASE64' (default) or 'NUMERIC'", F_GROUP, 19,
@@ -235,7 +245,11 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     c->part.timestamp_field = conf_values_string(cv, "timestamp.field");
     c->part.dir_delim = conf_values_string(cv, "directory.delim");
     const char *fmt = conf_values_string(cv, "format.class");
-    c->format = fmt != NULL && strstr(fmt, "Json") != NULL ? S3_FORMAT_JSON : S3_FORMAT_PARQUET;
+    c->format = fmt != NULL && strstr(fmt, "Json") != NULL        ? S3_FORMAT_JSON
+                : fmt != NULL && strstr(fmt, "ByteArray") != NULL ? S3_FORMAT_BYTES
+                                                                  : S3_FORMAT_PARQUET;
+    c->bytes_ext = conf_values_string(cv, "format.bytearray.extension");
+    c->bytes_sep = conf_values_string(cv, "format.bytearray.separator");
     c->codec = parquet_codec_parse(conf_values_string(cv, "parquet.codec"));
     if (c->codec < 0) {
         return kc_error_set(err, KC_EINVAL, "parquet.codec: unknown codec");
@@ -298,6 +312,9 @@ const char *s3_conf_extension(const struct s3_conf *c)
 {
     if (c->format == S3_FORMAT_JSON) {
         return c->json_z == S3_Z_GZIP ? ".json.gz" : ".json"; /* JsonFormat + ".gz" */
+    }
+    if (c->format == S3_FORMAT_BYTES) {
+        return c->bytes_ext; /* format.bytearray.extension; the sink adds ".gz" for gzip */
     }
     switch (c->codec) {
     case PARQUET_CODEC_SNAPPY: return ".snappy.parquet";

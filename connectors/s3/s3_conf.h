@@ -20,7 +20,7 @@ struct conf_infos;
 
 extern const struct conf_def s3_conf_def[];
 
-enum s3_format { S3_FORMAT_PARQUET = 0, S3_FORMAT_JSON, S3_FORMAT_JSON_ARRAY };
+enum s3_format { S3_FORMAT_PARQUET = 0, S3_FORMAT_JSON, S3_FORMAT_JSON_ARRAY, S3_FORMAT_BYTES };
 
 /* Aiven's format.output.fields */
 enum s3_out_field { S3_OUT_KEY = 0, S3_OUT_OFFSET, S3_OUT_TIMESTAMP, S3_OUT_HEADERS, S3_OUT_VALUE };
@@ -56,6 +56,9 @@ struct s3_conf {
     int64_t rotate_schedule_ms;
     int rotate_on_partition_change;
     const char *on_mismatch;          /* parquet.schema.mismatch: "rotate" or "dlq" */
+    const char *bytes_ext;            /* ByteArrayFormat: format.bytearray.extension */
+    const char *bytes_sep;            /* format.bytearray.separator as given (Java escapes);
+                                       * NULL: the line separator */
     size_t infer_records;             /* parquet.infer.records */
     int infer_timestamps;             /* parquet.infer.timestamps */
     int ignore_nulls;                 /* behavior.on.null.values=ignore: tombstones skipped */

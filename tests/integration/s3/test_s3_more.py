@@ -680,3 +680,41 @@ def test_json_format_gzip_on_s3proxy(kafka, connect_c, s3, unique_name):
     n, distinct = duckdb.sql(f"SELECT count(*), count(DISTINCT seq) FROM read_json({files}, "
                              f"format='newline_delimited', compression='gzip')").fetchall()[0]
     assert (n, distinct) == (300, 300)
+
+
+def test_bytearray_format_gzip_on_s3proxy(kafka, connect_c, s3, unique_name):
+    """Confluent's ByteArrayFormat: under ByteArrayConverter each value's bytes as they are
+    (here binary, not UTF-8, with newlines and NULs inside) then the separator, in
+    <topic>+<partition>+<offset>.bin.gz objects on S3Proxy (one gzip stream each); a tombstone
+    goes to the DLQ as behavior.on.null.values=fail says, and is counted as handled."""
+    import gzip
+    import random
+    make_bucket(s3, "raw-bin")
+    bucket_dir = Path(s3["KC_S3_DATA"]) / "raw-bin"
+    topic, cname = unique_name("raw-bin"), unique_name("s3bin")
+    kafka.create_topic(topic, partitions=1)
+    rnd = random.Random(11)
+    values = [bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 64))) + b"\n\x00"
+              for _ in range(200)]
+    recs = [{"value": v, "partition": 0} for v in values]
+    recs.insert(50, {"value": None, "partition": 0})
+    kafka.produce_records(topic, recs)
+    w = connect_c()
+    w.create_connector(cname, sink_config(topic, **{
+        "store.url": s3["KC_S3_ENDPOINT"], "aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
+        "aws.secret.access.key": s3["KC_S3_SECRET_KEY"], "s3.bucket.name": "raw-bin",
+        "format.class": "io.confluent.connect.s3.format.bytearray.ByteArrayFormat",
+        "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+        "partitioner.class": "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+        "format.bytearray.separator": "\\u0001\\r\\n",
+        "s3.compression.type": "gzip", "flush.size": "100",
+        "errors.tolerance": "all", "errors.deadletterqueue.topic.name": topic + "-dlq",
+        "errors.deadletterqueue.topic.replication.factor": "1"}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 201,
+                  timeout=kc.scaled(120), what="all 201 committed")
+    keys = sorted(list_keys(s3, "raw-bin", "raw/"))
+    assert keys == [f"raw/{topic}/partition=0/{topic}+0+{o:010d}.bin.gz" for o in (0, 101)], keys
+    data = b"".join(gzip.open(bucket_dir / k, "rb").read() for k in keys)
+    assert data == b"".join(v + b"\x01\r\n" for v in values)
+    assert len(kafka.consume(topic + "-dlq", 1, timeout=kc.scaled(30))) == 1

@@ -702,6 +702,66 @@ static void test_json_format_lines(void **state)
                      "\"b25l\"\n\"//4gYmFk\"\n\"dHdv\"\n", 0, 0);
 }
 
+/* ByteArrayFormat writes each value's bytes and the separator (format.bytearray.separator,
+ * Java escapes read; the line separator by default) into <name>.bin (format.bytearray.extension,
+ * ".gz" added under s3.compression.type=gzip), whatever the bytes hold; a value that is not
+ * bytes (ByteArrayConverter.fromConnectData refuses it) is reported. */
+static void bytearray_case(const char *converter, const char *sep, const char *ext, int gzip,
+                           const char *const *recs, size_t n, const char *name,
+                           const char *want, size_t reported)
+{
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.bytearray.ByteArrayFormat",
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                        "flush.size", "3", "value.converter", converter,
+                        "timestamp.extractor", "Record", "errors.tolerance", "all",
+                        "s3.compression.type", gzip ? "gzip" : "none",
+                        "format.bytearray.extension", ext != NULL ? ext : ".bin",
+                        sep != NULL ? "format.bytearray.separator" : NULL, sep, NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    produce_texts(h, recs, n);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_reported(h), reported);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), (int64_t)n);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/%s", dir, name != NULL ? name : "none");
+    const char *got = name == NULL ? NULL : gzip ? read_gzip(path) : read_text(path);
+    if (name != NULL && (got == NULL || strcmp(got, want) != 0)) {
+        fail_msg("%s: got [%s] want [%s]\n%s", converter, got ? got : "(none)", want,
+                 list_dir(dir));
+    }
+    if (name == NULL) {
+        char *l = list_dir(dir);
+        assert_null(strstr(l, "iot+0+"));
+        free(l);
+    }
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+static void test_bytearray_format(void **state)
+{
+    (void)state;
+    const char *ba = "org.apache.kafka.connect.converters.ByteArrayConverter";
+    const char *bin[] = {"one", "\xff\xfe bad", "two"};
+    bytearray_case(ba, NULL, NULL, 0, bin, 3, "iot+0+0000000000.bin",
+                   "one\n\xff\xfe bad\ntwo\n", 0);
+    bytearray_case(ba, "\\r\\n", ".raw", 1, bin, 3, "iot+0+0000000000.raw.gz",
+                   "one\r\n\xff\xfe bad\r\ntwo\r\n", 0);
+    bytearray_case(ba, "\\u00e9|\\t\\\\\\x", NULL, 0, bin, 3, "iot+0+0000000000.bin",
+                   "one\xc3\xa9|\t\\x\xff\xfe bad\xc3\xa9|\t\\xtwo\xc3\xa9|\t\\x", 0);
+    /* a String or a map is no byte[]: every record reported, no file */
+    const char *text[] = {"{\"a\":1}", "\"s\"", "7"};
+    bytearray_case("org.apache.kafka.connect.json.JsonConverter", NULL, NULL, 0, text, 3, NULL,
+                   NULL, 3);
+    bytearray_case("org.apache.kafka.connect.storage.StringConverter", NULL, NULL, 0, text, 3,
+                   NULL, NULL, 3);
+}
+
 /* s3.compression.type takes Confluent's values (none, gzip) and s3.compression.level -1..9;
  * ParquetFormat ignores it (parquet.codec compresses), as Confluent's does. */
 static void test_json_compression_config(void **state)
@@ -1119,6 +1179,7 @@ int main(void)
         cmocka_unit_test(test_sampled_record_blamed),
         cmocka_unit_test(test_empty_objects_not_written_as_empty_files),
         cmocka_unit_test(test_json_format_lines),
+        cmocka_unit_test(test_bytearray_format),
         cmocka_unit_test(test_partition_fields_from_raw_json),
         cmocka_unit_test(test_partition_fields_parquet_parse_once),
         cmocka_unit_test(test_null_values_and_refused_keys),
