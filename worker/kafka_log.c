@@ -80,7 +80,9 @@ static int make_producer(struct kafka_log *kl, const struct kc_strmap *props, co
         set_default(conf, props, "acks", "all", err) != KC_OK ||
         /* every write here is waited for (config writes are read back before REST answers):
          * librdkafka's 5 ms linger would only add to each */
-        set_default(conf, props, "linger.ms", "0", err) != KC_OK ||
+        (props == NULL || kc_strmap_get(props, "queue.buffering.max.ms") == NULL
+             ? set_default(conf, props, "linger.ms", "0", err)
+             : KC_OK) != KC_OK ||
         set_default(conf, props, "message.timeout.ms", "30000", err) != KC_OK) {
         rd_kafka_conf_destroy(conf);
         return err != NULL ? err->rc : KC_EINVAL;

@@ -279,16 +279,47 @@ static int put_java_real(const struct cdata_value *v, struct kc_buf *out)
     return rc;
 }
 
-static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, int depth);
+/* How a value is printed: by JsonConverter.fromConnectData (a Struct and what it holds), or by
+ * Jackson's ObjectMapper.writeObject (what Confluent's JsonFormat does with any other value). */
+enum cmode { CM_CONVERTER, CM_JACKSON };
+
+static int cdump(const struct cdata_value *v, int numeric, enum cmode mode, struct kc_buf *out,
+                 int depth);
+
+/* A map key as Jackson writes it: its toString for strings, numbers and booleans. */
+static int put_jackson_key(const struct cdata_value *k, struct kc_buf *out)
+{
+    if (k == NULL) {
+        return KC_EINVAL; /* "Null key for a Map not allowed in JSON" */
+    }
+    if (k->type == CDATA_STRING) {
+        return put_string(k->u.s, k->n, out);
+    }
+    if (k->type == CDATA_STRUCT || k->type == CDATA_ARRAY || k->type == CDATA_MAP ||
+        k->type == CDATA_BYTES || k->schema != NULL) {
+        return KC_EINVAL; /* no key form we print as the JVM would */
+    }
+    struct kc_buf t;
+    kc_buf_init(&t, 64);
+    int rc = cdata_to_java_string(k, &t);
+    if (rc == KC_OK) {
+        rc = put_string(t.data, t.len, out);
+    }
+    kc_buf_fini(&t);
+    return rc;
+}
 
 /* A MAP: a JSON object when its keys are strings (by its key schema, else by every key), else
  * an array of [key, value] pairs; entries in the order the JVM's java.util.HashMap (or a
  * LinkedHashMap marked as such) iterates them. */
-static int cdump_map(const struct cdata_value *v, int numeric, struct kc_buf *out, int depth)
+static int cdump_map(const struct cdata_value *v, int numeric, enum cmode mode,
+                     struct kc_buf *out, int depth)
 {
     const struct cdata_schema *sc = v->schema;
     int objects = 1;
-    if (sc != NULL && sc->keys != NULL) {
+    if (mode == CM_JACKSON) {
+        objects = 1; /* keys written as their toString */
+    } else if (sc != NULL && sc->keys != NULL) {
         objects = sc->keys->type == CDATA_STRING;
     } else {
         for (uint32_t i = 0; i < v->n && objects; i++) {
@@ -317,7 +348,12 @@ static int cdump_map(const struct cdata_value *v, int numeric, struct kc_buf *ou
         if (j > 0) {
             rc = kc_buf_append_byte(out, ',');
         }
-        if (rc == KC_OK && objects) {
+        if (rc == KC_OK && objects && mode == CM_JACKSON) {
+            rc = put_jackson_key(k, out);
+            if (rc == KC_OK) {
+                rc = kc_buf_append_byte(out, ':');
+            }
+        } else if (rc == KC_OK && objects) {
             /* a null key in a string-keyed map: Jackson would fail the record too */
             rc = k != NULL && k->type == CDATA_STRING ? put_string(k->u.s, k->n, out) : KC_EINVAL;
             if (rc == KC_OK) {
@@ -326,14 +362,14 @@ static int cdump_map(const struct cdata_value *v, int numeric, struct kc_buf *ou
         } else if (rc == KC_OK) {
             rc = kc_buf_append_byte(out, '[');
             if (rc == KC_OK) {
-                rc = cdump(k, numeric, out, depth + 1);
+                rc = cdump(k, numeric, mode, out, depth + 1);
             }
             if (rc == KC_OK) {
                 rc = kc_buf_append_byte(out, ',');
             }
         }
         if (rc == KC_OK) {
-            rc = cdump(v->u.map.vals[order[j]], numeric, out, depth + 1);
+            rc = cdump(v->u.map.vals[order[j]], numeric, mode, out, depth + 1);
         }
         if (rc == KC_OK && !objects) {
             rc = kc_buf_append_byte(out, ']');
@@ -348,13 +384,41 @@ static int cdump_map(const struct cdata_value *v, int numeric, struct kc_buf *ou
     return rc;
 }
 
-static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, int depth)
+/* BigInteger.toByteArray of a Decimal's unscaled value: its shortest two's complement, so
+ * sign bytes a producer padded it with (Avro fixed) are dropped, and zero is one 00 byte. */
+static int put_decimal_base64(const unsigned char *p, size_t n, struct kc_buf *out)
+{
+    static const unsigned char zero = 0;
+    while (n > 1 && ((p[0] == 0x00 && (p[1] & 0x80) == 0) || (p[0] == 0xFF && (p[1] & 0x80)))) {
+        p++;
+        n--;
+    }
+    return n == 0 ? put_base64(&zero, 1, out) : put_base64(p, n, out);
+}
+
+/* A Date, Time or Timestamp as Jackson writes the java.util.Date: its epoch milliseconds. */
+static int put_jackson_date(const struct cdata_value *v, struct kc_buf *out)
+{
+    int64_t ms = cdata_schema_is(v->schema, CDATA_LOGICAL_DATE) ? cdata_date_ms(v->u.i) : v->u.i;
+    char num[24];
+    int k = snprintf(num, sizeof(num), "%lld", (long long)ms);
+    return kc_buf_append(out, num, (size_t)k);
+}
+
+static int cdump(const struct cdata_value *v, int numeric, enum cmode mode, struct kc_buf *out,
+                 int depth)
 {
     if (depth > JSON_JAVA_MAX_DEPTH) {
         return KC_EINVAL;
     }
     if (v == NULL) {
         return kc_buf_append(out, "null", 4);
+    }
+    if (mode == CM_JACKSON && v->schema != NULL &&
+        (cdata_schema_is(v->schema, CDATA_LOGICAL_DATE) ||
+         cdata_schema_is(v->schema, CDATA_LOGICAL_TIME) ||
+         cdata_schema_is(v->schema, CDATA_LOGICAL_TIMESTAMP))) {
+        return put_jackson_date(v, out);
     }
     switch (v->type) {
     case CDATA_INT8:
@@ -370,8 +434,11 @@ static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, i
     case CDATA_BOOLEAN: return v->u.b ? kc_buf_append(out, "true", 4) : kc_buf_append(out, "false", 5);
     case CDATA_STRING: return put_string(v->u.s, v->n, out);
     case CDATA_BYTES:
-        if (numeric && cdata_schema_is(v->schema, CDATA_LOGICAL_DECIMAL)) {
-            return cdata_to_java_string(v, out); /* BigDecimal.toString, as a JSON number */
+        if (cdata_schema_is(v->schema, CDATA_LOGICAL_DECIMAL)) {
+            if (numeric || mode == CM_JACKSON) {
+                return cdata_to_java_string(v, out); /* BigDecimal.toString, a JSON number */
+            }
+            return put_decimal_base64((const unsigned char *)v->u.s, v->n, out);
         }
         return put_base64((const unsigned char *)v->u.s, v->n, out);
     case CDATA_ARRAY: {
@@ -381,16 +448,16 @@ static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, i
                 rc = kc_buf_append_byte(out, ',');
             }
             if (rc == KC_OK) {
-                rc = cdump(v->u.items[i], numeric, out, depth + 1);
+                rc = cdump(v->u.items[i], numeric, mode, out, depth + 1);
             }
         }
         return rc == KC_OK ? kc_buf_append_byte(out, ']') : rc;
     }
-    case CDATA_MAP: return cdump_map(v, numeric, out, depth);
+    case CDATA_MAP: return cdump_map(v, numeric, mode, out, depth);
     case CDATA_STRUCT: {
         const struct cdata_schema *sc = v->schema;
-        if (sc == NULL) {
-            return KC_EINVAL;
+        if (sc == NULL || mode == CM_JACKSON) {
+            return KC_EINVAL; /* Jackson has no serializer for a Struct inside a map or list */
         }
         int rc = kc_buf_append_byte(out, '{');
         for (size_t i = 0; i < sc->n_fields && rc == KC_OK; i++) {
@@ -404,7 +471,13 @@ static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, i
                 rc = kc_buf_append_byte(out, ':');
             }
             if (rc == KC_OK) {
-                rc = cdump(v->u.items[i], numeric, out, depth + 1);
+                /* Struct.get: a null field reads as its schema's default when it has one */
+                const struct cdata_value *x = v->u.items[i];
+                const struct cdata_schema *fs = sc->fields[i].schema;
+                if (x == NULL && fs != NULL && fs->has_default) {
+                    x = fs->default_value;
+                }
+                rc = cdump(x, numeric, mode, out, depth + 1);
             }
         }
         return rc == KC_OK ? kc_buf_append_byte(out, '}') : rc;
@@ -415,5 +488,6 @@ static int cdump(const struct cdata_value *v, int numeric, struct kc_buf *out, i
 
 int json_java_cdata(const struct cdata_value *v, int decimal_numeric, struct kc_buf *out)
 {
-    return cdump(v, decimal_numeric, out, 0);
+    return cdump(v, decimal_numeric,
+                 v != NULL && v->type == CDATA_STRUCT ? CM_CONVERTER : CM_JACKSON, out, 0);
 }

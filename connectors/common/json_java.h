@@ -29,17 +29,20 @@ int json_java_dump_jvm(const json_t *v, struct kc_buf *out);
 
 struct cdata_value;
 /*
- * Append the text JsonConverter (schemas.enable=false) gives a Connect value, as the JVM's S3
- * sink writes a JsonFormat line (fromConnectData for a Struct, Jackson for the rest; both agree
- * on what Connect values hold): null for a null value; integers; FLOAT32 as Float.toString and
- * FLOAT64 as Double.toString ("0.1", "1.0E10"; NaN and the infinities quoted, Jackson's
- * default); BYTES as a base64 string; Decimal as the base64 of its unscaled value, or with
- * decimal_numeric as a number (BigDecimal.toString: decimal.format=NUMERIC); Date, Time and
- * Timestamp as their integers; a STRUCT's fields in schema order, nulls included; a MAP as an
- * object when its keys are strings, else as an array of [key, value] pairs, entries in
- * java.util.HashMap order (insertion order for cdata_schema_linked_map). Strings must be UTF-8.
- * @return KC_OK, KC_ENOMEM, or KC_EINVAL (a string that is not UTF-8, a null key in a
- *         string-keyed map, a Decimal past CDATA_DECIMAL_MAX_BYTES, nesting past 4096)
+ * Append the text the JVM's S3 sink writes for a Connect value in a JsonFormat line: for a
+ * Struct, JsonConverter (schemas.enable=false).fromConnectData; for any other value, Jackson's
+ * ObjectMapper.writeObject. Both: null; integers; FLOAT32 as Float.toString and FLOAT64 as
+ * Double.toString ("0.1", "1.0E10"; NaN and the infinities quoted); BYTES as a base64 string;
+ * maps in java.util.HashMap order (insertion order for cdata_schema_linked_map).
+ * Inside a Struct (JsonConverter): a Decimal as the base64 of BigInteger.toByteArray of its
+ * unscaled value, or with decimal_numeric as a number (BigDecimal.toString:
+ * decimal.format=NUMERIC); Date, Time and Timestamp as their integers; fields in schema order,
+ * a null field with a default as the default; a map as an object when its keys are strings,
+ * else as [key, value] pairs. Outside one (Jackson): a Decimal as a number, Date, Time and
+ * Timestamp as epoch milliseconds, map keys as their toString; a Struct there is refused (Jackson
+ * has no serializer for it). Strings must be UTF-8.
+ * @return KC_OK, KC_ENOMEM, or KC_EINVAL (a string that is not UTF-8, a null key, a Decimal
+ *         past CDATA_DECIMAL_MAX_BYTES, a Struct inside a non-Struct value, nesting past 4096)
  */
 int json_java_cdata(const struct cdata_value *v, int decimal_numeric, struct kc_buf *out);
 

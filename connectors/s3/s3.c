@@ -138,7 +138,8 @@ struct s3_sink {
     int string_values; /* the value converter is StringConverter: raw bytes are text */
     int schemas_enable; /* the value converter's schemas.enable: raw values are envelopes */
     unsigned round; /* enforce_budget calls */
-    struct s3_uploader *up; /* S3 only: commits objects while the task encodes; NULL = local */
+    struct s3_uploader *up; /* commits objects (uploads, or renames on the local store) while
+                             * the task encodes */
     size_t inflight; /* bytes of the converters the upload thread finishes (late_finish) */
     char *ext;       /* owned: the objects' extension (s3_conf_extension, ".gz" for gzip
                       * ByteArrayFormat) */
@@ -397,6 +398,12 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         file_free(f);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    if (s->c.aiven.on && s3_store_is_local(s->store) && s3_uploader_pending(s->up) > 0) {
+        /* Aiven's names need no start offset ({{key}}): the set before may still be writing
+         * the same "<key>.inprogress" on the upload thread; it is renamed before this one
+         * truncates it (tick collects the batch) */
+        s3_uploader_drain(s->up);
+    }
     if ((rc = s3_store_open(s->store, s->path.data, &f->obj, err)) != KC_OK) {
         file_free(f);
         return rc;
@@ -550,62 +557,14 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     return KC_OK;
 }
 
-/* Commit every open file of the set; the set's records are durable afterwards. */
+/* Close the set: its files go to the upload thread (set_submit), for S3 and the local store. */
 static int set_commit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
                       struct kc_error *err)
 {
     if (next_offset < tp->boundary) {
         next_offset = tp->boundary; /* a set that wrote nothing: the boundary never moves back */
     }
-    if (s->up != NULL) {
-        return set_submit(s, tp, next_offset, err);
-    }
-    int rc = KC_OK;
-    /* every file finished before any is made visible: finishing may infer a schema and blame
-     * a sampled record, and then none of the set may be committed */
-    for (struct s3_file *f = tp->files; f != NULL && rc == KC_OK; f = f->next) {
-        if (f->pj != NULL) {
-            rc = parquet_jsonl_finish(f->pj, err);
-        } else {
-            rc = json_file_end(s, f, err);
-        }
-    }
-    if (rc == KC_OK) {
-        rc = take_blame(tp, err);
-    }
-    while (tp->files != NULL && rc == KC_OK) {
-        struct s3_file *f = tp->files;
-        if (f->n > 0) {
-            struct s3_object *o = f->obj;
-            f->obj = NULL;
-            uint64_t size = s3_object_size(o);
-            struct timespec t0, t1;
-            clock_gettime(CLOCK_MONOTONIC, &t0);
-            rc = s3_object_commit(o, err); /* frees o */
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            /* One object made visible is one write in the task's metrics. */
-            sink_task_record_insert(s->st, rc == KC_OK ? (size_t)size : 0,
-                                    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
-                                        (t1.tv_nsec - t0.tv_nsec) / 1000,
-                                    rc == KC_OK);
-            if (rc == KC_RETRY) {
-                sink_task_record_retry(s->st);
-            }
-        }
-        if (rc != KC_OK) {
-            break;
-        }
-        tp->files = f->next;
-        file_free(f);
-    }
-    if (rc != KC_OK) {
-        return rc;
-    }
-    tp_drop_files(tp);
-    tp->boundary = next_offset;
-    forget_reported(tp);
-    sink_task_request_commit(s->st);
-    return KC_OK;
+    return set_submit(s, tp, next_offset, err);
 }
 
 /*
@@ -1380,9 +1339,16 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             len = strlen(owned);
         } else {
             /* the line as the JVM writes it (JsonConverter, schemas.enable=false); the tree
-             * only for a partitioner that reads the value */
-            int jrc = cdata_dumps(s, r->value, &owned);
-            if (jrc == KC_OK && s3_partitioner_needs_value(s->part) &&
+             * only for a partitioner that reads the value. Parquet without a Connect schema
+             * (no JVM sink writes it) infers its columns from the value's own JSON text. */
+            int jrc = KC_OK;
+            if (s->c.format == S3_FORMAT_PARQUET) {
+                doc = cdata_to_json(r->value, 0);
+                jrc = doc != NULL ? java_dumps(s, doc, 0, &owned) : KC_EINVAL;
+            } else {
+                jrc = cdata_dumps(s, r->value, &owned);
+            }
+            if (jrc == KC_OK && doc == NULL && s3_partitioner_needs_value(s->part) &&
                 (doc = cdata_to_json(r->value, 0)) == NULL) {
                 jrc = KC_EINVAL;
             }

@@ -158,11 +158,14 @@ static struct cdata_value *decimal(struct kc_arena *a, const struct cdata_schema
     return v;
 }
 
+/* The expected lines are what connect-json 4.1.0's JsonConverter (schemas.enable=false) and
+ * Jackson 2.19's ObjectMapper print for the same Java values. */
 static void test_cdata_as_json_converter(void **state)
 {
     (void)state;
     struct kc_arena a;
     kc_arena_init(&a, 4096, 1 << 20);
+    /* scalars print alike either way */
     check_cdata(NULL, 0, "null");
     check_cdata(cdata_int(&a, CDATA_INT64, INT64_MIN), 0, "-9223372036854775808");
     check_cdata(cdata_bool(&a, 1), 0, "true");
@@ -179,59 +182,84 @@ static void test_cdata_as_json_converter(void **state)
     check_cdata(cdata_float(&a, CDATA_FLOAT32, 1e10f), 0, "1.0E10");
     check_cdata(cdata_float(&a, CDATA_FLOAT64, 0.0 / 0.0), 0, "\"NaN\"");
     check_cdata(cdata_float(&a, CDATA_FLOAT64, -1.0 / 0.0), 0, "\"-Infinity\"");
-    /* Decimal: base64 of the unscaled value by default, BigDecimal.toString when NUMERIC */
+
     struct cdata_param p2 = {"scale", "2"}, pm2 = {"scale", "-2"};
     struct cdata_schema d2 = {.type = CDATA_BYTES, .name = CDATA_LOGICAL_DECIMAL, .params = &p2,
                               .n_params = 1};
     struct cdata_schema dm2 = d2;
     dm2.params = &pm2;
-    check_cdata(decimal(&a, &d2, "\x30\x39", 2), 0, "\"MDk=\"");
-    check_cdata(decimal(&a, &d2, "\x30\x39", 2), 1, "123.45");
-    check_cdata(decimal(&a, &d2, "\xff", 1), 1, "-0.01");
-    check_cdata(decimal(&a, &dm2, "\x0c", 1), 1, "1.2E+3");
-    /* Date / Timestamp: their integers */
     struct cdata_schema date = {.type = CDATA_INT32, .name = CDATA_LOGICAL_DATE};
     struct cdata_value *dv = cdata_int(&a, CDATA_INT32, 19000);
     dv->schema = &date;
-    check_cdata(dv, 0, "19000");
-    /* string-keyed map: an object in HashMap order ("a" hashes to bucket 1, "b" to 2) */
     const struct cdata_value **k, **v;
+    struct cdata_value *im = cdata_map(&a, 2, &k, &v);
+    k[0] = cdata_int(&a, CDATA_INT32, 2);
+    v[0] = cdata_string(&a, "x", 1);
+    k[1] = cdata_int(&a, CDATA_INT32, 1);
+    v[1] = NULL;
+    struct cdata_schema ms = {.type = CDATA_MAP, .keys = &cdata_schema_int32,
+                              .values = &cdata_schema_int32};
+    struct cdata_value *em = cdata_map(&a, 0, &k, &v);
+    em->schema = &ms;
+
+    /* not a Struct: Jackson's writeObject (Confluent's JsonFormat for any other value): map
+     * keys as their toString, a Decimal as a number, a Date as epoch milliseconds */
+    check_cdata(decimal(&a, &d2, "\x30\x39", 2), 0, "123.45");
+    check_cdata(dv, 0, "1641600000000");
+    check_cdata(im, 0, "{\"1\":null,\"2\":\"x\"}");
+    check_cdata(em, 0, "{}");
+    /* string keys: HashMap order ("a" hashes to bucket 1, "b" to 2), or insertion order for a
+     * LinkedHashMap */
     struct cdata_value *m = cdata_map(&a, 2, &k, &v);
     k[0] = cdata_string(&a, "b", 1);
     v[0] = cdata_int(&a, CDATA_INT32, 1);
     k[1] = cdata_string(&a, "a", 1);
     v[1] = cdata_bytes(&a, "hi", 2);
     check_cdata(m, 0, "{\"a\":\"aGk=\",\"b\":1}");
-    m->schema = &cdata_schema_linked_map; /* a LinkedHashMap keeps insertion order */
+    m->schema = &cdata_schema_linked_map;
     check_cdata(m, 0, "{\"b\":1,\"a\":\"aGk=\"}");
-    /* other keys: [key, value] pairs, also in HashMap order */
-    struct cdata_value *im = cdata_map(&a, 2, &k, &v);
-    k[0] = cdata_int(&a, CDATA_INT32, 2);
-    v[0] = cdata_string(&a, "x", 1);
-    k[1] = cdata_int(&a, CDATA_INT32, 1);
-    v[1] = NULL;
-    check_cdata(im, 0, "[[1,null],[2,\"x\"]]");
-    /* a schema whose keys are strings decides, whatever the keys hold */
-    struct cdata_schema ms = {.type = CDATA_MAP, .keys = &cdata_schema_int32,
-                              .values = &cdata_schema_int32};
-    struct cdata_value *em = cdata_map(&a, 0, &k, &v);
-    em->schema = &ms;
-    check_cdata(em, 0, "[]");
-    /* struct: schema order, null fields written */
-    struct cdata_field fields[3] = {{"z", 0, &cdata_schema_int32},
-                                    {"a", 1, &cdata_schema_optional_string},
-                                    {"arr", 2, NULL}};
-    struct cdata_schema ss = {.type = CDATA_STRUCT, .fields = fields, .n_fields = 3};
-    const struct cdata_value **f, **items;
-    struct cdata_value *st = cdata_struct(&a, &ss, &f);
-    f[0] = cdata_int(&a, CDATA_INT32, 7);
-    f[1] = NULL;
-    f[2] = cdata_array(&a, 3, &items);
+    m->schema = NULL;
+    const struct cdata_value **items;
+    struct cdata_value *list = cdata_array(&a, 4, &items);
     items[0] = cdata_float(&a, CDATA_FLOAT64, 1000.0);
-    items[1] = m;
+    items[1] = cdata_bytes(&a, "hi", 2);
     items[2] = NULL;
-    check_cdata(st, 0, "{\"z\":7,\"a\":null,\"arr\":[1000.0,{\"b\":1,\"a\":\"aGk=\"},null]}");
-    /* refused: text that is not UTF-8, a null key where keys are strings */
+    items[3] = cdata_float(&a, CDATA_FLOAT32, (float)0.1);
+    check_cdata(list, 0, "[1000.0,\"aGk=\",null,0.1]");
+
+    /* a Struct: JsonConverter.fromConnectData. Decimals in base64 of BigInteger.toByteArray
+     * (padding sign bytes dropped, zero as 00) or as numbers; int-keyed maps as [key, value]
+     * pairs; a Date as its days; a null field with a default as the default */
+    struct cdata_value *dflt_v = cdata_int(&a, CDATA_INT32, 5);
+    struct cdata_schema dflt = {.type = CDATA_INT32, .optional = 1, .default_value = dflt_v,
+                                .has_default = 1};
+    struct cdata_field fields[] = {
+        {"dec", 0, &d2},    {"negdec", 1, &d2}, {"padded", 2, &d2},  {"zero", 3, &d2},
+        {"bigdec", 4, &dm2}, {"im", 5, NULL},    {"em", 6, &ms},      {"date", 7, &date},
+        {"dflt", 8, &dflt}};
+    struct cdata_schema ss = {.type = CDATA_STRUCT, .fields = fields, .n_fields = 9};
+    const struct cdata_value **f;
+    struct cdata_value *st = cdata_struct(&a, &ss, &f);
+    f[0] = decimal(&a, &d2, "\x30\x39", 2);
+    f[1] = decimal(&a, &d2, "\xff", 1);
+    f[2] = decimal(&a, &d2, "\x00\x00\x30\x39", 4);
+    f[3] = decimal(&a, &d2, "", 0);
+    f[4] = decimal(&a, &dm2, "\x0c", 1);
+    f[5] = im;
+    f[6] = em;
+    f[7] = dv;
+    f[8] = NULL;
+    check_cdata(st, 0,
+                "{\"dec\":\"MDk=\",\"negdec\":\"/w==\",\"padded\":\"MDk=\",\"zero\":\"AA==\","
+                "\"bigdec\":\"DA==\",\"im\":[[1,null],[2,\"x\"]],\"em\":[],\"date\":19000,"
+                "\"dflt\":5}");
+    check_cdata(st, 1,
+                "{\"dec\":123.45,\"negdec\":-0.01,\"padded\":123.45,\"zero\":0.00,"
+                "\"bigdec\":1.2E+3,\"im\":[[1,null],[2,\"x\"]],\"em\":[],\"date\":19000,"
+                "\"dflt\":5}");
+
+    /* refused: text that is not UTF-8, a null key where keys are strings, a Struct inside a
+     * list (Jackson has no serializer for it) */
     struct kc_buf b;
     kc_buf_init(&b, 1 << 20);
     assert_int_equal(json_java_cdata(cdata_string(&a, "\xff", 1), 0, &b), KC_EINVAL);
@@ -240,11 +268,11 @@ static void test_cdata_as_json_converter(void **state)
     v[0] = NULL;
     k[1] = NULL;
     v[1] = NULL;
-    struct cdata_schema sk = {.type = CDATA_MAP, .keys = &cdata_schema_string,
-                              .values = &cdata_schema_int32};
-    nk->schema = &sk;
     kc_buf_reset(&b);
     assert_int_equal(json_java_cdata(nk, 0, &b), KC_EINVAL);
+    items[1] = st;
+    kc_buf_reset(&b);
+    assert_int_equal(json_java_cdata(list, 0, &b), KC_EINVAL);
     kc_buf_fini(&b);
     kc_arena_fini(&a);
 }
