@@ -285,30 +285,6 @@ void kc_jscan_begin(struct kc_jscan *js, const char *data, size_t len, struct kc
     }
 }
 
-static size_t put_utf8(unsigned char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 size_t kc_jscan_str_unescape(const struct kc_jscan_str *s, char *dst)
 {
     const unsigned char *q = (const unsigned char *)s->raw, *p = q + s->raw_len;
@@ -343,7 +319,7 @@ size_t kc_jscan_str_unescape(const struct kc_jscan_str *s, char *dst)
                 }
             }
             /* A lone surrogate (Jackson dialect only) stays as 3-byte WTF-8. */
-            dn += put_utf8(d + dn, cp);
+            dn += kc_utf8_put(d + dn, cp);
             break;
         }
         default: d[dn++] = (unsigned char)e; break;

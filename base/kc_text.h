@@ -54,4 +54,7 @@ int kc_parse_java_int(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *
  * (plain ASCII is checked eight bytes at a time). */
 int kc_utf8_valid(const void *p, size_t len);
 
+/* Code point cp (at most U+10FFFF) as UTF-8 at o (room for 4 bytes); returns the byte count. */
+size_t kc_utf8_put(unsigned char *o, uint32_t cp);
+
 #endif
