@@ -296,8 +296,8 @@ static int put_jackson_key(const struct cdata_value *k, struct kc_buf *out)
         return put_string(k->u.s, k->n, out);
     }
     if (k->type == CDATA_STRUCT || k->type == CDATA_ARRAY || k->type == CDATA_MAP ||
-        k->type == CDATA_BYTES || k->schema != NULL) {
-        return KC_EINVAL; /* no key form we print as the JVM would */
+        k->type == CDATA_BYTES || (k->schema != NULL && k->schema->name != NULL)) {
+        return KC_EINVAL; /* no key form we print as the JVM would (a Date key, a Decimal...) */
     }
     struct kc_buf t;
     kc_buf_init(&t, 64);
@@ -316,12 +316,10 @@ static int cdump_map(const struct cdata_value *v, int numeric, enum cmode mode,
                      struct kc_buf *out, int depth)
 {
     const struct cdata_schema *sc = v->schema;
-    int objects = 1;
-    if (mode == CM_JACKSON) {
-        objects = 1; /* keys written as their toString */
-    } else if (sc != NULL && sc->keys != NULL) {
+    int objects = 1; /* Jackson: always, keys written as their toString */
+    if (mode == CM_CONVERTER && sc != NULL && sc->keys != NULL) {
         objects = sc->keys->type == CDATA_STRING;
-    } else {
+    } else if (mode == CM_CONVERTER) {
         for (uint32_t i = 0; i < v->n && objects; i++) {
             const struct cdata_value *k = v->u.map.keys[i];
             objects = k != NULL && k->type == CDATA_STRING;

@@ -34,7 +34,6 @@
  * transform ran on) become such envelopes when they have a struct schema (s3_connect.c), so their
  * columns come from the Connect schema; others are turned back into schemaless JSON.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +99,9 @@ struct s3_tp {
     int64_t handled; /* after the last record written or reported; -1 none since open. A
                       * replay sets it back to the boundary, so a commit before the replayed
                       * records arrive cannot claim what was dropped. */
+    int rewound;     /* a replay's records have not arrived yet: commits stay at handled (other
+                      * times records the worker itself reported, such as a value its converter
+                      * refused, may pass handled and are committed) */
     /* S3: closed sets handed to the upload thread and not back yet; commits stay at or before
      * pending_from (the first offset of the oldest of them) */
     size_t n_pending;
@@ -473,8 +475,8 @@ static void late_done(struct s3_sink *s, const struct s3_batch *b)
 }
 
 /*
- * S3: finish every open file of the set and hand its objects to the upload thread as one
- * batch; the set's records become durable when the batch comes back (harvest). Blocks while
+ * Finish every open file of the set and hand its objects to the upload thread as one batch
+ * (S3: uploaded; local store: fsynced and renamed); the set's records become durable when the batch comes back (harvest). Blocks while
  * S3_UPLOADS_PENDING batches are on their way. A Parquet file whose converter has nothing left
  * to parse (parquet_jsonl_settled) is finished by the upload thread instead, while the task
  * reads on, as long as such files hold at most a quarter of the byte budget together.
@@ -579,6 +581,7 @@ static int set_replay(struct s3_sink *s, struct s3_tp *tp, const struct kc_error
     tp_drop_files(tp);
     tp->skip = 1;
     tp->handled = tp->boundary;
+    tp->rewound = 1;
     tp->next_offset = tp->boundary; /* an early or scheduled commit must not pass the rewind */
     if (tp->boundary < 0) {
         return kc_error_set(err, KC_EFATAL, "%s", why->msg);
@@ -686,17 +689,23 @@ static void release_big(struct kc_buf *b)
  * @return KC_OK, KC_EINVAL (text that is not UTF-8, nesting too deep: the record's fault),
  *         KC_ENOMEM
  */
-static int java_dumps(struct s3_sink *s, const json_t *v, int jvm_maps, char **out)
+/* The text left in s->jtext by a dumper that said rc, as *out (malloc'd). */
+static int jtext_take(struct s3_sink *s, int rc, char **out)
 {
     *out = NULL;
-    kc_buf_reset(&s->jtext);
-    int rc = jvm_maps ? json_java_dump_jvm(v, &s->jtext) : json_java_dump(v, &s->jtext);
     if (rc == KC_OK &&
         (*out = strndup(s->jtext.data != NULL ? s->jtext.data : "", s->jtext.len)) == NULL) {
         rc = KC_ENOMEM; /* no NUL inside: JSON escapes it */
     }
     release_big(&s->jtext);
     return rc;
+}
+
+static int java_dumps(struct s3_sink *s, const json_t *v, int jvm_maps, char **out)
+{
+    kc_buf_reset(&s->jtext);
+    return jtext_take(s, jvm_maps ? json_java_dump_jvm(v, &s->jtext)
+                                  : json_java_dump(v, &s->jtext), out);
 }
 
 /* "class java.lang.String": what Java's value.getClass() prints for a Connect value. */
@@ -724,8 +733,22 @@ static const char *java_class_of(const struct cdata_value *v)
     return "class java.lang.Object";
 }
 
+/* The value of the four hex digits at s, or -1. */
+static int hex4(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = kc_hexval((unsigned char)s[i]);
+        if (d < 0) {
+            return -1; /* also at the string's end: NUL is no digit */
+        }
+        v = v * 16 + d;
+    }
+    return v;
+}
+
 /*
- * StringEscapeUtils.unescapeJava of s (ByteArrayFormat's separator): \n \r \t \b \f \\
+ * StringEscapeUtils.unescapeJava of s (ByteArrayFormat's separator), as UTF-8: \n \r \t \b \f \\
  * \" \' \uXXXX (as UTF-8) and octal \0-\377; any other backslash is dropped (its last rule,
  * "\\" -> "").
  */
@@ -746,25 +769,18 @@ static int java_unescape(const char *s, struct kc_buf *out)
         if (simple != NULL) {
             static const char to[] = "\n\r\t\b\f\\\"'";
             rc = kc_buf_append_byte(out, (uint8_t)to[simple - "nrtbf\\\"'"]);
-        } else if (e == 'u' && isxdigit((unsigned char)s[i + 1]) &&
-                   isxdigit((unsigned char)s[i + 2]) && isxdigit((unsigned char)s[i + 3]) &&
-                   isxdigit((unsigned char)s[i + 4])) {
-            unsigned u = (unsigned)strtoul((char[]){s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0},
-                                           NULL, 16);
-            char utf[3];
-            size_t n = 0;
-            if (u < 0x80) {
-                utf[n++] = (char)u;
-            } else if (u < 0x800) {
-                utf[n++] = (char)(0xC0 | (u >> 6));
-                utf[n++] = (char)(0x80 | (u & 0x3F));
-            } else {
-                utf[n++] = (char)(0xE0 | (u >> 12));
-                utf[n++] = (char)(0x80 | ((u >> 6) & 0x3F));
-                utf[n++] = (char)(0x80 | (u & 0x3F));
-            }
-            rc = kc_buf_append(out, utf, n);
+        } else if (e == 'u' && hex4(s + i + 1) >= 0) {
+            uint32_t cp = (uint32_t)hex4(s + i + 1);
             i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && s[i + 1] == '\\' && s[i + 2] == 'u' &&
+                hex4(s + i + 3) >= 0xDC00 && hex4(s + i + 3) <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)hex4(s + i + 3) - 0xDC00);
+                i += 6; /* a surrogate pair: one code point */
+            } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+                cp = '?'; /* a lone surrogate: String.getBytes(UTF_8) writes '?' */
+            }
+            unsigned char utf[4];
+            rc = kc_buf_append(out, utf, kc_utf8_put(utf, cp));
         } else if (e >= '0' && e <= '7') {
             unsigned v = (unsigned)(e - '0');
             int max = e <= '3' ? 3 : 2; /* \377 at most */
@@ -782,15 +798,8 @@ static int java_unescape(const char *s, struct kc_buf *out)
 /* json_java_cdata of v as java_dumps gives its text (malloc'd, free() it). */
 static int cdata_dumps(struct s3_sink *s, const struct cdata_value *v, char **out)
 {
-    *out = NULL;
     kc_buf_reset(&s->jtext);
-    int rc = json_java_cdata(v, s->c.decimal_numeric, &s->jtext);
-    if (rc == KC_OK &&
-        (*out = strndup(s->jtext.data != NULL ? s->jtext.data : "", s->jtext.len)) == NULL) {
-        rc = KC_ENOMEM;
-    }
-    release_big(&s->jtext);
-    return rc;
+    return jtext_take(s, json_java_cdata(v, s->c.decimal_numeric, &s->jtext), out);
 }
 
 static json_t *cdata_to_json(const struct cdata_value *v, int depth)
@@ -1796,6 +1805,7 @@ static int s3_task_put(struct sink_task *st, const struct sink_record *recs, siz
         struct s3_tp *tp = tp_find(s, recs[i].kafka_topic, recs[i].kafka_partition);
         if (tp != NULL && !tp->skip) {
             tp->handled = recs[i].kafka_offset + 1;
+            tp->rewound = 0;
         }
     }
     return enforce_budget(s, err);
@@ -1832,7 +1842,7 @@ static int s3_task_pre_commit(struct sink_task *st, const struct sink_offset *co
             }
             off = tp->boundary;
         } else if (tp != NULL) {
-            if (tp->handled >= 0 && tp->handled < off) {
+            if (tp->rewound && tp->handled >= 0 && tp->handled < off) {
                 off = tp->handled; /* a replay is under way: not past what was dropped */
             }
             tp->boundary = off; /* nothing open: the next set starts here */
@@ -1893,7 +1903,7 @@ static int orphan_key(void *ctx, const char *key)
  */
 static void abort_orphans(struct s3_sink *s, const struct tp_list *parts)
 {
-    if (s->up == NULL || s3_store_is_local(s->store) || s->c.aiven.on) {
+    if (s3_store_is_local(s->store) || s->c.aiven.on) {
         return;
     }
     const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
@@ -1939,6 +1949,7 @@ static int s3_task_open(struct sink_task *st, const struct tp_list *parts, struc
         }
         tp_drop_files(tp);
         tp->handled = -1;
+        tp->rewound = 0;
         if (p->committed != SINK_OFFSET_NONE && p->committed >= 0) {
             /* Recovery: rebuild the open set from its first record, so its objects get the
              * names (and rows) a run without the crash would have given them. */

@@ -1,6 +1,7 @@
 /*
- * connectors/s3/s3_upload.h: commits finished objects to S3 on a thread of their own, so the
- * task thread goes on encoding the next set while the last one travels.
+ * connectors/s3/s3_upload.h: commits finished objects (S3 uploads, or the local store's fsync and
+ * rename) on a thread of their own, so the task thread goes on encoding the next set while the
+ * last one travels.
  *
  * The unit is a batch: the objects of one closed set of one partition (struct s3_batch),
  * committed in submission order, one after another, by one thread per task. The sink keeps

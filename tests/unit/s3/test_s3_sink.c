@@ -528,36 +528,64 @@ static char *read_gzip(const char *path)
  * order (JsonConverter makes them HashMaps), a StringConverter text as a JSON string whatever
  * it holds (Jackson's writeObject of a String), a ByteArrayConverter value in base64 (of a
  * byte[]); with s3.compression.type=gzip the same lines in a .json.gz object. */
-static void json_format_case(const char *converter, const char *schemas,
-                             const char *const *recs, size_t n, const char *want, int gzip,
-                             size_t reported)
+/* One object of a text format from three records (flush.size 3, errors.tolerance=all): the
+ * harness drains and commits, `reported` records went to the DLQ, every offset is committed,
+ * and raw/iot/partition=0/<name> holds `want` (gunzipped when gzip); name NULL: no object. */
+static void format_case(const char *format_class, const char *converter,
+                        const char *const *extra, int gzip, const char *const *recs, size_t n,
+                        const char *name, const char *want, size_t reported)
 {
     char dir[64];
     tmpdir(dir, sizeof(dir));
-    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.json.JsonFormat",
-                        "partitioner.class",
-                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
-                        "flush.size", "3", "value.converter", converter,
-                        "timestamp.extractor", "Record", "s3.compression.type",
-                        gzip ? "gzip" : "none", "s3.compression.level", gzip ? "9" : "-1",
-                        "errors.tolerance", "all",
-                        schemas != NULL ? "value.converter.schemas.enable" : NULL, schemas, NULL};
+    const char *kv[32] = {"format.class", format_class, "partitioner.class",
+                          "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                          "flush.size", "3", "value.converter", converter,
+                          "timestamp.extractor", "Record", "s3.compression.type",
+                          gzip ? "gzip" : "none", "errors.tolerance", "all"};
+    size_t k = 14;
+    for (size_t i = 0; extra != NULL && extra[i] != NULL; i += 2) {
+        assert_true(k + 3 < sizeof(kv) / sizeof(kv[0]));
+        kv[k++] = extra[i];
+        kv[k++] = extra[i + 1];
+    }
     struct sink_harness *h = mk(dir, kv);
     struct kc_error err;
     produce_texts(h, recs, n);
     assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
     assert_int_equal(sink_harness_commit(h, &err), 0);
     assert_int_equal(sink_harness_reported(h), reported);
-    char path[256];
-    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/iot+0+0000000000.json%s", dir,
-             gzip ? ".gz" : "");
-    const char *got = gzip ? read_gzip(path) : read_text(path);
-    if (got == NULL || strcmp(got, want) != 0) {
-        fail_msg("%s: got [%s] want [%s]\n%s", converter, got ? got : "(none)", want,
-                 list_dir(dir));
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), (int64_t)n);
+    char *l = list_dir(dir);
+    if (name == NULL) {
+        assert_null(strstr(l, "iot+0+"));
+    } else {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/raw/iot/partition=0/%s", dir, name);
+        const char *got = gzip ? read_gzip(path) : read_text(path); /* static buffers */
+        if (got == NULL || strcmp(got, want) != 0) {
+            fail_msg("%s: got [%s] want [%s]\n%s", converter, got ? got : "(none)", want, l);
+        }
     }
+    free(l);
     sink_harness_free(h);
     rm_rf(dir);
+}
+
+/* JsonFormat writes what Confluent's writes: one compact value per line, an envelope's payload
+ * (not its schema), a multi-line value on one line, numbers as Jackson prints them (Java's
+ * Double.toString: 0.1, 1000.0, 1.5E-7), schemaless objects' members in java.util.HashMap
+ * order (JsonConverter makes them HashMaps), a StringConverter text as a JSON string whatever
+ * it holds (Jackson's writeObject of a String), a ByteArrayConverter value in base64 (of a
+ * byte[]); with s3.compression.type=gzip the same lines in a .json.gz object. */
+static void json_format_case(const char *converter, const char *schemas,
+                             const char *const *recs, size_t n, const char *want, int gzip,
+                             size_t reported)
+{
+    const char *extra[] = {"s3.compression.level", gzip ? "9" : "-1",
+                           schemas != NULL ? "value.converter.schemas.enable" : NULL, schemas,
+                           NULL};
+    format_case("io.confluent.connect.s3.format.json.JsonFormat", converter, extra, gzip, recs,
+                n, gzip ? "iot+0+0000000000.json.gz" : "iot+0+0000000000.json", want, reported);
 }
 
 /* A field partitioner reads only the members its paths start at (load_needed): escaped keys,
@@ -710,37 +738,10 @@ static void bytearray_case(const char *converter, const char *sep, const char *e
                            const char *const *recs, size_t n, const char *name,
                            const char *want, size_t reported)
 {
-    char dir[64];
-    tmpdir(dir, sizeof(dir));
-    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.bytearray.ByteArrayFormat",
-                        "partitioner.class",
-                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
-                        "flush.size", "3", "value.converter", converter,
-                        "timestamp.extractor", "Record", "errors.tolerance", "all",
-                        "s3.compression.type", gzip ? "gzip" : "none",
-                        "format.bytearray.extension", ext != NULL ? ext : ".bin",
-                        sep != NULL ? "format.bytearray.separator" : NULL, sep, NULL};
-    struct sink_harness *h = mk(dir, kv);
-    struct kc_error err;
-    produce_texts(h, recs, n);
-    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
-    assert_int_equal(sink_harness_commit(h, &err), 0);
-    assert_int_equal(sink_harness_reported(h), reported);
-    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), (int64_t)n);
-    char path[256];
-    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/%s", dir, name != NULL ? name : "none");
-    const char *got = name == NULL ? NULL : gzip ? read_gzip(path) : read_text(path);
-    if (name != NULL && (got == NULL || strcmp(got, want) != 0)) {
-        fail_msg("%s: got [%s] want [%s]\n%s", converter, got ? got : "(none)", want,
-                 list_dir(dir));
-    }
-    if (name == NULL) {
-        char *l = list_dir(dir);
-        assert_null(strstr(l, "iot+0+"));
-        free(l);
-    }
-    sink_harness_free(h);
-    rm_rf(dir);
+    const char *extra[] = {"format.bytearray.extension", ext != NULL ? ext : ".bin",
+                           sep != NULL ? "format.bytearray.separator" : NULL, sep, NULL};
+    format_case("io.confluent.connect.s3.format.bytearray.ByteArrayFormat", converter, extra,
+                gzip, recs, n, name, want, reported);
 }
 
 static void test_bytearray_format(void **state)
@@ -754,6 +755,10 @@ static void test_bytearray_format(void **state)
                    "one\r\n\xff\xfe bad\r\ntwo\r\n", 0);
     bytearray_case(ba, "\\u00e9|\\t\\\\\\x", NULL, 0, bin, 3, "iot+0+0000000000.bin",
                    "one\xc3\xa9|\t\\x\xff\xfe bad\xc3\xa9|\t\\xtwo\xc3\xa9|\t\\x", 0);
+    /* a surrogate pair is one code point (4 UTF-8 bytes), a lone surrogate '?', as
+     * String.getBytes(UTF_8) of unescapeJava's text */
+    bytearray_case(ba, "\\uD83D\\uDE00\\uD83D", NULL, 0, bin, 3, "iot+0+0000000000.bin",
+                   "one\xf0\x9f\x98\x80?\xff\xfe bad\xf0\x9f\x98\x80?two\xf0\x9f\x98\x80?", 0);
     /* a String or a map is no byte[]: every record reported, no file */
     const char *text[] = {"{\"a\":1}", "\"s\"", "7"};
     bytearray_case("org.apache.kafka.connect.json.JsonConverter", NULL, NULL, 0, text, 3, NULL,
