@@ -77,8 +77,8 @@ struct task {
     struct conv *value_conv;              /* owned */
     struct conv *header_conv;             /* owned */
     int value_schemas_enable;             /* the value converter's schemas.enable (JSON) */
-    int raw_known, raw_values; /* whether values stay raw (sink_raw_value_ok), once known: the
-                                * sink's start() may ask for converted ones */
+    int raw_values; /* values stay raw (sink_raw_value_ok), decided once the sink has started:
+                     * its start() may ask for converted ones */
     struct dlq *dlq;                      /* owned; errors.* handling and the DLQ producer */
     struct smt **smts;                    /* owned chain, in `transforms` order */
     size_t n_smts;
@@ -717,12 +717,6 @@ headers:;
         r->headers = sh;
     }
 
-    if (!t->raw_known) { /* per task, not per record: it compares class names */
-        t->raw_values = t->n_smts == 0 && !t->st.want_converted &&
-                        sink_raw_value_ok(t->ops->flags, conv_class_name(t->value_conv),
-                                          t->value_schemas_enable);
-        t->raw_known = 1;
-    }
     if (t->raw_values) {
         r->value_converted = 0;
         return KC_OK;
@@ -1377,6 +1371,9 @@ static void *task_main(void *arg)
         goto wait_stop;
     }
     started = 1;
+    t->raw_values = t->n_smts == 0 && !t->st.want_converted &&
+                    sink_raw_value_ok(t->ops->flags, conv_class_name(t->value_conv),
+                                      t->value_schemas_enable);
     if (subscribe(t, &err) != KC_OK) {
         fail_with(t, err.msg);
         goto wait_stop;
