@@ -1286,6 +1286,26 @@ static size_t batch_max(const struct task *t)
     return n < 1 ? 1 : n > TASK_BATCH_MAX ? TASK_BATCH_MAX : n;
 }
 
+/*
+ * One poll as the JVM's KafkaConsumer.poll(timeout) does it: wait up to wait_ms for the first
+ * record, then take what is already fetched, up to max, without waiting for more.
+ * rd_kafka_consume_batch_queue alone waits until max records came or the time ran out, so the
+ * tail of a burst (or every record of a trickle) would sit in the queue for the whole wait.
+ */
+static ssize_t poll_batch(rd_kafka_queue_t *cq, int wait_ms, rd_kafka_message_t **msgs,
+                          size_t max)
+{
+    ssize_t n = rd_kafka_consume_batch_queue(cq, 0, msgs, max);
+    if (n == 0 && wait_ms > 0) {
+        n = rd_kafka_consume_batch_queue(cq, wait_ms, msgs, 1);
+        if (n == 1 && max > 1) {
+            ssize_t more = rd_kafka_consume_batch_queue(cq, 0, msgs + 1, max - 1);
+            n += more > 0 ? more : 0;
+        }
+    }
+    return n < 0 ? 0 : n;
+}
+
 /* Put, then free, messages stashed during a retry. */
 static void process_stash(struct task *t)
 {
@@ -1409,10 +1429,7 @@ static void *task_main(void *arg)
         int64_t to_commit = last_commit + t->flush_interval_ms - now;
         wait = wait < to_commit ? wait : to_commit;
         wait = wait < 0 ? 0 : wait > TASK_POLL_MS ? TASK_POLL_MS : wait;
-        ssize_t n = rd_kafka_consume_batch_queue(cq, (int)wait, msgs, batch_max(t));
-        if (n < 0) {
-            n = 0;
-        }
+        ssize_t n = poll_batch(cq, (int)wait, msgs, batch_max(t));
         if (!check_auth(t)) {
             for (ssize_t i = 0; i < n; i++) {
                 rd_kafka_message_destroy(msgs[i]);

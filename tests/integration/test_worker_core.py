@@ -397,6 +397,41 @@ def test_large_records_are_put_in_slices(kafka, connect_c, tmp_path, unique_name
     assert "put in" in w.log_text() and "slices" in w.log_text()
 
 
+def test_a_lone_record_is_put_without_waiting_out_the_poll(kafka, connect_c, tmp_path,
+                                                          unique_name):
+    """A record that arrives alone reaches put() at once, as KafkaConsumer.poll(timeout)
+    returns as soon as something was fetched. librdkafka's batch consume waits until its batch
+    is full or its timeout (200 ms) ran out, so every record of a trickle, and the tail of every
+    burst, used to wait out the rest of the poll. Nine records, one at a time: the median delay
+    from the broker's ack to the line in the file stays far under the poll time."""
+    from confluent_kafka import Producer  # type: ignore
+
+    w = connect_c()
+    cname, topic = unique_name("lone"), unique_name("lone")
+    out = tmp_path / "lone.txt"
+    kafka.produce(topic, ["first"])
+    w.create_connector(cname, sink_config(topic, out, **{
+        "value.converter": "org.apache.kafka.connect.storage.StringConverter"}))
+    wait_lines(out, 1)
+    p = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 0})
+    delays = []
+    try:
+        for i in range(9):
+            time.sleep(0.13 + 0.05 * (i % 3))  # land anywhere in the task's poll window
+            p.produce(topic, value=f"lone-{i}".encode())
+            assert p.flush(30) == 0
+            acked = time.monotonic()
+            kc.wait_until(lambda: len(file_lines(out)) >= i + 2, timeout=30, interval=0.002,
+                          what=f"line {i + 2}")
+            delays.append(time.monotonic() - acked)
+    finally:
+        p.flush(5)
+    assert file_lines(out) == ["first"] + [f"lone-{i}" for i in range(9)]
+    delays.sort()
+    # before the fix the median was ~100 ms (the rest of a 200 ms poll); now a few ms
+    assert delays[4] < 0.025, f"delays from ack to put (s): {delays}"
+
+
 def test_offsets_api_long_connector_name(kafka, connect_c, tmp_path, unique_name):
     """A 1000-byte connector name: the offsets endpoints act on the whole connect-<name> group.
     The group name was built in a 512-byte buffer, so GET showed another (empty) group's
