@@ -14,7 +14,9 @@
  *
  * Each column buffers its open page (levels, then dictionary indices or PLAIN values) and its
  * chunk's finished pages; the dictionary page is emitted first when the row group is flushed,
- * which is why a whole row group is buffered. Pages and row groups are cut only at row ends, so
+ * which is why a whole row group is buffered. Finished pages are held encoded but not yet
+ * compressed: they are compressed, and their headers written, when the row group is flushed,
+ * so a caller that finishes files on another thread (the S3 sink) moves the codec's work there. Pages and row groups are cut only at row ends, so
  * a row never spans pages (DataPageHeaderV2.num_rows stays exact). When a dictionary outgrows
  * dictionary_page_bytes the column finishes its page with the dictionary and continues in
  * PLAIN for the rest of the chunk (parquet-mr and arrow do the same).
@@ -30,6 +32,14 @@
 #include "parquet_int.h"
 
 #define PARQUET_VERSION_STRING "connect-c version 0.1.0 (build parquet)"
+
+/* A finished data page held in its chunk, not compressed yet: levels_len bytes of v2 levels
+ * (never compressed), then body_len bytes to compress (v1: levels and values; v2: values). */
+struct parquet_page_rec {
+    struct parquet_page_header ph; /* all but compressed_size */
+    size_t levels_len;
+    size_t body_len;
+};
 
 struct parquet_column {
     const struct parquet_node *nd; /* borrowed from w->s */
@@ -61,10 +71,12 @@ struct parquet_column {
     /* The open column chunk. */
     int dict_active;
     struct parquet_dict dict;
-    struct kc_buf chunk; /* finished data pages */
+    struct kc_buf chunk; /* finished data pages, uncompressed and without headers */
+    struct parquet_page_rec *pages; /* owned: one per page in chunk */
+    size_t npages;
+    size_t pages_cap;
     int64_t chunk_levels;
     int64_t chunk_nulls;
-    int64_t chunk_uncompressed;
     unsigned encodings;
     int has_minmax;
     int minmax_valid;
@@ -99,9 +111,7 @@ struct parquet_writer {
     size_t buffered;
     struct kc_buf footer_rgs; /* encoded RowGroup structs */
     uint32_t n_rg;
-    struct kc_buf s_levels; /* scratch, reused per page */
-    struct kc_buf s_page;
-    struct kc_buf s_comp;
+    struct kc_buf s_comp; /* scratch, reused per page */
     struct kc_buf s_header;
     int rc;
     int closed;
@@ -152,6 +162,7 @@ static void column_fini(struct parquet_column *c)
     kc_buf_fini(&c->plain);
     parquet_dict_fini(&c->dict);
     kc_buf_fini(&c->chunk);
+    kc_free(c->pages);
     kc_buf_fini(&c->min_bytes);
     kc_buf_fini(&c->max_bytes);
 }
@@ -165,6 +176,9 @@ static void column_chunk_reset(struct parquet_writer *w, struct parquet_column *
         size_t limit = c->chunk.limit;
         kc_buf_fini(&c->chunk);
         kc_buf_init(&c->chunk, limit);
+        kc_free(c->pages);
+        c->pages = NULL;
+        c->pages_cap = 0;
         parquet_dict_fini(&c->dict);
         parquet_dict_init(&c->dict, len_prefix);
         if (c->nlevels == 0 && c->nidx == 0 && c->plain.len == 0) {
@@ -190,9 +204,9 @@ static void column_chunk_reset(struct parquet_writer *w, struct parquet_column *
     c->fallback_pending = 0;
     c->dict_checked = 0;
     c->page_plain_bytes = 0;
+    c->npages = 0;
     c->chunk_levels = 0;
     c->chunk_nulls = 0;
-    c->chunk_uncompressed = 0;
     c->encodings = 0;
     c->has_minmax = 0;
     c->minmax_valid = 1;
@@ -256,7 +270,8 @@ static int column_init(struct parquet_writer *w, struct parquet_column *c, int n
 
 static size_t column_buffered(const struct parquet_column *c)
 {
-    return c->chunk.len + c->plain.len + c->nidx * sizeof(uint32_t) +
+    return c->chunk.len + c->npages * sizeof(c->pages[0]) + c->plain.len +
+           c->nidx * sizeof(uint32_t) +
            c->nlevels * sizeof(uint16_t) * (c->max_rep > 0 ? 2 : 1) + parquet_dict_bytes(&c->dict);
 }
 
@@ -745,13 +760,13 @@ static int put_values(struct parquet_column *c, struct kc_buf *out, int dict)
     return parquet_rle_finish(&r);
 }
 
+/* Cut the open page: encode its levels and values into the chunk (see parquet_page_rec). */
 static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct kc_error *err)
 {
-    struct parquet_page_header ph;
-    size_t levels_len = 0;
-    size_t uncompressed;
-    const struct kc_buf *body;
-    int rc;
+    struct parquet_page_rec pr;
+    struct parquet_page_header *ph = &pr.ph;
+    struct kc_buf *out = &c->chunk;
+    size_t at = out->len;
 
     if (c->nlevels == 0) {
         return KC_OK;
@@ -760,72 +775,58 @@ static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct
         dict_weigh_first_page(c) != KC_OK) {
         goto nomem;
     }
+    if (c->npages == c->pages_cap) {
+        size_t ncap = c->pages_cap ? c->pages_cap * 2 : 8;
+        struct parquet_page_rec *np = kc_realloc(c->pages, ncap * sizeof(*np));
+        if (np == NULL) {
+            goto nomem;
+        }
+        c->pages = np;
+        c->pages_cap = ncap;
+    }
     int dict = c->page_dict && c->page_values > 0;
-    memset(&ph, 0, sizeof(ph));
-    kc_buf_reset(&w->s_page);
-    kc_buf_reset(&w->s_levels);
-    ph.num_values = (int32_t)c->nlevels;
-    ph.encoding = dict ? PARQUET_ENC_RLE_DICTIONARY : PARQUET_ENC_PLAIN;
+    memset(&pr, 0, sizeof(pr));
+    ph->num_values = (int32_t)c->nlevels;
+    ph->encoding = dict ? PARQUET_ENC_RLE_DICTIONARY : PARQUET_ENC_PLAIN;
     if (w->o.page_version == 2) {
-        size_t rep_len = 0;
-        ph.type = PARQUET_PAGE_DATA_V2;
-        if (c->max_rep > 0 && put_levels(&w->s_levels, c->reps, c->nlevels, c->max_rep, 0)) {
+        ph->type = PARQUET_PAGE_DATA_V2;
+        if (c->max_rep > 0 && put_levels(out, c->reps, c->nlevels, c->max_rep, 0)) {
             goto nomem;
         }
-        rep_len = w->s_levels.len;
-        if (c->max_def > 0 && put_levels(&w->s_levels, c->defs, c->nlevels, c->max_def, 0)) {
+        ph->rep_len = (int32_t)(out->len - at);
+        if (c->max_def > 0 && put_levels(out, c->defs, c->nlevels, c->max_def, 0)) {
             goto nomem;
         }
-        levels_len = w->s_levels.len;
-        ph.rep_len = (int32_t)rep_len;
-        ph.def_len = (int32_t)(levels_len - rep_len);
-        ph.num_nulls = (int32_t)(c->nlevels - c->page_values);
-        ph.num_rows = (int32_t)c->page_rows;
-        ph.is_compressed = w->o.codec != PARQUET_CODEC_NONE;
+        pr.levels_len = out->len - at;
+        ph->def_len = (int32_t)(pr.levels_len - (size_t)ph->rep_len);
+        ph->num_nulls = (int32_t)(c->nlevels - c->page_values);
+        ph->num_rows = (int32_t)c->page_rows;
+        ph->is_compressed = w->o.codec != PARQUET_CODEC_NONE;
     } else {
-        ph.type = PARQUET_PAGE_DATA;
-        if (c->max_rep > 0 && put_levels(&w->s_page, c->reps, c->nlevels, c->max_rep, 1)) {
+        ph->type = PARQUET_PAGE_DATA;
+        if (c->max_rep > 0 && put_levels(out, c->reps, c->nlevels, c->max_rep, 1)) {
             goto nomem;
         }
-        if (c->max_def > 0 && put_levels(&w->s_page, c->defs, c->nlevels, c->max_def, 1)) {
+        if (c->max_def > 0 && put_levels(out, c->defs, c->nlevels, c->max_def, 1)) {
             goto nomem;
         }
     }
-    if (put_values(c, &w->s_page, dict) != KC_OK) {
+    if (put_values(c, out, dict) != KC_OK) {
         goto nomem;
     }
-    uncompressed = levels_len + w->s_page.len;
-    body = &w->s_page;
-    if (w->o.codec != PARQUET_CODEC_NONE) {
-        rc = parquet_compress(w->o.codec, w->o.compression_level, w->s_page.data, w->s_page.len,
-                              &w->s_comp, err);
-        if (rc != KC_OK) {
-            return poison(w, rc == KC_EINVAL ? KC_EFATAL : rc);
-        }
-        body = &w->s_comp;
-    }
-    if (uncompressed > INT32_MAX || levels_len + body->len > INT32_MAX) {
+    if (out->len - at > INT32_MAX) {
+        out->len = at;
         return poison(w, kc_error_set(err, KC_EFATAL, "parquet: column '%s': page over 2 GiB",
                                       c->nd->name));
     }
-    ph.uncompressed_size = (int32_t)uncompressed;
-    ph.compressed_size = (int32_t)(levels_len + body->len);
-    kc_buf_reset(&w->s_header);
-    rc = parquet_thrift_page_header(&w->s_header, &ph, err);
-    if (rc != KC_OK) {
-        return poison(w, rc);
-    }
-    if (kc_buf_append(&c->chunk, w->s_header.data, w->s_header.len) != KC_OK ||
-        kc_buf_append(&c->chunk, w->s_levels.data, w->s_levels.len) != KC_OK ||
-        kc_buf_append(&c->chunk, body->data, body->len) != KC_OK) {
-        goto nomem;
-    }
-    c->encodings |= 1u << ph.encoding;
+    pr.body_len = out->len - at - pr.levels_len;
+    ph->uncompressed_size = (int32_t)(out->len - at);
+    c->pages[c->npages++] = pr;
+    c->encodings |= 1u << ph->encoding;
     if (c->max_def > 0 || c->max_rep > 0) {
         c->encodings |= 1u << PARQUET_ENC_RLE;
     }
     c->chunk_levels += (int64_t)c->nlevels;
-    c->chunk_uncompressed += (int64_t)(w->s_header.len + uncompressed);
     c->nlevels = 0;
     c->nidx = 0;
     kc_buf_reset(&c->plain);
@@ -842,6 +843,49 @@ static int page_flush(struct parquet_writer *w, struct parquet_column *c, struct
 nomem:
     return poison(w, kc_error_set(err, KC_ENOMEM, "parquet: out of memory writing a page of '%s'",
                                   c->nd->name));
+}
+
+/* Write the chunk's data pages: each compressed now, behind its header. *uncompressed (IN/OUT)
+ * grows by the pages' uncompressed sizes with their headers. */
+static int emit_pages(struct parquet_writer *w, struct parquet_column *c, int64_t *uncompressed,
+                      struct kc_error *err)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < c->npages; i++) {
+        struct parquet_page_rec *pr = &c->pages[i];
+        const char *levels = c->chunk.data + off;
+        const char *body = levels + pr->levels_len;
+        size_t body_len = pr->body_len;
+        int rc;
+        off += pr->levels_len + pr->body_len;
+        if (w->o.codec != PARQUET_CODEC_NONE) {
+            rc = parquet_compress(w->o.codec, w->o.compression_level, body, body_len, &w->s_comp,
+                                  err);
+            if (rc != KC_OK) {
+                return poison(w, rc == KC_EINVAL ? KC_EFATAL : rc);
+            }
+            body = w->s_comp.data;
+            body_len = w->s_comp.len;
+        }
+        if (pr->levels_len + body_len > INT32_MAX) {
+            return poison(w, kc_error_set(err, KC_EFATAL, "parquet: column '%s': page over "
+                                                          "2 GiB",
+                                          c->nd->name));
+        }
+        pr->ph.compressed_size = (int32_t)(pr->levels_len + body_len);
+        kc_buf_reset(&w->s_header);
+        rc = parquet_thrift_page_header(&w->s_header, &pr->ph, err);
+        if (rc != KC_OK) {
+            return poison(w, rc);
+        }
+        if ((rc = emit(w, w->s_header.data, w->s_header.len, err)) != KC_OK ||
+            (rc = emit(w, levels, pr->levels_len, err)) != KC_OK ||
+            (rc = emit(w, body, body_len, err)) != KC_OK) {
+            return rc;
+        }
+        *uncompressed += (int64_t)w->s_header.len + pr->ph.uncompressed_size;
+    }
+    return KC_OK;
 }
 
 static size_t page_estimate(const struct parquet_column *c)
@@ -983,13 +1027,12 @@ int parquet_writer_flush_row_group(struct parquet_writer *w, struct kc_error *er
         struct parquet_column *c = &w->cols[i];
         struct parquet_chunk_meta *m = &metas[i];
         int64_t start = (int64_t)w->offset;
-        int64_t uncompressed = c->chunk_uncompressed;
+        int64_t uncompressed = 0;
 
         rc = page_flush(w, c, err);
         if (rc != KC_OK) {
             goto out;
         }
-        uncompressed = c->chunk_uncompressed;
         m->dictionary_page_offset = -1;
         if (c->dict.n > 0) {
             struct parquet_page_header ph;
@@ -1027,7 +1070,7 @@ int parquet_writer_flush_row_group(struct parquet_writer *w, struct kc_error *er
             c->encodings |= 1u << PARQUET_ENC_PLAIN;
         }
         m->data_page_offset = (int64_t)w->offset;
-        rc = emit(w, c->chunk.data, c->chunk.len, err);
+        rc = emit_pages(w, c, &uncompressed, err);
         if (rc != KC_OK) {
             goto out;
         }
@@ -1056,7 +1099,7 @@ int parquet_writer_flush_row_group(struct parquet_writer *w, struct kc_error *er
     w->buffered = 0;
     if (w->o.memory_cap != 0) {
         /* page scratch (as large as the largest page) is given back between row groups too */
-        struct kc_buf *scratch[] = {&w->s_levels, &w->s_page, &w->s_comp, &w->s_header};
+        struct kc_buf *scratch[] = {&w->s_comp, &w->s_header};
         for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++) {
             size_t limit = scratch[i]->limit;
             kc_buf_fini(scratch[i]);
@@ -1161,8 +1204,6 @@ int parquet_writer_new(struct parquet_writer **out, struct parquet_schema *s,
     w->write = write;
     w->opaque = opaque;
     kc_buf_init(&w->footer_rgs, PARQUET_BUF_LIMIT);
-    kc_buf_init(&w->s_levels, PARQUET_BUF_LIMIT);
-    kc_buf_init(&w->s_page, PARQUET_BUF_LIMIT);
     kc_buf_init(&w->s_comp, PARQUET_BUF_LIMIT);
     kc_buf_init(&w->s_header, PARQUET_BUF_LIMIT);
     rc = parquet_schema_finish(s, err);
@@ -1207,8 +1248,6 @@ void parquet_writer_free(struct parquet_writer *w)
     kc_free(w->kv);
     kc_free(w->created_by);
     kc_buf_fini(&w->footer_rgs);
-    kc_buf_fini(&w->s_levels);
-    kc_buf_fini(&w->s_page);
     kc_buf_fini(&w->s_comp);
     kc_buf_fini(&w->s_header);
     parquet_schema_free(w->s);
@@ -1273,13 +1312,13 @@ size_t parquet_writer_footprint(const struct parquet_writer *w)
         n += (size_t)c->path_len * sizeof(c->path[0]) + HEAP_BLOCK;
         n += c->levels_cap * sizeof(uint16_t) * (c->max_rep > 0 ? 2 : 1) + 2 * HEAP_BLOCK;
         n += c->idx_cap * sizeof(uint32_t) + HEAP_BLOCK;
+        n += c->pages_cap * sizeof(c->pages[0]) + HEAP_BLOCK;
         n += buf_heap(&c->plain) + buf_heap(&c->chunk) + buf_heap(&c->min_bytes) +
              buf_heap(&c->max_bytes);
         n += c->dict.nslots * sizeof(c->dict.slots[0]) + c->dict.cap * sizeof(c->dict.ents[0]) +
              buf_heap(&c->dict.data) + 2 * HEAP_BLOCK;
     }
-    n += buf_heap(&w->footer_rgs) + buf_heap(&w->s_levels) + buf_heap(&w->s_page) +
-         buf_heap(&w->s_comp) + buf_heap(&w->s_header);
+    n += buf_heap(&w->footer_rgs) + buf_heap(&w->s_comp) + buf_heap(&w->s_header);
     n += (size_t)w->s->n * (sizeof(w->s->nodes[0]) + 32 + HEAP_BLOCK); /* names */
     return n;
 }

@@ -85,7 +85,7 @@ def run_store(kind: str, args, bootstrap: str, topic: str, base: Path, s3env: di
         "connector.class": "io.confluent.connect.s3.S3SinkConnector", "tasks.max": "1",
         "topics": topic, "s3.bucket.name": "bench", "topics.dir": "topics",
         "format.class": "io.confluent.connect.s3.format.parquet.ParquetFormat",
-        "parquet.codec": "snappy", "flush.size": str(args.flush_size),
+        "parquet.codec": args.codec, "flush.size": str(args.flush_size),
     }
     if args.partitioner == "time":
         # the IoT pipeline's layout: hourly Hive paths from a field of the record
@@ -152,6 +152,7 @@ def main() -> int:
     ap.add_argument("--partitioner", choices=["default", "time"], default="default",
                     help="time: TimeBasedPartitioner, hourly year=/month=/day=/hour= paths from "
                          "the record's timestamp field (timestamp.extractor=RecordField)")
+    ap.add_argument("--codec", default="snappy", help="parquet.codec (default snappy)")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--topic")
     args = ap.parse_args()
@@ -185,7 +186,7 @@ def main() -> int:
         if svc is not None:
             svc.stop()
     n = args.records
-    print(f"\nS3 sink bench: {n} records of ~200 bytes, schemaless JSON -> Parquet (snappy), "
+    print(f"\nS3 sink bench: {n} records of ~200 bytes, schemaless JSON -> Parquet ({args.codec}), "
           f"flush.size={args.flush_size}, {args.partitioner} partitioner, 1 task, 1 partition")
     print(f"raw consume (kcat -C to /dev/null, best of 3, Debian librdkafka): "
           f"{n / raw['wall']:,.0f} rows/s, "
