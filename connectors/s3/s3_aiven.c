@@ -413,17 +413,12 @@ int s3_aiven_conf_load(const struct conf_values *cv, struct s3_conf *c, struct k
                             "'snappy', 'zstd'");
     }
     if (c->format != S3_FORMAT_PARQUET) {
-        /* jsonl/json: the whole file through one gzip member or zstd frame */
-        if (c->codec == PARQUET_CODEC_SNAPPY) {
-            return kc_error_set(err, KC_EINVAL,
-                                "file.compression.type: snappy for %s files is not supported by "
-                                "connect-c yet; set none, gzip or zstd (parquet takes every "
-                                "codec)",
-                                type);
-        }
-        c->json_z = c->codec == PARQUET_CODEC_GZIP   ? S3_Z_GZIP
-                    : c->codec == PARQUET_CODEC_ZSTD ? S3_Z_ZSTD
-                                                     : S3_Z_NONE;
+        /* jsonl/json: the whole file through one gzip member, zstd frame or snappy-java
+         * stream (SnappyOutputStream, as Aiven's CompressionType.SNAPPY writes) */
+        c->json_z = c->codec == PARQUET_CODEC_GZIP     ? S3_Z_GZIP
+                    : c->codec == PARQUET_CODEC_ZSTD   ? S3_Z_ZSTD
+                    : c->codec == PARQUET_CODEC_SNAPPY ? S3_Z_SNAPPY
+                                                       : S3_Z_NONE;
         c->json_level = c->json_z == S3_Z_GZIP ? -1 : 0; /* each codec's default level */
     }
     a->tmpl = conf_values_string(cv, "file.name.template");

@@ -1,8 +1,11 @@
 /*
  * connectors/s3/s3_zout.h: a compressed stream into an S3 object, for the JSON output formats
- * (Confluent's s3.compression.type=gzip, Aiven's file.compression.type gzip or zstd): one gzip
- * member (zlib, as GZIPOutputStream writes) or one zstd frame (as ZstdOutputStream writes),
- * begun when the file opens and ended when it is committed. Parquet compresses its own pages.
+ * (Confluent's s3.compression.type=gzip, Aiven's file.compression.type gzip, zstd or snappy):
+ * one gzip member (zlib, as GZIPOutputStream writes), one zstd frame (as ZstdOutputStream
+ * writes) or one snappy-java stream (as org.xerial.snappy.SnappyOutputStream writes: a 16-byte
+ * header, "\x82SNAPPY\0" and the format versions 1 and 1 as big-endian int32s, then per 32 KiB
+ * of input a big-endian int32 length and that block in Snappy's raw format), begun when the
+ * file opens and ended when it is committed. Parquet compresses its own pages.
  *
  * Memory: the compressor's state lives as long as the open file (gzip ~256 KiB at the default
  * window, zstd a few hundred KiB at low levels): s3_zout_footprint reports it, so the sink's byte
@@ -18,11 +21,11 @@
 #include "kc_error.h"
 #include "s3_store.h"
 
-enum s3_zcodec { S3_Z_NONE = 0, S3_Z_GZIP, S3_Z_ZSTD };
+enum s3_zcodec { S3_Z_NONE = 0, S3_Z_GZIP, S3_Z_ZSTD, S3_Z_SNAPPY };
 
 struct s3_zout;
 
-/* level: gzip -1 (zlib's default, 6) or 0..9; zstd 0 (its default, 3) or 1..22.
+/* level: gzip -1 (zlib's default, 6) or 0..9; zstd 0 (its default, 3) or 1..22; snappy 0.
  * out (OUT): owned. KC_EINVAL for a level the codec refuses, KC_ENOMEM. */
 int s3_zout_new(enum s3_zcodec codec, int level, struct s3_zout **out, struct kc_error *err);
 /* Compress buf into o (written as the compressor's output fills). */

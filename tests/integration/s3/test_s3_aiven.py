@@ -6,6 +6,7 @@ and on the local store (JSON lines). Invalid configurations get the JVM's 400 pe
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -199,12 +200,31 @@ def test_aiven_key_template_overwrites_on_s3proxy(kafka, connect_c, s3, unique_n
     assert list_keys(s3, "aiven-keys", f"{topic}/") == keys
 
 
-@pytest.mark.parametrize("codec,ext,duck", [(None, ".gz", "gzip"), ("zstd", ".zst", "zstd")])
-def test_aiven_compressed_jsonl_on_s3proxy(kafka, connect_c, s3, unique_name, codec, ext, duck):
+def snappy_java_cat(files: list[str], out: Path) -> None:
+    """Decompress snappy-java streams with snappy-java itself (SnappyJavaCat.java, the jar from
+    the JVM worker's Kafka libraries in the project cache) into out."""
+    cache = Path(os.environ.get("KC_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or
+                                                    Path.home() / ".cache") / "connect-c")
+    jars = sorted(cache.glob("kafka-*/lib/snappy-java-*.jar")) + \
+        sorted(cache.glob("connect-*/lib/snappy-java-*.jar"))
+    assert jars, f"no snappy-java jar under {cache} (services.sh fetches Kafka's libraries)"
+    java = os.environ.get("JAVA", "java")
+    p = subprocess.run([java, "-cp", str(jars[0]), str(Path(__file__).with_name(
+        "SnappyJavaCat.java")), *files], capture_output=True, timeout=kc.scaled(120))
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    out.write_bytes(p.stdout)
+
+
+@pytest.mark.parametrize("codec,ext,duck", [(None, ".gz", "gzip"), ("zstd", ".zst", "zstd"),
+                                            ("snappy", ".snappy", None)])
+def test_aiven_compressed_jsonl_on_s3proxy(kafka, connect_c, s3, unique_name, tmp_path, codec,
+                                           ext, duck):
     """jsonl through file.compression.type: unset is Aiven's default, gzip (the ".gz"
-    template); zstd gives ".zst". Each object on S3Proxy is read back by DuckDB's read_json
-    with that compression: every record once, the rows Aiven writes."""
-    bucket = f"aiven-{duck}"
+    template); zstd gives ".zst", snappy ".snappy" (snappy-java's SnappyOutputStream format).
+    Each object on S3Proxy is read back by DuckDB's read_json with that compression (snappy:
+    decompressed by snappy-java's SnappyInputStream first): every record once, the rows Aiven
+    writes."""
+    bucket = f"aiven-{codec or 'default'}"
     make_bucket(s3, bucket)
     bucket_dir = Path(s3["KC_S3_DATA"]) / bucket
     topic, cname = unique_name("aiven-z"), unique_name("aivenz")
@@ -226,6 +246,10 @@ def test_aiven_compressed_jsonl_on_s3proxy(kafka, connect_c, s3, unique_name, co
     keys = list_keys(s3, bucket, f"{topic}-")
     assert keys == [f"{topic}-0-{s}{ext}" for s in (0, 10, 20)]
     files = [str(bucket_dir / k) for k in keys]
+    if duck is None:
+        plain = tmp_path / "snappy-java.jsonl"
+        snappy_java_cat(files, plain)
+        files, duck = [str(plain)], "none"
     n, distinct, total = duckdb.sql(
         f"SELECT count(*), count(DISTINCT \"offset\"), sum(value.seq) FROM read_json({files}, "
         f"format='newline_delimited', compression='{duck}')").fetchall()[0]

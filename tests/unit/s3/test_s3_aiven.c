@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -112,7 +113,7 @@ static void test_refusals(void **state)
     const struct {
         const char *k, *v, *why;
     } bad[] = {
-        {"file.compression.type", "snappy", "file.compression.type: snappy for jsonl"},
+        {"file.compression.type", "lz4", "file.compression.type: supported values are"},
         {"format.output.fields", "value,value", "format.output.fields: value given twice"},
         {"format.output.envelope", "false", "format.output.envelope: Cannot disable"},
         {"file.name.template", "{{topic}}", "file.name.template: unsupported set"},
@@ -215,6 +216,41 @@ static void test_sink_jsonl_sets_and_crash(void **state)
 
 /* A whole file inflated: gzip members (zlib, windowBits 15 + 32 detects the wrapper) or zstd
  * frames. NULL when the bytes are not that. */
+/*
+ * A snappy-java stream (SnappyOutputStream): the 16-byte header, then blocks of a big-endian
+ * length and raw Snappy, every block but the last holding exactly 32 KiB of input. NULL when
+ * any of that is not so.
+ */
+static char *unsnappy(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+    static const unsigned char header[16] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0,
+                                             0,    0,   0,   1,   0,   0,   0,   1};
+    if (n < 16 || memcmp(in, header, 16) != 0) {
+        return NULL;
+    }
+    size_t at = 16, got = 0, last = 32768;
+    while (at < n) {
+        if (n - at < 4 || last != 32768) {
+            return NULL; /* a short block before the end */
+        }
+        size_t len = (size_t)in[at] << 24 | (size_t)in[at + 1] << 16 | (size_t)in[at + 2] << 8 |
+                     in[at + 3];
+        at += 4;
+        size_t plain = 0;
+        if (len > n - at ||
+            snappy_uncompressed_length((const char *)in + at, len, &plain) != SNAPPY_OK ||
+            plain > 32768 || plain > cap - got ||
+            snappy_uncompress((const char *)in + at, len, out + got, &plain) != SNAPPY_OK) {
+            return NULL;
+        }
+        got += plain;
+        at += len;
+        last = plain;
+    }
+    out[got] = '\0';
+    return out;
+}
+
 static char *inflate_all(const char *path, int zstd)
 {
     FILE *f = fopen(path, "rb");
@@ -227,7 +263,12 @@ static char *inflate_all(const char *path, int zstd)
     size_t cap = 1 << 22;
     char *out = calloc(1, cap + 1);
     size_t got = 0;
-    if (zstd) {
+    if (zstd == 2) {
+        if (unsnappy(in, n, out, cap) == NULL) {
+            free(out);
+            out = NULL;
+        }
+    } else if (zstd) {
         size_t r = ZSTD_decompress(out, cap, in, n);
         if (ZSTD_isError(r)) {
             free(out);
@@ -258,18 +299,20 @@ static char *inflate_all(const char *path, int zstd)
 }
 
 /* jsonl and json files through file.compression.type gzip (Aiven's default when unset, the
- * ".gz" template) and zstd (".zst"): each file inflates to the very bytes of the same run
+ * ".gz" template), zstd (".zst") and snappy (".snappy", snappy-java's stream, with values long
+ * enough for a file to take two blocks): each file inflates to the very bytes of the same run
  * with none. */
 static void test_sink_compressed_json(void **state)
 {
     (void)state;
     const struct {
         const char *type, *z, *ext;
-        int zstd;
+        int zstd; /* 2: snappy */
     } cases[] = {
         {"jsonl", NULL, ".gz", 0}, /* unset: gzip */
         {"jsonl", "zstd", ".zst", 1},
         {"json", "gzip", ".gz", 0},
+        {"jsonl", "snappy", ".snappy", 2},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char dir[2][64];
@@ -290,8 +333,9 @@ static void test_sink_compressed_json(void **state)
             assert_int_equal(sink_harness_new(&s3_aiven_sink_ops, cfg, &h, &err), KC_OK);
             kc_strmap_free(cfg);
             for (int r = 0; r < 12; r++) {
-                char v[96];
-                int n = snprintf(v, sizeof(v), "{\"seq\":%d,\"pad\":\"%0*d\"}", r, 20 + r, r);
+                char v[12000];
+                int pad = (cases[i].zstd == 2 ? 9000 : 20) + r; /* snappy: 2 blocks a file */
+                int n = snprintf(v, sizeof(v), "{\"seq\":%d,\"pad\":\"%0*d\"}", r, pad, r);
                 assert_int_equal(sink_harness_produce(h, "iot", 0, "k", v, (size_t)n,
                                                       T0 + r * 1000), 0);
             }
