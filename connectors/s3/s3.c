@@ -82,6 +82,7 @@ struct s3_file {
     int blame_oom;             /* a blamed record could not be noted: fail the task */
     unsigned flushed_round;    /* enforce_budget's round that last flushed it */
     struct kc_error why;
+    struct kc_error io_err;    /* why the object refused the writer's bytes (obj_write) */
 };
 
 struct s3_tp {
@@ -244,8 +245,19 @@ static void tp_remove(struct s3_sink *s, size_t i)
 static int obj_write(void *opaque, const void *buf, size_t len)
 {
     struct s3_file *f = opaque;
-    struct kc_error err;
-    return s3_object_write(f->obj, buf, len, &err) == KC_OK ? 0 : -1;
+    return s3_object_write(f->obj, buf, len, &f->io_err) == KC_OK ? 0 : -1;
+}
+
+/* A converter call on f that said rc: a failed write says why the object refused it ("cannot
+ * write <path>: No space left on device") rather than only the writer's "write callback
+ * failed". */
+static int file_rc(const struct s3_file *f, int rc, struct kc_error *err)
+{
+    if (rc == KC_EIO && f->io_err.msg[0] != '\0') {
+        *err = f->io_err;
+        err->rc = rc;
+    }
+    return rc;
 }
 
 static int pj_open(void *opaque, unsigned index, parquet_write_fn **write, void **write_opaque,
@@ -449,7 +461,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
 static int late_finish(void *ctx, struct s3_object **obj, struct kc_error *err)
 {
     struct s3_file *f = ctx;
-    int rc = parquet_jsonl_finish(f->pj, err);
+    int rc = file_rc(f, parquet_jsonl_finish(f->pj, err), err);
     if (rc == KC_OK && f->n_blamed > 0) {
         /* settled files name no record (parquet_jsonl_settled); should one, replay the set */
         rc = kc_error_set(err, KC_EIO, "finishing %s named a record", s3_object_key(f->obj));
@@ -476,7 +488,8 @@ static void late_done(struct s3_sink *s, const struct s3_batch *b)
 
 /*
  * Finish every open file of the set and hand its objects to the upload thread as one batch
- * (S3: uploaded; local store: fsynced and renamed); the set's records become durable when the batch comes back (harvest). Blocks while
+ * (S3: uploaded; local store: fsynced and renamed); the set's records become durable when the
+ * batch comes back (harvest). Blocks while
  * S3_UPLOADS_PENDING batches are on their way. A Parquet file whose converter has nothing left
  * to parse (parquet_jsonl_settled) is finished by the upload thread instead, while the task
  * reads on, as long as such files hold at most a quarter of the byte budget together.
@@ -514,7 +527,7 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
     }
     for (struct s3_file *f = tp->files; f != NULL && rc == KC_OK; f = f->next) {
         if (f->pj != NULL) {
-            rc = parquet_jsonl_finish(f->pj, err);
+            rc = file_rc(f, parquet_jsonl_finish(f->pj, err), err);
         } else {
             rc = json_file_end(s, f, err);
         }
@@ -1171,6 +1184,7 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
     f->cur = r->kafka_offset;
     rc = parquet_jsonl_record_doc(f->pj, buf == r->value_raw ? s->pdoc : NULL, buf, len,
                                   (uint64_t)r->kafka_offset, err);
+    rc = file_rc(f, rc, err);
     f->cur = -1;
     if (rc != KC_OK) {
         return rc;
@@ -1656,7 +1670,7 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
             continue;
         }
         largest->flushed_round = s->round;
-        rc = parquet_jsonl_flush_row_group(largest->pj, err);
+        rc = file_rc(largest, parquet_jsonl_flush_row_group(largest->pj, err), err);
         if (rc != KC_OK) {
             return rc;
         }

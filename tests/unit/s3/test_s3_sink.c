@@ -21,6 +21,8 @@
 #include <ftw.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1151,6 +1153,81 @@ static void test_upload_asks_for_a_tick(void **state)
     rm_rf(dir);
 }
 
+/*
+ * A file the upload thread cannot finish (its writes fail: the process's file-size limit
+ * here, a full disk in life) is not committed and leaves nothing under a final name: its
+ * partition replays from the set's first offset, and once writes succeed again the same files
+ * are written whole and every offset is committed.
+ */
+static void test_late_finish_failure_replays(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"flush.size", "200", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    struct rlimit was, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+    small = was;
+    small.rlim_cur = 2048; /* a finished file of 200 records is larger */
+    void (*sig)(int) = signal(SIGXFSZ, SIG_IGN); /* write() then fails with EFBIG */
+    produce_iot(h, 0, 0, 400, T0, 1000);
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *cap = tmpfile(); /* the log, to see what it says */
+    assert_non_null(cap);
+    assert_true(saved >= 0 && dup2(fileno(cap), 2) == 2);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    assert_int_equal(sink_harness_poll(h, 400, NULL, &err), 0); /* two sets handed over */
+    assert_int_equal(sink_harness_commit(h, &err), 0); /* waits for them: both failed */
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char logged[2048] = {0};
+    rewind(cap);
+    size_t nlog = fread(logged, 1, sizeof(logged) - 1, cap);
+    fclose(cap);
+    fprintf(stderr, "%.*s", (int)nlog, logged);
+    /* the object's own error, not only the writer's "write callback failed" */
+    assert_non_null(strstr(logged, ".snappy.parquet.inprogress (errno 27: File too large); "
+                                   "iot-0 rewinds to 0"));
+    int64_t c = sink_harness_committed(h, "iot", 0, NULL);
+    assert_true(c == SINK_OFFSET_NONE || c == 0);
+    char *l = list_dir(dir);
+    assert_null(strstr(l, ".parquet ")); /* nothing under a final name */
+    free(l);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+    for (int i = 0; i < 20 && sink_harness_committed(h, "iot", 0, NULL) != 400; i++) {
+        assert_int_equal(sink_harness_poll(h, 400, NULL, &err), 0); /* the replay */
+        assert_int_equal(sink_harness_commit(h, &err), 0);
+    }
+    signal(SIGXFSZ, sig);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 400);
+    l = list_dir(dir);
+    assert_non_null(strstr(l, "iot+0+0000000000.snappy.parquet "));
+    assert_non_null(strstr(l, "iot+0+0000000200.snappy.parquet "));
+    assert_null(strstr(l, ".inprogress"));
+    for (char *line = strtok(l, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (strstr(line, ".snappy.parquet ") != NULL) {
+            char path[512];
+            snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(strchr(line, ' ') - line), line);
+            FILE *pf = fopen(path, "rb");
+            assert_non_null(pf);
+            char magic[4];
+            assert_int_equal(fseek(pf, -4, SEEK_END), 0);
+            assert_int_equal(fread(magic, 1, 4, pf), 4);
+            assert_memory_equal(magic, "PAR1", 4);
+            assert_true(ftell(pf) > 2048); /* written whole once the limit was lifted */
+            fclose(pf);
+        }
+    }
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 static void test_store_down_then_back(void **state)
 {
     (void)state;
@@ -1211,6 +1288,7 @@ int main(void)
         cmocka_unit_test(test_budget_many_partitions),
         cmocka_unit_test(test_budget_counts_open_files),
         cmocka_unit_test(test_store_down_then_back),
+        cmocka_unit_test(test_late_finish_failure_replays),
         cmocka_unit_test(test_upload_asks_for_a_tick),
         cmocka_unit_test(test_json_compression_config),
         cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
