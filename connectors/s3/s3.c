@@ -1785,6 +1785,27 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
                   s->c.aiven.on ? s->c.aiven.tmpl : s->ext,
                   s3_store_is_local(s->store) ? "local store " : "bucket ",
                   s3_store_is_local(s->store) ? s->c.store.url : s->c.store.bucket);
+    const struct s3_store_config *sc = &s->c.store;
+    const char *sse = sc->sse != NULL ? sc->sse : "";
+    int kms = strncasecmp(sse, "aws:kms", 7) == 0;
+    int ck = sc->sse_customer_key != NULL && sc->sse_customer_key[0] != '\0';
+    if (kms && (sc->sse_kms_key_id == NULL || sc->sse_kms_key_id[0] == '\0')) {
+        sink_task_log(st, KC_LOG_WARN, "S3 sink: s3.ssea.name=%s without s3.sse.kms.key.id: "
+                                       "objects are sent without an encryption header, as "
+                                       "Confluent's connector sends them (the bucket's default "
+                                       "encryption applies)",
+                      sse);
+    }
+    if (ck && strcasecmp(sse, "AES256") != 0) {
+        sink_task_log(st, KC_LOG_WARN, "S3 sink: s3.sse.customer.key is used only with "
+                                       "s3.ssea.name=AES256 (SSE-C), as in Confluent's connector: "
+                                       "ignored");
+    }
+    if (s3_store_is_local(s->store) &&
+        (sse[0] != '\0' || ck || (sc->acl != NULL && sc->acl[0] != '\0'))) {
+        sink_task_log(st, KC_LOG_INFO, "S3 sink: s3.ssea.name, s3.sse.* and s3.acl.canned do "
+                                       "not apply to the local store");
+    }
     return KC_OK;
 }
 

@@ -34,12 +34,7 @@ static int validate_not_supported(const struct conf_def *d, const char *value,
         return KC_OK;
     }
     const char *why =
-        strncmp(d->name, "s3.sse", 6) == 0 || strcmp(d->name, "s3.ssea.name") == 0
-            ? "server-side encryption is not supported by connect-c (objects would be written "
-              "unencrypted); use a bucket default encryption instead"
-        : strcmp(d->name, "s3.acl.canned") == 0
-            ? "canned ACLs are not supported by connect-c; use bucket policies"
-        : strcmp(d->name, "behavior.on.null.values") == 0
+        strcmp(d->name, "behavior.on.null.values") == 0
             ? "connect-c supports 'fail' and 'ignore' (tombstones reported, or skipped)"
             : "storing Kafka keys or headers beside the values is not supported by connect-c";
     if (strcmp(d->name, "behavior.on.null.values") == 0 && n == 6 &&
@@ -49,6 +44,53 @@ static int validate_not_supported(const struct conf_def *d, const char *value,
     /* a secret value is never printed back */
     return conf_error_invalid(err, d->name, d->type == CONF_PASSWORD ? "[hidden]" : value, "%s",
                               why);
+}
+
+/* SDK v2's ServerSideEncryption.knownValues() after "" (ConfigDef.ValidString.in, as
+ * Confluent's s3.ssea.name) */
+static const char *const s3_sse_algorithms[] = {"", "AES256", "aws:kms", "aws:kms:dsse", NULL};
+
+/* s3.acl.canned: one of SDK v2's ObjectCannedACL.knownValues(), trimmed (CannedAclValidator) */
+static int validate_canned_acl(const struct conf_def *d, const char *value, struct kc_error *err)
+{
+    static const char *const acls[] = {"private", "public-read", "public-read-write",
+                                       "authenticated-read", "aws-exec-read", "bucket-owner-read",
+                                       "bucket-owner-full-control"};
+    if (value == NULL) {
+        return KC_OK;
+    }
+    const char *v = value + strspn(value, " \t");
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+        n--;
+    }
+    if (n == 0) {
+        return KC_OK; /* unset (the JVM's default is null) */
+    }
+    for (size_t i = 0; i < sizeof(acls) / sizeof(acls[0]); i++) {
+        if (strlen(acls[i]) == n && strncmp(v, acls[i], n) == 0) {
+            return KC_OK;
+        }
+    }
+    return conf_error_invalid(err, d->name, value,
+                              "Value must be one of: [private, public-read, public-read-write, "
+                              "authenticated-read, aws-exec-read, bucket-owner-read, "
+                              "bucket-owner-full-control]");
+}
+
+/* s3.sse.customer.key: base64 of a 32-byte key (Confluent fails the task on a bad one; here
+ * the config is refused, the value never printed) */
+static int validate_customer_key(const struct conf_def *d, const char *value,
+                                 struct kc_error *err)
+{
+    if (value == NULL || value[0] == '\0') {
+        return KC_OK;
+    }
+    struct kc_error why;
+    if (s3_sse_customer_key_check(value, &why) != KC_OK) {
+        return conf_error_invalid(err, d->name, "[hidden]", "%s", why.msg);
+    }
+    return KC_OK;
 }
 
 static const char *const s3_formats[] = {
@@ -170,20 +212,24 @@ const struct conf_def s3_conf_def[] = {
      "The record field for RecordField (nested a.b allowed).", P_GROUP, 8, CONF_WIDTH_LONG,
      "Record Field for Timestamp Extractor", NULL, U, NULL, NULL},
 
-    /* Confluent keys connect-c does not implement: default values only (validate_not_supported) */
     {"s3.ssea.name", CONF_STRING, "", 0, CONF_LOW,
-     "Not supported by connect-c (must be empty): server-side encryption algorithm.", S3_GROUP,
-     20, CONF_WIDTH_LONG, "S3 Server Side Encryption Algorithm", validate_not_supported, U, NULL,
-     NULL},
+     "The S3 Server Side Encryption Algorithm: AES256 (SSE-S3, or SSE-C with "
+     "s3.sse.customer.key), aws:kms or aws:kms:dsse (with s3.sse.kms.key.id).", S3_GROUP, 20,
+     CONF_WIDTH_LONG, "S3 Server Side Encryption Algorithm", conf_validate_in, U,
+     s3_sse_algorithms, NULL},
     {"s3.sse.kms.key.id", CONF_STRING, "", 0, CONF_LOW,
-     "Not supported by connect-c (must be empty): SSE-KMS key.", S3_GROUP, 21, CONF_WIDTH_LONG,
-     "S3 Server Side Encryption KMS Key Id", validate_not_supported, U, NULL, NULL},
+     "The name of the AWS Key Management Service (AWS-KMS) key to be used for server side "
+     "encryption of the S3 objects. No encryption is used when no key is provided, but it is "
+     "enabled when aws:kms is specified as encryption algorithm with a valid key name.",
+     S3_GROUP, 21, CONF_WIDTH_LONG, "S3 Server Side Encryption Key", NULL, U, NULL, NULL},
     {"s3.sse.customer.key", CONF_PASSWORD, "", 0, CONF_LOW,
-     "Not supported by connect-c (must be empty): SSE-C key.", S3_GROUP, 22, CONF_WIDTH_LONG,
-     "S3 Server Side Encryption Customer-Provided Key", validate_not_supported, U, NULL, NULL},
-    {"s3.acl.canned", CONF_STRING, "", 0, CONF_LOW,
-     "Not supported by connect-c (must be empty): canned ACL of new objects.", S3_GROUP, 23,
-     CONF_WIDTH_LONG, "S3 Canned ACL", validate_not_supported, U, NULL, NULL},
+     "The S3 Server Side Encryption Customer-Provided Key (SSE-C): base64 of a 256-bit key, "
+     "used with s3.ssea.name=AES256.", S3_GROUP, 22, CONF_WIDTH_LONG,
+     "S3 Server Side Encryption Customer-Provided Key (SSE-C)", validate_customer_key, U, NULL,
+     NULL},
+    {"s3.acl.canned", CONF_STRING, NULL, 1, CONF_LOW,
+     "An S3 canned ACL header value to apply when writing objects.", S3_GROUP, 23,
+     CONF_WIDTH_LONG, "S3 Canned ACL", validate_canned_acl, U, NULL, NULL},
     {"s3.compression.type", CONF_STRING, "none", 0, CONF_LOW,
      "Compression type for files written to S3. Applied when using JsonFormat (a .json.gz "
      "object per file); ParquetFormat uses parquet.codec. Available values: none, gzip.",
@@ -235,6 +281,10 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     c->store.backoff_ms = conf_values_long(cv, "s3.retry.backoff.ms");
     c->store.conditional_writes = conf_values_bool(cv, "enable.conditional.writes");
     c->store.spool_dir = conf_values_string(cv, "s3.spool.dir");
+    c->store.sse = conf_values_string(cv, "s3.ssea.name");
+    c->store.sse_kms_key_id = conf_values_string(cv, "s3.sse.kms.key.id");
+    c->store.sse_customer_key = conf_values_password(cv, "s3.sse.customer.key");
+    c->store.acl = conf_values_string(cv, "s3.acl.canned");
     c->part.class_name = conf_values_string(cv, "partitioner.class");
     c->part.fields = conf_values_list(cv, "partition.field.name", &c->part.n_fields);
     c->part.duration_ms = conf_values_long(cv, "partition.duration.ms");

@@ -10,14 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "kc_alloc.h"
 #include "kc_buf.h"
+#include "kc_text.h"
 
 #define S3_BODY_MAX ((size_t)1 << 20)
 
@@ -28,6 +31,12 @@ struct s3_store {
     char *region;   /* owned */
     char *userpwd;  /* owned "key:secret"; NULL = anonymous */
     char *token_hdr; /* owned "x-amz-security-token: ..." or NULL */
+    /* owned header lines: sent when an object is created (PUT, CreateMultipartUpload) and,
+     * for SSE-C, with every part and HEAD of it too */
+    char *create_hdr[3];
+    int n_create;
+    char *ssec_hdr[3];
+    int n_ssec;
     char *spool;    /* owned */
     size_t part_size;
     int retries;
@@ -136,8 +145,113 @@ void s3_store_free(struct s3_store *s)
     }
     kc_free(s->userpwd);
     kc_free(s->token_hdr);
+    for (int i = 0; i < s->n_create; i++) {
+        kc_free(s->create_hdr[i]);
+    }
+    for (int i = 0; i < s->n_ssec; i++) {
+        if (s->ssec_hdr[i] != NULL) {
+            memset(s->ssec_hdr[i], 0, strlen(s->ssec_hdr[i])); /* the key */
+        }
+        kc_free(s->ssec_hdr[i]);
+    }
     kc_free(s->spool);
     kc_free(s);
+}
+
+/* Standard base64 of exactly 32 bytes (44 characters, one '=' at the end) into key. */
+static int b64_key32(const char *b64, unsigned char key[32])
+{
+    size_t n = b64 != NULL ? strlen(b64) : 0;
+    if (n != 44 || b64[43] != '=') {
+        return -1;
+    }
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < 43; i++) {
+        int v = kc_b64val((unsigned char)b64[i], 0);
+        if (v < 0) {
+            return -1;
+        }
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (k < 32) {
+                key[k] = (unsigned char)(acc >> bits);
+            }
+            k++;
+        }
+    }
+    return k == 32 && (acc & ((1u << bits) - 1)) == 0 ? 0 : -1;
+}
+
+int s3_sse_customer_key_check(const char *b64, struct kc_error *err)
+{
+    unsigned char key[32];
+    int ok = b64_key32(b64, key) == 0;
+    memset(key, 0, sizeof(key));
+    return ok ? KC_OK
+              : kc_error_set(err, KC_EINVAL, "must be the base64 encoding of a 32-byte "
+                                             "(256-bit) key");
+}
+
+/* The headers c's encryption and ACL settings add, as Confluent's S3OutputStream picks them:
+ * AES256 without a customer key is SSE-S3; aws:kms (or aws:kms:dsse) goes with its key id
+ * only (without one Confluent sends nothing, and neither do we); a customer key is SSE-C when
+ * the algorithm is AES256. */
+static int sse_headers(struct s3_store *s, const struct s3_store_config *c, struct kc_error *err)
+{
+    const char *sse = c->sse != NULL ? c->sse : "";
+    const char *kms = c->sse_kms_key_id != NULL ? c->sse_kms_key_id : "";
+    const char *ck = c->sse_customer_key != NULL ? c->sse_customer_key : "";
+    int ssec = strcasecmp(sse, "AES256") == 0 && ck[0] != '\0';
+    if (strcasecmp(sse, "AES256") == 0 && !ssec) {
+        s->create_hdr[s->n_create++] = kc_strdup("x-amz-server-side-encryption: AES256");
+    } else if (strncasecmp(sse, "aws:kms", 7) == 0 && kms[0] != '\0') {
+        s->create_hdr[s->n_create++] = kc_asprintf("x-amz-server-side-encryption: %s", sse);
+        s->create_hdr[s->n_create++] =
+            kc_asprintf("x-amz-server-side-encryption-aws-kms-key-id: %s", kms);
+    }
+    const char *acl = c->acl != NULL ? c->acl + strspn(c->acl, " \t") : "";
+    size_t acl_len = strlen(acl);
+    while (acl_len > 0 && (acl[acl_len - 1] == ' ' || acl[acl_len - 1] == '\t')) {
+        acl_len--;
+    }
+    if (acl_len > 0) {
+        s->create_hdr[s->n_create++] = kc_asprintf("x-amz-acl: %.*s", (int)acl_len, acl);
+    }
+    for (int i = 0; i < s->n_create; i++) {
+        if (s->create_hdr[i] == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+    }
+    if (!ssec) {
+        return KC_OK;
+    }
+    unsigned char key[32], md5[EVP_MAX_MD_SIZE];
+    unsigned int md5_len = 0;
+    char md5_b64[32];
+    if (b64_key32(ck, key) != 0) {
+        return kc_error_set(err, KC_EINVAL, "s3.sse.customer.key: must be the base64 encoding of "
+                                            "a 32-byte (256-bit) key");
+    }
+    int ok = EVP_Digest(key, sizeof(key), md5, &md5_len, EVP_md5(), NULL) == 1 && md5_len == 16;
+    memset(key, 0, sizeof(key));
+    if (!ok) {
+        return kc_error_set(err, KC_EFATAL, "s3.sse.customer.key: MD5 of the key failed");
+    }
+    EVP_EncodeBlock((unsigned char *)md5_b64, md5, 16); /* 24 characters and a NUL */
+    s->ssec_hdr[s->n_ssec++] = kc_strdup("x-amz-server-side-encryption-customer-algorithm: AES256");
+    s->ssec_hdr[s->n_ssec++] = kc_asprintf("x-amz-server-side-encryption-customer-key: %s", ck);
+    s->ssec_hdr[s->n_ssec++] =
+        kc_asprintf("x-amz-server-side-encryption-customer-key-MD5: %s", md5_b64);
+    for (int i = 0; i < s->n_ssec; i++) {
+        if (s->ssec_hdr[i] == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+    }
+    return KC_OK;
 }
 
 int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct kc_error *err)
@@ -223,6 +337,10 @@ int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct 
         s3_store_free(s);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    if ((rc = sse_headers(s, c, err)) != KC_OK) {
+        s3_store_free(s);
+        return rc;
+    }
     *out = s;
     return KC_OK;
 }
@@ -247,6 +365,8 @@ struct s3_req {
     uint64_t off, len;
     const char *mem;    /* body when fd < 0 (may be NULL) */
     int if_none_match;
+    int creates;        /* PUT of a whole object or CreateMultipartUpload: SSE and ACL headers */
+    int ssec;           /* a part or a HEAD of an object: the SSE-C headers (if any) */
     CURL *curl;         /* NULL: the store's handle (the upload thread's); else the caller's */
     /* out */
     long status;
@@ -363,6 +483,12 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     }
     if (s->token_hdr != NULL) {
         hok &= (t = curl_slist_append(h, s->token_hdr)) != NULL, h = t ? t : h;
+    }
+    for (int i = 0; q->creates && i < s->n_create; i++) {
+        hok &= (t = curl_slist_append(h, s->create_hdr[i])) != NULL, h = t ? t : h;
+    }
+    for (int i = 0; (q->creates || q->ssec) && i < s->n_ssec; i++) {
+        hok &= (t = curl_slist_append(h, s->ssec_hdr[i])) != NULL, h = t ? t : h;
     }
     struct s3_reader rd = {.fd = q->fd, .off = q->off, .left = q->len, .mem = q->mem};
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -649,7 +775,7 @@ static int xml_has(const struct kc_buf *b, const char *tag)
  */
 static int same_object(struct s3_store *s, const struct s3_object *o)
 {
-    struct s3_req q = {.method = "HEAD", .key = o->key, .fd = -1, .length = -1};
+    struct s3_req q = {.method = "HEAD", .key = o->key, .fd = -1, .length = -1, .ssec = 1};
     kc_buf_init(&q.body, S3_BODY_MAX + 1);
     struct kc_error e;
     int rc = request(s, &q, &e);
@@ -684,7 +810,8 @@ static int multipart(struct s3_object *o, struct kc_error *err)
     if ((o->size + part - 1) / part > S3_MAX_PARTS) { /* grow parts to stay under 10,000 */
         part = (size_t)((o->size + S3_MAX_PARTS - 1) / S3_MAX_PARTS);
     }
-    struct s3_req q = {.method = "POST", .key = o->key, .query = "uploads=", .fd = -1};
+    struct s3_req q = {.method = "POST", .key = o->key, .query = "uploads=", .fd = -1,
+                       .creates = 1};
     kc_buf_init(&q.body, S3_BODY_MAX + 1);
     struct kc_buf done, qs;
     kc_buf_init(&done, (size_t)1 << 30);
@@ -716,7 +843,7 @@ static int multipart(struct s3_object *o, struct kc_error *err)
         }
         struct s3_req pq = {.method = "PUT", .key = o->key, .query = (char *)qs.data,
                             .fd = o->fd, .off = off,
-                            .len = o->size - off < part ? o->size - off : part};
+                            .len = o->size - off < part ? o->size - off : part, .ssec = 1};
         pq.body = q.body;
         rc = request(s, &pq, err);
         q.body = pq.body;
@@ -938,14 +1065,15 @@ int s3_object_commit(struct s3_object *o, struct kc_error *err)
         }
     } else if (o->size <= o->s->part_size) {
         struct s3_req q = {.method = "PUT", .key = o->key, .fd = o->fd, .len = o->size,
-                           .if_none_match = 1};
+                           .if_none_match = 1, .creates = 1};
         kc_buf_init(&q.body, S3_BODY_MAX + 1);
         rc = request(o->s, &q, err);
         if (rc != KC_OK && q.status == 412) {
             o->s->stats.precondition_failed++;
             rc = KC_OK;
             if (!same_object(o->s, o)) { /* another cut of the set (see same_object) */
-                struct s3_req u = {.method = "PUT", .key = o->key, .fd = o->fd, .len = o->size};
+                struct s3_req u = {.method = "PUT", .key = o->key, .fd = o->fd, .len = o->size,
+                                   .creates = 1};
                 u.body = q.body;
                 rc = request(o->s, &u, err);
                 q.body = u.body;

@@ -37,7 +37,18 @@ struct s3_store_config {
     int64_t backoff_ms;     /* s3.retry.backoff.ms */
     int conditional_writes; /* enable.conditional.writes */
     const char *spool_dir;  /* temporary files for S3 objects; NULL = $TMPDIR or /tmp */
+    /* Server-side encryption and canned ACL, as Confluent's S3OutputStream sends them (S3
+     * stores only; the local store ignores them). sse: NULL/"" none, "AES256" (with
+     * sse_customer_key: SSE-C), "aws:kms" or "aws:kms:dsse" (sent only with a key id). */
+    const char *sse;
+    const char *sse_kms_key_id;   /* s3.sse.kms.key.id */
+    const char *sse_customer_key; /* s3.sse.customer.key: base64 of a 32-byte key (secret) */
+    const char *acl;              /* s3.acl.canned: NULL/"" none */
 };
+
+/* Check an SSE-C key: base64 of exactly 32 bytes. @return KC_OK or KC_EINVAL (err says why,
+ * without the key) */
+int s3_sse_customer_key_check(const char *b64, struct kc_error *err);
 
 struct s3_store;
 struct s3_object;

@@ -527,3 +527,50 @@ def test_rotation_by_record_time_on_the_local_store(kafka, connect_c, tmp_path, 
         assert seqs == list(range(a, b)), f
     n = duckdb.sql(f"SELECT count(*) FROM read_parquet('{root}/**/*.parquet')").fetchall()
     assert n == [(starts[-1],)]
+
+
+def test_canned_acl_on_s3proxy(kafka, connect_c, s3, unique_name):
+    """s3.acl.canned goes with the request that creates each object (Confluent's S3OutputStream
+    puts it on CreateMultipartUpload; our single PUT carries it too): S3Proxy then answers GET
+    ?acl with the public-read grant for AllUsers, which an object put without it lacks. (S3Proxy
+    answers 501 NotImplemented to the server-side encryption headers and to ACLs other than
+    private and public-read, so SSE is checked against a signature-checking fake server in
+    tests/unit/s3/test_s3_store.c instead.)"""
+    bucket = "acl-" + unique_name("b").lower().replace("_", "-")[-40:]
+    make_bucket(s3, bucket)
+    topic, cname = unique_name("iot-acl"), unique_name("s3acl")
+    kafka.create_topic(topic, partitions=1)
+    events = iot_events(20)
+    kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
+    w = connect_c()
+    w.create_connector(cname, sink_config(
+        topic, **{"store.url": s3["KC_S3_ENDPOINT"], "aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
+                  "aws.secret.access.key": s3["KC_S3_SECRET_KEY"], "s3.bucket.name": bucket,
+                  "flush.size": "10", "s3.acl.canned": "public-read",
+                  "partitioner.class":
+                      "io.confluent.connect.storage.partitioner.DefaultPartitioner"}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 20,
+                  timeout=kc.scaled(120), what="20 records committed")
+    keys = list_keys(s3, bucket, "")
+    assert len(keys) == 2, keys
+    from urllib.parse import quote
+
+    def public(key: str) -> bool:
+        r = s3_curl(s3, "GET", f"/{bucket}/{quote(key)}?acl=")
+        body, status = r.stdout.rsplit("\n", 1)
+        assert status == "200", r.stdout
+        return "AllUsers" in body and "<Permission>READ</Permission>" in body
+
+    assert all(public(k) for k in keys), keys
+    files = sorted((Path(s3["KC_S3_DATA"]) / bucket).rglob("*.parquet"))
+    assert sorted(pq.read_table(files).column("device_id").to_pylist()) == \
+        sorted(e["device_id"] for e in events)
+    # the control: an object put without the header has no public grant
+    r = subprocess.run(["curl", "-sS", "-X", "PUT", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                        "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-u",
+                        f"{s3['KC_S3_ACCESS_KEY']}:{s3['KC_S3_SECRET_KEY']}", "--data-binary",
+                        "x", "-w", "\n%{http_code}", f"{s3['KC_S3_ENDPOINT']}/{bucket}/plain"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip().endswith("200"), r.stdout
+    assert not public("plain")

@@ -467,9 +467,11 @@ static void test_null_values_and_refused_keys(void **state)
     sink_harness_free(h);
     rm_rf(dir);
     static const char *const refused[][3] = {
-        {"s3.ssea.name", "AES256", "server-side encryption"},
-        {"s3.sse.customer.key", "c2VjcmV0LWtleS0xMjM=", "server-side encryption"},
-        {"s3.acl.canned", "public-read", "canned ACLs"},
+        {"s3.ssea.name", "aes256", "String must be one of: , AES256, aws:kms, aws:kms:dsse"},
+        {"s3.sse.customer.key", "c2VjcmV0LWtleS0xMjM=", "base64 encoding of a 32-byte"},
+        {"s3.acl.canned", "public", "Value must be one of: [private, public-read, "
+                                    "public-read-write, authenticated-read, aws-exec-read, "
+                                    "bucket-owner-read, bucket-owner-full-control]"},
         {"store.kafka.keys", "true", "Kafka keys or headers"},
         {"behavior.on.null.values", "write", "'fail' and 'ignore'"},
     };

@@ -43,6 +43,7 @@ struct cap {
     int sig_ok;
     size_t body_len;
     char body_head[256];
+    char head[4096]; /* the request line and headers */
 };
 
 static struct {
@@ -186,6 +187,9 @@ static void *serve(void *arg)
             memset(c, 0, sizeof(*c));
             sscanf(buf, "%15s %1023s", c->method, c->target);
             end[2] = '\0'; /* keep the last header's CRLF */
+            size_t hl = strlen(buf) < sizeof(c->head) - 1 ? strlen(buf) : sizeof(c->head) - 1;
+            memcpy(c->head, buf, hl);
+            c->head[hl] = '\0';
             if (getenv("S3_TEST_DEBUG")) fprintf(stderr, "HEAD[%s]\n", buf);
             c->sig_ok = verify(buf, c->method, c->target);
             c->if_none_match = strcasestr(buf, "\r\nIf-None-Match: *") != NULL;
@@ -264,6 +268,38 @@ static struct s3_store *mkstore(size_t part)
     return s;
 }
 
+static struct s3_store *mkstore_sse(size_t part, const char *sse, const char *kms,
+                                    const char *ck, const char *acl)
+{
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv.port);
+    struct s3_store_config c = {.url = url, .bucket = "iot-data", .region = "eu-west-1",
+                                .path_style = 1, .access_key = AK, .secret_key = SK,
+                                .part_size = part, .retries = 2, .backoff_ms = 1,
+                                .conditional_writes = 1, .sse = sse, .sse_kms_key_id = kms,
+                                .sse_customer_key = ck, .acl = acl};
+    struct s3_store *s = NULL;
+    struct kc_error err;
+    assert_int_equal(s3_store_new(&c, &s, &err), 0);
+    return s;
+}
+
+/* The header line "name: value" is in the captured request, and name is signed. */
+static int has_signed(const struct cap *c, const char *name, const char *value)
+{
+    char line[512];
+    snprintf(line, sizeof(line), "\r\n%s: %s\r\n", name, value);
+    const char *sh = strstr(c->head, "SignedHeaders=");
+    if (strcasestr(c->head, line) == NULL || sh == NULL) {
+        return 0;
+    }
+    char list[512];
+    snprintf(list, sizeof(list), ";%.*s;", (int)strcspn(sh + 14, ","), sh + 14);
+    char want[128];
+    snprintf(want, sizeof(want), ";%s;", name);
+    return strcasestr(list, want) != NULL;
+}
+
 static void put_bytes(struct s3_store *s, const char *key, size_t n, int want_rc)
 {
     struct s3_object *o = NULL;
@@ -323,6 +359,92 @@ static void test_multipart(void **state)
     assert_int_equal(st.parts, 3);
     assert_int_equal(st.completes, 1);
     s3_store_free(s);
+}
+
+/* s3.ssea.name / s3.sse.* / s3.acl.canned as Confluent's S3OutputStream sends them: SSE-S3,
+ * SSE-KMS and the canned ACL on the request that creates the object (the single PUT, or
+ * CreateMultipartUpload), SSE-C there and on every part and HEAD; all of them signed. */
+static void test_sse_and_acl_headers(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore_sse(S3_PART_MIN_BYTES, "AES256", "", "", " bucket-owner-full-control ");
+    put_bytes(s, "k/small.parquet", 1000, 0);
+    assert_int_equal(srv.n, 1);
+    assert_true(srv.reqs[0].sig_ok);
+    assert_true(has_signed(&srv.reqs[0], "x-amz-server-side-encryption", "AES256"));
+    assert_true(has_signed(&srv.reqs[0], "x-amz-acl", "bucket-owner-full-control"));
+    assert_null(strcasestr(srv.reqs[0].head, "customer"));
+    s3_store_free(s);
+
+    /* SSE-KMS with its key, multipart: the create request only */
+    const char *arn = "arn:aws:kms:eu-west-1:111122223333:key/0a1b2c3d";
+    s = mkstore_sse(S3_PART_MIN_BYTES, "aws:kms", arn, NULL, NULL);
+    srv.n = 0;
+    put_bytes(s, "k/big.parquet", 11u << 20, 0);
+    assert_int_equal(srv.n, 5);
+    assert_string_equal(srv.reqs[0].target, "/iot-data/k/big.parquet?uploads=");
+    assert_true(has_signed(&srv.reqs[0], "x-amz-server-side-encryption", "aws:kms"));
+    assert_true(has_signed(&srv.reqs[0], "x-amz-server-side-encryption-aws-kms-key-id", arn));
+    for (int i = 0; i < 5; i++) {
+        assert_true(srv.reqs[i].sig_ok);
+        if (i > 0) {
+            assert_null(strcasestr(srv.reqs[i].head, "x-amz-server-side-encryption"));
+        }
+    }
+    assert_null(strcasestr(srv.reqs[0].head, "x-amz-acl"));
+    s3_store_free(s);
+
+    /* aws:kms without a key id: Confluent sends no encryption header, nor do we */
+    s = mkstore_sse(S3_PART_MIN_BYTES, "aws:kms", "", NULL, NULL);
+    srv.n = 0;
+    put_bytes(s, "k/small.parquet", 10, 0);
+    assert_int_equal(srv.n, 1);
+    assert_null(strcasestr(srv.reqs[0].head, "x-amz-server-side-encryption"));
+    s3_store_free(s);
+
+    /* SSE-C: the key of bytes 1..32, its MD5 computed here */
+    unsigned char key[32], md5[16];
+    for (int i = 0; i < 32; i++) {
+        key[i] = (unsigned char)(i + 1);
+    }
+    char key_b64[64], md5_b64[32];
+    EVP_EncodeBlock((unsigned char *)key_b64, key, 32);
+    unsigned int ml = 0;
+    assert_int_equal(EVP_Digest(key, 32, md5, &ml, EVP_md5(), NULL), 1);
+    EVP_EncodeBlock((unsigned char *)md5_b64, md5, 16);
+    s = mkstore_sse(S3_PART_MIN_BYTES, "AES256", NULL, key_b64, NULL);
+    srv.n = 0;
+    put_bytes(s, "k/big.parquet", 11u << 20, 0);
+    assert_int_equal(srv.n, 5);
+    for (int i = 0; i < 4; i++) { /* create and the three parts; not the complete */
+        assert_true(srv.reqs[i].sig_ok);
+        assert_true(has_signed(&srv.reqs[i], "x-amz-server-side-encryption-customer-algorithm",
+                               "AES256"));
+        assert_true(has_signed(&srv.reqs[i], "x-amz-server-side-encryption-customer-key",
+                               key_b64));
+        assert_true(has_signed(&srv.reqs[i], "x-amz-server-side-encryption-customer-key-MD5",
+                               md5_b64));
+        assert_null(strcasestr(srv.reqs[i].head, "x-amz-server-side-encryption: "));
+    }
+    assert_null(strcasestr(srv.reqs[4].head, "customer"));
+    s3_store_free(s);
+
+    /* a key that is not base64 of 32 bytes is refused, and not echoed */
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv.port);
+    const char *bad[] = {"c2hvcnQ=", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA", "!!!"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct s3_store_config c = {.url = url, .bucket = "b", .access_key = AK,
+                                    .secret_key = SK, .sse = "AES256",
+                                    .sse_customer_key = bad[i]};
+        struct s3_store *x = NULL;
+        struct kc_error err;
+        assert_int_equal(s3_store_new(&c, &x, &err), KC_EINVAL);
+        assert_non_null(strstr(err.msg, "32-byte"));
+        assert_null(strstr(err.msg, bad[i]));
+        assert_int_equal(s3_sse_customer_key_check(bad[i], &err), KC_EINVAL);
+    }
+    assert_int_equal(s3_sse_customer_key_check(key_b64, NULL), KC_OK);
 }
 
 static void test_abort_and_retry(void **state)
@@ -509,6 +631,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_single_put_signed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multipart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sse_and_acl_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_and_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_precondition_failed_is_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multipart_precondition_failed_aborts_parts, setup,
