@@ -16,8 +16,9 @@
  * chunk's finished pages; the dictionary page is emitted first when the row group is flushed,
  * which is why a whole row group is buffered. Finished pages are held encoded but not yet
  * compressed: they are compressed, and their headers written, when the row group is flushed,
- * so a caller that finishes files on another thread (the S3 sink) moves the codec's work there. Pages and row groups are cut only at row ends, so
- * a row never spans pages (DataPageHeaderV2.num_rows stays exact). When a dictionary outgrows
+ * so a caller that finishes files on another thread (the S3 sink) moves the codec's work
+ * there. Pages and row groups are cut only at row ends, so a row never spans pages
+ * (DataPageHeaderV2.num_rows stays exact). When a dictionary outgrows
  * dictionary_page_bytes the column finishes its page with the dictionary and continues in
  * PLAIN for the rest of the chunk (parquet-mr and arrow do the same).
  *
