@@ -1252,3 +1252,113 @@ int cdata_to_java_string(const struct cdata_value *v, struct kc_buf *buf)
     }
     return rc;
 }
+
+/* ---- schema fingerprints ---- */
+
+/* One 64-bit word into the running hash (a multiply-xorshift mix, order-sensitive). */
+static uint64_t fp_mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
+}
+
+static uint64_t fp_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    h = fp_mix(h, (uint64_t)n);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, b, 8);
+        h = fp_mix(h, w);
+        b += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, b, n);
+    return fp_mix(h, w);
+}
+
+/* A string that may be absent: absent and "" differ. */
+static uint64_t fp_str(uint64_t h, const char *s)
+{
+    return s == NULL ? fp_mix(h, 0x5bd1e995u) : fp_bytes(h, s, strlen(s));
+}
+
+static uint64_t fp_value(uint64_t h, const struct cdata_value *v, int depth)
+{
+    if (v == NULL) {
+        return fp_mix(h, 0xdeadbeefu);
+    }
+    h = fp_mix(h, (uint64_t)v->type + 1000);
+    if (depth > 64) {
+        return h;
+    }
+    switch (v->type) {
+    case CDATA_FLOAT32:
+    case CDATA_FLOAT64: {
+        uint64_t bits;
+        memcpy(&bits, &v->u.f, sizeof(bits));
+        return fp_mix(h, bits);
+    }
+    case CDATA_BOOLEAN:
+        return fp_mix(h, (uint64_t)(v->u.b != 0));
+    case CDATA_STRING:
+    case CDATA_BYTES:
+        return fp_bytes(h, v->u.s, v->n);
+    case CDATA_ARRAY:
+    case CDATA_STRUCT:
+        h = fp_mix(h, v->n);
+        for (uint32_t i = 0; i < v->n; i++) {
+            h = fp_value(h, v->u.items[i], depth + 1);
+        }
+        return h;
+    case CDATA_MAP:
+        h = fp_mix(h, v->n);
+        for (uint32_t i = 0; i < v->n; i++) {
+            h = fp_value(h, v->u.map.keys[i], depth + 1);
+            h = fp_value(h, v->u.map.vals[i], depth + 1);
+        }
+        return h;
+    default:
+        return fp_mix(h, (uint64_t)v->u.i);
+    }
+}
+
+static uint64_t fp_schema(uint64_t h, const struct cdata_schema *s, int depth)
+{
+    if (s == NULL) {
+        return fp_mix(h, 0x2545F4914F6CDD1Dull);
+    }
+    h = fp_mix(h, (uint64_t)s->type);
+    h = fp_mix(h, (uint64_t)(s->optional != 0));
+    h = fp_str(h, s->name);
+    h = fp_mix(h, (uint64_t)(int64_t)s->version);
+    h = fp_str(h, s->doc);
+    h = fp_mix(h, s->n_params);
+    for (size_t i = 0; i < s->n_params; i++) {
+        h = fp_str(h, s->params[i].key);
+        h = fp_str(h, s->params[i].value);
+    }
+    h = fp_mix(h, (uint64_t)(s->has_default != 0));
+    if (s->has_default) {
+        h = fp_value(h, s->default_value, 0);
+    }
+    if (depth > 64) {
+        return h; /* Connect schemas this deep do not come from any converter */
+    }
+    h = fp_schema(h, s->items, depth + 1);
+    h = fp_schema(h, s->keys, depth + 1);
+    h = fp_schema(h, s->values, depth + 1);
+    h = fp_mix(h, s->n_fields);
+    for (size_t i = 0; i < s->n_fields; i++) {
+        h = fp_str(h, s->fields[i].name);
+        h = fp_schema(h, s->fields[i].schema, depth + 1);
+    }
+    return h;
+}
+
+uint64_t cdata_schema_fingerprint(const struct cdata_schema *s)
+{
+    return fp_schema(0xcbf29ce484222325ull, s, 0);
+}

@@ -124,6 +124,14 @@ const char *cdata_type_name(enum cdata_type t, int upper);
 int cdata_type_parse(const char *name);
 /* A map's entry by string key: index or -1 (keys compared bytewise). */
 long cdata_map_find(const struct cdata_value *v, const char *key, size_t key_len);
+/*
+ * A 64-bit fingerprint of everything ConnectSchema.equals compares: type, optional, name,
+ * version, doc, parameters (in order), the default value, and the field (names and schemas),
+ * key, value and item schemas, recursively. Equal schemas give equal fingerprints; different
+ * ones differ but for a 2^-64 chance. NULL (no schema) has its own value. For a sink that
+ * must notice when records change schema across batches (schemas live in a batch's arena).
+ */
+uint64_t cdata_schema_fingerprint(const struct cdata_schema *s);
 /* Decimal scale of a Decimal schema (parameter "scale"); KC_EINVAL if absent or not an int. */
 int cdata_decimal_scale(const struct cdata_schema *s, int32_t *scale, struct kc_error *err);
 

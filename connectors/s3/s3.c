@@ -83,6 +83,8 @@ struct s3_file {
     unsigned flushed_round;    /* enforce_budget's round that last flushed it */
     struct kc_error why;
     struct kc_error io_err;    /* why the object refused the writer's bytes (obj_write) */
+    uint64_t schema_fp;        /* converted values: cdata_schema_fingerprint of the first */
+    int has_schema_fp;
 };
 
 struct s3_tp {
@@ -1159,9 +1161,25 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         file_free(f);
         f = NULL;
     }
+    /* A converted value whose Connect schema differs from the one its file was started with
+     * (ConnectSchema.equals) closes the set first, in every format, as Confluent's
+     * TopicPartitionWriter does with schema.compatibility=NONE (its default): KC_EEXIST, and
+     * put_one commits the set and writes the record into a new one. */
+    uint64_t fp = 0;
+    if (r->value_converted && !s->c.aiven.on) {
+        fp = cdata_schema_fingerprint(r->value_schema);
+        if (f != NULL && f->n > 0 && f->has_schema_fp && f->schema_fp != fp) {
+            return kc_error_set(err, KC_EEXIST, "the record's Connect schema differs from the "
+                                                "one its file was started with");
+        }
+    }
     if (f == NULL &&
         (rc = file_open(s, tp, encoded, r->kafka_offset, ts_local, &f, err)) != KC_OK) {
         return rc;
+    }
+    if (r->value_converted && !s->c.aiven.on && f->n == 0) {
+        f->schema_fp = fp; /* until a record is in, the latest one's (a bad one sets nothing) */
+        f->has_schema_fp = 1;
     }
     if (f->pj == NULL) { /* JSON lines: one value per line (json: array elements) */
         rc = s->c.format == S3_FORMAT_JSON_ARRAY && f->n > 0 ? file_write(f, ",\n", 2, err)

@@ -717,14 +717,16 @@ static void test_json_format_lines(void **state)
     /* schemas.enable=true: the Struct, fields in schema order, an absent optional one null,
      * bytes in base64; a value that is no envelope fails conversion (the DLQ here). The lines
      * are connect-json 4.1.0's. */
-    const char *env[] = {
-        json[0],
-        ("{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"b\",\"type\":\"bytes\"},"
-         "{\"field\":\"a\",\"type\":\"int32\"},{\"field\":\"o\",\"type\":\"string\","
-         "\"optional\":true}]},\"payload\":{\"a\":1,\"b\":\"aGk=\"}}"),
-        json[0], "{\"c\":3}"};
+#define ENV_B                                                                                    \
+    "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"b\",\"type\":\"bytes\"},"           \
+    "{\"field\":\"a\",\"type\":\"int32\"},{\"field\":\"o\",\"type\":\"string\","                 \
+    "\"optional\":true}]},\"payload\":"
+    const char *env[] = {ENV_B "{\"a\":1,\"b\":\"aGk=\"}}", ENV_B "{\"a\":2,\"b\":\"\",\"o\":\"x\"}}",
+                         ENV_B "{\"o\":null,\"a\":3,\"b\":\"AA==\"}}", "{\"c\":3}"};
     json_format_case(js, "true", env, 4,
-                     "{\"a\":1}\n{\"b\":\"aGk=\",\"a\":1,\"o\":null}\n{\"a\":1}\n", 0, 1);
+                     "{\"b\":\"aGk=\",\"a\":1,\"o\":null}\n{\"b\":\"\",\"a\":2,\"o\":\"x\"}\n"
+                     "{\"b\":\"AA==\",\"a\":3,\"o\":null}\n",
+                     0, 1);
     /* bytes that are not UTF-8: new String(bytes, UTF_8) makes U+FFFD of each bad subpart;
      * a byte[] is written in base64 */
     const char *bin[] = {"one", "\xff\xfe bad", "two"};
@@ -747,6 +749,66 @@ static void bytearray_case(const char *converter, const char *sep, const char *e
     format_case("io.confluent.connect.s3.format.bytearray.ByteArrayFormat", converter, extra,
                 gzip, recs, n, name, want, reported);
 }
+
+/*
+ * A converted value whose Connect schema differs from its file's (ConnectSchema.equals: here a
+ * new field, then only a field's optional flag) commits the partition's set before it is
+ * written, in JsonFormat too, as Confluent's TopicPartitionWriter does with
+ * schema.compatibility=NONE; a record the converter refuses changes nothing; the set left open
+ * keeps its offsets uncommitted.
+ */
+static void test_schema_change_rotates_json(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.json.JsonFormat",
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                        "flush.size", "100", "value.converter",
+                        "org.apache.kafka.connect.json.JsonConverter",
+                        "value.converter.schemas.enable", "true", "errors.tolerance", "all",
+                        "timestamp.extractor", "Record", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+#define SCH_A "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"}]},"
+#define SCH_B                                                                                    \
+    "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"},"            \
+    "{\"field\":\"n\",\"type\":\"string\",\"optional\":true}]},"
+#define SCH_C                                                                                    \
+    "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\","            \
+    "\"optional\":true}]},"
+    const char *recs[] = {SCH_A "\"payload\":{\"a\":1}}", SCH_A "\"payload\":{\"a\":2}}",
+                          "not json",                           /* refused: DLQ */
+                          SCH_B "\"payload\":{\"a\":3}}", SCH_B "\"payload\":{\"a\":4,\"n\":\"x\"}}",
+                          SCH_C "\"payload\":{\"a\":5}}", SCH_A "\"payload\":{\"a\":6}}"};
+    size_t n = sizeof(recs) / sizeof(recs[0]);
+    produce_texts(h, recs, n);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 1);
+    /* sets [0,3), [3,5), [5,6) are committed; [6,...) is open */
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 6);
+    const char *want[][2] = {{"iot+0+0000000000.json", "{\"a\":1}\n{\"a\":2}\n"},
+                             {"iot+0+0000000003.json", "{\"a\":3,\"n\":null}\n{\"a\":4,\"n\":\"x\"}\n"},
+                             {"iot+0+0000000005.json", "{\"a\":5}\n"}};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/raw/iot/partition=0/%s", dir, want[i][0]);
+        const char *got = read_text(path);
+        if (got == NULL || strcmp(got, want[i][1]) != 0) {
+            fail_msg("%s: got [%s] want [%s]", want[i][0], got ? got : "(none)", want[i][1]);
+        }
+    }
+    char *l = list_dir(dir);
+    assert_null(strstr(l, "iot+0+0000000006.json ")); /* open: at most in progress */
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+#undef SCH_A
+#undef SCH_B
+#undef SCH_C
 
 static void test_bytearray_format(void **state)
 {
@@ -1290,6 +1352,7 @@ int main(void)
         cmocka_unit_test(test_budget_many_partitions),
         cmocka_unit_test(test_budget_counts_open_files),
         cmocka_unit_test(test_store_down_then_back),
+        cmocka_unit_test(test_schema_change_rotates_json),
         cmocka_unit_test(test_late_finish_failure_replays),
         cmocka_unit_test(test_upload_asks_for_a_tick),
         cmocka_unit_test(test_json_compression_config),
