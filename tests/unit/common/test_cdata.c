@@ -405,6 +405,76 @@ static void test_cdata_buf_cap_and_dates(void **state)
     kc_arena_fini(&a);
 }
 
+/* Equal schemas built apart fingerprint alike; a change in any attribute ConnectSchema.equals
+ * compares (field name, type, optional, name, version, doc, parameter, default, nesting)
+ * changes it; NULL has its own. */
+static void test_cdata_schema_fingerprint(void **state)
+{
+    (void)state;
+    struct kc_arena a;
+    kc_arena_init(&a, 1024, 1 << 20);
+    struct cdata_param p1[1] = {{"scale", "2"}}, p2[1] = {{"scale", "3"}};
+    struct cdata_schema dec = {.type = CDATA_BYTES, .name = CDATA_LOGICAL_DECIMAL, .version = 1,
+                               .params = p1, .n_params = 1};
+    struct cdata_schema dec2 = dec;
+    struct cdata_schema inner = {.type = CDATA_ARRAY, .optional = 1, .items = &cdata_schema_int64};
+    struct cdata_field f1[3] = {{"a", 0, &cdata_schema_int32}, {"d", 1, &dec}, {"l", 2, &inner}};
+    struct cdata_field f2[3] = {{"a", 0, &cdata_schema_int32}, {"d", 1, &dec2}, {"l", 2, &inner}};
+    struct cdata_schema s1 = {.type = CDATA_STRUCT, .name = "iot.reading", .fields = f1,
+                              .n_fields = 3};
+    struct cdata_schema s2 = {.type = CDATA_STRUCT, .name = "iot.reading", .fields = f2,
+                              .n_fields = 3};
+    uint64_t base = cdata_schema_fingerprint(&s1);
+    assert_true(base == cdata_schema_fingerprint(&s2));
+    assert_true(base != cdata_schema_fingerprint(NULL));
+    assert_true(cdata_schema_fingerprint(NULL) == cdata_schema_fingerprint(NULL));
+    uint64_t seen[16];
+    size_t n = 0;
+#define DIFFERS()                                                                                \
+    do {                                                                                         \
+        uint64_t fp = cdata_schema_fingerprint(&s2);                                             \
+        assert_true(fp != base);                                                                 \
+        for (size_t i = 0; i < n; i++) {                                                         \
+            assert_true(fp != seen[i]);                                                          \
+        }                                                                                        \
+        seen[n++] = fp;                                                                          \
+    } while (0)
+    f2[0].name = "b";
+    DIFFERS();
+    f2[0].name = "a";
+    f2[0].schema = &cdata_schema_optional_int32;
+    DIFFERS();
+    f2[0].schema = &cdata_schema_int64;
+    DIFFERS();
+    f2[0].schema = &cdata_schema_int32;
+    dec2.params = p2;
+    DIFFERS();
+    dec2.params = p1;
+    dec2.version = 2;
+    DIFFERS();
+    dec2.version = 1;
+    dec2.doc = "";
+    DIFFERS();
+    dec2.doc = NULL;
+    dec2.has_default = 1; /* a null default */
+    DIFFERS();
+    dec2.default_value = cdata_bytes(&a, "\x01", 1);
+    DIFFERS();
+    dec2.default_value = cdata_bytes(&a, "\x02", 1);
+    DIFFERS();
+    dec2.has_default = 0;
+    dec2.default_value = NULL;
+    s2.name = "iot.reading2";
+    DIFFERS();
+    s2.name = "iot.reading";
+    s2.n_fields = 2;
+    DIFFERS();
+    s2.n_fields = 3;
+    assert_true(cdata_schema_fingerprint(&s2) == base); /* all undone */
+#undef DIFFERS
+    kc_arena_fini(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_cdata_buf_cap_and_dates),
         cmocka_unit_test(test_cdata_memo_same_output),
         cmocka_unit_test(test_cdata_long_tostring),
+        cmocka_unit_test(test_cdata_schema_fingerprint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
