@@ -3,6 +3,8 @@
  */
 #include "kc_text.h"
 
+#include "kc_buf.h"
+
 #include <string.h>
 
 int kc_parse_java_int(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out)
@@ -111,4 +113,32 @@ size_t kc_utf8_put(unsigned char *o, uint32_t cp)
     o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
     o[3] = (unsigned char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+int kc_b64_decode(const char *s, size_t n, int url_safe, struct kc_buf *out)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    kc_buf_reset(out);
+    while (n > 0 && s[n - 1] == '=') {
+        n--;
+    }
+    if (n % 4 == 1) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int v = kc_b64val((unsigned char)s[i], url_safe);
+        if (v < 0) {
+            return -1;
+        }
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (kc_buf_append_byte(out, (uint8_t)(acc >> bits)) != KC_OK) {
+                return -2;
+            }
+        }
+    }
+    return 0;
 }

@@ -54,6 +54,11 @@ int kc_parse_java_int(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *
  * (plain ASCII is checked eight bytes at a time). */
 int kc_utf8_valid(const void *p, size_t len);
 
+struct kc_buf;
+/* Base64 of s[0..n) into out (reset first): the standard alphabet, and the URL-safe one too
+ * when url_safe is set; '=' padding optional. @return 0, -1 (not base64), -2 (out of memory) */
+int kc_b64_decode(const char *s, size_t n, int url_safe, struct kc_buf *out);
+
 /* Code point cp (at most U+10FFFF) as UTF-8 at o (room for 4 bytes); returns the byte count. */
 size_t kc_utf8_put(unsigned char *o, uint32_t cp);
 

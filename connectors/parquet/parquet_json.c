@@ -275,35 +275,6 @@ static int decimal_parse(const char *s, size_t n, int scale, i128 *out)
     return 0;
 }
 
-/* Standard or URL-safe base64, padding optional. */
-static int base64_decode(const char *s, size_t n, struct kc_buf *out)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    kc_buf_reset(out);
-    while (n > 0 && s[n - 1] == '=') {
-        n--;
-    }
-    if (n % 4 == 1) {
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int v = kc_b64val((unsigned char)s[i], 1);
-        if (v < 0) {
-            return -1;
-        }
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (kc_buf_append_byte(out, (uint8_t)(acc >> bits)) != KC_OK) {
-                return -2;
-            }
-        }
-    }
-    return 0;
-}
-
 static int parse_uuid(const char *s, size_t n, uint8_t out[16])
 {
     int k = 0;
@@ -522,7 +493,7 @@ static int decimal_value(struct shred *sh, int id, const struct parquet_jv *v, i
         }
     } else if ((v->type == PARQUET_JV_STRING) && (nd->jflags & PARQUET_JF_BASE64)) {
         const uint8_t *b;
-        int r = base64_decode(v->u.s, (size_t)v->n, &sh->tmp);
+        int r = kc_b64_decode(v->u.s, (size_t)v->n, 1, &sh->tmp);
         if (r == -2) {
             return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
         }
@@ -732,7 +703,7 @@ static int leaf_value(struct shred *sh, int id, const struct parquet_jv *v, stru
             return want(sh, id, "string", v);
         }
         if (nd->jflags & PARQUET_JF_BASE64) {
-            int r = base64_decode(v->u.s, (size_t)v->n, &sh->tmp);
+            int r = kc_b64_decode(v->u.s, (size_t)v->n, 1, &sh->tmp);
             if (r == -2) {
                 return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
             }
@@ -778,7 +749,7 @@ static int leaf_value(struct shred *sh, int id, const struct parquet_jv *v, stru
             return want(sh, id, "base64 string", v);
         }
         {
-            int r = base64_decode(v->u.s, (size_t)v->n, &sh->tmp);
+            int r = kc_b64_decode(v->u.s, (size_t)v->n, 1, &sh->tmp);
             if (r == -2) {
                 return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
             }

@@ -50,25 +50,18 @@ static int validate_not_supported(const struct conf_def *d, const char *value,
  * Confluent's s3.ssea.name) */
 static const char *const s3_sse_algorithms[] = {"", "AES256", "aws:kms", "aws:kms:dsse", NULL};
 
-/* s3.acl.canned: one of SDK v2's ObjectCannedACL.knownValues(), trimmed (CannedAclValidator) */
+/* s3.acl.canned: one of SDK v2's ObjectCannedACL.knownValues() (CannedAclValidator); the value
+ * comes trimmed, as ConfigDef parses a STRING */
 static int validate_canned_acl(const struct conf_def *d, const char *value, struct kc_error *err)
 {
     static const char *const acls[] = {"private", "public-read", "public-read-write",
                                        "authenticated-read", "aws-exec-read", "bucket-owner-read",
                                        "bucket-owner-full-control"};
-    if (value == NULL) {
-        return KC_OK;
-    }
-    const char *v = value + strspn(value, " \t");
-    size_t n = strlen(v);
-    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
-        n--;
-    }
-    if (n == 0) {
+    if (value == NULL || value[0] == '\0') {
         return KC_OK; /* unset (the JVM's default is null) */
     }
     for (size_t i = 0; i < sizeof(acls) / sizeof(acls[0]); i++) {
-        if (strlen(acls[i]) == n && strncmp(v, acls[i], n) == 0) {
+        if (strcmp(value, acls[i]) == 0) {
             return KC_OK;
         }
     }

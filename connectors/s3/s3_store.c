@@ -158,32 +158,21 @@ void s3_store_free(struct s3_store *s)
     kc_free(s);
 }
 
-/* Standard base64 of exactly 32 bytes (44 characters, one '=' at the end) into key. */
+/* An SSE-C key: base64 (standard alphabet, padding optional, as Java's Base64 decoder reads
+ * it) of exactly 32 bytes, into key. */
 static int b64_key32(const char *b64, unsigned char key[32])
 {
-    size_t n = b64 != NULL ? strlen(b64) : 0;
-    if (n != 44 || b64[43] != '=') {
-        return -1;
+    struct kc_buf b;
+    kc_buf_init(&b, 64); /* longer text is not a 32-byte key anyway */
+    int rc = b64 != NULL && kc_b64_decode(b64, strlen(b64), 0, &b) == 0 && b.len == 32 ? 0 : -1;
+    if (rc == 0) {
+        memcpy(key, b.data, 32);
     }
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t k = 0;
-    for (size_t i = 0; i < 43; i++) {
-        int v = kc_b64val((unsigned char)b64[i], 0);
-        if (v < 0) {
-            return -1;
-        }
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (k < 32) {
-                key[k] = (unsigned char)(acc >> bits);
-            }
-            k++;
-        }
+    if (b.data != NULL) {
+        memset(b.data, 0, b.cap); /* the secret */
     }
-    return k == 32 && (acc & ((1u << bits) - 1)) == 0 ? 0 : -1;
+    kc_buf_fini(&b);
+    return rc;
 }
 
 int s3_sse_customer_key_check(const char *b64, struct kc_error *err)
@@ -213,13 +202,8 @@ static int sse_headers(struct s3_store *s, const struct s3_store_config *c, stru
         s->create_hdr[s->n_create++] =
             kc_asprintf("x-amz-server-side-encryption-aws-kms-key-id: %s", kms);
     }
-    const char *acl = c->acl != NULL ? c->acl + strspn(c->acl, " \t") : "";
-    size_t acl_len = strlen(acl);
-    while (acl_len > 0 && (acl[acl_len - 1] == ' ' || acl[acl_len - 1] == '\t')) {
-        acl_len--;
-    }
-    if (acl_len > 0) {
-        s->create_hdr[s->n_create++] = kc_asprintf("x-amz-acl: %.*s", (int)acl_len, acl);
+    if (c->acl != NULL && c->acl[0] != '\0') {
+        s->create_hdr[s->n_create++] = kc_asprintf("x-amz-acl: %s", c->acl);
     }
     for (int i = 0; i < s->n_create; i++) {
         if (s->create_hdr[i] == NULL) {
@@ -231,19 +215,23 @@ static int sse_headers(struct s3_store *s, const struct s3_store_config *c, stru
     }
     unsigned char key[32], md5[EVP_MAX_MD_SIZE];
     unsigned int md5_len = 0;
-    char md5_b64[32];
+    char md5_b64[32], key_b64[48];
     if (b64_key32(ck, key) != 0) {
         return kc_error_set(err, KC_EINVAL, "s3.sse.customer.key: must be the base64 encoding of "
                                             "a 32-byte (256-bit) key");
     }
     int ok = EVP_Digest(key, sizeof(key), md5, &md5_len, EVP_md5(), NULL) == 1 && md5_len == 16;
+    /* the key as S3 reads it: padded standard base64, however it was given */
+    EVP_EncodeBlock((unsigned char *)key_b64, key, sizeof(key)); /* 44 characters and a NUL */
     memset(key, 0, sizeof(key));
     if (!ok) {
         return kc_error_set(err, KC_EFATAL, "s3.sse.customer.key: MD5 of the key failed");
     }
     EVP_EncodeBlock((unsigned char *)md5_b64, md5, 16); /* 24 characters and a NUL */
     s->ssec_hdr[s->n_ssec++] = kc_strdup("x-amz-server-side-encryption-customer-algorithm: AES256");
-    s->ssec_hdr[s->n_ssec++] = kc_asprintf("x-amz-server-side-encryption-customer-key: %s", ck);
+    s->ssec_hdr[s->n_ssec++] =
+        kc_asprintf("x-amz-server-side-encryption-customer-key: %s", key_b64);
+    memset(key_b64, 0, sizeof(key_b64));
     s->ssec_hdr[s->n_ssec++] =
         kc_asprintf("x-amz-server-side-encryption-customer-key-MD5: %s", md5_b64);
     for (int i = 0; i < s->n_ssec; i++) {

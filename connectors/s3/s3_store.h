@@ -43,11 +43,12 @@ struct s3_store_config {
     const char *sse;
     const char *sse_kms_key_id;   /* s3.sse.kms.key.id */
     const char *sse_customer_key; /* s3.sse.customer.key: base64 of a 32-byte key (secret) */
-    const char *acl;              /* s3.acl.canned: NULL/"" none */
+    const char *acl;              /* s3.acl.canned, trimmed (as conf_values gives it): NULL/""
+                                   * none */
 };
 
-/* Check an SSE-C key: base64 of exactly 32 bytes. @return KC_OK or KC_EINVAL (err says why,
- * without the key) */
+/* Check an SSE-C key: base64 of exactly 32 bytes (padding optional, as Java's decoder reads
+ * it; S3 is sent the padded form). @return KC_OK or KC_EINVAL (err says why, without the key) */
 int s3_sse_customer_key_check(const char *b64, struct kc_error *err);
 
 struct s3_store;

@@ -367,7 +367,7 @@ static void test_multipart(void **state)
 static void test_sse_and_acl_headers(void **state)
 {
     (void)state;
-    struct s3_store *s = mkstore_sse(S3_PART_MIN_BYTES, "AES256", "", "", " bucket-owner-full-control ");
+    struct s3_store *s = mkstore_sse(S3_PART_MIN_BYTES, "AES256", "", "", "bucket-owner-full-control");
     put_bytes(s, "k/small.parquet", 1000, 0);
     assert_int_equal(srv.n, 1);
     assert_true(srv.reqs[0].sig_ok);
@@ -429,10 +429,23 @@ static void test_sse_and_acl_headers(void **state)
     assert_null(strcasestr(srv.reqs[4].head, "customer"));
     s3_store_free(s);
 
+    /* without its padding (Java's decoder takes it): S3 is sent the padded form */
+    char unpadded[64];
+    snprintf(unpadded, sizeof(unpadded), "%.*s", (int)strcspn(key_b64, "="), key_b64);
+    assert_int_equal(strlen(unpadded), 43);
+    s = mkstore_sse(S3_PART_MIN_BYTES, "AES256", NULL, unpadded, NULL);
+    srv.n = 0;
+    put_bytes(s, "k/small.parquet", 10, 0);
+    assert_int_equal(srv.n, 1);
+    assert_true(has_signed(&srv.reqs[0], "x-amz-server-side-encryption-customer-key", key_b64));
+    assert_true(has_signed(&srv.reqs[0], "x-amz-server-side-encryption-customer-key-MD5",
+                           md5_b64));
+    s3_store_free(s);
+
     /* a key that is not base64 of 32 bytes is refused, and not echoed */
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv.port);
-    const char *bad[] = {"c2hvcnQ=", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA", "!!!"};
+    const char *bad[] = {"c2hvcnQ=", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh", "!!!"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct s3_store_config c = {.url = url, .bucket = "b", .access_key = AK,
                                     .secret_key = SK, .sse = "AES256",
