@@ -1139,6 +1139,28 @@ static void test_upload_failure_cancels_that_partition_only(void **state)
  * tick answered (a second away when nothing was on its way), so the offsets are committed soon
  * after the object is stored instead of up to a second later. The local store commits in put.
  */
+/* Every file under dir with a final .snappy.parquet name ends in the footer magic and is
+ * longer than min_size bytes. */
+static void assert_whole_parquet_files(const char *dir, long min_size)
+{
+    char *l = list_dir(dir);
+    for (char *line = strtok(l, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (strstr(line, ".snappy.parquet ") != NULL) {
+            char path[512];
+            snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(strchr(line, ' ') - line), line);
+            FILE *pf = fopen(path, "rb");
+            assert_non_null(pf);
+            char magic[4];
+            assert_int_equal(fseek(pf, -4, SEEK_END), 0);
+            assert_int_equal(fread(magic, 1, 4, pf), 4);
+            assert_memory_equal(magic, "PAR1", 4);
+            assert_true(ftell(pf) > min_size);
+            fclose(pf);
+        }
+    }
+    free(l);
+}
+
 static void test_upload_asks_for_a_tick(void **state)
 {
     (void)state;
@@ -1199,21 +1221,7 @@ static void test_upload_asks_for_a_tick(void **state)
     produce_iot(h, 0, 5, 400, T0, 1000);
     assert_int_equal(sink_harness_poll(h, 400, NULL, &err), 0);
     sink_harness_free(h);
-    l = list_dir(dir);
-    for (char *line = strtok(l, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-        if (strstr(line, ".snappy.parquet ") != NULL) {
-            char path[512];
-            snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(strchr(line, ' ') - line), line);
-            FILE *pf = fopen(path, "rb");
-            assert_non_null(pf);
-            char magic[4];
-            assert_int_equal(fseek(pf, -4, SEEK_END), 0);
-            assert_int_equal(fread(magic, 1, 4, pf), 4);
-            assert_memory_equal(magic, "PAR1", 4); /* a renamed file is a whole file */
-            fclose(pf);
-        }
-    }
-    free(l);
+    assert_whole_parquet_files(dir, 0); /* a renamed file is a whole file */
     rm_rf(dir);
 }
 
@@ -1273,21 +1281,8 @@ static void test_late_finish_failure_replays(void **state)
     assert_non_null(strstr(l, "iot+0+0000000000.snappy.parquet "));
     assert_non_null(strstr(l, "iot+0+0000000200.snappy.parquet "));
     assert_null(strstr(l, ".inprogress"));
-    for (char *line = strtok(l, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-        if (strstr(line, ".snappy.parquet ") != NULL) {
-            char path[512];
-            snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(strchr(line, ' ') - line), line);
-            FILE *pf = fopen(path, "rb");
-            assert_non_null(pf);
-            char magic[4];
-            assert_int_equal(fseek(pf, -4, SEEK_END), 0);
-            assert_int_equal(fread(magic, 1, 4, pf), 4);
-            assert_memory_equal(magic, "PAR1", 4);
-            assert_true(ftell(pf) > 2048); /* written whole once the limit was lifted */
-            fclose(pf);
-        }
-    }
     free(l);
+    assert_whole_parquet_files(dir, 2048); /* written whole once the limit was lifted */
     sink_harness_free(h);
     rm_rf(dir);
 }
