@@ -360,4 +360,30 @@ int parquet_json_write_jv(struct parquet_writer *w, const struct parquet_jv *rec
 int parquet_json_infer_add_jv(struct parquet_json_infer *inf, const struct parquet_jv *record,
                               struct kc_error *err);
 
+/*
+ * The direct path (parquet_json.c): a record's text to the writer without a tree, for schemas
+ * with no repeated node and records of scalars and objects of them. One per open writer: seen
+ * stamps each schema node with the record that gave it a value.
+ */
+struct parquet_direct {
+    uint32_t *seen; /* owned: one stamp per schema node */
+    int nseen;
+    uint32_t stamp;
+    int ok; /* the schema can be taken */
+};
+#define PARQUET_DIRECT_DECLINED 1
+/* KC_OK (ok says whether the direct path applies to s), or KC_ENOMEM. */
+int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s);
+void parquet_direct_fini(struct parquet_direct *d);
+/*
+ * Write text[0..len) as one row of w, as parquet_json_write_jv would write its parse. js is a
+ * strict scanner and text_buf a scratch buffer (both the caller's, reused). @return KC_OK (the
+ * row is written); PARQUET_DIRECT_DECLINED (nothing written, err untouched or meaningless:
+ * parse the text and take parquet_json_write_jv, which says why a bad record is bad); or
+ * KC_ENOMEM and the writer's own errors.
+ */
+int parquet_json_write_text(struct parquet_writer *w, struct parquet_direct *d,
+                            struct kc_jscan *js, struct kc_buf *text_buf, const char *text,
+                            size_t len, unsigned flags, struct kc_error *err);
+
 #endif

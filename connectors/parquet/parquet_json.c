@@ -1021,22 +1021,54 @@ static int shred_node(struct shred *sh, int id, const struct parquet_jv *v, int 
     return shred_present(sh, id, v, rep, def + (nd->rep == PARQUET_OPTIONAL));
 }
 
+static void shred_init(struct shred *sh, struct parquet_writer *w, unsigned flags,
+                       struct kc_error *err)
+{
+    sh->w = w;
+    sh->s = parquet_writer_schema(w);
+    sh->flags = flags;
+    sh->err = err;
+    sh->dry = 1;
+    sh->st = sh->stack;
+    sh->nst = 0;
+    sh->cap = STAGE_STACK;
+    kc_buf_init(&sh->tmp, PARQUET_BUF_LIMIT);
+    kc_buf_init(&sh->bytes, PARQUET_BUF_LIMIT);
+}
+
+static void shred_fini(struct shred *sh)
+{
+    if (sh->st != sh->stack) {
+        kc_free(sh->st);
+    }
+    kc_buf_fini(&sh->bytes);
+    kc_buf_fini(&sh->tmp);
+}
+
+/* The staged entries of a record that fits, to the writer, and the row ended. */
+static int stage_commit(struct shred *sh)
+{
+    int rc = KC_OK;
+    for (size_t i = 0; rc == KC_OK && i < sh->nst; i++) {
+        const struct stage *e = &sh->st[i];
+        const void *p = e->at == STAGE_INLINE ? (const void *)e->inl
+                        : e->at == STAGE_BYTES ? (const void *)(sh->bytes.data + e->off)
+                                               : e->p;
+        rc = parquet_writer_write(sh->w, e->leaf, e->rep, e->def, p, e->len, sh->err);
+    }
+    if (rc == KC_OK) {
+        rc = parquet_writer_end_row(sh->w, sh->err);
+    }
+    return rc;
+}
+
 int parquet_json_write_jv(struct parquet_writer *w, const struct parquet_jv *record, unsigned flags,
                        struct kc_error *err)
 {
     struct shred sh;
     int rc;
 
-    sh.w = w;
-    sh.s = parquet_writer_schema(w);
-    sh.flags = flags;
-    sh.err = err;
-    sh.dry = 1;
-    sh.st = sh.stack;
-    sh.nst = 0;
-    sh.cap = STAGE_STACK;
-    kc_buf_init(&sh.tmp, PARQUET_BUF_LIMIT);
-    kc_buf_init(&sh.bytes, PARQUET_BUF_LIMIT);
+    shred_init(&sh, w, flags, err);
     if (record == NULL || record->type != PARQUET_JV_OBJECT) {
         rc = kc_error_set(err, KC_EINVAL, "record is %s, not an object",
                           record != NULL ? json_kind(record) : "missing");
@@ -1044,22 +1076,231 @@ int parquet_json_write_jv(struct parquet_writer *w, const struct parquet_jv *rec
     }
     /* Walk (and check) the record once, staging its entries; then write them all. */
     rc = shred_fields(&sh, PARQUET_SCHEMA_ROOT, record, 0, 0);
-    for (size_t i = 0; rc == KC_OK && i < sh.nst; i++) {
-        const struct stage *e = &sh.st[i];
-        const void *p = e->at == STAGE_INLINE ? (const void *)e->inl
-                        : e->at == STAGE_BYTES ? (const void *)(sh.bytes.data + e->off)
-                                               : e->p;
-        rc = parquet_writer_write(w, e->leaf, e->rep, e->def, p, e->len, err);
-    }
     if (rc == KC_OK) {
-        rc = parquet_writer_end_row(w, err);
+        rc = stage_commit(&sh);
     }
 out:
-    if (sh.st != sh.stack) {
-        kc_free(sh.st);
+    shred_fini(&sh);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Straight from the text */
+
+/*
+ * The direct path takes records whose every member is a scalar or an object of them, for a
+ * schema without repeated nodes (so every leaf gets one entry per row): it scans the text once
+ * and stages each leaf from its token, as parquet_json_write_jv stages it from the tree (the
+ * same leaf_value, put_leaf and emit_nulls), without building the tree. Anything else it
+ * declines before writing a thing, and the caller takes the tree path, which also gives a bad
+ * record its message: so the direct path needs no message of its own, and a record it
+ * declines costs one extra scan.
+ */
+
+int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s)
+{
+    memset(d, 0, sizeof(*d));
+    for (int i = 0; i < s->n; i++) {
+        if (s->nodes[i].rep == PARQUET_REPEATED) {
+            return KC_OK; /* LIST, MAP or a repeated field: not taken */
+        }
     }
-    kc_buf_fini(&sh.bytes);
-    kc_buf_fini(&sh.tmp);
+    d->seen = kc_calloc((size_t)s->n, sizeof(*d->seen));
+    if (d->seen == NULL) {
+        return KC_ENOMEM;
+    }
+    d->nseen = s->n;
+    d->ok = 1;
+    return KC_OK;
+}
+
+void parquet_direct_fini(struct parquet_direct *d)
+{
+    kc_free(d->seen);
+    memset(d, 0, sizeof(*d));
+}
+
+struct direct {
+    struct shred sh;
+    struct parquet_direct *d;
+    struct kc_jscan *js;
+    struct kc_buf *text; /* decoded strings, reserved up front: staged pointers stay valid */
+    size_t values;
+    int envelope_keys; /* "schema" and "payload" seen at the root */
+};
+
+static inline int same_key(const struct parquet_node *kid, const struct kc_jscan_str *key)
+{
+    return kid->name_len == key->raw_len && memcmp(kid->name, key->raw, key->raw_len) == 0;
+}
+
+/* A scalar token as the tree would hold it; 1 for a container (declined by the caller). */
+static int direct_scalar(struct direct *dx, const struct kc_jscan_tok *t, struct parquet_jv *v)
+{
+    memset(v, 0, sizeof(*v));
+    switch (t->kind) {
+    case KC_JSCAN_STRING: {
+        char *dst = dx->text->data + dx->text->len;
+        size_t n = kc_jscan_str_decode(&t->u.s, dst);
+        dx->text->len += n + 1;
+        v->type = PARQUET_JV_STRING;
+        v->n = (uint32_t)n;
+        v->u.s = dst;
+        return 0;
+    }
+    case KC_JSCAN_NUMBER:
+        if (t->u.n.is_float) {
+            v->type = PARQUET_JV_REAL;
+            v->u.d = t->u.n.d;
+        } else {
+            v->type = PARQUET_JV_INT;
+            v->u.i = t->u.n.i;
+        }
+        return 0;
+    case KC_JSCAN_TRUE:
+        v->type = PARQUET_JV_TRUE;
+        return 0;
+    case KC_JSCAN_FALSE:
+        v->type = PARQUET_JV_FALSE;
+        return 0;
+    case KC_JSCAN_NULL:
+        v->type = PARQUET_JV_NULL;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* The members of the object the scanner has entered, for struct node id (or the root) at
+ * levels rep/def. KC_OK, PARQUET_DIRECT_DECLINED, or KC_ENOMEM. */
+static int direct_fields(struct direct *dx, int id, int rep, int def)
+{
+    struct shred *sh = &dx->sh;
+    const struct parquet_node *nd = &sh->s->nodes[id];
+    const uint32_t stamp = dx->d->stamp;
+    int hint = 0;
+    int rc;
+    for (;;) {
+        struct kc_jscan_str key;
+        struct kc_jscan_tok t;
+        int r = kc_jscan_member(dx->js, &key, &t);
+        if (r == 0) {
+            break;
+        }
+        if (r < 0 || key.escaped || ++dx->values > PARQUET_JV_MAX_VALUES) {
+            return PARQUET_DIRECT_DECLINED;
+        }
+        int c = -1;
+        for (int k = 0; k < nd->nchildren; k++) {
+            int at = hint + k < nd->nchildren ? hint + k : hint + k - nd->nchildren;
+            if (same_key(&sh->s->nodes[nd->children[at]], &key)) {
+                c = at;
+                break;
+            }
+        }
+        if (id == PARQUET_SCHEMA_ROOT &&
+            ((key.raw_len == 6 && memcmp(key.raw, "schema", 6) == 0) ||
+             (key.raw_len == 7 && memcmp(key.raw, "payload", 7) == 0))) {
+            dx->envelope_keys++;
+        }
+        if (c < 0) {
+            /* Unknown: skipped when asked to (a scalar is consumed already), else bad. */
+            if (!(sh->flags & PARQUET_JSON_IGNORE_UNKNOWN) || t.kind == KC_JSCAN_OBJECT ||
+                t.kind == KC_JSCAN_ARRAY) {
+                return PARQUET_DIRECT_DECLINED;
+            }
+            continue;
+        }
+        hint = c + 1 < nd->nchildren ? c + 1 : 0;
+        int kid_id = nd->children[c];
+        const struct parquet_node *kid = &sh->s->nodes[kid_id];
+        if (dx->d->seen[kid_id] == stamp) {
+            return PARQUET_DIRECT_DECLINED; /* a key given twice */
+        }
+        dx->d->seen[kid_id] = stamp;
+        int kdef = def + (kid->rep == PARQUET_OPTIONAL);
+        if (t.kind == KC_JSCAN_NULL) {
+            if (kid->rep == PARQUET_REQUIRED) {
+                return PARQUET_DIRECT_DECLINED;
+            }
+            rc = emit_nulls(sh, kid_id, rep, def);
+        } else if (!kid->is_leaf) {
+            if (t.kind != KC_JSCAN_OBJECT) {
+                return PARQUET_DIRECT_DECLINED;
+            }
+            rc = direct_fields(dx, kid_id, rep, kdef);
+        } else {
+            struct parquet_jv v;
+            struct leafval lv;
+            if (direct_scalar(dx, &t, &v) != 0) {
+                return PARQUET_DIRECT_DECLINED; /* a container for a leaf */
+            }
+            rc = leaf_value(sh, kid_id, &v, &lv);
+            if (rc == KC_EINVAL) {
+                return PARQUET_DIRECT_DECLINED;
+            }
+            if (rc == KC_OK) {
+                rc = put_leaf(sh, kid_id, rep, kdef, &lv);
+            }
+        }
+        if (rc != KC_OK) {
+            return rc;
+        }
+    }
+    for (int k = 0; k < nd->nchildren; k++) {
+        int kid_id = nd->children[k];
+        if (dx->d->seen[kid_id] != stamp) {
+            if (sh->s->nodes[kid_id].rep == PARQUET_REQUIRED) {
+                return PARQUET_DIRECT_DECLINED; /* missing */
+            }
+            if ((rc = emit_nulls(sh, kid_id, rep, def)) != KC_OK) {
+                return rc;
+            }
+        }
+    }
+    return KC_OK;
+}
+
+int parquet_json_write_text(struct parquet_writer *w, struct parquet_direct *d,
+                            struct kc_jscan *js, struct kc_buf *text_buf, const char *text,
+                            size_t len, unsigned flags, struct kc_error *err)
+{
+    struct direct dx;
+    struct kc_jscan_tok t;
+    struct kc_error scan_err;
+    int rc;
+
+    if (!d->ok || d->nseen != parquet_writer_schema(w)->n) {
+        return PARQUET_DIRECT_DECLINED;
+    }
+    /* Every decoded string and its NUL fit in the text's own length (quotes included). */
+    kc_buf_reset(text_buf);
+    if (kc_buf_reserve(text_buf, len + 1) != KC_OK) {
+        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
+    if (++d->stamp == 0) {
+        memset(d->seen, 0, (size_t)d->nseen * sizeof(*d->seen));
+        d->stamp = 1;
+    }
+    shred_init(&dx.sh, w, flags, err);
+    dx.d = d;
+    dx.js = js;
+    dx.text = text_buf;
+    dx.values = 1;
+    dx.envelope_keys = 0;
+    kc_jscan_begin(js, text, len, &scan_err);
+    if (kc_jscan_next(js, &t) != KC_OK || t.kind != KC_JSCAN_OBJECT) {
+        rc = PARQUET_DIRECT_DECLINED;
+    } else {
+        rc = direct_fields(&dx, PARQUET_SCHEMA_ROOT, 0, 0);
+    }
+    if (rc == KC_OK && (kc_jscan_finish(js) != KC_OK || dx.envelope_keys == 2)) {
+        rc = PARQUET_DIRECT_DECLINED; /* trailing bytes; or an envelope: its payload is the row */
+    }
+    if (rc == KC_OK) {
+        rc = stage_commit(&dx.sh);
+    }
+    shred_fini(&dx.sh);
     return rc;
 }
 

@@ -119,6 +119,7 @@ struct parquet_jsonl_options {
     const char *const *kv;            /* borrowed: nkv key, value pairs for every file footer */
     size_t nkv;
     struct parquet_jsonl_parsers *parsers; /* borrowed, or NULL: parsers shared by converters */
+    int no_direct; /* always parse into a tree (the direct path writes the same: for tests) */
 };
 
 /*
@@ -224,6 +225,8 @@ int parquet_jsonl_finish(struct parquet_jsonl *c, struct kc_error *err);
  * then belongs to that thread until it is done). */
 int parquet_jsonl_settled(const struct parquet_jsonl *c);
 uint64_t parquet_jsonl_rows(const struct parquet_jsonl *c);
+/* Of those, the rows written straight from their text (no tree: see parquet_int.h). */
+uint64_t parquet_jsonl_direct_rows(const struct parquet_jsonl *c);
 uint64_t parquet_jsonl_bad_records(const struct parquet_jsonl *c);
 unsigned parquet_jsonl_files(const struct parquet_jsonl *c);
 /* Accepts NULL; an open file is left without a footer. */

@@ -39,14 +39,28 @@ struct parquet_jsonl_parsers {
     struct parquet_jv_parser ps;        /* parses each line into its arena */
     struct parquet_jv_parser sample_ps; /* re-parses held records: ps may still be in use */
     struct parquet_jsonl_doc doc;       /* the last parquet_jsonl_parse() result */
+    struct kc_buf direct_text;          /* the direct path's decoded strings, one record's */
 };
+
+static void parsers_init(struct parquet_jsonl_parsers *p)
+{
+    parquet_jv_parser_init(&p->ps);
+    parquet_jv_parser_init(&p->sample_ps);
+    kc_buf_init(&p->direct_text, PARQUET_BUF_LIMIT);
+}
+
+static void parsers_fini(struct parquet_jsonl_parsers *p)
+{
+    parquet_jv_parser_fini(&p->ps);
+    parquet_jv_parser_fini(&p->sample_ps);
+    kc_buf_fini(&p->direct_text);
+}
 
 struct parquet_jsonl_parsers *parquet_jsonl_parsers_new(void)
 {
     struct parquet_jsonl_parsers *p = kc_calloc(1, sizeof(*p));
     if (p != NULL) {
-        parquet_jv_parser_init(&p->ps);
-        parquet_jv_parser_init(&p->sample_ps);
+        parsers_init(p);
     }
     return p;
 }
@@ -54,14 +68,13 @@ struct parquet_jsonl_parsers *parquet_jsonl_parsers_new(void)
 size_t parquet_jsonl_parsers_footprint(const struct parquet_jsonl_parsers *p)
 {
     return sizeof(*p) + parquet_jv_parser_footprint(&p->ps) +
-           parquet_jv_parser_footprint(&p->sample_ps);
+           parquet_jv_parser_footprint(&p->sample_ps) + p->direct_text.cap;
 }
 
 void parquet_jsonl_parsers_free(struct parquet_jsonl_parsers *p)
 {
     if (p != NULL) {
-        parquet_jv_parser_fini(&p->ps);
-        parquet_jv_parser_fini(&p->sample_ps);
+        parsers_fini(p);
         kc_free(p);
     }
 }
@@ -78,6 +91,7 @@ struct parquet_jsonl {
     void *opaque;
     enum jsonl_mode mode;
     struct parquet_writer *w; /* owned; the open file */
+    struct parquet_direct direct; /* for w's schema */
     unsigned files;           /* files opened so far */
     struct parquet_json_infer *inf; /* owned; the sample in progress */
     struct pending *pend;           /* owned array */
@@ -89,6 +103,7 @@ struct parquet_jsonl {
     int skipping;       /* the current line is too long: drop it */
     uint64_t lineno;
     uint64_t rows;
+    uint64_t direct_rows;
     uint64_t nbad;
 };
 
@@ -154,6 +169,10 @@ static int open_file(struct parquet_jsonl *c, struct parquet_schema *s, struct k
     }
     c->files++;
     rc = parquet_writer_new(&c->w, s, &c->o.writer, write, wopaque, err);
+    if (rc == KC_OK && !c->o.no_direct &&
+        parquet_direct_init(&c->direct, parquet_writer_schema(c->w)) != KC_OK) {
+        rc = kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
     for (size_t i = 0; rc == KC_OK && i < c->o.nkv; i++) {
         rc = parquet_writer_kv_add(c->w, c->o.kv[2 * i], c->o.kv[2 * i + 1], err);
     }
@@ -169,6 +188,7 @@ static int close_file(struct parquet_jsonl *c, struct kc_error *err)
     rc = parquet_writer_close(c->w, err);
     parquet_writer_free(c->w);
     c->w = NULL;
+    parquet_direct_fini(&c->direct);
     if (rc == KC_OK && c->close != NULL) {
         rc = c->close(c->opaque, c->files - 1, err);
     }
@@ -362,6 +382,9 @@ static size_t trim_line(const char *p, size_t n, int *blank)
 static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
                           const struct parquet_jv *vp, struct kc_error *err);
 
+/* The direct path's string buffer is kept between records up to this size. */
+#define DIRECT_TEXT_KEEP ((size_t)256 << 10)
+
 /* pre: the line already parsed by the caller (parquet_jsonl_parse), or NULL. */
 static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
                         const struct parquet_jv *pre, struct kc_error *err)
@@ -377,6 +400,25 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
     }
     if (pre != NULL) {
         return process_parsed(c, p, n, line, pre, err);
+    }
+    if (c->direct.ok && c->w != NULL && c->mode != MODE_UNDECIDED) {
+        /* A file is open: most records go to it straight from their text. */
+        struct kc_buf *text = &c->p->direct_text;
+        rc = parquet_json_write_text(c->w, &c->direct, &c->p->ps.js, text, p, n,
+                                     c->o.write_flags, &e);
+        if (text->cap > DIRECT_TEXT_KEEP) {
+            kc_buf_fini(text); /* a huge record's: not held for the next ones */
+            kc_buf_init(text, PARQUET_BUF_LIMIT);
+        }
+        if (rc == KC_OK) {
+            c->rows++;
+            c->direct_rows++;
+            return KC_OK;
+        }
+        if (rc != PARQUET_DIRECT_DECLINED) {
+            *err = e;
+            return rc;
+        }
     }
     rc = parquet_jv_parse(&c->p->ps, p, n, &v, &e);
     if (rc == KC_EINVAL) {
@@ -502,8 +544,7 @@ int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_opt
     kc_buf_init(&c->line, c->o.max_line_bytes);
     kc_buf_init(&c->schema_text, PARQUET_BUF_LIMIT);
     kc_buf_init(&c->scratch, PARQUET_BUF_LIMIT);
-    parquet_jv_parser_init(&c->own.ps);
-    parquet_jv_parser_init(&c->own.sample_ps);
+    parsers_init(&c->own);
     c->p = o->parsers != NULL ? o->parsers : &c->own;
     if (o->connect_schema != NULL) {
         /* Check it now, so a bad schema is an error before any input. */
@@ -768,6 +809,11 @@ uint64_t parquet_jsonl_rows(const struct parquet_jsonl *c)
     return c->rows;
 }
 
+uint64_t parquet_jsonl_direct_rows(const struct parquet_jsonl *c)
+{
+    return c->direct_rows;
+}
+
 uint64_t parquet_jsonl_bad_records(const struct parquet_jsonl *c)
 {
     return c->nbad;
@@ -784,12 +830,12 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
         return;
     }
     parquet_writer_free(c->w);
+    parquet_direct_fini(&c->direct);
     drop_pending(c);
     kc_free(c->pend);
     parquet_json_infer_free(c->inf);
     json_decref(c->connect_schema);
-    parquet_jv_parser_fini(&c->own.ps);
-    parquet_jv_parser_fini(&c->own.sample_ps);
+    parsers_fini(&c->own);
     kc_buf_fini(&c->line);
     kc_buf_fini(&c->schema_text);
     kc_buf_fini(&c->scratch);

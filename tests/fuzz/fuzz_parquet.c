@@ -13,7 +13,9 @@
  * lines up to 1 MiB. tests/integration/parquet/test_parquet_policies.py maps the same byte to
  * connect-parquet flags, replays this corpus and opens every file with pyarrow and DuckDB.
  * Here we check what needs no reader: no crash, no leak, and each finished file is framed by
- * the PAR1 magic with a footer length that fits.
+ * the PAR1 magic with a footer length that fits. Each input runs twice, through the direct
+ * path (records written from their text) and with it off (every record parsed into a tree
+ * first): the files and the bad-record reports must be the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 struct fuzz_out {
     struct kc_buf files[FUZZ_MAX_FILES];
     unsigned n;
+    struct kc_buf bad; /* "line: message\n" per bad record */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,23 +71,29 @@ static int fuzz_close(void *opaque, unsigned index, struct kc_error *err)
     return KC_OK;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_bad(void *opaque, uint64_t line, const struct kc_error *why)
+{
+    struct fuzz_out *fo = opaque;
+    if (kc_buf_printf(&fo->bad, "%llu: %d %s\n", (unsigned long long)line, why->rc,
+                      why->msg) != KC_OK) {
+        abort();
+    }
+}
+
+static void run_once(const uint8_t *data, size_t size, int no_direct, struct fuzz_out *fo)
 {
     struct parquet_jsonl_options o;
     struct parquet_jsonl *c = NULL;
-    struct fuzz_out fo;
     struct kc_error err;
     static const enum parquet_codec codecs[] = {PARQUET_CODEC_NONE, PARQUET_CODEC_SNAPPY,
                                                 PARQUET_CODEC_GZIP, PARQUET_CODEC_ZSTD,
                                                 PARQUET_CODEC_LZ4_RAW};
-    uint8_t b;
+    uint8_t b = data[0];
 
-    if (size < 1) {
-        return 0;
-    }
-    b = data[0];
-    memset(&fo, 0, sizeof(fo));
+    memset(fo, 0, sizeof(*fo));
+    kc_buf_init(&fo->bad, (size_t)256 << 20);
     parquet_jsonl_options_init(&o);
+    o.no_direct = no_direct;
     o.writer.codec = codecs[(b & 7) % 5];
     o.writer.page_version = (b & 8) ? 2 : 1;
     o.writer.dictionary = !(b & 16);
@@ -96,19 +105,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.writer.row_group_rows = 7;
     o.writer.dictionary_page_bytes = 64;
     o.max_line_bytes = 1 << 20;
-    if (parquet_jsonl_new(&c, &o, fuzz_open, fuzz_close, NULL, &fo, &err) == KC_OK) {
+    if (parquet_jsonl_new(&c, &o, fuzz_open, fuzz_close, fuzz_bad, fo, &err) == KC_OK) {
         int rc = parquet_jsonl_feed(c, data + 1, size - 1, &err);
         if (rc == KC_OK) {
             rc = parquet_jsonl_finish(c, &err);
         }
         /* Only the output can fail (too many files after rotations); never the input. */
-        if (rc != KC_OK && !(rc == KC_EINVAL && fo.n == FUZZ_MAX_FILES)) {
+        if (rc != KC_OK && !(rc == KC_EINVAL && fo->n == FUZZ_MAX_FILES)) {
             abort();
         }
     }
     parquet_jsonl_free(c);
-    for (unsigned i = 0; i < fo.n; i++) {
-        kc_buf_fini(&fo.files[i]);
+}
+
+static int same_buf(const struct kc_buf *a, const struct kc_buf *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+static void fuzz_out_fini(struct fuzz_out *fo)
+{
+    for (unsigned i = 0; i < fo->n; i++) {
+        kc_buf_fini(&fo->files[i]);
     }
+    kc_buf_fini(&fo->bad);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fuzz_out direct, tree;
+    if (size < 1) {
+        return 0;
+    }
+    run_once(data, size, 0, &direct);
+    run_once(data, size, 1, &tree);
+    if (direct.n != tree.n || !same_buf(&direct.bad, &tree.bad)) {
+        abort();
+    }
+    for (unsigned i = 0; i < direct.n; i++) {
+        if (!same_buf(&direct.files[i], &tree.files[i])) {
+            abort();
+        }
+    }
+    fuzz_out_fini(&direct);
+    fuzz_out_fini(&tree);
     return 0;
 }

@@ -576,6 +576,73 @@ static void test_parquet_json_parse_once(void **state)
     parquet_jsonl_parsers_free(ps);
 }
 
+/* Records that the direct path takes (no tree) and records it declines (then parsed into a
+ * tree, which reports the bad ones): the same files and reports as with the tree alone. */
+static void test_parquet_json_direct_path(void **state)
+{
+    (void)state;
+    const char *recs[] = {
+        /* the sample: id int64, s string, m {x double, y string}, b boolean */
+        "{\"id\": 1, \"s\": \"a\", \"m\": {\"x\": 1.5, \"y\": \"q\"}, \"b\": true}",
+        "{\"id\": 2, \"s\": \"b\", \"m\": {\"x\": 2, \"y\": \"r\"}, \"b\": false}",
+        /* direct: keys in another order; a field missing and a struct null; escapes in values */
+        "{\"b\": true, \"m\": {\"y\": \"t\", \"x\": -0.25}, \"s\": \"c\", \"id\": 3}",
+        "{\"id\": 4, \"m\": null}",
+        " {\"id\": 5, \"s\": \"\\u00e9\\n\\\"\\u0000x\", \"m\": {\"x\": 1e300}} ",
+        /* declined, written by the tree: an escaped key; an envelope (its payload is the row);
+         * an array of rows */
+        "{\"\\u0069d\": 6}",
+        "{\"schema\": {\"type\": \"struct\"}, \"payload\": {\"id\": 7}}",
+        "[{\"id\": 8}, {\"id\": 9, \"s\": \"z\"}]",
+        /* declined and reported by the tree: a key given twice, an unknown key, a mismatch in a
+         * struct, a container for a leaf, trailing bytes, not an object, a tombstone */
+        "{\"id\": 10, \"id\": 11}",
+        "{\"id\": 12, \"zz\": 1}",
+        "{\"id\": 13, \"m\": {\"x\": \"one\"}}",
+        "{\"id\": [14]}",
+        "{\"id\": 15} x",
+        "16",
+        "null",
+        /* and direct again after them */
+        "{\"id\": 17, \"s\": \"last\"}",
+    };
+    const size_t n = sizeof(recs) / sizeof(recs[0]);
+    struct run r[2];
+    uint64_t direct[2];
+    struct kc_error err;
+    for (int way = 0; way < 2; way++) {
+        struct parquet_jsonl_options o;
+        struct parquet_jsonl *c = NULL;
+        memset(&r[way], 0, sizeof(r[way]));
+        parquet_jsonl_options_init(&o);
+        o.infer_records = 2;
+        o.no_direct = way;
+        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
+                         KC_OK);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(parquet_jsonl_record(c, recs[i], strlen(recs[i]), i, &err), KC_OK);
+        }
+        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+        assert_int_equal(parquet_jsonl_rows(c), 10);
+        direct[way] = parquet_jsonl_direct_rows(c);
+        parquet_jsonl_free(c);
+    }
+    assert_int_equal(direct[0], 4); /* records 2, 3, 4 and 15 */
+    assert_int_equal(direct[1], 0);
+    assert_int_equal(r[0].nbad, 7);
+    for (unsigned i = 0; i < 7; i++) {
+        assert_int_equal(r[0].bad_lines[i], 8 + i);
+    }
+    assert_int_equal(r[1].nbad, r[0].nbad);
+    assert_memory_equal(r[0].bad_lines, r[1].bad_lines, sizeof(r[0].bad_lines));
+    assert_int_equal(r[0].nfiles, 1);
+    assert_int_equal(r[1].nfiles, 1);
+    assert_int_equal(r[0].files[0].len, r[1].files[0].len);
+    assert_memory_equal(r[0].files[0].data, r[1].files[0].data, r[0].files[0].len);
+    run_fini(&r[0]);
+    run_fini(&r[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_parquet_json_lines_alloc_failure),
         cmocka_unit_test(test_parquet_json_records_and_rotate),
         cmocka_unit_test(test_parquet_json_parse_once),
+        cmocka_unit_test(test_parquet_json_direct_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
