@@ -372,6 +372,10 @@ struct parquet_direct {
     int ok; /* the schema can be taken */
 };
 #define PARQUET_DIRECT_DECLINED 1
+/* parquet_writer_write for a caller whose text values are valid UTF-8 already (checked by the
+ * strict JSON scanner): the writer does not check them again. */
+int parquet_writer_write_utf8(struct parquet_writer *w, int leaf, int rep, int def,
+                              const void *v, size_t len, struct kc_error *err);
 /* KC_OK (ok says whether the direct path applies to s), or KC_ENOMEM. */
 int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s);
 void parquet_direct_fini(struct parquet_direct *d);

@@ -1045,8 +1045,9 @@ static void shred_fini(struct shred *sh)
     kc_buf_fini(&sh->tmp);
 }
 
-/* The staged entries of a record that fits, to the writer, and the row ended. */
-static int stage_commit(struct shred *sh)
+/* The staged entries of a record that fits, to the writer, and the row ended. utf8_known:
+ * every text came from the strict scanner (a json_t may hold any bytes: checked). */
+static int stage_commit(struct shred *sh, int utf8_known)
 {
     int rc = KC_OK;
     for (size_t i = 0; rc == KC_OK && i < sh->nst; i++) {
@@ -1054,7 +1055,10 @@ static int stage_commit(struct shred *sh)
         const void *p = e->at == STAGE_INLINE ? (const void *)e->inl
                         : e->at == STAGE_BYTES ? (const void *)(sh->bytes.data + e->off)
                                                : e->p;
-        rc = parquet_writer_write(sh->w, e->leaf, e->rep, e->def, p, e->len, sh->err);
+        rc = utf8_known ? parquet_writer_write_utf8(sh->w, e->leaf, e->rep, e->def, p, e->len,
+                                                    sh->err)
+                        : parquet_writer_write(sh->w, e->leaf, e->rep, e->def, p, e->len,
+                                               sh->err);
     }
     if (rc == KC_OK) {
         rc = parquet_writer_end_row(sh->w, sh->err);
@@ -1077,7 +1081,7 @@ int parquet_json_write_jv(struct parquet_writer *w, const struct parquet_jv *rec
     /* Walk (and check) the record once, staging its entries; then write them all. */
     rc = shred_fields(&sh, PARQUET_SCHEMA_ROOT, record, 0, 0);
     if (rc == KC_OK) {
-        rc = stage_commit(&sh);
+        rc = stage_commit(&sh, 0);
     }
 out:
     shred_fini(&sh);
@@ -1129,9 +1133,33 @@ struct direct {
     int envelope_keys; /* "schema" and "payload" seen at the root */
 };
 
+/* Short keys compared inline: a call to memcmp per member cost more than the compare. */
 static inline int same_key(const struct parquet_node *kid, const struct kc_jscan_str *key)
 {
-    return kid->name_len == key->raw_len && memcmp(kid->name, key->raw, key->raw_len) == 0;
+    size_t n = key->raw_len;
+    const char *a = kid->name, *b = key->raw;
+    if (kid->name_len != n) {
+        return 0;
+    }
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) {
+                return 0;
+            }
+        }
+        memcpy(&x, a + n - 8, 8); /* the tail, overlapping */
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] != b[i]) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* A scalar token as the tree would hold it; 1 for a container (declined by the caller). */
@@ -1298,7 +1326,7 @@ int parquet_json_write_text(struct parquet_writer *w, struct parquet_direct *d,
         rc = PARQUET_DIRECT_DECLINED; /* trailing bytes; or an envelope: its payload is the row */
     }
     if (rc == KC_OK) {
-        rc = stage_commit(&dx.sh);
+        rc = stage_commit(&dx.sh, 1);
     }
     shred_fini(&dx.sh);
     return rc;

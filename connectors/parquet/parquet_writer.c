@@ -541,8 +541,11 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
     return KC_OK;
 }
 
-int parquet_writer_write(struct parquet_writer *w, int leaf, int rep, int def, const void *v,
-                         size_t len, struct kc_error *err)
+/* utf8_known: the caller vouches that text values are valid UTF-8 (the direct path's, which
+ * the strict scanner validated). */
+static inline __attribute__((always_inline)) int
+writer_write(struct parquet_writer *w, int leaf, int rep, int def, const void *v, size_t len,
+             int utf8_known, struct kc_error *err)
 {
     struct parquet_column *c;
     int rc = poisoned(w, err);
@@ -587,7 +590,7 @@ int parquet_writer_write(struct parquet_writer *w, int leaf, int rep, int def, c
                                                 "large",
                                 c->nd->name, len);
         }
-        if (c->check_utf8 && !parquet_utf8_valid(v, len)) {
+        if (c->check_utf8 && !utf8_known && !parquet_utf8_valid(v, len)) {
             return kc_error_set(err, KC_EINVAL, "parquet: column '%s': text is not valid UTF-8",
                                 c->nd->name);
         }
@@ -617,6 +620,18 @@ int parquet_writer_write(struct parquet_writer *w, int leaf, int rep, int def, c
 nomem:
     return poison(w, kc_error_set(err, KC_ENOMEM, "parquet: out of memory appending to '%s'",
                                   c->nd->name));
+}
+
+int parquet_writer_write(struct parquet_writer *w, int leaf, int rep, int def, const void *v,
+                         size_t len, struct kc_error *err)
+{
+    return writer_write(w, leaf, rep, def, v, len, 0, err);
+}
+
+int parquet_writer_write_utf8(struct parquet_writer *w, int leaf, int rep, int def,
+                              const void *v, size_t len, struct kc_error *err)
+{
+    return writer_write(w, leaf, rep, def, v, len, 1, err);
 }
 
 static int flat_check(struct parquet_writer *w, int leaf, struct kc_error *err)
