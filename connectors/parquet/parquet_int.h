@@ -18,6 +18,7 @@
 #include "kc_error.h"
 #include "kc_jscan.h"
 #include "parquet.h"
+#include "parquet_json.h"
 
 /* Scratch buffers never need more than one page (plus headers); a row is at most this big. */
 #define PARQUET_BUF_LIMIT ((size_t)1 << 31)
@@ -389,5 +390,33 @@ void parquet_direct_fini(struct parquet_direct *d);
 int parquet_json_write_text(struct parquet_writer *w, struct parquet_direct *d,
                             struct kc_jscan *js, struct kc_buf *text_buf, const char *text,
                             size_t len, unsigned flags, struct kc_error *err);
+
+/*
+ * The same in two steps, for a caller that reads fields of the record before it knows which
+ * writer takes it (the S3 sink's partitioners): stage the record for w, read its members, then
+ * commit it to w, or drop it. One stage per thread; staging again drops the last record.
+ */
+struct parquet_direct_member {
+    int parent;      /* index of the object member it is in; -1 for the record's own */
+    const char *key; /* the record text's (no escapes) */
+    size_t key_len;
+    struct parquet_doc_field f; /* strings point into the stage; node unused */
+};
+struct parquet_direct_stage;
+struct parquet_direct_stage *parquet_direct_stage_new(void);
+void parquet_direct_stage_free(struct parquet_direct_stage *ds);
+size_t parquet_direct_stage_footprint(const struct parquet_direct_stage *ds);
+/* KC_OK (staged: nothing written yet), PARQUET_DIRECT_DECLINED, KC_ENOMEM. text is borrowed
+ * until the commit. */
+int parquet_json_stage_text(struct parquet_direct_stage *ds, struct parquet_writer *w,
+                            struct parquet_direct *d, struct kc_jscan *js, const char *text,
+                            size_t len, unsigned flags, struct kc_error *err);
+/* Write the staged record to w: PARQUET_DIRECT_DECLINED when nothing is staged for w. */
+int parquet_json_stage_commit(struct parquet_direct_stage *ds, struct parquet_writer *w,
+                              struct kc_error *err);
+void parquet_direct_stage_drop(struct parquet_direct_stage *ds);
+/* The staged record's members (objects before their own members), none when nothing is staged. */
+const struct parquet_direct_member *parquet_direct_stage_members(
+    const struct parquet_direct_stage *ds, size_t *n);
 
 #endif

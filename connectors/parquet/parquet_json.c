@@ -1025,7 +1025,7 @@ static void shred_init(struct shred *sh, struct parquet_writer *w, unsigned flag
                        struct kc_error *err)
 {
     sh->w = w;
-    sh->s = parquet_writer_schema(w);
+    sh->s = w != NULL ? parquet_writer_schema(w) : NULL;
     sh->flags = flags;
     sh->err = err;
     sh->dry = 1;
@@ -1124,9 +1124,20 @@ void parquet_direct_fini(struct parquet_direct *d)
     memset(d, 0, sizeof(*d));
 }
 
+/* A record staged for a writer, not written yet (parquet_json_stage_text): one per thread. */
+struct parquet_direct_stage {
+    struct shred sh;   /* sh.w: the writer it was staged for */
+    int pending;
+    struct kc_buf text; /* its decoded strings */
+    struct parquet_direct_member *m; /* owned: its members, as read (capture) */
+    size_t n;
+    size_t cap;
+};
+
 struct direct {
-    struct shred sh;
+    struct shred *sh;
     struct parquet_direct *d;
+    struct parquet_direct_stage *capture; /* members recorded here, or NULL */
     struct kc_jscan *js;
     struct kc_buf *text; /* decoded strings, reserved up front: staged pointers stay valid */
     size_t values;
@@ -1199,11 +1210,61 @@ static int direct_scalar(struct direct *dx, const struct kc_jscan_tok *t, struct
     }
 }
 
-/* The members of the object the scanner has entered, for struct node id (or the root) at
- * levels rep/def. KC_OK, PARQUET_DIRECT_DECLINED, or KC_ENOMEM. */
-static int direct_fields(struct direct *dx, int id, int rep, int def)
+/* Member `key` of the member at index parent (-1: the root) read as f; its index in *at. */
+static int capture(struct direct *dx, int parent, const struct kc_jscan_str *key,
+                   const struct parquet_jv *v, enum parquet_doc_kind kind, size_t *at)
 {
-    struct shred *sh = &dx->sh;
+    struct parquet_direct_stage *ds = dx->capture;
+    if (ds->n == ds->cap) {
+        size_t ncap = ds->cap ? ds->cap * 2 : 16;
+        struct parquet_direct_member *m = kc_realloc(ds->m, ncap * sizeof(*m));
+        if (m == NULL) {
+            return kc_error_set(dx->sh->err, KC_ENOMEM, "parquet: out of memory");
+        }
+        ds->m = m;
+        ds->cap = ncap;
+    }
+    struct parquet_direct_member *e = &ds->m[ds->n];
+    memset(e, 0, sizeof(*e));
+    e->parent = parent;
+    e->key = key->raw;
+    e->key_len = key->raw_len;
+    e->f.kind = kind;
+    if (v != NULL) {
+        switch (v->type) {
+        case PARQUET_JV_STRING:
+            e->f.kind = PARQUET_DOC_STRING;
+            e->f.s = v->u.s;
+            e->f.len = v->n;
+            break;
+        case PARQUET_JV_INT:
+            e->f.kind = PARQUET_DOC_INTEGER;
+            e->f.i = v->u.i;
+            break;
+        case PARQUET_JV_REAL:
+            e->f.kind = PARQUET_DOC_REAL;
+            e->f.d = v->u.d;
+            break;
+        case PARQUET_JV_TRUE:
+        case PARQUET_JV_FALSE:
+            e->f.kind = PARQUET_DOC_BOOLEAN;
+            e->f.i = v->type == PARQUET_JV_TRUE;
+            break;
+        default:
+            e->f.kind = PARQUET_DOC_NULL;
+            break;
+        }
+    }
+    *at = ds->n++;
+    return KC_OK;
+}
+
+/* The members of the object the scanner has entered, for struct node id (or the root) at
+ * levels rep/def; cap_at: that object's index among the captured members (-1: the root).
+ * KC_OK, PARQUET_DIRECT_DECLINED, or KC_ENOMEM. */
+static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at)
+{
+    struct shred *sh = dx->sh;
     const struct parquet_node *nd = &sh->s->nodes[id];
     const uint32_t stamp = dx->d->stamp;
     int hint = 0;
@@ -1247,16 +1308,24 @@ static int direct_fields(struct direct *dx, int id, int rep, int def)
         }
         dx->d->seen[kid_id] = stamp;
         int kdef = def + (kid->rep == PARQUET_OPTIONAL);
+        size_t at = 0;
         if (t.kind == KC_JSCAN_NULL) {
             if (kid->rep == PARQUET_REQUIRED) {
                 return PARQUET_DIRECT_DECLINED;
             }
             rc = emit_nulls(sh, kid_id, rep, def);
+            if (rc == KC_OK && dx->capture != NULL) {
+                rc = capture(dx, cap_at, &key, NULL, PARQUET_DOC_NULL, &at);
+            }
         } else if (!kid->is_leaf) {
             if (t.kind != KC_JSCAN_OBJECT) {
                 return PARQUET_DIRECT_DECLINED;
             }
-            rc = direct_fields(dx, kid_id, rep, kdef);
+            rc = dx->capture != NULL ? capture(dx, cap_at, &key, NULL, PARQUET_DOC_OBJECT, &at)
+                                     : KC_OK;
+            if (rc == KC_OK) {
+                rc = direct_fields(dx, kid_id, rep, kdef, (int)at);
+            }
         } else {
             struct parquet_jv v;
             struct leafval lv;
@@ -1269,6 +1338,9 @@ static int direct_fields(struct direct *dx, int id, int rep, int def)
             }
             if (rc == KC_OK) {
                 rc = put_leaf(sh, kid_id, rep, kdef, &lv);
+            }
+            if (rc == KC_OK && dx->capture != NULL) {
+                rc = capture(dx, cap_at, &key, &v, PARQUET_DOC_NULL, &at);
             }
         }
         if (rc != KC_OK) {
@@ -1289,11 +1361,10 @@ static int direct_fields(struct direct *dx, int id, int rep, int def)
     return KC_OK;
 }
 
-int parquet_json_write_text(struct parquet_writer *w, struct parquet_direct *d,
-                            struct kc_jscan *js, struct kc_buf *text_buf, const char *text,
-                            size_t len, unsigned flags, struct kc_error *err)
+/* Scan text into sh (initialized for w): KC_OK when every entry is staged. */
+static int direct_run(struct direct *dx, struct parquet_writer *w, struct parquet_direct *d,
+                      struct kc_jscan *js, struct kc_buf *text_buf, const char *text, size_t len)
 {
-    struct direct dx;
     struct kc_jscan_tok t;
     struct kc_error scan_err;
     int rc;
@@ -1304,32 +1375,115 @@ int parquet_json_write_text(struct parquet_writer *w, struct parquet_direct *d,
     /* Every decoded string and its NUL fit in the text's own length (quotes included). */
     kc_buf_reset(text_buf);
     if (kc_buf_reserve(text_buf, len + 1) != KC_OK) {
-        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+        return kc_error_set(dx->sh->err, KC_ENOMEM, "parquet: out of memory");
     }
     if (++d->stamp == 0) {
         memset(d->seen, 0, (size_t)d->nseen * sizeof(*d->seen));
         d->stamp = 1;
     }
-    shred_init(&dx.sh, w, flags, err);
-    dx.d = d;
-    dx.js = js;
-    dx.text = text_buf;
-    dx.values = 1;
-    dx.envelope_keys = 0;
+    dx->d = d;
+    dx->js = js;
+    dx->text = text_buf;
+    dx->values = 1;
+    dx->envelope_keys = 0;
     kc_jscan_begin(js, text, len, &scan_err);
     if (kc_jscan_next(js, &t) != KC_OK || t.kind != KC_JSCAN_OBJECT) {
         rc = PARQUET_DIRECT_DECLINED;
     } else {
-        rc = direct_fields(&dx, PARQUET_SCHEMA_ROOT, 0, 0);
+        rc = direct_fields(dx, PARQUET_SCHEMA_ROOT, 0, 0, -1);
     }
-    if (rc == KC_OK && (kc_jscan_finish(js) != KC_OK || dx.envelope_keys == 2)) {
+    if (rc == KC_OK && (kc_jscan_finish(js) != KC_OK || dx->envelope_keys == 2)) {
         rc = PARQUET_DIRECT_DECLINED; /* trailing bytes; or an envelope: its payload is the row */
     }
-    if (rc == KC_OK) {
-        rc = stage_commit(&dx.sh, 1);
-    }
-    shred_fini(&dx.sh);
     return rc;
+}
+
+int parquet_json_write_text(struct parquet_writer *w, struct parquet_direct *d,
+                            struct kc_jscan *js, struct kc_buf *text_buf, const char *text,
+                            size_t len, unsigned flags, struct kc_error *err)
+{
+    struct shred sh;
+    struct direct dx;
+    shred_init(&sh, w, flags, err);
+    dx.sh = &sh;
+    dx.capture = NULL;
+    int rc = direct_run(&dx, w, d, js, text_buf, text, len);
+    if (rc == KC_OK) {
+        rc = stage_commit(&sh, 1);
+    }
+    shred_fini(&sh);
+    return rc;
+}
+
+struct parquet_direct_stage *parquet_direct_stage_new(void)
+{
+    struct parquet_direct_stage *ds = kc_calloc(1, sizeof(*ds));
+    if (ds != NULL) {
+        shred_init(&ds->sh, NULL, 0, NULL);
+        kc_buf_init(&ds->text, PARQUET_BUF_LIMIT);
+    }
+    return ds;
+}
+
+void parquet_direct_stage_free(struct parquet_direct_stage *ds)
+{
+    if (ds != NULL) {
+        shred_fini(&ds->sh);
+        kc_buf_fini(&ds->text);
+        kc_free(ds->m);
+        kc_free(ds);
+    }
+}
+
+size_t parquet_direct_stage_footprint(const struct parquet_direct_stage *ds)
+{
+    return ds == NULL ? 0
+                      : sizeof(*ds) + ds->text.cap + ds->cap * sizeof(ds->m[0]) +
+                            (ds->sh.st != ds->sh.stack ? ds->sh.cap * sizeof(ds->sh.st[0]) : 0) +
+                            ds->sh.tmp.cap + ds->sh.bytes.cap;
+}
+
+int parquet_json_stage_text(struct parquet_direct_stage *ds, struct parquet_writer *w,
+                            struct parquet_direct *d, struct kc_jscan *js, const char *text,
+                            size_t len, unsigned flags, struct kc_error *err)
+{
+    struct direct dx;
+    shred_fini(&ds->sh); /* the last record's, staged or not */
+    if (ds->text.cap > (size_t)256 << 10) {
+        kc_buf_fini(&ds->text); /* a huge record's: not held for the next ones */
+        kc_buf_init(&ds->text, PARQUET_BUF_LIMIT);
+    }
+    shred_init(&ds->sh, w, flags, err);
+    ds->pending = 0;
+    ds->n = 0;
+    dx.sh = &ds->sh;
+    dx.capture = ds;
+    int rc = direct_run(&dx, w, d, js, &ds->text, text, len);
+    ds->pending = rc == KC_OK;
+    return rc;
+}
+
+int parquet_json_stage_commit(struct parquet_direct_stage *ds, struct parquet_writer *w,
+                              struct kc_error *err)
+{
+    if (!ds->pending || ds->sh.w != w) {
+        return PARQUET_DIRECT_DECLINED;
+    }
+    ds->pending = 0;
+    ds->sh.err = err;
+    return stage_commit(&ds->sh, 1);
+}
+
+void parquet_direct_stage_drop(struct parquet_direct_stage *ds)
+{
+    ds->pending = 0;
+}
+
+const struct parquet_direct_member *parquet_direct_stage_members(
+    const struct parquet_direct_stage *ds, size_t *n)
+{
+    *n = ds->pending ? ds->n : 0;
+    return ds->m;
 }
 
 int parquet_json_write(struct parquet_writer *w, const json_t *record, unsigned flags,

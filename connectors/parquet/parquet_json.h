@@ -202,6 +202,27 @@ void parquet_jsonl_doc_root(const struct parquet_jsonl_doc *d, struct parquet_do
 int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl_doc *d,
                              const void *buf, size_t len, uint64_t id, struct kc_error *err);
 /*
+ * The same without a tree, when the record fits the open file of a converter the caller
+ * guesses (the file the last record went to):
+ *   parquet_jsonl_stage: check buf/len against c's open file and stage its row, writing
+ *     nothing; KC_OK with *fields, PARQUET_JSONL_NOT_STAGED when it cannot be staged (no open
+ *     file, another schema, not an object of scalars and objects, a bad record...: take
+ *     parquet_jsonl_record or _record_doc, which says why a bad one is bad), KC_ENOMEM;
+ *   parquet_jsonl_fields_get: the value at a dotted path of the staged record, as
+ *     parquet_jsonl_doc_get reads it (valid until the next stage, parse or record call on a
+ *     converter sharing these parsers);
+ *   parquet_jsonl_record_staged: parquet_jsonl_record() of buf/len (the same pointer and
+ *     length as staged), writing the staged row when c staged it for its open file.
+ */
+#define PARQUET_JSONL_NOT_STAGED 1
+struct parquet_jsonl_fields;
+int parquet_jsonl_stage(struct parquet_jsonl *c, const void *buf, size_t len,
+                        const struct parquet_jsonl_fields **fields, struct kc_error *err);
+void parquet_jsonl_fields_get(const struct parquet_jsonl_fields *f, const char *path,
+                              struct parquet_doc_field *out);
+int parquet_jsonl_record_staged(struct parquet_jsonl *c, const void *buf, size_t len,
+                                uint64_t id, struct kc_error *err);
+/*
  * Close the open file now (footer written, close callback called); the next record opens a
  * new one, with a fresh sample when the schema is inferred. For rotation by count or time.
  */

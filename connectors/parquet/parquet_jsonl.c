@@ -40,6 +40,10 @@ struct parquet_jsonl_parsers {
     struct parquet_jv_parser sample_ps; /* re-parses held records: ps may still be in use */
     struct parquet_jsonl_doc doc;       /* the last parquet_jsonl_parse() result */
     struct kc_buf direct_text;          /* the direct path's decoded strings, one record's */
+    struct parquet_direct_stage *stage; /* owned, made on first use: parquet_jsonl_stage's */
+    const struct parquet_jsonl *staged_by; /* the converter and text staged, if any */
+    const void *staged_buf;
+    size_t staged_len;
 };
 
 static void parsers_init(struct parquet_jsonl_parsers *p)
@@ -54,6 +58,8 @@ static void parsers_fini(struct parquet_jsonl_parsers *p)
     parquet_jv_parser_fini(&p->ps);
     parquet_jv_parser_fini(&p->sample_ps);
     kc_buf_fini(&p->direct_text);
+    parquet_direct_stage_free(p->stage);
+    p->stage = NULL;
 }
 
 struct parquet_jsonl_parsers *parquet_jsonl_parsers_new(void)
@@ -68,7 +74,8 @@ struct parquet_jsonl_parsers *parquet_jsonl_parsers_new(void)
 size_t parquet_jsonl_parsers_footprint(const struct parquet_jsonl_parsers *p)
 {
     return sizeof(*p) + parquet_jv_parser_footprint(&p->ps) +
-           parquet_jv_parser_footprint(&p->sample_ps) + p->direct_text.cap;
+           parquet_jv_parser_footprint(&p->sample_ps) + p->direct_text.cap +
+           parquet_direct_stage_footprint(p->stage);
 }
 
 void parquet_jsonl_parsers_free(struct parquet_jsonl_parsers *p)
@@ -617,6 +624,101 @@ int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, u
         return KC_OK;
     }
     return process_line(c, buf, len, id, NULL, err);
+}
+
+int parquet_jsonl_stage(struct parquet_jsonl *c, const void *buf, size_t len,
+                        const struct parquet_jsonl_fields **out, struct kc_error *err)
+{
+    struct parquet_jsonl_parsers *p = c->p;
+    int blank;
+    *out = NULL;
+    p->staged_by = NULL;
+    if (p->stage != NULL) {
+        parquet_direct_stage_drop(p->stage);
+    }
+    if (!c->direct.ok || c->w == NULL || c->mode == MODE_UNDECIDED ||
+        len > c->o.max_line_bytes) {
+        return PARQUET_JSONL_NOT_STAGED;
+    }
+    size_t n = trim_line(buf, len, &blank);
+    if (blank) {
+        return PARQUET_JSONL_NOT_STAGED;
+    }
+    if (p->stage == NULL && (p->stage = parquet_direct_stage_new()) == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
+    }
+    struct kc_error e;
+    int rc = parquet_json_stage_text(p->stage, c->w, &c->direct, &p->ps.js, buf, n,
+                                     c->o.write_flags, &e);
+    if (rc == PARQUET_DIRECT_DECLINED) {
+        return PARQUET_JSONL_NOT_STAGED;
+    }
+    if (rc != KC_OK) {
+        *err = e;
+        return rc;
+    }
+    p->staged_by = c;
+    p->staged_buf = buf;
+    p->staged_len = len;
+    *out = (const struct parquet_jsonl_fields *)p->stage;
+    return KC_OK;
+}
+
+void parquet_jsonl_fields_get(const struct parquet_jsonl_fields *f, const char *path,
+                              struct parquet_doc_field *out)
+{
+    size_t n;
+    const struct parquet_direct_member *m =
+        parquet_direct_stage_members((const struct parquet_direct_stage *)f, &n);
+    int parent = -1;
+    const char *seg = path;
+    memset(out, 0, sizeof(*out));
+    for (;;) {
+        const char *dot = strchr(seg, '.');
+        size_t sl = dot != NULL ? (size_t)(dot - seg) : strlen(seg);
+        size_t i;
+        /* a staged record holds no key twice (the direct path declines such records) */
+        for (i = 0; i < n; i++) {
+            if (m[i].parent == parent && m[i].key_len == sl && memcmp(m[i].key, seg, sl) == 0) {
+                break;
+            }
+        }
+        if (i == n) {
+            return;
+        }
+        if (dot == NULL) {
+            *out = m[i].f;
+            return;
+        }
+        if (m[i].f.kind != PARQUET_DOC_OBJECT) {
+            return;
+        }
+        parent = (int)i;
+        seg = dot + 1;
+    }
+}
+
+int parquet_jsonl_record_staged(struct parquet_jsonl *c, const void *buf, size_t len,
+                                uint64_t id, struct kc_error *err)
+{
+    struct parquet_jsonl_parsers *p = c->p;
+    if (p->stage != NULL && p->staged_by == c && p->staged_buf == buf &&
+        p->staged_len == len && c->w != NULL) {
+        p->staged_by = NULL;
+        int rc = parquet_json_stage_commit(p->stage, c->w, err);
+        if (rc == KC_OK) {
+            c->rows++;
+            c->direct_rows++;
+        }
+        if (rc != PARQUET_DIRECT_DECLINED) {
+            return rc;
+        }
+    }
+    p->staged_by = NULL;
+    if (p->stage != NULL) {
+        parquet_direct_stage_drop(p->stage);
+    }
+    return parquet_jsonl_record(c, buf, len, id, err);
 }
 
 int parquet_jsonl_parse(struct parquet_jsonl_parsers *p, const void *buf, size_t len,

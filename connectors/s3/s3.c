@@ -156,6 +156,9 @@ struct s3_sink {
     /* The record put_one is writing, parsed in s->parsers to find its partition (Parquet
      * format): the converter writes it without parsing again. NULL: not parsed. */
     const struct parquet_jsonl_doc *pdoc;
+    /* Or staged for the file its partition's last record went to (view_staged): the converter
+     * that takes it writes the staged row. */
+    int staged;
 };
 
 /* Closed sets in flight to S3 per task: one travelling, one waiting, then put() waits. */
@@ -1200,8 +1203,12 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
     }
     f->bad = 0;
     f->cur = r->kafka_offset;
-    rc = parquet_jsonl_record_doc(f->pj, buf == r->value_raw ? s->pdoc : NULL, buf, len,
-                                  (uint64_t)r->kafka_offset, err);
+    if (s->staged && buf == r->value_raw) {
+        rc = parquet_jsonl_record_staged(f->pj, buf, len, (uint64_t)r->kafka_offset, err);
+    } else {
+        rc = parquet_jsonl_record_doc(f->pj, buf == r->value_raw ? s->pdoc : NULL, buf, len,
+                                      (uint64_t)r->kafka_offset, err);
+    }
     rc = file_rc(f, rc, err);
     f->cur = -1;
     if (rc != KC_OK) {
@@ -1320,6 +1327,7 @@ static int view_parsed(struct s3_sink *s, const char *buf, size_t len, struct s3
     parquet_jsonl_doc_get(d, NULL, "schema", &schema);
     parquet_jsonl_doc_get(d, NULL, "payload", payload);
     v->json = NULL;
+    v->fields = NULL;
     v->doc = d;
     v->from = schema.kind != PARQUET_DOC_MISSING && payload->kind != PARQUET_DOC_MISSING ? payload
                                                                                        : root;
@@ -1327,10 +1335,47 @@ static int view_parsed(struct s3_sink *s, const char *buf, size_t len, struct s3
     return 1;
 }
 
+/*
+ * For Parquet, before view_parsed: the record checked and staged for the open file its
+ * partition's last record went to (records of a partition mostly go on to the same file), its
+ * fields read where they lie. No tree is built, and when the partitioner picks that file the
+ * staged row is what is written. 0 when it cannot be staged there (no such file yet, another
+ * schema, a bad record): view_parsed then.
+ */
+static int view_staged(struct s3_sink *s, const struct s3_tp *tp, const char *buf, size_t len,
+                       struct s3_value *v, struct kc_error *err, int *rc)
+{
+    *rc = KC_OK;
+    if (tp->last_encoded == NULL) {
+        return 0;
+    }
+    const struct s3_file *g = NULL;
+    for (const struct s3_file *x = tp->files; x != NULL; x = x->next) {
+        if (strcmp(x->encoded, tp->last_encoded) == 0) {
+            g = x;
+            break;
+        }
+    }
+    const struct parquet_jsonl_fields *fields = NULL;
+    if (g == NULL || g->pj == NULL) {
+        return 0;
+    }
+    int r = parquet_jsonl_stage(g->pj, buf, len, &fields, err);
+    if (r != KC_OK) {
+        *rc = r == PARQUET_JSONL_NOT_STAGED ? KC_OK : r;
+        return 0;
+    }
+    memset(v, 0, sizeof(*v));
+    v->fields = fields;
+    s->staged = 1;
+    return 1;
+}
+
 static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                    struct kc_error *err)
 {
     s->pdoc = NULL;
+    s->staged = 0;
     release_big(&s->row); /* the last record's, if it was huge */
     release_big(&s->key);
     struct s3_tp *tp = tp_find(s, r->kafka_topic, r->kafka_partition);
@@ -1430,7 +1475,13 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     if (doc == NULL && s3_partitioner_needs_value(s->part) && owned == NULL && buf != NULL) {
         /* a raw value: only what the partitioner reads, and for Parquet one parse for both */
         if (s->c.format == S3_FORMAT_PARQUET && !aiven_wraps(s)) {
-            viewed = view_parsed(s, buf, len, &view, &root, &payload);
+            viewed = view_staged(s, tp, buf, len, &view, err, &rc);
+            if (rc != KC_OK) {
+                return rc; /* out of memory */
+            }
+            if (!viewed) {
+                viewed = view_parsed(s, buf, len, &view, &root, &payload);
+            }
         } else {
             doc = load_needed(s, buf, len);
         }

@@ -994,6 +994,10 @@ static const json_t *get_path(const json_t *v, const char *path)
 /* What is at `path` of the value, whichever way it was parsed. */
 static void field_at(const struct s3_value *v, const char *path, struct parquet_doc_field *out)
 {
+    if (v != NULL && v->fields != NULL) {
+        parquet_jsonl_fields_get(v->fields, path, out);
+        return;
+    }
     if (v != NULL && v->doc != NULL) {
         parquet_jsonl_doc_get(v->doc, v->from, path, out);
         return;
@@ -1033,6 +1037,9 @@ static void field_at(const struct s3_value *v, const char *path, struct parquet_
 
 static int value_is_object(const struct s3_value *v)
 {
+    if (v != NULL && v->fields != NULL) {
+        return 1;
+    }
     if (v != NULL && v->doc != NULL) {
         struct parquet_doc_field top;
         if (v->from == NULL) {

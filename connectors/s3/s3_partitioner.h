@@ -55,20 +55,22 @@ struct s3_partitioner_config {
 struct s3_partitioner;
 
 /*
- * The record's value as the partitioner reads it: a jansson tree (json, may be NULL), or a
+ * The record's value as the partitioner reads it: a jansson tree (json, may be NULL), a
  * record the Parquet converter parsed (doc non-NULL; `from` the object paths start at, the
- * payload of an envelope, or NULL for the top), so that the S3 sink parses a record once and
- * builds no tree for the partitioner. Both read alike (parquet_jsonl_doc_get).
+ * payload of an envelope, or NULL for the top), or one it staged for a file (fields non-NULL:
+ * an object), so that the S3 sink parses a record once and builds no tree for the
+ * partitioner. All read alike (parquet_jsonl_doc_get).
  */
 struct s3_value {
     const json_t *json;
     const struct parquet_jsonl_doc *doc;
     const struct parquet_doc_field *from;
+    const struct parquet_jsonl_fields *fields;
 };
 
 static inline struct s3_value s3_value_json(const json_t *v)
 {
-    struct s3_value x = {v, NULL, NULL};
+    struct s3_value x = {v, NULL, NULL, NULL};
     return x;
 }
 

@@ -26,16 +26,38 @@
 #include "s3_partitioner.h"
 
 /*
- * The value both ways the sink gives it: jansson's tree of the text, and the Parquet
- * converter's parse of it (s3_value.doc, from the payload of an envelope). Both must place a
- * record alike: the result and the error are compared, the first one returned.
+ * The value every way the sink gives it: jansson's tree of the text, the Parquet converter's
+ * parse of it (s3_value.doc, from the payload of an envelope), and, when the record can be
+ * staged, its members as staged for a file whose schema was inferred from it
+ * (s3_value.fields). All must place a record alike: the results and errors are compared, the
+ * first one returned.
  */
 struct both {
     json_t *tree;
     struct parquet_jsonl_parsers *ps;
     struct parquet_doc_field from;
-    struct s3_value v[2];
+    struct s3_value v[3];
+    int ways;
+    struct parquet_jsonl *pj; /* the staging converter */
+    struct kc_buf file;
 };
+
+static unsigned staged_ways; /* records compared staged too */
+
+static int both_write(void *opaque, const void *buf, size_t len)
+{
+    return kc_buf_append(opaque, buf, len) == KC_OK ? 0 : -1;
+}
+
+static int both_open(void *opaque, unsigned index, parquet_write_fn **write, void **wopaque,
+                     struct kc_error *err)
+{
+    (void)index;
+    (void)err;
+    *write = both_write;
+    *wopaque = opaque;
+    return KC_OK;
+}
 
 static void both_init(struct both *b, const char *text, int envelope)
 {
@@ -50,9 +72,25 @@ static void both_init(struct both *b, const char *text, int envelope)
     b->v[1].json = NULL;
     b->v[1].doc = d;
     b->v[1].from = NULL;
+    b->v[1].fields = NULL;
     if (envelope) {
         parquet_jsonl_doc_get(d, NULL, "payload", &b->from);
         b->v[1].from = &b->from;
+    }
+    /* a file inferred from this one record, then the record staged for it */
+    struct parquet_jsonl_options o;
+    const struct parquet_jsonl_fields *fields = NULL;
+    parquet_jsonl_options_init(&o);
+    o.infer_records = 1;
+    kc_buf_init(&b->file, (size_t)1 << 24);
+    b->ways = 2;
+    assert_int_equal(parquet_jsonl_new(&b->pj, &o, both_open, NULL, NULL, &b->file, &err), KC_OK);
+    assert_int_equal(parquet_jsonl_record(b->pj, text, strlen(text), 0, &err), KC_OK);
+    if (parquet_jsonl_stage(b->pj, text, strlen(text), &fields, &err) == KC_OK) {
+        memset(&b->v[2], 0, sizeof(b->v[2]));
+        b->v[2].fields = fields;
+        b->ways = 3;
+        staged_ways++;
     }
 }
 
@@ -60,6 +98,8 @@ static void both_fini(struct both *b)
 {
     json_decref(b->tree);
     parquet_jsonl_parsers_free(b->ps);
+    parquet_jsonl_free(b->pj);
+    kc_buf_fini(&b->file);
 }
 
 static int encode_both(struct s3_partitioner *p, const char *text, int envelope,
@@ -72,13 +112,16 @@ static int encode_both(struct s3_partitioner *p, const char *text, int envelope,
     kc_buf_init(&o2, 256);
     size_t at = out->len;
     int rc = s3_partitioner_encode(p, &b.v[0], 0, 0, out, err);
-    int rc2 = s3_partitioner_encode(p, &b.v[1], 0, 0, &o2, &e2);
-    assert_int_equal(rc, rc2);
-    if (rc == KC_OK) {
-        assert_int_equal(out->len - at, o2.len);
-        assert_memory_equal(out->data + at, o2.data, o2.len);
-    } else {
-        assert_string_equal(err->msg, e2.msg);
+    for (int w = 1; w < b.ways; w++) {
+        kc_buf_reset(&o2);
+        int rc2 = s3_partitioner_encode(p, &b.v[w], 0, 0, &o2, &e2);
+        assert_int_equal(rc, rc2);
+        if (rc == KC_OK) {
+            assert_int_equal(out->len - at, o2.len);
+            assert_memory_equal(out->data + at, o2.data, o2.len);
+        } else {
+            assert_string_equal(err->msg, e2.msg);
+        }
     }
     kc_buf_fini(&o2);
     both_fini(&b);
@@ -93,12 +136,14 @@ static int timestamp_both(struct s3_partitioner *p, const char *text, int envelo
     int64_t t2 = -1;
     both_init(&b, text, envelope);
     int rc = s3_partitioner_timestamp(p, &b.v[0], 0, 0, 0, ts, err);
-    int rc2 = s3_partitioner_timestamp(p, &b.v[1], 0, 0, 0, &t2, &e2);
-    assert_int_equal(rc, rc2);
-    if (rc == KC_OK) {
-        assert_int_equal(*ts, t2);
-    } else {
-        assert_string_equal(err->msg, e2.msg);
+    for (int w = 1; w < b.ways; w++) {
+        int rc2 = s3_partitioner_timestamp(p, &b.v[w], 0, 0, 0, &t2, &e2);
+        assert_int_equal(rc, rc2);
+        if (rc == KC_OK) {
+            assert_int_equal(*ts, t2);
+        } else {
+            assert_string_equal(err->msg, e2.msg);
+        }
     }
     both_fini(&b);
     return rc;
@@ -232,6 +277,7 @@ static void test_bad_configs(void **state)
 static void test_field(void **state)
 {
     (void)state;
+    unsigned staged_before = staged_ways;
     const char *fields[] = {"device_type", "meta.site", "n"};
     struct s3_partitioner_config c = {.class_name = "FieldPartitioner", .fields = fields,
                                       .n_fields = 3};
@@ -278,11 +324,13 @@ static void test_field(void **state)
     assert_non_null(strstr(err.msg, "not a struct or map"));
     kc_buf_fini(&b);
     s3_partitioner_free(p);
+    assert_int_equal(staged_ways - staged_before, 4); /* the objects of scalars and objects */
 }
 
 static void test_extractors(void **state)
 {
     (void)state;
+    unsigned staged_before = staged_ways;
     struct s3_partitioner *p = mk("HourlyPartitioner", "", 0, "UTC", "RecordField");
     struct kc_error err;
     int64_t ts;
@@ -316,6 +364,7 @@ static void test_extractors(void **state)
     assert_int_equal(ts, 5);
     assert_int_equal(s3_partitioner_timestamp(p, NULL, 5, 0, 9, &ts, &err), KC_EINVAL);
     s3_partitioner_free(p);
+    assert_int_equal(staged_ways - staged_before, 11);
 }
 
 /* ---- time zones: TZif transitions and the v2+ footer's POSIX TZ rule ---- */
