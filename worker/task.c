@@ -98,6 +98,7 @@ struct task {
     _Atomic int orphan;                   /* 1: abandoned by task_free; 2: the thread ended */
     _Atomic int detached;
     _Atomic int paused_ack;               /* the thread has applied the user's pause */
+    _Atomic int wake_tick;                /* sink_task_wake: tick after this poll */
     pthread_mutex_t wake_lock;            /* guards wake_q */
     rd_kafka_queue_t *wake_q;             /* owned handle on the consumer queue, while rk lives:
                                            * post() yields it so an op ends a poll at once */
@@ -227,6 +228,16 @@ static void svc_retried(struct sink_task *st)
     METRICS_ADD(task_of(st)->metrics, sink_retries, 1);
 }
 
+static void yield_poll(struct task *t);
+
+/* From any thread: the sink's tick is due now; the poll it may be waiting in ends. */
+static void svc_wake(struct sink_task *st)
+{
+    struct task *t = task_of(st);
+    atomic_store(&t->wake_tick, 1);
+    yield_poll(t);
+}
+
 static const struct sink_task_services task_services = {
     .report = svc_report,
     .rewind = svc_rewind,
@@ -236,6 +247,7 @@ static const struct sink_task_services task_services = {
     .value_converter = svc_value_converter,
     .insert_done = svc_insert_done,
     .retried = svc_retried,
+    .wake = svc_wake,
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1425,6 +1437,9 @@ static void *task_main(void *arg)
             }
             t->st.tick_soon = 0;
         }
+        if (atomic_exchange(&t->wake_tick, 0)) {
+            t->next_tick = now; /* sink_task_wake: tick after this poll, which waits not */
+        }
         int64_t wait = t->next_tick - now;
         int64_t to_commit = last_commit + t->flush_interval_ms - now;
         wait = wait < to_commit ? wait : to_commit;
@@ -1467,6 +1482,9 @@ static void *task_main(void *arg)
             break;
         }
         now = kc_now_ms();
+        if (atomic_exchange(&t->wake_tick, 0)) {
+            t->next_tick = now; /* woken during the poll or the put */
+        }
         if (!run_tick(t, now)) {
             break;
         }
@@ -1829,6 +1847,12 @@ fail:
 static void post(struct task *t, enum task_op op)
 {
     kc_queue_push(t->ops_q, (void *)(intptr_t)op);
+    yield_poll(t);
+}
+
+/* End the task thread's poll now (or its next one, when it is not polling). */
+static void yield_poll(struct task *t)
+{
     pthread_mutex_lock(&t->wake_lock);
     if (t->wake_q != NULL) {
         rd_kafka_queue_yield(t->wake_q);

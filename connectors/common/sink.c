@@ -53,6 +53,13 @@ void sink_task_tick_within(struct sink_task *st, int64_t ms)
     st->tick_soon = 1;
 }
 
+void sink_task_wake(struct sink_task *st)
+{
+    if (st->svc != NULL && st->svc->wake != NULL) {
+        st->svc->wake(st);
+    }
+}
+
 int sink_task_report_exception(struct sink_task *st, const struct sink_record *rec,
                                const char *exception_class, const struct kc_error *cause)
 {

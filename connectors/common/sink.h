@@ -94,6 +94,8 @@ struct sink_task_services {
     /* MAY be NULL (the harness): metrics of the sink's writes (sink_task_record_insert). */
     void (*insert_done)(struct sink_task *st, size_t bytes, int64_t elapsed_us, int ok);
     void (*retried)(struct sink_task *st);
+    /* MAY be NULL (the harness): sink_task_wake. Any thread. */
+    void (*wake)(struct sink_task *st);
 };
 
 #define SINK_OPS_VERSION 2
@@ -256,6 +258,10 @@ void sink_task_request_commit(struct sink_task *st);
 /* Ask for tick() within ms milliseconds, sooner than the next_ms it last gave: e.g. after
  * handing work to a thread of the sink's own whose results tick() collects. @thread task */
 void sink_task_tick_within(struct sink_task *st, int64_t ms);
+/* A thread of the sink's own has results for tick(): end the task's poll now and tick, rather
+ * than at the deadline tick_within gave (e.g. an upload finished, so its offsets can be
+ * committed at once). @thread any */
+void sink_task_wake(struct sink_task *st);
 /* From start(): this task takes converted values even where its connector's flags allow raw
  * bytes (SINK_FLAG_RAW_VALUE), e.g. an output format that prints what the converter made of a
  * JsonConverter envelope. @thread task */

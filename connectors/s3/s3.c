@@ -166,6 +166,12 @@ struct s3_sink {
 
 /* ---- small helpers ---- */
 
+/* The upload thread finished a set: tick collects it and asks for its commit now. */
+static void wake_task(void *arg)
+{
+    sink_task_wake(arg);
+}
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -1816,6 +1822,9 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     if (rc == KC_OK) {
         /* the local store too: its files are finished, fsynced and renamed there */
         rc = s3_uploader_new(S3_UPLOADS_PENDING, &s->up, err);
+    }
+    if (rc == KC_OK) {
+        s3_uploader_on_done(s->up, wake_task, s->st);
     }
     if (rc != KC_OK) {
         s3_free(s);

@@ -21,6 +21,8 @@ struct s3_uploader {
     const void **failed; /* owners whose batches are cancelled */
     size_t n_failed, cap_failed;
     int stop;
+    void (*on_done)(void *arg); /* after a batch is done, from this thread */
+    void *on_done_arg;
 };
 
 struct s3_batch *s3_batch_new(const void *owner, int64_t start, int64_t end, size_t n)
@@ -152,9 +154,22 @@ static void *run(void *arg)
         }
         u->done_tail = b;
         pthread_cond_broadcast(&u->room);
+        if (u->on_done != NULL) {
+            pthread_mutex_unlock(&u->mu);
+            u->on_done(u->on_done_arg);
+            pthread_mutex_lock(&u->mu);
+        }
     }
     pthread_mutex_unlock(&u->mu);
     return NULL;
+}
+
+void s3_uploader_on_done(struct s3_uploader *u, void (*fn)(void *arg), void *arg)
+{
+    pthread_mutex_lock(&u->mu);
+    u->on_done = fn;
+    u->on_done_arg = arg;
+    pthread_mutex_unlock(&u->mu);
 }
 
 int s3_uploader_new(size_t max_pending, struct s3_uploader **out, struct kc_error *err)

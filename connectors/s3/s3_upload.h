@@ -64,6 +64,9 @@ struct s3_batch *s3_batch_new(const void *owner, int64_t start, int64_t end, siz
 void s3_batch_free(struct s3_batch *b);
 
 int s3_uploader_new(size_t max_pending, struct s3_uploader **out, struct kc_error *err);
+/* Call fn(arg) on the upload thread after each batch is done (without the uploader's lock):
+ * the S3 sink wakes its task there so the batch's offsets are committed at once. */
+void s3_uploader_on_done(struct s3_uploader *u, void (*fn)(void *arg), void *arg);
 /* Cancels what waits, lets the batch in flight end, joins the thread, frees batches not taken. */
 void s3_uploader_free(struct s3_uploader *u);
 /* Hand b over (its objects and itself until it comes back from s3_uploader_done). Blocks while
