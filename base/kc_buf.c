@@ -60,7 +60,7 @@ int kc_buf_reserve(struct kc_buf *b, size_t n)
     return KC_OK;
 }
 
-int kc_buf_append(struct kc_buf *b, const void *p, size_t n)
+int kc_buf_append_slow(struct kc_buf *b, const void *p, size_t n)
 {
     if (kc_buf_reserve(b, n) != KC_OK) {
         return KC_ENOMEM;
@@ -76,11 +76,6 @@ int kc_buf_append(struct kc_buf *b, const void *p, size_t n)
 int kc_buf_append_str(struct kc_buf *b, const char *s)
 {
     return kc_buf_append(b, s, strlen(s));
-}
-
-int kc_buf_append_byte(struct kc_buf *b, uint8_t c)
-{
-    return kc_buf_append(b, &c, 1);
 }
 
 int kc_buf_printf(struct kc_buf *b, const char *fmt, ...)

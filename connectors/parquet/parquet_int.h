@@ -366,8 +366,15 @@ int parquet_json_infer_add_jv(struct parquet_json_infer *inf, const struct parqu
  * with no repeated node and records of scalars and objects of them. One per open writer: seen
  * stamps each schema node with the record that gave it a value.
  */
+struct parquet_direct_key {
+    uint64_t w0, w1;  /* the first 16 bytes of the name, zero-padded, in memory order */
+    size_t len;
+    const char *name; /* the schema's */
+};
 struct parquet_direct {
     uint32_t *seen; /* owned: one stamp per schema node */
+    struct parquet_direct_key *keys; /* owned: the children of each node, from kid_at[node] */
+    int *kid_at;                     /* owned: per node */
     int nseen;
     uint32_t stamp;
     int ok; /* the schema can be taken */

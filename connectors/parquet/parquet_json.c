@@ -1101,6 +1101,28 @@ out:
  * declines costs one extra scan.
  */
 
+/* The first 16 bytes of p[0..n) zero-padded, as two words in memory order; end bounds what
+ * may be read (whole words when 16 bytes are there, masked to n). */
+static inline void key_words(const char *p, size_t n, const char *end, uint64_t *w0,
+                             uint64_t *w1)
+{
+    size_t m = n < 16 ? n : 16;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (end - p >= 16) {
+        uint64_t a, b;
+        memcpy(&a, p, 8);
+        memcpy(&b, p + 8, 8);
+        *w0 = m >= 8 ? a : a & ((UINT64_C(1) << (8 * m)) - 1);
+        *w1 = m >= 16 ? b : m <= 8 ? 0 : b & ((UINT64_C(1) << (8 * (m - 8))) - 1);
+        return;
+    }
+#endif
+    char buf[16] = {0};
+    memcpy(buf, p, m);
+    memcpy(w0, buf, 8);
+    memcpy(w1, buf + 8, 8);
+}
+
 int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s)
 {
     memset(d, 0, sizeof(*d));
@@ -1110,8 +1132,23 @@ int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s
         }
     }
     d->seen = kc_calloc((size_t)s->n, sizeof(*d->seen));
-    if (d->seen == NULL) {
+    d->keys = kc_calloc((size_t)s->n, sizeof(*d->keys));
+    d->kid_at = kc_calloc((size_t)s->n, sizeof(*d->kid_at));
+    if (d->seen == NULL || d->keys == NULL || d->kid_at == NULL) {
+        parquet_direct_fini(d);
         return KC_ENOMEM;
+    }
+    int at = 0;
+    for (int i = 0; i < s->n; i++) {
+        const struct parquet_node *nd = &s->nodes[i];
+        d->kid_at[i] = at;
+        for (int k = 0; k < nd->nchildren && at < s->n; k++, at++) {
+            const struct parquet_node *kid = &s->nodes[nd->children[k]];
+            struct parquet_direct_key *e = &d->keys[at];
+            key_words(kid->name, kid->name_len, kid->name + kid->name_len, &e->w0, &e->w1);
+            e->len = kid->name_len;
+            e->name = kid->name;
+        }
     }
     d->nseen = s->n;
     d->ok = 1;
@@ -1121,6 +1158,8 @@ int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s
 void parquet_direct_fini(struct parquet_direct *d)
 {
     kc_free(d->seen);
+    kc_free(d->keys);
+    kc_free(d->kid_at);
     memset(d, 0, sizeof(*d));
 }
 
@@ -1143,35 +1182,6 @@ struct direct {
     size_t values;
     int envelope_keys; /* "schema" and "payload" seen at the root */
 };
-
-/* Short keys compared inline: a call to memcmp per member cost more than the compare. */
-static inline int same_key(const struct parquet_node *kid, const struct kc_jscan_str *key)
-{
-    size_t n = key->raw_len;
-    const char *a = kid->name, *b = key->raw;
-    if (kid->name_len != n) {
-        return 0;
-    }
-    if (n >= 8) {
-        uint64_t x, y;
-        for (size_t i = 0; i + 8 <= n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y) {
-                return 0;
-            }
-        }
-        memcpy(&x, a + n - 8, 8); /* the tail, overlapping */
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (a[i] != b[i]) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 /* A scalar token as the tree would hold it; 1 for a container (declined by the caller). */
 static int direct_scalar(struct direct *dx, const struct kc_jscan_tok *t, struct parquet_jv *v)
@@ -1280,9 +1290,14 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
             return PARQUET_DIRECT_DECLINED;
         }
         int c = -1;
+        uint64_t w0, w1;
+        key_words(key.raw, key.raw_len, (const char *)dx->js->end, &w0, &w1);
+        const struct parquet_direct_key *keys = dx->d->keys + dx->d->kid_at[id];
         for (int k = 0; k < nd->nchildren; k++) {
             int at = hint + k < nd->nchildren ? hint + k : hint + k - nd->nchildren;
-            if (same_key(&sh->s->nodes[nd->children[at]], &key)) {
+            const struct parquet_direct_key *e = &keys[at];
+            if (e->len == key.raw_len && e->w0 == w0 && e->w1 == w1 &&
+                (e->len <= 16 || memcmp(e->name + 16, key.raw + 16, e->len - 16) == 0)) {
                 c = at;
                 break;
             }
