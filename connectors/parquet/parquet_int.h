@@ -379,7 +379,7 @@ struct parquet_direct {
     uint32_t stamp;
     int ok; /* the schema can be taken */
 };
-#define PARQUET_DIRECT_DECLINED 1
+#define PARQUET_DIRECT_DECLINED 1000 /* no KC_* code: never taken for a writer's answer */
 /* parquet_writer_write for a caller whose text values are valid UTF-8 already (checked by the
  * strict JSON scanner): the writer does not check them again. */
 int parquet_writer_write_utf8(struct parquet_writer *w, int leaf, int rep, int def,

@@ -710,6 +710,12 @@ static int leaf_value(struct shred *sh, int id, const struct parquet_jv *v, stru
             if (r != 0) {
                 return fail(sh, id, "expected base64 (Connect bytes)");
             }
+            if ((lt->kind == PARQUET_LOGICAL_STRING || lt->kind == PARQUET_LOGICAL_JSON ||
+                 lt->kind == PARQUET_LOGICAL_ENUM) &&
+                !kc_utf8_valid(sh->tmp.data, sh->tmp.len)) {
+                /* checked here, not by the writer once half the row is written */
+                return fail(sh, id, "text is not valid UTF-8");
+            }
             lv->p = sh->tmp.data;
             lv->len = sh->tmp.len;
             return KC_OK;
@@ -1046,7 +1052,8 @@ static void shred_fini(struct shred *sh)
 }
 
 /* The staged entries of a record that fits, to the writer, and the row ended. utf8_known:
- * every text came from the strict scanner (a json_t may hold any bytes: checked). */
+ * the texts the record holds came from the strict scanner (a json_t may hold any bytes:
+ * checked); bytes made here (base64, JSON text) are checked by the writer either way. */
 static int stage_commit(struct shred *sh, int utf8_known)
 {
     int rc = KC_OK;
@@ -1055,8 +1062,8 @@ static int stage_commit(struct shred *sh, int utf8_known)
         const void *p = e->at == STAGE_INLINE ? (const void *)e->inl
                         : e->at == STAGE_BYTES ? (const void *)(sh->bytes.data + e->off)
                                                : e->p;
-        rc = utf8_known ? parquet_writer_write_utf8(sh->w, e->leaf, e->rep, e->def, p, e->len,
-                                                    sh->err)
+        rc = utf8_known && e->at == STAGE_PTR
+                 ? parquet_writer_write_utf8(sh->w, e->leaf, e->rep, e->def, p, e->len, sh->err)
                         : parquet_writer_write(sh->w, e->leaf, e->rep, e->def, p, e->len,
                                                sh->err);
     }

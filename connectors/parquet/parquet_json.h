@@ -214,7 +214,7 @@ int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl
  *   parquet_jsonl_record_staged: parquet_jsonl_record() of buf/len (the same pointer and
  *     length as staged), writing the staged row when c staged it for its open file.
  */
-#define PARQUET_JSONL_NOT_STAGED 1
+#define PARQUET_JSONL_NOT_STAGED 1001 /* no KC_* code */
 struct parquet_jsonl_fields;
 int parquet_jsonl_stage(struct parquet_jsonl *c, const void *buf, size_t len,
                         const struct parquet_jsonl_fields **fields, struct kc_error *err);

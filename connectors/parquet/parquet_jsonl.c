@@ -637,7 +637,8 @@ int parquet_jsonl_stage(struct parquet_jsonl *c, const void *buf, size_t len,
         parquet_direct_stage_drop(p->stage);
     }
     if (!c->direct.ok || c->w == NULL || c->mode == MODE_UNDECIDED ||
-        len > c->o.max_line_bytes) {
+        len > c->o.max_line_bytes || (c->o.write_flags & PARQUET_JSON_IGNORE_UNKNOWN)) {
+        /* (skipped keys are not captured: the fields would miss what a parse holds) */
         return PARQUET_JSONL_NOT_STAGED;
     }
     size_t n = trim_line(buf, len, &blank);
@@ -933,6 +934,9 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
     }
     parquet_writer_free(c->w);
     parquet_direct_fini(&c->direct);
+    if (c->p->staged_by == c) {
+        c->p->staged_by = NULL; /* a converter made later at this address stages afresh */
+    }
     drop_pending(c);
     kc_free(c->pend);
     parquet_json_infer_free(c->inf);

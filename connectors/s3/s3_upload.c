@@ -154,9 +154,11 @@ static void *run(void *arg)
         }
         u->done_tail = b;
         pthread_cond_broadcast(&u->room);
-        if (u->on_done != NULL) {
+        void (*on_done)(void *) = u->on_done;
+        void *on_done_arg = u->on_done_arg;
+        if (on_done != NULL) {
             pthread_mutex_unlock(&u->mu);
-            u->on_done(u->on_done_arg);
+            on_done(on_done_arg);
             pthread_mutex_lock(&u->mu);
         }
     }

@@ -643,6 +643,51 @@ static void test_parquet_json_direct_path(void **state)
     run_fini(&r[1]);
 }
 
+/* Connect bytes read as text (parquet.logical STRING): base64 that decodes to bytes that are not
+ * UTF-8 is a bad record, found before any of its row is written (the next records are
+ * written), the same both ways. */
+static void test_parquet_json_base64_text_checked(void **state)
+{
+    (void)state;
+    const char *input =
+        "{\"schema\": {\"type\": \"struct\", \"fields\": ["
+        "{\"field\": \"n\", \"type\": \"int64\", \"optional\": true},"
+        "{\"field\": \"f\", \"type\": \"bytes\", \"optional\": true,"
+        " \"parameters\": {\"parquet.logical\": \"STRING\"}}]},"
+        " \"payload\": {\"n\": 1, \"f\": \"aGk=\"}}\n"
+        "{\"n\": 2, \"f\": \"/w==\"}\n"
+        "{\"n\": 3, \"f\": \"aGk=\"}\n";
+    struct run r[2];
+    uint64_t rows[2], direct[2];
+    struct kc_error err;
+    for (int way = 0; way < 2; way++) {
+        struct parquet_jsonl_options o;
+        struct parquet_jsonl *c = NULL;
+        memset(&r[way], 0, sizeof(r[way]));
+        parquet_jsonl_options_init(&o);
+        o.no_direct = way;
+        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
+                         KC_OK);
+        assert_int_equal(parquet_jsonl_feed(c, input, strlen(input), &err), KC_OK);
+        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+        rows[way] = parquet_jsonl_rows(c);
+        direct[way] = parquet_jsonl_direct_rows(c);
+        parquet_jsonl_free(c);
+    }
+    assert_int_equal(rows[0], 2);
+    assert_int_equal(rows[1], 2);
+    assert_int_equal(direct[0], 1); /* line 3 */
+    for (int way = 0; way < 2; way++) {
+        assert_int_equal(r[way].nbad, 1);
+        assert_int_equal(r[way].bad_lines[0], 2);
+        assert_int_equal(r[way].nfiles, 1);
+    }
+    assert_int_equal(r[0].files[0].len, r[1].files[0].len);
+    assert_memory_equal(r[0].files[0].data, r[1].files[0].data, r[0].files[0].len);
+    run_fini(&r[0]);
+    run_fini(&r[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_parquet_json_records_and_rotate),
         cmocka_unit_test(test_parquet_json_parse_once),
         cmocka_unit_test(test_parquet_json_direct_path),
+        cmocka_unit_test(test_parquet_json_base64_text_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
