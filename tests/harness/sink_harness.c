@@ -675,6 +675,11 @@ size_t sink_harness_peak_buffered(const struct sink_harness *h)
     return h->peak;
 }
 
+size_t sink_harness_buffered(const struct sink_harness *h)
+{
+    return h->budget.sink_bytes;
+}
+
 size_t sink_harness_budget_commits(const struct sink_harness *h)
 {
     return h->budget_commits;

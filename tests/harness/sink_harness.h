@@ -77,6 +77,8 @@ int64_t sink_harness_reported_offset(const struct sink_harness *h, size_t i);
  * commit points the budget forced. */
 void sink_harness_set_budget(struct sink_harness *h, size_t bytes);
 size_t sink_harness_peak_buffered(const struct sink_harness *h);
+/* The figure the sink reported last (sink_task_buffered). */
+size_t sink_harness_buffered(const struct sink_harness *h);
 size_t sink_harness_budget_commits(const struct sink_harness *h);
 /* errors.tolerance: all (1, the default: reported records are counted and skipped) or none (0:
  * sink_task_report answers KC_EFATAL, so the sink's put() fails). */

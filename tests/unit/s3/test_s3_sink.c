@@ -1226,6 +1226,69 @@ static void test_upload_asks_for_a_tick(void **state)
 }
 
 /*
+ * Settled Parquet files are finished on the upload thread while the task reads on, but those
+ * files hold at most a quarter of the byte budget together: the rest of a set is finished on
+ * the task thread. 60 open files (FieldPartitioner on device_id) hold more than a quarter of
+ * an 8 MiB budget (under the three quarters where the budget starts flushing); when their set
+ * is committed, what the sink then reports (the files handed over, not yet back) stays under
+ * the quarter, and every file is written whole and every offset committed.
+ */
+static void test_late_finish_keeps_to_a_quarter_of_the_budget(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const int devices = 60, per = 5, n = devices * per;
+    char flush[16];
+    snprintf(flush, sizeof(flush), "%d", n);
+    const char *kv[] = {"flush.size", flush,
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.FieldPartitioner",
+                        "partition.field.name", "device_id", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    const size_t budget = (size_t)8 << 20;
+    sink_harness_set_budget(h, budget);
+    for (int i = 0; i < n; i++) {
+        char v[256];
+        int len = snprintf(v, sizeof(v),
+                           "{\"device_id\":\"d%03d\",\"timestamp\":\"2024-06-01T13:45:30Z\","
+                           "\"value\":%d.5,\"unit\":\"C\",\"battery_level\":%d}",
+                           i % devices, i % 40, 50 + i % 50);
+        assert_int_equal(sink_harness_produce(h, "iot", 0, NULL, v, (size_t)len, T0 + i), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_poll(h, n - 1, NULL, &err), 0);
+    size_t open = sink_harness_buffered(h); /* every file open, none handed over */
+    assert_int_equal(sink_harness_poll(h, 1, NULL, &err), 0); /* the set is full */
+    size_t handed = sink_harness_buffered(h);
+    print_message("%d open files: %zu bytes; handed to the upload thread: %zu (budget %zu)\n",
+                  devices, open, handed, budget);
+    assert_true(open > budget / 4);     /* the cap has something to hold back */
+    assert_true(open < budget / 4 * 3); /* and the budget itself did not flush anything */
+    assert_true(handed > 0);            /* some files went to the upload thread */
+    assert_true(handed <= budget / 4);
+    assert_int_equal(sink_harness_budget_commits(h), 0);
+    for (int i = 0; i < 500 && sink_harness_committed(h, "iot", 0, NULL) != n; i++) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+        nanosleep(&ts, NULL);
+        assert_int_equal(sink_harness_tick(h, 0, &err), 0);
+        assert_int_equal(sink_harness_commit(h, &err), 0);
+    }
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), n);
+    assert_whole_parquet_files(dir, 0);
+    char *l = list_dir(dir);
+    int files = 0;
+    for (const char *at = l; (at = strstr(at, ".snappy.parquet ")) != NULL; at++) {
+        files++;
+    }
+    free(l);
+    assert_int_equal(files, devices);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+/*
  * A file the upload thread cannot finish (its writes fail: the process's file-size limit
  * here, a full disk in life) is not committed and leaves nothing under a final name: its
  * partition replays from the set's first offset, and once writes succeed again the same files
@@ -1349,6 +1412,7 @@ int main(void)
         cmocka_unit_test(test_store_down_then_back),
         cmocka_unit_test(test_schema_change_rotates_json),
         cmocka_unit_test(test_late_finish_failure_replays),
+        cmocka_unit_test(test_late_finish_keeps_to_a_quarter_of_the_budget),
         cmocka_unit_test(test_upload_asks_for_a_tick),
         cmocka_unit_test(test_json_compression_config),
         cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
