@@ -377,8 +377,12 @@ struct parquet_direct {
     int *kid_at;                     /* owned: per node */
     int nseen;
     uint32_t stamp;
-    int ok; /* the schema can be taken */
+    int ok; /* the schema can be taken (and the records have not kept declining) */
+    uint32_t declines; /* records declined in a row: past PARQUET_DIRECT_GIVE_UP, ok = 0 */
 };
+/* A file whose records keep being declined (say, objects in a column inferred as JSON text)
+ * stops trying the direct path: each declined record was scanned twice. */
+#define PARQUET_DIRECT_GIVE_UP 64
 #define PARQUET_DIRECT_DECLINED 1000 /* no KC_* code: never taken for a writer's answer */
 /* parquet_writer_write for a caller whose text values are valid UTF-8 already (checked by the
  * strict JSON scanner): the writer does not check them again. */

@@ -1417,6 +1417,11 @@ static int direct_run(struct direct *dx, struct parquet_writer *w, struct parque
     if (rc == KC_OK && (kc_jscan_finish(js) != KC_OK || dx->envelope_keys == 2)) {
         rc = PARQUET_DIRECT_DECLINED; /* trailing bytes; or an envelope: its payload is the row */
     }
+    if (rc == KC_OK) {
+        d->declines = 0;
+    } else if (rc == PARQUET_DIRECT_DECLINED && ++d->declines >= PARQUET_DIRECT_GIVE_UP) {
+        d->ok = 0; /* the tree path for the rest of this file */
+    }
     return rc;
 }
 

@@ -688,6 +688,52 @@ static void test_parquet_json_base64_text_checked(void **state)
     run_fini(&r[1]);
 }
 
+/* A file whose records keep being declined (objects in a column inferred as JSON text) stops
+ * trying the direct path after PARQUET_DIRECT_GIVE_UP of them in a row; the rows are the same. */
+static void test_parquet_json_direct_gives_up(void **state)
+{
+    (void)state;
+    struct kc_buf in;
+    kc_buf_init(&in, (size_t)1 << 20);
+    /* the sample: x is a number and a string, so a JSON text column */
+    assert_int_equal(kc_buf_append_str(&in, "{\"id\": 0, \"x\": 1}\n{\"id\": 1, \"x\": \"a\"}\n"),
+                     KC_OK);
+    for (int i = 2; i < 10; i++) { /* scalars in it: taken */
+        assert_int_equal(kc_buf_printf(&in, "{\"id\": %d, \"x\": %d}\n", i, i), KC_OK);
+    }
+    for (int i = 10; i < 10 + PARQUET_DIRECT_GIVE_UP; i++) { /* objects: declined */
+        assert_int_equal(kc_buf_printf(&in, "{\"id\": %d, \"x\": {\"k\": %d}}\n", i, i), KC_OK);
+    }
+    for (int i = 0; i < 5; i++) { /* scalars again: the tree path now */
+        assert_int_equal(kc_buf_printf(&in, "{\"id\": %d, \"x\": 2}\n", 100 + i), KC_OK);
+    }
+    struct run r[2];
+    uint64_t direct[2];
+    struct kc_error err;
+    for (int way = 0; way < 2; way++) {
+        struct parquet_jsonl_options o;
+        struct parquet_jsonl *c = NULL;
+        memset(&r[way], 0, sizeof(r[way]));
+        parquet_jsonl_options_init(&o);
+        o.infer_records = 2;
+        o.no_direct = way;
+        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
+                         KC_OK);
+        assert_int_equal(parquet_jsonl_feed(c, in.data, in.len, &err), KC_OK);
+        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+        assert_int_equal(parquet_jsonl_rows(c), 10 + PARQUET_DIRECT_GIVE_UP + 5);
+        direct[way] = parquet_jsonl_direct_rows(c);
+        parquet_jsonl_free(c);
+    }
+    assert_int_equal(direct[0], 8);
+    assert_int_equal(r[0].nbad, 0);
+    assert_int_equal(r[0].files[0].len, r[1].files[0].len);
+    assert_memory_equal(r[0].files[0].data, r[1].files[0].data, r[0].files[0].len);
+    run_fini(&r[0]);
+    run_fini(&r[1]);
+    kc_buf_fini(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -701,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_parquet_json_parse_once),
         cmocka_unit_test(test_parquet_json_direct_path),
         cmocka_unit_test(test_parquet_json_base64_text_checked),
+        cmocka_unit_test(test_parquet_json_direct_gives_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
