@@ -349,6 +349,34 @@ int parquet_jv_from_json(struct parquet_jv_parser *ps, const json_t *j, struct p
                          struct kc_error *err);
 /* Append compact JSON text for v. */
 int parquet_jv_dump(const struct parquet_jv *v, struct kc_buf *b);
+/* v as a parquet_doc_field (node: v). */
+void parquet_jv_doc_field(const struct parquet_jv *v, struct parquet_doc_field *out);
+/*
+ * A number or literal token as a value (strict dialect: big integers were rejected): 1, or 0
+ * for a string or container token (v untouched). An if-chain with hints, not a switch, for
+ * the reason given at scan_token in base/kc_jscan.c (a jump table mispredicts every record).
+ */
+static inline int parquet_jv_scalar(const struct kc_jscan_tok *t, struct parquet_jv *v)
+{
+    enum kc_jscan_kind kind = t->kind;
+    if (__builtin_expect(kind == KC_JSCAN_NUMBER, 1)) {
+        if (t->u.n.is_float) {
+            v->type = PARQUET_JV_REAL;
+            v->u.d = t->u.n.d;
+        } else {
+            v->type = PARQUET_JV_INT;
+            v->u.i = t->u.n.i;
+        }
+        return 1;
+    }
+    if (kind == KC_JSCAN_TRUE || kind == KC_JSCAN_FALSE || kind == KC_JSCAN_NULL) {
+        v->type = kind == KC_JSCAN_TRUE    ? PARQUET_JV_TRUE
+                  : kind == KC_JSCAN_FALSE ? PARQUET_JV_FALSE
+                                           : PARQUET_JV_NULL;
+        return 1;
+    }
+    return 0;
+}
 /* Member value by key, or NULL. *hint is where to look first; it is updated to the slot after
  * the match, so looking fields up in the order they were written costs one compare each. */
 const struct parquet_jv *parquet_jv_get(const struct parquet_jv *obj, const char *key,
@@ -383,6 +411,8 @@ struct parquet_direct {
 /* A file whose records keep being declined (say, objects in a column inferred as JSON text)
  * stops trying the direct path: each declined record was scanned twice. */
 #define PARQUET_DIRECT_GIVE_UP 64
+/* A direct path's string buffer is kept between records up to this size. */
+#define PARQUET_DIRECT_TEXT_KEEP ((size_t)256 << 10)
 #define PARQUET_DIRECT_DECLINED 1000 /* no KC_* code: never taken for a writer's answer */
 /* parquet_writer_write for a caller whose text values are valid UTF-8 already (checked by the
  * strict JSON scanner): the writer does not check them again. */

@@ -1062,10 +1062,11 @@ static int stage_commit(struct shred *sh, int utf8_known)
         const void *p = e->at == STAGE_INLINE ? (const void *)e->inl
                         : e->at == STAGE_BYTES ? (const void *)(sh->bytes.data + e->off)
                                                : e->p;
-        rc = utf8_known && e->at == STAGE_PTR
-                 ? parquet_writer_write_utf8(sh->w, e->leaf, e->rep, e->def, p, e->len, sh->err)
-                        : parquet_writer_write(sh->w, e->leaf, e->rep, e->def, p, e->len,
-                                               sh->err);
+        if (utf8_known && e->at == STAGE_PTR) {
+            rc = parquet_writer_write_utf8(sh->w, e->leaf, e->rep, e->def, p, e->len, sh->err);
+        } else {
+            rc = parquet_writer_write(sh->w, e->leaf, e->rep, e->def, p, e->len, sh->err);
+        }
     }
     if (rc == KC_OK) {
         rc = parquet_writer_end_row(sh->w, sh->err);
@@ -1190,12 +1191,12 @@ struct direct {
     int envelope_keys; /* "schema" and "payload" seen at the root */
 };
 
-/* A scalar token as the tree would hold it; 1 for a container (declined by the caller). */
+/* A scalar token as the tree would hold it (strings decoded into dx->text); 1 for a
+ * container (declined by the caller). */
 static int direct_scalar(struct direct *dx, const struct kc_jscan_tok *t, struct parquet_jv *v)
 {
     memset(v, 0, sizeof(*v));
-    switch (t->kind) {
-    case KC_JSCAN_STRING: {
+    if (t->kind == KC_JSCAN_STRING) {
         char *dst = dx->text->data + dx->text->len;
         size_t n = kc_jscan_str_decode(&t->u.s, dst);
         dx->text->len += n + 1;
@@ -1204,32 +1205,13 @@ static int direct_scalar(struct direct *dx, const struct kc_jscan_tok *t, struct
         v->u.s = dst;
         return 0;
     }
-    case KC_JSCAN_NUMBER:
-        if (t->u.n.is_float) {
-            v->type = PARQUET_JV_REAL;
-            v->u.d = t->u.n.d;
-        } else {
-            v->type = PARQUET_JV_INT;
-            v->u.i = t->u.n.i;
-        }
-        return 0;
-    case KC_JSCAN_TRUE:
-        v->type = PARQUET_JV_TRUE;
-        return 0;
-    case KC_JSCAN_FALSE:
-        v->type = PARQUET_JV_FALSE;
-        return 0;
-    case KC_JSCAN_NULL:
-        v->type = PARQUET_JV_NULL;
-        return 0;
-    default:
-        return 1;
-    }
+    return !parquet_jv_scalar(t, v);
 }
 
-/* Member `key` of the member at index parent (-1: the root) read as f; its index in *at. */
+/* Member `key` of the member at index parent (-1: the root), with value v (an object's members
+ * are not in v: they are captured after it); its index in *at. */
 static int capture(struct direct *dx, int parent, const struct kc_jscan_str *key,
-                   const struct parquet_jv *v, enum parquet_doc_kind kind, size_t *at)
+                   const struct parquet_jv *v, size_t *at)
 {
     struct parquet_direct_stage *ds = dx->capture;
     if (ds->n == ds->cap) {
@@ -1242,36 +1224,11 @@ static int capture(struct direct *dx, int parent, const struct kc_jscan_str *key
         ds->cap = ncap;
     }
     struct parquet_direct_member *e = &ds->m[ds->n];
-    memset(e, 0, sizeof(*e));
     e->parent = parent;
     e->key = key->raw;
     e->key_len = key->raw_len;
-    e->f.kind = kind;
-    if (v != NULL) {
-        switch (v->type) {
-        case PARQUET_JV_STRING:
-            e->f.kind = PARQUET_DOC_STRING;
-            e->f.s = v->u.s;
-            e->f.len = v->n;
-            break;
-        case PARQUET_JV_INT:
-            e->f.kind = PARQUET_DOC_INTEGER;
-            e->f.i = v->u.i;
-            break;
-        case PARQUET_JV_REAL:
-            e->f.kind = PARQUET_DOC_REAL;
-            e->f.d = v->u.d;
-            break;
-        case PARQUET_JV_TRUE:
-        case PARQUET_JV_FALSE:
-            e->f.kind = PARQUET_DOC_BOOLEAN;
-            e->f.i = v->type == PARQUET_JV_TRUE;
-            break;
-        default:
-            e->f.kind = PARQUET_DOC_NULL;
-            break;
-        }
-    }
+    parquet_jv_doc_field(v, &e->f);
+    e->f.node = NULL; /* v is the caller's, gone after the call */
     *at = ds->n++;
     return KC_OK;
 }
@@ -1337,14 +1294,15 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
             }
             rc = emit_nulls(sh, kid_id, rep, def);
             if (rc == KC_OK && dx->capture != NULL) {
-                rc = capture(dx, cap_at, &key, NULL, PARQUET_DOC_NULL, &at);
+                const struct parquet_jv null = {.type = PARQUET_JV_NULL};
+                rc = capture(dx, cap_at, &key, &null, &at);
             }
         } else if (!kid->is_leaf) {
             if (t.kind != KC_JSCAN_OBJECT) {
                 return PARQUET_DIRECT_DECLINED;
             }
-            rc = dx->capture != NULL ? capture(dx, cap_at, &key, NULL, PARQUET_DOC_OBJECT, &at)
-                                     : KC_OK;
+            const struct parquet_jv obj = {.type = PARQUET_JV_OBJECT};
+            rc = dx->capture != NULL ? capture(dx, cap_at, &key, &obj, &at) : KC_OK;
             if (rc == KC_OK) {
                 rc = direct_fields(dx, kid_id, rep, kdef, (int)at);
             }
@@ -1362,7 +1320,7 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
                 rc = put_leaf(sh, kid_id, rep, kdef, &lv);
             }
             if (rc == KC_OK && dx->capture != NULL) {
-                rc = capture(dx, cap_at, &key, &v, PARQUET_DOC_NULL, &at);
+                rc = capture(dx, cap_at, &key, &v, &at);
             }
         }
         if (rc != KC_OK) {
@@ -1476,7 +1434,7 @@ int parquet_json_stage_text(struct parquet_direct_stage *ds, struct parquet_writ
 {
     struct direct dx;
     shred_fini(&ds->sh); /* the last record's, staged or not */
-    if (ds->text.cap > (size_t)256 << 10) {
+    if (ds->text.cap > PARQUET_DIRECT_TEXT_KEEP) {
         kc_buf_fini(&ds->text); /* a huge record's: not held for the next ones */
         kc_buf_init(&ds->text, PARQUET_BUF_LIMIT);
     }

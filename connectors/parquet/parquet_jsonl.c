@@ -389,9 +389,6 @@ static size_t trim_line(const char *p, size_t n, int *blank)
 static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
                           const struct parquet_jv *vp, struct kc_error *err);
 
-/* The direct path's string buffer is kept between records up to this size. */
-#define DIRECT_TEXT_KEEP ((size_t)256 << 10)
-
 /* pre: the line already parsed by the caller (parquet_jsonl_parse), or NULL. */
 static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
                         const struct parquet_jv *pre, struct kc_error *err)
@@ -413,7 +410,7 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
         struct kc_buf *text = &c->p->direct_text;
         rc = parquet_json_write_text(c->w, &c->direct, &c->p->ps.js, text, p, n,
                                      c->o.write_flags, &e);
-        if (text->cap > DIRECT_TEXT_KEEP) {
+        if (text->cap > PARQUET_DIRECT_TEXT_KEEP) {
             kc_buf_fini(text); /* a huge record's: not held for the next ones */
             kc_buf_init(text, PARQUET_BUF_LIMIT);
         }
@@ -626,16 +623,22 @@ int parquet_jsonl_record(struct parquet_jsonl *c, const void *buf, size_t len, u
     return process_line(c, buf, len, id, NULL, err);
 }
 
+/* Forget the staged record, if any. */
+static void unstage(struct parquet_jsonl_parsers *p)
+{
+    p->staged_by = NULL;
+    if (p->stage != NULL) {
+        parquet_direct_stage_drop(p->stage);
+    }
+}
+
 int parquet_jsonl_stage(struct parquet_jsonl *c, const void *buf, size_t len,
                         const struct parquet_jsonl_fields **out, struct kc_error *err)
 {
     struct parquet_jsonl_parsers *p = c->p;
     int blank;
     *out = NULL;
-    p->staged_by = NULL;
-    if (p->stage != NULL) {
-        parquet_direct_stage_drop(p->stage);
-    }
+    unstage(p);
     if (!c->direct.ok || c->w == NULL || c->mode == MODE_UNDECIDED ||
         len > c->o.max_line_bytes || (c->o.write_flags & PARQUET_JSON_IGNORE_UNKNOWN)) {
         /* (skipped keys are not captured: the fields would miss what a parse holds) */
@@ -715,10 +718,7 @@ int parquet_jsonl_record_staged(struct parquet_jsonl *c, const void *buf, size_t
             return rc;
         }
     }
-    p->staged_by = NULL;
-    if (p->stage != NULL) {
-        parquet_direct_stage_drop(p->stage);
-    }
+    unstage(p);
     return parquet_jsonl_record(c, buf, len, id, err);
 }
 
@@ -738,44 +738,9 @@ int parquet_jsonl_parse(struct parquet_jsonl_parsers *p, const void *buf, size_t
     return rc;
 }
 
-static void doc_field(const struct parquet_jv *v, struct parquet_doc_field *out)
-{
-    memset(out, 0, sizeof(*out));
-    out->node = v;
-    switch (v->type) {
-    case PARQUET_JV_NULL:
-        out->kind = PARQUET_DOC_NULL;
-        break;
-    case PARQUET_JV_FALSE:
-    case PARQUET_JV_TRUE:
-        out->kind = PARQUET_DOC_BOOLEAN;
-        out->i = v->type == PARQUET_JV_TRUE;
-        break;
-    case PARQUET_JV_INT:
-        out->kind = PARQUET_DOC_INTEGER;
-        out->i = v->u.i;
-        break;
-    case PARQUET_JV_REAL:
-        out->kind = PARQUET_DOC_REAL;
-        out->d = v->u.d;
-        break;
-    case PARQUET_JV_STRING:
-        out->kind = PARQUET_DOC_STRING;
-        out->s = v->u.s;
-        out->len = v->n;
-        break;
-    case PARQUET_JV_ARRAY:
-        out->kind = PARQUET_DOC_ARRAY;
-        break;
-    case PARQUET_JV_OBJECT:
-        out->kind = PARQUET_DOC_OBJECT;
-        break;
-    }
-}
-
 void parquet_jsonl_doc_root(const struct parquet_jsonl_doc *d, struct parquet_doc_field *out)
 {
-    doc_field(&d->v, out);
+    parquet_jv_doc_field(&d->v, out);
 }
 
 void parquet_jsonl_doc_get(const struct parquet_jsonl_doc *d, const struct parquet_doc_field *from,
@@ -809,7 +774,7 @@ void parquet_jsonl_doc_get(const struct parquet_jsonl_doc *d, const struct parqu
         memset(out, 0, sizeof(*out));
         return;
     }
-    doc_field(v, out);
+    parquet_jv_doc_field(v, out);
 }
 
 int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl_doc *d,
@@ -935,7 +900,7 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
     parquet_writer_free(c->w);
     parquet_direct_fini(&c->direct);
     if (c->p->staged_by == c) {
-        c->p->staged_by = NULL; /* a converter made later at this address stages afresh */
+        unstage(c->p); /* a converter made later at this address stages afresh */
     }
     drop_pending(c);
     kc_free(c->pend);

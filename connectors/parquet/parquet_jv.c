@@ -219,24 +219,11 @@ static int build_value(struct jv_parse *jp, const struct kc_jscan_tok *t, struct
         v->type = PARQUET_JV_STRING;
         return copy_string(jp, &t->u.s, &v->u.s, &v->n);
     }
-    if (__builtin_expect(kind == KC_JSCAN_NUMBER, 1)) {
-        if (t->u.n.is_float) {
-            v->type = PARQUET_JV_REAL;
-            v->u.d = t->u.n.d;
-        } else {
-            v->type = PARQUET_JV_INT; /* strict dialect: big integers were rejected */
-            v->u.i = t->u.n.i;
-        }
-        return KC_OK;
+    if (parquet_jv_scalar(t, v)) {
+        return KC_OK; /* a number or a literal */
     }
     if (kind == KC_JSCAN_OBJECT || kind == KC_JSCAN_ARRAY) {
         return parse_container(jp, v, kind == KC_JSCAN_OBJECT);
-    }
-    if (kind == KC_JSCAN_TRUE || kind == KC_JSCAN_FALSE || kind == KC_JSCAN_NULL) {
-        v->type = kind == KC_JSCAN_TRUE    ? PARQUET_JV_TRUE
-                  : kind == KC_JSCAN_FALSE ? PARQUET_JV_FALSE
-                                           : PARQUET_JV_NULL;
-        return KC_OK;
     }
     return kc_error_set(jp->err, KC_EINVAL, "invalid JSON: a value expected at offset %zu",
                         kc_jscan_offset(jp->js));
@@ -484,6 +471,41 @@ int parquet_jv_dump(const struct parquet_jv *v, struct kc_buf *b)
         return kc_buf_append_byte(b, '}');
     }
     return KC_EINVAL;
+}
+
+void parquet_jv_doc_field(const struct parquet_jv *v, struct parquet_doc_field *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->node = v;
+    switch (v->type) {
+    case PARQUET_JV_NULL:
+        out->kind = PARQUET_DOC_NULL;
+        break;
+    case PARQUET_JV_FALSE:
+    case PARQUET_JV_TRUE:
+        out->kind = PARQUET_DOC_BOOLEAN;
+        out->i = v->type == PARQUET_JV_TRUE;
+        break;
+    case PARQUET_JV_INT:
+        out->kind = PARQUET_DOC_INTEGER;
+        out->i = v->u.i;
+        break;
+    case PARQUET_JV_REAL:
+        out->kind = PARQUET_DOC_REAL;
+        out->d = v->u.d;
+        break;
+    case PARQUET_JV_STRING:
+        out->kind = PARQUET_DOC_STRING;
+        out->s = v->u.s;
+        out->len = v->n;
+        break;
+    case PARQUET_JV_ARRAY:
+        out->kind = PARQUET_DOC_ARRAY;
+        break;
+    case PARQUET_JV_OBJECT:
+        out->kind = PARQUET_DOC_OBJECT;
+        break;
+    }
 }
 
 const struct parquet_jv *parquet_jv_get(const struct parquet_jv *obj, const char *key,

@@ -1362,10 +1362,10 @@ static int view_staged(struct s3_sink *s, const struct s3_tp *tp, const char *bu
             break;
         }
     }
-    const struct parquet_jsonl_fields *fields = NULL;
     if (g == NULL || g->pj == NULL) {
         return 0;
     }
+    const struct parquet_jsonl_fields *fields = NULL;
     int r = parquet_jsonl_stage(g->pj, buf, len, &fields, err);
     if (r != KC_OK) {
         *rc = r == PARQUET_JSONL_NOT_STAGED ? KC_OK : r;

@@ -576,6 +576,49 @@ static void test_parquet_json_parse_once(void **state)
     parquet_jsonl_parsers_free(ps);
 }
 
+/*
+ * The same input through the direct path (way 0) and through the tree alone (way 1): records
+ * recs[0..n) given one by one (ids 0..), or, with recs NULL, the JSON lines `lines`. The two
+ * ways must write the same files and report the same lines; each way's rows and direct rows
+ * are returned, the runs in r (run_fini them).
+ */
+static void both_ways(const char *const *recs, size_t n, const char *lines, size_t infer,
+                      struct run r[2], uint64_t rows[2], uint64_t direct[2])
+{
+    struct kc_error err;
+    for (int way = 0; way < 2; way++) {
+        struct parquet_jsonl_options o;
+        struct parquet_jsonl *c = NULL;
+        memset(&r[way], 0, sizeof(r[way]));
+        parquet_jsonl_options_init(&o);
+        if (infer > 0) {
+            o.infer_records = infer;
+        }
+        o.no_direct = way;
+        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
+                         KC_OK);
+        for (size_t i = 0; recs != NULL && i < n; i++) {
+            assert_int_equal(parquet_jsonl_record(c, recs[i], strlen(recs[i]), i, &err), KC_OK);
+        }
+        if (recs == NULL) {
+            assert_int_equal(parquet_jsonl_feed(c, lines, strlen(lines), &err), KC_OK);
+        }
+        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
+        rows[way] = parquet_jsonl_rows(c);
+        direct[way] = parquet_jsonl_direct_rows(c);
+        parquet_jsonl_free(c);
+    }
+    assert_int_equal(rows[0], rows[1]);
+    assert_int_equal(direct[1], 0);
+    assert_int_equal(r[0].nbad, r[1].nbad);
+    assert_memory_equal(r[0].bad_lines, r[1].bad_lines, sizeof(r[0].bad_lines));
+    assert_int_equal(r[0].nfiles, r[1].nfiles);
+    for (unsigned f = 0; f < r[0].nfiles; f++) {
+        assert_int_equal(r[0].files[f].len, r[1].files[f].len);
+        assert_memory_equal(r[0].files[f].data, r[1].files[f].data, r[0].files[f].len);
+    }
+}
+
 /* Records that the direct path takes (no tree) and records it declines (then parsed into a
  * tree, which reports the bad ones): the same files and reports as with the tree alone. */
 static void test_parquet_json_direct_path(void **state)
@@ -606,39 +649,16 @@ static void test_parquet_json_direct_path(void **state)
         /* and direct again after them */
         "{\"id\": 17, \"s\": \"last\"}",
     };
-    const size_t n = sizeof(recs) / sizeof(recs[0]);
     struct run r[2];
-    uint64_t direct[2];
-    struct kc_error err;
-    for (int way = 0; way < 2; way++) {
-        struct parquet_jsonl_options o;
-        struct parquet_jsonl *c = NULL;
-        memset(&r[way], 0, sizeof(r[way]));
-        parquet_jsonl_options_init(&o);
-        o.infer_records = 2;
-        o.no_direct = way;
-        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
-                         KC_OK);
-        for (size_t i = 0; i < n; i++) {
-            assert_int_equal(parquet_jsonl_record(c, recs[i], strlen(recs[i]), i, &err), KC_OK);
-        }
-        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
-        assert_int_equal(parquet_jsonl_rows(c), 10);
-        direct[way] = parquet_jsonl_direct_rows(c);
-        parquet_jsonl_free(c);
-    }
+    uint64_t rows[2], direct[2];
+    both_ways(recs, sizeof(recs) / sizeof(recs[0]), NULL, 2, r, rows, direct);
+    assert_int_equal(rows[0], 10);
     assert_int_equal(direct[0], 4); /* records 2, 3, 4 and 15 */
-    assert_int_equal(direct[1], 0);
     assert_int_equal(r[0].nbad, 7);
     for (unsigned i = 0; i < 7; i++) {
         assert_int_equal(r[0].bad_lines[i], 8 + i);
     }
-    assert_int_equal(r[1].nbad, r[0].nbad);
-    assert_memory_equal(r[0].bad_lines, r[1].bad_lines, sizeof(r[0].bad_lines));
     assert_int_equal(r[0].nfiles, 1);
-    assert_int_equal(r[1].nfiles, 1);
-    assert_int_equal(r[0].files[0].len, r[1].files[0].len);
-    assert_memory_equal(r[0].files[0].data, r[1].files[0].data, r[0].files[0].len);
     run_fini(&r[0]);
     run_fini(&r[1]);
 }
@@ -659,31 +679,12 @@ static void test_parquet_json_base64_text_checked(void **state)
         "{\"n\": 3, \"f\": \"aGk=\"}\n";
     struct run r[2];
     uint64_t rows[2], direct[2];
-    struct kc_error err;
-    for (int way = 0; way < 2; way++) {
-        struct parquet_jsonl_options o;
-        struct parquet_jsonl *c = NULL;
-        memset(&r[way], 0, sizeof(r[way]));
-        parquet_jsonl_options_init(&o);
-        o.no_direct = way;
-        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
-                         KC_OK);
-        assert_int_equal(parquet_jsonl_feed(c, input, strlen(input), &err), KC_OK);
-        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
-        rows[way] = parquet_jsonl_rows(c);
-        direct[way] = parquet_jsonl_direct_rows(c);
-        parquet_jsonl_free(c);
-    }
+    both_ways(NULL, 0, input, 0, r, rows, direct);
     assert_int_equal(rows[0], 2);
-    assert_int_equal(rows[1], 2);
     assert_int_equal(direct[0], 1); /* line 3 */
-    for (int way = 0; way < 2; way++) {
-        assert_int_equal(r[way].nbad, 1);
-        assert_int_equal(r[way].bad_lines[0], 2);
-        assert_int_equal(r[way].nfiles, 1);
-    }
-    assert_int_equal(r[0].files[0].len, r[1].files[0].len);
-    assert_memory_equal(r[0].files[0].data, r[1].files[0].data, r[0].files[0].len);
+    assert_int_equal(r[0].nbad, 1);
+    assert_int_equal(r[0].bad_lines[0], 2);
+    assert_int_equal(r[0].nfiles, 1);
     run_fini(&r[0]);
     run_fini(&r[1]);
 }
@@ -708,27 +709,12 @@ static void test_parquet_json_direct_gives_up(void **state)
         assert_int_equal(kc_buf_printf(&in, "{\"id\": %d, \"x\": 2}\n", 100 + i), KC_OK);
     }
     struct run r[2];
-    uint64_t direct[2];
-    struct kc_error err;
-    for (int way = 0; way < 2; way++) {
-        struct parquet_jsonl_options o;
-        struct parquet_jsonl *c = NULL;
-        memset(&r[way], 0, sizeof(r[way]));
-        parquet_jsonl_options_init(&o);
-        o.infer_records = 2;
-        o.no_direct = way;
-        assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
-                         KC_OK);
-        assert_int_equal(parquet_jsonl_feed(c, in.data, in.len, &err), KC_OK);
-        assert_int_equal(parquet_jsonl_finish(c, &err), KC_OK);
-        assert_int_equal(parquet_jsonl_rows(c), 10 + PARQUET_DIRECT_GIVE_UP + 5);
-        direct[way] = parquet_jsonl_direct_rows(c);
-        parquet_jsonl_free(c);
-    }
+    uint64_t rows[2], direct[2];
+    both_ways(NULL, 0, in.data, 2, r, rows, direct);
+    assert_int_equal(rows[0], 10 + PARQUET_DIRECT_GIVE_UP + 5);
     assert_int_equal(direct[0], 8);
     assert_int_equal(r[0].nbad, 0);
-    assert_int_equal(r[0].files[0].len, r[1].files[0].len);
-    assert_memory_equal(r[0].files[0].data, r[1].files[0].data, r[0].files[0].len);
+    assert_int_equal(r[0].nfiles, 1);
     run_fini(&r[0]);
     run_fini(&r[1]);
     kc_buf_fini(&in);

@@ -1141,8 +1141,10 @@ static void test_upload_failure_cancels_that_partition_only(void **state)
  */
 /* Every file under dir with a final .snappy.parquet name ends in the footer magic and is
  * longer than min_size bytes. */
-static void assert_whole_parquet_files(const char *dir, long min_size)
+/* Every final Parquet file under dir is whole (and over min_size bytes); returns how many. */
+static int assert_whole_parquet_files(const char *dir, long min_size)
 {
+    int n = 0;
     char *l = list_dir(dir);
     for (char *line = strtok(l, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         if (strstr(line, ".snappy.parquet ") != NULL) {
@@ -1156,9 +1158,24 @@ static void assert_whole_parquet_files(const char *dir, long min_size)
             assert_memory_equal(magic, "PAR1", 4);
             assert_true(ftell(pf) > min_size);
             fclose(pf);
+            n++;
         }
     }
     free(l);
+    return n;
+}
+
+/* Tick and commit until offset `want` of iot/0 is committed (10 s at most). */
+static void tick_until_committed(struct sink_harness *h, int64_t want)
+{
+    struct kc_error err;
+    for (int i = 0; i < 1000 && sink_harness_committed(h, "iot", 0, NULL) != want; i++) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+        nanosleep(&ts, NULL);
+        assert_int_equal(sink_harness_tick(h, 0, &err), 0);
+        assert_int_equal(sink_harness_commit(h, &err), 0);
+    }
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), want);
 }
 
 static void test_upload_asks_for_a_tick(void **state)
@@ -1184,13 +1201,7 @@ static void test_upload_asks_for_a_tick(void **state)
     assert_int_equal(sink_harness_tick_asked(h, &within), 1);
     assert_true(within >= 0 && within <= 20);
     assert_int_equal(sink_harness_tick_asked(h, &within), 0); /* cleared */
-    for (int i = 0; i < 500 && sink_harness_committed(h, "iot", 0, NULL) != 5; i++) {
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
-        nanosleep(&ts, NULL);
-        assert_int_equal(sink_harness_tick(h, 0, &err), 0);
-        assert_int_equal(sink_harness_commit(h, &err), 0);
-    }
-    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 5);
+    tick_until_committed(h, 5);
     assert_int_equal(fake_puts_ok(), 1);
     sink_harness_free(h);
     shutdown(fake.lfd, SHUT_RDWR);
@@ -1269,21 +1280,8 @@ static void test_late_finish_keeps_to_a_quarter_of_the_budget(void **state)
     assert_true(handed > 0);            /* some files went to the upload thread */
     assert_true(handed <= budget / 4);
     assert_int_equal(sink_harness_budget_commits(h), 0);
-    for (int i = 0; i < 500 && sink_harness_committed(h, "iot", 0, NULL) != n; i++) {
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
-        nanosleep(&ts, NULL);
-        assert_int_equal(sink_harness_tick(h, 0, &err), 0);
-        assert_int_equal(sink_harness_commit(h, &err), 0);
-    }
-    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), n);
-    assert_whole_parquet_files(dir, 0);
-    char *l = list_dir(dir);
-    int files = 0;
-    for (const char *at = l; (at = strstr(at, ".snappy.parquet ")) != NULL; at++) {
-        files++;
-    }
-    free(l);
-    assert_int_equal(files, devices);
+    tick_until_committed(h, n);
+    assert_int_equal(assert_whole_parquet_files(dir, 0), devices);
     sink_harness_free(h);
     rm_rf(dir);
 }
