@@ -866,8 +866,12 @@ static int convert_slice(struct task *t, rd_kafka_message_t **msgs, size_t n,
         if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR || rewound(t, m)) {
             continue; /* errors were handled by the caller; rewound ones come again */
         }
+        /* field by field, not memset: the message buffer alone is 1 KiB, per record */
         struct conv_failure cf;
-        memset(&cf, 0, sizeof(cf));
+        cf.stage = DLQ_STAGE_KEY_CONVERTER; /* as a zeroed struct had it */
+        cf.class_name = NULL;
+        cf.exception_class = NULL;
+        kc_error_clear(&cf.err);
         int kept = 1;
         int rc = convert_message(t, m, &recs[k], &cf);
         if (rc == KC_OK && t->n_smts > 0) {

@@ -1131,6 +1131,14 @@ static inline void key_words(const char *p, size_t n, const char *end, uint64_t 
     memcpy(w1, buf + 8, 8);
 }
 
+/* Eight bytes of s as one word in memory order, as key_words() makes them. */
+static inline uint64_t word8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
 int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s)
 {
     memset(d, 0, sizeof(*d));
@@ -1266,9 +1274,9 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
                 break;
             }
         }
-        if (id == PARQUET_SCHEMA_ROOT &&
-            ((key.raw_len == 6 && memcmp(key.raw, "schema", 6) == 0) ||
-             (key.raw_len == 7 && memcmp(key.raw, "payload", 7) == 0))) {
+        if (id == PARQUET_SCHEMA_ROOT && key.raw_len <= 8 && w1 == 0 &&
+            ((key.raw_len == 6 && w0 == word8("schema\0")) ||
+             (key.raw_len == 7 && w0 == word8("payload")))) {
             dx->envelope_keys++;
         }
         if (c < 0) {

@@ -159,6 +159,8 @@ struct s3_sink {
     /* Or staged for the file its partition's last record went to (view_staged): the converter
      * that takes it writes the staged row. */
     int staged;
+    struct s3_tp *last_tp;  /* tp_find's last answer, for */
+    const char *last_topic; /* this topic name (borrowed from the put's records) */
 };
 
 /* Closed sets in flight to S3 per task: one travelling, one waiting, then put() waits. */
@@ -187,6 +189,22 @@ static struct s3_tp *tp_find(struct s3_sink *s, const char *topic, int32_t parti
         }
     }
     return NULL;
+}
+
+/* tp_find for a record of the put in progress. A put's records come in runs of one partition,
+ * their topic name at one address while the put lasts: the last answer is kept for that
+ * address (and forgotten when a put starts, when the address may name another topic). */
+static struct s3_tp *tp_of(struct s3_sink *s, const struct sink_record *r)
+{
+    struct s3_tp *l = s->last_tp;
+    if (l != NULL && l->partition == r->kafka_partition && r->kafka_topic == s->last_topic) {
+        return l;
+    }
+    if ((l = tp_find(s, r->kafka_topic, r->kafka_partition)) != NULL) {
+        s->last_tp = l;
+        s->last_topic = r->kafka_topic;
+    }
+    return l;
 }
 
 static void file_free(struct s3_file *f)
@@ -243,6 +261,9 @@ static struct s3_tp *tp_add(struct s3_sink *s, const char *topic, int32_t partit
 static void tp_remove(struct s3_sink *s, size_t i)
 {
     struct s3_tp *tp = s->tps[i];
+    if (s->last_tp == tp) {
+        s->last_tp = NULL;
+    }
     tp_drop_files(tp);
     kc_free(tp->deny);
     kc_free(tp->reported);
@@ -1119,7 +1140,7 @@ static int was_reported(const struct s3_tp *tp, int64_t offset)
 static int report(struct s3_sink *s, const struct sink_record *r, const struct kc_error *why,
                   struct kc_error *err)
 {
-    struct s3_tp *tp = tp_find(s, r->kafka_topic, r->kafka_partition);
+    struct s3_tp *tp = tp_of(s, r);
     if (tp != NULL && tp->n_reported < S3_REPORTED_MAX && !was_reported(tp, r->kafka_offset)) {
         if (tp->n_reported == tp->cap_reported) {
             size_t cap = tp->cap_reported ? tp->cap_reported * 2 : 16;
@@ -1384,7 +1405,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     s->staged = 0;
     release_big(&s->row); /* the last record's, if it was huge */
     release_big(&s->key);
-    struct s3_tp *tp = tp_find(s, r->kafka_topic, r->kafka_partition);
+    struct s3_tp *tp = tp_of(s, r);
     if (tp == NULL && (tp = tp_add(s, r->kafka_topic, r->kafka_partition)) == NULL) {
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
@@ -1910,12 +1931,13 @@ static int s3_task_put(struct sink_task *st, const struct sink_record *recs, siz
     if (hrc != KC_OK) {
         return hrc;
     }
+    s->last_tp = NULL; /* the last put's topic names may be gone */
     for (size_t i = 0; i < n; i++) {
         int rc = put_one(s, &recs[i], wall, err);
         if (rc != KC_OK) {
             return rc;
         }
-        struct s3_tp *tp = tp_find(s, recs[i].kafka_topic, recs[i].kafka_partition);
+        struct s3_tp *tp = tp_of(s, &recs[i]);
         if (tp != NULL && !tp->skip) {
             tp->handled = recs[i].kafka_offset + 1;
             tp->rewound = 0;
