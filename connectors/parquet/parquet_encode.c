@@ -18,11 +18,6 @@
 /* ------------------------------------------------------------------------------------------ */
 /* RLE / bit-packed hybrid */
 
-int parquet_bit_width(uint32_t max_value)
-{
-    return max_value == 0 ? 0 : 32 - __builtin_clz(max_value);
-}
-
 void parquet_rle_init(struct parquet_rle *r, struct kc_buf *out, int bit_width)
 {
     r->out = out;
@@ -281,11 +276,6 @@ void parquet_dict_reset(struct parquet_dict *d)
     }
     d->n = 0;
     kc_buf_reset(&d->data);
-}
-
-size_t parquet_dict_bytes(const struct parquet_dict *d)
-{
-    return d->data.len + d->nslots * sizeof(d->slots[0]) + d->cap * sizeof(d->ents[0]);
 }
 
 static int dict_grow_slots(struct parquet_dict *d)

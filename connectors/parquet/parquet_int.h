@@ -192,7 +192,10 @@ void parquet_rle_put(struct parquet_rle *r, uint32_t v);
 /* Close the open run; returns the sticky rc. */
 int parquet_rle_finish(struct parquet_rle *r);
 /* Bits needed for values 0..max_value. */
-int parquet_bit_width(uint32_t max_value);
+static inline int parquet_bit_width(uint32_t max_value)
+{
+    return max_value == 0 ? 0 : 32 - __builtin_clz(max_value);
+}
 /* Encode n 16-bit levels as one RLE run set (no length prefix). */
 int parquet_rle_levels(struct kc_buf *out, const uint16_t *lv, size_t n, int bit_width);
 
@@ -222,7 +225,10 @@ void parquet_dict_freeze(struct parquet_dict *d);
  * @return KC_OK or KC_ENOMEM */
 int parquet_dict_insert(struct parquet_dict *d, const void *p, size_t n, uint32_t *index,
                         int *added);
-size_t parquet_dict_bytes(const struct parquet_dict *d);
+static inline size_t parquet_dict_bytes(const struct parquet_dict *d)
+{
+    return d->data.len + d->nslots * sizeof(d->slots[0]) + d->cap * sizeof(d->ents[0]);
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Codecs (parquet_codec.c) */
@@ -414,6 +420,39 @@ struct parquet_direct {
 /* A direct path's string buffer is kept between records up to this size. */
 #define PARQUET_DIRECT_TEXT_KEEP ((size_t)256 << 10)
 #define PARQUET_DIRECT_DECLINED 1000 /* no KC_* code: never taken for a writer's answer */
+/* (parquet_json.c's shredder) One level entry checked and waiting for the writer: a record is walked once, every entry
+ * staged, and only a record that fits all the way is handed to the writer (a bad record leaves
+ * nothing behind). The value is the record's own bytes (jv strings, map keys), or copied here:
+ * small fixed values inline, base64 and JSON text into the shred's byte buffer. */
+enum stage_at {
+    STAGE_NONE = 0, /* a null */
+    STAGE_PTR,      /* p: the parsed record's memory */
+    STAGE_INLINE,   /* inl */
+    STAGE_BYTES,    /* off into shred.bytes */
+};
+
+struct stage {
+    int leaf;
+    int rep;
+    int def;
+    enum stage_at at;
+    size_t len;
+    const void *p;
+    size_t off;
+    uint8_t inl[32];
+};
+/*
+ * A row staged by the direct path (parquet_json_write_text, parquet_json_stage_commit): one
+ * entry per leaf column of a schema without repeated nodes, levels and fixed widths made from
+ * the schema, texts of STAGE_PTR entries validated by the strict scanner; bytes: the shred's
+ * byte buffer for STAGE_BYTES. So only what a value itself can break is checked (a value past
+ * the writer's size limit, text from STAGE_BYTES that is not UTF-8), for every entry before
+ * any is written: KC_EINVAL then, with nothing written. Then the row is written and ended as
+ * parquet_writer_write for each entry and parquet_writer_end_row would. PARQUET_DIRECT_DECLINED
+ * when the entries are not one per column (write them one by one then).
+ */
+int parquet_writer_write_direct_row(struct parquet_writer *w, const struct stage *st, size_t n,
+                                    const char *bytes, struct kc_error *err);
 /* parquet_writer_write for a caller whose text values are valid UTF-8 already (checked by the
  * strict JSON scanner): the writer does not check them again. */
 int parquet_writer_write_utf8(struct parquet_writer *w, int leaf, int rep, int def,

@@ -329,27 +329,6 @@ static const char *json_kind(const struct parquet_jv *v)
 /* ------------------------------------------------------------------------------------------ */
 /* Shredding */
 
-/* One level entry checked and waiting for the writer: a record is walked once, every entry
- * staged, and only a record that fits all the way is handed to the writer (a bad record leaves
- * nothing behind). The value is the record's own bytes (jv strings, map keys), or copied here:
- * small fixed values inline, base64 and JSON text into the shred's byte buffer. */
-enum stage_at {
-    STAGE_NONE = 0, /* a null */
-    STAGE_PTR,      /* p: the parsed record's memory */
-    STAGE_INLINE,   /* inl */
-    STAGE_BYTES,    /* off into shred.bytes */
-};
-
-struct stage {
-    int leaf;
-    int rep;
-    int def;
-    enum stage_at at;
-    size_t len;
-    const void *p;
-    size_t off;
-    uint8_t inl[32];
-};
 
 #define STAGE_STACK 128
 
@@ -1056,6 +1035,13 @@ static void shred_fini(struct shred *sh)
  * checked); bytes made here (base64, JSON text) are checked by the writer either way. */
 static int stage_commit(struct shred *sh, int utf8_known)
 {
+    if (utf8_known) {
+        /* the direct path's row: written in one call, checked before anything is written */
+        int r = parquet_writer_write_direct_row(sh->w, sh->st, sh->nst, sh->bytes.data, sh->err);
+        if (r != PARQUET_DIRECT_DECLINED) {
+            return r;
+        }
+    }
     int rc = KC_OK;
     for (size_t i = 0; rc == KC_OK && i < sh->nst; i++) {
         const struct stage *e = &sh->st[i];

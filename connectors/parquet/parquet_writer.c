@@ -926,9 +926,10 @@ static size_t page_estimate(const struct parquet_column *c)
     return values + c->nlevels / 4;
 }
 
+static int end_row(struct parquet_writer *w, struct kc_error *err);
+
 int parquet_writer_end_row(struct parquet_writer *w, struct kc_error *err)
 {
-    size_t buffered = 0;
     int rc = poisoned(w, err);
     if (rc != KC_OK) {
         return rc;
@@ -940,6 +941,75 @@ int parquet_writer_end_row(struct parquet_writer *w, struct kc_error *err)
                                           w->cols[i].nd->name, (unsigned long long)w->rows));
         }
     }
+    return end_row(w, err);
+}
+
+int parquet_writer_write_direct_row(struct parquet_writer *w, const struct stage *st, size_t n,
+                                    const char *bytes, struct kc_error *err)
+{
+    int rc = poisoned(w, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    if (n != (size_t)w->ncols || w->row_open) {
+        return PARQUET_DIRECT_DECLINED;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct stage *e = &st[i];
+        if (e->leaf < 0 || e->leaf >= w->ncols || e->rep != 0 || e->def < 0 ||
+            e->def > w->cols[e->leaf].max_def || (e->at == STAGE_NONE && e->len > 0)) {
+            return PARQUET_DIRECT_DECLINED; /* not a direct row: parquet_writer_write says why */
+        }
+        const struct parquet_column *c = &w->cols[e->leaf];
+        if (e->def != c->max_def) {
+            continue; /* a null */
+        }
+        if (c->width != 0 && e->len != c->width) {
+            return kc_error_set(err, KC_EINVAL,
+                                "parquet: column '%s': value has %zu bytes, the type needs %zu",
+                                c->nd->name, e->len, c->width);
+        }
+        if (c->width == 0 && e->len > PARQUET_MAX_VALUE_BYTES) {
+            return kc_error_set(err, KC_EINVAL, "parquet: column '%s': value of %zu bytes is too "
+                                                "large",
+                                c->nd->name, e->len);
+        }
+        if (c->check_utf8 && e->at == STAGE_BYTES &&
+            !parquet_utf8_valid(bytes + e->off, e->len)) {
+            return kc_error_set(err, KC_EINVAL, "parquet: column '%s': text is not valid UTF-8",
+                                c->nd->name);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct stage *e = &st[i];
+        struct parquet_column *c = &w->cols[e->leaf];
+        if (column_reserve(c) != KC_OK) {
+            goto nomem;
+        }
+        if (e->def == c->max_def) {
+            const void *v = e->at == STAGE_INLINE  ? (const void *)e->inl
+                            : e->at == STAGE_BYTES ? (const void *)(bytes + e->off)
+                                                   : e->p;
+            if (column_add_value(w, c, v != NULL ? v : "", e->len) != KC_OK) {
+                goto nomem;
+            }
+        } else {
+            c->chunk_nulls++;
+        }
+        c->defs[c->nlevels++] = (uint16_t)e->def;
+        continue;
+    nomem:
+        return poison(w, kc_error_set(err, KC_ENOMEM, "parquet: out of memory appending to '%s'",
+                                      c->nd->name));
+    }
+    return end_row(w, err);
+}
+
+/* The row's entries are in: cut the pages and the row group that are full. */
+static int end_row(struct parquet_writer *w, struct kc_error *err)
+{
+    size_t buffered = 0;
+    int rc;
     for (int i = 0; i < w->ncols; i++) {
         struct parquet_column *c = &w->cols[i];
         c->touched = 0;
