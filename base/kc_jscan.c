@@ -331,6 +331,58 @@ size_t kc_jscan_str_unescape(const struct kc_jscan_str *s, char *dst)
 
 /* ---------------------------------------------------------------- numbers */
 
+/* Eight bytes (memory order, '0' already subtracted from each): how many are leading digits. A
+ * byte below '0' borrows from the next and a byte of 0x8a or more carries into it, but only
+ * bytes after the first non-digit are disturbed, and only the first non-digit is read. */
+static inline unsigned lead_digits8(uint64_t t)
+{
+    uint64_t nd = (t | (t + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+    return nd == 0 ? 8 : (unsigned)__builtin_ctzll(nd) >> 3;
+}
+
+/* The value of the first k (1..8) digits of t (as lead_digits8 takes it): they are moved to the
+ * end of an eight-digit string of leading zeros, then pairs, quads and the two halves are
+ * combined by multiplication (two multiplies for eight digits). */
+static inline uint64_t value8(uint64_t t, unsigned k)
+{
+    t <<= 8 * (8 - k);
+    t = t * 10 + (t >> 8);
+    return (((t & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+            (((t >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+           32;
+}
+
+/* The digits at p, up to 16, read as two words: their count and value; -1 when fewer than 16
+ * bytes are left to read (or the target is not little-endian): read them one by one then. */
+static inline int digits16(const unsigned char *p, const unsigned char *end, uint64_t *out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    static const uint64_t p10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                    100000000};
+    if (end - p < 16) {
+        return -1;
+    }
+    uint64_t x, y;
+    memcpy(&x, p, 8);
+    x -= 0x3030303030303030ULL;
+    unsigned k = lead_digits8(x);
+    if (k < 8) {
+        *out = k > 0 ? value8(x, k) : 0;
+        return (int)k;
+    }
+    memcpy(&y, p + 8, 8);
+    y -= 0x3030303030303030ULL;
+    unsigned k2 = lead_digits8(y);
+    *out = value8(x, 8) * p10[k2] + (k2 > 0 ? value8(y, k2) : 0);
+    return (int)(8 + k2);
+#else
+    (void)p;
+    (void)end;
+    (void)out;
+    return -1;
+#endif
+}
+
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -371,9 +423,15 @@ static inline __attribute__((always_inline)) int scan_number(struct kc_jscan *js
     {
         const unsigned char *q = p;
         uint64_t fu = 0;
-        while (q < end && *q >= '0' && *q <= '9' && q - p < 19) {
-            fu = fu * 10 + (uint64_t)(*q - '0');
-            q++;
+        int k = digits16(p, end, &fu);
+        if (k >= 0 && k < 16) {
+            q = p + k;
+        } else {
+            fu = 0; /* 16 digits or more, or near the end: one by one */
+            while (q < end && *q >= '0' && *q <= '9' && q - p < 19) {
+                fu = fu * 10 + (uint64_t)(*q - '0');
+                q++;
+            }
         }
         size_t nd = (size_t)(q - p);
         if (nd <= 18 && (*p != '0' || nd == 1) &&

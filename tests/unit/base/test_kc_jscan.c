@@ -300,6 +300,82 @@ static void test_kc_jscan_numbers(void **state)
     kc_jscan_fini(&js);
 }
 
+/* Integers of 1 to 20 digits, each followed by every kind of byte and at every distance from
+ * the end of the document: the scanner reads digits eight at a time when 16 bytes are left, one
+ * by one otherwise, and both must give the same answers. */
+static void test_kc_jscan_integer_widths(void **state)
+{
+    (void)state;
+    static const char *const tails[] = {"", ",7", " ", ".25", "e2", "E-1", "x", "\x80"};
+    char digits[24], doc[96];
+    unsigned seed = 12345;
+    for (int nd = 1; nd <= 20; nd++) {
+        for (int trial = 0; trial < 40; trial++) {
+            for (int i = 0; i < nd; i++) {
+                seed = seed * 1103515245u + 12345u;
+                digits[i] = (char)('0' + (seed >> 16) % 10);
+            }
+            if (digits[0] == '0' && nd > 1) {
+                digits[0] = '1' + (char)(trial % 9); /* leading zeros: below */
+            }
+            digits[nd] = '\0';
+            unsigned __int128 want = 0;
+            for (int i = 0; i < nd; i++) {
+                want = want * 10 + (unsigned)(digits[i] - '0');
+            }
+            for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+                for (int pad = 0; pad < 18; pad++) {
+                    /* "[<digits><tail>" then pad spaces and "]": the number ends pad+1 bytes
+                     * (plus the tail) before the end */
+                    int n = snprintf(doc, sizeof(doc), "[%s%s%*s]", digits, tails[t], pad, "");
+                    struct kc_error err;
+                    struct kc_jscan js;
+                    struct kc_jscan_tok tok;
+                    kc_jscan_init(&js, KC_JSCAN_JACKSON, 0);
+                    kc_jscan_begin(&js, doc, (size_t)n, &err);
+                    assert_int_equal(kc_jscan_next(&js, &tok), KC_OK);
+                    assert_int_equal(tok.kind, KC_JSCAN_ARRAY);
+                    assert_int_equal(kc_jscan_item(&js, &tok), 1);
+                    assert_int_equal(tok.kind, KC_JSCAN_NUMBER);
+                    const char *tl = tails[t];
+                    int fl = tl[0] == '.' || tl[0] == 'e' || tl[0] == 'E';
+                    assert_int_equal(tok.u.n.is_float, fl);
+                    assert_int_equal(tok.u.n.raw_len, strlen(digits) + (fl ? strlen(tl) : 0));
+                    if (fl) {
+                        char lit[48];
+                        snprintf(lit, sizeof(lit), "%s%s", digits, tl);
+                        assert_true(tok.u.n.d == strtod(lit, NULL));
+                    } else {
+                        assert_int_equal(tok.u.n.big, want > (unsigned __int128)INT64_MAX);
+                        assert_int_equal((uint64_t)tok.u.n.i, (uint64_t)want);
+                    }
+                    kc_jscan_fini(&js);
+                }
+            }
+        }
+    }
+    /* leading zeros: Jackson reads them, the strict dialect refuses them, wherever they are */
+    for (int pad = 0; pad < 18; pad++) {
+        char d2[64];
+        int n = snprintf(d2, sizeof(d2), "[0000000000000012345%*s]", pad, "");
+        struct kc_error err;
+        struct kc_jscan js;
+        struct kc_jscan_tok tok;
+        kc_jscan_init(&js, KC_JSCAN_JACKSON, 0);
+        kc_jscan_begin(&js, d2, (size_t)n, &err);
+        assert_int_equal(kc_jscan_next(&js, &tok), KC_OK);
+        assert_int_equal(kc_jscan_item(&js, &tok), 1);
+        assert_int_equal(tok.u.n.i, 12345);
+        kc_jscan_fini(&js);
+        kc_jscan_init(&js, KC_JSCAN_STRICT, 0);
+        kc_jscan_begin(&js, d2, (size_t)n, &err);
+        assert_int_equal(kc_jscan_next(&js, &tok), KC_OK);
+        assert_int_equal(kc_jscan_item(&js, &tok), KC_EINVAL);
+        assert_non_null(strstr(err.msg, "Leading zero"));
+        kc_jscan_fini(&js);
+    }
+}
+
 static void test_kc_jscan_depth(void **state)
 {
     (void)state;
@@ -356,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_kc_jscan_dialects),
         cmocka_unit_test(test_kc_jscan_decode),
         cmocka_unit_test(test_kc_jscan_numbers),
+        cmocka_unit_test(test_kc_jscan_integer_widths),
         cmocka_unit_test(test_kc_jscan_depth),
         cmocka_unit_test(test_kc_jscan_key_scratch_oom),
     };
