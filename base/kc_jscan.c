@@ -447,6 +447,31 @@ static inline __attribute__((always_inline)) int scan_number(struct kc_jscan *js
             return KC_OK;
         }
     }
+    /* Fast path: a plain decimal (digits, '.', digits, no exponent) whose digits make a nonzero
+     * mantissa below 2^53: Clinger's fast path, as below, without the digit-by-digit loop. */
+    {
+        uint64_t ip, fp;
+        int k1 = digits16(p, end, &ip);
+        if (k1 > 0 && k1 < 16 && (*p != '0' || k1 == 1) && p[k1] == '.') {
+            const unsigned char *f = p + k1 + 1;
+            int k2 = digits16(f, end, &fp);
+            if (k2 > 0 && k2 < 16 && k1 + k2 <= 19 && f[k2] != 'e' && f[k2] != 'E') {
+                uint64_t mant = ip * (uint64_t)pow10_exact[k2] + fp;
+                if (mant != 0 && mant < (1ULL << 53)) {
+                    int rc = root_follow(js, f + k2);
+                    if (rc != KC_OK) {
+                        return rc;
+                    }
+                    double d = (double)mant / pow10_exact[k2];
+                    n->raw_len = (size_t)(f + k2 - s);
+                    n->is_float = 1;
+                    n->d = neg ? -d : d;
+                    js->p = f + k2;
+                    return KC_OK;
+                }
+            }
+        }
+    }
     if (strict && *p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9') {
         js->p = p;
         return kc_jscan_fail(js, "Leading zero in a number");

@@ -306,7 +306,10 @@ static void test_kc_jscan_numbers(void **state)
 static void test_kc_jscan_integer_widths(void **state)
 {
     (void)state;
-    static const char *const tails[] = {"", ",7", " ", ".25", "e2", "E-1", "x", "\x80"};
+    static const char *const tails[] = {"",       ",7",      " ",        ".25",
+                                        ".0",     ".000123", ".5000001", ".123456789012345678",
+                                        ".9e2",   "e2",      "E-1",      "x",
+                                        "\x80"};
     char digits[24], doc[96];
     unsigned seed = 12345;
     for (int nd = 1; nd <= 20; nd++) {
@@ -327,7 +330,9 @@ static void test_kc_jscan_integer_widths(void **state)
                 for (int pad = 0; pad < 18; pad++) {
                     /* "[<digits><tail>" then pad spaces and "]": the number ends pad+1 bytes
                      * (plus the tail) before the end */
-                    int n = snprintf(doc, sizeof(doc), "[%s%s%*s]", digits, tails[t], pad, "");
+                    const char *sign = trial % 2 ? "-" : "";
+                    int n = snprintf(doc, sizeof(doc), "[%s%s%s%*s]", sign, digits, tails[t], pad,
+                                     "");
                     struct kc_error err;
                     struct kc_jscan js;
                     struct kc_jscan_tok tok;
@@ -340,11 +345,15 @@ static void test_kc_jscan_integer_widths(void **state)
                     const char *tl = tails[t];
                     int fl = tl[0] == '.' || tl[0] == 'e' || tl[0] == 'E';
                     assert_int_equal(tok.u.n.is_float, fl);
-                    assert_int_equal(tok.u.n.raw_len, strlen(digits) + (fl ? strlen(tl) : 0));
+                    assert_int_equal(tok.u.n.raw_len,
+                                     strlen(sign) + strlen(digits) + (fl ? strlen(tl) : 0));
                     if (fl) {
                         char lit[48];
-                        snprintf(lit, sizeof(lit), "%s%s", digits, tl);
+                        snprintf(lit, sizeof(lit), "%s%s%s", sign, digits, tl);
                         assert_true(tok.u.n.d == strtod(lit, NULL));
+                    } else if (*sign) {
+                        assert_int_equal(tok.u.n.big, want > (unsigned __int128)INT64_MAX + 1);
+                        assert_int_equal((uint64_t)tok.u.n.i, (uint64_t)0 - (uint64_t)want);
                     } else {
                         assert_int_equal(tok.u.n.big, want > (unsigned __int128)INT64_MAX);
                         assert_int_equal((uint64_t)tok.u.n.i, (uint64_t)want);
