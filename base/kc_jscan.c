@@ -13,6 +13,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "kc_alloc.h"
 
@@ -149,6 +152,24 @@ static inline __attribute__((always_inline)) int scan_string(struct kc_jscan *js
     const unsigned char *s = js->p + 1, *p = s, *end = js->end;
     int escaped = 0;
     for (;;) {
+#if defined(__SSE2__)
+        /* 16 bytes at a time: a signed compare with 0x20 takes bytes of 0x80 and more too */
+        int found = 0;
+        while ((size_t)(end - p) >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i hit = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+            unsigned m = (unsigned)_mm_movemask_epi8(hit);
+            if (m != 0) {
+                p += __builtin_ctz(m);
+                found = 1;
+                break;
+            }
+            p += 16;
+        }
+        if (!found)
+#endif
         while ((size_t)(end - p) >= 8) {
             uint64_t x;
             memcpy(&x, p, 8);

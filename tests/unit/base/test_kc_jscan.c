@@ -385,6 +385,70 @@ static void test_kc_jscan_integer_widths(void **state)
     }
 }
 
+/* A string of 0 to 40 plain bytes with one special piece at every position, at every distance
+ * from the end of the document: the scanner reads 16, then 8 bytes at a time while that many
+ * are left and bytes one by one after, and each way must find the same piece. */
+static void test_kc_jscan_string_pieces(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *piece;
+        int escaped;
+        const char *error; /* NULL: valid */
+    } pieces[] = {
+        {"\\n", 1, NULL},
+        {"\\u00e9", 1, NULL},
+        {"\xC3\xA9", 0, NULL},         /* é */
+        {"\xF0\x9F\x98\x80", 0, NULL}, /* an emoji */
+        {"\x01", 0, "control character"},
+        {"\x7F", 0, NULL},             /* DEL is not a control character to JSON */
+        {"\xFF", 0, "Invalid UTF-8"},
+        {"\xC0\xAF", 0, "Invalid UTF-8"},
+        {"\\q", 0, "Unrecognized character escape"},
+    };
+    char doc[128];
+    for (size_t pc = 0; pc < sizeof(pieces) / sizeof(pieces[0]); pc++) {
+        for (int len = 0; len <= 40; len++) {
+            for (int at = 0; at <= len; at++) {
+                for (int pad = 0; pad < 18; pad += 5) {
+                    int n = snprintf(doc, sizeof(doc), "[\"%.*s%s%.*s\"%*s]", at,
+                                     "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH", pieces[pc].piece,
+                                     len - at, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefgh", pad,
+                                     "");
+                    struct kc_error err;
+                    struct kc_jscan js;
+                    struct kc_jscan_tok tok;
+                    kc_error_clear(&err);
+                    kc_jscan_init(&js, KC_JSCAN_JACKSON, 0);
+                    kc_jscan_begin(&js, doc, (size_t)n, &err);
+                    assert_int_equal(kc_jscan_next(&js, &tok), KC_OK);
+                    int r = kc_jscan_item(&js, &tok);
+                    size_t plen = strlen(pieces[pc].piece);
+                    if (pieces[pc].error == NULL) {
+                        assert_int_equal(r, 1);
+                        assert_int_equal(tok.kind, KC_JSCAN_STRING);
+                        assert_int_equal(tok.u.s.raw_len, (size_t)len + plen);
+                        assert_int_equal(tok.u.s.escaped, pieces[pc].escaped);
+                        assert_int_equal(kc_jscan_item(&js, &tok), 0);
+                    } else {
+                        char want[48];
+                        /* the piece starts after '[', '"' and `at` bytes (an escape is named
+                         * at its letter) */
+                        size_t off = 2 + (size_t)at + (pieces[pc].piece[0] == '\\' ? 1 : 0);
+                        snprintf(want, sizeof(want), "at offset %zu ", off);
+                        assert_int_equal(r, KC_EINVAL);
+                        if (strstr(err.msg, pieces[pc].error) == NULL ||
+                            strstr(err.msg, want) == NULL) {
+                            fail_msg("piece %zu len %d at %d: '%s'", pc, len, at, err.msg);
+                        }
+                    }
+                    kc_jscan_fini(&js);
+                }
+            }
+        }
+    }
+}
+
 static void test_kc_jscan_depth(void **state)
 {
     (void)state;
@@ -442,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_kc_jscan_decode),
         cmocka_unit_test(test_kc_jscan_numbers),
         cmocka_unit_test(test_kc_jscan_integer_widths),
+        cmocka_unit_test(test_kc_jscan_string_pieces),
         cmocka_unit_test(test_kc_jscan_depth),
         cmocka_unit_test(test_kc_jscan_key_scratch_oom),
     };
