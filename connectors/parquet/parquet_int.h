@@ -404,10 +404,22 @@ struct parquet_direct_key {
     uint64_t w0, w1;  /* the first 16 bytes of the name, zero-padded, in memory order */
     size_t len;
     const char *name; /* the schema's */
+    int envelope;     /* a root field named "schema" or "payload" (a JsonConverter envelope's) */
+};
+/* How the direct path stages a leaf from a token without the general conversion (leaf_value):
+ * only the plain cases whose result is the token's own bytes or number. */
+enum parquet_direct_fast {
+    PARQUET_FAST_NONE = 0,
+    PARQUET_FAST_TEXT, /* BYTE_ARRAY read as text: an unescaped string token, in place */
+    PARQUET_FAST_I64,  /* INT64 without logical type: an integer token */
+    PARQUET_FAST_I32,  /* INT32 without logical type: an integer token in range */
+    PARQUET_FAST_F64,  /* DOUBLE: a number token with a fraction or exponent */
+    PARQUET_FAST_BOOL, /* BOOLEAN: true or false */
 };
 struct parquet_direct {
     uint32_t *seen; /* owned: one stamp per schema node */
     struct parquet_direct_key *keys; /* owned: the children of each node, from kid_at[node] */
+    unsigned char *fast;             /* owned: per node, enum parquet_direct_fast */
     int *kid_at;                     /* owned: per node */
     int nseen;
     uint32_t stamp;

@@ -1136,7 +1136,8 @@ int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s
     d->seen = kc_calloc((size_t)s->n, sizeof(*d->seen));
     d->keys = kc_calloc((size_t)s->n, sizeof(*d->keys));
     d->kid_at = kc_calloc((size_t)s->n, sizeof(*d->kid_at));
-    if (d->seen == NULL || d->keys == NULL || d->kid_at == NULL) {
+    d->fast = kc_calloc((size_t)s->n, sizeof(*d->fast));
+    if (d->seen == NULL || d->keys == NULL || d->kid_at == NULL || d->fast == NULL) {
         parquet_direct_fini(d);
         return KC_ENOMEM;
     }
@@ -1150,6 +1151,36 @@ int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s
             key_words(kid->name, kid->name_len, kid->name + kid->name_len, &e->w0, &e->w1);
             e->len = kid->name_len;
             e->name = kid->name;
+            e->envelope = i == PARQUET_SCHEMA_ROOT &&
+                          ((kid->name_len == 6 && memcmp(kid->name, "schema", 6) == 0) ||
+                           (kid->name_len == 7 && memcmp(kid->name, "payload", 7) == 0));
+        }
+        if (!nd->is_leaf) {
+            continue;
+        }
+        int none = nd->lt.kind == PARQUET_LOGICAL_NONE;
+        switch (nd->type) {
+        case PARQUET_BYTE_ARRAY:
+            /* leaf_value's plain text: not base64, not JSON text of any value */
+            if (!(nd->jflags & PARQUET_JF_BASE64) &&
+                !(nd->lt.kind == PARQUET_LOGICAL_JSON && (nd->jflags & PARQUET_JF_JSON_ALL))) {
+                d->fast[i] = PARQUET_FAST_TEXT;
+            }
+            break;
+        case PARQUET_INT64:
+            d->fast[i] = none ? PARQUET_FAST_I64 : PARQUET_FAST_NONE;
+            break;
+        case PARQUET_INT32:
+            d->fast[i] = none ? PARQUET_FAST_I32 : PARQUET_FAST_NONE;
+            break;
+        case PARQUET_DOUBLE:
+            d->fast[i] = PARQUET_FAST_F64;
+            break;
+        case PARQUET_BOOLEAN:
+            d->fast[i] = PARQUET_FAST_BOOL;
+            break;
+        default:
+            break;
         }
     }
     d->nseen = s->n;
@@ -1162,6 +1193,7 @@ void parquet_direct_fini(struct parquet_direct *d)
     kc_free(d->seen);
     kc_free(d->keys);
     kc_free(d->kid_at);
+    kc_free(d->fast);
     memset(d, 0, sizeof(*d));
 }
 
@@ -1200,6 +1232,77 @@ static int direct_scalar(struct direct *dx, const struct kc_jscan_tok *t, struct
         return 0;
     }
     return !parquet_jv_scalar(t, v);
+}
+
+/* The plain leaves staged straight from their token, as leaf_value and put_leaf would stage
+ * them (an unescaped string's bytes are the text the decoder would copy; an integer, a real or
+ * a boolean the same bytes inline). 1 when staged (*rc says how that went), 0 to take the
+ * general way. */
+static inline int direct_fast(struct shred *sh, int fast, int id, int rep, int def,
+                              const struct kc_jscan_tok *t, int *rc)
+{
+    const void *src = NULL;
+    size_t len = 0;
+    int32_t i32;
+    uint8_t b;
+    enum stage_at at = STAGE_INLINE;
+    switch (fast) {
+    case PARQUET_FAST_TEXT:
+        if (t->kind != KC_JSCAN_STRING || t->u.s.escaped) {
+            return 0;
+        }
+        src = t->u.s.raw;
+        len = t->u.s.raw_len;
+        at = STAGE_PTR;
+        break;
+    case PARQUET_FAST_I64:
+        if (t->kind != KC_JSCAN_NUMBER || t->u.n.is_float || t->u.n.big) {
+            return 0;
+        }
+        src = &t->u.n.i;
+        len = 8;
+        break;
+    case PARQUET_FAST_I32:
+        if (t->kind != KC_JSCAN_NUMBER || t->u.n.is_float || t->u.n.big ||
+            t->u.n.i < INT32_MIN || t->u.n.i > INT32_MAX) {
+            return 0;
+        }
+        i32 = (int32_t)t->u.n.i;
+        src = &i32;
+        len = 4;
+        break;
+    case PARQUET_FAST_F64:
+        if (t->kind != KC_JSCAN_NUMBER || !t->u.n.is_float) {
+            return 0;
+        }
+        src = &t->u.n.d;
+        len = 8;
+        break;
+    case PARQUET_FAST_BOOL:
+        if (t->kind != KC_JSCAN_TRUE && t->kind != KC_JSCAN_FALSE) {
+            return 0;
+        }
+        b = t->kind == KC_JSCAN_TRUE;
+        src = &b;
+        len = 1;
+        break;
+    default:
+        return 0;
+    }
+    struct stage *e = stage_new(sh, id, rep, def);
+    if (e == NULL) {
+        *rc = KC_ENOMEM;
+        return 1;
+    }
+    e->at = at;
+    e->len = len;
+    if (at == STAGE_PTR) {
+        e->p = src;
+    } else {
+        memcpy(e->inl, src, len);
+    }
+    *rc = KC_OK;
+    return 1;
 }
 
 /* Member `key` of the member at index parent (-1: the root), with value v (an object's members
@@ -1260,19 +1363,20 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
                 break;
             }
         }
-        if (id == PARQUET_SCHEMA_ROOT && key.raw_len <= 8 && w1 == 0 &&
-            ((key.raw_len == 6 && w0 == word8("schema\0")) ||
-             (key.raw_len == 7 && w0 == word8("payload")))) {
-            dx->envelope_keys++;
-        }
         if (c < 0) {
             /* Unknown: skipped when asked to (a scalar is consumed already), else bad. */
             if (!(sh->flags & PARQUET_JSON_IGNORE_UNKNOWN) || t.kind == KC_JSCAN_OBJECT ||
                 t.kind == KC_JSCAN_ARRAY) {
                 return PARQUET_DIRECT_DECLINED;
             }
+            if (id == PARQUET_SCHEMA_ROOT && key.raw_len <= 8 && w1 == 0 &&
+                ((key.raw_len == 6 && w0 == word8("schema\0")) ||
+                 (key.raw_len == 7 && w0 == word8("payload")))) {
+                dx->envelope_keys++;
+            }
             continue;
         }
+        dx->envelope_keys += keys[c].envelope; /* only root fields have it */
         hint = c + 1 < nd->nchildren ? c + 1 : 0;
         int kid_id = nd->children[c];
         const struct parquet_node *kid = &sh->s->nodes[kid_id];
@@ -1300,6 +1404,9 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
             if (rc == KC_OK) {
                 rc = direct_fields(dx, kid_id, rep, kdef, (int)at);
             }
+        } else if (dx->capture == NULL && direct_fast(sh, dx->d->fast[kid_id], kid_id, rep, kdef,
+                                                      &t, &rc)) {
+            /* staged from the token itself */
         } else {
             struct parquet_jv v;
             struct leafval lv;
