@@ -142,7 +142,8 @@ size_t kc_jscan_str_unescape(const struct kc_jscan_str *s, char *dst);
 static inline void kc_jscan_ws(struct kc_jscan *js)
 {
     const unsigned char *p = js->p, *end = js->end;
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+    /* compact JSON mostly: one compare says no white space (all four are at most ' ') */
+    while (p < end && *p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
         p++;
     }
     js->p = p;

@@ -748,9 +748,10 @@ static int leaf_value(struct shred *sh, int id, const struct parquet_jv *v, stru
     return fail(sh, id, "unsupported column type");
 }
 
-static struct stage *stage_new(struct shred *sh, int id, int rep, int def)
+/* The stage array is full: to the heap, twice the size. */
+static int stage_grow(struct shred *sh)
 {
-    if (sh->nst == sh->cap) {
+    {
         size_t ncap = sh->cap * 2;
         struct stage *n;
         if (sh->st == sh->stack) {
@@ -762,11 +763,19 @@ static struct stage *stage_new(struct shred *sh, int id, int rep, int def)
             n = kc_realloc(sh->st, ncap * sizeof(*n));
         }
         if (n == NULL) {
-            kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
-            return NULL;
+            return kc_error_set(sh->err, KC_ENOMEM, "parquet: out of memory");
         }
         sh->st = n;
         sh->cap = ncap;
+    }
+    return KC_OK;
+}
+
+static inline __attribute__((always_inline)) struct stage *stage_new(struct shred *sh, int id,
+                                                                     int rep, int def)
+{
+    if (__builtin_expect(sh->nst == sh->cap, 0) && stage_grow(sh) != KC_OK) {
+        return NULL;
     }
     struct stage *e = &sh->st[sh->nst++];
     e->leaf = sh->s->nodes[id].leaf;

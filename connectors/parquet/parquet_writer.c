@@ -314,7 +314,7 @@ static int stats_set_bytes(struct kc_buf *b, const void *v, size_t len)
     return kc_buf_append(b, v, len);
 }
 
-static int stats_update(struct parquet_column *c, const void *v, size_t len)
+static inline int stats_update(struct parquet_column *c, const void *v, size_t len)
 {
     if (c->sort == PARQUET_SORT_NONE) {
         return KC_OK;
@@ -429,7 +429,7 @@ static int stats_update(struct parquet_column *c, const void *v, size_t len)
 }
 
 /* Grow the level arrays (and index array) so one more entry fits. */
-static int column_reserve(struct parquet_column *c)
+static int column_grow(struct parquet_column *c)
 {
     if (c->nlevels == c->levels_cap) {
         size_t ncap = c->levels_cap ? c->levels_cap * 2 : 64;
@@ -455,6 +455,15 @@ static int column_reserve(struct parquet_column *c)
         }
         c->idx = idx;
         c->idx_cap = ncap;
+    }
+    return KC_OK;
+}
+
+static inline __attribute__((always_inline)) int column_reserve(struct parquet_column *c)
+{
+    if (__builtin_expect(c->nlevels == c->levels_cap || (c->page_dict && c->nidx == c->idx_cap),
+                         0)) {
+        return column_grow(c);
     }
     return KC_OK;
 }
@@ -956,13 +965,12 @@ int parquet_writer_write_direct_row(struct parquet_writer *w, const struct stage
     }
     for (size_t i = 0; i < n; i++) {
         const struct stage *e = &st[i];
-        if (e->leaf < 0 || e->leaf >= w->ncols || e->rep != 0 || e->def < 0 ||
-            e->def > w->cols[e->leaf].max_def || (e->at == STAGE_NONE && e->len > 0)) {
+        if ((unsigned)e->leaf >= (unsigned)w->ncols) {
             return PARQUET_DIRECT_DECLINED; /* not a direct row: parquet_writer_write says why */
         }
         const struct parquet_column *c = &w->cols[e->leaf];
         if (e->def != c->max_def) {
-            continue; /* a null */
+            continue; /* a null (levels below the column's own are the shredder's) */
         }
         if (c->width != 0 && e->len != c->width) {
             return kc_error_set(err, KC_EINVAL,
