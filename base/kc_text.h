@@ -8,8 +8,50 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* 0..15 for '0'-'9', 'a'-'f', 'A'-'F'; -1 for anything else (c as an unsigned char value). */
+/* a[0..n) == b[0..n), without a call for the short keys, names and partitions it mostly sees
+ * (whole words, the last one overlapping). */
+static inline int kc_mem_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+    if (n >= 8) {
+        if (n > 32) {
+            return memcmp(x, y, n) == 0;
+        }
+        uint64_t u, v;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            memcpy(&u, x + i, 8);
+            memcpy(&v, y + i, 8);
+            if (u != v) {
+                return 0;
+            }
+        }
+        if (i < n) {
+            memcpy(&u, x + n - 8, 8);
+            memcpy(&v, y + n - 8, 8);
+            return u == v;
+        }
+        return 1;
+    }
+    if (n >= 4) {
+        uint32_t u, v, s, t;
+        memcpy(&u, x, 4);
+        memcpy(&v, y, 4);
+        memcpy(&s, x + n - 4, 4);
+        memcpy(&t, y + n - 4, 4);
+        return u == v && s == t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] != y[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static inline int kc_hexval(unsigned c)
 {
     if (c >= '0' && c <= '9') {

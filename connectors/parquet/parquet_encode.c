@@ -322,7 +322,7 @@ int parquet_dict_insert(struct parquet_dict *d, const void *p, size_t n, uint32_
                 memcpy(&b, p, 8);
                 same = a == b;
             } else {
-                same = e->len == n && memcmp(q, p, n) == 0;
+                same = e->len == n && kc_mem_eq(q, p, n);
             }
             if (same) {
                 *index = i;

@@ -70,6 +70,7 @@ struct s3_blame {
 struct s3_file {
     struct s3_file *next;
     char *encoded;  /* owned */
+    size_t encoded_len;
     int64_t start;  /* first Kafka offset */
     uint64_t n;     /* records accepted */
     struct s3_object *obj;     /* owned */
@@ -96,6 +97,7 @@ struct s3_tp {
     int has_base;
     int64_t base_ts; /* record time of the set's first record */
     char *last_encoded; /* owned */
+    size_t last_encoded_len;
     int64_t schedule_due; /* wall clock of the next scheduled rotation; 0 none */
     int skip;        /* rewound during this put: drop its remaining records */
     int64_t next_offset; /* after the last record put into the set */
@@ -181,6 +183,13 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Two encoded partitions (lengths from strlen) the same: a put's records mostly go where the
+ * last one went, so this is asked two or three times per record. */
+static inline int enc_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+    return alen == blen && kc_mem_eq(a, b, alen);
+}
+
 static struct s3_tp *tp_find(struct s3_sink *s, const char *topic, int32_t partition)
 {
     for (size_t i = 0; i < s->n_tps; i++) {
@@ -229,6 +238,7 @@ static void tp_drop_files(struct s3_tp *tp)
     tp->schedule_due = 0;
     kc_free(tp->last_encoded);
     tp->last_encoded = NULL;
+    tp->last_encoded_len = 0;
 }
 
 static struct s3_tp *tp_add(struct s3_sink *s, const char *topic, int32_t partition)
@@ -421,6 +431,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         kc_free(f);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    f->encoded_len = strlen(f->encoded);
     f->start = start;
     f->cur = -1;
     const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
@@ -1169,12 +1180,12 @@ static int report(struct s3_sink *s, const struct sink_record *r, const struct k
 }
 
 static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_record *r,
-                        const char *encoded, int64_t ts_local, const char *buf, size_t len,
-                        struct kc_error *err)
+                        const char *encoded, size_t enc_len, int64_t ts_local,
+                        const char *buf, size_t len, struct kc_error *err)
 {
     struct s3_file *f = NULL;
     for (struct s3_file *x = tp->files; x != NULL; x = x->next) {
-        if (strcmp(x->encoded, encoded) == 0) {
+        if (enc_eq(x->encoded, x->encoded_len, encoded, enc_len)) {
             f = x;
             break;
         }
@@ -1378,7 +1389,7 @@ static int view_staged(struct s3_sink *s, const struct s3_tp *tp, const char *bu
     }
     const struct s3_file *g = NULL;
     for (const struct s3_file *x = tp->files; x != NULL; x = x->next) {
-        if (strcmp(x->encoded, tp->last_encoded) == 0) {
+        if (enc_eq(x->encoded, x->encoded_len, tp->last_encoded, tp->last_encoded_len)) {
             g = x;
             break;
         }
@@ -1554,6 +1565,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     }
     const char *encoded = s->enc.data;
     int64_t ts_local = ts + s3_partitioner_utc_offset(s->part, ts);
+    size_t enc_len = strlen(encoded); /* (a NUL in a field's value ends it, as kc_strdup does) */
     if (s->c.aiven.on) {
         /* files group by the template without its start offset */
         kc_buf_reset(&s->enc);
@@ -1579,6 +1591,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                                    : report(s, r, &why, err);
         }
         encoded = s->enc.data;
+        enc_len = strlen(encoded);
     }
     /* JsonFormat writes what Confluent's writes (the value through JsonConverter with
      * schemas.enable=false): one compact JSON value per line, an envelope's payload without
@@ -1635,20 +1648,20 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         s3_partitioner_kind(s->part) == S3_PART_TIME &&
         ((tp->has_base && ts - tp->base_ts >= s->c.rotate_interval_ms) ||
          (s->c.rotate_on_partition_change && tp->last_encoded != NULL &&
-          strcmp(tp->last_encoded, encoded) != 0))) {
+          !enc_eq(tp->last_encoded, tp->last_encoded_len, encoded, enc_len)))) {
         if ((rc = set_commit(s, tp, r->kafka_offset, &why)) != KC_OK) {
             free(owned);
             return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
                                    : set_replay(s, tp, &why, err);
         }
     }
-    rc = write_record(s, tp, r, encoded, ts_local, buf, len, &why);
+    rc = write_record(s, tp, r, encoded, enc_len, ts_local, buf, len, &why);
     if ((rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) ||
         rc == KC_EEXIST) {
         /* does not fit the file's schema, or brings another Connect schema (as Confluent's
          * schema.compatibility=NONE): close the set, start a new file from this record */
         if ((rc = set_commit(s, tp, r->kafka_offset, &why)) == KC_OK) {
-            rc = write_record(s, tp, r, encoded, ts_local, buf, len, &why);
+            rc = write_record(s, tp, r, encoded, enc_len, ts_local, buf, len, &why);
         } else {
             free(owned);
             return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
@@ -1677,8 +1690,10 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                                s->c.rotate_schedule_ms;
         }
     }
-    if (tp->last_encoded == NULL || strcmp(tp->last_encoded, encoded) != 0) {
+    if (tp->last_encoded == NULL ||
+        !enc_eq(tp->last_encoded, tp->last_encoded_len, encoded, enc_len)) {
         kc_free(tp->last_encoded);
+        tp->last_encoded_len = enc_len;
         if ((tp->last_encoded = kc_strdup(encoded)) == NULL) {
             return kc_error_set(err, KC_ENOMEM, "out of memory");
         }

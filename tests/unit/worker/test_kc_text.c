@@ -13,6 +13,34 @@
 
 #include "kc_text.h"
 
+/* kc_mem_eq against memcmp for every length up to 48 (the word, overlapping-word, four-byte,
+ * byte and memcmp branches) with a difference at every position, and with none. */
+static void test_kc_mem_eq(void **state)
+{
+    (void)state;
+    unsigned char a[64], b[64];
+    for (size_t n = 0; n <= 48; n++) {
+        for (size_t i = 0; i < sizeof(a); i++) {
+            a[i] = b[i] = (unsigned char)('a' + i % 26);
+        }
+        /* unaligned starts too */
+        for (size_t off = 0; off < 3; off++) {
+            assert_true(kc_mem_eq(a + off, b + off, n));
+            for (size_t k = 0; k < n; k++) {
+                b[off + k] ^= 0x20;
+                assert_false(kc_mem_eq(a + off, b + off, n));
+                assert_int_equal(kc_mem_eq(a + off, b + off, n),
+                                 memcmp(a + off, b + off, n) == 0);
+                b[off + k] ^= 0x20;
+            }
+            /* a difference just past the end is not seen */
+            b[off + n] ^= 0x20;
+            assert_true(kc_mem_eq(a + off, b + off, n));
+            b[off + n] ^= 0x20;
+        }
+    }
+}
+
 static void test_hexval_every_byte(void **state)
 {
     (void)state;
@@ -77,6 +105,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hexval_every_byte),
+        cmocka_unit_test(test_kc_mem_eq),
         cmocka_unit_test(test_parse_java_int_accepts),
         cmocka_unit_test(test_parse_java_int_refuses),
     };
