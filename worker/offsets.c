@@ -192,6 +192,9 @@ static int needs_commit(const struct offsets_part *p)
     if (p->durable == OFFSETS_NONE) {
         return 0;
     }
+    if (p->recommit) {
+        return 1;
+    }
     if (p->committed == OFFSETS_NONE || p->durable > p->committed) {
         return 1;
     }
@@ -257,8 +260,18 @@ int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n)
             return KC_ENOMEM;
         }
         p->committed = c[i].offset;
+        p->recommit = 0;
     }
     return KC_OK;
+}
+
+void offsets_commit_failed(struct offsets *o, const char *topic, int32_t partition,
+                           int64_t offset)
+{
+    struct offsets_part *p = offsets_find(o, topic, partition);
+    if (p != NULL && p->committed == offset) {
+        p->recommit = 1;
+    }
 }
 
 int offsets_pending(const struct offsets *o)

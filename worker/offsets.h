@@ -41,6 +41,7 @@ struct offsets_part {
     char *durable_md;  /* owned metadata to commit with durable, NULL = none */
     int64_t committed; /* OFFSETS_NONE = the group has no offset */
     char *committed_md; /* owned */
+    int recommit;      /* an asynchronous commit of `committed` failed: send it again */
     int64_t rewind;    /* OFFSETS_NONE, or where the sink asked to continue from */
     unsigned paused;   /* OFFSETS_PAUSE_* */
     unsigned applied_pause; /* what the consumer was last told (1 = paused) */
@@ -111,6 +112,10 @@ int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
                      struct sink_offset **commit, size_t *n_commit, struct kc_error *err);
 /* The group accepted a commit of these entries. */
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n);
+/* An asynchronous commit of offset for topic-partition failed: when nothing later was sent for
+ * it since, it is committed again at the next commit point. */
+void offsets_commit_failed(struct offsets *o, const char *topic, int32_t partition,
+                           int64_t offset);
 /* 1 when some partition has records handed to the sink and not yet durable, or durable and
  * not yet committed. */
 int offsets_pending(const struct offsets *o);

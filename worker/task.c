@@ -104,6 +104,7 @@ struct task {
                                            * post() yields it so an op ends a poll at once */
 
     /* Task thread only. */
+    int64_t commit_sent_ms; /* when the last asynchronous commit was sent */
     rd_kafka_t *rk;
     struct offsets offs;                  /* per assigned partition: positions, pauses */
     struct offsets_budget budget;
@@ -399,7 +400,36 @@ static int rewound(struct task *t, const rd_kafka_message_t *m)
  * fail; err says why). A failed commit is logged and retried at the next commit point, as the
  * JVM does.
  */
-static int commit_point(struct task *t, const struct tp_list *only, struct kc_error *err)
+/* The result of an asynchronous commit, served by the task's poll (the consumer queue). A
+ * failed partition is committed again at the next commit point, as the JVM's next commitAsync
+ * carries offsets its last one failed to commit. */
+static void commit_done(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+                        rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    struct task *t = opaque;
+    int ok = e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET;
+    (void)rk;
+    for (int i = 0; offsets != NULL && i < offsets->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &offsets->elems[i];
+        if (!ok || p->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            offsets_commit_failed(&t->offs, p->topic, p->partition, p->offset);
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        sink_task_log(as_sink_task(t), KC_LOG_WARN, "Commit of offsets failed: %s; they are "
+                      "committed again at the next commit point",
+                      rd_kafka_err2str(e != RD_KAFKA_RESP_ERR_NO_ERROR ? e
+                                       : RD_KAFKA_RESP_ERR__FAIL));
+    }
+    metrics_task_commit_done(t->metrics, ok, kc_now_ms() - t->commit_sent_ms);
+}
+
+/* Commit what the sink made durable. async: as the JVM's periodic commitAsync, the result comes
+ * back through the poll (commit_done) and the task reads on meanwhile; else (rebalance, stop,
+ * the byte budget) it waits for the group's answer, as commitSync. */
+static int commit_point(struct task *t, const struct tp_list *only, int async,
+                        struct kc_error *err)
 {
     int requested = t->st.commit_requested;
     if (!offsets_pending(&t->offs) && !requested) {
@@ -429,7 +459,24 @@ static int commit_point(struct task *t, const struct tp_list *only, struct kc_er
             }
         }
     }
-    rd_kafka_resp_err_t e = rd_kafka_commit(t->rk, c, 0 /* sync */);
+    rd_kafka_resp_err_t e;
+    if (async && t->wake_q != NULL) {
+        e = rd_kafka_commit_queue(t->rk, c, t->wake_q, commit_done, t);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            /* counted as committed now (a failure marks it for the next commit point) */
+            t->commit_sent_ms = started;
+            if (offsets_committed(&t->offs, consumed, nc) != KC_OK) {
+                rc = kc_error_set(err, KC_ENOMEM, "out of memory committing offsets");
+            }
+            sink_task_log(as_sink_task(t), KC_LOG_DEBUG, "Committing offsets for %zu partitions",
+                          nc);
+            rd_kafka_topic_partition_list_destroy(c);
+            kc_free(consumed);
+            return rc; /* the metrics count it when its answer comes */
+        }
+    } else {
+        e = rd_kafka_commit(t->rk, c, 0 /* sync */);
+    }
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         sink_task_log(as_sink_task(t), KC_LOG_WARN, "Commit of offsets failed: %s",
                       rd_kafka_err2str(e));
@@ -462,10 +509,10 @@ out:
 }
 
 /* A commit point whose failure fails the task. Returns 0 when the task failed. */
-static int commit_or_fail(struct task *t, const struct tp_list *only)
+static int commit_or_fail(struct task *t, const struct tp_list *only, int async)
 {
     struct kc_error err = {0};
-    int rc = commit_point(t, only, &err);
+    int rc = commit_point(t, only, async, &err);
     if (rc < 0) {
         fail_with(t, err.msg[0] ? err.msg : "offset commit failed");
         return 0;
@@ -489,7 +536,7 @@ static void check_budget(struct task *t)
                       "Byte budget reached (%zu of %zu bytes); committing to make room",
                       offsets_budget_used(&t->budget), t->budget.limit);
         t->st.commit_requested = 1;
-        if (!commit_or_fail(t, NULL)) {
+        if (!commit_or_fail(t, NULL, 0)) {
             return;
         }
         offsets_budget_check(&t->budget);
@@ -612,7 +659,7 @@ static void on_revoke(struct task *t, rd_kafka_t *rk, rd_kafka_topic_partition_l
         /* Commit what the sink made durable before letting go (the JVM commits synchronously
          * in onPartitionsRevoked); lost partitions already belong to someone else. */
         if (!lost) {
-            commit_or_fail(t, &tl);
+            commit_or_fail(t, &tl, 0);
         }
         if (sink_call_close(t->ops, as_sink_task(t), &tl, &err) < 0) {
             sink_task_log(as_sink_task(t), KC_LOG_WARN, "close() failed: %s", err.msg);
@@ -1493,7 +1540,7 @@ static void *task_main(void *arg)
             break;
         }
         if (t->st.commit_requested || now - last_commit >= t->flush_interval_ms) {
-            if (!commit_or_fail(t, NULL)) {
+            if (!commit_or_fail(t, NULL, 1)) {
                 break;
             }
             last_commit = now;
@@ -1506,7 +1553,7 @@ static void *task_main(void *arg)
     if (!t->failed) {
         /* Orderly stop: final commit point (the JVM commits on close). */
         t->st.commit_requested = 1;
-        if (commit_point(t, NULL, &err) < 0) {
+        if (commit_point(t, NULL, 0, &err) < 0) {
             sink_task_log(as_sink_task(t), KC_LOG_ERROR, "Final flush failed, offsets since "
                           "the last commit will be redelivered: %s", err.msg);
         }

@@ -48,6 +48,45 @@ static void test_default_path_commits_everything_consumed(void **state)
     offsets_fini(&o);
 }
 
+/* An asynchronous commit counts as committed when sent; when its answer says it failed, the
+ * partition is committed again at the next commit point, unless a later commit was sent. */
+static void test_failed_async_commit_is_sent_again(void **state)
+{
+    (void)state;
+    struct offsets o;
+    struct sink_offset out[4];
+    offsets_init(&o);
+    offsets_assign(&o, "t", 0, OFFSETS_NONE, NULL);
+    offsets_assign(&o, "t", 1, OFFSETS_NONE, NULL);
+    consume(&o, "t", 0, 0, 5);
+    consume(&o, "t", 1, 0, 7);
+    offsets_all_durable(&o, NULL);
+    size_t n = offsets_commit_list(&o, NULL, out);
+    assert_int_equal(n, 2);
+    assert_int_equal(offsets_committed(&o, out, n), KC_OK); /* sent */
+    assert_false(offsets_pending(&o));
+    offsets_commit_failed(&o, "t", 0, 5); /* its answer: failed */
+    offsets_commit_failed(&o, "gone", 0, 5); /* not assigned: nothing */
+    assert_true(offsets_pending(&o));
+    n = offsets_commit_list(&o, NULL, out);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].partition, 0);
+    assert_int_equal(out[0].offset, 5);
+    assert_int_equal(offsets_committed(&o, out, n), KC_OK); /* sent again */
+    assert_false(offsets_pending(&o));
+    /* A failure of an older commit after a later one was sent changes nothing. */
+    consume(&o, "t", 1, 7, 9);
+    offsets_all_durable(&o, NULL);
+    n = offsets_commit_list(&o, NULL, out);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].offset, 9);
+    offsets_committed(&o, out, n);
+    offsets_commit_failed(&o, "t", 1, 7);
+    assert_false(offsets_pending(&o));
+    assert_int_equal(offsets_commit_list(&o, NULL, out), 0);
+    offsets_fini(&o);
+}
+
 static void test_pre_commit_fewer_and_lower(void **state)
 {
     (void)state;
@@ -225,6 +264,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_path_commits_everything_consumed),
         cmocka_unit_test(test_pre_commit_fewer_and_lower),
+        cmocka_unit_test(test_failed_async_commit_is_sent_again),
         cmocka_unit_test(test_pre_commit_above_consumed_fails),
         cmocka_unit_test(test_only_restricts_to_revoked),
         cmocka_unit_test(test_rewind_moves_consumed_back),
