@@ -1413,9 +1413,16 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
             if (rc == KC_OK) {
                 rc = direct_fields(dx, kid_id, rep, kdef, (int)at);
             }
-        } else if (dx->capture == NULL && direct_fast(sh, dx->d->fast[kid_id], kid_id, rep, kdef,
-                                                      &t, &rc)) {
-            /* staged from the token itself */
+        } else if ((dx->capture == NULL || dx->d->fast[kid_id] != PARQUET_FAST_TEXT) &&
+                   direct_fast(sh, dx->d->fast[kid_id], kid_id, rep, kdef, &t, &rc)) {
+            /* staged from the token itself (a kept string needs its decoded, NUL-ended copy:
+             * those take the general way) */
+            if (rc == KC_OK && dx->capture != NULL) {
+                struct parquet_jv v;
+                memset(&v, 0, sizeof(v));
+                parquet_jv_scalar(&t, &v);
+                rc = capture(dx, cap_at, &key, &v, &at);
+            }
         } else {
             struct parquet_jv v;
             struct leafval lv;
