@@ -405,6 +405,7 @@ struct parquet_direct_key {
     size_t len;
     const char *name; /* the schema's */
     int envelope;     /* a root field named "schema" or "payload" (a JsonConverter envelope's) */
+    int keep;         /* a stage keeps this member and what is under it (root fields; 1 below) */
 };
 /* How the direct path stages a leaf from a token without the general conversion (leaf_value):
  * only the plain cases whose result is the token's own bytes or number. */
@@ -469,8 +470,10 @@ int parquet_writer_write_direct_row(struct parquet_writer *w, const struct stage
  * strict JSON scanner): the writer does not check them again. */
 int parquet_writer_write_utf8(struct parquet_writer *w, int leaf, int rep, int def,
                               const void *v, size_t len, struct kc_error *err);
-/* KC_OK (ok says whether the direct path applies to s), or KC_ENOMEM. */
-int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s);
+/* KC_OK (ok says whether the direct path applies to s), or KC_ENOMEM. keep (NULL: all) says
+ * which root fields a stage keeps for parquet_direct_stage_members. */
+int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s,
+                        int (*keep)(void *arg, const char *name, size_t len), void *keep_arg);
 void parquet_direct_fini(struct parquet_direct *d);
 /*
  * Write text[0..len) as one row of w, as parquet_json_write_jv would write its parse. js is a

@@ -1134,7 +1134,8 @@ static inline uint64_t word8(const char *s)
     return w;
 }
 
-int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s)
+int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s,
+                        int (*keep)(void *arg, const char *name, size_t len), void *keep_arg)
 {
     memset(d, 0, sizeof(*d));
     for (int i = 0; i < s->n; i++) {
@@ -1163,6 +1164,8 @@ int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s
             e->envelope = i == PARQUET_SCHEMA_ROOT &&
                           ((kid->name_len == 6 && memcmp(kid->name, "schema", 6) == 0) ||
                            (kid->name_len == 7 && memcmp(kid->name, "payload", 7) == 0));
+            e->keep = i != PARQUET_SCHEMA_ROOT || keep == NULL ||
+                      keep(keep_arg, kid->name, kid->name_len);
         }
         if (!nd->is_leaf) {
             continue;
@@ -1339,9 +1342,12 @@ static int capture(struct direct *dx, int parent, const struct kc_jscan_str *key
     return KC_OK;
 }
 
+/* direct_fields' cap_at for an object whose members are not kept */
+#define CAP_NONE (-2)
+
 /* The members of the object the scanner has entered, for struct node id (or the root) at
- * levels rep/def; cap_at: that object's index among the captured members (-1: the root).
- * KC_OK, PARQUET_DIRECT_DECLINED, or KC_ENOMEM. */
+ * levels rep/def; cap_at: that object's index among the captured members (-1: the root;
+ * CAP_NONE: not kept). KC_OK, PARQUET_DIRECT_DECLINED, or KC_ENOMEM. */
 static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at)
 {
     struct shred *sh = dx->sh;
@@ -1395,12 +1401,14 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
         dx->d->seen[kid_id] = stamp;
         int kdef = def + (kid->rep == PARQUET_OPTIONAL);
         size_t at = 0;
+        /* kept for the caller: under a kept object, and a root field the options keep */
+        int cap = dx->capture != NULL && cap_at != CAP_NONE && keys[c].keep;
         if (t.kind == KC_JSCAN_NULL) {
             if (kid->rep == PARQUET_REQUIRED) {
                 return PARQUET_DIRECT_DECLINED;
             }
             rc = emit_nulls(sh, kid_id, rep, def);
-            if (rc == KC_OK && dx->capture != NULL) {
+            if (rc == KC_OK && cap) {
                 const struct parquet_jv null = {.type = PARQUET_JV_NULL};
                 rc = capture(dx, cap_at, &key, &null, &at);
             }
@@ -1409,15 +1417,15 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
                 return PARQUET_DIRECT_DECLINED;
             }
             const struct parquet_jv obj = {.type = PARQUET_JV_OBJECT};
-            rc = dx->capture != NULL ? capture(dx, cap_at, &key, &obj, &at) : KC_OK;
+            rc = cap ? capture(dx, cap_at, &key, &obj, &at) : KC_OK;
             if (rc == KC_OK) {
-                rc = direct_fields(dx, kid_id, rep, kdef, (int)at);
+                rc = direct_fields(dx, kid_id, rep, kdef, cap ? (int)at : CAP_NONE);
             }
-        } else if ((dx->capture == NULL || dx->d->fast[kid_id] != PARQUET_FAST_TEXT) &&
+        } else if ((!cap || dx->d->fast[kid_id] != PARQUET_FAST_TEXT) &&
                    direct_fast(sh, dx->d->fast[kid_id], kid_id, rep, kdef, &t, &rc)) {
             /* staged from the token itself (a kept string needs its decoded, NUL-ended copy:
              * those take the general way) */
-            if (rc == KC_OK && dx->capture != NULL) {
+            if (rc == KC_OK && cap) {
                 struct parquet_jv v;
                 memset(&v, 0, sizeof(v));
                 parquet_jv_scalar(&t, &v);
@@ -1436,7 +1444,7 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
             if (rc == KC_OK) {
                 rc = put_leaf(sh, kid_id, rep, kdef, &lv);
             }
-            if (rc == KC_OK && dx->capture != NULL) {
+            if (rc == KC_OK && cap) {
                 rc = capture(dx, cap_at, &key, &v, &at);
             }
         }

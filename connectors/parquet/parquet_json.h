@@ -120,6 +120,10 @@ struct parquet_jsonl_options {
     size_t nkv;
     struct parquet_jsonl_parsers *parsers; /* borrowed, or NULL: parsers shared by converters */
     int no_direct; /* always parse into a tree (the direct path writes the same: for tests) */
+    /* parquet_jsonl_stage keeps the members parquet_jsonl_fields_get reads: only those under a
+     * root member this says yes to (called once per file and root field), every one when NULL */
+    int (*keep_member)(void *arg, const char *name, size_t len);
+    void *keep_arg;
 };
 
 /*
@@ -203,7 +207,9 @@ int parquet_jsonl_record_doc(struct parquet_jsonl *c, const struct parquet_jsonl
                              const void *buf, size_t len, uint64_t id, struct kc_error *err);
 /*
  * The same without a tree, when the record fits the open file of a converter the caller
- * guesses (the file the last record went to):
+ * guesses (the file the last record went to). The staged fields are those under the root
+ * members the options' keep_member keeps (all when it is NULL): a path under another reads as
+ * missing.
  *   parquet_jsonl_stage: check buf/len against c's open file and stage its row, writing
  *     nothing; KC_OK with *fields, PARQUET_JSONL_NOT_STAGED when it cannot be staged (no open
  *     file, another schema, not an object of scalars and objects, a bad record...: take

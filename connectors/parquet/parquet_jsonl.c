@@ -177,7 +177,8 @@ static int open_file(struct parquet_jsonl *c, struct parquet_schema *s, struct k
     c->files++;
     rc = parquet_writer_new(&c->w, s, &c->o.writer, write, wopaque, err);
     if (rc == KC_OK && !c->o.no_direct &&
-        parquet_direct_init(&c->direct, parquet_writer_schema(c->w)) != KC_OK) {
+        parquet_direct_init(&c->direct, parquet_writer_schema(c->w), c->o.keep_member,
+                            c->o.keep_arg) != KC_OK) {
         rc = kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
     }
     for (size_t i = 0; rc == KC_OK && i < c->o.nkv; i++) {

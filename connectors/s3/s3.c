@@ -423,6 +423,12 @@ static int json_file_end(struct s3_sink *s, struct s3_file *f, struct kc_error *
     return rc;
 }
 
+/* parquet_jsonl_options.keep_member: the root members the partitioner reads */
+static int keep_member(void *arg, const char *name, size_t len)
+{
+    return s3_partitioner_reads_member(arg, name, len);
+}
+
 static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, int64_t start,
                      int64_t ts_local, struct s3_file **out, struct kc_error *err)
 {
@@ -478,6 +484,8 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         o.infer_timestamps = s->c.infer_timestamps;
         o.on_mismatch = PARQUET_JSON_SKIP;
         o.parsers = s->parsers;
+        o.keep_member = keep_member; /* view_staged: only what the partitioner reads */
+        o.keep_arg = s->part;
         if ((rc = parquet_jsonl_new(&f->pj, &o, pj_open, pj_close, pj_bad, f, err)) != KC_OK) {
             file_free(f);
             return rc;

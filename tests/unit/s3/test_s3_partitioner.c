@@ -59,7 +59,13 @@ static int both_open(void *opaque, unsigned index, parquet_write_fn **write, voi
     return KC_OK;
 }
 
-static void both_init(struct both *b, const char *text, int envelope)
+/* as the sink's files keep members: only those under a root member p reads */
+static int keep_member(void *arg, const char *name, size_t len)
+{
+    return s3_partitioner_reads_member(arg, name, len);
+}
+
+static void both_init(struct both *b, struct s3_partitioner *p, const char *text, int envelope)
 {
     struct kc_error err;
     const struct parquet_jsonl_doc *d = NULL;
@@ -82,6 +88,8 @@ static void both_init(struct both *b, const char *text, int envelope)
     const struct parquet_jsonl_fields *fields = NULL;
     parquet_jsonl_options_init(&o);
     o.infer_records = 1;
+    o.keep_member = keep_member;
+    o.keep_arg = p;
     kc_buf_init(&b->file, (size_t)1 << 24);
     b->ways = 2;
     assert_int_equal(parquet_jsonl_new(&b->pj, &o, both_open, NULL, NULL, &b->file, &err), KC_OK);
@@ -108,7 +116,7 @@ static int encode_both(struct s3_partitioner *p, const char *text, int envelope,
     struct both b;
     struct kc_buf o2;
     struct kc_error e2;
-    both_init(&b, text, envelope);
+    both_init(&b, p, text, envelope);
     kc_buf_init(&o2, 256);
     size_t at = out->len;
     int rc = s3_partitioner_encode(p, &b.v[0], 0, 0, out, err);
@@ -134,7 +142,7 @@ static int timestamp_both(struct s3_partitioner *p, const char *text, int envelo
     struct both b;
     struct kc_error e2;
     int64_t t2 = -1;
-    both_init(&b, text, envelope);
+    both_init(&b, p, text, envelope);
     int rc = s3_partitioner_timestamp(p, &b.v[0], 0, 0, 0, ts, err);
     for (int w = 1; w < b.ways; w++) {
         int rc2 = s3_partitioner_timestamp(p, &b.v[w], 0, 0, 0, &t2, &e2);
