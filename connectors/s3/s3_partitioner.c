@@ -627,6 +627,12 @@ static int load_tzif(struct s3_partitioner *p, const char *name, struct kc_error
     }
     p->tzif = 1;
     rc = parse_tzif(p, name, path, buf, len, err);
+    if (rc == KC_OK && p->n_trans == 0 && (!p->has_rule || !p->rule.has_dst)) {
+        /* one offset at every instant (UTC, Etc/GMT+5): asked per record, so kept as a number
+         * (what s3_partitioner_utc_offset would answer from the file, every time) */
+        p->fixed_offset_ms = (int64_t)(p->has_rule ? p->rule.std_off : p->first_off) * 1000;
+        p->tzif = 0;
+    }
 out:
     kc_free(buf);
     if (f != NULL) {
