@@ -6,7 +6,7 @@
  * Same consumer as a task (worker/herder.c start_task, worker/task.c make_consumer and
  * budget_prefetch with the default 256 MiB budget, worker/kafka_admin.c kafka_admin_conf_new):
  *   enable.auto.commit=false, enable.auto.offset.store=false, auto.offset.reset=earliest,
- *   partition.assignment.strategy=cooperative-sticky, fetch.queue.backoff.ms=10,
+ *   partition.assignment.strategy=cooperative-sticky, fetch.queue.backoff.ms=3,
  *   queued.max.messages.kbytes=8192, queued.min.messages=20000, fetch.max.bytes=33554432,
  *   enable.metrics.push=false; a fresh group; rd_kafka_poll_set_consumer, subscribe, then
  *   rd_kafka_consume_batch_queue() of up to 500 messages with a 200 ms wait, each message
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
         {"enable.auto.offset.store", "false"},
         {"auto.offset.reset", "earliest"},
         {"partition.assignment.strategy", "cooperative-sticky"},
-        {"fetch.queue.backoff.ms", "10"},
+        {"fetch.queue.backoff.ms", "3"},
         {"queued.max.messages.kbytes", "8192"},
         {"queued.min.messages", "20000"},
         {"fetch.max.bytes", "33554432"},
