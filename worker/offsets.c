@@ -91,6 +91,7 @@ int offsets_assign(struct offsets *o, const char *topic, int32_t partition, int6
         p->committed = OFFSETS_NONE;
         o->n++;
     }
+    p->sent = OFFSETS_NONE;
     if (md_set(&p->committed_md, metadata) != KC_OK) {
         return KC_ENOMEM;
     }
@@ -192,21 +193,22 @@ static int needs_commit(const struct offsets_part *p)
     if (p->durable == OFFSETS_NONE) {
         return 0;
     }
-    if (p->recommit) {
-        return 1;
-    }
     if (p->committed == OFFSETS_NONE || p->durable > p->committed) {
         return 1;
     }
     return p->durable == p->committed && !md_equal(p->durable_md, p->committed_md);
 }
 
-size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
-                           struct sink_offset *out)
+/* async: leave out a partition whose durable offset is on its way already */
+static size_t commit_list(const struct offsets *o, const struct tp_list *only, int async,
+                          struct sink_offset *out)
 {
     size_t k = 0;
     for (size_t i = 0; i < o->n; i++) {
         const struct offsets_part *p = &o->p[i];
+        if (async && p->sent != OFFSETS_NONE && p->sent >= p->durable) {
+            continue;
+        }
         if (needs_commit(p) && in_list(only, p)) {
             out[k++] = (struct sink_offset){p->topic, p->partition, p->durable, p->durable_md};
         }
@@ -214,9 +216,21 @@ size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
     return k;
 }
 
-int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
-                     struct sink_task *st, const struct tp_list *only,
-                     struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
+size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
+                           struct sink_offset *out)
+{
+    return commit_list(o, only, 0, out);
+}
+
+size_t offsets_commit_list_async(const struct offsets *o, const struct tp_list *only,
+                                 struct sink_offset *out)
+{
+    return commit_list(o, only, 1, out);
+}
+
+static int ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
+                    struct sink_task *st, const struct tp_list *only, int async,
+                    struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
 {
     size_t cap = o->n + 1, n, nd = 0;
     struct sink_offset *consumed = kc_calloc(cap, sizeof(*consumed));
@@ -240,13 +254,27 @@ int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
     if ((rc = offsets_set_durable(o, durable, nd, ops->name, err)) != KC_OK) {
         goto out;
     }
-    *n_commit = offsets_commit_list(o, only, consumed);
+    *n_commit = commit_list(o, only, async, consumed);
     *commit = consumed;
     consumed = NULL;
 out:
     kc_free(consumed);
     kc_free(durable);
     return rc;
+}
+
+int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
+                     struct sink_task *st, const struct tp_list *only,
+                     struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
+{
+    return ask_sink(o, ops, st, only, 0, commit, n_commit, err);
+}
+
+int offsets_ask_sink_async(struct offsets *o, const struct sink_connector_ops *ops,
+                           struct sink_task *st, const struct tp_list *only,
+                           struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
+{
+    return ask_sink(o, ops, st, only, 1, commit, n_commit, err);
 }
 
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n)
@@ -260,17 +288,63 @@ int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n)
             return KC_ENOMEM;
         }
         p->committed = c[i].offset;
-        p->recommit = 0;
+        if (p->sent != OFFSETS_NONE && p->sent <= p->committed) {
+            p->sent = OFFSETS_NONE;
+        }
     }
     return KC_OK;
 }
 
-void offsets_commit_failed(struct offsets *o, const char *topic, int32_t partition,
-                           int64_t offset)
+void offsets_commit_sent(struct offsets *o, const struct sink_offset *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct offsets_part *p = offsets_find(o, c[i].topic, c[i].partition);
+        if (p != NULL && (p->sent == OFFSETS_NONE || c[i].offset > p->sent)) {
+            p->sent = c[i].offset;
+        }
+    }
+}
+
+int offsets_commit_answered(struct offsets *o, const char *topic, int32_t partition,
+                            int64_t offset, const char *md, size_t md_len, int ok)
 {
     struct offsets_part *p = offsets_find(o, topic, partition);
-    if (p != NULL && p->committed == offset) {
-        p->recommit = 1;
+    if (p == NULL) {
+        return KC_OK; /* revoked meanwhile: its synchronous commit sent what was durable */
+    }
+    if (!ok) {
+        if (p->sent == offset) {
+            p->sent = OFFSETS_NONE; /* the next commit point sends it again */
+        }
+        return KC_OK;
+    }
+    if (p->sent != OFFSETS_NONE && p->sent <= offset) {
+        p->sent = OFFSETS_NONE;
+    }
+    if (p->committed != OFFSETS_NONE && offset < p->committed) {
+        return KC_OK; /* an older answer: never backwards */
+    }
+    char *copy = NULL;
+    if (md != NULL) {
+        if ((copy = kc_malloc(md_len + 1)) == NULL) {
+            return KC_ENOMEM;
+        }
+        memcpy(copy, md, md_len);
+        copy[md_len] = '\0';
+    }
+    int rc = md_set(&p->committed_md, copy);
+    kc_free(copy);
+    if (rc != KC_OK) {
+        return KC_ENOMEM;
+    }
+    p->committed = offset;
+    return KC_OK;
+}
+
+void offsets_commit_lost(struct offsets *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        o->p[i].sent = OFFSETS_NONE;
     }
 }
 

@@ -41,7 +41,7 @@ struct offsets_part {
     char *durable_md;  /* owned metadata to commit with durable, NULL = none */
     int64_t committed; /* OFFSETS_NONE = the group has no offset */
     char *committed_md; /* owned */
-    int recommit;      /* an asynchronous commit of `committed` failed: send it again */
+    int64_t sent;      /* OFFSETS_NONE, or an asynchronous commit on its way, unanswered */
     int64_t rewind;    /* OFFSETS_NONE, or where the sink asked to continue from */
     unsigned paused;   /* OFFSETS_PAUSE_* */
     unsigned applied_pause; /* what the consumer was last told (1 = paused) */
@@ -99,6 +99,10 @@ void offsets_all_durable(struct offsets *o, const struct tp_list *only);
  */
 size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
                            struct sink_offset *out);
+/* The same for an asynchronous commit: without the partitions whose durable offset is on its
+ * way already (offsets_commit_sent). */
+size_t offsets_commit_list_async(const struct offsets *o, const struct tp_list *only,
+                                 struct sink_offset *out);
 /*
  * The first half of every commit point, shared by the worker and the sink harness: hand the
  * sink the consumed offsets (in `only`, when given) through pre_commit (or flush + everything
@@ -110,12 +114,25 @@ size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
 int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
                      struct sink_task *st, const struct tp_list *only,
                      struct sink_offset **commit, size_t *n_commit, struct kc_error *err);
+/* The same for an asynchronous commit: a partition whose durable offset is on its way already
+ * (offsets_commit_sent, not answered yet) is left out. */
+int offsets_ask_sink_async(struct offsets *o, const struct sink_connector_ops *ops,
+                           struct sink_task *st, const struct tp_list *only,
+                           struct sink_offset **commit, size_t *n_commit, struct kc_error *err);
 /* The group accepted a commit of these entries. */
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n);
-/* An asynchronous commit of offset for topic-partition failed: when nothing later was sent for
- * it since, it is committed again at the next commit point. */
-void offsets_commit_failed(struct offsets *o, const char *topic, int32_t partition,
-                           int64_t offset);
+/*
+ * Asynchronous commits, as the JVM's commitAsync: an offset sent is not committed until the
+ * group says so. offsets_commit_sent marks the entries sent (later asynchronous commit points
+ * leave them out; a synchronous one, at a rebalance or a stop, sends them again);
+ * offsets_commit_answered takes the group's answer for one partition (md: the metadata sent,
+ * md_len bytes); offsets_commit_lost forgets every mark (an answer naming no partition), so
+ * that the next commit point sends them again.
+ */
+void offsets_commit_sent(struct offsets *o, const struct sink_offset *c, size_t n);
+int offsets_commit_answered(struct offsets *o, const char *topic, int32_t partition,
+                            int64_t offset, const char *md, size_t md_len, int ok);
+void offsets_commit_lost(struct offsets *o);
 /* 1 when some partition has records handed to the sink and not yet durable, or durable and
  * not yet committed. */
 int offsets_pending(const struct offsets *o);

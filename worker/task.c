@@ -400,21 +400,27 @@ static int rewound(struct task *t, const rd_kafka_message_t *m)
  * fail; err says why). A failed commit is logged and retried at the next commit point, as the
  * JVM does.
  */
-/* The result of an asynchronous commit, served by the task's poll (the consumer queue). A
- * failed partition is committed again at the next commit point, as the JVM's next commitAsync
- * carries offsets its last one failed to commit. */
+/* The answer to an asynchronous commit, served by the task's poll (the consumer queue) or by
+ * rd_kafka_consumer_close. Only now are its offsets committed; a failed partition is sent
+ * again at the next commit point, as the JVM's next commitAsync carries what its last one
+ * failed to commit (and a rebalance's or stop's synchronous commit sends it regardless). */
 static void commit_done(rd_kafka_t *rk, rd_kafka_resp_err_t e,
                         rd_kafka_topic_partition_list_t *offsets, void *opaque)
 {
     struct task *t = opaque;
     int ok = e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET;
     (void)rk;
+    if (offsets == NULL && !ok) {
+        offsets_commit_lost(&t->offs); /* which partitions is not said: all go again */
+    }
     for (int i = 0; offsets != NULL && i < offsets->cnt; i++) {
         const rd_kafka_topic_partition_t *p = &offsets->elems[i];
-        if (!ok || p->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            offsets_commit_failed(&t->offs, p->topic, p->partition, p->offset);
-            ok = 0;
+        int pok = ok && p->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (offsets_commit_answered(&t->offs, p->topic, p->partition, p->offset,
+                                    (const char *)p->metadata, p->metadata_size, pok) != KC_OK) {
+            pok = 0; /* out of memory noting it: the partition's offset is sent again */
         }
+        ok = ok && pok;
     }
     if (!ok) {
         sink_task_log(as_sink_task(t), KC_LOG_WARN, "Commit of offsets failed: %s; they are "
@@ -440,7 +446,11 @@ static int commit_point(struct task *t, const struct tp_list *only, int async,
     size_t nc = 0;
     int64_t started = kc_now_ms();
     int commit_ok = -1; /* -1 = no commit was sent to the group */
-    int rc = offsets_ask_sink(&t->offs, t->ops, as_sink_task(t), only, &consumed, &nc, err);
+    int async_ok = async && t->wake_q != NULL;
+    int rc = async_ok ? offsets_ask_sink_async(&t->offs, t->ops, as_sink_task(t), only, &consumed,
+                                               &nc, err)
+                      : offsets_ask_sink(&t->offs, t->ops, as_sink_task(t), only, &consumed, &nc,
+                                         err);
     if (rc != KC_OK || (rc = dlq_flush(t->dlq, t->flush_timeout_ms, err)) != KC_OK || nc == 0) {
         goto out;
     }
@@ -460,14 +470,12 @@ static int commit_point(struct task *t, const struct tp_list *only, int async,
         }
     }
     rd_kafka_resp_err_t e;
-    if (async && t->wake_q != NULL) {
+    if (async_ok) {
         e = rd_kafka_commit_queue(t->rk, c, t->wake_q, commit_done, t);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            /* counted as committed now (a failure marks it for the next commit point) */
+            /* on its way: committed when commit_done hears so */
             t->commit_sent_ms = started;
-            if (offsets_committed(&t->offs, consumed, nc) != KC_OK) {
-                rc = kc_error_set(err, KC_ENOMEM, "out of memory committing offsets");
-            }
+            offsets_commit_sent(&t->offs, consumed, nc);
             sink_task_log(as_sink_task(t), KC_LOG_DEBUG, "Committing offsets for %zu partitions",
                           nc);
             rd_kafka_topic_partition_list_destroy(c);

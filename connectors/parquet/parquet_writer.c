@@ -288,19 +288,21 @@ static int cmp_bytes(const struct parquet_column *c, const uint8_t *a, size_t al
         return alen > 1 ? memcmp(a + 1, b + 1, alen - 1) : 0;
     }
     size_t n = alen < blen ? alen : blen;
+#if defined(__BYTE_ORDER__)
     if (n >= 8) {
         /* the first eight bytes as big-endian words mostly decide (ids, names): no call */
         uint64_t x, y;
         memcpy(&x, a, 8);
         memcpy(&y, b, 8);
         if (x != y) {
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             x = __builtin_bswap64(x);
             y = __builtin_bswap64(y);
 #endif
             return x < y ? -1 : 1;
         }
     }
+#endif
     int r = n > 0 ? memcmp(a, b, n) : 0;
     if (r != 0) {
         return r;

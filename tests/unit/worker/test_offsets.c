@@ -48,9 +48,11 @@ static void test_default_path_commits_everything_consumed(void **state)
     offsets_fini(&o);
 }
 
-/* An asynchronous commit counts as committed when sent; when its answer says it failed, the
- * partition is committed again at the next commit point, unless a later commit was sent. */
-static void test_failed_async_commit_is_sent_again(void **state)
+/* Asynchronous commits: an offset on its way is left out of the next asynchronous commit
+ * but not out of a synchronous one (a rebalance's, a stop's), and counts as committed only
+ * when the group says so; a failed one is sent again; an older answer never moves the commit
+ * back. */
+static void test_async_commit_is_committed_when_answered(void **state)
 {
     (void)state;
     struct offsets o;
@@ -61,28 +63,52 @@ static void test_failed_async_commit_is_sent_again(void **state)
     consume(&o, "t", 0, 0, 5);
     consume(&o, "t", 1, 0, 7);
     offsets_all_durable(&o, NULL);
-    size_t n = offsets_commit_list(&o, NULL, out);
+    size_t n = offsets_commit_list_async(&o, NULL, out);
     assert_int_equal(n, 2);
-    assert_int_equal(offsets_committed(&o, out, n), KC_OK); /* sent */
-    assert_false(offsets_pending(&o));
-    offsets_commit_failed(&o, "t", 0, 5); /* its answer: failed */
-    offsets_commit_failed(&o, "gone", 0, 5); /* not assigned: nothing */
-    assert_true(offsets_pending(&o));
-    n = offsets_commit_list(&o, NULL, out);
-    assert_int_equal(n, 1);
-    assert_int_equal(out[0].partition, 0);
-    assert_int_equal(out[0].offset, 5);
-    assert_int_equal(offsets_committed(&o, out, n), KC_OK); /* sent again */
-    assert_false(offsets_pending(&o));
-    /* A failure of an older commit after a later one was sent changes nothing. */
+    offsets_commit_sent(&o, out, n);
+    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 0); /* on their way */
+    assert_int_equal(offsets_commit_list(&o, NULL, out), 2);       /* a rebalance sends them */
+    /* t-0 answered ok, t-1 failed */
+    assert_int_equal(offsets_commit_answered(&o, "t", 0, 5, NULL, 0, 1), KC_OK);
+    assert_int_equal(offsets_commit_answered(&o, "t", 1, 7, NULL, 0, 0), KC_OK);
+    assert_int_equal(offsets_commit_answered(&o, "gone", 0, 5, NULL, 0, 1), KC_OK);
+    n = offsets_commit_list_async(&o, NULL, out);
+    assert_int_equal(n, 1); /* t-1 again; t-0 committed */
+    assert_int_equal(out[0].partition, 1);
+    assert_int_equal(out[0].offset, 7);
+    offsets_commit_sent(&o, out, n);
+    assert_true(offsets_pending(&o)); /* not answered yet */
+    /* more records of t-1 while 7 is on its way: 9 goes too; then 7's answer comes late */
     consume(&o, "t", 1, 7, 9);
     offsets_all_durable(&o, NULL);
-    n = offsets_commit_list(&o, NULL, out);
+    n = offsets_commit_list_async(&o, NULL, out);
     assert_int_equal(n, 1);
     assert_int_equal(out[0].offset, 9);
-    offsets_committed(&o, out, n);
-    offsets_commit_failed(&o, "t", 1, 7);
+    offsets_commit_sent(&o, out, n);
+    assert_int_equal(offsets_commit_answered(&o, "t", 1, 9, NULL, 0, 1), KC_OK);
+    assert_int_equal(offsets_commit_answered(&o, "t", 1, 7, NULL, 0, 1), KC_OK); /* older */
     assert_false(offsets_pending(&o));
+    assert_int_equal(offsets_commit_list(&o, NULL, out), 0);
+    /* a failed answer for an offset no longer on its way changes nothing */
+    assert_int_equal(offsets_commit_answered(&o, "t", 1, 7, NULL, 0, 0), KC_OK);
+    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 0);
+    /* an answer naming no partition: every mark is forgotten, so they go again */
+    consume(&o, "t", 0, 5, 6);
+    offsets_all_durable(&o, NULL);
+    n = offsets_commit_list_async(&o, NULL, out);
+    assert_int_equal(n, 1);
+    offsets_commit_sent(&o, out, n);
+    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 0);
+    offsets_commit_lost(&o);
+    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 1);
+    /* the metadata comes back with the answer (bytes, not a C string): committed with it */
+    struct kc_error err = {0};
+    struct sink_offset md[] = {{"t", 0, 6, "file=a"}};
+    assert_int_equal(offsets_set_durable(&o, md, 1, "test", &err), KC_OK);
+    n = offsets_commit_list_async(&o, NULL, out);
+    assert_int_equal(n, 1);
+    offsets_commit_sent(&o, out, n);
+    assert_int_equal(offsets_commit_answered(&o, "t", 0, 6, "file=a;junk", 6, 1), KC_OK);
     assert_int_equal(offsets_commit_list(&o, NULL, out), 0);
     offsets_fini(&o);
 }
@@ -264,7 +290,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_path_commits_everything_consumed),
         cmocka_unit_test(test_pre_commit_fewer_and_lower),
-        cmocka_unit_test(test_failed_async_commit_is_sent_again),
+        cmocka_unit_test(test_async_commit_is_committed_when_answered),
         cmocka_unit_test(test_pre_commit_above_consumed_fails),
         cmocka_unit_test(test_only_restricts_to_revoked),
         cmocka_unit_test(test_rewind_moves_consumed_back),
