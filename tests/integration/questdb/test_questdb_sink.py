@@ -250,15 +250,19 @@ def test_questdb_pg_wire_into_a_table_whose_timestamp_is_not_called_timestamp(
 def test_questdb_tcp_connection_cut_mid_stream(kafka, connect_c, questdb, unique_name):
     """ILP over TCP through a proxy that drops the connection twice mid-stream: the sink
     reconnects and sends the unacknowledged batch again, so every row arrives; the DEDUP table
-    shows each exactly once."""
+    shows each exactly once. The records come in three parts, the next one produced after each
+    cut, so the sink has something to send after every cut however fast it went through the
+    part before."""
     topic = unique_name("qcut")
     questdb.exec(f'CREATE TABLE "{topic}" (seq LONG, pad VARCHAR, timestamp TIMESTAMP) '
                  f'TIMESTAMP(timestamp) PARTITION BY DAY WAL DEDUP UPSERT KEYS(timestamp, seq)')
     n = 60_000
     pad = "q" * 100
+    rows = [{"seq": i, "pad": pad, "at": BASE_US + i} for i in range(n)]
+    part = n // 3
     proxy = kc.TlsProxy(None, None, questdb.ilp)
     try:
-        kafka.produce(topic, [{"seq": i, "pad": pad, "at": BASE_US + i} for i in range(n)])
+        kafka.produce(topic, rows[:part])
         w = connect_c()
         create(w, "qdb-cut", {
             "connector.class": "io.questdb.kafka.QuestDBSinkConnector", "topics": topic,
@@ -267,10 +271,11 @@ def test_questdb_tcp_connection_cut_mid_stream(kafka, connect_c, questdb, unique
             "consumer.override.max.poll.records": "200",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter.schemas.enable": "false"})
-        for _ in range(2):
+        for k in (1, 2):
             kc.wait_until(lambda: proxy.open, timeout=60, what="a connection to cut")
             time.sleep(0.3)
             assert proxy.cut() > 0
+            kafka.produce(topic, rows[k * part:(k + 1) * part if k < 2 else n])
         kc.wait_until(lambda: questdb.count(topic) == n, timeout=120, what=f"{n} rows")
         assert questdb.rows(f'SELECT count_distinct(seq) FROM "{topic}"') == [[n]]
         assert proxy.connections >= 3  # reconnected after each cut
