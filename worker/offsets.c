@@ -199,9 +199,8 @@ static int needs_commit(const struct offsets_part *p)
     return p->durable == p->committed && !md_equal(p->durable_md, p->committed_md);
 }
 
-/* async: leave out a partition whose durable offset is on its way already */
-static size_t commit_list(const struct offsets *o, const struct tp_list *only, int async,
-                          struct sink_offset *out)
+size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only, int async,
+                           struct sink_offset *out)
 {
     size_t k = 0;
     for (size_t i = 0; i < o->n; i++) {
@@ -216,21 +215,9 @@ static size_t commit_list(const struct offsets *o, const struct tp_list *only, i
     return k;
 }
 
-size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
-                           struct sink_offset *out)
-{
-    return commit_list(o, only, 0, out);
-}
-
-size_t offsets_commit_list_async(const struct offsets *o, const struct tp_list *only,
-                                 struct sink_offset *out)
-{
-    return commit_list(o, only, 1, out);
-}
-
-static int ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
-                    struct sink_task *st, const struct tp_list *only, int async,
-                    struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
+int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
+                     struct sink_task *st, const struct tp_list *only, int async,
+                     struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
 {
     size_t cap = o->n + 1, n, nd = 0;
     struct sink_offset *consumed = kc_calloc(cap, sizeof(*consumed));
@@ -254,27 +241,13 @@ static int ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
     if ((rc = offsets_set_durable(o, durable, nd, ops->name, err)) != KC_OK) {
         goto out;
     }
-    *n_commit = commit_list(o, only, async, consumed);
+    *n_commit = offsets_commit_list(o, only, async, consumed);
     *commit = consumed;
     consumed = NULL;
 out:
     kc_free(consumed);
     kc_free(durable);
     return rc;
-}
-
-int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
-                     struct sink_task *st, const struct tp_list *only,
-                     struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
-{
-    return ask_sink(o, ops, st, only, 0, commit, n_commit, err);
-}
-
-int offsets_ask_sink_async(struct offsets *o, const struct sink_connector_ops *ops,
-                           struct sink_task *st, const struct tp_list *only,
-                           struct sink_offset **commit, size_t *n_commit, struct kc_error *err)
-{
-    return ask_sink(o, ops, st, only, 1, commit, n_commit, err);
 }
 
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n)

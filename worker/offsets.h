@@ -94,15 +94,12 @@ void offsets_all_durable(struct offsets *o, const struct tp_list *only);
 
 /*
  * What a commit should carry now: partitions (in `only`, when given) whose durable offset is
- * past their committed one, or equal with different metadata. Fills out[] (caller array of o->n
- * entries; topic and metadata borrow from o). @return the number filled
+ * past their committed one, or equal with different metadata; async (for an asynchronous commit):
+ * without those whose durable offset is on its way already (offsets_commit_sent). Fills out[]
+ * (caller array of o->n entries; topic and metadata borrow from o). @return the number filled
  */
-size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only,
+size_t offsets_commit_list(const struct offsets *o, const struct tp_list *only, int async,
                            struct sink_offset *out);
-/* The same for an asynchronous commit: without the partitions whose durable offset is on its
- * way already (offsets_commit_sent). */
-size_t offsets_commit_list_async(const struct offsets *o, const struct tp_list *only,
-                                 struct sink_offset *out);
 /*
  * The first half of every commit point, shared by the worker and the sink harness: hand the
  * sink the consumed offsets (in `only`, when given) through pre_commit (or flush + everything
@@ -112,13 +109,8 @@ size_t offsets_commit_list_async(const struct offsets *o, const struct tp_list *
  *         fail; err says why)
  */
 int offsets_ask_sink(struct offsets *o, const struct sink_connector_ops *ops,
-                     struct sink_task *st, const struct tp_list *only,
+                     struct sink_task *st, const struct tp_list *only, int async,
                      struct sink_offset **commit, size_t *n_commit, struct kc_error *err);
-/* The same for an asynchronous commit: a partition whose durable offset is on its way already
- * (offsets_commit_sent, not answered yet) is left out. */
-int offsets_ask_sink_async(struct offsets *o, const struct sink_connector_ops *ops,
-                           struct sink_task *st, const struct tp_list *only,
-                           struct sink_offset **commit, size_t *n_commit, struct kc_error *err);
 /* The group accepted a commit of these entries. */
 int offsets_committed(struct offsets *o, const struct sink_offset *c, size_t n);
 /*

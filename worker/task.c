@@ -393,13 +393,6 @@ static int rewound(struct task *t, const rd_kafka_message_t *m)
 
 /* ---------------------------------------------------------------- commit points */
 
-/*
- * Ask the sink what is durable (pre_commit, or flush + everything consumed), wait for DLQ
- * deliveries, then commit it with its metadata (restricted to `only` when not NULL). Returns
- * KC_OK, KC_RETRY (the sink asked to retry: nothing committed), or negative (the task must
- * fail; err says why). A failed commit is logged and retried at the next commit point, as the
- * JVM does.
- */
 /* The answer to an asynchronous commit, served by the task's poll (the consumer queue) or by
  * rd_kafka_consumer_close. Only now are its offsets committed; a failed partition is sent
  * again at the next commit point, as the JVM's next commitAsync carries what its last one
@@ -431,9 +424,15 @@ static void commit_done(rd_kafka_t *rk, rd_kafka_resp_err_t e,
     metrics_task_commit_done(t->metrics, ok, kc_now_ms() - t->commit_sent_ms);
 }
 
-/* Commit what the sink made durable. async: as the JVM's periodic commitAsync, the result comes
- * back through the poll (commit_done) and the task reads on meanwhile; else (rebalance, stop,
- * the byte budget) it waits for the group's answer, as commitSync. */
+/*
+ * Ask the sink what is durable (pre_commit, or flush + everything consumed), wait for DLQ
+ * deliveries, then commit it with its metadata (restricted to `only` when not NULL). Returns
+ * KC_OK, KC_RETRY (the sink asked to retry: nothing committed), or negative (the task must
+ * fail; err says why). A failed commit is logged and retried at the next commit point, as the
+ * JVM does. async: as the JVM's periodic commitAsync, the answer comes back through the poll
+ * (commit_done) and the task reads on meanwhile; else (rebalance, stop, the byte budget) it
+ * waits for the group's answer, as commitSync.
+ */
 static int commit_point(struct task *t, const struct tp_list *only, int async,
                         struct kc_error *err)
 {
@@ -447,10 +446,8 @@ static int commit_point(struct task *t, const struct tp_list *only, int async,
     int64_t started = kc_now_ms();
     int commit_ok = -1; /* -1 = no commit was sent to the group */
     int async_ok = async && t->wake_q != NULL;
-    int rc = async_ok ? offsets_ask_sink_async(&t->offs, t->ops, as_sink_task(t), only, &consumed,
-                                               &nc, err)
-                      : offsets_ask_sink(&t->offs, t->ops, as_sink_task(t), only, &consumed, &nc,
-                                         err);
+    int rc = offsets_ask_sink(&t->offs, t->ops, as_sink_task(t), only, async_ok, &consumed, &nc,
+                              err);
     if (rc != KC_OK || (rc = dlq_flush(t->dlq, t->flush_timeout_ms, err)) != KC_OK || nc == 0) {
         goto out;
     }

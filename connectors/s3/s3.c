@@ -161,7 +161,7 @@ struct s3_sink {
     /* Or staged for the file its partition's last record went to (view_staged): the converter
      * that takes it writes the staged row. */
     int staged;
-    struct s3_tp *last_tp;  /* tp_find's last answer, for */
+    struct s3_tp *last_tp;  /* tp_of's last answer, for */
     const char *last_topic; /* this topic name (borrowed from the put's records) */
 };
 

@@ -343,7 +343,7 @@ static int commit_point(struct sink_harness *h, const struct tp_list *only, stru
 {
     struct sink_offset *commit = NULL;
     size_t nc = 0;
-    int rc = offsets_ask_sink(&h->offs, h->ops, &h->st, only, &commit, &nc, err);
+    int rc = offsets_ask_sink(&h->offs, h->ops, &h->st, only, 0, &commit, &nc, err);
     for (size_t i = 0; rc == KC_OK && i < nc; i++) {
         struct hpart *p = hpart_find(h, commit[i].topic, commit[i].partition, 0);
         if (p == NULL) {

@@ -35,16 +35,16 @@ static void test_default_path_commits_everything_consumed(void **state)
     consume(&o, "t", 1, 10, 12);
     consume(&o, "gone", 0, 0, 3); /* not assigned: ignored */
     assert_true(offsets_pending(&o));
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 0); /* nothing durable yet */
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 0); /* nothing durable yet */
     offsets_all_durable(&o, NULL);
-    size_t n = offsets_commit_list(&o, NULL, out);
+    size_t n = offsets_commit_list(&o, NULL, 0, out);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].topic, "t");
     assert_int_equal(out[0].offset, 5);
     assert_int_equal(out[1].offset, 12);
     assert_int_equal(offsets_committed(&o, out, n), KC_OK);
     assert_false(offsets_pending(&o));
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 0);
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 0);
     offsets_fini(&o);
 }
 
@@ -63,16 +63,16 @@ static void test_async_commit_is_committed_when_answered(void **state)
     consume(&o, "t", 0, 0, 5);
     consume(&o, "t", 1, 0, 7);
     offsets_all_durable(&o, NULL);
-    size_t n = offsets_commit_list_async(&o, NULL, out);
+    size_t n = offsets_commit_list(&o, NULL, 1, out);
     assert_int_equal(n, 2);
     offsets_commit_sent(&o, out, n);
-    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 0); /* on their way */
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 2);       /* a rebalance sends them */
+    assert_int_equal(offsets_commit_list(&o, NULL, 1, out), 0); /* on their way */
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 2);       /* a rebalance sends them */
     /* t-0 answered ok, t-1 failed */
     assert_int_equal(offsets_commit_answered(&o, "t", 0, 5, NULL, 0, 1), KC_OK);
     assert_int_equal(offsets_commit_answered(&o, "t", 1, 7, NULL, 0, 0), KC_OK);
     assert_int_equal(offsets_commit_answered(&o, "gone", 0, 5, NULL, 0, 1), KC_OK);
-    n = offsets_commit_list_async(&o, NULL, out);
+    n = offsets_commit_list(&o, NULL, 1, out);
     assert_int_equal(n, 1); /* t-1 again; t-0 committed */
     assert_int_equal(out[0].partition, 1);
     assert_int_equal(out[0].offset, 7);
@@ -81,35 +81,35 @@ static void test_async_commit_is_committed_when_answered(void **state)
     /* more records of t-1 while 7 is on its way: 9 goes too; then 7's answer comes late */
     consume(&o, "t", 1, 7, 9);
     offsets_all_durable(&o, NULL);
-    n = offsets_commit_list_async(&o, NULL, out);
+    n = offsets_commit_list(&o, NULL, 1, out);
     assert_int_equal(n, 1);
     assert_int_equal(out[0].offset, 9);
     offsets_commit_sent(&o, out, n);
     assert_int_equal(offsets_commit_answered(&o, "t", 1, 9, NULL, 0, 1), KC_OK);
     assert_int_equal(offsets_commit_answered(&o, "t", 1, 7, NULL, 0, 1), KC_OK); /* older */
     assert_false(offsets_pending(&o));
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 0);
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 0);
     /* a failed answer for an offset no longer on its way changes nothing */
     assert_int_equal(offsets_commit_answered(&o, "t", 1, 7, NULL, 0, 0), KC_OK);
-    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 0);
+    assert_int_equal(offsets_commit_list(&o, NULL, 1, out), 0);
     /* an answer naming no partition: every mark is forgotten, so they go again */
     consume(&o, "t", 0, 5, 6);
     offsets_all_durable(&o, NULL);
-    n = offsets_commit_list_async(&o, NULL, out);
+    n = offsets_commit_list(&o, NULL, 1, out);
     assert_int_equal(n, 1);
     offsets_commit_sent(&o, out, n);
-    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 0);
+    assert_int_equal(offsets_commit_list(&o, NULL, 1, out), 0);
     offsets_commit_lost(&o);
-    assert_int_equal(offsets_commit_list_async(&o, NULL, out), 1);
+    assert_int_equal(offsets_commit_list(&o, NULL, 1, out), 1);
     /* the metadata comes back with the answer (bytes, not a C string): committed with it */
     struct kc_error err = {0};
     struct sink_offset md[] = {{"t", 0, 6, "file=a"}};
     assert_int_equal(offsets_set_durable(&o, md, 1, "test", &err), KC_OK);
-    n = offsets_commit_list_async(&o, NULL, out);
+    n = offsets_commit_list(&o, NULL, 1, out);
     assert_int_equal(n, 1);
     offsets_commit_sent(&o, out, n);
     assert_int_equal(offsets_commit_answered(&o, "t", 0, 6, "file=a;junk", 6, 1), KC_OK);
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 0);
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 0);
     offsets_fini(&o);
 }
 
@@ -129,7 +129,7 @@ static void test_pre_commit_fewer_and_lower(void **state)
     struct sink_offset durable[] = {{"a", 0, 40, "file=a+0+0"}};
     struct kc_error err = {0};
     assert_int_equal(offsets_set_durable(&o, durable, 1, "test", &err), KC_OK);
-    size_t n = offsets_commit_list(&o, NULL, out);
+    size_t n = offsets_commit_list(&o, NULL, 0, out);
     assert_int_equal(n, 1);
     assert_int_equal(out[0].offset, 40);
     assert_string_equal(out[0].metadata, "file=a+0+0");
@@ -138,11 +138,11 @@ static void test_pre_commit_fewer_and_lower(void **state)
     /* A lower answer later never moves the commit back. */
     struct sink_offset lower[] = {{"a", 0, 20, NULL}};
     assert_int_equal(offsets_set_durable(&o, lower, 1, "test", &err), KC_OK);
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 0);
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 0);
     /* Same offset, new metadata: committed again (the metadata is part of the commit). */
     struct sink_offset same[] = {{"a", 0, 40, "file=a+0+0;v2"}};
     assert_int_equal(offsets_set_durable(&o, same, 1, "test", &err), KC_OK);
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 1);
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 1);
     offsets_fini(&o);
 }
 
@@ -184,7 +184,7 @@ static void test_only_restricts_to_revoked(void **state)
     assert_int_equal(offsets_consumed_list(&o, &only, out), 1);
     assert_int_equal(out[0].partition, 1);
     offsets_all_durable(&o, &only);
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 1);
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 1);
     assert_int_equal(out[0].offset, 4);
     offsets_revoke(&o, "t", 1);
     assert_null(offsets_find(&o, "t", 1));
@@ -209,7 +209,7 @@ static void test_rewind_moves_consumed_back(void **state)
     assert_int_equal(p->consumed, 12);
     assert_int_equal(p->durable, 12);
     assert_true(o.rewinds);
-    assert_int_equal(offsets_commit_list(&o, NULL, out), 1);
+    assert_int_equal(offsets_commit_list(&o, NULL, 0, out), 1);
     assert_int_equal(out[0].offset, 12);
     assert_int_equal(offsets_request_rewind(&o, "t", 9, 0, &err), KC_ENOENT);
     assert_non_null(strstr(err.msg, "t-9"));
