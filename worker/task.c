@@ -43,6 +43,7 @@
 #include "kc_queue.h"
 #include "metrics.h"
 #include "offsets.h"
+#include "reaper.h"
 #include "smt.h"
 
 #define TASK_BATCH_MAX 500           /* the JVM's max.poll.records default */
@@ -1374,6 +1375,11 @@ static ssize_t poll_batch(rd_kafka_queue_t *cq, int wait_ms, rd_kafka_message_t 
     return n < 0 ? 0 : n;
 }
 
+static void destroy_message(void *m)
+{
+    rd_kafka_message_destroy(m);
+}
+
 /* Put, then free, messages stashed during a retry. */
 static void process_stash(struct task *t)
 {
@@ -1444,6 +1450,7 @@ static void *task_main(void *arg)
     struct kc_error err = {0};
     rd_kafka_message_t *msgs[TASK_BATCH_MAX];
     int started = 0;
+    struct reaper *reaper = NULL; /* owned: frees put messages beside this thread */
 
     if (make_consumer(t, &err) != KC_OK) {
         fail_with(t, err.msg);
@@ -1474,6 +1481,7 @@ static void *task_main(void *arg)
     }
 
     rd_kafka_queue_t *cq = rd_kafka_queue_get_consumer(t->rk);
+    reaper = reaper_start(destroy_message); /* NULL: they are freed here, as before */
     int64_t last_commit = kc_now_ms();
     t->next_tick = 0;
     while (!t->stopping && !t->failed) {
@@ -1530,8 +1538,12 @@ static void *task_main(void *arg)
              * put-batch-time averages count it: so do ours. */
             metrics_task_put_done(t->metrics, 0, 0);
         }
-        for (ssize_t i = 0; i < n; i++) {
-            rd_kafka_message_destroy(msgs[i]);
+        if (reaper != NULL) {
+            reaper_give(reaper, (void *const *)msgs, (size_t)n);
+        } else {
+            for (ssize_t i = 0; i < n; i++) {
+                rd_kafka_message_destroy(msgs[i]);
+            }
         }
         kc_arena_reset(&t->arena);
         if (t->failed) {
@@ -1565,6 +1577,7 @@ static void *task_main(void *arg)
     }
 
 wait_stop:
+    reaper_stop(reaper); /* every message is freed before the consumer goes */
     if (t->rk != NULL) {
         /* Leaving the group hands the partitions to the other tasks at once. The revocation
          * callback runs here; after a failure it commits nothing. */

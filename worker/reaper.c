@@ -1,0 +1,174 @@
+/*
+ * worker/reaper.c: see reaper.h.
+ *
+ * Two arrays swap between the sides: the caller appends to `pending` under the lock; the
+ * thread takes the whole array (leaving its emptied one in its place) and destroys its items
+ * outside the lock. A wake-up is sent only when the thread sleeps, so a busy stream costs one
+ * lock and a copy of the pointers per batch.
+ */
+#include "reaper.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "kc_alloc.h"
+
+struct reaper {
+    void (*destroy)(void *item);
+    pthread_t thr;
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* to the thread: items wait, or stop */
+    pthread_cond_t empty; /* to drainers: nothing waits, nothing is being destroyed */
+    void **pending;       /* owned; handed over, not yet taken */
+    size_t n_pending, cap_pending;
+    void **spare; /* owned; the thread's emptied array, swapped in at its next take */
+    size_t cap_spare;
+    int sleeping; /* the thread waits on `work` */
+    int busy;     /* the thread is destroying what it took */
+    int stop;
+};
+
+static void *reaper_main(void *arg)
+{
+    struct reaper *r = arg;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (r->n_pending == 0 && !r->stop) {
+            r->sleeping = 1;
+            pthread_cond_wait(&r->work, &r->mu);
+            r->sleeping = 0;
+        }
+        if (r->n_pending == 0) {
+            break; /* stopping, and everything was destroyed */
+        }
+        void **items = r->pending;
+        size_t n = r->n_pending, cap = r->cap_pending;
+        r->pending = r->spare;
+        r->cap_pending = r->cap_spare;
+        r->n_pending = 0;
+        r->spare = NULL;
+        r->cap_spare = 0;
+        r->busy = 1;
+        pthread_mutex_unlock(&r->mu);
+        for (size_t i = 0; i < n; i++) {
+            r->destroy(items[i]);
+        }
+        pthread_mutex_lock(&r->mu);
+        r->busy = 0;
+        if (r->spare == NULL) {
+            r->spare = items;
+            r->cap_spare = cap;
+        } else {
+            kc_free(items);
+        }
+        if (r->n_pending == 0) {
+            pthread_cond_broadcast(&r->empty);
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+struct reaper *reaper_start(void (*destroy)(void *item))
+{
+    struct reaper *r = kc_malloc(sizeof(*r));
+    if (r == NULL) {
+        return NULL;
+    }
+    memset(r, 0, sizeof(*r));
+    r->destroy = destroy;
+    if (pthread_mutex_init(&r->mu, NULL) != 0) {
+        kc_free(r);
+        return NULL;
+    }
+    if (pthread_cond_init(&r->work, NULL) != 0) {
+        pthread_mutex_destroy(&r->mu);
+        kc_free(r);
+        return NULL;
+    }
+    if (pthread_cond_init(&r->empty, NULL) != 0) {
+        pthread_cond_destroy(&r->work);
+        pthread_mutex_destroy(&r->mu);
+        kc_free(r);
+        return NULL;
+    }
+    if (pthread_create(&r->thr, NULL, reaper_main, r) != 0) {
+        pthread_cond_destroy(&r->empty);
+        pthread_cond_destroy(&r->work);
+        pthread_mutex_destroy(&r->mu);
+        kc_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void destroy_now(void (*destroy)(void *), void *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        destroy(items[i]);
+    }
+}
+
+void reaper_give(struct reaper *r, void *const *items, size_t n)
+{
+    if (n == 0) {
+        return;
+    }
+    pthread_mutex_lock(&r->mu);
+    size_t need = r->n_pending + n;
+    if (r->n_pending >= REAPER_MAX_PENDING) { /* the thread is behind: keep memory bounded */
+        pthread_mutex_unlock(&r->mu);
+        destroy_now(r->destroy, items, n);
+        return;
+    }
+    if (need > r->cap_pending) {
+        size_t cap = r->cap_pending > 0 ? r->cap_pending : 1024;
+        while (cap < need) {
+            cap *= 2;
+        }
+        void **p = kc_realloc(r->pending, cap * sizeof(*p));
+        if (p == NULL) {
+            pthread_mutex_unlock(&r->mu);
+            destroy_now(r->destroy, items, n);
+            return;
+        }
+        r->pending = p;
+        r->cap_pending = cap;
+    }
+    memcpy(r->pending + r->n_pending, items, n * sizeof(*items));
+    r->n_pending = need;
+    if (r->sleeping) {
+        pthread_cond_signal(&r->work);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+void reaper_drain(struct reaper *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&r->mu);
+    while (r->n_pending > 0 || r->busy) {
+        pthread_cond_wait(&r->empty, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+void reaper_stop(struct reaper *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->stop = 1;
+    pthread_cond_signal(&r->work);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->thr, NULL); /* it destroys what waits before it leaves */
+    pthread_cond_destroy(&r->empty);
+    pthread_cond_destroy(&r->work);
+    pthread_mutex_destroy(&r->mu);
+    kc_free(r->pending);
+    kc_free(r->spare);
+    kc_free(r);
+}
