@@ -43,6 +43,7 @@
 #include "kc_queue.h"
 #include "metrics.h"
 #include "offsets.h"
+#include "kc_thread.h"
 #include "reaper.h"
 #include "smt.h"
 
@@ -1289,6 +1290,30 @@ static void budget_prefetch(struct task *t, rd_kafka_conf_t *conf)
     }
 }
 
+/* librdkafka's own threads of the task's consumer are helpers of the task thread: the fetch
+ * thread, woken by the network, no longer preempts it (kc_thread.h). */
+static rd_kafka_resp_err_t consumer_thread_start(rd_kafka_t *rk, rd_kafka_thread_type_t type,
+                                                 const char *name, void *opaque)
+{
+    (void)rk;
+    (void)type;
+    (void)name;
+    (void)opaque;
+    kc_thread_helper();
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static rd_kafka_resp_err_t consumer_on_new(rd_kafka_t *rk, const rd_kafka_conf_t *conf,
+                                           void *opaque, char *errstr, size_t errstr_size)
+{
+    (void)conf;
+    (void)opaque;
+    (void)errstr;
+    (void)errstr_size;
+    return rd_kafka_interceptor_add_on_thread_start(rk, "connect-c-helper",
+                                                    consumer_thread_start, NULL);
+}
+
 static int make_consumer(struct task *t, struct kc_error *err)
 {
     char errstr[512];
@@ -1300,6 +1325,7 @@ static int make_consumer(struct task *t, struct kc_error *err)
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     rd_kafka_conf_set_error_cb(conf, consumer_error_cb);
     budget_prefetch(t, conf);
+    rd_kafka_conf_interceptor_add_on_new(conf, "connect-c-helper", consumer_on_new, NULL);
     t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (t->rk == NULL) {
         rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new fails */
