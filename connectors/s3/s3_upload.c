@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "kc_alloc.h"
-#include "kc_thread.h"
 
 struct s3_uploader {
     pthread_t th;
@@ -116,7 +115,6 @@ static void upload(struct s3_batch *b)
 static void *run(void *arg)
 {
     struct s3_uploader *u = arg;
-    kc_thread_helper(); /* handed a file, it does not preempt the task thread (kc_thread.h) */
     pthread_mutex_lock(&u->mu);
     for (;;) {
         while (u->head == NULL && !u->stop) {
