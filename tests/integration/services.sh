@@ -36,6 +36,13 @@
 #       checked against the identity `kcaccess` / credential `kcsecret`. Writes RUN_DIR/s3.env
 #       (KC_S3_ENDPOINT=http://127.0.0.1:<port>, KC_S3_ACCESS_KEY, KC_S3_SECRET_KEY, KC_S3_DATA)
 #       and prints it. Buckets are directories of KC_S3_DATA (create them with a PUT).
+#   services.sh start-minio RUN_DIR
+#       Start MinIO (what the user pipelines run; the S3 bench's --s3-server minio) with its data
+#       under RUN_DIR/minio/data on a free loopback port, same credentials as start-s3 but the
+#       secret `kcsecret123` (MinIO wants 8 characters). The first use builds it from the Go module
+#       proxy (`go install`, pinned, CGO off) into $KC_CACHE/minio/bin: ~3 min, ~2 GB of module
+#       cache. Writes RUN_DIR/minio.env (KC_S3_ENDPOINT, KC_S3_ACCESS_KEY, KC_S3_SECRET_KEY; no
+#       KC_S3_DATA: MinIO's files are its own format, read objects through the S3 API) and prints it.
 #   services.sh start-questdb RUN_DIR
 #       Start QuestDB (Maven Central org.questdb:questdb, the last Java 17 line) with its root under
 #       RUN_DIR/questdb: HTTP (REST /exec and ILP /write), ILP/TCP, PG wire and the minimal HTTP
@@ -78,6 +85,9 @@ KAFKA_DIR=$KC_CACHE/kafka-$KAFKA_VERSION
 CONNECT_DIR=$KC_CACHE/connect-$KAFKA_VERSION
 S3PROXY_VERSION=2.6.0
 S3PROXY_DIR=$KC_CACHE/s3proxy-$S3PROXY_VERSION
+# MinIO: the module version test-services.md §0 names (what the user pipelines run)
+MINIO_MODULE=github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c
+MINIO_DIR=$KC_CACHE/minio
 QUESTDB_DIR=$KC_CACHE/questdb-$QUESTDB_VERSION
 # Debezium's SMTs (ExtractNewRecordState) for the JVM worker's plugin.path in the SMT differential
 # test: from 3.6 on they live in debezium-connect-plugins (debezium-core has no jar any more).
@@ -608,6 +618,47 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
+# minio (the S3 bench's other server)
+
+cmd_start_minio() {
+  [ $# -eq 1 ] || die "usage: $0 start-minio RUN_DIR"
+  mkdir -p "$1"
+  local run
+  run=$(cd "$1" && pwd)
+  if [ ! -x "$MINIO_DIR/bin/minio" ]; then
+    local go
+    go=$(command -v go || echo /usr/local/go/bin/go)
+    [ -x "$go" ] || die "start-minio: no Go toolchain to build MinIO with"
+    log "building MinIO ($MINIO_MODULE) into $MINIO_DIR/bin (once; a few minutes)"
+    GOPATH=$MINIO_DIR/go GOMODCACHE=$MINIO_DIR/go/pkg/mod GOCACHE=$MINIO_DIR/go/cache \
+      GOBIN=$MINIO_DIR/bin CGO_ENABLED=0 GOFLAGS=-p=2 "$go" install "$MINIO_MODULE" >&2 ||
+      die "start-minio: go install $MINIO_MODULE failed"
+  fi
+  if alive "$run" minio; then
+    log "minio already running in $run"
+    cat "$run/minio.env"
+    return 0
+  fi
+  local port console
+  port=$(free_port)
+  console=$(free_port)
+  mkdir -p "$run/minio/data"
+  local t0=$SECONDS
+  start_bg "$run" minio env MINIO_ROOT_USER=kcaccess MINIO_ROOT_PASSWORD=kcsecret123 \
+    MINIO_BROWSER=off "$MINIO_DIR/bin/minio" server --address "127.0.0.1:$port" \
+    --console-address "127.0.0.1:$console" --quiet "$run/minio/data"
+  wait_ready "$run" minio curl -fsS -o /dev/null "http://127.0.0.1:$port/minio/health/ready" ||
+    die "minio did not start"
+  log "minio ready on 127.0.0.1:$port in $((SECONDS - t0)) s (run dir $run)"
+  cat >"$run/minio.env" <<EOF
+KC_S3_ENDPOINT=http://127.0.0.1:$port
+KC_S3_ACCESS_KEY=kcaccess
+KC_S3_SECRET_KEY=kcsecret123
+EOF
+  cat "$run/minio.env"
+}
+
+# ---------------------------------------------------------------------------------------------
 # questdb
 
 cmd_start_questdb() {
@@ -900,6 +951,7 @@ start-kafka-sasl-ssl) cmd_start_kafka_sasl_ssl "$@" ;;
 start-jvm-connect) cmd_start_jvm_connect "$@" ;;
 start-clickhouse) cmd_start_clickhouse "$@" ;;
 start-s3) cmd_start_s3 "$@" ;;
+start-minio) cmd_start_minio "$@" ;;
 start-questdb) cmd_start_questdb "$@" ;;
 fetch-registry) cmd_fetch_registry "$@" ;;
 start-registry) cmd_start_registry "$@" ;;
