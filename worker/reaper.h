@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#define REAPER_MAX_PENDING 8192
+#define REAPER_MAX_PENDING 2048
 
 struct reaper;
 
