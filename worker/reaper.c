@@ -24,8 +24,10 @@ struct reaper {
     size_t n_pending, cap_pending;
     void **spare; /* owned; the thread's emptied array, swapped in at its next take */
     size_t cap_spare;
+    size_t bytes_pending;
+    size_t n_busy, bytes_busy; /* taken by the thread, being destroyed */
+    size_t max_bytes;
     int sleeping; /* the thread waits on `work` */
-    int busy;     /* the thread is destroying what it took */
     int stop;
 };
 
@@ -52,13 +54,16 @@ static void *reaper_main(void *arg)
         r->n_pending = 0;
         r->spare = NULL;
         r->cap_spare = 0;
-        r->busy = 1;
+        r->n_busy = n;
+        r->bytes_busy = r->bytes_pending;
+        r->bytes_pending = 0;
         pthread_mutex_unlock(&r->mu);
         for (size_t i = 0; i < n; i++) {
             r->destroy(items[i]);
         }
         pthread_mutex_lock(&r->mu);
-        r->busy = 0;
+        r->n_busy = 0;
+        r->bytes_busy = 0;
         if (r->spare == NULL) {
             r->spare = items;
             r->cap_spare = cap;
@@ -73,7 +78,7 @@ static void *reaper_main(void *arg)
     return NULL;
 }
 
-struct reaper *reaper_start(void (*destroy)(void *item))
+struct reaper *reaper_start(void (*destroy)(void *item), size_t max_bytes)
 {
     struct reaper *r = kc_malloc(sizeof(*r));
     if (r == NULL) {
@@ -81,6 +86,7 @@ struct reaper *reaper_start(void (*destroy)(void *item))
     }
     memset(r, 0, sizeof(*r));
     r->destroy = destroy;
+    r->max_bytes = max_bytes;
     if (pthread_mutex_init(&r->mu, NULL) != 0) {
         kc_free(r);
         return NULL;
@@ -113,14 +119,16 @@ static void destroy_now(void (*destroy)(void *), void *const *items, size_t n)
     }
 }
 
-void reaper_give(struct reaper *r, void *const *items, size_t n)
+void reaper_give(struct reaper *r, void *const *items, size_t n, size_t bytes)
 {
     if (n == 0) {
         return;
     }
     pthread_mutex_lock(&r->mu);
     size_t need = r->n_pending + n;
-    if (r->n_pending >= REAPER_MAX_PENDING) { /* the thread is behind: keep memory bounded */
+    size_t held = r->bytes_pending + r->bytes_busy;
+    if (r->n_pending + r->n_busy + n > REAPER_MAX_PENDING || bytes > r->max_bytes ||
+        held > r->max_bytes - bytes) { /* the thread is behind: keep memory bounded */
         pthread_mutex_unlock(&r->mu);
         destroy_now(r->destroy, items, n);
         return;
@@ -141,6 +149,7 @@ void reaper_give(struct reaper *r, void *const *items, size_t n)
     }
     memcpy(r->pending + r->n_pending, items, n * sizeof(*items));
     r->n_pending = need;
+    r->bytes_pending += bytes;
     int wake = r->sleeping;
     r->sleeping = 0; /* one wake-up per sleep */
     pthread_mutex_unlock(&r->mu);
@@ -156,7 +165,7 @@ void reaper_drain(struct reaper *r)
         return;
     }
     pthread_mutex_lock(&r->mu);
-    while (r->n_pending > 0 || r->busy) {
+    while (r->n_pending > 0 || r->n_busy > 0) {
         pthread_cond_wait(&r->empty, &r->mu);
     }
     pthread_mutex_unlock(&r->mu);

@@ -7,9 +7,11 @@
  * the one thread the pipeline waits on. The reaper takes the pointers instead and frees them
  * beside it.
  *
- * Owner: the task thread starts, feeds, drains and stops its reaper; nobody else touches it.
- * Bounded: at most REAPER_MAX_PENDING items wait; past that, reaper_give destroys the batch on
- * the caller's thread, so the memory the messages pin never grows with a slow reaper.
+ * Owner: the task thread starts, feeds and stops its reaper; nobody else touches it.
+ * Bounded: a batch is taken only while fewer than REAPER_MAX_PENDING items and fewer than the
+ * reaper's max_bytes (the messages' raw bytes) wait or are being destroyed; otherwise
+ * reaper_give destroys it on the caller's thread. The memory the messages pin (their fetch
+ * buffers too) so stays outside the task's byte budget only by that much.
  */
 #ifndef REAPER_H
 #define REAPER_H
@@ -20,13 +22,14 @@
 
 struct reaper;
 
-/* Start a reaper whose items are destroyed by destroy(item). NULL when out of memory or no
- * thread could be started (then the caller destroys its items itself). */
-struct reaper *reaper_start(void (*destroy)(void *item));
+/* Start a reaper whose items are destroyed by destroy(item), holding at most max_bytes (as the
+ * callers count them) at a time. NULL when out of memory or no thread could be started (then
+ * the caller destroys its items itself). */
+struct reaper *reaper_start(void (*destroy)(void *item), size_t max_bytes);
 
-/* Hand over n items: they are destroyed later, on the reaper's thread (or now, on the
- * caller's, when too many wait or memory is short). */
-void reaper_give(struct reaper *r, void *const *items, size_t n);
+/* Hand over n items of `bytes` in all: they are destroyed later, on the reaper's thread (or
+ * now, on the caller's, past either bound or when memory is short). */
+void reaper_give(struct reaper *r, void *const *items, size_t n, size_t bytes);
 
 /* Wait until every item given so far was destroyed. */
 void reaper_drain(struct reaper *r);

@@ -1507,7 +1507,9 @@ static void *task_main(void *arg)
     }
 
     rd_kafka_queue_t *cq = rd_kafka_queue_get_consumer(t->rk);
-    reaper = reaper_start(destroy_message); /* NULL: they are freed here, as before */
+    /* NULL: they are freed here, as before. What it holds pins fetch buffers outside the byte
+     * budget: at most an eighth of it (as the prefetch queue and the fetch size). */
+    reaper = reaper_start(destroy_message, t->budget.limit / 8);
     int64_t last_commit = kc_now_ms();
     t->next_tick = 0;
     while (!t->stopping && !t->failed) {
@@ -1565,7 +1567,7 @@ static void *task_main(void *arg)
             metrics_task_put_done(t->metrics, 0, 0);
         }
         if (reaper != NULL) {
-            reaper_give(reaper, (void *const *)msgs, (size_t)n);
+            reaper_give(reaper, (void *const *)msgs, (size_t)n, bytes);
         } else {
             for (ssize_t i = 0; i < n; i++) {
                 rd_kafka_message_destroy(msgs[i]);

@@ -1,8 +1,8 @@
 /*
  * tests/unit/worker/test_reaper.c: the task's message reaper (worker/reaper.h). Every item
  * handed over is destroyed exactly once; on the reaper's thread while it keeps up; on the
- * caller's when REAPER_MAX_PENDING wait (memory stays bounded); drain returns only when all
- * are gone; stop destroys what still waits.
+ * caller's past REAPER_MAX_PENDING items or the reaper's byte bound (memory stays bounded);
+ * drain returns only when all are gone; stop destroys what still waits.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -68,7 +69,7 @@ static void give_range(struct reaper *r, size_t from, size_t n)
         for (size_t i = 0; i < k; i++) {
             batch[i] = &items[from + i];
         }
-        reaper_give(r, batch, k);
+        reaper_give(r, batch, k, k * 10);
         from += k;
         n -= k;
     }
@@ -78,7 +79,7 @@ static void test_every_item_destroyed_once_beside_the_caller(void **state)
 {
     (void)state;
     reset();
-    struct reaper *r = reaper_start(destroy_item);
+    struct reaper *r = reaper_start(destroy_item, SIZE_MAX);
     assert_non_null(r);
     give_range(r, 0, N_ITEMS);
     reaper_drain(r);
@@ -104,20 +105,21 @@ static void test_a_stuck_reaper_bounds_what_waits(void **state)
     (void)state;
     reset();
     gate_closed = 1;
-    struct reaper *r = reaper_start(destroy_item);
+    struct reaper *r = reaper_start(destroy_item, SIZE_MAX);
     assert_non_null(r);
     give_range(r, 0, 1); /* the reaper takes it and stops at the gate */
     while (!atomic_load(&at_gate)) {
         sched_yield();
     }
     give_range(r, 1, N_ITEMS - 1);
-    /* Past REAPER_MAX_PENDING waiting, batches were destroyed at once, on this thread. */
+    /* Past REAPER_MAX_PENDING held (waiting, or the one at the gate), batches were destroyed
+     * at once, on this thread. */
     int on_caller = 0;
     for (size_t i = 0; i < N_ITEMS; i++) {
         on_caller += atomic_load(&items[i].on_caller);
     }
-    assert_true(N_ITEMS - 1 - on_caller <= REAPER_MAX_PENDING + 500);
-    assert_true(on_caller >= N_ITEMS - 1 - REAPER_MAX_PENDING - 500);
+    assert_true(N_ITEMS - on_caller <= REAPER_MAX_PENDING);
+    assert_true(N_ITEMS - on_caller > REAPER_MAX_PENDING - 500);
     pthread_mutex_lock(&gate_mu);
     gate_closed = 0;
     pthread_cond_broadcast(&gate_cv);
@@ -130,23 +132,35 @@ static void test_a_stuck_reaper_bounds_what_waits(void **state)
     reaper_stop(r);
 }
 
+static void *stopper(void *arg)
+{
+    reaper_stop(arg);
+    return NULL;
+}
+
 static void test_stop_destroys_what_waits(void **state)
 {
     (void)state;
     reset();
     gate_closed = 1;
-    struct reaper *r = reaper_start(destroy_item);
+    struct reaper *r = reaper_start(destroy_item, SIZE_MAX);
     assert_non_null(r);
     give_range(r, 0, 1);
     while (!atomic_load(&at_gate)) {
         sched_yield();
     }
     give_range(r, 1, 2000); /* waiting behind the first */
+    /* stopped (no drain first) while the thread is held at the gate: it sees the stop with
+     * 2000 items still waiting, and must destroy them before it leaves */
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, stopper, r), 0);
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
     pthread_mutex_lock(&gate_mu);
     gate_closed = 0;
     pthread_cond_broadcast(&gate_cv);
     pthread_mutex_unlock(&gate_mu);
-    reaper_stop(r); /* no drain first */
+    pthread_join(th, NULL);
     assert_int_equal(atomic_load(&total), 2001);
     for (size_t i = 0; i < 2001; i++) {
         assert_int_equal(atomic_load(&items[i].destroyed), 1);
@@ -155,12 +169,42 @@ static void test_stop_destroys_what_waits(void **state)
     reaper_drain(NULL);
 }
 
+static void test_a_byte_bound_too(void **state)
+{
+    (void)state;
+    reset();
+    gate_closed = 1;
+    struct reaper *r = reaper_start(destroy_item, 1000);
+    assert_non_null(r);
+    void *one = &items[0], *two = &items[1], *three = &items[2], *big = &items[3];
+    reaper_give(r, &one, 1, 600); /* taken by the thread, held at the gate */
+    while (!atomic_load(&at_gate)) {
+        sched_yield();
+    }
+    reaper_give(r, &two, 1, 600);   /* 600 + 600 > 1000: destroyed here */
+    reaper_give(r, &three, 1, 400); /* 600 + 400 fits: waits */
+    reaper_give(r, &big, 1, 5000);  /* larger than the bound alone: destroyed here */
+    assert_int_equal(atomic_load(&items[1].on_caller), 1);
+    assert_int_equal(atomic_load(&items[3].on_caller), 1);
+    assert_int_equal(atomic_load(&items[2].destroyed), 0);
+    pthread_mutex_lock(&gate_mu);
+    gate_closed = 0;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+    reaper_drain(r);
+    assert_int_equal(atomic_load(&total), 4);
+    assert_int_equal(atomic_load(&items[0].on_caller), 0);
+    assert_int_equal(atomic_load(&items[2].on_caller), 0);
+    reaper_stop(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_item_destroyed_once_beside_the_caller),
         cmocka_unit_test(test_a_stuck_reaper_bounds_what_waits),
         cmocka_unit_test(test_stop_destroys_what_waits),
+        cmocka_unit_test(test_a_byte_bound_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
