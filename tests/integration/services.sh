@@ -631,7 +631,7 @@ cmd_start_minio() {
     [ -x "$go" ] || die "start-minio: no Go toolchain to build MinIO with"
     log "building MinIO ($MINIO_MODULE) into $MINIO_DIR/bin (once; a few minutes)"
     GOPATH=$MINIO_DIR/go GOMODCACHE=$MINIO_DIR/go/pkg/mod GOCACHE=$MINIO_DIR/go/cache \
-      GOBIN=$MINIO_DIR/bin CGO_ENABLED=0 GOFLAGS=-p=2 "$go" install "$MINIO_MODULE" >&2 ||
+      GOBIN=$MINIO_DIR/bin CGO_ENABLED=0 GOFLAGS="-p=2 -modcacherw" "$go" install "$MINIO_MODULE" >&2 ||
       die "start-minio: go install $MINIO_MODULE failed"
   fi
   if alive "$run" minio; then
@@ -642,6 +642,7 @@ cmd_start_minio() {
   local port console
   port=$(free_port)
   console=$(free_port)
+  while [ "$console" = "$port" ]; do console=$(free_port); done
   mkdir -p "$run/minio/data"
   local t0=$SECONDS
   start_bg "$run" minio env MINIO_ROOT_USER=kcaccess MINIO_ROOT_PASSWORD=kcsecret123 \

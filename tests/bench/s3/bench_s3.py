@@ -189,7 +189,6 @@ def run_store(kind: str, args, bootstrap: str, topic: str, base: Path, s3env: di
         return res
     files = sorted(p for p in root.rglob("*.parquet") if topic in str(p))
     size = sum(p.stat().st_size for p in files)
-    import pyarrow.parquet as pq
     rows = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
     res = {"kind": kind, "wall": wall, "cpu": cpu, "hwm_kib": hwm, "peak_kib": peak,
            "files": len(files), "parquet_bytes": size, "rows": rows, "server_cpu": srv}
@@ -230,6 +229,7 @@ def main() -> int:
     log(f"raw consume (kc_bench_raw_consume): {ours}")
     s3env = None
     results = []
+    ok_run = False
     try:
         if "s3" in args.stores.split(","):
             minio = args.s3_server == "minio"
@@ -244,12 +244,16 @@ def main() -> int:
                 log(f"S3Proxy warm-up: {warm_s3(s3env, base):.2f} CPU-s of the server")
         for kind in args.stores.split(","):
             results.append(run_store(kind, args, bootstrap, topic, base, s3env))
+        ok_run = True
     finally:
-        if s3env is not None:
+        if (base / "s3run").exists():  # also when its start failed half way
             subprocess.run([str(SERVICES), "stop", str(base / "s3run")], check=False)
         if svc is not None:
             svc.stop()
-        shutil.rmtree(base, ignore_errors=True)  # the records, the lake, the server's data
+        if ok_run:
+            shutil.rmtree(base, ignore_errors=True)  # the records, the lake, the server's data
+        else:
+            log(f"kept {base} (logs of the failed run)")
     n = args.records
     print(f"\nS3 sink bench: {n} records of ~200 bytes, schemaless JSON -> Parquet ({args.codec}), "
           f"flush.size={args.flush_size}, {args.partitioner} partitioner, 1 task, 1 partition"
