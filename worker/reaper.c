@@ -18,9 +18,8 @@ struct reaper {
     void (*destroy)(void *item);
     pthread_t thr;
     pthread_mutex_t mu;
-    pthread_cond_t work;  /* to the thread: items wait, or stop */
-    pthread_cond_t empty; /* to drainers: nothing waits, nothing is being destroyed */
-    void **pending;       /* owned; handed over, not yet taken */
+    pthread_cond_t work; /* to the thread: items wait, or stop */
+    void **pending;      /* owned; handed over, not yet taken */
     size_t n_pending, cap_pending;
     void **spare; /* owned; the thread's emptied array, swapped in at its next take */
     size_t cap_spare;
@@ -64,15 +63,8 @@ static void *reaper_main(void *arg)
         pthread_mutex_lock(&r->mu);
         r->n_busy = 0;
         r->bytes_busy = 0;
-        if (r->spare == NULL) {
-            r->spare = items;
-            r->cap_spare = cap;
-        } else {
-            kc_free(items);
-        }
-        if (r->n_pending == 0) {
-            pthread_cond_broadcast(&r->empty);
-        }
+        r->spare = items; /* the next take swaps it in (spare was handed over at this one) */
+        r->cap_spare = cap;
     }
     pthread_mutex_unlock(&r->mu);
     return NULL;
@@ -96,14 +88,7 @@ struct reaper *reaper_start(void (*destroy)(void *item), size_t max_bytes)
         kc_free(r);
         return NULL;
     }
-    if (pthread_cond_init(&r->empty, NULL) != 0) {
-        pthread_cond_destroy(&r->work);
-        pthread_mutex_destroy(&r->mu);
-        kc_free(r);
-        return NULL;
-    }
     if (pthread_create(&r->thr, NULL, reaper_main, r) != 0) {
-        pthread_cond_destroy(&r->empty);
         pthread_cond_destroy(&r->work);
         pthread_mutex_destroy(&r->mu);
         kc_free(r);
@@ -159,18 +144,6 @@ void reaper_give(struct reaper *r, void *const *items, size_t n, size_t bytes)
     }
 }
 
-void reaper_drain(struct reaper *r)
-{
-    if (r == NULL) {
-        return;
-    }
-    pthread_mutex_lock(&r->mu);
-    while (r->n_pending > 0 || r->n_busy > 0) {
-        pthread_cond_wait(&r->empty, &r->mu);
-    }
-    pthread_mutex_unlock(&r->mu);
-}
-
 void reaper_stop(struct reaper *r)
 {
     if (r == NULL) {
@@ -181,7 +154,6 @@ void reaper_stop(struct reaper *r)
     pthread_mutex_unlock(&r->mu);
     pthread_cond_signal(&r->work);
     pthread_join(r->thr, NULL); /* it destroys what waits before it leaves */
-    pthread_cond_destroy(&r->empty);
     pthread_cond_destroy(&r->work);
     pthread_mutex_destroy(&r->mu);
     kc_free(r->pending);

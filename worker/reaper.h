@@ -31,10 +31,7 @@ struct reaper *reaper_start(void (*destroy)(void *item), size_t max_bytes);
  * now, on the caller's, past either bound or when memory is short). */
 void reaper_give(struct reaper *r, void *const *items, size_t n, size_t bytes);
 
-/* Wait until every item given so far was destroyed. */
-void reaper_drain(struct reaper *r);
-
-/* Drain, stop the thread, free the reaper. NULL is a no-op. */
+/* Stop the thread once it destroyed every item given, free the reaper. NULL is a no-op. */
 void reaper_stop(struct reaper *r);
 
 #endif

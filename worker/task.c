@@ -41,9 +41,9 @@
 #include "kc_buf.h"
 #include "kc_log.h"
 #include "kc_queue.h"
+#include "kc_thread.h"
 #include "metrics.h"
 #include "offsets.h"
-#include "kc_thread.h"
 #include "reaper.h"
 #include "smt.h"
 

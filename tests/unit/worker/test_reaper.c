@@ -2,7 +2,7 @@
  * tests/unit/worker/test_reaper.c: the task's message reaper (worker/reaper.h). Every item
  * handed over is destroyed exactly once; on the reaper's thread while it keeps up; on the
  * caller's past REAPER_MAX_PENDING items or the reaper's byte bound (memory stays bounded);
- * drain returns only when all are gone; stop destroys what still waits.
+ * stop destroys what still waits.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -61,6 +61,22 @@ static void reset(void)
     caller = pthread_self();
 }
 
+static void open_gate(void)
+{
+    pthread_mutex_lock(&gate_mu);
+    gate_closed = 0;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+}
+
+/* all n destroyed, by whichever thread */
+static void wait_total(int n)
+{
+    while (atomic_load(&total) < n) {
+        sched_yield();
+    }
+}
+
 static void give_range(struct reaper *r, size_t from, size_t n)
 {
     void *batch[500];
@@ -82,7 +98,7 @@ static void test_every_item_destroyed_once_beside_the_caller(void **state)
     struct reaper *r = reaper_start(destroy_item, SIZE_MAX);
     assert_non_null(r);
     give_range(r, 0, N_ITEMS);
-    reaper_drain(r);
+    wait_total(N_ITEMS);
     assert_int_equal(atomic_load(&total), N_ITEMS);
     int on_caller = 0;
     for (size_t i = 0; i < N_ITEMS; i++) {
@@ -92,12 +108,11 @@ static void test_every_item_destroyed_once_beside_the_caller(void **state)
     /* Some (usually all) were destroyed on the reaper's thread; how many depends on how the
      * threads were scheduled, past the bound the caller destroys them itself. */
     assert_true(on_caller < N_ITEMS);
-    /* a second round after a drain works the same */
+    /* a second round on the same reaper (its arrays swapped) works the same */
     reset();
     give_range(r, 0, 1000);
-    reaper_drain(r);
-    assert_int_equal(atomic_load(&total), 1000);
     reaper_stop(r);
+    assert_int_equal(atomic_load(&total), 1000);
 }
 
 static void test_a_stuck_reaper_bounds_what_waits(void **state)
@@ -120,16 +135,12 @@ static void test_a_stuck_reaper_bounds_what_waits(void **state)
     }
     assert_true(N_ITEMS - on_caller <= REAPER_MAX_PENDING);
     assert_true(N_ITEMS - on_caller > REAPER_MAX_PENDING - 500);
-    pthread_mutex_lock(&gate_mu);
-    gate_closed = 0;
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
-    reaper_drain(r);
+    open_gate();
+    reaper_stop(r);
     assert_int_equal(atomic_load(&total), N_ITEMS);
     for (size_t i = 0; i < N_ITEMS; i++) {
         assert_int_equal(atomic_load(&items[i].destroyed), 1);
     }
-    reaper_stop(r);
 }
 
 static void *stopper(void *arg)
@@ -150,23 +161,19 @@ static void test_stop_destroys_what_waits(void **state)
         sched_yield();
     }
     give_range(r, 1, 2000); /* waiting behind the first */
-    /* stopped (no drain first) while the thread is held at the gate: it sees the stop with
+    /* stopped while the thread is held at the gate: it sees the stop with
      * 2000 items still waiting, and must destroy them before it leaves */
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, stopper, r), 0);
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
-    pthread_mutex_lock(&gate_mu);
-    gate_closed = 0;
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
+    open_gate();
     pthread_join(th, NULL);
     assert_int_equal(atomic_load(&total), 2001);
     for (size_t i = 0; i < 2001; i++) {
         assert_int_equal(atomic_load(&items[i].destroyed), 1);
     }
     reaper_stop(NULL);
-    reaper_drain(NULL);
 }
 
 static void test_a_byte_bound_too(void **state)
@@ -187,15 +194,11 @@ static void test_a_byte_bound_too(void **state)
     assert_int_equal(atomic_load(&items[1].on_caller), 1);
     assert_int_equal(atomic_load(&items[3].on_caller), 1);
     assert_int_equal(atomic_load(&items[2].destroyed), 0);
-    pthread_mutex_lock(&gate_mu);
-    gate_closed = 0;
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
-    reaper_drain(r);
+    open_gate();
+    reaper_stop(r);
     assert_int_equal(atomic_load(&total), 4);
     assert_int_equal(atomic_load(&items[0].on_caller), 0);
     assert_int_equal(atomic_load(&items[2].on_caller), 0);
-    reaper_stop(r);
 }
 
 int main(void)
