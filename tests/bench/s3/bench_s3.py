@@ -169,29 +169,25 @@ def run_store(kind: str, args, bootstrap: str, topic: str, base: Path, s3env: di
     stop.set()
     th.join()
     w.stop()
+    import pyarrow.fs as pafs
     import pyarrow.parquet as pq
     if root is None:  # MinIO: its files are its own format; read the objects through S3
-        import pyarrow.fs as pafs
         fs = pafs.S3FileSystem(access_key=s3env["KC_S3_ACCESS_KEY"],
                                secret_key=s3env["KC_S3_SECRET_KEY"], region="us-east-1",
                                endpoint_override=s3env["KC_S3_ENDPOINT"].split("://", 1)[1],
                                scheme="http")
-        infos = [i for i in fs.get_file_info(pafs.FileSelector("bench", recursive=True))
-                 if i.path.endswith(".parquet") and topic in i.path]
-        size = sum(i.size for i in infos)
-        rows = 0
-        for i in infos:
-            with fs.open_input_file(i.path) as f:
-                rows += pq.ParquetFile(f).metadata.num_rows
-        res = {"kind": kind, "wall": wall, "cpu": cpu, "hwm_kib": hwm, "peak_kib": peak,
-               "files": len(infos), "parquet_bytes": size, "rows": rows, "server_cpu": srv}
-        log(f"{kind}: {res}")
-        return res
-    files = sorted(p for p in root.rglob("*.parquet") if topic in str(p))
-    size = sum(p.stat().st_size for p in files)
-    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
+        top = "bench"
+    else:
+        fs, top = pafs.LocalFileSystem(), str(root)
+    infos = [i for i in fs.get_file_info(pafs.FileSelector(top, recursive=True))
+             if i.path.endswith(".parquet") and topic in i.path]
+    rows = 0
+    for i in infos:
+        with fs.open_input_file(i.path) as f:
+            rows += pq.ParquetFile(f).metadata.num_rows
     res = {"kind": kind, "wall": wall, "cpu": cpu, "hwm_kib": hwm, "peak_kib": peak,
-           "files": len(files), "parquet_bytes": size, "rows": rows, "server_cpu": srv}
+           "files": len(infos), "parquet_bytes": sum(i.size for i in infos), "rows": rows,
+           "server_cpu": srv}
     log(f"{kind}: {res}")
     return res
 
