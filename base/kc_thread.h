@@ -3,9 +3,8 @@
  *
  * A sink task's throughput is its one task thread's. The threads working beside it (the message
  * reaper, the task consumer's fetch threads) are woken by it or by the network many times a
- * second; under the default policy each wake-up on its CPU preempted the
- * task thread (perf: ~1,700 switches of the task thread in a 1M-record run, a quarter of its
- * stream time waiting). SCHED_BATCH keeps their share of the CPU and their nice value, and only
+ * second; under the default policy each wake-up on its CPU preempted the task thread (perf:
+ * ~1,700 switches of the task thread in a 1M-record run, a fifth of its stream time waiting). SCHED_BATCH keeps their share of the CPU and their nice value, and only
  * gives up wake-up preemption: a woken helper runs on an idle core or at the next tick.
  *
  * Not the S3 sink's upload thread: what it has not finished yet stays in memory, and delayed
