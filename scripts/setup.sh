@@ -58,6 +58,10 @@ fi
 # libmicrohttpd without TLS, static (no GnuTLS in the worker's memory); same cache.
 "$here/scripts/build-libmicrohttpd.sh" >/dev/null
 
+# libcurl 8.14 (Debian 12's 7.88 signs S3 requests with SSE-KMS key ids or SSE-C keys in an
+# order S3 refuses); shared, HTTP(S) only; same cache.
+"$here/scripts/build-libcurl.sh" >/dev/null
+
 # Prometheus (metrics tests), built once from the Go module proxy into the cache.
 "$here/scripts/build-prometheus.sh" >/dev/null
 

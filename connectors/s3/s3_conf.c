@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
+
 #include "conf_def.h"
 #include "conf_values.h"
 #include "parquet.h"
@@ -258,6 +260,39 @@ const struct conf_def s3_conf_def[] = {
     {.name = NULL},
 };
 
+/* libcurl before 8.10 sorts SigV4's canonical headers by whole "name:value" line, not by name
+ * (curl #14370), so a request with two headers whose names share a prefix is signed in an order
+ * S3 does not compute, and every such request is answered 403 SignatureDoesNotMatch: SSE-KMS
+ * with a key id (x-amz-server-side-encryption, ...-aws-kms-key-id) and SSE-C (...-customer-key,
+ * ...-customer-key-MD5). Those settings are refused up front on such a libcurl (the task would
+ * otherwise retry its first upload for ever); the local store sends no headers. */
+int s3_conf_sse_signable(const struct s3_conf *c, unsigned curl_version_num, struct kc_error *err)
+{
+    if (curl_version_num >= 0x080a00 ||
+        (c->store.url != NULL && strncmp(c->store.url, "file:", 5) == 0)) {
+        return KC_OK;
+    }
+    const char *sse = c->store.sse != NULL ? c->store.sse : "";
+    const char *kms = c->store.sse_kms_key_id != NULL ? c->store.sse_kms_key_id : "";
+    const char *ck = c->store.sse_customer_key != NULL ? c->store.sse_customer_key : "";
+    unsigned v = curl_version_num;
+    if (strncasecmp(sse, "aws:kms", 7) == 0 && kms[0] != '\0') {
+        return kc_error_set(err, KC_EINVAL,
+                            "s3.sse.kms.key.id: SSE-KMS with a key id needs libcurl 8.10 or "
+                            "later to be signed as S3 expects (this worker runs libcurl %u.%u.%u;"
+                            " scripts/build-libcurl.sh builds one)",
+                            v >> 16, (v >> 8) & 0xff, v & 0xff);
+    }
+    if (strcasecmp(sse, "AES256") == 0 && ck[0] != '\0') {
+        return kc_error_set(err, KC_EINVAL,
+                            "s3.sse.customer.key: SSE-C needs libcurl 8.10 or later to be signed "
+                            "as S3 expects (this worker runs libcurl %u.%u.%u; "
+                            "scripts/build-libcurl.sh builds one)",
+                            v >> 16, (v >> 8) & 0xff, v & 0xff);
+    }
+    return KC_OK;
+}
+
 int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_error *err)
 {
     memset(c, 0, sizeof(*c));
@@ -315,7 +350,7 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     if (c->rotate_schedule_ms > 0 && (c->part.timezone == NULL || c->part.timezone[0] == '\0')) {
         return kc_error_set(err, KC_EINVAL, "timezone: required with rotate.schedule.interval.ms");
     }
-    return KC_OK;
+    return s3_conf_sse_signable(c, curl_version_info(CURLVERSION_NOW)->version_num, err);
 }
 
 int s3_conf_validate(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err)

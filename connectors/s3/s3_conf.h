@@ -69,6 +69,11 @@ struct s3_conf {
 int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_error *err);
 /* Cross-key checks for sink validate(). */
 int s3_conf_validate(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err);
+
+/* KC_EINVAL ("<key>: ...") when c asks for encryption headers a libcurl of version
+ * curl_version_num (curl_version_info's version_num) cannot sign for S3: SSE-KMS with a key id
+ * or SSE-C before 8.10 (curl #14370). s3_conf_load calls it with the running libcurl's. */
+int s3_conf_sse_signable(const struct s3_conf *c, unsigned curl_version_num, struct kc_error *err);
 /* File extension for the format and codec: ".snappy.parquet", ".json" */
 const char *s3_conf_extension(const struct s3_conf *c);
 
