@@ -718,6 +718,11 @@ static int harvest(struct s3_sink *s, struct kc_error *err)
             continue;
         }
         struct kc_error why = tp->fail_why;
+        if (why.rc == KC_EFATAL) {
+            /* an answer waiting will not change (S3 refused the request for good, no space
+             * left): the task fails with it, and its offsets stay where they were */
+            return kc_error_set(err, KC_EFATAL, "%s", why.msg);
+        }
         int rc = set_replay(s, tp, &why, err);
         if (rc != KC_OK) {
             return rc;

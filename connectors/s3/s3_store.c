@@ -434,6 +434,29 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+
+static char *xml_in(const char *p, const char *end, const char *tag);
+
+/* The 4xx answers the AWS SDK retries (its default retry condition): a request the server timed
+ * out, a clock skew, throttling. */
+static int transient_code(const char *code)
+{
+    static const char *const codes[] = {
+        "RequestTimeout",          "RequestTimeTooSkewed",  "RequestExpired",
+        "Throttling",              "ThrottlingException",   "SlowDown",
+        "RequestThrottled",        "TooManyRequestsException", "PriorRequestNotComplete",
+        "RequestLimitExceeded",    "BandwidthLimitExceeded", "TransactionInProgressException"};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        if (strcmp(code, codes[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* How much of an S3 error's <Message> goes into the task's error (kc_error holds 1 KiB). */
+#define S3_ERROR_MESSAGE_MAX 400
+
 static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
 {
     CURL *curl = q->curl != NULL ? q->curl : s->curl;
@@ -525,23 +548,29 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
         return KC_OK;
     }
     int transient = q->status >= 500 || q->status == 429 || q->status == 408 || q->status == 409;
-    /* S3's XML error: <Code>..</Code><Message>..</Message> */
-    const char *code = NULL;
-    int code_len = 0;
-    if (q->body.len > 0) {
-        (void)kc_buf_append_byte(&q->body, 0);
-        q->body.len--;
+    /* S3's XML error: <Code>..</Code><Message>..</Message>, both in what the task reports (the
+     * JVM's AmazonS3Exception shows both); a message past S3_ERROR_MESSAGE_MAX is cut, and says
+     * so. */
+    char *code = NULL, *msg = NULL;
+    if (q->body.len > 0 && q->body.data != NULL) {
         const char *b = (const char *)q->body.data;
-        const char *c1 = b != NULL ? strstr(b, "<Code>") : NULL;
-        const char *c2 = c1 != NULL ? strstr(c1, "</Code>") : NULL;
-        if (c1 != NULL && c2 != NULL) {
-            code = c1 + 6;
-            code_len = (int)(c2 - code);
-        }
+        code = xml_in(b, b + q->body.len, "Code");
+        msg = xml_in(b, b + q->body.len, "Message");
     }
-    return kc_error_set(err, transient ? KC_RETRY : KC_EIO, "S3 %s %s: HTTP %ld %.*s",
-                        q->method, q->key ? q->key : "", q->status, code_len,
-                        code != NULL ? code : "");
+    int msg_len = msg != NULL ? (int)strnlen(msg, S3_ERROR_MESSAGE_MAX + 1) : 0;
+    int cut = msg_len > S3_ERROR_MESSAGE_MAX;
+    transient = transient || (code != NULL && transient_code(code));
+    /* As Confluent's S3ErrorUtils: what the AWS SDK would retry is retried, anything else
+     * (access denied, a KMS key that does not exist, a bad signature) fails the task with S3's
+     * answer instead of a rewind loop that keeps it RUNNING with no progress. Callers that
+     * expect a status (404, 412) read q->status. */
+    int erc = kc_error_set(err, transient ? KC_RETRY : KC_EFATAL, "S3 %s %s: HTTP %ld %s%s%.*s%s",
+                           q->method, q->key ? q->key : "", q->status, code != NULL ? code : "",
+                           msg_len > 0 ? ": " : "", cut ? S3_ERROR_MESSAGE_MAX : msg_len,
+                           msg != NULL ? msg : "", cut ? " (cut)" : "");
+    kc_free(code);
+    kc_free(msg);
+    return erc;
 }
 
 static int request(struct s3_store *s, struct s3_req *q, struct kc_error *err)

@@ -30,6 +30,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "s3_conf.h"
 #include "s3_store.h"
 
 #define AK "AKIDEXAMPLE"
@@ -55,6 +56,7 @@ static struct {
     /* script: status for the n-th request (0 = 200) */
     int status[64];
     size_t head_len; /* Content-Length a HEAD answers (the stored object's size) */
+    const char *err_body; /* the body of an error status, when set */
 } srv;
 
 static void hex(const unsigned char *d, size_t n, char *out)
@@ -116,7 +118,15 @@ static int verify(const char *head, const char *method, const char *target)
     char sh[256];
     snprintf(sh, sizeof(sh), "%s", signed_h);
     char amzdate[32] = "", payload[80] = "";
+    const char *prev = "";
     for (char *name = strtok(sh, ";"); name; name = strtok(NULL, ";")) {
+        /* S3 signs the headers sorted by name (a name before the longer names it begins), so a
+         * list in another order is a signature S3 does not compute (libcurl < 8.10 sorted
+         * "name:value" lines: ...-key-MD5 before ...-key) */
+        if (strcmp(prev, name) >= 0) {
+            return 0;
+        }
+        prev = name;
         char pat[128];
         snprintf(pat, sizeof(pat), "\r\n%s:", name);
         const char *h = strcasestr(head, pat);
@@ -210,10 +220,10 @@ static void *serve(void *arg)
             c->body_len = have;
             int st = srv.status[srv.n < 63 ? srv.n : 63];
             srv.n++;
-            char resp[512];
-            const char *body = "";
+            char resp[2048];
+            const char *body = st >= 400 && srv.err_body != NULL ? srv.err_body : "";
             if (st == 0 && strcmp(c->method, "POST") == 0 && strstr(c->target, "uploads") != NULL) {
-                body = "<InitiateMultipartUploadResult><UploadId>up/1+x</UploadId>"
+                body = "<InitiateMultipartUploadResult><UploadId>up/1=x</UploadId>"
                        "</InitiateMultipartUploadResult>";
             }
             snprintf(resp, sizeof(resp),
@@ -341,14 +351,14 @@ static void test_multipart(void **state)
     assert_string_equal(srv.reqs[0].target, "/iot-data/k/big.parquet?uploads=");
     for (int i = 1; i <= 3; i++) {
         char want[128];
-        snprintf(want, sizeof(want), "/iot-data/k/big.parquet?partNumber=%d&uploadId=up%%2F1%%2Bx",
+        snprintf(want, sizeof(want), "/iot-data/k/big.parquet?partNumber=%d&uploadId=up%%2F1%%3Dx",
                  i);
         assert_string_equal(srv.reqs[i].method, "PUT");
         assert_string_equal(srv.reqs[i].target, want);
         assert_int_equal(srv.reqs[i].body_len, i < 3 ? (5u << 20) : (1u << 20));
     }
     assert_string_equal(srv.reqs[4].method, "POST");
-    assert_string_equal(srv.reqs[4].target, "/iot-data/k/big.parquet?uploadId=up%2F1%2Bx");
+    assert_string_equal(srv.reqs[4].target, "/iot-data/k/big.parquet?uploadId=up%2F1%3Dx");
     assert_true(srv.reqs[4].if_none_match);
     assert_non_null(strstr(srv.reqs[4].body_head, "<Part><PartNumber>1</PartNumber><ETag>\"etag-2\""));
     for (int i = 0; i < 5; i++) {
@@ -467,16 +477,88 @@ static void test_abort_and_retry(void **state)
     /* part 1 gets a 503 then succeeds; the completion is refused for good (400): abort */
     srv.status[1] = 503;
     srv.status[4] = 400;
-    put_bytes(s, "k/x", 6u << 20, KC_EIO);
+    put_bytes(s, "k/x", 6u << 20, KC_EFATAL);
     assert_int_equal(srv.n, 6);
     assert_string_equal(srv.reqs[2].method, "PUT"); /* the retried part 1 */
     assert_string_equal(srv.reqs[5].method, "DELETE");
-    assert_string_equal(srv.reqs[5].target, "/iot-data/k/x?uploadId=up%2F1%2Bx");
+    assert_string_equal(srv.reqs[5].target, "/iot-data/k/x?uploadId=up%2F1%3Dx");
     assert_true(srv.reqs[5].sig_ok);
     struct s3_store_stats st;
     s3_store_stats(s, &st);
     assert_int_equal(st.retries, 1);
     assert_int_equal(st.aborts, 1);
+    s3_store_free(s);
+}
+
+/* Encryption settings a libcurl before 8.10 cannot sign for S3 are refused with the key named;
+ * SSE-S3 (one header), the local store and a newer libcurl are fine. */
+static void test_sse_needs_a_libcurl_that_signs_it(void **state)
+{
+    (void)state;
+    struct kc_error err;
+    struct s3_conf c;
+    memset(&c, 0, sizeof(c));
+    c.store.url = "http://127.0.0.1:9";
+    c.store.sse = "aws:kms";
+    c.store.sse_kms_key_id = "kc-test-key";
+    assert_int_equal(s3_conf_sse_signable(&c, 0x075801, &err), KC_EINVAL);
+    assert_true(strncmp(err.msg, "s3.sse.kms.key.id: ", 19) == 0);
+    assert_non_null(strstr(err.msg, "libcurl 7.88.1"));
+    assert_int_equal(s3_conf_sse_signable(&c, 0x080a00, &err), KC_OK);
+    c.store.url = "file:///tmp/lake";
+    assert_int_equal(s3_conf_sse_signable(&c, 0x075801, &err), KC_OK);
+    c.store.url = NULL; /* AWS itself */
+    c.store.sse_kms_key_id = ""; /* no key id: Confluent sends no header, nor do we */
+    assert_int_equal(s3_conf_sse_signable(&c, 0x075801, &err), KC_OK);
+    c.store.sse = "AES256";
+    assert_int_equal(s3_conf_sse_signable(&c, 0x075801, &err), KC_OK); /* SSE-S3 */
+    c.store.sse_customer_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    assert_int_equal(s3_conf_sse_signable(&c, 0x075801, &err), KC_EINVAL);
+    assert_true(strncmp(err.msg, "s3.sse.customer.key: ", 21) == 0);
+    assert_null(strstr(err.msg, c.store.sse_customer_key));
+    assert_int_equal(s3_conf_sse_signable(&c, 0x080e01, &err), KC_OK);
+}
+
+/* A refused request's error names S3's <Code> and <Message> (entities decoded), a message past
+ * 400 bytes cut and marked. */
+static void test_error_names_code_and_message(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    struct s3_object *o = NULL;
+    struct kc_error err;
+    srv.status[0] = 403;
+    srv.err_body = "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Key "
+                   "&apos;k&apos; &amp; its bucket: access denied</Message></Error>";
+    assert_int_equal(s3_store_open(s, "k/x", &o, &err), 0);
+    assert_int_equal(s3_object_write(o, "abc", 3, &err), 0);
+    assert_int_equal(s3_object_commit(o, &err), KC_EFATAL); /* for good: the task fails */
+    assert_non_null(strstr(err.msg, "HTTP 403 AccessDenied: Key 'k' & its bucket: access denied"));
+    assert_int_equal(srv.n, 1); /* not retried */
+
+    static char body[1200];
+    int n = snprintf(body, sizeof(body), "<Error><Code>KMS.NotFoundException</Code><Message>");
+    memset(body + n, 'm', 600);
+    snprintf(body + n + 600, sizeof(body) - (size_t)n - 600, "</Message></Error>");
+    srv.status[1] = 400;
+    srv.err_body = body;
+    assert_int_equal(s3_store_open(s, "k/y", &o, &err), 0);
+    assert_int_equal(s3_object_write(o, "abc", 3, &err), 0);
+    assert_int_equal(s3_object_commit(o, &err), KC_EFATAL);
+    char want[420];
+    memset(want, 'm', 400);
+    snprintf(want + 400, sizeof(want) - 400, " (cut)");
+    const char *at = strstr(err.msg, "HTTP 400 KMS.NotFoundException: ");
+    assert_non_null(at);
+    assert_ptr_equal(strstr(err.msg, want), at + strlen("HTTP 400 KMS.NotFoundException: "));
+
+    /* a 400 the AWS SDK retries (the server timed the request out) is retried */
+    srv.status[2] = 400;
+    srv.err_body = "<Error><Code>RequestTimeout</Code><Message>idle</Message></Error>";
+    assert_int_equal(s3_store_open(s, "k/z", &o, &err), 0);
+    assert_int_equal(s3_object_write(o, "abc", 3, &err), 0);
+    assert_int_equal(s3_object_commit(o, &err), KC_OK);
+    assert_int_equal(srv.n, 4);
     s3_store_free(s);
 }
 
@@ -529,7 +611,7 @@ static void test_multipart_precondition_failed_aborts_parts(void **state)
     assert_int_equal(srv.n, 7);
     assert_string_equal(srv.reqs[5].method, "HEAD");
     assert_string_equal(srv.reqs[6].method, "DELETE");
-    assert_string_equal(srv.reqs[6].target, "/iot-data/k/big.parquet?uploadId=up%2F1%2Bx");
+    assert_string_equal(srv.reqs[6].target, "/iot-data/k/big.parquet?uploadId=up%2F1%3Dx");
     struct s3_store_stats st;
     s3_store_stats(s, &st);
     assert_int_equal(st.precondition_failed, 1);
@@ -646,6 +728,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multipart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sse_and_acl_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_and_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_names_code_and_message, setup, teardown),
+        cmocka_unit_test(test_sse_needs_a_libcurl_that_signs_it),
         cmocka_unit_test_setup_teardown(test_precondition_failed_is_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multipart_precondition_failed_aborts_parts, setup,
                                         teardown),
