@@ -41,8 +41,10 @@
 #       under RUN_DIR/minio/data on a free loopback port, same credentials as start-s3 but the
 #       secret `kcsecret123` (MinIO wants 8 characters). The first use builds it from the Go module
 #       proxy (`go install`, pinned, CGO off) into $KC_CACHE/minio/bin: ~3 min, ~2 GB of module
-#       cache. Writes RUN_DIR/minio.env (KC_S3_ENDPOINT, KC_S3_ACCESS_KEY, KC_S3_SECRET_KEY; no
-#       KC_S3_DATA: MinIO's files are its own format, read objects through the S3 API) and prints it.
+#       cache. Server-side encryption works: a static KMS key named `kc-test-key` (its 32 bytes
+#       drawn at each start) serves SSE-S3 and SSE-KMS. Writes RUN_DIR/minio.env (KC_S3_ENDPOINT,
+#       KC_S3_ACCESS_KEY, KC_S3_SECRET_KEY, KC_S3_KMS_KEY_ID; no KC_S3_DATA: MinIO's files are its
+#       own format, read objects through the S3 API) and prints it.
 #   services.sh start-questdb RUN_DIR
 #       Start QuestDB (Maven Central org.questdb:questdb, the last Java 17 line) with its root under
 #       RUN_DIR/questdb: HTTP (REST /exec and ILP /write), ILP/TCP, PG wire and the minimal HTTP
@@ -645,8 +647,10 @@ cmd_start_minio() {
   while [ "$console" = "$port" ]; do console=$(free_port); done
   mkdir -p "$run/minio/data"
   local t0=$SECONDS
+  local kms
+  kms=kc-test-key:$(head -c 32 /dev/urandom | base64)
   start_bg "$run" minio env MINIO_ROOT_USER=kcaccess MINIO_ROOT_PASSWORD=kcsecret123 \
-    MINIO_BROWSER=off "$MINIO_DIR/bin/minio" server --address "127.0.0.1:$port" \
+    MINIO_BROWSER=off MINIO_KMS_SECRET_KEY="$kms" "$MINIO_DIR/bin/minio" server --address "127.0.0.1:$port" \
     --console-address "127.0.0.1:$console" --quiet "$run/minio/data"
   wait_ready "$run" minio curl -fsS -o /dev/null "http://127.0.0.1:$port/minio/health/ready" ||
     die "minio did not start"
@@ -655,6 +659,7 @@ cmd_start_minio() {
 KC_S3_ENDPOINT=http://127.0.0.1:$port
 KC_S3_ACCESS_KEY=kcaccess
 KC_S3_SECRET_KEY=kcsecret123
+KC_S3_KMS_KEY_ID=kc-test-key
 EOF
   cat "$run/minio.env"
 }
