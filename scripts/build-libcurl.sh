@@ -73,7 +73,7 @@ command -v ninja >/dev/null && gen=(-G Ninja)
   cmake --build "$work/build" -j "$jobs" >&2
   DESTDIR="$stage" cmake --install "$work/build" >&2
 ) || { log "build failed"; exit 1; }
-rm -rf "$prefix.tmp"
+rm -rf "$prefix.tmp" "$prefix" # a tree without its .pc: an install cut short
 mv "$stage$prefix" "$prefix.tmp"
 mv "$prefix.tmp" "$prefix"
 log "done: libcurl $VERSION in $prefix"

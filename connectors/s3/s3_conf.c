@@ -4,11 +4,8 @@
  */
 #include "s3_conf.h"
 
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
-
-#include <curl/curl.h>
 
 #include "conf_def.h"
 #include "conf_values.h"
@@ -294,22 +291,6 @@ int s3_conf_sse_signable(const struct s3_conf *c, unsigned curl_version_num, str
     return KC_OK;
 }
 
-/* The running libcurl's version, read once: curl_version_info fills static buffers, and
- * configs are loaded on the REST threads and the tasks' at once. */
-static unsigned curl_num;
-static pthread_once_t curl_num_once = PTHREAD_ONCE_INIT;
-
-static void read_curl_num(void)
-{
-    curl_num = curl_version_info(CURLVERSION_NOW)->version_num;
-}
-
-static unsigned running_curl(void)
-{
-    pthread_once(&curl_num_once, read_curl_num);
-    return curl_num;
-}
-
 int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_error *err)
 {
     memset(c, 0, sizeof(*c));
@@ -367,7 +348,7 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     if (c->rotate_schedule_ms > 0 && (c->part.timezone == NULL || c->part.timezone[0] == '\0')) {
         return kc_error_set(err, KC_EINVAL, "timezone: required with rotate.schedule.interval.ms");
     }
-    return s3_conf_sse_signable(c, running_curl(), err);
+    return s3_conf_sse_signable(c, s3_store_curl_version(), err);
 }
 
 int s3_conf_validate(const struct conf_values *cv, struct conf_infos *errs, struct kc_error *err)

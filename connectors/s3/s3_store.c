@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,15 +438,33 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 
 static char *xml_in(const char *p, const char *end, const char *tag);
 
-/* The 4xx answers the AWS SDK retries (its default retry condition): a request the server timed
- * out, a clock skew, throttling. */
+static unsigned curl_num;
+static pthread_once_t curl_num_once = PTHREAD_ONCE_INIT;
+
+static void read_curl_num(void)
+{
+    curl_num = curl_version_info(CURLVERSION_NOW)->version_num;
+}
+
+unsigned s3_store_curl_version(void)
+{
+    pthread_once(&curl_num_once, read_curl_num);
+    return curl_num;
+}
+
+/* The answers the AWS SDK (v1, what Confluent's sink runs) retries, by error code: throttling,
+ * a request the server timed out, and the clock-skew family, which includes a signature the
+ * server did not compute (the SDK adjusts its clock and signs again). */
 static int transient_code(const char *code)
 {
     static const char *const codes[] = {
-        "RequestTimeout",          "RequestTimeTooSkewed",  "RequestExpired",
-        "Throttling",              "ThrottlingException",   "SlowDown",
-        "RequestThrottled",        "TooManyRequestsException", "PriorRequestNotComplete",
-        "RequestLimitExceeded",    "BandwidthLimitExceeded", "TransactionInProgressException"};
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "RequestThrottled", "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+        "RequestTimeout", "RequestTimeoutException", "IDPCommunicationError",
+        "RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
+        "SignatureDoesNotMatch", "AuthFailure", "RequestInTheFuture"};
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         if (strcmp(code, codes[i]) == 0) {
             return 1;
@@ -547,7 +566,10 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     if (q->status >= 200 && q->status < 300) {
         return KC_OK;
     }
-    int transient = q->status >= 500 || q->status == 429 || q->status == 408 || q->status == 409;
+    /* the statuses the SDK retries (501 NotImplemented, 505 are answers, not outages); 408
+     * and 409 (a conflicting concurrent operation) as well */
+    int transient = q->status == 500 || q->status == 502 || q->status == 503 ||
+                    q->status == 504 || q->status == 429 || q->status == 408 || q->status == 409;
     /* S3's XML error: <Code>..</Code><Message>..</Message>, both in what the task reports (the
      * JVM's AmazonS3Exception shows both); a message past S3_ERROR_MESSAGE_MAX is cut, and says
      * so. */
@@ -559,15 +581,25 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     }
     int msg_len = msg != NULL ? (int)strnlen(msg, S3_ERROR_MESSAGE_MAX + 1) : 0;
     int cut = msg_len > S3_ERROR_MESSAGE_MAX;
+    if (cut) {
+        msg_len = S3_ERROR_MESSAGE_MAX;
+        while (msg_len > 0 && ((unsigned char)msg[msg_len] & 0xC0) == 0x80) {
+            msg_len--; /* not inside a UTF-8 character: the trace goes into JSON */
+        }
+    }
+    int code_len = code != NULL ? (int)strnlen(code, 64) : 0;
     transient = transient || (code != NULL && transient_code(code));
+    /* an upload that is gone (completed before a lost answer, or aborted by another task's
+     * cleanup): the set is read again and written again, where 412 tells what exists */
+    int gone = code != NULL && strcmp(code, "NoSuchUpload") == 0;
     /* As Confluent's S3ErrorUtils: what the AWS SDK would retry is retried, anything else
      * (access denied, a KMS key that does not exist, a bad signature) fails the task with S3's
      * answer instead of a rewind loop that keeps it RUNNING with no progress. Callers that
      * expect a status (404, 412) read q->status. */
-    int erc = kc_error_set(err, transient ? KC_RETRY : KC_EFATAL, "S3 %s %s: HTTP %ld %s%s%.*s%s",
-                           q->method, q->key ? q->key : "", q->status, code != NULL ? code : "",
-                           msg_len > 0 ? ": " : "", cut ? S3_ERROR_MESSAGE_MAX : msg_len,
-                           msg != NULL ? msg : "", cut ? " (cut)" : "");
+    int erc = kc_error_set(err, transient ? KC_RETRY : gone ? KC_EIO : KC_EFATAL,
+                           "S3 %s %s: HTTP %ld %.*s%s%.*s%s", q->method, q->key ? q->key : "",
+                           q->status, code_len, code != NULL ? code : "", msg_len > 0 ? ": " : "",
+                           msg_len, msg != NULL ? msg : "", cut ? " (cut)" : "");
     kc_free(code);
     kc_free(msg);
     return erc;
@@ -838,6 +870,17 @@ static int multipart(struct s3_object *o, struct kc_error *err)
     if (rc == KC_OK && (upload_id = xml_value(&q.body, "UploadId")) == NULL) {
         rc = kc_error_set(err, KC_EIO, "S3 CreateMultipartUpload %s: no UploadId in the answer",
                           o->key);
+    }
+    unsigned cv = s3_store_curl_version();
+    if (rc == KC_OK && strchr(upload_id, '+') != NULL && cv >= 0x080000) {
+        /* libcurl 8 signs a '+' in a query value as a space; every request naming this upload
+         * would be refused (AWS and MinIO ids have no '+'). Left for the bucket's lifecycle
+         * rule: aborting it would be refused the same way. */
+        rc = kc_error_set(err, KC_EFATAL,
+                          "S3 CreateMultipartUpload %s: the server's upload id contains '+', "
+                          "which libcurl %u.%u.%u signs as a space, so its parts cannot be "
+                          "signed; raise s3.part.size above the largest object (one PUT each)",
+                          o->key, cv >> 16, (cv >> 8) & 0xff, cv & 0xff);
     }
     if (rc != KC_OK) {
         goto out;

@@ -59,6 +59,10 @@ void s3_store_free(struct s3_store *s);
 int s3_store_is_local(const struct s3_store *s);
 /* Check that the bucket (or directory) is there: the task fails at start otherwise. */
 int s3_store_check(struct s3_store *s, struct kc_error *err);
+
+/* The running libcurl's version_num (0xXXYYZZ), read once (curl_version_info fills static
+ * buffers; configs are loaded on several threads). */
+unsigned s3_store_curl_version(void);
 /*
  * Abort the multipart uploads in progress under key prefix `prefix` whose key `match` accepts:
  * those a task killed mid-upload left behind (their parts are stored, and billed, until

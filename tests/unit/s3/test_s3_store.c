@@ -57,6 +57,7 @@ static struct {
     int status[64];
     size_t head_len; /* Content-Length a HEAD answers (the stored object's size) */
     const char *err_body; /* the body of an error status, when set */
+    const char *upload_id; /* what CreateMultipartUpload answers (NULL: "up/1=x") */
 } srv;
 
 static void hex(const unsigned char *d, size_t n, char *out)
@@ -223,8 +224,12 @@ static void *serve(void *arg)
             char resp[2048];
             const char *body = st >= 400 && srv.err_body != NULL ? srv.err_body : "";
             if (st == 0 && strcmp(c->method, "POST") == 0 && strstr(c->target, "uploads") != NULL) {
-                body = "<InitiateMultipartUploadResult><UploadId>up/1=x</UploadId>"
-                       "</InitiateMultipartUploadResult>";
+                static char init[256];
+                snprintf(init, sizeof(init),
+                         "<InitiateMultipartUploadResult><UploadId>%s</UploadId>"
+                         "</InitiateMultipartUploadResult>",
+                         srv.upload_id != NULL ? srv.upload_id : "up/1=x");
+                body = init;
             }
             snprintf(resp, sizeof(resp),
                      "HTTP/1.1 %d X\r\nETag: \"etag-%d\"\r\nContent-Length: %zu\r\n\r\n%s",
@@ -376,6 +381,13 @@ static void test_multipart(void **state)
  * CreateMultipartUpload), SSE-C there and on every part and HEAD; all of them signed. */
 static void test_sse_and_acl_headers(void **state)
 {
+    if (s3_store_curl_version() < 0x080a00) {
+        /* curl #14370: this libcurl signs SSE-KMS and SSE-C headers in an order S3 refuses (the
+         * sink refuses those settings on it); configure the build after
+         * scripts/build-libcurl.sh */
+        fprintf(stderr, "libcurl %x < 8.10: skipped\n", s3_store_curl_version());
+        skip();
+    }
     (void)state;
     struct s3_store *s = mkstore_sse(S3_PART_MIN_BYTES, "AES256", "", "", "bucket-owner-full-control");
     put_bytes(s, "k/small.parquet", 1000, 0);
@@ -562,6 +574,39 @@ static void test_error_names_code_and_message(void **state)
     s3_store_free(s);
 }
 
+/* What each refusal leads to: retried in place (a signature the server did not compute: the
+ * SDK's clock-skew family), the set replayed (an upload that is gone), or the task failed (501,
+ * an upload id libcurl 8 cannot sign). */
+static void test_answers_retried_replayed_or_fatal(void **state)
+{
+    (void)state;
+    struct s3_store *s = mkstore(S3_PART_MIN_BYTES);
+    srv.err_body = "<Error><Code>SignatureDoesNotMatch</Code><Message>skew</Message></Error>";
+    srv.status[0] = 403;
+    put_bytes(s, "k/a", 100, KC_OK);
+    assert_int_equal(srv.n, 2);
+
+    srv.err_body = "<Error><Code>NotImplemented</Code><Message>no</Message></Error>";
+    srv.status[2] = 501;
+    put_bytes(s, "k/b", 100, KC_EFATAL);
+    assert_int_equal(srv.n, 3);
+
+    /* part 1 finds the upload gone: the set is replayed (KC_EIO), not the task failed */
+    srv.err_body = "<Error><Code>NoSuchUpload</Code><Message>gone</Message></Error>";
+    srv.status[4] = 404;
+    put_bytes(s, "k/c", 6u << 20, KC_EIO);
+    assert_string_equal(srv.reqs[3].method, "POST");
+    assert_string_equal(srv.reqs[4].method, "PUT");
+
+    int before = srv.n;
+    srv.upload_id = "up+1";
+    put_bytes(s, "k/d", 6u << 20, s3_store_curl_version() >= 0x080000 ? KC_EFATAL : KC_OK);
+    if (s3_store_curl_version() >= 0x080000) {
+        assert_int_equal(srv.n, before + 1); /* the create only: nothing it could not sign */
+    }
+    s3_store_free(s);
+}
+
 static void test_precondition_failed_is_committed(void **state)
 {
     (void)state;
@@ -730,6 +775,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_abort_and_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_names_code_and_message, setup, teardown),
         cmocka_unit_test(test_sse_needs_a_libcurl_that_signs_it),
+        cmocka_unit_test_setup_teardown(test_answers_retried_replayed_or_fatal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_precondition_failed_is_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multipart_precondition_failed_aborts_parts, setup,
                                         teardown),
