@@ -593,9 +593,9 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
      * cleanup): the set is read again and written again, where 412 tells what exists */
     int gone = code != NULL && strcmp(code, "NoSuchUpload") == 0;
     /* As Confluent's S3ErrorUtils: what the AWS SDK would retry is retried, anything else
-     * (access denied, a KMS key that does not exist, a bad signature) fails the task with S3's
-     * answer instead of a rewind loop that keeps it RUNNING with no progress. Callers that
-     * expect a status (404, 412) read q->status. */
+     * (access denied, a KMS key that does not exist, 501) fails the task with S3's answer
+     * instead of a rewind loop that keeps it RUNNING with no progress. Callers that expect a
+     * status (404, 412) read q->status. */
     int erc = kc_error_set(err, transient ? KC_RETRY : gone ? KC_EIO : KC_EFATAL,
                            "S3 %s %s: HTTP %ld %.*s%s%.*s%s", q->method, q->key ? q->key : "",
                            q->status, code_len, code != NULL ? code : "", msg_len > 0 ? ": " : "",

@@ -15,7 +15,6 @@ refuses a key it does not have.
 from __future__ import annotations
 
 import json
-import random
 import re
 import subprocess
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 
 import kc
 from test_s3_sink import (check_duckdb, check_parquet, iot_events, list_keys, make_bucket,
-                          produce_split, s3_curl, sink_config)
+                          padded_events, produce_split, s3_curl, sink_config)
 
 HERE = Path(__file__).resolve().parent
 SERVICES = HERE.parent / "services.sh"
@@ -108,12 +107,8 @@ def test_sse_kms_multipart_on_minio(kafka, connect_c, minio, unique_name, tmp_pa
     make_bucket(minio, bucket)
     topic, cname = unique_name("iot-kms"), unique_name("s3kms")
     kafka.create_topic(topic, partitions=1)
-    rnd = random.Random(11)
     n = 45_000
-    events = [{"seq": i, "device_id": f"dev-{i % 97}",
-               "pad": "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789")
-                              for _ in range(150))}
-              for i in range(n)]
+    events = padded_events(n, seed=11)
     kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
     w = connect_c()
     w.create_connector(cname, sink_config(

@@ -98,6 +98,16 @@ def iot_events(n: int, seed: int = 7) -> list[dict]:
     return out
 
 
+def padded_events(n: int, seed: int) -> list[dict]:
+    """n small events with 150 random characters each: 45,000 of them make an uncompressed
+    Parquet object past 5 MiB, so it can only go up in parts."""
+    rnd = random.Random(seed)
+    return [{"seq": i, "device_id": f"dev-{i % 97}",
+             "pad": "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789")
+                            for _ in range(150))}
+            for i in range(n)]
+
+
 def sink_config(topic: str, **extra) -> dict:
     cfg = {
         "connector.class": S3_CLASS, "tasks.max": "1", "topics": topic,
@@ -456,12 +466,8 @@ def test_multipart_upload_on_s3proxy(kafka, connect_c, s3, unique_name):
     make_bucket(s3, bucket)
     topic, cname = unique_name("iot-mp"), unique_name("s3mp")
     kafka.create_topic(topic, partitions=1)
-    rnd = random.Random(5)
     n = 45_000
-    events = [{"seq": i, "device_id": f"dev-{i % 97}",
-               "pad": "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789")
-                              for _ in range(150))}
-              for i in range(n)]
+    events = padded_events(n, seed=5)
     kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
     w = connect_c()
     w.create_connector(cname, sink_config(
