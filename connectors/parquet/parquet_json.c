@@ -1255,8 +1255,13 @@ static inline int direct_fast(struct shred *sh, int fast, int id, int rep, int d
 {
     const void *src = NULL;
     size_t len = 0;
-    int32_t i32;
-    uint8_t b;
+    /* an inline value's bytes, whole words so that the copy below has a constant size */
+    union {
+        uint8_t b[8];
+        int64_t i64;
+        double d;
+        int32_t i32;
+    } inl = {.i64 = 0};
     enum stage_at at = STAGE_INLINE;
     switch (fast) {
     case PARQUET_FAST_TEXT:
@@ -1271,7 +1276,7 @@ static inline int direct_fast(struct shred *sh, int fast, int id, int rep, int d
         if (t->kind != KC_JSCAN_NUMBER || t->u.n.is_float || t->u.n.big) {
             return 0;
         }
-        src = &t->u.n.i;
+        inl.i64 = t->u.n.i;
         len = 8;
         break;
     case PARQUET_FAST_I32:
@@ -1279,23 +1284,21 @@ static inline int direct_fast(struct shred *sh, int fast, int id, int rep, int d
             t->u.n.i < INT32_MIN || t->u.n.i > INT32_MAX) {
             return 0;
         }
-        i32 = (int32_t)t->u.n.i;
-        src = &i32;
+        inl.i32 = (int32_t)t->u.n.i;
         len = 4;
         break;
     case PARQUET_FAST_F64:
         if (t->kind != KC_JSCAN_NUMBER || !t->u.n.is_float) {
             return 0;
         }
-        src = &t->u.n.d;
+        inl.d = t->u.n.d;
         len = 8;
         break;
     case PARQUET_FAST_BOOL:
         if (t->kind != KC_JSCAN_TRUE && t->kind != KC_JSCAN_FALSE) {
             return 0;
         }
-        b = t->kind == KC_JSCAN_TRUE;
-        src = &b;
+        inl.b[0] = t->kind == KC_JSCAN_TRUE;
         len = 1;
         break;
     default:
@@ -1311,7 +1314,7 @@ static inline int direct_fast(struct shred *sh, int fast, int id, int rep, int d
     if (at == STAGE_PTR) {
         e->p = src;
     } else {
-        memcpy(e->inl, src, len);
+        memcpy(e->inl, inl.b, sizeof(inl)); /* len bytes of it are the value's */
     }
     *rc = KC_OK;
     return 1;

@@ -553,7 +553,11 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
                 return KC_ENOMEM;
             }
         }
-        if (kc_buf_append(&c->plain, v, len) != KC_OK) {
+        /* the fixed widths with a constant size, so that the copy is a move */
+        rc = len == 8   ? kc_buf_append(&c->plain, v, 8)
+             : len == 4 ? kc_buf_append(&c->plain, v, 4)
+                        : kc_buf_append(&c->plain, v, len);
+        if (rc != KC_OK) {
             return KC_ENOMEM;
         }
         rc = stats_update(c, v, len);
