@@ -715,6 +715,57 @@ int kc_jscan_member(struct kc_jscan *js, struct kc_jscan_str *key, struct kc_jsc
     return rc != KC_OK ? rc : 1;
 }
 
+int kc_jscan_plain_key(const char *key, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned ch = (unsigned char)key[i];
+        if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int kc_jscan_member_if(struct kc_jscan *js, const char *key, size_t len, uint64_t kw0,
+                       uint64_t kw1, struct kc_jscan_str *out, struct kc_jscan_tok *t)
+{
+    const unsigned char *p = js->p;
+    size_t lead = js->first ? 1 : 2; /* '"', or ',"' */
+    /* room for the lead, 16 bytes of key read whole, and the closing '"' and ':' */
+    if ((size_t)(js->end - p) < lead + (len > 16 ? len : 16) + 2 ||
+        (lead == 2 && p[0] != ',') || p[lead - 1] != '"') {
+        return 0;
+    }
+    const unsigned char *k = p + lead;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t a, b;
+    size_t m = len < 16 ? len : 16;
+    memcpy(&a, k, 8);
+    memcpy(&b, k + 8, 8);
+    a = m >= 8 ? a : a & ((UINT64_C(1) << (8 * m)) - 1);
+    b = m >= 16 ? b : m <= 8 ? 0 : b & ((UINT64_C(1) << (8 * (m - 8))) - 1);
+    if (a != kw0 || b != kw1 || (len > 16 && memcmp(k + 16, key + 16, len - 16) != 0)) {
+        return 0;
+    }
+#else
+    (void)kw0;
+    (void)kw1;
+    if (memcmp(k, key, len) != 0) {
+        return 0;
+    }
+#endif
+    if (k[len] != '"' || k[len + 1] != ':') {
+        return 0;
+    }
+    out->raw = (const char *)k;
+    out->raw_len = len;
+    out->escaped = 0;
+    js->p = k + len + 2;
+    js->first = 0;
+    int rc = scan_token(js, t);
+    return rc != KC_OK ? rc : 1;
+}
+
 int kc_jscan_item(struct kc_jscan *js, struct kc_jscan_tok *t)
 {
     int r = kc_jscan_item_next(js);

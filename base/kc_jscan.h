@@ -288,6 +288,21 @@ int kc_jscan_next(struct kc_jscan *js, struct kc_jscan_tok *t);
 int kc_jscan_member(struct kc_jscan *js, struct kc_jscan_str *key, struct kc_jscan_tok *t);
 int kc_jscan_item(struct kc_jscan *js, struct kc_jscan_tok *t);
 
+/*
+ * kc_jscan_member_if: kc_jscan_member for a caller that expects a given key next (records of one
+ * producer repeat their keys in one order). When the member's text is exactly '"' key '"' ':'
+ * (after the ',' unless it is the object's first member; no white space in that stretch) it is
+ * consumed with its value: 1, with *out and *t as kc_jscan_member gives them, or negative on a
+ * bad value. Otherwise nothing is consumed and the answer is 0: the caller then calls
+ * kc_jscan_member, which reads white space, the object's end, other keys and errors.
+ * key[0..len): a plain key (kc_jscan_plain_key), so that its bytes are its raw text;
+ * kw0, kw1: its first 16 bytes zero-padded, as two words in memory order.
+ */
+int kc_jscan_member_if(struct kc_jscan *js, const char *key, size_t len, uint64_t kw0,
+                       uint64_t kw1, struct kc_jscan_str *out, struct kc_jscan_tok *t);
+/* 1 when every byte of key[0..len) is printable ASCII other than '"' and '\\'. */
+int kc_jscan_plain_key(const char *key, size_t len);
+
 /* Consume the next value whatever it is, validating all of it. */
 int kc_jscan_skip(struct kc_jscan *js);
 /* Same, and give its kind and raw span. */

@@ -406,6 +406,7 @@ struct parquet_direct_key {
     const char *name; /* the schema's */
     int envelope;     /* a root field named "schema" or "payload" (a JsonConverter envelope's) */
     int keep;         /* a stage keeps this member and what is under it (root fields; 1 below) */
+    int plain;        /* kc_jscan_plain_key: its raw text can be matched byte for byte */
 };
 /* How the direct path stages a leaf from a token without the general conversion (leaf_value):
  * only the plain cases whose result is the token's own bytes or number. */

@@ -1166,6 +1166,7 @@ int parquet_direct_init(struct parquet_direct *d, const struct parquet_schema *s
                            (kid->name_len == 7 && memcmp(kid->name, "payload", 7) == 0));
             e->keep = i != PARQUET_SCHEMA_ROOT || keep == NULL ||
                       keep(keep_arg, kid->name, kid->name_len);
+            e->plain = kc_jscan_plain_key(kid->name, kid->name_len);
         }
         if (!nd->is_leaf) {
             continue;
@@ -1361,18 +1362,26 @@ static int direct_fields(struct direct *dx, int id, int rep, int def, int cap_at
     for (;;) {
         struct kc_jscan_str key;
         struct kc_jscan_tok t;
-        int r = kc_jscan_member(dx->js, &key, &t);
-        if (r == 0) {
+        const struct parquet_direct_key *keys = dx->d->keys + dx->d->kid_at[id];
+        int c = -1;
+        int r = 0;
+        if (hint < nd->nchildren && keys[hint].plain) {
+            /* the field after the last one, as the records of one producer mostly come */
+            const struct parquet_direct_key *e = &keys[hint];
+            r = kc_jscan_member_if(dx->js, e->name, e->len, e->w0, e->w1, &key, &t);
+            c = r > 0 ? hint : -1;
+        }
+        if (r == 0 && (r = kc_jscan_member(dx->js, &key, &t)) == 0) {
             break;
         }
         if (r < 0 || key.escaped || ++dx->values > PARQUET_JV_MAX_VALUES) {
             return PARQUET_DIRECT_DECLINED;
         }
-        int c = -1;
-        uint64_t w0, w1;
-        key_words(key.raw, key.raw_len, (const char *)dx->js->end, &w0, &w1);
-        const struct parquet_direct_key *keys = dx->d->keys + dx->d->kid_at[id];
-        for (int k = 0; k < nd->nchildren; k++) {
+        uint64_t w0 = 0, w1 = 0;
+        if (c < 0) {
+            key_words(key.raw, key.raw_len, (const char *)dx->js->end, &w0, &w1);
+        }
+        for (int k = 0; c < 0 && k < nd->nchildren; k++) {
             int at = hint + k < nd->nchildren ? hint + k : hint + k - nd->nchildren;
             const struct parquet_direct_key *e = &keys[at];
             if (e->len == key.raw_len && e->w0 == w0 && e->w1 == w1 &&

@@ -496,6 +496,105 @@ static void test_kc_jscan_key_scratch_oom(void **state)
     kc_jscan_fini(&js);
 }
 
+/* key's first 16 bytes zero-padded as two words, the way kc_jscan_member_if's callers give them */
+static void key_words16(const char *key, uint64_t *w0, uint64_t *w1)
+{
+    char buf[16] = {0};
+    size_t n = strlen(key);
+    memcpy(buf, key, n < 16 ? n : 16);
+    memcpy(w0, buf, 8);
+    memcpy(w1, buf + 8, 8);
+}
+
+/* kc_jscan_member_if on the member the scanner is at: its answer, and with 1 the key and the
+ * value's token kind checked. */
+static int member_if(struct kc_jscan *js, const char *key, enum kc_jscan_kind kind)
+{
+    uint64_t w0, w1;
+    struct kc_jscan_str k;
+    struct kc_jscan_tok t;
+    key_words16(key, &w0, &w1);
+    const unsigned char *before = js->p;
+    int first = js->first;
+    int r = kc_jscan_member_if(js, key, strlen(key), w0, w1, &k, &t);
+    if (r == 0) {
+        /* nothing consumed, so that kc_jscan_member can read the member instead */
+        assert_ptr_equal(js->p, before);
+        assert_int_equal(js->first, first);
+    } else if (r == 1) {
+        assert_int_equal(k.raw_len, strlen(key));
+        assert_memory_equal(k.raw, key, k.raw_len);
+        assert_int_equal(k.escaped, 0);
+        assert_int_equal(t.kind, kind);
+    }
+    return r;
+}
+
+static void test_kc_jscan_member_if(void **state)
+{
+    (void)state;
+    /* the padding keeps the 16-byte reads of the short documents inside the buffer */
+    const char *doc = "{\"user_id\":7,\"a_key_longer_than_16\":\"v\",\"dev\":true,\"device\":1, "
+                      "\"s\\u0041\":2,\"x\":[1],\"n\":null}                ";
+    struct kc_error err;
+    struct kc_jscan js;
+    struct kc_jscan_str k;
+    struct kc_jscan_tok t;
+    enum kc_jscan_kind kind;
+    kc_jscan_init(&js, KC_JSCAN_STRICT, 0);
+    kc_jscan_begin(&js, doc, strlen(doc), &err);
+    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
+    kc_jscan_enter(&js);
+    /* another key, or a key that is only the start of the one there: not taken */
+    assert_int_equal(member_if(&js, "user", KC_JSCAN_NUMBER), 0);
+    assert_int_equal(member_if(&js, "user_id_", KC_JSCAN_NUMBER), 0);
+    assert_int_equal(member_if(&js, "user_id", KC_JSCAN_NUMBER), 1);
+    /* past 16 bytes the rest of the key is compared too */
+    assert_int_equal(member_if(&js, "a_key_longer_than_17", KC_JSCAN_STRING), 0);
+    assert_int_equal(member_if(&js, "a_key_longer_than_16", KC_JSCAN_STRING), 1);
+    /* "dev" then "device": each only where it is */
+    assert_int_equal(member_if(&js, "device", KC_JSCAN_TRUE), 0);
+    assert_int_equal(member_if(&js, "dev", KC_JSCAN_TRUE), 1);
+    assert_int_equal(member_if(&js, "device", KC_JSCAN_NUMBER), 1);
+    /* white space before the member: the general call reads it */
+    assert_int_equal(member_if(&js, "sA", KC_JSCAN_NUMBER), 0);
+    assert_int_equal(kc_jscan_member(&js, &k, &t), 1);
+    assert_int_equal(k.escaped, 1); /* "s\u0041": an escaped key is never matched raw */
+    /* a container value is entered, as kc_jscan_member enters it */
+    assert_int_equal(member_if(&js, "x", KC_JSCAN_ARRAY), 1);
+    assert_int_equal(kc_jscan_item(&js, &t), 1);
+    assert_int_equal(kc_jscan_item(&js, &t), 0);
+    assert_int_equal(member_if(&js, "n", KC_JSCAN_NULL), 1);
+    /* the object's end is the general call's */
+    assert_int_equal(member_if(&js, "user_id", KC_JSCAN_NUMBER), 0);
+    assert_int_equal(kc_jscan_member(&js, &k, &t), 0);
+
+    /* a bad value after a matching key: an error, as kc_jscan_member gives it */
+    const char *bad = "{\"k\":tru}                    ";
+    kc_jscan_begin(&js, bad, strlen(bad), &err);
+    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
+    kc_jscan_enter(&js);
+    assert_true(member_if(&js, "k", KC_JSCAN_TRUE) < 0);
+    assert_non_null(strstr(err.msg, "offset 5"));
+
+    /* too near the end of the text for the whole-word compare: left to the general call */
+    const char *tight = "{\"k\":1}";
+    kc_jscan_begin(&js, tight, strlen(tight), &err);
+    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
+    kc_jscan_enter(&js);
+    assert_int_equal(member_if(&js, "k", KC_JSCAN_NUMBER), 0);
+    assert_int_equal(kc_jscan_member(&js, &k, &t), 1);
+    assert_int_equal(kc_jscan_member(&js, &k, &t), 0);
+    kc_jscan_fini(&js);
+
+    assert_true(kc_jscan_plain_key("user_id", 7));
+    assert_true(kc_jscan_plain_key("", 0));
+    assert_false(kc_jscan_plain_key("a\"b", 3));
+    assert_false(kc_jscan_plain_key("a\\b", 3));
+    assert_false(kc_jscan_plain_key("a\nb", 3));
+    assert_false(kc_jscan_plain_key("caf\xc3\xa9", 5));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_kc_jscan_string_pieces),
         cmocka_unit_test(test_kc_jscan_depth),
         cmocka_unit_test(test_kc_jscan_key_scratch_oom),
+        cmocka_unit_test(test_kc_jscan_member_if),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

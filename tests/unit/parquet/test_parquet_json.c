@@ -648,16 +648,25 @@ static void test_parquet_json_direct_path(void **state)
         "null",
         /* and direct again after them */
         "{\"id\": 17, \"s\": \"last\"}",
+        /* compact, as producers write them (each key matched where the last one's successor
+         * is expected): in the schema's order, in another, a key given twice, a key the
+         * expected one is only the start of */
+        "{\"id\":18,\"s\":\"d\",\"m\":{\"x\":0.5,\"y\":\"u\"},\"b\":false}",
+        "{\"b\":true,\"id\":19,\"s\":\"e\"}",
+        "{\"id\":20,\"id\":21}",
+        "{\"id\":22,\"sx\":\"f\"}",
     };
     struct run r[2];
     uint64_t rows[2], direct[2];
     both_ways(recs, sizeof(recs) / sizeof(recs[0]), NULL, 2, r, rows, direct);
-    assert_int_equal(rows[0], 10);
-    assert_int_equal(direct[0], 4); /* records 2, 3, 4 and 15 */
-    assert_int_equal(r[0].nbad, 7);
+    assert_int_equal(rows[0], 12);
+    assert_int_equal(direct[0], 6); /* records 2, 3, 4, 15, 16 and 17 */
+    assert_int_equal(r[0].nbad, 9);
     for (unsigned i = 0; i < 7; i++) {
         assert_int_equal(r[0].bad_lines[i], 8 + i);
     }
+    assert_int_equal(r[0].bad_lines[7], 18);
+    assert_int_equal(r[0].bad_lines[8], 19);
     assert_int_equal(r[0].nfiles, 1);
     run_fini(&r[0]);
     run_fini(&r[1]);
