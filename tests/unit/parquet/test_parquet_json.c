@@ -648,13 +648,15 @@ static void test_parquet_json_direct_path(void **state)
         "null",
         /* and direct again after them */
         "{\"id\": 17, \"s\": \"last\"}",
-        /* compact, as producers write them (each key matched where the last one's successor
-         * is expected): in the schema's order, in another, a key given twice, a key the
-         * expected one is only the start of */
-        "{\"id\":18,\"s\":\"d\",\"m\":{\"x\":0.5,\"y\":\"u\"},\"b\":false}",
-        "{\"b\":true,\"id\":19,\"s\":\"e\"}",
-        "{\"id\":20,\"id\":21}",
-        "{\"id\":22,\"sx\":\"f\"}",
+        /* compact, as producers write them, and long enough for kc_jscan_member_if (it leaves
+         * a member within 20 bytes of the end to the general scan): in the schema's order; in
+         * another; a key given twice, the second time where the expected key is matched; an
+         * unknown key that the expected one ("s") is only the start of */
+        "{\"id\":18,\"s\":\"dddddddddddddddddddddddd\",\"m\":{\"x\":0.5,"
+        "\"y\":\"uuuuuuuuuuuuuuuuuuuuuuuu\"},\"b\":false}",
+        "{\"b\":true,\"id\":19,\"s\":\"eeeeeeeeeeeeeeeeeeeeeeee\"}",
+        "{\"s\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"id\":20,\"s\":\"bbbbbbbbbbbbbbbbbbbbbbbb\"}",
+        "{\"id\":22,\"sx\":\"ffffffffffffffffffffffff\"}",
     };
     struct run r[2];
     uint64_t rows[2], direct[2];
