@@ -652,8 +652,7 @@ static void test_parquet_json_direct_path(void **state)
          * a member within 20 bytes of the end to the general scan): in the schema's order; in
          * another; a key given twice, the second time where the expected key is matched; an
          * unknown key that the expected one ("s") is only the start of */
-        "{\"id\":18,\"s\":\"dddddddddddddddddddddddd\",\"m\":{\"x\":0.5,"
-        "\"y\":\"uuuuuuuuuuuuuuuuuuuuuuuu\"},\"b\":false}",
+        "{\"id\":18,\"s\":\"dddd\",\"m\":{\"x\":0.5,\"y\":\"uuuu\"},\"b\":false}",
         "{\"b\":true,\"id\":19,\"s\":\"eeeeeeeeeeeeeeeeeeeeeeee\"}",
         "{\"s\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"id\":20,\"s\":\"bbbbbbbbbbbbbbbbbbbbbbbb\"}",
         "{\"id\":22,\"sx\":\"ffffffffffffffffffffffff\"}",
