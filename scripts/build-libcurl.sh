@@ -28,31 +28,11 @@ URL=http://deb.debian.org/debian/pool/main/c/curl/curl_${VERSION}.orig.tar.gz
 KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
 prefix=$KC_CACHE/curl-$VERSION
 jobs=${KC_BUILD_JOBS:-2}
-log() { echo "build-libcurl: $*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 
-if [ -f "$prefix/lib/pkgconfig/libcurl.pc" ]; then
-  echo "$prefix"
-  exit 0
-fi
-mkdir -p "$KC_CACHE/downloads"
-exec 9>"$KC_CACHE/downloads/.libcurl.lock"
-flock 9
-if [ -f "$prefix/lib/pkgconfig/libcurl.pc" ]; then # built while we waited
-  echo "$prefix"
-  exit 0
-fi
-
+kc_build_begin build-libcurl "$prefix" libcurl.pc
 tarball=$KC_CACHE/downloads/curl_${VERSION}.orig.tar.gz
-if [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>/dev/null; then
-  log "downloading $URL"
-  curl -fsSL --retry 3 -o "$tarball.part" "$URL"
-  mv "$tarball.part" "$tarball"
-fi
-if ! echo "$SHA256  $tarball" | sha256sum -c --quiet -; then
-  log "checksum mismatch for $tarball"
-  rm -f "$tarball"
-  exit 1
-fi
+kc_fetch_pinned "$tarball" "$SHA256" "$URL"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kc-curl.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -73,8 +53,4 @@ command -v ninja >/dev/null && gen=(-G Ninja)
   cmake --build "$work/build" -j "$jobs" >&2
   DESTDIR="$stage" cmake --install "$work/build" >&2
 ) || { log "build failed"; exit 1; }
-rm -rf "$prefix.tmp" "$prefix" # a tree without its .pc: an install cut short
-mv "$stage$prefix" "$prefix.tmp"
-mv "$prefix.tmp" "$prefix"
-log "done: libcurl $VERSION in $prefix"
-echo "$prefix"
+kc_build_finish "$stage$prefix" "$prefix"

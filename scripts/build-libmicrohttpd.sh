@@ -24,31 +24,11 @@ URL=http://deb.debian.org/debian/pool/main/libm/libmicrohttpd/libmicrohttpd_${VE
 KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
 prefix=$KC_CACHE/libmicrohttpd-$VERSION
 jobs=${KC_BUILD_JOBS:-2}
-log() { echo "build-libmicrohttpd: $*" >&2; }
+. "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 
-if [ -f "$prefix/lib/pkgconfig/libmicrohttpd.pc" ]; then
-  echo "$prefix"
-  exit 0
-fi
-mkdir -p "$KC_CACHE/downloads"
-exec 9>"$KC_CACHE/downloads/.libmicrohttpd.lock"
-flock 9
-if [ -f "$prefix/lib/pkgconfig/libmicrohttpd.pc" ]; then # built while we waited
-  echo "$prefix"
-  exit 0
-fi
-
+kc_build_begin build-libmicrohttpd "$prefix" libmicrohttpd.pc
 tarball=$KC_CACHE/downloads/libmicrohttpd_${VERSION}.orig.tar.gz
-if [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>/dev/null; then
-  log "downloading $URL"
-  curl -fsSL --retry 3 -o "$tarball.part" "$URL"
-  mv "$tarball.part" "$tarball"
-fi
-if ! echo "$SHA256  $tarball" | sha256sum -c --quiet -; then
-  log "checksum mismatch for $tarball"
-  rm -f "$tarball"
-  exit 1
-fi
+kc_fetch_pinned "$tarball" "$SHA256" "$URL"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kc-mhd.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -70,8 +50,4 @@ log "building libmicrohttpd $VERSION (static, no HTTPS, fortified) with -j$jobs"
 # pkg-config file (configure writes it at the top of the tree)
 mkdir -p "$stage$prefix/lib/pkgconfig"
 cp "$src/libmicrohttpd.pc" "$stage$prefix/lib/pkgconfig/"
-rm -rf "$prefix.tmp"
-mv "$stage$prefix" "$prefix.tmp"
-mv "$prefix.tmp" "$prefix"
-log "done: libmicrohttpd $VERSION in $prefix"
-echo "$prefix"
+kc_build_finish "$stage$prefix" "$prefix"

@@ -32,22 +32,9 @@ RDKAFKA_VERSION=${CRATE_VERSION#*+}
 KC_CACHE=${KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/connect-c}
 prefix=$KC_CACHE/librdkafka-$RDKAFKA_VERSION
 jobs=${KC_BUILD_JOBS:-2}
+. "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 
-log() { echo "build-librdkafka: $*" >&2; }
-
-if [ -f "$prefix/lib/pkgconfig/rdkafka.pc" ]; then
-  echo "$prefix"
-  exit 0
-fi
-
-mkdir -p "$KC_CACHE"
-# One build at a time per cache (parallel CI jobs, two shells): the loser waits, then finds it done.
-exec 9>"$KC_CACHE/.librdkafka-$RDKAFKA_VERSION.lock"
-flock 9
-if [ -f "$prefix/lib/pkgconfig/rdkafka.pc" ]; then
-  echo "$prefix"
-  exit 0
-fi
+kc_build_begin build-librdkafka "$prefix" rdkafka.pc
 
 # Build tools and the -dev packages of the libraries it links, only if missing.
 APT_PACKAGES=(build-essential cmake pkg-config curl ca-certificates
@@ -65,26 +52,10 @@ fi
 
 # The crate, kept in the cache so a failed build does not download it again.
 crate=$KC_CACHE/downloads/rdkafka-sys-$CRATE_VERSION.crate
-if [ ! -f "$crate" ] || ! echo "$CRATE_SHA256  $crate" | sha256sum -c --status; then
-  mkdir -p "$KC_CACHE/downloads"
-  enc=${CRATE_VERSION//+/%2B}
-  ok=
-  for url in "https://static.crates.io/crates/rdkafka-sys/rdkafka-sys-$enc.crate" \
-    "https://crates.io/api/v1/crates/rdkafka-sys/$enc/download"; do
-    log "downloading $url"
-    if curl -fsSL --retry 3 --connect-timeout 20 --max-time 300 -o "$crate.part" "$url"; then
-      ok=1
-      break
-    fi
-  done
-  [ -n "$ok" ] || { log "download of rdkafka-sys $CRATE_VERSION failed"; exit 1; }
-  if ! echo "$CRATE_SHA256  $crate.part" | sha256sum -c --status; then
-    log "sha256 mismatch for rdkafka-sys $CRATE_VERSION: got $(sha256sum "$crate.part" | cut -d' ' -f1)"
-    rm -f "$crate.part"
-    exit 1
-  fi
-  mv "$crate.part" "$crate"
-fi
+enc=${CRATE_VERSION//+/%2B}
+kc_fetch_pinned "$crate" "$CRATE_SHA256" \
+  "https://static.crates.io/crates/rdkafka-sys/rdkafka-sys-$enc.crate" \
+  "https://crates.io/api/v1/crates/rdkafka-sys/$enc/download"
 
 work=$(mktemp -d "$KC_CACHE/.build-librdkafka.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -118,7 +89,4 @@ staged=$work/stage$prefix
   log "install did not produce lib/pkgconfig/rdkafka.pc and lib/librdkafka.so.1"
   exit 1
 }
-rm -rf "$prefix"
-mv "$staged" "$prefix"
-log "done: librdkafka $RDKAFKA_VERSION in $prefix"
-echo "$prefix"
+kc_build_finish "$staged" "$prefix"
