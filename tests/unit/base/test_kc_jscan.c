@@ -471,6 +471,16 @@ static void test_kc_jscan_depth(void **state)
                      KC_EINVAL);
 }
 
+/* Begin doc, which must be an object, and enter it. */
+static void enter_object(struct kc_jscan *js, const char *doc, struct kc_error *err)
+{
+    enum kc_jscan_kind kind;
+    kc_jscan_begin(js, doc, strlen(doc), err);
+    assert_int_equal(kc_jscan_peek(js, &kind), KC_OK);
+    assert_int_equal(kind, KC_JSCAN_OBJECT);
+    kc_jscan_enter(js);
+}
+
 static void test_kc_jscan_key_scratch_oom(void **state)
 {
     (void)state;
@@ -481,15 +491,11 @@ static void test_kc_jscan_key_scratch_oom(void **state)
     enum kc_jscan_kind kind;
     const char *doc = "{\"\\u0041bc\":1}";
     kc_jscan_init(&js, KC_JSCAN_JACKSON, 0);
-    kc_jscan_begin(&js, doc, strlen(doc), &err);
-    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
-    kc_jscan_enter(&js);
+    enter_object(&js, doc, &err);
     kc_alloc_fail_after(0);
     assert_int_equal(kc_jscan_object_next(&js, &key, &klen, &kind), KC_ENOMEM);
     kc_alloc_fail_after(-1);
-    kc_jscan_begin(&js, doc, strlen(doc), &err);
-    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
-    kc_jscan_enter(&js);
+    enter_object(&js, doc, &err);
     assert_int_equal(kc_jscan_object_next(&js, &key, &klen, &kind), 1);
     assert_int_equal(klen, 3);
     assert_memory_equal(key, "Abc", 3);
@@ -540,11 +546,8 @@ static void test_kc_jscan_member_if(void **state)
     struct kc_jscan js;
     struct kc_jscan_str k;
     struct kc_jscan_tok t;
-    enum kc_jscan_kind kind;
     kc_jscan_init(&js, KC_JSCAN_STRICT, 0);
-    kc_jscan_begin(&js, doc, strlen(doc), &err);
-    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
-    kc_jscan_enter(&js);
+    enter_object(&js, doc, &err);
     /* another key, or a key that is only the start of the one there: not taken */
     assert_int_equal(member_if(&js, "user", KC_JSCAN_NUMBER), 0);
     assert_int_equal(member_if(&js, "user_id_", KC_JSCAN_NUMBER), 0);
@@ -571,17 +574,13 @@ static void test_kc_jscan_member_if(void **state)
 
     /* a bad value after a matching key: an error, as kc_jscan_member gives it */
     const char *bad = "{\"k\":tru}                    ";
-    kc_jscan_begin(&js, bad, strlen(bad), &err);
-    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
-    kc_jscan_enter(&js);
+    enter_object(&js, bad, &err);
     assert_true(member_if(&js, "k", KC_JSCAN_TRUE) < 0);
     assert_non_null(strstr(err.msg, "offset 5"));
 
     /* too near the end of the text for the whole-word compare: left to the general call */
     const char *tight = "{\"k\":1}";
-    kc_jscan_begin(&js, tight, strlen(tight), &err);
-    assert_int_equal(kc_jscan_peek(&js, &kind), KC_OK);
-    kc_jscan_enter(&js);
+    enter_object(&js, tight, &err);
     assert_int_equal(member_if(&js, "k", KC_JSCAN_NUMBER), 0);
     assert_int_equal(kc_jscan_member(&js, &k, &t), 1);
     assert_int_equal(kc_jscan_member(&js, &k, &t), 0);
