@@ -25,7 +25,7 @@ import pytest
 
 import kc
 from test_s3_sink import (check_duckdb, check_parquet, iot_events, list_keys, make_bucket,
-                          padded_events, produce_split, s3_curl, sink_config)
+                          multipart_run, produce_split, s3_curl, s3_options, sink_config)
 
 HERE = Path(__file__).resolve().parent
 SERVICES = HERE.parent / "services.sh"
@@ -41,11 +41,6 @@ def minio(tmp_path_factory):
         yield dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     finally:
         subprocess.run([str(SERVICES), "stop", str(run)], check=False, timeout=120)
-
-
-def s3_options(env: dict) -> dict:
-    return {"store.url": env["KC_S3_ENDPOINT"], "aws.access.key.id": env["KC_S3_ACCESS_KEY"],
-            "aws.secret.access.key": env["KC_S3_SECRET_KEY"]}
 
 
 def head(env: dict, path: str) -> dict[str, str]:
@@ -103,23 +98,10 @@ def test_seed_iot_on_minio_with_sse_s3(kafka, connect_c, minio, unique_name, tmp
 
 
 def test_sse_kms_multipart_on_minio(kafka, connect_c, minio, unique_name, tmp_path):
-    bucket = "kms-" + unique_name("b").lower().replace("_", "-")[-40:]
-    make_bucket(minio, bucket)
-    topic, cname = unique_name("iot-kms"), unique_name("s3kms")
-    kafka.create_topic(topic, partitions=1)
-    n = 45_000
-    events = padded_events(n, seed=11)
-    kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
-    w = connect_c()
-    w.create_connector(cname, sink_config(
-        topic, **s3_options(minio), **{
-            "s3.bucket.name": bucket, "flush.size": str(n), "parquet.codec": "none",
-            "s3.part.size": "5242880", "partitioner.class": DEFAULT_PARTITIONER,
-            "timestamp.extractor": "Record", "s3.ssea.name": "aws:kms",
-            "s3.sse.kms.key.id": minio["KC_S3_KMS_KEY_ID"]}))
-    w.wait_running(cname)
-    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == n,
-                  timeout=kc.scaled(120), what=f"{n} records committed")
+    bucket, topic, events = multipart_run(
+        kafka, connect_c, minio, unique_name, "kms", seed=11,
+        **{"s3.ssea.name": "aws:kms", "s3.sse.kms.key.id": minio["KC_S3_KMS_KEY_ID"]})
+    n = len(events)
     key = f"raw/{topic}/partition=0/{topic}+0+0000000000.parquet"
     assert list_keys(minio, bucket, f"raw/{topic}/") == [key]
     h = head(minio, f"/{bucket}/{key}")

@@ -108,6 +108,37 @@ def padded_events(n: int, seed: int) -> list[dict]:
             for i in range(n)]
 
 
+def s3_options(env: dict) -> dict:
+    """The store settings for an S3 server started by services.sh (its env file)."""
+    return {"store.url": env["KC_S3_ENDPOINT"], "aws.access.key.id": env["KC_S3_ACCESS_KEY"],
+            "aws.secret.access.key": env["KC_S3_SECRET_KEY"]}
+
+
+def multipart_run(kafka, connect_c, env: dict, unique_name, prefix: str, seed: int,
+                  **extra) -> tuple[str, str, list[dict]]:
+    """45,000 padded events (padded_events) into a new topic and one object of a new bucket
+    on the server of env, with 5 MiB parts: (bucket, topic, events) once all are committed.
+    extra: more sink settings (encryption, say)."""
+    bucket = f"{prefix}-" + unique_name("b").lower().replace("_", "-")[-40:]
+    make_bucket(env, bucket)
+    topic, cname = unique_name(f"iot-{prefix}"), unique_name(f"s3{prefix}")
+    kafka.create_topic(topic, partitions=1)
+    n = 45_000
+    events = padded_events(n, seed=seed)
+    kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
+    w = connect_c()
+    w.create_connector(cname, sink_config(
+        topic, **s3_options(env), **{
+            "s3.bucket.name": bucket, "flush.size": str(n), "parquet.codec": "none",
+            "s3.part.size": "5242880",
+            "partitioner.class": "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+            "timestamp.extractor": "Record", **extra}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == n,
+                  timeout=kc.scaled(120), what=f"{n} records committed")
+    return bucket, topic, events
+
+
 def sink_config(topic: str, **extra) -> dict:
     cfg = {
         "connector.class": S3_CLASS, "tasks.max": "1", "topics": topic,
@@ -190,8 +221,7 @@ def run_seed(kafka, connect_c, unique_name, store_url: str | None, s3env: dict |
     w = connect_c()
     extra = {}
     if s3env is not None:
-        extra = {"store.url": s3env["KC_S3_ENDPOINT"], "aws.access.key.id": s3env["KC_S3_ACCESS_KEY"],
-                 "aws.secret.access.key": s3env["KC_S3_SECRET_KEY"]}
+        extra = s3_options(s3env)
     else:
         extra = {"store.url": store_url}
     w.create_connector(cname, sink_config(topic, **extra))
@@ -398,9 +428,7 @@ def test_s3_down_30s_no_loss_no_duplicates(kafka, connect_c, tmp_path_factory, u
         events = iot_events(6000, seed=11)
         w = connect_c()
         w.create_connector(cname, sink_config(
-            topic, **{"store.url": env["KC_S3_ENDPOINT"], "aws.access.key.id": env["KC_S3_ACCESS_KEY"],
-                      "aws.secret.access.key": env["KC_S3_SECRET_KEY"], "flush.size": "50",
-                      "s3.retry.backoff.ms": "100"}))
+            topic, **s3_options(env), **{"flush.size": "50", "s3.retry.backoff.ms": "100"}))
         w.wait_running(cname)
         group = f"connect-{cname}"
         stop = threading.Event()
@@ -462,24 +490,8 @@ def test_multipart_upload_on_s3proxy(kafka, connect_c, s3, unique_name):
     S3Proxy stores is whole, pyarrow and DuckDB read every record of it, and no upload is
     left behind (ListMultipartUploads is empty)."""
     import re
-    bucket = "mp-" + unique_name("b").lower().replace("_", "-")[-40:]
-    make_bucket(s3, bucket)
-    topic, cname = unique_name("iot-mp"), unique_name("s3mp")
-    kafka.create_topic(topic, partitions=1)
-    n = 45_000
-    events = padded_events(n, seed=5)
-    kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
-    w = connect_c()
-    w.create_connector(cname, sink_config(
-        topic, **{"store.url": s3["KC_S3_ENDPOINT"], "aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
-                  "aws.secret.access.key": s3["KC_S3_SECRET_KEY"], "s3.bucket.name": bucket,
-                  "flush.size": str(n), "parquet.codec": "none", "s3.part.size": "5242880",
-                  "partitioner.class":
-                      "io.confluent.connect.storage.partitioner.DefaultPartitioner",
-                  "timestamp.extractor": "Record"}))
-    w.wait_running(cname)
-    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == n,
-                  timeout=kc.scaled(120), what=f"{n} records committed")
+    bucket, topic, events = multipart_run(kafka, connect_c, s3, unique_name, "mp", seed=5)
+    n = len(events)
     bucket_dir = Path(s3["KC_S3_DATA"]) / bucket
     files = sorted(bucket_dir.rglob("*.parquet"))
     assert [f.name for f in files] == [f"{topic}+0+0000000000.parquet"]
@@ -550,8 +562,7 @@ def test_canned_acl_on_s3proxy(kafka, connect_c, s3, unique_name):
     kafka.produce(topic, [json.dumps(e) for e in events], partition=0)
     w = connect_c()
     w.create_connector(cname, sink_config(
-        topic, **{"store.url": s3["KC_S3_ENDPOINT"], "aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
-                  "aws.secret.access.key": s3["KC_S3_SECRET_KEY"], "s3.bucket.name": bucket,
+        topic, **s3_options(s3), **{"s3.bucket.name": bucket,
                   "flush.size": "10", "s3.acl.canned": "public-read",
                   "partitioner.class":
                       "io.confluent.connect.storage.partitioner.DefaultPartitioner"}))
