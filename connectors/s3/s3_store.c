@@ -435,7 +435,6 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-
 static char *xml_in(const char *p, const char *end, const char *tag);
 
 static unsigned curl_num;
