@@ -1,5 +1,5 @@
 /*
- * base/kc_thread.h: scheduling of the process's helper threads.
+ * base/kc_thread.h: names of the process's threads, and the scheduling of its helpers.
  *
  * A sink task's throughput is its one task thread's. The threads working beside it (the message
  * reaper, the task consumer's fetch threads) are woken by it or by the network many times a
@@ -12,6 +12,11 @@
  */
 #ifndef KC_THREAD_H
 #define KC_THREAD_H
+
+/* Name the calling thread (top -H, ps -L, perf, /proc/PID/task/TID/comm). Linux keeps 15
+ * bytes: a longer name keeps its first 15 - strlen(tail) bytes and then tail ("-0", a task's
+ * number, survives a long connector name). tail may be NULL. */
+void kc_thread_name(const char *name, const char *tail);
 
 /* Mark the calling thread a helper (SCHED_BATCH). Best effort: where the policy is not
  * available, nothing changes. */

@@ -16,6 +16,7 @@
 
 #include "kc_alloc.h"
 #include "kc_log.h"
+#include "kc_thread.h"
 
 struct guard_conn {
     struct rest_guard *g;
@@ -46,6 +47,7 @@ static int64_t now_ms(void)
 static void *watchdog(void *arg)
 {
     struct rest_guard *g = arg;
+    kc_thread_name("rest-guard", NULL);
     unsigned shortest = g->header_ms && (g->body_ms == 0 || g->header_ms < g->body_ms)
                             ? g->header_ms
                             : g->body_ms;

@@ -35,6 +35,7 @@
 #include "kc_alloc.h"
 #include "kc_log.h"
 #include "kc_queue.h" /* kc_now_ms */
+#include "kc_thread.h"
 
 #define REST_TLS_PUMP_BYTES 16384
 #define REST_TLS_TICK_MS 1000
@@ -474,6 +475,7 @@ static void *conn_main(void *arg)
 {
     struct tls_conn *tc = arg;
     struct rest_tls_listener *l = tc->l;
+    kc_thread_name("rest-tls-conn", NULL);
     SSL *ssl = SSL_new(l->t->ctx);
     int64_t deadline = kc_now_ms() + (int64_t)l->handshake_ms;
 
@@ -520,6 +522,7 @@ static void *conn_main(void *arg)
 static void *accept_main(void *arg)
 {
     struct rest_tls_listener *l = arg;
+    kc_thread_name("rest-tls-accept", NULL);
     while (!atomic_load(&l->stop)) {
         struct pollfd p = {l->fd, POLLIN, 0};
         if (poll(&p, 1, 200) <= 0) {

@@ -21,6 +21,7 @@
 #include "group_net.h"
 #include "kc_alloc.h"
 #include "kc_log.h"
+#include "kc_thread.h"
 
 #define FAC "group"
 #define PROTOCOL_TYPE "connect"
@@ -648,6 +649,7 @@ static void *member_main(void *arg)
 {
     struct group_member *m = arg;
     int need_join = 1;
+    kc_thread_name("kc-group", NULL);
     int64_t backoff = m->backoff_ms;
     while (!stopping(m)) {
         struct kc_error err;

@@ -28,6 +28,7 @@
 #include "kc_alloc.h"
 #include "kc_log.h"
 #include "kc_queue.h"
+#include "kc_thread.h"
 #include "metrics.h"
 #include "registry.h"
 
@@ -1032,6 +1033,7 @@ void herder_reply(struct herder_op *op)
 static void *herder_main(void *arg)
 {
     struct herder *h = arg;
+    kc_thread_name("kc-herder", NULL);
     herder_reconcile(h);
     if (h->group == NULL) {
         atomic_store(&h->ready, 1); /* in a group: once the first assignment is applied */

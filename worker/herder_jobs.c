@@ -11,6 +11,7 @@
 #include "kc_alloc.h"
 #include "kc_error.h"
 #include "kc_queue.h"
+#include "kc_thread.h"
 
 struct herder_jobs {
     herder_jobs_fn run;
@@ -26,6 +27,7 @@ struct herder_jobs {
 static void *jobs_main(void *arg)
 {
     struct herder_jobs *j = arg;
+    kc_thread_name("kc-herder-jobs", NULL);
     while (atomic_load(&j->running)) {
         void *item = kc_queue_pop(j->q, 250);
         if (item == NULL) {

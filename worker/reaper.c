@@ -36,6 +36,7 @@ static void *reaper_main(void *arg)
     /* woken, it waits for its turn instead of preempting the task thread that woke it (it
      * did, at every batch: two switches of the task thread per 500 records) */
     kc_thread_helper();
+    kc_thread_name("kc-reaper", NULL);
     pthread_mutex_lock(&r->mu);
     for (;;) {
         while (r->n_pending == 0 && !r->stop) {

@@ -1477,7 +1477,10 @@ static void *task_main(void *arg)
     rd_kafka_message_t *msgs[TASK_BATCH_MAX];
     int started = 0;
     struct reaper *reaper = NULL; /* owned: frees put messages beside this thread */
+    char tail[16];
 
+    snprintf(tail, sizeof(tail), "-%d", t->id);
+    kc_thread_name(t->connector, tail); /* "<connector>-<task>", the connector cut to fit */
     if (make_consumer(t, &err) != KC_OK) {
         fail_with(t, err.msg);
         goto wait_stop;

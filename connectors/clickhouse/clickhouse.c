@@ -56,6 +56,7 @@
 #include "kc_buf.h"
 #include "kc_log.h"
 #include "kc_queue.h"
+#include "kc_thread.h"
 #include "sink.h"
 
 #define CH_VERSION "v1.5.0"
@@ -604,6 +605,7 @@ static void *flush_thread(void *arg)
 {
     struct flush_job *j = arg;
     const char *extra[1] = {j->token};
+    kc_thread_name("ch-flush", NULL);
     int64_t t0 = mono_us();
     j->t->rc = clickhouse_http_insert(j->t->http, j->sql, j->t->body.data,
                                       j->t->body.len, extra, j->token != NULL ? 1 : 0,

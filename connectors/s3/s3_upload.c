@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "kc_alloc.h"
+#include "kc_thread.h"
 
 struct s3_uploader {
     pthread_t th;
@@ -115,6 +116,7 @@ static void upload(struct s3_batch *b)
 static void *run(void *arg)
 {
     struct s3_uploader *u = arg;
+    kc_thread_name("s3-upload", NULL);
     pthread_mutex_lock(&u->mu);
     for (;;) {
         while (u->head == NULL && !u->stop) {
