@@ -9,8 +9,12 @@ has committed all N offsets, i.e. every object is visible), CPU-seconds of the w
 rows (utime+stime of the whole process over that window), peak RSS (VmHWM), the S3 server's
 CPU-seconds. Beside them the raw consume ceiling: kc_bench_raw_consume (our librdkafka build,
 the task's consumer settings) and kcat -C, each the fastest of 3 runs. Per store, the best run
-against the ceiling (like against like) and the median. Every run writes under its own
-topics.dir; every file is opened by pyarrow and the total row count checked.
+against the ceiling (like against like) and the median; and each run against a ceiling run
+made just before it (paired: both saw the same machine, whose speed drifts between minutes).
+Where the worker's CPU went per run (its task thread, busy for what share of the wall; the
+upload thread; librdkafka; the reaper) and how many of the machine's cores were busy. Every run
+writes under its own topics.dir; every file is opened by pyarrow and the total row count
+checked.
 
 Usage: $KC_CACHE/venv/bin/python tests/bench/s3/bench_s3.py [--records N] [--stores local,s3]
        [--runs N] [--partitioner default|time] [--s3-server s3proxy|minio] [--flush-size N]
@@ -38,7 +42,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 sys.path.insert(0, str(REPO / "tests" / "bench" / "worker"))
 
 import kc  # noqa: E402
-from bench_worker import cpu_seconds, ensure_topic, status_kib  # noqa: E402
+from bench_worker import CLK_TCK, cpu_seconds, ensure_topic, status_kib  # noqa: E402
 
 SERVICES = REPO / "tests" / "integration" / "services.sh"
 
@@ -81,6 +85,55 @@ def raw_consume_ours(bootstrap: str, topic: str, n: int, runs: int = 3) -> dict 
         if best is None or r["wall"] < best["wall"]:
             best = r
     return best
+
+
+def thread_cpu(pid: int) -> dict[str, tuple[float, float]]:
+    """Per thread name, summed over the live threads of pid that have it: (seconds on a CPU,
+    seconds runnable but waiting for one), from /proc/PID/task/TID/schedstat (nanoseconds;
+    the worker names its threads: "<connector>-<task>", "s3-upload", "kc-reaper", librdkafka's
+    "rdk:...")."""
+    out: dict[str, tuple[float, float]] = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().rstrip("\n")
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                run_ns, wait_ns = (int(x) for x in f.read().split()[:2])
+        except OSError:
+            continue  # exited between the listing and the read
+        cpu, wait = out.get(name, (0.0, 0.0))
+        out[name] = (cpu + run_ns / 1e9, wait + wait_ns / 1e9)
+    return out
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, steal) jiffies of all CPUs so far, from /proc/stat's first line."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...
+    return sum(v[:8]) - v[3] - v[4], v[7]
+
+
+def thread_split(before: dict, after: dict, task: str) -> dict:
+    """Where the worker's CPU went over the run: the task thread, the S3 sink's upload thread,
+    librdkafka's threads, the message reaper, the rest; and how long the task thread was
+    runnable but waited for a core ("task_queued")."""
+    split = {"task": 0.0, "upload": 0.0, "librdkafka": 0.0, "reaper": 0.0, "other": 0.0,
+             "task_queued": 0.0}
+    for name, (sec, wait) in after.items():
+        d = sec - before.get(name, (0.0, 0.0))[0]
+        if name == task:
+            split["task"] += d
+            split["task_queued"] += wait - before.get(name, (0.0, 0.0))[1]
+        elif name == "s3-upload":
+            split["upload"] += d
+        elif name.startswith("rdk:"):
+            split["librdkafka"] += d
+        elif name == "kc-reaper":
+            split["reaper"] += d
+        else:
+            split["other"] += d
+    return split
 
 
 def s3_auth(env: dict) -> list[str]:
@@ -157,6 +210,8 @@ def run_store(kind: str, run: int, args, bootstrap: str, topic: str, base: Path,
     server = int(s3env["pid"]) if kind == "s3" and s3env.get("pid") else None
     srv0 = cpu_seconds(server) if server else 0.0
     cpu0 = cpu_seconds(pid)
+    threads0 = thread_cpu(pid)
+    busy0, steal0 = machine_busy()
     t0 = time.monotonic()
     w.create_connector(cname, cfg)
     group = f"connect-{cname}"
@@ -170,6 +225,9 @@ def run_store(kind: str, run: int, args, bootstrap: str, topic: str, base: Path,
         kafka.close()
     wall = time.monotonic() - t0
     cpu = cpu_seconds(pid) - cpu0
+    busy1, steal1 = machine_busy()
+    # the task thread's name: the connector's, cut to leave room for "-0" (kc_thread_name)
+    split = thread_split(threads0, thread_cpu(pid), cname[:13] + "-0")
     srv = cpu_seconds(server) - srv0 if server else None
     hwm = status_kib(pid, "VmHWM")
     stop.set()
@@ -193,7 +251,9 @@ def run_store(kind: str, run: int, args, bootstrap: str, topic: str, base: Path,
             rows += pq.ParquetFile(f).metadata.num_rows
     res = {"kind": kind, "run": run, "wall": wall, "cpu": cpu, "hwm_kib": hwm, "peak_kib": peak,
            "files": len(infos), "parquet_bytes": sum(i.size for i in infos), "rows": rows,
-           "server_cpu": srv}
+           "server_cpu": srv, "threads": split,
+           "machine_cores": (busy1 - busy0) / CLK_TCK / wall,
+           "steal_cores": (steal1 - steal0) / CLK_TCK / wall}
     log(f"{kind} run {run + 1}: {res}")
     return res
 
@@ -251,7 +311,11 @@ def main() -> int:
                 log(f"S3Proxy warm-up: {warm_s3(s3env, base):.2f} CPU-s of the server")
         for run in range(args.runs):
             for kind in args.stores.split(","):
-                results.append(run_store(kind, run, args, bootstrap, topic, base, s3env))
+                # a ceiling run just before each sink run: the pair saw the same machine
+                pair = raw_consume_ours(bootstrap, topic, args.records, runs=1)
+                r = run_store(kind, run, args, bootstrap, topic, base, s3env)
+                r["pair_ceiling"] = pair["wall"] if pair is not None else None
+                results.append(r)
         ok_run = True
     finally:
         if (base / "s3run").exists():  # also when its start failed half way
@@ -275,7 +339,8 @@ def main() -> int:
               f"{ours['cpu'] / n * 1e6:.2f} CPU-s per million rows")
         raw = ours  # the ceiling the issue names
     print(f"{'store':<6} {'run':>3} {'rows/s':>10} {'MB/s pq':>8} {'CPU-s/M':>8} "
-          f"{'rows/CPU-s':>11} {'peak RSS':>9} {'files':>5} {'pq MiB':>7} {'vs ceiling':>10}")
+          f"{'rows/CPU-s':>11} {'peak RSS':>9} {'files':>5} {'pq MiB':>7} {'vs ceiling':>10} "
+          f"{'vs paired':>9}")
     ok = True
     for r in results:
         ok &= r["rows"] == n
@@ -283,7 +348,8 @@ def main() -> int:
         print(f"{r['kind']:<6} {r['run'] + 1:>3} {n / r['wall']:>10,.0f} "
               f"{r['parquet_bytes'] / r['wall'] / 1e6:>8.1f} {r['cpu'] / n * 1e6:>8.2f} {per_cpu} "
               f"{r['hwm_kib'] / 1024:>7.0f}Mi {r['files']:>5} {r['parquet_bytes'] / 2**20:>7.1f} "
-              f"{(n / r['wall']) / (n / raw['wall']):>9.0%}")
+              f"{(n / r['wall']) / (n / raw['wall']):>9.0%} "
+              + (f"{r['pair_ceiling'] / r['wall']:>9.0%}" if r.get("pair_ceiling") else ""))
     # Like against like: the ceiling is the best of its runs, so the sink's best is set beside it;
     # the median says what a typical run does.
     for kind in dict.fromkeys(r["kind"] for r in results):
@@ -291,6 +357,21 @@ def main() -> int:
         best, med = n / walls[0], n / statistics.median(walls)
         print(f"{kind}: best of {len(walls)} {best:,.0f} rows/s ({best * raw['wall'] / n:.0%} of the "
               f"ceiling), median {med:,.0f} rows/s ({med * raw['wall'] / n:.0%})")
+        pairs = [r["pair_ceiling"] / r["wall"] for r in results
+                 if r["kind"] == kind and r.get("pair_ceiling")]
+        if pairs:
+            print(f"{kind}: against the ceiling run just before each run (paired): median "
+                  f"{statistics.median(pairs):.0%}, range {min(pairs):.0%}-{max(pairs):.0%}")
+    # The task thread does the sink's work (JSON to Parquet columns); the other threads and the
+    # broker share the machine's cores with it: "machine" is every process's CPU over the run.
+    print("where the CPU went (seconds per run; task thread busy = its CPU / the run's wall):")
+    for r in results:
+        th = r["threads"]
+        print(f"  {r['kind']} run {r['run'] + 1}: task {th['task']:.2f} (busy "
+              f"{th['task'] / r['wall']:.0%}, waited {th['task_queued']:.2f} for a core), upload {th['upload']:.2f}, librdkafka "
+              f"{th['librdkafka']:.2f}, reaper {th['reaper']:.2f}, other {th['other']:.2f}; "
+              f"machine {r['machine_cores']:.2f} of {os.cpu_count()} cores busy, steal "
+              f"{r['steal_cores']:.2f}")
     for r in results:
         if r.get("server_cpu") is not None:
             print(f"{args.s3_server} (same machine) during {r['kind']} run {r['run'] + 1}: "
