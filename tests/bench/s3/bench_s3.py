@@ -87,22 +87,26 @@ def raw_consume_ours(bootstrap: str, topic: str, n: int, runs: int = 3) -> dict 
     return best
 
 
-def thread_cpu(pid: int) -> dict[str, tuple[float, float]]:
+def thread_cpu(pid: int) -> dict[str, tuple[float, float, int]]:
     """Per thread name, summed over the live threads of pid that have it: (seconds on a CPU,
-    seconds runnable but waiting for one), from /proc/PID/task/TID/schedstat (nanoseconds;
-    the worker names its threads: "<connector>-<task>", "s3-upload", "kc-reaper", librdkafka's
-    "rdk:...")."""
-    out: dict[str, tuple[float, float]] = {}
+    seconds runnable but waiting for one, times it went to sleep), from
+    /proc/PID/task/TID/schedstat (nanoseconds) and .../status (voluntary_ctxt_switches). The
+    worker names its threads: "<connector>-<task>", "s3-upload", "kc-reaper", librdkafka's
+    "rdk:..."."""
+    out: dict[str, tuple[float, float, int]] = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
                 name = f.read().rstrip("\n")
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
                 run_ns, wait_ns = (int(x) for x in f.read().split()[:2])
-        except OSError:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                sleeps = next(int(l.split()[1]) for l in f
+                              if l.startswith("voluntary_ctxt_switches:"))
+        except (OSError, StopIteration):
             continue  # exited between the listing and the read
-        cpu, wait = out.get(name, (0.0, 0.0))
-        out[name] = (cpu + run_ns / 1e9, wait + wait_ns / 1e9)
+        cpu, wait, n = out.get(name, (0.0, 0.0, 0))
+        out[name] = (cpu + run_ns / 1e9, wait + wait_ns / 1e9, n + sleeps)
     return out
 
 
@@ -117,14 +121,17 @@ def machine_busy() -> tuple[float, float]:
 def thread_split(before: dict, after: dict, task: str) -> dict:
     """Where the worker's CPU went over the run: the task thread, the S3 sink's upload thread,
     librdkafka's threads, the message reaper, the rest; and how long the task thread was
-    runnable but waited for a core ("task_queued")."""
+    runnable but waited for a core ("task_queued") and how often it went to sleep
+    ("task_sleeps": on an empty queue, a lock, the upload thread)."""
     split = {"task": 0.0, "upload": 0.0, "librdkafka": 0.0, "reaper": 0.0, "other": 0.0,
-             "task_queued": 0.0}
-    for name, (sec, wait) in after.items():
-        d = sec - before.get(name, (0.0, 0.0))[0]
+             "task_queued": 0.0, "task_sleeps": 0}
+    for name, (sec, wait, sleeps) in after.items():
+        b = before.get(name, (0.0, 0.0, 0))
+        d = sec - b[0]
         if name == task:
             split["task"] += d
-            split["task_queued"] += wait - before.get(name, (0.0, 0.0))[1]
+            split["task_queued"] += wait - b[1]
+            split["task_sleeps"] += sleeps - b[2]
         elif name == "s3-upload":
             split["upload"] += d
         elif name.startswith("rdk:"):
@@ -368,7 +375,7 @@ def main() -> int:
     for r in results:
         th = r["threads"]
         print(f"  {r['kind']} run {r['run'] + 1}: task {th['task']:.2f} (busy "
-              f"{th['task'] / r['wall']:.0%}, waited {th['task_queued']:.2f} for a core), upload {th['upload']:.2f}, librdkafka "
+              f"{th['task'] / r['wall']:.0%}, waited {th['task_queued']:.2f} for a core, slept {th['task_sleeps']} times), upload {th['upload']:.2f}, librdkafka "
               f"{th['librdkafka']:.2f}, reaper {th['reaper']:.2f}, other {th['other']:.2f}; "
               f"machine {r['machine_cores']:.2f} of {os.cpu_count()} cores busy, steal "
               f"{r['steal_cores']:.2f}")
