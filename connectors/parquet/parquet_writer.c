@@ -42,6 +42,11 @@ struct parquet_page_rec {
     size_t body_len;
 };
 
+/* What one entry of a direct row adds, past its value's bytes, at most: 4 bytes of levels (two
+ * arrays of uint16 when the column repeats), a 4-byte length or dictionary index, a dictionary
+ * value's 4-byte length; page_estimate counts less than that. Rounded up. */
+#define ROW_ENTRY_BYTES 16
+
 struct parquet_column {
     const struct parquet_node *nd; /* borrowed from w->s */
     const char **path;             /* owned array of borrowed node names */
@@ -110,6 +115,12 @@ struct parquet_writer {
     uint64_t offset;
     int row_open; /* some column got an entry since the last row end */
     size_t buffered;
+    /* What the last full end_row pass left: how many bytes the row group and every open page
+     * may still grow, and how many rows every open page may still take, before a threshold
+     * could be reached. A direct row that fits in them skips the pass (end_row_within). */
+    size_t room_bytes;
+    uint32_t room_rows;
+    int recheck; /* a dictionary took a value or changed its mode since: the next row looks */
     struct kc_buf footer_rgs; /* encoded RowGroup structs */
     uint32_t n_rg;
     struct kc_buf s_comp; /* scratch, reused per page */
@@ -520,6 +531,7 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
             return rc;
         }
         if (added) {
+            w->recheck = 1; /* its page body and lookup table may have grown past a row's bytes */
             /* Repeats cannot move min/max, so only new dictionary entries are compared. */
             rc = stats_update(c, v, len);
             if (rc != KC_OK) {
@@ -532,6 +544,7 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
         c->idx[c->nidx++] = index;
         c->page_plain_bytes += len + (c->type == PARQUET_BYTE_ARRAY ? 4 : 0);
         if (c->nidx == DICT_WEIGH_VALUES && !c->dict_checked && !c->fallback_pending) {
+            w->recheck = 1; /* the page may turn PLAIN */
             return dict_weigh_first_page(c);
         }
     } else if (c->type == PARQUET_BOOLEAN) {
@@ -942,6 +955,7 @@ static size_t page_estimate(const struct parquet_column *c)
 }
 
 static int end_row(struct parquet_writer *w, struct kc_error *err);
+static int end_row_within(struct parquet_writer *w, size_t row_bytes, struct kc_error *err);
 
 int parquet_writer_end_row(struct parquet_writer *w, struct kc_error *err)
 {
@@ -994,12 +1008,14 @@ int parquet_writer_write_direct_row(struct parquet_writer *w, const struct stage
                                 c->nd->name);
         }
     }
+    size_t row_bytes = 0; /* at least what the row adds to any page and to the row group */
     for (size_t i = 0; i < n; i++) {
         const struct stage *e = &st[i];
         struct parquet_column *c = &w->cols[e->leaf];
         if (column_reserve(c) != KC_OK) {
             goto nomem;
         }
+        row_bytes += e->len + ROW_ENTRY_BYTES;
         if (e->def == c->max_def) {
             const void *v = e->at == STAGE_INLINE  ? (const void *)e->inl
                             : e->at == STAGE_BYTES ? (const void *)(bytes + e->off)
@@ -1016,33 +1032,74 @@ int parquet_writer_write_direct_row(struct parquet_writer *w, const struct stage
         return poison(w, kc_error_set(err, KC_ENOMEM, "parquet: out of memory appending to '%s'",
                                       c->nd->name));
     }
-    return end_row(w, err);
+    return end_row_within(w, row_bytes, err);
 }
 
 /* The row's entries are in: cut the pages and the row group that are full. */
 static int end_row(struct parquet_writer *w, struct kc_error *err)
 {
     size_t buffered = 0;
+    size_t page_max = 0;    /* the largest open page's estimate, after the cuts */
+    uint32_t rows_max = 0;  /* the most rows an open page holds, after the cuts */
     int rc;
     for (int i = 0; i < w->ncols; i++) {
         struct parquet_column *c = &w->cols[i];
         c->touched = 0;
         c->page_rows++;
-        if (c->fallback_pending || c->page_rows >= w->o.page_rows ||
-            page_estimate(c) >= w->o.page_bytes) {
+        size_t pe = page_estimate(c);
+        if (c->fallback_pending || c->page_rows >= w->o.page_rows || pe >= w->o.page_bytes) {
             rc = page_flush(w, c, err);
             if (rc != KC_OK) {
                 return rc;
             }
+            pe = page_estimate(c);
         }
+        page_max = pe > page_max ? pe : page_max;
+        rows_max = c->page_rows > rows_max ? c->page_rows : rows_max;
         buffered += column_buffered(c);
     }
     w->row_open = 0;
     w->rows++;
     w->rg_rows++;
     w->buffered = buffered;
-    if (buffered >= w->o.row_group_bytes || (w->o.memory_cap && buffered >= w->o.memory_cap) ||
-        (w->o.row_group_rows && w->rg_rows >= w->o.row_group_rows)) {
+    size_t limit = w->o.row_group_bytes;
+    if (w->o.memory_cap && w->o.memory_cap < limit) {
+        limit = w->o.memory_cap;
+    }
+    /* every page's estimate and the row group's bytes only grow until a cut resets them, so
+     * below these the next rows cannot reach a threshold */
+    size_t rg_room = buffered < limit ? limit - buffered : 0;
+    size_t page_room = page_max < w->o.page_bytes ? w->o.page_bytes - page_max : 0;
+    w->room_bytes = rg_room < page_room ? rg_room : page_room;
+    w->room_rows = rows_max < w->o.page_rows ? w->o.page_rows - rows_max : 0;
+    w->recheck = 0;
+    if (buffered >= limit || (w->o.row_group_rows && w->rg_rows >= w->o.row_group_rows)) {
+        return parquet_writer_flush_row_group(w, err);
+    }
+    return KC_OK;
+}
+
+/*
+ * end_row for a direct row that added at most row_bytes to any open page's estimate and to the
+ * row group's bytes (its values' lengths plus ROW_ENTRY_BYTES an entry): when that fits in the
+ * room the last full pass left, and no dictionary took a value since, no page and no row group
+ * can be full, and the per-column sums are skipped. The same cuts as end_row, at the same rows.
+ */
+static int end_row_within(struct parquet_writer *w, size_t row_bytes, struct kc_error *err)
+{
+    if (w->recheck || row_bytes >= w->room_bytes || w->room_rows <= 1) {
+        return end_row(w, err);
+    }
+    w->room_bytes -= row_bytes;
+    w->room_rows--;
+    for (int i = 0; i < w->ncols; i++) {
+        w->cols[i].touched = 0;
+        w->cols[i].page_rows++;
+    }
+    w->row_open = 0;
+    w->rows++;
+    w->rg_rows++;
+    if (w->o.row_group_rows && w->rg_rows >= w->o.row_group_rows) {
         return parquet_writer_flush_row_group(w, err);
     }
     return KC_OK;

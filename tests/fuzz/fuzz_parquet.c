@@ -9,8 +9,9 @@
  *   bit 5     on mismatch: rotate (else skip)
  *   bit 6     infer timestamps
  *   bit 7     ignore unknown fields
- * Fixed: infer 4 records, pages of 3 rows, row groups of 7 rows, dictionary limit 64 bytes,
- * lines up to 1 MiB. tests/integration/parquet/test_parquet_policies.py maps the same byte to
+ * Fixed: infer 4 records, dictionary limit 64 bytes, lines up to 1 MiB; pages of 3 rows and
+ * row groups of 7 rows for an input of even size, else pages of 48 + size % 211 bytes and row
+ * groups of 256 + size % 997 bytes (where the direct path skips end_row's sums). tests/integration/parquet/test_parquet_policies.py maps the same byte to
  * connect-parquet flags, replays this corpus and opens every file with pyarrow and DuckDB.
  * Here we check what needs no reader: no crash, no leak, and each finished file is framed by
  * the PAR1 magic with a footer length that fits. Each input runs twice, through the direct
@@ -101,8 +102,13 @@ static void run_once(const uint8_t *data, size_t size, int no_direct, struct fuz
     o.infer_timestamps = (b & 64) != 0;
     o.write_flags = (b & 128) ? PARQUET_JSON_IGNORE_UNKNOWN : 0;
     o.infer_records = 4;
-    o.writer.page_rows = 3;
-    o.writer.row_group_rows = 7;
+    if (size % 2 == 0) { /* pages and row groups cut by rows */
+        o.writer.page_rows = 3;
+        o.writer.row_group_rows = 7;
+    } else { /* or by bytes, where the direct path may skip end_row's sums */
+        o.writer.page_bytes = 48 + size % 211;
+        o.writer.row_group_bytes = 256 + size % 997;
+    }
     o.writer.dictionary_page_bytes = 64;
     o.max_line_bytes = 1 << 20;
     if (parquet_jsonl_new(&c, &o, fuzz_open, fuzz_close, fuzz_bad, fo, &err) == KC_OK) {

@@ -284,11 +284,14 @@ FUZZ_CORPUS = pathlib.Path(os.environ.get("KC_PARQUET_FUZZ_CORPUS",
                                           ROOT / "tests" / "fuzz" / "corpus" / "parquet"))
 
 
-def fuzz_flags(b):
-    """The option byte of tests/fuzz/fuzz_parquet.c as connect-parquet flags."""
+def fuzz_flags(b, size):
+    """The option byte of tests/fuzz/fuzz_parquet.c as connect-parquet flags (its input's size
+    picks cuts by rows or by bytes)."""
     codec = ["none", "snappy", "gzip", "zstd", "lz4_raw"][(b & 7) % 5]
+    cuts = (["--page-rows", "3", "--row-group-rows", "7"] if size % 2 == 0 else
+            ["--page-bytes", str(48 + size % 211), "--row-group-bytes", str(256 + size % 997)])
     flags = ["--codec", codec, "--page-version", "2" if b & 8 else "1", "--infer", "4",
-             "--page-rows", "3", "--row-group-rows", "7", "--dictionary-bytes", "64",
+             *cuts, "--dictionary-bytes", "64",
              "--max-line-bytes", "1M", "--on-mismatch", "rotate" if b & 32 else "skip",
              "--quiet"]
     if b & 16:
@@ -308,7 +311,7 @@ def test_parquet_policy_fuzz_corpus_readable(cli, workdir, case):
     inp = workdir / "in.jsonl"
     inp.write_bytes(data[1:])
     out = workdir / "out.parquet"
-    rc, so, se = run_cli(cli, fuzz_flags(data[0]) + [inp, out])
+    rc, so, se = run_cli(cli, fuzz_flags(data[0], len(data)) + [inp, out])
     assert rc in (0, 1), se
     for f in sorted(workdir.glob("out*.parquet")):
         read_both(f)

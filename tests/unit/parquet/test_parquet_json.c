@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -582,6 +583,10 @@ static void test_parquet_json_parse_once(void **state)
  * ways must write the same files and report the same lines; each way's rows and direct rows
  * are returned, the runs in r (run_fini them).
  */
+/* The cuts both_ways gives its writers when set (page and row-group sizes, memory cap); NULL:
+ * the defaults. */
+static const struct parquet_writer_options *both_ways_cuts;
+
 static void both_ways(const char *const *recs, size_t n, const char *lines, size_t infer,
                       struct run r[2], uint64_t rows[2], uint64_t direct[2])
 {
@@ -595,6 +600,14 @@ static void both_ways(const char *const *recs, size_t n, const char *lines, size
             o.infer_records = infer;
         }
         o.no_direct = way;
+        if (both_ways_cuts != NULL) {
+            o.writer.page_bytes = both_ways_cuts->page_bytes;
+            o.writer.page_rows = both_ways_cuts->page_rows;
+            o.writer.row_group_bytes = both_ways_cuts->row_group_bytes;
+            o.writer.memory_cap = both_ways_cuts->memory_cap;
+            o.writer.dictionary_page_bytes = both_ways_cuts->dictionary_page_bytes;
+            o.writer.dictionary = both_ways_cuts->dictionary;
+        }
         assert_int_equal(parquet_jsonl_new(&c, &o, run_open, NULL, run_bad, &r[way], &err),
                          KC_OK);
         for (size_t i = 0; recs != NULL && i < n; i++) {
@@ -673,6 +686,65 @@ static void test_parquet_json_direct_path(void **state)
     run_fini(&r[1]);
 }
 
+/* Direct rows skip end_row's per-column sums while the room the last full pass left holds them
+ * (end_row_within): with small pages, row groups and a memory cap, values of very different
+ * lengths and a dictionary that takes new values all along, the direct path cuts the same pages
+ * and row groups at the same rows as the tree path, which always makes the full pass. */
+static void test_parquet_json_direct_cuts(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static char *recs[N];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        /* 0 to ~1,500 bytes, most short, some long: a row may or may not fit the room */
+        size_t len = (x >> 16) % 7 == 0 ? (x >> 8) % 1500 : (x >> 12) % 40;
+        char *t = malloc(len + 1);
+        assert_non_null(t);
+        memset(t, 'a' + (int)(i % 26), len);
+        t[len] = '\0';
+        recs[i] = malloc(len + 160);
+        assert_non_null(recs[i]);
+        /* "k" gets a new dictionary value every 37 records, "d" is a double, "n" often null */
+        snprintf(recs[i], len + 160,
+                 "{\"id\":%zu,\"k\":\"key-%zu\",\"t\":\"%s\",\"d\":%u.5,\"n\":%s}", i,
+                 i / 37, t, (unsigned)(x % 1000), i % 3 == 0 ? "null" : "7");
+        free(t);
+    }
+    struct parquet_writer_options cuts;
+    parquet_writer_options_init(&cuts);
+    struct run plain[2];
+    uint64_t rows[2], direct[2];
+    both_ways((const char *const *)recs, N, NULL, 10, plain, rows, direct);
+    for (int dict = 0; dict < 2; dict++) {
+        /* PLAIN only: no dictionary asks for the full pass, the rooms alone decide; then with
+         * dictionaries, whose new values and fallbacks to PLAIN ask for it */
+        cuts.dictionary = dict;
+        cuts.page_bytes = dict ? 4096 : 1024;
+        cuts.row_group_bytes = dict ? (256 << 10) : (48 << 10);
+        cuts.memory_cap = dict ? 0 : (32 << 10);
+        cuts.dictionary_page_bytes = 512; /* "k" falls back to PLAIN mid-chunk */
+        struct run r[2];
+        both_ways_cuts = &cuts;
+        both_ways((const char *const *)recs, N, NULL, 10, r, rows, direct);
+        both_ways_cuts = NULL;
+        assert_int_equal(rows[0], N);
+        assert_true(direct[0] > N - 20); /* all but the sample went the direct way */
+        assert_int_equal(r[0].nfiles, 1);
+        /* the cuts happened: the file is not the one default sizes write */
+        assert_true(plain[0].files[0].len != r[0].files[0].len ||
+                    memcmp(plain[0].files[0].data, r[0].files[0].data, r[0].files[0].len) != 0);
+        run_fini(&r[0]);
+        run_fini(&r[1]);
+    }
+    run_fini(&plain[0]);
+    run_fini(&plain[1]);
+    for (size_t i = 0; i < N; i++) {
+        free(recs[i]);
+    }
+}
+
 /* Connect bytes read as text (parquet.logical STRING): base64 that decodes to bytes that are not
  * UTF-8 is a bad record, found before any of its row is written (the next records are
  * written), the same both ways. */
@@ -742,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_parquet_json_records_and_rotate),
         cmocka_unit_test(test_parquet_json_parse_once),
         cmocka_unit_test(test_parquet_json_direct_path),
+        cmocka_unit_test(test_parquet_json_direct_cuts),
         cmocka_unit_test(test_parquet_json_base64_text_checked),
         cmocka_unit_test(test_parquet_json_direct_gives_up),
     };
