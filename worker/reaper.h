@@ -18,11 +18,13 @@
 
 #include <stddef.h>
 
-/* Items, 200-byte records at the S3 bench's million a second: ~16 ms of them. At 2048 (~2 ms)
- * the reaper, a SCHED_BATCH helper on a busy 2-core machine, often had not run yet: a fifth of
- * the task's batches were then freed on the task thread, which slept on the malloc arena's
- * lock (shared with the fetch thread and the reaper) 115-4,067 times a run; at 16384, 31-489. */
-#define REAPER_MAX_PENDING 16384
+/* Items; 200-byte records at the S3 bench's million a second: ~6 ms of them. At 2048 the reaper,
+ * a SCHED_BATCH helper on a busy 2-core machine, often had not run yet, and up to a fifth of
+ * the task's batches were freed on the task thread, which slept on the malloc arena's lock
+ * (shared with the fetch thread and the reaper) 681-2,937 times a 1M-record run; at 6144,
+ * 148-1,180 times, peak RSS the same (44-49 MiB). 16384 slept 23-900 times but held up to 59
+ * MiB: the messages waiting pin their fetch buffers. */
+#define REAPER_MAX_PENDING 6144
 
 struct reaper;
 
