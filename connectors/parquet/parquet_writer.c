@@ -526,12 +526,18 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
     if (c->page_dict) {
         uint32_t index;
         int added;
+        size_t nslots = c->dict.nslots;
         rc = parquet_dict_insert(&c->dict, v, len, &index, &added);
         if (rc != KC_OK) {
             return rc;
         }
+        if (c->dict.nslots != nslots) {
+            /* the lookup table doubled (it grows ahead of a lookup, so a repeated value's insert
+             * may do it): more than a row's bytes, end_row must look */
+            w->recheck = 1;
+        }
         if (added) {
-            w->recheck = 1; /* its page body and lookup table may have grown past a row's bytes */
+            w->recheck = 1; /* its page body and entries may have grown past a row's bytes */
             /* Repeats cannot move min/max, so only new dictionary entries are compared. */
             rc = stats_update(c, v, len);
             if (rc != KC_OK) {

@@ -743,6 +743,30 @@ static void test_parquet_json_direct_cuts(void **state)
     for (size_t i = 0; i < N; i++) {
         free(recs[i]);
     }
+    /* A dictionary's lookup table doubles ahead of a lookup, so a repeated value's insert may
+     * grow it (8 KiB past 512 values here): that too asks for the full pass, or the row group
+     * would be cut later than the tree path cuts it. 512 distinct values, then repeats, under
+     * row-group sizes around where the table grows. */
+    for (size_t i = 0; i < N; i++) {
+        recs[i] = malloc(64);
+        assert_non_null(recs[i]);
+        snprintf(recs[i], 64, "{\"a\":%zu,\"b\":%zu}", i < 512 ? i : 0, i % 2);
+    }
+    for (size_t rg = 8000; rg < 40000; rg += 997) {
+        struct run r[2];
+        parquet_writer_options_init(&cuts);
+        cuts.row_group_bytes = rg;
+        both_ways_cuts = &cuts;
+        both_ways((const char *const *)recs, N, NULL, 10, r, rows, direct);
+        both_ways_cuts = NULL;
+        assert_int_equal(rows[0], N);
+        assert_true(direct[0] > N - 20);
+        run_fini(&r[0]);
+        run_fini(&r[1]);
+    }
+    for (size_t i = 0; i < N; i++) {
+        free(recs[i]);
+    }
 }
 
 /* Connect bytes read as text (parquet.logical STRING): base64 that decodes to bytes that are not
