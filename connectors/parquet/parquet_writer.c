@@ -551,6 +551,7 @@ static int column_add_value(struct parquet_writer *w, struct parquet_column *c, 
         c->page_plain_bytes += len + (c->type == PARQUET_BYTE_ARRAY ? 4 : 0);
         if (c->nidx == DICT_WEIGH_VALUES && !c->dict_checked && !c->fallback_pending) {
             w->recheck = 1; /* the page may turn PLAIN */
+            c->page_values++; /* this value is in (a v2 page counts its nulls from it) */
             return dict_weigh_first_page(c);
         }
     } else if (c->type == PARQUET_BOOLEAN) {

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from parquet_helpers import ROOT, run_cli
+from parquet_helpers import ROOT, page_headers, run_cli
 
 
 def read_both(path):
@@ -386,3 +386,26 @@ def test_parquet_policy_typed_api_file(workdir):
     for name in ("user_id", "event_type", "session_id", "device", "value", "seq", "pad"):
         assert t.column(name).to_pylist() == [r[name] for r in recs], name
     assert t.column("timestamp").cast(pa.int64()).to_pylist() == [r["timestamp"] for r in recs]
+
+
+def test_v2_page_num_nulls(cli, workdir):
+    """A v2 data page's num_nulls is its nulls, also in a chunk whose dictionary was weighed at
+    its 1,024th value and given up (until 2026-12-06 that value was not counted and such a page
+    claimed one null too many)."""
+    n = 3000
+    lines = [json.dumps({"u": None if i % 7 == 0 else f"unique-{i:06d}-xxxxxxxxxxxx",
+                         "k": i % 3, "v": f"never-null-{i:06d}"}) for i in range(n)]
+    inp = workdir / "nulls.jsonl"
+    inp.write_text("\n".join(lines) + "\n")
+    out = workdir / "nulls.parquet"
+    rc, so, se = run_cli(cli, ["--codec", "snappy", "--page-version", "2", inp, out])
+    assert rc == 0, se
+    t = read_both(out)
+    want = {"u": sum(1 for i in range(n) if i % 7 == 0), "k": 0, "v": 0}
+    headers = page_headers(out)
+    for c, name in enumerate(t.column_names):
+        v2 = [ph[8] for ph in headers[(0, c)] if 8 in ph]
+        assert v2, name
+        assert sum(h[1] for h in v2) == n, name  # num_values: nulls included
+        assert sum(h[2] for h in v2) == want[name], name
+        assert sum(h[2] for h in v2) == t.column(name).null_count
