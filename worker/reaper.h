@@ -8,8 +8,8 @@
  * beside it.
  *
  * Owner: the task thread starts, feeds and stops its reaper; nobody else touches it.
- * Bounded: a batch is taken only while fewer than REAPER_MAX_PENDING items and fewer than the
- * reaper's max_bytes (the messages' raw bytes) wait or are being destroyed; otherwise
+ * Bounded: a batch is taken only while at most REAPER_MAX_PENDING items and at most the
+ * reaper's max_bytes (the messages' raw bytes) wait or are being destroyed with it; otherwise
  * reaper_give destroys it on the caller's thread. The memory the messages pin (their fetch
  * buffers too) so stays outside the task's byte budget only by that much.
  */
@@ -22,8 +22,8 @@
  * a SCHED_BATCH helper on a busy 2-core machine, often had not run yet, and up to a fifth of
  * the task's batches were freed on the task thread, which slept on the malloc arena's lock
  * (shared with the fetch thread and the reaper) 681-2,937 times a 1M-record run; at 6144,
- * 148-1,180 times, peak RSS the same (44-49 MiB). 16384 slept 23-900 times but held up to 59
- * MiB: the messages waiting pin their fetch buffers. */
+ * 148-1,180 times, peak RSS 44-49 MiB against 44-47. 16384 slept 23-900 times but held up to
+ * 59 MiB: the messages waiting pin their fetch buffers. */
 #define REAPER_MAX_PENDING 6144
 
 struct reaper;

@@ -94,7 +94,11 @@ def thread_cpu(pid: int) -> dict[str, tuple[float, float, int]]:
     worker names its threads: "<connector>-<task>", "s3-upload", "kc-reaper", librdkafka's
     "rdk:..."."""
     out: dict[str, tuple[float, float, int]] = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out  # the worker is gone: the run's own check says why
+    for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
                 name = f.read().rstrip("\n")
@@ -111,15 +115,17 @@ def thread_cpu(pid: int) -> dict[str, tuple[float, float, int]]:
 
 
 def machine_busy() -> tuple[float, float]:
-    """(busy, steal) jiffies of all CPUs so far, from /proc/stat's first line."""
+    """(busy, steal) jiffies of all CPUs so far, from /proc/stat's first line; busy leaves out
+    idle, iowait and steal (another guest's time)."""
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
     # user nice system idle iowait irq softirq steal ...
-    return sum(v[:8]) - v[3] - v[4], v[7]
+    return sum(v[:7]) - v[3] - v[4], v[7]
 
 
 def thread_split(before: dict, after: dict, task: str) -> dict:
-    """Where the worker's CPU went over the run: the task thread, the S3 sink's upload thread,
+    """Where the worker's CPU went over the run, by the threads alive at its end (one that
+    exited during the run is not counted): the task thread, the S3 sink's upload thread,
     librdkafka's threads, the message reaper, the rest; and how long the task thread was
     runnable but waited for a core ("task_queued") and how often it went to sleep
     ("task_sleeps": on an empty queue, a lock, the upload thread)."""
