@@ -114,7 +114,6 @@ struct parquet_writer {
     uint64_t rg_rows;
     uint64_t offset;
     int row_open; /* some column got an entry since the last row end */
-    size_t buffered;
     /* What the last full end_row pass left: how many bytes the row group and every open page
      * may still grow, and how many rows every open page may still take, before a threshold
      * could be reached. A direct row that fits in them skips the pass (end_row_within). */
@@ -1068,7 +1067,6 @@ static int end_row(struct parquet_writer *w, struct kc_error *err)
     w->row_open = 0;
     w->rows++;
     w->rg_rows++;
-    w->buffered = buffered;
     size_t limit = w->o.row_group_bytes;
     if (w->o.memory_cap && w->o.memory_cap < limit) {
         limit = w->o.memory_cap;
@@ -1273,7 +1271,6 @@ int parquet_writer_flush_row_group(struct parquet_writer *w, struct kc_error *er
     for (int i = 0; i < w->ncols; i++) {
         column_chunk_reset(w, &w->cols[i]);
     }
-    w->buffered = 0;
     if (w->o.memory_cap != 0) {
         /* page scratch (as large as the largest page) is given back between row groups too */
         struct kc_buf *scratch[] = {&w->s_comp, &w->s_header};

@@ -381,7 +381,8 @@ def main() -> int:
     for r in results:
         th = r["threads"]
         print(f"  {r['kind']} run {r['run'] + 1}: task {th['task']:.2f} (busy "
-              f"{th['task'] / r['wall']:.0%}, waited {th['task_queued']:.2f} for a core, slept {th['task_sleeps']} times), upload {th['upload']:.2f}, librdkafka "
+              f"{th['task'] / r['wall']:.0%}, waited {th['task_queued']:.2f} for a core, slept "
+              f"{th['task_sleeps']} times), upload {th['upload']:.2f}, librdkafka "
               f"{th['librdkafka']:.2f}, reaper {th['reaper']:.2f}, other {th['other']:.2f}; "
               f"machine {r['machine_cores']:.2f} of {os.cpu_count()} cores busy, steal "
               f"{r['steal_cores']:.2f}")
