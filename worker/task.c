@@ -732,7 +732,7 @@ static int convert_message(struct task *t, const rd_kafka_message_t *m, struct s
     r->kafka_partition = m->partition;
     r->kafka_offset = m->offset;
 
-    if ((t->ops->flags & SINK_FLAG_NO_KEY) != 0 && t->n_smts == 0) {
+    if ((t->ops->flags & SINK_FLAG_NO_KEY) != 0 && t->n_smts == 0 && !t->st.want_key) {
         goto headers; /* the sink never reads it: raw bytes only */
     }
     cf->stage = DLQ_STAGE_KEY_CONVERTER;
@@ -750,7 +750,7 @@ headers:;
      * list for every record it is asked about, even an empty one (a malloc and a free per
      * record, about a tenth of the task thread's CPU with FileStreamSink). */
     int want_headers = (t->ops->flags & SINK_FLAG_NO_HEADERS) == 0 || t->n_smts > 0 ||
-                       !conv_header_total(t->header_conv);
+                       t->st.want_headers || !conv_header_total(t->header_conv);
     if (want_headers && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
         hdrs != NULL) {
         size_t nh = rd_kafka_header_cnt(hdrs);

@@ -42,6 +42,12 @@ void sink_task_want_converted(struct sink_task *st)
     st->want_converted = 1;
 }
 
+void sink_task_want_key_headers(struct sink_task *st, int key, int headers)
+{
+    st->want_key |= key != 0;
+    st->want_headers |= headers != 0;
+}
+
 void sink_task_tick_within(struct sink_task *st, int64_t ms)
 {
     if (ms < 0) {

@@ -66,6 +66,8 @@ struct sink_task {
     int tick_soon;         /* set by sink_task_tick_within, cleared by the worker */
     int64_t tick_within_ms;
     int want_converted;    /* set by sink_task_want_converted */
+    int want_key;          /* set by sink_task_want_key_headers */
+    int want_headers;      /* same */
     const struct sink_task_services *svc; /* set by the worker (or the test harness) */
     void *svc_ctx;                        /* the worker's, for svc */
 };
@@ -266,6 +268,10 @@ void sink_task_wake(struct sink_task *st);
  * bytes (SINK_FLAG_RAW_VALUE), e.g. an output format that prints what the converter made of a
  * JsonConverter envelope. @thread task */
 void sink_task_want_converted(struct sink_task *st);
+/* From start(): this task reads record keys (key) and/or headers (headers) although its
+ * connector's flags say SINK_FLAG_NO_KEY / SINK_FLAG_NO_HEADERS, e.g. an S3 task that stores
+ * them beside the values: the worker converts them. @thread task */
+void sink_task_want_key_headers(struct sink_task *st, int key, int headers);
 /*
  * SinkTaskContext.offset: continue `partition` from `offset`. Callable from open(), put(),
  * tick() and pre_commit(); the worker seeks before the next batch, and records of that

@@ -84,9 +84,16 @@ struct s3_file {
     unsigned flushed_round;    /* enforce_budget's round that last flushed it */
     struct kc_error why;
     struct kc_error io_err;    /* why the object refused the writer's bytes (obj_write) */
-    uint64_t schema_fp;        /* converted values: cdata_schema_fingerprint of the first */
+    uint64_t schema_fp;        /* converted values: cdata_schema_fingerprint of the first;
+                                * a Parquet keys file: its keys' schema */
     int has_schema_fp;
+    int side;                  /* S3_VALUES; or S3_KEYS / S3_HEADERS: the file of the record
+                                * keys or headers beside its values file of the same set and
+                                * encoded partition (store.kafka.keys / .headers), one row per
+                                * value, in the same order */
 };
+
+enum { S3_VALUES = 0, S3_KEYS = 1, S3_HEADERS = 2 };
 
 struct s3_tp {
     char *topic; /* owned */
@@ -163,6 +170,10 @@ struct s3_sink {
     int staged;
     struct s3_tp *last_tp;  /* tp_of's last answer, for */
     const char *last_topic; /* this topic name (borrowed from the put's records) */
+    /* store.kafka.keys / .headers: [S3_KEYS - 1], [S3_HEADERS - 1] */
+    char *side_ext[2];  /* owned: ".keys.snappy.parquet", ".headers.json" */
+    char *side_text[2]; /* owned (malloc): the row side_prepare made of the record being put */
+    uint64_t key_fp;    /* the schema of the key in side_text[0] (Parquet keys) */
 };
 
 /* Closed sets in flight to S3 per task: one travelling, one waiting, then put() waits. */
@@ -429,9 +440,22 @@ static int keep_member(void *arg, const char *name, size_t len)
     return s3_partitioner_reads_member(arg, name, len);
 }
 
-static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, int64_t start,
-                     int64_t ts_local, struct s3_file **out, struct kc_error *err)
+/* The open file of the set for an encoded partition and side (S3_VALUES...), or NULL. */
+static struct s3_file *file_find(const struct s3_tp *tp, const char *encoded, size_t enc_len,
+                                 int side)
 {
+    for (struct s3_file *x = tp->files; x != NULL; x = x->next) {
+        if (x->side == side && enc_eq(x->encoded, x->encoded_len, encoded, enc_len)) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, int64_t start,
+                     int64_t ts_local, int side, struct s3_file **out, struct kc_error *err)
+{
+    const enum s3_format fmt = side == S3_VALUES ? s->c.format : s->c.side_format[side - 1];
     struct s3_file *f = kc_calloc(1, sizeof(*f));
     if (f == NULL || (f->encoded = kc_strdup(encoded)) == NULL) {
         kc_free(f);
@@ -440,6 +464,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     f->encoded_len = strlen(f->encoded);
     f->start = start;
     f->cur = -1;
+    f->side = side;
     const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
                                                                             : "/";
     kc_buf_reset(&s->path);
@@ -452,7 +477,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         rc = kc_buf_printf(&s->path, "%s%s%s%s%s%s%s%s%d%s%0*lld%s", s->c.topics_dir, dd,
                            tp->topic, dd, encoded, dd, tp->topic, s->c.file_delim,
                            (int)tp->partition, s->c.file_delim, s->c.pad_width, (long long)start,
-                           s->ext);
+                           side == S3_VALUES ? s->ext : s->side_ext[side - 1]);
     }
     if (rc == KC_OK) {
         rc = kc_buf_append_byte(&s->path, 0);
@@ -471,7 +496,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         file_free(f);
         return rc;
     }
-    if (s->c.format == S3_FORMAT_PARQUET) {
+    if (fmt == S3_FORMAT_PARQUET) {
         struct parquet_jsonl_options o;
         parquet_jsonl_options_init(&o);
         o.writer.codec = (enum parquet_codec)s->c.codec;
@@ -484,8 +509,10 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
         o.infer_timestamps = s->c.infer_timestamps;
         o.on_mismatch = PARQUET_JSON_SKIP;
         o.parsers = s->parsers;
-        o.keep_member = keep_member; /* view_staged: only what the partitioner reads */
-        o.keep_arg = s->part;
+        if (side == S3_VALUES) {
+            o.keep_member = keep_member; /* view_staged: only what the partitioner reads */
+            o.keep_arg = s->part;
+        }
         if ((rc = parquet_jsonl_new(&f->pj, &o, pj_open, pj_close, pj_bad, f, err)) != KC_OK) {
             file_free(f);
             return rc;
@@ -496,7 +523,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
             file_free(f);
             return rc;
         }
-        if (s->c.format == S3_FORMAT_JSON_ARRAY && (rc = file_write(f, "[\n", 2, err)) != KC_OK) {
+        if (fmt == S3_FORMAT_JSON_ARRAY && (rc = file_write(f, "[\n", 2, err)) != KC_OK) {
             file_free(f);
             return rc;
         }
@@ -1196,13 +1223,7 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
                         const char *encoded, size_t enc_len, int64_t ts_local,
                         const char *buf, size_t len, struct kc_error *err)
 {
-    struct s3_file *f = NULL;
-    for (struct s3_file *x = tp->files; x != NULL; x = x->next) {
-        if (enc_eq(x->encoded, x->encoded_len, encoded, enc_len)) {
-            f = x;
-            break;
-        }
-    }
+    struct s3_file *f = file_find(tp, encoded, enc_len, S3_VALUES);
     int rc;
     if (f != NULL && s->c.aiven.key_mode) {
         /* {{key}}: the object holds the key's latest record only */
@@ -1228,7 +1249,8 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         }
     }
     if (f == NULL &&
-        (rc = file_open(s, tp, encoded, r->kafka_offset, ts_local, &f, err)) != KC_OK) {
+        (rc = file_open(s, tp, encoded, r->kafka_offset, ts_local, S3_VALUES, &f, err)) !=
+            KC_OK) {
         return rc;
     }
     if (r->value_converted && !s->c.aiven.on && f->n == 0) {
@@ -1274,6 +1296,207 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
     }
     /* f->why says why; the caller decides. KC_EEXIST: another Connect schema, a new file. */
     return f->why.rc == PARQUET_JSONL_SCHEMA_CHANGED ? KC_EEXIST : KC_EINVAL;
+}
+
+/* Confluent's Utils.sinkRecordToLoggableString */
+#define S3_LOGGABLE "SinkRecord{kafkaOffset=%lld, topic='%s', kafkaPartition=%d} "
+
+/* A header's value as Values.convertToString gives it for what SimpleHeaderConverter made of
+ * its bytes: the bytes as UTF-8 text (malformed sequences as U+FFFD); a header a transform
+ * made, its string or JSON text. NULL and *null set: a null value. */
+static json_t *header_text(struct s3_sink *s, const struct sink_header *h, int *null)
+{
+    *null = 0;
+    if (h->raw != NULL) {
+        if (kc_utf8_valid(h->raw, h->raw_len)) {
+            return json_stringn(h->raw, h->raw_len);
+        }
+        struct kc_arena a;
+        kc_arena_init(&a, h->raw_len * 3 + 64, S3_RECORD_TEXT_MAX);
+        const struct cdata_value *t = conv_utf8_string(&a, h->raw, h->raw_len);
+        json_t *j = t != NULL ? json_stringn(t->u.s, t->n) : NULL;
+        kc_arena_fini(&a);
+        return j;
+    }
+    if (h->value == NULL) {
+        *null = 1;
+        return NULL;
+    }
+    if (h->value->type == CDATA_STRING) {
+        return json_stringn(h->value->u.s, h->value->n);
+    }
+    char *text = NULL;
+    if (cdata_dumps(s, h->value, &text) != KC_OK) {
+        return NULL;
+    }
+    json_t *j = json_string(text);
+    free(text);
+    return j;
+}
+
+/* The headers file's fixed schema (HeaderRecordView):
+ * RecordHeaders{headers: array<{key, value}>} */
+static const char s3_headers_schema[] =
+    "{\"type\":\"struct\",\"fields\":[{\"type\":\"array\",\"items\":{\"type\":\"struct\","
+    "\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"key\"},{\"type\":"
+    "\"string\",\"optional\":false,\"field\":\"value\"}],\"optional\":false},\"optional\":"
+    "false,\"field\":\"headers\"}],\"optional\":false,\"name\":\"RecordHeaders\"}";
+
+/*
+ * store.kafka.keys / .headers: the record's key row and headers row in s->side_text, made
+ * before its value is written, so that a key or headers that cannot be stored report the
+ * record with nothing written (the files stay aligned), as Confluent's
+ * KeyValueHeaderRecordWriterProvider checks them before the value. JsonFormat: the key as
+ * Jackson or JsonConverter (a Struct) writes it, the headers as {"headers":[{"key","value"}]};
+ * ParquetFormat: the envelopes RecordKey{key} (a key with no Connect schema, which Confluent
+ * cannot write, as a string: its text, or its JSON) and RecordHeaders{headers}.
+ * KC_EINVAL (why set): the record's fault; KC_ENOMEM.
+ */
+static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct kc_error *why)
+{
+    for (int i = 0; i < 2; i++) {
+        free(s->side_text[i]);
+        s->side_text[i] = NULL;
+    }
+    if (s->c.side[S3_KEYS - 1]) {
+        if (r->key == NULL) {
+            return kc_error_set(why, KC_EINVAL, "Key cannot be null for " S3_LOGGABLE,
+                                (long long)r->offset, r->topic, (int)r->partition);
+        }
+        char *t = NULL;
+        int rc = KC_OK;
+        if (s->c.side_format[S3_KEYS - 1] == S3_FORMAT_JSON) {
+            rc = cdata_dumps(s, r->key, &t);
+        } else if (r->key_schema != NULL) {
+            t = s3_connect_wrapped("RecordKey", "key", r->key_schema, r->key);
+            rc = t != NULL ? KC_OK : KC_EINVAL;
+            s->key_fp = cdata_schema_fingerprint(r->key_schema);
+        } else {
+            char *j = NULL;
+            json_t *text = NULL;
+            if (r->key->type == CDATA_STRING) {
+                text = json_stringn(r->key->u.s, r->key->n);
+            } else if ((rc = cdata_dumps(s, r->key, &j)) == KC_OK) {
+                text = json_string(j);
+            }
+            free(j);
+            json_t *env = text != NULL
+                              ? json_pack("{s:{s:s, s:[{s:s, s:b, s:s}], s:b, s:s}, s:{s:o}}",
+                                          "schema", "type", "struct", "fields", "type", "string",
+                                          "optional", 0, "field", "key", "optional", 0, "name",
+                                          "RecordKey", "payload", "key", text)
+                              : NULL;
+            t = env != NULL ? json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+            json_decref(env);
+            rc = rc != KC_OK ? rc : t != NULL ? KC_OK : KC_ENOMEM;
+            s->key_fp = 0;
+        }
+        if (rc != KC_OK) {
+            free(t);
+            return rc == KC_ENOMEM ? kc_error_set(why, KC_ENOMEM, "out of memory")
+                                   : kc_error_set(why, KC_EINVAL, "the key %s", S3_NOT_JSON);
+        }
+        s->side_text[S3_KEYS - 1] = t;
+    }
+    if (s->c.side[S3_HEADERS - 1]) {
+        if (r->n_headers == 0) {
+            return kc_error_set(why, KC_EINVAL, "Headers cannot be null for " S3_LOGGABLE,
+                                (long long)r->offset, r->topic, (int)r->partition);
+        }
+        json_t *list = json_array();
+        int rc = list != NULL ? KC_OK : KC_ENOMEM;
+        int null = 0;
+        for (size_t i = 0; rc == KC_OK && i < r->n_headers; i++) {
+            json_t *v = header_text(s, &r->headers[i], &null);
+            if (null) {
+                kc_error_set(why, KC_EINVAL, "Invalid value: null used for required field: "
+                                             "\"value\", schema type: STRING (header '%s')",
+                             r->headers[i].key);
+                rc = KC_EINVAL;
+            } else if (v == NULL ||
+                       json_array_append_new(list, json_pack("{s:s, s:o}", "key",
+                                                             r->headers[i].key, "value", v))) {
+                rc = KC_ENOMEM;
+            }
+        }
+        json_t *env = NULL;
+        if (rc == KC_OK) {
+            json_t *payload = json_pack("{s:o}", "headers", list);
+            list = NULL;
+            if (payload != NULL && s->c.side_format[S3_HEADERS - 1] == S3_FORMAT_PARQUET) {
+                json_t *schema = json_loads(s3_headers_schema, 0, NULL);
+                env = schema != NULL ? json_pack("{s:o, s:o}", "schema", schema, "payload",
+                                                 payload)
+                                     : NULL;
+                if (schema == NULL) {
+                    json_decref(payload);
+                }
+            } else {
+                env = payload;
+            }
+            rc = env != NULL ? KC_OK : KC_ENOMEM;
+        }
+        json_decref(list);
+        char *t = NULL;
+        if (rc == KC_OK) {
+            rc = java_dumps(s, env, 0, &t);
+        }
+        json_decref(env);
+        if (rc != KC_OK) {
+            free(t);
+            return rc == KC_ENOMEM ? kc_error_set(why, KC_ENOMEM, "out of memory")
+                   : null          ? KC_EINVAL /* why says which */
+                                   : kc_error_set(why, KC_EINVAL, "the headers %s", S3_NOT_JSON);
+        }
+        s->side_text[S3_HEADERS - 1] = t;
+    }
+    return KC_OK;
+}
+
+/* The row side_prepare made, into the set's keys or headers file for the encoded partition
+ * (opened with the values file's start offset). KC_EFATAL when its converter refuses it. */
+static int side_write(struct s3_sink *s, struct s3_tp *tp, const struct sink_record *r,
+                      const char *encoded, size_t enc_len, int64_t ts_local, int side,
+                      struct kc_error *err)
+{
+    const char *text = s->side_text[side - 1];
+    size_t len = strlen(text);
+    struct s3_file *f = file_find(tp, encoded, enc_len, side);
+    int rc;
+    if (f == NULL) {
+        const struct s3_file *v = file_find(tp, encoded, enc_len, S3_VALUES);
+        int64_t start = v != NULL ? v->start : r->kafka_offset;
+        if ((rc = file_open(s, tp, encoded, start, ts_local, side, &f, err)) != KC_OK) {
+            return rc;
+        }
+        f->schema_fp = s->key_fp;
+        f->has_schema_fp = side == S3_KEYS;
+    }
+    if (f->pj == NULL) {
+        rc = file_write(f, text, len, err);
+        if (rc == KC_OK) {
+            rc = file_write(f, "\n", 1, err);
+        }
+    } else {
+        f->bad = 0;
+        f->cur = r->kafka_offset;
+        rc = file_rc(f, parquet_jsonl_record_doc(f->pj, NULL, text, len,
+                                                 (uint64_t)r->kafka_offset, err), err);
+        f->cur = -1;
+        if (rc == KC_OK && (f->bad || f->n_blamed > 0 || f->blame_oom)) {
+            f->bad = 0;
+            return kc_error_set(err, KC_EFATAL, "%s-%d offset %lld: the %s file %s refused "
+                                "the record's %s: %s",
+                                r->kafka_topic, (int)r->kafka_partition,
+                                (long long)r->kafka_offset, side == S3_KEYS ? "keys" : "headers",
+                                s3_object_key(f->obj), side == S3_KEYS ? "key" : "headers",
+                                f->why.msg);
+        }
+    }
+    if (rc == KC_OK) {
+        f->n++;
+    }
+    return rc;
 }
 
 /* jansson's own nesting limit (JSON_PARSER_MAX_DEPTH): the scanner fails where it would. */
@@ -1656,6 +1879,25 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         buf = line;
         len = strlen(line);
     }
+    if (s->c.side[S3_KEYS - 1] || s->c.side[S3_HEADERS - 1]) {
+        /* its key and headers rows, before anything of it is written */
+        if ((rc = side_prepare(s, r, &why)) != KC_OK) {
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : report(s, r, &why, err);
+        }
+        const struct s3_file *kf = s->c.side_format[S3_KEYS - 1] == S3_FORMAT_PARQUET &&
+                                           s->side_text[S3_KEYS - 1] != NULL
+                                       ? file_find(tp, encoded, enc_len, S3_KEYS)
+                                       : NULL;
+        if (kf != NULL && kf->n > 0 && kf->schema_fp != s->key_fp &&
+            (rc = set_commit(s, tp, r->kafka_offset, &why)) != KC_OK) {
+            /* a key of another Connect schema closes the set, as a value's does */
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
     /* rotation by record time (and by a change of encoded partition), before this record */
     if (tp->files != NULL && s->c.rotate_interval_ms > 0 &&
         s3_partitioner_kind(s->part) == S3_PART_TIME &&
@@ -1689,6 +1931,11 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             }
         }
         return report(s, r, &why, err);
+    }
+    for (int side = S3_KEYS; rc == KC_OK && side <= S3_HEADERS; side++) {
+        if (s->c.side[side - 1]) {
+            rc = side_write(s, tp, r, encoded, enc_len, ts_local, side, &why);
+        }
     }
     if (rc != KC_OK) {
         return rc == KC_ENOMEM || rc == KC_EFATAL ? kc_error_set(err, rc, "%s", why.msg)
@@ -1829,6 +2076,10 @@ static void s3_free(struct s3_sink *s)
     kc_jscan_fini(&s->js);
     kc_free(s->ext);
     kc_free(s->sep);
+    for (int i = 0; i < 2; i++) {
+        kc_free(s->side_ext[i]);
+        free(s->side_text[i]);
+    }
     kc_free(s);
 }
 
@@ -1889,10 +2140,22 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         s->sep = kc_buf_take(&sep, NULL);
     }
     kc_buf_fini(&sep);
-    if (s->ext == NULL || (s->c.format == S3_FORMAT_BYTES && s->sep == NULL)) {
+    int side_oom = 0;
+    for (int i = 0; i < 2; i++) {
+        if (s->c.side[i]) {
+            /* Confluent's getAdjustedFilename: ".keys" before the keys format's extension */
+            struct s3_conf sc = s->c;
+            sc.format = s->c.side_format[i];
+            s->side_ext[i] = kc_asprintf("%s%s", i == 0 ? ".keys" : ".headers",
+                                         s3_conf_extension(&sc));
+            side_oom |= s->side_ext[i] == NULL;
+        }
+    }
+    if (s->ext == NULL || side_oom || (s->c.format == S3_FORMAT_BYTES && s->sep == NULL)) {
         s3_free(s);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    sink_task_want_key_headers(st, s->c.side[S3_KEYS - 1], s->c.side[S3_HEADERS - 1]);
     if (!s->c.aiven.on && s->c.format == S3_FORMAT_BYTES) {
         sink_task_want_converted(st); /* the bytes ByteArrayConverter made, as the JVM's */
     }
@@ -2045,10 +2308,15 @@ static int orphan_key(void *ctx, const char *key)
     if (end == name + tl + dl || strncmp(end, m->s->c.file_delim, dl) != 0) {
         return 0;
     }
-    /* this connector's format only (another connector may write JSON beside our Parquet) */
-    const char *ext = m->s->ext;
-    size_t nl = strlen(name), el = strlen(ext);
-    if (nl < el || strcmp(name + nl - el, ext) != 0) {
+    /* this connector's formats only (another connector may write JSON beside our Parquet) */
+    const char *exts[3] = {m->s->ext, m->s->side_ext[0], m->s->side_ext[1]};
+    size_t nl = strlen(name);
+    int ours = 0;
+    for (int i = 0; i < 3 && !ours; i++) {
+        size_t el = exts[i] != NULL ? strlen(exts[i]) : 0;
+        ours = el > 0 && nl >= el && strcmp(name + nl - el, exts[i]) == 0;
+    }
+    if (!ours) {
         return 0;
     }
     for (size_t i = 0; i < m->parts->n; i++) {

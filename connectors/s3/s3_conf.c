@@ -33,10 +33,7 @@ static int validate_not_supported(const struct conf_def *d, const char *value,
     if (n == 0 || (strlen(def) == n && strncasecmp(v, def, n) == 0)) {
         return KC_OK;
     }
-    const char *why =
-        strcmp(d->name, "behavior.on.null.values") == 0
-            ? "connect-c supports 'fail' and 'ignore' (tombstones reported, or skipped)"
-            : "storing Kafka keys or headers beside the values is not supported by connect-c";
+    const char *why = "connect-c supports 'fail' and 'ignore' (tombstones reported, or skipped)";
     if (strcmp(d->name, "behavior.on.null.values") == 0 && n == 6 &&
         strncasecmp(v, "ignore", 6) == 0) {
         return KC_OK;
@@ -88,6 +85,13 @@ static int validate_customer_key(const struct conf_def *d, const char *value,
 
 static const char *const s3_formats[] = {
     "io.confluent.connect.s3.format.parquet.ParquetFormat",
+    "io.confluent.connect.s3.format.json.JsonFormat",
+    "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", NULL};
+#define S3_AVRO_FORMAT "io.confluent.connect.s3.format.avro.AvroFormat"
+/* keys.format.class / headers.format.class: Confluent's formats (AvroFormat is its default);
+ * s3_conf_load refuses those connect-c does not write when the keys or headers are stored */
+static const char *const s3_side_formats[] = {
+    S3_AVRO_FORMAT, "io.confluent.connect.s3.format.parquet.ParquetFormat",
     "io.confluent.connect.s3.format.json.JsonFormat",
     "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", NULL};
 static const char *const s3_codecs[] = {"none", "snappy", "gzip", "zstd", "lz4_raw", NULL};
@@ -244,16 +248,28 @@ const struct conf_def s3_conf_def[] = {
      "insensitive and can be either 'BASE64' (default) or 'NUMERIC'", F_GROUP, 19,
      CONF_WIDTH_LONG, "Decimal Format", conf_validate_in_ci, U, s3_decimal_formats, NULL},
     {"store.kafka.keys", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "Not supported by connect-c (must be false): key files beside the value files.", F_GROUP,
-     20, CONF_WIDTH_SHORT, "Store Kafka keys", validate_not_supported, U, NULL, NULL},
+     "Enable or disable writing keys to storage: a keys file (<name>.keys.<ext>) beside each "
+     "value file, one key per record in the same order. A null key is an error.",
+     F_GROUP, 20, CONF_WIDTH_SHORT, "Store Kafka keys", NULL, U, NULL, NULL},
     {"store.kafka.headers", CONF_BOOLEAN, "false", 0, CONF_LOW,
-     "Not supported by connect-c (must be false): header files beside the value files.",
-     F_GROUP, 21, CONF_WIDTH_SHORT, "Store Kafka headers", validate_not_supported, U, NULL,
+     "Enable or disable writing headers to storage: a headers file (<name>.headers.<ext>) "
+     "beside each value file, one record's headers per row. A record without headers is an "
+     "error.",
+     F_GROUP, 21, CONF_WIDTH_SHORT, "Store Kafka headers", NULL, U, NULL, NULL},
+    {"keys.format.class", CONF_CLASS, S3_AVRO_FORMAT, 0, CONF_LOW,
+     "The format class for the keys files when store.kafka.keys is true: ParquetFormat or "
+     "JsonFormat (connect-c does not write AvroFormat, the default, nor ByteArrayFormat).",
+     F_GROUP, 22, CONF_WIDTH_NONE, "Keys format class", conf_validate_in, U, s3_side_formats,
      NULL},
+    {"headers.format.class", CONF_CLASS, S3_AVRO_FORMAT, 0, CONF_LOW,
+     "The format class for the headers files when store.kafka.headers is true: ParquetFormat "
+     "or JsonFormat (connect-c does not write AvroFormat, the default, nor ByteArrayFormat).",
+     F_GROUP, 23, CONF_WIDTH_NONE, "Headers format class", conf_validate_in, U,
+     s3_side_formats, NULL},
     {"behavior.on.null.values", CONF_STRING, "fail", 0, CONF_LOW,
      "fail: a tombstone is an error (DLQ under errors.tolerance=all); ignore: tombstones are "
      "skipped. (Confluent's write is not supported.)",
-     F_GROUP, 22, CONF_WIDTH_SHORT, "Behavior for null-valued records", validate_not_supported,
+     F_GROUP, 24, CONF_WIDTH_SHORT, "Behavior for null-valued records", validate_not_supported,
      U, NULL, NULL},
     {.name = NULL},
 };
@@ -345,6 +361,23 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     c->on_mismatch = conf_values_string(cv, "parquet.schema.mismatch");
     c->infer_records = (size_t)conf_values_int(cv, "parquet.infer.records");
     c->infer_timestamps = conf_values_bool(cv, "parquet.infer.timestamps");
+    static const char *const side_keys[2][2] = {{"store.kafka.keys", "keys.format.class"},
+                                                 {"store.kafka.headers", "headers.format.class"}};
+    for (int i = 0; i < 2; i++) {
+        c->side[i] = conf_values_bool(cv, side_keys[i][0]);
+        const char *sf = conf_values_string(cv, side_keys[i][1]);
+        c->side_format[i] = sf != NULL && strstr(sf, ".json.") != NULL ? S3_FORMAT_JSON
+                                                                      : S3_FORMAT_PARQUET;
+        if (c->side[i] && (sf == NULL || (strstr(sf, ".json.") == NULL &&
+                                          strstr(sf, ".parquet.") == NULL))) {
+            return kc_error_set(err, KC_EINVAL,
+                                "%s: connect-c writes the %s files of %s=true as "
+                                "io.confluent.connect.s3.format.parquet.ParquetFormat or "
+                                "io.confluent.connect.s3.format.json.JsonFormat, not %s",
+                                side_keys[i][1], i == 0 ? "keys" : "headers", side_keys[i][0],
+                                sf != NULL ? sf : "null");
+        }
+    }
     if (c->rotate_schedule_ms > 0 && (c->part.timezone == NULL || c->part.timezone[0] == '\0')) {
         return kc_error_set(err, KC_EINVAL, "timezone: required with rotate.schedule.interval.ms");
     }

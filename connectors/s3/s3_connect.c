@@ -224,3 +224,21 @@ char *s3_connect_envelope(const struct cdata_schema *schema, const struct cdata_
     json_decref(env);
     return text;
 }
+
+char *s3_connect_wrapped(const char *struct_name, const char *field,
+                         const struct cdata_schema *schema, const struct cdata_value *value)
+{
+    json_t *f = schema_json(schema, 1);
+    json_t *p = f != NULL ? payload_json(value, schema, 1) : NULL;
+    if (f == NULL || p == NULL || put(f, "field", json_string(field)) != 0) {
+        json_decref(f);
+        json_decref(p);
+        return NULL;
+    }
+    /* "o" takes f and p, also when the pack fails (jansson >= 2.11) */
+    json_t *env = json_pack("{s:{s:s, s:[o], s:b, s:s}, s:{s:o}}", "schema", "type", "struct",
+                            "fields", f, "optional", 0, "name", struct_name, "payload", field, p);
+    char *text = env != NULL ? json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(env);
+    return text;
+}

@@ -17,4 +17,14 @@
  */
 char *s3_connect_envelope(const struct cdata_schema *schema, const struct cdata_value *value);
 
+/*
+ * The envelope of a struct named struct_name with one field, `field`, of schema (any type):
+ * {"schema": {"type": "struct", "fields": [<schema> + "field"], "optional": false, "name":
+ * struct_name}, "payload": {field: <value>}}, as Confluent's S3 sink envelops a record's key
+ * for ParquetFormat (KeyRecordView: struct RecordKey, field "key"). NULL as
+ * s3_connect_envelope (a schema JsonConverter cannot say, memory). @thread any
+ */
+char *s3_connect_wrapped(const char *struct_name, const char *field,
+                         const struct cdata_schema *schema, const struct cdata_value *value);
+
 #endif

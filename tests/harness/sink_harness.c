@@ -409,7 +409,7 @@ static int fill_record(struct sink_harness *h, struct hpart *p, int64_t off,
     r->key_len = lr->key != NULL ? strlen(lr->key) : 0;
     r->value_raw = lr->value;
     r->value_len = lr->len;
-    if ((h->ops->flags & SINK_FLAG_NO_KEY) == 0) {
+    if ((h->ops->flags & SINK_FLAG_NO_KEY) == 0 || h->st.want_key) {
         int rc = conv_to_connect(h->key_conv, p->topic, lr->key, r->key_len, &h->arena,
                                  &r->key_schema, &r->key, err);
         if (rc != KC_OK) {

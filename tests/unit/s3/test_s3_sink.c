@@ -472,7 +472,9 @@ static void test_null_values_and_refused_keys(void **state)
         {"s3.acl.canned", "public", "Value must be one of: [private, public-read, "
                                     "public-read-write, authenticated-read, aws-exec-read, "
                                     "bucket-owner-read, bucket-owner-full-control]"},
-        {"store.kafka.keys", "true", "Kafka keys or headers"},
+        {"store.kafka.keys", "true", "ParquetFormat or io.confluent.connect.s3.format.json."
+                                     "JsonFormat, not io.confluent.connect.s3.format.avro."
+                                     "AvroFormat"},
         {"behavior.on.null.values", "write", "'fail' and 'ignore'"},
     };
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
