@@ -217,6 +217,13 @@ int sink_harness_new(const struct sink_connector_ops *ops, const struct kc_strma
         rc = conv_new(vc != NULL ? vc : "org.apache.kafka.connect.json.JsonConverter", &plain,
                       CONV_ROLE_VALUE, &h->value_conv, err);
     }
+    /* the key converter's own schemas.enable (JsonConverter's default: true) */
+    const char *kse = kc_strmap_get(config, "key.converter.schemas.enable");
+    if (rc == KC_OK) {
+        rc = kc_strmap_set(&plain, "schemas.enable", kse != NULL ? kse : "true") == 0
+                 ? KC_OK
+                 : kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
     if (rc == KC_OK) {
         rc = conv_new(kcl != NULL ? kcl : "org.apache.kafka.connect.storage.StringConverter",
                       &plain, CONV_ROLE_KEY, &h->key_conv, err);

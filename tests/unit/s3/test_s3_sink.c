@@ -835,6 +835,83 @@ static void test_bytearray_format(void **state)
                    NULL, NULL, 3);
 }
 
+/* store.kafka.keys: a keys file beside each values file, one key per written value. JsonFormat
+ * keys follow s3.compression.type (".keys.json.gz"); a null key is reported with nothing of it
+ * written; a Parquet key of another Connect schema closes the set, as a value's does. */
+static void test_keys_files(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.json.JsonFormat",
+                        "partitioner.class",
+                        "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                        "flush.size", "3", "s3.compression.type", "gzip", "store.kafka.keys",
+                        "true", "keys.format.class",
+                        "io.confluent.connect.s3.format.json.JsonFormat", "key.converter",
+                        "org.apache.kafka.connect.json.JsonConverter",
+                        "key.converter.schemas.enable", "false", "errors.tolerance", "all",
+                        "timestamp.extractor", "Record", NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    const char *keys[] = {"\"a\"", "{\"id\":2}", NULL, "7"};
+    for (int i = 0; i < 4; i++) {
+        char v[32];
+        snprintf(v, sizeof(v), "{\"n\":%d}", i);
+        assert_int_equal(sink_harness_produce(h, "iot", 0, keys[i], v, strlen(v), 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 1); /* the null key */
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 4);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/iot+0+0000000000.json.gz", dir);
+    const char *got = read_gzip(path);
+    assert_non_null(got);
+    assert_string_equal(got, "{\"n\":0}\n{\"n\":1}\n{\"n\":3}\n");
+    snprintf(path, sizeof(path), "%s/raw/iot/partition=0/iot+0+0000000000.keys.json.gz", dir);
+    got = read_gzip(path);
+    assert_non_null(got);
+    assert_string_equal(got, "\"a\"\n{\"id\":2}\n7\n");
+    sink_harness_free(h);
+    rm_rf(dir);
+
+    /* Parquet keys from JsonConverter envelopes: int32, int32, then string, int32 */
+    tmpdir(dir, sizeof(dir));
+    const char *kv2[] = {"partitioner.class",
+                         "io.confluent.connect.storage.partitioner.DefaultPartitioner",
+                         "flush.size", "10", "store.kafka.keys", "true", "keys.format.class",
+                         "io.confluent.connect.s3.format.parquet.ParquetFormat", "key.converter",
+                         "org.apache.kafka.connect.json.JsonConverter",
+                         "key.converter.schemas.enable", "true", "timestamp.extractor", "Record",
+                         NULL};
+    h = mk(dir, kv2);
+#define KI(n) "{\"schema\":{\"type\":\"int32\"},\"payload\":" #n "}"
+#define KS(s) "{\"schema\":{\"type\":\"string\"},\"payload\":\"" s "\"}"
+    const char *pkeys[] = {KI(1), KI(2), KS("x"), KI(3)};
+#undef KI
+#undef KS
+    for (int i = 0; i < 4; i++) {
+        char v[32];
+        snprintf(v, sizeof(v), "{\"n\":%d}", i);
+        assert_int_equal(sink_harness_produce(h, "iot", 0, pkeys[i], v, strlen(v), 0), 0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 0);
+    /* sets [0,2) and [2,3) committed, [3,...) open */
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 3);
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "iot+0+0000000000.keys.snappy.parquet"));
+    assert_non_null(strstr(l, "iot+0+0000000002.keys.snappy.parquet"));
+    assert_non_null(strstr(l, "iot+0+0000000002.snappy.parquet"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
 /* s3.compression.type takes Confluent's values (none, gzip) and s3.compression.level -1..9;
  * ParquetFormat ignores it (parquet.codec compresses), as Confluent's does. */
 static void test_json_compression_config(void **state)
@@ -1415,6 +1492,7 @@ int main(void)
         cmocka_unit_test(test_late_finish_keeps_to_a_quarter_of_the_budget),
         cmocka_unit_test(test_upload_asks_for_a_tick),
         cmocka_unit_test(test_json_compression_config),
+        cmocka_unit_test(test_keys_files),
         cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
