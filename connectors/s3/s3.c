@@ -1645,6 +1645,106 @@ static int view_staged(struct s3_sink *s, const struct s3_tp *tp, const char *bu
     return 1;
 }
 
+/*
+ * The rest of put_one once the record's encoded partition and time are known: rotation before
+ * it, its value into its file (write_record), its key and headers rows beside it, the set's
+ * count. buf NULL: a tombstone under behavior.on.null.values=write, which has only its key and
+ * headers rows (in the tombstone partition). Frees owned.
+ */
+static int put_rows(struct s3_sink *s, struct s3_tp *tp, const struct sink_record *r,
+                    const char *encoded, size_t enc_len, int64_t ts, int64_t ts_local,
+                    int64_t wall, const char *buf, size_t len, char *owned, struct kc_error *err)
+{
+    struct kc_error why;
+    int rc;
+    if (s->c.side[S3_KEYS - 1] || s->c.side[S3_HEADERS - 1]) {
+        /* its key and headers rows, before anything of it is written */
+        if ((rc = side_prepare(s, r, &why)) != KC_OK) {
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : report(s, r, &why, err);
+        }
+        const struct s3_file *kf = s->c.side_format[S3_KEYS - 1] == S3_FORMAT_PARQUET &&
+                                           s->side_text[S3_KEYS - 1] != NULL
+                                       ? file_find(tp, encoded, enc_len, S3_KEYS)
+                                       : NULL;
+        if (kf != NULL && kf->n > 0 && kf->schema_fp != s->key_fp &&
+            (rc = set_commit(s, tp, r->kafka_offset, &why)) != KC_OK) {
+            /* a key of another Connect schema closes the set, as a value's does */
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
+    /* rotation by record time (and by a change of encoded partition), before this record */
+    if (tp->files != NULL && s->c.rotate_interval_ms > 0 &&
+        s3_partitioner_kind(s->part) == S3_PART_TIME &&
+        ((tp->has_base && ts - tp->base_ts >= s->c.rotate_interval_ms) ||
+         (s->c.rotate_on_partition_change && tp->last_encoded != NULL &&
+          !enc_eq(tp->last_encoded, tp->last_encoded_len, encoded, enc_len)))) {
+        if ((rc = set_commit(s, tp, r->kafka_offset, &why)) != KC_OK) {
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
+    rc = buf != NULL ? write_record(s, tp, r, encoded, enc_len, ts_local, buf, len, &why) : KC_OK;
+    if ((rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) ||
+        rc == KC_EEXIST) {
+        /* does not fit the file's schema, or brings another Connect schema (as Confluent's
+         * schema.compatibility=NONE): close the set, start a new file from this record */
+        if ((rc = set_commit(s, tp, r->kafka_offset, &why)) == KC_OK) {
+            rc = write_record(s, tp, r, encoded, enc_len, ts_local, buf, len, &why);
+        } else {
+            free(owned);
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
+    free(owned);
+    if (rc == KC_EINVAL || rc == KC_EEXIST) {
+        for (struct s3_file *f = tp->files; f != NULL; f = f->next) {
+            if (f->bad) {
+                why = f->why;
+            }
+        }
+        return report(s, r, &why, err);
+    }
+    for (int side = S3_KEYS; rc == KC_OK && side <= S3_HEADERS; side++) {
+        if (s->c.side[side - 1]) {
+            rc = side_write(s, tp, r, encoded, enc_len, ts_local, side, &why);
+        }
+    }
+    if (rc != KC_OK) {
+        return rc == KC_ENOMEM || rc == KC_EFATAL ? kc_error_set(err, rc, "%s", why.msg)
+                                                  : set_replay(s, tp, &why, err);
+    }
+    tp->next_offset = r->kafka_offset + 1;
+    if (!tp->has_base) {
+        tp->has_base = 1;
+        tp->base_ts = ts;
+        if (s->c.rotate_schedule_ms > 0) {
+            tp->schedule_due = s3_partitioner_floor(s->part, wall, s->c.rotate_schedule_ms) +
+                               s->c.rotate_schedule_ms;
+        }
+    }
+    if (tp->last_encoded == NULL ||
+        !enc_eq(tp->last_encoded, tp->last_encoded_len, encoded, enc_len)) {
+        kc_free(tp->last_encoded);
+        tp->last_encoded_len = enc_len;
+        if ((tp->last_encoded = kc_strdup(encoded)) == NULL) {
+            return kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+    }
+    if (++tp->count >= s->c.flush_size) {
+        if ((rc = set_commit(s, tp, r->kafka_offset + 1, &why)) != KC_OK) {
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : set_replay(s, tp, &why, err);
+        }
+    }
+    return KC_OK;
+}
+
 static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
                    struct kc_error *err)
 {
@@ -1728,6 +1828,15 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     }
     if (buf == NULL && !aiven_wraps(s) && s->c.ignore_nulls) {
         return KC_OK; /* behavior.on.null.values=ignore: passed over, its offset committed */
+    }
+    if (buf == NULL && !s->c.aiven.on && s->c.write_nulls) {
+        /* behavior.on.null.values=write (Confluent's TombstoneSupportedPartitioner): the
+         * tombstone's key and headers go to the files of the tombstone partition, at the
+         * record's time (its value has no field to read) */
+        int64_t ts = r->ts_type != SINK_TS_NONE ? r->timestamp : wall;
+        const char *enc = s->c.tombstone_partition;
+        return put_rows(s, tp, r, enc, strlen(enc), ts,
+                        ts + s3_partitioner_utc_offset(s->part, ts), wall, NULL, 0, NULL, err);
     }
     if (buf == NULL && !aiven_wraps(s)) {
         kc_error_set(&why, KC_EINVAL, "Null valued records are not writeable with current "
@@ -1879,92 +1988,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         buf = line;
         len = strlen(line);
     }
-    if (s->c.side[S3_KEYS - 1] || s->c.side[S3_HEADERS - 1]) {
-        /* its key and headers rows, before anything of it is written */
-        if ((rc = side_prepare(s, r, &why)) != KC_OK) {
-            free(owned);
-            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
-                                   : report(s, r, &why, err);
-        }
-        const struct s3_file *kf = s->c.side_format[S3_KEYS - 1] == S3_FORMAT_PARQUET &&
-                                           s->side_text[S3_KEYS - 1] != NULL
-                                       ? file_find(tp, encoded, enc_len, S3_KEYS)
-                                       : NULL;
-        if (kf != NULL && kf->n > 0 && kf->schema_fp != s->key_fp &&
-            (rc = set_commit(s, tp, r->kafka_offset, &why)) != KC_OK) {
-            /* a key of another Connect schema closes the set, as a value's does */
-            free(owned);
-            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
-                                   : set_replay(s, tp, &why, err);
-        }
-    }
-    /* rotation by record time (and by a change of encoded partition), before this record */
-    if (tp->files != NULL && s->c.rotate_interval_ms > 0 &&
-        s3_partitioner_kind(s->part) == S3_PART_TIME &&
-        ((tp->has_base && ts - tp->base_ts >= s->c.rotate_interval_ms) ||
-         (s->c.rotate_on_partition_change && tp->last_encoded != NULL &&
-          !enc_eq(tp->last_encoded, tp->last_encoded_len, encoded, enc_len)))) {
-        if ((rc = set_commit(s, tp, r->kafka_offset, &why)) != KC_OK) {
-            free(owned);
-            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
-                                   : set_replay(s, tp, &why, err);
-        }
-    }
-    rc = write_record(s, tp, r, encoded, enc_len, ts_local, buf, len, &why);
-    if ((rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) ||
-        rc == KC_EEXIST) {
-        /* does not fit the file's schema, or brings another Connect schema (as Confluent's
-         * schema.compatibility=NONE): close the set, start a new file from this record */
-        if ((rc = set_commit(s, tp, r->kafka_offset, &why)) == KC_OK) {
-            rc = write_record(s, tp, r, encoded, enc_len, ts_local, buf, len, &why);
-        } else {
-            free(owned);
-            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
-                                   : set_replay(s, tp, &why, err);
-        }
-    }
-    free(owned);
-    if (rc == KC_EINVAL || rc == KC_EEXIST) {
-        for (struct s3_file *f = tp->files; f != NULL; f = f->next) {
-            if (f->bad) {
-                why = f->why;
-            }
-        }
-        return report(s, r, &why, err);
-    }
-    for (int side = S3_KEYS; rc == KC_OK && side <= S3_HEADERS; side++) {
-        if (s->c.side[side - 1]) {
-            rc = side_write(s, tp, r, encoded, enc_len, ts_local, side, &why);
-        }
-    }
-    if (rc != KC_OK) {
-        return rc == KC_ENOMEM || rc == KC_EFATAL ? kc_error_set(err, rc, "%s", why.msg)
-                                                  : set_replay(s, tp, &why, err);
-    }
-    tp->next_offset = r->kafka_offset + 1;
-    if (!tp->has_base) {
-        tp->has_base = 1;
-        tp->base_ts = ts;
-        if (s->c.rotate_schedule_ms > 0) {
-            tp->schedule_due = s3_partitioner_floor(s->part, wall, s->c.rotate_schedule_ms) +
-                               s->c.rotate_schedule_ms;
-        }
-    }
-    if (tp->last_encoded == NULL ||
-        !enc_eq(tp->last_encoded, tp->last_encoded_len, encoded, enc_len)) {
-        kc_free(tp->last_encoded);
-        tp->last_encoded_len = enc_len;
-        if ((tp->last_encoded = kc_strdup(encoded)) == NULL) {
-            return kc_error_set(err, KC_ENOMEM, "out of memory");
-        }
-    }
-    if (++tp->count >= s->c.flush_size) {
-        if ((rc = set_commit(s, tp, r->kafka_offset + 1, &why)) != KC_OK) {
-            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
-                                   : set_replay(s, tp, &why, err);
-        }
-    }
-    return KC_OK;
+    return put_rows(s, tp, r, encoded, enc_len, ts, ts_local, wall, buf, len, owned, err);
 }
 
 /* Heap one open file holds: its converter's footprint (buffers at their allocated sizes, the

@@ -4,6 +4,7 @@
  */
 #include "s3_conf.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,31 +17,26 @@
 #define P_GROUP "Partitioner"
 #define F_GROUP "Connector"
 
-/* Confluent keys that change what is written and that connect-c does not implement: refused
- * (a 400 on the key) when set to anything but their default, instead of ignored. */
-static int validate_not_supported(const struct conf_def *d, const char *value,
+/* behavior.on.null.values: Confluent's OutputWriteBehavior.VALIDATOR, which lower-cases the value
+ * and then takes one of ignore, fail, write (ConfigDef.ValidString.in, its message too). */
+static int validate_null_behavior(const struct conf_def *d, const char *value,
                                   struct kc_error *err)
 {
     if (value == NULL) {
         return KC_OK;
     }
-    const char *v = value + strspn(value, " \t");
-    size_t n = strlen(v);
-    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
-        n--;
+    char low[16];
+    size_t n = strlen(value);
+    if (n < sizeof(low)) {
+        for (size_t i = 0; i <= n; i++) {
+            low[i] = (char)tolower((unsigned char)value[i]);
+        }
+        if (strcmp(low, "ignore") == 0 || strcmp(low, "fail") == 0 || strcmp(low, "write") == 0) {
+            return KC_OK;
+        }
     }
-    const char *def = d->default_value != NULL ? d->default_value : "";
-    if (n == 0 || (strlen(def) == n && strncasecmp(v, def, n) == 0)) {
-        return KC_OK;
-    }
-    const char *why = "connect-c supports 'fail' and 'ignore' (tombstones reported, or skipped)";
-    if (strcmp(d->name, "behavior.on.null.values") == 0 && n == 6 &&
-        strncasecmp(v, "ignore", 6) == 0) {
-        return KC_OK;
-    }
-    /* a secret value is never printed back */
-    return conf_error_invalid(err, d->name, d->type == CONF_PASSWORD ? "[hidden]" : value, "%s",
-                              why);
+    return conf_error_invalid(err, d->name, n < sizeof(low) ? low : value,
+                              "String must be one of: ignore, fail, write");
 }
 
 /* SDK v2's ServerSideEncryption.knownValues() after "" (ConfigDef.ValidString.in, as
@@ -267,10 +263,16 @@ const struct conf_def s3_conf_def[] = {
      F_GROUP, 23, CONF_WIDTH_NONE, "Headers format class", conf_validate_in, U,
      s3_side_formats, NULL},
     {"behavior.on.null.values", CONF_STRING, "fail", 0, CONF_LOW,
-     "fail: a tombstone is an error (DLQ under errors.tolerance=all); ignore: tombstones are "
-     "skipped. (Confluent's write is not supported.)",
-     F_GROUP, 24, CONF_WIDTH_SHORT, "Behavior for null-valued records", validate_not_supported,
+     "How to handle records with a null value (tombstones): fail (an error: the DLQ under "
+     "errors.tolerance=all, else the task fails), ignore (skipped), or write (their keys, and "
+     "headers if stored, go to the keys files of the tombstone.encoded.partition partition; "
+     "needs store.kafka.keys=true).",
+     F_GROUP, 24, CONF_WIDTH_SHORT, "Behavior for null-valued records", validate_null_behavior,
      U, NULL, NULL},
+    {"tombstone.encoded.partition", CONF_STRING, "tombstone", 0, CONF_LOW,
+     "Output s3 folder to write the tombstone records to. The configured "
+     "partitioner would map tombstone records to this output folder.",
+     F_GROUP, 25, CONF_WIDTH_SHORT, "Tombstone Encoded Partition", NULL, U, NULL, NULL},
     {.name = NULL},
 };
 
@@ -312,7 +314,9 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     memset(c, 0, sizeof(*c));
     c->store.url = conf_values_string(cv, "store.url");
     const char *nulls = conf_values_string(cv, "behavior.on.null.values");
-    c->ignore_nulls = nulls != NULL && strncasecmp(nulls + strspn(nulls, " \t"), "ignore", 6) == 0;
+    c->ignore_nulls = nulls != NULL && strcasecmp(nulls, "ignore") == 0;
+    c->write_nulls = nulls != NULL && strcasecmp(nulls, "write") == 0;
+    c->tombstone_partition = conf_values_string(cv, "tombstone.encoded.partition");
     c->store.bucket = conf_values_string(cv, "s3.bucket.name");
     c->store.region = conf_values_string(cv, "s3.region");
     c->store.path_style = conf_values_bool(cv, "s3.path.style.access.enabled");
@@ -380,6 +384,17 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     }
     if (c->rotate_schedule_ms > 0 && (c->part.timezone == NULL || c->part.timezone[0] == '\0')) {
         return kc_error_set(err, KC_EINVAL, "timezone: required with rotate.schedule.interval.ms");
+    }
+    if (c->write_nulls && !c->side[0]) {
+        return kc_error_set(err, KC_EINVAL,
+                            "behavior.on.null.values: 'write' stores tombstones as their keys and "
+                            "needs store.kafka.keys=true (Key Writer must be configured when "
+                            "writing tombstone records is enabled.)");
+    }
+    if (c->write_nulls &&
+        (c->tombstone_partition == NULL || c->tombstone_partition[0] == '\0')) {
+        return kc_error_set(err, KC_EINVAL, "tombstone.encoded.partition: must not be empty "
+                                            "with behavior.on.null.values=write");
     }
     return s3_conf_sse_signable(c, s3_store_curl_version(), err);
 }

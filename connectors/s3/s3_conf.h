@@ -62,6 +62,9 @@ struct s3_conf {
     size_t infer_records;             /* parquet.infer.records */
     int infer_timestamps;             /* parquet.infer.timestamps */
     int ignore_nulls;                 /* behavior.on.null.values=ignore: tombstones skipped */
+    int write_nulls;                  /* behavior.on.null.values=write: tombstones' keys (and
+                                       * headers) written in tombstone_partition */
+    const char *tombstone_partition;  /* tombstone.encoded.partition */
     int side[2];                      /* store.kafka.keys, store.kafka.headers */
     enum s3_format side_format[2];    /* keys.format.class, headers.format.class: PARQUET or
                                        * JSON */

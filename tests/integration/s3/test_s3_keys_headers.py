@@ -242,3 +242,44 @@ def test_kill9_keys_and_headers_rewritten_the_same(kafka, connect_c, tmp_path, u
     assert seqs == list(range(n))
     assert keys == [f"k{i}" for i in range(n)]
     assert hdrs == [f"v{i}" for i in range(n)]
+
+
+def test_tombstones_written_as_keys(kafka, connect_c, tmp_path, unique_name):
+    """behavior.on.null.values=write: a tombstone's key and headers go to the keys and headers
+    files of the `tombstone` partition (Confluent's TombstoneSupportedPartitioner), with no
+    values file there; it counts in flush.size; a tombstone without a key goes to the DLQ."""
+    root = tmp_path / "store"
+    n, bad = 24, 11
+    recs = [{"value": None if i % 4 == 3 else {"seq": i}, "partition": 0,
+             "key": None if i == bad else f"k{i}", "headers": [("h", f"v{i}".encode())]}
+            for i in range(n)]
+    topic, cname, dlq = unique_name("khtomb"), unique_name("s3khtomb"), unique_name("khtd")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce_records(topic, recs)
+    w = connect_c()
+    w.create_connector(cname, config(topic, dlq, PARQUET, PARQUET, **{
+        "store.url": f"file://{root}", "behavior.on.null.values": "write"}))
+    # sets of 10 written records: [0, 10) and [10, 21) (11 reported) committed, 21-23 open
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 21,
+                  timeout=kc.scaled(90), what="two sets committed")
+    assert [(r.key, r.value, r.headers) for r in kafka.consume(dlq, count=1)] == \
+        [(None, None, [("h", f"v{bad}")])]
+    top = root / "raw" / topic
+    done = sorted(str(p.relative_to(top)) for p in top.rglob("*")
+                  if p.is_file() and not p.name.endswith(".inprogress"))
+    f = f"{topic}+0+"
+    assert done == sorted(
+        [f"partition=0/{f}0000000000{x}.snappy.parquet" for x in ("", ".keys", ".headers")]
+        + [f"partition=0/{f}0000000010{x}.snappy.parquet" for x in ("", ".keys", ".headers")]
+        + [f"tombstone/{f}0000000003{x}.snappy.parquet" for x in (".keys", ".headers")]
+        + [f"tombstone/{f}0000000015{x}.snappy.parquet" for x in (".keys", ".headers")]), done
+    for start, offs in (("0000000003", [3, 7]), ("0000000015", [15, 19])):
+        keys = pq.read_table(top / "tombstone" / f"{f}{start}.keys.snappy.parquet")
+        assert keys.column("key").to_pylist() == [f"k{i}" for i in offs]
+        hdrs = pq.read_table(top / "tombstone" / f"{f}{start}.headers.snappy.parquet")
+        assert hdrs.column("headers").to_pylist() == [[{"key": "h", "value": f"v{i}"}]
+                                                      for i in offs]
+    vals = pq.read_table(top / "partition=0" / f"{f}0000000010.snappy.parquet")
+    assert vals.column("seq").to_pylist() == [10, 12, 13, 14, 16, 17, 18, 20]
+    keys = pq.read_table(top / "partition=0" / f"{f}0000000010.keys.snappy.parquet")
+    assert keys.column("key").to_pylist() == [f"k{i}" for i in (10, 12, 13, 14, 16, 17, 18, 20)]

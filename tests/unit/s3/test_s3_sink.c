@@ -475,7 +475,10 @@ static void test_null_values_and_refused_keys(void **state)
         {"store.kafka.keys", "true", "ParquetFormat or io.confluent.connect.s3.format.json."
                                      "JsonFormat, not io.confluent.connect.s3.format.avro."
                                      "AvroFormat"},
-        {"behavior.on.null.values", "write", "'fail' and 'ignore'"},
+        {"behavior.on.null.values", "write", "needs store.kafka.keys=true"},
+        {"behavior.on.null.values", "Delete", "Invalid value delete for configuration "
+                                              "behavior.on.null.values: String must be one of: "
+                                              "ignore, fail, write"},
     };
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         struct kc_strmap *cfg = kc_strmap_new();
