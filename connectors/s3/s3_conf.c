@@ -39,6 +39,25 @@ static int validate_null_behavior(const struct conf_def *d, const char *value,
                               "String must be one of: ignore, fail, write");
 }
 
+/* s3.proxy.url: empty, or an http(s) URL with a host (Confluent reads it with java.net.URL and
+ * hands protocol, host and port to the SDK). A user:password inside is not printed back. */
+static int validate_proxy_url(const struct conf_def *d, const char *value, struct kc_error *err)
+{
+    if (value == NULL || value[0] == '\0') {
+        return KC_OK;
+    }
+    const char *host = strncasecmp(value, "http://", 7) == 0    ? value + 7
+                       : strncasecmp(value, "https://", 8) == 0 ? value + 8
+                                                                : NULL;
+    const char *at = host != NULL ? strchr(host, '@') : NULL;
+    const char *h = at != NULL ? at + 1 : host;
+    if (h != NULL && h[0] != '\0' && h[0] != '/' && h[0] != ':') {
+        return KC_OK;
+    }
+    return conf_error_invalid(err, d->name, at != NULL ? "[hidden]" : value,
+                              "must be an http:// or https:// URL with a host");
+}
+
 /* SDK v2's ServerSideEncryption.knownValues() after "" (ConfigDef.ValidString.in, as
  * Confluent's s3.ssea.name) */
 static const char *const s3_sse_algorithms[] = {"", "AES256", "aws:kms", "aws:kms:dsse", NULL};
@@ -223,6 +242,21 @@ const struct conf_def s3_conf_def[] = {
     {"s3.acl.canned", CONF_STRING, NULL, 1, CONF_LOW,
      "An S3 canned ACL header value to apply when writing objects.", S3_GROUP, 23,
      CONF_WIDTH_LONG, "S3 Canned ACL", validate_canned_acl, U, NULL, NULL},
+    {"s3.proxy.url", CONF_STRING, "", 0, CONF_LOW,
+     "S3 Proxy settings encoded in URL syntax (http://host:port or https://host:port). This "
+     "property is meant to be used only if you need to access S3 through a proxy. Without it "
+     "no proxy is used, whatever the environment's http_proxy says (as the JVM sink).",
+     S3_GROUP, 24, CONF_WIDTH_LONG, "S3 Proxy Settings", validate_proxy_url, U, NULL, NULL},
+    {"s3.proxy.user", CONF_STRING, NULL, 1, CONF_LOW,
+     "S3 Proxy User. This property is meant to be used only if you need to access S3 through "
+     "a proxy. Using ``s3.proxy.user`` instead of embedding the username and password in "
+     "``s3.proxy.url`` allows the password to be hidden in the logs.",
+     S3_GROUP, 25, CONF_WIDTH_LONG, "S3 Proxy User", NULL, U, NULL, NULL},
+    {"s3.proxy.password", CONF_PASSWORD, NULL, 1, CONF_LOW,
+     "S3 Proxy Password. This property is meant to be used only if you need to access S3 "
+     "through a proxy. Using ``s3.proxy.password`` instead of embedding the username and "
+     "password in ``s3.proxy.url`` allows the password to be hidden in the logs.",
+     S3_GROUP, 26, CONF_WIDTH_LONG, "S3 Proxy Password", NULL, U, NULL, NULL},
     {"s3.compression.type", CONF_STRING, "none", 0, CONF_LOW,
      "Compression type for files written to S3. Applied when using JsonFormat (a .json.gz "
      "object per file); ParquetFormat uses parquet.codec. Available values: none, gzip.",
@@ -331,6 +365,9 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     c->store.sse_kms_key_id = conf_values_string(cv, "s3.sse.kms.key.id");
     c->store.sse_customer_key = conf_values_password(cv, "s3.sse.customer.key");
     c->store.acl = conf_values_string(cv, "s3.acl.canned");
+    c->store.proxy_url = conf_values_string(cv, "s3.proxy.url");
+    c->store.proxy_user = conf_values_string(cv, "s3.proxy.user");
+    c->store.proxy_password = conf_values_password(cv, "s3.proxy.password");
     c->part.class_name = conf_values_string(cv, "partitioner.class");
     c->part.fields = conf_values_list(cv, "partition.field.name", &c->part.n_fields);
     c->part.duration_ms = conf_values_long(cv, "partition.duration.ms");

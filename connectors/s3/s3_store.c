@@ -38,6 +38,9 @@ struct s3_store {
     int n_create;
     char *ssec_hdr[3];
     int n_ssec;
+    char *proxy;    /* owned: s3.proxy.url, "" none */
+    char *proxy_user; /* owned or NULL */
+    char *proxy_pass; /* owned or NULL */
     char *spool;    /* owned */
     size_t part_size;
     int retries;
@@ -156,6 +159,12 @@ void s3_store_free(struct s3_store *s)
         kc_free(s->ssec_hdr[i]);
     }
     kc_free(s->spool);
+    kc_free(s->proxy);
+    kc_free(s->proxy_user);
+    if (s->proxy_pass != NULL) {
+        memset(s->proxy_pass, 0, strlen(s->proxy_pass)); /* the secret */
+    }
+    kc_free(s->proxy_pass);
     kc_free(s);
 }
 
@@ -321,7 +330,15 @@ int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct 
     s->spool = kc_strdup(tmpdir != NULL && tmpdir[0] ? tmpdir : "/tmp");
     s->region = kc_strdup(region);
     s->curl = curl_easy_init();
+    s->proxy = kc_strdup(c->proxy_url != NULL ? c->proxy_url : "");
+    int proxy_oom = s->proxy == NULL;
+    if (c->proxy_user != NULL && c->proxy_user[0] != '\0') {
+        proxy_oom |= (s->proxy_user = kc_strdup(c->proxy_user)) == NULL;
+        proxy_oom |= (s->proxy_pass = kc_strdup(c->proxy_password != NULL ? c->proxy_password
+                                                                           : "")) == NULL;
+    }
     if (s->base == NULL || s->spool == NULL || s->region == NULL || s->curl == NULL ||
+        proxy_oom ||
         (ak != NULL && ak[0] && sk != NULL && s->userpwd == NULL)) {
         s3_store_free(s);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
@@ -527,6 +544,13 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+    /* s3.proxy.url, or none: "" also keeps libcurl from taking http(s)_proxy from the
+     * environment, which the JVM connector's AWS SDK does not read either */
+    curl_easy_setopt(curl, CURLOPT_PROXY, s->proxy);
+    if (s->proxy_user != NULL) {
+        curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, s->proxy_user);
+        curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD, s->proxy_pass);
+    }
     if (s->userpwd != NULL) {
         curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4);
         curl_easy_setopt(curl, CURLOPT_USERPWD, s->userpwd);

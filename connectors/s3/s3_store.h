@@ -45,6 +45,12 @@ struct s3_store_config {
     const char *sse_customer_key; /* s3.sse.customer.key: base64 of a 32-byte key (secret) */
     const char *acl;              /* s3.acl.canned, trimmed (as conf_values gives it): NULL/""
                                    * none */
+    /* s3.proxy.url ("http://host:port", NULL/"" none: as the AWS SDK, proxies named in the
+     * environment are not used either), s3.proxy.user and s3.proxy.password (secret; NULL
+     * none: then the URL's own user:password, if any) */
+    const char *proxy_url;
+    const char *proxy_user;
+    const char *proxy_password;
 };
 
 /* Check an SSE-C key: base64 of exactly 32 bytes (padding optional, as Java's decoder reads
