@@ -87,6 +87,9 @@ struct s3_file {
     uint64_t schema_fp;        /* converted values: cdata_schema_fingerprint of the first;
                                 * a Parquet keys file: its keys' schema */
     int has_schema_fp;
+    int64_t last;              /* offset of the last record written into it */
+    const struct s3_conf *conf; /* the sink's: tags for late_finish (s3.object.tagging) */
+    struct kc_error *tag_warn; /* its batch object's, while the upload thread finishes it */
     int side;                  /* S3_VALUES; or S3_KEYS / S3_HEADERS: the file of the record
                                 * keys or headers beside its values file of the same set and
                                 * encoded partition (store.kafka.keys / .headers), one row per
@@ -465,6 +468,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     f->start = start;
     f->cur = -1;
     f->side = side;
+    f->conf = &s->c;
     const char *dd = s->c.part.dir_delim != NULL && s->c.part.dir_delim[0] ? s->c.part.dir_delim
                                                                             : "/";
     kc_buf_reset(&s->path);
@@ -534,6 +538,54 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     return KC_OK;
 }
 
+/* s3.object.tagging: the tags of a values file's object, as Confluent's tagFile (startOffset,
+ * endOffset: its last record's, recordCount), then s3.object.tagging.key.value.pairs; set on
+ * obj to be put once it is committed. Keys and headers files are not tagged (nor by Confluent). */
+static int file_tags(const struct s3_file *f, struct s3_object *obj, struct kc_error *warn)
+{
+    const struct s3_conf *c = f->conf;
+    if (!c->tagging || f->side != S3_VALUES) {
+        return KC_OK;
+    }
+    char nums[3][24];
+    snprintf(nums[0], sizeof(nums[0]), "%lld", (long long)f->start);
+    snprintf(nums[1], sizeof(nums[1]), "%lld", (long long)f->last);
+    snprintf(nums[2], sizeof(nums[2]), "%llu", (unsigned long long)f->n);
+    size_t n = 3 + c->n_tag_pairs;
+    const char **kv = kc_calloc(2 * n, sizeof(*kv));
+    char *copy = NULL;
+    size_t total = 0;
+    for (size_t i = 0; i < c->n_tag_pairs; i++) {
+        total += strlen(c->tag_pairs[i]) + 1;
+    }
+    if (kv == NULL || (copy = kc_malloc(total + 1)) == NULL) {
+        kc_free(kv);
+        return KC_ENOMEM;
+    }
+    static const char *const names[3] = {"startOffset", "endOffset", "recordCount"};
+    for (int i = 0; i < 3; i++) {
+        kv[2 * i] = names[i];
+        kv[2 * i + 1] = nums[i];
+    }
+    char *p = copy;
+    for (size_t i = 0; i < c->n_tag_pairs; i++) {
+        /* "key:value" (validated): split at the first ':' */
+        size_t len = strlen(c->tag_pairs[i]);
+        memcpy(p, c->tag_pairs[i], len + 1);
+        char *colon = strchr(p, ':');
+        if (colon != NULL) {
+            *colon = '\0';
+        }
+        kv[2 * (3 + i)] = p;
+        kv[2 * (3 + i) + 1] = colon != NULL ? colon + 1 : "";
+        p += len + 1;
+    }
+    int rc = s3_object_set_tags(obj, kv, n, c->tagging_ignore, warn);
+    kc_free(copy);
+    kc_free(kv);
+    return rc;
+}
+
 /* The upload thread finishes a Parquet file: its last pages, column chunks and footer go to the
  * spool file there, then the object is committed. f is the thread's until the batch is back. */
 static int late_finish(void *ctx, struct s3_object **obj, struct kc_error *err)
@@ -543,6 +595,9 @@ static int late_finish(void *ctx, struct s3_object **obj, struct kc_error *err)
     if (rc == KC_OK && f->n_blamed > 0) {
         /* settled files name no record (parquet_jsonl_settled); should one, replay the set */
         rc = kc_error_set(err, KC_EIO, "finishing %s named a record", s3_object_key(f->obj));
+    }
+    if (rc == KC_OK && file_tags(f, f->obj, f->tag_warn) != KC_OK) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     if (rc == KC_OK) {
         *obj = f->obj;
@@ -599,6 +654,7 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
         b->objs[k].finish = late_finish;
         b->objs[k].drop = late_drop;
         b->objs[k].ctx = f;
+        f->tag_warn = &b->objs[k].tag_warn;
         b->objs[k].mem = fp;
         s->inflight += fp;
         k++;
@@ -608,6 +664,9 @@ static int set_submit(struct s3_sink *s, struct s3_tp *tp, int64_t next_offset,
             rc = file_rc(f, parquet_jsonl_finish(f->pj, err), err);
         } else {
             rc = json_file_end(s, f, err);
+        }
+        if (rc == KC_OK && f->n > 0 && file_tags(f, f->obj, &b->objs[k].tag_warn) != KC_OK) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
         }
         if (rc == KC_OK && f->n > 0) {
             b->objs[k].size = s3_object_size(f->obj);
@@ -701,6 +760,10 @@ static int harvest(struct s3_sink *s, struct kc_error *err)
             struct s3_tp *tp = (struct s3_tp *)b->owner; /* alive: close() drains first */
             for (size_t i = 0; i < b->n; i++) {
                 const struct s3_batch_obj *o = &b->objs[i];
+                if (o->tried && o->tag_warn.msg[0] != '\0') {
+                    /* s3.object.behavior.on.tagging.error=ignore, as Confluent logs it */
+                    sink_task_log(s->st, KC_LOG_WARN, "%s. Ignoring.", o->tag_warn.msg);
+                }
                 if (o->tried) {
                     sink_task_record_insert(s->st, o->rc == KC_OK ? (size_t)o->size : 0,
                                             o->usec, o->rc == KC_OK);
@@ -1271,6 +1334,7 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
         }
         if (rc == KC_OK) {
             f->n++;
+            f->last = r->kafka_offset;
         }
         return rc;
     }
@@ -1292,6 +1356,7 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
     }
     if (!f->bad) {
         f->n++;
+        f->last = r->kafka_offset;
         return KC_OK;
     }
     /* f->why says why; the caller decides. KC_EEXIST: another Connect schema, a new file. */

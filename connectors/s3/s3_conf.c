@@ -39,6 +39,56 @@ static int validate_null_behavior(const struct conf_def *d, const char *value,
                               "String must be one of: ignore, fail, write");
 }
 
+/* s3.object.behavior.on.tagging.error: Confluent's IgnoreOrFailBehavior.VALIDATOR (lower-cased,
+ * then one of ignore, fail) */
+static int validate_ignore_or_fail(const struct conf_def *d, const char *value,
+                                   struct kc_error *err)
+{
+    if (value == NULL) {
+        return KC_OK;
+    }
+    char low[8];
+    size_t n = strlen(value);
+    if (n < sizeof(low)) {
+        for (size_t i = 0; i <= n; i++) {
+            low[i] = (char)tolower((unsigned char)value[i]);
+        }
+        if (strcmp(low, "ignore") == 0 || strcmp(low, "fail") == 0) {
+            return KC_OK;
+        }
+    }
+    return conf_error_invalid(err, d->name, n < sizeof(low) ? low : value,
+                              "String must be one of: ignore, fail");
+}
+
+/* s3.object.tagging.key.value.pairs: each item "key:value" with a key (S3 takes up to 128
+ * characters of key and 256 of value; S3 itself says so when they are longer) */
+static int validate_tag_pairs(const struct conf_def *d, const char *value, struct kc_error *err)
+{
+    if (value == NULL) {
+        return KC_OK;
+    }
+    const char *p = value;
+    while (*p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        while (n > 0 && (*p == ' ' || *p == '\t')) {
+            p++;
+            n--;
+        }
+        const char *colon = memchr(p, ':', n);
+        if (n > 0 && (colon == NULL || colon == p)) {
+            return conf_error_invalid(err, d->name, value,
+                                      "each item must be key:value with a non-empty key");
+        }
+        if (end == NULL) {
+            break;
+        }
+        p = end + 1;
+    }
+    return KC_OK;
+}
+
 /* s3.proxy.url: empty, or an http(s) URL with a host (Confluent reads it with java.net.URL and
  * hands protocol, host and port to the SDK). A user:password inside is not printed back. */
 static int validate_proxy_url(const struct conf_def *d, const char *value, struct kc_error *err)
@@ -54,7 +104,8 @@ static int validate_proxy_url(const struct conf_def *d, const char *value, struc
     if (h != NULL && h[0] != '\0' && h[0] != '/' && h[0] != ':') {
         return KC_OK;
     }
-    return conf_error_invalid(err, d->name, at != NULL ? "[hidden]" : value,
+    /* a user:password may be in it, whatever the scheme */
+    return conf_error_invalid(err, d->name, strchr(value, '@') != NULL ? "[hidden]" : value,
                               "must be an http:// or https:// URL with a host");
 }
 
@@ -257,6 +308,17 @@ const struct conf_def s3_conf_def[] = {
      "through a proxy. Using ``s3.proxy.password`` instead of embedding the username and "
      "password in ``s3.proxy.url`` allows the password to be hidden in the logs.",
      S3_GROUP, 26, CONF_WIDTH_LONG, "S3 Proxy Password", NULL, U, NULL, NULL},
+    {"s3.object.tagging", CONF_BOOLEAN, "false", 0, CONF_LOW,
+     "Tag S3 objects with start and end offsets, as well as record count.", S3_GROUP, 27,
+     CONF_WIDTH_LONG, "S3 Object Tagging", NULL, U, NULL, NULL},
+    {"s3.object.tagging.key.value.pairs", CONF_LIST, "", 0, CONF_LOW,
+     "Additional S3 tag key:value pairs (comma-separated) to set on each object, after "
+     "startOffset, endOffset and recordCount, when s3.object.tagging is true.",
+     S3_GROUP, 28, CONF_WIDTH_LONG, "S3 Object Tags", validate_tag_pairs, U, NULL, NULL},
+    {"s3.object.behavior.on.tagging.error", CONF_STRING, "ignore", 0, CONF_LOW,
+     "How to handle S3 object tagging error. Valid options are 'ignore' and 'fail'.",
+     S3_GROUP, 29, CONF_WIDTH_SHORT, "Behavior for S3 object tagging error",
+     validate_ignore_or_fail, U, NULL, NULL},
     {"s3.compression.type", CONF_STRING, "none", 0, CONF_LOW,
      "Compression type for files written to S3. Applied when using JsonFormat (a .json.gz "
      "object per file); ParquetFormat uses parquet.codec. Available values: none, gzip.",
@@ -351,6 +413,10 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     c->ignore_nulls = nulls != NULL && strcasecmp(nulls, "ignore") == 0;
     c->write_nulls = nulls != NULL && strcasecmp(nulls, "write") == 0;
     c->tombstone_partition = conf_values_string(cv, "tombstone.encoded.partition");
+    c->tagging = conf_values_bool(cv, "s3.object.tagging");
+    const char *te = conf_values_string(cv, "s3.object.behavior.on.tagging.error");
+    c->tagging_ignore = te == NULL || strcasecmp(te, "fail") != 0;
+    c->tag_pairs = conf_values_list(cv, "s3.object.tagging.key.value.pairs", &c->n_tag_pairs);
     c->store.bucket = conf_values_string(cv, "s3.bucket.name");
     c->store.region = conf_values_string(cv, "s3.region");
     c->store.path_style = conf_values_bool(cv, "s3.path.style.access.enabled");

@@ -65,6 +65,10 @@ struct s3_conf {
     int write_nulls;                  /* behavior.on.null.values=write: tombstones' keys (and
                                        * headers) written in tombstone_partition */
     const char *tombstone_partition;  /* tombstone.encoded.partition */
+    int tagging;                      /* s3.object.tagging */
+    int tagging_ignore;               /* s3.object.behavior.on.tagging.error=ignore */
+    const char *const *tag_pairs;     /* s3.object.tagging.key.value.pairs: "key:value" items */
+    size_t n_tag_pairs;
     int side[2];                      /* store.kafka.keys, store.kafka.headers */
     enum s3_format side_format[2];    /* keys.format.class, headers.format.class: PARQUET or
                                        * JSON */

@@ -57,6 +57,9 @@ struct s3_object {
     char *tmp;  /* owned: the file being written */
     int fd;
     uint64_t size;
+    char *tagging;            /* owned: the PutObjectTagging body, or NULL (s3_object_set_tags) */
+    int tags_ignore_errors;
+    struct kc_error *tag_warn; /* the caller's: why tagging failed when its errors are ignored */
 };
 
 /* ---- helpers ---- */
@@ -373,6 +376,7 @@ struct s3_req {
     int if_none_match;
     int creates;        /* PUT of a whole object or CreateMultipartUpload: SSE and ACL headers */
     int ssec;           /* a part or a HEAD of an object: the SSE-C headers (if any) */
+    const char *extra_hdr; /* one more header line (Content-MD5 of a tagging body), or NULL */
     CURL *curl;         /* NULL: the store's handle (the upload thread's); else the caller's */
     /* out */
     long status;
@@ -535,6 +539,9 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     }
     for (int i = 0; (q->creates || q->ssec) && i < s->n_ssec; i++) {
         hok &= (t = curl_slist_append(h, s->ssec_hdr[i])) != NULL, h = t ? t : h;
+    }
+    if (q->extra_hdr != NULL) {
+        hok &= (t = curl_slist_append(h, q->extra_hdr)) != NULL, h = t ? t : h;
     }
     struct s3_reader rd = {.fd = q->fd, .off = q->off, .left = q->len, .mem = q->mem};
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -778,6 +785,7 @@ void s3_object_abort(struct s3_object *o)
     }
     kc_free(o->key);
     kc_free(o->tmp);
+    kc_free(o->tagging);
     kc_free(o);
 }
 
@@ -1137,6 +1145,96 @@ int s3_store_abort_uploads(struct s3_store *s, const char *prefix,
     return rc;
 }
 
+/* XML text of s (its &, <, >, ", ' escaped) onto b */
+static int xml_escape(struct kc_buf *b, const char *s)
+{
+    int rc = KC_OK;
+    for (; *s != '\0' && rc == KC_OK; s++) {
+        switch (*s) {
+        case '&': rc = kc_buf_append_str(b, "&amp;"); break;
+        case '<': rc = kc_buf_append_str(b, "&lt;"); break;
+        case '>': rc = kc_buf_append_str(b, "&gt;"); break;
+        case '"': rc = kc_buf_append_str(b, "&quot;"); break;
+        case '\'': rc = kc_buf_append_str(b, "&apos;"); break;
+        default: rc = kc_buf_append_byte(b, (uint8_t)*s); break;
+        }
+    }
+    return rc;
+}
+
+int s3_object_set_tags(struct s3_object *o, const char *const *kv, size_t n, int ignore_errors,
+                       struct kc_error *warn)
+{
+    struct kc_buf b;
+    kc_buf_init(&b, 1 << 20);
+    int rc = kc_buf_append_str(&b, "<Tagging><TagSet>");
+    for (size_t i = 0; rc == KC_OK && i < n; i++) {
+        rc = kc_buf_append_str(&b, "<Tag><Key>");
+        if (rc == KC_OK) {
+            rc = xml_escape(&b, kv[2 * i]);
+        }
+        if (rc == KC_OK) {
+            rc = kc_buf_append_str(&b, "</Key><Value>");
+        }
+        if (rc == KC_OK) {
+            rc = xml_escape(&b, kv[2 * i + 1]);
+        }
+        if (rc == KC_OK) {
+            rc = kc_buf_append_str(&b, "</Value></Tag>");
+        }
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_str(&b, "</TagSet></Tagging>");
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(&b, 0);
+    }
+    char *x = rc == KC_OK ? kc_buf_take(&b, NULL) : NULL;
+    kc_buf_fini(&b);
+    if (x == NULL) {
+        return KC_ENOMEM;
+    }
+    kc_free(o->tagging);
+    o->tagging = x;
+    o->tags_ignore_errors = ignore_errors;
+    o->tag_warn = warn;
+    return KC_OK;
+}
+
+/* PutObjectTagging of a committed object (Content-MD5 is required there). A failure fails the
+ * commit for good (KC_EFATAL: the object is there, its tags are not), or with ignored errors
+ * is told in o->tag_warn and the commit stands, as Confluent's s3.object.behavior.on.tagging.
+ * error=fail / ignore. */
+static int put_tagging(struct s3_object *o, struct kc_error *err)
+{
+    size_t len = strlen(o->tagging);
+    unsigned char md5[EVP_MAX_MD_SIZE];
+    unsigned int md5_len = 0;
+    char hdr[64] = "Content-MD5: ";
+    if (EVP_Digest(o->tagging, len, md5, &md5_len, EVP_md5(), NULL) != 1 || md5_len != 16) {
+        return kc_error_set(err, KC_EFATAL, "S3 tagging of %s: MD5 failed", o->key);
+    }
+    EVP_EncodeBlock((unsigned char *)hdr + strlen(hdr), md5, 16);
+    struct s3_req q = {.method = "PUT", .key = o->key, .query = "tagging=", .fd = -1,
+                       .mem = o->tagging, .len = len, .extra_hdr = hdr};
+    kc_buf_init(&q.body, S3_BODY_MAX + 1);
+    struct kc_error e;
+    int rc = request(o->s, &q, &e);
+    kc_buf_fini(&q.body);
+    if (rc == KC_OK) {
+        o->s->stats.tagged++;
+        return KC_OK;
+    }
+    o->s->stats.tag_failures++;
+    if (o->tags_ignore_errors) {
+        if (o->tag_warn != NULL) {
+            kc_error_set(o->tag_warn, rc, "Unable to tag S3 object %s: %s", o->key, e.msg);
+        }
+        return KC_OK;
+    }
+    return kc_error_set(err, KC_EFATAL, "Unable to tag S3 object %s: %s", o->key, e.msg);
+}
+
 int s3_object_commit(struct s3_object *o, struct kc_error *err)
 {
     int rc;
@@ -1167,6 +1265,9 @@ int s3_object_commit(struct s3_object *o, struct kc_error *err)
         kc_buf_fini(&q.body);
     } else {
         rc = multipart(o, err);
+    }
+    if (rc == KC_OK && o->tagging != NULL && !o->s->local) {
+        rc = put_tagging(o, err);
     }
     s3_object_abort(o);
     return rc;

@@ -84,6 +84,13 @@ int s3_store_abort_uploads(struct s3_store *s, const char *prefix,
 int s3_store_open(struct s3_store *s, const char *key, struct s3_object **out,
                   struct kc_error *err);
 int s3_object_write(struct s3_object *o, const void *buf, size_t len, struct kc_error *err);
+/* Tags to put on the object once it is committed (s3.object.tagging), as Confluent's
+ * TopicPartitionWriter.tagFile does after its commit: n key/value pairs kv[2i], kv[2i+1]
+ * (copied). ignore_errors: a tagging failure leaves the commit standing and says why in *warn
+ * (the caller's, may be NULL; left untouched on success); else it fails the commit with
+ * KC_EFATAL. The local store has no tags. KC_ENOMEM. */
+int s3_object_set_tags(struct s3_object *o, const char *const *kv, size_t n, int ignore_errors,
+                       struct kc_error *warn);
 uint64_t s3_object_size(const struct s3_object *o);
 const char *s3_object_key(const struct s3_object *o);
 /* Make the object visible under its key, and free o (also on failure: the caller re-creates
@@ -96,6 +103,7 @@ void s3_object_abort(struct s3_object *o);
 struct s3_store_stats {
     uint64_t puts, parts, completes, aborts, retries, precondition_failed;
     uint64_t overwrites; /* 412 on an object of another size: ours written over it */
+    uint64_t tagged, tag_failures; /* PutObjectTagging (s3_object_set_tags) */
 };
 void s3_store_stats(const struct s3_store *s, struct s3_store_stats *out);
 

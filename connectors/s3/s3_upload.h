@@ -42,6 +42,8 @@ struct s3_batch_obj {
     int64_t usec; /* time the commit took */
     int tried;
     int rc;       /* the commit's result when tried */
+    struct kc_error tag_warn; /* msg set: the object is committed but could not be tagged
+                               * (s3.object.behavior.on.tagging.error=ignore) */
 };
 
 struct s3_batch {

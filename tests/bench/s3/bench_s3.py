@@ -87,13 +87,14 @@ def raw_consume_ours(bootstrap: str, topic: str, n: int, runs: int = 3) -> dict 
     return best
 
 
-def thread_cpu(pid: int) -> dict[str, tuple[float, float, int]]:
+def thread_cpu(pid: int) -> dict[str, tuple[float, float, int, int]]:
     """Per thread name, summed over the live threads of pid that have it: (seconds on a CPU,
-    seconds runnable but waiting for one, times it went to sleep), from
-    /proc/PID/task/TID/schedstat (nanoseconds) and .../status (voluntary_ctxt_switches). The
+    seconds runnable but waiting for one, times it went to sleep, minor page faults), from
+    /proc/PID/task/TID/schedstat (nanoseconds), .../status (voluntary_ctxt_switches) and
+    .../stat (minflt, the 10th field). The
     worker names its threads: "<connector>-<task>", "s3-upload", "kc-reaper", librdkafka's
     "rdk:..."."""
-    out: dict[str, tuple[float, float, int]] = {}
+    out: dict[str, tuple[float, float, int, int]] = {}
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -107,10 +108,13 @@ def thread_cpu(pid: int) -> dict[str, tuple[float, float, int]]:
             with open(f"/proc/{pid}/task/{tid}/status") as f:
                 sleeps = next(int(l.split()[1]) for l in f
                               if l.startswith("voluntary_ctxt_switches:"))
-        except (OSError, StopIteration):
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                # after the ")" that ends comm: state is field 3, minflt field 10
+                faults = int(f.read().rsplit(")", 1)[1].split()[7])
+        except (OSError, StopIteration, IndexError, ValueError):
             continue  # exited between the listing and the read
-        cpu, wait, n = out.get(name, (0.0, 0.0, 0))
-        out[name] = (cpu + run_ns / 1e9, wait + wait_ns / 1e9, n + sleeps)
+        cpu, wait, n, pf = out.get(name, (0.0, 0.0, 0, 0))
+        out[name] = (cpu + run_ns / 1e9, wait + wait_ns / 1e9, n + sleeps, pf + faults)
     return out
 
 
@@ -130,14 +134,15 @@ def thread_split(before: dict, after: dict, task: str) -> dict:
     runnable but waited for a core ("task_queued") and how often it went to sleep
     ("task_sleeps": on an empty queue, a lock, the upload thread)."""
     split = {"task": 0.0, "upload": 0.0, "librdkafka": 0.0, "reaper": 0.0, "other": 0.0,
-             "task_queued": 0.0, "task_sleeps": 0}
-    for name, (sec, wait, sleeps) in after.items():
-        b = before.get(name, (0.0, 0.0, 0))
+             "task_queued": 0.0, "task_sleeps": 0, "task_faults": 0}
+    for name, (sec, wait, sleeps, faults) in after.items():
+        b = before.get(name, (0.0, 0.0, 0, 0))
         d = sec - b[0]
         if name == task:
             split["task"] += d
             split["task_queued"] += wait - b[1]
             split["task_sleeps"] += sleeps - b[2]
+            split["task_faults"] += faults - b[3]
         elif name == "s3-upload":
             split["upload"] += d
         elif name.startswith("rdk:"):
@@ -382,7 +387,8 @@ def main() -> int:
         th = r["threads"]
         print(f"  {r['kind']} run {r['run'] + 1}: task {th['task']:.2f} (busy "
               f"{th['task'] / r['wall']:.0%}, waited {th['task_queued']:.2f} for a core, slept "
-              f"{th['task_sleeps']} times), upload {th['upload']:.2f}, librdkafka "
+              f"{th['task_sleeps']} times, {th['task_faults']} page faults), upload "
+              f"{th['upload']:.2f}, librdkafka "
               f"{th['librdkafka']:.2f}, reaper {th['reaper']:.2f}, other {th['other']:.2f}; "
               f"machine {r['machine_cores']:.2f} of {os.cpu_count()} cores busy, steal "
               f"{r['steal_cores']:.2f}")

@@ -146,3 +146,42 @@ def test_unknown_kms_key_fails_the_task_and_commits_nothing(kafka, connect_c, mi
     assert "ConnectException" in task["trace"]
     assert list_keys(minio, bucket, "") == []
     assert kafka.committed_offsets(f"connect-{cname}").get((topic, 0), 0) == 0
+
+
+def test_object_tagging_on_minio(kafka, connect_c, minio, unique_name):
+    """s3.object.tagging: each values object carries Confluent's startOffset, endOffset (its
+    last record's) and recordCount tags, then s3.object.tagging.key.value.pairs; GET ?tagging
+    through the S3 API shows them. Keys files are not tagged, as Confluent's are not."""
+    bucket = "tags-" + unique_name("b").lower().replace("_", "-")[-36:]
+    make_bucket(minio, bucket)
+    topic, cname = unique_name("iot-tags"), unique_name("s3tags")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce(topic, [json.dumps({"seq": i}) for i in range(25)], keys=[f"k{i}" for i in
+                                                                          range(25)], partition=0)
+    w = connect_c()
+    w.create_connector(cname, sink_config(topic, **s3_options(minio), **{
+        "s3.bucket.name": bucket, "flush.size": "10", "partitioner.class": DEFAULT_PARTITIONER,
+        "timestamp.extractor": "Record", "s3.object.tagging": "true",
+        "s3.object.tagging.key.value.pairs": "team:data, env:a+b=c.d_e:f/g@h",
+        "store.kafka.keys": "true", "keys.format.class":
+            "io.confluent.connect.s3.format.json.JsonFormat",
+        "key.converter": "org.apache.kafka.connect.storage.StringConverter"}))
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 20,
+                  timeout=kc.scaled(120), what="two sets committed")
+    keys = list_keys(minio, bucket, f"raw/{topic}/")
+    p = f"raw/{topic}/partition=0/{topic}+0+"
+    assert keys == [f"{p}0000000000.keys.json", f"{p}0000000000.snappy.parquet",
+                    f"{p}0000000010.keys.json", f"{p}0000000010.snappy.parquet"], keys
+    for start in (0, 10):
+        r = s3_curl(minio, "GET", quote(f"/{bucket}/{p}{start:010d}.snappy.parquet", safe="/")
+                    + "?tagging=")
+        body, status = r.stdout.rsplit("\n", 1)
+        assert status == "200", r.stdout
+        assert "Unable to tag" not in w.log_text(), [l for l in w.log_text().splitlines()
+                                                     if "tag" in l]
+        tags = dict(re.findall(r"<Tag><Key>([^<]*)</Key><Value>([^<]*)</Value></Tag>", body))
+        assert tags == {"startOffset": str(start), "endOffset": str(start + 9),
+                        "recordCount": "10", "team": "data", "env": "a+b=c.d_e:f/g@h"}, body
+        r = s3_curl(minio, "GET", quote(f"/{bucket}/{p}{start:010d}.keys.json", safe="/")
+                    + "?tagging=")
+        assert "<Tag>" not in r.stdout, r.stdout
