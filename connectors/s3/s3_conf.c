@@ -39,6 +39,49 @@ static int validate_null_behavior(const struct conf_def *d, const char *value,
                               "String must be one of: ignore, fail, write");
 }
 
+/* Confluent keys whose other values change what is written or where, and that connect-c does
+ * not implement: a 400 on the key for any value but the default (case-insensitive), rather than
+ * being ignored. */
+static int validate_default_only(const struct conf_def *d, const char *value,
+                                 struct kc_error *err)
+{
+    const char *def = d->default_value != NULL ? d->default_value : "";
+    if (value == NULL || value[0] == '\0' || strcasecmp(value, def) == 0) {
+        return KC_OK;
+    }
+    const char *why = strcmp(d->name, "s3.wan.mode") == 0
+                          ? "S3 Transfer Acceleration is not supported by connect-c"
+                          : "only NONE is supported by connect-c (no schema name in the path)";
+    return conf_error_invalid(err, d->name, value, "%s", why);
+}
+
+/* s3.credentials.provider.class: the AWS SDK's default chains (v1 and v2) or its environment
+ * provider, which connect-c covers with aws.access.key.id / aws.secret.access.key or the
+ * environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. Any other
+ * provider (assume-role...) is a 400, not silently replaced. */
+static int validate_credentials_provider(const struct conf_def *d, const char *value,
+                                         struct kc_error *err)
+{
+    static const char *const ok[] = {
+        "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
+        "com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
+        "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider",
+        "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider"};
+    if (value == NULL || value[0] == '\0') {
+        return KC_OK;
+    }
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (strcmp(value, ok[i]) == 0) {
+            return KC_OK;
+        }
+    }
+    return conf_error_invalid(err, d->name, value,
+                              "connect-c takes credentials from aws.access.key.id and "
+                              "aws.secret.access.key, or from the environment (AWS_ACCESS_KEY_ID, "
+                              "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN): only the default or "
+                              "the environment provider is supported");
+}
+
 /* s3.object.behavior.on.tagging.error: Confluent's IgnoreOrFailBehavior.VALIDATOR (lower-cased,
  * then one of ignore, fail) */
 static int validate_ignore_or_fail(const struct conf_def *d, const char *value,
@@ -293,6 +336,31 @@ const struct conf_def s3_conf_def[] = {
     {"s3.acl.canned", CONF_STRING, NULL, 1, CONF_LOW,
      "An S3 canned ACL header value to apply when writing objects.", S3_GROUP, 23,
      CONF_WIDTH_LONG, "S3 Canned ACL", validate_canned_acl, U, NULL, NULL},
+    {"s3.credentials.provider.class", CONF_CLASS,
+     "com.amazonaws.auth.DefaultAWSCredentialsProviderChain", 0, CONF_LOW,
+     "Credentials provider or provider chain to use for authentication to AWS. connect-c reads "
+     "aws.access.key.id / aws.secret.access.key, else the environment's AWS_ACCESS_KEY_ID, "
+     "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; only the default chain or the environment "
+     "provider may be named here.",
+     S3_GROUP, 30, CONF_WIDTH_LONG, "AWS Credentials Provider Class",
+     validate_credentials_provider, U, NULL, NULL},
+    {"s3.wan.mode", CONF_BOOLEAN, "false", 0, CONF_MEDIUM,
+     "Use S3 accelerated endpoint (not supported by connect-c: must be false).", S3_GROUP, 31,
+     CONF_WIDTH_LONG, "S3 accelerated endpoint enabled", validate_default_only, U, NULL, NULL},
+    {"s3.send.digest", CONF_BOOLEAN, "false", 0, CONF_LOW,
+     "Enable or disable sending MD5 digest with S3 multipart upload request (when true, "
+     "connect-c sends Content-MD5 with every object and part it uploads).",
+     S3_GROUP, 32, CONF_WIDTH_LONG, "S3 Send Digest", NULL, U, NULL, NULL},
+    {"s3.http.send.expect.continue", CONF_BOOLEAN, "true", 0, CONF_LOW,
+     "Enable or disable use of the HTTP/1.1 handshake using EXPECT: 100-CONTINUE during multi-"
+     "part upload. (Accepted; libcurl sends it for large bodies whatever the value.)",
+     S3_GROUP, 33, CONF_WIDTH_SHORT, "S3 HTTP Send Uses Expect Continue", NULL, U, NULL, NULL},
+    {"s3.schema.partition.affix.type", CONF_STRING, "NONE", 0, CONF_LOW,
+     "Append the record schema name to prefix or suffix in the s3 path after the topic name. "
+     "None will not append the schema name in the s3 path. (Only NONE is supported by "
+     "connect-c.)",
+     S3_GROUP, 34, CONF_WIDTH_LONG, "Schema Partition Affix Type", validate_default_only, U,
+     NULL, NULL},
     {"s3.proxy.url", CONF_STRING, "", 0, CONF_LOW,
      "S3 Proxy settings encoded in URL syntax (http://host:port or https://host:port). This "
      "property is meant to be used only if you need to access S3 through a proxy. Without it "
@@ -432,6 +500,7 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     c->store.sse_customer_key = conf_values_password(cv, "s3.sse.customer.key");
     c->store.acl = conf_values_string(cv, "s3.acl.canned");
     c->store.proxy_url = conf_values_string(cv, "s3.proxy.url");
+    c->store.send_digest = conf_values_bool(cv, "s3.send.digest");
     c->store.proxy_user = conf_values_string(cv, "s3.proxy.user");
     c->store.proxy_password = conf_values_password(cv, "s3.proxy.password");
     c->part.class_name = conf_values_string(cv, "partitioner.class");

@@ -38,6 +38,7 @@ struct s3_store {
     int n_create;
     char *ssec_hdr[3];
     int n_ssec;
+    int send_digest; /* s3.send.digest: Content-MD5 on every PUT of an object or a part */
     char *proxy;    /* owned: s3.proxy.url, "" none */
     char *proxy_user; /* owned or NULL */
     char *proxy_pass; /* owned or NULL */
@@ -267,6 +268,7 @@ int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct 
     s->retries = c->retries < 0 ? 0 : c->retries;
     s->backoff_ms = c->backoff_ms < 0 ? 0 : c->backoff_ms;
     s->conditional = c->conditional_writes;
+    s->send_digest = c->send_digest;
     if (strncmp(url, "file://", 7) == 0) {
         const char *d = url + 7;
         if (d[0] != '/') {
@@ -883,6 +885,36 @@ static int complete_upload(struct s3_store *s, const struct s3_object *o, const 
     return rc;
 }
 
+/* "Content-MD5: <base64>" of len bytes of fd at off into hdr (s3.send.digest: S3 refuses the
+ * body with BadDigest if it arrives different). KC_EIO when the spool file cannot be read. */
+static int md5_header(int fd, uint64_t off, uint64_t len, char hdr[64], struct kc_error *err)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char buf[1 << 16], md5[EVP_MAX_MD_SIZE];
+    unsigned int md5_len = 0;
+    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1;
+    while (ok && len > 0) {
+        size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+        ssize_t n = pread(fd, buf, want, (off_t)off);
+        if (n <= 0) {
+            EVP_MD_CTX_free(ctx);
+            return kc_error_set(err, KC_EIO, "reading the spool file for its MD5: %s",
+                                n < 0 ? strerror(errno) : "short file");
+        }
+        ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
+        off += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, md5, &md5_len) == 1 && md5_len == 16;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) {
+        return kc_error_set(err, KC_EFATAL, "MD5 of an upload failed");
+    }
+    strcpy(hdr, "Content-MD5: ");
+    EVP_EncodeBlock((unsigned char *)hdr + strlen(hdr), md5, 16);
+    return KC_OK;
+}
+
 static int multipart(struct s3_object *o, struct kc_error *err)
 {
     struct s3_store *s = o->s;
@@ -935,6 +967,13 @@ static int multipart(struct s3_object *o, struct kc_error *err)
         struct s3_req pq = {.method = "PUT", .key = o->key, .query = (char *)qs.data,
                             .fd = o->fd, .off = off,
                             .len = o->size - off < part ? o->size - off : part, .ssec = 1};
+        char md5[64];
+        if (s->send_digest) {
+            if ((rc = md5_header(o->fd, pq.off, pq.len, md5, err)) != KC_OK) {
+                break;
+            }
+            pq.extra_hdr = md5;
+        }
         pq.body = q.body;
         rc = request(s, &pq, err);
         q.body = pq.body;
@@ -1247,6 +1286,12 @@ int s3_object_commit(struct s3_object *o, struct kc_error *err)
     } else if (o->size <= o->s->part_size) {
         struct s3_req q = {.method = "PUT", .key = o->key, .fd = o->fd, .len = o->size,
                            .if_none_match = 1, .creates = 1};
+        char md5[64];
+        if (o->s->send_digest && (rc = md5_header(o->fd, 0, o->size, md5, err)) != KC_OK) {
+            s3_object_abort(o);
+            return rc;
+        }
+        q.extra_hdr = o->s->send_digest ? md5 : NULL;
         kc_buf_init(&q.body, S3_BODY_MAX + 1);
         rc = request(o->s, &q, err);
         if (rc != KC_OK && q.status == 412) {
@@ -1254,7 +1299,7 @@ int s3_object_commit(struct s3_object *o, struct kc_error *err)
             rc = KC_OK;
             if (!same_object(o->s, o)) { /* another cut of the set (see same_object) */
                 struct s3_req u = {.method = "PUT", .key = o->key, .fd = o->fd, .len = o->size,
-                                   .creates = 1};
+                                   .creates = 1, .extra_hdr = q.extra_hdr};
                 u.body = q.body;
                 rc = request(o->s, &u, err);
                 q.body = u.body;

@@ -48,6 +48,7 @@ struct s3_store_config {
     /* s3.proxy.url ("http://host:port", NULL/"" none: as the AWS SDK, proxies named in the
      * environment are not used either), s3.proxy.user and s3.proxy.password (secret; NULL
      * none: then the URL's own user:password, if any) */
+    int send_digest;              /* s3.send.digest: Content-MD5 on each PUT of an object or part */
     const char *proxy_url;
     const char *proxy_user;
     const char *proxy_password;

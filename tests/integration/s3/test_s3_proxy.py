@@ -6,6 +6,7 @@ the right Proxy-Authorization with 407 and counts what it forwarded."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import json
 import threading
@@ -29,6 +30,7 @@ class Proxy(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.seen: list[tuple[str, str]] = []  # (method, path) forwarded
+        self.md5: dict[str, tuple[str | None, str]] = {}  # PUT path: (Content-MD5, the body's)
         self.refused = 0
 
 
@@ -53,6 +55,9 @@ class Handler(BaseHTTPRequestHandler):
         u = urlsplit(self.path)  # a forward proxy gets the absolute URI
         path = u.path + ("?" + u.query if u.query else "")
         srv.seen.append((self.command, unquote(u.path)))
+        if self.command == "PUT":
+            srv.md5[unquote(u.path)] = (self.headers.get("Content-MD5"), base64.b64encode(
+                hashlib.md5(body or b"").digest()).decode())
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
         hdrs = {k: v for k, v in self.headers.items() if k.lower() not in HOP | {"expect"}}
         c.request(self.command, path, body=body, headers=hdrs)
@@ -99,9 +104,24 @@ def test_uploads_go_through_the_proxy(kafka, connect_c, s3, unique_name):
         # the task's bucket check went through it too
         assert proxy.seen[0][1] == f"/{bucket}/", proxy.seen
         root = Path(s3["KC_S3_DATA"]) / bucket
-        rows = [r["seq"] for f in sorted(root.rglob("*.parquet"))
+        rows = [r["seq"] for f in sorted((root / "topics").rglob("*.parquet"))
                 for r in pq.read_table(f).to_pylist()]
         assert rows == list(range(30))
+        assert all(sent is None for sent, _ in proxy.md5.values())  # s3.send.digest=false
+        # s3.send.digest=true: every PUT carries its body's MD5 (S3Proxy checks it too)
+        dg = unique_name("s3pxmd5")
+        w.create_connector(dg, {
+            "connector.class": S3_CLASS, "tasks.max": "1", "topics": topic,
+            "s3.bucket.name": bucket, "flush.size": "10", "topics.dir": "md5",
+            "format.class": "io.confluent.connect.s3.format.parquet.ParquetFormat",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable": "false", **s3_options(s3), "s3.send.digest": "true",
+            "s3.proxy.url": f"http://127.0.0.1:{proxy.server_address[1]}",
+            "s3.proxy.user": "kc-user", "s3.proxy.password": "kc-proxy-secret"})
+        kc.wait_until(lambda: kafka.committed_offsets(f"connect-{dg}").get((topic, 0)) == 30,
+                      timeout=kc.scaled(90), what="all committed with digests")
+        sent = {p: v for p, v in proxy.md5.items() if p.startswith(f"/{bucket}/md5/")}
+        assert len(sent) == 3 and all(a == b for a, b in sent.values()), sent
         # a wrong password: the proxy's 407 fails the task at its start, saying so
         bad = unique_name("s3pxbad")
         w.create_connector(bad, {
