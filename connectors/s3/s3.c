@@ -367,6 +367,24 @@ static void pj_bad(void *opaque, uint64_t line, const struct kc_error *why)
  * KC_OK when nothing was blamed, KC_RETRY (why set: the set must be read again from its first
  * offset) when something was, KC_ENOMEM when a blame could not be kept.
  */
+/* Report the record at offset (why) instead of writing it when its set is read again. */
+static int deny_add(struct s3_tp *tp, int64_t offset, const struct kc_error *why)
+{
+    if (tp->n_deny == tp->cap_deny) {
+        size_t cap = tp->cap_deny ? tp->cap_deny * 2 : 4;
+        struct s3_blame *d = kc_realloc(tp->deny, cap * sizeof(*d));
+        if (d == NULL) {
+            return KC_ENOMEM;
+        }
+        tp->deny = d;
+        tp->cap_deny = cap;
+    }
+    tp->deny[tp->n_deny].offset = offset;
+    tp->deny[tp->n_deny].why = *why;
+    tp->n_deny++;
+    return KC_OK;
+}
+
 static int take_blame(struct s3_tp *tp, struct kc_error *why)
 {
     size_t n = 0;
@@ -376,16 +394,9 @@ static int take_blame(struct s3_tp *tp, struct kc_error *why)
             return kc_error_set(why, KC_ENOMEM, "out of memory");
         }
         for (size_t i = 0; i < f->n_blamed; i++) {
-            if (tp->n_deny == tp->cap_deny) {
-                size_t cap = tp->cap_deny ? tp->cap_deny * 2 : 4;
-                struct s3_blame *d = kc_realloc(tp->deny, cap * sizeof(*d));
-                if (d == NULL) {
-                    return kc_error_set(why, KC_ENOMEM, "out of memory");
-                }
-                tp->deny = d;
-                tp->cap_deny = cap;
+            if (deny_add(tp, f->blamed[i].offset, &f->blamed[i].why) != KC_OK) {
+                return kc_error_set(why, KC_ENOMEM, "out of memory");
             }
-            tp->deny[tp->n_deny++] = f->blamed[i];
             if (first < 0 || f->blamed[i].offset < first) {
                 first = f->blamed[i].offset;
             }
@@ -1366,37 +1377,52 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
 /* Confluent's Utils.sinkRecordToLoggableString */
 #define S3_LOGGABLE "SinkRecord{kafkaOffset=%lld, topic='%s', kafkaPartition=%d} "
 
-/* A header's value as Values.convertToString gives it for what SimpleHeaderConverter made of
- * its bytes: the bytes as UTF-8 text (malformed sequences as U+FFFD); a header a transform
- * made, its string or JSON text. NULL and *null set: a null value. */
-static json_t *header_text(struct s3_sink *s, const struct sink_header *h, int *null)
+/* A JSON string of n bytes of text as Java holds them: malformed UTF-8 decoded to U+FFFD, as
+ * new String(bytes, UTF_8) does. NULL only when out of memory. */
+static json_t *java_text(const void *p, size_t n)
 {
-    *null = 0;
-    if (h->raw != NULL) {
-        if (kc_utf8_valid(h->raw, h->raw_len)) {
-            return json_stringn(h->raw, h->raw_len);
-        }
-        struct kc_arena a;
-        kc_arena_init(&a, h->raw_len * 3 + 64, S3_RECORD_TEXT_MAX);
-        const struct cdata_value *t = conv_utf8_string(&a, h->raw, h->raw_len);
-        json_t *j = t != NULL ? json_stringn(t->u.s, t->n) : NULL;
-        kc_arena_fini(&a);
-        return j;
+    if (kc_utf8_valid(p, n)) {
+        return json_stringn(p, n);
     }
-    if (h->value == NULL) {
-        *null = 1;
-        return NULL;
-    }
-    if (h->value->type == CDATA_STRING) {
-        return json_stringn(h->value->u.s, h->value->n);
-    }
-    char *text = NULL;
-    if (cdata_dumps(s, h->value, &text) != KC_OK) {
-        return NULL;
-    }
-    json_t *j = json_string(text);
-    free(text);
+    struct kc_arena a;
+    kc_arena_init(&a, n * 3 + 64, S3_RECORD_TEXT_MAX);
+    const struct cdata_value *t = conv_utf8_string(&a, p, n);
+    json_t *j = t != NULL ? json_stringn(t->u.s, t->n) : NULL;
+    kc_arena_fini(&a);
     return j;
+}
+
+/*
+ * A header's value as text: its bytes as UTF-8 text (what SimpleHeaderConverter and
+ * Values.convertToString give back for text; Confluent's re-serialises what the converter
+ * parsed, so "1.50" comes out "1.5" there), or the string or JSON text of a header a transform
+ * made. KC_OK (*out set), KC_EINVAL (why set: a null value, or one that has no JSON text),
+ * KC_ENOMEM.
+ */
+static int header_text(struct s3_sink *s, const struct sink_header *h, json_t **out,
+                       struct kc_error *why)
+{
+    *out = NULL;
+    if (h->raw != NULL) {
+        *out = java_text(h->raw, h->raw_len);
+    } else if (h->value == NULL) {
+        return kc_error_set(why, KC_EINVAL, "Invalid value: null used for required field: "
+                                            "\"value\", schema type: STRING (header '%s')",
+                            h->key);
+    } else if (h->value->type == CDATA_STRING) {
+        *out = java_text(h->value->u.s, h->value->n);
+    } else {
+        char *text = NULL;
+        int rc = cdata_dumps(s, h->value, &text);
+        if (rc != KC_OK) {
+            return rc == KC_ENOMEM ? KC_ENOMEM
+                                   : kc_error_set(why, KC_EINVAL, "header '%s' %s", h->key,
+                                                  S3_NOT_JSON);
+        }
+        *out = java_text(text, strlen(text));
+        free(text);
+    }
+    return *out != NULL ? KC_OK : KC_ENOMEM;
 }
 
 /* The headers file's fixed schema (HeaderRecordView):
@@ -1425,7 +1451,7 @@ static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct k
     }
     if (s->c.side[S3_KEYS - 1]) {
         if (r->key == NULL) {
-            return kc_error_set(why, KC_EINVAL, "Key cannot be null for " S3_LOGGABLE,
+            return kc_error_set(why, KC_EINVAL, "Key cannot be null for SinkRecord: " S3_LOGGABLE,
                                 (long long)r->offset, r->topic, (int)r->partition);
         }
         char *t = NULL;
@@ -1434,15 +1460,22 @@ static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct k
             rc = cdata_dumps(s, r->key, &t);
         } else if (r->key_schema != NULL) {
             t = s3_connect_wrapped("RecordKey", "key", r->key_schema, r->key);
-            rc = t != NULL ? KC_OK : KC_EINVAL;
             s->key_fp = cdata_schema_fingerprint(r->key_schema);
+            if (t == NULL) {
+                /* (or out of memory, which then fails the task at the next allocation) */
+                return kc_error_set(why, KC_EINVAL,
+                                    "the key cannot be written to a Parquet keys file: its "
+                                    "Connect schema has a struct without fields, a map whose "
+                                    "keys are not strings, text that is not UTF-8, or nests too "
+                                    "deep");
+            }
         } else {
             char *j = NULL;
             json_t *text = NULL;
             if (r->key->type == CDATA_STRING) {
-                text = json_stringn(r->key->u.s, r->key->n);
+                text = java_text(r->key->u.s, r->key->n);
             } else if ((rc = cdata_dumps(s, r->key, &j)) == KC_OK) {
-                text = json_string(j);
+                text = java_text(j, strlen(j));
             }
             free(j);
             json_t *env = text != NULL
@@ -1465,23 +1498,26 @@ static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct k
     }
     if (s->c.side[S3_HEADERS - 1]) {
         if (r->n_headers == 0) {
-            return kc_error_set(why, KC_EINVAL, "Headers cannot be null for " S3_LOGGABLE,
+            return kc_error_set(why, KC_EINVAL,
+                                "Headers cannot be null for SinkRecord: " S3_LOGGABLE,
                                 (long long)r->offset, r->topic, (int)r->partition);
         }
         json_t *list = json_array();
         int rc = list != NULL ? KC_OK : KC_ENOMEM;
-        int null = 0;
         for (size_t i = 0; rc == KC_OK && i < r->n_headers; i++) {
-            json_t *v = header_text(s, &r->headers[i], &null);
-            if (null) {
-                kc_error_set(why, KC_EINVAL, "Invalid value: null used for required field: "
-                                             "\"value\", schema type: STRING (header '%s')",
-                             r->headers[i].key);
-                rc = KC_EINVAL;
-            } else if (v == NULL ||
-                       json_array_append_new(list, json_pack("{s:s, s:o}", "key",
-                                                             r->headers[i].key, "value", v))) {
+            json_t *v = NULL, *k = NULL;
+            rc = header_text(s, &r->headers[i], &v, why);
+            if (rc == KC_OK && (k = java_text(r->headers[i].key,
+                                              strlen(r->headers[i].key))) == NULL) {
                 rc = KC_ENOMEM;
+            }
+            /* "o" takes k and v, also when the pack fails */
+            if (rc == KC_OK &&
+                json_array_append_new(list, json_pack("{s:o, s:o}", "key", k, "value", v))) {
+                rc = KC_ENOMEM;
+            } else if (rc != KC_OK) {
+                json_decref(k);
+                json_decref(v);
             }
         }
         json_t *env = NULL;
@@ -1510,8 +1546,7 @@ static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct k
         if (rc != KC_OK) {
             free(t);
             return rc == KC_ENOMEM ? kc_error_set(why, KC_ENOMEM, "out of memory")
-                   : null          ? KC_EINVAL /* why says which */
-                                   : kc_error_set(why, KC_EINVAL, "the headers %s", S3_NOT_JSON);
+                                   : KC_EINVAL; /* why says which */
         }
         s->side_text[S3_HEADERS - 1] = t;
     }
@@ -1548,14 +1583,24 @@ static int side_write(struct s3_sink *s, struct s3_tp *tp, const struct sink_rec
         rc = file_rc(f, parquet_jsonl_record_doc(f->pj, NULL, text, len,
                                                  (uint64_t)r->kafka_offset, err), err);
         f->cur = -1;
-        if (rc == KC_OK && (f->bad || f->n_blamed > 0 || f->blame_oom)) {
+        if (rc == KC_OK && f->bad) {
+            /* Its value is written already: the set is read again from its first offset, and
+             * this record is reported when it comes back, before anything of it is written
+             * (as a record blamed by an inference sample) */
             f->bad = 0;
-            return kc_error_set(err, KC_EFATAL, "%s-%d offset %lld: the %s file %s refused "
-                                "the record's %s: %s",
-                                r->kafka_topic, (int)r->kafka_partition,
-                                (long long)r->kafka_offset, side == S3_KEYS ? "keys" : "headers",
-                                s3_object_key(f->obj), side == S3_KEYS ? "key" : "headers",
-                                f->why.msg);
+            struct kc_error why;
+            kc_error_set(&why, KC_EINVAL, "the %s file refused the record's %s: %s",
+                         side == S3_KEYS ? "keys" : "headers", side == S3_KEYS ? "key" : "headers",
+                         f->why.msg);
+            if (deny_add(tp, r->kafka_offset, &why) != KC_OK) {
+                return kc_error_set(err, KC_ENOMEM, "out of memory");
+            }
+            return kc_error_set(err, KC_RETRY, "%s-%d offset %lld: %s; it is reported when read "
+                                "again", r->kafka_topic, (int)r->kafka_partition,
+                                (long long)r->kafka_offset, why.msg);
+        }
+        if (rc == KC_OK && (f->n_blamed > 0 || f->blame_oom)) {
+            return take_blame(tp, err); /* KC_RETRY: replayed, the blamed reported */
         }
     }
     if (rc == KC_OK) {
@@ -1688,13 +1733,8 @@ static int view_staged(struct s3_sink *s, const struct s3_tp *tp, const char *bu
     if (tp->last_encoded == NULL) {
         return 0;
     }
-    const struct s3_file *g = NULL;
-    for (const struct s3_file *x = tp->files; x != NULL; x = x->next) {
-        if (enc_eq(x->encoded, x->encoded_len, tp->last_encoded, tp->last_encoded_len)) {
-            g = x;
-            break;
-        }
-    }
+    /* the values file (not its keys or headers file, which share its encoded partition) */
+    const struct s3_file *g = file_find(tp, tp->last_encoded, tp->last_encoded_len, S3_VALUES);
     if (g == NULL || g->pj == NULL) {
         return 0;
     }
@@ -1779,6 +1819,10 @@ static int put_rows(struct s3_sink *s, struct s3_tp *tp, const struct sink_recor
         if (s->c.side[side - 1]) {
             rc = side_write(s, tp, r, encoded, enc_len, ts_local, side, &why);
         }
+    }
+    for (int i = 0; i < 2; i++) { /* a huge key's text is not kept until the next record */
+        free(s->side_text[i]);
+        s->side_text[i] = NULL;
     }
     if (rc != KC_OK) {
         return rc == KC_ENOMEM || rc == KC_EFATAL ? kc_error_set(err, rc, "%s", why.msg)

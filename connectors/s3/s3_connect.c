@@ -225,9 +225,35 @@ char *s3_connect_envelope(const struct cdata_schema *schema, const struct cdata_
     return text;
 }
 
+/* A struct without fields somewhere in sc: Parquet has no empty groups. */
+static int has_empty_struct(const struct cdata_schema *sc, int depth)
+{
+    if (sc == NULL || depth > S3_CONNECT_MAX_DEPTH) {
+        return 0;
+    }
+    switch (sc->type) {
+    case CDATA_STRUCT:
+        if (sc->n_fields == 0) {
+            return 1;
+        }
+        for (size_t i = 0; i < sc->n_fields; i++) {
+            if (has_empty_struct(sc->fields[i].schema, depth + 1)) {
+                return 1;
+            }
+        }
+        return 0;
+    case CDATA_ARRAY: return has_empty_struct(sc->items, depth + 1);
+    case CDATA_MAP: return has_empty_struct(sc->values, depth + 1);
+    default: return 0;
+    }
+}
+
 char *s3_connect_wrapped(const char *struct_name, const char *field,
                          const struct cdata_schema *schema, const struct cdata_value *value)
 {
+    if (has_empty_struct(schema, 0)) {
+        return NULL;
+    }
     json_t *f = schema_json(schema, 1);
     json_t *p = f != NULL ? payload_json(value, schema, 1) : NULL;
     if (f == NULL || p == NULL || put(f, "field", json_string(field)) != 0) {
