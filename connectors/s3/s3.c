@@ -362,11 +362,6 @@ static void pj_bad(void *opaque, uint64_t line, const struct kc_error *why)
     f->n_blamed++;
 }
 
-/*
- * Move what the set's files blamed on earlier records into the partition's deny list. Returns
- * KC_OK when nothing was blamed, KC_RETRY (why set: the set must be read again from its first
- * offset) when something was, KC_ENOMEM when a blame could not be kept.
- */
 /* Report the record at offset (why) instead of writing it when its set is read again. */
 static int deny_add(struct s3_tp *tp, int64_t offset, const struct kc_error *why)
 {
@@ -385,6 +380,11 @@ static int deny_add(struct s3_tp *tp, int64_t offset, const struct kc_error *why
     return KC_OK;
 }
 
+/*
+ * Move what the set's files blamed on earlier records into the partition's deny list. Returns
+ * KC_OK when nothing was blamed, KC_RETRY (why set: the set must be read again from its first
+ * offset) when something was, KC_ENOMEM when a blame could not be kept.
+ */
 static int take_blame(struct s3_tp *tp, struct kc_error *why)
 {
     size_t n = 0;
@@ -549,6 +549,19 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
     return KC_OK;
 }
 
+/* s in place without its leading and trailing blanks */
+static char *trim_in_place(char *s)
+{
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+        s[--n] = '\0';
+    }
+    return s;
+}
+
 /* s3.object.tagging: the tags of a values file's object, as Confluent's tagFile (startOffset,
  * endOffset: its last record's, recordCount), then s3.object.tagging.key.value.pairs; set on
  * obj to be put once it is committed. Keys and headers files are not tagged (nor by Confluent). */
@@ -579,16 +592,29 @@ static int file_tags(const struct s3_file *f, struct s3_object *obj, struct kc_e
         kv[2 * i + 1] = nums[i];
     }
     char *p = copy;
+    n = 3;
     for (size_t i = 0; i < c->n_tag_pairs; i++) {
-        /* "key:value" (validated): split at the first ':' */
+        /* "key:value" (validated): split at the first ':', both trimmed; a key given again
+         * (or a built-in one) takes the later value, as a map put would */
         size_t len = strlen(c->tag_pairs[i]);
         memcpy(p, c->tag_pairs[i], len + 1);
         char *colon = strchr(p, ':');
+        const char *v = "";
         if (colon != NULL) {
             *colon = '\0';
+            v = trim_in_place(colon + 1);
         }
-        kv[2 * (3 + i)] = p;
-        kv[2 * (3 + i) + 1] = colon != NULL ? colon + 1 : "";
+        const char *k = trim_in_place(p);
+        size_t at = n;
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(kv[2 * j], k) == 0) {
+                at = j;
+                break;
+            }
+        }
+        kv[2 * at] = k;
+        kv[2 * at + 1] = v;
+        n += at == n;
         p += len + 1;
     }
     int rc = s3_object_set_tags(obj, kv, n, c->tagging_ignore, warn);
@@ -773,7 +799,10 @@ static int harvest(struct s3_sink *s, struct kc_error *err)
                 const struct s3_batch_obj *o = &b->objs[i];
                 if (o->tried && o->tag_warn.msg[0] != '\0') {
                     /* s3.object.behavior.on.tagging.error=ignore, as Confluent logs it */
-                    sink_task_log(s->st, KC_LOG_WARN, "%s. Ignoring.", o->tag_warn.msg);
+                    size_t ml = strlen(o->tag_warn.msg);
+                    sink_task_log(s->st, KC_LOG_WARN, "%.*s. Ignoring.",
+                                  (int)(ml > 0 && o->tag_warn.msg[ml - 1] == '.' ? ml - 1 : ml),
+                                  o->tag_warn.msg);
                 }
                 if (o->tried) {
                     sink_task_record_insert(s->st, o->rc == KC_OK ? (size_t)o->size : 0,
@@ -1940,9 +1969,22 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     }
     if (buf == NULL && !s->c.aiven.on && s->c.write_nulls) {
         /* behavior.on.null.values=write (Confluent's TombstoneSupportedPartitioner): the
-         * tombstone's key and headers go to the files of the tombstone partition, at the
-         * record's time (its value has no field to read) */
+         * tombstone's key and headers go to the files of the tombstone partition, at the time
+         * the extractor gives (a time-based partitioner's; Wallclock: now), the record's own
+         * where it would read a field of the value (its TombstoneTimestampExtractor) */
         int64_t ts = r->ts_type != SINK_TS_NONE ? r->timestamp : wall;
+        if (s3_partitioner_kind(s->part) == S3_PART_TIME) {
+            int field = s3_partitioner_extractor(s->part) == S3_EXTRACT_RECORD_FIELD;
+            const struct s3_value none = s3_value_json(NULL);
+            int trc = field && r->ts_type != SINK_TS_NONE
+                          ? KC_OK
+                          : s3_partitioner_timestamp(s->part, &none, r->timestamp,
+                                                     r->ts_type != SINK_TS_NONE, wall, &ts, &why);
+            if (trc != KC_OK) {
+                return trc == KC_ENOMEM ? kc_error_set(err, trc, "%s", why.msg)
+                                        : report(s, r, &why, err);
+            }
+        }
         const char *enc = s->c.tombstone_partition;
         return put_rows(s, tp, r, enc, strlen(enc), ts,
                         ts + s3_partitioner_utc_offset(s->part, ts), wall, NULL, 0, NULL, err);

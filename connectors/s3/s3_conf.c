@@ -132,24 +132,58 @@ static int validate_tag_pairs(const struct conf_def *d, const char *value, struc
     return KC_OK;
 }
 
-/* s3.proxy.url: empty, or an http(s) URL with a host (Confluent reads it with java.net.URL and
- * hands protocol, host and port to the SDK). A user:password inside is not printed back. */
+/* s3.proxy.url: empty, or http(s)://[user[:password]@]host[:port][/] -- what java.net.URL and
+ * the SDK's proxy settings take, and what libcurl parses without quoting the URL back in an error
+ * (a port that is not a number made it print the password). A user:password inside is never
+ * printed back. */
 static int validate_proxy_url(const struct conf_def *d, const char *value, struct kc_error *err)
 {
     if (value == NULL || value[0] == '\0') {
         return KC_OK;
     }
-    const char *host = strncasecmp(value, "http://", 7) == 0    ? value + 7
-                       : strncasecmp(value, "https://", 8) == 0 ? value + 8
-                                                                : NULL;
-    const char *at = host != NULL ? strchr(host, '@') : NULL;
-    const char *h = at != NULL ? at + 1 : host;
-    if (h != NULL && h[0] != '\0' && h[0] != '/' && h[0] != ':') {
+    const char *p = strncasecmp(value, "http://", 7) == 0    ? value + 7
+                    : strncasecmp(value, "https://", 8) == 0 ? value + 8
+                                                             : NULL;
+    int ok = p != NULL;
+    if (ok) {
+        size_t auth = strcspn(p, "/?#");
+        const char *end = p + auth;
+        ok = end[0] == '\0' || strcmp(end, "/") == 0;
+        const char *host = p;
+        for (const char *c = p; c < end; c++) {
+            if (*c == '@') {
+                host = c + 1; /* the last '@' ends the userinfo */
+            }
+        }
+        const char *h = host;
+        if (ok && *h == '[') { /* an IPv6 literal */
+            while (h < end && *h != ']' && (isxdigit((unsigned char)*h) || *h == ':' ||
+                                            *h == '[' || *h == '.')) {
+                h++;
+            }
+            ok = h < end && *h == ']' && h > host + 1;
+            h++;
+        } else if (ok) {
+            while (h < end && (isalnum((unsigned char)*h) || *h == '-' || *h == '.' || *h == '_')) {
+                h++;
+            }
+            ok = h > host;
+        }
+        if (ok && h < end) {
+            ok = *h == ':' && end - h >= 2 && end - h <= 6;
+            long port = 0;
+            for (const char *c = h + 1; ok && c < end; c++) {
+                ok = isdigit((unsigned char)*c);
+                port = port * 10 + (*c - '0');
+            }
+            ok = ok && port >= 1 && port <= 65535;
+        }
+    }
+    if (ok) {
         return KC_OK;
     }
-    /* a user:password may be in it, whatever the scheme */
     return conf_error_invalid(err, d->name, strchr(value, '@') != NULL ? "[hidden]" : value,
-                              "must be an http:// or https:// URL with a host");
+                              "must be an http:// or https:// URL: [user:password@]host[:port]");
 }
 
 /* SDK v2's ServerSideEncryption.knownValues() after "" (ConfigDef.ValidString.in, as

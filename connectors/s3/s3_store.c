@@ -498,6 +498,17 @@ static int transient_code(const char *code)
 /* How much of an S3 error's <Message> goes into the task's error (kc_error holds 1 KiB). */
 #define S3_ERROR_MESSAGE_MAX 400
 
+/* 1 when the n bytes at needle occur in the string hay */
+static int contains(const char *hay, const char *needle, size_t n)
+{
+    for (; *hay != '\0'; hay++) {
+        if (strncmp(hay, needle, n) == 0) {
+            return 1;
+        }
+    }
+    return n == 0;
+}
+
 static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
 {
     CURL *curl = q->curl != NULL ? q->curl : s->curl;
@@ -556,6 +567,10 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     /* s3.proxy.url, or none: "" also keeps libcurl from taking http(s)_proxy from the
      * environment, which the JVM connector's AWS SDK does not read either */
     curl_easy_setopt(curl, CURLOPT_PROXY, s->proxy);
+    if (s->proxy[0] != '\0') {
+        /* the environment's no_proxy would still send some hosts around the proxy */
+        curl_easy_setopt(curl, CURLOPT_NOPROXY, "");
+    }
     if (s->proxy_user != NULL) {
         curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, s->proxy_user);
         curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD, s->proxy_pass);
@@ -590,9 +605,19 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     curl_slist_free_all(h);
     kc_buf_fini(&url);
     if (cc != CURLE_OK) {
+        const char *msg = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+        /* libcurl may quote the proxy URL, user:password and all ("Unsupported proxy syntax in
+         * '...'"): then only its generic text */
+        const char *at = strchr(s->proxy, '@');
+        const char *ui = strstr(s->proxy, "://");
+        ui = ui != NULL ? ui + 3 : s->proxy;
+        if ((at != NULL && at > ui && contains(msg, ui, (size_t)(at - ui))) ||
+            (s->proxy_pass != NULL && s->proxy_pass[0] != '\0' &&
+             strstr(msg, s->proxy_pass) != NULL)) {
+            msg = curl_easy_strerror(cc);
+        }
         return kc_error_set(err, cc == CURLE_OUT_OF_MEMORY ? KC_ENOMEM : KC_RETRY,
-                            "S3 %s %s: %s", q->method, q->key ? q->key : "", errbuf[0] ? errbuf
-                                                                     : curl_easy_strerror(cc));
+                            "S3 %s %s: %s", q->method, q->key ? q->key : "", msg);
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &q->status);
     if (q->status >= 200 && q->status < 300) {
@@ -1250,16 +1275,18 @@ static int put_tagging(struct s3_object *o, struct kc_error *err)
     unsigned char md5[EVP_MAX_MD_SIZE];
     unsigned int md5_len = 0;
     char hdr[64] = "Content-MD5: ";
-    if (EVP_Digest(o->tagging, len, md5, &md5_len, EVP_md5(), NULL) != 1 || md5_len != 16) {
-        return kc_error_set(err, KC_EFATAL, "S3 tagging of %s: MD5 failed", o->key);
-    }
-    EVP_EncodeBlock((unsigned char *)hdr + strlen(hdr), md5, 16);
-    struct s3_req q = {.method = "PUT", .key = o->key, .query = "tagging=", .fd = -1,
-                       .mem = o->tagging, .len = len, .extra_hdr = hdr};
-    kc_buf_init(&q.body, S3_BODY_MAX + 1);
     struct kc_error e;
-    int rc = request(o->s, &q, &e);
-    kc_buf_fini(&q.body);
+    int rc;
+    if (EVP_Digest(o->tagging, len, md5, &md5_len, EVP_md5(), NULL) != 1 || md5_len != 16) {
+        rc = kc_error_set(&e, KC_EFATAL, "the MD5 of the tagging request failed");
+    } else {
+        EVP_EncodeBlock((unsigned char *)hdr + strlen(hdr), md5, 16);
+        struct s3_req q = {.method = "PUT", .key = o->key, .query = "tagging=", .fd = -1,
+                           .mem = o->tagging, .len = len, .extra_hdr = hdr};
+        kc_buf_init(&q.body, S3_BODY_MAX + 1);
+        rc = request(o->s, &q, &e);
+        kc_buf_fini(&q.body);
+    }
     if (rc == KC_OK) {
         o->s->stats.tagged++;
         return KC_OK;

@@ -1,5 +1,6 @@
 """s3.proxy.url / s3.proxy.user / s3.proxy.password: every S3 request goes through the HTTP
-proxy, authenticated with Basic credentials, as the JVM sink's AWS SDK sends them. The proxy is a
+proxy, authenticated with Basic credentials, as the JVM sink's AWS SDK sends them, whatever the
+environment's http_proxy / no_proxy say (the SDK does not read them). The proxy is a
 small forwarding proxy on loopback (below) in front of S3Proxy; it refuses a request without
 the right Proxy-Authorization with 407 and counts what it forwarded."""
 
@@ -86,7 +87,11 @@ def test_uploads_go_through_the_proxy(kafka, connect_c, s3, unique_name):
         topic, cname = unique_name("px"), unique_name("s3px")
         kafka.create_topic(topic, partitions=1)
         kafka.produce(topic, [json.dumps({"seq": i}) for i in range(30)], partition=0)
-        w = connect_c()
+        # the environment names a proxy that is not there and exempts loopback from proxies:
+        # as for the JVM sink's SDK, neither counts (s3.proxy.url alone decides)
+        w = connect_c(start=False)
+        w.start(env={"http_proxy": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+                     "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"})
         w.create_connector(cname, {
             "connector.class": S3_CLASS, "tasks.max": "1", "topics": topic,
             "s3.bucket.name": bucket, "flush.size": "10",
@@ -122,6 +127,18 @@ def test_uploads_go_through_the_proxy(kafka, connect_c, s3, unique_name):
                       timeout=kc.scaled(90), what="all committed with digests")
         sent = {p: v for p, v in proxy.md5.items() if p.startswith(f"/{bucket}/md5/")}
         assert len(sent) == 3 and all(a == b for a, b in sent.values()), sent
+        # no s3.proxy.url: straight to S3, not through the environment's (dead) proxy
+        direct = unique_name("s3pxdirect")
+        seen = len(proxy.seen)
+        w.create_connector(direct, {
+            "connector.class": S3_CLASS, "tasks.max": "1", "topics": topic,
+            "s3.bucket.name": bucket, "flush.size": "10", "topics.dir": "direct",
+            "format.class": "io.confluent.connect.s3.format.parquet.ParquetFormat",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable": "false", **s3_options(s3)})
+        kc.wait_until(lambda: kafka.committed_offsets(f"connect-{direct}").get((topic, 0)) == 30,
+                      timeout=kc.scaled(90), what="all committed without a proxy")
+        assert not [x for x in proxy.seen[seen:] if x[1].startswith(f"/{bucket}/direct/")]
         # a wrong password: the proxy's 407 fails the task at its start, saying so
         bad = unique_name("s3pxbad")
         w.create_connector(bad, {

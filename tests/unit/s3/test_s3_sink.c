@@ -481,6 +481,9 @@ static void test_null_values_and_refused_keys(void **state)
                                                         "s3.object.behavior.on.tagging.error: "
                                                         "String must be one of: ignore, fail"},
         {"s3.proxy.url", "ftp://u:pw@host", "must be an http:// or https:// URL"},
+        {"s3.proxy.url", "http://u:pw@host:notaport", "must be an http:// or https:// URL"},
+        {"s3.proxy.url", "http://u:pw@host:99999", "must be an http:// or https:// URL"},
+        {"s3.proxy.url", "http://u:pw@ho st:80", "must be an http:// or https:// URL"},
         {"s3.wan.mode", "true", "Transfer Acceleration is not supported"},
         {"s3.schema.partition.affix.type", "PREFIX", "only NONE is supported"},
         {"s3.credentials.provider.class",
@@ -922,6 +925,47 @@ static void test_keys_files(void **state)
     assert_non_null(strstr(l, "iot+0+0000000000.keys.snappy.parquet"));
     assert_non_null(strstr(l, "iot+0+0000000002.keys.snappy.parquet"));
     assert_non_null(strstr(l, "iot+0+0000000002.snappy.parquet"));
+    free(l);
+    sink_harness_free(h);
+    rm_rf(dir);
+}
+
+/* behavior.on.null.values=write under a time-based partitioner: a tombstone takes the
+ * extractor's time (Wallclock: now, as the values around it), not its record's, so an old
+ * tombstone does not start a set that rotate.interval.ms then closes at the next value. */
+static void test_tombstone_time(void **state)
+{
+    (void)state;
+    char dir[64];
+    tmpdir(dir, sizeof(dir));
+    const char *kv[] = {"format.class", "io.confluent.connect.s3.format.json.JsonFormat",
+                        "flush.size", "4", "timestamp.extractor", "Wallclock",
+                        "rotate.interval.ms", "3600000", "rotate.file.on.partition.change",
+                        "false", "behavior.on.null.values", "write", "store.kafka.keys", "true",
+                        "keys.format.class", "io.confluent.connect.s3.format.json.JsonFormat",
+                        NULL};
+    struct sink_harness *h = mk(dir, kv);
+    struct kc_error err;
+    const char *vals[] = {NULL, "{\"n\":1}", "{\"n\":2}", "{\"n\":3}"};
+    for (int i = 0; i < 4; i++) {
+        char k[8];
+        snprintf(k, sizeof(k), "k%d", i);
+        /* record times a day back: only Wallclock's now counts */
+        assert_int_equal(sink_harness_produce(h, "iot", 0, k, vals[i],
+                                              vals[i] != NULL ? strlen(vals[i]) : 0,
+                                              T0 - 86400000),
+                         0);
+    }
+    assert_int_equal(sink_harness_assign(h, "iot", 0, &err), 0);
+    assert_int_equal(sink_harness_drain(h, 10, 10, &err), 0);
+    assert_int_equal(sink_harness_commit(h, &err), 0);
+    assert_int_equal(sink_harness_reported(h), 0);
+    assert_int_equal(sink_harness_committed(h, "iot", 0, NULL), 4); /* one set of four */
+    char *l = list_dir(dir);
+    assert_non_null(strstr(l, "/tombstone/iot+0+0000000000.keys.json"));
+    assert_null(strstr(l, "/tombstone/iot+0+0000000000.json"));
+    assert_non_null(strstr(l, "iot+0+0000000001.json"));
+    assert_non_null(strstr(l, "iot+0+0000000001.keys.json"));
     free(l);
     sink_harness_free(h);
     rm_rf(dir);
@@ -1508,6 +1552,7 @@ int main(void)
         cmocka_unit_test(test_upload_asks_for_a_tick),
         cmocka_unit_test(test_json_compression_config),
         cmocka_unit_test(test_keys_files),
+        cmocka_unit_test(test_tombstone_time),
         cmocka_unit_test(test_upload_failure_cancels_that_partition_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
