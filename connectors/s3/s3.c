@@ -2346,10 +2346,13 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         s->budget = (size_t)256 << 20;
     }
     sink_task_set_ctx(st, s);
-    sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s",
+    sink_task_log(st, KC_LOG_INFO, "S3 sink writing %s to %s%s%s%s%s",
                   s->c.aiven.on ? s->c.aiven.tmpl : s->ext,
                   s3_store_is_local(s->store) ? "local store " : "bucket ",
-                  s3_store_is_local(s->store) ? s->c.store.url : s->c.store.bucket);
+                  s3_store_is_local(s->store) ? s->c.store.url : s->c.store.bucket,
+                  s3_store_is_local(s->store) ? "" : " (credentials: ",
+                  s3_store_is_local(s->store) ? "" : s3_store_creds_source(s->store),
+                  s3_store_is_local(s->store) ? "" : ")");
     const struct s3_store_config *sc = &s->c.store;
     const char *sse = sc->sse != NULL ? sc->sse : "";
     int kms = strncasecmp(sse, "aws:kms", 7) == 0;

@@ -76,10 +76,9 @@ static int validate_credentials_provider(const struct conf_def *d, const char *v
         }
     }
     return conf_error_invalid(err, d->name, value,
-                              "connect-c takes credentials from aws.access.key.id and "
-                              "aws.secret.access.key, or from the environment (AWS_ACCESS_KEY_ID, "
-                              "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN): only the default or "
-                              "the environment provider is supported");
+                              "connect-c follows the AWS SDK's default credentials chain (keys, "
+                              "environment, web identity, profile, container, instance profile): "
+                              "only the default or the environment provider is supported");
 }
 
 /* s3.object.behavior.on.tagging.error: Confluent's IgnoreOrFailBehavior.VALIDATOR (lower-cased,
@@ -372,9 +371,11 @@ const struct conf_def s3_conf_def[] = {
      CONF_WIDTH_LONG, "S3 Canned ACL", validate_canned_acl, U, NULL, NULL},
     {"s3.credentials.provider.class", CONF_CLASS,
      "com.amazonaws.auth.DefaultAWSCredentialsProviderChain", 0, CONF_LOW,
-     "Credentials provider or provider chain to use for authentication to AWS. connect-c reads "
-     "aws.access.key.id / aws.secret.access.key, else the environment's AWS_ACCESS_KEY_ID, "
-     "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; only the default chain or the environment "
+     "Credentials provider or provider chain to use for authentication to AWS. connect-c "
+     "follows the SDK's default chain: aws.access.key.id / aws.secret.access.key, the "
+     "environment (AWS_ACCESS_KEY_ID...), web identity (AWS_WEB_IDENTITY_TOKEN_FILE, "
+     "AWS_ROLE_ARN), the shared credentials file (AWS_PROFILE), container credentials (ECS, "
+     "EKS Pod Identity), the EC2 instance profile; only the default chain or the environment "
      "provider may be named here.",
      S3_GROUP, 30, CONF_WIDTH_LONG, "AWS Credentials Provider Class",
      validate_credentials_provider, U, NULL, NULL},

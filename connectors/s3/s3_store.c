@@ -5,6 +5,8 @@
  */
 #include "s3_store.h"
 
+#include "s3_creds.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,8 +32,7 @@ struct s3_store {
     char *dir;      /* local: owned, no trailing '/' */
     char *base;     /* s3: owned, "http://host:port/bucket" or "https://bucket.host" */
     char *region;   /* owned */
-    char *userpwd;  /* owned "key:secret"; NULL = anonymous */
-    char *token_hdr; /* owned "x-amz-security-token: ..." or NULL */
+    struct s3_creds *creds; /* owned: what requests are signed with (s3_creds.h) */
     /* owned header lines: sent when an object is created (PUT, CreateMultipartUpload) and,
      * for SSE-C, with every part and HEAD of it too */
     char *create_hdr[3];
@@ -148,11 +149,7 @@ void s3_store_free(struct s3_store *s)
     kc_free(s->dir);
     kc_free(s->base);
     kc_free(s->region);
-    if (s->userpwd != NULL) {
-        memset(s->userpwd, 0, strlen(s->userpwd)); /* the secret */
-    }
-    kc_free(s->userpwd);
-    kc_free(s->token_hdr);
+    s3_creds_free(s->creds);
     for (int i = 0; i < s->n_create; i++) {
         kc_free(s->create_hdr[i]);
     }
@@ -320,16 +317,13 @@ int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct 
     }
     s->base = rc == KC_OK ? kc_buf_take(&b, NULL) : NULL;
     kc_buf_fini(&b);
-    const char *ak = c->access_key != NULL && c->access_key[0] ? c->access_key
-                                                                : getenv("AWS_ACCESS_KEY_ID");
-    const char *sk = c->secret_key != NULL && c->secret_key[0] ? c->secret_key
-                                                                : getenv("AWS_SECRET_ACCESS_KEY");
-    const char *tok = c->session_token != NULL ? c->session_token : getenv("AWS_SESSION_TOKEN");
-    if (ak != NULL && ak[0] && sk != NULL) {
-        s->userpwd = kc_asprintf("%s:%s", ak, sk);
-    }
-    if (tok != NULL && tok[0]) {
-        s->token_hdr = kc_asprintf("x-amz-security-token: %s", tok);
+    if (rc == KC_OK) {
+        rc = s3_creds_new(c->access_key, c->secret_key, c->session_token, region, url[0] == '\0',
+                          &s->creds, err);
+        if (rc != KC_OK) {
+            s3_store_free(s);
+            return rc;
+        }
     }
     const char *tmpdir = c->spool_dir != NULL && c->spool_dir[0] ? c->spool_dir : getenv("TMPDIR");
     s->spool = kc_strdup(tmpdir != NULL && tmpdir[0] ? tmpdir : "/tmp");
@@ -343,8 +337,7 @@ int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct 
                                                                            : "")) == NULL;
     }
     if (s->base == NULL || s->spool == NULL || s->region == NULL || s->curl == NULL ||
-        proxy_oom ||
-        (ak != NULL && ak[0] && sk != NULL && s->userpwd == NULL)) {
+        proxy_oom) {
         s3_store_free(s);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
@@ -354,6 +347,11 @@ int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct 
     }
     *out = s;
     return KC_OK;
+}
+
+const char *s3_store_creds_source(const struct s3_store *s)
+{
+    return s->creds != NULL ? s3_creds_source(s->creds) : "none";
 }
 
 int s3_store_is_local(const struct s3_store *s)
@@ -532,6 +530,11 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
         kc_buf_fini(&url);
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    char *userpwd = NULL, *token_hdr = NULL;
+    if ((rc = s3_creds_get(s->creds, &userpwd, &token_hdr, err)) != KC_OK) {
+        kc_buf_fini(&url);
+        return rc; /* KC_RETRY: temporary credentials could not be fetched (err says why) */
+    }
     char sigv4[160];
     snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", s->region);
     struct curl_slist *h = NULL, *t;
@@ -544,8 +547,8 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     if (q->if_none_match && s->conditional) {
         hok &= (t = curl_slist_append(h, "If-None-Match: *")) != NULL, h = t ? t : h;
     }
-    if (s->token_hdr != NULL) {
-        hok &= (t = curl_slist_append(h, s->token_hdr)) != NULL, h = t ? t : h;
+    if (token_hdr != NULL) {
+        hok &= (t = curl_slist_append(h, token_hdr)) != NULL, h = t ? t : h;
     }
     for (int i = 0; q->creates && i < s->n_create; i++) {
         hok &= (t = curl_slist_append(h, s->create_hdr[i])) != NULL, h = t ? t : h;
@@ -575,9 +578,9 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
         curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, s->proxy_user);
         curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD, s->proxy_pass);
     }
-    if (s->userpwd != NULL) {
+    if (userpwd != NULL) {
         curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4);
-        curl_easy_setopt(curl, CURLOPT_USERPWD, s->userpwd);
+        curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd); /* libcurl keeps its own copy */
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_cb);
@@ -603,6 +606,7 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
     q->status = 0;
     CURLcode cc = hok ? curl_easy_perform(curl) : CURLE_OUT_OF_MEMORY;
     curl_slist_free_all(h);
+    s3_creds_release(userpwd, token_hdr);
     kc_buf_fini(&url);
     if (cc != CURLE_OK) {
         const char *msg = errbuf[0] ? errbuf : curl_easy_strerror(cc);

@@ -64,6 +64,9 @@ struct s3_object;
 int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct kc_error *err);
 void s3_store_free(struct s3_store *s);
 int s3_store_is_local(const struct s3_store *s);
+/* Where its credentials come from (s3_creds_source): "connector", "environment", "web identity",
+ * "profile", "container", "instance profile", "none" (the local store: "none"). */
+const char *s3_store_creds_source(const struct s3_store *s);
 /* Check that the bucket (or directory) is there: the task fails at start otherwise. */
 int s3_store_check(struct s3_store *s, struct kc_error *err);
 

@@ -1,0 +1,551 @@
+/*
+ * connectors/s3/s3_creds.c: the AWS default credentials chain for the S3 store (s3_creds.h).
+ *
+ * One mutex guards the current credentials; a refresh happens under it, so two threads asking
+ * at once fetch once. The HTTP calls (STS, the container endpoint, IMDS) go through their own
+ * libcurl handle, never through a proxy (those endpoints are link-local, or AWS's own).
+ */
+#include "s3_creds.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "kc_alloc.h"
+#include "kc_buf.h"
+
+enum kind { C_NONE = 0, C_CONNECTOR, C_ENV, C_WEB_IDENTITY, C_PROFILE, C_CONTAINER, C_IMDS };
+
+struct s3_creds {
+    enum kind kind;
+    pthread_mutex_t mu;
+    char *key, *secret, *token; /* owned; current */
+    int64_t expires_ms;         /* 0: they do not expire */
+    /* where temporary ones come from (owned) */
+    char *region, *role_arn, *token_file, *session_name, *sts_url;
+    char *container_url, *container_auth, *container_auth_file;
+    char *imds;
+};
+
+#define REFRESH_BEFORE_MS (5 * 60 * 1000)
+#define BODY_MAX ((size_t)1 << 20)
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dup_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0' ? kc_strdup(v) : NULL;
+}
+
+static void wipe_free(char *s)
+{
+    if (s != NULL) {
+        memset(s, 0, strlen(s));
+        kc_free(s);
+    }
+}
+
+/* "2026-12-06T10:00:00Z" (fractions and "+00:00" accepted) as ms since the epoch; 0 if not. */
+static int64_t iso_ms(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        return 0;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    return t < 0 ? 0 : (int64_t)t * 1000;
+}
+
+static size_t body_cb(char *p, size_t size, size_t n, void *ud)
+{
+    struct kc_buf *b = ud;
+    return kc_buf_append(b, p, size * n) == KC_OK ? size * n : 0;
+}
+
+/* One HTTP exchange: its status and body (NUL-ended). KC_RETRY when it could not be made. */
+static int http(const char *method, const char *url, struct curl_slist *hdrs, const char *body,
+                struct kc_buf *out, long *status, struct kc_error *err)
+{
+    CURL *curl = curl_easy_init();
+    if (curl == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    char errbuf[CURL_ERROR_SIZE] = "";
+    kc_buf_reset(out);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_cb);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+    if (body != NULL) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    }
+    if (strcmp(method, "PUT") == 0) {
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
+        if (body == NULL) {
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+        }
+    }
+    CURLcode cc = curl_easy_perform(curl);
+    *status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_cleanup(curl);
+    int rc = cc == CURLE_OK && kc_buf_append_byte(out, 0) == KC_OK ? KC_OK : KC_RETRY;
+    if (rc != KC_OK) {
+        return kc_error_set(err, KC_RETRY, "%s %s: %s", method, url,
+                            errbuf[0] ? errbuf : curl_easy_strerror(cc));
+    }
+    out->len--; /* the NUL stays after the text */
+    return KC_OK;
+}
+
+/* Take new credentials (copies), replacing the current ones. */
+static int set_creds(struct s3_creds *c, const char *key, const char *secret, const char *token,
+                     int64_t expires_ms)
+{
+    char *k = kc_strdup(key), *s = kc_strdup(secret);
+    char *t = token != NULL && token[0] != '\0' ? kc_strdup(token) : NULL;
+    if (k == NULL || s == NULL || (token != NULL && token[0] != '\0' && t == NULL)) {
+        kc_free(k);
+        wipe_free(s);
+        wipe_free(t);
+        return KC_ENOMEM;
+    }
+    kc_free(c->key);
+    wipe_free(c->secret);
+    wipe_free(c->token);
+    c->key = k;
+    c->secret = s;
+    c->token = t;
+    c->expires_ms = expires_ms;
+    return KC_OK;
+}
+
+/* {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}: the container endpoint's and
+ * IMDS's answer. */
+static int take_json(struct s3_creds *c, const char *text, const char *from,
+                     struct kc_error *err)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    const char *k = json_string_value(json_object_get(j, "AccessKeyId"));
+    const char *s = json_string_value(json_object_get(j, "SecretAccessKey"));
+    const char *t = json_string_value(json_object_get(j, "Token"));
+    const char *e = json_string_value(json_object_get(j, "Expiration"));
+    int rc = k != NULL && s != NULL ? set_creds(c, k, s, t, iso_ms(e))
+                                    : kc_error_set(err, KC_RETRY, "%s: no credentials in the "
+                                                                  "answer", from);
+    json_decref(j);
+    return rc == KC_ENOMEM ? kc_error_set(err, rc, "out of memory") : rc;
+}
+
+/* The text of <tag>...</tag> in xml, malloc'd (XML entities of a key or token do not occur). */
+static char *xml_tag(const char *xml, const char *tag)
+{
+    char open[64], close[64];
+    snprintf(open, sizeof(open), "<%s>", tag);
+    snprintf(close, sizeof(close), "</%s>", tag);
+    const char *a = strstr(xml, open);
+    const char *b = a != NULL ? strstr(a, close) : NULL;
+    return b != NULL ? kc_strndup(a + strlen(open), (size_t)(b - a - strlen(open))) : NULL;
+}
+
+static int fetch_web_identity(struct s3_creds *c, struct kc_error *err)
+{
+    FILE *f = fopen(c->token_file, "r");
+    if (f == NULL) {
+        return kc_error_set(err, KC_RETRY, "AWS_WEB_IDENTITY_TOKEN_FILE %s cannot be read",
+                            c->token_file);
+    }
+    struct kc_buf tok, form, out;
+    kc_buf_init(&tok, 1 << 20);
+    kc_buf_init(&form, 1 << 20);
+    kc_buf_init(&out, BODY_MAX);
+    char chunk[4096];
+    size_t n;
+    int rc = KC_OK;
+    while (rc == KC_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        rc = kc_buf_append(&tok, chunk, n);
+    }
+    fclose(f);
+    while (rc == KC_OK && tok.len > 0 && isspace((unsigned char)tok.data[tok.len - 1])) {
+        tok.len--;
+    }
+    CURL *esc = curl_easy_init();
+    char *t = NULL, *r = NULL, *sn = NULL;
+    if (rc == KC_OK && esc != NULL) {
+        t = curl_easy_escape(esc, (const char *)tok.data, (int)tok.len);
+        r = curl_easy_escape(esc, c->role_arn, 0);
+        sn = curl_easy_escape(esc, c->session_name, 0);
+    }
+    if (t == NULL || r == NULL || sn == NULL ||
+        kc_buf_printf(&form, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=%s&"
+                             "RoleSessionName=%s&WebIdentityToken=%s", r, sn, t) != KC_OK ||
+        kc_buf_append_byte(&form, 0) != KC_OK) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    curl_free(t);
+    curl_free(r);
+    curl_free(sn);
+    if (esc != NULL) {
+        curl_easy_cleanup(esc);
+    }
+    long status = 0;
+    if (rc == KC_OK) {
+        struct curl_slist *h = curl_slist_append(NULL, "Accept: application/xml");
+        rc = http("POST", c->sts_url, h, (const char *)form.data, &out, &status, err);
+        curl_slist_free_all(h);
+    }
+    if (rc == KC_OK && status != 200) {
+        char *code = xml_tag((const char *)out.data, "Code");
+        rc = kc_error_set(err, KC_RETRY, "STS AssumeRoleWithWebIdentity for %s: HTTP %ld %s",
+                          c->role_arn, status, code != NULL ? code : "");
+        kc_free(code);
+    }
+    if (rc == KC_OK) {
+        const char *x = (const char *)out.data;
+        char *k = xml_tag(x, "AccessKeyId"), *s = xml_tag(x, "SecretAccessKey");
+        char *st = xml_tag(x, "SessionToken"), *e = xml_tag(x, "Expiration");
+        rc = k != NULL && s != NULL ? set_creds(c, k, s, st, iso_ms(e))
+                                    : kc_error_set(err, KC_RETRY, "STS AssumeRoleWithWebIdentity: "
+                                                                  "no credentials in the answer");
+        if (rc == KC_ENOMEM) {
+            kc_error_set(err, rc, "out of memory");
+        }
+        kc_free(k);
+        wipe_free(s);
+        wipe_free(st);
+        kc_free(e);
+    }
+    wipe_free(kc_buf_take(&tok, NULL));
+    kc_buf_fini(&tok);
+    kc_buf_fini(&form);
+    kc_buf_fini(&out);
+    return rc;
+}
+
+static int fetch_container(struct s3_creds *c, struct kc_error *err)
+{
+    char *auth = c->container_auth != NULL ? kc_strdup(c->container_auth) : NULL;
+    if (auth == NULL && c->container_auth_file != NULL) {
+        FILE *f = fopen(c->container_auth_file, "r");
+        char line[8192] = "";
+        if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
+            if (f != NULL) {
+                fclose(f);
+            }
+            return kc_error_set(err, KC_RETRY, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s cannot "
+                                               "be read", c->container_auth_file);
+        }
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        auth = kc_strdup(line);
+    }
+    char *hdr = auth != NULL ? kc_asprintf("Authorization: %s", auth) : NULL;
+    wipe_free(auth);
+    struct curl_slist *h = hdr != NULL ? curl_slist_append(NULL, hdr) : NULL;
+    wipe_free(hdr);
+    struct kc_buf out;
+    kc_buf_init(&out, BODY_MAX);
+    long status = 0;
+    int rc = http("GET", c->container_url, h, NULL, &out, &status, err);
+    curl_slist_free_all(h);
+    if (rc == KC_OK && status != 200) {
+        rc = kc_error_set(err, KC_RETRY, "container credentials %s: HTTP %ld", c->container_url,
+                          status);
+    }
+    if (rc == KC_OK) {
+        rc = take_json(c, (const char *)out.data, "container credentials", err);
+    }
+    kc_buf_fini(&out);
+    return rc;
+}
+
+static int fetch_imds(struct s3_creds *c, struct kc_error *err)
+{
+    struct kc_buf out, url;
+    kc_buf_init(&out, BODY_MAX);
+    kc_buf_init(&url, 1 << 16);
+    long status = 0;
+    struct curl_slist *h = curl_slist_append(NULL, "X-aws-ec2-metadata-token-ttl-seconds: 21600");
+    int rc = kc_buf_printf(&url, "%s/latest/api/token", c->imds) == KC_OK &&
+                     kc_buf_append_byte(&url, 0) == KC_OK
+                 ? http("PUT", (const char *)url.data, h, NULL, &out, &status, err)
+                 : kc_error_set(err, KC_ENOMEM, "out of memory");
+    curl_slist_free_all(h);
+    h = NULL;
+    char *tok_hdr = NULL;
+    if (rc == KC_OK && status != 200) {
+        rc = kc_error_set(err, KC_RETRY, "instance metadata token: HTTP %ld", status);
+    }
+    if (rc == KC_OK) {
+        tok_hdr = kc_asprintf("X-aws-ec2-metadata-token: %s", (const char *)out.data);
+        h = tok_hdr != NULL ? curl_slist_append(NULL, tok_hdr) : NULL;
+        if (h == NULL) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+    }
+    const char *base = "/latest/meta-data/iam/security-credentials/";
+    kc_buf_reset(&url);
+    if (rc == KC_OK) {
+        rc = kc_buf_printf(&url, "%s%s", c->imds, base) == KC_OK &&
+                     kc_buf_append_byte(&url, 0) == KC_OK
+                 ? http("GET", (const char *)url.data, h, NULL, &out, &status, err)
+                 : kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    if (rc == KC_OK && (status != 200 || out.len == 0)) {
+        rc = kc_error_set(err, KC_RETRY, "instance profile: no role (HTTP %ld)", status);
+    }
+    if (rc == KC_OK) {
+        char role[256];
+        size_t n = strcspn((const char *)out.data, "\r\n");
+        snprintf(role, sizeof(role), "%.*s", (int)(n < 255 ? n : 255), (const char *)out.data);
+        kc_buf_reset(&url);
+        rc = kc_buf_printf(&url, "%s%s%s", c->imds, base, role) == KC_OK &&
+                     kc_buf_append_byte(&url, 0) == KC_OK
+                 ? http("GET", (const char *)url.data, h, NULL, &out, &status, err)
+                 : kc_error_set(err, KC_ENOMEM, "out of memory");
+        if (rc == KC_OK && status != 200) {
+            rc = kc_error_set(err, KC_RETRY, "instance profile %s: HTTP %ld", role, status);
+        }
+        if (rc == KC_OK) {
+            rc = take_json(c, (const char *)out.data, "instance profile", err);
+        }
+    }
+    curl_slist_free_all(h);
+    wipe_free(tok_hdr);
+    kc_buf_fini(&url);
+    kc_buf_fini(&out);
+    return rc;
+}
+
+/* [profile] in the shared credentials file: 1 and the keys set when it names them. */
+static int read_profile(const char *path, const char *profile, char **key, char **secret,
+                        char **token)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    char line[8192];
+    int in = 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *p = line;
+        while (isspace((unsigned char)*p)) {
+            p++;
+        }
+        p[strcspn(p, "\r\n")] = '\0';
+        if (*p == '[') {
+            char *end = strchr(p, ']');
+            if (end != NULL) {
+                *end = '\0';
+                char *name = p + 1;
+                while (isspace((unsigned char)*name)) {
+                    name++;
+                }
+                size_t n = strlen(name);
+                while (n > 0 && isspace((unsigned char)name[n - 1])) {
+                    name[--n] = '\0';
+                }
+                in = strcmp(name, profile) == 0;
+            }
+            continue;
+        }
+        char *eq = strchr(p, '=');
+        if (!in || eq == NULL || *p == '#' || *p == ';') {
+            continue;
+        }
+        char *v = eq + 1;
+        *eq = '\0';
+        size_t n = strlen(p);
+        while (n > 0 && isspace((unsigned char)p[n - 1])) {
+            p[--n] = '\0';
+        }
+        while (isspace((unsigned char)*v)) {
+            v++;
+        }
+        n = strlen(v);
+        while (n > 0 && isspace((unsigned char)v[n - 1])) {
+            v[--n] = '\0';
+        }
+        char **dst = strcmp(p, "aws_access_key_id") == 0       ? key
+                     : strcmp(p, "aws_secret_access_key") == 0 ? secret
+                     : strcmp(p, "aws_session_token") == 0     ? token
+                                                               : NULL;
+        if (dst != NULL) {
+            wipe_free(*dst);
+            *dst = kc_strdup(v);
+        }
+    }
+    memset(line, 0, sizeof(line));
+    fclose(f);
+    return *key != NULL && *secret != NULL;
+}
+
+int s3_creds_new(const char *access_key, const char *secret_key, const char *session_token,
+                 const char *region, int aws_endpoint, struct s3_creds **out,
+                 struct kc_error *err)
+{
+    *out = NULL;
+    struct s3_creds *c = kc_calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    int rc = KC_OK;
+    const char *ek = getenv("AWS_ACCESS_KEY_ID"), *es = getenv("AWS_SECRET_ACCESS_KEY");
+    char *pk = NULL, *ps = NULL, *pt = NULL;
+    const char *home = getenv("HOME");
+    char *cred_file = dup_env("AWS_SHARED_CREDENTIALS_FILE");
+    if (cred_file == NULL && home != NULL) {
+        cred_file = kc_asprintf("%s/.aws/credentials", home);
+    }
+    const char *profile = getenv("AWS_PROFILE");
+    if (access_key != NULL && access_key[0] != '\0' && secret_key != NULL) {
+        c->kind = C_CONNECTOR;
+        rc = set_creds(c, access_key, secret_key, session_token != NULL ? session_token
+                                                                       : getenv("AWS_SESSION_TOKEN"),
+                       0);
+    } else if (ek != NULL && ek[0] != '\0' && es != NULL) {
+        c->kind = C_ENV;
+        rc = set_creds(c, ek, es, getenv("AWS_SESSION_TOKEN"), 0);
+    } else if (getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != NULL &&
+               getenv("AWS_ROLE_ARN") != NULL) {
+        c->kind = C_WEB_IDENTITY;
+        c->token_file = dup_env("AWS_WEB_IDENTITY_TOKEN_FILE");
+        c->role_arn = dup_env("AWS_ROLE_ARN");
+        c->session_name = dup_env("AWS_ROLE_SESSION_NAME");
+        if (c->session_name == NULL) {
+            c->session_name = kc_asprintf("connect-c-%lld", (long long)(now_ms() / 1000));
+        }
+        const char *sts = getenv("AWS_ENDPOINT_URL_STS");
+        c->sts_url = sts != NULL && sts[0] != '\0'
+                         ? kc_strdup(sts)
+                         : kc_asprintf("https://sts.%s.amazonaws.com/",
+                                       region != NULL && region[0] ? region : "us-east-1");
+        if (c->token_file == NULL || c->role_arn == NULL || c->session_name == NULL ||
+            c->sts_url == NULL) {
+            rc = KC_ENOMEM;
+        }
+    } else if (cred_file != NULL &&
+               read_profile(cred_file, profile != NULL && profile[0] ? profile : "default", &pk,
+                            &ps, &pt)) {
+        c->kind = C_PROFILE;
+        rc = set_creds(c, pk, ps, pt, 0);
+    } else if (getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != NULL ||
+               getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != NULL) {
+        c->kind = C_CONTAINER;
+        const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+        c->container_url = rel != NULL ? kc_asprintf("http://169.254.170.2%s", rel)
+                                       : dup_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+        c->container_auth = dup_env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+        c->container_auth_file = dup_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+        rc = c->container_url != NULL ? KC_OK : KC_ENOMEM;
+    } else {
+        const char *dis = getenv("AWS_EC2_METADATA_DISABLED");
+        const char *ep = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+        int disabled = dis != NULL && strcasecmp(dis, "true") == 0;
+        if (!disabled && (aws_endpoint || (ep != NULL && ep[0] != '\0'))) {
+            c->kind = C_IMDS;
+            c->imds = kc_strdup(ep != NULL && ep[0] ? ep : "http://169.254.169.254");
+            size_t n = c->imds != NULL ? strlen(c->imds) : 0;
+            while (n > 0 && c->imds[n - 1] == '/') {
+                c->imds[--n] = '\0';
+            }
+            rc = c->imds != NULL ? KC_OK : KC_ENOMEM;
+        }
+    }
+    kc_free(pk);
+    wipe_free(ps);
+    wipe_free(pt);
+    kc_free(cred_file);
+    if (rc != KC_OK) {
+        s3_creds_free(c);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    *out = c;
+    return KC_OK;
+}
+
+void s3_creds_free(struct s3_creds *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    kc_free(c->key);
+    wipe_free(c->secret);
+    wipe_free(c->token);
+    kc_free(c->region);
+    kc_free(c->role_arn);
+    kc_free(c->token_file);
+    kc_free(c->session_name);
+    kc_free(c->sts_url);
+    kc_free(c->container_url);
+    wipe_free(c->container_auth);
+    kc_free(c->container_auth_file);
+    kc_free(c->imds);
+    pthread_mutex_destroy(&c->mu);
+    kc_free(c);
+}
+
+int s3_creds_get(struct s3_creds *c, char **userpwd, char **token_hdr, struct kc_error *err)
+{
+    *userpwd = NULL;
+    *token_hdr = NULL;
+    pthread_mutex_lock(&c->mu);
+    int rc = KC_OK;
+    int temporary = c->kind == C_WEB_IDENTITY || c->kind == C_CONTAINER || c->kind == C_IMDS;
+    if (temporary &&
+        (c->key == NULL || (c->expires_ms != 0 && now_ms() >= c->expires_ms - REFRESH_BEFORE_MS))) {
+        rc = c->kind == C_WEB_IDENTITY ? fetch_web_identity(c, err)
+             : c->kind == C_CONTAINER  ? fetch_container(c, err)
+                                       : fetch_imds(c, err);
+        if (rc != KC_OK && c->key != NULL && (c->expires_ms == 0 || now_ms() < c->expires_ms)) {
+            rc = KC_OK; /* not expired yet: sign with them, fetch again next time */
+        }
+    }
+    if (rc == KC_OK && c->key != NULL) {
+        *userpwd = kc_asprintf("%s:%s", c->key, c->secret);
+        *token_hdr = c->token != NULL ? kc_asprintf("x-amz-security-token: %s", c->token) : NULL;
+        if (*userpwd == NULL || (c->token != NULL && *token_hdr == NULL)) {
+            s3_creds_release(*userpwd, *token_hdr);
+            *userpwd = *token_hdr = NULL;
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+void s3_creds_release(char *userpwd, char *token_hdr)
+{
+    wipe_free(userpwd);
+    wipe_free(token_hdr);
+}
+
+const char *s3_creds_source(const struct s3_creds *c)
+{
+    static const char *const names[] = {"none", "connector", "environment", "web identity",
+                                        "profile", "container", "instance profile"};
+    return names[c->kind];
+}

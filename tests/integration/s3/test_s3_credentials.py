@@ -1,0 +1,191 @@
+"""The AWS default credentials chain (connectors/s3/s3_creds.h), as the JVM sink's SDK follows
+it when no aws.access.key.id is given: web identity (STS AssumeRoleWithWebIdentity), the shared
+credentials file, container credentials (ECS / EKS Pod Identity) and the EC2 instance profile
+(IMDSv2). Each source is a small server on loopback (named through the SDK's own environment
+variables for endpoints) that hands out real temporary credentials: MinIO's own STS
+(AssumeRole with its root key) issues them, and MinIO refuses a request signed with them
+without their session token. Each case runs a worker with that environment and asks: were the
+objects written, did the source's checks pass (the container token, the IMDS session token,
+the STS form), and did the worker say where its credentials came from."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import threading
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+
+import kc
+from test_s3_minio import minio  # noqa: F401 (fixture)
+from test_s3_sink import list_keys, make_bucket
+
+S3_CLASS = "io.confluent.connect.s3.S3SinkConnector"
+
+
+class Source(ThreadingHTTPServer):
+    """Answers as one credentials source would; counts the credentials it handed out."""
+    daemon_threads = True
+
+    def __init__(self, env: dict, ttl: timedelta):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.key, self.secret = env["KC_S3_ACCESS_KEY"], env["KC_S3_SECRET_KEY"]
+        self.endpoint = env["KC_S3_ENDPOINT"]
+        self.ttl = ttl
+        self.given = 0
+        self.bad: list[str] = []  # requests that failed a check
+        self.forms: list[dict] = []
+
+    def creds(self) -> dict:
+        """Fresh temporary credentials from MinIO's STS (AssumeRole, signed with the root key);
+        the Expiration told is this source's ttl from now."""
+        self.given += 1
+        r = subprocess.run(
+            ["curl", "-sS", "-X", "POST", "--aws-sigv4", "aws:amz:us-east-1:sts", "-u",
+             f"{self.key}:{self.secret}", "-H", "Content-Type: application/x-www-form-urlencoded",
+             "-d", "Action=AssumeRole&Version=2011-06-15&DurationSeconds=3600", self.endpoint + "/"],
+            capture_output=True, text=True, timeout=60)
+        got = dict(re.findall(r"<(AccessKeyId|SecretAccessKey|SessionToken)>([^<]+)<", r.stdout))
+        assert len(got) == 3, r.stdout + r.stderr
+        exp = (datetime.now(timezone.utc) + self.ttl).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"AccessKeyId": got["AccessKeyId"], "SecretAccessKey": got["SecretAccessKey"],
+                "Token": got["SessionToken"], "Expiration": exp}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args) -> None:
+        pass
+
+    def reply(self, status: int, body: str, ctype: str = "application/json") -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self) -> None:  # IMDSv2 session token
+        srv: Source = self.server  # type: ignore[assignment]
+        if self.path == "/latest/api/token" and \
+                self.headers.get("X-aws-ec2-metadata-token-ttl-seconds") == "21600":
+            return self.reply(200, "imds-session", "text/plain")
+        srv.bad.append(f"PUT {self.path}")
+        self.reply(400, "")
+
+    def do_GET(self) -> None:
+        srv: Source = self.server  # type: ignore[assignment]
+        if self.path == "/creds":  # container credentials
+            if self.headers.get("Authorization") != "pod-identity-token":
+                srv.bad.append("container Authorization")
+                return self.reply(401, "")
+            return self.reply(200, json.dumps(srv.creds()))
+        if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
+            if self.headers.get("X-aws-ec2-metadata-token") != "imds-session":
+                srv.bad.append("IMDS token")
+                return self.reply(401, "")
+            role = self.path.rsplit("/", 1)[1]
+            if not role:
+                return self.reply(200, "kc-instance-role\n", "text/plain")
+            if role != "kc-instance-role":
+                srv.bad.append(f"IMDS role {role}")
+                return self.reply(404, "")
+            return self.reply(200, json.dumps(dict(srv.creds(), Code="Success")))
+        srv.bad.append(f"GET {self.path}")
+        self.reply(404, "")
+
+    def do_POST(self) -> None:  # STS
+        srv: Source = self.server  # type: ignore[assignment]
+        n = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(n).decode()).items()}
+        srv.forms.append(form)
+        if form.get("Action") != "AssumeRoleWithWebIdentity" or \
+                form.get("RoleArn") != "arn:aws:iam::123456789012:role/kc-irsa" or \
+                form.get("WebIdentityToken") != "eyJhbGciOi.jwt+token/=":
+            srv.bad.append(f"STS form {form}")
+            return self.reply(400, "<ErrorResponse><Error><Code>InvalidIdentityToken</Code>"
+                                   "</Error></ErrorResponse>", "text/xml")
+        c = srv.creds()
+        self.reply(200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
+                        f"<Credentials><AccessKeyId>{c['AccessKeyId']}</AccessKeyId>"
+                        f"<SecretAccessKey>{c['SecretAccessKey']}</SecretAccessKey>"
+                        f"<SessionToken>{c['Token']}</SessionToken>"
+                        f"<Expiration>{c['Expiration']}</Expiration></Credentials>"
+                        "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
+                   "text/xml")
+
+
+def run_case(kafka, connect_c, s3: dict, unique_name, tmp_path, case: str, ttl: timedelta):
+    src = Source(s3, ttl)
+    threading.Thread(target=src.serve_forever, daemon=True).start()
+    env = {k: "" for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
+    if case == "container":
+        env.update(AWS_CONTAINER_CREDENTIALS_FULL_URI=src.url + "/creds",
+                   AWS_CONTAINER_AUTHORIZATION_TOKEN="pod-identity-token")
+    elif case == "instance profile":
+        env.update(AWS_EC2_METADATA_SERVICE_ENDPOINT=src.url)
+    elif case == "web identity":
+        tok = tmp_path / "token"
+        tok.write_text("eyJhbGciOi.jwt+token/=\n")
+        env.update(AWS_WEB_IDENTITY_TOKEN_FILE=str(tok),
+                   AWS_ROLE_ARN="arn:aws:iam::123456789012:role/kc-irsa",
+                   AWS_ROLE_SESSION_NAME="kc-session", AWS_ENDPOINT_URL_STS=src.url + "/")
+    elif case == "profile":
+        f = tmp_path / "credentials"
+        c = src.creds()
+        f.write_text(f"[default]\naws_access_key_id = wrong\naws_secret_access_key = wrong\n\n"
+                     f"[ kc ]\naws_access_key_id = {c['AccessKeyId']}\n"
+                     f"aws_secret_access_key={c['SecretAccessKey']}\n"
+                     f"aws_session_token = {c['Token']}\n")
+        env.update(AWS_SHARED_CREDENTIALS_FILE=str(f), AWS_PROFILE="kc")
+    bucket = "cred-" + unique_name("b").lower().replace("_", "-")[-36:]
+    make_bucket(s3, bucket)
+    topic, cname = unique_name("cred"), unique_name("s3cred")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce(topic, [json.dumps({"seq": i}) for i in range(30)], partition=0)
+    w = connect_c(start=False)
+    w.start(env=env)
+    try:
+        w.create_connector(cname, {
+            "connector.class": S3_CLASS, "tasks.max": "1", "topics": topic,
+            "s3.bucket.name": bucket, "flush.size": "10", "store.url": s3["KC_S3_ENDPOINT"],
+            "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable": "false"})
+        kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 30,
+                      timeout=kc.scaled(90), what=f"all committed with {case} credentials")
+        assert list_keys(s3, bucket, f"topics/{topic}/") == [
+            f"topics/{topic}/partition=0/{topic}+0+{o:010d}.json" for o in (0, 10, 20)]
+        assert f"(credentials: {case})" in w.log_text()
+        assert not src.bad, src.bad
+        assert s3["KC_S3_SECRET_KEY"] not in w.log_text()
+        return src
+    finally:
+        src.shutdown()
+
+
+@pytest.mark.parametrize("case", ["container", "instance profile", "web identity", "profile"])
+def test_default_chain_source(kafka, connect_c, minio, unique_name, tmp_path, case):
+    src = run_case(kafka, connect_c, minio, unique_name, tmp_path, case, timedelta(hours=1))
+    if case != "profile":
+        assert src.given == 1  # an hour's credentials: fetched once, used for every request
+    if case == "web identity":
+        assert src.forms[0]["RoleSessionName"] == "kc-session"
+        assert src.forms[0]["Version"] == "2011-06-15"
+
+
+def test_credentials_fetched_again_near_expiry(kafka, connect_c, minio, unique_name, tmp_path):
+    """Credentials within 5 minutes of their expiry are fetched again before a request: with
+    4-minute ones every request (the bucket check, three PUTs) brings a fetch."""
+    src = run_case(kafka, connect_c, minio, unique_name, tmp_path, "container",
+                   timedelta(minutes=4))
+    assert src.given >= 4, src.given
