@@ -39,6 +39,7 @@ class Source(ThreadingHTTPServer):
         self.given = 0
         self.bad: list[str] = []  # requests that failed a check
         self.forms: list[dict] = []
+        self.v1_only = False  # IMDS: refuse v2's session token, answer plain GETs
 
     def creds(self) -> dict:
         """Fresh temporary credentials from MinIO's STS (AssumeRole, signed with the root key);
@@ -76,6 +77,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:  # IMDSv2 session token
         srv: Source = self.server  # type: ignore[assignment]
+        if srv.v1_only:
+            return self.reply(403, "")
         if self.path == "/latest/api/token" and \
                 self.headers.get("X-aws-ec2-metadata-token-ttl-seconds") == "21600":
             return self.reply(200, "imds-session", "text/plain")
@@ -90,7 +93,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(401, "")
             return self.reply(200, json.dumps(srv.creds()))
         if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
-            if self.headers.get("X-aws-ec2-metadata-token") != "imds-session":
+            if self.headers.get("X-aws-ec2-metadata-token") != \
+                    (None if srv.v1_only else "imds-session"):
                 srv.bad.append("IMDS token")
                 return self.reply(401, "")
             role = self.path.rsplit("/", 1)[1]
@@ -124,8 +128,10 @@ class Handler(BaseHTTPRequestHandler):
                    "text/xml")
 
 
-def run_case(kafka, connect_c, s3: dict, unique_name, tmp_path, case: str, ttl: timedelta):
+def run_case(kafka, connect_c, s3: dict, unique_name, tmp_path, case: str, ttl: timedelta,
+             v1_only: bool = False):
     src = Source(s3, ttl)
+    src.v1_only = v1_only
     threading.Thread(target=src.serve_forever, daemon=True).start()
     env = {k: "" for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
     if case == "container":
@@ -189,3 +195,35 @@ def test_credentials_fetched_again_near_expiry(kafka, connect_c, minio, unique_n
     src = run_case(kafka, connect_c, minio, unique_name, tmp_path, "container",
                    timedelta(minutes=4))
     assert src.given >= 4, src.given
+
+
+def test_instance_profile_falls_back_to_imdsv1(kafka, connect_c, minio, unique_name, tmp_path):
+    """No IMDSv2 session token to be had (a hop limit of 1 seen from a container): the
+    instance profile is read with IMDSv1's plain GETs, as the SDK falls back."""
+    src = run_case(kafka, connect_c, minio, unique_name, tmp_path, "instance profile",
+                   timedelta(hours=1), v1_only=True)
+    assert src.given == 1
+
+
+def test_web_identity_token_file_without_a_token(kafka, connect_c, minio, unique_name, tmp_path):
+    """AWS_WEB_IDENTITY_TOKEN_FILE naming a directory (the service account's, not its token
+    file): the task fails at its start saying so; the worker and its other tasks carry on."""
+    w = connect_c(start=False)
+    w.start(env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE": str(tmp_path),
+                 "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/kc-irsa",
+                 "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9/"})
+    bucket = "credbad-" + unique_name("b").lower().replace("_", "-")[-36:]
+    make_bucket(minio, bucket)
+    cname = unique_name("s3credbad")
+    w.create_connector(cname, {
+        "connector.class": S3_CLASS, "tasks.max": "1", "topics": unique_name("credbad"),
+        "s3.bucket.name": bucket, "flush.size": "10", "store.url": minio["KC_S3_ENDPOINT"],
+        "format.class": "io.confluent.connect.s3.format.json.JsonFormat"})
+
+    def failed():
+        t = w.status(cname).get("tasks", [])
+        return t and t[0]["state"] == "FAILED" and t[0]
+    t = kc.wait_until(failed, timeout=kc.scaled(90), what="task FAILED")
+    assert f"AWS_WEB_IDENTITY_TOKEN_FILE {tmp_path} holds no token" in t["trace"], t["trace"]
+    assert w.get("/connectors").status_code == 200  # the worker is alive
