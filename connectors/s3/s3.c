@@ -2303,7 +2303,14 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     }
     if (rc != KC_OK) {
         s3_free(s);
-        return rc < 0 ? rc : kc_error_set(err, KC_EFATAL, "%s", err->msg);
+        if (rc < 0) {
+            return rc;
+        }
+        /* a failure to retry (the store unreachable at the start) fails the start for good;
+         * err->msg is its reason (not formatted into itself: vsnprintf over its own source
+         * left it empty) */
+        err->rc = KC_EFATAL;
+        return KC_EFATAL;
     }
     struct kc_buf sep;
     kc_buf_init(&sep, 1 << 20);

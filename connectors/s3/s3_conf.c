@@ -10,6 +10,7 @@
 
 #include "conf_def.h"
 #include "conf_values.h"
+#include "kc_strmap.h"
 #include "parquet.h"
 
 #define U INT64_MIN, INT64_MAX
@@ -55,10 +56,11 @@ static int validate_default_only(const struct conf_def *d, const char *value,
     return conf_error_invalid(err, d->name, value, "%s", why);
 }
 
-/* s3.credentials.provider.class: the AWS SDK's default chains (v1 and v2) or its environment
- * provider, which connect-c covers with aws.access.key.id / aws.secret.access.key or the
- * environment's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. Any other
- * provider (assume-role...) is a 400, not silently replaced. */
+#define S3_ASSUME_ROLE_PROVIDER "io.confluent.connect.s3.auth.AwsAssumeRoleCredentialsProvider"
+
+/* s3.credentials.provider.class: the AWS SDK's default chains (v1 and v2), its environment
+ * provider (connect-c's chain, s3_creds.h), or Confluent's AwsAssumeRoleCredentialsProvider.
+ * Any other provider is a 400, not silently replaced. */
 static int validate_credentials_provider(const struct conf_def *d, const char *value,
                                          struct kc_error *err)
 {
@@ -66,7 +68,8 @@ static int validate_credentials_provider(const struct conf_def *d, const char *v
         "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
         "com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
         "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider",
-        "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider"};
+        "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider",
+        S3_ASSUME_ROLE_PROVIDER};
     if (value == NULL || value[0] == '\0') {
         return KC_OK;
     }
@@ -77,8 +80,9 @@ static int validate_credentials_provider(const struct conf_def *d, const char *v
     }
     return conf_error_invalid(err, d->name, value,
                               "connect-c follows the AWS SDK's default credentials chain (keys, "
-                              "environment, web identity, profile, container, instance profile): "
-                              "only the default or the environment provider is supported");
+                              "environment, web identity, profile, container, instance profile), "
+                              "or assumes a role with " S3_ASSUME_ROLE_PROVIDER ": only those are "
+                              "supported");
 }
 
 /* s3.object.behavior.on.tagging.error: Confluent's IgnoreOrFailBehavior.VALIDATOR (lower-cased,
@@ -375,8 +379,9 @@ const struct conf_def s3_conf_def[] = {
      "follows the SDK's default chain: aws.access.key.id / aws.secret.access.key, the "
      "environment (AWS_ACCESS_KEY_ID...), web identity (AWS_WEB_IDENTITY_TOKEN_FILE, "
      "AWS_ROLE_ARN), the shared credentials file (AWS_PROFILE), container credentials (ECS, "
-     "EKS Pod Identity), the EC2 instance profile; only the default chain or the environment "
-     "provider may be named here.",
+     "EKS Pod Identity), the EC2 instance profile; or, with "
+     "io.confluent.connect.s3.auth.AwsAssumeRoleCredentialsProvider, assumes "
+     "s3.credentials.provider.sts.role.arn through STS with them.",
      S3_GROUP, 30, CONF_WIDTH_LONG, "AWS Credentials Provider Class",
      validate_credentials_provider, U, NULL, NULL},
     {"s3.wan.mode", CONF_BOOLEAN, "false", 0, CONF_MEDIUM,
@@ -535,6 +540,31 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     c->store.sse_customer_key = conf_values_password(cv, "s3.sse.customer.key");
     c->store.acl = conf_values_string(cv, "s3.acl.canned");
     c->store.proxy_url = conf_values_string(cv, "s3.proxy.url");
+    const char *provider = conf_values_string(cv, "s3.credentials.provider.class");
+    if (provider != NULL && strcmp(provider, S3_ASSUME_ROLE_PROVIDER) == 0) {
+        /* its keys: s3.credentials.provider. + AwsAssumeRoleCredentialsProvider's own names */
+        const struct kc_strmap *raw = conf_values_raw(cv);
+        c->store.role_arn = kc_strmap_get(raw, "s3.credentials.provider.sts.role.arn");
+        c->store.role_session_name =
+            kc_strmap_get(raw, "s3.credentials.provider.sts.role.session.name");
+        c->store.role_external_id =
+            kc_strmap_get(raw, "s3.credentials.provider.sts.role.external.id");
+        c->store.sts_region = kc_strmap_get(raw, "s3.credentials.provider.sts.region");
+        if (c->store.role_arn == NULL || c->store.role_arn[0] == '\0') {
+            return kc_error_set(err, KC_EINVAL,
+                                "s3.credentials.provider.sts.role.arn: Missing required "
+                                "configuration \"s3.credentials.provider.sts.role.arn\" which "
+                                "has no default value (s3.credentials.provider.class="
+                                S3_ASSUME_ROLE_PROVIDER ")");
+        }
+        if (c->store.role_session_name == NULL || c->store.role_session_name[0] == '\0') {
+            return kc_error_set(err, KC_EINVAL,
+                                "s3.credentials.provider.sts.role.session.name: Missing required "
+                                "configuration \"s3.credentials.provider.sts.role.session.name\" "
+                                "which has no default value (s3.credentials.provider.class="
+                                S3_ASSUME_ROLE_PROVIDER ")");
+        }
+    }
     c->store.send_digest = conf_values_bool(cv, "s3.send.digest");
     c->store.proxy_user = conf_values_string(cv, "s3.proxy.user");
     c->store.proxy_password = conf_values_password(cv, "s3.proxy.password");

@@ -21,20 +21,35 @@
 #include "kc_alloc.h"
 #include "kc_buf.h"
 
-enum kind { C_NONE = 0, C_CONNECTOR, C_ENV, C_WEB_IDENTITY, C_PROFILE, C_CONTAINER, C_IMDS };
+enum kind {
+    C_NONE = 0,
+    C_CONNECTOR,
+    C_ENV,
+    C_WEB_IDENTITY,
+    C_PROFILE,
+    C_CONTAINER,
+    C_IMDS,
+    C_ASSUME_ROLE
+};
 
 struct s3_creds {
     enum kind kind;
     pthread_mutex_t mu;
     char *key, *secret, *token; /* owned; current */
     int64_t expires_ms;         /* 0: they do not expire */
+    int64_t next_try_ms;        /* a failed refresh waits until then (old ones still valid) */
     /* where temporary ones come from (owned) */
-    char *region, *role_arn, *token_file, *session_name, *sts_url;
+    char *role_arn, *token_file, *session_name, *sts_url;
     char *container_url, *container_auth, *container_auth_file;
     char *imds;
+    struct s3_creds *base; /* owned: what signs AssumeRole (C_ASSUME_ROLE) */
+    char *external_id, *sts_region;
 };
 
 #define REFRESH_BEFORE_MS (5 * 60 * 1000)
+#define RETRY_REFRESH_MS (30 * 1000)
+/* temporary credentials whose expiry is not told are fetched again after this long */
+#define UNTOLD_TTL_MS (15 * 60 * 1000)
 #define BODY_MAX ((size_t)1 << 20)
 
 static int64_t now_ms(void)
@@ -48,6 +63,13 @@ static char *dup_env(const char *name)
 {
     const char *v = getenv(name);
     return v != NULL && v[0] != '\0' ? kc_strdup(v) : NULL;
+}
+
+/* A variable set to something (Helm charts leave some set to ""). */
+static int has_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0';
 }
 
 static void wipe_free(char *s)
@@ -81,7 +103,7 @@ static size_t body_cb(char *p, size_t size, size_t n, void *ud)
 
 /* One HTTP exchange: its status and body (NUL-ended). KC_RETRY when it could not be made. */
 static int http(const char *method, const char *url, struct curl_slist *hdrs, const char *body,
-                struct kc_buf *out, long *status, struct kc_error *err)
+                long timeout_ms, struct kc_buf *out, long *status, struct kc_error *err)
 {
     CURL *curl = curl_easy_init();
     if (curl == NULL) {
@@ -92,8 +114,8 @@ static int http(const char *method, const char *url, struct curl_slist *hdrs, co
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 2000 ? timeout_ms : 2000L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_PROXY, "");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_cb);
@@ -142,6 +164,13 @@ static int set_creds(struct s3_creds *c, const char *key, const char *secret, co
     return KC_OK;
 }
 
+/* Temporary credentials: an expiry that was not told (or not read) is taken as UNTOLD_TTL_MS,
+ * so they are fetched again in time. */
+static int64_t temporary_expiry(int64_t told)
+{
+    return told > 0 ? told : now_ms() + UNTOLD_TTL_MS;
+}
+
 /* {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}: the container endpoint's and
  * IMDS's answer. */
 static int take_json(struct s3_creds *c, const char *text, const char *from,
@@ -152,7 +181,7 @@ static int take_json(struct s3_creds *c, const char *text, const char *from,
     const char *s = json_string_value(json_object_get(j, "SecretAccessKey"));
     const char *t = json_string_value(json_object_get(j, "Token"));
     const char *e = json_string_value(json_object_get(j, "Expiration"));
-    int rc = k != NULL && s != NULL ? set_creds(c, k, s, t, iso_ms(e))
+    int rc = k != NULL && s != NULL ? set_creds(c, k, s, t, temporary_expiry(iso_ms(e)))
                                     : kc_error_set(err, KC_RETRY, "%s: no credentials in the "
                                                                   "answer", from);
     json_decref(j);
@@ -168,6 +197,116 @@ static char *xml_tag(const char *xml, const char *tag)
     const char *a = strstr(xml, open);
     const char *b = a != NULL ? strstr(a, close) : NULL;
     return b != NULL ? kc_strndup(a + strlen(open), (size_t)(b - a - strlen(open))) : NULL;
+}
+
+/* STS's answer (AssumeRole, AssumeRoleWithWebIdentity): its <Credentials>, or its error code. */
+static int take_sts(struct s3_creds *c, const struct kc_buf *out, long status, const char *action,
+                    struct kc_error *err)
+{
+    const char *x = (const char *)out->data;
+    if (status != 200) {
+        char *code = xml_tag(x, "Code"), *msg = xml_tag(x, "Message");
+        int rc = kc_error_set(err, KC_RETRY, "STS %s for %s: HTTP %ld %s%s%s", action,
+                              c->role_arn, status, code != NULL ? code : "",
+                              msg != NULL ? ": " : "", msg != NULL ? msg : "");
+        kc_free(code);
+        kc_free(msg);
+        return rc;
+    }
+    char *k = xml_tag(x, "AccessKeyId"), *s = xml_tag(x, "SecretAccessKey");
+    char *st = xml_tag(x, "SessionToken"), *e = xml_tag(x, "Expiration");
+    int rc = k != NULL && s != NULL ? set_creds(c, k, s, st, temporary_expiry(iso_ms(e)))
+                                    : kc_error_set(err, KC_RETRY, "STS %s: no credentials in the "
+                                                                  "answer", action);
+    if (rc == KC_ENOMEM) {
+        kc_error_set(err, rc, "out of memory");
+    }
+    kc_free(k);
+    wipe_free(s);
+    wipe_free(st);
+    kc_free(e);
+    return rc;
+}
+
+/* STS AssumeRole signed with the base credentials (Confluent's AwsAssumeRoleCredentialsProvider,
+ * the SDK's STSAssumeRoleSessionCredentialsProvider). */
+static int fetch_assume_role(struct s3_creds *c, struct kc_error *err)
+{
+    char *userpwd = NULL, *token_hdr = NULL;
+    int rc = s3_creds_get(c->base, &userpwd, &token_hdr, err);
+    if (rc != KC_OK) {
+        return rc;
+    }
+    if (userpwd == NULL) {
+        return kc_error_set(err, KC_RETRY, "STS AssumeRole for %s: no credentials to sign it "
+                                           "with (aws.access.key.id, or the default chain)",
+                            c->role_arn);
+    }
+    struct kc_buf form, out;
+    kc_buf_init(&form, 1 << 16);
+    kc_buf_init(&out, BODY_MAX);
+    CURL *esc = curl_easy_init();
+    char *r = esc != NULL ? curl_easy_escape(esc, c->role_arn, 0) : NULL;
+    char *sn = esc != NULL ? curl_easy_escape(esc, c->session_name, 0) : NULL;
+    char *x = esc != NULL && c->external_id != NULL ? curl_easy_escape(esc, c->external_id, 0)
+                                                    : NULL;
+    if (r == NULL || sn == NULL || (c->external_id != NULL && x == NULL) ||
+        kc_buf_printf(&form, "Action=AssumeRole&Version=2011-06-15&RoleArn=%s&RoleSessionName=%s"
+                             "%s%s", r, sn, x != NULL ? "&ExternalId=" : "",
+                      x != NULL ? x : "") != KC_OK ||
+        kc_buf_append_byte(&form, 0) != KC_OK) {
+        rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    curl_free(r);
+    curl_free(sn);
+    curl_free(x);
+    long status = 0;
+    char *errtext = NULL;
+    if (rc == KC_OK) {
+        char sigv4[160];
+        snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:sts", c->sts_region);
+        struct curl_slist *h = curl_slist_append(NULL, "Content-Type: "
+                                                       "application/x-www-form-urlencoded");
+        if (h != NULL && token_hdr != NULL) {
+            struct curl_slist *t = curl_slist_append(h, token_hdr);
+            h = t != NULL ? t : h;
+        }
+        char errbuf[CURL_ERROR_SIZE] = "";
+        curl_easy_reset(esc);
+        curl_easy_setopt(esc, CURLOPT_URL, c->sts_url);
+        curl_easy_setopt(esc, CURLOPT_ERRORBUFFER, errbuf);
+        curl_easy_setopt(esc, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(esc, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+        curl_easy_setopt(esc, CURLOPT_TIMEOUT_MS, 10000L);
+        curl_easy_setopt(esc, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(esc, CURLOPT_AWS_SIGV4, sigv4);
+        curl_easy_setopt(esc, CURLOPT_USERPWD, userpwd);
+        curl_easy_setopt(esc, CURLOPT_POSTFIELDS, (const char *)form.data);
+        curl_easy_setopt(esc, CURLOPT_WRITEFUNCTION, body_cb);
+        curl_easy_setopt(esc, CURLOPT_WRITEDATA, &out);
+        CURLcode cc = h != NULL ? curl_easy_perform(esc) : CURLE_OUT_OF_MEMORY;
+        curl_easy_getinfo(esc, CURLINFO_RESPONSE_CODE, &status);
+        curl_slist_free_all(h);
+        if (cc != CURLE_OK || kc_buf_append_byte(&out, 0) != KC_OK) {
+            errtext = kc_strdup(errbuf[0] ? errbuf : curl_easy_strerror(cc));
+            rc = kc_error_set(err, KC_RETRY, "STS AssumeRole %s: %s", c->sts_url,
+                              errtext != NULL ? errtext : "failed");
+        }
+    }
+    kc_free(errtext);
+    if (esc != NULL) {
+        curl_easy_cleanup(esc);
+    }
+    s3_creds_release(userpwd, token_hdr);
+    if (rc == KC_OK) {
+        rc = take_sts(c, &out, status, "AssumeRole", err);
+    }
+    if (out.data != NULL) {
+        memset(out.data, 0, out.cap);
+    }
+    kc_buf_fini(&form);
+    kc_buf_fini(&out);
+    return rc;
 }
 
 static int fetch_web_identity(struct s3_creds *c, struct kc_error *err)
@@ -191,6 +330,14 @@ static int fetch_web_identity(struct s3_creds *c, struct kc_error *err)
     while (rc == KC_OK && tok.len > 0 && isspace((unsigned char)tok.data[tok.len - 1])) {
         tok.len--;
     }
+    if (rc == KC_OK && tok.len == 0) {
+        /* empty, or a directory (fread reads nothing): no token to send */
+        kc_buf_fini(&tok);
+        kc_buf_fini(&form);
+        kc_buf_fini(&out);
+        return kc_error_set(err, KC_RETRY, "AWS_WEB_IDENTITY_TOKEN_FILE %s holds no token",
+                            c->token_file);
+    }
     CURL *esc = curl_easy_init();
     char *t = NULL, *r = NULL, *sn = NULL;
     if (rc == KC_OK && esc != NULL) {
@@ -204,6 +351,9 @@ static int fetch_web_identity(struct s3_creds *c, struct kc_error *err)
         kc_buf_append_byte(&form, 0) != KC_OK) {
         rc = kc_error_set(err, KC_ENOMEM, "out of memory");
     }
+    if (t != NULL) {
+        memset(t, 0, strlen(t)); /* the token */
+    }
     curl_free(t);
     curl_free(r);
     curl_free(sn);
@@ -213,41 +363,59 @@ static int fetch_web_identity(struct s3_creds *c, struct kc_error *err)
     long status = 0;
     if (rc == KC_OK) {
         struct curl_slist *h = curl_slist_append(NULL, "Accept: application/xml");
-        rc = http("POST", c->sts_url, h, (const char *)form.data, &out, &status, err);
+        rc = http("POST", c->sts_url, h, (const char *)form.data, 10000L, &out, &status, err);
         curl_slist_free_all(h);
     }
-    if (rc == KC_OK && status != 200) {
-        char *code = xml_tag((const char *)out.data, "Code");
-        rc = kc_error_set(err, KC_RETRY, "STS AssumeRoleWithWebIdentity for %s: HTTP %ld %s",
-                          c->role_arn, status, code != NULL ? code : "");
-        kc_free(code);
-    }
     if (rc == KC_OK) {
-        const char *x = (const char *)out.data;
-        char *k = xml_tag(x, "AccessKeyId"), *s = xml_tag(x, "SecretAccessKey");
-        char *st = xml_tag(x, "SessionToken"), *e = xml_tag(x, "Expiration");
-        rc = k != NULL && s != NULL ? set_creds(c, k, s, st, iso_ms(e))
-                                    : kc_error_set(err, KC_RETRY, "STS AssumeRoleWithWebIdentity: "
-                                                                  "no credentials in the answer");
-        if (rc == KC_ENOMEM) {
-            kc_error_set(err, rc, "out of memory");
-        }
-        kc_free(k);
-        wipe_free(s);
-        wipe_free(st);
-        kc_free(e);
+        rc = take_sts(c, &out, status, "AssumeRoleWithWebIdentity", err);
     }
-    wipe_free(kc_buf_take(&tok, NULL));
+    if (tok.data != NULL) {
+        memset(tok.data, 0, tok.cap);
+    }
+    if (form.data != NULL) {
+        memset(form.data, 0, form.cap);
+    }
+    if (out.data != NULL) {
+        memset(out.data, 0, out.cap); /* the credentials */
+    }
     kc_buf_fini(&tok);
     kc_buf_fini(&form);
     kc_buf_fini(&out);
     return rc;
 }
 
+/* An http:// (not https) container credentials URL may only name the hosts the SDKs allow:
+ * loopback, ECS's 169.254.170.2, EKS Pod Identity's 169.254.170.23 / fd00:ec2::23. */
+static int container_url_ok(const char *url)
+{
+    if (strncasecmp(url, "https://", 8) == 0) {
+        return 1;
+    }
+    if (strncasecmp(url, "http://", 7) != 0) {
+        return 0;
+    }
+    static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]", "169.254.170.2",
+                                        "169.254.170.23", "[fd00:ec2::23]"};
+    const char *h = url + 7;
+    for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+        size_t n = strlen(hosts[i]);
+        if (strncasecmp(h, hosts[i], n) == 0 && (h[n] == '\0' || h[n] == ':' || h[n] == '/')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int fetch_container(struct s3_creds *c, struct kc_error *err)
 {
-    char *auth = c->container_auth != NULL ? kc_strdup(c->container_auth) : NULL;
-    if (auth == NULL && c->container_auth_file != NULL) {
+    if (!container_url_ok(c->container_url)) {
+        return kc_error_set(err, KC_RETRY, "container credentials: %s is not https, loopback, "
+                                           "nor the ECS or EKS Pod Identity address",
+                            c->container_url);
+    }
+    /* the token file wins over the token, as in the SDKs */
+    char *auth = NULL;
+    if (c->container_auth_file != NULL) {
         FILE *f = fopen(c->container_auth_file, "r");
         char line[8192] = "";
         if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
@@ -260,6 +428,9 @@ static int fetch_container(struct s3_creds *c, struct kc_error *err)
         fclose(f);
         line[strcspn(line, "\r\n")] = '\0';
         auth = kc_strdup(line);
+        memset(line, 0, sizeof(line));
+    } else if (c->container_auth != NULL) {
+        auth = kc_strdup(c->container_auth);
     }
     char *hdr = auth != NULL ? kc_asprintf("Authorization: %s", auth) : NULL;
     wipe_free(auth);
@@ -268,7 +439,7 @@ static int fetch_container(struct s3_creds *c, struct kc_error *err)
     struct kc_buf out;
     kc_buf_init(&out, BODY_MAX);
     long status = 0;
-    int rc = http("GET", c->container_url, h, NULL, &out, &status, err);
+    int rc = http("GET", c->container_url, h, NULL, 5000L, &out, &status, err);
     curl_slist_free_all(h);
     if (rc == KC_OK && status != 200) {
         rc = kc_error_set(err, KC_RETRY, "container credentials %s: HTTP %ld", c->container_url,
@@ -277,28 +448,35 @@ static int fetch_container(struct s3_creds *c, struct kc_error *err)
     if (rc == KC_OK) {
         rc = take_json(c, (const char *)out.data, "container credentials", err);
     }
+    if (out.data != NULL) {
+        memset(out.data, 0, out.cap);
+    }
     kc_buf_fini(&out);
     return rc;
 }
 
+/* EC2 instance profile: IMDSv2 (a session token first), else IMDSv1 (plain GETs) when the token
+ * cannot be had (a hop limit of 1 seen from a container bridge), as the SDK falls back. */
 static int fetch_imds(struct s3_creds *c, struct kc_error *err)
 {
     struct kc_buf out, url;
     kc_buf_init(&out, BODY_MAX);
     kc_buf_init(&url, 1 << 16);
     long status = 0;
+    struct kc_error terr;
     struct curl_slist *h = curl_slist_append(NULL, "X-aws-ec2-metadata-token-ttl-seconds: 21600");
     int rc = kc_buf_printf(&url, "%s/latest/api/token", c->imds) == KC_OK &&
                      kc_buf_append_byte(&url, 0) == KC_OK
-                 ? http("PUT", (const char *)url.data, h, NULL, &out, &status, err)
+                 ? KC_OK
                  : kc_error_set(err, KC_ENOMEM, "out of memory");
+    int have_token = rc == KC_OK &&
+                     http("PUT", (const char *)url.data, h, NULL, 2000L, &out, &status, &terr) ==
+                         KC_OK &&
+                     status == 200 && out.len > 0;
     curl_slist_free_all(h);
     h = NULL;
     char *tok_hdr = NULL;
-    if (rc == KC_OK && status != 200) {
-        rc = kc_error_set(err, KC_RETRY, "instance metadata token: HTTP %ld", status);
-    }
-    if (rc == KC_OK) {
+    if (have_token) {
         tok_hdr = kc_asprintf("X-aws-ec2-metadata-token: %s", (const char *)out.data);
         h = tok_hdr != NULL ? curl_slist_append(NULL, tok_hdr) : NULL;
         if (h == NULL) {
@@ -310,7 +488,7 @@ static int fetch_imds(struct s3_creds *c, struct kc_error *err)
     if (rc == KC_OK) {
         rc = kc_buf_printf(&url, "%s%s", c->imds, base) == KC_OK &&
                      kc_buf_append_byte(&url, 0) == KC_OK
-                 ? http("GET", (const char *)url.data, h, NULL, &out, &status, err)
+                 ? http("GET", (const char *)url.data, h, NULL, 2000L, &out, &status, err)
                  : kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     if (rc == KC_OK && (status != 200 || out.len == 0)) {
@@ -323,7 +501,7 @@ static int fetch_imds(struct s3_creds *c, struct kc_error *err)
         kc_buf_reset(&url);
         rc = kc_buf_printf(&url, "%s%s%s", c->imds, base, role) == KC_OK &&
                      kc_buf_append_byte(&url, 0) == KC_OK
-                 ? http("GET", (const char *)url.data, h, NULL, &out, &status, err)
+                 ? http("GET", (const char *)url.data, h, NULL, 2000L, &out, &status, err)
                  : kc_error_set(err, KC_ENOMEM, "out of memory");
         if (rc == KC_OK && status != 200) {
             rc = kc_error_set(err, KC_RETRY, "instance profile %s: HTTP %ld", role, status);
@@ -334,6 +512,9 @@ static int fetch_imds(struct s3_creds *c, struct kc_error *err)
     }
     curl_slist_free_all(h);
     wipe_free(tok_hdr);
+    if (out.data != NULL) {
+        memset(out.data, 0, out.cap);
+    }
     kc_buf_fini(&url);
     kc_buf_fini(&out);
     return rc;
@@ -429,8 +610,7 @@ int s3_creds_new(const char *access_key, const char *secret_key, const char *ses
     } else if (ek != NULL && ek[0] != '\0' && es != NULL) {
         c->kind = C_ENV;
         rc = set_creds(c, ek, es, getenv("AWS_SESSION_TOKEN"), 0);
-    } else if (getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != NULL &&
-               getenv("AWS_ROLE_ARN") != NULL) {
+    } else if (has_env("AWS_WEB_IDENTITY_TOKEN_FILE") && has_env("AWS_ROLE_ARN")) {
         c->kind = C_WEB_IDENTITY;
         c->token_file = dup_env("AWS_WEB_IDENTITY_TOKEN_FILE");
         c->role_arn = dup_env("AWS_ROLE_ARN");
@@ -439,10 +619,11 @@ int s3_creds_new(const char *access_key, const char *secret_key, const char *ses
             c->session_name = kc_asprintf("connect-c-%lld", (long long)(now_ms() / 1000));
         }
         const char *sts = getenv("AWS_ENDPOINT_URL_STS");
+        const char *rg = region != NULL && region[0] ? region : "us-east-1";
         c->sts_url = sts != NULL && sts[0] != '\0'
                          ? kc_strdup(sts)
-                         : kc_asprintf("https://sts.%s.amazonaws.com/",
-                                       region != NULL && region[0] ? region : "us-east-1");
+                         : kc_asprintf("https://sts.%s.amazonaws.com%s/", rg,
+                                       strncmp(rg, "cn-", 3) == 0 ? ".cn" : "");
         if (c->token_file == NULL || c->role_arn == NULL || c->session_name == NULL ||
             c->sts_url == NULL) {
             rc = KC_ENOMEM;
@@ -452,10 +633,12 @@ int s3_creds_new(const char *access_key, const char *secret_key, const char *ses
                             &ps, &pt)) {
         c->kind = C_PROFILE;
         rc = set_creds(c, pk, ps, pt, 0);
-    } else if (getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != NULL ||
-               getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != NULL) {
+    } else if (has_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
+               has_env("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
         c->kind = C_CONTAINER;
-        const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+        const char *rel = has_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                              ? getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                              : NULL;
         c->container_url = rel != NULL ? kc_asprintf("http://169.254.170.2%s", rel)
                                        : dup_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
         c->container_auth = dup_env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
@@ -495,7 +678,6 @@ void s3_creds_free(struct s3_creds *c)
     kc_free(c->key);
     wipe_free(c->secret);
     wipe_free(c->token);
-    kc_free(c->region);
     kc_free(c->role_arn);
     kc_free(c->token_file);
     kc_free(c->session_name);
@@ -504,6 +686,9 @@ void s3_creds_free(struct s3_creds *c)
     wipe_free(c->container_auth);
     kc_free(c->container_auth_file);
     kc_free(c->imds);
+    s3_creds_free(c->base);
+    kc_free(c->external_id);
+    kc_free(c->sts_region);
     pthread_mutex_destroy(&c->mu);
     kc_free(c);
 }
@@ -514,14 +699,20 @@ int s3_creds_get(struct s3_creds *c, char **userpwd, char **token_hdr, struct kc
     *token_hdr = NULL;
     pthread_mutex_lock(&c->mu);
     int rc = KC_OK;
-    int temporary = c->kind == C_WEB_IDENTITY || c->kind == C_CONTAINER || c->kind == C_IMDS;
+    int temporary = c->kind == C_WEB_IDENTITY || c->kind == C_CONTAINER || c->kind == C_IMDS ||
+                    c->kind == C_ASSUME_ROLE;
+    int64_t now = now_ms();
     if (temporary &&
-        (c->key == NULL || (c->expires_ms != 0 && now_ms() >= c->expires_ms - REFRESH_BEFORE_MS))) {
+        (c->key == NULL || (now >= c->expires_ms - REFRESH_BEFORE_MS && now >= c->next_try_ms))) {
         rc = c->kind == C_WEB_IDENTITY ? fetch_web_identity(c, err)
              : c->kind == C_CONTAINER  ? fetch_container(c, err)
-                                       : fetch_imds(c, err);
-        if (rc != KC_OK && c->key != NULL && (c->expires_ms == 0 || now_ms() < c->expires_ms)) {
-            rc = KC_OK; /* not expired yet: sign with them, fetch again next time */
+             : c->kind == C_IMDS       ? fetch_imds(c, err)
+                                       : fetch_assume_role(c, err);
+        if (rc != KC_OK && rc != KC_ENOMEM && c->key != NULL && now < c->expires_ms) {
+            /* not expired yet: sign with them, and try again in a while rather than at every
+             * request (a fetch can take seconds, under the lock both threads wait on) */
+            c->next_try_ms = now + RETRY_REFRESH_MS;
+            rc = KC_OK;
         }
     }
     if (rc == KC_OK && c->key != NULL) {
@@ -545,7 +736,40 @@ void s3_creds_release(char *userpwd, char *token_hdr)
 
 const char *s3_creds_source(const struct s3_creds *c)
 {
-    static const char *const names[] = {"none", "connector", "environment", "web identity",
-                                        "profile", "container", "instance profile"};
+    static const char *const names[] = {"none",      "connector",        "environment",
+                                        "web identity", "profile",       "container",
+                                        "instance profile", "assume role"};
     return names[c->kind];
+}
+
+int s3_creds_assume_role(struct s3_creds *base, const char *role_arn, const char *session_name,
+                         const char *external_id, const char *sts_region, struct s3_creds **out,
+                         struct kc_error *err)
+{
+    *out = NULL;
+    struct s3_creds *c = kc_calloc(1, sizeof(*c));
+    if (c == NULL) {
+        s3_creds_free(base);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    c->kind = C_ASSUME_ROLE;
+    c->base = base;
+    const char *rg = sts_region != NULL && sts_region[0] ? sts_region : "us-east-1";
+    const char *sts = getenv("AWS_ENDPOINT_URL_STS");
+    c->role_arn = kc_strdup(role_arn);
+    c->session_name = kc_strdup(session_name);
+    c->external_id = external_id != NULL && external_id[0] ? kc_strdup(external_id) : NULL;
+    c->sts_region = kc_strdup(rg);
+    c->sts_url = sts != NULL && sts[0] != '\0'
+                     ? kc_strdup(sts)
+                     : kc_asprintf("https://sts.%s.amazonaws.com%s/", rg,
+                                   strncmp(rg, "cn-", 3) == 0 ? ".cn" : "");
+    if (c->role_arn == NULL || c->session_name == NULL || c->sts_region == NULL ||
+        c->sts_url == NULL || (external_id != NULL && external_id[0] && c->external_id == NULL)) {
+        s3_creds_free(c);
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    *out = c;
+    return KC_OK;
 }

@@ -253,6 +253,26 @@ static int sse_headers(struct s3_store *s, const struct s3_store_config *c, stru
     return KC_OK;
 }
 
+/* 1 for AWS itself: no store.url, or one whose host is under amazonaws.com(.cn) (a regional
+ * or VPC endpoint) -- where the instance profile may sign. */
+static int aws_host(const char *url)
+{
+    if (url[0] == '\0') {
+        return 1;
+    }
+    const char *h = strstr(url, "://");
+    h = h != NULL ? h + 3 : url;
+    size_t n = strcspn(h, "/:?");
+    static const char *const tails[] = {".amazonaws.com", ".amazonaws.com.cn"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t t = strlen(tails[i]);
+        if (n >= t && strncasecmp(h + n - t, tails[i], t) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct kc_error *err)
 {
     *out = NULL;
@@ -318,8 +338,17 @@ int s3_store_new(const struct s3_store_config *c, struct s3_store **out, struct 
     s->base = rc == KC_OK ? kc_buf_take(&b, NULL) : NULL;
     kc_buf_fini(&b);
     if (rc == KC_OK) {
-        rc = s3_creds_new(c->access_key, c->secret_key, c->session_token, region, url[0] == '\0',
+        rc = s3_creds_new(c->access_key, c->secret_key, c->session_token, region, aws_host(url),
                           &s->creds, err);
+        if (rc == KC_OK && c->role_arn != NULL && c->role_arn[0] != '\0') {
+            struct s3_creds *base = s->creds; /* taken by the role's */
+            s->creds = NULL;
+            rc = s3_creds_assume_role(base, c->role_arn, c->role_session_name,
+                                      c->role_external_id,
+                                      c->sts_region != NULL && c->sts_region[0] ? c->sts_region
+                                                                                : region,
+                                      &s->creds, err);
+        }
         if (rc != KC_OK) {
             s3_store_free(s);
             return rc;
@@ -531,6 +560,7 @@ static int once(struct s3_store *s, struct s3_req *q, struct kc_error *err)
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     char *userpwd = NULL, *token_hdr = NULL;
+    q->status = 0;
     if ((rc = s3_creds_get(s->creds, &userpwd, &token_hdr, err)) != KC_OK) {
         kc_buf_fini(&url);
         return rc; /* KC_RETRY: temporary credentials could not be fetched (err says why) */

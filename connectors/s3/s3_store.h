@@ -32,6 +32,12 @@ struct s3_store_config {
     const char *access_key; /* NULL: from the environment (AWS_ACCESS_KEY_ID) */
     const char *secret_key; /* NULL: from the environment (AWS_SECRET_ACCESS_KEY) */
     const char *session_token; /* NULL: from the environment (AWS_SESSION_TOKEN) */
+    /* s3.credentials.provider.class=...AwsAssumeRoleCredentialsProvider: the role the keys
+     * above (or the default chain) assume through STS (role_arn NULL: none) */
+    const char *role_arn;          /* s3.credentials.provider.sts.role.arn */
+    const char *role_session_name; /* ...sts.role.session.name */
+    const char *role_external_id;  /* ...sts.role.external.id (NULL/"" none) */
+    const char *sts_region;        /* ...sts.region (NULL/"": s3.region) */
     size_t part_size;       /* s3.part.size */
     int retries;            /* s3.part.retries */
     int64_t backoff_ms;     /* s3.retry.backoff.ms */

@@ -112,20 +112,32 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(n).decode()).items()}
         srv.forms.append(form)
+        if form.get("Action") == "AssumeRole":  # signed with the base credentials
+            auth = self.headers.get("Authorization", "")
+            if form.get("RoleArn") != "arn:aws:iam::123456789012:role/kc-cross" or \
+                    form.get("RoleSessionName") != "kc-sink" or \
+                    form.get("ExternalId") != "ext-42" or \
+                    f"Credential={srv.key}/" not in auth or "/sts/aws4_request" not in auth:
+                srv.bad.append(f"AssumeRole {form} {auth}")
+                return self.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code>"
+                                       "</Error></ErrorResponse>", "text/xml")
+            return self.sts_answer("AssumeRole")
         if form.get("Action") != "AssumeRoleWithWebIdentity" or \
                 form.get("RoleArn") != "arn:aws:iam::123456789012:role/kc-irsa" or \
                 form.get("WebIdentityToken") != "eyJhbGciOi.jwt+token/=":
             srv.bad.append(f"STS form {form}")
             return self.reply(400, "<ErrorResponse><Error><Code>InvalidIdentityToken</Code>"
                                    "</Error></ErrorResponse>", "text/xml")
-        c = srv.creds()
-        self.reply(200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
+        self.sts_answer("AssumeRoleWithWebIdentity")
+
+    def sts_answer(self, action: str) -> None:
+        c = self.server.creds()  # type: ignore[attr-defined]
+        self.reply(200, f"<{action}Response><{action}Result>"
                         f"<Credentials><AccessKeyId>{c['AccessKeyId']}</AccessKeyId>"
                         f"<SecretAccessKey>{c['SecretAccessKey']}</SecretAccessKey>"
                         f"<SessionToken>{c['Token']}</SessionToken>"
                         f"<Expiration>{c['Expiration']}</Expiration></Credentials>"
-                        "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
-                   "text/xml")
+                        f"</{action}Result></{action}Response>", "text/xml")
 
 
 def run_case(kafka, connect_c, s3: dict, unique_name, tmp_path, case: str, ttl: timedelta,
@@ -227,3 +239,68 @@ def test_web_identity_token_file_without_a_token(kafka, connect_c, minio, unique
     t = kc.wait_until(failed, timeout=kc.scaled(90), what="task FAILED")
     assert f"AWS_WEB_IDENTITY_TOKEN_FILE {tmp_path} holds no token" in t["trace"], t["trace"]
     assert w.get("/connectors").status_code == 200  # the worker is alive
+
+
+ASSUME = "io.confluent.connect.s3.auth.AwsAssumeRoleCredentialsProvider"
+
+
+def assume_role_run(kafka, connect_c, minio, unique_name, sts_url: str) -> tuple:
+    w = connect_c(start=False)
+    w.start(env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                 "AWS_ENDPOINT_URL_STS": sts_url})
+    bucket = "role-" + unique_name("b").lower().replace("_", "-")[-36:]
+    make_bucket(minio, bucket)
+    topic, cname = unique_name("role"), unique_name("s3role")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce(topic, [json.dumps({"seq": i}) for i in range(20)], partition=0)
+    w.create_connector(cname, {
+        "connector.class": S3_CLASS, "tasks.max": "1", "topics": topic,
+        "s3.bucket.name": bucket, "flush.size": "10", "store.url": minio["KC_S3_ENDPOINT"],
+        "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false",
+        "aws.access.key.id": minio["KC_S3_ACCESS_KEY"],
+        "aws.secret.access.key": minio["KC_S3_SECRET_KEY"],
+        "s3.credentials.provider.class": ASSUME,
+        "s3.credentials.provider.sts.role.arn": "arn:aws:iam::123456789012:role/kc-cross",
+        "s3.credentials.provider.sts.role.session.name": "kc-sink",
+        "s3.credentials.provider.sts.role.external.id": "ext-42",
+        "s3.credentials.provider.sts.region": "us-east-1"})
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 20,
+                  timeout=kc.scaled(90), what="all committed with the assumed role")
+    assert list_keys(minio, bucket, f"topics/{topic}/") == [
+        f"topics/{topic}/partition=0/{topic}+0+{o:010d}.json" for o in (0, 10)]
+    assert "(credentials: assume role)" in w.log_text()
+    assert minio["KC_S3_SECRET_KEY"] not in w.log_text()
+    return w
+
+
+def test_assume_role_provider_with_minio_sts(kafka, connect_c, minio, unique_name):
+    """Confluent's AwsAssumeRoleCredentialsProvider: the configured keys sign an STS AssumeRole
+    (MinIO's own STS checks that signature) and the temporary credentials write the objects."""
+    assume_role_run(kafka, connect_c, minio, unique_name, minio["KC_S3_ENDPOINT"] + "/")
+
+
+def test_assume_role_request(kafka, connect_c, minio, unique_name):
+    """The AssumeRole form as the SDK sends it (RoleArn, RoleSessionName, ExternalId), signed
+    for the sts service with the configured key; answered with MinIO credentials."""
+    src = Source(minio, timedelta(hours=1))
+    threading.Thread(target=src.serve_forever, daemon=True).start()
+    try:
+        assume_role_run(kafka, connect_c, minio, unique_name, src.url + "/")
+        assert not src.bad, src.bad
+        assert src.given == 1 and src.forms[0]["Action"] == "AssumeRole"
+    finally:
+        src.shutdown()
+
+
+def test_assume_role_needs_its_role(connect_c, minio, unique_name):
+    w = connect_c()
+    r = w.post("/connectors", json={"name": unique_name("role-bad"), "config": {
+        "connector.class": S3_CLASS, "topics": "t", "s3.bucket.name": "b", "flush.size": "10",
+        "store.url": minio["KC_S3_ENDPOINT"],
+        "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+        "s3.credentials.provider.class": ASSUME,
+        "s3.credentials.provider.sts.role.session.name": "kc-sink"}})
+    assert r.status_code == 400, r.text
+    assert "s3.credentials.provider.sts.role.arn" in r.json()["message"], r.text

@@ -486,9 +486,11 @@ static void test_null_values_and_refused_keys(void **state)
         {"s3.proxy.url", "http://u:pw@ho st:80", "must be an http:// or https:// URL"},
         {"s3.wan.mode", "true", "Transfer Acceleration is not supported"},
         {"s3.schema.partition.affix.type", "PREFIX", "only NONE is supported"},
+        {"s3.credentials.provider.class", "com.example.VaultCredentialsProvider",
+         "only those are supported"},
         {"s3.credentials.provider.class",
          "io.confluent.connect.s3.auth.AwsAssumeRoleCredentialsProvider",
-         "only the default or the environment provider is supported"},
+         "Missing required configuration \"s3.credentials.provider.sts.role.arn\""},
         {"behavior.on.null.values", "Delete", "Invalid value delete for configuration "
                                               "behavior.on.null.values: String must be one of: "
                                               "ignore, fail, write"},
