@@ -557,6 +557,14 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
                                 "has no default value (s3.credentials.provider.class="
                                 S3_ASSUME_ROLE_PROVIDER ")");
         }
+        for (const char *r = c->store.sts_region; r != NULL && *r != '\0'; r++) {
+            if (!(islower((unsigned char)*r) || isdigit((unsigned char)*r) || *r == '-')) {
+                /* it goes into STS's host name and the signing scope */
+                return kc_error_set(err, KC_EINVAL, "s3.credentials.provider.sts.region: '%s' is "
+                                                    "not an AWS region name",
+                                    c->store.sts_region);
+            }
+        }
         if (c->store.role_session_name == NULL || c->store.role_session_name[0] == '\0') {
             return kc_error_set(err, KC_EINVAL,
                                 "s3.credentials.provider.sts.role.session.name: Missing required "

@@ -205,12 +205,12 @@ static int take_sts(struct s3_creds *c, const struct kc_buf *out, long status, c
 {
     const char *x = (const char *)out->data;
     if (status != 200) {
-        char *code = xml_tag(x, "Code"), *msg = xml_tag(x, "Message");
-        int rc = kc_error_set(err, KC_RETRY, "STS %s for %s: HTTP %ld %s%s%s", action,
-                              c->role_arn, status, code != NULL ? code : "",
-                              msg != NULL ? ": " : "", msg != NULL ? msg : "");
+        /* the code only: a SignatureDoesNotMatch message quotes the canonical request, session
+         * token and all */
+        char *code = xml_tag(x, "Code");
+        int rc = kc_error_set(err, KC_RETRY, "STS %s for %s: HTTP %ld %s", action, c->role_arn,
+                              status, code != NULL ? code : "");
         kc_free(code);
-        kc_free(msg);
         return rc;
     }
     char *k = xml_tag(x, "AccessKeyId"), *s = xml_tag(x, "SecretAccessKey");
@@ -269,7 +269,10 @@ static int fetch_assume_role(struct s3_creds *c, struct kc_error *err)
                                                        "application/x-www-form-urlencoded");
         if (h != NULL && token_hdr != NULL) {
             struct curl_slist *t = curl_slist_append(h, token_hdr);
-            h = t != NULL ? t : h;
+            if (t == NULL) {
+                curl_slist_free_all(h);
+                h = NULL; /* not without the token: out of memory below */
+            }
         }
         char errbuf[CURL_ERROR_SIZE] = "";
         curl_easy_reset(esc);
@@ -278,6 +281,7 @@ static int fetch_assume_role(struct s3_creds *c, struct kc_error *err)
         curl_easy_setopt(esc, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(esc, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
         curl_easy_setopt(esc, CURLOPT_TIMEOUT_MS, 10000L);
+        curl_easy_setopt(esc, CURLOPT_PROXY, "");
         curl_easy_setopt(esc, CURLOPT_HTTPHEADER, h);
         curl_easy_setopt(esc, CURLOPT_AWS_SIGV4, sigv4);
         curl_easy_setopt(esc, CURLOPT_USERPWD, userpwd);
@@ -287,7 +291,10 @@ static int fetch_assume_role(struct s3_creds *c, struct kc_error *err)
         CURLcode cc = h != NULL ? curl_easy_perform(esc) : CURLE_OUT_OF_MEMORY;
         curl_easy_getinfo(esc, CURLINFO_RESPONSE_CODE, &status);
         curl_slist_free_all(h);
-        if (cc != CURLE_OK || kc_buf_append_byte(&out, 0) != KC_OK) {
+        if (cc == CURLE_OUT_OF_MEMORY ||
+            (cc == CURLE_OK && kc_buf_append_byte(&out, 0) != KC_OK)) {
+            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
+        } else if (cc != CURLE_OK) {
             errtext = kc_strdup(errbuf[0] ? errbuf : curl_easy_strerror(cc));
             rc = kc_error_set(err, KC_RETRY, "STS AssumeRole %s: %s", c->sts_url,
                               errtext != NULL ? errtext : "failed");
@@ -604,9 +611,8 @@ int s3_creds_new(const char *access_key, const char *secret_key, const char *ses
     const char *profile = getenv("AWS_PROFILE");
     if (access_key != NULL && access_key[0] != '\0' && secret_key != NULL) {
         c->kind = C_CONNECTOR;
-        rc = set_creds(c, access_key, secret_key, session_token != NULL ? session_token
-                                                                       : getenv("AWS_SESSION_TOKEN"),
-                       0);
+        /* Confluent's BasicAWSCredentials: the keys alone, no session token from elsewhere */
+        rc = set_creds(c, access_key, secret_key, session_token, 0);
     } else if (ek != NULL && ek[0] != '\0' && es != NULL) {
         c->kind = C_ENV;
         rc = set_creds(c, ek, es, getenv("AWS_SESSION_TOKEN"), 0);
@@ -702,8 +708,10 @@ int s3_creds_get(struct s3_creds *c, char **userpwd, char **token_hdr, struct kc
     int temporary = c->kind == C_WEB_IDENTITY || c->kind == C_CONTAINER || c->kind == C_IMDS ||
                     c->kind == C_ASSUME_ROLE;
     int64_t now = now_ms();
-    if (temporary &&
-        (c->key == NULL || (now >= c->expires_ms - REFRESH_BEFORE_MS && now >= c->next_try_ms))) {
+    /* expired ones are fetched again at once, whatever the backoff; within the last minutes,
+     * at most every RETRY_REFRESH_MS while a fetch fails */
+    if (temporary && (c->key == NULL || now >= c->expires_ms ||
+                      (now >= c->expires_ms - REFRESH_BEFORE_MS && now >= c->next_try_ms))) {
         rc = c->kind == C_WEB_IDENTITY ? fetch_web_identity(c, err)
              : c->kind == C_CONTAINER  ? fetch_container(c, err)
              : c->kind == C_IMDS       ? fetch_imds(c, err)

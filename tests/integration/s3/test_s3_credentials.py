@@ -40,6 +40,8 @@ class Source(ThreadingHTTPServer):
         self.bad: list[str] = []  # requests that failed a check
         self.forms: list[dict] = []
         self.v1_only = False  # IMDS: refuse v2's session token, answer plain GETs
+        self.down_after = None  # container: answer 500 after this many credentials
+        self.refused = 0
 
     def creds(self) -> dict:
         """Fresh temporary credentials from MinIO's STS (AssumeRole, signed with the root key);
@@ -91,6 +93,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization") != "pod-identity-token":
                 srv.bad.append("container Authorization")
                 return self.reply(401, "")
+            if srv.down_after is not None and srv.given >= srv.down_after:
+                srv.refused += 1
+                return self.reply(500, "")
             return self.reply(200, json.dumps(srv.creds()))
         if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
             if self.headers.get("X-aws-ec2-metadata-token") != \
@@ -141,9 +146,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def run_case(kafka, connect_c, s3: dict, unique_name, tmp_path, case: str, ttl: timedelta,
-             v1_only: bool = False):
+             v1_only: bool = False, down_after: int | None = None):
     src = Source(s3, ttl)
     src.v1_only = v1_only
+    src.down_after = down_after
     threading.Thread(target=src.serve_forever, daemon=True).start()
     env = {k: "" for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
     if case == "container":
@@ -207,6 +213,14 @@ def test_credentials_fetched_again_near_expiry(kafka, connect_c, minio, unique_n
     src = run_case(kafka, connect_c, minio, unique_name, tmp_path, "container",
                    timedelta(minutes=4))
     assert src.given >= 4, src.given
+
+
+def test_failed_refresh_keeps_valid_credentials(kafka, connect_c, minio, unique_name, tmp_path):
+    """Inside the refresh window the source goes down: the credentials, not yet expired, keep
+    signing, and the fetch is tried again 30 s later rather than before every request."""
+    src = run_case(kafka, connect_c, minio, unique_name, tmp_path, "container",
+                   timedelta(minutes=4), down_after=1)
+    assert src.given == 1 and 1 <= src.refused <= 2, (src.given, src.refused)
 
 
 def test_instance_profile_falls_back_to_imdsv1(kafka, connect_c, minio, unique_name, tmp_path):
