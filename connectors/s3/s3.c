@@ -2099,16 +2099,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
         if (s->string_values) {
             /* a String (StringConverter): Jackson writes it as a JSON string, whatever its
              * text holds; malformed UTF-8 decoded as Java does, to U+FFFD */
-            if (kc_utf8_valid(buf, len)) {
-                d = json_stringn(buf, len);
-            } else {
-                struct kc_arena a;
-                kc_arena_init(&a, len * 3 + 64, S3_RECORD_TEXT_MAX);
-                const struct cdata_value *t = conv_utf8_string(&a, buf, len);
-                d = t != NULL ? json_stringn(t->u.s, t->n) : NULL;
-                kc_arena_fini(&a);
-            }
-            if (d == NULL) {
+            if ((d = java_text(buf, len)) == NULL) {
                 free(owned);
                 return kc_error_set(err, KC_ENOMEM, "out of memory");
             }

@@ -18,10 +18,10 @@
 #define P_GROUP "Partitioner"
 #define F_GROUP "Connector"
 
-/* behavior.on.null.values: Confluent's OutputWriteBehavior.VALIDATOR, which lower-cases the value
- * and then takes one of ignore, fail, write (ConfigDef.ValidString.in, its message too). */
-static int validate_null_behavior(const struct conf_def *d, const char *value,
-                                  struct kc_error *err)
+/* Confluent's EnumValidator: the value lower-cased, then one of allowed (ValidString.in, its
+ * message too: "String must be one of: ignore, fail, write", the value shown lower-cased). */
+static int validate_lower_in(const struct conf_def *d, const char *value,
+                             const char *const *allowed, const char *list, struct kc_error *err)
 {
     if (value == NULL) {
         return KC_OK;
@@ -32,12 +32,22 @@ static int validate_null_behavior(const struct conf_def *d, const char *value,
         for (size_t i = 0; i <= n; i++) {
             low[i] = (char)tolower((unsigned char)value[i]);
         }
-        if (strcmp(low, "ignore") == 0 || strcmp(low, "fail") == 0 || strcmp(low, "write") == 0) {
-            return KC_OK;
+        for (size_t i = 0; allowed[i] != NULL; i++) {
+            if (strcmp(low, allowed[i]) == 0) {
+                return KC_OK;
+            }
         }
     }
     return conf_error_invalid(err, d->name, n < sizeof(low) ? low : value,
-                              "String must be one of: ignore, fail, write");
+                              "String must be one of: %s", list);
+}
+
+/* behavior.on.null.values: Confluent's OutputWriteBehavior.VALIDATOR */
+static int validate_null_behavior(const struct conf_def *d, const char *value,
+                                  struct kc_error *err)
+{
+    static const char *const allowed[] = {"ignore", "fail", "write", NULL};
+    return validate_lower_in(d, value, allowed, "ignore, fail, write", err);
 }
 
 /* Confluent keys whose other values change what is written or where, and that connect-c does
@@ -85,26 +95,12 @@ static int validate_credentials_provider(const struct conf_def *d, const char *v
                               "supported");
 }
 
-/* s3.object.behavior.on.tagging.error: Confluent's IgnoreOrFailBehavior.VALIDATOR (lower-cased,
- * then one of ignore, fail) */
+/* s3.object.behavior.on.tagging.error: Confluent's IgnoreOrFailBehavior.VALIDATOR */
 static int validate_ignore_or_fail(const struct conf_def *d, const char *value,
                                    struct kc_error *err)
 {
-    if (value == NULL) {
-        return KC_OK;
-    }
-    char low[8];
-    size_t n = strlen(value);
-    if (n < sizeof(low)) {
-        for (size_t i = 0; i <= n; i++) {
-            low[i] = (char)tolower((unsigned char)value[i]);
-        }
-        if (strcmp(low, "ignore") == 0 || strcmp(low, "fail") == 0) {
-            return KC_OK;
-        }
-    }
-    return conf_error_invalid(err, d->name, n < sizeof(low) ? low : value,
-                              "String must be one of: ignore, fail");
+    static const char *const allowed[] = {"ignore", "fail", NULL};
+    return validate_lower_in(d, value, allowed, "ignore, fail", err);
 }
 
 /* s3.object.tagging.key.value.pairs: each item "key:value" with a key (S3 takes up to 128

@@ -101,9 +101,11 @@ static size_t body_cb(char *p, size_t size, size_t n, void *ud)
     return kc_buf_append(b, p, size * n) == KC_OK ? size * n : 0;
 }
 
-/* One HTTP exchange: its status and body (NUL-ended). KC_RETRY when it could not be made. */
+/* One HTTP exchange: its status and body (NUL-ended). sigv4 ("aws:amz:<region>:sts") and
+ * userpwd ("key:secret"): signed with them, else NULL. KC_RETRY when it could not be made. */
 static int http(const char *method, const char *url, struct curl_slist *hdrs, const char *body,
-                long timeout_ms, struct kc_buf *out, long *status, struct kc_error *err)
+                const char *sigv4, const char *userpwd, long timeout_ms, struct kc_buf *out,
+                long *status, struct kc_error *err)
 {
     CURL *curl = curl_easy_init();
     if (curl == NULL) {
@@ -118,6 +120,10 @@ static int http(const char *method, const char *url, struct curl_slist *hdrs, co
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_PROXY, "");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+    if (sigv4 != NULL) {
+        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4);
+        curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd);
+    }
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, body_cb);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
     if (body != NULL) {
@@ -133,7 +139,10 @@ static int http(const char *method, const char *url, struct curl_slist *hdrs, co
     *status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
     curl_easy_cleanup(curl);
-    int rc = cc == CURLE_OK && kc_buf_append_byte(out, 0) == KC_OK ? KC_OK : KC_RETRY;
+    if (cc == CURLE_OUT_OF_MEMORY || (cc == CURLE_OK && kc_buf_append_byte(out, 0) != KC_OK)) {
+        return kc_error_set(err, KC_ENOMEM, "out of memory");
+    }
+    int rc = cc == CURLE_OK ? KC_OK : KC_RETRY;
     if (rc != KC_OK) {
         return kc_error_set(err, KC_RETRY, "%s %s: %s", method, url,
                             errbuf[0] ? errbuf : curl_easy_strerror(cc));
@@ -199,6 +208,17 @@ static char *xml_tag(const char *xml, const char *tag)
     return b != NULL ? kc_strndup(a + strlen(open), (size_t)(b - a - strlen(open))) : NULL;
 }
 
+/* STS's URL (malloc'd): AWS_ENDPOINT_URL_STS, else AWS's regional endpoint. */
+static char *sts_url(const char *region)
+{
+    const char *sts = getenv("AWS_ENDPOINT_URL_STS");
+    const char *rg = region != NULL && region[0] ? region : "us-east-1";
+    return sts != NULL && sts[0] != '\0'
+               ? kc_strdup(sts)
+               : kc_asprintf("https://sts.%s.amazonaws.com%s/", rg,
+                             strncmp(rg, "cn-", 3) == 0 ? ".cn" : "");
+}
+
 /* STS's answer (AssumeRole, AssumeRoleWithWebIdentity): its <Credentials>, or its error code. */
 static int take_sts(struct s3_creds *c, const struct kc_buf *out, long status, const char *action,
                     struct kc_error *err)
@@ -260,49 +280,21 @@ static int fetch_assume_role(struct s3_creds *c, struct kc_error *err)
     curl_free(r);
     curl_free(sn);
     curl_free(x);
+    if (esc != NULL) {
+        curl_easy_cleanup(esc);
+    }
     long status = 0;
-    char *errtext = NULL;
     if (rc == KC_OK) {
         char sigv4[160];
         snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:sts", c->sts_region);
         struct curl_slist *h = curl_slist_append(NULL, "Content-Type: "
                                                        "application/x-www-form-urlencoded");
-        if (h != NULL && token_hdr != NULL) {
-            struct curl_slist *t = curl_slist_append(h, token_hdr);
-            if (t == NULL) {
-                curl_slist_free_all(h);
-                h = NULL; /* not without the token: out of memory below */
-            }
-        }
-        char errbuf[CURL_ERROR_SIZE] = "";
-        curl_easy_reset(esc);
-        curl_easy_setopt(esc, CURLOPT_URL, c->sts_url);
-        curl_easy_setopt(esc, CURLOPT_ERRORBUFFER, errbuf);
-        curl_easy_setopt(esc, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(esc, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-        curl_easy_setopt(esc, CURLOPT_TIMEOUT_MS, 10000L);
-        curl_easy_setopt(esc, CURLOPT_PROXY, "");
-        curl_easy_setopt(esc, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(esc, CURLOPT_AWS_SIGV4, sigv4);
-        curl_easy_setopt(esc, CURLOPT_USERPWD, userpwd);
-        curl_easy_setopt(esc, CURLOPT_POSTFIELDS, (const char *)form.data);
-        curl_easy_setopt(esc, CURLOPT_WRITEFUNCTION, body_cb);
-        curl_easy_setopt(esc, CURLOPT_WRITEDATA, &out);
-        CURLcode cc = h != NULL ? curl_easy_perform(esc) : CURLE_OUT_OF_MEMORY;
-        curl_easy_getinfo(esc, CURLINFO_RESPONSE_CODE, &status);
+        struct curl_slist *t = h != NULL && token_hdr != NULL ? curl_slist_append(h, token_hdr)
+                                                              : h;
+        rc = t == NULL ? kc_error_set(err, KC_ENOMEM, "out of memory") /* not without the token */
+                       : http("POST", c->sts_url, t, (const char *)form.data, sigv4, userpwd,
+                              10000L, &out, &status, err);
         curl_slist_free_all(h);
-        if (cc == CURLE_OUT_OF_MEMORY ||
-            (cc == CURLE_OK && kc_buf_append_byte(&out, 0) != KC_OK)) {
-            rc = kc_error_set(err, KC_ENOMEM, "out of memory");
-        } else if (cc != CURLE_OK) {
-            errtext = kc_strdup(errbuf[0] ? errbuf : curl_easy_strerror(cc));
-            rc = kc_error_set(err, KC_RETRY, "STS AssumeRole %s: %s", c->sts_url,
-                              errtext != NULL ? errtext : "failed");
-        }
-    }
-    kc_free(errtext);
-    if (esc != NULL) {
-        curl_easy_cleanup(esc);
     }
     s3_creds_release(userpwd, token_hdr);
     if (rc == KC_OK) {
@@ -370,7 +362,8 @@ static int fetch_web_identity(struct s3_creds *c, struct kc_error *err)
     long status = 0;
     if (rc == KC_OK) {
         struct curl_slist *h = curl_slist_append(NULL, "Accept: application/xml");
-        rc = http("POST", c->sts_url, h, (const char *)form.data, 10000L, &out, &status, err);
+        rc = http("POST", c->sts_url, h, (const char *)form.data, NULL, NULL, 10000L, &out,
+                  &status, err);
         curl_slist_free_all(h);
     }
     if (rc == KC_OK) {
@@ -446,7 +439,7 @@ static int fetch_container(struct s3_creds *c, struct kc_error *err)
     struct kc_buf out;
     kc_buf_init(&out, BODY_MAX);
     long status = 0;
-    int rc = http("GET", c->container_url, h, NULL, 5000L, &out, &status, err);
+    int rc = http("GET", c->container_url, h, NULL, NULL, NULL, 5000L, &out, &status, err);
     curl_slist_free_all(h);
     if (rc == KC_OK && status != 200) {
         rc = kc_error_set(err, KC_RETRY, "container credentials %s: HTTP %ld", c->container_url,
@@ -477,8 +470,8 @@ static int fetch_imds(struct s3_creds *c, struct kc_error *err)
                  ? KC_OK
                  : kc_error_set(err, KC_ENOMEM, "out of memory");
     int have_token = rc == KC_OK &&
-                     http("PUT", (const char *)url.data, h, NULL, 2000L, &out, &status, &terr) ==
-                         KC_OK &&
+                     http("PUT", (const char *)url.data, h, NULL, NULL, NULL, 2000L, &out, &status,
+                          &terr) == KC_OK &&
                      status == 200 && out.len > 0;
     curl_slist_free_all(h);
     h = NULL;
@@ -495,7 +488,8 @@ static int fetch_imds(struct s3_creds *c, struct kc_error *err)
     if (rc == KC_OK) {
         rc = kc_buf_printf(&url, "%s%s", c->imds, base) == KC_OK &&
                      kc_buf_append_byte(&url, 0) == KC_OK
-                 ? http("GET", (const char *)url.data, h, NULL, 2000L, &out, &status, err)
+                 ? http("GET", (const char *)url.data, h, NULL, NULL, NULL, 2000L, &out, &status,
+                        err)
                  : kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     if (rc == KC_OK && (status != 200 || out.len == 0)) {
@@ -508,7 +502,8 @@ static int fetch_imds(struct s3_creds *c, struct kc_error *err)
         kc_buf_reset(&url);
         rc = kc_buf_printf(&url, "%s%s%s", c->imds, base, role) == KC_OK &&
                      kc_buf_append_byte(&url, 0) == KC_OK
-                 ? http("GET", (const char *)url.data, h, NULL, 2000L, &out, &status, err)
+                 ? http("GET", (const char *)url.data, h, NULL, NULL, NULL, 2000L, &out, &status,
+                        err)
                  : kc_error_set(err, KC_ENOMEM, "out of memory");
         if (rc == KC_OK && status != 200) {
             rc = kc_error_set(err, KC_RETRY, "instance profile %s: HTTP %ld", role, status);
@@ -624,12 +619,7 @@ int s3_creds_new(const char *access_key, const char *secret_key, const char *ses
         if (c->session_name == NULL) {
             c->session_name = kc_asprintf("connect-c-%lld", (long long)(now_ms() / 1000));
         }
-        const char *sts = getenv("AWS_ENDPOINT_URL_STS");
-        const char *rg = region != NULL && region[0] ? region : "us-east-1";
-        c->sts_url = sts != NULL && sts[0] != '\0'
-                         ? kc_strdup(sts)
-                         : kc_asprintf("https://sts.%s.amazonaws.com%s/", rg,
-                                       strncmp(rg, "cn-", 3) == 0 ? ".cn" : "");
+        c->sts_url = sts_url(region);
         if (c->token_file == NULL || c->role_arn == NULL || c->session_name == NULL ||
             c->sts_url == NULL) {
             rc = KC_ENOMEM;
@@ -764,15 +754,11 @@ int s3_creds_assume_role(struct s3_creds *base, const char *role_arn, const char
     c->kind = C_ASSUME_ROLE;
     c->base = base;
     const char *rg = sts_region != NULL && sts_region[0] ? sts_region : "us-east-1";
-    const char *sts = getenv("AWS_ENDPOINT_URL_STS");
     c->role_arn = kc_strdup(role_arn);
     c->session_name = kc_strdup(session_name);
     c->external_id = external_id != NULL && external_id[0] ? kc_strdup(external_id) : NULL;
     c->sts_region = kc_strdup(rg);
-    c->sts_url = sts != NULL && sts[0] != '\0'
-                     ? kc_strdup(sts)
-                     : kc_asprintf("https://sts.%s.amazonaws.com%s/", rg,
-                                   strncmp(rg, "cn-", 3) == 0 ? ".cn" : "");
+    c->sts_url = sts_url(rg);
     if (c->role_arn == NULL || c->session_name == NULL || c->sts_region == NULL ||
         c->sts_url == NULL || (external_id != NULL && external_id[0] && c->external_id == NULL)) {
         s3_creds_free(c);
