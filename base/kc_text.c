@@ -115,6 +115,29 @@ size_t kc_utf8_put(unsigned char *o, uint32_t cp)
     return 4;
 }
 
+size_t kc_b64_encode(const void *p, size_t n, char *out)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *s = p;
+    char *o = out;
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t x = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+        *o++ = tab[x >> 18];
+        *o++ = tab[(x >> 12) & 63];
+        *o++ = tab[(x >> 6) & 63];
+        *o++ = tab[x & 63];
+    }
+    if (i < n) {
+        uint32_t x = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0);
+        *o++ = tab[x >> 18];
+        *o++ = tab[(x >> 12) & 63];
+        *o++ = i + 1 < n ? tab[(x >> 6) & 63] : '=';
+        *o++ = '=';
+    }
+    return (size_t)(o - out);
+}
+
 int kc_b64_decode(const char *s, size_t n, int url_safe, struct kc_buf *out)
 {
     uint32_t acc = 0;

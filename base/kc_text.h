@@ -101,6 +101,11 @@ struct kc_buf;
  * when url_safe is set; '=' padding optional. @return 0, -1 (not base64), -2 (out of memory) */
 int kc_b64_decode(const char *s, size_t n, int url_safe, struct kc_buf *out);
 
+/* java.util.Base64.getEncoder() of p[0..n): the standard alphabet, '=' padded, no line breaks.
+ * Writes KC_B64_LEN(n) characters at out (no NUL) and returns that count. */
+#define KC_B64_LEN(n) (((n) + 2) / 3 * 4)
+size_t kc_b64_encode(const void *p, size_t n, char *out);
+
 /* Code point cp (at most U+10FFFF) as UTF-8 at o (room for 4 bytes); returns the byte count. */
 size_t kc_utf8_put(unsigned char *o, uint32_t cp);
 

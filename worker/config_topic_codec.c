@@ -281,9 +281,6 @@ int config_topic_value_tasks_fencing(struct kc_buf *b, int task_count)
     return kc_buf_printf(b, "{\"task-count\":%d}", task_count);
 }
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 int config_topic_value_session_key(struct kc_buf *b, const uint8_t *key, size_t key_len,
                                    const char *algorithm, int64_t created_ms)
 {
@@ -291,24 +288,10 @@ int config_topic_value_session_key(struct kc_buf *b, const uint8_t *key, size_t 
         return KC_ENOMEM;
     }
     /* java.util.Base64.getEncoder(): standard alphabet, with padding. */
-    for (size_t i = 0; i < key_len; i += 3) {
-        uint32_t v = (uint32_t)key[i] << 16;
-        size_t left = key_len - i;
-        char out[4];
-        if (left > 1) {
-            v |= (uint32_t)key[i + 1] << 8;
-        }
-        if (left > 2) {
-            v |= key[i + 2];
-        }
-        out[0] = b64_alphabet[(v >> 18) & 63];
-        out[1] = b64_alphabet[(v >> 12) & 63];
-        out[2] = left > 1 ? b64_alphabet[(v >> 6) & 63] : '=';
-        out[3] = left > 2 ? b64_alphabet[v & 63] : '=';
-        if (kc_buf_append(b, out, 4) != KC_OK) {
-            return KC_ENOMEM;
-        }
+    if (kc_buf_reserve(b, KC_B64_LEN(key_len)) != KC_OK) {
+        return KC_ENOMEM;
     }
+    b->len += kc_b64_encode(key, key_len, (char *)b->data + b->len);
     if (kc_buf_append_str(b, "\",\"algorithm\":") != KC_OK ||
         config_topic_json_string(b, algorithm) != KC_OK) {
         return KC_ENOMEM;
@@ -454,12 +437,7 @@ static int decode_properties(const json_t *root, struct config_record *rec, stru
 
 static int b64_value(int c)
 {
-    const char *p;
-    if (c == '\0') {
-        return -1;
-    }
-    p = strchr(b64_alphabet, c);
-    return p != NULL ? (int)(p - b64_alphabet) : -1;
+    return kc_b64val((unsigned char)c, 0);
 }
 
 /* java.util.Base64.getDecoder(): standard alphabet; padding optional at the end only. */

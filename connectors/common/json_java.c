@@ -235,27 +235,12 @@ static int dump_hashmap_object(const json_t *v, struct kc_buf *out, int depth)
 /* Jackson's default Base64 variant (MIME without line feeds): standard alphabet, '=' padded. */
 static int put_base64(const unsigned char *p, size_t n, struct kc_buf *out)
 {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (n > ((size_t)1 << 40) || kc_buf_reserve(out, (n + 2) / 3 * 4 + 2) != KC_OK) {
+    if (n > ((size_t)1 << 40) || kc_buf_reserve(out, KC_B64_LEN(n) + 3) != KC_OK) {
         return KC_ENOMEM;
     }
     char *o = (char *)out->data + out->len;
     *o++ = '"';
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t x = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        *o++ = tab[x >> 18];
-        *o++ = tab[(x >> 12) & 63];
-        *o++ = tab[(x >> 6) & 63];
-        *o++ = tab[x & 63];
-    }
-    if (i < n) {
-        uint32_t x = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        *o++ = tab[x >> 18];
-        *o++ = tab[(x >> 12) & 63];
-        *o++ = i + 1 < n ? tab[(x >> 6) & 63] : '=';
-        *o++ = '=';
-    }
+    o += kc_b64_encode(p, n, o);
     *o++ = '"';
     *o = '\0';
     out->len = (size_t)(o - (char *)out->data);

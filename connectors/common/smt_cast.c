@@ -160,30 +160,13 @@ static int is_int_type(enum cdata_type t)
     return t <= CDATA_INT64;
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static struct cdata_value *base64_string(struct kc_arena *a, const unsigned char *p, size_t n)
 {
-    size_t on = (n + 2) / 3 * 4;
-    char *o = kc_arena_alloc(a, on + 1);
+    char *o = kc_arena_alloc(a, KC_B64_LEN(n) + 1);
     if (o == NULL) {
         return NULL;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t x = (uint32_t)p[i] << 16;
-        if (i + 1 < n) {
-            x |= (uint32_t)p[i + 1] << 8;
-        }
-        if (i + 2 < n) {
-            x |= p[i + 2];
-        }
-        o[k++] = b64[(x >> 18) & 63];
-        o[k++] = b64[(x >> 12) & 63];
-        o[k++] = i + 1 < n ? b64[(x >> 6) & 63] : '=';
-        o[k++] = i + 2 < n ? b64[x & 63] : '=';
-    }
-    return cdata_string(a, o, on);
+    return cdata_string(a, o, kc_b64_encode(p, n, o));
 }
 
 /* Values.dateFormatFor(date).format(date), UTC. */

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "s3_connect.h"
+#include "kc_text.h"
 
 #define S3_CONNECT_MAX_DEPTH 64
 
@@ -115,28 +116,11 @@ static json_t *schema_json(const struct cdata_schema *sc, int depth)
 
 static json_t *base64(const char *p, size_t n)
 {
-    static const char digits[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t len = (n + 2) / 3 * 4;
-    char *b = malloc(len + 1);
+    char *b = malloc(KC_B64_LEN(n) + 1);
     if (b == NULL) {
         return NULL;
     }
-    const unsigned char *s = (const unsigned char *)p;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t w = (uint32_t)s[i] << 16;
-        if (i + 1 < n) {
-            w |= (uint32_t)s[i + 1] << 8;
-        }
-        if (i + 2 < n) {
-            w |= s[i + 2];
-        }
-        b[k++] = digits[(w >> 18) & 63];
-        b[k++] = digits[(w >> 12) & 63];
-        b[k++] = i + 1 < n ? digits[(w >> 6) & 63] : '=';
-        b[k++] = i + 2 < n ? digits[w & 63] : '=';
-    }
+    size_t k = kc_b64_encode(p, n, b);
     json_t *j = json_stringn(b, k);
     free(b);
     return j;
