@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "kc_buf.h"
 #include "kc_text.h"
 
 /* kc_mem_eq against memcmp for every length up to 48 (the word, overlapping-word, four-byte,
@@ -101,6 +102,42 @@ static void test_parse_java_int_refuses(void **state)
     assert_int_equal(v, 99); /* untouched on failure */
 }
 
+/* RFC 4648's vectors, every tail length, and a round trip through kc_b64_decode of all 256
+ * byte values at every length up to 256 */
+static void test_b64_encode(void **state)
+{
+    (void)state;
+    static const char *const vec[][2] = {{"", ""},         {"f", "Zg=="},
+                                         {"fo", "Zm8="},   {"foo", "Zm9v"},
+                                         {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+                                         {"foobar", "Zm9vYmFy"}};
+    char out[400];
+    for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+        size_t n = kc_b64_encode(vec[i][0], strlen(vec[i][0]), out);
+        assert_int_equal(n, strlen(vec[i][1]));
+        assert_int_equal(n, KC_B64_LEN(strlen(vec[i][0])));
+        assert_memory_equal(out, vec[i][1], n);
+    }
+    unsigned char all[256];
+    for (int i = 0; i < 256; i++) {
+        all[i] = (unsigned char)(255 - i);
+    }
+    assert_int_equal(kc_b64_encode("\xfb\xff", 2, out), 4);
+    assert_memory_equal(out, "+/8=", 4); /* the standard alphabet, not the URL-safe one */
+    struct kc_buf back;
+    kc_buf_init(&back, 1 << 20);
+    for (size_t len = 0; len <= 256; len++) {
+        size_t n = kc_b64_encode(all, len, out);
+        assert_int_equal(n, KC_B64_LEN(len));
+        assert_int_equal(kc_b64_decode(out, n, 0, &back), 0);
+        assert_int_equal(back.len, len);
+        if (len > 0) {
+            assert_memory_equal(back.data, all, len);
+        }
+    }
+    kc_buf_fini(&back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_kc_mem_eq),
         cmocka_unit_test(test_parse_java_int_accepts),
         cmocka_unit_test(test_parse_java_int_refuses),
+        cmocka_unit_test(test_b64_encode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
