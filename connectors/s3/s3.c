@@ -1069,7 +1069,124 @@ static json_t *cdata_to_json(const struct cdata_value *v, int depth)
 static int aiven_wraps(const struct s3_sink *s)
 {
     const struct s3_aiven *a = &s->c.aiven;
-    return a->on && (a->envelope || a->n_fields != 1 || a->fields[0] != S3_OUT_VALUE);
+    return a->on && s->c.format != S3_FORMAT_CSV &&
+           (a->envelope || a->n_fields != 1 || a->fields[0] != S3_OUT_VALUE);
+}
+
+/* base64 of n bytes appended to out */
+static int put_b64(struct kc_buf *out, const void *p, size_t n)
+{
+    if (kc_buf_reserve(out, KC_B64_LEN(n)) != KC_OK) {
+        return KC_ENOMEM;
+    }
+    out->len += kc_b64_encode(p, n, (char *)out->data + out->len);
+    return KC_OK;
+}
+
+/*
+ * Aiven's csv row (PlainOutputWriter) into s->row: format.output.fields in their order, joined
+ * by ','. The key (a BYTES or STRING schema) in base64; the value (a BYTES schema) in base64 or
+ * as its bytes (format.output.fields.value.encoding); a null key or value adds nothing. The
+ * offset; the timestamp in ms (nothing when the record has none); the headers as
+ * base64(key):base64(value); each, their values through ByteArrayConverter (header.converter
+ * ByteArrayConverter). What Aiven's writers throw on is reported with their message.
+ */
+static int aiven_csv(struct s3_sink *s, const struct sink_record *r, struct kc_error *why)
+{
+    const struct s3_aiven *a = &s->c.aiven;
+    struct kc_buf *o = &s->row;
+    int rc = KC_OK;
+    kc_buf_reset(o);
+    for (size_t i = 0; rc == KC_OK && i < a->n_fields; i++) {
+        if (i > 0) {
+            rc = kc_buf_append_byte(o, ',');
+        }
+        const struct cdata_value *v;
+        switch (rc == KC_OK ? a->fields[i] : -1) {
+        case S3_OUT_KEY:
+            if (r->key_schema == NULL) {
+                return kc_error_set(why, KC_EINVAL, "key schema cannot be null");
+            }
+            if (r->key_schema->type != CDATA_BYTES && r->key_schema->type != CDATA_STRING) {
+                return kc_error_set(why, KC_EINVAL,
+                                    "Record key schema type must be BYTES or STRING, %s given",
+                                    cdata_type_name(r->key_schema->type, 1));
+            }
+            if ((v = r->key) != NULL) {
+                if (v->type != CDATA_BYTES && v->type != CDATA_STRING) {
+                    return kc_error_set(why, KC_EINVAL, "Key is not byte[] or String");
+                }
+                rc = put_b64(o, v->u.s, v->n);
+            }
+            break;
+        case S3_OUT_OFFSET:
+            rc = kc_buf_printf(o, "%lld", (long long)r->kafka_offset);
+            break;
+        case S3_OUT_TIMESTAMP:
+            if (r->ts_type != SINK_TS_NONE) {
+                rc = kc_buf_printf(o, "%lld", (long long)r->timestamp);
+            }
+            break;
+        case S3_OUT_HEADERS:
+            for (size_t h = 0; rc == KC_OK && h < r->n_headers; h++) {
+                const struct sink_header *hd = &r->headers[h];
+                if (hd->schema != NULL && hd->schema->type != CDATA_BYTES) {
+                    return kc_error_set(why, KC_EINVAL,
+                                        "Invalid schema type for ByteArrayConverter: %s (header "
+                                        "%s; set header.converter to ByteArrayConverter)",
+                                        cdata_type_name(hd->schema->type, 1), hd->key);
+                }
+                if (hd->value != NULL && hd->value->type != CDATA_BYTES) {
+                    return kc_error_set(why, KC_EINVAL,
+                                        "ByteArrayConverter is not compatible with objects of "
+                                        "type %s (header %s)",
+                                        java_class_of(hd->value), hd->key);
+                }
+                const void *hv = hd->value != NULL ? (const void *)hd->value->u.s : hd->raw;
+                size_t hn = hd->value != NULL ? hd->value->n : hd->raw_len;
+                if (hv == NULL) {
+                    /* Aiven's Base64 encoder is handed null: a NullPointerException there */
+                    return kc_error_set(why, KC_EINVAL, "header %s has a null value, which "
+                                                        "the csv format cannot write",
+                                        hd->key);
+                }
+                rc = put_b64(o, hd->key, strlen(hd->key));
+                if (rc == KC_OK) {
+                    rc = kc_buf_append_byte(o, ':');
+                }
+                if (rc == KC_OK) {
+                    rc = put_b64(o, hv, hn);
+                }
+                if (rc == KC_OK) {
+                    rc = kc_buf_append_byte(o, ';');
+                }
+            }
+            break;
+        case S3_OUT_VALUE:
+            if (r->value_schema == NULL) {
+                return kc_error_set(why, KC_EINVAL, "value schema cannot be null");
+            }
+            if (r->value_schema->type != CDATA_BYTES) {
+                return kc_error_set(why, KC_EINVAL,
+                                    "Record value schema type must be BYTES, %s given",
+                                    cdata_type_name(r->value_schema->type, 1));
+            }
+            if ((v = r->value) != NULL) {
+                if (v->type != CDATA_BYTES) {
+                    return kc_error_set(why, KC_EINVAL, "Value is not a byte array");
+                }
+                rc = a->value_base64 ? put_b64(o, v->u.s, v->n) : kc_buf_append(o, v->u.s, v->n);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    /* a row of nothing is an empty line, and buf stays non-NULL (NULL is a tombstone) */
+    if (rc == KC_OK) {
+        rc = kc_buf_reserve(o, 1);
+    }
+    return rc == KC_OK ? KC_OK : kc_error_set(why, KC_ENOMEM, "out of memory");
 }
 
 /* java.time's ISO_INSTANT: 2025-07-28T13:30:00Z, fraction in groups of three when not zero */
@@ -1362,7 +1479,8 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
     }
     if (f->pj == NULL) { /* JSON lines: one value per line (json: array elements) */
         rc = s->c.format == S3_FORMAT_JSON_ARRAY && f->n > 0 ? file_write(f, ",\n", 2, err)
-                                                             : KC_OK;
+             : s->c.format == S3_FORMAT_CSV && f->n > 0    ? file_write(f, "\n", 1, err)
+                                                           : KC_OK;
         if (rc == KC_OK) {
             rc = file_write(f, buf, len, err);
         }
@@ -1912,7 +2030,15 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
     char *owned = NULL;
     json_t *doc = NULL;
     int rc = KC_OK;
-    if (r->value_converted) {
+    if (s->c.format == S3_FORMAT_CSV) {
+        /* Aiven's csv: the row is made of the record's parts, a null value included */
+        if ((rc = aiven_csv(s, r, &why)) != KC_OK) {
+            return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
+                                   : report(s, r, &why, err);
+        }
+        buf = (const char *)s->row.data;
+        len = s->row.len;
+    } else if (r->value_converted) {
         if (r->value == NULL) {
             buf = NULL;
         } else if (s->c.format == S3_FORMAT_BYTES) {
@@ -2329,8 +2455,9 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     sink_task_want_key_headers(st, s->c.side[S3_KEYS - 1], s->c.side[S3_HEADERS - 1]);
-    if (!s->c.aiven.on && s->c.format == S3_FORMAT_BYTES) {
-        sink_task_want_converted(st); /* the bytes ByteArrayConverter made, as the JVM's */
+    if ((!s->c.aiven.on && s->c.format == S3_FORMAT_BYTES) || s->c.format == S3_FORMAT_CSV) {
+        /* the bytes ByteArrayConverter made, as the JVM's; Aiven's csv checks the schemas */
+        sink_task_want_converted(st);
     }
     if (!s->c.aiven.on && s->c.format != S3_FORMAT_PARQUET && schemas_enable && vconv != NULL &&
         strcmp(vconv, "org.apache.kafka.connect.json.JsonConverter") == 0) {

@@ -45,9 +45,9 @@ static int a_format_validate(const struct conf_def *d, const char *value, struct
     if (rc != KC_OK) {
         return rc;
     }
-    if (strcmp(value, "csv") == 0 || strcmp(value, "avro") == 0) {
+    if (strcmp(value, "avro") == 0) {
         return kc_error_set(err, KC_EINVAL,
-                            "%s is not written by connect-c yet: use jsonl, json or parquet",
+                            "%s is not written by connect-c yet: use csv, jsonl, json or parquet",
                             value);
     }
     return KC_OK;
@@ -120,7 +120,7 @@ const struct conf_def s3_aiven_conf_def[] = {
      "flush, offset.flush.interval.ms). 0 = only by file.max.records.",
      F_GROUP, 7, CONF_WIDTH_NONE, NULL, conf_validate_range, 0, INT64_MAX, NULL, NULL},
     {"format.output.type", CONF_STRING, "csv", 0, CONF_MEDIUM,
-     "The format type of output content: jsonl, json, parquet (csv and avro are not written by "
+     "The format type of output content: csv, jsonl, json, parquet (avro is not written by "
      "connect-c yet).",
      O_GROUP, 1, CONF_WIDTH_NONE, NULL, a_format_validate, U, a_formats, NULL},
     {"format.output.fields", CONF_LIST, "value", 0, CONF_MEDIUM,
@@ -387,12 +387,16 @@ int s3_aiven_conf_load(const struct conf_values *cv, struct s3_conf *c, struct k
         c->format = S3_FORMAT_JSON;
     } else if (strcmp(type, "json") == 0) {
         c->format = S3_FORMAT_JSON_ARRAY;
+    } else if (strcmp(type, "csv") == 0) {
+        c->format = S3_FORMAT_CSV;
     } else {
         return kc_error_set(err, KC_EINVAL,
-                            "format.output.type: %s is not written by connect-c yet (jsonl, "
-                            "json or parquet)",
+                            "format.output.type: %s is not written by connect-c yet (csv, "
+                            "jsonl, json or parquet)",
                             type);
     }
+    const char *enc = conf_values_string(cv, "format.output.fields.value.encoding");
+    a->value_base64 = enc == NULL || strcmp(enc, "base64") == 0;
     const char *z = compression(cv);
     const char *ext;
     if (strcmp(z, "none") == 0) {

@@ -20,7 +20,13 @@ struct conf_infos;
 
 extern const struct conf_def s3_conf_def[];
 
-enum s3_format { S3_FORMAT_PARQUET = 0, S3_FORMAT_JSON, S3_FORMAT_JSON_ARRAY, S3_FORMAT_BYTES };
+enum s3_format {
+    S3_FORMAT_PARQUET = 0,
+    S3_FORMAT_JSON,
+    S3_FORMAT_JSON_ARRAY,
+    S3_FORMAT_BYTES,
+    S3_FORMAT_CSV /* Aiven's format.output.type=csv (its PlainOutputWriter) */
+};
 
 /* Aiven's format.output.fields */
 enum s3_out_field { S3_OUT_KEY = 0, S3_OUT_OFFSET, S3_OUT_TIMESTAMP, S3_OUT_HEADERS, S3_OUT_VALUE };
@@ -33,6 +39,7 @@ struct s3_aiven {
     int fields[5];           /* enum s3_out_field, in the configured order */
     size_t n_fields;
     int envelope;            /* format.output.envelope */
+    int value_base64;        /* format.output.fields.value.encoding=base64 (csv) */
     int event_time;          /* file.name.timestamp.source=EVENT */
     int key_mode;            /* {{key}} template: one object per key, the latest record,
                               * overwritten at every commit (Aiven's KeyRecordGrouper) */

@@ -5,6 +5,8 @@ and on the local store (JSON lines). Invalid configurations get the JVM's 400 pe
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
 import subprocess
@@ -139,7 +141,7 @@ def test_aiven_jsonl_on_local_store(kafka, connect_c, tmp_path, unique_name):
     ("file.name.template", "{{topic}}-{{partition}}-{{start_offset}}-{{timestamp}}", "unit"),
     ("format.output.fields", "value,nope", "Supported values are"),
     ("format.output.type", "xml", "String must be one of"),
-    ("format.output.type", "csv", "csv is not written by connect-c yet"),
+    ("format.output.type", "avro", "avro is not written by connect-c yet"),
     ("file.compression.type", "lz4", "supported values are"),
     ("file.max.records", "-1", "must be a non-negative integer number"),
     ("format.output.envelope", "false", "Cannot disable envelope"),
@@ -254,3 +256,115 @@ def test_aiven_compressed_jsonl_on_s3proxy(kafka, connect_c, s3, unique_name, tm
         f"SELECT count(*), count(DISTINCT \"offset\"), sum(value.seq) FROM read_json({files}, "
         f"format='newline_delimited', compression='{duck}')").fetchall()[0]
     assert (n, distinct, total) == (30, 30, sum(range(30)))
+
+
+BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter"
+
+
+def csv_records() -> list[dict]:
+    """30 records for Aiven's csv: binary values, a tombstone (7), a null key (12), one record
+    without headers (20) and a header with a ':' and a ';' in it."""
+    out = []
+    for i in range(30):
+        hs = [("src", b"s\x00:" + bytes([i])), ("n;x", str(i).encode())] if i != 20 else None
+        out.append({"key": None if i == 12 else f"k{i % 4}".encode(), "partition": 0,
+                    "timestamp": T0 + i * 60_000, "headers": hs,
+                    "value": None if i == 7 else bytes([i, 0, 255]) + f"v{i},\n".encode()})
+    return out
+
+
+def test_aiven_csv_default_on_s3proxy(kafka, connect_c, s3, unique_name):
+    """format.output.type unset: Aiven's default csv, gzip'd (its default file.compression.type,
+    the ".gz" template). Byte converters throughout; every field base64 but offset and
+    timestamp; a tombstone's value and a null key are empty; headers base64(key):base64(value);
+    rows joined by a newline, none after the last. Decoded here and read by DuckDB's read_csv."""
+    make_bucket(s3, "aiven-csv")
+    bucket_dir = Path(s3["KC_S3_DATA"]) / "aiven-csv"
+    topic, cname = unique_name("aiven-csv"), unique_name("aivencsv")
+    kafka.create_topic(topic, partitions=1)
+    recs = csv_records()
+    kafka.produce_records(topic, recs)
+    cfg = base_config(topic, **{"aws.access.key.id": s3["KC_S3_ACCESS_KEY"],
+                                "aws.secret.access.key": s3["KC_S3_SECRET_KEY"],
+                                "aws.s3.endpoint": s3["KC_S3_ENDPOINT"],
+                                "aws.s3.bucket.name": "aiven-csv", "file.max.records": "10",
+                                "format.output.fields": "key,value,offset,timestamp,headers",
+                                "key.converter": BYTES, "value.converter": BYTES,
+                                "header.converter": BYTES})
+    w = connect_c()
+    w.create_connector(cname, cfg)
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 30,
+                  timeout=kc.scaled(120), what="all 30 committed")
+    keys = list_keys(s3, "aiven-csv", f"{topic}-")
+    assert keys == [f"{topic}-0-{s}.gz" for s in (0, 10, 20)]
+    rows = []
+    for k in keys:
+        text = gzip.decompress((bucket_dir / k).read_bytes()).decode("ascii")
+        assert not text.endswith("\n")
+        rows += text.split("\n")
+    assert len(rows) == 30
+    b64 = base64.b64encode
+    for i, (row, r) in enumerate(zip(rows, recs)):
+        key, value, offset, ts, headers = row.split(",")
+        assert key == ("" if r["key"] is None else b64(r["key"]).decode()), i
+        assert value == ("" if r["value"] is None else b64(r["value"]).decode()), i
+        assert (int(offset), int(ts)) == (i, r["timestamp"])
+        want = "".join(f"{b64(hk.encode()).decode()}:{b64(hv).decode()};"
+                       for hk, hv in r["headers"] or [])
+        assert headers == want, i
+    files = [str(bucket_dir / k) for k in keys]
+    got = duckdb.sql(
+        f"SELECT count(*), count(DISTINCT c2), sum(c2), count(c0), count(c1) FROM read_csv("
+        f"{files}, header=false, compression='gzip', delim=',', quote='', escape='', "
+        f"columns={{'c0':'VARCHAR','c1':'VARCHAR','c2':'BIGINT','c3':'BIGINT',"
+        f"'c4':'VARCHAR'}})").fetchall()[0]
+    assert got == (30, 30, sum(range(30)), 29, 29)  # a null key and a tombstone read as NULL
+
+
+def test_aiven_csv_value_none_on_local_store(kafka, connect_c, tmp_path, unique_name):
+    """fields=value with value encoding none: the value bytes as they are, one per line."""
+    root = tmp_path / "store"
+    topic, cname = unique_name("aiven-raw"), unique_name("aivenraw")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce_records(topic, [{"key": None, "value": f"line {i}".encode(), "partition": 0}
+                                  for i in range(12)])
+    w = connect_c()
+    w.create_connector(cname, base_config(
+        topic, **{"store.url": f"file://{root}", "format.output.type": "csv",
+                  "file.compression.type": "none", "file.max.records": "5",
+                  "format.output.fields.value.encoding": "none", "value.converter": BYTES}))
+    w.wait_running(cname)
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 10,
+                  timeout=kc.scaled(120), what="two files committed")
+    assert (root / f"{topic}-0-0").read_bytes() == b"\n".join(
+        f"line {i}".encode() for i in range(5))
+    assert (root / f"{topic}-0-5").read_bytes() == b"\n".join(
+        f"line {i}".encode() for i in range(5, 10))
+
+
+def test_aiven_csv_refuses_text_values(kafka, connect_c, tmp_path, unique_name):
+    """csv needs a BYTES value schema (Aiven's AbstractValuePlainWriter): StringConverter values
+    go to the DLQ under errors.tolerance=all with Aiven's message, byte values are written."""
+    root = tmp_path / "store"
+    topic, cname, dlq = unique_name("aiven-txt"), unique_name("aiventxt"), unique_name("txtdlq")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce_records(topic, [{"key": None, "value": f"v{i}".encode(), "partition": 0}
+                                  for i in range(4)])
+    w = connect_c()
+    w.create_connector(cname, base_config(
+        topic, **{"store.url": f"file://{root}", "file.compression.type": "none",
+                  "file.max.records": "2", "value.converter": kc_string(),
+                  "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+                  "errors.deadletterqueue.topic.replication.factor": "1",
+                  "errors.deadletterqueue.context.headers.enable": "true"}))
+    w.wait_running(cname)
+    bad = kafka.consume(dlq, count=4)
+    assert [r.value for r in bad] == [f"v{i}" for i in range(4)]
+    msg = dict(bad[0].headers)["__connect.errors.exception.message"]
+    assert "Record value schema type must be BYTES, STRING given" in msg
+    assert not any(p.is_file() for p in root.rglob("*"))
+
+
+def kc_string() -> str:
+    return "org.apache.kafka.connect.storage.StringConverter"
