@@ -20,7 +20,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev libcmocka-dev
-  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libssl-dev tzdata xz-utils kcat curl python3-venv maven
+  libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libbz2-dev liblzma-dev libssl-dev tzdata xz-utils
+  kcat curl python3-venv maven
   openjdk-17-jre-headless openssl clickhouse-server clickhouse-client
   podman runc uidmap slirp4netns fuse-overlayfs podman-compose debootstrap)
 APT_PACKAGES+=(openjdk-17-jdk-headless) # javac: tests/bench/questdb/build-jvm-connector.sh

@@ -284,6 +284,31 @@ const char *cdata_type_name(enum cdata_type t, int upper)
     return upper ? type_upper[t] : type_lower[t];
 }
 
+/* "class java.lang.String": what Java's value.getClass() prints for a Connect value. */
+const char *cdata_java_class(const struct cdata_value *v)
+{
+    if (v->schema != NULL && (cdata_schema_is(v->schema, CDATA_LOGICAL_DATE) ||
+                              cdata_schema_is(v->schema, CDATA_LOGICAL_TIME) ||
+                              cdata_schema_is(v->schema, CDATA_LOGICAL_TIMESTAMP))) {
+        return "class java.util.Date";
+    }
+    switch (v->type) {
+    case CDATA_INT8: return "class java.lang.Byte";
+    case CDATA_INT16: return "class java.lang.Short";
+    case CDATA_INT32: return "class java.lang.Integer";
+    case CDATA_INT64: return "class java.lang.Long";
+    case CDATA_FLOAT32: return "class java.lang.Float";
+    case CDATA_FLOAT64: return "class java.lang.Double";
+    case CDATA_BOOLEAN: return "class java.lang.Boolean";
+    case CDATA_STRING: return "class java.lang.String";
+    case CDATA_BYTES: return "class [B";
+    case CDATA_ARRAY: return "class java.util.ArrayList";
+    case CDATA_MAP: return "class java.util.HashMap";
+    case CDATA_STRUCT: return "class org.apache.kafka.connect.data.Struct";
+    }
+    return "class java.lang.Object";
+}
+
 int cdata_type_parse(const char *name)
 {
     /* JsonSchema names: float = FLOAT32, double = FLOAT64. */

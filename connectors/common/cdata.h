@@ -122,6 +122,10 @@ const char *cdata_type_name(enum cdata_type t, int upper);
 /* Parse a lower-case Connect/JSON type name ("int32", "float" = FLOAT32, "double" = FLOAT64, as
  * JsonSchema spells them); -1 if unknown. */
 int cdata_type_parse(const char *name);
+
+/* "class java.lang.String": what Java's value.getClass() prints for the value Connect would
+ * hold (v not NULL; Date, Time and Timestamp values print java.util.Date). */
+const char *cdata_java_class(const struct cdata_value *v);
 /* A map's entry by string key: index or -1 (keys compared bytewise). */
 long cdata_map_find(const struct cdata_value *v, const char *key, size_t key_len);
 /*

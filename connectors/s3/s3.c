@@ -53,6 +53,7 @@
 #include "parquet.h"
 #include "parquet_json.h"
 #include "s3_conf.h"
+#include "s3_avro.h"
 #include "s3_connect.h"
 #include "s3_partitioner.h"
 #include "s3_store.h"
@@ -76,6 +77,7 @@ struct s3_file {
     struct s3_object *obj;     /* owned */
     struct parquet_jsonl *pj;  /* owned; NULL for JSON lines */
     struct s3_zout *z;         /* owned: JSON through gzip or zstd; NULL uncompressed */
+    struct s3_avro *av;        /* owned: AvroFormat, from the first record on; NULL before */
     int bad;                   /* set by the bad callback during one record */
     int64_t cur;               /* offset of the record being written; -1 between records */
     struct s3_blame *blamed;   /* owned: earlier records of this file the bad callback named */
@@ -177,6 +179,8 @@ struct s3_sink {
     char *side_ext[2];  /* owned: ".keys.snappy.parquet", ".headers.json" */
     char *side_text[2]; /* owned (malloc): the row side_prepare made of the record being put */
     uint64_t key_fp;    /* the schema of the key in side_text[0] (Parquet keys) */
+    struct kc_buf avro_rec;    /* scratch: the Avro binary of the record being put */
+    struct kc_buf avro_packed; /* scratch: an Avro block through its codec */
 };
 
 /* Closed sets in flight to S3 per task: one travelling, one waiting, then put() waits. */
@@ -235,6 +239,7 @@ static void file_free(struct s3_file *f)
     kc_free(f->blamed);
     parquet_jsonl_free(f->pj);
     s3_zout_free(f->z);
+    s3_avro_free(f->av);
     s3_object_abort(f->obj);
     kc_free(f->encoded);
     kc_free(f);
@@ -438,6 +443,9 @@ static int file_write(struct s3_file *f, const void *buf, size_t len, struct kc_
 /* The end of a JSON file: Aiven's BATCH_END for a json array, the compressed stream's end. */
 static int json_file_end(struct s3_sink *s, struct s3_file *f, struct kc_error *err)
 {
+    if (f->av != NULL) {
+        return s3_avro_flush(f->av, f->obj, &s->avro_packed, err); /* its last block */
+    }
     int rc = KC_OK;
     if (s->c.format == S3_FORMAT_JSON_ARRAY) {
         rc = file_write(f, "\n]", 2, err);
@@ -533,7 +541,7 @@ static int file_open(struct s3_sink *s, struct s3_tp *tp, const char *encoded, i
             return rc;
         }
     } else {
-        if (s->c.json_z != S3_Z_NONE &&
+        if (s->c.json_z != S3_Z_NONE && fmt != S3_FORMAT_AVRO &&
             (rc = s3_zout_new(s->c.json_z, s->c.json_level, &f->z, err)) != KC_OK) {
             file_free(f);
             return rc;
@@ -907,31 +915,6 @@ static int java_dumps(struct s3_sink *s, const json_t *v, int jvm_maps, char **o
                                   : json_java_dump(v, &s->jtext), out);
 }
 
-/* "class java.lang.String": what Java's value.getClass() prints for a Connect value. */
-static const char *java_class_of(const struct cdata_value *v)
-{
-    if (v->schema != NULL && (cdata_schema_is(v->schema, CDATA_LOGICAL_DATE) ||
-                              cdata_schema_is(v->schema, CDATA_LOGICAL_TIME) ||
-                              cdata_schema_is(v->schema, CDATA_LOGICAL_TIMESTAMP))) {
-        return "class java.util.Date";
-    }
-    switch (v->type) {
-    case CDATA_INT8: return "class java.lang.Byte";
-    case CDATA_INT16: return "class java.lang.Short";
-    case CDATA_INT32: return "class java.lang.Integer";
-    case CDATA_INT64: return "class java.lang.Long";
-    case CDATA_FLOAT32: return "class java.lang.Float";
-    case CDATA_FLOAT64: return "class java.lang.Double";
-    case CDATA_BOOLEAN: return "class java.lang.Boolean";
-    case CDATA_STRING: return "class java.lang.String";
-    case CDATA_BYTES: return "class [B";
-    case CDATA_ARRAY: return "class java.util.ArrayList";
-    case CDATA_MAP: return "class java.util.HashMap";
-    case CDATA_STRUCT: return "class org.apache.kafka.connect.data.Struct";
-    }
-    return "class java.lang.Object";
-}
-
 /* The value of the four hex digits at s, or -1. */
 static int hex4(const char *s)
 {
@@ -1140,7 +1123,7 @@ static int aiven_csv(struct s3_sink *s, const struct sink_record *r, struct kc_e
                     return kc_error_set(why, KC_EINVAL,
                                         "ByteArrayConverter is not compatible with objects of "
                                         "type %s (header %s)",
-                                        java_class_of(hd->value), hd->key);
+                                        cdata_java_class(hd->value), hd->key);
                 }
                 const void *hv = hd->value != NULL ? (const void *)hd->value->u.s : hd->raw;
                 size_t hn = hd->value != NULL ? hd->value->n : hd->raw_len;
@@ -1284,7 +1267,8 @@ static int aiven_row(struct s3_sink *s, const struct sink_record *r, const char 
                 int hok = hv != NULL &&
                           (parquet ? json_object_set_new(v, hd->key, hv)
                                    : json_array_append_new(v, json_pack("{s:s, s:o}", "key",
-                                                                        hd->key, "value", hv))) == 0;
+                                                                        hd->key, "value",
+                                                                        hv))) == 0;
                 ok = ok && hok;
             }
             fs = json_pack("{s:s, s:s, s:{s:s, s:b}, s:{s:s, s:b}, s:b}", "field", "headers",
@@ -1476,6 +1460,33 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
     if (r->value_converted && !s->c.aiven.on && f->n == 0) {
         f->schema_fp = fp; /* until a record is in, the latest one's (a bad one sets nothing) */
         f->has_schema_fp = 1;
+    }
+    if (s->c.format == S3_FORMAT_AVRO && f->side == S3_VALUES) {
+        /* encoded first: a value that does not fit writes nothing; the header with the
+         * first record that fits (the file's schema is its schema) */
+        struct kc_error why;
+        if (f->av == NULL) {
+            rc = s3_avro_new(r->value_schema, (enum s3_avro_codec)s->c.avro_codec,
+                             s3_object_key(f->obj), &f->av, &why);
+            if (rc != KC_OK) {
+                return rc == KC_EINVAL ? kc_error_set(err, KC_EINVAL, "%s", why.msg)
+                                       : kc_error_set(err, rc, "%s", why.msg);
+            }
+        }
+        rc = s3_avro_encode(f->av, r->value, &s->avro_rec, &why);
+        if (rc != KC_OK) {
+            if (f->n == 0) { /* nothing of it written: the next record begins the file */
+                s3_avro_free(f->av);
+                f->av = NULL;
+            }
+            return kc_error_set(err, rc, "%s", why.msg);
+        }
+        rc = s3_avro_append(f->av, &s->avro_rec, f->obj, &s->avro_packed, err);
+        if (rc == KC_OK) {
+            f->n++;
+            f->last = r->kafka_offset;
+        }
+        return rc;
     }
     if (f->pj == NULL) { /* JSON lines: one value per line (json: array elements) */
         rc = s->c.format == S3_FORMAT_JSON_ARRAY && f->n > 0 ? file_write(f, ",\n", 2, err)
@@ -1941,7 +1952,8 @@ static int put_rows(struct s3_sink *s, struct s3_tp *tp, const struct sink_recor
         }
     }
     rc = buf != NULL ? write_record(s, tp, r, encoded, enc_len, ts_local, buf, len, &why) : KC_OK;
-    if ((rc == KC_EINVAL && strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) ||
+    if ((rc == KC_EINVAL && s->c.format == S3_FORMAT_PARQUET &&
+         strcmp(s->c.on_mismatch, "rotate") == 0 && tp->count > 0) ||
         rc == KC_EEXIST) {
         /* does not fit the file's schema, or brings another Connect schema (as Confluent's
          * schema.compatibility=NONE): close the set, start a new file from this record */
@@ -2046,7 +2058,7 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             if (r->value->type != CDATA_BYTES) {
                 kc_error_set(&why, KC_EINVAL,
                              "ByteArrayConverter is not compatible with objects of type %s",
-                             java_class_of(r->value));
+                             cdata_java_class(r->value));
                 return report(s, r, &why, err);
             }
             if (s3_partitioner_needs_value(s->part)) {
@@ -2056,6 +2068,14 @@ static int put_one(struct s3_sink *s, const struct sink_record *r, int64_t wall,
             }
             buf = r->value->u.s;
             len = r->value->n;
+        } else if (s->c.format == S3_FORMAT_AVRO) {
+            /* write_record encodes r->value; the partitioner reads its JSON */
+            buf = "";
+            len = 0;
+            if (s3_partitioner_needs_value(s->part) && (doc = cdata_to_json(r->value, 0)) == NULL) {
+                kc_error_set(&why, KC_EINVAL, "value cannot be read by the partitioner");
+                return report(s, r, &why, err);
+            }
         } else if (s->c.format == S3_FORMAT_PARQUET &&
                    (owned = s3_connect_envelope(r->value_schema, r->value)) != NULL) {
             /* columns from the Connect schema (Avro, Protobuf, JSON Schema, transforms) */
@@ -2267,7 +2287,8 @@ static size_t file_footprint(const struct s3_file *f)
     if (f->obj != NULL) {
         n += 2 * strlen(s3_object_key(f->obj)) + 128; /* the object: key, local path */
     }
-    return n + (f->pj != NULL ? parquet_jsonl_footprint(f->pj) : 0) + s3_zout_footprint(f->z);
+    return n + (f->pj != NULL ? parquet_jsonl_footprint(f->pj) : 0) + s3_zout_footprint(f->z) +
+           s3_avro_footprint(f->av);
 }
 
 /*
@@ -2292,7 +2313,8 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
         for (size_t i = 0; i < s->n_tps; i++) {
             size_t tp_total = 0;
             for (struct s3_file *f = s->tps[i]->files; f != NULL; f = f->next) {
-                size_t b = f->pj != NULL ? parquet_jsonl_buffered_bytes(f->pj) : 0;
+                size_t b = f->pj != NULL ? parquet_jsonl_buffered_bytes(f->pj)
+                                         : s3_avro_buffered(f->av);
                 tp_total += file_footprint(f);
                 if (b > big && f->flushed_round != s->round) {
                     big = b;
@@ -2333,6 +2355,13 @@ static int enforce_budget(struct s3_sink *s, struct kc_error *err)
             continue;
         }
         largest->flushed_round = s->round;
+        if (largest->av != NULL) {
+            /* an Avro block written early: the same records, a block boundary elsewhere */
+            if ((rc = s3_avro_flush(largest->av, largest->obj, &s->avro_packed, err)) != KC_OK) {
+                return rc;
+            }
+            continue;
+        }
         rc = file_rc(largest, parquet_jsonl_flush_row_group(largest->pj, err), err);
         if (rc != KC_OK) {
             return rc;
@@ -2365,6 +2394,8 @@ static void s3_free(struct s3_sink *s)
     kc_buf_fini(&s->row);
     kc_buf_fini(&s->key);
     kc_buf_fini(&s->jtext);
+    kc_buf_fini(&s->avro_rec);
+    kc_buf_fini(&s->avro_packed);
     kc_jscan_fini(&s->js);
     kc_free(s->ext);
     kc_free(s->sep);
@@ -2397,6 +2428,8 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     kc_buf_init(&s->row, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->key, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->jtext, S3_RECORD_TEXT_MAX);
+    kc_buf_init(&s->avro_rec, S3_RECORD_TEXT_MAX);
+    kc_buf_init(&s->avro_packed, S3_RECORD_TEXT_MAX);
     kc_jscan_init(&s->js, KC_JSCAN_STRICT, S3_JSON_MAX_DEPTH);
     int rc = load(cv, &s->c, err);
     if (rc == KC_OK && (s->parsers = parquet_jsonl_parsers_new()) == NULL) {
@@ -2455,8 +2488,10 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
         return kc_error_set(err, KC_ENOMEM, "out of memory");
     }
     sink_task_want_key_headers(st, s->c.side[S3_KEYS - 1], s->c.side[S3_HEADERS - 1]);
-    if ((!s->c.aiven.on && s->c.format == S3_FORMAT_BYTES) || s->c.format == S3_FORMAT_CSV) {
-        /* the bytes ByteArrayConverter made, as the JVM's; Aiven's csv checks the schemas */
+    if ((!s->c.aiven.on && s->c.format == S3_FORMAT_BYTES) || s->c.format == S3_FORMAT_CSV ||
+        s->c.format == S3_FORMAT_AVRO) {
+        /* the bytes ByteArrayConverter made, as the JVM's; Aiven's csv checks the schemas;
+         * AvroFormat writes the Connect value through AvroData's mapping */
         sink_task_want_converted(st);
     }
     if (!s->c.aiven.on && s->c.format != S3_FORMAT_PARQUET && schemas_enable && vconv != NULL &&

@@ -12,6 +12,7 @@
 #include "conf_values.h"
 #include "kc_strmap.h"
 #include "parquet.h"
+#include "s3_avro.h"
 
 #define U INT64_MIN, INT64_MAX
 #define S3_GROUP "S3"
@@ -227,6 +228,7 @@ static int validate_customer_key(const struct conf_def *d, const char *value,
 
 static const char *const s3_formats[] = {
     "io.confluent.connect.s3.format.parquet.ParquetFormat",
+    "io.confluent.connect.s3.format.avro.AvroFormat",
     "io.confluent.connect.s3.format.json.JsonFormat",
     "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", NULL};
 #define S3_AVRO_FORMAT "io.confluent.connect.s3.format.avro.AvroFormat"
@@ -289,11 +291,17 @@ const struct conf_def s3_conf_def[] = {
      "Filename Offset Zero Pad Width", conf_validate_range, 0, 30, NULL, NULL},
     {"format.class", CONF_CLASS, CONF_NO_DEFAULT, 0, CONF_HIGH,
      "The format class: ParquetFormat (Connect schema, envelope schema, or for schemaless JSON a "
-     "schema inferred per file), JsonFormat (JSON lines) or ByteArrayFormat (each value's bytes "
-     "and a separator).",
+     "schema inferred per file), AvroFormat (Avro object container files, the Connect schema "
+     "as AvroData maps it), JsonFormat (JSON lines) or ByteArrayFormat (each value's bytes and "
+     "a separator).",
      F_GROUP, 5, CONF_WIDTH_NONE, "Format class", conf_validate_in, U, s3_formats, NULL},
     {"parquet.codec", CONF_STRING, "snappy", 0, CONF_LOW, "The Parquet compression codec.",
      F_GROUP, 6, CONF_WIDTH_SHORT, "Parquet Compression Codec", conf_validate_in, U, s3_codecs,
+     NULL},
+    {"avro.codec", CONF_STRING, "null", 0, CONF_LOW,
+     "The Avro compression codec to be used for output files. Available values: null, deflate, "
+     "snappy, bzip2, xz and zstandard (Avro's CodecFactory names).",
+     F_GROUP, 7, CONF_WIDTH_SHORT, "Avro Compression Codec", conf_validate_in, U, s3_avro_codecs,
      NULL},
     {"parquet.schema.mismatch", CONF_STRING, "rotate", 0, CONF_LOW,
      "Native: a schemaless record that does not fit the file's inferred schema closes the file "
@@ -584,7 +592,12 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     const char *fmt = conf_values_string(cv, "format.class");
     c->format = fmt != NULL && strstr(fmt, "Json") != NULL        ? S3_FORMAT_JSON
                 : fmt != NULL && strstr(fmt, "ByteArray") != NULL ? S3_FORMAT_BYTES
+                : fmt != NULL && strstr(fmt, ".avro.") != NULL    ? S3_FORMAT_AVRO
                                                                   : S3_FORMAT_PARQUET;
+    c->avro_codec = s3_avro_codec_parse(conf_values_string(cv, "avro.codec"));
+    if (c->avro_codec < 0) {
+        return kc_error_set(err, KC_EINVAL, "avro.codec: unknown codec");
+    }
     c->bytes_ext = conf_values_string(cv, "format.bytearray.extension");
     c->bytes_sep = conf_values_string(cv, "format.bytearray.separator");
     c->codec = parquet_codec_parse(conf_values_string(cv, "parquet.codec"));
@@ -680,6 +693,9 @@ const char *s3_conf_extension(const struct s3_conf *c)
     }
     if (c->format == S3_FORMAT_BYTES) {
         return c->bytes_ext; /* format.bytearray.extension; the sink adds ".gz" for gzip */
+    }
+    if (c->format == S3_FORMAT_AVRO) {
+        return ".avro"; /* whatever avro.codec: the container names its codec */
     }
     switch (c->codec) {
     case PARQUET_CODEC_SNAPPY: return ".snappy.parquet";

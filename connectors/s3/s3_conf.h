@@ -25,7 +25,8 @@ enum s3_format {
     S3_FORMAT_JSON,
     S3_FORMAT_JSON_ARRAY,
     S3_FORMAT_BYTES,
-    S3_FORMAT_CSV /* Aiven's format.output.type=csv (its PlainOutputWriter) */
+    S3_FORMAT_CSV, /* Aiven's format.output.type=csv (its PlainOutputWriter) */
+    S3_FORMAT_AVRO /* Confluent's AvroFormat: Avro object container files (s3_avro.h) */
 };
 
 /* Aiven's format.output.fields */
@@ -50,6 +51,7 @@ struct s3_conf {
     struct s3_partitioner_config part; /* same */
     enum s3_format format;
     int codec;                        /* enum parquet_codec */
+    int avro_codec;                   /* enum s3_avro_codec (avro.codec) */
     enum s3_zcodec json_z;            /* JSON formats: s3.compression.type (Aiven's
                                        * file.compression.type) */
     int json_level;                   /* s3.compression.level (gzip -1..9; zstd 0 default) */
