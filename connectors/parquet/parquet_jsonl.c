@@ -91,6 +91,9 @@ struct parquet_jsonl {
     json_t *connect_schema; /* owned reference, or NULL */
     struct kc_buf schema_text; /* compact text of the envelope schema in use (empty when the
                                 * schema was given): later envelopes are compared with it */
+    struct kc_buf env_raw; /* the raw bytes of the "schema" member of an envelope found to have
+                            * that schema: a record that begins {"schema":<these bytes>,"payload":
+                            * has it too, and its payload takes the direct path (envelope_fast) */
     struct kc_buf scratch;
     parquet_jsonl_open_fn *open;
     parquet_jsonl_close_fn *close;
@@ -390,6 +393,50 @@ static size_t trim_line(const char *p, size_t n, int *blank)
 static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
                           const struct parquet_jv *vp, struct kc_error *err);
 
+#define ENV_HEAD "{\"schema\":"
+#define ENV_HEAD_LEN 10
+#define ENV_MID ",\"payload\":"
+#define ENV_MID_LEN 11
+
+/* Remember the raw text of the schema of envelope p[0..n) (known to be the file's schema), when
+ * the envelope is written compactly with its schema first, as JsonConverter writes it. */
+static void envelope_learn(struct parquet_jsonl *c, const char *p, size_t n)
+{
+    if (n <= ENV_HEAD_LEN || memcmp(p, ENV_HEAD, ENV_HEAD_LEN) != 0) {
+        return;
+    }
+    struct kc_jscan *js = &c->p->ps.js;
+    struct kc_jscan_val v;
+    struct kc_error e;
+    kc_jscan_begin(js, p + ENV_HEAD_LEN, n - ENV_HEAD_LEN, &e);
+    if (kc_jscan_value(js, &v) != KC_OK || v.kind != KC_JSCAN_OBJECT ||
+        (size_t)(v.raw - p) != ENV_HEAD_LEN) {
+        return; /* (white space before the schema: not the compact form) */
+    }
+    kc_buf_reset(&c->env_raw);
+    if (kc_buf_append(&c->env_raw, v.raw, v.raw_len) != KC_OK) {
+        kc_buf_reset(&c->env_raw); /* only a shortcut: without it every envelope is parsed */
+    }
+}
+
+/* The payload of envelope p[0..n) when it is {"schema":<env_raw>,"payload":<payload>}: 1 and
+ * its span (what follows "payload": up to the envelope's closing brace; the direct path checks
+ * it is one JSON object and nothing else), else 0. */
+static int envelope_fast(const struct parquet_jsonl *c, const char *p, size_t n, const char **pl,
+                         size_t *pn)
+{
+    size_t raw = c->env_raw.len;
+    size_t at = ENV_HEAD_LEN + raw + ENV_MID_LEN;
+    if (raw == 0 || n < at + 2 || p[n - 1] != '}' || memcmp(p, ENV_HEAD, ENV_HEAD_LEN) != 0 ||
+        memcmp(p + ENV_HEAD_LEN, c->env_raw.data, raw) != 0 ||
+        memcmp(p + ENV_HEAD_LEN + raw, ENV_MID, ENV_MID_LEN) != 0) {
+        return 0;
+    }
+    *pl = p + at;
+    *pn = n - 1 - at;
+    return 1;
+}
+
 /* pre: the line already parsed by the caller (parquet_jsonl_parse), or NULL. */
 static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64_t line,
                         const struct parquet_jv *pre, struct kc_error *err)
@@ -407,9 +454,16 @@ static int process_line(struct parquet_jsonl *c, const char *p, size_t n, uint64
         return process_parsed(c, p, n, line, pre, err);
     }
     if (c->direct.ok && c->w != NULL && c->mode != MODE_UNDECIDED) {
-        /* A file is open: most records go to it straight from their text. */
+        /* A file is open: most records go to it straight from their text (an envelope with
+         * the file's schema: its payload's text). */
         struct kc_buf *text = &c->p->direct_text;
-        rc = parquet_json_write_text(c->w, &c->direct, &c->p->ps.js, text, p, n,
+        const char *dp = p;
+        size_t dn = n;
+        if (c->mode == MODE_CONNECT && envelope_fast(c, p, n, &dp, &dn) == 0) {
+            dp = p;
+            dn = n;
+        }
+        rc = parquet_json_write_text(c->w, &c->direct, &c->p->ps.js, text, dp, dn,
                                      c->o.write_flags, &e);
         if (text->cap > PARQUET_DIRECT_TEXT_KEEP) {
             kc_buf_fini(text); /* a huge record's: not held for the next ones */
@@ -469,6 +523,7 @@ static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint
             json_decref(c->connect_schema);
             c->connect_schema = NULL;
             kc_buf_reset(&c->schema_text);
+            kc_buf_reset(&c->env_raw);
             c->mode = MODE_UNDECIDED;
         }
     }
@@ -492,6 +547,7 @@ static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint
                 return KC_OK;
             }
             kc_buf_reset(&c->schema_text);
+            kc_buf_reset(&c->env_raw);
             if (parquet_jv_dump(envelope_schema(&v), &c->schema_text) != KC_OK) {
                 json_decref(j);
                 return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
@@ -503,6 +559,11 @@ static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint
     }
     if (c->mode == MODE_UNDECIDED) {
         c->mode = MODE_INFER;
+    }
+    if (rec != &v && c->mode == MODE_CONNECT && c->schema_text.len > 0) {
+        /* this envelope has the file's schema: later ones with the same schema bytes need
+         * neither a parse of their schema nor a tree of their payload */
+        envelope_learn(c, p, n);
     }
     if (rec->type == PARQUET_JV_NULL) {
         report_msg(c, line, "null record (tombstone): nothing to write");
@@ -548,6 +609,7 @@ int parquet_jsonl_new(struct parquet_jsonl **out, const struct parquet_jsonl_opt
     c->opaque = opaque;
     kc_buf_init(&c->line, c->o.max_line_bytes);
     kc_buf_init(&c->schema_text, PARQUET_BUF_LIMIT);
+    kc_buf_init(&c->env_raw, PARQUET_BUF_LIMIT);
     kc_buf_init(&c->scratch, PARQUET_BUF_LIMIT);
     parsers_init(&c->own);
     c->p = o->parsers != NULL ? o->parsers : &c->own;
@@ -653,7 +715,13 @@ int parquet_jsonl_stage(struct parquet_jsonl *c, const void *buf, size_t len,
         return kc_error_set(err, KC_ENOMEM, "parquet: out of memory");
     }
     struct kc_error e;
-    int rc = parquet_json_stage_text(p->stage, c->w, &c->direct, &p->ps.js, buf, n,
+    const char *sp = buf;
+    size_t sn = n;
+    if (c->mode == MODE_CONNECT && envelope_fast(c, buf, n, &sp, &sn) == 0) {
+        sp = buf;
+        sn = n;
+    }
+    int rc = parquet_json_stage_text(p->stage, c->w, &c->direct, &p->ps.js, sp, sn,
                                      c->o.write_flags, &e);
     if (rc == PARQUET_DIRECT_DECLINED) {
         return PARQUET_JSONL_NOT_STAGED;
@@ -828,7 +896,7 @@ size_t parquet_jsonl_footprint(const struct parquet_jsonl *c)
     for (size_t i = 0; i < c->npend; i++) {
         n += c->pend[i].len + block;
     }
-    n += c->line.cap + c->schema_text.cap + c->scratch.cap + 3 * block;
+    n += c->line.cap + c->schema_text.cap + c->env_raw.cap + c->scratch.cap + 4 * block;
     if (c->inf != NULL) {
         /* per inferred column: its node, name, index entry (a jansson object per object) */
         n += parquet_json_infer_nodes(c->inf) * 192 + 64;
@@ -910,6 +978,7 @@ void parquet_jsonl_free(struct parquet_jsonl *c)
     parsers_fini(&c->own);
     kc_buf_fini(&c->line);
     kc_buf_fini(&c->schema_text);
+    kc_buf_fini(&c->env_raw);
     kc_buf_fini(&c->scratch);
     kc_free(c);
 }
