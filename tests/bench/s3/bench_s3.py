@@ -480,6 +480,9 @@ def main() -> int:
     ap.add_argument("--topic")
     ap.add_argument("--typed-topic", help="the typed topic's name (default "
                     "bench-s3-typed-<records>-1p)")
+    ap.add_argument("--typed", action="store_true",
+                    help="run connect-c on the typed topic (JsonConverter envelopes) too, with "
+                         "or without the peer")
     ap.add_argument("--peer-modes", default="typed",
                     help="with KC_S3_JVM_PLUGIN_DIR: the peer's runs, comma-separated: typed "
                          "(the typed topic, 8 columns; connect-c runs it too), text (the "
@@ -514,9 +517,10 @@ def main() -> int:
         bootstrap = svc.start_kafka()["KC_BOOTSTRAP"]
     topic = args.topic or f"bench-worker-{args.records}-1p"
     typed_topic = args.typed_topic or f"bench-s3-typed-{args.records}-1p"
+    typed = "typed" in peer_modes or args.typed
     kafka = kc.Kafka(bootstrap)
     ensure_topic(kafka, topic, args.records, 1, base / "records.jsonl")
-    if "typed" in peer_modes:
+    if typed:
         ensure_typed_topic(kafka, typed_topic, args.records, base)
     kafka.close()
     raw = raw_consume(bootstrap, topic, args.records)
@@ -524,7 +528,7 @@ def main() -> int:
     ours = raw_consume_ours(bootstrap, topic, args.records)
     log(f"raw consume (kc_bench_raw_consume): {ours}")
     ceilings = {topic: ours or raw}
-    if "typed" in peer_modes:
+    if typed:
         ceilings[typed_topic] = raw_consume_ours(bootstrap, typed_topic, args.records) or \
             raw_consume(bootstrap, typed_topic, args.records)
         log(f"raw consume of {typed_topic}: {ceilings[typed_topic]}")
@@ -548,8 +552,10 @@ def main() -> int:
         for run in range(args.runs):
             # (kind, label, topic, connector overrides) of connect-c's runs, then the peer's
             plan = [("c", kind, kind, topic, None) for kind in stores]
-            if "typed" in peer_modes:
-                plan.append(("c", "s3", "s3-typed", typed_topic, TYPED))
+            if typed:
+                plan.append(("c", "s3" if "s3" in stores else "local",
+                             "s3-typed" if "s3" in stores else "local-typed", typed_topic,
+                             TYPED))
             plan += [("peer", "s3", mode, typed_topic if mode == "typed" else topic, None)
                      for mode in peer_modes]
             for side, kind, label, t, extra in plan:
