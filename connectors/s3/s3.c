@@ -180,6 +180,7 @@ struct s3_sink {
     char *side_text[2]; /* owned (malloc): the row side_prepare made of the record being put */
     uint64_t key_fp;    /* the schema of the key in side_text[0] (Parquet keys) */
     struct kc_buf avro_rec;    /* scratch: the Avro binary of the record being put */
+    struct kc_buf side_avro;   /* scratch: its headers' Avro binary (AvroFormat headers) */
     struct kc_buf avro_packed; /* scratch: an Avro block through its codec */
 };
 
@@ -1601,6 +1602,43 @@ static const char s3_headers_schema[] =
  * cannot write, as a string: its text, or its JSON) and RecordHeaders{headers}.
  * KC_EINVAL (why set): the record's fault; KC_ENOMEM.
  */
+/* AvroFormat headers (HeaderRecordView, not enveloped): array<struct{key, value}>, both
+ * required strings, the value Values.convertToString's (header_text) */
+static const struct cdata_schema avro_string = {.type = CDATA_STRING};
+static const struct cdata_field avro_header_fields[] = {{"key", 0, &avro_string},
+                                                        {"value", 1, &avro_string}};
+static const struct cdata_schema avro_header = {.type = CDATA_STRUCT,
+                                                .fields = avro_header_fields, .n_fields = 2};
+static const struct cdata_schema avro_headers_schema = {.type = CDATA_ARRAY,
+                                                        .items = &avro_header};
+
+/* The record's headers as that schema's Avro binary, into s->side_avro: one array block of
+ * (key, value) string pairs, then its end. */
+static int avro_headers(struct s3_sink *s, const struct sink_record *r, struct kc_error *why)
+{
+    struct kc_buf *o = &s->side_avro;
+    kc_buf_reset(o);
+    int rc = avro_put_long(o, (int64_t)r->n_headers);
+    for (size_t i = 0; rc == KC_OK && i < r->n_headers; i++) {
+        json_t *v = NULL;
+        json_t *k = java_text(r->headers[i].key, strlen(r->headers[i].key));
+        rc = k != NULL ? header_text(s, &r->headers[i], &v, why) : KC_ENOMEM;
+        for (int j = 0; rc == KC_OK && j < 2; j++) {
+            const json_t *x = j == 0 ? k : v;
+            rc = avro_put_long(o, (int64_t)json_string_length(x));
+            if (rc == KC_OK) {
+                rc = kc_buf_append(o, json_string_value(x), json_string_length(x));
+            }
+        }
+        json_decref(k);
+        json_decref(v);
+    }
+    if (rc == KC_OK) {
+        rc = kc_buf_append_byte(o, 0);
+    }
+    return rc;
+}
+
 static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct kc_error *why)
 {
     for (int i = 0; i < 2; i++) {
@@ -1614,7 +1652,12 @@ static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct k
         }
         char *t = NULL;
         int rc = KC_OK;
-        if (s->c.side_format[S3_KEYS - 1] == S3_FORMAT_JSON) {
+        if (s->c.side_format[S3_KEYS - 1] == S3_FORMAT_AVRO) {
+            /* side_write encodes the key with its keys file's schema; no text */
+            s->key_fp = cdata_schema_fingerprint(r->key_schema);
+            t = strdup("");
+            rc = t != NULL ? KC_OK : KC_ENOMEM;
+        } else if (s->c.side_format[S3_KEYS - 1] == S3_FORMAT_JSON) {
             rc = cdata_dumps(s, r->key, &t);
         } else if (r->key_schema != NULL) {
             t = s3_connect_wrapped("RecordKey", "key", r->key_schema, r->key);
@@ -1659,6 +1702,13 @@ static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct k
             return kc_error_set(why, KC_EINVAL,
                                 "Headers cannot be null for SinkRecord: " S3_LOGGABLE,
                                 (long long)r->offset, r->topic, (int)r->partition);
+        }
+        if (s->c.side_format[S3_HEADERS - 1] == S3_FORMAT_AVRO) {
+            int rc = avro_headers(s, r, why);
+            if (rc == KC_OK && (s->side_text[S3_HEADERS - 1] = strdup("")) == NULL) {
+                rc = KC_ENOMEM;
+            }
+            return rc == KC_ENOMEM ? kc_error_set(why, KC_ENOMEM, "out of memory") : rc;
         }
         json_t *list = json_array();
         int rc = list != NULL ? KC_OK : KC_ENOMEM;
@@ -1729,6 +1779,45 @@ static int side_write(struct s3_sink *s, struct s3_tp *tp, const struct sink_rec
         }
         f->schema_fp = s->key_fp;
         f->has_schema_fp = side == S3_KEYS;
+    }
+    if (s->c.side_format[side - 1] == S3_FORMAT_AVRO) {
+        /* the key through AvroData (its Connect schema: the file's, a change closed the set
+         * before), or the headers' binary side_prepare made */
+        struct kc_error why;
+        const struct cdata_schema *sch = side == S3_KEYS ? r->key_schema : &avro_headers_schema;
+        rc = KC_OK;
+        if (f->av == NULL) {
+            rc = s3_avro_new(sch, (enum s3_avro_codec)s->c.avro_codec, s3_object_key(f->obj),
+                             &f->av, &why);
+        } else if (s3_avro_fingerprint(f->av) != cdata_schema_fingerprint(sch)) {
+            rc = kc_error_set(&why, KC_EINVAL, "its Connect schema differs from the file's");
+        }
+        const struct kc_buf *bin = &s->side_avro;
+        if (rc == KC_OK && side == S3_KEYS) {
+            rc = s3_avro_encode(f->av, r->key, &s->avro_rec, &why);
+            bin = &s->avro_rec;
+        }
+        if (rc == KC_EINVAL) {
+            /* its value is written: the set is read again and this record reported then */
+            struct kc_error refused;
+            kc_error_set(&refused, KC_EINVAL, "the %s file refused the record's %s: %s",
+                         side == S3_KEYS ? "keys" : "headers", side == S3_KEYS ? "key" : "headers",
+                         why.msg);
+            if (deny_add(tp, r->kafka_offset, &refused) != KC_OK) {
+                return kc_error_set(err, KC_ENOMEM, "out of memory");
+            }
+            return kc_error_set(err, KC_RETRY, "%s-%d offset %lld: %s; it is reported when read "
+                                "again", r->kafka_topic, (int)r->kafka_partition,
+                                (long long)r->kafka_offset, refused.msg);
+        }
+        if (rc != KC_OK) {
+            return kc_error_set(err, rc, "%s", why.msg);
+        }
+        rc = s3_avro_append(f->av, bin, f->obj, &s->avro_packed, err);
+        if (rc == KC_OK) {
+            f->n++;
+        }
+        return rc;
     }
     if (f->pj == NULL) {
         rc = file_write(f, text, len, err);
@@ -1927,7 +2016,8 @@ static int put_rows(struct s3_sink *s, struct s3_tp *tp, const struct sink_recor
             return rc == KC_ENOMEM ? kc_error_set(err, rc, "%s", why.msg)
                                    : report(s, r, &why, err);
         }
-        const struct s3_file *kf = s->c.side_format[S3_KEYS - 1] == S3_FORMAT_PARQUET &&
+        const struct s3_file *kf = (s->c.side_format[S3_KEYS - 1] == S3_FORMAT_PARQUET ||
+                                    s->c.side_format[S3_KEYS - 1] == S3_FORMAT_AVRO) &&
                                            s->side_text[S3_KEYS - 1] != NULL
                                        ? file_find(tp, encoded, enc_len, S3_KEYS)
                                        : NULL;
@@ -2396,6 +2486,7 @@ static void s3_free(struct s3_sink *s)
     kc_buf_fini(&s->jtext);
     kc_buf_fini(&s->avro_rec);
     kc_buf_fini(&s->avro_packed);
+    kc_buf_fini(&s->side_avro);
     kc_jscan_fini(&s->js);
     kc_free(s->ext);
     kc_free(s->sep);
@@ -2429,6 +2520,7 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     kc_buf_init(&s->key, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->jtext, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->avro_rec, S3_RECORD_TEXT_MAX);
+    kc_buf_init(&s->side_avro, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->avro_packed, S3_RECORD_TEXT_MAX);
     kc_jscan_init(&s->js, KC_JSCAN_STRICT, S3_JSON_MAX_DEPTH);
     int rc = load(cv, &s->c, err);

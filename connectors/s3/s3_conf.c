@@ -461,13 +461,13 @@ const struct conf_def s3_conf_def[] = {
      "error.",
      F_GROUP, 21, CONF_WIDTH_SHORT, "Store Kafka headers", NULL, U, NULL, NULL},
     {"keys.format.class", CONF_CLASS, S3_AVRO_FORMAT, 0, CONF_LOW,
-     "The format class for the keys files when store.kafka.keys is true: ParquetFormat or "
-     "JsonFormat (connect-c does not write AvroFormat, the default, nor ByteArrayFormat).",
+     "The format class for the keys files when store.kafka.keys is true: AvroFormat (the "
+     "default), ParquetFormat or JsonFormat (connect-c does not write ByteArrayFormat).",
      F_GROUP, 22, CONF_WIDTH_NONE, "Keys format class", conf_validate_in, U, s3_side_formats,
      NULL},
     {"headers.format.class", CONF_CLASS, S3_AVRO_FORMAT, 0, CONF_LOW,
-     "The format class for the headers files when store.kafka.headers is true: ParquetFormat "
-     "or JsonFormat (connect-c does not write AvroFormat, the default, nor ByteArrayFormat).",
+     "The format class for the headers files when store.kafka.headers is true: AvroFormat "
+     "(the default), ParquetFormat or JsonFormat (connect-c does not write ByteArrayFormat).",
      F_GROUP, 23, CONF_WIDTH_NONE, "Headers format class", conf_validate_in, U,
      s3_side_formats, NULL},
     {"behavior.on.null.values", CONF_STRING, "fail", 0, CONF_LOW,
@@ -624,12 +624,15 @@ int s3_conf_load(const struct conf_values *cv, struct s3_conf *c, struct kc_erro
     for (int i = 0; i < 2; i++) {
         c->side[i] = conf_values_bool(cv, side_keys[i][0]);
         const char *sf = conf_values_string(cv, side_keys[i][1]);
-        c->side_format[i] = sf != NULL && strstr(sf, ".json.") != NULL ? S3_FORMAT_JSON
-                                                                      : S3_FORMAT_PARQUET;
+        c->side_format[i] = sf != NULL && strstr(sf, ".json.") != NULL   ? S3_FORMAT_JSON
+                            : sf != NULL && strstr(sf, ".avro.") != NULL ? S3_FORMAT_AVRO
+                                                                        : S3_FORMAT_PARQUET;
         if (c->side[i] && (sf == NULL || (strstr(sf, ".json.") == NULL &&
-                                          strstr(sf, ".parquet.") == NULL))) {
+                                          strstr(sf, ".parquet.") == NULL &&
+                                          strstr(sf, ".avro.") == NULL))) {
             return kc_error_set(err, KC_EINVAL,
                                 "%s: connect-c writes the %s files of %s=true as "
+                                "io.confluent.connect.s3.format.avro.AvroFormat, "
                                 "io.confluent.connect.s3.format.parquet.ParquetFormat or "
                                 "io.confluent.connect.s3.format.json.JsonFormat, not %s",
                                 side_keys[i][1], i == 0 ? "keys" : "headers", side_keys[i][0],

@@ -2,8 +2,8 @@
 headers file beside every values file (Confluent's <name>.keys.<ext> / <name>.headers.<ext>),
 one row per written value in the same order, read back by pyarrow, DuckDB and json, on the
 local store and on S3Proxy. A record with a null key or no headers goes to the DLQ with
-nothing of it written (Confluent's DataException before the value); AvroFormat, Confluent's
-default for both, is a 400."""
+nothing of it written (Confluent's DataException before the value). AvroFormat, Confluent's
+default for both, beside AvroFormat values; ByteArrayFormat is a 400."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 import kc
 from test_s3_sink import list_keys, make_bucket, s3, s3_options  # noqa: F401 (s3: fixture)
 
 S3_CLASS = "io.confluent.connect.s3.S3SinkConnector"
 PARQUET = "io.confluent.connect.s3.format.parquet.ParquetFormat"
+AVRO = "io.confluent.connect.s3.format.avro.AvroFormat"
+BYTES = "io.confluent.connect.s3.format.bytearray.ByteArrayFormat"
 JSON = "io.confluent.connect.s3.format.json.JsonFormat"
 N = 25
 NULL_KEY, NO_HEADERS = 7, 12  # reported, not written
@@ -171,23 +174,56 @@ def test_struct_keys_parquet_on_s3proxy(kafka, connect_c, s3, unique_name):
     assert keys == [{"id": i, "region": None if i % 3 == 0 else f"r{i % 4}"} for i in written()]
 
 
-def test_avro_keys_format_is_a_400(connect_c, tmp_path, unique_name):
-    """store.kafka.keys=true with Confluent's default keys.format.class (AvroFormat): a 400 on
+def test_keys_and_headers_avro_by_default(kafka, connect_c, tmp_path, unique_name):
+    """Confluent's defaults for keys.format.class and headers.format.class (AvroFormat), beside
+    AvroFormat values: <name>.keys.avro holds the keys as AvroData makes them (a
+    StringConverter key is an optional string), <name>.headers.avro an array of {key, value}
+    records per record; fastavro reads the three files row for row."""
+    fastavro = pytest.importorskip("fastavro")
+    root = tmp_path / "store"
+    cfg = {"store.url": f"file://{root}", "format.class": AVRO, "avro.codec": "deflate"}
+    topic, _ = run(kafka, connect_c, unique_name, records(lambda i: f"dev-{i % 5}"), AVRO, AVRO,
+                   **cfg)
+    d = root / "raw" / topic / "partition=0"
+    seqs, keys, hdrs = [], [], []
+    for start in (0, 11):
+        got = []
+        for ext in (".avro", ".keys.avro", ".headers.avro"):
+            with open(d / f"{topic}+0+{start:010d}{ext}", "rb") as f:
+                r = fastavro.reader(f)
+                got.append((json.loads(r.metadata["avro.schema"]), list(r)))
+        (vs, v), (ks, k), (hs, h) = got
+        assert len(v) == len(k) == len(h)
+        assert ks == ["null", "string"]
+        assert hs == {"type": "array", "items": {
+            "type": "record", "name": "ConnectDefault", "namespace": "io.confluent.connect.avro",
+            "fields": [{"name": "key", "type": "string"}, {"name": "value", "type": "string"}]}}
+        assert vs["name"] == "Anything"  # schemaless JSON values
+        seqs += [next(e["value"]["long"] for e in r["map"] if e["key"]["string"] == "seq")
+                 for r in v]
+        keys += k
+        hdrs += h
+    assert seqs == written()
+    assert keys == [f"dev-{i % 5}" for i in written()]
+    assert hdrs == [headers_of(i) for i in written()]
+
+
+def test_bytearray_keys_format_is_a_400(connect_c, tmp_path, unique_name):
+    """store.kafka.keys=true with keys.format.class ByteArrayFormat (not written): a 400 on
     keys.format.class, in the JVM's shape, from POST /connectors and from validate."""
     w = connect_c()
-    cfg = config("t", "d", PARQUET, PARQUET, **{"store.url": f"file://{tmp_path}"})
-    del cfg["keys.format.class"]
+    cfg = config("t", "d", BYTES, PARQUET, **{"store.url": f"file://{tmp_path}"})
     r = w.post("/connectors", json={"name": unique_name("bad"), "config": cfg})
     assert r.status_code == 400, r.text
     body = r.json()
     assert body["error_code"] == 400
     assert body["message"].startswith("Connector configuration is invalid and contains the "
                                       "following 1 error(s):")
-    assert "not io.confluent.connect.s3.format.avro.AvroFormat" in body["message"]
+    assert "not io.confluent.connect.s3.format.bytearray.ByteArrayFormat" in body["message"]
     v = w.put(f"/connector-plugins/{S3_CLASS}/config/validate", json=dict(cfg, name="x")).json()
     errs = {c["value"]["name"]: c["value"]["errors"] for c in v["configs"] if c["value"]["errors"]}
     assert list(errs) == ["keys.format.class"], errs
-    # keys not stored: the default format is not looked at
+    # keys not stored: the format is not looked at
     ok = dict(cfg, **{"store.kafka.keys": "false"})
     v = w.put(f"/connector-plugins/{S3_CLASS}/config/validate", json=dict(ok, name="x")).json()
     assert v["error_count"] == 0, v

@@ -472,9 +472,9 @@ static void test_null_values_and_refused_keys(void **state)
         {"s3.acl.canned", "public", "Value must be one of: [private, public-read, "
                                     "public-read-write, authenticated-read, aws-exec-read, "
                                     "bucket-owner-read, bucket-owner-full-control]"},
-        {"store.kafka.keys", "true", "ParquetFormat or io.confluent.connect.s3.format.json."
-                                     "JsonFormat, not io.confluent.connect.s3.format.avro."
-                                     "AvroFormat"},
+        /* (keys.format.class is ByteArrayFormat in every case below) */
+        {"store.kafka.keys", "true", "JsonFormat, not io.confluent.connect.s3.format.bytearray."
+                                     "ByteArrayFormat"},
         {"behavior.on.null.values", "write", "needs store.kafka.keys=true"},
         {"s3.object.tagging.key.value.pairs", "a:b, nocolon", "each item must be key:value"},
         {"s3.object.behavior.on.tagging.error", "Warn", "Invalid value warn for configuration "
@@ -501,6 +501,8 @@ static void test_null_values_and_refused_keys(void **state)
         kc_strmap_set(cfg, "s3.bucket.name", "b");
         kc_strmap_set(cfg, "format.class", "io.confluent.connect.s3.format.json.JsonFormat");
         kc_strmap_set(cfg, "flush.size", "10");
+        kc_strmap_set(cfg, "keys.format.class",
+                      "io.confluent.connect.s3.format.bytearray.ByteArrayFormat");
         kc_strmap_set(cfg, refused[i][0], refused[i][1]);
         struct sink_harness *x = NULL;
         struct kc_error e2 = {0};
