@@ -15,6 +15,7 @@
 
 #include "kc_alloc.h"
 #include "kc_arena.h"
+#include "kc_text.h"
 
 #define NS "io.confluent.connect.avro"
 #define UNION_NAME NS ".Union"
@@ -46,7 +47,11 @@ struct an {
     uint32_t n;              /* RECORD fields, UNION branches, ENUM symbols, FIXED size */
     struct an **kids;        /* RECORD fields, UNION branches; ARRAY items, MAP values: [0];
                               * ENTRIES: [0] key, [1] value */
-    const char **sym;        /* ENUM symbols */
+    const char **sym;        /* ENUM symbols (arena copies) */
+    /* RECORD: per field, the Avro binary of its default (NULL: none), written for a null
+     * field as Connect's Struct.get gives the default for it */
+    const char **dflt;
+    uint32_t *dflt_len;
 };
 
 struct named {
@@ -268,6 +273,9 @@ static json_t *default_json(const struct cdata_schema *s, const struct cdata_val
         return o;
     }
     case CDATA_STRUCT: {
+        if (v->type != CDATA_STRUCT || v->n < s->n_fields) {
+            return NULL;
+        }
         int is_union = s->name != NULL && strcmp(s->name, UNION_NAME) == 0;
         json_t *o = json_object();
         for (size_t i = 0; o != NULL && i < s->n_fields; i++) {
@@ -288,6 +296,9 @@ static json_t *default_json(const struct cdata_schema *s, const struct cdata_val
 }
 
 /* ---- schemas ---- */
+
+static int enc(const struct an *n, const struct cdata_value *v, struct kc_buf *o,
+               struct kc_error *err, int depth);
 
 static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optional,
                    const char *space, int depth, struct an **out, json_t **js);
@@ -322,7 +333,8 @@ static int put_meta(struct ctx *c, const struct cdata_schema *s, json_t *o)
     if (s->default_value != NULL && param(s, NS ".field.default") == NULL) {
         json_t *d = default_json(s, s->default_value, 0);
         if (d == NULL) {
-            return oom(c);
+            return kc_error_set(c->err, KC_EINVAL, "Invalid default value for a %s schema",
+                                cdata_type_name(s->type, 1));
         }
         rc |= json_object_set_new(o, "connect.default", d);
     }
@@ -389,7 +401,9 @@ static int record_fields(struct ctx *c, const struct cdata_schema *s, const char
     }
     n->n = (uint32_t)s->n_fields;
     n->kids = kc_arena_calloc(c->a, (s->n_fields + 1) * sizeof(*n->kids));
-    if (n->kids == NULL) {
+    n->dflt = kc_arena_calloc(c->a, (s->n_fields + 1) * sizeof(*n->dflt));
+    n->dflt_len = kc_arena_calloc(c->a, (s->n_fields + 1) * sizeof(*n->dflt_len));
+    if (n->kids == NULL || n->dflt == NULL || n->dflt_len == NULL) {
         return oom(c);
     }
     for (size_t i = 0; i < s->n_fields; i++) {
@@ -419,7 +433,32 @@ static int record_fields(struct ctx *c, const struct cdata_schema *s, const char
                                     f->name);
             }
             json_t *d = default_json(f->schema, f->schema->default_value, 0);
-            bad = d == NULL || json_object_set_new(fj, "default", d) != 0;
+            if (d == NULL) {
+                return kc_error_set(c->err, KC_EINVAL, "Invalid default for field %s", f->name);
+            }
+            bad = json_object_set_new(fj, "default", d) != 0;
+            /* its binary, for a null value of the field (Struct.get gives the default) */
+            struct kc_buf b;
+            kc_buf_init(&b, (size_t)1 << 30);
+            struct kc_error e;
+            int drc = enc(n->kids[i], f->schema->default_value, &b, &e, depth + 1);
+            if (drc == KC_OK && b.len > 0) {
+                char *copy = kc_arena_alloc(c->a, b.len);
+                if (copy == NULL) {
+                    drc = KC_ENOMEM;
+                } else {
+                    memcpy(copy, b.data, b.len);
+                    n->dflt[i] = copy;
+                    n->dflt_len[i] = (uint32_t)b.len;
+                }
+            }
+            kc_buf_fini(&b);
+            if (drc != KC_OK) {
+                return drc == KC_ENOMEM ? oom(c)
+                                        : kc_error_set(c->err, KC_EINVAL,
+                                                       "Invalid default for field %s: %s",
+                                                       f->name, e.msg);
+            }
         } else if (!bad && f->schema->optional) {
             bad = json_object_set_new(fj, "default", json_null()) != 0;
         }
@@ -514,8 +553,24 @@ static int compile_struct(struct ctx *c, const struct cdata_schema *s, const cha
     return rc != KC_OK ? rc : put_meta(c, s, o);
 }
 
+static int compile_node(struct ctx *c, const struct cdata_schema *s, int ignore_optional,
+                        const char *space, int depth, struct an **out, json_t **js);
+
+/* compile_node, and on failure nothing of its JSON left behind */
 static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optional,
                    const char *space, int depth, struct an **out, json_t **js)
+{
+    *js = NULL;
+    int rc = compile_node(c, s, ignore_optional, space, depth, out, js);
+    if (rc != KC_OK) {
+        json_decref(*js);
+        *js = NULL;
+    }
+    return rc;
+}
+
+static int compile_node(struct ctx *c, const struct cdata_schema *s, int ignore_optional,
+                        const char *space, int depth, struct an **out, json_t **js)
 {
     *js = NULL;
     if (depth > AVRO_ENC_MAX_DEPTH) {
@@ -533,6 +588,7 @@ static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optio
             req.optional = 0;
             json_t *rj = NULL;
             if ((rc = compile_struct(c, &req, space, depth, &n, &rj)) != KC_OK) {
+                json_decref(rj);
                 return rc;
             }
             struct an *w = kc_arena_alloc(c->a, sizeof(*w));
@@ -585,6 +641,18 @@ static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optio
             }
             const char *short_name;
             char sns[1024];
+            struct named *seen = s->optional ? NULL : named_by_fp(c, fp_required(s));
+            if (seen != NULL && seen->node->kind == AN_ENUM) {
+                /* an equal enum met before (AvroData's schemaMap): its name, no new number */
+                json_decref(o);
+                o = name_ref(seen->full, space);
+                hit = seen->node;
+                n = NULL;
+                if (o == NULL) {
+                    return oom(c);
+                }
+                break;
+            }
             if (s->name == NULL) {
                 c->name_index++;
             }
@@ -629,7 +697,12 @@ static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optio
             }
             for (size_t i = 0; i < s->n_params; i++) {
                 if (strncmp(s->params[i].key, ENUM_PARAM ".", plen) == 0) {
-                    n->sym[n->n++] = s->params[i].key + plen;
+                    const char *sym = s->params[i].key + plen;
+                    if ((n->sym[n->n++] = kc_arena_strndup(c->a, sym, strlen(sym))) == NULL) {
+                        json_decref(syms);
+                        json_decref(o);
+                        return oom(c);
+                    }
                     json_array_append_new(syms, json_string(s->params[i].key + plen));
                 }
             }
@@ -656,7 +729,8 @@ static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optio
         }
         break;
     case CDATA_BYTES: {
-        const char *size = param(s, "connect.fixed.size");
+        /* (AvroData's isFixedSchema: a named BYTES schema with the size parameter) */
+        const char *size = s->name != NULL ? param(s, "connect.fixed.size") : NULL;
         if (size != NULL) {
             char *end;
             long sz = strtol(size, &end, 10);
@@ -671,13 +745,7 @@ static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optio
             }
             n->n = (uint32_t)sz;
             char full[1024];
-            if (s->name != NULL) {
-                snprintf(full, sizeof(full), "%s", s->name);
-            } else {
-                int k = ++c->name_index;
-                snprintf(full, sizeof(full), k > 1 ? NS ".ConnectDefault%d" : NS ".ConnectDefault",
-                         k);
-            }
+            snprintf(full, sizeof(full), "%s", s->name);
             uint64_t fp = fp_required(s);
             struct named *nm = named_by_name(c, full);
             if (nm != NULL) {
@@ -768,7 +836,11 @@ static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optio
         /* an array of MapEntry records (named after the map's schema when it has a name) */
         char full[1024];
         snprintf(full, sizeof(full), "%s", s->name != NULL ? s->name : NS ".MapEntry");
-        uint64_t fp = fp_required(s);
+        /* the record is the name and the two field types: doc, version, default of the map go
+         * on the array around it */
+        const struct cdata_schema entry = {.type = CDATA_MAP, .name = s->name, .keys = s->keys,
+                                           .values = s->values};
+        uint64_t fp = cdata_schema_fingerprint(&entry);
         struct named *nm = named_by_name(c, full);
         json_t *ej = NULL;
         if (nm != NULL) {
@@ -881,6 +953,79 @@ static int compile(struct ctx *c, const struct cdata_schema *s, int ignore_optio
     return KC_OK;
 }
 
+/* ---- the schema checked before it is compiled ---- */
+
+static int utf8_ok(const char *s)
+{
+    return s == NULL || kc_utf8_valid(s, strlen(s));
+}
+
+static int value_text_ok(const struct cdata_value *v, int depth)
+{
+    if (v == NULL) {
+        return 1;
+    }
+    if (depth > AVRO_ENC_MAX_DEPTH) {
+        return 0;
+    }
+    switch (v->type) {
+    case CDATA_STRING: return kc_utf8_valid(v->u.s, v->n);
+    case CDATA_ARRAY:
+    case CDATA_STRUCT:
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (!value_text_ok(v->u.items[i], depth + 1)) {
+                return 0;
+            }
+        }
+        return 1;
+    case CDATA_MAP:
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (!value_text_ok(v->u.map.keys[i], depth + 1) ||
+                !value_text_ok(v->u.map.vals[i], depth + 1)) {
+                return 0;
+            }
+        }
+        return 1;
+    default: return 1;
+    }
+}
+
+/* Nesting within AVRO_ENC_MAX_DEPTH (so that the fingerprints of its parts, which cover that
+ * many levels, tell equal parts apart), and every name, doc, parameter and default text valid
+ * UTF-8 (the Avro schema is JSON text). KC_EINVAL otherwise: the record is to blame. */
+static int check_schema(const struct cdata_schema *s, int depth, struct kc_error *err)
+{
+    if (s == NULL) {
+        return KC_OK;
+    }
+    if (depth > AVRO_ENC_MAX_DEPTH) {
+        return kc_error_set(err, KC_EINVAL, "schema nested deeper than %d levels",
+                            AVRO_ENC_MAX_DEPTH);
+    }
+    int ok = utf8_ok(s->name) && utf8_ok(s->doc) && value_text_ok(s->default_value, 0);
+    for (size_t i = 0; ok && i < s->n_params; i++) {
+        ok = utf8_ok(s->params[i].key) && utf8_ok(s->params[i].value);
+    }
+    for (size_t i = 0; ok && i < s->n_fields; i++) {
+        ok = utf8_ok(s->fields[i].name);
+    }
+    if (!ok) {
+        return kc_error_set(err, KC_EINVAL, "the Connect schema holds text that is not valid "
+                                            "UTF-8 (a name, doc, parameter or default)");
+    }
+    int rc = check_schema(s->items, depth + 1, err);
+    if (rc == KC_OK) {
+        rc = check_schema(s->keys, depth + 1, err);
+    }
+    if (rc == KC_OK) {
+        rc = check_schema(s->values, depth + 1, err);
+    }
+    for (size_t i = 0; rc == KC_OK && i < s->n_fields; i++) {
+        rc = check_schema(s->fields[i].schema, depth + 1, err);
+    }
+    return rc;
+}
+
 static const char ANYTHING_JSON[] =
     "{\"type\":\"record\",\"name\":\"Anything\",\"namespace\":\"" NS "\",\"fields\":["
     "{\"name\":\"boolean\",\"type\":[\"null\",\"boolean\"],\"default\":null},"
@@ -911,7 +1056,7 @@ int avro_enc_new(const struct cdata_schema *s, struct avro_enc **out, struct kc_
         e->root = node_new(&c, AN_ANYTHING, CDATA_STRUCT);
         e->json = e->root != NULL ? strdup(ANYTHING_JSON) : NULL;
         rc = e->json != NULL ? KC_OK : oom(&c);
-    } else {
+    } else if ((rc = check_schema(s, 0, err)) == KC_OK) {
         json_t *js = NULL;
         rc = compile(&c, s, 0, NULL, 0, &e->root, &js);
         if (rc == KC_OK) {
@@ -953,6 +1098,11 @@ uint64_t avro_enc_fingerprint(const struct avro_enc *e)
     return e->fp;
 }
 
+size_t avro_enc_footprint(const struct avro_enc *e)
+{
+    return e != NULL ? sizeof(*e) + kc_arena_bytes(&e->a) + e->json_len + 1 : 0;
+}
+
 /* ---- values ---- */
 
 int avro_put_long(struct kc_buf *out, int64_t v)
@@ -972,6 +1122,33 @@ static int put_bytes(struct kc_buf *out, const void *p, size_t n)
 {
     int rc = avro_put_long(out, (int64_t)n);
     return rc == KC_OK ? kc_buf_append(out, p, n) : rc;
+}
+
+/* A Java String's UTF-8: what cdata holds for an unpaired surrogate (ED A0..BF xx, as a JSON
+ * \ud800 decodes) is '?', as String.getBytes(UTF_8) writes it. */
+static int put_string(struct kc_buf *out, const char *p, size_t n)
+{
+    if (kc_utf8_valid(p, n)) {
+        return put_bytes(out, p, n);
+    }
+    struct kc_buf t;
+    kc_buf_init(&t, (size_t)1 << 31);
+    int rc = kc_buf_reserve(&t, n);
+    const unsigned char *u = (const unsigned char *)p;
+    for (size_t i = 0; rc == KC_OK && i < n; i++) {
+        if (u[i] == 0xED && i + 2 < n && u[i + 1] >= 0xA0 && u[i + 1] <= 0xBF &&
+            (u[i + 2] & 0xC0) == 0x80) {
+            rc = kc_buf_append_byte(&t, '?');
+            i += 2;
+        } else {
+            rc = kc_buf_append_byte(&t, u[i]);
+        }
+    }
+    if (rc == KC_OK) {
+        rc = put_bytes(out, t.data, t.len);
+    }
+    kc_buf_fini(&t);
+    return rc;
 }
 
 static int put_le(struct kc_buf *out, uint64_t x, size_t n)
@@ -1042,8 +1219,8 @@ static int enc_anything(const struct cdata_value *v, struct kc_buf *o, struct kc
         }
         switch (f) {
         case F_BOOLEAN: rc = kc_buf_append_byte(o, v->u.b ? 1 : 0); break;
-        case F_BYTES:
-        case F_STRING: rc = put_bytes(o, v->u.s, v->n); break;
+        case F_BYTES: rc = put_bytes(o, v->u.s, v->n); break;
+        case F_STRING: rc = put_string(o, v->u.s, v->n); break;
         case F_DOUBLE: rc = put_double(o, v->u.f); break;
         case F_FLOAT: rc = put_float(o, (float)v->u.f); break;
         case F_INT:
@@ -1111,7 +1288,7 @@ static int enc_map(const struct an *n, const struct cdata_value *v, struct kc_bu
                                : bad_type(err, CDATA_STRING, k);
                 break;
             }
-            rc = put_bytes(o, k->u.s, k->n);
+            rc = put_string(o, k->u.s, k->n);
         } else {
             rc = enc(n->kids[0], k, o, err, depth + 1);
         }
@@ -1173,8 +1350,8 @@ static int enc(const struct an *n, const struct cdata_value *v, struct kc_buf *o
     case AN_LONG: return avro_put_long(o, v->u.i);
     case AN_FLOAT: return put_float(o, (float)v->u.f);
     case AN_DOUBLE: return put_double(o, v->u.f);
-    case AN_BYTES:
-    case AN_STRING: return put_bytes(o, v->u.s, v->n);
+    case AN_BYTES: return put_bytes(o, v->u.s, v->n);
+    case AN_STRING: return put_string(o, v->u.s, v->n);
     case AN_FIXED:
         if (v->n != n->n) {
             return kc_error_set(err, KC_EINVAL, "Fixed size %u does not match the value's %u "
@@ -1203,7 +1380,12 @@ static int enc(const struct an *n, const struct cdata_value *v, struct kc_buf *o
             return kc_error_set(err, KC_EINVAL, "Mismatching struct schema");
         }
         for (uint32_t i = 0; i < n->n; i++) {
-            if ((rc = enc(n->kids[i], v->u.items[i], o, err, depth + 1)) != KC_OK) {
+            if (v->u.items[i] == NULL && n->dflt[i] != NULL) {
+                rc = kc_buf_append(o, n->dflt[i], n->dflt_len[i]);
+            } else {
+                rc = enc(n->kids[i], v->u.items[i], o, err, depth + 1);
+            }
+            if (rc != KC_OK) {
                 return rc;
             }
         }

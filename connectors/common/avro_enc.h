@@ -57,6 +57,8 @@ const char *avro_enc_schema_json(const struct avro_enc *e, size_t *len);
 
 /* The fingerprint (cdata_schema_fingerprint) of the Connect schema e was compiled from. */
 uint64_t avro_enc_fingerprint(const struct avro_enc *e);
+/* Heap e holds (its nodes and schema text); 0 for NULL. */
+size_t avro_enc_footprint(const struct avro_enc *e);
 
 /*
  * Append the Avro binary encoding of v (a value of the schema e was compiled from; NULL is a

@@ -267,7 +267,7 @@ size_t s3_avro_buffered(const struct s3_avro *w)
 
 size_t s3_avro_footprint(const struct s3_avro *w)
 {
-    return w != NULL ? sizeof(*w) + w->block.cap + w->head.cap + 4096 : 0;
+    return w != NULL ? sizeof(*w) + w->block.cap + w->head.cap + avro_enc_footprint(w->enc) : 0;
 }
 
 void s3_avro_free(struct s3_avro *w)

@@ -152,7 +152,8 @@ static void test_optional_with_default_puts_null_second(void **state)
                         "\"null\"],\"default\":5},"
                         "{\"name\":\"s\",\"type\":[\"null\",\"string\"],\"default\":null}],"
                         "\"connect.name\":\"r\"}");
-    /* {n: 7, s: null}: branch 0 then 7, branch 0 (null); {n: null, s: "x"}: 1, then 1 "x" */
+    /* {n: 7, s: null}: branch 0 then 7, branch 0 (null); {n: null, s: "x"}: n's default 5
+     * (Struct.get gives it for a null), then 1 "x" */
     const struct cdata_value *items1[] = {cdata_int(&f->a, CDATA_INT32, 7), NULL};
     const struct cdata_value *items2[] = {NULL, cdata_string(&f->a, "x", 1)};
     const struct cdata_value v1 = {.type = CDATA_STRUCT, .n = 2, .schema = &rec,
@@ -163,8 +164,88 @@ static void test_optional_with_default_puts_null_second(void **state)
     kc_buf_reset(&f->b);
     assert_int_equal(avro_enc_write(e, &v1, &f->b, &err), KC_OK);
     assert_int_equal(avro_enc_write(e, &v2, &f->b, &err), KC_OK);
-    assert_int_equal(f->b.len, 7);
-    assert_memory_equal(f->b.data, "\x00\x0e\x00\x02\x02\x02x", 7);
+    assert_int_equal(f->b.len, 8);
+    assert_memory_equal(f->b.data, "\x00\x0e\x00\x00\x0a\x02\x02x", 8);
+    avro_enc_free(e);
+
+    /* a required field with a default, null in the value: the default (7); without one: an
+     * error (AvroData's checked against the jars by a review) */
+    const struct cdata_value *seven = cdata_int(&f->a, CDATA_INT32, 7);
+    const struct cdata_schema req7 = {.type = CDATA_INT32, .default_value = seven,
+                                      .has_default = 1};
+    const struct cdata_field fq[] = {{"q", 0, &req7}, {"r", 1, &I32}};
+    const struct cdata_schema rq = {.type = CDATA_STRUCT, .name = "rq", .fields = fq,
+                                    .n_fields = 2};
+    e = compile(&rq);
+    const struct cdata_value *qi[] = {NULL, cdata_int(&f->a, CDATA_INT32, 1)};
+    const struct cdata_value qv = {.type = CDATA_STRUCT, .n = 2, .schema = &rq, .u.items = qi};
+    kc_buf_reset(&f->b);
+    assert_int_equal(avro_enc_write(e, &qv, &f->b, &err), KC_OK);
+    assert_int_equal(f->b.len, 2);
+    assert_memory_equal(f->b.data, "\x0e\x02", 2);
+    const struct cdata_value *ri[] = {seven, NULL};
+    const struct cdata_value rv = {.type = CDATA_STRUCT, .n = 2, .schema = &rq, .u.items = ri};
+    assert_int_equal(avro_enc_write(e, &rv, &f->b, &err), KC_EINVAL);
+    assert_int_equal(f->b.len, 2);
+    avro_enc_free(e);
+}
+
+/* What a review of AvroData's jars found: an unnamed fixed is bytes, an equal unnamed enum is
+ * not numbered twice, two equal non-string-key maps differing only in doc share MapEntry, the
+ * enum's symbols outlive the Connect schema, text that is not UTF-8 blames the record, an
+ * unpaired surrogate in a string is '?', schemas past the nesting limit are refused. */
+static void test_review_cases(void **state)
+{
+    struct fx *f = *state;
+    struct kc_error err;
+    const struct cdata_param fsz[] = {{"connect.fixed.size", "2"}};
+    const struct cdata_schema ufixed = {.type = CDATA_BYTES, .params = fsz, .n_params = 1};
+    const struct cdata_field uf[] = {{"f", 0, &ufixed}, {"c", 1, &SX}};
+    const struct cdata_schema r1 = {.type = CDATA_STRUCT, .name = "r.R", .fields = uf,
+                                    .n_fields = 2};
+    struct avro_enc *e = compile(&r1);
+    assert_string_equal(avro_enc_schema_json(e, NULL),
+                        "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"r\",\"fields\":["
+                        "{\"name\":\"f\",\"type\":{\"type\":\"bytes\",\"connect.parameters\":"
+                        "{\"connect.fixed.size\":\"2\"}}},"
+                        "{\"name\":\"c\",\"type\":{\"type\":\"record\",\"name\":"
+                        "\"ConnectDefault\",\"namespace\":\"io.confluent.connect.avro\","
+                        "\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}}],"
+                        "\"connect.name\":\"r.R\"}");
+    avro_enc_free(e);
+
+    /* two equal unnamed enums, then an unnamed struct: ConnectDefault2 (AvroData) */
+    struct kc_arena sa;
+    kc_arena_init(&sa, 4096, 1 << 20);
+    struct cdata_param *ep = kc_arena_alloc(&sa, 3 * sizeof(*ep));
+    ep[0] = (struct cdata_param){kc_arena_strndup(&sa, "io.confluent.connect.avro.Enum", 30),
+                                 kc_arena_strndup(&sa, "e.Color", 7)};
+    ep[1] = (struct cdata_param){kc_arena_strndup(&sa, "io.confluent.connect.avro.Enum.RED", 34),
+                                 kc_arena_strndup(&sa, "RED", 3)};
+    ep[2] = (struct cdata_param){kc_arena_strndup(&sa, "io.confluent.connect.avro.Enum.BLUE", 35),
+                                 kc_arena_strndup(&sa, "BLUE", 4)};
+    struct cdata_schema *en = kc_arena_calloc(&sa, sizeof(*en));
+    en->type = CDATA_STRING;
+    en->params = ep;
+    en->n_params = 3;
+    const struct cdata_field ef[] = {{"e1", 0, en}, {"e2", 1, en}, {"c", 2, &SX}};
+    const struct cdata_schema r2 = {.type = CDATA_STRUCT, .name = "r2", .fields = ef,
+                                    .n_fields = 3};
+    e = compile(&r2);
+    const char *j = avro_enc_schema_json(e, NULL);
+    assert_non_null(strstr(j, "{\"name\":\"e2\",\"type\":\"e.Color\"}"));
+    assert_non_null(strstr(j, "\"name\":\"ConnectDefault2\""));
+    assert_null(strstr(j, "ConnectDefault3"));
+    kc_arena_fini(&sa); /* the Connect schema is gone; the encoder still knows BLUE */
+    const struct cdata_value *xi[] = {cdata_int(&f->a, CDATA_INT32, 1)};
+    const struct cdata_value cx = {.type = CDATA_STRUCT, .n = 1, .schema = &SX, .u.items = xi};
+    const struct cdata_value *items[] = {cdata_string(&f->a, "BLUE", 4),
+                                         cdata_string(&f->a, "RED", 3), &cx};
+    const struct cdata_value v2 = {.type = CDATA_STRUCT, .n = 3, .schema = &r2, .u.items = items};
+    kc_buf_reset(&f->b);
+    assert_int_equal(avro_enc_write(e, &v2, &f->b, &err), KC_OK);
+    assert_int_equal(f->b.len, 3);
+    assert_memory_equal(f->b.data, "\x02\x00\x02", 3);
     avro_enc_free(e);
 }
 
@@ -219,6 +300,16 @@ static void test_fixed_union_and_redefinition(void **state)
     assert_int_equal(avro_enc_new(&top, &bad_e, &err), KC_EINVAL);
     assert_null(bad_e);
     assert_string_equal(err.msg, "Can't redefine: x.Y");
+    /* the same inside a named struct inside an array: nothing of the JSON built so far leaks
+     * (the ASan build runs this) */
+    const struct cdata_schema mid = {.type = CDATA_STRUCT, .name = "x.Mid", .fields = two,
+                                     .n_fields = 2};
+    const struct cdata_schema arr = {.type = CDATA_ARRAY, .items = &mid};
+    const struct cdata_field of[] = {{"a", 0, &arr}};
+    const struct cdata_schema outer = {.type = CDATA_STRUCT, .name = "O", .fields = of,
+                                       .n_fields = 1};
+    assert_int_equal(avro_enc_new(&outer, &bad_e, &err), KC_EINVAL);
+    assert_string_equal(err.msg, "Can't redefine: x.Y");
 }
 
 static void test_schemaless_anything_and_type_errors(void **state)
@@ -256,7 +347,7 @@ static void test_schemaless_anything_and_type_errors(void **state)
 
 static void test_nesting_limit(void **state)
 {
-    (void)state;
+    struct fx *f = *state;
     struct cdata_schema arr[AVRO_ENC_MAX_DEPTH + 3];
     arr[0] = STR;
     for (int i = 1; i < AVRO_ENC_MAX_DEPTH + 3; i++) {
@@ -270,6 +361,47 @@ static void test_nesting_limit(void **state)
     assert_null(e);
     e = compile(&arr[AVRO_ENC_MAX_DEPTH - 1]);
     avro_enc_free(e);
+
+    /* map<int32, string> twice, the second with a doc: one MapEntry, by name the second time */
+    const struct cdata_schema m1 = {.type = CDATA_MAP, .keys = &I32, .values = &STR};
+    const struct cdata_schema m2 = {.type = CDATA_MAP, .doc = "d", .keys = &I32, .values = &STR};
+    const struct cdata_field mf[] = {{"m1", 0, &m1}, {"m2", 1, &m2}};
+    const struct cdata_schema r3 = {.type = CDATA_STRUCT, .name = "r3", .fields = mf,
+                                    .n_fields = 2};
+    e = compile(&r3);
+    assert_non_null(strstr(avro_enc_schema_json(e, NULL),
+                           "{\"name\":\"m2\",\"type\":{\"type\":\"array\",\"items\":"
+                           "\"io.confluent.connect.avro.MapEntry\",\"connect.doc\":\"d\"}}"));
+    avro_enc_free(e);
+
+    /* a field name that is not UTF-8 (a lone surrogate): the record's fault, not memory */
+    const struct cdata_field bad_f[] = {{"a\xed\xa0\x80", 0, &I32}};
+    const struct cdata_schema r4 = {.type = CDATA_STRUCT, .name = "r4", .fields = bad_f,
+                                    .n_fields = 1};
+    e = NULL;
+    assert_int_equal(avro_enc_new(&r4, &e, &err), KC_EINVAL);
+    assert_null(e);
+
+    /* a string holding an unpaired surrogate: '?' as Java's getBytes(UTF_8) */
+    e = compile(&STR);
+    kc_buf_reset(&f->b);
+    assert_int_equal(avro_enc_write(e, cdata_string(&f->a, "a\xed\xa0\x80" "b", 5), &f->b, &err),
+                     KC_OK);
+    assert_int_equal(f->b.len, 4);
+    assert_memory_equal(f->b.data, "\x06" "a?b", 4);
+    avro_enc_free(e);
+
+    /* unnamed structs 70 deep, each its own: refused, not folded into a recursive type */
+    struct cdata_schema deep[70];
+    struct cdata_field deep_f[70];
+    deep[0] = SX;
+    for (int i = 1; i < 70; i++) {
+        deep_f[i] = (struct cdata_field){"f", 0, &deep[i - 1]};
+        deep[i] = (struct cdata_schema){.type = CDATA_STRUCT, .fields = &deep_f[i], .n_fields = 1};
+    }
+    e = NULL;
+    assert_int_equal(avro_enc_new(&deep[69], &e, &err), KC_EINVAL);
+    assert_null(e);
 }
 
 int main(void)
@@ -281,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_fixed_union_and_redefinition),
         cmocka_unit_test(test_schemaless_anything_and_type_errors),
         cmocka_unit_test(test_nesting_limit),
+        cmocka_unit_test(test_review_cases),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
