@@ -107,6 +107,7 @@ int main(int argc, char **argv)
      * budget; glibc's sliding mmap threshold would move them onto the heap after the first
      * free, where freed memory stays resident. A fixed threshold keeps them mmapped, so what is
      * freed leaves the process (1 GiB through a 32 MiB budget: 62 -> 48 MiB peak RSS).
+     * Tasks raise it while every running task's budget is roomy (task.c, mmap_apply).
      * MALLOC_MMAP_THRESHOLD_ in the environment still wins. */
     if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL) {
         mallopt(M_MMAP_THRESHOLD, 256 * 1024);
