@@ -29,11 +29,14 @@ on that topic ("s3-typed", value.converter.schemas.enable=true) and the peer on 
 --peer-modes text adds the peer on the schemaless topic with the JSON text in one column
 (StringConverter). Measured the same way (the java process's utime+stime and VmHWM; its peak
 RSS covers the worker's life, start-up included), rows checked by pyarrow, and the ratios
-connect-c/peer printed: rows per CPU-second and peak RSS.
+connect-c/peer printed: rows per CPU-second and peak RSS. The JVM worker lives through the
+runs; before each run the bench waits until it is idle (it compiles and collects for seconds
+after its own run, on the same two cores), and its CPU during connect-c's runs is logged.
+--typed runs connect-c on the typed topic without the peer too.
 
 Usage: $KC_CACHE/venv/bin/python tests/bench/s3/bench_s3.py [--records N] [--stores local,s3]
        [--runs N] [--partitioner default|time] [--s3-server s3proxy|minio] [--flush-size N]
-       [--peer-modes typed,text] [--keep]
+       [--typed] [--peer-modes typed,text] [--keep]
 Environment: KC_BOOTSTRAP (reuse a broker), KC_BUILD_DIR / KC_CONNECT_BIN, KC_CACHE,
 KC_S3_JVM_PLUGIN_DIR (the peer).
 """
@@ -446,6 +449,19 @@ def run_peer(mode: str, run: int, args, bootstrap: str, topic: str, s3env: dict,
     return res
 
 
+def quiesce(pid: int, limit: float = 60.0) -> float:
+    """Wait until process pid uses under 5% of a core over a second: after its run the JVM
+    keeps compiling and collecting for a while, on the same two cores as the next run. Returns
+    the seconds waited."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        a = cpu_seconds(pid)
+        time.sleep(1.0)
+        if cpu_seconds(pid) - a < 0.05:
+            break
+    return time.monotonic() - t0
+
+
 def start_peer_worker(base: Path, bootstrap: str, plugin_dir: Path) -> tuple[kc.Services, dict]:
     """A JVM Connect 4.1.0 worker (services.sh start-jvm-connect: -Xms128m -Xmx1g,
     offset.flush.interval.ms=1000) with plugin.path = plugin_dir."""
@@ -559,10 +575,18 @@ def main() -> int:
             plan += [("peer", "s3", mode, typed_topic if mode == "typed" else topic, None)
                      for mode in peer_modes]
             for side, kind, label, t, extra in plan:
+                if jvm is not None:  # the peer's worker idle before any run
+                    waited = quiesce(jvm["pid"])
+                    if waited > 1.5:
+                        log(f"waited {waited:.1f} s for the JVM worker to go idle")
                 # a ceiling run just before each sink run: the pair saw the same machine
                 pair = raw_consume_ours(bootstrap, t, args.records, runs=1)
                 if side == "c":
+                    jvm0 = cpu_seconds(jvm["pid"]) if jvm is not None else None
                     r = run_store(kind, run, args, bootstrap, t, base, s3env, label, extra)
+                    if jvm0 is not None:
+                        log(f"the idle JVM worker during {label} run {run + 1}: "
+                            f"{cpu_seconds(jvm['pid']) - jvm0:.2f} CPU-s")
                 else:
                     if jvm is None:
                         peer_svc, jvm = start_peer_worker(base, bootstrap, peer_dir)
