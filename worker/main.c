@@ -108,8 +108,10 @@ int main(int argc, char **argv)
      * free, where freed memory stays resident. A fixed threshold keeps them mmapped, so what is
      * freed leaves the process (1 GiB through a 32 MiB budget: 62 -> 48 MiB peak RSS).
      * Tasks raise it while every running task's budget is roomy (task.c, mmap_apply).
-     * MALLOC_MMAP_THRESHOLD_ in the environment still wins. */
-    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL) {
+     * MALLOC_MMAP_THRESHOLD_ (or glibc.malloc.mmap_threshold in GLIBC_TUNABLES) still wins. */
+    const char *tunables = getenv("GLIBC_TUNABLES");
+    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL &&
+        (tunables == NULL || strstr(tunables, "glibc.malloc.mmap_threshold") == NULL)) {
         mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     }
 #endif

@@ -1801,8 +1801,8 @@ out:
  * envelopes: a third of the worker's CPU). When every running task has a roomy budget
  * (TASK_ROOMY_BUDGET, the default's half), buffers up to just over 1 MiB stay on the heap and
  * are reused: ~30% less CPU there for a few MiB more peak RSS, small next to such a budget. A
- * task with a small budget brings the threshold back. MALLOC_MMAP_THRESHOLD_ in the
- * environment still wins.
+ * task with a small budget brings the threshold back. MALLOC_MMAP_THRESHOLD_ (or
+ * glibc.malloc.mmap_threshold in GLIBC_TUNABLES) in the environment still wins.
  */
 #define TASK_ROOMY_BUDGET ((size_t)128 << 20)
 #define TASK_MMAP_SMALL ((size_t)256 << 10)
@@ -1815,9 +1815,13 @@ static void mmap_apply(void)
 {
 #ifdef __GLIBC__
     static size_t current = TASK_MMAP_SMALL; /* main()'s */
-    if (getenv("MALLOC_MMAP_THRESHOLD_") != NULL) {
-        return;
+    const char *tun = getenv("GLIBC_TUNABLES");
+    if (getenv("MALLOC_MMAP_THRESHOLD_") != NULL ||
+        (tun != NULL && strstr(tun, "glibc.malloc.mmap_threshold") != NULL)) {
+        return; /* the user's */
     }
+    /* (mallopt with other threads allocating: glibc stores the word under the main arena's
+     * lock; later allocations see one threshold or the other, both valid) */
     size_t want = mmap_tasks > 0 && mmap_small == 0 ? TASK_MMAP_ROOMY : TASK_MMAP_SMALL;
     if (want != current && mallopt(M_MMAP_THRESHOLD, (int)want) == 1) {
         current = want;

@@ -279,7 +279,10 @@ static json_t *default_json(const struct cdata_schema *s, const struct cdata_val
         int is_union = s->name != NULL && strcmp(s->name, UNION_NAME) == 0;
         json_t *o = json_object();
         for (size_t i = 0; o != NULL && i < s->n_fields; i++) {
-            json_t *f = default_json(s->fields[i].schema, v->u.items[i], depth + 1);
+            const struct cdata_value *fv = v->u.items[i] != NULL
+                                               ? v->u.items[i]
+                                               : s->fields[i].schema->default_value;
+            json_t *f = default_json(s->fields[i].schema, fv, depth + 1);
             if (is_union) {
                 json_decref(o);
                 return f; /* AvroData returns the first field's */
@@ -426,17 +429,6 @@ static int record_fields(struct ctx *c, const struct cdata_schema *s, const char
             bad = json_object_set_new(fj, "doc", json_string(doc)) != 0;
         }
         if (!bad && f->schema->default_value != NULL) {
-            if (n->kids[i]->null_at == 0) {
-                return kc_error_set(c->err, KC_EINVAL,
-                                    "Invalid default for field %s: not a null (its type is a "
-                                    "union with null first)",
-                                    f->name);
-            }
-            json_t *d = default_json(f->schema, f->schema->default_value, 0);
-            if (d == NULL) {
-                return kc_error_set(c->err, KC_EINVAL, "Invalid default for field %s", f->name);
-            }
-            bad = json_object_set_new(fj, "default", d) != 0;
             /* its binary, for a null value of the field (Struct.get gives the default) */
             struct kc_buf b;
             kc_buf_init(&b, (size_t)1 << 30);
@@ -453,11 +445,17 @@ static int record_fields(struct ctx *c, const struct cdata_schema *s, const char
                 }
             }
             kc_buf_fini(&b);
-            if (drc != KC_OK) {
-                return drc == KC_ENOMEM ? oom(c)
-                                        : kc_error_set(c->err, KC_EINVAL,
-                                                       "Invalid default for field %s: %s",
-                                                       f->name, e.msg);
+            if (drc == KC_ENOMEM) {
+                return oom(c);
+            }
+            /* The schema's "default": left out when Avro would call it invalid (a non-null
+             * default of an optional struct, whose union has null first, or one that does
+             * not fit), as AvroData does since 7.0.10 ("Ignoring invalid default"). */
+            json_t *d = n->kids[i]->null_at != 0 && drc == KC_OK
+                            ? default_json(f->schema, f->schema->default_value, 0)
+                            : NULL;
+            if (d != NULL) {
+                bad = json_object_set_new(fj, "default", d) != 0;
             }
         } else if (!bad && f->schema->optional) {
             bad = json_object_set_new(fj, "default", json_null()) != 0;

@@ -181,6 +181,8 @@ struct s3_sink {
     uint64_t key_fp;    /* the schema of the key in side_text[0] (Parquet keys) */
     struct kc_buf avro_rec;    /* scratch: the Avro binary of the record being put */
     struct kc_buf side_avro;   /* scratch: its headers' Avro binary (AvroFormat headers) */
+    struct kc_buf key_avro;    /* scratch: its key's Avro binary (AvroFormat keys) */
+    struct avro_enc *key_enc;  /* owned: the encoder of the last key schema seen (key_fp) */
     struct kc_buf avro_packed; /* scratch: an Avro block through its codec */
 };
 
@@ -1653,8 +1655,22 @@ static int side_prepare(struct s3_sink *s, const struct sink_record *r, struct k
         char *t = NULL;
         int rc = KC_OK;
         if (s->c.side_format[S3_KEYS - 1] == S3_FORMAT_AVRO) {
-            /* side_write encodes the key with its keys file's schema; no text */
+            /* the key's Avro binary now, before anything of the record is written (a key
+             * AvroData refuses is reported like a null one); the keys file of the set has the
+             * same schema (a change closes the set), so side_write appends these bytes */
             s->key_fp = cdata_schema_fingerprint(r->key_schema);
+            if (s->key_enc == NULL || avro_enc_fingerprint(s->key_enc) != s->key_fp) {
+                avro_enc_free(s->key_enc);
+                s->key_enc = NULL;
+                rc = avro_enc_new(r->key_schema, &s->key_enc, why);
+            }
+            if (rc == KC_OK) {
+                kc_buf_reset(&s->key_avro);
+                rc = avro_enc_write(s->key_enc, r->key, &s->key_avro, why);
+            }
+            if (rc != KC_OK) {
+                return rc == KC_ENOMEM ? kc_error_set(why, KC_ENOMEM, "out of memory") : rc;
+            }
             t = strdup("");
             rc = t != NULL ? KC_OK : KC_ENOMEM;
         } else if (s->c.side_format[S3_KEYS - 1] == S3_FORMAT_JSON) {
@@ -1792,11 +1808,7 @@ static int side_write(struct s3_sink *s, struct s3_tp *tp, const struct sink_rec
         } else if (s3_avro_fingerprint(f->av) != cdata_schema_fingerprint(sch)) {
             rc = kc_error_set(&why, KC_EINVAL, "its Connect schema differs from the file's");
         }
-        const struct kc_buf *bin = &s->side_avro;
-        if (rc == KC_OK && side == S3_KEYS) {
-            rc = s3_avro_encode(f->av, r->key, &s->avro_rec, &why);
-            bin = &s->avro_rec;
-        }
+        const struct kc_buf *bin = side == S3_KEYS ? &s->key_avro : &s->side_avro;
         if (rc == KC_EINVAL) {
             /* its value is written: the set is read again and this record reported then */
             struct kc_error refused;
@@ -2487,6 +2499,8 @@ static void s3_free(struct s3_sink *s)
     kc_buf_fini(&s->avro_rec);
     kc_buf_fini(&s->avro_packed);
     kc_buf_fini(&s->side_avro);
+    kc_buf_fini(&s->key_avro);
+    avro_enc_free(s->key_enc);
     kc_jscan_fini(&s->js);
     kc_free(s->ext);
     kc_free(s->sep);
@@ -2521,6 +2535,7 @@ static int s3_start(struct sink_task *st, const struct conf_values *cv, s3_conf_
     kc_buf_init(&s->jtext, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->avro_rec, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->side_avro, S3_RECORD_TEXT_MAX);
+    kc_buf_init(&s->key_avro, S3_RECORD_TEXT_MAX);
     kc_buf_init(&s->avro_packed, S3_RECORD_TEXT_MAX);
     kc_jscan_init(&s->js, KC_JSCAN_STRICT, S3_JSON_MAX_DEPTH);
     int rc = load(cv, &s->c, err);

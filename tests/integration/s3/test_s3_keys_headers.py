@@ -208,6 +208,44 @@ def test_keys_and_headers_avro_by_default(kafka, connect_c, tmp_path, unique_nam
     assert hdrs == [headers_of(i) for i in written()]
 
 
+def test_avro_key_avrodata_refuses_is_reported_first(kafka, connect_c, tmp_path, unique_name):
+    """A key whose Connect schema AvroData refuses (a struct a.K holding another struct a.K:
+    "Can't redefine") is reported before anything of its record is written, as a null key is:
+    the DLQ gets it at once (no replay of the set), the other records' values and keys are
+    written, row for row."""
+    fastavro = pytest.importorskip("fastavro")
+    inner = {"type": "struct", "name": "a.K", "optional": False,
+             "fields": [{"field": "y", "type": "int32", "optional": False}]}
+    bad_schema = {"type": "struct", "name": "a.K", "optional": False,
+                  "fields": [{"field": "in", "optional": False, **inner}]}
+    good_schema = {"type": "struct", "name": "a.G", "optional": False,
+                   "fields": [{"field": "id", "type": "int32", "optional": False}]}
+    recs = []
+    for i in range(12):
+        key = {"schema": bad_schema, "payload": {"in": {"y": i}}} if i in (3, 8) else \
+            {"schema": good_schema, "payload": {"id": i}}
+        recs.append({"value": {"seq": i}, "key": json.dumps(key), "partition": 0,
+                     "headers": [("h", b"v")]})
+    topic, cname, dlq = unique_name("khbad"), unique_name("s3khbad"), unique_name("khbd")
+    kafka.create_topic(topic, partitions=1)
+    kafka.produce_records(topic, recs)
+    root = tmp_path / "store"
+    w = connect_c()
+    w.create_connector(cname, config(topic, dlq, AVRO, JSON, **{
+        "store.url": f"file://{root}", "format.class": AVRO, "flush.size": "10",
+        "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "key.converter.schemas.enable": "true"}))
+    bad = kafka.consume(dlq, count=2, timeout=kc.scaled(30))
+    assert sorted(json.loads(r.value)["seq"] for r in bad) == [3, 8]
+    # ten records written (3 and 8 reported): flush.size closes the set after offset 11
+    kc.wait_until(lambda: kafka.committed_offsets(f"connect-{cname}").get((topic, 0)) == 12,
+                  timeout=kc.scaled(60), what="the set committed")
+    d = root / "raw" / topic / "partition=0"
+    with open(d / f"{topic}+0+0000000000.keys.avro", "rb") as f:
+        keys = list(fastavro.reader(f))
+    assert keys == [{"id": i} for i in range(12) if i not in (3, 8)]
+
+
 def test_bytearray_keys_format_is_a_400(connect_c, tmp_path, unique_name):
     """store.kafka.keys=true with keys.format.class ByteArrayFormat (not written): a 400 on
     keys.format.class, in the JVM's shape, from POST /connectors and from validate."""

@@ -391,6 +391,44 @@ static void test_nesting_limit(void **state)
     assert_memory_equal(f->b.data, "\x06" "a?b", 4);
     avro_enc_free(e);
 
+    /* an optional struct with a default: [null, record], so Avro would call the default
+     * invalid: left out of the schema (AvroData 7.0.10+), still written for a null value */
+    const struct cdata_value *zi[] = {NULL};
+    const struct cdata_value *nine = cdata_int(&f->a, CDATA_INT32, 9);
+    const struct cdata_schema z9 = {.type = CDATA_INT32, .optional = 1, .default_value = nine,
+                                    .has_default = 1};
+    const struct cdata_field zf[] = {{"z", 0, &z9}};
+    const struct cdata_schema zs = {.type = CDATA_STRUCT, .name = "Z", .fields = zf,
+                                    .n_fields = 1};
+    const struct cdata_value zdef = {.type = CDATA_STRUCT, .n = 1, .schema = &zs, .u.items = zi};
+    const struct cdata_schema zopt = {.type = CDATA_STRUCT, .name = "Z", .optional = 1,
+                                      .fields = zf, .n_fields = 1, .default_value = &zdef,
+                                      .has_default = 1};
+    const struct cdata_schema zreq = {.type = CDATA_STRUCT, .name = "Z", .fields = zf,
+                                      .n_fields = 1, .default_value = &zdef, .has_default = 1};
+    const struct cdata_field wf[] = {{"w", 0, &zopt}};
+    const struct cdata_schema ws = {.type = CDATA_STRUCT, .name = "W", .fields = wf,
+                                    .n_fields = 1};
+    e = compile(&ws);
+    const char *j = avro_enc_schema_json(e, NULL);
+    assert_null(strstr(j, "\"default\":{"));
+    const struct cdata_value *wn[] = {NULL};
+    const struct cdata_value wv = {.type = CDATA_STRUCT, .n = 1, .schema = &ws, .u.items = wn};
+    kc_buf_reset(&f->b);
+    assert_int_equal(avro_enc_write(e, &wv, &f->b, &err), KC_OK);
+    /* branch 1 (the record), z: its default 9 in [int, null] (branch 0) */
+    assert_int_equal(f->b.len, 3);
+    assert_memory_equal(f->b.data, "\x02\x00\x12", 3);
+    avro_enc_free(e);
+    /* a required struct field whose default has a null z: the JSON default holds z's own
+     * default (Struct.get), as its binary does */
+    const struct cdata_field rf[] = {{"w", 0, &zreq}};
+    const struct cdata_schema rs = {.type = CDATA_STRUCT, .name = "W", .fields = rf,
+                                    .n_fields = 1};
+    e = compile(&rs);
+    assert_non_null(strstr(avro_enc_schema_json(e, NULL), "\"default\":{\"z\":9}"));
+    avro_enc_free(e);
+
     /* unnamed structs 70 deep, each its own: refused, not folded into a recursive type */
     struct cdata_schema deep[70];
     struct cdata_field deep_f[70];
