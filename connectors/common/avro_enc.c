@@ -422,9 +422,9 @@ static int record_fields(struct ctx *c, const struct cdata_schema *s, const char
         }
         int bad = json_object_set_new(fj, "name", json_string(f->name)) != 0 ||
                   json_object_set_new(fj, "type", tj) != 0;
-        char key[512];
+        char key[AVRO_ENC_MAX_NAME + 64]; /* (check_schema bounds the names) */
         snprintf(key, sizeof(key), NS ".field.doc.%s", f->name);
-        const char *doc = strlen(f->name) < 400 ? param(s, key) : NULL;
+        const char *doc = param(s, key);
         if (!bad && doc != NULL) {
             bad = json_object_set_new(fj, "doc", json_string(doc)) != 0;
         }
@@ -704,7 +704,7 @@ static int compile_node(struct ctx *c, const struct cdata_schema *s, int ignore_
                     json_array_append_new(syms, json_string(s->params[i].key + plen));
                 }
             }
-            char key[1200];
+            char key[AVRO_ENC_MAX_NAME + 64];
             char ens[1024];
             const char *ename;
             split_name(full, ens, sizeof(ens), &ename);
@@ -999,6 +999,18 @@ static int check_schema(const struct cdata_schema *s, int depth, struct kc_error
     if (depth > AVRO_ENC_MAX_DEPTH) {
         return kc_error_set(err, KC_EINVAL, "schema nested deeper than %d levels",
                             AVRO_ENC_MAX_DEPTH);
+    }
+    const char *enum_name = param(s, ENUM_PARAM);
+    if ((s->name != NULL && strlen(s->name) > AVRO_ENC_MAX_NAME) ||
+        (enum_name != NULL && strlen(enum_name) > AVRO_ENC_MAX_NAME)) {
+        return kc_error_set(err, KC_EINVAL, "a schema name longer than %d bytes",
+                            AVRO_ENC_MAX_NAME);
+    }
+    for (size_t i = 0; i < s->n_fields; i++) {
+        if (strlen(s->fields[i].name) > AVRO_ENC_MAX_NAME) {
+            return kc_error_set(err, KC_EINVAL, "a field name longer than %d bytes",
+                                AVRO_ENC_MAX_NAME);
+        }
     }
     int ok = utf8_ok(s->name) && utf8_ok(s->doc) && value_text_ok(s->default_value, 0);
     for (size_t i = 0; ok && i < s->n_params; i++) {

@@ -41,6 +41,8 @@
 
 /* Nesting limit of schemas and values (deeper ones are refused). */
 #define AVRO_ENC_MAX_DEPTH 64
+/* Longest schema or field name taken (longer ones are refused, never cut). */
+#define AVRO_ENC_MAX_NAME 1000
 
 struct avro_enc; /* owns its Avro schema and JSON text; holds nothing of the Connect schema */
 

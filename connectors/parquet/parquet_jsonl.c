@@ -398,27 +398,6 @@ static int process_parsed(struct parquet_jsonl *c, const char *p, size_t n, uint
 #define ENV_MID ",\"payload\":"
 #define ENV_MID_LEN 11
 
-/* Remember the raw text of the schema of envelope p[0..n) (known to be the file's schema), when
- * the envelope is written compactly with its schema first, as JsonConverter writes it. */
-static void envelope_learn(struct parquet_jsonl *c, const char *p, size_t n)
-{
-    if (n <= ENV_HEAD_LEN || memcmp(p, ENV_HEAD, ENV_HEAD_LEN) != 0) {
-        return;
-    }
-    struct kc_jscan *js = &c->p->ps.js;
-    struct kc_jscan_val v;
-    struct kc_error e;
-    kc_jscan_begin(js, p + ENV_HEAD_LEN, n - ENV_HEAD_LEN, &e);
-    if (kc_jscan_value(js, &v) != KC_OK || v.kind != KC_JSCAN_OBJECT ||
-        (size_t)(v.raw - p) != ENV_HEAD_LEN) {
-        return; /* (white space before the schema: not the compact form) */
-    }
-    kc_buf_reset(&c->env_raw);
-    if (kc_buf_append(&c->env_raw, v.raw, v.raw_len) != KC_OK) {
-        kc_buf_reset(&c->env_raw); /* only a shortcut: without it every envelope is parsed */
-    }
-}
-
 /* The payload of envelope p[0..n) when it is {"schema":<env_raw>,"payload":<payload>}: 1 and
  * its span (what follows "payload": up to the envelope's closing brace; the direct path checks
  * it is one JSON object and nothing else), else 0. */
@@ -435,6 +414,31 @@ static int envelope_fast(const struct parquet_jsonl *c, const char *p, size_t n,
     *pl = p + at;
     *pn = n - 1 - at;
     return 1;
+}
+
+/* Remember the raw text of the schema of envelope p[0..n) (known to be the file's schema), when
+ * the envelope is written compactly with its schema first, as JsonConverter writes it. */
+static void envelope_learn(struct parquet_jsonl *c, const char *p, size_t n)
+{
+    const char *pl;
+    size_t pn;
+    if (n <= ENV_HEAD_LEN || memcmp(p, ENV_HEAD, ENV_HEAD_LEN) != 0 ||
+        envelope_fast(c, p, n, &pl, &pn)) {
+        return; /* not the compact form, or its schema bytes are known already (records the
+                 * direct path declines come here every time: no rescan of the schema) */
+    }
+    struct kc_jscan *js = &c->p->ps.js;
+    struct kc_jscan_val v;
+    struct kc_error e;
+    kc_jscan_begin(js, p + ENV_HEAD_LEN, n - ENV_HEAD_LEN, &e);
+    if (kc_jscan_value(js, &v) != KC_OK || v.kind != KC_JSCAN_OBJECT ||
+        (size_t)(v.raw - p) != ENV_HEAD_LEN) {
+        return; /* (white space before the schema: not the compact form) */
+    }
+    kc_buf_reset(&c->env_raw);
+    if (kc_buf_append(&c->env_raw, v.raw, v.raw_len) != KC_OK) {
+        kc_buf_reset(&c->env_raw); /* only a shortcut: without it every envelope is parsed */
+    }
 }
 
 /* pre: the line already parsed by the caller (parquet_jsonl_parse), or NULL. */

@@ -1472,8 +1472,7 @@ static int write_record(struct s3_sink *s, struct s3_tp *tp, const struct sink_r
             rc = s3_avro_new(r->value_schema, (enum s3_avro_codec)s->c.avro_codec,
                              s3_object_key(f->obj), &f->av, &why);
             if (rc != KC_OK) {
-                return rc == KC_EINVAL ? kc_error_set(err, KC_EINVAL, "%s", why.msg)
-                                       : kc_error_set(err, rc, "%s", why.msg);
+                return kc_error_set(err, rc, "%s", why.msg);
             }
         }
         rc = s3_avro_encode(f->av, r->value, &s->avro_rec, &why);

@@ -440,6 +440,20 @@ static void test_nesting_limit(void **state)
     e = NULL;
     assert_int_equal(avro_enc_new(&deep[69], &e, &err), KC_EINVAL);
     assert_null(e);
+
+    /* a name past AVRO_ENC_MAX_NAME is refused, never cut */
+    char longname[AVRO_ENC_MAX_NAME + 2];
+    memset(longname, 'n', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    const struct cdata_schema ln = {.type = CDATA_STRUCT, .name = longname, .fields = FX,
+                                    .n_fields = 1};
+    assert_int_equal(avro_enc_new(&ln, &e, &err), KC_EINVAL);
+    assert_null(e);
+    assert_non_null(strstr(err.msg, "longer than"));
+    longname[AVRO_ENC_MAX_NAME] = '\0'; /* at the bound: taken whole */
+    e = compile(&ln);
+    assert_non_null(strstr(avro_enc_schema_json(e, NULL), longname));
+    avro_enc_free(e);
 }
 
 int main(void)
