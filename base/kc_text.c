@@ -138,6 +138,15 @@ size_t kc_b64_encode(const void *p, size_t n, char *out)
     return (size_t)(o - out);
 }
 
+int kc_b64_append(struct kc_buf *out, const void *p, size_t n)
+{
+    if (kc_buf_reserve(out, KC_B64_LEN(n)) != KC_OK) {
+        return KC_ENOMEM;
+    }
+    out->len += kc_b64_encode(p, n, out->data + out->len);
+    return KC_OK;
+}
+
 int kc_b64_decode(const char *s, size_t n, int url_safe, struct kc_buf *out)
 {
     uint32_t acc = 0;

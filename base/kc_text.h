@@ -105,6 +105,8 @@ int kc_b64_decode(const char *s, size_t n, int url_safe, struct kc_buf *out);
  * Writes KC_B64_LEN(n) characters at out (no NUL) and returns that count. */
 #define KC_B64_LEN(n) (((n) + 2) / 3 * 4)
 size_t kc_b64_encode(const void *p, size_t n, char *out);
+/* The same appended to out. @return KC_OK or KC_ENOMEM */
+int kc_b64_append(struct kc_buf *out, const void *p, size_t n);
 
 /* Code point cp (at most U+10FFFF) as UTF-8 at o (room for 4 bytes); returns the byte count. */
 size_t kc_utf8_put(unsigned char *o, uint32_t cp);

@@ -288,10 +288,9 @@ int config_topic_value_session_key(struct kc_buf *b, const uint8_t *key, size_t 
         return KC_ENOMEM;
     }
     /* java.util.Base64.getEncoder(): standard alphabet, with padding. */
-    if (kc_buf_reserve(b, KC_B64_LEN(key_len)) != KC_OK) {
+    if (kc_b64_append(b, key, key_len) != KC_OK) {
         return KC_ENOMEM;
     }
-    b->len += kc_b64_encode(key, key_len, (char *)b->data + b->len);
     if (kc_buf_append_str(b, "\",\"algorithm\":") != KC_OK ||
         config_topic_json_string(b, algorithm) != KC_OK) {
         return KC_ENOMEM;

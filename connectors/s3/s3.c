@@ -1059,16 +1059,6 @@ static int aiven_wraps(const struct s3_sink *s)
            (a->envelope || a->n_fields != 1 || a->fields[0] != S3_OUT_VALUE);
 }
 
-/* base64 of n bytes appended to out */
-static int put_b64(struct kc_buf *out, const void *p, size_t n)
-{
-    if (kc_buf_reserve(out, KC_B64_LEN(n)) != KC_OK) {
-        return KC_ENOMEM;
-    }
-    out->len += kc_b64_encode(p, n, (char *)out->data + out->len);
-    return KC_OK;
-}
-
 /*
  * Aiven's csv row (PlainOutputWriter) into s->row: format.output.fields in their order, joined
  * by ','. The key (a BYTES or STRING schema) in base64; the value (a BYTES schema) in base64 or
@@ -1102,7 +1092,7 @@ static int aiven_csv(struct s3_sink *s, const struct sink_record *r, struct kc_e
                 if (v->type != CDATA_BYTES && v->type != CDATA_STRING) {
                     return kc_error_set(why, KC_EINVAL, "Key is not byte[] or String");
                 }
-                rc = put_b64(o, v->u.s, v->n);
+                rc = kc_b64_append(o, v->u.s, v->n);
             }
             break;
         case S3_OUT_OFFSET:
@@ -1136,12 +1126,12 @@ static int aiven_csv(struct s3_sink *s, const struct sink_record *r, struct kc_e
                                                         "the csv format cannot write",
                                         hd->key);
                 }
-                rc = put_b64(o, hd->key, strlen(hd->key));
+                rc = kc_b64_append(o, hd->key, strlen(hd->key));
                 if (rc == KC_OK) {
                     rc = kc_buf_append_byte(o, ':');
                 }
                 if (rc == KC_OK) {
-                    rc = put_b64(o, hv, hn);
+                    rc = kc_b64_append(o, hv, hn);
                 }
                 if (rc == KC_OK) {
                     rc = kc_buf_append_byte(o, ';');
@@ -1161,7 +1151,8 @@ static int aiven_csv(struct s3_sink *s, const struct sink_record *r, struct kc_e
                 if (v->type != CDATA_BYTES) {
                     return kc_error_set(why, KC_EINVAL, "Value is not a byte array");
                 }
-                rc = a->value_base64 ? put_b64(o, v->u.s, v->n) : kc_buf_append(o, v->u.s, v->n);
+                rc = a->value_base64 ? kc_b64_append(o, v->u.s, v->n)
+                                     : kc_buf_append(o, v->u.s, v->n);
             }
             break;
         default:

@@ -135,6 +135,12 @@ static void test_b64_encode(void **state)
             assert_memory_equal(back.data, all, len);
         }
     }
+    /* kc_b64_append: after what the buffer holds */
+    kc_buf_reset(&back);
+    assert_int_equal(kc_buf_append(&back, "k=", 2), KC_OK);
+    assert_int_equal(kc_b64_append(&back, "foob", 4), KC_OK);
+    assert_int_equal(back.len, 10);
+    assert_memory_equal(back.data, "k=Zm9vYg==", 10);
     kc_buf_fini(&back);
 }
 
