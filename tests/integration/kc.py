@@ -506,6 +506,18 @@ class Rest:
                     and all(t["state"] == "RUNNING" for t in ts)) and st
         return wait_until(ok, timeout=timeout, what=f"{name} RUNNING with {tasks} task(s)")
 
+    def failure(self, name: str) -> str | None:
+        """The trace of the connector or a task of it when FAILED, else None (also when the
+        status cannot be read)."""
+        try:
+            st = self.get(f"/connectors/{name}/status").json()
+        except Exception:
+            return None
+        for t in [st.get("connector", {}), *st.get("tasks", [])]:
+            if t.get("state") == "FAILED":
+                return t.get("trace", "FAILED")
+        return None
+
 
 # ----------------------------------------------------------------------------------------------
 # JVM reference worker

@@ -99,12 +99,6 @@ def connector_config(q: dict, transport: str, topic: str, table: str) -> dict:
             "value.converter.schemas.enable": "false"}
 
 
-def task_failure(rest: kc.Rest, connector: str) -> str | None:
-    """The trace of a FAILED connector or task, else None."""
-    try:
-        st = rest.get(f"/connectors/{connector}/status").json()
-    except Exception:
-        return None
     for t in [st.get("connector", {}), *st.get("tasks", [])]:
         if t.get("state") == "FAILED":
             return t.get("trace", "FAILED")
@@ -132,7 +126,7 @@ def measure(label: str, transport: str, args, q: dict, kafka: kc.Kafka, topic: s
             raise RuntimeError(f"{label}: stopped at {kafka.committed_offsets(group)}\n"
                                f"{log_tail()}")
         if now > next_status:
-            trace = task_failure(rest, connector)
+            trace = rest.failure(connector)
             if trace:
                 raise RuntimeError(f"{label}: connector failed:\n{trace[:4000]}")
             next_status = now + 2

@@ -226,12 +226,6 @@ def ensure_typed_topic(kafka: kc.Kafka, topic: str, n: int, base: Path) -> None:
     ensure_topic(kafka, topic, n, 1, data)
 
 
-def task_failure(rest: kc.Rest, connector: str) -> str | None:
-    """The trace of a FAILED connector or task, else None."""
-    try:
-        st = rest.get(f"/connectors/{connector}/status").json()
-    except Exception:
-        return None
     for t in [st.get("connector", {}), *st.get("tasks", [])]:
         if t.get("state") == "FAILED":
             return t.get("trace", "FAILED")[:4000]
@@ -292,9 +286,9 @@ def measure(pid: int, rest: kc.Rest, cname: str, cfg: dict, args, bootstrap: str
     def done() -> bool:
         nonlocal next_status
         if time.monotonic() > next_status:  # a failed task never commits: stop at once
-            trace = task_failure(rest, cname)
+            trace = rest.failure(cname)
             if trace:
-                raise kc.GiveUp(f"{cname} failed:\n{trace}")
+                raise kc.GiveUp(f"{cname} failed:\n{trace[:4000]}")
             next_status = time.monotonic() + 2
         return sum(kafka.committed_offsets(group).values()) >= args.records
 

@@ -33,6 +33,7 @@ from test_s3_sink import make_bucket, s3, sink_config  # noqa: E402,F401 (s3: a 
 
 fastavro = pytest.importorskip("fastavro")
 from test_avro import frame, register, registry  # noqa: E402,F401 (registry: a fixture)
+from test_s3_schemas import V1 as SCHEMAS_V1  # noqa: E402
 
 AVRO = "io.confluent.connect.s3.format.avro.AvroFormat"
 DEC = "org.apache.kafka.connect.data.Decimal"
@@ -327,17 +328,9 @@ def test_schema_change_closes_the_file_and_same_records_same_bytes(kafka, connec
                                                "default": None}
 
 
-V1 = {"type": "record", "name": "Reading", "namespace": "iot", "fields": [
-    {"name": "device_id", "type": "string"},
-    {"name": "qty", "type": "int"},
-    {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10,
-                                "scale": 2}},
-    {"name": "day", "type": {"type": "int", "logicalType": "date"}},
-    {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-    {"name": "note", "type": ["null", "string"], "default": None},
-    {"name": "kind", "type": {"type": "enum", "name": "Kind", "symbols": ["A", "B", "C"]}},
-    {"name": "tags", "type": {"type": "array", "items": "string"}},
-]}
+# test_s3_schemas.py's Avro schema, and an enum
+V1 = {**SCHEMAS_V1, "fields": SCHEMAS_V1["fields"] + [
+    {"name": "kind", "type": {"type": "enum", "name": "Kind", "symbols": ["A", "B", "C"]}}]}
 
 
 def test_avro_converter_in_avro_out(kafka, connect_c, registry, tmp_path, unique_name):

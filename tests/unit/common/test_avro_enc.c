@@ -16,23 +16,7 @@
 #include "avro_enc.h"
 #include "conv_avro.h"
 
-/* test_conv_avro.c's S1/D1, written by fastavro 1.13 */
-static const char S1[] =
-    "{\"type\": \"record\", \"name\": \"User\", \"namespace\": \"com.example\", \"fields\": "
-    "[{\"name\": \"id\", \"type\": \"int\"}, {\"name\": \"name\", \"type\": \"string\"}, "
-    "{\"name\": \"score\", \"type\": \"double\"}, {\"name\": \"ok\", \"type\": \"boolean\"}, "
-    "{\"name\": \"big\", \"type\": \"long\"}, {\"name\": \"f32\", \"type\": \"float\"}, "
-    "{\"name\": \"tags\", \"type\": {\"type\": \"array\", \"items\": \"string\"}}, "
-    "{\"name\": \"attrs\", \"type\": {\"type\": \"map\", \"values\": \"long\"}}, "
-    "{\"name\": \"nick\", \"type\": [\"null\", \"string\"], \"default\": null}, "
-    "{\"name\": \"color\", \"type\": {\"type\": \"enum\", \"name\": \"Color\", \"symbols\": "
-    "[\"RED\", \"GREEN\", \"BLUE\"]}}, {\"name\": \"addr\", \"type\": [\"null\", {\"type\": "
-    "\"record\", \"name\": \"Addr\", \"fields\": [{\"name\": \"city\", \"type\": \"string\"}]}]}]}";
-static const char D1[] = "\x54\x06\x41\x64\x61\x00\x00\x00\x00\x00\x00\xf8\x3f\x01\x95\x93\xd8"
-                         "\x9f\xee\x47\x00\x00\x80\x3e\x04\x02\x61\x02\x62\x00\x02\x02\x6b\x0e"
-                         "\x00\x00\x04\x02\x0a\x50\x61\x72\x69\x73";
-static const char D1B[] = "\x54\x06\x41\x64\x61\x00\x00\x00\x00\x00\x00\xf8\x3f\x01\x95\x93\xd8"
-                          "\x9f\xee\x47\x00\x00\x80\x3e\x00\x00\x02\x06\x61\x63\x65\x04\x00";
+#include "avro_vectors.inc" /* S1, D1, D1B */
 
 struct fx {
     struct kc_arena a;

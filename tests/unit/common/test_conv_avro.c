@@ -15,28 +15,7 @@
 #include "conv.h"
 #include "conv_avro.h"
 
-/* {"type":"record","name":"User","namespace":"com.example","fields":[id int, name string,
- * score double, ok boolean, big long, f32 float, tags array<string>, attrs map<long>,
- * nick [null,string], color enum Color{RED,GREEN,BLUE}, addr [null, record Addr{city string}]]} */
-static const char S1[] =
-    "{\"type\": \"record\", \"name\": \"User\", \"namespace\": \"com.example\", \"fields\": "
-    "[{\"name\": \"id\", \"type\": \"int\"}, {\"name\": \"name\", \"type\": \"string\"}, "
-    "{\"name\": \"score\", \"type\": \"double\"}, {\"name\": \"ok\", \"type\": \"boolean\"}, "
-    "{\"name\": \"big\", \"type\": \"long\"}, {\"name\": \"f32\", \"type\": \"float\"}, "
-    "{\"name\": \"tags\", \"type\": {\"type\": \"array\", \"items\": \"string\"}}, "
-    "{\"name\": \"attrs\", \"type\": {\"type\": \"map\", \"values\": \"long\"}}, "
-    "{\"name\": \"nick\", \"type\": [\"null\", \"string\"], \"default\": null}, "
-    "{\"name\": \"color\", \"type\": {\"type\": \"enum\", \"name\": \"Color\", \"symbols\": "
-    "[\"RED\", \"GREEN\", \"BLUE\"]}}, {\"name\": \"addr\", \"type\": [\"null\", {\"type\": "
-    "\"record\", \"name\": \"Addr\", \"fields\": [{\"name\": \"city\", \"type\": \"string\"}]}]}]}";
-/* {id 42, name Ada, score 1.5, ok true, big -1234567890123, f32 0.25, tags [a, b], attrs {k: 7},
- * nick null, color BLUE, addr {city Paris}} */
-static const char D1[] = "\x54\x06\x41\x64\x61\x00\x00\x00\x00\x00\x00\xf8\x3f\x01\x95\x93\xd8"
-                         "\x9f\xee\x47\x00\x00\x80\x3e\x04\x02\x61\x02\x62\x00\x02\x02\x6b\x0e"
-                         "\x00\x00\x04\x02\x0a\x50\x61\x72\x69\x73";
-/* the same with nick "ace", addr null, tags [], attrs {} */
-static const char D1B[] = "\x54\x06\x41\x64\x61\x00\x00\x00\x00\x00\x00\xf8\x3f\x01\x95\x93\xd8"
-                          "\x9f\xee\x47\x00\x00\x80\x3e\x00\x00\x02\x06\x61\x63\x65\x04\x00";
+#include "avro_vectors.inc"
 
 /* record L: d date, tm time-millis, tu time-micros, ts timestamp-millis, tsu timestamp-micros,
  * dec bytes decimal(10,2), fx fixed F2(2), u [int, string, null] */
