@@ -99,12 +99,6 @@ def connector_config(q: dict, transport: str, topic: str, table: str) -> dict:
             "value.converter.schemas.enable": "false"}
 
 
-    for t in [st.get("connector", {}), *st.get("tasks", [])]:
-        if t.get("state") == "FAILED":
-            return t.get("trace", "FAILED")
-    return None
-
-
 def measure(label: str, transport: str, args, q: dict, kafka: kc.Kafka, topic: str,
             rest: kc.Rest, pid: int, alive, log_tail, name: str, table: str) -> dict:
     """PUT the connector, wait for all N offsets committed, then all N rows visible."""

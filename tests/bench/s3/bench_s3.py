@@ -226,12 +226,6 @@ def ensure_typed_topic(kafka: kc.Kafka, topic: str, n: int, base: Path) -> None:
     ensure_topic(kafka, topic, n, 1, data)
 
 
-    for t in [st.get("connector", {}), *st.get("tasks", [])]:
-        if t.get("state") == "FAILED":
-            return t.get("trace", "FAILED")[:4000]
-    return None
-
-
 def thread_cpu_tid(pid: int) -> dict[int, tuple[str, float]]:
     """Per live thread of pid: (its name, seconds on a CPU), from /proc/PID/task/TID/comm and
     .../schedstat. By thread id: the JVM names the threads of every connector's task alike."""
